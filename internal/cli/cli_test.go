@@ -1,0 +1,293 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+// result is what one run of the command line produced.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	return runCLIContext(t, context.Background(), env, nil, args...)
+}
+
+func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, ready func(string), args ...string) result {
+	t.Helper()
+	var out, errb testkit.LogBuffer
+	code := Main(ctx, args, &Env{
+		Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return env[k] },
+		Ready:  ready,
+	})
+	return result{code, out.String(), errb.String()}
+}
+
+func TestHelpDescribesEveryCommandAndFlag(t *testing.T) {
+	r := runCLI(t, nil, "help")
+	if r.code != 0 {
+		t.Fatalf("help exit %d", r.code)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(r.stdout, "  "+c.name+" ") {
+			t.Errorf("help does not list %s", c.name)
+		}
+	}
+	for _, cmd := range []string{"serve", "demo", "migrate", "config"} {
+		for _, how := range [][]string{{cmd, "-h"}, {"help", cmd}, {cmd, "--help"}} {
+			r := runCLI(t, nil, how...)
+			if r.code != 0 {
+				t.Fatalf("%v exit %d: %s", how, r.code, r.stderr)
+			}
+			for _, flag := range []string{"-data", "-catalog-db", "-phi-db", "-audit-db", "-log-format"} {
+				if !strings.Contains(r.stdout, flag) {
+					t.Errorf("%v does not describe %s", how, flag)
+				}
+			}
+			if cmd != "migrate" {
+				for _, flag := range []string{"-addr", "-tls-cert", "-tls-key", "-acme-domain", "-metrics-addr"} {
+					if !strings.Contains(r.stdout, flag) {
+						t.Errorf("%v does not describe %s", how, flag)
+					}
+				}
+			}
+		}
+	}
+	if r := runCLI(t, nil, "tenant", "create", "-h"); r.code != 0 || !strings.Contains(r.stdout, "-primary-color") {
+		t.Errorf("tenant create -h: %d %s", r.code, r.stdout)
+	}
+	if r := runCLI(t, nil); r.code != 2 {
+		t.Errorf("no command: exit %d", r.code)
+	}
+	if r := runCLI(t, nil, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
+		t.Errorf("unknown command: %d %q", r.code, r.stderr)
+	}
+}
+
+func TestInvalidSettingsExit2WithOneLine(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"serve", "--addr", "0.0.0.0:8443", "--data", dir}, nil, "requires TLS"},
+		{[]string{"demo", "--addr", "0.0.0.0:8443", "--data", dir}, nil, "requires TLS"},
+		{[]string{"serve", "--data", dir}, map[string]string{"SALVE_ADDR": "10.1.2.3:80"}, "requires TLS"},
+		{[]string{"serve", "--log-level", "loud"}, nil, "--log-level"},
+		{[]string{"serve", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem", "--data", dir}, nil, "--tls-cert"},
+		{[]string{"serve", "--no-such-flag"}, nil, "no-such-flag"},
+		{[]string{"serve", "extra"}, nil, "unexpected argument"},
+	}
+	for _, tc := range cases {
+		r := runCLI(t, tc.env, tc.args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", tc.args, r.code, r.stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		last := lines[len(lines)-1]
+		if !strings.Contains(last, tc.want) || !strings.HasPrefix(last, "salve: ") {
+			t.Errorf("%v: stderr %q should end in one line mentioning %q", tc.args, r.stderr, tc.want)
+		}
+	}
+}
+
+func TestConfigMasksSecrets(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "audit-dsn")
+	if err := os.WriteFile(secretFile, []byte("postgres://audit:filepass@db/audit\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, map[string]string{"SALVE_AUDIT_DB_FILE": secretFile, "SALVE_PHI_DB": "postgres://phi:envpass@db/phi"},
+		"config", "--catalog-db", "postgres://cat:flagpass@db/cat")
+	if r.code != 0 {
+		t.Fatalf("config exit %d: %s", r.code, r.stderr)
+	}
+	for _, secret := range []string{"flagpass", "envpass", "filepass"} {
+		if strings.Contains(r.stdout, secret) {
+			t.Fatalf("config printed a secret:\n%s", r.stdout)
+		}
+	}
+	for _, want := range []string{"postgres://cat:*****@db/cat", "(flag)", "(env)", "(file)", "127.0.0.1:8080", "(default)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("config output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestServeRefusesUnmigratedStoresThenRunsAfterMigrate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	r := runCLI(t, nil, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	if r.code != 1 || !strings.Contains(r.stderr, "run `salve migrate`") {
+		t.Fatalf("serve on fresh stores: %d %q", r.code, r.stderr)
+	}
+	r = runCLI(t, nil, "migrate", "--data", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "catalog: applied 0001_store_identity") || !strings.Contains(r.stdout, "up to date") {
+		t.Fatalf("migrate: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, nil, "migrate", "--data", dir); r.code != 0 || strings.Contains(r.stdout, "applied") {
+		t.Fatalf("second migrate: %d %q", r.code, r.stdout)
+	}
+	// No tenant yet: every host is 404, but the process is healthy.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan [2]int, 1)
+	done := make(chan result, 1)
+	go func() {
+		done <- runCLIContext(t, ctx, nil, func(url string) {
+			got <- [2]int{status(t, url), status(t, url+"healthz")}
+			cancel()
+		}, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	}()
+	res := <-done
+	if res.code != 0 {
+		t.Fatalf("serve exit %d: %s", res.code, res.stderr)
+	}
+	if s := <-got; s != [2]int{404, 200} {
+		t.Fatalf("home, healthz = %v, want 404, 200", s)
+	}
+	if !strings.Contains(res.stderr, `"msg":"listening"`) || !strings.Contains(res.stderr, `"msg":"stopped"`) {
+		t.Fatalf("serve logs JSON lines: %s", res.stderr)
+	}
+}
+
+func TestDemoCreatesDataServesAndReusesIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "salve-data")
+	for round := range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		var body string
+		r := runCLIContext(t, ctx, nil, func(url string) {
+			body = fetch(t, url)
+			cancel()
+		}, "demo", "--data", dir, "--addr", "127.0.0.1:0")
+		if r.code != 0 {
+			t.Fatalf("round %d: demo exit %d: %s", round, r.code, r.stderr)
+		}
+		if !strings.Contains(body, "Salve Demo Pharmacy") {
+			t.Fatalf("round %d: demo home page:\n%s", round, body)
+		}
+		if !strings.Contains(r.stdout, "Salve demo is running at http://127.0.0.1:") {
+			t.Fatalf("round %d: demo must print its URL: %q", round, r.stdout)
+		}
+		seeded := strings.Contains(r.stderr, "seeded the demo tenant")
+		if seeded != (round == 0) {
+			t.Fatalf("round %d: seeded=%v; the second run must reuse the data:\n%s", round, seeded, r.stderr)
+		}
+		if strings.Contains(r.stderr, `{"time"`) {
+			t.Fatalf("demo logs readable text, not JSON: %s", r.stderr)
+		}
+	}
+	st, err := os.Stat(dir)
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("data directory mode: %v %v", st.Mode(), err)
+	}
+	for _, f := range []string{config.CatalogFile, config.PHIFile, config.AuditFile} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	// The tenant command sees the demo tenant.
+	r := runCLI(t, nil, "tenant", "list", "--data", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "demo") || !strings.Contains(r.stdout, "yes") {
+		t.Fatalf("tenant list: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestTenantCommands(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, nil, "migrate", "--data", dir); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "list", "--data", dir); r.code != 0 || !strings.Contains(r.stdout, "no tenants yet") {
+		t.Fatalf("empty list: %q", r.stdout)
+	}
+	r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "acme", "--name", "Acme Health", "--hosts", "shop.acme.example,ACME.example", "--primary-color", "#222222", "--default")
+	if r.code != 0 {
+		t.Fatalf("create: %d %s", r.code, r.stderr)
+	}
+	// Bad input: a clear error naming the flag, exit 2, nothing changed.
+	r = runCLI(t, nil, "tenant", "update", "--data", dir, "--slug", "acme", "--name", "", "--accent-color", "teal")
+	if r.code != 2 || !strings.Contains(r.stderr, "--name") || !strings.Contains(r.stderr, "--accent-color") {
+		t.Fatalf("bad update: %d %q", r.code, r.stderr)
+	}
+	logo := filepath.Join(t.TempDir(), "logo.png")
+	_ = os.WriteFile(logo, []byte("not an image"), 0o600)
+	if r := runCLI(t, nil, "tenant", "update", "--data", dir, "--slug", "acme", "--logo", logo); r.code != 2 || !strings.Contains(r.stderr, "--logo") {
+		t.Fatalf("bad logo: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "other", "--name", "Other", "--hosts", "acme.example"); r.code != 2 || !strings.Contains(r.stderr, "acme.example") {
+		t.Fatalf("duplicate host: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "update", "--data", dir, "--slug", "ghost", "--name", "x"); r.code != 1 || !strings.Contains(r.stderr, `no tenant "ghost"`) {
+		t.Fatalf("missing tenant: %d %q", r.code, r.stderr)
+	}
+	r = runCLI(t, nil, "tenant", "list", "--data", dir)
+	if !strings.Contains(r.stdout, "Acme Health") || !strings.Contains(r.stdout, "acme.example,shop.acme.example") || strings.Contains(r.stdout, "other") {
+		t.Fatalf("list after errors: %s", r.stdout)
+	}
+	if r := runCLI(t, nil, "tenant", "update", "--data", dir, "--slug", "acme", "--name", "Acme Pharmacy"); r.code != 0 {
+		t.Fatalf("update: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "beta", "--name", "Beta"); r.code != 0 {
+		t.Fatalf("create beta: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "default", "--data", dir, "--slug", "beta"); r.code != 0 {
+		t.Fatalf("default: %s", r.stderr)
+	}
+	r = runCLI(t, nil, "tenant", "list", "--data", dir)
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(line, "acme") && (!strings.Contains(line, "Acme Pharmacy") || strings.Contains(line, "yes")) {
+			t.Fatalf("acme line: %q", line)
+		}
+		if strings.HasPrefix(line, "beta") && !strings.Contains(line, "yes") {
+			t.Fatalf("beta should be the default: %q", line)
+		}
+	}
+	if r := runCLI(t, nil, "tenant", "fly", "--data", dir); r.code != 2 {
+		t.Fatalf("unknown action: %d", r.code)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := runCLI(t, nil, "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "salve ") || !strings.Contains(r.stdout, "go1.") {
+		t.Fatalf("version: %d %q", r.code, r.stdout)
+	}
+}
+
+func status(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func fetch(t *testing.T, url string) string {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}

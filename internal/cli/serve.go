@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/server"
+)
+
+func serveCommand() command {
+	c := command{name: "serve", usage: "serve [flags]",
+		summary: "Serve Salve. The stores must be migrated first ('salve migrate')."}
+	c.run = func(ctx context.Context, env *Env, args []string) error {
+		fs := flags(env, c)
+		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, nil)
+		if err := parse(env, fs, args, 0); err != nil {
+			return err
+		}
+		cfg, err := l.Load(env.Getenv, env.ReadFile)
+		if err != nil {
+			return err
+		}
+		return runServer(ctx, env, cfg, newLogger(cfg, env.Stderr), nil)
+	}
+	return c
+}
+
+// runServer opens the stores, prepares them (demo migrates and seeds; serve
+// only checks the schema), and serves until ctx ends.
+func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger,
+	prepare func(ctx context.Context, stores *server.Stores) error) error {
+	// A certificate that cannot be loaded is an invalid setting, reported before
+	// anything is opened.
+	if err := server.CheckTLS(cfg); err != nil {
+		return err
+	}
+	if err := ensureDataDir(cfg, log); err != nil {
+		return err
+	}
+	stores, err := server.OpenStores(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := stores.Close(); err != nil {
+			log.Error("closing stores", "err", err)
+		}
+	}()
+	if prepare != nil {
+		if err := prepare(ctx, stores); err != nil {
+			return err
+		}
+	} else if err := stores.CheckSchema(ctx); err != nil {
+		return err
+	}
+	srv, err := server.New(ctx, cfg, stores, server.Options{Log: log, Clock: env.Clock})
+	if err != nil {
+		return err
+	}
+	if err := srv.Run(ctx, env.Ready); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+func tenantCommand() command {
+	c := command{name: "tenant", usage: "tenant list|create|update|default [flags]",
+		summary: "Manage tenants (brands): their name, host names, colours and logo."}
+	c.run = func(ctx context.Context, env *Env, args []string) error {
+		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+			fmt.Fprint(env.Stdout, `Usage: salve tenant <action> [flags]
+
+Manage tenants (brands): their name, host names, colours and logo.
+
+Actions:
+  list      list tenants
+  create    create a tenant: --slug and --name are required
+  update    change a tenant named by --slug
+  default   make the tenant named by --slug answer hosts that no tenant claims
+
+Run 'salve tenant <action> -h' for an action's flags.
+`)
+			if len(args) == 0 {
+				return usagef("tenant needs an action")
+			}
+			return flag.ErrHelp
+		}
+		action, args := args[0], args[1:]
+		sub := command{name: "tenant " + action, usage: "tenant " + action + " [flags]"}
+		var f tenantFlags
+		switch action {
+		case "list":
+			sub.summary = "List tenants."
+		case "create":
+			sub.summary = "Create a tenant."
+		case "update":
+			sub.summary = "Change a tenant; only the flags given change."
+		case "default":
+			sub.summary = "Make a tenant answer hosts that no tenant claims."
+		default:
+			return usagef("unknown tenant action %q; see 'salve tenant -h'", action)
+		}
+		fs := flags(env, sub)
+		l := config.NewLoader(fs, config.Stores|config.Logging, nil)
+		if action != "list" {
+			f.bind(fs, action)
+		}
+		if err := parse(env, fs, args, 0); err != nil {
+			return err
+		}
+		cfg, err := l.Load(env.Getenv, env.ReadFile)
+		if err != nil {
+			return err
+		}
+		if action != "list" && f.slug == "" {
+			return usagef("--slug is required")
+		}
+		db, err := store.Open(ctx, store.Catalog, cfg.StoreDSN("catalog"))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.CheckSchema(ctx); err != nil {
+			return err
+		}
+		repo := store.NewTenants(db)
+		switch action {
+		case "list":
+			return listTenants(ctx, env, repo)
+		case "default":
+			t, err := repo.BySlug(ctx, f.slug)
+			if err != nil {
+				return tenantErr(err, f.slug)
+			}
+			if err := repo.SetDefault(ctx, t.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s now answers hosts that no tenant claims\n", t.Slug)
+			return nil
+		case "create":
+			now := env.Clock.Now()
+			t := &tenant.Tenant{ID: id.NewAt(now), Slug: f.slug, Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+			if err := f.apply(fs, env, t); err != nil {
+				return err
+			}
+			if err := repo.Create(ctx, t); err != nil {
+				return tenantErr(err, f.slug)
+			}
+			fmt.Fprintf(env.Stdout, "created tenant %s (%s)\n", t.Slug, t.ID)
+			return nil
+		default: // update
+			t, err := repo.BySlug(ctx, f.slug)
+			if err != nil {
+				return tenantErr(err, f.slug)
+			}
+			if err := f.apply(fs, env, t); err != nil {
+				return err
+			}
+			t.UpdatedAt = env.Clock.Now()
+			if err := repo.Update(ctx, t); err != nil {
+				return tenantErr(err, f.slug)
+			}
+			fmt.Fprintf(env.Stdout, "updated tenant %s\n", t.Slug)
+			return nil
+		}
+	}
+	return c
+}
+
+// tenantFlags are the fields a tenant action can set.
+type tenantFlags struct {
+	slug, name, hosts, primary, accent, logo, contact, newSlug string
+	makeDefault                                                bool
+}
+
+func (f *tenantFlags) bind(fs *flag.FlagSet, action string) {
+	fs.StringVar(&f.slug, "slug", "", "the tenant's short name (a-z, 0-9, dashes)")
+	if action == "default" {
+		return
+	}
+	fs.StringVar(&f.name, "name", "", "the name shown on every page")
+	fs.StringVar(&f.hosts, "hosts", "", "comma-separated host names that select this tenant")
+	fs.StringVar(&f.primary, "primary-color", "", "header colour, #rrggbb")
+	fs.StringVar(&f.accent, "accent-color", "", "button and link colour, #rrggbb")
+	fs.StringVar(&f.logo, "logo", "", "logo image file (PNG, JPEG or GIF, at most 512 KiB); \"none\" removes it")
+	fs.StringVar(&f.contact, "security-contact", "", "email address that receives security alerts")
+	if action == "create" {
+		fs.BoolVar(&f.makeDefault, "default", false, "also make it answer hosts that no tenant claims")
+	} else {
+		fs.StringVar(&f.newSlug, "new-slug", "", "rename the tenant's slug")
+	}
+}
+
+// apply sets the fields whose flags were given, then validates the whole.
+func (f *tenantFlags) apply(fs *flag.FlagSet, env *Env, t *tenant.Tenant) error {
+	set := make(map[string]bool)
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["name"] {
+		t.Name = f.name
+	}
+	if set["hosts"] {
+		t.Hostnames = strings.Split(f.hosts, ",")
+	}
+	if set["primary-color"] {
+		t.Theme.Primary = f.primary
+	}
+	if set["accent-color"] {
+		t.Theme.Accent = f.accent
+	}
+	if set["security-contact"] {
+		t.SecurityContact = f.contact
+	}
+	if set["new-slug"] {
+		t.Slug = f.newSlug
+	}
+	t.IsDefault = t.IsDefault || f.makeDefault
+	if set["logo"] {
+		var data []byte
+		if f.logo != "none" {
+			b, err := env.ReadFile(f.logo)
+			if err != nil {
+				return fmt.Errorf("read logo: %w", err)
+			}
+			data = b
+		}
+		if err := t.SetLogo(data); err != nil {
+			return tenantErr(err, t.Slug)
+		}
+	}
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return tenantErr(err, t.Slug)
+	}
+	return nil
+}
+
+// tenantErr turns field errors into one readable line.
+func tenantErr(err error, slug string) error {
+	e := apperr.As(err)
+	switch {
+	case e == nil:
+		return err
+	case e.Code == apperr.NotFound:
+		return fmt.Errorf("no tenant %q", slug)
+	case len(e.Fields) > 0:
+		var parts []string
+		for k, v := range e.Fields {
+			parts = append(parts, "--"+strings.ReplaceAll(k, "_", "-")+": "+v)
+		}
+		return usagef("%s %s", e.Message, strings.Join(parts, "; "))
+	default:
+		return err
+	}
+}
+
+func listTenants(ctx context.Context, env *Env, repo *store.Tenants) error {
+	ts, err := repo.List(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 {
+		fmt.Fprintln(env.Stdout, "no tenants yet; create one with 'salve tenant create --slug S --name N --hosts H'")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNAME\tHOSTS\tDEFAULT\tID")
+	for _, t := range ts {
+		def := ""
+		if t.IsDefault {
+			def = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Slug, t.Name, strings.Join(t.Hostnames, ","), def, t.ID)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,119 @@
+// Package config holds Salve's configuration: the Config struct, how it is loaded
+// from flags and SALVE_* environment variables (secrets also from *_FILE), how it
+// is validated, and how it is printed with every secret masked.
+//
+// Precedence, highest first: a command-line flag, SALVE_NAME, SALVE_NAME_FILE (for
+// secrets), the default. Every setting is declared once in the table in
+// settings.go, which also drives --help, `salve config` and the validation errors.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"path/filepath"
+	"time"
+)
+
+// Role says which parts of Salve a process runs.
+type Role string
+
+// The roles.
+const (
+	// RoleAll serves everything from one process.
+	RoleAll Role = "all"
+	// RoleStorefront serves only the public storefront. It opens only the catalog
+	// store and holds no keys (PHI segmentation: a storefront replica that is
+	// compromised holds no PHI and no way to decrypt it).
+	RoleStorefront Role = "storefront"
+	// RolePortal serves the signed-in portal, staff and admin pages and the API.
+	RolePortal Role = "portal"
+)
+
+// Config is the effective configuration.
+type Config struct {
+	// Addr is where the HTTP(S) server listens.
+	Addr string
+	// DataDir holds the SQLite files, keys and checkpoints.
+	DataDir string
+	// CatalogDB, PHIDB and AuditDB are PostgreSQL URLs, or empty for a SQLite file
+	// in DataDir.
+	CatalogDB, PHIDB, AuditDB string
+
+	// TLSCert and TLSKey are PEM files; ACMEDomains turn on automatic certificates.
+	TLSCert, TLSKey string
+	ACMEDomains     []string
+	ACMEEmail       string
+	// RedirectAddr, if set, serves plain HTTP there that redirects to HTTPS (and
+	// answers ACME HTTP-01 challenges).
+	RedirectAddr string
+
+	// MetricsAddr, if set, serves Prometheus metrics there. Loopback only.
+	MetricsAddr string
+
+	// Role selects the surfaces and stores of this process.
+	Role Role
+	// LogFormat is "json" or "text"; LogLevel the minimum level.
+	LogFormat string
+	LogLevel  slog.Level
+
+	// MaxBody is the default request body limit in bytes.
+	MaxBody int64
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+
+	// sources records where each setting came from, for `salve config`.
+	sources map[string]Source
+}
+
+// Source says where a setting's value came from.
+type Source string
+
+// The sources.
+const (
+	FromDefault Source = "default"
+	FromFlag    Source = "flag"
+	FromEnv     Source = "env"
+	FromFile    Source = "file"
+)
+
+// SourceOf tells where the setting with the given flag name came from.
+func (c *Config) SourceOf(name string) Source {
+	if s, ok := c.sources[name]; ok {
+		return s
+	}
+	return FromDefault
+}
+
+// The SQLite file names in the data directory.
+const (
+	CatalogFile = "catalog.db"
+	PHIFile     = "phi.db"
+	AuditFile   = "audit.db"
+)
+
+// StoreDSN returns the DSN of a store ("catalog", "phi" or "audit"): the
+// configured PostgreSQL URL, or the path of its SQLite file in the data directory.
+func (c *Config) StoreDSN(kind string) string {
+	switch kind {
+	case "catalog":
+		return orFile(c.CatalogDB, c.DataDir, CatalogFile)
+	case "phi":
+		return orFile(c.PHIDB, c.DataDir, PHIFile)
+	case "audit":
+		return orFile(c.AuditDB, c.DataDir, AuditFile)
+	}
+	panic(fmt.Sprintf("config: unknown store %q", kind))
+}
+
+func orFile(dsn, dir, file string) string {
+	if dsn != "" {
+		return dsn
+	}
+	return filepath.Join(dir, file)
+}
+
+// TLS reports whether the server terminates TLS itself.
+func (c *Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }

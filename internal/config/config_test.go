@@ -1,0 +1,145 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+func load(t *testing.T, args []string, env map[string]string) (*Config, error) {
+	t.Helper()
+	set := flag.NewFlagSet("test", flag.ContinueOnError)
+	set.SetOutput(io.Discard)
+	l := NewLoader(set, Stores|Server|Logging, nil)
+	if err := set.Parse(args); err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return l.Load(func(k string) string { return env[k] }, func(p string) ([]byte, error) {
+		if v, ok := env["file:"+p]; ok {
+			return []byte(v), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+	})
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./salve-data" || c.Role != RoleAll || c.LogFormat != "json" {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if got := c.StoreDSN("phi"); got != "salve-data/phi.db" {
+		t.Fatalf("StoreDSN(phi) = %q", got)
+	}
+}
+
+func TestPrecedenceFlagEnvFile(t *testing.T) {
+	env := map[string]string{
+		"SALVE_ADDR":            "127.0.0.1:9000",
+		"SALVE_PHI_DB_FILE":     "/run/secrets/phi",
+		"file:/run/secrets/phi": "postgres://salve:s3cret@db/phi\n",
+	}
+	c, err := load(t, []string{"--addr", "127.0.0.1:9100"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9100" || c.SourceOf("addr") != FromFlag {
+		t.Fatalf("flag must win: %q from %s", c.Addr, c.SourceOf("addr"))
+	}
+	if c.PHIDB != "postgres://salve:s3cret@db/phi" || c.SourceOf("phi-db") != FromFile {
+		t.Fatalf("secret from file: %q (%s)", c.PHIDB, c.SourceOf("phi-db"))
+	}
+	c, err = load(t, nil, env)
+	if err != nil || c.Addr != "127.0.0.1:9000" || c.SourceOf("addr") != FromEnv {
+		t.Fatalf("env must apply: %v %+v", err, c)
+	}
+}
+
+func TestInvalidSettingsNameTheSetting(t *testing.T) {
+	cases := []struct {
+		args    []string
+		env     map[string]string
+		setting string
+		msg     string
+	}{
+		{[]string{"--addr", "nonsense"}, nil, "addr", "host:port"},
+		{[]string{"--addr", "0.0.0.0:8443"}, nil, "addr", "requires TLS"},
+		{[]string{"--addr", ":8443"}, nil, "addr", "requires TLS"},
+		{[]string{"--phi-db", "mysql://x"}, nil, "phi-db", "postgres://"},
+		{[]string{"--tls-cert", "c.pem"}, nil, "tls-cert", "go together"},
+		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--acme-domain", "a.example"}, nil, "acme-domain", "not both"},
+		{[]string{"--metrics-addr", "0.0.0.0:9090"}, nil, "metrics-addr", "loopback"},
+		{[]string{"--role", "kiosk"}, nil, "role", "storefront"},
+		{[]string{"--log-format", "xml"}, nil, "log-format", "json or text"},
+		{[]string{"--max-body", "12"}, nil, "max-body", "1024"},
+		{[]string{"--shutdown-timeout", "forever"}, nil, "shutdown-timeout", "duration"},
+		{[]string{"--trusted-proxies", "10.0.0.0/8,bogus"}, nil, "trusted-proxies", "bogus"},
+		{[]string{"--acme-domain", "bad_domain!"}, nil, "acme-domain", "domain"},
+		{nil, map[string]string{"SALVE_PHI_DB": "postgres://a", "SALVE_PHI_DB_FILE": "/x"}, "phi-db", "use one"},
+		{nil, map[string]string{"SALVE_CATALOG_DB_FILE": "/missing"}, "catalog-db", "cannot read"},
+		{[]string{"--data", ""}, nil, "data", "empty"},
+	}
+	for _, tc := range cases {
+		_, err := load(t, tc.args, tc.env)
+		var ce *Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%v %v: want a config error, got %v", tc.args, tc.env, err)
+			continue
+		}
+		if ce.Setting != tc.setting || !strings.Contains(ce.Error(), tc.msg) || !strings.HasPrefix(ce.Error(), "invalid --"+tc.setting) {
+			t.Errorf("%v: got %q, want setting %s mentioning %q", tc.args, ce.Error(), tc.setting, tc.msg)
+		}
+		if strings.Contains(ce.Error(), "\n") {
+			t.Errorf("%v: error must be one line: %q", tc.args, ce.Error())
+		}
+	}
+}
+
+func TestTLSAllowsPublicAddr(t *testing.T) {
+	if _, err := load(t, []string{"--addr", "0.0.0.0:8443", "--tls-cert", "c", "--tls-key", "k"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(t, []string{"--addr", ":443", "--acme-domain", "shop.example.com"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(t, []string{"--addr", "[::1]:8080"}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDumpMasksSecrets(t *testing.T) {
+	c, err := load(t, []string{"--phi-db", "postgres://salve:hunter2@db:5432/phi?sslmode=require&password=topsecret"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLoader(flag.NewFlagSet("x", flag.ContinueOnError), Stores|Server|Logging, nil)
+	var b bytes.Buffer
+	if err := l.Dump(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, secret := range []string{"hunter2", "topsecret"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("dump shows secret %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "postgres://salve:*****@db:5432/phi") || !strings.Contains(out, "(flag)") {
+		t.Fatalf("dump should show the masked URL and its source:\n%s", out)
+	}
+	if Mask("opaque-token") != "*****" {
+		t.Fatal("non-URL secrets must be fully masked")
+	}
+}
+
+func TestInvalidSecretIsNotEchoed(t *testing.T) {
+	_, err := load(t, []string{"--phi-db", "mysql://u:hunter2@h/d"}, nil)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error must not echo a secret: %v", err)
+	}
+}

@@ -1,0 +1,264 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Group is a set of settings that a command takes.
+type Group uint8
+
+// The groups.
+const (
+	// Stores: where the data lives (every command that opens a store).
+	Stores Group = 1 << iota
+	// Server: listening, TLS, limits (serve, demo).
+	Server
+	// Logging: log format and level.
+	Logging
+)
+
+// setting is one configurable value.
+type setting struct {
+	name   string // flag name; the environment variable is SALVE_ + upper snake case
+	group  Group
+	def    string
+	usage  string
+	secret bool // also read from SALVE_NAME_FILE; masked when printed
+	set    func(c *Config, v string) error
+	get    func(c *Config) string
+}
+
+// settings is the single declaration of every setting.
+var settings = []setting{
+	{name: "addr", group: Server, def: "127.0.0.1:8080",
+		usage: "address to listen on; anything but loopback needs TLS",
+		set:   func(c *Config, v string) error { c.Addr = v; return checkHostPort(v) },
+		get:   func(c *Config) string { return c.Addr }},
+	{name: "data", group: Stores, def: "./salve-data",
+		usage: "data directory: SQLite files, keys, checkpoints (created 0700)",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return errors.New("must not be empty")
+			}
+			c.DataDir = v
+			return nil
+		},
+		get: func(c *Config) string { return c.DataDir }},
+	{name: "catalog-db", group: Stores, secret: true,
+		usage: "catalog store: a PostgreSQL URL, or empty for catalog.db in the data directory",
+		set:   func(c *Config, v string) error { c.CatalogDB = v; return checkDSN(v) },
+		get:   func(c *Config) string { return c.CatalogDB }},
+	{name: "phi-db", group: Stores, secret: true,
+		usage: "PHI store: a PostgreSQL URL, or empty for phi.db in the data directory",
+		set:   func(c *Config, v string) error { c.PHIDB = v; return checkDSN(v) },
+		get:   func(c *Config) string { return c.PHIDB }},
+	{name: "audit-db", group: Stores, secret: true,
+		usage: "audit store: a PostgreSQL URL, or empty for audit.db in the data directory",
+		set:   func(c *Config, v string) error { c.AuditDB = v; return checkDSN(v) },
+		get:   func(c *Config) string { return c.AuditDB }},
+	{name: "tls-cert", group: Server,
+		usage: "TLS certificate chain (PEM file)",
+		set:   func(c *Config, v string) error { c.TLSCert = v; return nil },
+		get:   func(c *Config) string { return c.TLSCert }},
+	{name: "tls-key", group: Server,
+		usage: "TLS private key (PEM file)",
+		set:   func(c *Config, v string) error { c.TLSKey = v; return nil },
+		get:   func(c *Config) string { return c.TLSKey }},
+	{name: "acme-domain", group: Server,
+		usage: "comma-separated domains to get certificates for automatically (ACME, Let's Encrypt)",
+		set: func(c *Config, v string) error {
+			c.ACMEDomains = nil
+			for d := range strings.SplitSeq(v, ",") {
+				d = strings.ToLower(strings.TrimSpace(d))
+				if d == "" {
+					continue
+				}
+				if !validHostname(d) {
+					return fmt.Errorf("%q is not a domain name", d)
+				}
+				c.ACMEDomains = append(c.ACMEDomains, d)
+			}
+			return nil
+		},
+		get: func(c *Config) string { return strings.Join(c.ACMEDomains, ",") }},
+	{name: "acme-email", group: Server,
+		usage: "contact email given to the ACME certificate authority",
+		set:   func(c *Config, v string) error { c.ACMEEmail = v; return nil },
+		get:   func(c *Config) string { return c.ACMEEmail }},
+	{name: "redirect-addr", group: Server,
+		usage: "if set, plain-HTTP address that redirects to HTTPS and answers ACME challenges",
+		set:   func(c *Config, v string) error { c.RedirectAddr = v; return checkHostPortOrEmpty(v) },
+		get:   func(c *Config) string { return c.RedirectAddr }},
+	{name: "metrics-addr", group: Server,
+		usage: "if set, loopback address of the admin listener serving Prometheus /metrics",
+		set: func(c *Config, v string) error {
+			c.MetricsAddr = v
+			if v == "" {
+				return nil
+			}
+			if err := checkHostPort(v); err != nil {
+				return err
+			}
+			if !IsLoopback(v) {
+				return errors.New("the metrics listener may only listen on loopback (127.0.0.1 or [::1])")
+			}
+			return nil
+		},
+		get: func(c *Config) string { return c.MetricsAddr }},
+	{name: "role", group: Server, def: string(RoleAll),
+		usage: "what this process serves: all, storefront (catalog only, no PHI, no keys) or portal",
+		set: func(c *Config, v string) error {
+			switch Role(v) {
+			case RoleAll, RoleStorefront, RolePortal:
+				c.Role = Role(v)
+				return nil
+			}
+			return errors.New("must be all, storefront or portal")
+		},
+		get: func(c *Config) string { return string(c.Role) }},
+	{name: "max-body", group: Server, def: "1048576",
+		usage: "default request body limit in bytes",
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 || n > 1<<30 {
+				return errors.New("must be a number of bytes from 1024 to 1073741824")
+			}
+			c.MaxBody = n
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatInt(c.MaxBody, 10) }},
+	{name: "shutdown-timeout", group: Server, def: "15s",
+		usage: "how long a graceful shutdown waits for requests in flight",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 || d > 10*time.Minute {
+				return errors.New("must be a duration such as 15s, at most 10m")
+			}
+			c.ShutdownTimeout = d
+			return nil
+		},
+		get: func(c *Config) string { return c.ShutdownTimeout.String() }},
+	{name: "trusted-proxies", group: Server,
+		usage: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed",
+		set: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for p := range strings.SplitSeq(v, ",") {
+				p = strings.TrimSpace(p)
+				if p == "" {
+					continue
+				}
+				pfx, err := netip.ParsePrefix(p)
+				if err != nil {
+					a, aerr := netip.ParseAddr(p)
+					if aerr != nil {
+						return fmt.Errorf("%q is not a CIDR or IP address", p)
+					}
+					pfx = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, pfx.Masked())
+			}
+			return nil
+		},
+		get: func(c *Config) string {
+			s := make([]string, len(c.TrustedProxies))
+			for i, p := range c.TrustedProxies {
+				s[i] = p.String()
+			}
+			return strings.Join(s, ",")
+		}},
+	{name: "log-format", group: Logging, def: "json",
+		usage: "log format: json or text",
+		set: func(c *Config, v string) error {
+			if v != "json" && v != "text" {
+				return errors.New("must be json or text")
+			}
+			c.LogFormat = v
+			return nil
+		},
+		get: func(c *Config) string { return c.LogFormat }},
+	{name: "log-level", group: Logging, def: "info",
+		usage: "minimum log level: debug, info, warn or error",
+		set: func(c *Config, v string) error {
+			return c.LogLevel.UnmarshalText([]byte(v))
+		},
+		get: func(c *Config) string { return strings.ToLower(c.LogLevel.String()) }},
+}
+
+// EnvName returns the environment variable of a setting.
+func EnvName(flagName string) string {
+	return "SALVE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func checkHostPort(v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return errors.New("must be host:port, such as 127.0.0.1:8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return errors.New("port must be a number from 0 to 65535")
+	}
+	if host != "" && host != "localhost" && !validHostname(host) {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return fmt.Errorf("%q is not an IP address or host name", host)
+		}
+	}
+	return nil
+}
+
+func checkHostPortOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	return checkHostPort(v)
+}
+
+// checkDSN accepts empty (SQLite in the data directory) or a PostgreSQL URL.
+func checkDSN(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		// Why not echo v: a DSN may hold a password.
+		return errors.New("must be empty (SQLite in the data directory) or a postgres:// URL")
+	}
+	return nil
+}
+
+// IsLoopback reports whether a host:port address listens on loopback only.
+// An empty host means every interface, which is not loopback.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+func validHostname(h string) bool {
+	if len(h) == 0 || len(h) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(h, ".") {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,77 @@
+// Package demo seeds the data that `salve demo` shows: a demo tenant now; the
+// catalog, patients and staff as those features arrive. Seeding is idempotent:
+// a second run finds the data and leaves it alone.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/server"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// TenantSlug is the demo tenant's slug.
+const TenantSlug = "demo"
+
+// Seed creates the demo data unless it exists; it reports whether it created it.
+func Seed(ctx context.Context, stores *server.Stores, clk clock.Clock) (bool, error) {
+	repo := store.NewTenants(stores.Catalog)
+	if _, err := repo.BySlug(ctx, TenantSlug); err == nil {
+		return false, nil
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return false, err
+	}
+	now := clk.Now()
+	t := &tenant.Tenant{
+		ID: id.NewAt(now), Slug: TenantSlug, Name: "Salve Demo Pharmacy",
+		Hostnames: []string{"localhost", "127.0.0.1", "[::1]"},
+		Theme:     tenant.Theme{Primary: "#1f4e79", Accent: "#0b7a75"},
+		IsDefault: true, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := t.SetLogo(Logo()); err != nil {
+		return false, fmt.Errorf("demo logo: %w", err)
+	}
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return false, err
+	}
+	if err := repo.Create(ctx, t); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// Logo draws the demo logo: a white cross on a rounded teal square, made here
+// so that nothing is fetched.
+func Logo() []byte {
+	const n = 64
+	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	teal := color.NRGBA{0x0b, 0x7a, 0x75, 0xff}
+	white := color.NRGBA{0xff, 0xff, 0xff, 0xff}
+	for y := range n {
+		for x := range n {
+			// rounded corners of radius 12
+			cx, cy := min(max(x, 12), n-13), min(max(y, 12), n-13)
+			if (x-cx)*(x-cx)+(y-cy)*(y-cy) > 144 {
+				continue
+			}
+			c := teal
+			if (x >= 26 && x < 38 && y >= 12 && y < 52) || (y >= 26 && y < 38 && x >= 12 && x < 52) {
+				c = white
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}

@@ -1,0 +1,168 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/salvehealth/salve/internal/apperr"
+)
+
+// Handler is an HTTP handler that returns an error instead of writing one. The
+// router passes a returned error to the Responder, the one place that decides
+// how errors look and logs them.
+type Handler func(w http.ResponseWriter, r *http.Request) error
+
+// HTMLErrorPage renders an error as a page of the request's tenant.
+type HTMLErrorPage func(w http.ResponseWriter, r *http.Request, status int, title, message string, fields map[string]string) error
+
+// Responder turns errors into responses.
+type Responder struct {
+	log  *slog.Logger
+	html HTMLErrorPage // nil: plain text
+}
+
+// NewResponder returns a Responder that logs to log and renders HTML errors with
+// html (plain text when nil).
+func NewResponder(log *slog.Logger, html HTMLErrorPage) *Responder {
+	return &Responder{log: log, html: html}
+}
+
+// Status maps an error code to its HTTP status. Denied is 404 like NotFound:
+// a denial must not confirm that a record exists (DESIGN §2.4).
+func Status(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusBadRequest
+	case apperr.NotFound, apperr.Denied:
+		return http.StatusNotFound
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Error writes the response for err: a page or application/problem+json,
+// whichever the client accepts (always JSON on API and device routes). Internal
+// errors are logged once here, with the request id; their cause is never shown.
+func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = apperr.Wrap(err, apperr.TooLarge, "The request is larger than "+strconv.FormatInt(mbe.Limit, 10)+" bytes.")
+	}
+	code := apperr.CodeOf(err)
+	status := Status(code)
+	ctx := r.Context()
+	info := InfoFrom(ctx)
+	switch {
+	case status >= 500:
+		rs.log.ErrorContext(ctx, "request failed", "pattern", info.Pattern, "code", string(code), "err", err)
+	case code == apperr.Denied:
+		rs.log.InfoContext(ctx, "request denied", "pattern", info.Pattern, "err", err)
+	default:
+		rs.log.DebugContext(ctx, "request error", "pattern", info.Pattern, "code", string(code), "err", err)
+	}
+
+	msg := apperr.SafeMessage(err)
+	var fields map[string]string
+	if e := apperr.As(err); e != nil && code != apperr.Internal {
+		fields = e.Fields
+	}
+	title := http.StatusText(status)
+	if code == apperr.Denied {
+		title = http.StatusText(http.StatusNotFound)
+	}
+	if code == apperr.RateLimited {
+		w.Header().Set("Retry-After", "60")
+	}
+	// An error must never be cached, even on a route that meant to be public.
+	w.Header().Set("Cache-Control", "no-store")
+	if rs.html == nil || WantsJSON(r) {
+		writeProblem(w, status, title, msg, info.ID, fields)
+		return
+	}
+	if err := rs.html(w, r, status, title, msg, fields); err != nil {
+		rs.log.ErrorContext(ctx, "rendering the error page failed", "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(title + "\n" + msg + "\n"))
+	}
+}
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+	Errors    map[string]string `json:"errors,omitempty"`
+}
+
+func writeProblem(w http.ResponseWriter, status int, title, detail, requestID string, fields map[string]string) {
+	b, _ := json.Marshal(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, RequestID: requestID, Errors: fields})
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// WantsJSON reports whether the response should be JSON: on API and device
+// routes always, elsewhere when the client prefers JSON to HTML.
+func WantsJSON(r *http.Request) bool {
+	if InfoFrom(r.Context()).Class.JSON() {
+		return true
+	}
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return false
+	}
+	var htmlQ, jsonQ float64 = -1, -1
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && k == "q" {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "text/html", "application/xhtml+xml":
+			htmlQ = max(htmlQ, q)
+		case "application/json", "application/problem+json":
+			jsonQ = max(jsonQ, q)
+		}
+	}
+	return jsonQ > 0 && jsonQ > htmlQ
+}
+
+// WriteJSON writes v as JSON with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return apperr.Internalf("encode json: %w", err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

@@ -1,0 +1,128 @@
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// Guard decides whether a request may reach a route of a class. It may return a
+// request carrying more context (the signed-in user). An error answers the
+// request; Denied errors look like 404.
+type Guard func(r *http.Request, class access.Class) (*http.Request, error)
+
+// DenyAllButPublic is the guard until identity is wired in: public routes pass,
+// every other class is denied (deny by default).
+func DenyAllButPublic(r *http.Request, class access.Class) (*http.Request, error) {
+	if class == access.Public {
+		return r, nil
+	}
+	return nil, apperr.DeniedError(fmt.Errorf("no identity for %s route", class))
+}
+
+// TenantResolver finds the tenant of a Host header.
+type TenantResolver interface {
+	Resolve(host string) (*tenant.Tenant, bool)
+}
+
+// Route is one registered route.
+type Route struct {
+	Pattern  string       // net/http pattern: "GET /products/{slug}"
+	Class    access.Class // who may reach it
+	NoTenant bool         // served for any host, without a tenant (health, static files)
+	MaxBody  int64        // request body limit in bytes
+}
+
+// Option changes how a route is registered.
+type Option func(*Route)
+
+// NoTenant serves the route for any Host, without resolving a tenant.
+func NoTenant() Option { return func(r *Route) { r.NoTenant = true } }
+
+// MaxBody sets the route's request body limit (uploads).
+func MaxBody(n int64) Option { return func(r *Route) { r.MaxBody = n } }
+
+// Router registers every route with a class and runs each request through
+// tenant resolution, the body limit and the guard before its handler.
+type Router struct {
+	mux     *http.ServeMux
+	routes  []Route
+	errs    []error
+	guard   Guard
+	resp    *Responder
+	tenants TenantResolver
+	maxBody int64
+}
+
+// NewRouter returns an empty router.
+func NewRouter(resp *Responder, tenants TenantResolver, guard Guard, maxBody int64) *Router {
+	return &Router{mux: http.NewServeMux(), resp: resp, tenants: tenants, guard: guard, maxBody: maxBody}
+}
+
+// Handle registers a route. A route without a valid class is recorded and
+// reported by Err (start-up fails), and should it ever be served, every
+// request to it is denied.
+func (rt *Router) Handle(class access.Class, pattern string, h Handler, opts ...Option) {
+	route := Route{Pattern: pattern, Class: class, MaxBody: rt.maxBody}
+	for _, o := range opts {
+		o(&route)
+	}
+	if !class.Valid() {
+		rt.errs = append(rt.errs, fmt.Errorf("route %q has no valid class (%s)", pattern, class))
+	}
+	defer func() {
+		// ServeMux panics on a malformed or conflicting pattern; report it as a
+		// start-up error with the pattern named.
+		if p := recover(); p != nil {
+			rt.errs = append(rt.errs, fmt.Errorf("route %q: %v", pattern, p))
+		}
+	}()
+	rt.mux.Handle(pattern, rt.wrap(route, h))
+	rt.routes = append(rt.routes, route)
+}
+
+// Routes returns every registered route, for the tests that walk them.
+func (rt *Router) Routes() []Route { return slices.Clone(rt.routes) }
+
+// Err reports every registration problem: unclassified routes, bad patterns.
+func (rt *Router) Err() error { return errors.Join(rt.errs...) }
+
+// ServeHTTP dispatches to the matching route.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
+
+func (rt *Router) wrap(route Route, h Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := InfoFrom(r.Context())
+		info.Pattern, info.Class = route.Pattern, route.Class
+		if !route.Class.Valid() {
+			rt.resp.Error(w, r, apperr.DeniedError(errors.New("unclassified route")))
+			return
+		}
+		if r.ContentLength > route.MaxBody {
+			rt.resp.Error(w, r, &http.MaxBytesError{Limit: route.MaxBody})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, route.MaxBody)
+		if !route.NoTenant {
+			t, ok := rt.tenants.Resolve(r.Host)
+			if !ok {
+				rt.resp.Error(w, r, apperr.NotFoundError())
+				return
+			}
+			r = r.WithContext(tenant.NewContext(r.Context(), t))
+		}
+		gr, err := rt.guard(r, route.Class)
+		if err != nil {
+			rt.resp.Error(w, r, err)
+			return
+		}
+		if err := h(w, gr); err != nil {
+			rt.resp.Error(w, gr, err)
+		}
+	})
+}

@@ -1,0 +1,155 @@
+// Package render turns templates into pages: html/template with layouts, every
+// template parsed at start-up (a missing or broken one fails start-up, not a
+// request), and the embedded static files served at content-hash URLs.
+package render
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// StaticFS returns the embedded static files.
+func StaticFS() fs.FS {
+	sub, _ := fs.Sub(staticFS, "static")
+	return sub
+}
+
+// Engine holds the parsed pages.
+type Engine struct {
+	pages  map[string]*template.Template
+	assets *Assets
+	bufs   *sync.Pool // render buffers, reused across requests
+}
+
+// New parses every layout, partial and page. Page names are their paths under
+// templates/pages without ".html" ("storefront/home", "error").
+func New(assets *Assets) (*Engine, error) {
+	e := &Engine{pages: make(map[string]*template.Template), assets: assets,
+		bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	base := template.New("").Funcs(e.funcs())
+	for _, dir := range []string{"templates/layouts", "templates/partials"} {
+		matches, err := fs.Glob(templateFS, dir+"/*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range matches {
+			b, err := templateFS.ReadFile(m)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := base.New(path.Base(m)).Parse(string(b)); err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", m, err)
+			}
+		}
+	}
+	err := fs.WalkDir(templateFS, "templates/pages", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		b, err := templateFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		t, err := base.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := t.New(path.Base(p)).Parse(string(b)); err != nil {
+			return fmt.Errorf("parse template %s: %w", p, err)
+		}
+		if t.Lookup("content") == nil {
+			return fmt.Errorf("template %s defines no \"content\"", p)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
+		e.pages[name] = t
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) funcs() template.FuncMap {
+	return template.FuncMap{
+		// asset returns the content-hash URL of a static file; a missing file is
+		// an execution error, caught by the start-up render of every page.
+		"asset": e.assets.URL,
+	}
+}
+
+// Assets returns the static files.
+func (e *Engine) Assets() *Assets { return e.assets }
+
+// Page is one parsed page, looked up once when a handler is built.
+type Page struct {
+	name string
+	t    *template.Template
+	bufs *sync.Pool
+}
+
+// Page returns a page by name, or an error; handlers get their pages when they
+// are built, so a missing template fails start-up.
+func (e *Engine) Page(name string) (*Page, error) {
+	t, ok := e.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("render: no template for page %q", name)
+	}
+	return &Page{name: name, t: t, bufs: e.bufs}, nil
+}
+
+// Name returns the page name.
+func (p *Page) Name() string { return p.name }
+
+// Render executes the page into a buffer, then writes it with the status. A
+// template error writes nothing, so the caller can still render an error page.
+func (p *Page) Render(w http.ResponseWriter, status int, v *View) error {
+	buf := p.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			p.bufs.Put(buf)
+		}
+	}()
+	if err := p.t.ExecuteTemplate(buf, "base", v); err != nil {
+		return fmt.Errorf("render %s: %w", p.name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Execute renders the page into a byte slice (for caches and tests).
+func (p *Page) Execute(v *View) ([]byte, error) {
+	var b bytes.Buffer
+	if err := p.t.ExecuteTemplate(&b, "base", v); err != nil {
+		return nil, fmt.Errorf("render %s: %w", p.name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// Names returns every page name.
+func (e *Engine) Names() []string {
+	out := make([]string, 0, len(e.pages))
+	for n := range e.pages {
+		out = append(out, n)
+	}
+	return out
+}

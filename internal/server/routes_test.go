@@ -1,0 +1,97 @@
+package server_test
+
+import (
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+// routeClasses is the security review of every route: its pattern and the class
+// it must have. A new route fails TestEveryRouteIsClassified until it is added
+// here, so that nobody adds a route without deciding who may reach it.
+var routeClasses = map[string]access.Class{
+	"GET /healthz":          access.Public,
+	"GET /readyz":           access.Public,
+	"GET /static/{path...}": access.Public,
+	"GET /{$}":              access.Public,
+	"GET /theme.css":        access.Public,
+	"GET /logo":             access.Public,
+	"GET /favicon.ico":      access.Public,
+	"/":                     access.Public,
+}
+
+// checkClasses returns a problem for every route that is unclassified, not in
+// the table, or classified differently from the table, and for every table
+// entry without a route.
+func checkClasses(routes []httpx.Route, table map[string]access.Class) []string {
+	var problems []string
+	seen := make(map[string]bool)
+	for _, r := range routes {
+		seen[r.Pattern] = true
+		want, ok := table[r.Pattern]
+		switch {
+		case !r.Class.Valid():
+			problems = append(problems, r.Pattern+": unclassified")
+		case !ok:
+			problems = append(problems, r.Pattern+": not in the route table; decide its class and add it")
+		case r.Class != want:
+			problems = append(problems, r.Pattern+": class "+r.Class.String()+", the table says "+want.String())
+		}
+	}
+	for p := range table {
+		if !seen[p] {
+			problems = append(problems, p+": in the table but not registered")
+		}
+	}
+	return problems
+}
+
+// TestEveryRouteIsClassified walks the router of a fully built server.
+func TestEveryRouteIsClassified(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	if err := s.Router().Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range checkClasses(s.Router().Routes(), routeClasses) {
+		t.Error(p)
+	}
+}
+
+// TestClassCheckCatchesMistakes shows that the walk above fails when a route is
+// unclassified, missing from the table or classified differently, and that an
+// unclassified route is refused at start-up and denied if served anyway.
+func TestClassCheckCatchesMistakes(t *testing.T) {
+	resp := httpx.NewResponder(testkitLogger(t), nil)
+	rt := httpx.NewRouter(resp, nil, httpx.DenyAllButPublic, 1<<20)
+	ok := func(w http.ResponseWriter, r *http.Request) error { _, err := w.Write([]byte("reached")); return err }
+	rt.Handle(access.Unclassified, "GET /oops", ok, httpx.NoTenant())
+	rt.Handle(access.Public, "GET /new", ok, httpx.NoTenant())
+	rt.Handle(access.Customer, "GET /changed", ok, httpx.NoTenant())
+	problems := checkClasses(rt.Routes(), map[string]access.Class{"GET /changed": access.Public, "GET /gone": access.Public})
+	if len(problems) != 4 {
+		t.Fatalf("want 4 problems (unclassified, not in table, changed, gone), got %q", problems)
+	}
+	if rt.Err() == nil {
+		t.Fatal("an unclassified route must fail start-up")
+	}
+	rec := testkit.Record(rt, "GET", "/oops")
+	if rec.Code != 404 || rec.Body.String() == "reached" {
+		t.Fatalf("an unclassified route was served: %d %q", rec.Code, rec.Body.String())
+	}
+	if rec := testkit.Record(rt, "GET", "/new"); rec.Body.String() != "reached" {
+		t.Fatalf("public route not served: %d", rec.Code)
+	}
+	if rec := testkit.Record(rt, "GET", "/changed"); rec.Code != 404 {
+		t.Fatalf("customer route without identity = %d", rec.Code)
+	}
+}
+
+func testkitLogger(t *testing.T) *slog.Logger {
+	t.Helper()
+	return (&testkit.LogBuffer{}).Logger()
+}

@@ -1,0 +1,230 @@
+// Package server is the composition root: it takes opened stores and the
+// configuration, builds the services and surfaces, mounts their routes, and runs
+// the HTTP listeners with TLS and graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
+	"github.com/salvehealth/salve/internal/web/storefront"
+)
+
+// Server is a configured Salve process.
+type Server struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	clock   clock.Clock
+	stores  *Stores
+	tenants *tenant.Resolver
+	router  *httpx.Router
+	handler http.Handler
+	metrics *metrics // nil when the admin listener is off
+	// metricsAddr is where the admin listener listens, once Run has started it.
+	metricsAddr string
+}
+
+// Options are the parts of a Server that tests replace.
+type Options struct {
+	Log   *slog.Logger
+	Clock clock.Clock
+}
+
+// New builds the server on opened, migrated stores. Any missing template or
+// badly registered route fails here, before anything listens.
+func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) (*Server, error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	s := &Server{cfg: cfg, log: opts.Log, clock: opts.Clock, stores: stores}
+	if cfg.MetricsAddr != "" {
+		s.metrics = newMetrics()
+	}
+
+	tenants, err := tenant.NewResolver(ctx, store.NewTenants(stores.Catalog), s.clock, 15*time.Second, s.log)
+	if err != nil {
+		return nil, err
+	}
+	s.tenants = tenants
+
+	assets, err := render.NewAssets(render.StaticFS())
+	if err != nil {
+		return nil, err
+	}
+	engine, err := render.New(assets)
+	if err != nil {
+		return nil, err
+	}
+	site, err := web.NewSite(engine)
+	if err != nil {
+		return nil, err
+	}
+	resp := httpx.NewResponder(s.log, site.ErrorPage)
+	s.router = httpx.NewRouter(resp, tenants, httpx.DenyAllButPublic, cfg.MaxBody)
+
+	// Routes of the process itself; each surface registers its own in its
+	// routes.go.
+	s.router.Handle(access.Public, "GET /healthz", healthz, httpx.NoTenant())
+	s.router.Handle(access.Public, "GET /readyz", s.readyz, httpx.NoTenant())
+	s.router.Handle(access.Public, "GET "+render.StaticPrefix+"{path...}", func(w http.ResponseWriter, r *http.Request) error {
+		assets.ServeHTTP(w, r)
+		return nil
+	}, httpx.NoTenant())
+
+	sf, err := storefront.New(site)
+	if err != nil {
+		return nil, err
+	}
+	sf.Routes(s.router)
+
+	if err := s.router.Err(); err != nil {
+		return nil, fmt.Errorf("routes: %w", err)
+	}
+
+	var observe httpx.Observer
+	if s.metrics != nil {
+		observe = s.metrics.observe
+	}
+	// Outermost first: request id and client address, access log, panic
+	// recovery, security headers, CSRF, then the router with tenant, body limit
+	// and guard per route.
+	var h http.Handler = s.router
+	h = httpx.CSRF(resp, h)
+	h = httpx.SecurityHeaders(h)
+	h = httpx.Recover(s.log, resp, h)
+	h = httpx.AccessLog(s.log, observe, h)
+	h = httpx.RequestContext(cfg.TrustedProxies, h)
+	s.handler = h
+	return s, nil
+}
+
+// Handler returns the server's whole HTTP handler, middleware included.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Router returns the router, for the tests that walk every route.
+func (s *Server) Router() *httpx.Router { return s.router }
+
+// MetricsAddr returns the admin listener's address once Run has called ready;
+// empty when metrics are off.
+func (s *Server) MetricsAddr() string { return s.metricsAddr }
+
+// Tenants returns the tenant resolver.
+func (s *Server) Tenants() *tenant.Resolver { return s.tenants }
+
+// Run listens and serves until ctx is cancelled, then shuts down gracefully:
+// it stops accepting, lets requests in flight finish within the shutdown
+// timeout, and returns. ready is called with the URL once listening.
+func (s *Server) Run(ctx context.Context, ready func(url string)) error {
+	tlsCfg, acme, err := buildTLS(s.cfg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: s.handler,
+		// Timeouts bound what a slow or malicious client can hold: headers must
+		// arrive in 5 s (slowloris), a whole request in 30 s.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		TLSConfig:         tlsCfg,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 3)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	})
+
+	if s.cfg.RedirectAddr != "" {
+		rs := redirectServer(s.cfg, acme, s.log)
+		rln, err := lc.Listen(ctx, "tcp", s.cfg.RedirectAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("listen on %s: %w", s.cfg.RedirectAddr, err)
+		}
+		servers = append(servers, rs)
+		wg.Go(func() { errc <- rs.Serve(rln) })
+	}
+	if s.metrics != nil {
+		ms := s.metrics.server(s.log)
+		mln, err := lc.Listen(ctx, "tcp", s.cfg.MetricsAddr)
+		if err != nil {
+			for _, x := range servers {
+				_ = x.Close()
+			}
+			return fmt.Errorf("listen on %s: %w", s.cfg.MetricsAddr, err)
+		}
+		servers = append(servers, ms)
+		s.metricsAddr = mln.Addr().String()
+		s.log.Info("metrics listening", "addr", s.metricsAddr)
+		wg.Go(func() { errc <- ms.Serve(mln) })
+	}
+
+	url := scheme + "://" + displayAddr(ln.Addr().String()) + "/"
+	s.log.Info("listening", "url", url, "role", string(s.cfg.Role))
+	if ready != nil {
+		ready(url)
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			runErr = err
+		}
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	for _, x := range servers {
+		if err := x.Shutdown(sctx); err != nil {
+			runErr = errors.Join(runErr, fmt.Errorf("shutdown: %w", err))
+		}
+	}
+	wg.Wait()
+	return runErr
+}
+
+// displayAddr turns a wildcard listen address into one a person can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	// The SQLite driver (registered by errors.go's import): pure Go, so the
+	// binary needs no cgo and cross-compiles.
+)
+
+// sqlitePragmas are set on every SQLite connection, in this order.
+var sqlitePragmas = []string{
+	// Wait up to 10 s for a lock instead of failing at once: another process (a
+	// `salve migrate`, a backup) may briefly hold it. Set first so that the
+	// pragmas below already wait.
+	"busy_timeout(10000)",
+	// Write-ahead logging: readers never block the writer and the writer never
+	// blocks readers, which is what a web server with one writer needs.
+	"journal_mode(WAL)",
+	// In WAL mode NORMAL is safe against corruption on any crash and only syncs at
+	// checkpoints; a power cut may lose the last commits, never consistency.
+	"synchronous(NORMAL)",
+	// SQLite leaves foreign keys unchecked unless asked; we rely on them.
+	"foreign_keys(1)",
+}
+
+// openSQLite opens a SQLite file with a single writer connection and a pool of
+// query-only reader connections.
+func openSQLite(ctx context.Context, kind Kind, path string) (*DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("SQLite path %q must not contain ? or #", path)
+	}
+	// Why create the file ourselves: SQLite would create it with the umask's
+	// permissions (often world-readable). 0600 keeps other local users out, and
+	// SQLite gives the -wal and -shm files the same permissions as the database.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600) //nolint:gosec // the path is the operator's own configuration
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+
+	base := "file:" + path + "?_time_format=sqlite"
+	for _, p := range sqlitePragmas {
+		base += "&_pragma=" + url.QueryEscape(p)
+	}
+	// BEGIN IMMEDIATE takes the write lock when the transaction starts, so a
+	// transaction never fails half-way when it upgrades from reading to writing.
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	// query_only makes an accidental write through the reader pool an error.
+	r, err := sql.Open("sqlite", base+"&_pragma="+url.QueryEscape("query_only(1)"))
+	if err != nil {
+		return nil, errors.Join(err, w.Close())
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+
+	db := &DB{kind: kind, engine: SQLite, w: w, r: r, where: path}
+	// Open the writer now so WAL mode is set before any reader connects.
+	var mode string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	if mode != "wal" {
+		return nil, errors.Join(fmt.Errorf("journal mode is %q, want wal (is %s on a network file system?)", mode, path), db.Close())
+	}
+	return db, nil
+}

@@ -1,0 +1,60 @@
+// Package web holds what the web surfaces (storefront, portal, admin) share:
+// the tenant's brand in every page, the error page, and the tenant's theme
+// stylesheet and logo.
+package web
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// Site renders pages in the request's tenant's brand.
+type Site struct {
+	engine  *render.Engine
+	errPage *render.Page
+}
+
+// NewSite returns a Site; it fails when a template it needs is missing.
+func NewSite(engine *render.Engine) (*Site, error) {
+	errPage, err := engine.Page("error")
+	if err != nil {
+		return nil, err
+	}
+	return &Site{engine: engine, errPage: errPage}, nil
+}
+
+// Engine returns the template engine.
+func (s *Site) Engine() *render.Engine { return s.engine }
+
+// View returns the view of a page for the request's tenant.
+func (s *Site) View(r *http.Request, title string, data any) *render.View {
+	return &render.View{Brand: BrandOf(tenant.FromContext(r.Context())), Title: title,
+		RequestID: httpx.RequestID(r.Context()), Data: data}
+}
+
+// BrandOf returns how the layout shows a tenant; a neutral brand without one
+// (an error page for a host no tenant claims).
+func BrandOf(t *tenant.Tenant) render.Brand {
+	if t == nil {
+		return render.Brand{Name: "Salve"}
+	}
+	b := render.Brand{Name: t.Name, ThemeURL: ThemePath + "?v=" + t.Theme.Version()}
+	if t.Logo.SHA256 != "" {
+		b.LogoURL = LogoPath + "?v=" + t.Logo.SHA256[:16]
+	}
+	return b
+}
+
+// errorData is what the error page shows.
+type errorData struct {
+	Title, Message string
+	Fields         map[string]string
+}
+
+// ErrorPage renders an error page; it is the httpx.HTMLErrorPage of the server.
+func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, status int, title, message string, fields map[string]string) error {
+	return s.errPage.Render(w, status, s.View(r, title, errorData{Title: title, Message: message, Fields: fields}))
+}
