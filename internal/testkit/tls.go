@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -52,4 +53,18 @@ func SelfSignedCert(t testing.TB) (certFile, keyFile string, cert *x509.Certific
 		t.Fatal(err)
 	}
 	return certFile, keyFile, cert
+}
+
+// SelfSignedTLS returns a server TLS configuration for 127.0.0.1 and localhost
+// and a pool that trusts it.
+func SelfSignedTLS(t testing.TB) (*tls.Config, *x509.CertPool) {
+	t.Helper()
+	certFile, keyFile, cert := SelfSignedCert(t)
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, pool
 }
