@@ -13,16 +13,16 @@ type DataClass string
 
 // The data classes.
 const (
-	DataContact   DataClass = "contact"   // name, email, phone
-	DataAddress   DataClass = "address"   // shipping address
-	DataOrders    DataClass = "orders"    // orders: items, quantities, status
-	DataRx        DataClass = "rx"        // prescriptions and their notes
-	DataClinical  DataClass = "clinical"  // lab results, clinical notes, appointments
-	DataDevices   DataClass = "devices"   // device readings
-	DataBilling   DataClass = "billing"   // bills and payments
-	DataMessages  DataClass = "messages"  // secure messages
-	DataSecurity  DataClass = "security"  // sessions, factors, sign-in history of the account itself
-	DataAuditMeta DataClass = "audit"     // who accessed what (audit metadata)
+	DataContact   DataClass = "contact"  // name, email, phone
+	DataAddress   DataClass = "address"  // shipping address
+	DataOrders    DataClass = "orders"   // orders: items, quantities, status
+	DataRx        DataClass = "rx"       // prescriptions and their notes
+	DataClinical  DataClass = "clinical" // lab results, clinical notes, appointments
+	DataDevices   DataClass = "devices"  // device readings
+	DataBilling   DataClass = "billing"  // bills and payments
+	DataMessages  DataClass = "messages" // secure messages
+	DataSecurity  DataClass = "security" // sessions, factors, sign-in history of the account itself
+	DataAuditMeta DataClass = "audit"    // who accessed what (audit metadata)
 )
 
 // DataClasses lists every class.
