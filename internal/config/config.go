@@ -44,6 +44,8 @@ type Config struct {
 	TLSCert, TLSKey string
 	ACMEDomains     []string
 	ACMEEmail       string
+	// ACMEDirectory is the certificate authority's ACME directory URL.
+	ACMEDirectory string
 	// RedirectAddr, if set, serves plain HTTP there that redirects to HTTPS (and
 	// answers ACME HTTP-01 challenges).
 	RedirectAddr string

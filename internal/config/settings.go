@@ -92,6 +92,17 @@ var settings = []setting{
 		usage: "contact email given to the ACME certificate authority",
 		set:   func(c *Config, v string) error { c.ACMEEmail = v; return nil },
 		get:   func(c *Config) string { return c.ACMEEmail }},
+	{name: "acme-directory", group: Server, def: "https://acme-v02.api.letsencrypt.org/directory",
+		usage: "ACME directory URL of the certificate authority (e.g. Let's Encrypt staging)",
+		set: func(c *Config, v string) error {
+			c.ACMEDirectory = v
+			u, err := url.Parse(v)
+			if err != nil || u.Scheme != "https" || u.Host == "" {
+				return errors.New("must be an https:// URL")
+			}
+			return nil
+		},
+		get: func(c *Config) string { return c.ACMEDirectory }},
 	{name: "redirect-addr", group: Server,
 		usage: "if set, plain-HTTP address that redirects to HTTPS and answers ACME challenges",
 		set:   func(c *Config, v string) error { c.RedirectAddr = v; return checkHostPortOrEmpty(v) },

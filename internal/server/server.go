@@ -36,12 +36,16 @@ type Server struct {
 	metrics *metrics // nil when the admin listener is off
 	// metricsAddr is where the admin listener listens, once Run has started it.
 	metricsAddr string
+	acmeHTTP    *http.Client
 }
 
 // Options are the parts of a Server that tests replace.
 type Options struct {
 	Log   *slog.Logger
 	Clock clock.Clock
+	// ACMEHTTP, if set, is the HTTP client that talks to the ACME directory
+	// (a test CA with its own root).
+	ACMEHTTP *http.Client
 }
 
 // New builds the server on opened, migrated stores. Any missing template or
@@ -50,7 +54,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if opts.Clock == nil {
 		opts.Clock = clock.System{}
 	}
-	s := &Server{cfg: cfg, log: opts.Log, clock: opts.Clock, stores: stores}
+	s := &Server{cfg: cfg, log: opts.Log, clock: opts.Clock, stores: stores, acmeHTTP: opts.ACMEHTTP}
 	if cfg.MetricsAddr != "" {
 		s.metrics = newMetrics()
 	}
@@ -129,7 +133,7 @@ func (s *Server) Tenants() *tenant.Resolver { return s.tenants }
 // it stops accepting, lets requests in flight finish within the shutdown
 // timeout, and returns. ready is called with the URL once listening.
 func (s *Server) Run(ctx context.Context, ready func(url string)) error {
-	tlsCfg, acme, err := buildTLS(s.cfg)
+	tlsCfg, acme, err := buildTLS(s.cfg, s.acmeHTTP)
 	if err != nil {
 		return err
 	}

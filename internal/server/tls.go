@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
 
 	"github.com/salvehealth/salve/internal/config"
@@ -18,7 +19,7 @@ import (
 // Why these settings: TLS 1.2 is the oldest version without known practical
 // attacks; with 1.2 only AEAD suites with forward secrecy are offered (1.3
 // suites are all of that kind already and Go does not let them be narrowed).
-func buildTLS(cfg *config.Config) (*tls.Config, *autocert.Manager, error) {
+func buildTLS(cfg *config.Config, acmeHTTP *http.Client) (*tls.Config, *autocert.Manager, error) {
 	if !cfg.TLS() {
 		return nil, nil, nil
 	}
@@ -39,6 +40,7 @@ func buildTLS(cfg *config.Config) (*tls.Config, *autocert.Manager, error) {
 			HostPolicy: autocert.HostWhitelist(cfg.ACMEDomains...),
 			Cache:      autocert.DirCache(filepath.Join(cfg.DataDir, "acme")),
 			Email:      cfg.ACMEEmail,
+			Client:     &acme.Client{DirectoryURL: cfg.ACMEDirectory, HTTPClient: acmeHTTP},
 		}
 		tc.GetCertificate = m.GetCertificate
 		// TLS-ALPN-01 challenges arrive on the TLS port itself.
@@ -56,7 +58,7 @@ func buildTLS(cfg *config.Config) (*tls.Config, *autocert.Manager, error) {
 // CheckTLS loads the configured certificate now, so that a bad file is reported
 // as an invalid setting before anything starts.
 func CheckTLS(cfg *config.Config) error {
-	_, _, err := buildTLS(cfg)
+	_, _, err := buildTLS(cfg, nil)
 	return err
 }
 

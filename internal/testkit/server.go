@@ -69,6 +69,18 @@ func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)
 	return &Server{Server: srv, URL: hs.URL, Config: cfg, Stores: stores, Log: logs, Clock: clk, Place: p, Tenant: ten}
 }
 
+// Rebuild builds another server.Server on the same stores and configuration,
+// with an ACME HTTP client (for a test certificate authority); the caller runs
+// it with Run.
+func (s *Server) Rebuild(t testing.TB, acmeHTTP *http.Client) *server.Server {
+	t.Helper()
+	srv, err := server.New(context.Background(), s.Config, s.Stores, server.Options{Log: s.Log.Logger(), Clock: s.Clock, ACMEHTTP: acmeHTTP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
 // Client returns an HTTP client with a cookie jar that does not follow
 // redirects, so tests see every response.
 func (s *Server) Client() *http.Client {
