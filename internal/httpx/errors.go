@@ -64,6 +64,18 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &mbe) {
 		err = apperr.Wrap(err, apperr.TooLarge, "The request is larger than "+strconv.FormatInt(mbe.Limit, 10)+" bytes.")
 	}
+	var redirect *RedirectError
+	if errors.As(err, &redirect) && !WantsJSON(r) {
+		w.Header().Set("Cache-Control", "no-store")
+		if r.Header.Get("HX-Request") == "true" {
+			// htmx follows a redirect inside the swap; make it a page load.
+			w.Header().Set("HX-Redirect", redirect.URL)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, redirect.URL, http.StatusSeeOther)
+		return
+	}
 	code := apperr.CodeOf(err)
 	status := Status(code)
 	ctx := r.Context()
@@ -102,6 +114,18 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 		_, _ = w.Write([]byte(title + "\n" + msg + "\n"))
 	}
 }
+
+// RedirectError sends a browser elsewhere (to sign in, or to finish signing
+// in); a JSON client gets the wrapped error instead, 401 for Unauthenticated.
+type RedirectError struct {
+	URL string // a local path
+	Err error  // what a JSON client is told
+}
+
+func (e *RedirectError) Error() string { return "redirect to " + e.URL + ": " + e.Err.Error() }
+
+// Unwrap returns the error a JSON client gets.
+func (e *RedirectError) Unwrap() error { return e.Err }
 
 // Problem is an RFC 9457 problem document.
 type Problem struct {

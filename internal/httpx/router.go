@@ -11,18 +11,18 @@ import (
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
-// Guard decides whether a request may reach a route of a class. It may return a
-// request carrying more context (the signed-in user). An error answers the
-// request; Denied errors look like 404.
-type Guard func(r *http.Request, class access.Class) (*http.Request, error)
+// Guard decides whether a request may reach a route. It may return a request
+// carrying more context (the signed-in user, as an access.Actor). An error
+// answers the request; Denied errors look like 404.
+type Guard func(r *http.Request, route Route) (*http.Request, error)
 
-// DenyAllButPublic is the guard until identity is wired in: public routes pass,
-// every other class is denied (deny by default).
-func DenyAllButPublic(r *http.Request, class access.Class) (*http.Request, error) {
-	if class == access.Public {
+// DenyAllButPublic is the guard without identity: public routes pass, every
+// other class is denied (deny by default).
+func DenyAllButPublic(r *http.Request, route Route) (*http.Request, error) {
+	if route.Class == access.Public {
 		return r, nil
 	}
-	return nil, apperr.DeniedError(fmt.Errorf("no identity for %s route", class))
+	return nil, apperr.DeniedError(fmt.Errorf("no identity for %s route", route.Class))
 }
 
 // TenantResolver finds the tenant of a Host header.
@@ -36,6 +36,14 @@ type Route struct {
 	Class    access.Class // who may reach it
 	NoTenant bool         // served for any host, without a tenant (health, static files)
 	MaxBody  int64        // request body limit in bytes
+	// Roles, when set, are the only roles that may use the route; the router
+	// checks them after the guard, against the actor the guard put in the
+	// request. Anyone else gets the same 404 as any denial.
+	Roles []access.Role
+	// Partial lets a session that has not finished signing in (second factor
+	// pending, or a staff member who must enrol one) reach the route: the MFA
+	// challenge and enrolment pages, and sign-out.
+	Partial bool
 }
 
 // Option changes how a route is registered.
@@ -43,6 +51,12 @@ type Option func(*Route)
 
 // NoTenant serves the route for any Host, without resolving a tenant.
 func NoTenant() Option { return func(r *Route) { r.NoTenant = true } }
+
+// Roles limits the route to actors with one of the roles.
+func Roles(roles ...access.Role) Option { return func(r *Route) { r.Roles = roles } }
+
+// Partial lets a half-signed-in session reach the route (see Route.Partial).
+func Partial() Option { return func(r *Route) { r.Partial = true } }
 
 // MaxBody sets the route's request body limit (uploads).
 func MaxBody(n int64) Option { return func(r *Route) { r.MaxBody = n } }
@@ -116,10 +130,20 @@ func (rt *Router) wrap(route Route, h Handler) http.Handler {
 			}
 			r = r.WithContext(tenant.NewContext(r.Context(), t))
 		}
-		gr, err := rt.guard(r, route.Class)
+		gr, err := rt.guard(r, route)
 		if err != nil {
 			rt.resp.Error(w, r, err)
 			return
+		}
+		if len(route.Roles) > 0 {
+			// Why here and not in each handler: a role list on the route is
+			// visible in one place (routes.go) and cannot be forgotten by a
+			// handler. No actor, or another role, is denied like a missing page.
+			a, ok := access.ActorFrom(gr.Context())
+			if !ok || !slices.Contains(route.Roles, a.Role) {
+				rt.resp.Error(w, gr, apperr.DeniedError(fmt.Errorf("role not allowed on %s", route.Pattern)))
+				return
+			}
 		}
 		if err := h(w, gr); err != nil {
 			rt.resp.Error(w, gr, err)
