@@ -1,0 +1,16 @@
+package audit
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+)
+
+// VerifyTx is verify inside a transaction, so tests can mutate the store, verify
+// and roll back.
+func VerifyTx(ctx context.Context, tx *sql.Tx, sink CheckpointSink, pub ed25519.PublicKey) (Report, error) {
+	return verify(ctx, tx, sink, pub)
+}
+
+// ChainHash exposes the chain hash so tests can forge a well-formed event.
+func ChainHash(prev []byte, seq int64, e *Entry) []byte { return chainHash(newHasher(), prev, seq, e) }

@@ -1,0 +1,395 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/store"
+)
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("audit: log is closed")
+
+// DefaultCheckpointEvery is how often a running log signs a checkpoint.
+const DefaultCheckpointEvery = 5 * time.Minute
+
+// maxBatch bounds one group commit. Both engines take far more parameters per
+// statement than maxBatch*columns.
+const maxBatch = 128
+
+// Options configure a Log.
+type Options struct {
+	// Clock gives event and checkpoint times; the system clock by default.
+	Clock clock.Clock
+	// Keys sign checkpoints and key the text HMAC. When nil, KeyFile is loaded
+	// (and created if absent).
+	Keys    *Keys
+	KeyFile string
+	// Checkpoints is the second sink; when nil, a FileSink at CheckpointFile.
+	Checkpoints    CheckpointSink
+	CheckpointFile string
+	// CheckpointEvery is how often a checkpoint is signed while events arrive;
+	// DefaultCheckpointEvery when zero, never when negative (Close still does).
+	CheckpointEvery time.Duration
+	// Log receives operational messages (never event contents).
+	Log *slog.Logger
+}
+
+// Log is an open audit log. It is safe for concurrent use.
+type Log struct {
+	db    *store.DB
+	clock clock.Clock
+	keys  *Keys
+	sink  CheckpointSink
+	log   *slog.Logger
+
+	reqs chan *pending
+	quit chan struct{}
+	done chan struct{}
+
+	mu        sync.Mutex // guards the fields below and closing
+	closed    bool
+	headSeq   int64
+	headHash  []byte
+	markedSeq int64 // last checkpointed seq
+
+	cpMu sync.Mutex // one checkpoint at a time
+}
+
+type pending struct {
+	e    Entry
+	done chan error
+}
+
+// Open opens the audit log on a migrated audit store and starts its writer.
+func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
+	if db == nil || db.Kind() != store.Audit {
+		return nil, errors.New("audit: Open needs the audit store")
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	keys := opts.Keys
+	if keys == nil {
+		if opts.KeyFile == "" {
+			return nil, errors.New("audit: no keys and no key file")
+		}
+		k, err := LoadKeys(opts.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		keys = k
+	}
+	sink := opts.Checkpoints
+	if sink == nil {
+		if opts.CheckpointFile == "" {
+			return nil, errors.New("audit: no checkpoint sink and no checkpoint file")
+		}
+		sink = NewFileSink(opts.CheckpointFile)
+	}
+	l := &Log{
+		db: db, clock: opts.Clock, keys: keys, sink: sink, log: opts.Log,
+		reqs: make(chan *pending, 4*maxBatch),
+		quit: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	seq, h, err := head(ctx, db.Reader())
+	if err != nil {
+		return nil, err
+	}
+	l.headSeq, l.headHash = seq, h
+	cps, err := sink.ReadAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(cps); n > 0 {
+		l.markedSeq = cps[n-1].Seq
+	}
+	every := opts.CheckpointEvery
+	if every == 0 {
+		every = DefaultCheckpointEvery
+	}
+	go l.run(every)
+	return l, nil
+}
+
+// TextHMAC turns free text (a search term) into the value stored in
+// Entry.TextHMAC. Why an HMAC: the same term always gives the same value, so
+// compliance can ask "who searched for X" by computing it, while the store
+// never holds the text, which may itself be PHI.
+func (l *Log) TextHMAC(s string) []byte { return textHMAC(l.keys.HMAC, s) }
+
+// PublicKey returns the key that verifies this log's checkpoints.
+func (l *Log) PublicKey() []byte { return l.keys.Public() }
+
+// Append records e and returns once it is committed to the audit store. Events
+// of concurrent callers are committed together (group commit).
+func (l *Log) Append(ctx context.Context, e Entry) error {
+	e, err := fill(ctx, e, l.clock.Now())
+	if err != nil {
+		return err
+	}
+	p := &pending{e: e, done: make(chan error, 1)}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return ErrClosed
+	}
+	// Sending under mu means Close cannot shut the writer down between the
+	// check above and the send.
+	select {
+	case l.reqs <- p:
+		l.mu.Unlock()
+	case <-ctx.Done():
+		l.mu.Unlock()
+		return ctx.Err()
+	}
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		// The event may still be committed; the caller must treat it as failed
+		// (fail closed: no PHI for an access whose record is not confirmed).
+		return ctx.Err()
+	}
+}
+
+// run is the single writer: it takes whatever is queued, up to maxBatch, and
+// commits it in one transaction.
+func (l *Log) run(every time.Duration) {
+	defer close(l.done)
+	var tick <-chan time.Time
+	if every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		tick = t.C
+	}
+	batch := make([]*pending, 0, maxBatch)
+	for {
+		select {
+		case p := <-l.reqs:
+			batch = append(batch[:0], p)
+		fill:
+			for len(batch) < maxBatch {
+				select {
+				case p := <-l.reqs:
+					batch = append(batch, p)
+				default:
+					break fill
+				}
+			}
+			err := l.commit(batch)
+			for _, p := range batch {
+				p.done <- err
+			}
+		case <-tick:
+			if err := l.Checkpoint(context.Background()); err != nil {
+				l.log.Error("audit checkpoint", "err", err)
+			}
+		case <-l.quit:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case p := <-l.reqs:
+					p.done <- l.commit([]*pending{p})
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+var columns = []string{"seq", "at_us", "actor_id", "actor_role", "tenant_id", "subjects", "action",
+	"resource_type", "resource_id", "purpose", "outcome", "severity", "request_id", "source_ip",
+	"user_agent", "detail", "text_hmac", "hash"}
+
+var selectColumns = strings.Join(columns, ", ")
+
+// commit appends a batch in one transaction. It re-reads the head inside the
+// transaction, under the engine's write lock, so that several processes (or
+// replicas) appending to one store still form one chain.
+func (l *Log) commit(batch []*pending) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var lastSeq int64
+	var lastHash []byte
+	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+		if l.db.Engine() == store.Postgres {
+			// Why an advisory lock: two replicas must not both take the same
+			// next seq and fork the chain; the primary key would reject one,
+			// but only after it did its work.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('salve-audit-append'))`); err != nil {
+				return err
+			}
+		}
+		seq, prev, err := head(ctx, tx)
+		if err != nil {
+			return err
+		}
+		h := newHasher()
+		args := make([]any, 0, len(batch)*len(columns))
+		var subjArgs []any
+		for _, p := range batch {
+			seq++
+			hash := chainHash(h, prev, seq, &p.e)
+			subj, err := json.Marshal(p.e.Subjects)
+			if err != nil {
+				return err
+			}
+			args = append(args, seq, p.e.Time.UnixMicro(), p.e.ActorID, string(p.e.ActorRole), p.e.TenantID, string(subj),
+				p.e.Action, p.e.ResourceType, p.e.ResourceID, string(p.e.Purpose), string(p.e.Outcome), string(p.e.Severity),
+				p.e.RequestID, p.e.SourceIP, p.e.UserAgent, p.e.Detail, nonNil(p.e.TextHMAC), hash)
+			for _, s := range dedupe(p.e.Subjects) {
+				subjArgs = append(subjArgs, s, seq)
+			}
+			prev = hash
+		}
+		if _, err := tx.ExecContext(ctx, insertSQL("audit_events", columns, len(batch)), args...); err != nil {
+			return fmt.Errorf("audit: append: %w", err)
+		}
+		if len(subjArgs) > 0 {
+			if _, err := tx.ExecContext(ctx, insertSQL("audit_event_subjects", []string{"subject", "seq"}, len(subjArgs)/2), subjArgs...); err != nil {
+				return fmt.Errorf("audit: append: %w", err)
+			}
+		}
+		lastSeq, lastHash = seq, prev
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.headSeq, l.headHash = lastSeq, lastHash
+	l.mu.Unlock()
+	return nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+func dedupe(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		dup := false
+		for _, o := range out {
+			if o == s {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// insertSQL returns a multi-row INSERT with $n placeholders.
+func insertSQL(table string, cols []string, rows int) string {
+	var b strings.Builder
+	b.Grow(rows * len(cols) * 6)
+	b.WriteString("INSERT INTO ")
+	b.WriteString(table)
+	b.WriteString(" (")
+	b.WriteString(strings.Join(cols, ", "))
+	b.WriteString(") VALUES ")
+	n := 1
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		b.WriteString(store.Placeholders(n, len(cols)))
+		n += len(cols)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// head returns the last seq and hash; 0 and the genesis hash when empty.
+func head(ctx context.Context, q queryer) (int64, []byte, error) {
+	var seq int64
+	var h []byte
+	err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, genesis, nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("audit: read head: %w", err)
+	}
+	return seq, h, nil
+}
+
+// Head returns the sequence number and hash of the last committed event.
+func (l *Log) Head() (int64, []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.headSeq, bytes.Clone(l.headHash)
+}
+
+// Checkpoint signs the current head and writes it to the checkpoint sink,
+// unless nothing was appended since the last checkpoint.
+func (l *Log) Checkpoint(ctx context.Context) error {
+	l.cpMu.Lock()
+	defer l.cpMu.Unlock()
+	// Read the head from the store rather than memory: another process may
+	// have appended, and a checkpoint must name a head that is committed.
+	seq, h, err := head(ctx, l.db.Reader())
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	marked := l.markedSeq
+	l.mu.Unlock()
+	if seq == 0 || seq == marked {
+		return nil
+	}
+	c := Checkpoint{Seq: seq, Head: h, Time: l.clock.Now()}
+	c.Sign(l.keys.Signing)
+	if err := l.sink.Write(ctx, c); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.markedSeq = seq
+	l.mu.Unlock()
+	return nil
+}
+
+// Close stops the writer after committing what was queued, and writes a final
+// checkpoint. It does not close the store.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.quit)
+	<-l.done
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return l.Checkpoint(ctx)
+}

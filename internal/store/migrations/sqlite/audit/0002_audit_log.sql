@@ -1,0 +1,50 @@
+-- The audit log (DESIGN §5). Each row is one event; hash chains it to the
+-- previous row (see internal/audit/canonical.go), so an edited, inserted,
+-- deleted or reordered row breaks the chain from that row on.
+--
+-- Why the time is an integer (Unix microseconds): the hash covers the time, and
+-- an integer reads back exactly on both engines, whatever the driver's time
+-- formatting.
+CREATE TABLE audit_events (
+    seq           INTEGER PRIMARY KEY,
+    at_us         INTEGER NOT NULL,
+    actor_id      TEXT NOT NULL,
+    actor_role    TEXT NOT NULL,
+    tenant_id     TEXT NOT NULL,
+    subjects      TEXT NOT NULL, -- JSON array of subject ids, as hashed
+    action        TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id   TEXT NOT NULL,
+    purpose       TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    severity      TEXT NOT NULL,
+    request_id    TEXT NOT NULL,
+    source_ip     TEXT NOT NULL,
+    user_agent    TEXT NOT NULL,
+    detail        TEXT NOT NULL,
+    text_hmac     BLOB NOT NULL,
+    hash          BLOB NOT NULL
+) STRICT;
+CREATE INDEX audit_events_tenant_at ON audit_events (tenant_id, at_us);
+CREATE INDEX audit_events_actor ON audit_events (actor_id, seq);
+CREATE INDEX audit_events_outcome ON audit_events (outcome, seq);
+
+-- One row per (subject, event), for "who accessed my record". Not hashed: it
+-- is an index of audit_events.subjects, which is.
+CREATE TABLE audit_event_subjects (
+    subject TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    PRIMARY KEY (subject, seq)
+) STRICT, WITHOUT ROWID;
+
+-- Append-only: the application never changes or removes an event. Why a
+-- trigger on SQLite: it has no grants, but a trigger still stops a stray
+-- UPDATE or DELETE from application code (the hash chain catches the rest).
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_event_subjects_no_update BEFORE UPDATE ON audit_event_subjects
+BEGIN SELECT RAISE(ABORT, 'audit_event_subjects is append-only'); END;
+CREATE TRIGGER audit_event_subjects_no_delete BEFORE DELETE ON audit_event_subjects
+BEGIN SELECT RAISE(ABORT, 'audit_event_subjects is append-only'); END;

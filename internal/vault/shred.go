@@ -1,0 +1,101 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
+)
+
+// Shred is one entry of the shred ledger.
+type Shred struct {
+	TenantID, Subject string
+	Time              time.Time
+	ActorID           string
+	Reason            string
+}
+
+// maxReason bounds the ledger's reason text.
+const maxReason = 200
+
+// Shred destroys subject's data key, which makes every copy of its PHI (live
+// rows, replicas, backups) unreadable, and records it in the shred ledger. It
+// needs an actor in ctx in the tenant, and is audited first like any access
+// (fail closed). reason is a short operator text (a retention rule), never PHI.
+func (v *Vault) Shred(ctx context.Context, tenantID, subject, reason string) error {
+	a, err := v.actorCheck(ctx, tenantID)
+	ev := audit.Entry{TenantID: tenantID, Subjects: []string{subject}, Action: "vault.shred", ResourceType: "subject",
+		ResourceID: subject, Purpose: access.PurposeOperations, Severity: audit.High}
+	if err == nil && (subject == "" || reason == "" || len(reason) > maxReason) {
+		err = errors.New("vault: shred needs a subject and a reason of at most 200 bytes")
+	}
+	if err != nil {
+		ev.Outcome, ev.Detail = audit.Denied, "refused"
+		if aerr := v.audit.Append(ctx, ev); aerr != nil {
+			v.log.ErrorContext(ctx, "audit of a refused shred failed", "err", aerr)
+		}
+		return err
+	}
+	if err := v.audit.Append(ctx, ev); err != nil {
+		return fmt.Errorf("vault: shred refused, the audit log did not record it: %w", err)
+	}
+	return v.applyShreds(ctx, []Shred{{TenantID: tenantID, Subject: subject, Time: v.clock.Now(), ActorID: a.ID, Reason: reason}})
+}
+
+// applyShreds deletes the data keys and records the ledger rows, each subject
+// under its lock so that no concurrent write re-creates the key.
+func (v *Vault) applyShreds(ctx context.Context, ss []Shred) error {
+	err := v.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, s := range ss {
+			if err := lockSubject(ctx, v.db, tx, s.TenantID, s.Subject); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO vault_shreds (tenant_id, subject, shredded_at, actor_id, reason)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, subject) DO NOTHING`,
+				s.TenantID, s.Subject, s.Time.UTC(), s.ActorID, s.Reason); err != nil {
+				return fmt.Errorf("vault: record shred: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM vault_data_keys WHERE tenant_id = $1 AND subject = $2`, s.TenantID, s.Subject); err != nil {
+				return fmt.Errorf("vault: destroy data key: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Unwrapped copies in memory go too (a key is only used after its row was
+	// read, so this is belt and braces).
+	v.cache.drop()
+	return nil
+}
+
+// Shreds returns the shred ledger, oldest first, for a backup to carry.
+func (v *Vault) Shreds(ctx context.Context) ([]Shred, error) {
+	rows, err := v.db.Reader().QueryContext(ctx, `SELECT tenant_id, subject, shredded_at, actor_id, reason FROM vault_shreds ORDER BY shredded_at, tenant_id, subject`)
+	if err != nil {
+		return nil, fmt.Errorf("vault: read shred ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []Shred
+	for rows.Next() {
+		var s Shred
+		if err := rows.Scan(&s.TenantID, &s.Subject, &s.Time, &s.ActorID, &s.Reason); err != nil {
+			return nil, fmt.Errorf("vault: read shred ledger: %w", err)
+		}
+		s.Time = s.Time.UTC()
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ReapplyShreds destroys again the data keys named in a ledger, after a restore
+// from a backup older than some of its entries, so that disposed data never
+// comes back. It is idempotent.
+func (v *Vault) ReapplyShreds(ctx context.Context, ledger []Shred) error {
+	return v.applyShreds(ctx, ledger)
+}
