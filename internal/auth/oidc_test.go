@@ -1,4 +1,4 @@
-package auth
+package auth_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	. "github.com/salvehealth/salve/internal/auth"
 
 	"github.com/salvehealth/salve/internal/testkit"
 )

@@ -19,6 +19,9 @@ const (
 	totpSkew = 1
 )
 
+// TOTPDigits is how many digits a TOTP code has.
+const TOTPDigits = 6
+
 // NewTOTPKey makes a new TOTP secret for an account. The key's URL (otpauth://)
 // goes into the QR code the user scans; it holds the secret, so it is shown only
 // to that user and never stored or logged.

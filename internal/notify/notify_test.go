@@ -1,4 +1,4 @@
-package notify
+package notify_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"net/mail"
 	"strings"
 	"testing"
+
+	. "github.com/salvehealth/salve/internal/notify"
 
 	"github.com/salvehealth/salve/internal/testkit"
 )

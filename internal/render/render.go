@@ -89,6 +89,26 @@ func (e *Engine) funcs() template.FuncMap {
 		// asset returns the content-hash URL of a static file; a missing file is
 		// an execution error, caught by the start-up render of every page.
 		"asset": e.assets.URL,
+		// field builds the data of the "field" partial: field form name label
+		// type [autocomplete [hint]]. Password inputs never show a value again.
+		"field": func(f FormState, name, label, typ string, more ...string) Field {
+			fl := Field{Name: name, Label: label, Type: typ}
+			if f != nil {
+				fl.Error = f.Error(name)
+				if typ != "password" {
+					fl.Value = f.Value(name)
+				}
+			}
+			if len(more) > 0 {
+				fl.Autocomplete = more[0]
+			}
+			if len(more) > 1 {
+				fl.Hint = more[1]
+			}
+			return fl
+		},
+		// optional marks a field as not required.
+		"optional": func(f Field) Field { f.Optional = true; return f },
 	}
 }
 

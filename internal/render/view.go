@@ -5,8 +5,33 @@ type View struct {
 	Brand     Brand
 	Title     string // the page's own title; the layout appends the brand
 	RequestID string
+	// Viewer is who is looking, for the navigation; the zero value is a
+	// visitor who is not signed in.
+	Viewer Viewer
 	// Data is the page's own data.
 	Data any
+}
+
+// Viewer is what the layout needs to know about the person signed in: never
+// who they are (no PHI in the layout), only what to offer.
+type Viewer struct {
+	SignedIn bool
+	Staff    bool
+	Admin    bool
+}
+
+// FormState is what a form template needs from the page's form: the values to
+// show again and the error of each field.
+type FormState interface {
+	Value(name string) string
+	Error(name string) string
+}
+
+// Field is one labelled input, rendered by the "field" partial.
+type Field struct {
+	Name, Label, Type, Autocomplete, Hint string
+	Value, Error                          string
+	Optional                              bool
 }
 
 // Brand is the tenant as the layout shows it.

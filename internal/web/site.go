@@ -6,7 +6,9 @@ package web
 import (
 	"net/http"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -32,7 +34,17 @@ func (s *Site) Engine() *render.Engine { return s.engine }
 // View returns the view of a page for the request's tenant.
 func (s *Site) View(r *http.Request, title string, data any) *render.View {
 	return &render.View{Brand: BrandOf(tenant.FromContext(r.Context())), Title: title,
-		RequestID: httpx.RequestID(r.Context()), Data: data}
+		RequestID: httpx.RequestID(r.Context()), Viewer: ViewerOf(r), Data: data}
+}
+
+// ViewerOf returns what the layout may know of the signed-in person: whether
+// someone is signed in and which menus to offer.
+func ViewerOf(r *http.Request) render.Viewer {
+	sess, ok := identity.SessionFrom(r.Context())
+	if !ok {
+		return render.Viewer{}
+	}
+	return render.Viewer{SignedIn: true, Staff: sess.Role.Staff() && sess.Complete(), Admin: sess.Role == access.RoleAdmin && sess.Complete()}
 }
 
 // BrandOf returns how the layout shows a tenant; a neutral brand without one

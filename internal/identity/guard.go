@@ -1,0 +1,150 @@
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// Cookie names. Why two: the __Host- prefix makes the browser insist on
+// Secure, Path=/ and no Domain, so no subdomain or plain-HTTP page can set or
+// overwrite the cookie; browsers refuse it without TLS, so a loopback demo
+// on plain HTTP uses the unprefixed name.
+const (
+	CookieTLS   = "__Host-salve_session"
+	CookiePlain = "salve_session"
+)
+
+// Cookies sets and reads the session cookie.
+type Cookies struct {
+	// Secure is true when Salve serves TLS.
+	Secure bool
+}
+
+// Name returns the cookie's name.
+func (c Cookies) Name() string {
+	if c.Secure {
+		return CookieTLS
+	}
+	return CookiePlain
+}
+
+// Set sends a session's token. The cookie lives for the browser session: the
+// server decides when the session ends (idle and absolute timeouts). HttpOnly
+// keeps it from scripts; SameSite=Lax keeps it off cross-site subrequests and
+// form posts (CSRF has its own check too).
+func (c Cookies) Set(w http.ResponseWriter, token string) {
+	// Secure is false only without TLS, which Salve allows on loopback alone.
+	http.SetCookie(w, &http.Cookie{Name: c.Name(), Value: token, Path: "/", HttpOnly: true, Secure: c.Secure, //nolint:gosec // see above
+		SameSite: http.SameSiteLaxMode})
+}
+
+// Clear removes the cookie.
+func (c Cookies) Clear(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: c.Name(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: c.Secure, //nolint:gosec // as in Set
+		SameSite: http.SameSiteLaxMode})
+}
+
+// Token returns the request's session token, or "".
+func (c Cookies) Token(r *http.Request) string {
+	ck, err := r.Cookie(c.Name())
+	if err != nil {
+		return ""
+	}
+	return ck.Value
+}
+
+// Guard returns the httpx.Guard that enforces route classes:
+//
+//   - public: anyone; a signed-in session, if any, is attached;
+//   - customer: any session that finished signing in;
+//   - staff: a staff role that finished signing in (staff always with MFA);
+//   - admin: the admin role, signed in with MFA;
+//   - api: a finished session (tokens for apps arrive later);
+//   - device: nobody yet (device tokens arrive with devices).
+//
+// Without a session a page sends the browser to sign in; a half-finished
+// sign-in may reach only Partial routes and is sent on to the second factor or
+// its enrolment. A signed-in person of the wrong kind gets the 404 of a
+// missing page.
+func (s *Service) Guard(c Cookies) httpx.Guard {
+	return func(r *http.Request, route httpx.Route) (*http.Request, error) {
+		t := tenant.FromContext(r.Context())
+		token := c.Token(r)
+		var (
+			sess Session
+			err  = errNoSession
+		)
+		if t != nil && token != "" {
+			sess, err = s.Lookup(r.Context(), t.ID, token)
+			if err != nil && !errors.Is(err, errNoSession) {
+				return nil, err
+			}
+		}
+		signedIn := err == nil
+		if signedIn {
+			ctx := WithSession(r.Context(), sess)
+			if sess.Complete() || route.Partial {
+				ctx = access.WithActor(ctx, sess.Actor())
+			}
+			r = r.WithContext(ctx)
+		}
+		switch route.Class {
+		case access.Public:
+			return r, nil
+		case access.Device, access.Unclassified:
+			return nil, apperr.DeniedError(fmt.Errorf("%s routes take no sessions", route.Class))
+		}
+		if !signedIn {
+			return nil, &httpx.RedirectError{URL: LoginURL(r), Err: apperr.New(apperr.Unauthenticated, "Sign in first.")}
+		}
+		if !sess.Complete() && !route.Partial {
+			next := "/login/mfa"
+			if sess.Stage == auth.StageNeedsEnrolment {
+				next = "/account/mfa"
+			}
+			return nil, &httpx.RedirectError{URL: next, Err: apperr.New(apperr.Unauthenticated, "Finish signing in first.")}
+		}
+		switch route.Class {
+		case access.Staff:
+			if !sess.Role.Staff() {
+				return nil, apperr.DeniedError(fmt.Errorf("%s on a staff route", sess.Role))
+			}
+		case access.Admin:
+			if sess.Role != access.RoleAdmin {
+				return nil, apperr.DeniedError(fmt.Errorf("%s on an admin route", sess.Role))
+			}
+		}
+		return r, nil
+	}
+}
+
+// LoginURL is the sign-in page that returns to the request's page afterwards.
+func LoginURL(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+}
+
+// SafeNext returns next when it is a path on this site, else "/". Why: an
+// open redirect after sign-in would let a phishing link borrow our login page.
+func SafeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}

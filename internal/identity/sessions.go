@@ -1,0 +1,187 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/store"
+)
+
+// Session is a signed-in browser as the rest of Salve sees it.
+type Session struct {
+	ID         string // the hash of the cookie's token
+	TenantID   string
+	UserID     string
+	Role       access.Role
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	MFAAt      time.Time
+	AuthAt     time.Time
+	RevokedAt  time.Time
+	Device     string
+	// Stage is how far sign-in has come (second factor pending, enrolment
+	// needed, complete).
+	Stage auth.Stage
+}
+
+func (s Session) auth() auth.Session {
+	return auth.Session{ID: s.ID, TenantID: s.TenantID, UserID: s.UserID, Role: s.Role, CreatedAt: s.CreatedAt,
+		LastSeenAt: s.LastSeenAt, MFAAt: s.MFAAt, AuthAt: s.AuthAt, RevokedAt: s.RevokedAt}
+}
+
+// acting returns ctx acting as the session's person, for the audit record of
+// what they do with their own account (the guard sets the same actor on
+// requests; half-signed-in sessions act only on the sign-in pages).
+func acting(ctx context.Context, s Session) context.Context {
+	return access.WithActor(ctx, s.Actor())
+}
+
+// Actor is who the session acts as.
+func (s Session) Actor() access.Actor {
+	return access.Actor{ID: s.UserID, Role: s.Role, TenantID: s.TenantID, SessionID: s.ID}
+}
+
+// Complete reports whether sign-in is finished.
+func (s Session) Complete() bool { return s.Stage == auth.StageComplete }
+
+// startSession creates a session for an account and returns its token, for the
+// cookie. mfa records that a second factor was passed in the same step (a
+// passkey sign-in). Why a new token every time: a token planted in a browser
+// before sign-in (session fixation) is never promoted.
+func (s *Service) startSession(ctx context.Context, u store.UserRow, device string, mfa bool) (string, Session, error) {
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return "", Session{}, err
+	}
+	now := s.clock.Now()
+	row := store.SessionRow{ID: hash, TenantID: u.TenantID, UserID: u.ID, Role: u.Role, CreatedAt: now, LastSeenAt: now,
+		AuthAt: now, Device: device}
+	if mfa {
+		row.MFAAt = now
+	}
+	if err := s.sessions.Insert(ctx, row); err != nil {
+		return "", Session{}, err
+	}
+	return token, sessionOf(row, hasSecondFactor(u)), nil
+}
+
+func sessionOf(r store.SessionRow, secondFactor bool) Session {
+	s := Session{ID: r.ID, TenantID: r.TenantID, UserID: r.UserID, Role: access.Role(r.Role), CreatedAt: r.CreatedAt,
+		LastSeenAt: r.LastSeenAt, MFAAt: r.MFAAt, AuthAt: r.AuthAt, RevokedAt: r.RevokedAt, Device: r.Device}
+	s.Stage = auth.StageOf(s.auth(), secondFactor)
+	return s
+}
+
+// errNoSession is the cause of every failed session lookup.
+var errNoSession = errors.New("no valid session")
+
+// Lookup finds the live session of a cookie token in a tenant: it must exist,
+// belong to the tenant, be neither revoked nor timed out, and its account must
+// be active with the role the session was started with. A session that passes
+// is touched (at most once a minute) so its idle timer restarts.
+func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, error) {
+	if !auth.ValidToken(token) {
+		return Session{}, errNoSession
+	}
+	row, err := s.sessions.ByID(ctx, auth.HashToken(token))
+	if err != nil {
+		return Session{}, errNoSession
+	}
+	now := s.clock.Now()
+	// Why the tenant check: a cookie is per host, but a session of one tenant
+	// must never act in another even if a cookie were copied across.
+	if row.TenantID != tenantID {
+		return Session{}, errNoSession
+	}
+	sess := sessionOf(row, false)
+	if ok, _ := s.policy.Valid(sess.auth(), now); !ok {
+		return Session{}, errNoSession
+	}
+	u, err := s.users.ByID(ctx, tenantID, row.UserID)
+	if err != nil || u.Status != "active" || u.Role != row.Role {
+		// A role change or a disabled account ends the session: privileges
+		// never change under a live token.
+		return Session{}, errNoSession
+	}
+	sess = sessionOf(row, hasSecondFactor(u))
+	if s.policy.NeedsTouch(sess.auth(), now) {
+		if err := s.sessions.Touch(ctx, row.ID, now); err != nil {
+			return Session{}, err
+		}
+		sess.LastSeenAt = now
+	}
+	return sess, nil
+}
+
+// Logout ends a session on the server: the token is worthless from now on.
+func (s *Service) Logout(ctx context.Context, sess Session) error {
+	ctx = acting(ctx, sess)
+	err := s.sessions.Revoke(ctx, sess.UserID, sess.ID, s.clock.Now())
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.logout", ResourceType: "session"})
+}
+
+// Sessions lists the live sessions of the signed-in user.
+func (s *Service) Sessions(ctx context.Context, sess Session) ([]Session, error) {
+	since := s.clock.Now().Add(-s.policy.Idle(sess.Role))
+	rows, err := s.sessions.Live(ctx, sess.UserID, since)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Session, 0, len(rows))
+	for _, r := range rows {
+		if !s.clock.Now().Before(r.CreatedAt.Add(s.policy.Absolute)) {
+			continue
+		}
+		out = append(out, sessionOf(r, false))
+	}
+	return out, nil
+}
+
+// RevokeSession ends one of the signed-in user's sessions, found by the
+// position-independent reference the sessions page shows (SessionRef).
+func (s *Service) RevokeSession(ctx context.Context, sess Session, ref string) error {
+	ctx = acting(ctx, sess)
+	rows, err := s.sessions.Live(ctx, sess.UserID, time.Time{})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if SessionRef(r.ID) == ref {
+			if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.revoke", ResourceType: "session"}); err != nil {
+				return err
+			}
+			return s.sessions.Revoke(ctx, sess.UserID, r.ID, s.clock.Now())
+		}
+	}
+	return apperr.NotFoundError()
+}
+
+// SessionRef is how a page names a session: a prefix of its hash, never the
+// hash itself (a hash in a page could be used to look the session up).
+func SessionRef(id string) string {
+	if len(id) < 16 {
+		return id
+	}
+	return auth.HashToken("ref:" + id)[:16]
+}
+
+type sessionKey struct{}
+
+// WithSession returns ctx carrying the request's session.
+func WithSession(ctx context.Context, s Session) context.Context {
+	return context.WithValue(ctx, sessionKey{}, s)
+}
+
+// SessionFrom returns the request's session, if the guard found one.
+func SessionFrom(ctx context.Context) (Session, bool) {
+	s, ok := ctx.Value(sessionKey{}).(Session)
+	return s, ok
+}

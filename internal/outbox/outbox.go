@@ -1,0 +1,170 @@
+// Package outbox queues email in the PHI store and delivers it: a message is
+// queued in the same breath as the change it reports, sealed under its person
+// (the recipient's address is PHI), and a background job opens it, audited,
+// only to hand it to the mail server.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/notify"
+	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/vault"
+)
+
+// MaxAttempts is how often delivery is tried before a message is given up.
+const MaxAttempts = 8
+
+// Outbox queues and delivers email.
+type Outbox struct {
+	q      *store.Outbox
+	vault  *vault.Vault
+	sender notify.Sender // nil: nothing is delivered (the demo shows the queue instead)
+	clock  clock.Clock
+	log    *slog.Logger
+}
+
+// New returns an outbox. sender may be nil: messages then wait in the queue,
+// where the demo's admin page shows them.
+func New(phiDB *store.DB, v *vault.Vault, sender notify.Sender, c clock.Clock, log *slog.Logger) *Outbox {
+	if c == nil {
+		c = clock.System{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Outbox{q: store.NewOutbox(phiDB), vault: v, sender: sender, clock: c, log: log}
+}
+
+// Enqueue seals a composed message under subjectID and queues it. The actor
+// in ctx is recorded as writing it.
+func (o *Outbox) Enqueue(ctx context.Context, tenantID, subjectID string, kind notify.Kind, m notify.Message) error {
+	now := o.clock.Now()
+	msgID := id.NewAt(now)
+	body, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	h, err := o.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{subjectID}, Action: access.Write,
+		Purpose: access.PurposeOperations, Resource: "email", ResourceID: msgID, AuditAction: "email.queue"})
+	if err != nil {
+		return err
+	}
+	ct, err := h.SealBytes(subjectID, "outbox", "message_ct", msgID, body)
+	if err != nil {
+		return err
+	}
+	return o.q.Insert(ctx, store.OutboxRow{ID: msgID, TenantID: tenantID, SubjectID: subjectID, Kind: string(kind),
+		MessageCT: ct, CreatedAt: now, NextAttemptAt: now})
+}
+
+// Deliver sends the messages that are due, at most limit, and returns how
+// many were sent. A failure is retried later with a growing delay; the error
+// kept is the sender's, with addresses scrubbed by the sender.
+func (o *Outbox) Deliver(ctx context.Context, limit int) (int, error) {
+	if o.sender == nil {
+		return 0, nil
+	}
+	due, err := o.q.Due(ctx, o.clock.Now(), limit)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, row := range due {
+		m, err := o.open(ctx, row, access.PurposeOperations, "email.send")
+		if errors.Is(err, vault.ErrShredded) {
+			// Its person was disposed of: the message can never be sent.
+			if err := o.q.MarkRetry(ctx, row.ID, row.NextAttemptAt, true, "key destroyed", o.clock.Now()); err != nil {
+				return sent, err
+			}
+			continue
+		}
+		if err != nil {
+			return sent, err
+		}
+		now := o.clock.Now()
+		if err := o.sender.Send(ctx, m); err != nil {
+			attempts := row.Attempts + 1
+			giveUp := attempts >= MaxAttempts
+			next := now.Add(time.Duration(1<<min(attempts, 12)) * 30 * time.Second)
+			o.log.WarnContext(ctx, "email delivery failed", "email_id", row.ID, "kind", row.Kind, "attempt", attempts, "give_up", giveUp, "err", err)
+			if err := o.q.MarkRetry(ctx, row.ID, next, giveUp, err.Error(), now); err != nil {
+				return sent, err
+			}
+			continue
+		}
+		if err := o.q.MarkSent(ctx, row.ID, now); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+func (o *Outbox) open(ctx context.Context, row store.OutboxRow, purpose access.Purpose, action string) (notify.Message, error) {
+	jctx := ctx
+	if _, ok := access.ActorFrom(ctx); !ok {
+		jctx = access.WithActor(ctx, access.System("outbox", row.TenantID))
+	}
+	h, err := o.vault.Access(jctx, vault.Request{TenantID: row.TenantID, Subjects: []string{row.SubjectID}, Action: access.Read,
+		Purpose: purpose, Resource: "email", ResourceID: row.ID, AuditAction: action})
+	if err != nil {
+		return notify.Message{}, err
+	}
+	b, err := h.OpenBytes(row.SubjectID, "outbox", "message_ct", row.ID, row.MessageCT)
+	if err != nil {
+		if errors.Is(err, vault.ErrShredded) {
+			return notify.Message{}, fmt.Errorf("email %s: its person's key was destroyed: %w", row.ID, err)
+		}
+		return notify.Message{}, err
+	}
+	var m notify.Message
+	if err := json.Unmarshal(b.Reveal(), &m); err != nil {
+		return notify.Message{}, fmt.Errorf("email %s: %w", row.ID, err)
+	}
+	return m, nil
+}
+
+// Item is a queued or sent message as the demo's outbox page shows it.
+type Item struct {
+	ID        string
+	Kind      string
+	To        phi.String
+	Subject   string
+	Text      phi.String // carries one-time links
+	CreatedAt time.Time
+	SentAt    time.Time
+	FailedAt  time.Time
+	Attempts  int
+}
+
+// Recent opens a tenant's newest messages for the actor in ctx (the demo's
+// page of what would have been sent). Every message opened is audited.
+func (o *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]Item, error) {
+	rows, err := o.q.Recent(ctx, tenantID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Item, 0, len(rows))
+	for _, row := range rows {
+		m, err := o.open(ctx, row, access.PurposeOperations, "email.read")
+		if errors.Is(err, vault.ErrShredded) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Item{ID: row.ID, Kind: row.Kind, To: phi.NewString(m.To), Subject: m.Subject, Text: phi.NewString(m.Text),
+			CreatedAt: row.CreatedAt, SentAt: row.SentAt, FailedAt: row.FailedAt, Attempts: row.Attempts})
+	}
+	return out, nil
+}

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Jobs holds the background job leases of the PHI store.
+type Jobs struct{ db *DB }
+
+// NewJobs returns the job lease queries of a PHI store.
+func NewJobs(db *DB) *Jobs { return &Jobs{db: db} }
+
+// Lease takes a job's lease for owner until leaseUntil when the job is due (its
+// last run at or before dueBefore) and nobody else holds a live lease. Why a
+// lease in the database: several Salve processes may share the stores, and a
+// job such as "disable inactive staff" must run once, not once per process.
+func (q *Jobs) Lease(ctx context.Context, name, owner string, now, dueBefore, leaseUntil time.Time) (bool, error) {
+	if _, err := q.db.w.ExecContext(ctx, `INSERT INTO job_runs (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+		return false, fmt.Errorf("job %s: %w", name, err)
+	}
+	res, err := q.db.w.ExecContext(ctx, `UPDATE job_runs SET leased_by = $2, lease_until = $3 WHERE name = $1
+		AND (lease_until IS NULL OR lease_until <= $4) AND (last_run_at IS NULL OR last_run_at <= $5)`,
+		name, owner, leaseUntil, now, dueBefore)
+	if err != nil {
+		return false, fmt.Errorf("lease job %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Done records a run and releases the lease.
+func (q *Jobs) Done(ctx context.Context, name, owner string, now time.Time, errText string) error {
+	_, err := q.db.w.ExecContext(ctx, `UPDATE job_runs SET last_run_at = $3, last_error = $4, lease_until = NULL, leased_by = ''
+		WHERE name = $1 AND leased_by = $2`, name, owner, now, errText)
+	if err != nil {
+		return fmt.Errorf("job %s done: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// OutboxRow is one queued email: the message is sealed under its person.
+type OutboxRow struct {
+	ID            string
+	TenantID      string
+	SubjectID     string
+	Kind          string
+	MessageCT     []byte
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	Attempts      int
+	SentAt        time.Time
+	FailedAt      time.Time
+	LastError     string
+}
+
+// Outbox holds the outbox queries of the PHI store.
+type Outbox struct{ db *DB }
+
+// NewOutbox returns the outbox queries of a PHI store.
+func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
+
+const outboxColumns = `id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at, attempts, sent_at, failed_at, last_error`
+
+func scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var (
+			o            OutboxRow
+			sent, failed sql.NullTime
+		)
+		if err := rows.Scan(&o.ID, &o.TenantID, &o.SubjectID, &o.Kind, &o.MessageCT, &o.CreatedAt, &o.NextAttemptAt,
+			&o.Attempts, &sent, &failed, &o.LastError); err != nil {
+			return nil, fmt.Errorf("scan outbox: %w", err)
+		}
+		o.CreatedAt, o.NextAttemptAt, o.SentAt, o.FailedAt = o.CreatedAt.UTC(), o.NextAttemptAt.UTC(), timeOf(sent), timeOf(failed)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Insert queues a message.
+func (q *Outbox) Insert(ctx context.Context, o OutboxRow) error {
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO outbox (id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, o.ID, o.TenantID, o.SubjectID, o.Kind, o.MessageCT, o.CreatedAt, o.NextAttemptAt)
+	if err != nil {
+		return fmt.Errorf("queue email: %w", err)
+	}
+	return nil
+}
+
+// Due lists messages waiting to be sent whose next attempt is due, oldest first.
+func (q *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]OutboxRow, error) {
+	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL
+		AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("due emails: %w", err)
+	}
+	return scanOutbox(rows)
+}
+
+// Recent lists a tenant's newest messages, sent or not.
+func (q *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]OutboxRow, error) {
+	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE tenant_id = $1
+		ORDER BY created_at DESC, id DESC LIMIT $2`, tenantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent emails: %w", err)
+	}
+	return scanOutbox(rows)
+}
+
+// MarkSent records a delivered message.
+func (q *Outbox) MarkSent(ctx context.Context, id string, now time.Time) error {
+	_, err := q.db.w.ExecContext(ctx, `UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $1`, id, now)
+	if err != nil {
+		return fmt.Errorf("mark email sent: %w", err)
+	}
+	return nil
+}
+
+// MarkRetry records a failed attempt: the next one is at next, or never
+// (failed for good) when giveUp.
+func (q *Outbox) MarkRetry(ctx context.Context, id string, next time.Time, giveUp bool, why string, now time.Time) error {
+	var failed any
+	if giveUp {
+		failed = now
+	}
+	_, err := q.db.w.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, failed_at = $3,
+		last_error = $4 WHERE id = $1`, id, next, failed, why)
+	if err != nil {
+		return fmt.Errorf("mark email retry: %w", err)
+	}
+	return nil
+}

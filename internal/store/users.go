@@ -1,0 +1,318 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrNotFound is returned by the identity queries when no row matches.
+var ErrNotFound = errors.New("not found")
+
+// ErrDuplicate is returned when a row would repeat a unique key (an email
+// address already registered in the tenant).
+var ErrDuplicate = errors.New("duplicate")
+
+// UserRow is an account as stored: PHI fields are vault ciphertext.
+type UserRow struct {
+	ID              string
+	TenantID        string
+	Role            string
+	Status          string // active, disabled, invited
+	EmailBidx       []byte
+	EmailCT         []byte
+	NameCT          []byte
+	PhoneCT         []byte
+	EmailVerifiedAt time.Time
+	PasswordHash    string
+	TOTPSecretCT    []byte
+	TOTPLastStep    int64
+	MFAEnrolledAt   time.Time
+	Failures        int
+	LastFailureAt   time.Time
+	LockedUntil     time.Time
+	NeedsUnlock     bool
+	LastLoginAt     time.Time
+	DisabledAt      time.Time
+	DisabledReason  string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	// Passkeys is how many passkeys the account has (filled by the lookups).
+	Passkeys int
+}
+
+// Users holds the identity queries of the PHI store.
+type Users struct{ db *DB }
+
+// NewUsers returns the identity queries of a PHI store.
+func NewUsers(db *DB) *Users { return &Users{db: db} }
+
+// DB returns the store the queries run on.
+func (s *Users) DB() *DB { return s.db }
+
+const userColumns = `id, tenant_id, role, status, email_bidx, email_ct, name_ct, phone_ct, email_verified_at,
+	password_hash, totp_secret_ct, totp_last_step, mfa_enrolled_at, failures, last_failure_at, locked_until,
+	needs_unlock, last_login_at, disabled_at, disabled_reason, created_at, updated_at,
+	(SELECT count(*) FROM passkeys p WHERE p.user_id = users.id)`
+
+// nullTime turns the zero time into NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// timeOf reads a nullable time column.
+func timeOf(n sql.NullTime) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return n.Time.UTC()
+}
+
+func scanUser(row interface{ Scan(...any) error }) (UserRow, error) {
+	var (
+		u                                                     UserRow
+		verified, enrolled, lastFail, locked, login, disabled sql.NullTime
+		nameCT, phoneCT, totpCT                               []byte
+	)
+	err := row.Scan(&u.ID, &u.TenantID, &u.Role, &u.Status, &u.EmailBidx, &u.EmailCT, &nameCT, &phoneCT, &verified,
+		&u.PasswordHash, &totpCT, &u.TOTPLastStep, &enrolled, &u.Failures, &lastFail, &locked,
+		&u.NeedsUnlock, &login, &disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &u.Passkeys)
+	if errors.Is(err, sql.ErrNoRows) {
+		return UserRow{}, ErrNotFound
+	}
+	if err != nil {
+		return UserRow{}, fmt.Errorf("scan user: %w", err)
+	}
+	u.NameCT, u.PhoneCT, u.TOTPSecretCT = nameCT, phoneCT, totpCT
+	u.EmailVerifiedAt, u.MFAEnrolledAt, u.LastFailureAt = timeOf(verified), timeOf(enrolled), timeOf(lastFail)
+	u.LockedUntil, u.LastLoginAt, u.DisabledAt = timeOf(locked), timeOf(login), timeOf(disabled)
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return u, nil
+}
+
+// Insert adds an account. ErrDuplicate when the tenant already has the email.
+func (s *Users) Insert(ctx context.Context, u UserRow) error {
+	_, err := s.db.w.ExecContext(ctx, `INSERT INTO users (id, tenant_id, role, status, email_bidx, email_ct, name_ct,
+		phone_ct, email_verified_at, password_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		u.ID, u.TenantID, u.Role, u.Status, u.EmailBidx, u.EmailCT, u.NameCT, u.PhoneCT, nullTime(u.EmailVerifiedAt),
+		u.PasswordHash, u.CreatedAt, u.UpdatedAt)
+	if isUniqueViolation(err) {
+		return ErrDuplicate
+	}
+	if err != nil {
+		return fmt.Errorf("insert user: %w", err)
+	}
+	return nil
+}
+
+// ByEmail finds the account of a tenant with an email blind index.
+func (s *Users) ByEmail(ctx context.Context, tenantID string, bidx []byte) (UserRow, error) {
+	return scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND email_bidx = $2`, tenantID, bidx))
+}
+
+// ByID finds an account of a tenant.
+func (s *Users) ByID(ctx context.Context, tenantID, userID string) (UserRow, error) {
+	return scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND id = $2`, tenantID, userID))
+}
+
+// List returns a tenant's accounts, staff first, oldest first; role filters
+// when not empty.
+func (s *Users) List(ctx context.Context, tenantID, role string, limit int) ([]UserRow, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND ($2 = '' OR role = $2)
+		ORDER BY CASE WHEN role = 'patient' THEN 1 ELSE 0 END, created_at, id LIMIT $3`, tenantID, role, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []UserRow
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// exec runs an update that must touch exactly one account.
+func (s *Users) exec(ctx context.Context, what, query string, args ...any) error {
+	res, err := s.db.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SetPassword stores a new password hash.
+func (s *Users) SetPassword(ctx context.Context, tenantID, userID, hash string, now time.Time) error {
+	return s.exec(ctx, "set password", `UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, userID, hash, now)
+}
+
+// SetEmail stores a new email address (blind index and ciphertext).
+func (s *Users) SetEmail(ctx context.Context, tenantID, userID string, bidx, ct []byte, verifiedAt, now time.Time) error {
+	err := s.exec(ctx, "set email", `UPDATE users SET email_bidx = $3, email_ct = $4, email_verified_at = $5, updated_at = $6
+		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, bidx, ct, nullTime(verifiedAt), now)
+	if isUniqueViolation(err) {
+		return ErrDuplicate
+	}
+	return err
+}
+
+// SetProfile stores name and phone ciphertext.
+func (s *Users) SetProfile(ctx context.Context, tenantID, userID string, nameCT, phoneCT []byte, now time.Time) error {
+	return s.exec(ctx, "set profile", `UPDATE users SET name_ct = $3, phone_ct = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, userID, nameCT, phoneCT, now)
+}
+
+// SetVerified marks the email address verified and the account active.
+func (s *Users) SetVerified(ctx context.Context, tenantID, userID string, now time.Time) error {
+	return s.exec(ctx, "verify email", `UPDATE users SET email_verified_at = $3, updated_at = $3 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, userID, now)
+}
+
+// SetTOTP stores (or, with nil, removes) the TOTP secret ciphertext.
+func (s *Users) SetTOTP(ctx context.Context, tenantID, userID string, secretCT []byte, step int64, now time.Time) error {
+	var enrolled time.Time
+	if secretCT != nil {
+		enrolled = now
+	}
+	return s.exec(ctx, "set totp", `UPDATE users SET totp_secret_ct = $3, totp_last_step = $4, mfa_enrolled_at = $5, updated_at = $6
+		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, secretCT, step, nullTime(enrolled), now)
+}
+
+// UseTOTPStep records that a TOTP time step was used, only if it is later than
+// the last one used. Why atomic: two requests racing with the same code must not
+// both pass (replay protection); false means the step was used already.
+func (s *Users) UseTOTPStep(ctx context.Context, tenantID, userID string, step int64) (bool, error) {
+	res, err := s.db.w.ExecContext(ctx, `UPDATE users SET totp_last_step = $3 WHERE tenant_id = $1 AND id = $2 AND totp_last_step < $3`,
+		tenantID, userID, step)
+	if err != nil {
+		return false, fmt.Errorf("use totp step: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SetRole changes an account's role.
+func (s *Users) SetRole(ctx context.Context, tenantID, userID, role string, now time.Time) error {
+	return s.exec(ctx, "set role", `UPDATE users SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`, tenantID, userID, role, now)
+}
+
+// SetStatus enables or disables an account. Disabling revokes every session of
+// the account in the same transaction, so no request of the account passes
+// after this returns.
+func (s *Users) SetStatus(ctx context.Context, tenantID, userID, status, reason string, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		disabledAt := any(nil)
+		if status == "disabled" {
+			disabledAt = now
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET status = $3, disabled_at = $4, disabled_reason = $5, updated_at = $6,
+			failures = 0, locked_until = NULL, needs_unlock = $7 WHERE tenant_id = $1 AND id = $2`,
+			tenantID, userID, status, disabledAt, reason, now, false)
+		if err != nil {
+			return fmt.Errorf("set status: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if status == "disabled" {
+			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, now); err != nil {
+				return fmt.Errorf("revoke sessions: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Throttle is an account's sign-in failure record.
+type Throttle struct {
+	Failures    int
+	LastFailure time.Time
+	LockedUntil time.Time
+	NeedsUnlock bool
+}
+
+// SetThrottle stores an account's failure record.
+func (s *Users) SetThrottle(ctx context.Context, tenantID, userID string, t Throttle) error {
+	return s.exec(ctx, "set throttle", `UPDATE users SET failures = $3, last_failure_at = $4, locked_until = $5, needs_unlock = $6
+		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, t.Failures, nullTime(t.LastFailure), nullTime(t.LockedUntil), t.NeedsUnlock)
+}
+
+// SetLastLogin records a successful sign-in and clears the failure record.
+func (s *Users) SetLastLogin(ctx context.Context, tenantID, userID string, now time.Time) error {
+	return s.exec(ctx, "set last login", `UPDATE users SET last_login_at = $3, failures = 0, last_failure_at = NULL, locked_until = NULL
+		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, now)
+}
+
+// InactiveStaff lists active staff accounts (every role but patient) of every
+// tenant whose last sign-in, or creation when they never signed in, is before
+// cutoff.
+func (s *Users) InactiveStaff(ctx context.Context, cutoff time.Time) ([]UserRow, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE role <> 'patient' AND status = 'active'
+		AND COALESCE(last_login_at, created_at) < $1 ORDER BY tenant_id, id`, cutoff)
+	if err != nil {
+		return nil, fmt.Errorf("inactive staff: %w", err)
+	}
+	defer rows.Close()
+	var out []UserRow
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceRecoveryCodes stores a new set of recovery code hashes, dropping the old.
+func (s *Users) ReplaceRecoveryCodes(ctx context.Context, tenantID, userID string, hashes []string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+			return fmt.Errorf("drop recovery codes: %w", err)
+		}
+		for _, h := range hashes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (tenant_id, user_id, code_hash) VALUES ($1, $2, $3)`,
+				tenantID, userID, h); err != nil {
+				return fmt.Errorf("insert recovery code: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// UseRecoveryCode spends a recovery code; false when it does not exist or was
+// used already (single use, atomically).
+func (s *Users) UseRecoveryCode(ctx context.Context, userID, hash string, now time.Time) (bool, error) {
+	res, err := s.db.w.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`,
+		userID, hash, now)
+	if err != nil {
+		return false, fmt.Errorf("use recovery code: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// RecoveryCodesLeft counts an account's unused recovery codes.
+func (s *Users) RecoveryCodesLeft(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := s.db.r.QueryRowContext(ctx, `SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count recovery codes: %w", err)
+	}
+	return n, nil
+}

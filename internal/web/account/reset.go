@@ -1,0 +1,92 @@
+package account
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// showForgot renders the "forgot password" form.
+func (h *Handlers) showForgot(w http.ResponseWriter, r *http.Request) error {
+	return h.render(w, r, http.StatusOK, "forgot", "Reset your password", formData{Form: &web.Form{}})
+}
+
+// submitForgot sends a reset link if the address has an account; the answer
+// is the same either way.
+func (h *Handlers) submitForgot(w http.ResponseWriter, r *http.Request) error {
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	t := tenant.FromContext(r.Context())
+	if err := h.ids.Forgot(r.Context(), t, BaseURL(r, t), f.Value("email")); err != nil {
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.render(w, r, status, "forgot", "Reset your password", formData{Form: f})
+	}
+	return h.render(w, r, http.StatusOK, "sent", "Check your email", sentData{Heading: "Check your email",
+		Text: "If that address has an account, we have sent it a link to choose a new password. The link works once, for 30 minutes."})
+}
+
+// showReset renders the new-password form of a reset link.
+func (h *Handlers) showReset(w http.ResponseWriter, r *http.Request) error {
+	t := tenant.FromContext(r.Context())
+	token := r.URL.Query().Get("token")
+	f := &web.Form{}
+	status := http.StatusOK
+	if !h.ids.ResetLinkValid(r.Context(), t.ID, token) {
+		f.Message, status, token = "This link is not valid any more. Links work once and expire; ask for a new one.", http.StatusGone, ""
+	}
+	return h.render(w, r, status, "reset", "Choose a new password", formData{Form: f, Token: token})
+}
+
+// submitReset sets the new password. It signs nobody in.
+func (h *Handlers) submitReset(w http.ResponseWriter, r *http.Request) error {
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	t := tenant.FromContext(r.Context())
+	if err := h.ids.Reset(r.Context(), t.ID, f.Value("token"), f.Value("password")); err != nil {
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.render(w, r, status, "reset", "Choose a new password", formData{Form: f, Token: f.Value("token")})
+	}
+	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
+	return nil
+}
+
+// showInvite renders the form that accepts a staff invitation.
+func (h *Handlers) showInvite(w http.ResponseWriter, r *http.Request) error {
+	t := tenant.FromContext(r.Context())
+	token := r.URL.Query().Get("token")
+	f := &web.Form{}
+	status := http.StatusOK
+	if !h.ids.InviteValid(r.Context(), t.ID, token) {
+		f.Message, status, token = "This invitation is not valid any more. Ask your administrator for a new one.", http.StatusGone, ""
+	}
+	return h.render(w, r, status, "invite", "Set up your account", formData{Form: f, Token: token})
+}
+
+// submitInvite activates the invited account.
+func (h *Handlers) submitInvite(w http.ResponseWriter, r *http.Request) error {
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	t := tenant.FromContext(r.Context())
+	if err := h.ids.AcceptInvite(r.Context(), t.ID, f.Value("token"), f.Value("name"), f.Value("password")); err != nil {
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.render(w, r, status, "invite", "Set up your account", formData{Form: f, Token: f.Value("token")})
+	}
+	http.Redirect(w, r, "/login?invited=1", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,44 @@
+package account
+
+import (
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/httpx"
+)
+
+// Routes registers every account route. The ways in are public; the pages
+// that finish signing in (second factor, its enrolment, sign-out) take a
+// half-signed-in session (Partial); the rest need a finished sign-in.
+func (h *Handlers) Routes(rt *httpx.Router) {
+	rt.Handle(access.Public, "GET /login", h.showLogin)
+	rt.Handle(access.Public, "POST /login", h.submitLogin)
+	rt.Handle(access.Public, "GET /register", h.showRegister)
+	rt.Handle(access.Public, "POST /register", h.submitRegister)
+	rt.Handle(access.Public, "GET /verify", h.showVerify)
+	rt.Handle(access.Public, "POST /verify", h.submitVerify)
+	rt.Handle(access.Public, "GET /forgot", h.showForgot)
+	rt.Handle(access.Public, "POST /forgot", h.submitForgot)
+	rt.Handle(access.Public, "GET /reset", h.showReset)
+	rt.Handle(access.Public, "POST /reset", h.submitReset)
+	rt.Handle(access.Public, "GET /unlock", h.showUnlock)
+	rt.Handle(access.Public, "POST /unlock", h.submitUnlock)
+	rt.Handle(access.Public, "GET /invite", h.showInvite)
+	rt.Handle(access.Public, "POST /invite", h.submitInvite)
+
+	rt.Handle(access.Customer, "GET /login/mfa", h.showMFA, httpx.Partial())
+	rt.Handle(access.Customer, "POST /login/mfa", h.submitMFA, httpx.Partial())
+	rt.Handle(access.Customer, "POST /logout", h.logout, httpx.Partial())
+	rt.Handle(access.Customer, "GET /account/mfa", h.showEnrol, httpx.Partial())
+	rt.Handle(access.Customer, "POST /account/mfa/begin", h.beginEnrol, httpx.Partial())
+	rt.Handle(access.Customer, "GET /account/mfa/qr.png", h.enrolQR, httpx.Partial())
+	rt.Handle(access.Customer, "POST /account/mfa", h.confirmEnrol, httpx.Partial())
+
+	rt.Handle(access.Customer, "GET /account", h.showOverview)
+	rt.Handle(access.Customer, "POST /account/profile", h.submitProfile)
+	rt.Handle(access.Customer, "GET /account/security", h.showSecurity)
+	rt.Handle(access.Customer, "POST /account/sessions/revoke", h.revokeSession)
+	rt.Handle(access.Customer, "POST /account/recovery-codes", h.newCodes)
+	rt.Handle(access.Customer, "POST /account/password", h.changePassword)
+	rt.Handle(access.Customer, "POST /account/mfa/remove", h.removeEnrol)
+	rt.Handle(access.Customer, "GET /account/reauth", h.showReauth)
+	rt.Handle(access.Customer, "POST /account/reauth", h.submitReauth)
+}

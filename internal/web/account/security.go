@@ -1,0 +1,159 @@
+package account
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// sessionRow is one line of the sessions table.
+type sessionRow struct {
+	Ref      string
+	Device   string
+	Started  time.Time
+	LastSeen time.Time
+	Current  bool
+}
+
+// securityData is the security page.
+type securityData struct {
+	Form      *web.Form
+	Sessions  []sessionRow
+	TOTP      bool
+	CodesLeft int
+	Staff     bool
+}
+
+// codesData is the page that shows recovery codes, once.
+type codesData struct {
+	Codes    []string
+	Enrolled bool
+}
+
+// showSecurity renders sessions, second factors, recovery codes and the
+// password form.
+func (h *Handlers) showSecurity(w http.ResponseWriter, r *http.Request) error {
+	return h.security(w, r, http.StatusOK, &web.Form{}, nil)
+}
+
+func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, f *web.Form, _ any) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	list, err := h.ids.Sessions(r.Context(), sess)
+	if err != nil {
+		return err
+	}
+	rows := make([]sessionRow, 0, len(list))
+	for _, s := range list {
+		rows = append(rows, sessionRow{Ref: identity.SessionRef(s.ID), Device: s.Device, Started: s.CreatedAt, LastSeen: s.LastSeenAt,
+			Current: s.ID == sess.ID})
+	}
+	acct, err := h.ids.Account(r.Context(), sess.TenantID, sess.UserID, "self")
+	if err != nil {
+		return err
+	}
+	left, err := h.ids.RecoveryCodesLeft(r.Context(), sess)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, status, "security", "Security", securityData{Form: f, Sessions: rows, TOTP: acct.TOTP, CodesLeft: left,
+		Staff: sess.Role.Staff()})
+}
+
+// revokeSession signs one of the person's sessions out.
+func (h *Handlers) revokeSession(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	if err := h.ids.RevokeSession(r.Context(), sess, f.Value("session")); err != nil {
+		return err
+	}
+	if identity.SessionRef(sess.ID) == f.Value("session") {
+		h.cookies.Clear(w)
+		http.Redirect(w, r, "/login?signed_out=1", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/account/security", http.StatusSeeOther)
+	return nil
+}
+
+// newCodes replaces the recovery codes (fresh sign-in needed) and shows them.
+func (h *Handlers) newCodes(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	codes, err := h.ids.RegenerateRecoveryCodes(r.Context(), sess)
+	if apperr.Is(err, apperr.Unauthenticated) {
+		http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, "codes", "Your recovery codes", codesData{Codes: codes})
+}
+
+// changePassword sets a new password (fresh sign-in needed); every other
+// session ends.
+func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	if err := h.ids.ChangePassword(r.Context(), sess, f.Value("password")); err != nil {
+		if apperr.Is(err, apperr.Unauthenticated) {
+			http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
+			return nil
+		}
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.security(w, r, status, f, nil)
+	}
+	f = &web.Form{Done: "Your password was changed. Every other session was signed out."}
+	return h.security(w, r, http.StatusOK, f, nil)
+}
+
+// showReauth asks for the password (and code) again before a sensitive change.
+func (h *Handlers) showReauth(w http.ResponseWriter, r *http.Request) error {
+	return h.render(w, r, http.StatusOK, "reauth", "Confirm it is you", loginData{Form: &web.Form{},
+		Next: identity.SafeNext(r.URL.Query().Get("next"))})
+}
+
+// submitReauth confirms the password and goes back.
+func (h *Handlers) submitReauth(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	next := identity.SafeNext(f.Value("next"))
+	if err := h.ids.Reauthenticate(r.Context(), sess, f.Value("password"), f.Value("code")); err != nil {
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.render(w, r, status, "reauth", "Confirm it is you", loginData{Form: f, Next: next})
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+	return nil
+}

@@ -1,0 +1,42 @@
+// Package admin is the administrator's pages: staff accounts, roles,
+// invitations, disabling and enabling, and in the demo the outbox of emails
+// that would have been sent. One file per action; routes in routes.go.
+package admin
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// Handlers serve the admin pages.
+type Handlers struct {
+	site   *web.Site
+	ids    *identity.Service
+	outbox *outbox.Outbox
+	// showOutbox turns on the page of queued emails: only where no mail
+	// server is configured (the demo), since it shows one-time links.
+	outboxOn bool
+	users    *render.Page
+	mail     *render.Page
+}
+
+// New returns the handlers; a missing template fails here.
+func New(site *web.Site, ids *identity.Service, ob *outbox.Outbox, outboxOn bool) (*Handlers, error) {
+	users, err := site.Engine().Page("admin/users")
+	if err != nil {
+		return nil, err
+	}
+	mail, err := site.Engine().Page("admin/outbox")
+	if err != nil {
+		return nil, err
+	}
+	return &Handlers{site: site, ids: ids, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}, nil
+}
+
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
+	return p.Render(w, status, h.site.View(r, title, data))
+}
