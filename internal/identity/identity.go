@@ -30,6 +30,7 @@ import (
 type Service struct {
 	users    *store.Users
 	sessions *store.Sessions
+	links    *store.Links
 	vault    *vault.Vault
 	audit    audit.Appender
 	outbox   *outbox.Outbox
@@ -74,7 +75,7 @@ func New(phi *store.DB, v *vault.Vault, log audit.Appender, ob *outbox.Outbox, o
 		opts.Burst = auth.DefaultBurst
 	}
 	return &Service{
-		users: store.NewUsers(phi), sessions: store.NewSessions(phi),
+		users: store.NewUsers(phi), sessions: store.NewSessions(phi), links: store.NewLinks(phi),
 		vault: v, audit: log, outbox: ob, clock: opts.Clock, hasher: auth.NewHasher(opts.Argon2),
 		policy: opts.Sessions, log: opts.Log, opts: opts,
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -514,4 +515,108 @@ func TestBurstOfFailuresAlerts(t *testing.T) {
 	if !slices.ContainsFunc(items, func(it outbox.Item) bool { return it.To.Reveal() == "security@pharmacy.test" }) {
 		t.Fatal("the security contact was not emailed")
 	}
+}
+
+func TestCareProxyAndBreakGlass(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		en := newEnv(t, e)
+		ctx := context.Background()
+		admin, _ := en.enrolledStaff(t, access.RoleAdmin, "admin@example.com")
+		doc, docSecret := en.enrolledStaff(t, access.RoleClinician, "doc@example.com")
+		en.registerPatient(t, "pat@example.com")
+		en.registerPatient(t, "carer@example.com")
+		_, pat, _ := en.login("pat@example.com", patientPassword)
+		_, carer, _ := en.login("carer@example.com", patientPassword)
+		as := func(s identity.Session) context.Context { return access.WithActor(ctx, s.Actor()) }
+		docCtx := access.WithActor(ctx, access.Actor{ID: doc, Role: access.RoleClinician, TenantID: en.t.ID})
+
+		// No care relationship: denied, audited, 404-shaped.
+		if _, err := en.ids.Authorize(docCtx, en.t.ID, pat.UserID, access.DataClinical, access.Read); !apperr.Is(err, apperr.Denied) {
+			t.Fatalf("clinician without care: %v", err)
+		}
+		if err := en.ids.AddCare(adminCtx(en, admin), en.t.ID, doc, pat.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := en.ids.Authorize(docCtx, en.t.ID, pat.UserID, access.DataClinical, access.Read); err != nil || d.Purpose != access.PurposeTreatment {
+			t.Fatalf("clinician with care: %v %+v", err, d)
+		}
+
+		// Proxy: the carer sees only what was granted, until revoked.
+		if _, err := en.ids.Authorize(as(carer), en.t.ID, pat.UserID, access.DataOrders, access.Read); !apperr.Is(err, apperr.Denied) {
+			t.Fatalf("carer before a grant: %v", err)
+		}
+		if err := en.ids.GrantProxy(as(pat), "carer@example.com", []string{"orders", "rx"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.ids.Authorize(as(carer), en.t.ID, pat.UserID, access.DataOrders, access.Read); err != nil {
+			t.Fatalf("carer with a grant: %v", err)
+		}
+		if _, err := en.ids.Authorize(as(carer), en.t.ID, pat.UserID, access.DataClinical, access.Read); !apperr.Is(err, apperr.Denied) {
+			t.Fatalf("carer outside the grant: %v", err)
+		}
+		proxies, err := en.ids.Proxies(as(pat))
+		if err != nil || len(proxies) != 1 || proxies[0].Email.Reveal() != "carer@example.com" {
+			t.Fatalf("proxies: %v %+v", err, proxies)
+		}
+		if err := en.ids.RevokeProxy(as(pat), proxies[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.ids.Authorize(as(carer), en.t.ID, pat.UserID, access.DataOrders, access.Read); !apperr.Is(err, apperr.Denied) {
+			t.Fatalf("carer after revoke: %v", err)
+		}
+
+		// Break-glass: a second clinician, no care; reason and fresh MFA needed.
+		other, otherSecret := en.enrolledStaff(t, access.RoleClinician, "er@example.com")
+		_ = docSecret
+		_, sess, err := en.login("er@example.com", "staff password 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		en.clock.Advance(30 * time.Second)
+		code, _ := auth.TOTPCode(otherSecret, en.clock.Now())
+		_, sess, err = en.ids.VerifySecondFactor(ctx, sess, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.ids.BreakGlass(ctx, en.t, sess, pat.UserID, "too short"); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("short reason: %v", err)
+		}
+		en.clock.Advance(6 * time.Minute)
+		if _, err := en.ids.BreakGlass(ctx, en.t, sess, pat.UserID, "Unconscious in the emergency room, allergies needed"); !errors.Is(err, identity.ErrNotFresh) {
+			t.Fatalf("stale MFA: %v", err)
+		}
+		en.clock.Advance(30 * time.Second)
+		code, _ = auth.TOTPCode(otherSecret, en.clock.Now())
+		_, sess, err = en.ids.VerifySecondFactor(ctx, sess, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		until, err := en.ids.BreakGlass(ctx, en.t, sess, pat.UserID, "Unconscious in the emergency room, allergies needed")
+		if err != nil || until.Sub(en.clock.Now()) != access.BreakGlassDuration {
+			t.Fatalf("break glass: %v until %v", err, until)
+		}
+		erCtx := access.WithActor(ctx, access.Actor{ID: other, Role: access.RoleClinician, TenantID: en.t.ID})
+		if d, err := en.ids.Authorize(erCtx, en.t.ID, pat.UserID, access.DataClinical, access.Read); err != nil || d.Purpose != access.PurposeBreakGlass {
+			t.Fatalf("during break glass: %v %+v", err, d)
+		}
+		en.clock.Advance(access.BreakGlassDuration)
+		if _, err := en.ids.Authorize(erCtx, en.t.ID, pat.UserID, access.DataClinical, access.Read); !apperr.Is(err, apperr.Denied) {
+			t.Fatalf("after expiry: %v", err)
+		}
+		if !slices.ContainsFunc(en.events(t, pat.UserID), func(r audit.Record) bool { return r.Action == "break_glass.start" && r.Severity == audit.High }) {
+			t.Fatal("no high-severity break-glass event")
+		}
+		// The compliance queue shows the reason; review records a finding.
+		comp := access.WithActor(ctx, access.Actor{ID: "c", Role: access.RoleCompliance, TenantID: en.t.ID})
+		q, err := en.ids.BreakGlassQueue(comp, en.t.ID)
+		if err != nil || len(q) != 1 || !strings.Contains(q[0].Reason.Reveal(), "allergies") {
+			t.Fatalf("queue: %v %+v", err, q)
+		}
+		if _, err := en.ids.BreakGlassQueue(docCtx, en.t.ID); !apperr.Is(err, apperr.Denied) {
+			t.Fatalf("a clinician read the review queue: %v", err)
+		}
+		if err := en.ids.ReviewBreakGlass(comp, en.t.ID, q[0].ID, identity.ReviewJustified); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

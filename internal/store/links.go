@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Links holds the relationships between people of the PHI store: care
+// relationships, proxy grants and break-glass grants.
+type Links struct{ db *DB }
+
+// NewLinks returns the relationship queries of a PHI store.
+func NewLinks(db *DB) *Links { return &Links{db: db} }
+
+// AddCare records (or renews) a clinician's care relationship with a patient.
+func (q *Links) AddCare(ctx context.Context, tenantID, clinicianID, patientID string, now time.Time) error {
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO care_relationships (tenant_id, clinician_id, patient_id, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (clinician_id, patient_id) DO UPDATE SET ended_at = NULL, created_at = excluded.created_at`,
+		tenantID, clinicianID, patientID, now)
+	if err != nil {
+		return fmt.Errorf("add care relationship: %w", err)
+	}
+	return nil
+}
+
+// EndCare ends a care relationship.
+func (q *Links) EndCare(ctx context.Context, tenantID, clinicianID, patientID string, now time.Time) error {
+	_, err := q.db.w.ExecContext(ctx, `UPDATE care_relationships SET ended_at = $4 WHERE tenant_id = $1 AND clinician_id = $2
+		AND patient_id = $3 AND ended_at IS NULL`, tenantID, clinicianID, patientID, now)
+	if err != nil {
+		return fmt.Errorf("end care relationship: %w", err)
+	}
+	return nil
+}
+
+// HasCare reports whether a clinician has a current care relationship with a
+// patient in a tenant.
+func (q *Links) HasCare(ctx context.Context, tenantID, clinicianID, patientID string) (bool, error) {
+	var n int
+	err := q.db.r.QueryRowContext(ctx, `SELECT count(*) FROM care_relationships WHERE tenant_id = $1 AND clinician_id = $2
+		AND patient_id = $3 AND ended_at IS NULL`, tenantID, clinicianID, patientID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("care relationship: %w", err)
+	}
+	return n > 0, nil
+}
+
+// ProxyGrant is a patient's grant to a caregiver.
+type ProxyGrant struct {
+	ID        string
+	TenantID  string
+	PatientID string
+	ProxyID   string
+	Scopes    []string
+	CreatedAt time.Time
+	RevokedAt time.Time
+}
+
+// InsertProxy stores a grant.
+func (q *Links) InsertProxy(ctx context.Context, g ProxyGrant) error {
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO proxy_grants (id, tenant_id, patient_id, proxy_id, scopes, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.TenantID, g.PatientID, g.ProxyID, strings.Join(g.Scopes, ","), g.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("grant proxy: %w", err)
+	}
+	return nil
+}
+
+// RevokeProxy ends a patient's grant; ErrNotFound when the patient has no such
+// live grant.
+func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, grantID string, now time.Time) error {
+	res, err := q.db.w.ExecContext(ctx, `UPDATE proxy_grants SET revoked_at = $4 WHERE tenant_id = $1 AND patient_id = $2 AND id = $3
+		AND revoked_at IS NULL`, tenantID, patientID, grantID, now)
+	if err != nil {
+		return fmt.Errorf("revoke proxy: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Proxies lists live grants where patientID is the patient (who may act for
+// them), or, with asProxy, where it is the proxy (for whom they may act).
+func (q *Links) Proxies(ctx context.Context, tenantID, userID string, asProxy bool) ([]ProxyGrant, error) {
+	col := "patient_id"
+	if asProxy {
+		col = "proxy_id"
+	}
+	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, proxy_id, scopes, created_at FROM proxy_grants
+		WHERE tenant_id = $1 AND `+col+` = $2 AND revoked_at IS NULL ORDER BY created_at, id`, tenantID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list proxies: %w", err)
+	}
+	defer rows.Close()
+	var out []ProxyGrant
+	for rows.Next() {
+		var (
+			g      ProxyGrant
+			scopes string
+		)
+		if err := rows.Scan(&g.ID, &g.TenantID, &g.PatientID, &g.ProxyID, &scopes, &g.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan proxy: %w", err)
+		}
+		g.Scopes, g.CreatedAt = strings.Split(scopes, ","), g.CreatedAt.UTC()
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// BreakGlass is an emergency access grant.
+type BreakGlass struct {
+	ID         string
+	TenantID   string
+	ActorID    string
+	PatientID  string
+	ReasonCT   []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	ReviewedAt time.Time
+	ReviewedBy string
+	ReviewNote string
+}
+
+// InsertBreakGlass stores a grant.
+func (q *Links) InsertBreakGlass(ctx context.Context, b BreakGlass) error {
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO break_glass (id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, b.ID, b.TenantID, b.ActorID, b.PatientID, b.ReasonCT, b.CreatedAt, b.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("break glass: %w", err)
+	}
+	return nil
+}
+
+// BreakGlassUntil returns when the actor's latest grant for the patient
+// expires; the zero time when there is none.
+func (q *Links) BreakGlassUntil(ctx context.Context, tenantID, actorID, patientID string) (time.Time, error) {
+	var until sql.NullTime
+	// Not max(): SQLite's aggregate loses the column's time type.
+	err := q.db.r.QueryRowContext(ctx, `SELECT expires_at FROM break_glass WHERE tenant_id = $1 AND actor_id = $2 AND patient_id = $3
+		ORDER BY expires_at DESC LIMIT 1`, tenantID, actorID, patientID).Scan(&until)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("break glass: %w", err)
+	}
+	return timeOf(until), nil
+}
+
+// BreakGlassList lists a tenant's grants, unreviewed first, newest first.
+func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) ([]BreakGlass, error) {
+	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at, reviewed_at,
+		reviewed_by, review_note FROM break_glass WHERE tenant_id = $1
+		ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id LIMIT $2`, tenantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list break glass: %w", err)
+	}
+	defer rows.Close()
+	var out []BreakGlass
+	for rows.Next() {
+		var (
+			b        BreakGlass
+			reviewed sql.NullTime
+		)
+		if err := rows.Scan(&b.ID, &b.TenantID, &b.ActorID, &b.PatientID, &b.ReasonCT, &b.CreatedAt, &b.ExpiresAt, &reviewed,
+			&b.ReviewedBy, &b.ReviewNote); err != nil {
+			return nil, fmt.Errorf("scan break glass: %w", err)
+		}
+		b.CreatedAt, b.ExpiresAt, b.ReviewedAt = b.CreatedAt.UTC(), b.ExpiresAt.UTC(), timeOf(reviewed)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// ReviewBreakGlass records a compliance review of a grant.
+func (q *Links) ReviewBreakGlass(ctx context.Context, tenantID, grantID, reviewer, note string, now time.Time) error {
+	res, err := q.db.w.ExecContext(ctx, `UPDATE break_glass SET reviewed_at = $4, reviewed_by = $3, review_note = $5
+		WHERE tenant_id = $1 AND id = $2 AND reviewed_at IS NULL`, tenantID, grantID, reviewer, now, note)
+	if err != nil {
+		return fmt.Errorf("review break glass: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
