@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
@@ -27,6 +28,8 @@ type Env struct {
 	Clock          clock.Clock
 	// Ready, if set, is called with the URL once a server listens (tests).
 	Ready func(url string)
+	// Argon2, if set, replaces the password hashing cost (tests).
+	Argon2 auth.Argon2Params
 }
 
 // command is one subcommand.

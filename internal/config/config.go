@@ -66,6 +66,15 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 
+	// SessionAbsolute is the longest a session lives, however active (12h at
+	// most).
+	SessionAbsolute time.Duration
+	// StaffInactivity disables staff accounts unused this long.
+	StaffInactivity time.Duration
+	// SMTPAddr, when set, is the mail relay (host:port); without it email
+	// waits in the outbox (the demo shows it on an admin page).
+	SMTPAddr, SMTPUser, SMTPPassword, SMTPFrom, SMTPTLS string
+
 	// sources records where each setting came from, for `salve config`.
 	sources map[string]Source
 }

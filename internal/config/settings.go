@@ -145,6 +145,58 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return strconv.FormatInt(c.MaxBody, 10) }},
+	{name: "session-absolute", group: Server, def: "12h",
+		usage: "the longest a sign-in lasts however active (at most 12h)",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 15*time.Minute || d > 12*time.Hour {
+				return errors.New("must be a duration from 15m to 12h")
+			}
+			c.SessionAbsolute = d
+			return nil
+		},
+		get: func(c *Config) string { return c.SessionAbsolute.String() }},
+	{name: "staff-inactivity", group: Server, def: "2160h",
+		usage: "disable staff accounts not used for this long (default 90 days)",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 24*time.Hour || d > 3650*24*time.Hour {
+				return errors.New("must be a duration of at least 24h, such as 2160h")
+			}
+			c.StaffInactivity = d
+			return nil
+		},
+		get: func(c *Config) string { return c.StaffInactivity.String() }},
+	{name: "smtp-addr", group: Server,
+		usage: "mail relay host:port; empty keeps email in the outbox (shown to admins in the demo)",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkHostPort(v); err != nil {
+					return err
+				}
+			}
+			c.SMTPAddr = v
+			return nil
+		},
+		get: func(c *Config) string { return c.SMTPAddr }},
+	{name: "smtp-user", group: Server, usage: "mail relay user name (empty: no authentication)",
+		set: func(c *Config, v string) error { c.SMTPUser = v; return nil },
+		get: func(c *Config) string { return c.SMTPUser }},
+	{name: "smtp-password", group: Server, secret: true, usage: "mail relay password",
+		set: func(c *Config, v string) error { c.SMTPPassword = v; return nil },
+		get: func(c *Config) string { return c.SMTPPassword }},
+	{name: "smtp-from", group: Server, usage: "sender address of Salve's email",
+		set: func(c *Config, v string) error { c.SMTPFrom = v; return nil },
+		get: func(c *Config) string { return c.SMTPFrom }},
+	{name: "smtp-tls", group: Server, def: "starttls", usage: "mail relay TLS: starttls, tls, or none (loopback relays only)",
+		set: func(c *Config, v string) error {
+			if v != "starttls" && v != "tls" && v != "none" {
+				return errors.New("must be starttls, tls or none")
+			}
+			c.SMTPTLS = v
+			return nil
+		},
+		get: func(c *Config) string { return c.SMTPTLS }},
 	{name: "shutdown-timeout", group: Server, def: "15s",
 		usage: "how long a graceful shutdown waits for requests in flight",
 		set: func(c *Config, v string) error {

@@ -185,3 +185,8 @@ func SessionFrom(ctx context.Context) (Session, bool) {
 	s, ok := ctx.Value(sessionKey{}).(Session)
 	return s, ok
 }
+
+// PurgeSessions deletes sessions that ended more than a day ago.
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	return s.sessions.Purge(ctx, s.clock.Now().Add(-s.policy.Absolute-24*time.Hour))
+}

@@ -14,13 +14,18 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
+	"github.com/salvehealth/salve/internal/web/account"
+	"github.com/salvehealth/salve/internal/web/admin"
 	"github.com/salvehealth/salve/internal/web/storefront"
 )
 
@@ -37,6 +42,8 @@ type Server struct {
 	// metricsAddr is where the admin listener listens, once Run has started it.
 	metricsAddr string
 	acmeHTTP    *http.Client
+	// services is nil in a storefront process, which holds no PHI.
+	services *Services
 }
 
 // Options are the parts of a Server that tests replace.
@@ -46,6 +53,8 @@ type Options struct {
 	// ACMEHTTP, if set, is the HTTP client that talks to the ACME directory
 	// (a test CA with its own root).
 	ACMEHTTP *http.Client
+	// Argon2, if set, replaces the password hashing cost (tests make it cheap).
+	Argon2 auth.Argon2Params
 }
 
 // New builds the server on opened, migrated stores. Any missing template or
@@ -78,7 +87,19 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil, err
 	}
 	resp := httpx.NewResponder(s.log, site.ErrorPage)
-	s.router = httpx.NewRouter(resp, tenants, httpx.DenyAllButPublic, cfg.MaxBody)
+	guard := httpx.DenyAllButPublic
+	if stores.PHI != nil && stores.Audit != nil {
+		argon := opts.Argon2
+		if argon == (auth.Argon2Params{}) {
+			argon = auth.DefaultArgon2()
+		}
+		s.services, err = OpenServices(ctx, cfg, stores, s.clock, s.log, argon)
+		if err != nil {
+			return nil, err
+		}
+		guard = s.services.Identity.Guard(s.cookies())
+	}
+	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
 	// Routes of the process itself; each surface registers its own in its
 	// routes.go.
@@ -94,9 +115,14 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil, err
 	}
 	sf.Routes(s.router)
+	if s.services != nil {
+		if err := s.mountIdentity(site); err != nil {
+			return nil, errors.Join(err, s.services.Close())
+		}
+	}
 
 	if err := s.router.Err(); err != nil {
-		return nil, fmt.Errorf("routes: %w", err)
+		return nil, errors.Join(fmt.Errorf("routes: %w", err), s.services.Close())
 	}
 
 	var observe httpx.Observer
@@ -111,10 +137,56 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	h = httpx.SecurityHeaders(h)
 	h = httpx.Recover(s.log, resp, h)
 	h = httpx.AccessLog(s.log, observe, h)
+	h = auditSource(h)
 	h = httpx.RequestContext(cfg.TrustedProxies, h)
 	s.handler = h
 	return s, nil
 }
+
+// cookies are the session cookie settings: __Host- prefixed and Secure
+// whenever Salve serves TLS.
+func (s *Server) cookies() identity.Cookies {
+	return identity.Cookies{Secure: s.cfg.TLSCert != "" || len(s.cfg.ACMEDomains) > 0}
+}
+
+// mountIdentity registers the account and admin pages.
+func (s *Server) mountIdentity(site *web.Site) error {
+	acct, err := account.New(site, s.services.Identity, s.cookies())
+	if err != nil {
+		return err
+	}
+	acct.Routes(s.router)
+	adm, err := admin.New(site, s.services.Identity, s.services.Outbox, !s.services.Mail)
+	if err != nil {
+		return err
+	}
+	adm.Routes(s.router)
+	return nil
+}
+
+// auditSource puts the request id, client address and user agent where the
+// audit log finds them, so every event of a request names its source.
+func auditSource(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := httpx.InfoFrom(r.Context())
+		ua := r.UserAgent()
+		if len(ua) > 256 {
+			ua = ua[:256]
+		}
+		src := audit.Source{RequestID: info.ID, UserAgent: ua}
+		if info.ClientIP.IsValid() {
+			src.IP = info.ClientIP.String()
+		}
+		next.ServeHTTP(w, r.WithContext(audit.WithSource(r.Context(), src)))
+	})
+}
+
+// Services returns the domain services; nil in a storefront process.
+func (s *Server) Services() *Services { return s.services }
+
+// Close releases the services: the audit log writes its final checkpoint.
+// Call it after Run returns.
+func (s *Server) Close() error { return s.services.Close() }
 
 // Handler returns the server's whole HTTP handler, middleware included.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -195,6 +267,12 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 		wg.Go(func() { errc <- ms.Serve(mln) })
 	}
 
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	if s.services != nil {
+		wg.Go(func() { s.services.Jobs.Run(jobsCtx, time.Second) })
+	}
+
 	url := scheme + "://" + displayAddr(ln.Addr().String()) + "/"
 	s.log.Info("listening", "url", url, "role", string(s.cfg.Role))
 	if ready != nil {
@@ -217,6 +295,7 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 			runErr = errors.Join(runErr, fmt.Errorf("shutdown: %w", err))
 		}
 	}
+	stopJobs()
 	wg.Wait()
 	return runErr
 }

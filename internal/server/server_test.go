@@ -220,10 +220,12 @@ func TestErrorsNegotiateHTMLOrProblemJSON(t *testing.T) {
 	}
 }
 
-func TestNonPublicClassesAreDeniedByDefault(t *testing.T) {
+// TestNonPublicClassesNeedASignIn: without a session no route but a public
+// one reaches its handler. Pages send the browser to sign in (and back);
+// the JSON API answers 401; device routes, which take no sessions, 404.
+func TestNonPublicClassesNeedASignIn(t *testing.T) {
 	s := testkit.StartServer(t, store.SQLite)
 	c := s.Client()
-	_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
 	for _, class := range access.Classes {
 		if class == access.Public {
 			continue
@@ -234,11 +236,22 @@ func TestNonPublicClassesAreDeniedByDefault(t *testing.T) {
 			return err
 		})
 		r, body := get(t, c, s.NewRequest(t, "GET", path, nil))
-		if r.StatusCode != 404 || strings.Contains(body, "secret") {
-			t.Errorf("%s route without identity = %d %q", class, r.StatusCode, body)
+		if strings.Contains(body, "secret") {
+			t.Errorf("%s route without a session reached its handler", class)
 		}
-		if !class.JSON() && strip(body) != strip(notFound) {
-			t.Errorf("%s denial differs from a plain 404", class)
+		switch class {
+		case access.API:
+			if r.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("api route without a session = %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+			}
+		case access.Device:
+			if r.StatusCode != 404 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("device route without a token = %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+			}
+		default:
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login?next=%2Ftest%2F"+class.String() {
+				t.Errorf("%s route without a session = %d to %q", class, r.StatusCode, r.Header.Get("Location"))
+			}
 		}
 	}
 }

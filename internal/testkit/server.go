@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/id"
@@ -17,6 +18,10 @@ import (
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 )
+
+// TestArgon2 is a cheap password hash for tests (the smallest cost the
+// hasher accepts); production uses auth.DefaultArgon2.
+var TestArgon2 = auth.Argon2Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1}
 
 // Server is a real Salve server on a loopback port, on fresh stores.
 type Server struct {
@@ -60,10 +65,11 @@ func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)
 		t.Fatal(err)
 	}
 	logs := &LogBuffer{}
-	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk})
+	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk, Argon2: TestArgon2})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = srv.Close() })
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &Server{Server: srv, URL: hs.URL, Config: cfg, Stores: stores, Log: logs, Clock: clk, Place: p, Tenant: ten}
@@ -74,10 +80,12 @@ func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)
 // it with Run.
 func (s *Server) Rebuild(t testing.TB, acmeHTTP *http.Client) *server.Server {
 	t.Helper()
-	srv, err := server.New(context.Background(), s.Config, s.Stores, server.Options{Log: s.Log.Logger(), Clock: s.Clock, ACMEHTTP: acmeHTTP})
+	srv, err := server.New(context.Background(), s.Config, s.Stores, server.Options{Log: s.Log.Logger(), Clock: s.Clock, ACMEHTTP: acmeHTTP,
+		Argon2: TestArgon2})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = srv.Close() })
 	return srv
 }
 
