@@ -13,4 +13,10 @@ func VerifyTx(ctx context.Context, tx *sql.Tx, sink CheckpointSink, pub ed25519.
 }
 
 // ChainHash exposes the chain hash so tests can forge a well-formed event.
-func ChainHash(prev []byte, seq int64, e *Entry) []byte { return chainHash(newHasher(), prev, seq, e) }
+func ChainHash(prev []byte, seq int64, e *Entry) []byte {
+	f := entryFields(e)
+	return chainHash(newHasher(), prev, seq, e.Time.UnixMicro(), &f)
+}
+
+// EncodeBody exposes the body encoding so tests can forge a row.
+func EncodeBody(e *Entry) []byte { return encodeBody(e) }

@@ -16,26 +16,15 @@ import (
 // editable are the stored columns and how to change each one's value.
 var editable = []struct {
 	col  string
-	edit string // SQL expression giving a different value
+	edit string // SQL expression giving a different value; "flip" flips one random bit
 }{
 	{"at_us", "at_us + 1"},
 	{"actor_id", "actor_id || 'x'"},
-	{"actor_role", "'admin'"},
 	{"tenant_id", "tenant_id || 'x'"},
-	{"subjects", `'["someone-else"]'`},
-	{"subjects", `replace(subjects, '[', '[ ')`}, // same subjects, other bytes
 	{"action", "action || 'x'"},
-	{"resource_type", "resource_type || 'x'"},
-	{"resource_id", "resource_id || 'x'"},
-	{"purpose", "purpose || 'x'"},
 	{"outcome", "CASE outcome WHEN 'allowed' THEN 'denied' ELSE 'allowed' END"},
-	{"severity", "CASE severity WHEN 'high' THEN 'normal' ELSE 'high' END"},
-	{"request_id", "request_id || 'x'"},
-	{"source_ip", "source_ip || 'x'"},
-	{"user_agent", "user_agent || 'x'"},
-	{"detail", "detail || 'x'"},
-	{"hash", "$2"},      // a random 32 bytes
-	{"text_hmac", "$2"}, // likewise
+	{"body", "flip"},
+	{"hash", "flip"},
 }
 
 // TestEveryMutationIsFlagged makes 1,000 random single mutations of a closed
@@ -129,11 +118,12 @@ func mutate(t *testing.T, tx *sql.Tx, rng *rand.Rand, n int) (string, int64, int
 	switch rng.IntN(5) {
 	case 0:
 		c := editable[rng.IntN(len(editable))]
-		if c.edit == "$2" {
-			b := make([]byte, 32)
-			for i := range b {
-				b[i] = byte(rng.Uint32())
+		if c.edit == "flip" {
+			var b []byte
+			if err := tx.QueryRow("SELECT "+c.col+" FROM audit_events WHERE seq = $1", k).Scan(&b); err != nil { //nolint:noctx // test
+				t.Fatal(err)
 			}
+			b[rng.IntN(len(b))] ^= 1 << rng.IntN(8)
 			exec("UPDATE audit_events SET "+c.col+" = $2 WHERE seq = $1", k, b)
 		} else {
 			exec("UPDATE audit_events SET "+c.col+" = "+c.edit+" WHERE seq = $1", k)
@@ -156,10 +146,9 @@ func mutate(t *testing.T, tx *sql.Tx, rng *rand.Rand, n int) (string, int64, int
 		ev := audit.Entry{Time: t0, ActorID: "forger", ActorRole: access.RoleAdmin, TenantID: "t1", Subjects: []string{},
 			Action: "nothing.to.see", Outcome: audit.Allowed, Severity: audit.Normal}
 		h := audit.ChainHash(prev, k, &ev)
-		exec(`INSERT INTO audit_events (seq, at_us, actor_id, actor_role, tenant_id, subjects, action, resource_type, resource_id,
-			purpose, outcome, severity, request_id, source_ip, user_agent, detail, text_hmac, hash)
-			VALUES ($1, $2, 'forger', 'admin', 't1', '[]', 'nothing.to.see', '', '', '', 'allowed', 'normal', '', '', '', '', $3, $4)`,
-			k, t0.UnixMicro(), []byte{}, h)
+		exec(`INSERT INTO audit_events (seq, at_us, actor_id, tenant_id, action, outcome, body, hash)
+			VALUES ($1, $2, 'forger', 't1', 'nothing.to.see', 'allowed', $3, $4)`,
+			k, t0.UnixMicro(), audit.EncodeBody(&ev), h)
 		return "insert", k, k + 1
 	case 3:
 		j := int64(rng.IntN(n) + 1)
