@@ -8,8 +8,9 @@ import (
 
 // VerifyTx is verify inside a transaction, so tests can mutate the store, verify
 // and roll back.
-func VerifyTx(ctx context.Context, tx *sql.Tx, sink CheckpointSink, pub ed25519.PublicKey) (Report, error) {
-	return verify(ctx, tx, sink, pub)
+// chunk is how many events it reads per query (small ones test the seams).
+func VerifyTx(ctx context.Context, tx *sql.Tx, sink CheckpointSink, pub ed25519.PublicKey, chunk int) (Report, error) {
+	return verify(ctx, tx, sink, pub, chunk, 1)
 }
 
 // ChainHash exposes the chain hash so tests can forge a well-formed event.

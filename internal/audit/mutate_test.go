@@ -28,7 +28,8 @@ var editable = []struct {
 }
 
 // TestEveryMutationIsFlagged makes 1,000 random single mutations of a closed
-// log's store (edit a field, delete, insert, swap two rows, cut the tail),
+// log's store (edit a field, delete, insert, swap two rows, cut the tail, and
+// delete, edit or add a subject index row),
 // each in a transaction that is rolled back, and checks that Verify flags each
 // one at the right sequence number.
 func TestEveryMutationIsFlagged(t *testing.T) {
@@ -71,7 +72,7 @@ func TestEveryMutationIsFlagged(t *testing.T) {
 			unguard(t, tx, e)
 			kind, lo, hi := mutate(t, tx, rng, n)
 			kinds[kind]++
-			rep, err := audit.VerifyTx(ctx, tx, f.sink, f.keys.Public())
+			rep, err := audit.VerifyTx(ctx, tx, f.sink, f.keys.Public(), []int{7, 8192}[m%2])
 			if err != nil {
 				t.Fatalf("mutation %d (%s): %v", m, kind, err)
 			}
@@ -93,9 +94,10 @@ func TestEveryMutationIsFlagged(t *testing.T) {
 // database).
 func unguard(t *testing.T, tx *sql.Tx, e store.Engine) {
 	t.Helper()
-	stmts := []string{"DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"}
+	stmts := []string{"DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete",
+		"DROP TRIGGER audit_event_subjects_no_update", "DROP TRIGGER audit_event_subjects_no_delete"}
 	if e == store.Postgres {
-		stmts = []string{"ALTER TABLE audit_events DISABLE TRIGGER USER"}
+		stmts = []string{"ALTER TABLE audit_events DISABLE TRIGGER USER", "ALTER TABLE audit_event_subjects DISABLE TRIGGER USER"}
 	}
 	for _, s := range stmts {
 		if _, err := tx.Exec(s); err != nil { //nolint:noctx // test
@@ -115,7 +117,20 @@ func mutate(t *testing.T, tx *sql.Tx, rng *rand.Rand, n int) (string, int64, int
 		}
 	}
 	k := int64(rng.IntN(n) + 1)
-	switch rng.IntN(5) {
+	switch rng.IntN(6) {
+	case 5:
+		// The subject index ("who accessed my record") is checked too.
+		switch rng.IntN(3) {
+		case 0:
+			exec("DELETE FROM audit_event_subjects WHERE seq = $1", k)
+			return "index delete", k, k
+		case 1:
+			exec("UPDATE audit_event_subjects SET subject = subject || 'x' WHERE seq = $1", k)
+			return "index edit", k, k
+		default:
+			exec("INSERT INTO audit_event_subjects (subject, seq) VALUES ('zz-extra', $1)", k)
+			return "index insert", k, k
+		}
 	case 0:
 		c := editable[rng.IntN(len(editable))]
 		if c.edit == "flip" {

@@ -25,13 +25,16 @@ CREATE INDEX audit_events_actor ON audit_events (actor_id, seq);
 CREATE INDEX audit_events_outcome ON audit_events (outcome, seq);
 CREATE INDEX audit_events_action ON audit_events (action, seq);
 
--- One row per (subject, event), for "who accessed my record". Not hashed: it
--- is an index of the subjects in audit_events.body, which is.
+-- One row per (subject, event), for "who accessed my record". Not hashed
+-- itself: verification checks it row by row against the subjects in the
+-- hashed audit_events.body.
 CREATE TABLE audit_event_subjects (
     subject TEXT NOT NULL,
     seq     INTEGER NOT NULL,
     PRIMARY KEY (subject, seq)
 ) STRICT, WITHOUT ROWID;
+-- Verification walks the index in seq order beside the events.
+CREATE INDEX audit_event_subjects_seq ON audit_event_subjects (seq, subject);
 
 -- Append-only: the application never changes or removes an event. Why a
 -- trigger on SQLite: it has no grants, but a trigger still stops a stray
