@@ -55,6 +55,12 @@ func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logg
 	} else if err := stores.CheckSchema(ctx); err != nil {
 		return err
 	}
+	// The audit log and the vault open after the schema is known good; the
+	// deferred stores.Close closes the log first, which signs the final
+	// checkpoint at shutdown.
+	if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
+		return err
+	}
 	srv, err := server.New(ctx, cfg, stores, server.Options{Log: log, Clock: env.Clock})
 	if err != nil {
 		return err

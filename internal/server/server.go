@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/vault"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/web/storefront"
 )
@@ -125,6 +127,12 @@ func (s *Server) Router() *httpx.Router { return s.router }
 // MetricsAddr returns the admin listener's address once Run has called ready;
 // empty when metrics are off.
 func (s *Server) MetricsAddr() string { return s.metricsAddr }
+
+// Vault returns the PHI vault; nil in a storefront process.
+func (s *Server) Vault() *vault.Vault { return s.stores.Vault }
+
+// AuditLog returns the audit log; nil in a storefront process.
+func (s *Server) AuditLog() *audit.Log { return s.stores.AuditLog }
 
 // Tenants returns the tenant resolver.
 func (s *Server) Tenants() *tenant.Resolver { return s.tenants }

@@ -54,12 +54,15 @@ func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)
 	if _, err := stores.Migrate(ctx, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
+	logs := &LogBuffer{}
+	if err := stores.OpenVault(ctx, cfg, clk, logs.Logger()); err != nil {
+		t.Fatal(err)
+	}
 	ten := &tenant.Tenant{ID: id.New(), Slug: "test", Name: "Test Pharmacy", Hostnames: []string{"127.0.0.1"},
 		Theme: tenant.DefaultTheme, IsDefault: true, CreatedAt: clk.Now(), UpdatedAt: clk.Now()}
 	if err := store.NewTenants(stores.Catalog).Create(ctx, ten); err != nil {
 		t.Fatal(err)
 	}
-	logs := &LogBuffer{}
 	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk})
 	if err != nil {
 		t.Fatal(err)
