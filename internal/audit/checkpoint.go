@@ -33,12 +33,12 @@ func (c Checkpoint) signedBytes() []byte {
 	var b bytes.Buffer
 	b.WriteString("salve.audit.checkpoint.v1\x00")
 	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(c.Seq))
+	binary.BigEndian.PutUint64(n[:], uint64(c.Seq)) //nolint:gosec // the bit pattern is what is signed
 	b.Write(n[:])
 	binary.BigEndian.PutUint64(n[:], uint64(len(c.Head)))
 	b.Write(n[:])
 	b.Write(c.Head)
-	binary.BigEndian.PutUint64(n[:], uint64(c.Time.UnixMicro()))
+	binary.BigEndian.PutUint64(n[:], uint64(c.Time.UnixMicro())) //nolint:gosec // the bit pattern is what is signed
 	b.Write(n[:])
 	return b.Bytes()
 }

@@ -69,9 +69,6 @@ type Record struct {
 	// Hash is SHA-256 over the previous record's hash and this record's
 	// canonical encoding.
 	Hash []byte
-	// rawSubjects is the stored subjects text, which verification checks is
-	// the canonical JSON of Subjects (so that no stored byte escapes the hash).
-	rawSubjects string
 }
 
 // Appender is what records an audit event. The vault takes one so that tests

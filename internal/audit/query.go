@@ -3,12 +3,9 @@ package audit
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/salvehealth/salve/internal/access"
 )
 
 // Query selects events. Empty fields do not filter.
@@ -143,19 +140,15 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanRecord(rows rowScanner) (Record, error) {
 	var r Record
 	var at int64
-	var role, subj, purpose, outcome, severity string
-	err := rows.Scan(&r.Seq, &at, &r.ActorID, &role, &r.TenantID, &subj, &r.Action, &r.ResourceType, &r.ResourceID,
-		&purpose, &outcome, &severity, &r.RequestID, &r.SourceIP, &r.UserAgent, &r.Detail, &r.TextHMAC, &r.Hash)
-	if err != nil {
+	var outcome string
+	var body []byte
+	if err := rows.Scan(&r.Seq, &at, &r.ActorID, &r.TenantID, &r.Action, &outcome, &body, &r.Hash); err != nil {
 		return r, fmt.Errorf("audit: read event: %w", err)
 	}
 	r.Time = time.UnixMicro(at).UTC()
-	r.ActorRole, r.Purpose, r.Outcome, r.Severity = access.Role(role), access.Purpose(purpose), Outcome(outcome), Severity(severity)
-	r.rawSubjects = subj
-	if err := json.Unmarshal([]byte(subj), &r.Subjects); err != nil {
-		// A row whose subjects do not parse cannot be hashed as written;
-		// keep the raw text so that verification reports the row as bad.
-		r.Subjects = []string{"\x00unparseable:" + subj}
+	r.Outcome = Outcome(outcome)
+	if err := decodeBody(body, &r.Entry); err != nil {
+		return r, fmt.Errorf("audit: event %d: %w", r.Seq, err)
 	}
 	return r, nil
 }

@@ -55,16 +55,16 @@ func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logg
 	} else if err := stores.CheckSchema(ctx); err != nil {
 		return err
 	}
+	// The audit log and the vault open after the schema is known good; the
+	// deferred stores.Close closes the log first, which signs the final
+	// checkpoint at shutdown.
+	if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
+		return err
+	}
 	srv, err := server.New(ctx, cfg, stores, server.Options{Log: log, Clock: env.Clock, Argon2: env.Argon2})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		// The audit log's final checkpoint is written here.
-		if err := srv.Close(); err != nil {
-			log.Error("closing services", "err", err)
-		}
-	}()
 	if err := srv.Run(ctx, env.Ready); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}

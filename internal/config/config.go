@@ -40,6 +40,14 @@ type Config struct {
 	// in DataDir.
 	CatalogDB, PHIDB, AuditDB string
 
+	// KEKFile is the key-encryption key file; empty for KEKFileName in DataDir.
+	KEKFile string
+	// AuditKeyFile holds the audit checkpoint signing key; AuditCheckpointFile
+	// the signed checkpoints. Empty for their default names in DataDir.
+	AuditKeyFile, AuditCheckpointFile string
+	// AuditCheckpointEvery is how often a running server signs a checkpoint.
+	AuditCheckpointEvery time.Duration
+
 	// TLSCert and TLSKey are PEM files; ACMEDomains turn on automatic certificates.
 	TLSCert, TLSKey string
 	ACMEDomains     []string
@@ -124,6 +132,24 @@ func orFile(dsn, dir, file string) string {
 		return dsn
 	}
 	return filepath.Join(dir, file)
+}
+
+// The key and checkpoint file names in the data directory.
+const (
+	KEKFileName             = "kek.json"
+	AuditKeyFileName        = "audit-keys.json"
+	AuditCheckpointFileName = "audit-checkpoints.jsonl"
+)
+
+// KEKPath returns the key-encryption key file's path.
+func (c *Config) KEKPath() string { return orFile(c.KEKFile, c.DataDir, KEKFileName) }
+
+// AuditKeyPath returns the audit signing key file's path.
+func (c *Config) AuditKeyPath() string { return orFile(c.AuditKeyFile, c.DataDir, AuditKeyFileName) }
+
+// AuditCheckpointPath returns the audit checkpoint file's path.
+func (c *Config) AuditCheckpointPath() string {
+	return orFile(c.AuditCheckpointFile, c.DataDir, AuditCheckpointFileName)
 }
 
 // TLS reports whether the server terminates TLS itself.

@@ -112,6 +112,12 @@ func (c *Config) validate() error {
 		return &Error{"addr", fmt.Sprintf("%q is not a loopback address, and serving beyond loopback requires TLS: set --tls-cert and --tls-key, or --acme-domain", c.Addr)}
 	case c.RedirectAddr != "" && !c.TLS():
 		return &Error{"redirect-addr", "redirecting to HTTPS needs TLS: set --tls-cert and --tls-key, or --acme-domain"}
+	case c.SMTPAddr != "" && c.SMTPFrom == "":
+		return &Error{"smtp-from", "sending email needs a sender address: set --smtp-from"}
+	case c.SMTPAddr != "" && c.SMTPTLS == "none" && !IsLoopback(c.SMTPAddr):
+		// Why: an email carries an address (PHI) and one-time links; it must
+		// not cross a network in the clear.
+		return &Error{"smtp-tls", "a mail relay beyond loopback needs TLS: use --smtp-tls starttls or tls"}
 	}
 	return nil
 }

@@ -63,6 +63,29 @@ var settings = []setting{
 		usage: "audit store: a PostgreSQL URL, or empty for audit.db in the data directory",
 		set:   func(c *Config, v string) error { c.AuditDB = v; return checkDSN(v) },
 		get:   func(c *Config) string { return c.AuditDB }},
+	{name: "kek-file", group: Stores,
+		usage: "key-encryption key file (created 0600 on first start); empty for kek.json in the data directory",
+		set:   func(c *Config, v string) error { c.KEKFile = v; return nil },
+		get:   func(c *Config) string { return c.KEKFile }},
+	{name: "audit-key-file", group: Stores,
+		usage: "audit checkpoint signing key file (created 0600); empty for audit-keys.json in the data directory",
+		set:   func(c *Config, v string) error { c.AuditKeyFile = v; return nil },
+		get:   func(c *Config) string { return c.AuditKeyFile }},
+	{name: "audit-checkpoint-file", group: Stores,
+		usage: "signed audit checkpoints, kept outside the audit store; empty for audit-checkpoints.jsonl in the data directory",
+		set:   func(c *Config, v string) error { c.AuditCheckpointFile = v; return nil },
+		get:   func(c *Config) string { return c.AuditCheckpointFile }},
+	{name: "audit-checkpoint-every", group: Server, def: "5m",
+		usage: "how often a signed audit checkpoint is written while events arrive (and always at shutdown)",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second || d > 24*time.Hour {
+				return errors.New("must be a duration from 1s to 24h, such as 5m")
+			}
+			c.AuditCheckpointEvery = d
+			return nil
+		},
+		get: func(c *Config) string { return c.AuditCheckpointEvery.String() }},
 	{name: "tls-cert", group: Server,
 		usage: "TLS certificate chain (PEM file)",
 		set:   func(c *Config, v string) error { c.TLSCert = v; return nil },

@@ -1,12 +1,14 @@
 package httpx
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 )
 
 func TestForwardedForTrustsOnlyProxies(t *testing.T) {
@@ -121,4 +123,17 @@ func FuzzRequestID(f *testing.F) {
 			t.Fatalf("accepted %q", id)
 		}
 	})
+}
+
+func TestRequestContextSetsTheAuditSource(t *testing.T) {
+	var got audit.Source
+	h := RequestContext(nil, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = audit.SourceFrom(r.Context()) }))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.RemoteAddr = "203.0.113.9:5555"
+	req.Header.Set("User-Agent", "probe/1")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got.IP != "203.0.113.9" || got.UserAgent != "probe/1" || got.RequestID == "" || got.RequestID != rec.Header().Get("X-Request-Id") {
+		t.Fatalf("audit source %+v", got)
+	}
 }

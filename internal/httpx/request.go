@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
 )
 
 // Info is what Salve knows about a request beyond net/http: one value in the
@@ -94,7 +95,14 @@ func RequestContext(trusted []netip.Prefix, next http.Handler) http.Handler {
 			info.ID = newRequestID()
 		}
 		w.Header()["X-Request-Id"] = []string{info.ID}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+		ctx := context.WithValue(r.Context(), infoKey{}, info)
+		// Every audit event appended while serving the request carries where
+		// it came from (DESIGN §5: request id, source IP, user agent).
+		src := audit.Source{RequestID: info.ID, UserAgent: r.UserAgent()}
+		if info.ClientIP.IsValid() {
+			src.IP = info.ClientIP.String()
+		}
+		next.ServeHTTP(w, r.WithContext(audit.WithSource(ctx, src)))
 	})
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/vault"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/web/account"
 	"github.com/salvehealth/salve/internal/web/admin"
@@ -88,15 +89,12 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	}
 	resp := httpx.NewResponder(s.log, site.ErrorPage)
 	guard := httpx.DenyAllButPublic
-	if stores.PHI != nil && stores.Audit != nil {
+	if stores.Vault != nil {
 		argon := opts.Argon2
 		if argon == (auth.Argon2Params{}) {
 			argon = auth.DefaultArgon2()
 		}
-		s.services, err = OpenServices(ctx, cfg, stores, s.clock, s.log, argon)
-		if err != nil {
-			return nil, err
-		}
+		s.services = NewServices(cfg, stores, s.clock, s.log, argon)
 		guard = s.services.Identity.Guard(s.cookies())
 	}
 	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
@@ -117,12 +115,12 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	sf.Routes(s.router)
 	if s.services != nil {
 		if err := s.mountIdentity(site); err != nil {
-			return nil, errors.Join(err, s.services.Close())
+			return nil, err
 		}
 	}
 
 	if err := s.router.Err(); err != nil {
-		return nil, errors.Join(fmt.Errorf("routes: %w", err), s.services.Close())
+		return nil, fmt.Errorf("routes: %w", err)
 	}
 
 	var observe httpx.Observer
@@ -137,7 +135,6 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	h = httpx.SecurityHeaders(h)
 	h = httpx.Recover(s.log, resp, h)
 	h = httpx.AccessLog(s.log, observe, h)
-	h = auditSource(h)
 	h = httpx.RequestContext(cfg.TrustedProxies, h)
 	s.handler = h
 	return s, nil
@@ -164,29 +161,8 @@ func (s *Server) mountIdentity(site *web.Site) error {
 	return nil
 }
 
-// auditSource puts the request id, client address and user agent where the
-// audit log finds them, so every event of a request names its source.
-func auditSource(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := httpx.InfoFrom(r.Context())
-		ua := r.UserAgent()
-		if len(ua) > 256 {
-			ua = ua[:256]
-		}
-		src := audit.Source{RequestID: info.ID, UserAgent: ua}
-		if info.ClientIP.IsValid() {
-			src.IP = info.ClientIP.String()
-		}
-		next.ServeHTTP(w, r.WithContext(audit.WithSource(r.Context(), src)))
-	})
-}
-
 // Services returns the domain services; nil in a storefront process.
 func (s *Server) Services() *Services { return s.services }
-
-// Close releases the services: the audit log writes its final checkpoint.
-// Call it after Run returns.
-func (s *Server) Close() error { return s.services.Close() }
 
 // Handler returns the server's whole HTTP handler, middleware included.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -197,6 +173,12 @@ func (s *Server) Router() *httpx.Router { return s.router }
 // MetricsAddr returns the admin listener's address once Run has called ready;
 // empty when metrics are off.
 func (s *Server) MetricsAddr() string { return s.metricsAddr }
+
+// Vault returns the PHI vault; nil in a storefront process.
+func (s *Server) Vault() *vault.Vault { return s.stores.Vault }
+
+// AuditLog returns the audit log; nil in a storefront process.
+func (s *Server) AuditLog() *audit.Log { return s.stores.AuditLog }
 
 // Tenants returns the tenant resolver.
 func (s *Server) Tenants() *tenant.Resolver { return s.tenants }

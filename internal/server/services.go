@@ -2,14 +2,9 @@ package server
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
@@ -17,14 +12,12 @@ import (
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/outbox"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
-// Services are the domain services of a process that holds PHI: the audit
-// log, the vault, the email outbox, identity and the background jobs.
+// Services are the domain services of a process that holds PHI, built on the
+// stores' audit log and vault: the email outbox, identity and the background
+// jobs.
 type Services struct {
-	Audit    *audit.Log
-	Vault    *vault.Vault
 	Outbox   *outbox.Outbox
 	Identity *identity.Service
 	Jobs     *jobs.Scheduler
@@ -33,42 +26,22 @@ type Services struct {
 	Mail bool
 }
 
-// kekPath is the key-encryption key file: SALVE_KEK_FILE, or kek.json in the
-// data directory.
-func kekPath(cfg *config.Config) string {
-	if p := os.Getenv(vault.KeyFileEnv); p != "" {
-		return p
-	}
-	return filepath.Join(cfg.DataDir, vault.KeyFileName)
-}
-
-// OpenServices builds the services on opened, migrated PHI and audit stores.
-func OpenServices(ctx context.Context, cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Logger, argon auth.Argon2Params) (*Services, error) {
-	if stores.PHI == nil || stores.Audit == nil {
-		return nil, errors.New("services need the PHI and audit stores")
-	}
-	al, err := audit.Open(ctx, stores.Audit, audit.Options{Clock: c, Log: log,
-		KeyFile: filepath.Join(cfg.DataDir, audit.KeyFileName), CheckpointFile: filepath.Join(cfg.DataDir, audit.CheckpointFileName)})
-	if err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
-	}
-	kek, err := vault.OpenKeyFile(kekPath(cfg))
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("key-encryption key: %w", err), al.Close())
-	}
-	v, err := vault.Open(ctx, stores.PHI, kek, al, vault.Options{Clock: c, Log: log})
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("vault: %w", err), al.Close())
-	}
+// NewServices builds the services on stores whose vault is open
+// (Stores.OpenVault). A mail relay setting that is wrong was refused when the
+// configuration loaded.
+func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Logger, argon auth.Argon2Params) *Services {
+	al, v := stores.AuditLog, stores.Vault
 	var sender notify.Sender
 	if cfg.SMTPAddr != "" {
 		tlsMode := map[string]string{"starttls": notify.TLSStartTLS, "tls": notify.TLSImplicit, "none": notify.TLSNone}[cfg.SMTPTLS]
 		s, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: cfg.SMTPAddr, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
 			From: cfg.SMTPFrom, TLS: tlsMode})
 		if err != nil {
-			return nil, errors.Join(err, al.Close())
+			// Checked at configuration load; here only if that check drifts.
+			log.Error("mail relay unusable; email stays in the outbox", "err", err)
+		} else {
+			sender = s
 		}
-		sender = s
 	}
 	ob := outbox.New(stores.PHI, v, sender, c, log)
 	policy := auth.DefaultSessionPolicy()
@@ -94,13 +67,5 @@ func OpenServices(ctx context.Context, cfg *config.Config, stores *Stores, c clo
 			return err
 		}},
 	)
-	return &Services{Audit: al, Vault: v, Outbox: ob, Identity: ids, Jobs: sched, Mail: sender != nil}, nil
-}
-
-// Close writes the audit log's final checkpoint and closes it.
-func (s *Services) Close() error {
-	if s == nil || s.Audit == nil {
-		return nil
-	}
-	return s.Audit.Close()
+	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Mail: sender != nil}
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/vault"
 )
 
 // Stores are the stores a process has opened. A storefront process opens only
@@ -15,6 +17,9 @@ import (
 // PHI at all (DESIGN §2.2).
 type Stores struct {
 	Catalog, PHI, Audit *store.DB
+	// AuditLog and Vault are set by OpenVault; nil in a storefront process.
+	AuditLog *audit.Log
+	Vault    *vault.Vault
 }
 
 // KindsFor returns the stores a role opens.
@@ -91,9 +96,13 @@ func (s *Stores) Ping(ctx context.Context) (map[store.Kind]error, bool) {
 	return out, ok
 }
 
-// Close closes every opened store.
+// Close closes the audit log (writing its final checkpoint) and every opened
+// store.
 func (s *Stores) Close() error {
 	var errs []error
+	if err := s.closeVault(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, db := range s.All() {
 		if err := db.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close %s store: %w", db.Kind(), err))

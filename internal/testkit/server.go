@@ -59,17 +59,19 @@ func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)
 	if _, err := stores.Migrate(ctx, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
+	logs := &LogBuffer{}
+	if err := stores.OpenVault(ctx, cfg, clk, logs.Logger()); err != nil {
+		t.Fatal(err)
+	}
 	ten := &tenant.Tenant{ID: id.New(), Slug: "test", Name: "Test Pharmacy", Hostnames: []string{"127.0.0.1"},
 		Theme: tenant.DefaultTheme, IsDefault: true, CreatedAt: clk.Now(), UpdatedAt: clk.Now()}
 	if err := store.NewTenants(stores.Catalog).Create(ctx, ten); err != nil {
 		t.Fatal(err)
 	}
-	logs := &LogBuffer{}
 	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk, Argon2: TestArgon2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = srv.Close() })
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &Server{Server: srv, URL: hs.URL, Config: cfg, Stores: stores, Log: logs, Clock: clk, Place: p, Tenant: ten}
@@ -85,7 +87,6 @@ func (s *Server) Rebuild(t testing.TB, acmeHTTP *http.Client) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = srv.Close() })
 	return srv
 }
 

@@ -112,12 +112,12 @@ func (v *Vault) rewrap(ctx context.Context, version string, opts RotateOptions) 
 		for rows.Next() {
 			var it item
 			if err := rows.Scan(&it.tenant, &it.subject, &it.old, &it.oldWrapped); err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return done, fmt.Errorf("vault: rotate: %w", err)
 			}
 			items = append(items, it)
 		}
-		rows.Close()
+		_ = rows.Close()
 		if err := rows.Err(); err != nil {
 			return done, fmt.Errorf("vault: rotate: %w", err)
 		}
@@ -169,12 +169,12 @@ func (v *Vault) rewrapSecrets(ctx context.Context, version string) error {
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		names = append(names, n)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
