@@ -13,7 +13,9 @@ import (
 
 // Guard decides whether a request may reach a route. It may return a request
 // carrying more context (the signed-in user, as an access.Actor). An error
-// answers the request; Denied errors look like 404.
+// answers the request; Denied errors look like 404. With an error it may
+// still return the request, so that the error page is the one that person
+// sees for any missing page (a denial must not look different).
 type Guard func(r *http.Request, route Route) (*http.Request, error)
 
 // DenyAllButPublic is the guard without identity: public routes pass, every
@@ -100,6 +102,27 @@ func (rt *Router) Handle(class access.Class, pattern string, h Handler, opts ...
 	rt.routes = append(rt.routes, route)
 }
 
+// Admit decides whether a request may reach a route: the guard for the
+// route's class, then the route's roles. It is what every request goes
+// through before its handler, exported so the security matrix test can ask
+// it about every route and every kind of person.
+func (rt *Router) Admit(r *http.Request, route Route) (*http.Request, error) {
+	gr, err := rt.guard(r, route)
+	if err != nil {
+		return gr, err
+	}
+	if len(route.Roles) > 0 {
+		// Why here and not in each handler: a role list on the route is
+		// visible in one place (routes.go) and cannot be forgotten by a
+		// handler. No actor, or another role, is denied like a missing page.
+		a, ok := access.ActorFrom(gr.Context())
+		if !ok || !slices.Contains(route.Roles, a.Role) {
+			return gr, apperr.DeniedError(fmt.Errorf("role not allowed on %s", route.Pattern))
+		}
+	}
+	return gr, nil
+}
+
 // Routes returns every registered route, for the tests that walk them.
 func (rt *Router) Routes() []Route { return slices.Clone(rt.routes) }
 
@@ -130,20 +153,13 @@ func (rt *Router) wrap(route Route, h Handler) http.Handler {
 			}
 			r = r.WithContext(tenant.NewContext(r.Context(), t))
 		}
-		gr, err := rt.guard(r, route)
+		gr, err := rt.Admit(r, route)
 		if err != nil {
+			if gr != nil {
+				r = gr
+			}
 			rt.resp.Error(w, r, err)
 			return
-		}
-		if len(route.Roles) > 0 {
-			// Why here and not in each handler: a role list on the route is
-			// visible in one place (routes.go) and cannot be forgotten by a
-			// handler. No actor, or another role, is denied like a missing page.
-			a, ok := access.ActorFrom(gr.Context())
-			if !ok || !slices.Contains(route.Roles, a.Role) {
-				rt.resp.Error(w, gr, apperr.DeniedError(fmt.Errorf("role not allowed on %s", route.Pattern)))
-				return
-			}
 		}
 		if err := h(w, gr); err != nil {
 			rt.resp.Error(w, gr, err)

@@ -101,7 +101,7 @@ func (s *Service) Guard(c Cookies) httpx.Guard {
 		case access.Public:
 			return r, nil
 		case access.Device, access.Unclassified:
-			return nil, apperr.DeniedError(fmt.Errorf("%s routes take no sessions", route.Class))
+			return r, apperr.DeniedError(fmt.Errorf("%s routes take no sessions", route.Class))
 		}
 		if !signedIn {
 			return nil, &httpx.RedirectError{URL: LoginURL(r), Err: apperr.New(apperr.Unauthenticated, "Sign in first.")}
@@ -116,11 +116,11 @@ func (s *Service) Guard(c Cookies) httpx.Guard {
 		switch route.Class {
 		case access.Staff:
 			if !sess.Role.Staff() {
-				return nil, apperr.DeniedError(fmt.Errorf("%s on a staff route", sess.Role))
+				return r, apperr.DeniedError(fmt.Errorf("%s on a staff route", sess.Role))
 			}
 		case access.Admin:
 			if sess.Role != access.RoleAdmin {
-				return nil, apperr.DeniedError(fmt.Errorf("%s on an admin route", sess.Role))
+				return r, apperr.DeniedError(fmt.Errorf("%s on an admin route", sess.Role))
 			}
 		}
 		return r, nil
