@@ -2,8 +2,10 @@ package testkit
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +78,40 @@ func (s *Server) ClientAs(t testing.TB, p Person) *http.Client {
 	u, _ := url.Parse(s.URL)
 	c.Jar.SetCookies(u, []*http.Cookie{{Name: identity.CookiePlain, Value: p.Token, Path: "/"}})
 	return c
+}
+
+// Do sends a request and returns the response with its body read.
+func Do(t testing.TB, c *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+var tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]{43})`)
+
+// LastLink returns the one-time token in the newest queued email to addr.
+func (s *Server) LastLink(t testing.TB, addr string) string {
+	t.Helper()
+	ctx := access.WithActor(context.Background(), access.System("test", s.Tenant.ID))
+	items, err := s.Services().Outbox.Recent(ctx, s.Tenant.ID, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if strings.EqualFold(it.To.Reveal(), addr) {
+			if m := tokenRE.FindStringSubmatch(it.Text.Reveal()); m != nil {
+				return m[1]
+			}
+		}
+	}
+	t.Fatalf("no email with a link to %s", addr)
+	return ""
 }
