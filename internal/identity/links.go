@@ -311,3 +311,17 @@ func (s *Service) ReviewBreakGlass(ctx context.Context, tenantID, grantID, outco
 	}
 	return notFound(s.links.ReviewBreakGlass(ctx, tenantID, grantID, a.ID, outcome, s.clock.Now()))
 }
+
+// FindPatient returns the id of the tenant's patient account with an email
+// address, for staff who must name a patient (break-glass). Not found is the
+// same 404 as anything else.
+func (s *Service) FindPatient(ctx context.Context, tenantID, email string) (string, error) {
+	if err := CheckEmail(email); err != nil {
+		return "", err
+	}
+	u, err := s.users.ByEmail(ctx, tenantID, s.emailIndex(tenantID, email))
+	if err != nil || u.Role != string(access.RolePatient) {
+		return "", apperr.InvalidFields("No patient has that email address here.", map[string]string{"email": "Check the address."})
+	}
+	return u.ID, nil
+}

@@ -62,6 +62,14 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/users/{id}/disable": access.Admin,
 	"POST /admin/users/{id}/enable":  access.Admin,
 	"GET /admin/outbox":              access.Admin,
+	// A patient's proxies; emergency access and its review.
+	"GET /account/proxies":                access.Customer,
+	"POST /account/proxies":               access.Customer,
+	"POST /account/proxies/revoke":        access.Customer,
+	"GET /staff/break-glass":              access.Staff,
+	"POST /staff/break-glass":             access.Staff,
+	"GET /admin/break-glass":              access.Staff,
+	"POST /admin/break-glass/{id}/review": access.Staff,
 }
 
 // checkClasses returns a problem for every route that is unclassified, not in

@@ -28,6 +28,9 @@ const (
 	finishing audience = "finishing" // signed-in, or half-way (second factor pending)
 	staffOnly audience = "staff"     // any staff role, admin included
 	adminOnly audience = "admin"
+	patients  audience = "patients"  // patients only (and so proxies)
+	careTeam  audience = "care team" // clinicians and pharmacists
+	reviewers audience = "reviewers" // compliance and admins
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -52,6 +55,11 @@ func init() {
 		"GET /account/mfa/qr.png", "POST /account/mfa"} {
 		routePolicy[p] = finishing
 	}
+	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke"} {
+		routePolicy[p] = patients
+	}
+	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
+	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
 }
 
 // persona is one kind of person in the matrix.
@@ -113,6 +121,12 @@ func TestSecurityMatrix(t *testing.T) {
 			return p.role.Staff() && !p.partial
 		case adminOnly:
 			return p.role == access.RoleAdmin
+		case patients:
+			return p.role == access.RolePatient
+		case careTeam:
+			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist)
+		case reviewers:
+			return p.role == access.RoleCompliance || p.role == access.RoleAdmin
 		}
 		return false
 	}

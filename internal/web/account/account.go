@@ -29,7 +29,7 @@ type Handlers struct {
 
 // pageNames are the templates under pages/account.
 var pageNames = []string{"login", "mfa", "register", "sent", "verify", "forgot", "reset", "unlock", "invite",
-	"overview", "enrol", "codes", "security", "reauth"}
+	"overview", "enrol", "codes", "security", "reauth", "proxies"}
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, ids *identity.Service, cookies identity.Cookies) (*Handlers, error) {

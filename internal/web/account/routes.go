@@ -41,4 +41,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "POST /account/mfa/remove", h.removeEnrol)
 	rt.Handle(access.Customer, "GET /account/reauth", h.showReauth)
 	rt.Handle(access.Customer, "POST /account/reauth", h.submitReauth)
+	rt.Handle(access.Customer, "GET /account/proxies", h.showProxies, httpx.Roles(access.RolePatient))
+	rt.Handle(access.Customer, "POST /account/proxies", h.grantProxy, httpx.Roles(access.RolePatient))
+	rt.Handle(access.Customer, "POST /account/proxies/revoke", h.revokeProxy, httpx.Roles(access.RolePatient))
 }

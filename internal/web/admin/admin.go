@@ -1,6 +1,8 @@
-// Package admin is the administrator's pages: staff accounts, roles,
-// invitations, disabling and enabling, and in the demo the outbox of emails
-// that would have been sent. One file per action; routes in routes.go.
+// Package admin is the staff side of identity: the administrator's pages
+// (staff accounts, roles, invitations, disabling and enabling, and in the
+// demo the outbox of emails that would have been sent), the clinicians'
+// emergency access and its compliance review. One file per action; routes in
+// routes.go.
 package admin
 
 import (
@@ -19,9 +21,11 @@ type Handlers struct {
 	outbox *outbox.Outbox
 	// showOutbox turns on the page of queued emails: only where no mail
 	// server is configured (the demo), since it shows one-time links.
-	outboxOn bool
-	users    *render.Page
-	mail     *render.Page
+	outboxOn   bool
+	users      *render.Page
+	mail       *render.Page
+	glass      *render.Page
+	reviewPage *render.Page
 }
 
 // New returns the handlers; a missing template fails here.
@@ -34,7 +38,14 @@ func New(site *web.Site, ids *identity.Service, ob *outbox.Outbox, outboxOn bool
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{site: site, ids: ids, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}, nil
+	h := &Handlers{site: site, ids: ids, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}
+	if h.glass, err = site.Engine().Page("admin/break_glass"); err != nil {
+		return nil, err
+	}
+	if h.reviewPage, err = site.Engine().Page("admin/reviews"); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 func (h *Handlers) render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
