@@ -48,6 +48,7 @@ func commands() []command {
 		migrateCommand(),
 		tenantCommand(),
 		userCommand(),
+		ssoCommand(),
 		configCommand(),
 		versionCommand(),
 	}

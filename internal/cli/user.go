@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 func userCommand() command {
@@ -81,31 +82,44 @@ func roleNames() []string {
 	return out
 }
 
-func createUser(ctx context.Context, env *Env, cfg *config.Config, slug string, role access.Role, email, name, password string) error {
+// identityFor opens the stores and the vault and returns the services with
+// the tenant of a slug; close releases them (the audit log's checkpoint).
+func identityFor(ctx context.Context, env *Env, cfg *config.Config, slug string) (*server.Services, *tenant.Tenant, func(), error) {
 	log := newLogger(cfg, env.Stderr)
 	stores, err := server.OpenStores(ctx, cfg)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer func() { _ = stores.Close() }()
+	closeAll := func() { _ = stores.Close() }
 	if err := stores.CheckSchema(ctx); err != nil {
-		return err
+		closeAll()
+		return nil, nil, nil, err
 	}
 	t, err := store.NewTenants(stores.Catalog).BySlug(ctx, slug)
 	if err != nil {
+		closeAll()
 		if apperr.Is(err, apperr.NotFound) {
-			return usagef("--tenant: no tenant %q (see 'salve tenant list')", slug)
+			return nil, nil, nil, usagef("--tenant: no tenant %q (see 'salve tenant list')", slug)
 		}
-		return err
+		return nil, nil, nil, err
 	}
 	if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
-		return err
+		closeAll()
+		return nil, nil, nil, err
 	}
 	argon := env.Argon2
 	if argon == (auth.Argon2Params{}) {
 		argon = auth.DefaultArgon2()
 	}
-	svc := server.NewServices(cfg, stores, env.Clock, log, argon)
+	return server.NewServices(cfg, stores, env.Clock, log, argon), t, closeAll, nil
+}
+
+func createUser(ctx context.Context, env *Env, cfg *config.Config, slug string, role access.Role, email, name, password string) error {
+	svc, t, done, err := identityFor(ctx, env, cfg, slug)
+	if err != nil {
+		return err
+	}
+	defer done()
 	uid, err := svc.Identity.CreateUser(ctx, t.ID, role, email, name, password)
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Code == apperr.Invalid {

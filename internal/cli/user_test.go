@@ -69,3 +69,30 @@ func TestUserCreate(t *testing.T) {
 		t.Fatalf("admin sign-in went to %q, want the MFA enrolment", l)
 	}
 }
+
+func TestSSOCommand(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, nil, "migrate", "--data", dir); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "acme", "--name", "Acme Health"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	secret := filepath.Join(t.TempDir(), "secret")
+	_ = os.WriteFile(secret, []byte("s3cret-value\n"), 0o600)
+	if r := runCLI(t, nil, "sso", "set", "--data", dir, "--tenant", "acme", "--issuer", "http://idp.example.com", "--client-id", "salve", "--client-secret-file", secret); r.code != 2 || !strings.Contains(r.stderr, "https") {
+		t.Fatalf("plain http issuer: %d %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "sso", "set", "--data", dir, "--tenant", "acme", "--issuer", "https://idp.example.com", "--client-id", "salve", "--client-secret-file", secret); r.code != 0 {
+		t.Fatalf("set: %d %q", r.code, r.stderr)
+	}
+	// The secret is sealed: it is nowhere in the PHI store's file.
+	b, _ := os.ReadFile(filepath.Join(dir, "phi.db"))
+	w, _ := os.ReadFile(filepath.Join(dir, "phi.db-wal"))
+	if strings.Contains(string(b)+string(w), "s3cret-value") {
+		t.Fatal("the client secret is stored in the clear")
+	}
+	if r := runCLI(t, nil, "sso", "disable", "--data", dir, "--tenant", "acme"); r.code != 0 {
+		t.Fatalf("disable: %d %q", r.code, r.stderr)
+	}
+}

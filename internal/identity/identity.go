@@ -12,8 +12,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -31,6 +33,9 @@ type Service struct {
 	users    *store.Users
 	sessions *store.Sessions
 	links    *store.Links
+	sso      *store.SSO
+	// ssoCache holds discovered single sign-on providers by tenant.
+	ssoCache sync.Map
 	vault    *vault.Vault
 	audit    audit.Appender
 	outbox   *outbox.Outbox
@@ -52,6 +57,8 @@ type Options struct {
 	StaffInactivity time.Duration
 	// Burst is the tenant-wide failed sign-in alert rule.
 	Burst auth.Burst
+	// HTTPClient talks to single sign-on providers.
+	HTTPClient *http.Client
 }
 
 // New returns the service.
@@ -75,7 +82,7 @@ func New(phi *store.DB, v *vault.Vault, log audit.Appender, ob *outbox.Outbox, o
 		opts.Burst = auth.DefaultBurst
 	}
 	return &Service{
-		users: store.NewUsers(phi), sessions: store.NewSessions(phi), links: store.NewLinks(phi),
+		users: store.NewUsers(phi), sessions: store.NewSessions(phi), links: store.NewLinks(phi), sso: store.NewSSO(phi),
 		vault: v, audit: log, outbox: ob, clock: opts.Clock, hasher: auth.NewHasher(opts.Argon2),
 		policy: opts.Sessions, log: opts.Log, opts: opts,
 	}

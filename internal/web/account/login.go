@@ -14,6 +14,7 @@ type loginData struct {
 	Form   *web.Form
 	Next   string
 	Notice string
+	SSO    bool // the tenant offers single sign-on for staff
 }
 
 // notices are the confirmations the sign-in page shows after a flow that
@@ -33,7 +34,7 @@ func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
 		return nil
 	}
-	d := loginData{Form: &web.Form{}, Next: next}
+	d := loginData{Form: &web.Form{}, Next: next, SSO: h.ids.HasSSO(r.Context(), tenant.FromContext(r.Context()).ID)}
 	for k, text := range notices {
 		if r.URL.Query().Has(k) {
 			d.Notice = text
@@ -57,7 +58,7 @@ func (h *Handlers) submitLogin(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: next})
+		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: next, SSO: h.ids.HasSSO(r.Context(), t.ID)})
 	}
 	h.signIn(w, r, token, sess, next)
 	return nil

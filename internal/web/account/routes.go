@@ -11,6 +11,8 @@ import (
 func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET /login", h.showLogin)
 	rt.Handle(access.Public, "POST /login", h.submitLogin)
+	rt.Handle(access.Public, "GET /login/sso", h.startSSO)
+	rt.Handle(access.Public, "GET /login/sso/callback", h.finishSSO)
 	rt.Handle(access.Public, "GET /register", h.showRegister)
 	rt.Handle(access.Public, "POST /register", h.submitRegister)
 	rt.Handle(access.Public, "GET /verify", h.showVerify)

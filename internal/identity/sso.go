@@ -1,0 +1,194 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/vault"
+)
+
+// SSO is a tenant's single sign-on provider as an operator sets it.
+type SSO struct {
+	Issuer         string
+	ClientID       string
+	ClientSecret   string
+	AllowedDomains []string
+}
+
+const ssoFlowTTL = 10 * time.Minute
+
+// ErrSSO answers every failed single sign-on, whatever the reason (which is
+// audited): the same words for all.
+var ErrSSO = apperr.New(apperr.Invalid, "Single sign-on did not work. Try again, or sign in with your password.")
+
+// ssoSubject is the vault subject that owns a tenant's own secrets.
+func ssoSubject(tenantID string) string { return "tenant:" + tenantID }
+
+// SetSSO stores a tenant's provider, its client secret sealed by the vault.
+// The actor in ctx (an operator's command) is recorded.
+func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
+	u, err := url.Parse(c.Issuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname()))) {
+		return apperr.InvalidFields("The issuer must be an https URL.", map[string]string{"issuer": "Use the provider's https issuer URL."})
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		return apperr.InvalidFields("The client id and secret are required.", map[string]string{"client-id": "Required."})
+	}
+	now := s.clock.Now()
+	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{ssoSubject(tenantID)}, Action: access.Write,
+		Purpose: access.PurposeOperations, Resource: "sso", ResourceID: tenantID, AuditAction: "sso.configure"})
+	if err != nil {
+		return err
+	}
+	ct, err := h.SealString(ssoSubject(tenantID), "sso_configs", "client_secret_ct", tenantID, c.ClientSecret)
+	if err != nil {
+		return err
+	}
+	s.ssoCache.Delete(tenantID)
+	return s.sso.Put(ctx, store.SSOConfig{TenantID: tenantID, Issuer: strings.TrimSuffix(c.Issuer, "/"), ClientID: c.ClientID,
+		ClientSecretCT: ct, AllowedDomains: c.AllowedDomains, UpdatedAt: now})
+}
+
+// DisableSSO turns a tenant's single sign-on off.
+func (s *Service) DisableSSO(ctx context.Context, tenantID string) error {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "sso.disable", ResourceType: "sso", ResourceID: tenantID,
+		Severity: audit.High, Purpose: access.PurposeOperations}); err != nil {
+		return err
+	}
+	s.ssoCache.Delete(tenantID)
+	return s.sso.Delete(ctx, tenantID)
+}
+
+// HasSSO reports whether a tenant offers single sign-on.
+func (s *Service) HasSSO(ctx context.Context, tenantID string) bool {
+	_, err := s.sso.Get(ctx, tenantID)
+	return err == nil
+}
+
+// ssoClient is a discovered provider, cached per tenant.
+type ssoClient struct {
+	oidc    *auth.OIDC
+	updated time.Time
+	loaded  time.Time
+}
+
+// provider returns the tenant's discovered provider. Discovery is cached for
+// ten minutes and redone when the configuration changes.
+func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string) (*auth.OIDC, error) {
+	cfg, err := s.sso.Get(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	key := t.ID + "|" + baseURL
+	if v, ok := s.ssoCache.Load(key); ok {
+		c := v.(ssoClient)
+		if c.updated.Equal(cfg.UpdatedAt) && time.Since(c.loaded) < 10*time.Minute {
+			return c.oidc, nil
+		}
+	}
+	ctx = systemCtx(ctx, t.ID, "sso")
+	h, err := s.vault.Access(ctx, vault.Request{TenantID: t.ID, Subjects: []string{ssoSubject(t.ID)}, Action: access.Read,
+		Purpose: access.PurposeOperations, Resource: "sso", ResourceID: t.ID, AuditAction: "sso.secret.read"})
+	if err != nil {
+		return nil, err
+	}
+	secret, err := h.OpenString(ssoSubject(t.ID), "sso_configs", "client_secret_ct", t.ID, cfg.ClientSecretCT)
+	if err != nil {
+		return nil, err
+	}
+	// ID token expiry is judged by the wall clock: it is the provider's
+	// clock that set it.
+	o, err := auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: secret.Reveal(),
+		RedirectURL: strings.TrimSuffix(baseURL, "/") + "/login/sso/callback", AllowedDomains: cfg.AllowedDomains}, s.opts.HTTPClient, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	s.ssoCache.Store(key, ssoClient{oidc: o, updated: cfg.UpdatedAt, loaded: time.Now()})
+	return o, nil
+}
+
+// StartSSO begins a staff sign-in at the tenant's provider and returns the
+// provider's URL to send the browser to.
+func (s *Service) StartSSO(ctx context.Context, t *tenant.Tenant, baseURL, next string) (string, error) {
+	o, err := s.provider(ctx, t, baseURL)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", apperr.NotFoundError()
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "single sign-on provider unavailable", "err", err)
+		return "", apperr.Wrap(err, apperr.Unavailable, "Single sign-on is not available right now. Sign in with your password, or try later.")
+	}
+	u, start, err := o.Start()
+	if err != nil {
+		return "", err
+	}
+	now := s.clock.Now()
+	err = s.sso.InsertFlow(ctx, store.SSOFlow{StateHash: auth.HashToken(start.State), TenantID: t.ID, Nonce: start.Nonce,
+		Verifier: start.Verifier, Next: SafeNext(next), ExpiresAt: now.Add(ssoFlowTTL)}, now)
+	if err != nil {
+		return "", err
+	}
+	return u, nil
+}
+
+// FinishSSO completes a sign-in at the provider's callback. The provider must
+// vouch for an email address that belongs to an active staff account of the
+// tenant; nothing is created. Single sign-on is the first factor only: staff
+// still pass Salve's second factor (or enrol one) before any staff page.
+func (s *Service) FinishSSO(ctx context.Context, t *tenant.Tenant, baseURL, state, code, device string) (string, Session, string, error) {
+	ctx = systemCtx(ctx, t.ID, "sso")
+	if !auth.ValidToken(state) {
+		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: malformed state", ErrSSO)
+	}
+	flow, err := s.sso.TakeFlow(ctx, t.ID, auth.HashToken(state), s.clock.Now())
+	if err != nil {
+		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: unknown or expired state", ErrSSO)
+	}
+	o, err := s.provider(ctx, t, baseURL)
+	if err != nil {
+		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: provider unavailable", ErrSSO)
+	}
+	who, err := o.Finish(ctx, auth.OIDCStart{State: state, Nonce: flow.Nonce, Verifier: flow.Verifier}, state, code)
+	if err != nil {
+		s.log.InfoContext(ctx, "single sign-on refused", "err", err)
+		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: "+ssoReason(err), ErrSSO)
+	}
+	u, err := s.users.ByEmail(ctx, t.ID, s.emailIndex(t.ID, who.Email))
+	if err != nil || !access.Role(u.Role).Staff() || u.Status != "active" {
+		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: no active staff account for the address", ErrSSO)
+	}
+	if err := s.event(ctx, audit.Entry{ActorID: u.ID, ActorRole: access.Role(u.Role), TenantID: t.ID, Subjects: []string{u.ID},
+		Action: "user.login", ResourceID: u.ID, Detail: "sso"}); err != nil {
+		return "", Session{}, "", err
+	}
+	if err := s.users.SetLastLogin(ctx, t.ID, u.ID, s.clock.Now()); err != nil {
+		return "", Session{}, "", err
+	}
+	tok, sess, err := s.startSession(ctx, u, device, false)
+	return tok, sess, flow.Next, err
+}
+
+// ssoReason names why a callback failed, without anything the provider sent.
+func ssoReason(err error) string {
+	msg := err.Error()
+	for _, r := range []string{"state does not match", "no code", "code exchange", "no id_token", "id token", "nonce does not match",
+		"did not vouch", "domain not allowed"} {
+		if strings.Contains(msg, r) {
+			return r
+		}
+	}
+	return "failed"
+}
+
+func isLoopbackHost(h string) bool {
+	return h == "localhost" || h == "127.0.0.1" || h == "::1"
+}

@@ -1,0 +1,40 @@
+package account
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// startSSO sends a member of staff to the tenant's single sign-on provider.
+func (h *Handlers) startSSO(w http.ResponseWriter, r *http.Request) error {
+	t := tenant.FromContext(r.Context())
+	u, err := h.ids.StartSSO(r.Context(), t, BaseURL(r, t), r.URL.Query().Get("next"))
+	if err != nil {
+		return err
+	}
+	// The provider's URL comes from the operator's configuration, never
+	// from the request.
+	http.Redirect(w, r, u, http.StatusSeeOther) //nolint:gosec // see above
+	return nil
+}
+
+// finishSSO takes the provider's answer and signs the staff member in; the
+// second factor follows.
+func (h *Handlers) finishSSO(w http.ResponseWriter, r *http.Request) error {
+	t := tenant.FromContext(r.Context())
+	q := r.URL.Query()
+	token, sess, next, err := h.ids.FinishSSO(r.Context(), t, BaseURL(r, t), q.Get("state"), q.Get("code"), device(r))
+	if err != nil {
+		f := &web.Form{}
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: "/", SSO: h.ids.HasSSO(r.Context(), t.ID)})
+	}
+	h.signIn(w, r, token, sess, identity.SafeNext(next))
+	return nil
+}
