@@ -37,7 +37,10 @@ func ssoSubject(tenantID string) string { return "tenant:" + tenantID }
 // The actor in ctx (an operator's command) is recorded.
 func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
 	u, err := url.Parse(c.Issuer)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname()))) {
+	// Why https: the provider's answers sign people in; plain http only to a
+	// provider on this machine (tests, a local development provider).
+	secure := u != nil && (u.Scheme == "https" || (u.Scheme == "http" && isLoopbackHost(u.Hostname())))
+	if err != nil || u.Host == "" || !secure {
 		return apperr.InvalidFields("The issuer must be an https URL.", map[string]string{"issuer": "Use the provider's https issuer URL."})
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
