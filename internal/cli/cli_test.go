@@ -167,9 +167,10 @@ func TestDemoCreatesDataServesAndReusesIt(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "salve-data")
 	for round := range 2 {
 		ctx, cancel := context.WithCancel(context.Background())
-		var body string
+		var body, login string
 		r := runCLIContext(t, ctx, nil, func(url string) {
 			body = fetch(t, url)
+			login = demoSignIn(t, url)
 			cancel()
 		}, "demo", "--data", dir, "--addr", "127.0.0.1:0")
 		if r.code != 0 {
@@ -180,6 +181,12 @@ func TestDemoCreatesDataServesAndReusesIt(t *testing.T) {
 		}
 		if !strings.Contains(r.stdout, "Salve demo is running at http://127.0.0.1:") {
 			t.Fatalf("round %d: demo must print its URL: %q", round, r.stdout)
+		}
+		if !strings.Contains(r.stdout, "patient@salve-demo.example") || !strings.Contains(r.stdout, "demo admin password") {
+			t.Fatalf("round %d: demo must print its accounts: %q", round, r.stdout)
+		}
+		if login != "/" {
+			t.Fatalf("round %d: the demo patient's sign-in went to %q", round, login)
 		}
 		seeded := strings.Contains(r.stderr, "seeded the demo tenant")
 		if seeded != (round == 0) {
@@ -290,4 +297,21 @@ func fetch(t *testing.T, url string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// demoSignIn signs the printed demo patient in and returns where it was sent.
+func demoSignIn(t *testing.T, base string) string {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := "email=patient%40salve-demo.example&password=demo+patient+password"
+	req, _ := http.NewRequest("POST", base+"login", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", strings.TrimSuffix(base, "/"))
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer resp.Body.Close()
+	return resp.Header.Get("Location")
 }

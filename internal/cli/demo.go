@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/server"
@@ -29,7 +30,11 @@ func demoCommand() command {
 		ready := env.Ready
 		env2 := *env
 		env2.Ready = func(url string) {
-			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nData directory: %s\nPress Ctrl-C to stop.\n\n", url, cfg.DataDir)
+			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nData directory: %s\n\nDemo accounts (this data directory only):\n", url, cfg.DataDir)
+			for _, p := range demo.People {
+				fmt.Fprintf(env.Stdout, "  %-14s %-32s %s\n", p.Role, p.Email, p.Password)
+			}
+			fmt.Fprint(env.Stdout, "Staff set up an authenticator app at first sign-in. Emails wait at /admin/outbox.\nPress Ctrl-C to stop.\n\n")
 			if ready != nil {
 				ready(url)
 			}
@@ -51,7 +56,15 @@ func demoCommand() command {
 			if created {
 				log.Info("seeded the demo tenant")
 			}
-			return nil
+			// The accounts need the vault (their identities are PHI).
+			if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
+				return err
+			}
+			argon := env.Argon2
+			if argon == (auth.Argon2Params{}) {
+				argon = auth.DefaultArgon2()
+			}
+			return demo.SeedPeople(ctx, stores.Catalog, server.NewServices(cfg, stores, env.Clock, log, argon).Identity)
 		})
 	}
 	return c

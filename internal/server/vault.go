@@ -16,8 +16,8 @@ import (
 // A storefront process has no PHI or audit store and opens neither: it holds
 // no keys (DESIGN §2.2).
 func (s *Stores) OpenVault(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger) error {
-	if s.PHI == nil || s.Audit == nil {
-		return nil
+	if s.PHI == nil || s.Audit == nil || s.Vault != nil {
+		return nil // no PHI here, or open already
 	}
 	if clk == nil {
 		clk = clock.System{}
