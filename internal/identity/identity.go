@@ -34,6 +34,7 @@ type Service struct {
 	sessions *store.Sessions
 	links    *store.Links
 	sso      *store.SSO
+	passkeys *store.Passkeys
 	// ssoCache holds discovered single sign-on providers by tenant.
 	ssoCache sync.Map
 	vault    *vault.Vault
@@ -82,7 +83,7 @@ func New(phi *store.DB, v *vault.Vault, log audit.Appender, ob *outbox.Outbox, o
 		opts.Burst = auth.DefaultBurst
 	}
 	return &Service{
-		users: store.NewUsers(phi), sessions: store.NewSessions(phi), links: store.NewLinks(phi), sso: store.NewSSO(phi),
+		users: store.NewUsers(phi), sessions: store.NewSessions(phi), links: store.NewLinks(phi), sso: store.NewSSO(phi), passkeys: store.NewPasskeys(phi),
 		vault: v, audit: log, outbox: ob, clock: opts.Clock, hasher: auth.NewHasher(opts.Argon2),
 		policy: opts.Sessions, log: opts.Log, opts: opts,
 	}

@@ -52,7 +52,8 @@ func init() {
 		}
 	}
 	for _, p := range []string{"GET /login/mfa", "POST /login/mfa", "POST /logout", "GET /account/mfa", "POST /account/mfa/begin",
-		"GET /account/mfa/qr.png", "POST /account/mfa"} {
+		"GET /account/mfa/qr.png", "POST /account/mfa", "POST /login/mfa/passkey/begin", "POST /login/mfa/passkey/finish",
+		"POST /account/passkeys/begin", "POST /account/passkeys/finish"} {
 		routePolicy[p] = finishing
 	}
 	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke"} {

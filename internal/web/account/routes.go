@@ -11,6 +11,8 @@ import (
 func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET /login", h.showLogin)
 	rt.Handle(access.Public, "POST /login", h.submitLogin)
+	rt.Handle(access.Public, "POST /login/passkey/begin", h.beginPasskeyLogin)
+	rt.Handle(access.Public, "POST /login/passkey/finish", h.finishPasskeyLogin)
 	rt.Handle(access.Public, "GET /login/sso", h.startSSO)
 	rt.Handle(access.Public, "GET /login/sso/callback", h.finishSSO)
 	rt.Handle(access.Public, "GET /register", h.showRegister)
@@ -28,6 +30,10 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 
 	rt.Handle(access.Customer, "GET /login/mfa", h.showMFA, httpx.Partial())
 	rt.Handle(access.Customer, "POST /login/mfa", h.submitMFA, httpx.Partial())
+	rt.Handle(access.Customer, "POST /login/mfa/passkey/begin", h.beginPasskeyMFA, httpx.Partial())
+	rt.Handle(access.Customer, "POST /login/mfa/passkey/finish", h.finishPasskeyMFA, httpx.Partial())
+	rt.Handle(access.Customer, "POST /account/passkeys/begin", h.beginPasskey, httpx.Partial())
+	rt.Handle(access.Customer, "POST /account/passkeys/finish", h.finishPasskey, httpx.Partial())
 	rt.Handle(access.Customer, "POST /logout", h.logout, httpx.Partial())
 	rt.Handle(access.Customer, "GET /account/mfa", h.showEnrol, httpx.Partial())
 	rt.Handle(access.Customer, "POST /account/mfa/begin", h.beginEnrol, httpx.Partial())
@@ -41,6 +47,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "POST /account/recovery-codes", h.newCodes)
 	rt.Handle(access.Customer, "POST /account/password", h.changePassword)
 	rt.Handle(access.Customer, "POST /account/mfa/remove", h.removeEnrol)
+	rt.Handle(access.Customer, "POST /account/passkeys/remove", h.removePasskey)
 	rt.Handle(access.Customer, "GET /account/reauth", h.showReauth)
 	rt.Handle(access.Customer, "POST /account/reauth", h.submitReauth)
 	rt.Handle(access.Customer, "GET /account/proxies", h.showProxies, httpx.Roles(access.RolePatient))

@@ -1,4 +1,4 @@
--- Single sign-on for staff: each tenant's OpenID Connect provider, and the
+-- Single sign-on for staff and WebAuthn passkeys. SSO: each tenant's OpenID Connect provider, and the
 -- sign-in flows under way (state, nonce and PKCE verifier kept server-side
 -- for ten minutes; the state only as a hash).
 CREATE TABLE sso_configs (
@@ -17,5 +17,17 @@ CREATE TABLE sso_flows (
     nonce      TEXT NOT NULL,
     verifier   TEXT NOT NULL,
     next       TEXT NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
+
+-- WebAuthn ceremonies under way (registration, sign-in, second factor): the
+-- challenge and its parameters, server-side for five minutes, keyed by a hash.
+CREATE TABLE webauthn_flows (
+    hash       TEXT PRIMARY KEY,
+    tenant_id  TEXT NOT NULL,
+    user_id    TEXT NOT NULL DEFAULT '',
+    purpose    TEXT NOT NULL,
+    name       TEXT NOT NULL DEFAULT '',
+    data       BLOB NOT NULL,
     expires_at TIMESTAMP NOT NULL
 );

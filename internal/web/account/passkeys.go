@@ -1,0 +1,151 @@
+package account
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// passkeyFlowCookie carries a passwordless sign-in's ceremony between its two
+// requests. HttpOnly and SameSite=Strict: only our own script's requests send
+// it; it lives five minutes and names a server-side record.
+const passkeyFlowCookie = "salve_passkey_flow"
+
+// done is what the passkey script receives when a ceremony succeeded.
+type done struct {
+	Redirect string `json:"redirect"`
+}
+
+// beginBody is what the script sends to begin a registration.
+type beginBody struct {
+	Name string `json:"name"`
+}
+
+// beginPasskey starts adding a passkey to the signed-in account.
+func (h *Handlers) beginPasskey(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	var body beginBody
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil && err != io.EOF {
+		return apperr.Wrap(err, apperr.Invalid, "The request could not be read.")
+	}
+	t := tenant.FromContext(r.Context())
+	opts, err := h.ids.BeginPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), body.Name)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, opts)
+}
+
+// finishPasskey stores the new passkey. A staff member enrolling a first
+// factor gets a new session token and goes on to the site.
+func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	t := tenant.FromContext(r.Context())
+	token, next, err := h.ids.FinishPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), r)
+	if err != nil {
+		return err
+	}
+	to := "/account/security?passkey=added"
+	if token != "" {
+		h.cookies.Set(w, token)
+		if next.Role.Staff() {
+			to = "/"
+		}
+	}
+	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: to})
+}
+
+// removePasskey deletes a passkey (fresh sign-in needed).
+func (h *Handlers) removePasskey(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	if err := h.ids.RemovePasskey(r.Context(), sess, f.Value("passkey")); err != nil {
+		if apperr.Is(err, apperr.Unauthenticated) {
+			http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
+			return nil
+		}
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.security(w, r, status, f, nil)
+	}
+	http.Redirect(w, r, "/account/security", http.StatusSeeOther)
+	return nil
+}
+
+// beginPasskeyLogin starts a passwordless sign-in.
+func (h *Handlers) beginPasskeyLogin(w http.ResponseWriter, r *http.Request) error {
+	t := tenant.FromContext(r.Context())
+	opts, flow, err := h.ids.BeginPasskeyLogin(r.Context(), t, BaseURL(r, t))
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: flow, Path: "/login/passkey", MaxAge: 300, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}) //nolint:gosec // Secure whenever the request came over TLS
+	return httpx.WriteJSON(w, http.StatusOK, opts)
+}
+
+// finishPasskeyLogin signs the passkey's owner in, both factors at once.
+func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) error {
+	t := tenant.FromContext(r.Context())
+	flow := ""
+	if c, err := r.Cookie(passkeyFlowCookie); err == nil {
+		flow = c.Value
+	}
+	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: "", Path: "/login/passkey", MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}) //nolint:gosec // as above
+	token, _, err := h.ids.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r)
+	if err != nil {
+		return err
+	}
+	h.cookies.Set(w, token)
+	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
+}
+
+// beginPasskeyMFA starts using a passkey as the second factor.
+func (h *Handlers) beginPasskeyMFA(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	t := tenant.FromContext(r.Context())
+	opts, err := h.ids.BeginPasskeyMFA(r.Context(), t, sess, BaseURL(r, t))
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, opts)
+}
+
+// finishPasskeyMFA completes the sign-in with the passkey.
+func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	t := tenant.FromContext(r.Context())
+	token, _, err := h.ids.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r)
+	if err != nil {
+		return err
+	}
+	h.cookies.Set(w, token)
+	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
+}
