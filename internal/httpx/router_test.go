@@ -56,6 +56,7 @@ func TestJSONRouteErrorsAreProblems(t *testing.T) {
 	rt.Handle(access.Public, "GET /api/x", nf, NoTenant(), JSON())
 	rt.Handle(access.Public, "GET /page", nf, NoTenant())
 	req := httptest.NewRequest("GET", "/api/x", nil)
+	req = req.WithContext(WithInfo(req.Context(), &Info{}))
 	req.Header.Set("Accept", "text/html")
 	rec := httptest.NewRecorder()
 	rt.ServeHTTP(rec, req)
