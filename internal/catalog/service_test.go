@@ -115,7 +115,7 @@ func TestSearchIsTheSameOnBothEngines(t *testing.T) {
 		}
 		res := got[e]
 		want := map[int]string{
-			0:  "total=4 ",                                  // vit: a word prefix; the category name "Vitamins" counts
+			0:  "total=4 ",                                   // vit: a word prefix; the category name "Vitamins" counts
 			4:  "[Café Crème Lotion]",                        // accents folded
 			5:  "[Café Crème Lotion]",                        // in the query too
 			16: "total=0 ",                                   // nothing
