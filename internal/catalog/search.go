@@ -253,6 +253,8 @@ type Results struct {
 	Pages    int
 	Products []*Product
 	Facets   Facets
+	// Categories are all the tenant's categories, for names and links.
+	Categories []Category
 }
 
 // rank runs the query's filters, facets, sort and page over the text matches.

@@ -134,7 +134,7 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Query: q, Total: total, Pages: (total + q.PerPage - 1) / q.PerPage, Products: ps, Facets: facets}, nil
+	return &Results{Query: q, Total: total, Pages: (total + q.PerPage - 1) / q.PerPage, Products: ps, Facets: facets, Categories: cats}, nil
 }
 
 // PublicProduct returns an active product by slug; drafts and archived products

@@ -7,6 +7,17 @@ type View struct {
 	RequestID string
 	// Data is the page's own data.
 	Data any
+	// Menu is the tenant's navigation menu; empty shows the default links.
+	Menu []MenuLink
+	// Slot is set while a page is rendered for a cache (Page.ExecuteSplit): the
+	// layout then writes a marker where the per-request part goes instead of
+	// that part itself.
+	Slot bool
+}
+
+// MenuLink is one link of the navigation menu.
+type MenuLink struct {
+	Label, Href string
 }
 
 // Brand is the tenant as the layout shows it.
@@ -15,3 +26,4 @@ type Brand struct {
 	LogoURL  string // empty when the tenant has no logo
 	ThemeURL string // the tenant's colour stylesheet
 }
+

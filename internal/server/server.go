@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/api"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
@@ -21,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
+	"github.com/salvehealth/salve/internal/web/admin"
 	"github.com/salvehealth/salve/internal/web/storefront"
 )
 
@@ -37,6 +40,7 @@ type Server struct {
 	// metricsAddr is where the admin listener listens, once Run has started it.
 	metricsAddr string
 	acmeHTTP    *http.Client
+	catalog     *catalog.Service
 }
 
 // Options are the parts of a Server that tests replace.
@@ -46,6 +50,10 @@ type Options struct {
 	// ACMEHTTP, if set, is the HTTP client that talks to the ACME directory
 	// (a test CA with its own root).
 	ACMEHTTP *http.Client
+	// Guard decides who reaches routes of each class; nil is
+	// httpx.DenyAllButPublic until identity provides the real one. Tests put a
+	// test actor in the request with it.
+	Guard httpx.Guard
 }
 
 // New builds the server on opened, migrated stores. Any missing template or
@@ -78,7 +86,11 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil, err
 	}
 	resp := httpx.NewResponder(s.log, site.ErrorPage)
-	s.router = httpx.NewRouter(resp, tenants, httpx.DenyAllButPublic, cfg.MaxBody)
+	guard := opts.Guard
+	if guard == nil {
+		guard = httpx.DenyAllButPublic
+	}
+	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
 	// Routes of the process itself; each surface registers its own in its
 	// routes.go.
@@ -89,11 +101,21 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil
 	}, httpx.NoTenant())
 
-	sf, err := storefront.New(site)
+	// The catalog: one service and one cache of rendered public output, shared
+	// by the storefront pages and the API, keyed by catalog version.
+	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
+	cache := web.NewCache(64 << 20)
+	sf, err := storefront.New(site, s.catalog, cache)
 	if err != nil {
 		return nil, err
 	}
 	sf.Routes(s.router)
+	api.New(s.catalog, cache).Routes(s.router)
+	adm, err := admin.New(site, s.catalog)
+	if err != nil {
+		return nil, err
+	}
+	adm.Routes(s.router)
 
 	if err := s.router.Err(); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
@@ -125,6 +147,9 @@ func (s *Server) Router() *httpx.Router { return s.router }
 // MetricsAddr returns the admin listener's address once Run has called ready;
 // empty when metrics are off.
 func (s *Server) MetricsAddr() string { return s.metricsAddr }
+
+// Catalog returns the catalog service.
+func (s *Server) Catalog() *catalog.Service { return s.catalog }
 
 // Tenants returns the tenant resolver.
 func (s *Server) Tenants() *tenant.Resolver { return s.tenants }

@@ -1,0 +1,34 @@
+package admin
+
+import (
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/httpx"
+)
+
+// Routes registers the admin routes. Catalog pages are Staff routes for store
+// managers and admins only: the router checks the role after the guard, so a
+// pharmacist or a patient gets the same 404 as anyone denied.
+func (h *Handlers) Routes(rt *httpx.Router) {
+	mgr := httpx.Roles(access.RoleStoreManager, access.RoleAdmin)
+	rt.Handle(access.Staff, "GET /admin/catalog", h.listProducts, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/products/new", h.newProduct, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products", h.saveProduct, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/products/{id}", h.editProduct, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}", h.saveProduct, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}/status", h.setProductStatus, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}/images", h.uploadImage, mgr, httpx.MaxBody(MaxUploadBody))
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}/images/{image}/delete", h.deleteImage, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/categories", h.listCategories, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/categories", h.saveCategory, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/categories/{id}/delete", h.deleteCategory, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/pages", h.listPages, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/pages/new", h.newPage, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/pages", h.savePage, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/pages/{slug}", h.editPage, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/pages/{slug}", h.savePage, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/pages/{slug}/delete", h.deletePage, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/menu", h.showMenu, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/menu", h.saveMenu, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/export.csv", h.exportCSV, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/import", h.importCSV, mgr, httpx.MaxBody(MaxImportBody))
+}
