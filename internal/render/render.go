@@ -37,8 +37,8 @@ type Engine struct {
 	// personal renders the "personal" partial on its own, per request, into a
 	// cached page's slot.
 	personal *template.Template
-	assets *Assets
-	bufs   *sync.Pool // render buffers, reused across requests
+	assets   *Assets
+	bufs     *sync.Pool // render buffers, reused across requests
 }
 
 // New parses every layout, partial and page. Page names are their paths under

@@ -26,4 +26,3 @@ type Brand struct {
 	LogoURL  string // empty when the tenant has no logo
 	ThemeURL string // the tenant's colour stylesheet
 }
-

@@ -217,4 +217,3 @@ func (h *Handlers) showCategory(w http.ResponseWriter, r *http.Request) error {
 	}
 	return apperr.NotFoundError()
 }
-
