@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
@@ -34,6 +36,32 @@ type Server struct {
 // StartServer migrates fresh stores on the engine, creates a default tenant,
 // and serves on loopback until the test ends. configure may change the config.
 func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)) *Server {
+	t.Helper()
+	return StartServerWithGuard(t, e, nil, configure...)
+}
+
+// TestRoleHeader is the request header TestGuard reads the role from.
+const TestRoleHeader = "X-Test-Role"
+
+// TestGuard is a guard for tests, until identity provides the real one: a
+// request with an X-Test-Role header acts as a user of that role in the
+// request's tenant (any class but Public needs it); without it, only public
+// routes pass. Never used outside tests.
+func TestGuard(r *http.Request, class access.Class) (*http.Request, error) {
+	role := access.Role(r.Header.Get(TestRoleHeader))
+	if role == "" || !role.Valid() {
+		return httpx.DenyAllButPublic(r, class)
+	}
+	a := access.Actor{ID: "test-user-" + string(role), Role: role}
+	if t := tenant.FromContext(r.Context()); t != nil {
+		a.TenantID = t.ID
+	}
+	return r.WithContext(access.WithActor(r.Context(), a)), nil
+}
+
+// StartServerWithGuard is StartServer with the server's guard replaced (nil:
+// the default); see TestGuard.
+func StartServerWithGuard(t testing.TB, e store.Engine, guard httpx.Guard, configure ...func(*config.Config)) *Server {
 	t.Helper()
 	ctx := context.Background()
 	p := NewPlace(t, e)
@@ -60,7 +88,7 @@ func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)
 		t.Fatal(err)
 	}
 	logs := &LogBuffer{}
-	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk})
+	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk, Guard: guard})
 	if err != nil {
 		t.Fatal(err)
 	}
