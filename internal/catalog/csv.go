@@ -92,16 +92,16 @@ func (s *Service) Import(ctx context.Context, tenantID string, r io.Reader) (*Im
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				add(pe.Line, pe.Err.Error())
 			} else {
-				add(line, err.Error())
+				add(0, err.Error())
 			}
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if line > MaxImportRows+1 {
 			add(line, fmt.Sprintf("the file has more than %d rows", MaxImportRows))
 			break

@@ -18,7 +18,7 @@ import (
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
-func newService(t *testing.T, e store.Engine) (*catalog.Service, string) {
+func newService(t testing.TB, e store.Engine) (*catalog.Service, string) {
 	t.Helper()
 	db := testkit.OpenStore(t, e, store.Catalog)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -209,4 +209,24 @@ func TestParseQueryRejectsMistakes(t *testing.T) {
 	if got := catalog.Terms("Vitamin-D3, 1000 IU! Café"); !slices.Equal(got, []string{"vitamin", "d3", "1000", "iu", "cafe"}) {
 		t.Fatalf("terms %q", got)
 	}
+}
+
+// FuzzImport feeds arbitrary files to the CSV import: it must never panic, and
+// a file it refuses must change nothing.
+func FuzzImport(f *testing.F) {
+	head := "slug,name,brand,category,tags,requires_prescription,hsa_fsa_eligible,status,summary,description,sku,variant,price,currency,stock\n"
+	for _, s := range []string{"", head, head + "a,A,,,,,,,,,S1,,1.00,USD,1\n", head + "\"x\n", "sku,price\n1,2", head + "a,A,,,,,,,,,S1,,-1,USD,-1\n",
+		head + "a,A,,,,,,,,,S1,,1.999,usd,1e9\n", "\ufeff" + head + ",,,,,,,,,,,,,,\n"} {
+		f.Add(s)
+	}
+	svc, tid := newService(f, store.SQLite)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, data string) {
+		v0, _ := svc.Version(ctx, tid)
+		if _, err := svc.Import(ctx, tid, strings.NewReader(data)); err != nil {
+			if v1, _ := svc.Version(ctx, tid); v1 != v0 {
+				t.Fatalf("a refused file changed the catalog: %v", err)
+			}
+		}
+	})
 }
