@@ -44,6 +44,7 @@ func commands() []command {
 		demoCommand(),
 		migrateCommand(),
 		tenantCommand(),
+		catalogCommand(),
 		configCommand(),
 		versionCommand(),
 	}
