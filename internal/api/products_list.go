@@ -35,11 +35,13 @@ type FacetJSON struct {
 
 // listProducts answers GET /api/v1/products: the same search as /products.
 func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
-	q, err := catalog.ParseQuery(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	return h.serveCached(w, r, "list|"+q.Values().Encode(), func() (any, error) {
+	// The raw query is the cache key: a hit is served without parsing; the
+	// query is parsed and checked on a miss, and errors are never cached.
+	return h.serveCached(w, r, "list|"+r.URL.RawQuery, func() (any, error) {
+		q, err := catalog.ParseQuery(r.URL.Query())
+		if err != nil {
+			return nil, err
+		}
 		res, err := h.catalog.Search(r.Context(), tenant.FromContext(r.Context()).ID, q)
 		if err != nil {
 			return nil, err

@@ -60,7 +60,7 @@ type Service struct {
 	// read again: the bound on how stale another replica's change can look.
 	ttl time.Duration
 
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	versions map[string]versionEntry
 }
 
@@ -82,9 +82,9 @@ func (s *Service) Store() Store { return s.store }
 // edit shows immediately on this replica and within a second on others.
 func (s *Service) Version(ctx context.Context, tenantID string) (int64, error) {
 	now := s.clock.Now()
-	s.mu.Lock()
+	s.mu.RLock()
 	e, ok := s.versions[tenantID]
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if ok && now.Sub(e.checked) < s.ttl && now.Sub(e.checked) >= 0 {
 		return e.v, nil
 	}

@@ -87,6 +87,9 @@ func (e *Entry) NotModified(w http.ResponseWriter, r *http.Request) bool {
 // personal: its ETag also covers that part, and only the browser may keep it
 // (private), never a shared cache.
 func (e *Entry) PageNotModified(w http.ResponseWriter, r *http.Request, personal []byte) bool {
+	if len(personal) == 0 {
+		return notModified(w, r, e, e.ETag, "private, no-cache")
+	}
 	h := fnv.New64a()
 	_, _ = h.Write(personal)
 	etag := strings.TrimSuffix(e.ETag, `"`) + "-" + strconv.FormatUint(h.Sum64(), 36) + `"`

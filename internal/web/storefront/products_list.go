@@ -50,35 +50,42 @@ type listData struct {
 // and pages. Search terms are only in the URL and this response: the access log
 // records the route pattern, never the query.
 func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
-	q, err := catalog.ParseQuery(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	return h.renderList(w, r, q, nil)
+	// The raw query is the cache key, so a cached page is served without
+	// parsing it; a query is parsed and checked only on a miss, and a bad one
+	// is an error that is never cached. Spellings of the same search are
+	// separate entries; the cache's size bound keeps that harmless.
+	return h.serveCached(w, r, h.list, "raw:"+r.URL.RawQuery, func() (string, any, error) {
+		q, err := catalog.ParseQuery(r.URL.Query())
+		if err != nil {
+			return "", nil, err
+		}
+		return h.listPage(r, q, nil)
+	})
 }
 
 // renderList renders a list page for a query; cat, when set, is the category
 // page's own category.
 func (h *Handlers) renderList(w http.ResponseWriter, r *http.Request, q catalog.Query, cat *catalog.Category) error {
-	key := q.Values().Encode()
-	if cat != nil {
-		key = "cat:" + cat.Slug + "|" + key
-	}
-	return h.serveCached(w, r, h.list, key, func() (string, any, error) {
-		t := tenant.FromContext(r.Context())
-		res, err := h.catalog.Search(r.Context(), t.ID, q)
-		if err != nil {
-			return "", nil, err
-		}
-		d := buildList(res, q, cat, r.URL.Path)
-		title := "Products"
-		if cat != nil {
-			title = cat.Name
-		} else if q.Text != "" {
-			title = "Search: " + q.Text
-		}
-		return title, d, nil
+	return h.serveCached(w, r, h.list, "cat:"+cat.Slug+"|"+q.Values().Encode(), func() (string, any, error) {
+		return h.listPage(r, q, cat)
 	})
+}
+
+// listPage searches and builds a list page's title and data.
+func (h *Handlers) listPage(r *http.Request, q catalog.Query, cat *catalog.Category) (string, any, error) {
+	t := tenant.FromContext(r.Context())
+	res, err := h.catalog.Search(r.Context(), t.ID, q)
+	if err != nil {
+		return "", nil, err
+	}
+	d := buildList(res, q, cat, r.URL.Path)
+	title := "Products"
+	if cat != nil {
+		title = cat.Name
+	} else if q.Text != "" {
+		title = "Search: " + q.Text
+	}
+	return title, d, nil
 }
 
 // buildList builds the page from results.
