@@ -134,20 +134,16 @@ func (s *CatalogRepo) Products(ctx context.Context, tenantID string, ids []strin
 	}
 	args := append([]any{tenantID}, valid...)
 	in := Placeholders(2, len(valid))
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 AND id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("load products: %w", err)
-	}
 	byID := map[string]*catalog.Product{}
-	for rows.Next() {
+	//nolint:gosec // only constant columns and $n placeholders are concatenated; values are parameters
+	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 AND id IN (`+in+`)`, args, func(rows *sql.Rows) error {
 		p, err := scanProduct(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load products: %w", err)
+		if err == nil {
+			byID[p.ID] = p
 		}
-		byID[p.ID] = p
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("load products: %w", err)
 	}
 	if err := s.loadChildren(ctx, s.db.r, tenantID, in, args, byID); err != nil {
@@ -166,6 +162,21 @@ type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
+// each runs a query and calls fn for every row, closing the rows.
+func each(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // loadChildren fills variants and images of the products in byID; in and args
 // select them ($1 is the tenant).
 func (s *CatalogRepo) loadChildren(ctx context.Context, q querier, tenantID, in string, args []any, byID map[string]*catalog.Product) error {
@@ -175,24 +186,21 @@ func (s *CatalogRepo) loadChildren(ctx context.Context, q querier, tenantID, in 
 	} else {
 		args = []any{tenantID}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, product_id, sku, name, price, currency, stock, position FROM variants `+where+` ORDER BY position, sku`, args...)
-	if err != nil {
-		return fmt.Errorf("load variants: %w", err)
-	}
-	for rows.Next() {
+	//nolint:gosec // only constant text and $n placeholders are concatenated; values are parameters
+	err := each(ctx, q, `SELECT id, product_id, sku, name, price, currency, stock, position FROM variants `+where+` ORDER BY position, sku`, args, func(rows *sql.Rows) error {
 		var v catalog.Variant
 		if err := rows.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Name, &v.Price, &v.Currency, &v.Stock, &v.Position); err != nil {
-			rows.Close()
-			return fmt.Errorf("load variants: %w", err)
+			return err
 		}
 		if p := byID[v.ProductID]; p != nil {
 			p.Variants = append(p.Variants, v)
 		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("load variants: %w", err)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id, product_id, sha256, alt, width, height, position FROM product_images `+where+` ORDER BY position, id`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT id, product_id, sha256, alt, width, height, position FROM product_images `+where+` ORDER BY position, id`, args...)
 	if err != nil {
 		return fmt.Errorf("load images: %w", err)
 	}
@@ -239,22 +247,17 @@ func (s *CatalogRepo) one(ctx context.Context, tenantID, where string, arg strin
 // AllProducts returns every product of the tenant, any status, by name, with
 // variants and images, in three statements.
 func (s *CatalogRepo) AllProducts(ctx context.Context, tenantID string) ([]*catalog.Product, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 ORDER BY lower(name), id`, tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("list products: %w", err)
-	}
 	var out []*catalog.Product
 	byID := map[string]*catalog.Product{}
-	for rows.Next() {
+	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 ORDER BY lower(name), id`, []any{tenantID}, func(rows *sql.Rows) error {
 		p, err := scanProduct(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list products: %w", err)
+		if err == nil {
+			out = append(out, p)
+			byID[p.ID] = p
 		}
-		out = append(out, p)
-		byID[p.ID] = p
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
 	}
 	if err := s.loadChildren(ctx, s.db.r, tenantID, "", nil, byID); err != nil {
@@ -268,20 +271,14 @@ func (s *CatalogRepo) AllProducts(ctx context.Context, tenantID string) ([]*cata
 func (s *CatalogRepo) SaveProducts(ctx context.Context, tenantID string, ps []*catalog.Product) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		cats := map[string]string{}
-		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM categories WHERE tenant_id = $1`, tenantID)
+		err := each(ctx, tx, `SELECT id, name FROM categories WHERE tenant_id = $1`, []any{tenantID}, func(rows *sql.Rows) error {
+			var cid, name string
+			err := rows.Scan(&cid, &name)
+			cats[cid] = name
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("load categories: %w", err)
-		}
-		for rows.Next() {
-			var cid, name string
-			if err := rows.Scan(&cid, &name); err != nil {
-				rows.Close()
-				return err
-			}
-			cats[cid] = name
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
 		}
 		for _, p := range ps {
 			if p.CategoryID != "" {
