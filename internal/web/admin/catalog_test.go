@@ -323,3 +323,21 @@ func TestCategoriesPagesAndMenuAdmin(t *testing.T) {
 		t.Fatalf("deleted page = %d", resp.StatusCode)
 	}
 }
+
+func TestProductListFindsAndFlagsLowStock(t *testing.T) {
+	s := testkit.StartServerWithGuard(t, store.SQLite, testkit.TestGuard)
+	ctx := context.Background()
+	for i, name := range []string{"Glucose Meter", "Test Strips", "Walking Cane"} {
+		p := &catalog.Product{Name: name, Variants: []catalog.Variant{{SKU: "SK-" + name[:3], Price: 100, Stock: int64(i * 3)}}}
+		if err := s.Catalog().SaveProduct(ctx, s.Tenant.ID, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := do(t, s, as(s.NewRequest(t, "GET", "/admin/catalog?q=gluc", nil), access.RoleStoreManager))
+	if !strings.Contains(body, "Glucose Meter") || strings.Contains(body, "Walking Cane") || !strings.Contains(body, "1 of 3 products") || !strings.Contains(body, "low-stock") {
+		t.Fatalf("find:\n%s", body)
+	}
+	if _, body := do(t, s, as(s.NewRequest(t, "GET", "/admin/catalog?q=sk-wal", nil), access.RoleStoreManager)); !strings.Contains(body, "Walking Cane") || strings.Contains(body, "low-stock") {
+		t.Fatalf("find by SKU:\n%s", body)
+	}
+}
