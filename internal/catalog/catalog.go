@@ -363,13 +363,13 @@ func FormatMenu(items []MenuItem) string {
 	return b.String()
 }
 
-// FormatPrice formats minor units: 1299 USD -> "$12.99".
+// FormatPrice formats minor units for people: 129900 USD -> "$1,299.00".
 func FormatPrice(minor int64, currency string) string {
+	s := decimal(minor, true)
 	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
 	}
-	s := fmt.Sprintf("%d.%02d", minor/100, minor%100)
 	switch currency {
 	case "USD", "":
 		return sign + "$" + s
@@ -382,9 +382,25 @@ func FormatPrice(minor int64, currency string) string {
 	}
 }
 
-// ParsePrice reads "12.99" or "12" as minor units.
+// decimal writes minor units as "1299.00", or "1,299.00" with separators.
+func decimal(minor int64, separators bool) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	whole := fmt.Sprint(minor / 100)
+	if separators {
+		for i := len(whole) - 3; i > 0; i -= 3 {
+			whole = whole[:i] + "," + whole[i:]
+		}
+	}
+	return fmt.Sprintf("%s%s.%02d", sign, whole, minor%100)
+}
+
+// ParsePrice reads "12.99", "12", "$1,299.00" as minor units.
 func ParsePrice(s string) (int64, error) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "$"))
+	s = strings.ReplaceAll(s, ",", "")
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, _ := strings.Cut(s, ".")

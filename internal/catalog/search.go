@@ -164,11 +164,8 @@ func (q Query) Values() url.Values {
 	return v
 }
 
-// FormatDecimal formats minor units as "12.50".
-func FormatDecimal(minor int64) string {
-	s := FormatPrice(minor, "XXX")
-	return strings.TrimSuffix(s, " XXX")
-}
+// FormatDecimal formats minor units as "1299.50" (for forms and files).
+func FormatDecimal(minor int64) string { return decimal(minor, false) }
 
 // Terms splits search text into at most MaxTerms normalized words: accents
 // removed, lower case, letters and digits only. Both engines index and search

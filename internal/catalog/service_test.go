@@ -230,3 +230,22 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+func TestPrices(t *testing.T) {
+	for in, want := range map[string]int64{"12.99": 1299, "12": 1200, "12.5": 1250, "$1,299.00": 129900, " 0.07 ": 7, "-3": -300, "1.": 100} {
+		if got, err := catalog.ParsePrice(in); err != nil || got != want {
+			t.Errorf("ParsePrice(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", ".", "abc", "1.234", "1e3", "12.9x", "9999999999"} {
+		if _, err := catalog.ParsePrice(in); err == nil {
+			t.Errorf("ParsePrice(%q) accepted", in)
+		}
+	}
+	if got := catalog.FormatPrice(129900, "USD"); got != "$1,299.00" || catalog.FormatDecimal(-123456789) != "-1234567.89" {
+		t.Errorf("FormatPrice = %q", got)
+	}
+	if got := catalog.FormatPrice(5, "EUR"); got != "€0.05" {
+		t.Errorf("FormatPrice = %q", got)
+	}
+}
