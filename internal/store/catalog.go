@@ -103,7 +103,7 @@ func (s *CatalogRepo) Hits(ctx context.Context, tenantID string, terms []string)
 	}
 	rows, err := s.db.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search products: %w", err)
+		return nil, scrubTerms(err, terms)
 	}
 	defer rows.Close()
 	var out []catalog.Hit
@@ -118,6 +118,17 @@ func (s *CatalogRepo) Hits(ctx context.Context, tenantID string, terms []string)
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// scrubTerms returns a search error without the search terms. Why: a driver's
+// message can quote the query ("syntax error near ..."), errors are logged, and
+// what someone searched for (a condition, a medicine) must not reach the logs.
+func scrubTerms(err error, terms []string) error {
+	msg := err.Error()
+	for _, t := range terms {
+		msg = strings.ReplaceAll(msg, t, "[term]")
+	}
+	return errors.New("search products: " + msg)
 }
 
 // Products loads products with their variants and images in three statements,
