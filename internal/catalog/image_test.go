@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"bytes"
 	"image"
+	"image/color/palette"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -20,7 +21,9 @@ func TestProcessImage(t *testing.T) {
 		t.Fatalf("jpeg: %+v %v", up, err)
 	}
 	var g bytes.Buffer
-	_ = gif.Encode(&g, image.NewPaletted(image.Rect(0, 0, 10, 30), nil), nil)
+	if err := gif.Encode(&g, image.NewPaletted(image.Rect(0, 0, 10, 30), palette.Plan9), nil); err != nil {
+		t.Fatal(err)
+	}
 	up, err = catalog.ProcessImage(g.Bytes())
 	if err != nil || up.Renditions[catalog.SizeThumb].ContentType != "image/png" || up.Width != 10 || up.Height != 30 {
 		t.Fatalf("gif: %+v %v", up, err)
