@@ -27,6 +27,7 @@ type productData struct {
 	FromPrice   bool
 	Images      []imageView
 	Variants    []variantView
+	Related     []productCard // more of the same category
 }
 
 // showProduct renders a product page: /products/{slug}. Drafts, archived and
@@ -54,6 +55,18 @@ func (h *Handlers) showProduct(w http.ResponseWriter, r *http.Request) error {
 			for i := range cats {
 				if cats[i].ID == p.CategoryID {
 					d.Category = &cats[i]
+				}
+			}
+		}
+		if d.Category != nil {
+			rel, err := h.catalog.Search(r.Context(), t.ID, catalog.Query{Category: d.Category.Slug, InStock: true,
+				MinPrice: -1, MaxPrice: -1, Sort: catalog.SortName, Page: 1, PerPage: 5})
+			if err != nil {
+				return "", nil, err
+			}
+			for _, o := range rel.Products {
+				if o.ID != p.ID && len(d.Related) < 4 {
+					d.Related = append(d.Related, card(o))
 				}
 			}
 		}

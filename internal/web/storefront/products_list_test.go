@@ -99,6 +99,9 @@ func TestCatalogPages(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, "<strong>daily</strong>") || !strings.Contains(body, "SKU-A") {
 			t.Fatalf("product page %d:\n%s", resp.StatusCode, body)
 		}
+		if !strings.Contains(body, "More in Vitamins") || !strings.Contains(body, "Vitamin C 500 mg") {
+			t.Fatalf("related products missing:\n%s", body)
+		}
 		etag := resp.Header.Get("ETag")
 		req := s.NewRequest(t, "GET", "/products/"+p.Slug, nil)
 		req.Header.Set("If-None-Match", etag)
