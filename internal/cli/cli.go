@@ -49,6 +49,7 @@ func commands() []command {
 		tenantCommand(),
 		userCommand(),
 		ssoCommand(),
+		catalogCommand(),
 		configCommand(),
 		versionCommand(),
 	}

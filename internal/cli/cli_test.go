@@ -315,3 +315,42 @@ func demoSignIn(t *testing.T, base string) string {
 	defer resp.Body.Close()
 	return resp.Header.Get("Location")
 }
+
+func TestCatalogCommands(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, nil, "migrate", "--data", dir); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "acme", "--name", "Acme"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	head := "slug,name,brand,category,tags,requires_prescription,hsa_fsa_eligible,status,summary,description,sku,variant,price,currency,stock\n"
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	_ = os.WriteFile(good, []byte(head+"bandages,Bandages,,,,,,,,,B1,100,4.99,USD,10\nbandages,,,,,,,,,,B2,200,8.99,USD,0\n"), 0o600)
+	_ = os.WriteFile(bad, []byte(head+"tape,Tape,,,,,,,,,T1,,1.00,USD,1\ngauze,Gauze,,,,,,,,,G1,,-2,USD,1\n"), 0o600)
+	if r := runCLI(t, nil, "catalog", "import", "--data", dir, "--tenant", "acme", bad); r.code != 1 || !strings.Contains(r.stderr, "line 3: the price cannot be negative") {
+		t.Fatalf("bad import: %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "catalog", "export", "--data", dir, "--tenant", "acme"); r.code != 0 || strings.Contains(r.stdout, "tape") {
+		t.Fatalf("a bad file changed the catalog: %s", r.stdout)
+	}
+	if r := runCLI(t, nil, "catalog", "import", "--data", dir, "--tenant", "acme", good); r.code != 0 || !strings.Contains(r.stdout, "1 products created") {
+		t.Fatalf("import: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, nil, "catalog", "export", "--data", dir, "--tenant", "acme"); r.code != 0 || !strings.Contains(r.stdout, "bandages,Bandages,,,,false,false,active,,,B2,200,8.99,USD,0") {
+		t.Fatalf("export: %d %s", r.code, r.stdout)
+	}
+	if r := runCLI(t, nil, "catalog", "export", "--data", dir, "--tenant", "ghost"); r.code != 1 || !strings.Contains(r.stderr, `no tenant "ghost"`) {
+		t.Fatalf("unknown tenant: %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "catalog", "import", "--data", dir, "--tenant", "acme"); r.code != 2 {
+		t.Fatalf("missing file: %d", r.code)
+	}
+	if r := runCLI(t, nil, "catalog", "frobnicate"); r.code != 2 {
+		t.Fatalf("unknown action: %d", r.code)
+	}
+	if r := runCLI(t, nil, "help", "catalog"); r.code != 0 || !strings.Contains(r.stdout, "requires_prescription") {
+		t.Fatalf("help catalog: %d %s", r.code, r.stdout)
+	}
+}

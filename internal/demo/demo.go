@@ -1,5 +1,6 @@
-// Package demo seeds the data that `salve demo` shows: a demo tenant now; the
-// catalog, patients and staff as those features arrive. Seeding is idempotent:
+// Package demo seeds the data that `salve demo` shows: a demo tenant and its
+// catalog (about 200 products with drawn images); patients and staff as those
+// features arrive. Seeding is idempotent:
 // a second run finds the data and leaves it alone.
 package demo
 
@@ -12,6 +13,7 @@ import (
 	"image/png"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/server"
@@ -22,14 +24,30 @@ import (
 // TenantSlug is the demo tenant's slug.
 const TenantSlug = "demo"
 
-// Seed creates the demo data unless it exists; it reports whether it created it.
+// Seed creates the demo data unless it exists; it reports whether it created
+// any. The demo tenant and its catalog are seeded separately, so a data
+// directory from before the catalog gets its products on the next run.
 func Seed(ctx context.Context, stores *server.Stores, clk clock.Clock) (bool, error) {
 	repo := store.NewTenants(stores.Catalog)
-	if _, err := repo.BySlug(ctx, TenantSlug); err == nil {
-		return false, nil
-	} else if !apperr.Is(err, apperr.NotFound) {
+	t, err := repo.BySlug(ctx, TenantSlug)
+	created := false
+	if apperr.Is(err, apperr.NotFound) {
+		if t, err = seedTenant(ctx, repo, clk); err != nil {
+			return false, err
+		}
+		created = true
+	} else if err != nil {
 		return false, err
 	}
+	svc := catalog.NewService(store.NewCatalogRepo(stores.Catalog), clk)
+	seeded, err := SeedCatalog(ctx, svc, t.ID)
+	if err != nil {
+		return false, fmt.Errorf("demo catalog: %w", err)
+	}
+	return created || seeded, nil
+}
+
+func seedTenant(ctx context.Context, repo *store.Tenants, clk clock.Clock) (*tenant.Tenant, error) {
 	now := clk.Now()
 	t := &tenant.Tenant{
 		ID: id.NewAt(now), Slug: TenantSlug, Name: "Salve Demo Pharmacy",
@@ -38,16 +56,16 @@ func Seed(ctx context.Context, stores *server.Stores, clk clock.Clock) (bool, er
 		IsDefault: true, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := t.SetLogo(Logo()); err != nil {
-		return false, fmt.Errorf("demo logo: %w", err)
+		return nil, fmt.Errorf("demo logo: %w", err)
 	}
 	t.Normalize()
 	if err := t.Validate(); err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := repo.Create(ctx, t); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return t, nil
 }
 
 // Logo draws the demo logo: a white cross on a rounded teal square, made here

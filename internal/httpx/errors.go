@@ -149,7 +149,7 @@ func writeProblem(w http.ResponseWriter, status int, title, detail, requestID st
 // WantsJSON reports whether the response should be JSON: on API and device
 // routes always, elsewhere when the client prefers JSON to HTML.
 func WantsJSON(r *http.Request) bool {
-	if InfoFrom(r.Context()).Class.JSON() {
+	if info := InfoFrom(r.Context()); info.Class.JSON() || info.JSON {
 		return true
 	}
 	accept := r.Header.Get("Accept")

@@ -26,6 +26,7 @@ type Info struct {
 	Start    time.Time    // when the request arrived
 	Pattern  string       // the matched route pattern, never the raw path
 	Class    access.Class // the matched route's class
+	JSON     bool         // the matched route answers in JSON (httpx.JSON)
 }
 
 type infoKey struct{}

@@ -8,12 +8,15 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/salvehealth/salve/internal/catalog"
 )
 
 //go:embed templates
@@ -30,9 +33,12 @@ func StaticFS() fs.FS {
 
 // Engine holds the parsed pages.
 type Engine struct {
-	pages  map[string]*template.Template
-	assets *Assets
-	bufs   *sync.Pool // render buffers, reused across requests
+	pages map[string]*template.Template
+	// personal renders the "personal" partial on its own, per request, into a
+	// cached page's slot.
+	personal *template.Template
+	assets   *Assets
+	bufs     *sync.Pool // render buffers, reused across requests
 }
 
 // New parses every layout, partial and page. Page names are their paths under
@@ -81,7 +87,43 @@ func New(assets *Assets) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.personal, err = base.Clone(); err != nil {
+		return nil, err
+	}
+	if e.personal.Lookup("personal") == nil {
+		return nil, fmt.Errorf("the partial \"personal\" is missing")
+	}
 	return e, nil
+}
+
+// SlotMarker is where the per-request part of a cached page goes. It is an
+// HTML comment, so a page rendered with it is still valid HTML.
+const SlotMarker = "<!--salve:personal-->"
+
+// ExecuteSplit renders the page for a cache: everything but the per-request
+// part (the "personal" partial), split at the slot where that part goes. Only
+// pages whose data is the same for every visitor may be rendered this way.
+func (p *Page) ExecuteSplit(v *View) (head, tail []byte, err error) {
+	v.Slot = true
+	defer func() { v.Slot = false }()
+	b, err := p.Execute(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := bytes.Index(b, []byte(SlotMarker))
+	if i < 0 {
+		return b, nil, nil
+	}
+	return b[:i], b[i+len(SlotMarker):], nil
+}
+
+// Personal renders the per-request part of a page (the "personal" partial:
+// later the cart count and the signed-in name) into w.
+func (e *Engine) Personal(w io.Writer, v *View) error {
+	if err := e.personal.ExecuteTemplate(w, "personal", v); err != nil {
+		return fmt.Errorf("render personal part: %w", err)
+	}
+	return nil
 }
 
 func (e *Engine) funcs() template.FuncMap {
@@ -109,6 +151,10 @@ func (e *Engine) funcs() template.FuncMap {
 		},
 		// optional marks a field as not required.
 		"optional": func(f Field) Field { f.Optional = true; return f },
+		// slot marks where a cached page's per-request part goes.
+		"slot": func() template.HTML { return SlotMarker },
+		// price formats minor units with the currency.
+		"price": catalog.FormatPrice,
 	}
 }
 

@@ -10,6 +10,17 @@ type View struct {
 	Viewer Viewer
 	// Data is the page's own data.
 	Data any
+	// Menu is the tenant's navigation menu; empty shows the default links.
+	Menu []MenuLink
+	// Slot is set while a page is rendered for a cache (Page.ExecuteSplit): the
+	// layout then writes a marker where the per-request part goes instead of
+	// that part itself.
+	Slot bool
+}
+
+// MenuLink is one link of the navigation menu.
+type MenuLink struct {
+	Label, Href string
 }
 
 // Viewer is what the layout needs to know about the person signed in: never

@@ -3,6 +3,8 @@ package server_test
 import (
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -79,6 +81,65 @@ var routeClasses = map[string]access.Class{
 	"POST /staff/break-glass":             access.Staff,
 	"GET /admin/break-glass":              access.Staff,
 	"POST /admin/break-glass/{id}/review": access.Staff,
+
+	// Catalog: public, non-personal data.
+	"GET /products":               access.Public,
+	"GET /products/{slug}":        access.Public,
+	"GET /categories/{slug}":      access.Public,
+	"GET /pages/{slug}":           access.Public,
+	"GET /media/{sha}/{size}":     access.Public,
+	"GET /api/v1/products":        access.Public,
+	"GET /api/v1/products/{slug}": access.Public,
+	"GET /api/v1/openapi.json":    access.Public,
+
+	// Catalog administration: staff, and the router lets only store managers
+	// and admins through (httpx.Roles).
+	"GET /admin/catalog":                                      access.Staff,
+	"GET /admin/catalog/products/new":                         access.Staff,
+	"POST /admin/catalog/products":                            access.Staff,
+	"GET /admin/catalog/products/{id}":                        access.Staff,
+	"POST /admin/catalog/products/{id}":                       access.Staff,
+	"POST /admin/catalog/products/{id}/status":                access.Staff,
+	"POST /admin/catalog/products/{id}/images":                access.Staff,
+	"POST /admin/catalog/products/{id}/images/{image}/delete": access.Staff,
+	"GET /admin/catalog/categories":                           access.Staff,
+	"POST /admin/catalog/categories":                          access.Staff,
+	"POST /admin/catalog/categories/{id}/delete":              access.Staff,
+	"GET /admin/catalog/pages":                                access.Staff,
+	"GET /admin/catalog/pages/new":                            access.Staff,
+	"POST /admin/catalog/pages":                               access.Staff,
+	"GET /admin/catalog/pages/{slug}":                         access.Staff,
+	"POST /admin/catalog/pages/{slug}":                        access.Staff,
+	"POST /admin/catalog/pages/{slug}/delete":                 access.Staff,
+	"GET /admin/catalog/menu":                                 access.Staff,
+	"POST /admin/catalog/menu":                                access.Staff,
+	"GET /admin/catalog/export.csv":                           access.Staff,
+	"POST /admin/catalog/import":                              access.Staff,
+}
+
+// routeRoles are the routes limited to roles (httpx.Roles) and their roles.
+var routeRoles = map[string][]access.Role{}
+
+func init() {
+	for p, c := range routeClasses {
+		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/admin/catalog") {
+			routeRoles[p] = []access.Role{access.RoleStoreManager, access.RoleAdmin}
+		}
+	}
+}
+
+// TestCatalogAdminRoutesNeedStoreManager checks every admin catalog route's roles.
+func TestCatalogAdminRoutesNeedStoreManager(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	for _, r := range s.Router().Routes() {
+		want, ok := routeRoles[r.Pattern]
+		if !ok {
+			continue
+		}
+		if !slices.Equal(r.Roles, want) {
+			t.Errorf("%s: roles %v, want %v", r.Pattern, r.Roles, want)
+		}
+	}
 }
 
 // checkClasses returns a problem for every route that is unclassified, not in

@@ -31,6 +31,7 @@ const (
 	patients  audience = "patients"  // patients only (and so proxies)
 	careTeam  audience = "care team" // clinicians and pharmacists
 	reviewers audience = "reviewers" // compliance and admins
+	managers  audience = "managers"  // store managers and admins (the catalog)
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -47,6 +48,9 @@ func init() {
 			routePolicy[pattern] = signedIn
 		case access.Staff:
 			routePolicy[pattern] = staffOnly
+			if strings.Contains(pattern, " /admin/catalog") {
+				routePolicy[pattern] = managers
+			}
 		case access.Admin:
 			routePolicy[pattern] = adminOnly
 		}
@@ -128,6 +132,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist)
 		case reviewers:
 			return p.role == access.RoleCompliance || p.role == access.RoleAdmin
+		case managers:
+			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
 		}
 		return false
 	}
@@ -208,7 +214,8 @@ func requestFor(route httpx.Route, t *tenant.Tenant) *http.Request {
 	if !ok {
 		method, path = "GET", route.Pattern
 	}
-	path = strings.NewReplacer("{$}", "", "{path...}", "app.css", "{id}", id.New(), "{slug}", "some-product").Replace(path)
+	path = strings.NewReplacer("{$}", "", "{path...}", "app.css", "{id}", id.New(), "{slug}", "some-product", "{sha}", "0000",
+		"{size}", "thumb").Replace(path)
 	if path == "/" {
 		path = "/no/such/page"
 	}

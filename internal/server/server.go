@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/api"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
@@ -28,6 +30,7 @@ import (
 	"github.com/salvehealth/salve/internal/web/account"
 	"github.com/salvehealth/salve/internal/web/admin"
 	"github.com/salvehealth/salve/internal/web/storefront"
+	"github.com/salvehealth/salve/internal/web/team"
 )
 
 // Server is a configured Salve process.
@@ -45,6 +48,7 @@ type Server struct {
 	acmeHTTP    *http.Client
 	// services is nil in a storefront process, which holds no PHI.
 	services *Services
+	catalog  *catalog.Service
 }
 
 // Options are the parts of a Server that tests replace.
@@ -56,6 +60,10 @@ type Options struct {
 	ACMEHTTP *http.Client
 	// Argon2, if set, replaces the password hashing cost (tests make it cheap).
 	Argon2 auth.Argon2Params
+	// Guard decides who reaches routes of each class; nil is
+	// httpx.DenyAllButPublic until identity provides the real one. Tests put a
+	// test actor in the request with it.
+	Guard httpx.Guard
 }
 
 // New builds the server on opened, migrated stores. Any missing template or
@@ -88,14 +96,19 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil, err
 	}
 	resp := httpx.NewResponder(s.log, site.ErrorPage)
-	guard := httpx.DenyAllButPublic
+	guard := opts.Guard
 	if stores.Vault != nil {
 		argon := opts.Argon2
 		if argon == (auth.Argon2Params{}) {
 			argon = auth.DefaultArgon2()
 		}
 		s.services = NewServices(cfg, stores, s.clock, s.log, argon)
-		guard = s.services.Identity.Guard(s.cookies())
+		if guard == nil {
+			guard = s.services.Identity.Guard(s.cookies())
+		}
+	}
+	if guard == nil {
+		guard = httpx.DenyAllButPublic
 	}
 	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
@@ -108,11 +121,21 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil
 	}, httpx.NoTenant())
 
-	sf, err := storefront.New(site)
+	// The catalog: one service and one cache of rendered public output, shared
+	// by the storefront pages and the API, keyed by catalog version.
+	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
+	cache := web.NewCache(64 << 20)
+	sf, err := storefront.New(site, s.catalog, cache)
 	if err != nil {
 		return nil, err
 	}
 	sf.Routes(s.router)
+	api.New(s.catalog, cache).Routes(s.router)
+	adm, err := admin.New(site, s.catalog)
+	if err != nil {
+		return nil, err
+	}
+	adm.Routes(s.router)
 	if s.services != nil {
 		if err := s.mountIdentity(site); err != nil {
 			return nil, err
@@ -153,11 +176,11 @@ func (s *Server) mountIdentity(site *web.Site) error {
 		return err
 	}
 	acct.Routes(s.router)
-	adm, err := admin.New(site, s.services.Identity, s.services.Outbox, !s.services.Mail)
+	tm, err := team.New(site, s.services.Identity, s.services.Outbox, !s.services.Mail)
 	if err != nil {
 		return err
 	}
-	adm.Routes(s.router)
+	tm.Routes(s.router)
 	return nil
 }
 
@@ -179,6 +202,9 @@ func (s *Server) Vault() *vault.Vault { return s.stores.Vault }
 
 // AuditLog returns the audit log; nil in a storefront process.
 func (s *Server) AuditLog() *audit.Log { return s.stores.AuditLog }
+
+// Catalog returns the catalog service.
+func (s *Server) Catalog() *catalog.Service { return s.catalog }
 
 // Tenants returns the tenant resolver.
 func (s *Server) Tenants() *tenant.Resolver { return s.tenants }

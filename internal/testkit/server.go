@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
@@ -39,6 +41,32 @@ type Server struct {
 // StartServer migrates fresh stores on the engine, creates a default tenant,
 // and serves on loopback until the test ends. configure may change the config.
 func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)) *Server {
+	t.Helper()
+	return StartServerWithGuard(t, e, nil, configure...)
+}
+
+// TestRoleHeader is the request header TestGuard reads the role from.
+const TestRoleHeader = "X-Test-Role"
+
+// TestGuard is a guard for tests that need an actor without signing in: a
+// request with an X-Test-Role header acts as a user of that role in the
+// request's tenant (any class but Public needs it); without it, only public
+// routes pass. Never used outside tests.
+func TestGuard(r *http.Request, route httpx.Route) (*http.Request, error) {
+	role := access.Role(r.Header.Get(TestRoleHeader))
+	if role == "" || !role.Valid() {
+		return httpx.DenyAllButPublic(r, route)
+	}
+	a := access.Actor{ID: "test-user-" + string(role), Role: role}
+	if t := tenant.FromContext(r.Context()); t != nil {
+		a.TenantID = t.ID
+	}
+	return r.WithContext(access.WithActor(r.Context(), a)), nil
+}
+
+// StartServerWithGuard is StartServer with the server's guard replaced (nil:
+// the default); see TestGuard.
+func StartServerWithGuard(t testing.TB, e store.Engine, guard httpx.Guard, configure ...func(*config.Config)) *Server {
 	t.Helper()
 	ctx := context.Background()
 	p := NewPlace(t, e)
@@ -68,7 +96,7 @@ func StartServer(t testing.TB, e store.Engine, configure ...func(*config.Config)
 	if err := store.NewTenants(stores.Catalog).Create(ctx, ten); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk, Argon2: TestArgon2})
+	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk, Guard: guard, Argon2: TestArgon2})
 	if err != nil {
 		t.Fatal(err)
 	}

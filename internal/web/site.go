@@ -70,3 +70,9 @@ type errorData struct {
 func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, status int, title, message string, fields map[string]string) error {
 	return s.errPage.Render(w, status, s.View(r, title, errorData{Title: title, Message: message, Fields: fields}))
 }
+
+// MediaPrefix is where product images are served.
+const MediaPrefix = "/media/"
+
+// ImageURL returns the content-hash URL of an image rendition.
+func ImageURL(sha, size string) string { return MediaPrefix + sha + "/" + size }

@@ -1,53 +1,96 @@
-// Package admin is the staff side of identity: the administrator's pages
-// (staff accounts, roles, invitations, disabling and enabling, and in the
-// demo the outbox of emails that would have been sent), the clinicians'
-// emergency access and its compliance review. One file per action; routes in
-// routes.go.
+// Package admin is the staff surface. Now: the store manager's catalog pages
+// under /admin/catalog (products, variants, stock, images, categories, landing
+// pages, the menu, CSV import and export). One file per action; routes in
+// routes.go. Nothing here touches PHI.
 package admin
 
 import (
 	"net/http"
+	"net/url"
 
-	"github.com/salvehealth/salve/internal/identity"
-	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// Handlers serve the admin pages.
+// Handlers serves the admin pages.
 type Handlers struct {
-	site   *web.Site
-	ids    *identity.Service
-	outbox *outbox.Outbox
-	// showOutbox turns on the page of queued emails: only where no mail
-	// server is configured (the demo), since it shows one-time links.
-	outboxOn   bool
-	users      *render.Page
-	mail       *render.Page
-	glass      *render.Page
-	reviewPage *render.Page
+	site       *web.Site
+	catalog    *catalog.Service
+	products   *render.Page
+	product    *render.Page
+	categories *render.Page
+	pages      *render.Page
+	pageForm   *render.Page
+	menu       *render.Page
 }
 
-// New returns the handlers; a missing template fails here.
-func New(site *web.Site, ids *identity.Service, ob *outbox.Outbox, outboxOn bool) (*Handlers, error) {
-	users, err := site.Engine().Page("admin/users")
-	if err != nil {
-		return nil, err
-	}
-	mail, err := site.Engine().Page("admin/outbox")
-	if err != nil {
-		return nil, err
-	}
-	h := &Handlers{site: site, ids: ids, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}
-	if h.glass, err = site.Engine().Page("admin/break_glass"); err != nil {
-		return nil, err
-	}
-	if h.reviewPage, err = site.Engine().Page("admin/reviews"); err != nil {
-		return nil, err
+// New builds the admin handlers; a missing template fails here.
+func New(site *web.Site, svc *catalog.Service) (*Handlers, error) {
+	h := &Handlers{site: site, catalog: svc}
+	for name, p := range map[string]**render.Page{
+		"admin/products": &h.products, "admin/product": &h.product, "admin/categories": &h.categories,
+		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu,
+	} {
+		page, err := site.Engine().Page(name)
+		if err != nil {
+			return nil, err
+		}
+		*p = page
 	}
 	return h, nil
 }
 
-func (h *Handlers) render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
+// formState is what every admin form shows: a message after a save, and the
+// error with its fields after a failed one.
+type formState struct {
+	Notice string
+	Error  string
+	Fields map[string]string
+}
+
+func stateFrom(r *http.Request, err error) formState {
+	st := formState{}
+	switch r.URL.Query().Get("done") {
+	case "saved":
+		st.Notice = "Saved."
+	case "deleted":
+		st.Notice = "Deleted."
+	case "imported":
+		st.Notice = "Imported."
+	case "uploaded":
+		st.Notice = "Image added."
+	}
+	if err != nil {
+		st.Error = apperr.SafeMessage(err)
+		if e := apperr.As(err); e != nil {
+			st.Fields = e.Fields
+		}
+	}
+	return st
+}
+
+// seeOther redirects after a successful post (post/redirect/get).
+func seeOther(w http.ResponseWriter, r *http.Request, path, done string) error {
+	// path is always built here from a fixed prefix and a stored id or slug,
+	// never taken from the request, so this cannot redirect off the site.
+	http.Redirect(w, r, path+"?done="+url.QueryEscape(done), http.StatusSeeOther) //nolint:gosec // see above
+	return nil
+}
+
+// render shows a page; an Invalid error shows the form again with 400 and its
+// fields, any other error goes to the error page.
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, p *render.Page, title string, data any, err error) error {
+	status := http.StatusOK
+	if err != nil {
+		if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.TooLarge) {
+			return err
+		}
+		status = http.StatusBadRequest
+		if apperr.Is(err, apperr.TooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+	}
 	return p.Render(w, status, h.site.View(r, title, data))
 }

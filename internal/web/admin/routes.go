@@ -5,19 +5,30 @@ import (
 	"github.com/salvehealth/salve/internal/httpx"
 )
 
-// Routes registers the admin routes (class Admin: the admin role, signed in
-// with MFA) and the staff routes of emergency access and its review.
+// Routes registers the admin routes. Catalog pages are Staff routes for store
+// managers and admins only: the router checks the role after the guard, so a
+// pharmacist or a patient gets the same 404 as anyone denied.
 func (h *Handlers) Routes(rt *httpx.Router) {
-	rt.Handle(access.Admin, "GET /admin", h.showUsers)
-	rt.Handle(access.Admin, "POST /admin/users/invite", h.invite)
-	rt.Handle(access.Admin, "POST /admin/users/{id}/role", h.setRole)
-	rt.Handle(access.Admin, "POST /admin/users/{id}/disable", h.setDisabled(true))
-	rt.Handle(access.Admin, "POST /admin/users/{id}/enable", h.setDisabled(false))
-	rt.Handle(access.Admin, "GET /admin/outbox", h.showOutbox)
-	careTeam := httpx.Roles(access.RoleClinician, access.RolePharmacist)
-	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
-	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)
-	reviewers := httpx.Roles(access.RoleCompliance, access.RoleAdmin)
-	rt.Handle(access.Staff, "GET /admin/break-glass", h.showReviews, reviewers)
-	rt.Handle(access.Staff, "POST /admin/break-glass/{id}/review", h.review, reviewers)
+	mgr := httpx.Roles(access.RoleStoreManager, access.RoleAdmin)
+	rt.Handle(access.Staff, "GET /admin/catalog", h.listProducts, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/products/new", h.newProduct, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products", h.saveProduct, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/products/{id}", h.editProduct, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}", h.saveProduct, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}/status", h.setProductStatus, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}/images", h.uploadImage, mgr, httpx.MaxBody(MaxUploadBody))
+	rt.Handle(access.Staff, "POST /admin/catalog/products/{id}/images/{image}/delete", h.deleteImage, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/categories", h.listCategories, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/categories", h.saveCategory, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/categories/{id}/delete", h.deleteCategory, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/pages", h.listPages, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/pages/new", h.newPage, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/pages", h.savePage, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/pages/{slug}", h.editPage, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/pages/{slug}", h.savePage, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/pages/{slug}/delete", h.deletePage, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/menu", h.showMenu, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/menu", h.saveMenu, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/export.csv", h.exportCSV, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/import", h.importCSV, mgr, httpx.MaxBody(MaxImportBody))
 }

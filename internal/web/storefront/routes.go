@@ -15,6 +15,11 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET "+web.ThemePath, web.Theme)
 	rt.Handle(access.Public, "GET "+web.LogoPath, web.Logo)
 	rt.Handle(access.Public, "GET /favicon.ico", web.Favicon)
+	rt.Handle(access.Public, "GET /products", h.listProducts)
+	rt.Handle(access.Public, "GET /products/{slug}", h.showProduct)
+	rt.Handle(access.Public, "GET /categories/{slug}", h.showCategory)
+	rt.Handle(access.Public, "GET /pages/{slug}", h.showPage)
+	rt.Handle(access.Public, "GET "+web.MediaPrefix+"{sha}/{size}", h.showMedia)
 	// Anything no route claims is a branded 404.
 	rt.Handle(access.Public, "/", func(w http.ResponseWriter, r *http.Request) error { return apperr.NotFoundError() })
 }

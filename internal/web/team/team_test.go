@@ -1,4 +1,4 @@
-package admin_test
+package team_test
 
 import (
 	"net/url"

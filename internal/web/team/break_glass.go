@@ -1,4 +1,4 @@
-package admin
+package team
 
 import (
 	"net/http"

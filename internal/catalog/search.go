@@ -1,0 +1,374 @@
+package catalog
+
+import (
+	"cmp"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/salvehealth/salve/internal/apperr"
+)
+
+// Search limits.
+const (
+	DefaultPerPage = 24
+	MaxPerPage     = 100
+	MaxTerms       = 8
+	maxTermLen     = 40
+	maxQueryLen    = 200
+)
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortName      = "name"
+	SortPriceAsc  = "price_asc"
+	SortPriceDesc = "price_desc"
+	SortNewest    = "newest"
+)
+
+// Query is a catalog search: text, filters, sort and page.
+type Query struct {
+	Text     string
+	Category string // category slug
+	Tag      string
+	MinPrice int64 // minor units; -1: no bound
+	MaxPrice int64 // minor units; -1: no bound
+	InStock  bool
+	Rx       string // "": any, "only": prescription only, "none": no prescription
+	HSA      bool   // HSA/FSA eligible only
+	Sort     string
+	Page     int // from 1
+	PerPage  int
+}
+
+// ParseQuery reads a query from URL parameters: q, category, tag, min_price and
+// max_price (as 12.50), in_stock=1, rx=only|none, hsa=1, sort, page and limit
+// (or per_page). Mistakes are Invalid errors naming the parameter.
+func ParseQuery(v url.Values) (Query, error) {
+	q := Query{Text: strings.TrimSpace(v.Get("q")), Category: v.Get("category"), Tag: v.Get("tag"),
+		MinPrice: -1, MaxPrice: -1, Sort: v.Get("sort"), Page: 1, PerPage: DefaultPerPage}
+	f := map[string]string{}
+	if len(q.Text) > maxQueryLen {
+		f["q"] = "Search for at most 200 characters."
+	}
+	if q.Category != "" && !ValidSlug(q.Category) {
+		f["category"] = "Unknown category."
+	}
+	if q.Tag != "" && !ValidSlug(q.Tag) {
+		f["tag"] = "Unknown tag."
+	}
+	for _, k := range []string{"min_price", "max_price"} {
+		s := v.Get(k)
+		if s == "" {
+			continue
+		}
+		n, err := ParsePrice(s)
+		if err != nil || n < 0 {
+			f[k] = "Enter a price such as 12.50."
+			continue
+		}
+		if k == "min_price" {
+			q.MinPrice = n
+		} else {
+			q.MaxPrice = n
+		}
+	}
+	if q.MinPrice >= 0 && q.MaxPrice >= 0 && q.MinPrice > q.MaxPrice {
+		f["max_price"] = "The highest price is below the lowest."
+	}
+	q.InStock = truthy(v.Get("in_stock"))
+	q.HSA = truthy(v.Get("hsa"))
+	switch rx := v.Get("rx"); rx {
+	case "", "any":
+	case "only", "none":
+		q.Rx = rx
+	default:
+		f["rx"] = "Use rx=only or rx=none."
+	}
+	switch q.Sort {
+	case "":
+		q.Sort = SortRelevance
+	case SortRelevance, SortName, SortPriceAsc, SortPriceDesc, SortNewest:
+	default:
+		f["sort"] = "Sort by relevance, name, price_asc, price_desc or newest."
+	}
+	if s := v.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 10000 {
+			f["page"] = "Use a page number from 1."
+		}
+		q.Page = n
+	}
+	limit := v.Get("limit")
+	if limit == "" {
+		limit = v.Get("per_page")
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxPerPage {
+			f["limit"] = "Use a limit from 1 to 100."
+		}
+		q.PerPage = n
+	}
+	if len(f) > 0 {
+		return Query{}, apperr.InvalidFields("The search has mistakes.", f)
+	}
+	return q, nil
+}
+
+func truthy(s string) bool { return s == "1" || s == "true" || s == "on" || s == "yes" }
+
+// Values writes the query back as URL parameters in a fixed order, leaving out
+// defaults: the canonical form, used as a cache key and for links.
+func (q Query) Values() url.Values {
+	v := url.Values{}
+	if q.Text != "" {
+		v.Set("q", q.Text)
+	}
+	if q.Category != "" {
+		v.Set("category", q.Category)
+	}
+	if q.Tag != "" {
+		v.Set("tag", q.Tag)
+	}
+	if q.MinPrice >= 0 {
+		v.Set("min_price", FormatDecimal(q.MinPrice))
+	}
+	if q.MaxPrice >= 0 {
+		v.Set("max_price", FormatDecimal(q.MaxPrice))
+	}
+	if q.InStock {
+		v.Set("in_stock", "1")
+	}
+	if q.Rx != "" {
+		v.Set("rx", q.Rx)
+	}
+	if q.HSA {
+		v.Set("hsa", "1")
+	}
+	if q.Sort != "" && q.Sort != SortRelevance {
+		v.Set("sort", q.Sort)
+	}
+	if q.PerPage != 0 && q.PerPage != DefaultPerPage {
+		v.Set("limit", strconv.Itoa(q.PerPage))
+	}
+	if q.Page > 1 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	return v
+}
+
+// FormatDecimal formats minor units as "1299.50" (for forms and files).
+func FormatDecimal(minor int64) string { return decimal(minor, false) }
+
+// Terms splits search text into at most MaxTerms normalized words: accents
+// removed, lower case, letters and digits only. Both engines index and search
+// these same words, which is what makes their results the same.
+func Terms(text string) []string {
+	words := strings.Fields(Normalize(text))
+	if len(words) > MaxTerms {
+		words = words[:MaxTerms]
+	}
+	for i, w := range words {
+		if len(w) > maxTermLen {
+			words[i] = w[:maxTermLen]
+		}
+	}
+	return words
+}
+
+// Normalize turns text into space-separated lower-case ASCII words: accents are
+// removed and every other character separates words.
+func Normalize(text string) string {
+	var b strings.Builder
+	space := true
+	for _, r := range norm.NFD.String(text) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		r = unicode.ToLower(r)
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			space = false
+		} else if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// SearchDoc is the text a product is found by.
+func SearchDoc(p *Product, category string) string {
+	parts := []string{p.Name, p.Brand, p.Summary, strings.Join(p.Tags, " "), category, p.Description}
+	for _, v := range p.Variants {
+		parts = append(parts, v.SKU, v.Name)
+	}
+	return Normalize(strings.Join(parts, " "))
+}
+
+// Hit is what search needs of one product that matched the text: enough to
+// filter, count facets and sort without loading the product.
+type Hit struct {
+	ID         string
+	Name       string
+	CategoryID string
+	Tags       []string
+	Price      int64
+	InStock    bool
+	Rx         bool
+	HSA        bool
+	CreatedAt  time.Time
+}
+
+// Facet is one value of a facet and how many results have it.
+type Facet struct {
+	Value string // slug
+	Label string
+	Count int
+}
+
+// Facets are the counts shown beside results.
+type Facets struct {
+	Categories []Facet
+	Tags       []Facet
+	InStock    int
+	Rx         int
+	HSA        int
+}
+
+// Results is one page of a search.
+type Results struct {
+	Query    Query
+	Total    int
+	Pages    int
+	Products []*Product
+	Facets   Facets
+	// Categories are all the tenant's categories, for names and links.
+	Categories []Category
+}
+
+// rank runs the query's filters, facets, sort and page over the text matches.
+// It returns the ids of the page in order. categories maps category id to
+// category. The logic lives here, not in SQL, so both engines give the same
+// answer.
+func rank(q Query, hits []Hit, categories []Category) (ids []string, total int, facets Facets) {
+	catByID := map[string]Category{}
+	catID := ""
+	for _, c := range categories {
+		catByID[c.ID] = c
+		if c.Slug == q.Category {
+			catID = c.ID
+		}
+	}
+	if q.Category != "" && catID == "" {
+		catID = "\x00none" // unknown category: nothing matches
+	}
+	terms := Terms(q.Text)
+	keep := func(h *Hit, ignoreCat, ignoreTag bool) bool {
+		switch {
+		case !ignoreCat && catID != "" && h.CategoryID != catID,
+			!ignoreTag && q.Tag != "" && !slices.Contains(h.Tags, q.Tag),
+			q.MinPrice >= 0 && h.Price < q.MinPrice,
+			q.MaxPrice >= 0 && h.Price > q.MaxPrice,
+			q.InStock && !h.InStock,
+			q.Rx == "only" && !h.Rx,
+			q.Rx == "none" && h.Rx,
+			q.HSA && !h.HSA:
+			return false
+		}
+		return true
+	}
+	var out []*Hit
+	catCount, tagCount := map[string]int{}, map[string]int{}
+	for i := range hits {
+		h := &hits[i]
+		if keep(h, true, false) && h.CategoryID != "" {
+			catCount[h.CategoryID]++
+		}
+		if keep(h, false, true) {
+			for _, t := range h.Tags {
+				tagCount[t]++
+			}
+		}
+		if !keep(h, false, false) {
+			continue
+		}
+		out = append(out, h)
+		if h.InStock {
+			facets.InStock++
+		}
+		if h.Rx {
+			facets.Rx++
+		}
+		if h.HSA {
+			facets.HSA++
+		}
+	}
+	for _, c := range categories {
+		if n := catCount[c.ID]; n > 0 {
+			facets.Categories = append(facets.Categories, Facet{Value: c.Slug, Label: c.Name, Count: n})
+		}
+	}
+	for t, n := range tagCount {
+		facets.Tags = append(facets.Tags, Facet{Value: t, Label: t, Count: n})
+	}
+	slices.SortFunc(facets.Tags, func(a, b Facet) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+	})
+	if len(facets.Tags) > 15 {
+		facets.Tags = facets.Tags[:15]
+	}
+
+	score := map[string]int{}
+	if q.Sort == SortRelevance && len(terms) > 0 {
+		for _, h := range out {
+			words := strings.Fields(Normalize(h.Name))
+			s := 0
+			for _, t := range terms {
+				for _, w := range words {
+					if w == t {
+						s += 3
+						break
+					}
+					if strings.HasPrefix(w, t) {
+						s += 2
+						break
+					}
+				}
+			}
+			score[h.ID] = s
+		}
+	}
+	byName := func(a, b *Hit) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+	}
+	slices.SortFunc(out, func(a, b *Hit) int {
+		switch q.Sort {
+		case SortPriceAsc:
+			return cmp.Or(cmp.Compare(a.Price, b.Price), byName(a, b))
+		case SortPriceDesc:
+			return cmp.Or(cmp.Compare(b.Price, a.Price), byName(a, b))
+		case SortNewest:
+			return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), byName(a, b))
+		case SortRelevance:
+			return cmp.Or(cmp.Compare(score[b.ID], score[a.ID]), byName(a, b))
+		default:
+			return byName(a, b)
+		}
+	})
+	total = len(out)
+	per := max(q.PerPage, 1)
+	from := min((max(q.Page, 1)-1)*per, total)
+	to := min(from+per, total)
+	for _, h := range out[from:to] {
+		ids = append(ids, h.ID)
+	}
+	return ids, total, facets
+}

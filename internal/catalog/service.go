@@ -1,0 +1,261 @@
+package catalog
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/markup"
+)
+
+// Store is the catalog's storage (internal/store.Catalog). Every write bumps the
+// tenant's catalog version in the same transaction.
+type Store interface {
+	// Hits returns the active products of a tenant whose search text has every
+	// term as a word prefix (every active product when terms is empty).
+	Hits(ctx context.Context, tenantID string, terms []string) ([]Hit, error)
+	// Products loads products with variants and images, in the order of ids.
+	Products(ctx context.Context, tenantID string, ids []string) ([]*Product, error)
+	// ProductBySlug and ProductByID return a product of any status, or NotFound.
+	ProductBySlug(ctx context.Context, tenantID, slug string) (*Product, error)
+	ProductByID(ctx context.Context, tenantID, id string) (*Product, error)
+	// AllProducts returns every product of a tenant (any status), by name.
+	AllProducts(ctx context.Context, tenantID string) ([]*Product, error)
+	// SaveProducts inserts or updates products (matched by id) with their
+	// variants, in one transaction: all or nothing.
+	SaveProducts(ctx context.Context, tenantID string, ps []*Product) error
+	Categories(ctx context.Context, tenantID string) ([]Category, error)
+	SaveCategory(ctx context.Context, c *Category) error
+	DeleteCategory(ctx context.Context, tenantID, id string) error
+	Pages(ctx context.Context, tenantID string) ([]Page, error)
+	PageBySlug(ctx context.Context, tenantID, slug string) (*Page, error)
+	SavePage(ctx context.Context, p *Page) error
+	DeletePage(ctx context.Context, tenantID, id string) error
+	Menu(ctx context.Context, tenantID string) ([]MenuItem, error)
+	SaveMenu(ctx context.Context, tenantID string, items []MenuItem) error
+	// AddImage stores an image's renditions; the image is the product's last.
+	AddImage(ctx context.Context, tenantID string, img *Image, renditions map[string]Rendition) error
+	DeleteImage(ctx context.Context, tenantID, productID, imageID string) error
+	// Rendition returns the bytes of one image rendition by content hash.
+	Rendition(ctx context.Context, tenantID, sha, size string) (*Rendition, error)
+	// Version returns the tenant's catalog version.
+	Version(ctx context.Context, tenantID string) (int64, error)
+}
+
+// Rendition is one stored size of an image.
+type Rendition struct {
+	ContentType string
+	Data        []byte
+}
+
+// Service is the catalog's rules over a Store, with the per-tenant catalog
+// version that keys every cache of catalog output.
+type Service struct {
+	store Store
+	clock clock.Clock
+	// ttl is how long a version read from the store is trusted before it is
+	// read again: the bound on how stale another replica's change can look.
+	ttl time.Duration
+
+	mu       sync.RWMutex
+	versions map[string]versionEntry
+}
+
+type versionEntry struct {
+	v       int64
+	checked time.Time
+}
+
+// NewService returns the catalog service.
+func NewService(s Store, clk clock.Clock) *Service {
+	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}}
+}
+
+// Store returns the storage, for reads the service does not wrap.
+func (s *Service) Store() Store { return s.store }
+
+// Version returns the tenant's catalog version. It reads the store at most once
+// a second per tenant; writes through this service refresh it at once, so an
+// edit shows immediately on this replica and within a second on others.
+func (s *Service) Version(ctx context.Context, tenantID string) (int64, error) {
+	now := s.clock.Now()
+	s.mu.RLock()
+	e, ok := s.versions[tenantID]
+	s.mu.RUnlock()
+	if ok && now.Sub(e.checked) < s.ttl && now.Sub(e.checked) >= 0 {
+		return e.v, nil
+	}
+	return s.refresh(ctx, tenantID)
+}
+
+func (s *Service) refresh(ctx context.Context, tenantID string) (int64, error) {
+	v, err := s.store.Version(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	s.versions[tenantID] = versionEntry{v: v, checked: s.clock.Now()}
+	s.mu.Unlock()
+	return v, nil
+}
+
+// changed refreshes the version after a write.
+func (s *Service) changed(ctx context.Context, tenantID string, err error) error {
+	if err != nil {
+		return err
+	}
+	_, err = s.refresh(ctx, tenantID)
+	return err
+}
+
+// Search runs a query: text matches from the store, then filters, facets, sort
+// and page (see rank), then one load of the page's products. A bounded number of
+// statements whatever the catalog's size.
+func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Results, error) {
+	if q.PerPage == 0 {
+		q.PerPage = DefaultPerPage
+	}
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	hits, err := s.store.Hits(ctx, tenantID, Terms(q.Text))
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.store.Categories(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	ids, total, facets := rank(q, hits, cats)
+	ps, err := s.store.Products(ctx, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	return &Results{Query: q, Total: total, Pages: (total + q.PerPage - 1) / q.PerPage, Products: ps, Facets: facets, Categories: cats}, nil
+}
+
+// PublicProduct returns an active product by slug; drafts and archived products
+// are NotFound to the public.
+func (s *Service) PublicProduct(ctx context.Context, tenantID, slug string) (*Product, error) {
+	if !ValidSlug(slug) {
+		return nil, apperr.NotFoundError()
+	}
+	p, err := s.store.ProductBySlug(ctx, tenantID, slug)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != StatusActive {
+		return nil, apperr.NotFoundError()
+	}
+	return p, nil
+}
+
+// Prepare normalizes, renders and validates a product before it is saved, and
+// fills its id and times.
+func (s *Service) Prepare(tenantID string, p *Product) error {
+	p.TenantID = tenantID
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	// Why render on save: the stored HTML is what every page shows, and
+	// sanitizing once when it is written means no page can forget to.
+	p.DescriptionHTML = string(markup.Render(p.Description))
+	now := s.clock.Now()
+	if p.ID == "" {
+		p.ID = id.NewAt(now)
+		p.CreatedAt = now
+	}
+	p.UpdatedAt = now
+	for i := range p.Variants {
+		if p.Variants[i].ID == "" {
+			p.Variants[i].ID = id.NewAt(now)
+		}
+		p.Variants[i].ProductID = p.ID
+	}
+	return nil
+}
+
+// SaveProduct validates and saves one product with its variants.
+func (s *Service) SaveProduct(ctx context.Context, tenantID string, p *Product) error {
+	if err := s.Prepare(tenantID, p); err != nil {
+		return err
+	}
+	return s.changed(ctx, tenantID, s.store.SaveProducts(ctx, tenantID, []*Product{p}))
+}
+
+// SaveProducts saves prepared products in one transaction (CSV import).
+func (s *Service) SaveProducts(ctx context.Context, tenantID string, ps []*Product) error {
+	return s.changed(ctx, tenantID, s.store.SaveProducts(ctx, tenantID, ps))
+}
+
+// SetStatus archives, drafts or re-activates a product.
+func (s *Service) SetStatus(ctx context.Context, tenantID, productID, status string) error {
+	p, err := s.store.ProductByID(ctx, tenantID, productID)
+	if err != nil {
+		return err
+	}
+	p.Status = status
+	return s.SaveProduct(ctx, tenantID, p)
+}
+
+// SaveCategory validates and saves a category.
+func (s *Service) SaveCategory(ctx context.Context, c *Category) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if c.ID == "" {
+		c.ID = id.NewAt(s.clock.Now())
+	}
+	return s.changed(ctx, c.TenantID, s.store.SaveCategory(ctx, c))
+}
+
+// DeleteCategory deletes a category; its products become uncategorized.
+func (s *Service) DeleteCategory(ctx context.Context, tenantID, categoryID string) error {
+	return s.changed(ctx, tenantID, s.store.DeleteCategory(ctx, tenantID, categoryID))
+}
+
+// SavePage validates, renders and saves a landing page.
+func (s *Service) SavePage(ctx context.Context, p *Page) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	p.BodyHTML = string(markup.Render(p.Body))
+	p.UpdatedAt = s.clock.Now()
+	if p.ID == "" {
+		p.ID = id.NewAt(p.UpdatedAt)
+	}
+	return s.changed(ctx, p.TenantID, s.store.SavePage(ctx, p))
+}
+
+// DeletePage deletes a landing page.
+func (s *Service) DeletePage(ctx context.Context, tenantID, pageID string) error {
+	return s.changed(ctx, tenantID, s.store.DeletePage(ctx, tenantID, pageID))
+}
+
+// SaveMenu parses and saves the navigation menu.
+func (s *Service) SaveMenu(ctx context.Context, tenantID, text string) error {
+	items, err := ParseMenu(text)
+	if err != nil {
+		return err
+	}
+	return s.changed(ctx, tenantID, s.store.SaveMenu(ctx, tenantID, items))
+}
+
+// AddImage stores an uploaded image, already checked and resized (see
+// ProcessImage), as the product's last image.
+func (s *Service) AddImage(ctx context.Context, tenantID, productID, alt string, up *Upload) error {
+	if _, err := s.store.ProductByID(ctx, tenantID, productID); err != nil {
+		return err
+	}
+	img := &Image{ID: id.NewAt(s.clock.Now()), ProductID: productID, SHA256: up.SHA256, Alt: alt, Width: up.Width, Height: up.Height}
+	return s.changed(ctx, tenantID, s.store.AddImage(ctx, tenantID, img, up.Renditions))
+}
+
+// DeleteImage removes an image from a product.
+func (s *Service) DeleteImage(ctx context.Context, tenantID, productID, imageID string) error {
+	return s.changed(ctx, tenantID, s.store.DeleteImage(ctx, tenantID, productID, imageID))
+}

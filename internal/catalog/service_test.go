@@ -1,0 +1,251 @@
+package catalog_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+func newService(t testing.TB, e store.Engine) (*catalog.Service, string) {
+	t.Helper()
+	db := testkit.OpenStore(t, e, store.Catalog)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	ten := &tenant.Tenant{ID: id.New(), Slug: "t", Name: "T", Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+	if err := store.NewTenants(db).Create(context.Background(), ten); err != nil {
+		t.Fatal(err)
+	}
+	return catalog.NewService(store.NewCatalogRepo(db), clock.NewFake(now)), ten.ID
+}
+
+// seed adds three categories and a fixed set of products.
+func seed(t *testing.T, svc *catalog.Service, tid string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	cats := map[string]string{}
+	for i, name := range []string{"Vitamins", "Diabetes care", "First aid"} {
+		c := &catalog.Category{TenantID: tid, Name: name, Position: i}
+		if err := svc.SaveCategory(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		cats[c.Slug] = c.ID
+	}
+	type row struct {
+		name, cat, tags string
+		price, stock    int64
+		rx, hsa         bool
+	}
+	rows := []row{
+		{"Vitamin D3 1000 IU", "vitamins", "bone,immune", 899, 10, false, true},
+		{"Vitamin C 500 mg", "vitamins", "immune", 599, 0, false, true},
+		{"Vitamin B12 Complex", "vitamins", "energy", 1299, 5, false, false},
+		{"Multivitamin Women's", "vitamins", "daily", 1599, 3, false, true},
+		{"Glucose Meter Pro", "diabetes-care", "glucose,meter", 3999, 2, false, true},
+		{"Glucose Test Strips (50)", "diabetes-care", "glucose,strips", 2499, 40, false, true},
+		{"Insulin Glargine Pen", "diabetes-care", "insulin", 8999, 7, true, true},
+		{"Lancets 100 count", "diabetes-care", "glucose", 699, 0, false, true},
+		{"Adhesive Bandages", "first-aid", "wound", 399, 100, false, true},
+		{"Antiseptic Wipes", "first-aid", "wound,clean", 499, 12, false, false},
+		{"Café Crème Lotion", "", "skin", 1099, 1, false, false},
+		{"Amoxicillin 500 mg", "", "antibiotic", 1999, 9, true, false},
+	}
+	for _, r := range rows {
+		p := &catalog.Product{Name: r.name, CategoryID: cats[r.cat], Tags: strings.Split(r.tags, ","),
+			RequiresPrescription: r.rx, HSAFSAEligible: r.hsa, Summary: "About " + r.name,
+			Variants: []catalog.Variant{{SKU: catalog.Slugify(r.name), Price: r.price, Stock: r.stock}}}
+		if err := svc.SaveProduct(ctx, tid, p); err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+	}
+	return cats
+}
+
+var searches = []string{
+	"q=vit", "q=vitamin+d", "q=GLUC", "q=gluc&sort=price_desc", "q=cafe", "q=crème", "q=500", "q=mg+500",
+	"category=vitamins", "category=diabetes-care&in_stock=1", "rx=only", "rx=none&hsa=1", "tag=glucose",
+	"min_price=5&max_price=20", "sort=price_asc&limit=5&page=2", "sort=name", "q=zzz", "q=strips+50",
+	"q=%22%3Cscript%3E", "q=vit&category=first-aid", "category=nope",
+}
+
+func summarize(r *catalog.Results) string {
+	var names []string
+	for _, p := range r.Products {
+		names = append(names, p.Name)
+	}
+	var facets []string
+	for _, f := range r.Facets.Categories {
+		facets = append(facets, fmt.Sprintf("%s=%d", f.Value, f.Count))
+	}
+	for _, f := range r.Facets.Tags {
+		facets = append(facets, fmt.Sprintf("#%s=%d", f.Value, f.Count))
+	}
+	return fmt.Sprintf("total=%d pages=%d [%s] facets{%s} stock=%d rx=%d hsa=%d", r.Total, r.Pages,
+		strings.Join(names, "; "), strings.Join(facets, " "), r.Facets.InStock, r.Facets.Rx, r.Facets.HSA)
+}
+
+// TestSearchIsTheSameOnBothEngines runs the same searches on each engine and
+// compares every result, facet count and order.
+func TestSearchIsTheSameOnBothEngines(t *testing.T) {
+	got := map[store.Engine][]string{}
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		svc, tid := newService(t, e)
+		seed(t, svc, tid)
+		for _, s := range searches {
+			v, _ := url.ParseQuery(s)
+			q, err := catalog.ParseQuery(v)
+			if err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+			r, err := svc.Search(context.Background(), tid, q)
+			if err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+			got[e] = append(got[e], s+" -> "+summarize(r))
+		}
+		res := got[e]
+		want := map[int]string{
+			0:  "total=4 ",                                   // vit: a word prefix; the category name "Vitamins" counts
+			4:  "[Café Crème Lotion]",                        // accents folded
+			5:  "[Café Crème Lotion]",                        // in the query too
+			16: "total=0 ",                                   // nothing
+			20: "total=0 ",                                   // unknown category
+			10: "[Amoxicillin 500 mg; Insulin Glargine Pen]", // rx only, by relevance then name
+		}
+		for i, w := range want {
+			if !strings.Contains(res[i], w) {
+				t.Errorf("%s\n want it to contain %q", res[i], w)
+			}
+		}
+	})
+	if a, b := got[store.SQLite], got[store.Postgres]; a != nil && b != nil {
+		for i := range a {
+			if a[i] != b[i] {
+				t.Errorf("engines differ:\n sqlite:   %s\n postgres: %s", a[i], b[i])
+			}
+		}
+	}
+}
+
+// TestProductRules covers bad input: nothing bad is saved.
+func TestProductRules(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		svc, tid := newService(t, e)
+		ctx := context.Background()
+		bad := []*catalog.Product{
+			{Name: "", Variants: []catalog.Variant{{SKU: "A", Price: 1}}},
+			{Name: "Neg price", Variants: []catalog.Variant{{SKU: "A", Price: -1}}},
+			{Name: "Neg stock", Variants: []catalog.Variant{{SKU: "A", Price: 1, Stock: -5}}},
+			{Name: "No variants"},
+			{Name: "Dup SKU", Variants: []catalog.Variant{{SKU: "A", Price: 1}, {SKU: "a", Price: 2}}},
+			{Name: "Bad slug", Slug: "Not A Slug", Variants: []catalog.Variant{{SKU: "A", Price: 1}}},
+			{Name: "Bad currency", Variants: []catalog.Variant{{SKU: "A", Price: 1, Currency: "dollars"}}},
+		}
+		for _, p := range bad {
+			if err := svc.SaveProduct(ctx, tid, p); !apperr.Is(err, apperr.Invalid) {
+				t.Errorf("%s: err %v, want invalid", p.Name, err)
+			}
+		}
+		v0, _ := svc.Version(ctx, tid)
+		ok := &catalog.Product{Name: "Good", Description: "Hi <script>x</script> **bold**", Variants: []catalog.Variant{{SKU: "G1", Price: 100, Stock: 1}}}
+		if err := svc.SaveProduct(ctx, tid, ok); err != nil {
+			t.Fatal(err)
+		}
+		if v1, _ := svc.Version(ctx, tid); v1 <= v0 {
+			t.Fatalf("version did not move: %d -> %d", v0, v1)
+		}
+		if strings.Contains(ok.DescriptionHTML, "<script>") || !strings.Contains(ok.DescriptionHTML, "<strong>bold</strong>") {
+			t.Fatalf("description html %q", ok.DescriptionHTML)
+		}
+		dupSlug := &catalog.Product{Name: "Good", Variants: []catalog.Variant{{SKU: "G2", Price: 100}}}
+		if err := svc.SaveProduct(ctx, tid, dupSlug); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("duplicate slug: %v", err)
+		}
+		dupSKU := &catalog.Product{Name: "Other", Variants: []catalog.Variant{{SKU: "G1", Price: 100}}}
+		if err := svc.SaveProduct(ctx, tid, dupSKU); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("SKU of another product: %v", err)
+		}
+		all, err := svc.Store().AllProducts(ctx, tid)
+		if err != nil || len(all) != 1 {
+			t.Fatalf("products after bad input: %d %v", len(all), err)
+		}
+		if _, err := svc.PublicProduct(ctx, tid, "nope"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("unknown product: %v", err)
+		}
+		if err := svc.SetStatus(ctx, tid, ok.ID, catalog.StatusArchived); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.PublicProduct(ctx, tid, "good"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("archived product is public: %v", err)
+		}
+		if r, _ := svc.Search(ctx, tid, catalog.Query{MinPrice: -1, MaxPrice: -1}); r.Total != 0 {
+			t.Fatalf("archived product is listed")
+		}
+	})
+}
+
+func TestParseQueryRejectsMistakes(t *testing.T) {
+	for _, s := range []string{"limit=0", "limit=101", "page=-1", "sort=evil", "rx=maybe", "min_price=abc", "min_price=10&max_price=5", "category=..%2F"} {
+		v, _ := url.ParseQuery(s)
+		if _, err := catalog.ParseQuery(v); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	v, _ := url.ParseQuery("q=a&sort=relevance&limit=24&page=1&in_stock=1")
+	q, err := catalog.ParseQuery(v)
+	if err != nil || q.Values().Encode() != "in_stock=1&q=a" {
+		t.Fatalf("canonical form: %q %v", q.Values().Encode(), err)
+	}
+	if got := catalog.Terms("Vitamin-D3, 1000 IU! Café"); !slices.Equal(got, []string{"vitamin", "d3", "1000", "iu", "cafe"}) {
+		t.Fatalf("terms %q", got)
+	}
+}
+
+// FuzzImport feeds arbitrary files to the CSV import: it must never panic, and
+// a file it refuses must change nothing.
+func FuzzImport(f *testing.F) {
+	head := "slug,name,brand,category,tags,requires_prescription,hsa_fsa_eligible,status,summary,description,sku,variant,price,currency,stock\n"
+	for _, s := range []string{"", head, head + "a,A,,,,,,,,,S1,,1.00,USD,1\n", head + "\"x\n", "sku,price\n1,2", head + "a,A,,,,,,,,,S1,,-1,USD,-1\n",
+		head + "a,A,,,,,,,,,S1,,1.999,usd,1e9\n", "\ufeff" + head + ",,,,,,,,,,,,,,\n"} {
+		f.Add(s)
+	}
+	svc, tid := newService(f, store.SQLite)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, data string) {
+		v0, _ := svc.Version(ctx, tid)
+		if _, err := svc.Import(ctx, tid, strings.NewReader(data)); err != nil {
+			if v1, _ := svc.Version(ctx, tid); v1 != v0 {
+				t.Fatalf("a refused file changed the catalog: %v", err)
+			}
+		}
+	})
+}
+
+func TestPrices(t *testing.T) {
+	for in, want := range map[string]int64{"12.99": 1299, "12": 1200, "12.5": 1250, "$1,299.00": 129900, " 0.07 ": 7, "-3": -300, "1.": 100} {
+		if got, err := catalog.ParsePrice(in); err != nil || got != want {
+			t.Errorf("ParsePrice(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", ".", "abc", "1.234", "1e3", "12.9x", "9999999999"} {
+		if _, err := catalog.ParsePrice(in); err == nil {
+			t.Errorf("ParsePrice(%q) accepted", in)
+		}
+	}
+	if got := catalog.FormatPrice(129900, "USD"); got != "$1,299.00" || catalog.FormatDecimal(-123456789) != "-1234567.89" {
+		t.Errorf("FormatPrice = %q", got)
+	}
+	if got := catalog.FormatPrice(5, "EUR"); got != "€0.05" {
+		t.Errorf("FormatPrice = %q", got)
+	}
+}

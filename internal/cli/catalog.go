@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/store"
+)
+
+func catalogCommand() command {
+	c := command{name: "catalog", usage: "catalog import|export --tenant SLUG [FILE]",
+		summary: "Import products from CSV, or export them as CSV, for one tenant."}
+	c.run = func(ctx context.Context, env *Env, args []string) error {
+		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+			fmt.Fprint(env.Stdout, `Usage: salve catalog <action> --tenant SLUG [FILE]
+
+Import products from CSV, or export them as CSV, for one tenant.
+
+Actions:
+  import FILE   read products from a CSV file: one row per variant, columns
+                `+strings.Join(catalog.CSVHeader, ",")+`
+                Products are matched by slug and variants by SKU. A file with
+                any bad row changes nothing; every bad line is listed.
+  export        write every product of the tenant as CSV to standard output
+
+Run 'salve catalog <action> -h' for an action's flags.
+`)
+			if len(args) == 0 {
+				return usagef("catalog needs an action")
+			}
+			return flag.ErrHelp
+		}
+		action, args := args[0], args[1:]
+		sub := command{name: "catalog " + action}
+		maxArgs := 0
+		switch action {
+		case "import":
+			sub.usage, sub.summary, maxArgs = "catalog import --tenant SLUG FILE", "Import products from a CSV file; a file with any bad row changes nothing.", 1
+		case "export":
+			sub.usage, sub.summary = "catalog export --tenant SLUG > products.csv", "Write every product of the tenant as CSV to standard output."
+		default:
+			return usagef("unknown catalog action %q; see 'salve catalog -h'", action)
+		}
+		fs := flags(env, sub)
+		l := config.NewLoader(fs, config.Stores|config.Logging, nil)
+		slug := fs.String("tenant", "", "the tenant's slug (required)")
+		if err := parse(env, fs, args, maxArgs); err != nil {
+			return err
+		}
+		if *slug == "" {
+			return usagef("--tenant is required")
+		}
+		if action == "import" && fs.NArg() != 1 {
+			return usagef("catalog import needs the CSV file")
+		}
+		cfg, err := l.Load(env.Getenv, env.ReadFile)
+		if err != nil {
+			return err
+		}
+		db, err := store.Open(ctx, store.Catalog, cfg.StoreDSN("catalog"))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.CheckSchema(ctx); err != nil {
+			return err
+		}
+		t, err := store.NewTenants(db).BySlug(ctx, *slug)
+		if err != nil {
+			return tenantErr(err, *slug)
+		}
+		svc := catalog.NewService(store.NewCatalogRepo(db), env.Clock)
+		if action == "export" {
+			return svc.Export(ctx, t.ID, env.Stdout)
+		}
+		data, err := env.ReadFile(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", fs.Arg(0), err)
+		}
+		res, err := svc.Import(ctx, t.ID, bytes.NewReader(data))
+		if err != nil {
+			var ie *catalog.ImportError
+			if errors.As(err, &ie) {
+				return fmt.Errorf("%s was not imported; nothing changed:\n  %s", fs.Arg(0), strings.Join(ie.Lines, "\n  "))
+			}
+			if e := apperr.As(err); e != nil && e.Code == apperr.Invalid {
+				return fmt.Errorf("%s was not imported; nothing changed: %s %v", fs.Arg(0), e.Message, e.Fields)
+			}
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "imported %s: %d products created, %d updated, %d variants\n", fs.Arg(0), res.Created, res.Updated, res.Variants)
+		return nil
+	}
+	return c
+}

@@ -1,0 +1,71 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/demo"
+	"github.com/salvehealth/salve/internal/server"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+// TestSeedIsCompleteAndIdempotent seeds the demo on each engine: about 200
+// active products in the demo categories, each with a drawn image; a second run
+// changes nothing.
+func TestSeedIsCompleteAndIdempotent(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		db := testkit.OpenStore(t, e, store.Catalog)
+		stores := &server.Stores{Catalog: db}
+		clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		created, err := demo.Seed(ctx, stores, clk)
+		if err != nil || !created {
+			t.Fatalf("seed: %v %v", created, err)
+		}
+		again, err := demo.Seed(ctx, stores, clk)
+		if err != nil || again {
+			t.Fatalf("second seed: %v %v", again, err)
+		}
+		t2, err := store.NewTenants(db).BySlug(ctx, demo.TenantSlug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := catalog.NewService(store.NewCatalogRepo(db), clk)
+		ps, err := svc.Store().AllProducts(ctx, t2.ID)
+		if err != nil || len(ps) < 190 || len(ps) > 210 {
+			t.Fatalf("%d products, %v", len(ps), err)
+		}
+		rx := 0
+		for _, p := range ps {
+			if len(p.Images) != 1 || len(p.Variants) == 0 || p.CategoryID == "" {
+				t.Fatalf("%s: %d images, %d variants, category %q", p.Name, len(p.Images), len(p.Variants), p.CategoryID)
+			}
+			if p.RequiresPrescription {
+				rx++
+			}
+		}
+		if rx < 20 {
+			t.Fatalf("only %d prescription products", rx)
+		}
+		r, err := svc.Search(ctx, t2.ID, catalog.Query{Text: "test strips", MinPrice: -1, MaxPrice: -1, PerPage: 24})
+		if err != nil || r.Total < 3 {
+			t.Fatalf("search for test strips: %v %v", r, err)
+		}
+	})
+}
+
+func TestProductImagesAreDeterministic(t *testing.T) {
+	a, b := demo.ProductImage("Vitamin C", "vitamins"), demo.ProductImage("Vitamin C", "vitamins")
+	c := demo.ProductImage("Vitamin D", "vitamins")
+	if !bytes.Equal(a, b) || bytes.Equal(a, c) {
+		t.Fatal("images must depend on the name only, and always the same way")
+	}
+	if _, err := catalog.ProcessImage(a); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,594 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/id"
+)
+
+// CatalogRepo stores products, categories, images, landing pages and the menu in
+// the catalog store. It implements catalog.Store. Every statement is scoped by
+// tenant_id; ids from outside are checked with id.Valid before they reach SQL.
+type CatalogRepo struct{ db *DB }
+
+// NewCatalogRepo returns the catalog repository of a catalog store.
+func NewCatalogRepo(db *DB) *CatalogRepo { return &CatalogRepo{db: db} }
+
+var _ catalog.Store = (*CatalogRepo)(nil)
+
+const productColumns = `id, tenant_id, slug, name, brand, summary, description, description_html, category_id, tags,
+	requires_prescription, hsa_fsa_eligible, status, created_at, updated_at`
+
+func scanProduct(row interface{ Scan(...any) error }) (*catalog.Product, error) {
+	var p catalog.Product
+	var cat sql.NullString
+	var tags string
+	err := row.Scan(&p.ID, &p.TenantID, &p.Slug, &p.Name, &p.Brand, &p.Summary, &p.Description, &p.DescriptionHTML,
+		&cat, &tags, &p.RequiresPrescription, &p.HSAFSAEligible, &p.Status, &p.CreatedAt, &p.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	p.CategoryID = cat.String
+	p.Tags = splitTags(tags)
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return &p, nil
+}
+
+func splitTags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// bumpVersion increments the tenant's catalog version inside a write.
+func bumpVersion(ctx context.Context, tx *sql.Tx, tenantID string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions (tenant_id, version) VALUES ($1, 1)
+		ON CONFLICT (tenant_id) DO UPDATE SET version = catalog_versions.version + 1`, tenantID)
+	if err != nil {
+		return fmt.Errorf("bump catalog version: %w", err)
+	}
+	return nil
+}
+
+// Version returns the tenant's catalog version (0 before any change).
+func (s *CatalogRepo) Version(ctx context.Context, tenantID string) (int64, error) {
+	var v int64
+	err := s.db.r.QueryRowContext(ctx, `SELECT version FROM catalog_versions WHERE tenant_id = $1`, tenantID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("catalog version: %w", err)
+	}
+	return v, nil
+}
+
+// Hits returns the active products matching every term as a word prefix.
+func (s *CatalogRepo) Hits(ctx context.Context, tenantID string, terms []string) ([]catalog.Hit, error) {
+	q := `SELECT p.id, p.name, p.category_id, p.tags, p.price_min, p.in_stock, p.requires_prescription, p.hsa_fsa_eligible, p.created_at
+		FROM products p WHERE p.tenant_id = $1 AND p.status = 'active'`
+	args := []any{tenantID}
+	if len(terms) > 0 {
+		// Terms are normalized to [a-z0-9]+ (catalog.Terms), so they carry no
+		// query syntax of either engine; they still travel as a parameter.
+		if s.db.engine == SQLite {
+			parts := make([]string, len(terms))
+			for i, t := range terms {
+				parts[i] = `"` + t + `"*`
+			}
+			q += ` AND p.id IN (SELECT product_id FROM products_fts WHERE products_fts MATCH $2 AND tenant_id = $1)`
+			args = append(args, strings.Join(parts, " AND "))
+		} else {
+			parts := make([]string, len(terms))
+			for i, t := range terms {
+				parts[i] = t + ":*"
+			}
+			q += ` AND p.search @@ to_tsquery('simple', $2)`
+			args = append(args, strings.Join(parts, " & "))
+		}
+	}
+	rows, err := s.db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, scrubTerms(err, terms)
+	}
+	defer rows.Close()
+	var out []catalog.Hit
+	for rows.Next() {
+		var h catalog.Hit
+		var cat sql.NullString
+		var tags string
+		if err := rows.Scan(&h.ID, &h.Name, &cat, &tags, &h.Price, &h.InStock, &h.Rx, &h.HSA, &h.CreatedAt); err != nil {
+			return nil, fmt.Errorf("search products: %w", err)
+		}
+		h.CategoryID, h.Tags, h.CreatedAt = cat.String, splitTags(tags), h.CreatedAt.UTC()
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// scrubTerms returns a search error without the search terms. Why: a driver's
+// message can quote the query ("syntax error near ..."), errors are logged, and
+// what someone searched for (a condition, a medicine) must not reach the logs.
+func scrubTerms(err error, terms []string) error {
+	msg := err.Error()
+	for _, t := range terms {
+		msg = strings.ReplaceAll(msg, t, "[term]")
+	}
+	return errors.New("search products: " + msg)
+}
+
+// Products loads products with their variants and images in three statements,
+// in the order of ids; unknown ids are left out.
+func (s *CatalogRepo) Products(ctx context.Context, tenantID string, ids []string) ([]*catalog.Product, error) {
+	var valid []any
+	for _, x := range ids {
+		if id.Valid(x) {
+			valid = append(valid, x)
+		}
+	}
+	if len(valid) == 0 {
+		return nil, nil
+	}
+	args := append([]any{tenantID}, valid...)
+	in := Placeholders(2, len(valid))
+	byID := map[string]*catalog.Product{}
+	//nolint:gosec // only constant columns and $n placeholders are concatenated; values are parameters
+	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 AND id IN (`+in+`)`, args, func(rows *sql.Rows) error {
+		p, err := scanProduct(rows)
+		if err == nil {
+			byID[p.ID] = p
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load products: %w", err)
+	}
+	if err := s.loadChildren(ctx, s.db.r, tenantID, in, args, byID); err != nil {
+		return nil, err
+	}
+	out := make([]*catalog.Product, 0, len(byID))
+	for _, x := range ids {
+		if p := byID[x]; p != nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// each runs a query and calls fn for every row, closing the rows.
+func each(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// loadChildren fills variants and images of the products in byID; in and args
+// select them ($1 is the tenant).
+func (s *CatalogRepo) loadChildren(ctx context.Context, q querier, tenantID, in string, args []any, byID map[string]*catalog.Product) error {
+	where := `WHERE tenant_id = $1`
+	if in != "" {
+		where += ` AND product_id IN (` + in + `)`
+	} else {
+		args = []any{tenantID}
+	}
+	//nolint:gosec // only constant text and $n placeholders are concatenated; values are parameters
+	err := each(ctx, q, `SELECT id, product_id, sku, name, price, currency, stock, position FROM variants `+where+` ORDER BY position, sku`, args, func(rows *sql.Rows) error {
+		var v catalog.Variant
+		if err := rows.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Name, &v.Price, &v.Currency, &v.Stock, &v.Position); err != nil {
+			return err
+		}
+		if p := byID[v.ProductID]; p != nil {
+			p.Variants = append(p.Variants, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load variants: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, product_id, sha256, alt, width, height, position FROM product_images `+where+` ORDER BY position, id`, args...)
+	if err != nil {
+		return fmt.Errorf("load images: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var im catalog.Image
+		if err := rows.Scan(&im.ID, &im.ProductID, &im.SHA256, &im.Alt, &im.Width, &im.Height, &im.Position); err != nil {
+			return fmt.Errorf("load images: %w", err)
+		}
+		if p := byID[im.ProductID]; p != nil {
+			p.Images = append(p.Images, im)
+		}
+	}
+	return rows.Err()
+}
+
+// ProductBySlug returns a product of any status, or NotFound.
+func (s *CatalogRepo) ProductBySlug(ctx context.Context, tenantID, slug string) (*catalog.Product, error) {
+	return s.one(ctx, tenantID, `slug = $2`, slug)
+}
+
+// ProductByID returns a product of any status, or NotFound.
+func (s *CatalogRepo) ProductByID(ctx context.Context, tenantID, pid string) (*catalog.Product, error) {
+	if !id.Valid(pid) {
+		return nil, apperr.NotFoundError()
+	}
+	return s.one(ctx, tenantID, `id = $2`, pid)
+}
+
+func (s *CatalogRepo) one(ctx context.Context, tenantID, where string, arg string) (*catalog.Product, error) {
+	p, err := scanProduct(s.db.r.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 AND `+where, tenantID, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundError()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load product: %w", err)
+	}
+	if err := s.loadChildren(ctx, s.db.r, tenantID, "$2", []any{tenantID, p.ID}, map[string]*catalog.Product{p.ID: p}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// AllProducts returns every product of the tenant, any status, by name, with
+// variants and images, in three statements.
+func (s *CatalogRepo) AllProducts(ctx context.Context, tenantID string) ([]*catalog.Product, error) {
+	var out []*catalog.Product
+	byID := map[string]*catalog.Product{}
+	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 ORDER BY lower(name), id`, []any{tenantID}, func(rows *sql.Rows) error {
+		p, err := scanProduct(rows)
+		if err == nil {
+			out = append(out, p)
+			byID[p.ID] = p
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list products: %w", err)
+	}
+	if err := s.loadChildren(ctx, s.db.r, tenantID, "", nil, byID); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SaveProducts inserts or updates products with their variants and search text
+// in one transaction: a problem with any product changes nothing.
+func (s *CatalogRepo) SaveProducts(ctx context.Context, tenantID string, ps []*catalog.Product) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		cats := map[string]string{}
+		err := each(ctx, tx, `SELECT id, name FROM categories WHERE tenant_id = $1`, []any{tenantID}, func(rows *sql.Rows) error {
+			var cid, name string
+			err := rows.Scan(&cid, &name)
+			cats[cid] = name
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("load categories: %w", err)
+		}
+		for _, p := range ps {
+			if p.CategoryID != "" {
+				if _, ok := cats[p.CategoryID]; !ok {
+					return apperr.InvalidFields("Unknown category.", map[string]string{"category": "Choose one of the categories."})
+				}
+			}
+			if err := s.saveProduct(ctx, tx, tenantID, p, cats[p.CategoryID]); err != nil {
+				return err
+			}
+		}
+		return bumpVersion(ctx, tx, tenantID)
+	})
+}
+
+func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID string, p *catalog.Product, category string) error {
+	price, _ := p.MinPrice()
+	tags := strings.Join(p.Tags, ",")
+	res, err := tx.ExecContext(ctx, `UPDATE products SET slug = $3, name = $4, brand = $5, summary = $6, description = $7,
+		description_html = $8, category_id = $9, tags = $10, requires_prescription = $11, hsa_fsa_eligible = $12,
+		status = $13, price_min = $14, in_stock = $15, updated_at = $16 WHERE id = $1 AND tenant_id = $2`,
+		p.ID, tenantID, p.Slug, p.Name, p.Brand, p.Summary, p.Description, p.DescriptionHTML, nullable(p.CategoryID), tags,
+		p.RequiresPrescription, p.HSAFSAEligible, p.Status, price, p.InStock(), p.UpdatedAt)
+	if err != nil {
+		return productErr(err, p)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO products (id, tenant_id, slug, name, brand, summary, description,
+			description_html, category_id, tags, requires_prescription, hsa_fsa_eligible, status, price_min, in_stock,
+			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			p.ID, tenantID, p.Slug, p.Name, p.Brand, p.Summary, p.Description, p.DescriptionHTML, nullable(p.CategoryID), tags,
+			p.RequiresPrescription, p.HSAFSAEligible, p.Status, price, p.InStock(), p.CreatedAt, p.UpdatedAt)
+		if err != nil {
+			return productErr(err, p)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM variants WHERE product_id = $1 AND tenant_id = $2`, p.ID, tenantID); err != nil {
+		return fmt.Errorf("replace variants: %w", err)
+	}
+	for _, v := range p.Variants {
+		_, err := tx.ExecContext(ctx, `INSERT INTO variants (id, tenant_id, product_id, sku, name, price, currency, stock, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, v.ID, tenantID, p.ID, v.SKU, v.Name, v.Price, v.Currency, v.Stock, v.Position)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return apperr.InvalidFields("A SKU is taken.", map[string]string{"sku": "Another product uses the SKU " + v.SKU + "."})
+			}
+			return fmt.Errorf("insert variant: %w", err)
+		}
+	}
+	doc := catalog.SearchDoc(p, category)
+	if s.db.engine == SQLite {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM products_fts WHERE product_id = $1`, p.ID); err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products_fts (product_id, tenant_id, doc) VALUES ($1, $2, $3)`, p.ID, tenantID, doc); err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx, `UPDATE products SET search = to_tsvector('simple', $2) WHERE id = $1`, p.ID, doc); err != nil {
+		return fmt.Errorf("index product: %w", err)
+	}
+	return nil
+}
+
+func productErr(err error, p *catalog.Product) error {
+	if isUniqueViolation(err) {
+		return apperr.InvalidFields("That slug is taken.", map[string]string{"slug": "Another product uses the slug " + p.Slug + "."})
+	}
+	return fmt.Errorf("save product: %w", err)
+}
+
+// Categories returns the tenant's categories in their order.
+func (s *CatalogRepo) Categories(ctx context.Context, tenantID string) ([]catalog.Category, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, slug, name, description, position FROM categories
+		WHERE tenant_id = $1 ORDER BY position, name`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	defer rows.Close()
+	var out []catalog.Category
+	for rows.Next() {
+		var c catalog.Category
+		if err := rows.Scan(&c.ID, &c.TenantID, &c.Slug, &c.Name, &c.Description, &c.Position); err != nil {
+			return nil, fmt.Errorf("list categories: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SaveCategory inserts or updates a category.
+func (s *CatalogRepo) SaveCategory(ctx context.Context, c *catalog.Category) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE categories SET slug = $3, name = $4, description = $5, position = $6
+			WHERE id = $1 AND tenant_id = $2`, c.ID, c.TenantID, c.Slug, c.Name, c.Description, c.Position)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				_, err = tx.ExecContext(ctx, `INSERT INTO categories (id, tenant_id, slug, name, description, position)
+					VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, c.TenantID, c.Slug, c.Name, c.Description, c.Position)
+			}
+		}
+		if err != nil {
+			if isUniqueViolation(err) {
+				return apperr.InvalidFields("That slug is taken.", map[string]string{"slug": "Another category uses the slug " + c.Slug + "."})
+			}
+			return fmt.Errorf("save category: %w", err)
+		}
+		return bumpVersion(ctx, tx, c.TenantID)
+	})
+}
+
+// DeleteCategory deletes a category; its products become uncategorized.
+func (s *CatalogRepo) DeleteCategory(ctx context.Context, tenantID, cid string) error {
+	if !id.Valid(cid) {
+		return apperr.NotFoundError()
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET category_id = NULL WHERE category_id = $1 AND tenant_id = $2`, cid, tenantID); err != nil {
+			return fmt.Errorf("delete category: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM categories WHERE id = $1 AND tenant_id = $2`, cid, tenantID)
+		if err != nil {
+			return fmt.Errorf("delete category: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFoundError()
+		}
+		return bumpVersion(ctx, tx, tenantID)
+	})
+}
+
+// Pages returns the tenant's landing pages by title.
+func (s *CatalogRepo) Pages(ctx context.Context, tenantID string) ([]catalog.Page, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, slug, title, body, body_html, published, updated_at
+		FROM pages WHERE tenant_id = $1 ORDER BY title, id`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list pages: %w", err)
+	}
+	defer rows.Close()
+	var out []catalog.Page
+	for rows.Next() {
+		var p catalog.Page
+		if err := rows.Scan(&p.ID, &p.TenantID, &p.Slug, &p.Title, &p.Body, &p.BodyHTML, &p.Published, &p.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("list pages: %w", err)
+		}
+		p.UpdatedAt = p.UpdatedAt.UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PageBySlug returns a landing page (published or not), or NotFound.
+func (s *CatalogRepo) PageBySlug(ctx context.Context, tenantID, slug string) (*catalog.Page, error) {
+	var p catalog.Page
+	err := s.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, slug, title, body, body_html, published, updated_at
+		FROM pages WHERE tenant_id = $1 AND slug = $2`, tenantID, slug).
+		Scan(&p.ID, &p.TenantID, &p.Slug, &p.Title, &p.Body, &p.BodyHTML, &p.Published, &p.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundError()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load page: %w", err)
+	}
+	p.UpdatedAt = p.UpdatedAt.UTC()
+	return &p, nil
+}
+
+// SavePage inserts or updates a landing page.
+func (s *CatalogRepo) SavePage(ctx context.Context, p *catalog.Page) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE pages SET slug = $3, title = $4, body = $5, body_html = $6, published = $7,
+			updated_at = $8 WHERE id = $1 AND tenant_id = $2`, p.ID, p.TenantID, p.Slug, p.Title, p.Body, p.BodyHTML, p.Published, p.UpdatedAt)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				_, err = tx.ExecContext(ctx, `INSERT INTO pages (id, tenant_id, slug, title, body, body_html, published, updated_at)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, p.TenantID, p.Slug, p.Title, p.Body, p.BodyHTML, p.Published, p.UpdatedAt)
+			}
+		}
+		if err != nil {
+			if isUniqueViolation(err) {
+				return apperr.InvalidFields("That slug is taken.", map[string]string{"slug": "Another page uses the slug " + p.Slug + "."})
+			}
+			return fmt.Errorf("save page: %w", err)
+		}
+		return bumpVersion(ctx, tx, p.TenantID)
+	})
+}
+
+// DeletePage deletes a landing page.
+func (s *CatalogRepo) DeletePage(ctx context.Context, tenantID, pid string) error {
+	if !id.Valid(pid) {
+		return apperr.NotFoundError()
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE id = $1 AND tenant_id = $2`, pid, tenantID)
+		if err != nil {
+			return fmt.Errorf("delete page: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFoundError()
+		}
+		return bumpVersion(ctx, tx, tenantID)
+	})
+}
+
+// Menu returns the navigation menu.
+func (s *CatalogRepo) Menu(ctx context.Context, tenantID string) ([]catalog.MenuItem, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT label, href FROM menu_items WHERE tenant_id = $1 ORDER BY position`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("load menu: %w", err)
+	}
+	defer rows.Close()
+	var out []catalog.MenuItem
+	for rows.Next() {
+		var m catalog.MenuItem
+		if err := rows.Scan(&m.Label, &m.Href); err != nil {
+			return nil, fmt.Errorf("load menu: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// SaveMenu replaces the navigation menu.
+func (s *CatalogRepo) SaveMenu(ctx context.Context, tenantID string, items []catalog.MenuItem) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM menu_items WHERE tenant_id = $1`, tenantID); err != nil {
+			return fmt.Errorf("save menu: %w", err)
+		}
+		for i, m := range items {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO menu_items (tenant_id, position, label, href) VALUES ($1, $2, $3, $4)`,
+				tenantID, i, m.Label, m.Href); err != nil {
+				return fmt.Errorf("save menu: %w", err)
+			}
+		}
+		return bumpVersion(ctx, tx, tenantID)
+	})
+}
+
+// AddImage stores an image's renditions (once per content hash) and appends it
+// to the product's images.
+func (s *CatalogRepo) AddImage(ctx context.Context, tenantID string, img *catalog.Image, rs map[string]catalog.Rendition) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for size, r := range rs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO image_renditions (tenant_id, sha256, size, content_type, data)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, tenantID, img.SHA256, size, r.ContentType, r.Data); err != nil {
+				return fmt.Errorf("store image: %w", err)
+			}
+		}
+		var pos int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position) + 1, 0) FROM product_images WHERE product_id = $1 AND tenant_id = $2`,
+			img.ProductID, tenantID).Scan(&pos); err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		img.Position = pos
+		if _, err := tx.ExecContext(ctx, `INSERT INTO product_images (id, tenant_id, product_id, sha256, alt, width, height, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, img.ID, tenantID, img.ProductID, img.SHA256, img.Alt, img.Width, img.Height, pos); err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		return bumpVersion(ctx, tx, tenantID)
+	})
+}
+
+// DeleteImage removes an image from a product, and its bytes when no other
+// image uses them.
+func (s *CatalogRepo) DeleteImage(ctx context.Context, tenantID, productID, imageID string) error {
+	if !id.Valid(productID) || !id.Valid(imageID) {
+		return apperr.NotFoundError()
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var sha string
+		err := tx.QueryRowContext(ctx, `SELECT sha256 FROM product_images WHERE id = $1 AND product_id = $2 AND tenant_id = $3`,
+			imageID, productID, tenantID).Scan(&sha)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundError()
+		}
+		if err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM product_images WHERE id = $1`, imageID); err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM image_renditions WHERE tenant_id = $1 AND sha256 = $2
+			AND NOT EXISTS (SELECT 1 FROM product_images WHERE tenant_id = $1 AND sha256 = $2)`, tenantID, sha); err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		return bumpVersion(ctx, tx, tenantID)
+	})
+}
+
+// Rendition returns one stored image size, or NotFound.
+func (s *CatalogRepo) Rendition(ctx context.Context, tenantID, sha, size string) (*catalog.Rendition, error) {
+	var r catalog.Rendition
+	err := s.db.r.QueryRowContext(ctx, `SELECT content_type, data FROM image_renditions WHERE tenant_id = $1 AND sha256 = $2 AND size = $3`,
+		tenantID, sha, size).Scan(&r.ContentType, &r.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundError()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load image: %w", err)
+	}
+	return &r, nil
+}

@@ -1,0 +1,157 @@
+package admin
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+type variantRow struct {
+	ID, SKU, Name, Price, Currency, Stock string
+}
+
+type imageRow struct {
+	ID, URL, Alt string
+}
+
+type productForm struct {
+	State      formState
+	New        bool
+	P          *catalog.Product
+	Tags       string
+	Variants   []variantRow
+	Images     []imageRow
+	Categories []catalog.Category
+	Statuses   []string
+	Action     string
+}
+
+// newProduct shows an empty product form: GET /admin/catalog/products/new.
+func (h *Handlers) newProduct(w http.ResponseWriter, r *http.Request) error {
+	p := &catalog.Product{Status: catalog.StatusDraft, Variants: []catalog.Variant{{Currency: "USD"}}}
+	return h.showForm(w, r, p, nil)
+}
+
+// editProduct shows a product's form: GET /admin/catalog/products/{id}.
+func (h *Handlers) editProduct(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.catalog.Store().ProductByID(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.showForm(w, r, p, nil)
+}
+
+func (h *Handlers) showForm(w http.ResponseWriter, r *http.Request, p *catalog.Product, err error) error {
+	cats, cerr := h.catalog.Store().Categories(r.Context(), tenant.FromContext(r.Context()).ID)
+	if cerr != nil {
+		return cerr
+	}
+	d := productForm{State: stateFrom(r, err), New: p.ID == "", P: p, Tags: strings.Join(p.Tags, ", "), Categories: cats,
+		Statuses: []string{catalog.StatusActive, catalog.StatusDraft, catalog.StatusArchived}, Action: "/admin/catalog/products"}
+	if !d.New {
+		d.Action += "/" + p.ID
+	}
+	for _, v := range p.Variants {
+		price := ""
+		if v.SKU != "" || v.Price != 0 {
+			price = catalog.FormatDecimal(v.Price)
+		}
+		d.Variants = append(d.Variants, variantRow{ID: v.ID, SKU: v.SKU, Name: v.Name, Price: price,
+			Currency: v.Currency, Stock: strconv.FormatInt(v.Stock, 10)})
+	}
+	// Two blank rows to add variants without a script.
+	d.Variants = append(d.Variants, variantRow{Currency: "USD"}, variantRow{Currency: "USD"})
+	for _, im := range p.Images {
+		d.Images = append(d.Images, imageRow{ID: im.ID, URL: web.ImageURL(im.SHA256, catalog.SizeThumb), Alt: im.Alt})
+	}
+	title := "New product"
+	if !d.New {
+		title = "Edit " + p.Name
+	}
+	return h.render(w, r, h.product, title, d, err)
+}
+
+// saveProduct creates (POST /admin/catalog/products) or updates (POST
+// /admin/catalog/products/{id}) a product with its variants and stock.
+func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	t := tenant.FromContext(ctx)
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	p := &catalog.Product{}
+	if pid := r.PathValue("id"); pid != "" {
+		old, err := h.catalog.Store().ProductByID(ctx, t.ID, pid)
+		if err != nil {
+			return err
+		}
+		p.ID, p.CreatedAt, p.Images = old.ID, old.CreatedAt, old.Images
+	}
+	f := r.PostForm
+	p.Name, p.Slug, p.Brand, p.Summary = f.Get("name"), f.Get("slug"), f.Get("brand"), f.Get("summary")
+	p.Description, p.Status, p.CategoryID = f.Get("description"), f.Get("status"), f.Get("category")
+	p.Tags = strings.Split(f.Get("tags"), ",")
+	p.RequiresPrescription = f.Get("requires_prescription") == "1"
+	p.HSAFSAEligible = f.Get("hsa_fsa_eligible") == "1"
+	var bad []string
+	skus, names, prices, curs, stocks, ids := f["variant_sku"], f["variant_name"], f["variant_price"], f["variant_currency"], f["variant_stock"], f["variant_id"]
+	for i := range skus {
+		at := func(xs []string) string {
+			if i < len(xs) {
+				return strings.TrimSpace(xs[i])
+			}
+			return ""
+		}
+		if at(skus) == "" && at(prices) == "" && at(names) == "" {
+			continue // a blank row
+		}
+		v := catalog.Variant{ID: at(ids), SKU: at(skus), Name: at(names), Currency: at(curs)}
+		price, err := catalog.ParsePrice(at(prices))
+		if err != nil {
+			bad = append(bad, "variant "+strconv.Itoa(i+1)+": the price must be a number such as 12.99")
+		}
+		v.Price = price
+		if s := at(stocks); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				bad = append(bad, "variant "+strconv.Itoa(i+1)+": the stock must be a whole number")
+			}
+			v.Stock = n
+		}
+		p.Variants = append(p.Variants, v)
+	}
+	// Variant ids come from the form: keep only those of this product, so a
+	// forged id cannot move another product's variant.
+	if p.ID != "" {
+		old, _ := h.catalog.Store().ProductByID(ctx, t.ID, p.ID)
+		own := map[string]bool{}
+		if old != nil {
+			for _, v := range old.Variants {
+				own[v.ID] = true
+			}
+		}
+		for i := range p.Variants {
+			if !own[p.Variants[i].ID] {
+				p.Variants[i].ID = ""
+			}
+		}
+	} else {
+		for i := range p.Variants {
+			p.Variants[i].ID = ""
+		}
+	}
+	var err error
+	if len(bad) > 0 {
+		err = invalidVariants(bad)
+	} else {
+		err = h.catalog.SaveProduct(ctx, t.ID, p)
+	}
+	if err != nil {
+		return h.showForm(w, r, p, err)
+	}
+	return seeOther(w, r, "/admin/catalog/products/"+p.ID, "saved")
+}

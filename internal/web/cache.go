@@ -1,0 +1,130 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"hash/fnv"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Cache holds rendered public output (pages split around their per-request
+// slot, JSON documents) keyed by a string that the caller builds from the
+// tenant, its catalog version and the canonical request. Why: rendering a
+// catalog page costs far more than serving bytes, and the output is the same for
+// every visitor until the catalog changes; a change bumps the version, so a
+// stale entry is simply never asked for again.
+//
+// Only non-personal output may be cached. Pages keep their personal part out
+// (render.Page.ExecuteSplit) and get it rendered per request.
+type Cache struct {
+	mu      sync.RWMutex
+	entries map[string]*Entry
+	size    int
+	max     int
+}
+
+// Entry is one cached response.
+type Entry struct {
+	Status      int
+	ContentType string
+	Head, Tail  []byte // a page: Head + personal part + Tail; JSON: Head only
+	ETag        string
+}
+
+// NewCache returns a cache that holds about maxBytes of output.
+func NewCache(maxBytes int) *Cache {
+	return &Cache{entries: map[string]*Entry{}, max: maxBytes}
+}
+
+// Get returns an entry, or nil.
+func (c *Cache) Get(key string) *Entry {
+	c.mu.RLock()
+	e := c.entries[key]
+	c.mu.RUnlock()
+	return e
+}
+
+// Put stores an entry and gives it an ETag made from its key. When the cache is
+// full it starts over: entries of old versions are never asked for again, and
+// the current ones are rendered again on demand.
+func (c *Cache) Put(key string, e *Entry) {
+	sum := sha256.Sum256([]byte(key))
+	e.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	n := len(key) + len(e.Head) + len(e.Tail)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size+n > c.max {
+		c.entries = map[string]*Entry{}
+		c.size = 0
+	}
+	if old := c.entries[key]; old != nil {
+		c.size -= len(key) + len(old.Head) + len(old.Tail)
+	}
+	c.entries[key] = e
+	c.size += n
+}
+
+// Len returns the number of entries.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+// NotModified answers 304 when the request's If-None-Match names the entry's
+// ETag, after setting the validators; it reports whether it did.
+//
+// JSON entries are public data: any cache may keep them but must check back
+// each time (no-cache), so a catalog change shows at once.
+func (e *Entry) NotModified(w http.ResponseWriter, r *http.Request) bool {
+	return notModified(w, r, e, e.ETag, "public, no-cache")
+}
+
+// PageNotModified is NotModified for a page whose per-request part is
+// personal: its ETag also covers that part, and only the browser may keep it
+// (private), never a shared cache.
+func (e *Entry) PageNotModified(w http.ResponseWriter, r *http.Request, personal []byte) bool {
+	if len(personal) == 0 {
+		return notModified(w, r, e, e.ETag, "private, no-cache")
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(personal)
+	etag := strings.TrimSuffix(e.ETag, `"`) + "-" + strconv.FormatUint(h.Sum64(), 36) + `"`
+	return notModified(w, r, e, etag, "private, no-cache")
+}
+
+func notModified(w http.ResponseWriter, r *http.Request, e *Entry, etag, cacheControl string) bool {
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", cacheControl)
+	inm := r.Header.Get("If-None-Match")
+	if inm == "" || e.Status != http.StatusOK {
+		return false
+	}
+	for part := range strings.SplitSeq(inm, ",") {
+		if t := strings.TrimPrefix(strings.TrimSpace(part), "W/"); t == etag || t == "*" {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
+}
+
+// WriteJSON writes a cached JSON entry.
+func (e *Entry) WriteJSON(w http.ResponseWriter, r *http.Request) error {
+	if e.NotModified(w, r) {
+		return nil
+	}
+	h := w.Header()
+	h.Set("Content-Type", e.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(e.Head)))
+	w.WriteHeader(e.Status)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err := w.Write(e.Head)
+	return err
+}

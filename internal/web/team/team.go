@@ -1,0 +1,53 @@
+// Package team is the staff side of identity: the administrator's pages
+// (staff accounts, roles, invitations, disabling and enabling, and in the
+// demo the outbox of emails that would have been sent), the clinicians'
+// emergency access and its compliance review. (The catalog's admin pages are
+// in package admin.) One file per action; routes in routes.go.
+package team
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// Handlers serve the admin pages.
+type Handlers struct {
+	site   *web.Site
+	ids    *identity.Service
+	outbox *outbox.Outbox
+	// showOutbox turns on the page of queued emails: only where no mail
+	// server is configured (the demo), since it shows one-time links.
+	outboxOn   bool
+	users      *render.Page
+	mail       *render.Page
+	glass      *render.Page
+	reviewPage *render.Page
+}
+
+// New returns the handlers; a missing template fails here.
+func New(site *web.Site, ids *identity.Service, ob *outbox.Outbox, outboxOn bool) (*Handlers, error) {
+	users, err := site.Engine().Page("team/users")
+	if err != nil {
+		return nil, err
+	}
+	mail, err := site.Engine().Page("team/outbox")
+	if err != nil {
+		return nil, err
+	}
+	h := &Handlers{site: site, ids: ids, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}
+	if h.glass, err = site.Engine().Page("team/break_glass"); err != nil {
+		return nil, err
+	}
+	if h.reviewPage, err = site.Engine().Page("team/reviews"); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
+	return p.Render(w, status, h.site.View(r, title, data))
+}
