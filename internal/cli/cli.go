@@ -44,6 +44,8 @@ func commands() []command {
 		demoCommand(),
 		migrateCommand(),
 		tenantCommand(),
+		auditCommand(),
+		keysCommand(),
 		configCommand(),
 		versionCommand(),
 	}
