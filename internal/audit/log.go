@@ -55,8 +55,13 @@ type Log struct {
 	quit chan struct{}
 	done chan struct{}
 
-	mu        sync.Mutex // guards the fields below and closing
-	closed    bool
+	// closeMu guards closed. Append holds it for reading while it queues an
+	// event, so Close cannot stop the writer between the check and the send;
+	// the writer never takes it, so a full queue cannot deadlock.
+	closeMu sync.RWMutex
+	closed  bool
+
+	mu        sync.Mutex // guards the fields below
 	headSeq   int64
 	headHash  []byte
 	markedSeq int64 // last checkpointed seq
@@ -141,18 +146,16 @@ func (l *Log) Append(ctx context.Context, e Entry) error {
 		return err
 	}
 	p := &pending{e: e, done: make(chan error, 1)}
-	l.mu.Lock()
+	l.closeMu.RLock()
 	if l.closed {
-		l.mu.Unlock()
+		l.closeMu.RUnlock()
 		return ErrClosed
 	}
-	// Sending under mu means Close cannot shut the writer down between the
-	// check above and the send.
 	select {
 	case l.reqs <- p:
-		l.mu.Unlock()
+		l.closeMu.RUnlock()
 	case <-ctx.Done():
-		l.mu.Unlock()
+		l.closeMu.RUnlock()
 		return ctx.Err()
 	}
 	select {
@@ -380,13 +383,13 @@ func (l *Log) Checkpoint(ctx context.Context) error {
 // Close stops the writer after committing what was queued, and writes a final
 // checkpoint. It does not close the store.
 func (l *Log) Close() error {
-	l.mu.Lock()
+	l.closeMu.Lock()
 	if l.closed {
-		l.mu.Unlock()
+		l.closeMu.Unlock()
 		return nil
 	}
 	l.closed = true
-	l.mu.Unlock()
+	l.closeMu.Unlock()
 	close(l.quit)
 	<-l.done
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

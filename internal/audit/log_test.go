@@ -158,7 +158,8 @@ func TestAppendRejectsBadEntries(t *testing.T) {
 func TestConcurrentAppendsFormOneChain(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
 		f := open(t, e)
-		const writers, each = 64, 20
+		// More writers than the queue holds: a full queue must not deadlock.
+		const writers, each = 600, 3
 		var wg sync.WaitGroup
 		errs := make(chan error, writers*each)
 		for w := range writers {
