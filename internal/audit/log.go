@@ -274,13 +274,6 @@ func (l *Log) commit(batch []*pending) error {
 	return nil
 }
 
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
 func dedupe(ss []string) []string {
 	out := make([]string, 0, len(ss))
 	for _, s := range ss {
