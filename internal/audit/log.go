@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,10 @@ var ErrClosed = errors.New("audit: log is closed")
 
 // DefaultCheckpointEvery is how often a running log signs a checkpoint.
 const DefaultCheckpointEvery = 5 * time.Minute
+
+// gatherSpins is how many times the writer yields for more events before it
+// commits a batch.
+const gatherSpins = 4
 
 // maxBatch bounds one group commit. Both engines take far more parameters per
 // statement than maxBatch*columns.
@@ -183,14 +188,22 @@ func (l *Log) run(every time.Duration) {
 		select {
 		case p := <-l.reqs:
 			batch = append(batch[:0], p)
-		fill:
-			for len(batch) < maxBatch {
+			// Gather the batch. Callers whose events were in the last commit
+			// are just waking up to send their next one; yielding a few times
+			// lets them, so that one commit (one fsync) carries many events
+			// instead of a trickle. Alone, a caller waits only for the yields.
+			for spins := 0; len(batch) < maxBatch; {
 				select {
 				case p := <-l.reqs:
 					batch = append(batch, p)
+					continue
 				default:
-					break fill
 				}
+				if spins == gatherSpins {
+					break
+				}
+				spins++
+				runtime.Gosched()
 			}
 			err := l.commit(batch)
 			for _, p := range batch {
