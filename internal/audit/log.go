@@ -124,7 +124,22 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
 		return nil, err
 	}
 	if n := len(cps); n > 0 {
-		l.markedSeq = cps[n-1].Seq
+		last := cps[n-1]
+		// Why refuse to start: appending on top of a store that lost signed
+		// events (or whose signed head changed) would bury the evidence under
+		// new events. A quick check of the last checkpoint; the full one is
+		// `salve audit verify`.
+		if last.Seq > seq {
+			return nil, fmt.Errorf("audit: the store ends at event %d but a signed checkpoint covers event %d: run 'salve audit verify'", seq, last.Seq)
+		}
+		var h []byte
+		if err := db.Reader().QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = $1`, last.Seq).Scan(&h); err != nil {
+			return nil, fmt.Errorf("audit: read checkpointed event %d: %w", last.Seq, err)
+		}
+		if !bytes.Equal(h, last.Head) || !last.Valid(keys.Public()) {
+			return nil, fmt.Errorf("audit: event %d does not match its signed checkpoint: run 'salve audit verify'", last.Seq)
+		}
+		l.markedSeq = last.Seq
 	}
 	every := opts.CheckpointEvery
 	if every == 0 {

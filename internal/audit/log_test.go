@@ -270,3 +270,33 @@ func TestKeysFilePrivateAndStable(t *testing.T) {
 		t.Fatal("keys changed on reload")
 	}
 }
+
+func TestOpenRefusesAStoreBehindItsCheckpoint(t *testing.T) {
+	f := open(t, store.SQLite)
+	ctx := context.Background()
+	for range 3 {
+		if err := f.log.Append(ctx, audit.Entry{Action: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 3"} {
+		if _, err := f.db.Writer().ExecContext(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := audit.Open(ctx, f.db, audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "covers event 3") {
+		t.Fatalf("open over a cut tail: %v", err)
+	}
+	if _, err := f.db.Writer().ExecContext(ctx, "DROP TRIGGER audit_events_no_update"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Writer().ExecContext(ctx, "UPDATE audit_events SET seq = 3 WHERE seq = 2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.Open(ctx, f.db, audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Fatalf("open over a changed head: %v", err)
+	}
+}

@@ -99,6 +99,9 @@ func verifyAudit(ctx context.Context, env *Env, cfg *config.Config, db *store.DB
 	}
 	fmt.Fprintf(env.Stdout, "audit log intact: %d events, head %x, %d checkpoints, signed up to event %d\n",
 		rep.Events, rep.Head, rep.Checkpoints, rep.Anchored)
+	if rep.Checkpoints == 0 && rep.Events > 0 {
+		fmt.Fprintf(env.Stdout, "warning: no signed checkpoints in %s; the chain is consistent but nothing anchors it\n", cfg.AuditCheckpointPath())
+	}
 	if rep.Anchored < rep.HeadSeq {
 		fmt.Fprintf(env.Stdout, "events %d to %d are chained but not yet covered by a signed checkpoint\n", rep.Anchored+1, rep.HeadSeq)
 	}
