@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/salvehealth/salve/internal/clock"
@@ -72,7 +73,13 @@ type Log struct {
 	markedSeq int64 // last checkpointed seq
 
 	cpMu sync.Mutex // one checkpoint at a time
+
+	commits, committed atomic.Int64 // for Stats
 }
+
+// Stats says how many commits the writer made and how many events they held
+// (their ratio is the group-commit batch size).
+func (l *Log) Stats() (commits, events int64) { return l.commits.Load(), l.committed.Load() }
 
 type pending struct {
 	e    Entry
@@ -299,6 +306,8 @@ func (l *Log) commit(batch []*pending) error {
 	l.mu.Lock()
 	l.headSeq, l.headHash = lastSeq, lastHash
 	l.mu.Unlock()
+	l.commits.Add(1)
+	l.committed.Add(int64(len(batch)))
 	return nil
 }
 
