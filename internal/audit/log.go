@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -163,7 +164,7 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
 func (l *Log) TextHMAC(s string) []byte { return textHMAC(l.keys.HMAC, s) }
 
 // PublicKey returns the key that verifies this log's checkpoints.
-func (l *Log) PublicKey() []byte { return l.keys.Public() }
+func (l *Log) PublicKey() ed25519.PublicKey { return l.keys.Public() }
 
 // Append records e and returns once it is committed to the audit store. Events
 // of concurrent callers are committed together (group commit).
