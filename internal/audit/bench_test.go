@@ -44,6 +44,9 @@ func BenchmarkAppend64(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	if c, n := f.log.Stats(); c > 0 {
+		b.ReportMetric(float64(n)/float64(c), "events/commit")
+	}
 }
 
 // BenchmarkVerify walks a SQLite chain of 50,000 events; the budget is

@@ -92,7 +92,7 @@ func decodeBody(b []byte, e *Entry) error {
 			return "", false
 		}
 		n := binary.BigEndian.Uint32(b)
-		if uint64(len(b)-4) < uint64(n) {
+		if int64(len(b)-4) < int64(n) {
 			return "", false
 		}
 		s := string(b[4 : 4+n])

@@ -3,12 +3,15 @@ package audit
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/salvehealth/salve/internal/clock"
@@ -20,6 +23,10 @@ var ErrClosed = errors.New("audit: log is closed")
 
 // DefaultCheckpointEvery is how often a running log signs a checkpoint.
 const DefaultCheckpointEvery = 5 * time.Minute
+
+// gatherSpins is how many times the writer yields for more events before it
+// commits a batch.
+const gatherSpins = 4
 
 // maxBatch bounds one group commit. Both engines take far more parameters per
 // statement than maxBatch*columns.
@@ -55,14 +62,25 @@ type Log struct {
 	quit chan struct{}
 	done chan struct{}
 
-	mu        sync.Mutex // guards the fields below and closing
-	closed    bool
+	// closeMu guards closed. Append holds it for reading while it queues an
+	// event, so Close cannot stop the writer between the check and the send;
+	// the writer never takes it, so a full queue cannot deadlock.
+	closeMu sync.RWMutex
+	closed  bool
+
+	mu        sync.Mutex // guards the fields below
 	headSeq   int64
 	headHash  []byte
 	markedSeq int64 // last checkpointed seq
 
 	cpMu sync.Mutex // one checkpoint at a time
+
+	commits, committed atomic.Int64 // for Stats
 }
+
+// Stats says how many commits the writer made and how many events they held
+// (their ratio is the group-commit batch size).
+func (l *Log) Stats() (commits, events int64) { return l.commits.Load(), l.committed.Load() }
 
 type pending struct {
 	e    Entry
@@ -114,7 +132,22 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
 		return nil, err
 	}
 	if n := len(cps); n > 0 {
-		l.markedSeq = cps[n-1].Seq
+		last := cps[n-1]
+		// Why refuse to start: appending on top of a store that lost signed
+		// events (or whose signed head changed) would bury the evidence under
+		// new events. A quick check of the last checkpoint; the full one is
+		// `salve audit verify`.
+		if last.Seq > seq {
+			return nil, fmt.Errorf("audit: the store ends at event %d but a signed checkpoint covers event %d: run 'salve audit verify'", seq, last.Seq)
+		}
+		var h []byte
+		if err := db.Reader().QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = $1`, last.Seq).Scan(&h); err != nil {
+			return nil, fmt.Errorf("audit: read checkpointed event %d: %w", last.Seq, err)
+		}
+		if !bytes.Equal(h, last.Head) || !last.Valid(keys.Public()) {
+			return nil, fmt.Errorf("audit: event %d does not match its signed checkpoint: run 'salve audit verify'", last.Seq)
+		}
+		l.markedSeq = last.Seq
 	}
 	every := opts.CheckpointEvery
 	if every == 0 {
@@ -131,7 +164,7 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
 func (l *Log) TextHMAC(s string) []byte { return textHMAC(l.keys.HMAC, s) }
 
 // PublicKey returns the key that verifies this log's checkpoints.
-func (l *Log) PublicKey() []byte { return l.keys.Public() }
+func (l *Log) PublicKey() ed25519.PublicKey { return l.keys.Public() }
 
 // Append records e and returns once it is committed to the audit store. Events
 // of concurrent callers are committed together (group commit).
@@ -141,18 +174,16 @@ func (l *Log) Append(ctx context.Context, e Entry) error {
 		return err
 	}
 	p := &pending{e: e, done: make(chan error, 1)}
-	l.mu.Lock()
+	l.closeMu.RLock()
 	if l.closed {
-		l.mu.Unlock()
+		l.closeMu.RUnlock()
 		return ErrClosed
 	}
-	// Sending under mu means Close cannot shut the writer down between the
-	// check above and the send.
 	select {
 	case l.reqs <- p:
-		l.mu.Unlock()
+		l.closeMu.RUnlock()
 	case <-ctx.Done():
-		l.mu.Unlock()
+		l.closeMu.RUnlock()
 		return ctx.Err()
 	}
 	select {
@@ -180,14 +211,22 @@ func (l *Log) run(every time.Duration) {
 		select {
 		case p := <-l.reqs:
 			batch = append(batch[:0], p)
-		fill:
-			for len(batch) < maxBatch {
+			// Gather the batch. Callers whose events were in the last commit
+			// are just waking up to send their next one; yielding a few times
+			// lets them, so that one commit (one fsync) carries many events
+			// instead of a trickle. Alone, a caller waits only for the yields.
+			for spins := 0; len(batch) < maxBatch; {
 				select {
 				case p := <-l.reqs:
 					batch = append(batch, p)
+					continue
 				default:
-					break fill
 				}
+				if spins == gatherSpins {
+					break
+				}
+				spins++
+				runtime.Gosched()
 			}
 			err := l.commit(batch)
 			for _, p := range batch {
@@ -268,14 +307,9 @@ func (l *Log) commit(batch []*pending) error {
 	l.mu.Lock()
 	l.headSeq, l.headHash = lastSeq, lastHash
 	l.mu.Unlock()
+	l.commits.Add(1)
+	l.committed.Add(int64(len(batch)))
 	return nil
-}
-
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 func dedupe(ss []string) []string {
@@ -380,13 +414,13 @@ func (l *Log) Checkpoint(ctx context.Context) error {
 // Close stops the writer after committing what was queued, and writes a final
 // checkpoint. It does not close the store.
 func (l *Log) Close() error {
-	l.mu.Lock()
+	l.closeMu.Lock()
 	if l.closed {
-		l.mu.Unlock()
+		l.closeMu.Unlock()
 		return nil
 	}
 	l.closed = true
-	l.mu.Unlock()
+	l.closeMu.Unlock()
 	close(l.quit)
 	<-l.done
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

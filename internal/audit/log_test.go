@@ -158,7 +158,8 @@ func TestAppendRejectsBadEntries(t *testing.T) {
 func TestConcurrentAppendsFormOneChain(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
 		f := open(t, e)
-		const writers, each = 64, 20
+		// More writers than the queue holds: a full queue must not deadlock.
+		const writers, each = 600, 3
 		var wg sync.WaitGroup
 		errs := make(chan error, writers*each)
 		for w := range writers {
@@ -267,5 +268,35 @@ func TestKeysFilePrivateAndStable(t *testing.T) {
 	k2, err := audit.LoadKeys(path)
 	if err != nil || !k1.Public().Equal(k2.Public()) || string(k1.HMAC) != string(k2.HMAC) {
 		t.Fatal("keys changed on reload")
+	}
+}
+
+func TestOpenRefusesAStoreBehindItsCheckpoint(t *testing.T) {
+	f := open(t, store.SQLite)
+	ctx := context.Background()
+	for range 3 {
+		if err := f.log.Append(ctx, audit.Entry{Action: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"DROP TRIGGER audit_events_no_delete", "DELETE FROM audit_events WHERE seq = 3"} {
+		if _, err := f.db.Writer().ExecContext(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := audit.Open(ctx, f.db, audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "covers event 3") {
+		t.Fatalf("open over a cut tail: %v", err)
+	}
+	if _, err := f.db.Writer().ExecContext(ctx, "DROP TRIGGER audit_events_no_update"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Writer().ExecContext(ctx, "UPDATE audit_events SET seq = 3 WHERE seq = 2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.Open(ctx, f.db, audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Fatalf("open over a changed head: %v", err)
 	}
 }

@@ -193,39 +193,9 @@ func (r *rangeChecker) check(ctx context.Context, q queryer, a, b int64, f *fail
 			return fmt.Errorf("audit: verify: %w", err)
 		}
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+selectColumns+" FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq", a, b)
+	expect, err := r.walk(ctx, q, a, b, prev, f)
 	if err != nil {
-		return fmt.Errorf("audit: verify: %w", err)
-	}
-	h := newHasher()
-	expect := a
-	r.pend = r.pend[:0]
-	for rows.Next() {
-		if err := rows.Scan(r.dest...); err != nil {
-			_ = rows.Close()
-			return fmt.Errorf("audit: verify: %w", err)
-		}
-		row := &r.row
-		if row.seq != expect {
-			f.set(expect, fmt.Sprintf("event %d is missing", expect))
-			break
-		}
-		sum := chainHash(h, prev, row.seq, row.at, &row.f)
-		if !bytes.Equal(sum, row.hash) {
-			f.set(row.seq, fmt.Sprintf("event %d does not match its hash chain", row.seq))
-			break
-		}
-		if cp, ok := r.want[row.seq]; ok && !bytes.Equal(cp, sum) {
-			f.set(row.seq, fmt.Sprintf("event %d differs from the signed checkpoint", row.seq))
-			break
-		}
-		r.pend = append(r.pend, seqSubjects{row.seq, bodySubjects(row.f[4])})
-		prev = append(prev[:0:0], row.hash...)
-		expect++
-	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit: verify: %w", err)
+		return err
 	}
 	if f.seq == 0 && expect <= b {
 		f.set(expect, fmt.Sprintf("event %d is missing", expect))
@@ -237,6 +207,45 @@ func (r *rangeChecker) check(ctx context.Context, q queryer, a, b int64, f *fail
 		upto = f.seq - 1
 	}
 	return checkIndex(ctx, q, a, upto, r.pend, f)
+}
+
+// walk checks the links of events a..b, stopping at the first problem, and
+// returns the seq it expected next.
+func (r *rangeChecker) walk(ctx context.Context, q queryer, a, b int64, prev []byte, f *failure) (int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+selectColumns+" FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq", a, b)
+	if err != nil {
+		return 0, fmt.Errorf("audit: verify: %w", err)
+	}
+	defer rows.Close()
+	h := newHasher()
+	expect := a
+	r.pend = r.pend[:0]
+	for rows.Next() {
+		if err := rows.Scan(r.dest...); err != nil {
+			return 0, fmt.Errorf("audit: verify: %w", err)
+		}
+		row := &r.row
+		if row.seq != expect {
+			f.set(expect, fmt.Sprintf("event %d is missing", expect))
+			return expect, nil
+		}
+		sum := chainHash(h, prev, row.seq, row.at, &row.f)
+		if !bytes.Equal(sum, row.hash) {
+			f.set(row.seq, fmt.Sprintf("event %d does not match its hash chain", row.seq))
+			return expect, nil
+		}
+		if cp, ok := r.want[row.seq]; ok && !bytes.Equal(cp, sum) {
+			f.set(row.seq, fmt.Sprintf("event %d differs from the signed checkpoint", row.seq))
+			return expect, nil
+		}
+		r.pend = append(r.pend, seqSubjects{row.seq, bodySubjects(row.f[4])})
+		prev = append(prev[:0:0], row.hash...)
+		expect++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("audit: verify: %w", err)
+	}
+	return expect, nil
 }
 
 type seqSubjects struct {

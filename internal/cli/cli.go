@@ -50,6 +50,8 @@ func commands() []command {
 		userCommand(),
 		ssoCommand(),
 		catalogCommand(),
+		auditCommand(),
+		keysCommand(),
 		configCommand(),
 		versionCommand(),
 	}

@@ -82,6 +82,34 @@ func (v *Vault) pending(ctx context.Context, version string) (int, error) {
 	return a + b, nil
 }
 
+// staleKey is a data key wrapped by another KEK version than the primary.
+type staleKey struct {
+	tenant, subject, old string
+	oldWrapped, wrapped  []byte
+}
+
+// stale returns up to n keys not wrapped by version.
+func (v *Vault) stale(ctx context.Context, version string, n int) ([]staleKey, error) {
+	rows, err := v.db.Reader().QueryContext(ctx, `SELECT tenant_id, subject, kek_version, wrapped FROM vault_data_keys
+		WHERE kek_version <> $1 ORDER BY tenant_id, subject LIMIT $2`, version, n)
+	if err != nil {
+		return nil, fmt.Errorf("vault: rotate: %w", err)
+	}
+	defer rows.Close()
+	var items []staleKey
+	for rows.Next() {
+		var it staleKey
+		if err := rows.Scan(&it.tenant, &it.subject, &it.old, &it.oldWrapped); err != nil {
+			return nil, fmt.Errorf("vault: rotate: %w", err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("vault: rotate: %w", err)
+	}
+	return items, nil
+}
+
 // rewrap moves every key to version. Each batch re-wraps outside the
 // transaction and stores with a condition on the old wrapped bytes, so a key
 // shredded meanwhile stays shredded.
@@ -99,27 +127,9 @@ func (v *Vault) rewrap(ctx context.Context, version string, opts RotateOptions) 
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		rows, err := v.db.Reader().QueryContext(ctx, `SELECT tenant_id, subject, kek_version, wrapped FROM vault_data_keys
-			WHERE kek_version <> $1 ORDER BY tenant_id, subject LIMIT $2`, version, batch)
+		items, err := v.stale(ctx, version, batch)
 		if err != nil {
-			return done, fmt.Errorf("vault: rotate: %w", err)
-		}
-		type item struct {
-			tenant, subject, old string
-			oldWrapped, wrapped  []byte
-		}
-		var items []item
-		for rows.Next() {
-			var it item
-			if err := rows.Scan(&it.tenant, &it.subject, &it.old, &it.oldWrapped); err != nil {
-				_ = rows.Close()
-				return done, fmt.Errorf("vault: rotate: %w", err)
-			}
-			items = append(items, it)
-		}
-		_ = rows.Close()
-		if err := rows.Err(); err != nil {
-			return done, fmt.Errorf("vault: rotate: %w", err)
+			return done, err
 		}
 		if len(items) == 0 {
 			return done, nil
@@ -161,21 +171,8 @@ func (v *Vault) rewrap(ctx context.Context, version string, opts RotateOptions) 
 }
 
 func (v *Vault) rewrapSecrets(ctx context.Context, version string) error {
-	rows, err := v.db.Reader().QueryContext(ctx, `SELECT name FROM vault_secrets WHERE kek_version <> $1`, version)
+	names, err := v.staleSecrets(ctx, version)
 	if err != nil {
-		return fmt.Errorf("vault: rotate: %w", err)
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			_ = rows.Close()
-			return err
-		}
-		names = append(names, n)
-	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, n := range names {
@@ -196,6 +193,23 @@ func (v *Vault) rewrapSecrets(ctx context.Context, version string) error {
 		}
 	}
 	return nil
+}
+
+func (v *Vault) staleSecrets(ctx context.Context, version string) ([]string, error) {
+	rows, err := v.db.Reader().QueryContext(ctx, `SELECT name FROM vault_secrets WHERE kek_version <> $1`, version)
+	if err != nil {
+		return nil, fmt.Errorf("vault: rotate: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
 }
 
 // Retire destroys a KEK version once nothing is wrapped with it any more.

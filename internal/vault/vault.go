@@ -128,6 +128,11 @@ func (v *Vault) Access(ctx context.Context, req Request) (*Handle, error) {
 	}
 	keys, err := v.loadKeys(ctx, req.TenantID, req.Subjects, req.Action == access.Write)
 	if err != nil {
+		// The allowed event is already recorded; say that it came to nothing.
+		ev.Outcome, ev.Detail = audit.Error, "keys unavailable"
+		if aerr := v.audit.Append(ctx, ev); aerr != nil {
+			v.log.ErrorContext(ctx, "audit of a failed PHI access failed", "err", aerr)
+		}
 		return nil, err
 	}
 	return &Handle{tenant: req.TenantID, action: req.Action, keys: keys}, nil

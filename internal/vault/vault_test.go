@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -293,4 +294,45 @@ func TestBlindIndex(t *testing.T) {
 			t.Error("index changed after reopening")
 		}
 	})
+}
+
+func TestKeyFileIsPrivateAndRefusedWhenNot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), vault.KeyFileName)
+	k, err := vault.OpenKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", st.Mode(), err)
+	}
+	vs, err := k.Versions(context.Background())
+	if err != nil || len(vs) != 1 || !vs[0].Primary {
+		t.Fatalf("versions %+v %v", vs, err)
+	}
+	raw, _ := os.ReadFile(path)
+	ver, ct, err := k.Wrap(context.Background(), []byte("secret"), []byte("aad"))
+	if err != nil || bytes.Contains(ct, []byte("secret")) {
+		t.Fatal(err)
+	}
+	if _, err := k.Unwrap(context.Background(), ver, ct, []byte("other aad")); err == nil {
+		t.Error("unwrapped with other associated data")
+	}
+	// Reopened, the same key unwraps.
+	k2, err := vault.OpenKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, err := k2.Unwrap(context.Background(), ver, ct, []byte("aad")); err != nil || string(pt) != "secret" {
+		t.Fatalf("reopened: %v", err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.OpenKeyFile(path); err == nil {
+		t.Error("a key file readable by others was accepted")
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(raw, after) {
+		t.Error("the key file changed")
+	}
 }

@@ -23,7 +23,6 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_tenant_at ON audit_events (tenant_id, at_us);
 CREATE INDEX audit_events_actor ON audit_events (actor_id, seq);
 CREATE INDEX audit_events_outcome ON audit_events (outcome, seq);
-CREATE INDEX audit_events_action ON audit_events (action, seq);
 
 -- One row per (subject, event), for "who accessed my record". Not hashed
 -- itself: verification checks it row by row against the subjects in the
