@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/store"
@@ -223,4 +224,8 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+func auditQuery(tenantID, subject string) audit.Query {
+	return audit.Query{TenantID: tenantID, Subject: subject, Limit: 1000}
 }

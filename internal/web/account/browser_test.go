@@ -27,16 +27,16 @@ func TestAccountJourneyInABrowser(t *testing.T) {
 		chromedp.SendKeys("#f-email", email, chromedp.ByQuery),
 		chromedp.SendKeys("#f-name", "Jo Example", chromedp.ByQuery),
 		chromedp.SendKeys("#f-password", "too short", chromedp.ByQuery),
-		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		chromedp.Click(`main button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#f-password-error", chromedp.ByQuery),
 	)
 	b.Axe() // the error state too
 	b.Run(
 		chromedp.SendKeys("#f-password", password, chromedp.ByQuery),
-		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		chromedp.Click(`main button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`//h1[contains(., "Check your email")]`),
 	)
-	b.Run(chromedp.Navigate(s.URL+"/verify?token="+s.LastLink(t, email)), chromedp.WaitVisible("button", chromedp.ByQuery))
+	b.Run(chromedp.Navigate(s.URL+"/verify?token="+s.LastLink(t, email)), chromedp.WaitVisible("main button", chromedp.ByQuery))
 	b.Axe()
 	b.Run(chromedp.Click(`main button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible("#f-email", chromedp.ByQuery))
 	b.Run(chromedp.Text(".notice", &text, chromedp.ByQuery))
@@ -69,7 +69,7 @@ func TestAccountJourneyInABrowser(t *testing.T) {
 	)
 	b.Axe()
 	// Sign out, then in again: now the code is asked for.
-	b.Run(chromedp.Click(`.site-nav form button`, chromedp.ByQuery), chromedp.WaitVisible(`//div[contains(., "signed out")]`))
+	b.Run(chromedp.Click(`.account-links form button`, chromedp.ByQuery), chromedp.WaitVisible(`//div[contains(., "signed out")]`))
 	signIn()
 	b.Run(chromedp.WaitVisible("#f-code", chromedp.ByQuery))
 	b.Axe()

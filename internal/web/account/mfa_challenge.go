@@ -9,8 +9,9 @@ import (
 
 // mfaData is the second-factor page.
 type mfaData struct {
-	Form *web.Form
-	Next string
+	Form     *web.Form
+	Next     string
+	Passkeys bool // the account has a passkey to offer
 }
 
 // showMFA asks for the second factor of a session that passed its password.
@@ -24,7 +25,11 @@ func (h *Handlers) showMFA(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
 		return nil
 	}
-	return h.render(w, r, http.StatusOK, "mfa", "Confirm it is you", mfaData{Form: &web.Form{}, Next: next})
+	keys, err := h.ids.Passkeys(r.Context(), sess)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, "mfa", "Confirm it is you", mfaData{Form: &web.Form{}, Next: next, Passkeys: len(keys) > 0})
 }
 
 // submitMFA checks a TOTP or recovery code.

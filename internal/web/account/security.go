@@ -25,6 +25,7 @@ type securityData struct {
 	TOTP      bool
 	CodesLeft int
 	Staff     bool
+	Passkeys  []identity.Passkey
 }
 
 // codesData is the page that shows recovery codes, once.
@@ -61,8 +62,12 @@ func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
+	keys, err := h.ids.Passkeys(r.Context(), sess)
+	if err != nil {
+		return err
+	}
 	return h.render(w, r, status, "security", "Security", securityData{Form: f, Sessions: rows, TOTP: acct.TOTP, CodesLeft: left,
-		Staff: sess.Role.Staff()})
+		Staff: sess.Role.Staff(), Passkeys: keys})
 }
 
 // revokeSession signs one of the person's sessions out.

@@ -1,0 +1,47 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/jobs"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+// TestJobsRunOnceAcrossProcessesWhenDue: two schedulers on the same store
+// (two Salve processes) run a job once per period between them; a failing
+// job is recorded and runs again at its next time.
+func TestJobsRunOnceAcrossProcessesWhenDue(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		phi := testkit.OpenStore(t, e, store.PHI)
+		c := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		var runs, fails atomic.Int32
+		job := jobs.Job{Name: "count", Every: time.Hour, Run: func(context.Context) error { runs.Add(1); return nil }}
+		bad := jobs.Job{Name: "bad", Every: time.Hour, Run: func(context.Context) error { fails.Add(1); return errors.New("boom") }}
+		a := jobs.New(phi, c, nil, job, bad)
+		b := jobs.New(phi, c, nil, job, bad)
+		ctx := context.Background()
+		a.RunDue(ctx)
+		b.RunDue(ctx)
+		if runs.Load() != 1 || fails.Load() != 1 {
+			t.Fatalf("first period: %d runs, %d failing runs; want 1 and 1", runs.Load(), fails.Load())
+		}
+		c.Advance(30 * time.Minute)
+		a.RunDue(ctx)
+		b.RunDue(ctx)
+		if runs.Load() != 1 {
+			t.Fatalf("ran again before its period: %d", runs.Load())
+		}
+		c.Advance(31 * time.Minute)
+		b.RunDue(ctx)
+		a.RunDue(ctx)
+		if runs.Load() != 2 || fails.Load() != 2 {
+			t.Fatalf("second period: %d runs, %d failing runs; want 2 and 2", runs.Load(), fails.Load())
+		}
+	})
+}
