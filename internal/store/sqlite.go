@@ -9,8 +9,12 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	// The SQLite driver (registered by errors.go's import): pure Go, so the
-	// binary needs no cgo and cross-compiles.
+	"time"
+
+	// The SQLite driver: pure Go, so the binary needs no cgo and
+	// cross-compiles.
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // sqlitePragmas are set on every SQLite connection, in this order.
@@ -80,9 +84,25 @@ func openSQLite(ctx context.Context, kind Kind, path string) (*DB, error) {
 
 	db := &DB{kind: kind, engine: SQLite, w: w, r: r, where: path}
 	// Open the writer now so WAL mode is set before any reader connects.
+	// Switching a new file to WAL can answer SQLITE_BUSY without waiting when
+	// several processes open it at once (replicas running `salve migrate`
+	// together); the switch is retried for up to 10 s, like busy_timeout.
 	var mode string
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return nil, errors.Join(err, db.Close())
+	for attempt := 0; ; attempt++ {
+		err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+		if err == nil {
+			break
+		}
+		var se *sqlite.Error
+		busy := (errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY) || strings.Contains(err.Error(), "SQLITE_BUSY")
+		if !busy || attempt >= 200 {
+			return nil, errors.Join(err, db.Close())
+		}
+		select {
+		case <-ctx.Done():
+			return nil, errors.Join(ctx.Err(), db.Close())
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 	if mode != "wal" {
 		return nil, errors.Join(fmt.Errorf("journal mode is %q, want wal (is %s on a network file system?)", mode, path), db.Close())

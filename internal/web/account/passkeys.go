@@ -15,7 +15,7 @@ import (
 // passkeyFlowCookie carries a passwordless sign-in's ceremony between its two
 // requests. HttpOnly and SameSite=Strict: only our own script's requests send
 // it; it lives five minutes and names a server-side record.
-const passkeyFlowCookie = "salve_passkey_flow"
+const passkeyFlowCookie = "salve_passkey_flow" //nolint:gosec // a cookie name, not a credential
 
 // done is what the passkey script receives when a ceremony succeeded.
 type done struct {
@@ -99,8 +99,9 @@ func (h *Handlers) beginPasskeyLogin(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: flow, Path: "/login/passkey", MaxAge: 300, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}) //nolint:gosec // Secure whenever the request came over TLS
+	// Secure whenever the request came over TLS (plain HTTP only on loopback).
+	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: flow, Path: "/login/passkey", MaxAge: 300, HttpOnly: true, //nolint:gosec // see above
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	return httpx.WriteJSON(w, http.StatusOK, opts)
 }
 
@@ -111,8 +112,8 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 	if c, err := r.Cookie(passkeyFlowCookie); err == nil {
 		flow = c.Value
 	}
-	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: "", Path: "/login/passkey", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}) //nolint:gosec // as above
+	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: "", Path: "/login/passkey", MaxAge: -1, HttpOnly: true, //nolint:gosec // as in beginPasskeyLogin
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	token, _, err := h.ids.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r)
 	if err != nil {
 		return err

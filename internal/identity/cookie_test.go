@@ -1,0 +1,44 @@
+package identity_test
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/salvehealth/salve/internal/identity"
+)
+
+// TestSessionCookieAttributes: on TLS the cookie is __Host- prefixed and
+// Secure; always HttpOnly, SameSite=Lax, Path=/, no Domain and no expiry (the
+// server ends sessions).
+func TestSessionCookieAttributes(t *testing.T) {
+	for _, secure := range []bool{true, false} {
+		rec := httptest.NewRecorder()
+		identity.Cookies{Secure: secure}.Set(rec, "tok")
+		h := rec.Header().Get("Set-Cookie")
+		want := []string{"HttpOnly", "SameSite=Lax", "Path=/"}
+		name := identity.CookiePlain
+		if secure {
+			want, name = append(want, "Secure"), identity.CookieTLS
+		}
+		if !strings.HasPrefix(h, name+"=tok;") {
+			t.Errorf("secure=%v: %q", secure, h)
+		}
+		for _, w := range want {
+			if !strings.Contains(h, w) {
+				t.Errorf("secure=%v: %q lacks %s", secure, h, w)
+			}
+		}
+		for _, bad := range []string{"Domain=", "Expires=", "Max-Age="} {
+			if strings.Contains(h, bad) {
+				t.Errorf("secure=%v: %q has %s", secure, h, bad)
+			}
+		}
+		if !secure && strings.Contains(h, "Secure") {
+			t.Errorf("plain HTTP cookie marked Secure: %q", h)
+		}
+	}
+	if !strings.HasPrefix(identity.CookieTLS, "__Host-") {
+		t.Fatal("the TLS cookie must be __Host- prefixed")
+	}
+}
