@@ -68,8 +68,11 @@ func TestDemoStopsCleanlyOnSignals(t *testing.T) {
 		var url string
 		select {
 		case url = <-urlc:
-		case <-time.After(30 * time.Second):
+		case <-time.After(120 * time.Second):
+			// Generous: under -race on two busy cores, seeding the demo's
+			// catalog and accounts takes a while.
 			_ = cmd.Process.Kill()
+			_ = cmd.Wait() // the stderr copier is done once Wait returns
 			t.Fatalf("demo printed no URL; stderr:\n%s", stderr.String())
 		}
 		resp, err := http.Get(url)

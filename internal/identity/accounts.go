@@ -320,6 +320,11 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, role access.R
 	if err := auth.CheckPassword(password, role.Staff(), auth.PasswordContext{Email: email}); err != nil {
 		return "", err
 	}
+	// An operator's command: saying the address is taken reveals nothing new,
+	// and checking first spares a hash.
+	if _, err := s.users.ByEmail(ctx, tenantID, s.emailIndex(tenantID, email)); err == nil {
+		return "", errEmailTaken
+	}
 	hash, err := s.hasher.Hash(ctx, password)
 	if err != nil {
 		return "", err
