@@ -16,16 +16,7 @@ import (
 
 func get(t *testing.T, c *http.Client, req *http.Request) (*http.Response, string) {
 	t.Helper()
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	return testkit.Do(t, c, req)
 }
 
 // checkSecurityHeaders asserts the headers every response carries.

@@ -129,6 +129,11 @@ func (s *Users) List(ctx context.Context, tenantID, role string, limit int) ([]U
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
+	return scanUsers(rows)
+}
+
+// scanUsers reads every row of a users query and closes it.
+func scanUsers(rows *sql.Rows) ([]UserRow, error) {
 	defer rows.Close()
 	var out []UserRow
 	for rows.Next() {
@@ -267,16 +272,7 @@ func (s *Users) InactiveStaff(ctx context.Context, cutoff time.Time) ([]UserRow,
 	if err != nil {
 		return nil, fmt.Errorf("inactive staff: %w", err)
 	}
-	defer rows.Close()
-	var out []UserRow
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanUsers(rows)
 }
 
 // ReplaceRecoveryCodes stores a new set of recovery code hashes, dropping the old.

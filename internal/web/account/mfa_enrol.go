@@ -109,7 +109,7 @@ func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, next, codes, err := h.ids.ConfirmTOTP(r.Context(), sess, f.Value("code"))
+	token, _, codes, err := h.ids.ConfirmTOTP(r.Context(), sess, f.Value("code"))
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
@@ -118,7 +118,6 @@ func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
 		return h.enrol(w, r, status, f)
 	}
 	h.cookies.Set(w, token)
-	_ = next
 	return h.render(w, r, http.StatusOK, "codes", "Your recovery codes", codesData{Codes: codes, Enrolled: true})
 }
 
@@ -129,16 +128,7 @@ func (h *Handlers) removeEnrol(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := h.ids.RemoveTOTP(r.Context(), sess); err != nil {
-		if apperr.Is(err, apperr.Unauthenticated) {
-			http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
-			return nil
-		}
-		f := &web.Form{}
-		status, err := f.Fail(err)
-		if err != nil {
-			return err
-		}
-		return h.security(w, r, status, f, nil)
+		return h.securityFailed(w, r, &web.Form{}, err)
 	}
 	http.Redirect(w, r, "/account/security", http.StatusSeeOther)
 	return nil

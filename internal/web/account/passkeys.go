@@ -78,15 +78,7 @@ func (h *Handlers) removePasskey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := h.ids.RemovePasskey(r.Context(), sess, f.Value("passkey")); err != nil {
-		if apperr.Is(err, apperr.Unauthenticated) {
-			http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
-			return nil
-		}
-		status, err := f.Fail(err)
-		if err != nil {
-			return err
-		}
-		return h.security(w, r, status, f, nil)
+		return h.securityFailed(w, r, f, err)
 	}
 	http.Redirect(w, r, "/account/security", http.StatusSeeOther)
 	return nil

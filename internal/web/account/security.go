@@ -37,10 +37,10 @@ type codesData struct {
 // showSecurity renders sessions, second factors, recovery codes and the
 // password form.
 func (h *Handlers) showSecurity(w http.ResponseWriter, r *http.Request) error {
-	return h.security(w, r, http.StatusOK, &web.Form{}, nil)
+	return h.security(w, r, http.StatusOK, &web.Form{})
 }
 
-func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, f *web.Form, _ any) error {
+func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	sess, err := session(r)
 	if err != nil {
 		return err
@@ -68,6 +68,22 @@ func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	return h.render(w, r, status, "security", "Security", securityData{Form: f, Sessions: rows, TOTP: acct.TOTP, CodesLeft: left,
 		Staff: sess.Role.Staff(), Passkeys: keys})
+}
+
+// securityFailed answers a failed change made on the security page: a
+// sign-in that is not fresh enough goes to re-authentication and back; input
+// the person can fix shows the page again with the message; anything else is
+// returned for the error page.
+func (h *Handlers) securityFailed(w http.ResponseWriter, r *http.Request, f *web.Form, err error) error {
+	if apperr.Is(err, apperr.Unauthenticated) {
+		http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
+		return nil
+	}
+	status, err := f.Fail(err)
+	if err != nil {
+		return err
+	}
+	return h.security(w, r, status, f)
 }
 
 // revokeSession signs one of the person's sessions out.
@@ -99,12 +115,8 @@ func (h *Handlers) newCodes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	codes, err := h.ids.RegenerateRecoveryCodes(r.Context(), sess)
-	if apperr.Is(err, apperr.Unauthenticated) {
-		http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
-		return nil
-	}
 	if err != nil {
-		return err
+		return h.securityFailed(w, r, &web.Form{}, err)
 	}
 	return h.render(w, r, http.StatusOK, "codes", "Your recovery codes", codesData{Codes: codes})
 }
@@ -121,18 +133,10 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if err := h.ids.ChangePassword(r.Context(), sess, f.Value("password")); err != nil {
-		if apperr.Is(err, apperr.Unauthenticated) {
-			http.Redirect(w, r, "/account/reauth?next=/account/security", http.StatusSeeOther)
-			return nil
-		}
-		status, err := f.Fail(err)
-		if err != nil {
-			return err
-		}
-		return h.security(w, r, status, f, nil)
+		return h.securityFailed(w, r, f, err)
 	}
 	f = &web.Form{Done: "Your password was changed. Every other session was signed out."}
-	return h.security(w, r, http.StatusOK, f, nil)
+	return h.security(w, r, http.StatusOK, f)
 }
 
 // showReauth asks for the password (and code) again before a sensitive change.
