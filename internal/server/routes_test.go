@@ -92,6 +92,18 @@ var routeClasses = map[string]access.Class{
 	"GET /api/v1/products/{slug}": access.Public,
 	"GET /api/v1/openapi.json":    access.Public,
 
+	// The cart belongs to a browser, not a person: public.
+	"GET /cart":             access.Public,
+	"POST /cart/items":      access.Public,
+	"POST /cart/items/{id}": access.Public,
+	// Checkout and orders: signed-in patients (httpx.Roles).
+	"GET /checkout":                     access.Customer,
+	"POST /checkout":                    access.Customer,
+	"POST /checkout/pay":                access.Customer,
+	"GET /account/orders":               access.Customer,
+	"GET /account/orders/{id}":          access.Customer,
+	"POST /account/orders/{id}/reorder": access.Customer,
+
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
 	"GET /admin/catalog":                                      access.Staff,

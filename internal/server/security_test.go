@@ -60,7 +60,9 @@ func init() {
 		"POST /account/passkeys/begin", "POST /account/passkeys/finish"} {
 		routePolicy[p] = finishing
 	}
-	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke"} {
+	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke",
+		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
+		"POST /account/orders/{id}/reorder"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam

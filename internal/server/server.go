@@ -17,6 +17,7 @@ import (
 	"github.com/salvehealth/salve/internal/api"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
@@ -29,6 +30,7 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/web/account"
 	"github.com/salvehealth/salve/internal/web/admin"
+	"github.com/salvehealth/salve/internal/web/checkout"
 	"github.com/salvehealth/salve/internal/web/storefront"
 	"github.com/salvehealth/salve/internal/web/team"
 )
@@ -125,7 +127,8 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	// by the storefront pages and the API, keyed by catalog version.
 	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
 	cache := web.NewCache(64 << 20)
-	sf, err := storefront.New(site, s.catalog, cache)
+	carts := cart.NewService(store.NewCarts(stores.Catalog), s.clock)
+	sf, err := storefront.New(site, s.catalog, cache, carts, web.CartCookies{Secure: s.cookies().Secure})
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +143,11 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		if err := s.mountIdentity(site); err != nil {
 			return nil, err
 		}
+		co, err := checkout.New(site, carts, web.CartCookies{Secure: s.cookies().Secure}, s.services.Orders)
+		if err != nil {
+			return nil, err
+		}
+		co.Routes(s.router)
 	}
 
 	if err := s.router.Err(); err != nil {
