@@ -163,7 +163,8 @@ func (s *Service) Update(ctx context.Context, tenantID, token, variantID string,
 
 func (s *Service) set(ctx context.Context, tenantID, token, variantID string, qty int64, add bool) error {
 	if !ValidToken(token) {
-		return apperr.New(apperr.Invalid, "Your cart could not be found. Reload the page and try again.")
+		// No cart: nothing in it to change.
+		return apperr.NotFoundError()
 	}
 	if !id.Valid(variantID) {
 		return apperr.InvalidFields("That product is not for sale.", map[string]string{"variant": "Choose a product option."})
