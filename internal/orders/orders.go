@@ -234,11 +234,11 @@ func CheckAddress(a *Address) error {
 		trim(p)
 	}
 	fields := map[string]string{}
-	need := func(name, v, msg string, max int) {
+	need := func(name, v, msg string, limit int) {
 		switch {
 		case v == "":
 			fields[name] = msg
-		case utf8.RuneCountInString(v) > max || strings.ContainsAny(v, "\r\n\x00"):
+		case utf8.RuneCountInString(v) > limit || strings.ContainsAny(v, "\r\n\x00"):
 			fields[name] = "This is too long."
 		}
 	}

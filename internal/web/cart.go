@@ -43,7 +43,8 @@ func (c CartCookies) Ensure(w http.ResponseWriter, r *http.Request) string {
 		return t
 	}
 	t := cart.NewToken()
-	http.SetCookie(w, &http.Cookie{Name: c.name(), Value: t, Path: "/", MaxAge: int((30 * 24 * time.Hour).Seconds()), HttpOnly: true,
-		Secure: c.Secure, SameSite: http.SameSiteLaxMode}) //nolint:gosec // Secure is false only without TLS, allowed on loopback alone
+	// Secure is false only without TLS, which Salve allows on loopback alone.
+	http.SetCookie(w, &http.Cookie{Name: c.name(), Value: t, Path: "/", MaxAge: int((30 * 24 * time.Hour).Seconds()), HttpOnly: true, //nolint:gosec // see above
+		Secure: c.Secure, SameSite: http.SameSiteLaxMode})
 	return t
 }

@@ -162,4 +162,6 @@ func TestCheckout(t *testing.T) {
 }
 
 // strip removes the request id, the one thing two 404 pages may differ in.
-func strip(s string) string { return regexp.MustCompile(`<code>[0-9a-f]+</code>`).ReplaceAllString(s, "") }
+func strip(s string) string {
+	return regexp.MustCompile(`<code>[0-9a-f]+</code>`).ReplaceAllString(s, "")
+}

@@ -15,7 +15,7 @@ type imageView struct {
 
 type variantView struct {
 	ID, Name, SKU, Price, Stock string
-	InStock                 bool
+	InStock                     bool
 }
 
 // productData is what a product page shows.
