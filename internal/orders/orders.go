@@ -25,6 +25,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/vault"
 )
@@ -127,6 +128,7 @@ type Contacts func(ctx context.Context, tenantID, userID string) (string, error)
 type Service struct {
 	orders   *store.Orders
 	stock    *store.Stock
+	promos   *store.Promotions
 	carts    cart.Store
 	vault    *vault.Vault
 	audit    audit.Appender
@@ -163,7 +165,7 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{orders: store.NewOrders(d.PHI), stock: store.NewStock(d.Catalog), carts: store.NewCarts(d.Catalog), vault: d.Vault,
+	s := &Service{orders: store.NewOrders(d.PHI), stock: store.NewStock(d.Catalog), promos: store.NewPromotions(d.Catalog), carts: store.NewCarts(d.Catalog), vault: d.Vault,
 		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, clock: d.Clock, log: d.Log}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
@@ -197,19 +199,37 @@ type PlaceRequest struct {
 	Address          Address
 	Shipping, Region string
 	Gateway          string
+	// PromoCode is a promotion code typed at checkout; empty for none.
+	PromoCode string
 	// Brand and BaseURL make the confirmation email's text and link.
 	Brand, BaseURL string
 }
 
-// QuoteItems prices items from the catalog now.
-func (s *Service) QuoteItems(ctx context.Context, tenantID string, items []ItemRef, shipping, region string) (*Quote, error) {
+// Promotions returns the promotion codes' storage.
+func (s *Service) Promotions() *store.Promotions { return s.promos }
+
+// QuoteItems prices items from the catalog now, with a promotion code if
+// one is given (an unknown, expired or used-up code is a clear error).
+func (s *Service) QuoteItems(ctx context.Context, tenantID string, items []ItemRef, shipping, region, code string) (*Quote, error) {
+	q, _, err := s.quote(ctx, tenantID, items, shipping, region, code)
+	return q, err
+}
+
+func (s *Service) quote(ctx context.Context, tenantID string, items []ItemRef, shipping, region, code string) (*Quote, *promo.Promotion, error) {
+	var p *promo.Promotion
+	if strings.TrimSpace(code) != "" {
+		var err error
+		if p, err = s.promos.ByCode(ctx, tenantID, code); err != nil {
+			return nil, nil, err
+		}
+	}
 	ids := make([]string, 0, len(items))
 	for _, it := range items {
 		ids = append(ids, it.VariantID)
 	}
 	vs, err := s.carts.Variants(ctx, tenantID, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := map[string]cart.Line{}
 	for _, v := range vs {
@@ -219,12 +239,13 @@ func (s *Service) QuoteItems(ctx context.Context, tenantID string, items []ItemR
 	for _, it := range items {
 		l, ok := byID[it.VariantID]
 		if !ok {
-			return nil, apperr.New(apperr.Invalid, "An item in your cart is no longer for sale. Remove it and try again.")
+			return nil, nil, apperr.New(apperr.Invalid, "An item in your cart is no longer for sale. Remove it and try again.")
 		}
 		l.Quantity = it.Quantity
 		lines = append(lines, l)
 	}
-	return Price(lines, shipping, region)
+	q, err := Price(lines, shipping, region, p, s.clock.Now())
+	return q, p, err
 }
 
 // CheckAddress validates a shipping address; the error names each field.
@@ -288,9 +309,13 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	if err := CheckAddress(&req.Address); err != nil {
 		return nil, err
 	}
-	q, err := s.QuoteItems(ctx, req.TenantID, req.Items, req.Shipping, req.Address.Region)
+	q, p, err := s.quote(ctx, req.TenantID, req.Items, req.Shipping, req.Address.Region, req.PromoCode)
 	if err != nil {
 		return nil, err
+	}
+	promoID := ""
+	if p != nil {
+		promoID = p.ID
 	}
 	now := s.clock.Now()
 	o := &Order{ID: id.NewAt(now), UserID: req.UserID, Status: PendingPayment, Gateway: g.Name(), CreatedAt: now,
@@ -303,7 +328,7 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	for _, it := range q.Items {
 		items = append(items, store.StockItem{VariantID: it.VariantID, Quantity: it.Quantity, Label: it.Label()})
 	}
-	if err := s.stock.Reserve(ctx, req.TenantID, o.ID, items, now, now.Add(ttl)); err != nil {
+	if err := s.stock.Reserve(ctx, req.TenantID, o.ID, items, promoID, now, now.Add(ttl)); err != nil {
 		return nil, err
 	}
 	if err := s.insert(ctx, req.TenantID, o, d.Purpose); err != nil {

@@ -2,9 +2,11 @@ package orders
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/promo"
 )
 
 // ShippingMethod is a way to ship with its rate.
@@ -64,14 +66,18 @@ type Quote struct {
 	Items                          []Item
 	ShippingMethod, ShippingLabel  string
 	Subtotal, Shipping, Tax, Total int64
-	Currency                       string
-	TaxRegion                      string
-	NeedsRx                        bool
+	// Discount is what a promotion code took off the items.
+	Discount  int64
+	PromoCode string
+	Currency  string
+	TaxRegion string
+	NeedsRx   bool
 }
 
 // Price quotes lines read from the catalog (never prices from a form). Lines
-// of withdrawn products, empty carts and mixed currencies are refused.
-func Price(lines []cart.Line, methodCode, regionCode string) (*Quote, error) {
+// of withdrawn products, empty carts and mixed currencies are refused. p, if
+// not nil, is a promotion code to apply at now.
+func Price(lines []cart.Line, methodCode, regionCode string, p *promo.Promotion, now time.Time) (*Quote, error) {
 	if len(lines) == 0 {
 		return nil, apperr.New(apperr.Invalid, "Your cart is empty.")
 	}
@@ -108,12 +114,27 @@ func Price(lines []cart.Line, methodCode, regionCode string) (*Quote, error) {
 			taxable += l.Total()
 		}
 	}
+	if p != nil {
+		var qty int64
+		for _, it := range q.Items {
+			qty += it.Quantity
+		}
+		d, err := p.Discount(q.Subtotal, qty, q.Currency, now)
+		if err != nil {
+			return nil, err
+		}
+		q.Discount, q.PromoCode = d, p.Code
+		// The discount lowers the taxable part in proportion.
+		if q.Subtotal > 0 {
+			taxable -= d * taxable / q.Subtotal
+		}
+	}
 	q.Shipping = m.Price
-	if m.FreeOver > 0 && q.Subtotal >= m.FreeOver {
+	if m.FreeOver > 0 && q.Subtotal-q.Discount >= m.FreeOver {
 		q.Shipping = 0
 	}
 	// Tax rounds half up to the minor unit.
 	q.Tax = (taxable*rg.RateBP + 5000) / 10000
-	q.Total = q.Subtotal + q.Shipping + q.Tax
+	q.Total = q.Subtotal - q.Discount + q.Shipping + q.Tax
 	return q, nil
 }

@@ -26,12 +26,14 @@ func NewStock(db *DB) *Stock { return &Stock{db: db} }
 // Reserve takes the items out of stock for an order, all or nothing, holding
 // them until expires. Reserving again for an order that already has a
 // reservation changes nothing. When an item runs short the error is a
-// Conflict naming it, and no stock moved.
+// Conflict naming it, and no stock moved. promotionID, if set, is a
+// promotion code the order uses: its use is counted in the same transaction,
+// and a code used up meanwhile fails the whole reservation.
 //
 // Why a conditional UPDATE (stock >= qty): the check and the decrement are
 // one statement, so two buyers of the last unit cannot both get it on either
 // engine (PostgreSQL locks the row; SQLite has one writer).
-func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, now, expires time.Time) error {
+func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, promotionID string, now, expires time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`,
@@ -53,6 +55,20 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []S
 			if _, err := tx.ExecContext(ctx, `INSERT INTO stock_reservations (order_id, variant_id, tenant_id, quantity, status, expires_at, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, 'held', $5, $6, $6)`, orderID, it.VariantID, tenantID, it.Quantity, expires, now); err != nil {
 				return fmt.Errorf("reserve stock: %w", err)
+			}
+		}
+		if promotionID != "" {
+			res, err := tx.ExecContext(ctx, `UPDATE promotions SET used = used + 1 WHERE id = $1 AND tenant_id = $2
+				AND (usage_limit = 0 OR used < usage_limit) AND starts_at <= $3 AND (ends_at IS NULL OR ends_at > $3)`, promotionID, tenantID, now)
+			if err != nil {
+				return fmt.Errorf("use promotion: %w", err)
+			}
+			if k, err := res.RowsAffected(); err != nil || k != 1 {
+				return apperr.InvalidFields("Check the promotion code.", map[string]string{"promo": "This code has been used up or has expired."})
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO promotion_uses (promotion_id, order_id, tenant_id, created_at) VALUES ($1, $2, $3, $4)`,
+				promotionID, orderID, tenantID, now); err != nil {
+				return fmt.Errorf("use promotion: %w", err)
 			}
 		}
 		return stockChanged(ctx, tx, tenantID, orderID)
@@ -98,6 +114,14 @@ func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.
 		if _, err := tx.ExecContext(ctx, `UPDATE stock_reservations SET status = 'released', updated_at = $3
 			WHERE order_id = $1 AND tenant_id = $2 AND status <> 'released'`, orderID, tenantID, now); err != nil {
 			return fmt.Errorf("release stock: %w", err)
+		}
+		// The order's use of a promotion code is given back with its stock.
+		if _, err := tx.ExecContext(ctx, `UPDATE promotions SET used = used - 1 WHERE tenant_id = $2 AND used > 0
+			AND id IN (SELECT promotion_id FROM promotion_uses WHERE order_id = $1)`, orderID, tenantID); err != nil {
+			return fmt.Errorf("release promotion: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM promotion_uses WHERE order_id = $1 AND tenant_id = $2`, orderID, tenantID); err != nil {
+			return fmt.Errorf("release promotion: %w", err)
 		}
 		return stockChanged(ctx, tx, tenantID, orderID)
 	})

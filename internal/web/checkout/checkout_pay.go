@@ -27,7 +27,7 @@ func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) error {
 	var o *orders.Order
 	if err == nil {
 		o, err = h.orders.Place(r.Context(), orders.PlaceRequest{TenantID: t.ID, UserID: sess.UserID, Items: items, Address: addressOf(f),
-			Shipping: f.Value("shipping"), Region: f.Value("region"), Gateway: f.Value("gateway"),
+			Shipping: f.Value("shipping"), Region: f.Value("region"), Gateway: f.Value("gateway"), PromoCode: f.Value("promo"),
 			Brand: t.Name, BaseURL: account.BaseURL(r, t)})
 	}
 	if err != nil {

@@ -75,5 +75,5 @@ func (h *Handlers) quote(r *http.Request, f *web.Form, a *orders.Address) (*orde
 	if err != nil {
 		return nil, err
 	}
-	return h.orders.QuoteItems(r.Context(), tenant.FromContext(r.Context()).ID, items, f.Value("shipping"), a.Region)
+	return h.orders.QuoteItems(r.Context(), tenant.FromContext(r.Context()).ID, items, f.Value("shipping"), a.Region, f.Value("promo"))
 }

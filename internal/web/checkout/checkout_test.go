@@ -67,6 +67,11 @@ func TestCheckout(t *testing.T) {
 		if r.StatusCode != 422 || !strings.Contains(body, `id="f-line1-error"`) || !strings.Contains(body, `id="f-region-error"`) {
 			t.Fatalf("bad address: %d", r.StatusCode)
 		}
+		// A code that does not exist: the error is on the code field.
+		r, body = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", with(address, "promo", "NOSUCHCODE")))
+		if r.StatusCode != 422 || !strings.Contains(body, `id="f-promo-error"`) || !strings.Contains(body, "not valid") {
+			t.Fatalf("unknown code: %d", r.StatusCode)
+		}
 		// Review: 2 × 40.00 + express 14.99 + NY 4% of 80.00 = 3.20 → 98.19.
 		r, body = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", address))
 		if r.StatusCode != 200 || !strings.Contains(body, "$98.19") {

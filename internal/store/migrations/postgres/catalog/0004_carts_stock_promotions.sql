@@ -39,3 +39,33 @@ CREATE TABLE stock_reservations (
     PRIMARY KEY (order_id, variant_id)
 );
 CREATE INDEX stock_reservations_held ON stock_reservations (status, expires_at);
+
+-- Promotion codes. Public rules, no person: who used a code is known only
+-- through the order, in the PHI store. used counts orders holding the code;
+-- it goes up in the transaction that reserves the order's stock (so a code
+-- at its limit cannot be used twice at once) and down when that order
+-- releases its stock.
+CREATE TABLE promotions (
+    id           UUID PRIMARY KEY,
+    tenant_id    UUID NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    code         TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('percent', 'fixed')),
+    value        BIGINT NOT NULL CHECK (value > 0),
+    currency     TEXT NOT NULL DEFAULT '',
+    min_quantity BIGINT NOT NULL DEFAULT 0,
+    starts_at    TIMESTAMPTZ NOT NULL,
+    ends_at      TIMESTAMPTZ,
+    usage_limit  BIGINT NOT NULL DEFAULT 0, -- 0: unlimited
+    used         BIGINT NOT NULL DEFAULT 0,
+    created_at   TIMESTAMPTZ NOT NULL,
+    UNIQUE (tenant_id, code)
+);
+
+-- Which order holds a use of which code; the order id is the idempotency key.
+CREATE TABLE promotion_uses (
+    promotion_id UUID NOT NULL REFERENCES promotions (id) ON DELETE CASCADE,
+    order_id     TEXT NOT NULL,
+    tenant_id    UUID NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    created_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (promotion_id, order_id)
+);
