@@ -125,6 +125,8 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/catalog/pages/{slug}/delete":                 access.Staff,
 	"GET /admin/catalog/menu":                                 access.Staff,
 	"POST /admin/catalog/menu":                                access.Staff,
+	"GET /admin/catalog/promotions":                           access.Staff,
+	"POST /admin/catalog/promotions":                          access.Staff,
 	"GET /admin/catalog/export.csv":                           access.Staff,
 	"POST /admin/catalog/import":                              access.Staff,
 }

@@ -138,6 +138,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if err != nil {
 		return nil, err
 	}
+	adm.Promotions = store.NewPromotions(stores.Catalog)
 	adm.Routes(s.router)
 	if s.services != nil {
 		if err := s.mountIdentity(site); err != nil {

@@ -56,3 +56,28 @@ func (s *Promotions) ByCode(ctx context.Context, tenantID, code string) (*promo.
 	}
 	return &p, nil
 }
+
+// List returns a tenant's promotions, newest first.
+func (s *Promotions) List(ctx context.Context, tenantID string) ([]promo.Promotion, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, code, kind, value, currency, min_quantity, starts_at, ends_at, usage_limit, used, created_at
+		FROM promotions WHERE tenant_id = $1 ORDER BY created_at DESC, code`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("promotions: %w", err)
+	}
+	defer rows.Close()
+	var out []promo.Promotion
+	for rows.Next() {
+		var p promo.Promotion
+		var ends sql.NullTime
+		if err := rows.Scan(&p.ID, &p.TenantID, &p.Code, &p.Kind, &p.Value, &p.Currency, &p.MinQuantity, &p.StartsAt, &ends,
+			&p.UsageLimit, &p.Used, &p.CreatedAt); err != nil {
+			return nil, fmt.Errorf("promotions: %w", err)
+		}
+		p.StartsAt, p.CreatedAt = p.StartsAt.UTC(), p.CreatedAt.UTC()
+		if ends.Valid {
+			p.EndsAt = ends.Time.UTC()
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
