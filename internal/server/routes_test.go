@@ -93,9 +93,13 @@ var routeClasses = map[string]access.Class{
 	"GET /api/v1/openapi.json":    access.Public,
 
 	// The cart belongs to a browser, not a person: public.
-	"GET /cart":             access.Public,
-	"POST /cart/items":      access.Public,
-	"POST /cart/items/{id}": access.Public,
+	"GET /cart":               access.Public,
+	"POST /cart/items":        access.Public,
+	"POST /cart/items/{id}":   access.Public,
+	"GET /api/v1/cart":        access.Public,
+	"POST /api/v1/cart/items": access.Public,
+	"GET /api/v1/orders":      access.Customer,
+	"GET /api/v1/orders/{id}": access.Customer,
 	// Checkout and orders: signed-in patients (httpx.Roles).
 	"GET /checkout":                     access.Customer,
 	"POST /checkout":                    access.Customer,

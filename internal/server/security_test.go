@@ -62,7 +62,7 @@ func init() {
 	}
 	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke",
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
-		"POST /account/orders/{id}/reorder"} {
+		"POST /account/orders/{id}/reorder", "GET /api/v1/orders", "GET /api/v1/orders/{id}"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam

@@ -23,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -150,6 +151,11 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		}
 		co.Routes(s.router)
 	}
+	var ord *orders.Service
+	if s.services != nil {
+		ord = s.services.Orders
+	}
+	api.NewCommerce(carts, web.CartCookies{Secure: s.cookies().Secure}, ord).Routes(s.router)
 
 	if err := s.router.Err(); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
