@@ -136,6 +136,7 @@ type Service struct {
 	contacts Contacts
 	gateways map[string]payment.Gateway
 	names    []string
+	bought   func(ctx context.Context, tenantID, userID string, variantIDs []string) error
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -153,8 +154,11 @@ type Deps struct {
 	Outbox       Enqueuer
 	Contacts     Contacts
 	Gateways     []payment.Gateway
-	Clock        clock.Clock
-	Log          *slog.Logger
+	// Bought, if set, is told what a person just paid for (their wish list
+	// loses those items).
+	Bought func(ctx context.Context, tenantID, userID string, variantIDs []string) error
+	Clock  clock.Clock
+	Log    *slog.Logger
 }
 
 // New returns the order service.
@@ -166,7 +170,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: store.NewOrders(d.PHI), stock: store.NewStock(d.Catalog), promos: store.NewPromotions(d.Catalog), carts: store.NewCarts(d.Catalog), vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, clock: d.Clock, log: d.Log}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, clock: d.Clock, log: d.Log}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())
@@ -349,6 +353,15 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 		if q.NeedsRx {
 			if err := s.move(ctx, req.TenantID, o, AwaitingRx, "", d.Purpose); err != nil {
 				return nil, err
+			}
+		}
+		if s.bought != nil {
+			ids := make([]string, 0, len(q.Items))
+			for _, it := range q.Items {
+				ids = append(ids, it.VariantID)
+			}
+			if err := s.bought(ctx, req.TenantID, o.UserID, ids); err != nil {
+				s.log.ErrorContext(ctx, "wish list not updated", "order", o.ID, "err", err)
 			}
 		}
 		if err := s.notify(ctx, req, o); err != nil {

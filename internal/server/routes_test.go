@@ -101,12 +101,18 @@ var routeClasses = map[string]access.Class{
 	"GET /api/v1/orders":      access.Customer,
 	"GET /api/v1/orders/{id}": access.Customer,
 	// Checkout and orders: signed-in patients (httpx.Roles).
-	"GET /checkout":                     access.Customer,
-	"POST /checkout":                    access.Customer,
-	"POST /checkout/pay":                access.Customer,
-	"GET /account/orders":               access.Customer,
-	"GET /account/orders/{id}":          access.Customer,
-	"POST /account/orders/{id}/reorder": access.Customer,
+	"GET /checkout":                                   access.Customer,
+	"POST /checkout":                                  access.Customer,
+	"POST /checkout/pay":                              access.Customer,
+	"GET /account/orders":                             access.Customer,
+	"GET /account/orders/{id}":                        access.Customer,
+	"POST /account/orders/{id}/reorder":               access.Customer,
+	"GET /account/lists":                              access.Customer,
+	"POST /account/lists":                             access.Customer,
+	"POST /account/lists/{id}/items":                  access.Customer,
+	"POST /account/lists/{id}/items/{variant}/remove": access.Customer,
+	"POST /account/lists/{id}/cart":                   access.Customer,
+	"POST /account/lists/{id}/from-cart":              access.Customer,
 
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).

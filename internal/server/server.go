@@ -145,7 +145,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		if err := s.mountIdentity(site); err != nil {
 			return nil, err
 		}
-		co, err := checkout.New(site, carts, web.CartCookies{Secure: s.cookies().Secure}, s.services.Orders)
+		co, err := checkout.New(site, carts, web.CartCookies{Secure: s.cookies().Secure}, s.services.Orders, s.services.Lists)
 		if err != nil {
 			return nil, err
 		}

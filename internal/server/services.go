@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/jobs"
+	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
@@ -25,6 +26,7 @@ type Services struct {
 	Identity *identity.Service
 	Jobs     *jobs.Scheduler
 	Orders   *orders.Service
+	Lists    *lists.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
@@ -57,6 +59,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	ids := identity.New(stores.PHI, v, al, ob, identity.Options{Clock: c, Log: log, Argon2: argon, Sessions: policy,
 		StaffInactivity: cfg.StaffInactivity})
 	testGW := payment.NewTest()
+	lst := lists.New(stores.PHI, v, c)
 	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
 		Contacts: func(ctx context.Context, tenantID, userID string) (string, error) {
 			acct, err := ids.Account(ctx, tenantID, userID, access.PurposeOperations)
@@ -65,7 +68,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return acct.Email.Reveal(), nil
 		},
-		Gateways: []payment.Gateway{testGW, payment.Invoice{}}, Clock: c, Log: log})
+		Gateways: []payment.Gateway{testGW, payment.Invoice{}}, Bought: lst.Bought, Clock: c, Log: log})
 	sched := jobs.New(stores.PHI, c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
@@ -91,5 +94,5 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, TestGateway: testGW, Mail: sender != nil}
+	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, TestGateway: testGW, Mail: sender != nil}
 }

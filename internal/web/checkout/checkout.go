@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
@@ -21,13 +22,14 @@ type Handlers struct {
 	carts   *cart.Service
 	cookies web.CartCookies
 	orders  *orders.Service
+	lists   *lists.Service
 	pages   map[string]*render.Page
 }
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, carts *cart.Service, cookies web.CartCookies, ord *orders.Service) (*Handlers, error) {
-	h := &Handlers{site: site, carts: carts, cookies: cookies, orders: ord, pages: map[string]*render.Page{}}
-	for _, n := range []string{"checkout/checkout", "checkout/review", "orders/list", "orders/show"} {
+func New(site *web.Site, carts *cart.Service, cookies web.CartCookies, ord *orders.Service, lst *lists.Service) (*Handlers, error) {
+	h := &Handlers{site: site, carts: carts, cookies: cookies, orders: ord, lists: lst, pages: map[string]*render.Page{}}
+	for _, n := range []string{"checkout/checkout", "checkout/review", "orders/list", "orders/show", "orders/lists"} {
 		p, err := site.Engine().Page(n)
 		if err != nil {
 			return nil, err

@@ -20,3 +20,19 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_owner ON orders (tenant_id, user_id, created_at);
 CREATE INDEX orders_status ON orders (tenant_id, status);
+
+-- Wish lists and shopping lists. A list of health products is PHI like an
+-- order, so its name and items are sealed under the patient (items_ct: JSON
+-- of variant ids and quantities). A person has at most one wish list.
+CREATE TABLE lists (
+    id         TEXT PRIMARY KEY,
+    tenant_id  TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('wish', 'shopping')),
+    name_ct    BLOB NOT NULL,
+    items_ct   BLOB NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE INDEX lists_owner ON lists (tenant_id, user_id);
+CREATE UNIQUE INDEX lists_one_wish ON lists (tenant_id, user_id) WHERE kind = 'wish';
