@@ -18,7 +18,7 @@ import (
 )
 
 // product saves an active product with one variant and returns the variant.
-func product(t *testing.T, s *testkit.Server, name string, price, stock int64, rx bool) catalog.Variant {
+func product(t testing.TB, s *testkit.Server, name string, price, stock int64, rx bool) catalog.Variant {
 	t.Helper()
 	p := &catalog.Product{Name: name, RequiresPrescription: rx,
 		Variants: []catalog.Variant{{SKU: "SKU-" + id.New()[24:], Price: price, Stock: stock}}}
@@ -28,7 +28,7 @@ func product(t *testing.T, s *testkit.Server, name string, price, stock int64, r
 	return p.Variants[0]
 }
 
-func stockOf(t *testing.T, s *testkit.Server, variantID string) int64 {
+func stockOf(t testing.TB, s *testkit.Server, variantID string) int64 {
 	t.Helper()
 	var n int64
 	if err := s.Stores.Catalog.Reader().QueryRow(`SELECT stock FROM variants WHERE id = $1`, variantID).Scan(&n); err != nil {
@@ -38,7 +38,7 @@ func stockOf(t *testing.T, s *testkit.Server, variantID string) int64 {
 }
 
 // buyer creates a patient and returns a context acting as them.
-func buyer(t *testing.T, s *testkit.Server, n int) (context.Context, string) {
+func buyer(t testing.TB, s *testkit.Server, n int) (context.Context, string) {
 	t.Helper()
 	ctx := context.Background()
 	uid, err := s.Services().Identity.CreateUser(ctx, s.Tenant.ID, access.RolePatient, fmt.Sprintf("buyer-%d-%s@example.com", n, id.New()[28:]), "Buyer", testkit.PersonPassword)
