@@ -347,7 +347,12 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 		return nil, apperr.New(apperr.Invalid, "The payment did not go through, and nothing was charged. Check your payment details and try again.")
 	}
 	if ch.Paid {
-		if err := s.move(ctx, req.TenantID, o, Paid, ch.ID, d.Purpose); err != nil {
+		if err := s.move(context.WithoutCancel(ctx), req.TenantID, o, Paid, ch.ID, d.Purpose); err != nil {
+			// The money was taken but the order could not be marked paid: say
+			// so loudly (ids only) so that staff reconcile it with the
+			// gateway before the hold expires. Reconciliation with the
+			// gateway's records comes with the Stripe adapter.
+			s.log.ErrorContext(ctx, "charged order not marked paid", "order", o.ID, "reference", o.Reference, "charge", ch.ID, "err", err)
 			return nil, err
 		}
 		if q.NeedsRx {
