@@ -109,7 +109,6 @@ var routeClasses = map[string]access.Class{
 	"POST /account/orders/{id}/reorder":               access.Customer,
 	"GET /account/lists":                              access.Customer,
 	"POST /account/lists":                             access.Customer,
-	"GET /account/lists/{id}/items":                   access.Customer,
 	"POST /account/lists/{id}/items":                  access.Customer,
 	"POST /account/lists/{id}/items/{variant}/remove": access.Customer,
 	"POST /account/lists/{id}/cart":                   access.Customer,

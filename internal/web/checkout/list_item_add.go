@@ -38,10 +38,3 @@ func (h *Handlers) addListItem(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// afterSignIn answers GET /account/lists/{id}/items: where sign-in sends a
-// visitor who pressed "Save to wish list" before signing in (the form's
-// POST cannot be replayed). It shows their lists, where they can try again.
-func (h *Handlers) afterSignIn(w http.ResponseWriter, r *http.Request) error {
-	http.Redirect(w, r, "/account/lists", http.StatusSeeOther)
-	return nil
-}

@@ -18,7 +18,6 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/lists", h.showLists, patients)
 	rt.Handle(access.Customer, "POST /account/lists", h.createList, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/items", h.addListItem, patients)
-	rt.Handle(access.Customer, "GET /account/lists/{id}/items", h.afterSignIn, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/items/{variant}/remove", h.removeListItem, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/cart", h.listToCart, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/from-cart", h.listFromCart, patients)
