@@ -114,6 +114,15 @@ func TestOrders(t *testing.T) {
 		if l, _ := svc.List(octx, s.Tenant.ID, ouid); len(l) != 0 || gw.Charges() != before || stockOf(t, s, vit.ID) != 3 {
 			t.Fatalf("a refused order left traces: %d orders, %d charges", len(l), gw.Charges())
 		}
+		// The same variant twice is one reservation of the sum.
+		o3, err := place(s, octx, ouid, "test", orders.ItemRef{VariantID: vit.ID, Quantity: 1}, orders.ItemRef{VariantID: vit.ID, Quantity: 1})
+		if err != nil || stockOf(t, s, vit.ID) != 1 {
+			t.Fatalf("duplicate lines: %v, stock %d", err, stockOf(t, s, vit.ID))
+		}
+		sysctx := access.WithActor(context.Background(), access.System("test", s.Tenant.ID))
+		if err := svc.Move(sysctx, s.Tenant.ID, o3.ID, orders.Cancelled); err != nil || stockOf(t, s, vit.ID) != 3 {
+			t.Fatalf("cancel: %v, stock %d", err, stockOf(t, s, vit.ID))
+		}
 		// Bad input changes nothing.
 		for name, it := range map[string]orders.ItemRef{"unknown": {VariantID: id.New(), Quantity: 1}, "zero": {VariantID: vit.ID},
 			"negative": {VariantID: vit.ID, Quantity: -1}} {
@@ -131,7 +140,7 @@ func TestOrders(t *testing.T) {
 			t.Fatalf("declined: %v", err)
 		}
 		gw.Decline = nil
-		if l, _ := svc.List(octx, s.Tenant.ID, ouid); len(l) != 1 || l[0].Status != orders.Cancelled || stockOf(t, s, vit.ID) != 3 {
+		if l, _ := svc.List(octx, s.Tenant.ID, ouid); len(l) != 2 || l[0].Status != orders.Cancelled || stockOf(t, s, vit.ID) != 3 {
 			t.Fatalf("declined order: %v, stock %d", l, stockOf(t, s, vit.ID))
 		}
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
@@ -43,7 +45,7 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []S
 		if n > 0 {
 			return nil
 		}
-		for _, it := range items {
+		for _, it := range mergeItems(items) {
 			res, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND tenant_id = $3 AND stock >= $1`,
 				it.Quantity, it.VariantID, tenantID)
 			if err != nil {
@@ -73,6 +75,24 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []S
 		}
 		return stockChanged(ctx, tx, tenantID, orderID)
 	})
+}
+
+// mergeItems adds up the quantities of a variant listed twice and sorts the
+// items by variant id. Why sorted: two orders locking the same rows in the
+// same order cannot deadlock on PostgreSQL.
+func mergeItems(items []StockItem) []StockItem {
+	byID := map[string]int{}
+	var out []StockItem
+	for _, it := range items {
+		if i, ok := byID[it.VariantID]; ok {
+			out[i].Quantity += it.Quantity
+			continue
+		}
+		byID[it.VariantID] = len(out)
+		out = append(out, it)
+	}
+	slices.SortFunc(out, func(a, b StockItem) int { return strings.Compare(a.VariantID, b.VariantID) })
+	return out
 }
 
 // stockChanged keeps the products' in-stock flags and bumps the catalog
