@@ -37,4 +37,3 @@ func (h *Handlers) addListItem(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/account/lists", http.StatusSeeOther)
 	return nil
 }
-
