@@ -44,7 +44,11 @@ func Seed(ctx context.Context, stores *server.Stores, clk clock.Clock) (bool, er
 	if err != nil {
 		return false, fmt.Errorf("demo catalog: %w", err)
 	}
-	return created || seeded, nil
+	promoted, err := SeedPromotions(ctx, store.NewPromotions(stores.Catalog), t.ID, clk.Now())
+	if err != nil {
+		return false, fmt.Errorf("demo promotion: %w", err)
+	}
+	return created || seeded || promoted, nil
 }
 
 func seedTenant(ctx context.Context, repo *store.Tenants, clk clock.Clock) (*tenant.Tenant, error) {

@@ -92,6 +92,28 @@ var routeClasses = map[string]access.Class{
 	"GET /api/v1/products/{slug}": access.Public,
 	"GET /api/v1/openapi.json":    access.Public,
 
+	// The cart belongs to a browser, not a person: public.
+	"GET /cart":               access.Public,
+	"POST /cart/items":        access.Public,
+	"POST /cart/items/{id}":   access.Public,
+	"GET /api/v1/cart":        access.Public,
+	"POST /api/v1/cart/items": access.Public,
+	"GET /api/v1/orders":      access.Customer,
+	"GET /api/v1/orders/{id}": access.Customer,
+	// Checkout and orders: signed-in patients (httpx.Roles).
+	"GET /checkout":                                   access.Customer,
+	"POST /checkout":                                  access.Customer,
+	"POST /checkout/pay":                              access.Customer,
+	"GET /account/orders":                             access.Customer,
+	"GET /account/orders/{id}":                        access.Customer,
+	"POST /account/orders/{id}/reorder":               access.Customer,
+	"GET /account/lists":                              access.Customer,
+	"POST /account/lists":                             access.Customer,
+	"POST /account/lists/{id}/items":                  access.Customer,
+	"POST /account/lists/{id}/items/{variant}/remove": access.Customer,
+	"POST /account/lists/{id}/cart":                   access.Customer,
+	"POST /account/lists/{id}/from-cart":              access.Customer,
+
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
 	"GET /admin/catalog":                                      access.Staff,
@@ -113,6 +135,8 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/catalog/pages/{slug}/delete":                 access.Staff,
 	"GET /admin/catalog/menu":                                 access.Staff,
 	"POST /admin/catalog/menu":                                access.Staff,
+	"GET /admin/catalog/promotions":                           access.Staff,
+	"POST /admin/catalog/promotions":                          access.Staff,
 	"GET /admin/catalog/export.csv":                           access.Staff,
 	"POST /admin/catalog/import":                              access.Staff,
 }

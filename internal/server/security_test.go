@@ -60,7 +60,11 @@ func init() {
 		"POST /account/passkeys/begin", "POST /account/passkeys/finish"} {
 		routePolicy[p] = finishing
 	}
-	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke"} {
+	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke",
+		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
+		"POST /account/orders/{id}/reorder", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
+		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
+		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam

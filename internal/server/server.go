@@ -17,11 +17,13 @@ import (
 	"github.com/salvehealth/salve/internal/api"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -29,6 +31,7 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/web/account"
 	"github.com/salvehealth/salve/internal/web/admin"
+	"github.com/salvehealth/salve/internal/web/checkout"
 	"github.com/salvehealth/salve/internal/web/storefront"
 	"github.com/salvehealth/salve/internal/web/team"
 )
@@ -125,7 +128,8 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	// by the storefront pages and the API, keyed by catalog version.
 	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
 	cache := web.NewCache(64 << 20)
-	sf, err := storefront.New(site, s.catalog, cache)
+	carts := cart.NewService(store.NewCarts(stores.Catalog), s.clock)
+	sf, err := storefront.New(site, s.catalog, cache, carts, web.CartCookies{Secure: s.cookies().Secure})
 	if err != nil {
 		return nil, err
 	}
@@ -135,12 +139,23 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if err != nil {
 		return nil, err
 	}
+	adm.Promotions = store.NewPromotions(stores.Catalog)
 	adm.Routes(s.router)
 	if s.services != nil {
 		if err := s.mountIdentity(site); err != nil {
 			return nil, err
 		}
+		co, err := checkout.New(site, carts, web.CartCookies{Secure: s.cookies().Secure}, s.services.Orders, s.services.Lists)
+		if err != nil {
+			return nil, err
+		}
+		co.Routes(s.router)
 	}
+	var ord *orders.Service
+	if s.services != nil {
+		ord = s.services.Orders
+	}
+	api.NewCommerce(carts, web.CartCookies{Secure: s.cookies().Secure}, ord).Routes(s.router)
 
 	if err := s.router.Err(); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)

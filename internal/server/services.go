@@ -5,13 +5,17 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/jobs"
+	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/notify"
+	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/payment"
 )
 
 // Services are the domain services of a process that holds PHI, built on the
@@ -21,6 +25,10 @@ type Services struct {
 	Outbox   *outbox.Outbox
 	Identity *identity.Service
 	Jobs     *jobs.Scheduler
+	Orders   *orders.Service
+	Lists    *lists.Service
+	// TestGateway is the demo's payment gateway; tests count its charges.
+	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where the demo's admin page shows it.
 	Mail bool
@@ -50,6 +58,17 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	}
 	ids := identity.New(stores.PHI, v, al, ob, identity.Options{Clock: c, Log: log, Argon2: argon, Sessions: policy,
 		StaffInactivity: cfg.StaffInactivity})
+	testGW := payment.NewTest()
+	lst := lists.New(stores.PHI, v, c)
+	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
+		Contacts: func(ctx context.Context, tenantID, userID string) (string, error) {
+			acct, err := ids.Account(ctx, tenantID, userID, access.PurposeOperations)
+			if err != nil {
+				return "", err
+			}
+			return acct.Email.Reveal(), nil
+		},
+		Gateways: []payment.Gateway{testGW, payment.Invoice{}}, Bought: lst.Bought, Clock: c, Log: log})
 	sched := jobs.New(stores.PHI, c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
@@ -62,10 +81,18 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return err
 		}},
+		// Unpaid orders give their stock back when the hold runs out.
+		jobs.Job{Name: "orders.expire_reservations", Every: time.Minute, Run: func(ctx context.Context) error {
+			n, err := ord.ExpireReservations(ctx)
+			if n > 0 {
+				log.InfoContext(ctx, "cancelled unpaid orders", "count", n)
+			}
+			return err
+		}},
 		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := ids.PurgeSessions(ctx)
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Mail: sender != nil}
+	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, TestGateway: testGW, Mail: sender != nil}
 }

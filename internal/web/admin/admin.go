@@ -24,6 +24,9 @@ type Handlers struct {
 	pages      *render.Page
 	pageForm   *render.Page
 	menu       *render.Page
+	promotions *render.Page
+	// Promotions keeps promotion codes; nil hides the pages (404).
+	Promotions Promotions
 }
 
 // New builds the admin handlers; a missing template fails here.
@@ -31,7 +34,7 @@ func New(site *web.Site, svc *catalog.Service) (*Handlers, error) {
 	h := &Handlers{site: site, catalog: svc}
 	for name, p := range map[string]**render.Page{
 		"admin/products": &h.products, "admin/product": &h.product, "admin/categories": &h.categories,
-		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu,
+		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions,
 	} {
 		page, err := site.Engine().Page(name)
 		if err != nil {

@@ -29,6 +29,8 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /admin/catalog/pages/{slug}/delete", h.deletePage, mgr)
 	rt.Handle(access.Staff, "GET /admin/catalog/menu", h.showMenu, mgr)
 	rt.Handle(access.Staff, "POST /admin/catalog/menu", h.saveMenu, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/promotions", h.listPromotions, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/promotions", h.createPromotion, mgr)
 	rt.Handle(access.Staff, "GET /admin/catalog/export.csv", h.exportCSV, mgr)
 	rt.Handle(access.Staff, "POST /admin/catalog/import", h.importCSV, mgr, httpx.MaxBody(MaxImportBody))
 }

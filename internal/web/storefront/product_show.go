@@ -14,8 +14,8 @@ type imageView struct {
 }
 
 type variantView struct {
-	Name, SKU, Price, Stock string
-	InStock                 bool
+	ID, Name, SKU, Price, Stock string
+	InStock                     bool
 }
 
 // productData is what a product page shows.
@@ -74,7 +74,7 @@ func (h *Handlers) showProduct(w http.ResponseWriter, r *http.Request) error {
 			d.Images = append(d.Images, imageView{URL: imageURL(im.SHA256, catalog.SizeLarge), Alt: im.Alt, W: im.Width, H: im.Height})
 		}
 		for _, v := range p.Variants {
-			vv := variantView{Name: v.Name, SKU: v.SKU, Price: catalog.FormatPrice(v.Price, v.Currency), InStock: v.Stock > 0}
+			vv := variantView{ID: v.ID, Name: v.Name, SKU: v.SKU, Price: catalog.FormatPrice(v.Price, v.Currency), InStock: v.Stock > 0}
 			switch {
 			case v.Stock == 0:
 				vv.Stock = "Out of stock"

@@ -20,6 +20,10 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET /categories/{slug}", h.showCategory)
 	rt.Handle(access.Public, "GET /pages/{slug}", h.showPage)
 	rt.Handle(access.Public, "GET "+web.MediaPrefix+"{sha}/{size}", h.showMedia)
+	// The cart: public, since it belongs to a browser, not a person.
+	rt.Handle(access.Public, "GET /cart", h.showCart)
+	rt.Handle(access.Public, "POST /cart/items", h.addToCart)
+	rt.Handle(access.Public, "POST /cart/items/{id}", h.updateCartItem)
 	// Anything no route claims is a branded 404.
 	rt.Handle(access.Public, "/", func(w http.ResponseWriter, r *http.Request) error { return apperr.NotFoundError() })
 }

@@ -6,6 +6,7 @@
 package storefront
 
 import (
+	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
@@ -20,14 +21,19 @@ type Handlers struct {
 	list    *render.Page
 	product *render.Page
 	landing *render.Page
+	cart    *render.Page
+	// carts is the browser carts; the cart holds no person, so it is served
+	// here, by the storefront, without the PHI store.
+	carts       *cart.Service
+	cartCookies web.CartCookies
 }
 
 // New builds the storefront handlers; a missing template fails here.
-func New(site *web.Site, svc *catalog.Service, cache *web.Cache) (*Handlers, error) {
-	h := &Handlers{site: site, catalog: svc, cache: cache}
+func New(site *web.Site, svc *catalog.Service, cache *web.Cache, carts *cart.Service, cookies web.CartCookies) (*Handlers, error) {
+	h := &Handlers{site: site, catalog: svc, cache: cache, carts: carts, cartCookies: cookies}
 	for name, p := range map[string]**render.Page{
 		"storefront/home": &h.home, "storefront/products": &h.list,
-		"storefront/product": &h.product, "storefront/landing": &h.landing,
+		"storefront/product": &h.product, "storefront/landing": &h.landing, "storefront/cart": &h.cart,
 	} {
 		page, err := site.Engine().Page(name)
 		if err != nil {

@@ -1,0 +1,30 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// listOrders answers GET /api/v1/orders: the signed-in patient's orders,
+// newest first (one audited access).
+func (c *Commerce) listOrders(w http.ResponseWriter, r *http.Request) error {
+	sess, ok := identity.SessionFrom(r.Context())
+	if !ok {
+		return apperr.DeniedError(nil)
+	}
+	list, err := c.orders.List(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Orders []OrderSummary `json:"orders"`
+	}{Orders: []OrderSummary{}}
+	for _, o := range list {
+		out.Orders = append(out.Orders, orderSummary(o))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, out)
+}

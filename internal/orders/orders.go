@@ -1,0 +1,594 @@
+// Package orders is the order: placed from a cart at checkout, paid through a
+// payment gateway, and moved through its states to delivery. An order is PHI
+// (what a person buys says something about their health), so it lives in the
+// PHI store with its items, shipping address and totals sealed by the vault
+// under the patient; every view and every change is audited. Stock is
+// reserved in the catalog store with the order id as idempotency key.
+package orders
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/notify"
+	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/vault"
+)
+
+// Status is where an order is in its life.
+type Status string
+
+// The statuses.
+const (
+	PendingPayment Status = "pending_payment"
+	Paid           Status = "paid"
+	AwaitingRx     Status = "awaiting_rx"
+	Ready          Status = "ready"
+	Shipped        Status = "shipped"
+	Delivered      Status = "delivered"
+	Cancelled      Status = "cancelled"
+	Refunded       Status = "refunded"
+)
+
+// transitions are the moves the state machine allows.
+var transitions = map[Status][]Status{
+	PendingPayment: {Paid, Cancelled},
+	Paid:           {AwaitingRx, Ready, Cancelled, Refunded},
+	AwaitingRx:     {Ready, Cancelled, Refunded},
+	Ready:          {Shipped, Cancelled, Refunded},
+	Shipped:        {Delivered, Refunded},
+	Delivered:      {Refunded},
+}
+
+// CanMove reports whether the state machine allows from → to.
+func CanMove(from, to Status) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Open reports whether the order is still under way.
+func (s Status) Open() bool {
+	return s == PendingPayment || s == Paid || s == AwaitingRx || s == Ready || s == Shipped
+}
+
+// Label is the status as a customer reads it.
+func (s Status) Label() string {
+	return map[Status]string{PendingPayment: "Waiting for payment", Paid: "Paid", AwaitingRx: "Waiting for prescription verification",
+		Ready: "Being prepared", Shipped: "Shipped", Delivered: "Delivered", Cancelled: "Cancelled", Refunded: "Refunded"}[s]
+}
+
+// ReservationTTL is how long stock waits for an unpaid order before the
+// background job gives it back.
+const ReservationTTL = 30 * time.Minute
+
+// InvoiceTTL is how long stock waits for an order paid by invoice.
+const InvoiceTTL = 14 * 24 * time.Hour
+
+// Item is one line of an order, with the price it was sold at.
+type Item struct {
+	VariantID, ProductID, Slug, Name, VariantName, SKU string
+	Quantity, UnitPrice                                int64
+	RequiresPrescription                               bool
+}
+
+// Total is the line's total.
+func (i Item) Total() int64 { return i.Quantity * i.UnitPrice }
+
+// Label is the product's name with the variant's.
+func (i Item) Label() string {
+	if i.VariantName == "" {
+		return i.Name
+	}
+	return i.Name + " — " + i.VariantName
+}
+
+// Address is a shipping address. It is PHI: sealed with the order.
+type Address struct {
+	Name, Line1, Line2, City, Region, PostalCode string
+}
+
+// Details is the sealed part of an order.
+type Details struct {
+	Quote
+	Address Address
+}
+
+// Order is an order opened for someone allowed to see it.
+type Order struct {
+	ID, Reference, UserID string
+	Status                Status
+	Gateway               string
+	CreatedAt             time.Time
+	Details
+}
+
+// Contacts finds the email address of a person, for order emails.
+type Contacts func(ctx context.Context, tenantID, userID string) (string, error)
+
+// Service places and moves orders.
+type Service struct {
+	orders   *store.Orders
+	stock    *store.Stock
+	promos   *store.Promotions
+	carts    cart.Store
+	vault    *vault.Vault
+	audit    audit.Appender
+	outbox   Enqueuer
+	contacts Contacts
+	gateways map[string]payment.Gateway
+	names    []string
+	bought   func(ctx context.Context, tenantID, userID string, variantIDs []string) error
+	clock    clock.Clock
+	log      *slog.Logger
+}
+
+// Enqueuer queues an email (internal/outbox).
+type Enqueuer interface {
+	Enqueue(ctx context.Context, tenantID, subjectID string, kind notify.Kind, m notify.Message) error
+}
+
+// Deps are what the service is built on.
+type Deps struct {
+	PHI, Catalog *store.DB
+	Vault        *vault.Vault
+	Audit        audit.Appender
+	Outbox       Enqueuer
+	Contacts     Contacts
+	Gateways     []payment.Gateway
+	// Bought, if set, is told what a person just paid for (their wish list
+	// loses those items).
+	Bought func(ctx context.Context, tenantID, userID string, variantIDs []string) error
+	Clock  clock.Clock
+	Log    *slog.Logger
+}
+
+// New returns the order service.
+func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{orders: store.NewOrders(d.PHI), stock: store.NewStock(d.Catalog), promos: store.NewPromotions(d.Catalog), carts: store.NewCarts(d.Catalog), vault: d.Vault,
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, clock: d.Clock, log: d.Log}
+	for _, g := range d.Gateways {
+		s.gateways[g.Name()] = g
+		s.names = append(s.names, g.Name())
+	}
+	return s
+}
+
+// Gateways returns the payment gateways in the order they are offered.
+func (s *Service) Gateways() []payment.Gateway {
+	out := make([]payment.Gateway, 0, len(s.names))
+	for _, n := range s.names {
+		out = append(out, s.gateways[n])
+	}
+	return out
+}
+
+// Stock returns the stock reservations (for tests and jobs).
+func (s *Service) Stock() *store.Stock { return s.stock }
+
+// ItemRef is a variant and quantity to order.
+type ItemRef struct {
+	VariantID string
+	Quantity  int64
+}
+
+// PlaceRequest is a checkout.
+type PlaceRequest struct {
+	TenantID, UserID string
+	Items            []ItemRef
+	Address          Address
+	Shipping, Region string
+	Gateway          string
+	// PromoCode is a promotion code typed at checkout; empty for none.
+	PromoCode string
+	// Brand and BaseURL make the confirmation email's text and link.
+	Brand, BaseURL string
+}
+
+// Promotions returns the promotion codes' storage.
+func (s *Service) Promotions() *store.Promotions { return s.promos }
+
+// QuoteItems prices items from the catalog now, with a promotion code if
+// one is given (an unknown, expired or used-up code is a clear error).
+func (s *Service) QuoteItems(ctx context.Context, tenantID string, items []ItemRef, shipping, region, code string) (*Quote, error) {
+	q, _, err := s.quote(ctx, tenantID, items, shipping, region, code)
+	return q, err
+}
+
+func (s *Service) quote(ctx context.Context, tenantID string, items []ItemRef, shipping, region, code string) (*Quote, *promo.Promotion, error) {
+	var p *promo.Promotion
+	if strings.TrimSpace(code) != "" {
+		var err error
+		if p, err = s.promos.ByCode(ctx, tenantID, code); err != nil {
+			return nil, nil, err
+		}
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, it.VariantID)
+	}
+	vs, err := s.carts.Variants(ctx, tenantID, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := map[string]cart.Line{}
+	for _, v := range vs {
+		byID[v.VariantID] = v
+	}
+	lines := make([]cart.Line, 0, len(items))
+	for _, it := range items {
+		l, ok := byID[it.VariantID]
+		if !ok {
+			return nil, nil, apperr.New(apperr.Invalid, "An item in your cart is no longer for sale. Remove it and try again.")
+		}
+		l.Quantity = it.Quantity
+		lines = append(lines, l)
+	}
+	q, err := Price(lines, shipping, region, p, s.clock.Now())
+	return q, p, err
+}
+
+// CheckAddress validates a shipping address; the error names each field.
+func CheckAddress(a *Address) error {
+	trim := func(p *string) { *p = strings.TrimSpace(*p) }
+	for _, p := range []*string{&a.Name, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode} {
+		trim(p)
+	}
+	fields := map[string]string{}
+	need := func(name, v, msg string, limit int) {
+		switch {
+		case v == "":
+			fields[name] = msg
+		case utf8.RuneCountInString(v) > limit || strings.ContainsAny(v, "\r\n\x00"):
+			fields[name] = "This is too long."
+		}
+	}
+	need("name", a.Name, "Enter the name to ship to.", 100)
+	need("line1", a.Line1, "Enter the street address.", 200)
+	if utf8.RuneCountInString(a.Line2) > 200 {
+		fields["line2"] = "This is too long."
+	}
+	need("city", a.City, "Enter the city.", 100)
+	need("postal_code", a.PostalCode, "Enter the ZIP code.", 20)
+	if _, ok := region(a.Region); !ok {
+		fields["region"] = "Choose your state."
+	}
+	if len(fields) > 0 {
+		return apperr.InvalidFields("Check the highlighted fields.", fields)
+	}
+	return nil
+}
+
+// decide checks that the actor in ctx may act on userID's orders.
+func (s *Service) decide(ctx context.Context, tenantID, userID string, act access.Action) (access.Decision, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok {
+		return access.Decision{}, apperr.DeniedError(access.ErrDenied)
+	}
+	d := access.Decide(a, access.Request{TenantID: tenantID, PatientID: userID, Class: access.DataOrders, Action: act}, access.Facts{}, s.clock.Now())
+	if err := d.Err(); err != nil {
+		return d, apperr.DeniedError(err)
+	}
+	return d, nil
+}
+
+// Place places an order: prices its items from the catalog, reserves stock
+// under the new order's id, stores the order sealed, charges the gateway
+// (idempotency key: the order id) and, once paid, confirms the stock and
+// queues the confirmation email. An order with a prescription item waits in
+// awaiting_rx. Out of stock is a Conflict and leaves no order and no charge.
+func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
+	d, err := s.decide(ctx, req.TenantID, req.UserID, access.Write)
+	if err != nil {
+		return nil, err
+	}
+	g, ok := s.gateways[req.Gateway]
+	if !ok {
+		return nil, apperr.InvalidFields("Choose how to pay.", map[string]string{"gateway": "Choose how to pay."})
+	}
+	if err := CheckAddress(&req.Address); err != nil {
+		return nil, err
+	}
+	q, p, err := s.quote(ctx, req.TenantID, req.Items, req.Shipping, req.Address.Region, req.PromoCode)
+	if err != nil {
+		return nil, err
+	}
+	promoID := ""
+	if p != nil {
+		promoID = p.ID
+	}
+	now := s.clock.Now()
+	o := &Order{ID: id.NewAt(now), UserID: req.UserID, Status: PendingPayment, Gateway: g.Name(), CreatedAt: now,
+		Details: Details{Quote: *q, Address: req.Address}}
+	ttl := ReservationTTL
+	if g.Name() == "invoice" {
+		ttl = InvoiceTTL
+	}
+	items := make([]store.StockItem, 0, len(q.Items))
+	for _, it := range q.Items {
+		items = append(items, store.StockItem{VariantID: it.VariantID, Quantity: it.Quantity, Label: it.Label()})
+	}
+	if err := s.stock.Reserve(ctx, req.TenantID, o.ID, items, promoID, now, now.Add(ttl)); err != nil {
+		return nil, err
+	}
+	if err := s.insert(ctx, req.TenantID, o, d.Purpose); err != nil {
+		return nil, errors.Join(err, s.stock.Release(context.WithoutCancel(ctx), req.TenantID, o.ID, now))
+	}
+	ch, err := g.Charge(ctx, payment.Request{IdempotencyKey: o.ID, Reference: o.Reference, Amount: q.Total, Currency: q.Currency})
+	if err != nil {
+		s.log.WarnContext(ctx, "payment failed", "order", o.ID, "gateway", g.Name(), "err", err)
+		if cerr := s.move(context.WithoutCancel(ctx), req.TenantID, o, Cancelled, "", d.Purpose); cerr != nil {
+			return nil, cerr
+		}
+		return nil, apperr.New(apperr.Invalid, "The payment did not go through, and nothing was charged. Check your payment details and try again.")
+	}
+	if ch.Paid {
+		if err := s.move(context.WithoutCancel(ctx), req.TenantID, o, Paid, ch.ID, d.Purpose); err != nil {
+			// The money was taken but the order could not be marked paid: say
+			// so loudly (ids only) so that staff reconcile it with the
+			// gateway before the hold expires. Reconciliation with the
+			// gateway's records comes with the Stripe adapter.
+			s.log.ErrorContext(ctx, "charged order not marked paid", "order", o.ID, "reference", o.Reference, "charge", ch.ID, "err", err)
+			return nil, err
+		}
+		if q.NeedsRx {
+			if err := s.move(ctx, req.TenantID, o, AwaitingRx, "", d.Purpose); err != nil {
+				return nil, err
+			}
+		}
+		if s.bought != nil {
+			ids := make([]string, 0, len(q.Items))
+			for _, it := range q.Items {
+				ids = append(ids, it.VariantID)
+			}
+			if err := s.bought(ctx, req.TenantID, o.UserID, ids); err != nil {
+				s.log.ErrorContext(ctx, "wish list not updated", "order", o.ID, "err", err)
+			}
+		}
+		if err := s.notify(ctx, req, o); err != nil {
+			// The order is paid and kept; the email is what failed.
+			s.log.ErrorContext(ctx, "order email not queued", "order", o.ID, "err", err)
+		}
+	}
+	return o, nil
+}
+
+// insert seals and stores a new order, with a fresh reference.
+func (s *Service) insert(ctx context.Context, tenantID string, o *Order, purpose access.Purpose) error {
+	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{o.UserID}, Action: access.Write,
+		Purpose: purpose, Resource: "order", ResourceID: o.ID, AuditAction: "order.create"})
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(o.Details)
+	if err != nil {
+		return fmt.Errorf("order details: %w", err)
+	}
+	ct, err := h.SealBytes(o.UserID, "orders", "details_ct", o.ID, body)
+	if err != nil {
+		return err
+	}
+	for range 5 {
+		o.Reference = NewReference()
+		err = s.orders.Insert(ctx, store.OrderRow{ID: o.ID, TenantID: tenantID, UserID: o.UserID, Reference: o.Reference,
+			Status: string(o.Status), Gateway: o.Gateway, DetailsCT: ct, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt})
+		if !errors.Is(err, store.ErrDuplicate) {
+			return err
+		}
+	}
+	return err
+}
+
+// referenceAlphabet leaves out letters and digits that look alike.
+const referenceAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// NewReference returns a random order reference such as A1B2-C3D4: short
+// enough to read on the phone, and saying nothing about the order.
+func NewReference() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	out := make([]byte, 0, 9)
+	for i, c := range b {
+		if i == 4 {
+			out = append(out, '-')
+		}
+		out = append(out, referenceAlphabet[int(c)%len(referenceAlphabet)])
+	}
+	return string(out)
+}
+
+// move takes an order to a new status, records the transition in the audit
+// log and keeps the stock in step: confirmed when paid, given back when
+// cancelled, or refunded before it shipped.
+func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status, chargeID string, purpose access.Purpose) error {
+	if !CanMove(o.Status, to) {
+		return apperr.New(apperr.Conflict, fmt.Sprintf("An order that is %q cannot become %q.", o.Status.Label(), to.Label()))
+	}
+	now := s.clock.Now()
+	// Audited first: a change that cannot be recorded does not happen.
+	if err := s.audit.Append(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order." + string(to),
+		ResourceType: "order", ResourceID: o.ID, Purpose: purpose, Detail: string(o.Status) + "->" + string(to)}); err != nil {
+		return fmt.Errorf("audit order transition: %w", err)
+	}
+	if err := s.orders.SetStatus(ctx, tenantID, o.ID, string(o.Status), string(to), chargeID, now); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			return apperr.New(apperr.Conflict, "The order changed meanwhile. Reload the page and try again.")
+		}
+		return err
+	}
+	from := o.Status
+	o.Status = to
+	switch {
+	case to == Paid:
+		return s.stock.Confirm(ctx, tenantID, o.ID, now)
+	case to == Cancelled || (to == Refunded && from != Shipped && from != Delivered):
+		return s.stock.Release(ctx, tenantID, o.ID, now)
+	}
+	return nil
+}
+
+// notify queues the order's status email: the reference and a link, nothing
+// about what was bought.
+func (s *Service) notify(ctx context.Context, req PlaceRequest, o *Order) error {
+	if s.outbox == nil || s.contacts == nil {
+		return nil
+	}
+	to, err := s.contacts(ctx, req.TenantID, o.UserID)
+	if err != nil {
+		return err
+	}
+	msg, err := notify.Compose(notify.OrderStatus, to, notify.Params{Brand: req.Brand, Link: strings.TrimSuffix(req.BaseURL, "/") + "/account/orders",
+		Reference: o.Reference, Status: string(o.Status)})
+	if err != nil {
+		return err
+	}
+	return s.outbox.Enqueue(ctx, req.TenantID, o.UserID, notify.OrderStatus, msg)
+}
+
+// List returns a person's orders, newest first, opened under one audited
+// access for the whole list.
+func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Order, error) {
+	d, err := s.decide(ctx, tenantID, userID, access.Read)
+	if err != nil {
+		return nil, apperr.NotFoundError()
+	}
+	rows, err := s.orders.ByOwner(ctx, tenantID, userID, 200)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Read,
+		Purpose: d.Purpose, Resource: "order", AuditAction: "order.list"})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Order, 0, len(rows))
+	for _, r := range rows {
+		o, err := open(h, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Get returns one order for the actor in ctx. Another person's order, another
+// tenant's and an unknown id are the same NotFound (DESIGN §2.4). Every view
+// is audited.
+func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, error) {
+	if !id.Valid(orderID) {
+		return nil, apperr.NotFoundError()
+	}
+	r, err := s.orders.ByID(ctx, tenantID, orderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFoundError()
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.decide(ctx, tenantID, r.UserID, access.Read)
+	if err != nil {
+		if a, ok := access.ActorFrom(ctx); ok {
+			// A denial is recorded, without the order's owner as a subject
+			// being disclosed to anyone.
+			_ = s.audit.Append(ctx, audit.Entry{TenantID: tenantID, ActorID: a.ID, Action: "order.read", ResourceType: "order",
+				ResourceID: orderID, Outcome: audit.Denied, Detail: "not the actor's order"})
+		}
+		return nil, apperr.NotFoundError()
+	}
+	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
+		Purpose: d.Purpose, Resource: "order", ResourceID: r.ID, AuditAction: "order.read"})
+	if err != nil {
+		return nil, err
+	}
+	return open(h, r)
+}
+
+func open(h *vault.Handle, r store.OrderRow) (*Order, error) {
+	body, err := h.OpenBytes(r.UserID, "orders", "details_ct", r.ID, r.DetailsCT)
+	if err != nil {
+		return nil, err
+	}
+	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: Status(r.Status), Gateway: r.Gateway, CreatedAt: r.CreatedAt}
+	if err := json.Unmarshal(body.Reveal(), &o.Details); err != nil {
+		return nil, fmt.Errorf("order %s details: %w", r.ID, err)
+	}
+	return o, nil
+}
+
+// Move takes an order to a new status for the actor in ctx (staff with
+// write access to orders, or a job), audited.
+func (s *Service) Move(ctx context.Context, tenantID, orderID string, to Status) error {
+	if !id.Valid(orderID) {
+		return apperr.NotFoundError()
+	}
+	r, err := s.orders.ByID(ctx, tenantID, orderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.NotFoundError()
+	}
+	if err != nil {
+		return err
+	}
+	d, err := s.decide(ctx, tenantID, r.UserID, access.Write)
+	if err != nil {
+		return apperr.NotFoundError()
+	}
+	o := &Order{ID: r.ID, UserID: r.UserID, Status: Status(r.Status)}
+	return s.move(ctx, tenantID, o, to, "", d.Purpose)
+}
+
+// ExpireReservations cancels unpaid orders whose stock hold ran out and
+// gives the stock back; the background job runs it. It returns how many.
+func (s *Service) ExpireReservations(ctx context.Context) (int, error) {
+	exp, err := s.stock.Expired(ctx, s.clock.Now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range exp {
+		jctx := access.WithActor(ctx, access.System("orders.expire", e.TenantID))
+		r, err := s.orders.ByID(jctx, e.TenantID, e.OrderID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// Stock held for an order that was never stored: give it back.
+			err = s.stock.Release(jctx, e.TenantID, e.OrderID, s.clock.Now())
+		case err == nil && Status(r.Status) == PendingPayment:
+			err = s.move(jctx, e.TenantID, &Order{ID: r.ID, UserID: r.UserID, Status: PendingPayment}, Cancelled, "", access.PurposeSystem)
+		case err == nil:
+			// Paid meanwhile: the hold is the order's, confirm it.
+			err = s.stock.Confirm(jctx, e.TenantID, e.OrderID, s.clock.Now())
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,107 @@
+package orders_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+func placeWith(s *testkit.Server, ctx context.Context, uid, code string, items ...orders.ItemRef) (*orders.Order, error) {
+	return s.Services().Orders.Place(ctx, orders.PlaceRequest{TenantID: s.Tenant.ID, UserID: uid, Items: items, Address: home,
+		Shipping: "standard", Region: "CA", Gateway: "test", PromoCode: code, Brand: s.Tenant.Name, BaseURL: s.URL})
+}
+
+// TestPromotionCodes: percentage and fixed codes, validity window, usage
+// limit (given back when the order is cancelled), minimum quantity; a code
+// that cannot be used is a clear error on the code field and changes nothing.
+func TestPromotionCodes(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		ctx := context.Background()
+		now := s.Clock.Now()
+		for _, p := range []promo.Promotion{
+			{Code: "pct10", Kind: promo.Percent, Value: 10},
+			{Code: "FIVE-OFF", Kind: promo.Fixed, Value: 500, Currency: "USD"},
+			{Code: "EXPIRED", Kind: promo.Percent, Value: 50, StartsAt: now.Add(-48 * time.Hour), EndsAt: now.Add(-time.Hour)},
+			{Code: "FUTURE", Kind: promo.Percent, Value: 50, StartsAt: now.Add(time.Hour)},
+			{Code: "ONCE", Kind: promo.Percent, Value: 20, UsageLimit: 1},
+			{Code: "MIN3", Kind: promo.Percent, Value: 20, MinQuantity: 3},
+		} {
+			p.ID, p.TenantID, p.CreatedAt = id.New(), s.Tenant.ID, now
+			if p.StartsAt.IsZero() {
+				p.StartsAt = now.Add(-time.Hour)
+			}
+			if err := p.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Services().Orders.Promotions().Create(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bad := promo.Promotion{Code: "x", Kind: "bogus"}
+		if err := bad.Validate(); !apperr.Is(err, apperr.Invalid) {
+			t.Fatal("a bad promotion validated")
+		}
+		v := product(t, s, "Vitamin D3", 1250, 20, false)
+		bctx, uid := buyer(t, s, 1)
+		two := orders.ItemRef{VariantID: v.ID, Quantity: 2}
+
+		// 10% of 25.00 = 2.50; CA tax 7.25% of 22.50 = 1.63; shipping 4.99.
+		o, err := placeWith(s, bctx, uid, " pct10 ", two)
+		if err != nil || o.Discount != 250 || o.Tax != 163 || o.Total != 2250+163+499 || o.PromoCode != "PCT10" {
+			t.Fatalf("percent: %+v %v", o, err)
+		}
+		if o, err := placeWith(s, bctx, uid, "five-off", two); err != nil || o.Discount != 500 {
+			t.Fatalf("fixed: %+v %v", o, err)
+		}
+		charges := s.Services().TestGateway.Charges()
+		for code, want := range map[string]string{"EXPIRED": "expired", "FUTURE": "not valid yet", "NOPE": "not valid", "MIN3": "at least 3"} {
+			_, err := placeWith(s, bctx, uid, code, two)
+			if ae := apperr.As(err); ae == nil || ae.Code != apperr.Invalid || !strings.Contains(ae.Fields["promo"], want) {
+				t.Errorf("%s: %v, want %q on the code field", code, err, want)
+			}
+		}
+		if stockOf(t, s, v.ID) != 16 || s.Services().TestGateway.Charges() != charges {
+			t.Fatalf("a refused code moved stock (%d) or money", stockOf(t, s, v.ID))
+		}
+		// Usage limit: two buyers race for a code with one use left.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var won []*orders.Order
+		for i := range 5 {
+			c, u := buyer(t, s, 10+i)
+			wg.Go(func() {
+				o, err := placeWith(s, c, u, "ONCE", orders.ItemRef{VariantID: v.ID, Quantity: 1})
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					won = append(won, o)
+				} else if !apperr.Is(err, apperr.Invalid) {
+					t.Errorf("race: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if len(won) != 1 || stockOf(t, s, v.ID) != 15 {
+			t.Fatalf("%d orders used a one-use code; stock %d", len(won), stockOf(t, s, v.ID))
+		}
+		// Cancelling the order gives the use back.
+		sys := access.WithActor(ctx, access.System("test", s.Tenant.ID))
+		if err := s.Services().Orders.Move(sys, s.Tenant.ID, won[0].ID, orders.Cancelled); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := placeWith(s, bctx, uid, "ONCE", two); err != nil {
+			t.Fatalf("the use was not given back: %v", err)
+		}
+	})
+}

@@ -1,0 +1,106 @@
+// Package payment is how Salve takes money: a Gateway interface and the
+// gateways built in. A gateway receives the order reference and the amount
+// only, never what was bought (DESIGN §2.6: no PHI in processor metadata).
+package payment
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Request is one charge. IdempotencyKey is the order id: charging twice with
+// the same key charges once.
+type Request struct {
+	IdempotencyKey string
+	Reference      string // the order reference, e.g. A1B2-C3D4
+	Amount         int64  // minor units
+	Currency       string
+}
+
+// Charge is a gateway's answer.
+type Charge struct {
+	ID string
+	// Paid is true when the money was taken now; false when it will come
+	// later (an invoice).
+	Paid bool
+}
+
+// Gateway takes payments.
+type Gateway interface {
+	// Name is the gateway's identifier, stored with the order.
+	Name() string
+	// Label is what the checkout page calls it.
+	Label() string
+	// Charge takes the payment, once per IdempotencyKey.
+	Charge(ctx context.Context, req Request) (Charge, error)
+}
+
+// ErrDeclined is a payment the gateway refused.
+var ErrDeclined = errors.New("payment declined")
+
+// Invoice is the manual gateway: the order waits for payment by invoice, and
+// staff mark it paid when the money arrives.
+type Invoice struct{}
+
+// Name implements Gateway.
+func (Invoice) Name() string { return "invoice" }
+
+// Label implements Gateway.
+func (Invoice) Label() string { return "Pay by invoice" }
+
+// Charge implements Gateway: nothing is taken now.
+func (Invoice) Charge(_ context.Context, req Request) (Charge, error) {
+	return Charge{ID: "invoice-" + req.Reference}, nil
+}
+
+// Test is the demo's gateway: every charge succeeds (except amounts the test
+// declines), kept in memory and counted, so tests can check that nothing was
+// charged twice.
+type Test struct {
+	mu      sync.Mutex
+	charges map[string]Request
+	// Decline, if set, declines the charges it returns true for.
+	Decline func(Request) bool
+}
+
+// NewTest returns a test gateway.
+func NewTest() *Test { return &Test{charges: map[string]Request{}} }
+
+// Name implements Gateway.
+func (*Test) Name() string { return "test" }
+
+// Label implements Gateway.
+func (*Test) Label() string { return "Test card (demo: no money moves)" }
+
+// Charge implements Gateway.
+func (g *Test) Charge(_ context.Context, req Request) (Charge, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.charges[req.IdempotencyKey]; ok {
+		return Charge{ID: "test-" + req.IdempotencyKey, Paid: true}, nil
+	}
+	if g.Decline != nil && g.Decline(req) {
+		return Charge{}, ErrDeclined
+	}
+	g.charges[req.IdempotencyKey] = req
+	return Charge{ID: "test-" + req.IdempotencyKey, Paid: true}, nil
+}
+
+// Charges returns how many distinct charges were taken.
+func (g *Test) Charges() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.charges)
+}
+
+// Total returns the sum of every charge taken.
+func (g *Test) Total() int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var t int64
+	for _, r := range g.charges {
+		t += r.Amount
+	}
+	return t
+}

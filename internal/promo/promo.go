@@ -1,0 +1,107 @@
+// Package promo is promotion codes: a percentage or a fixed amount off an
+// order's items, with a validity window, a usage limit and a minimum
+// quantity. Codes are catalog data (no PHI): who used a code is only known
+// through the order, in the PHI store.
+package promo
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
+)
+
+// Kinds of promotion.
+const (
+	Percent = "percent" // Value is a whole percentage, 1–100
+	Fixed   = "fixed"   // Value is minor units of Currency
+)
+
+// Promotion is a code and its rules.
+type Promotion struct {
+	ID, TenantID string
+	Code         string // upper case
+	Kind         string
+	Value        int64
+	Currency     string // for Fixed
+	// MinQuantity is the fewest items (all quantities added) the order needs.
+	MinQuantity int64
+	// StartsAt and EndsAt bound when the code works; zero EndsAt is open.
+	StartsAt, EndsAt time.Time
+	// UsageLimit is how many orders may use the code; 0 is unlimited.
+	UsageLimit, Used int64
+	CreatedAt        time.Time
+}
+
+var codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{2,31}$`)
+
+// NormalizeCode returns a code as stored: trimmed, upper case.
+func NormalizeCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// Validate checks a promotion before it is saved.
+func (p *Promotion) Validate() error {
+	p.Code = NormalizeCode(p.Code)
+	f := map[string]string{}
+	if !codeRE.MatchString(p.Code) {
+		f["code"] = "Use 3 to 32 letters, digits or dashes."
+	}
+	switch p.Kind {
+	case Percent:
+		if p.Value < 1 || p.Value > 100 {
+			f["value"] = "A percentage from 1 to 100."
+		}
+	case Fixed:
+		if p.Value < 1 || p.Value > catalog.MaxPrice {
+			f["value"] = "An amount above zero."
+		}
+		if len(p.Currency) != 3 {
+			f["currency"] = "A currency such as USD."
+		}
+	default:
+		f["kind"] = "Choose percentage or fixed amount."
+	}
+	if p.MinQuantity < 0 || p.UsageLimit < 0 {
+		f["limits"] = "Limits cannot be negative."
+	}
+	if !p.EndsAt.IsZero() && !p.EndsAt.After(p.StartsAt) {
+		f["ends_at"] = "The end must come after the start."
+	}
+	if len(f) > 0 {
+		return apperr.InvalidFields("Check the highlighted fields.", f)
+	}
+	return nil
+}
+
+// errCode is the answer for every code that cannot be used: what is wrong is
+// said, but on the code field, and the order is not placed.
+func errCode(msg string) error {
+	return apperr.InvalidFields("Check the promotion code.", map[string]string{"promo": msg})
+}
+
+// ErrUnknown is the error for a code that does not exist.
+func ErrUnknown() error { return errCode("This code is not valid.") }
+
+// Discount returns what the promotion takes off a subtotal of qty items at
+// now, or a clear error when it cannot be used.
+func (p *Promotion) Discount(subtotal, qty int64, currency string, now time.Time) (int64, error) {
+	switch {
+	case now.Before(p.StartsAt):
+		return 0, errCode("This code is not valid yet.")
+	case !p.EndsAt.IsZero() && !now.Before(p.EndsAt):
+		return 0, errCode("This code has expired.")
+	case p.UsageLimit > 0 && p.Used >= p.UsageLimit:
+		return 0, errCode("This code has been used up.")
+	case qty < p.MinQuantity:
+		return 0, errCode(fmt.Sprintf("This code needs at least %d items in the order.", p.MinQuantity))
+	case p.Kind == Fixed && p.Currency != currency:
+		return 0, errCode("This code is not valid for this order.")
+	}
+	d := p.Value
+	if p.Kind == Percent {
+		d = (subtotal*p.Value + 50) / 100
+	}
+	return min(d, subtotal), nil
+}

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/id"
+)
+
+// Carts keeps browser carts in the catalog store. It implements cart.Store.
+// A cart row holds a token hash and the tenant, never a person.
+type Carts struct{ db *DB }
+
+// NewCarts returns the cart storage of a catalog store.
+func NewCarts(db *DB) *Carts { return &Carts{db: db} }
+
+var _ cart.Store = (*Carts)(nil)
+
+const lineColumns = `v.id, p.id, p.slug, p.name, v.name, v.sku, v.price, v.currency, v.stock, p.requires_prescription, p.status`
+
+func scanLine(rows *sql.Rows, qty bool) (cart.Line, error) {
+	var l cart.Line
+	var status string
+	dest := []any{&l.VariantID, &l.ProductID, &l.Slug, &l.Name, &l.VariantName, &l.SKU, &l.Price, &l.Currency, &l.Stock,
+		&l.RequiresPrescription, &status}
+	if qty {
+		dest = append(dest, &l.Quantity)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return l, err
+	}
+	l.Active = status == "active"
+	return l, nil
+}
+
+// Variants returns the lines of the variants with the given ids, one query.
+func (s *Carts) Variants(ctx context.Context, tenantID string, ids []string) ([]cart.Line, error) {
+	args := []any{tenantID}
+	for _, v := range ids {
+		if id.Valid(v) {
+			args = append(args, v)
+		}
+	}
+	if len(args) == 1 {
+		return nil, nil
+	}
+	//nolint:gosec // only constant columns and $n placeholders are concatenated; values are parameters
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+lineColumns+` FROM variants v JOIN products p ON p.id = v.product_id
+		WHERE v.tenant_id = $1 AND v.id IN (`+Placeholders(2, len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cart variants: %w", err)
+	}
+	defer rows.Close()
+	var out []cart.Line
+	for rows.Next() {
+		l, err := scanLine(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("cart variants: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Lines returns a cart's lines with current prices, one query.
+func (s *Carts) Lines(ctx context.Context, tenantID, tokenHash string) ([]cart.Line, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+lineColumns+`, i.quantity FROM cart_items i
+		JOIN variants v ON v.id = i.variant_id JOIN products p ON p.id = v.product_id
+		WHERE i.tenant_id = $1 AND i.token_hash = $2 ORDER BY i.added_at, v.id`, tenantID, tokenHash)
+	if err != nil {
+		return nil, fmt.Errorf("cart lines: %w", err)
+	}
+	defer rows.Close()
+	var out []cart.Line
+	for rows.Next() {
+		l, err := scanLine(rows, true)
+		if err != nil {
+			return nil, fmt.Errorf("cart lines: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// SetQuantity sets or removes one line, creating the cart on first use.
+func (s *Carts) SetQuantity(ctx context.Context, tenantID, tokenHash, variantID string, qty int64, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if qty <= 0 {
+			_, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE tenant_id = $1 AND token_hash = $2 AND variant_id = $3`,
+				tenantID, tokenHash, variantID)
+			if err != nil {
+				return fmt.Errorf("cart remove: %w", err)
+			}
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO carts (token_hash, tenant_id, created_at, updated_at) VALUES ($1, $2, $3, $3)
+			ON CONFLICT (token_hash) DO UPDATE SET updated_at = $3`, tokenHash, tenantID, now); err != nil {
+			return fmt.Errorf("cart create: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cart_items (token_hash, tenant_id, variant_id, quantity, added_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash, variant_id) DO UPDATE SET quantity = $4`,
+			tokenHash, tenantID, variantID, qty, now); err != nil {
+			return fmt.Errorf("cart set: %w", err)
+		}
+		return nil
+	})
+}
+
+// Clear empties a cart.
+func (s *Carts) Clear(ctx context.Context, tenantID, tokenHash string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE tenant_id = $1 AND token_hash = $2`, tenantID, tokenHash); err != nil {
+			return fmt.Errorf("cart clear: %w", err)
+		}
+		return nil
+	})
+}

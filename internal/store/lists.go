@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ListRow is a wish or shopping list as stored; NameCT and ItemsCT are sealed
+// by the vault under UserID.
+type ListRow struct {
+	ID, TenantID, UserID, Kind string
+	NameCT, ItemsCT            []byte
+	CreatedAt, UpdatedAt       time.Time
+}
+
+// Lists keeps wish and shopping lists in the PHI store.
+type Lists struct{ db *DB }
+
+// NewLists returns the list storage of a PHI store.
+func NewLists(db *DB) *Lists { return &Lists{db: db} }
+
+const listColumns = `id, tenant_id, user_id, kind, name_ct, items_ct, created_at, updated_at`
+
+func scanList(row interface{ Scan(...any) error }) (ListRow, error) {
+	var l ListRow
+	err := row.Scan(&l.ID, &l.TenantID, &l.UserID, &l.Kind, &l.NameCT, &l.ItemsCT, &l.CreatedAt, &l.UpdatedAt)
+	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
+	return l, err
+}
+
+// ByOwner returns a person's lists, the wish list first, then by creation.
+func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]ListRow, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+listColumns+` FROM lists WHERE tenant_id = $1 AND user_id = $2
+		ORDER BY CASE WHEN kind = 'wish' THEN 0 ELSE 1 END, created_at, id`, tenantID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("lists: %w", err)
+	}
+	defer rows.Close()
+	var out []ListRow
+	for rows.Next() {
+		l, err := scanList(rows)
+		if err != nil {
+			return nil, fmt.Errorf("lists: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// ByID returns a list of a tenant, or ErrNotFound.
+func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (ListRow, error) {
+	l, err := scanList(s.db.r.QueryRowContext(ctx, `SELECT `+listColumns+` FROM lists WHERE id = $1 AND tenant_id = $2`, listID, tenantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, ErrNotFound
+	}
+	if err != nil {
+		return l, fmt.Errorf("list: %w", err)
+	}
+	return l, nil
+}
+
+// Insert stores a new list; a second wish list is ErrDuplicate.
+func (s *Lists) Insert(ctx context.Context, l ListRow) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO lists (`+listColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			l.ID, l.TenantID, l.UserID, l.Kind, l.NameCT, l.ItemsCT, l.CreatedAt, l.UpdatedAt)
+		if isUniqueViolation(err) {
+			return ErrDuplicate
+		}
+		if err != nil {
+			return fmt.Errorf("insert list: %w", err)
+		}
+		return nil
+	})
+}
+
+// SetItems replaces a list's sealed items.
+func (s *Lists) SetItems(ctx context.Context, tenantID, listID string, itemsCT []byte, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE lists SET items_ct = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4`,
+			itemsCT, now, listID, tenantID); err != nil {
+			return fmt.Errorf("list items: %w", err)
+		}
+		return nil
+	})
+}

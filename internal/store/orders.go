@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrStale is returned when a row changed under a conditional update.
+var ErrStale = errors.New("the row changed meanwhile")
+
+// OrderRow is an order as stored in the PHI store. DetailsCT is sealed by the
+// vault under UserID; the store never sees its contents.
+type OrderRow struct {
+	ID, TenantID, UserID, Reference, Status, Gateway, ChargeID string
+	DetailsCT                                                  []byte
+	CreatedAt, UpdatedAt                                       time.Time
+}
+
+// Orders keeps orders in the PHI store.
+type Orders struct{ db *DB }
+
+// NewOrders returns the order storage of a PHI store.
+func NewOrders(db *DB) *Orders { return &Orders{db: db} }
+
+const orderColumns = `id, tenant_id, user_id, reference, status, gateway, charge_id, details_ct, created_at, updated_at`
+
+func scanOrder(row interface{ Scan(...any) error }) (OrderRow, error) {
+	var o OrderRow
+	err := row.Scan(&o.ID, &o.TenantID, &o.UserID, &o.Reference, &o.Status, &o.Gateway, &o.ChargeID, &o.DetailsCT, &o.CreatedAt, &o.UpdatedAt)
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	return o, err
+}
+
+// Insert stores a new order; a taken reference is ErrDuplicate.
+func (s *Orders) Insert(ctx context.Context, o OrderRow) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			o.ID, o.TenantID, o.UserID, o.Reference, o.Status, o.Gateway, o.ChargeID, o.DetailsCT, o.CreatedAt, o.UpdatedAt)
+		if isUniqueViolation(err) {
+			return ErrDuplicate
+		}
+		if err != nil {
+			return fmt.Errorf("insert order: %w", err)
+		}
+		return nil
+	})
+}
+
+// ByID returns an order of a tenant, or ErrNotFound.
+func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (OrderRow, error) {
+	o, err := scanOrder(s.db.r.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1 AND tenant_id = $2`, orderID, tenantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, ErrNotFound
+	}
+	if err != nil {
+		return o, fmt.Errorf("order: %w", err)
+	}
+	return o, nil
+}
+
+// ByOwner returns a person's orders, newest first, at most limit.
+func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]OrderRow, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE tenant_id = $1 AND user_id = $2
+		ORDER BY created_at DESC, id DESC LIMIT $3`, tenantID, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
+	}
+	defer rows.Close()
+	var out []OrderRow
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("orders: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// SetStatus moves an order from one status to another; ErrStale when it is
+// no longer in from (another request moved it first).
+func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID, from, to, chargeID string, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2,
+			charge_id = CASE WHEN $3 = '' THEN charge_id ELSE $3 END
+			WHERE id = $4 AND tenant_id = $5 AND status = $6`, to, now, chargeID, orderID, tenantID, from)
+		if err != nil {
+			return fmt.Errorf("order status: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrStale
+		}
+		return nil
+	})
+}

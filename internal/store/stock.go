@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
+)
+
+// StockItem is a quantity of one variant to reserve.
+type StockItem struct {
+	VariantID string
+	Quantity  int64
+	Label     string // for the error message when it runs short
+}
+
+// Stock reserves, confirms and releases variant stock in the catalog store.
+// The order id is the idempotency key of every call.
+type Stock struct{ db *DB }
+
+// NewStock returns the stock reservations of a catalog store.
+func NewStock(db *DB) *Stock { return &Stock{db: db} }
+
+// Reserve takes the items out of stock for an order, all or nothing, holding
+// them until expires. Reserving again for an order that already has a
+// reservation changes nothing. When an item runs short the error is a
+// Conflict naming it, and no stock moved. promotionID, if set, is a
+// promotion code the order uses: its use is counted in the same transaction,
+// and a code used up meanwhile fails the whole reservation.
+//
+// Why a conditional UPDATE (stock >= qty): the check and the decrement are
+// one statement, so two buyers of the last unit cannot both get it on either
+// engine (PostgreSQL locks the row; SQLite has one writer).
+func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, promotionID string, now, expires time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`,
+			orderID, tenantID).Scan(&n); err != nil {
+			return fmt.Errorf("reserve stock: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, it := range mergeItems(items) {
+			res, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND tenant_id = $3 AND stock >= $1`,
+				it.Quantity, it.VariantID, tenantID)
+			if err != nil {
+				return fmt.Errorf("reserve stock: %w", err)
+			}
+			if k, err := res.RowsAffected(); err != nil || k != 1 {
+				return apperr.New(apperr.Conflict, "Sorry, there is not enough stock left of "+it.Label+". Lower the quantity or remove it from your cart.")
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO stock_reservations (order_id, variant_id, tenant_id, quantity, status, expires_at, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, 'held', $5, $6, $6)`, orderID, it.VariantID, tenantID, it.Quantity, expires, now); err != nil {
+				return fmt.Errorf("reserve stock: %w", err)
+			}
+		}
+		if promotionID != "" {
+			res, err := tx.ExecContext(ctx, `UPDATE promotions SET used = used + 1 WHERE id = $1 AND tenant_id = $2
+				AND (usage_limit = 0 OR used < usage_limit) AND starts_at <= $3 AND (ends_at IS NULL OR ends_at > $3)`, promotionID, tenantID, now)
+			if err != nil {
+				return fmt.Errorf("use promotion: %w", err)
+			}
+			if k, err := res.RowsAffected(); err != nil || k != 1 {
+				return apperr.InvalidFields("Check the promotion code.", map[string]string{"promo": "This code has been used up or has expired."})
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO promotion_uses (promotion_id, order_id, tenant_id, created_at) VALUES ($1, $2, $3, $4)`,
+				promotionID, orderID, tenantID, now); err != nil {
+				return fmt.Errorf("use promotion: %w", err)
+			}
+		}
+		return stockChanged(ctx, tx, tenantID, orderID)
+	})
+}
+
+// mergeItems adds up the quantities of a variant listed twice and sorts the
+// items by variant id. Why sorted: two orders locking the same rows in the
+// same order cannot deadlock on PostgreSQL.
+func mergeItems(items []StockItem) []StockItem {
+	byID := map[string]int{}
+	var out []StockItem
+	for _, it := range items {
+		if i, ok := byID[it.VariantID]; ok {
+			out[i].Quantity += it.Quantity
+			continue
+		}
+		byID[it.VariantID] = len(out)
+		out = append(out, it)
+	}
+	slices.SortFunc(out, func(a, b StockItem) int { return strings.Compare(a.VariantID, b.VariantID) })
+	return out
+}
+
+// stockChanged keeps the products' in-stock flags and bumps the catalog
+// version, so cached pages show the new availability.
+func stockChanged(ctx context.Context, tx *sql.Tx, tenantID, orderID string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v WHERE v.product_id = products.id AND v.stock > 0)
+		WHERE tenant_id = $1 AND id IN (SELECT v.product_id FROM stock_reservations r JOIN variants v ON v.id = r.variant_id WHERE r.order_id = $2)`,
+		tenantID, orderID); err != nil {
+		return fmt.Errorf("stock flags: %w", err)
+	}
+	return bumpVersion(ctx, tx, tenantID)
+}
+
+// Confirm makes an order's held stock final (the order was paid).
+func (s *Stock) Confirm(ctx context.Context, tenantID, orderID string, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE stock_reservations SET status = 'confirmed', updated_at = $3
+			WHERE order_id = $1 AND tenant_id = $2 AND status = 'held'`, orderID, tenantID, now); err != nil {
+			return fmt.Errorf("confirm stock: %w", err)
+		}
+		return nil
+	})
+}
+
+// Release puts an order's stock back (cancelled, refunded before shipping,
+// or not paid in time). Releasing twice changes nothing the second time.
+func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock + (SELECT r.quantity FROM stock_reservations r
+			WHERE r.order_id = $1 AND r.variant_id = variants.id AND r.status <> 'released')
+			WHERE tenant_id = $2 AND id IN (SELECT variant_id FROM stock_reservations WHERE order_id = $1 AND status <> 'released')`,
+			orderID, tenantID)
+		if err != nil {
+			return fmt.Errorf("release stock: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE stock_reservations SET status = 'released', updated_at = $3
+			WHERE order_id = $1 AND tenant_id = $2 AND status <> 'released'`, orderID, tenantID, now); err != nil {
+			return fmt.Errorf("release stock: %w", err)
+		}
+		// The order's use of a promotion code is given back with its stock.
+		if _, err := tx.ExecContext(ctx, `UPDATE promotions SET used = used - 1 WHERE tenant_id = $2 AND used > 0
+			AND id IN (SELECT promotion_id FROM promotion_uses WHERE order_id = $1)`, orderID, tenantID); err != nil {
+			return fmt.Errorf("release promotion: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM promotion_uses WHERE order_id = $1 AND tenant_id = $2`, orderID, tenantID); err != nil {
+			return fmt.Errorf("release promotion: %w", err)
+		}
+		return stockChanged(ctx, tx, tenantID, orderID)
+	})
+}
+
+// ExpiredOrder is an order whose held stock was not paid for in time.
+type ExpiredOrder struct{ TenantID, OrderID string }
+
+// Expired returns up to limit orders whose held stock expired before now.
+func (s *Stock) Expired(ctx context.Context, now time.Time, limit int) ([]ExpiredOrder, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT DISTINCT tenant_id, order_id FROM stock_reservations
+		WHERE status = 'held' AND expires_at < $1 LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("expired reservations: %w", err)
+	}
+	defer rows.Close()
+	var out []ExpiredOrder
+	for rows.Next() {
+		var e ExpiredOrder
+		if err := rows.Scan(&e.TenantID, &e.OrderID); err != nil {
+			return nil, fmt.Errorf("expired reservations: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Reserved returns an order's reservation status by variant, for tests and
+// the order pages.
+func (s *Stock) Reserved(ctx context.Context, tenantID, orderID string) (map[string]string, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT variant_id, status FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`, orderID, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("reservations: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var v, st string
+		if err := rows.Scan(&v, &st); err != nil {
+			return nil, fmt.Errorf("reservations: %w", err)
+		}
+		out[v] = st
+	}
+	return out, rows.Err()
+}

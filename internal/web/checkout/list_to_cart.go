@@ -1,0 +1,38 @@
+package checkout
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// listToCart puts every item of a list in the cart in one click:
+// POST /account/lists/{id}/cart. The list keeps its items; items sold out
+// or withdrawn are skipped.
+func (h *Handlers) listToCart(w http.ResponseWriter, r *http.Request) error {
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	t := tenant.FromContext(r.Context())
+	l, err := h.lists.Get(r.Context(), t.ID, sess.UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	token := h.cookies.Ensure(w, r)
+	added := 0
+	for _, it := range l.Items {
+		switch err := h.carts.Add(r.Context(), t.ID, token, it.VariantID, it.Quantity); {
+		case err == nil:
+			added++
+		case !apperr.Is(err, apperr.Invalid):
+			return err
+		}
+	}
+	if added == 0 {
+		return apperr.New(apperr.Invalid, "None of the items on this list can be bought now.")
+	}
+	http.Redirect(w, r, "/cart", http.StatusSeeOther)
+	return nil
+}
