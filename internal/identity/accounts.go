@@ -225,6 +225,17 @@ func (s *Service) open(ctx context.Context, u store.UserRow, purpose access.Purp
 	return a, nil
 }
 
+// Factors tells which second factors the signed-in account has, without
+// opening any of its PHI (pages that only need this must not read the
+// person's identity: minimum necessary, and no vault access per view).
+func (s *Service) Factors(ctx context.Context, sess Session) (totp bool, passkeys int, err error) {
+	u, err := s.users.ByID(ctx, sess.TenantID, sess.UserID)
+	if err != nil {
+		return false, 0, notFound(err)
+	}
+	return u.TOTPSecretCT != nil, u.Passkeys, nil
+}
+
 // accountOf copies what is not PHI.
 func accountOf(u store.UserRow) Account {
 	return Account{ID: u.ID, TenantID: u.TenantID, Role: access.Role(u.Role), Status: u.Status,

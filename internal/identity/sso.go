@@ -162,7 +162,8 @@ func (s *Service) FinishSSO(ctx context.Context, t *tenant.Tenant, baseURL, stat
 	}
 	who, err := o.Finish(ctx, auth.OIDCStart{State: state, Nonce: flow.Nonce, Verifier: flow.Verifier}, state, code)
 	if err != nil {
-		s.log.InfoContext(ctx, "single sign-on refused", "err", err)
+		// Only the kind of failure: the provider's error text is not ours to log.
+		s.log.InfoContext(ctx, "single sign-on refused", "reason", ssoReason(err))
 		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: "+ssoReason(err), ErrSSO)
 	}
 	u, err := s.users.ByEmail(ctx, t.ID, s.emailIndex(t.ID, who.Email))

@@ -39,13 +39,13 @@ func (h *Handlers) enrol(w http.ResponseWriter, r *http.Request, status int, f *
 	if err != nil {
 		return err
 	}
-	acct, err := h.ids.Account(r.Context(), sess.TenantID, sess.UserID, "self")
+	hasTOTP, _, err := h.ids.Factors(r.Context(), sess)
 	if err != nil {
 		return err
 	}
 	// The page shows a secret: it must never be stored by a cache.
 	return h.render(w, r, status, "enrol", "Set up an authenticator", enrolData{Form: f, Pending: ok, Secret: pending.Secret,
-		Has: acct.TOTP, Staff: sess.Role.Staff(), Forced: !sess.Complete()})
+		Has: hasTOTP, Staff: sess.Role.Staff(), Forced: !sess.Complete()})
 }
 
 // beginEnrol creates a new secret for the authenticator.

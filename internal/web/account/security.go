@@ -54,7 +54,7 @@ func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, 
 		rows = append(rows, sessionRow{Ref: identity.SessionRef(s.ID), Device: s.Device, Started: s.CreatedAt, LastSeen: s.LastSeenAt,
 			Current: s.ID == sess.ID})
 	}
-	acct, err := h.ids.Account(r.Context(), sess.TenantID, sess.UserID, "self")
+	hasTOTP, _, err := h.ids.Factors(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, status, "security", "Security", securityData{Form: f, Sessions: rows, TOTP: acct.TOTP, CodesLeft: left,
+	return h.render(w, r, status, "security", "Security", securityData{Form: f, Sessions: rows, TOTP: hasTOTP, CodesLeft: left,
 		Staff: sess.Role.Staff(), Passkeys: keys})
 }
 
