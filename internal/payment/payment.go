@@ -6,6 +6,7 @@ package payment
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 )
 
@@ -36,6 +37,21 @@ type Gateway interface {
 	Charge(ctx context.Context, req Request) (Charge, error)
 }
 
+// RefundRequest gives back money taken for an order. IdempotencyKey makes
+// a retried refund give the money back once.
+type RefundRequest struct {
+	ChargeID       string // the gateway's id for the payment, stored with the order
+	Amount         int64  // minor units
+	Currency       string
+	IdempotencyKey string
+}
+
+// Refunder is a gateway that can give money back by itself. A gateway that
+// is not one (invoice) is refunded by hand, outside Salve.
+type Refunder interface {
+	Refund(ctx context.Context, req RefundRequest) (string, error)
+}
+
 // ErrDeclined is a payment the gateway refused.
 var ErrDeclined = errors.New("payment declined")
 
@@ -60,12 +76,15 @@ func (Invoice) Charge(_ context.Context, req Request) (Charge, error) {
 type Test struct {
 	mu      sync.Mutex
 	charges map[string]Request
+	refunds map[string]RefundRequest
 	// Decline, if set, declines the charges it returns true for.
 	Decline func(Request) bool
 }
 
 // NewTest returns a test gateway.
-func NewTest() *Test { return &Test{charges: map[string]Request{}} }
+func NewTest() *Test {
+	return &Test{charges: map[string]Request{}, refunds: map[string]RefundRequest{}}
+}
 
 // Name implements Gateway.
 func (*Test) Name() string { return "test" }
@@ -100,6 +119,33 @@ func (g *Test) Total() int64 {
 	defer g.mu.Unlock()
 	var t int64
 	for _, r := range g.charges {
+		t += r.Amount
+	}
+	return t
+}
+
+// Refund implements Refunder: once per IdempotencyKey, never more than was
+// charged.
+func (g *Test) Refund(_ context.Context, req RefundRequest) (string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.refunds[req.IdempotencyKey]; ok {
+		return "test-refund-" + req.IdempotencyKey, nil
+	}
+	c, ok := g.charges[strings.TrimPrefix(req.ChargeID, "test-")]
+	if !ok || req.Amount <= 0 || req.Amount > c.Amount {
+		return "", errors.New("test gateway: no such charge, or more than was charged")
+	}
+	g.refunds[req.IdempotencyKey] = req
+	return "test-refund-" + req.IdempotencyKey, nil
+}
+
+// Refunded returns the sum of every refund given.
+func (g *Test) Refunded() int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var t int64
+	for _, r := range g.refunds {
 		t += r.Amount
 	}
 	return t

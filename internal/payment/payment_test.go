@@ -29,3 +29,27 @@ func TestTestGatewayChargesOncePerKey(t *testing.T) {
 		t.Fatalf("invoice: %+v %v", c, err)
 	}
 }
+
+func TestTestGatewayRefundsOncePerKeyAndNoMoreThanCharged(t *testing.T) {
+	g := payment.NewTest()
+	ctx := context.Background()
+	c, err := g.Charge(ctx, payment.Request{IdempotencyKey: "order-1", Reference: "AAAA-BBBB", Amount: 1000, Currency: "USD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rf payment.Refunder = g
+	for range 2 {
+		if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: c.ID, Amount: 1000, Currency: "USD", IdempotencyKey: "order-1"}); err != nil {
+			t.Fatalf("refund: %v", err)
+		}
+	}
+	if g.Refunded() != 1000 {
+		t.Fatalf("refunded %d, want 1000 once", g.Refunded())
+	}
+	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: c.ID, Amount: 1001, IdempotencyKey: "order-1b"}); err == nil {
+		t.Fatal("a refund above the charge was given")
+	}
+	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: "test-nope", Amount: 1, IdempotencyKey: "x"}); err == nil {
+		t.Fatal("a refund of an unknown charge was given")
+	}
+}

@@ -132,8 +132,10 @@ func (s *Stripe) Verify(payload []byte, signature string) (Outcome, error) {
 	return out, nil
 }
 
-// Refund gives back amount (minor units) of a payment, once per key.
-func (s *Stripe) Refund(ctx context.Context, paymentIntent string, amount int64, key string) (string, error) {
+// Refund implements Refunder: it gives back req.Amount of the payment
+// (ChargeID is the PaymentIntent), once per IdempotencyKey.
+func (s *Stripe) Refund(ctx context.Context, req RefundRequest) (string, error) {
+	paymentIntent, amount, key := req.ChargeID, req.Amount, req.IdempotencyKey
 	if paymentIntent == "" || amount <= 0 || key == "" {
 		return "", errors.New("stripe refund: payment, amount and idempotency key are required")
 	}

@@ -125,7 +125,7 @@ func TestStripeCheckoutRefundAndWebhooks(t *testing.T) {
 		t.Fatal("a negative amount went to Stripe")
 	}
 
-	id, err := s.Refund(ctx, "pi_123", 500, "order-1")
+	id, err := s.Refund(ctx, payment.RefundRequest{ChargeID: "pi_123", Amount: 500, Currency: "usd", IdempotencyKey: "order-1"})
 	if err != nil || id == "" {
 		t.Fatalf("refund: %q %v", id, err)
 	}
