@@ -89,8 +89,16 @@ func orderText(brand string, p Params) (string, string) {
 		return "Order " + ref + " is confirmed", "Thank you. Your order " + ref + " is confirmed. Sign in to see it:\n\n" + p.Link
 	case "awaiting_rx":
 		return "Order " + ref + " is waiting for prescription verification", "Your order " + ref + " is waiting for our pharmacists to verify a prescription. Sign in to see it:\n\n" + p.Link
+	case "ready":
+		return "Order " + ref + " is being prepared", "Your order " + ref + " is being prepared for shipping. Sign in to see it:\n\n" + p.Link
 	case "shipped":
 		return "Order " + ref + " has shipped", "Your order " + ref + " is on its way. Sign in to see it:\n\n" + p.Link
+	case "delivered":
+		return "Order " + ref + " was delivered", "Your order " + ref + " was delivered. Sign in to see it:\n\n" + p.Link
+	case "cancelled":
+		return "Order " + ref + " was cancelled", "Your order " + ref + " was cancelled; any payment taken for it is given back. Sign in to see it:\n\n" + p.Link
+	case "refunded":
+		return "Order " + ref + " was refunded", "Your order " + ref + " was refunded. Sign in to see it:\n\n" + p.Link
 	default:
 		return "Order " + ref + " was updated", "There is news about your order " + ref + ". Sign in to see it:\n\n" + p.Link
 	}

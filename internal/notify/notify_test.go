@@ -120,6 +120,19 @@ func TestComposeKeepsPHIOut(t *testing.T) {
 	if err != nil || m.Subject != "Order A1B2-C3D4 is confirmed" || !strings.Contains(m.Text, "sign in") && !strings.Contains(m.Text, "Sign in") {
 		t.Fatalf("order message %+v %v", m, err)
 	}
+	// Every status has its own words, and each says to sign in.
+	subjects := map[string]bool{}
+	for _, st := range statuses {
+		p.Status = st
+		m, err := Compose(OrderStatus, "a@b.c", p)
+		if err != nil || !strings.Contains(m.Subject, "A1B2-C3D4") || !strings.Contains(m.Text, "Sign in") {
+			t.Errorf("%s: %+v %v", st, m, err)
+		}
+		subjects[m.Subject] = true
+	}
+	if len(subjects) != len(statuses)-1 { // pending_payment has the generic words
+		t.Errorf("%d distinct subjects for %d statuses", len(subjects), len(statuses))
+	}
 	bad := []struct {
 		kind Kind
 		p    Params

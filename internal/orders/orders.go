@@ -117,7 +117,10 @@ type Order struct {
 	ID, Reference, UserID string
 	Status                Status
 	Gateway               string
-	CreatedAt             time.Time
+	// ChargeID is the gateway's id for the payment (refunds need it); empty
+	// until paid.
+	ChargeID  string
+	CreatedAt time.Time
 	Details
 }
 
@@ -536,7 +539,7 @@ func open(h *vault.Handle, r store.OrderRow) (*Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: Status(r.Status), Gateway: r.Gateway, CreatedAt: r.CreatedAt}
+	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: Status(r.Status), Gateway: r.Gateway, ChargeID: r.ChargeID, CreatedAt: r.CreatedAt}
 	if err := json.Unmarshal(body.Reveal(), &o.Details); err != nil {
 		return nil, fmt.Errorf("order %s details: %w", r.ID, err)
 	}

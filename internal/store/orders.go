@@ -96,3 +96,51 @@ func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID, from, to, cha
 		return nil
 	})
 }
+
+// QueueRow is an order as the staff queue lists it: what is in the clear,
+// never the sealed details (the queue opens no PHI).
+type QueueRow struct {
+	ID, Reference, Status, Gateway string
+	CreatedAt                      time.Time
+}
+
+// Queue returns a tenant's orders in any of statuses, newest first, at most
+// limit. after, when not empty, is the id of the last order of the previous
+// page: the page goes on from there (keyset pagination on created_at and id,
+// so a page costs the same however deep it is).
+func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []string, after string, limit int) ([]QueueRow, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	args := []any{tenantID}
+	in := ""
+	for i, st := range statuses {
+		if i > 0 {
+			in += ", "
+		}
+		args = append(args, st)
+		in += fmt.Sprintf("$%d", len(args))
+	}
+	q := `SELECT id, reference, status, gateway, created_at FROM orders WHERE tenant_id = $1 AND status IN (` + in + `)`
+	if after != "" {
+		args = append(args, after)
+		q += fmt.Sprintf(` AND (created_at, id) < (SELECT created_at, id FROM orders WHERE tenant_id = $1 AND id = $%d)`, len(args))
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args))
+	rows, err := s.db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("order queue: %w", err)
+	}
+	defer rows.Close()
+	var out []QueueRow
+	for rows.Next() {
+		var o QueueRow
+		if err := rows.Scan(&o.ID, &o.Reference, &o.Status, &o.Gateway, &o.CreatedAt); err != nil {
+			return nil, fmt.Errorf("order queue: %w", err)
+		}
+		o.CreatedAt = o.CreatedAt.UTC()
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,38 @@
+package orders
+
+import (
+	"context"
+	"strings"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/notify"
+)
+
+// emailed are the statuses a customer hears about: each says something they
+// can act on or wait for. (pending_payment is where every order starts.)
+var emailed = map[Status]bool{Paid: true, AwaitingRx: true, Ready: true, Shipped: true, Delivered: true, Cancelled: true, Refunded: true}
+
+// statusEmail queues the email that tells the order's owner its new status:
+// the brand, the reference, the status in words and a link to sign in —
+// nothing bought, no address, no order id (notify.Compose takes nothing
+// else). Nothing is sent without a Notice (a job has no request to take the
+// site's name and address from).
+func (s *Service) statusEmail(ctx context.Context, tenantID string, o *Order, n Notice) error {
+	if s.outbox == nil || s.contacts == nil || n.Brand == "" || n.BaseURL == "" || !emailed[o.Status] {
+		return nil
+	}
+	// Why a system actor: the address is read by Salve to send the email,
+	// never shown to the member of staff whose step caused it (fulfillment
+	// may not read contact data), and the audit log says so.
+	sys := access.WithActor(ctx, access.System("orders.status_email", tenantID))
+	to, err := s.contacts(sys, tenantID, o.UserID)
+	if err != nil {
+		return err
+	}
+	msg, err := notify.Compose(notify.OrderStatus, to, notify.Params{Brand: n.Brand, Link: strings.TrimSuffix(n.BaseURL, "/") + "/account/orders",
+		Reference: o.Reference, Status: string(o.Status)})
+	if err != nil {
+		return err
+	}
+	return s.outbox.Enqueue(sys, tenantID, o.UserID, notify.OrderStatus, msg)
+}
