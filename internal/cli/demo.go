@@ -32,7 +32,7 @@ func demoCommand() command {
 		env2.Ready = func(url string) {
 			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nData directory: %s\n\nDemo accounts (this data directory only):\n", url, cfg.DataDir)
 			for _, p := range demo.People {
-				fmt.Fprintf(env.Stdout, "  %-14s %-32s %s\n", p.Role, p.Email, p.Password)
+				fmt.Fprintf(env.Stdout, "  %-16s %-32s %s\n", p.Role, p.Email, p.Password)
 			}
 			fmt.Fprint(env.Stdout, "Staff set up an authenticator app at first sign-in. Emails wait at /admin/outbox.\nPress Ctrl-C to stop.\n\n")
 			if ready != nil {

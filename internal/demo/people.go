@@ -24,6 +24,8 @@ var People = []Person{
 	{Role: access.RoleAdmin, Email: "admin@salve-demo.example", Password: "demo admin password"},
 	{Role: access.RolePharmacist, Email: "pharmacist@salve-demo.example", Password: "demo pharmacist password"},
 	{Role: access.RoleStoreManager, Email: "manager@salve-demo.example", Password: "demo manager password"},
+	{Role: access.RoleFulfillment, Email: "fulfillment@salve-demo.example", Password: "demo fulfillment password"},
+	{Role: access.RoleCustomerService, Email: "service@salve-demo.example", Password: "demo service password"},
 }
 
 // SeedPeople creates the demo accounts in the demo tenant unless they exist.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
@@ -85,7 +86,11 @@ var QueueStatuses = []Status{PendingPayment, Paid, AwaitingRx, Ready}
 var AllStatuses = []Status{PendingPayment, Paid, AwaitingRx, Ready, Shipped, Delivered, Cancelled, Refunded}
 
 // QueueItem is an order in the staff queue: only what is stored in the clear.
-type QueueItem = store.QueueRow
+type QueueItem struct {
+	ID, Reference, Gateway string
+	Status                 Status
+	CreatedAt              time.Time
+}
 
 // Queue returns a page of the tenant's orders in any of statuses, newest
 // first; after is the last id of the previous page ("" for the first). It
@@ -108,7 +113,15 @@ func (s *Service) Queue(ctx context.Context, tenantID string, statuses []Status,
 		}
 		names = append(names, string(st))
 	}
-	return s.orders.Queue(ctx, tenantID, names, after, limit)
+	rows, err := s.orders.Queue(ctx, tenantID, names, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QueueItem, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, QueueItem{ID: r.ID, Reference: r.Reference, Gateway: r.Gateway, Status: Status(r.Status), CreatedAt: r.CreatedAt})
+	}
+	return out, nil
 }
 
 // Notice is what a status email needs from the request that caused it: the

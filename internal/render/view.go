@@ -29,6 +29,9 @@ type Viewer struct {
 	SignedIn bool
 	Staff    bool
 	Admin    bool
+	// Orders offers the staff order queue (customer service, pharmacists,
+	// fulfillment).
+	Orders bool
 }
 
 // FormState is what a form template needs from the page's form: the values to

@@ -113,6 +113,17 @@ var routeClasses = map[string]access.Class{
 	"POST /account/lists/{id}/items/{variant}/remove": access.Customer,
 	"POST /account/lists/{id}/cart":                   access.Customer,
 	"POST /account/lists/{id}/from-cart":              access.Customer,
+	// Staff order pages: staff, and the router lets only customer service,
+	// pharmacists and fulfillment through (httpx.Roles).
+	"GET /staff/orders":                 access.Staff,
+	"GET /staff/orders/{id}":            access.Staff,
+	"POST /staff/orders/{id}/mark-paid": access.Staff,
+	"POST /staff/orders/{id}/release":   access.Staff,
+	"POST /staff/orders/{id}/prepare":   access.Staff,
+	"POST /staff/orders/{id}/ship":      access.Staff,
+	"POST /staff/orders/{id}/deliver":   access.Staff,
+	"POST /staff/orders/{id}/cancel":    access.Staff,
+	"POST /staff/orders/{id}/refund":    access.Staff,
 
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
@@ -148,6 +159,9 @@ func init() {
 	for p, c := range routeClasses {
 		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/admin/catalog") {
 			routeRoles[p] = []access.Role{access.RoleStoreManager, access.RoleAdmin}
+		}
+		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/orders") {
+			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleFulfillment}
 		}
 	}
 }

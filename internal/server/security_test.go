@@ -32,6 +32,8 @@ const (
 	careTeam  audience = "care team" // clinicians and pharmacists
 	reviewers audience = "reviewers" // compliance and admins
 	managers  audience = "managers"  // store managers and admins (the catalog)
+	// orderStaff are the staff whose work needs orders.
+	orderStaff audience = "order staff" // customer service, pharmacists, fulfillment
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -50,6 +52,9 @@ func init() {
 			routePolicy[pattern] = staffOnly
 			if strings.Contains(pattern, " /admin/catalog") {
 				routePolicy[pattern] = managers
+			}
+			if strings.Contains(pattern, " /staff/orders") {
+				routePolicy[pattern] = orderStaff
 			}
 		case access.Admin:
 			routePolicy[pattern] = adminOnly
@@ -138,6 +143,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return p.role == access.RoleCompliance || p.role == access.RoleAdmin
 		case managers:
 			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
+		case orderStaff:
+			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		}
 		return false
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/salvehealth/salve/internal/web/account"
 	"github.com/salvehealth/salve/internal/web/admin"
 	"github.com/salvehealth/salve/internal/web/checkout"
+	"github.com/salvehealth/salve/internal/web/fulfil"
 	"github.com/salvehealth/salve/internal/web/storefront"
 	"github.com/salvehealth/salve/internal/web/team"
 )
@@ -150,6 +151,11 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 			return nil, err
 		}
 		co.Routes(s.router)
+		ff, err := fulfil.New(site, s.services.Orders)
+		if err != nil {
+			return nil, err
+		}
+		ff.Routes(s.router)
 	}
 	var ord *orders.Service
 	if s.services != nil {

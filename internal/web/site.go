@@ -44,7 +44,8 @@ func ViewerOf(r *http.Request) render.Viewer {
 	if !ok {
 		return render.Viewer{}
 	}
-	return render.Viewer{SignedIn: true, Staff: sess.Role.Staff() && sess.Complete(), Admin: sess.Role == access.RoleAdmin && sess.Complete()}
+	return render.Viewer{SignedIn: true, Staff: sess.Role.Staff() && sess.Complete(), Admin: sess.Role == access.RoleAdmin && sess.Complete(),
+		Orders: sess.Complete() && (sess.Role == access.RoleCustomerService || sess.Role == access.RolePharmacist || sess.Role == access.RoleFulfillment)}
 }
 
 // BrandOf returns how the layout shows a tenant; a neutral brand without one
