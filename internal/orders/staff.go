@@ -151,6 +151,13 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 	if !ok || !id.Valid(orderID) {
 		return nil, apperr.NotFoundError()
 	}
+	a, _ := access.ActorFrom(ctx)
+	// Why before anything else: steps are the work of order staff. A patient
+	// (who may write their own order) or a job does not take them here, and
+	// hears the same NotFound as for a missing order.
+	if !slices.Contains(StaffRoles, a.Role) {
+		return nil, apperr.DeniedError(access.ErrDenied)
+	}
 	r, err := s.orders.ByID(ctx, tenantID, orderID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFoundError()
@@ -158,7 +165,6 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 	if err != nil {
 		return nil, err
 	}
-	a, _ := access.ActorFrom(ctx)
 	d, err := s.decide(ctx, tenantID, r.UserID, access.Write)
 	if err != nil {
 		if a.ID != "" {
