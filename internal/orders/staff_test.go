@@ -19,7 +19,9 @@ func staff(s *testkit.Server, role access.Role) context.Context {
 }
 
 // notFound reports whether err answers the plain 404 (not found or denied).
-func notFound(err error) bool { return apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Denied) }
+func notFound(err error) bool {
+	return apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Denied)
+}
 
 // TestQueuePages: the queue pages through every order of the statuses once,
 // newest first, and only order staff of the tenant may read it.

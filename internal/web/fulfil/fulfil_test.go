@@ -258,7 +258,7 @@ func TestPrescriptionOrderFromQueueToDoor(t *testing.T) {
 		foreign := s.NewPersonIn(t, other, access.RolePatient)
 		fo, err := s.Services().Orders.Place(access.WithActor(ctx, access.Actor{ID: foreign.ID, Role: access.RolePatient, TenantID: other.ID}),
 			orders.PlaceRequest{TenantID: other.ID, UserID: foreign.ID, Items: []orders.ItemRef{{VariantID: ov.ID, Quantity: 1}},
-				Address: orders.Address{Name: "F", Line1: "1 Far Rd", City: "X", Region: "NY", PostalCode: "10001"},
+				Address:  orders.Address{Name: "F", Line1: "1 Far Rd", City: "X", Region: "NY", PostalCode: "10001"},
 				Shipping: "standard", Region: "NY", Gateway: "test", Brand: other.Name, BaseURL: "http://other.test"})
 		if err != nil {
 			t.Fatal(err)
