@@ -132,7 +132,8 @@ type Notice struct {
 
 // Advanced is the outcome of a step.
 type Advanced struct {
-	Status Status
+	OrderID string
+	Status  Status
 	// ManualRefund is set when money was taken through a gateway that cannot
 	// give it back by itself (an invoice): staff return it by hand.
 	ManualRefund bool
@@ -217,7 +218,7 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 			return nil, err
 		}
 	}
-	out.Status = o.Status
+	out.OrderID, out.Status = o.ID, o.Status
 	if err := s.statusEmail(ctx, tenantID, o, n); err != nil {
 		// The step is done and stays done; only the email failed (ids only).
 		s.log.ErrorContext(ctx, "order status email not queued", "order", o.ID, "status", string(o.Status), "err", err)
