@@ -105,7 +105,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		if argon == (auth.Argon2Params{}) {
 			argon = auth.DefaultArgon2()
 		}
-		s.services = NewServices(cfg, stores, s.clock, s.log, argon)
+		if s.services, err = NewServices(cfg, stores, s.clock, s.log, argon); err != nil {
+			return nil, err
+		}
 		if guard == nil {
 			guard = s.services.Identity.Guard(s.cookies())
 		}
