@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/savedcart"
 )
 
 // Services are the domain services of a process that holds PHI, built on the
@@ -27,6 +28,8 @@ type Services struct {
 	Jobs     *jobs.Scheduler
 	Orders   *orders.Service
 	Lists    *lists.Service
+	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
+	SavedCarts *savedcart.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
@@ -94,5 +97,6 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, TestGateway: testGW, Mail: sender != nil}
+	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, SavedCarts: savedcart.New(stores.PHI, v, c),
+		TestGateway: testGW, Mail: sender != nil}
 }
