@@ -347,21 +347,6 @@ func (s *Service) Forget(ctx context.Context, tenantID, token string) error {
 	return s.store.Clear(ctx, tenantID, HashToken(token))
 }
 
-// Save writes the lines of the cart of a token to the mirror (at sign-out,
-// before the browser forgets them) and returns the mirror's error, if any.
-// It sets, never clears: what the same person changed on another device
-// meanwhile stays, and a change an earlier mirror failure missed is not lost.
-func (s *Service) Save(ctx context.Context, tenantID, token string) error {
-	if !s.mirrors(ctx) {
-		return nil
-	}
-	items, err := s.Items(ctx, tenantID, token)
-	if err != nil || len(items) == 0 {
-		return err
-	}
-	return s.mirror.Apply(ctx, tenantID, Change{Set: items})
-}
-
 // Items returns what the cart of a token holds, without prices.
 func (s *Service) Items(ctx context.Context, tenantID, token string) ([]Item, error) {
 	if !ValidToken(token) {

@@ -116,9 +116,11 @@ func (c *CartSync) SignedIn(w http.ResponseWriter, r *http.Request, sess identit
 // leaves it in their saved cart, where their next sign-in finds it.
 //
 // Why: on a shared computer the next person must not find (or check out, or
-// merge into their own account) what the patient meant to buy. The browser's
-// cart is first written to the saved cart; only when that worked is the
-// browser's cart emptied and its cookie dropped, so nothing is lost.
+// merge into their own account) what the patient meant to buy. Nothing is
+// lost: every change made while signed in was mirrored to the saved cart.
+// Why the browser's cart is not written to the saved cart here once more:
+// it may be older than the saved cart (changed on another device since), and
+// writing it back would bring back what was removed there.
 func (c *CartSync) SignedOut(w http.ResponseWriter, r *http.Request, sess identity.Session) {
 	if c == nil || !patient(sess) {
 		return
@@ -127,13 +129,9 @@ func (c *CartSync) SignedOut(w http.ResponseWriter, r *http.Request, sess identi
 	if token == "" {
 		return
 	}
-	ctx := access.WithActor(r.Context(), sess.Actor())
-	if err := c.Carts.Save(ctx, sess.TenantID, token); err != nil {
-		c.Log.ErrorContext(ctx, "cart kept in the browser at sign-out: not saved", "tenant", sess.TenantID, "user", sess.UserID, "err", err)
-		return
-	}
+	ctx := r.Context()
 	if err := c.Carts.Forget(ctx, sess.TenantID, token); err != nil {
-		c.Log.ErrorContext(ctx, "cart not emptied at sign-out", "tenant", sess.TenantID, "err", err)
+		c.Log.ErrorContext(ctx, "cart not emptied at sign-out", "tenant", sess.TenantID, "user", sess.UserID, "err", err)
 		return
 	}
 	c.Cookies.Clear(w)
