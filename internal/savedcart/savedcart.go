@@ -53,9 +53,14 @@ func New(phi *store.DB, v *vault.Vault, c clock.Clock) *Service {
 
 // decide checks that the actor in ctx may act on userID's saved cart:
 // a patient, on their own. Anything else is the same NotFound.
+//
+// Why narrower than orders (which staff may read for their work): a saved
+// cart is not an order, nothing is fulfilled or verified from it, so no staff
+// role has a purpose for it (minimum necessary), and proxies shop in their
+// own cart.
 func (s *Service) decide(ctx context.Context, tenantID, userID string, act access.Action) (access.Purpose, error) {
 	a, ok := access.ActorFrom(ctx)
-	if !ok {
+	if !ok || a.Role != access.RolePatient || a.ID != userID {
 		return "", apperr.NotFoundError()
 	}
 	d := access.Decide(a, access.Request{TenantID: tenantID, PatientID: userID, Class: access.DataOrders, Action: act}, access.Facts{}, s.clock.Now())
