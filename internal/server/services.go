@@ -17,6 +17,7 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/store"
 )
 
@@ -29,6 +30,8 @@ type Services struct {
 	Jobs     *jobs.Scheduler
 	Orders   *orders.Service
 	Lists    *lists.Service
+	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
+	SavedCarts *savedcart.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
@@ -108,7 +111,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, TestGateway: testGW, Mail: sender != nil}, nil
+	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, SavedCarts: savedcart.New(stores.PHI, v, c),
+		TestGateway: testGW, Mail: sender != nil}, nil
 }
 
 // Gateways builds the payment gateways the configuration lists, in its
