@@ -420,10 +420,7 @@ func (s *Service) settle(ctx context.Context, tenantID string, o *Order, chargeI
 			s.log.ErrorContext(ctx, "wish list not updated", "order", o.ID, "err", err)
 		}
 	}
-	if err := s.notify(ctx, tenantID, links, o); err != nil {
-		// The order is paid and kept; the email is what failed.
-		s.log.ErrorContext(ctx, "order email not queued", "order", o.ID, "err", err)
-	}
+	s.emailQuietly(ctx, tenantID, o, links)
 	return nil
 }
 
@@ -499,24 +496,6 @@ func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status
 		return s.stock.Release(ctx, tenantID, o.ID, now)
 	}
 	return nil
-}
-
-// notify queues the order's status email: the reference and a link, nothing
-// about what was bought.
-func (s *Service) notify(ctx context.Context, tenantID string, links Links, o *Order) error {
-	if s.outbox == nil || s.contacts == nil {
-		return nil
-	}
-	to, err := s.contacts(ctx, tenantID, o.UserID)
-	if err != nil {
-		return err
-	}
-	msg, err := notify.Compose(notify.OrderStatus, to, notify.Params{Brand: links.Brand, Link: strings.TrimSuffix(links.BaseURL, "/") + "/account/orders",
-		Reference: o.Reference, Status: string(o.Status)})
-	if err != nil {
-		return err
-	}
-	return s.outbox.Enqueue(ctx, tenantID, o.UserID, notify.OrderStatus, msg)
 }
 
 // List returns a person's orders, newest first, opened under one audited
@@ -640,7 +619,10 @@ func (s *Service) ExpireReservations(ctx context.Context) (int, error) {
 				continue
 			}
 			if !paid {
-				err = s.move(jctx, e.TenantID, &Order{ID: r.ID, UserID: r.UserID, Status: PendingPayment}, Cancelled, "", access.PurposeSystem)
+				o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: PendingPayment}
+				if err = s.move(jctx, e.TenantID, o, Cancelled, "", access.PurposeSystem); err == nil {
+					s.emailQuietly(jctx, e.TenantID, o, s.linksFor(jctx, e.TenantID))
+				}
 			}
 		case err == nil:
 			// Paid meanwhile: the hold is the order's, confirm it.

@@ -127,7 +127,12 @@ func (s *Service) apply(ctx context.Context, tenantID string, r store.OrderRow, 
 		if status != PendingPayment {
 			return nil
 		}
-		return s.move(ctx, tenantID, &Order{ID: r.ID, UserID: r.UserID, Status: status}, Cancelled, "", access.PurposePayment)
+		o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: status}
+		if err := s.move(ctx, tenantID, o, Cancelled, "", access.PurposePayment); err != nil {
+			return err
+		}
+		s.emailQuietly(ctx, tenantID, o, links)
+		return nil
 	}
 	o, err := s.openForPayment(ctx, tenantID, r)
 	if err != nil {

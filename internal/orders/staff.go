@@ -124,12 +124,6 @@ func (s *Service) Queue(ctx context.Context, tenantID string, statuses []Status,
 	return out, nil
 }
 
-// Notice is what a status email needs from the request that caused it: the
-// tenant's name and the site's base URL (for the link to /account/orders).
-type Notice struct {
-	Brand, BaseURL string
-}
-
 // Advanced is the outcome of a step.
 type Advanced struct {
 	OrderID string
@@ -147,7 +141,7 @@ type Advanced struct {
 // after payment) gives the money back through the gateway first, with the
 // idempotency key "refund-"+order id, so a repeated request refunds once.
 // The customer gets a status email; its failure does not undo the step.
-func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step Step, n Notice) (*Advanced, error) {
+func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step Step, n Links) (*Advanced, error) {
 	rule, ok := stepRules[step]
 	if !ok || !id.Valid(orderID) {
 		return nil, apperr.NotFoundError()
@@ -219,10 +213,8 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 		}
 	}
 	out.OrderID, out.Status = o.ID, o.Status
-	if err := s.statusEmail(ctx, tenantID, o, n); err != nil {
-		// The step is done and stays done; only the email failed (ids only).
-		s.log.ErrorContext(ctx, "order status email not queued", "order", o.ID, "status", string(o.Status), "err", err)
-	}
+	// The step is done and stays done even if the email fails (ids logged).
+	s.emailQuietly(ctx, tenantID, o, n)
 	return out, nil
 }
 
@@ -241,7 +233,7 @@ func (s *Service) giveBack(ctx context.Context, tenantID string, o *Order, purpo
 		return false, fmt.Errorf("audit refund: %w", err)
 	}
 	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: o.ChargeID, Amount: o.Total, Currency: o.Currency,
-		IdempotencyKey: "refund-" + o.ID}); err != nil {
+		IdempotencyKey: o.ID}); err != nil {
 		s.log.WarnContext(ctx, "refund failed", "order", o.ID, "gateway", o.Gateway, "err", err)
 		return false, apperr.Wrap(err, apperr.Unavailable, "The payment processor did not refund the order, so nothing was changed. Try again in a few minutes.")
 	}

@@ -99,7 +99,7 @@ func TestAdvanceRules(t *testing.T) {
 		gw := s.Services().TestGateway
 		v := product(t, s, "Lancets", 500, 20, false)
 		ctx, uid := buyer(t, s, 1)
-		n := orders.Notice{Brand: s.Tenant.Name, BaseURL: s.URL}
+		n := orders.Links{Brand: s.Tenant.Name, BaseURL: s.URL}
 
 		o, err := place(s, ctx, uid, "test", orders.ItemRef{VariantID: v.ID, Quantity: 1})
 		if err != nil {

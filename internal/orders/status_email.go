@@ -15,9 +15,8 @@ var emailed = map[Status]bool{Paid: true, AwaitingRx: true, Ready: true, Shipped
 // statusEmail queues the email that tells the order's owner its new status:
 // the brand, the reference, the status in words and a link to sign in —
 // nothing bought, no address, no order id (notify.Compose takes nothing
-// else). Nothing is sent without a Notice (a job has no request to take the
-// site's name and address from).
-func (s *Service) statusEmail(ctx context.Context, tenantID string, o *Order, n Notice) error {
+// else). Nothing is sent without Links (a job takes them from Deps.Links).
+func (s *Service) statusEmail(ctx context.Context, tenantID string, o *Order, n Links) error {
 	if s.outbox == nil || s.contacts == nil || n.Brand == "" || n.BaseURL == "" || !emailed[o.Status] {
 		return nil
 	}
@@ -35,4 +34,12 @@ func (s *Service) statusEmail(ctx context.Context, tenantID string, o *Order, n 
 		return err
 	}
 	return s.outbox.Enqueue(sys, tenantID, o.UserID, notify.OrderStatus, msg)
+}
+
+// emailQuietly queues the status email of a change already made: a failure
+// is logged (ids only) and does not undo the change.
+func (s *Service) emailQuietly(ctx context.Context, tenantID string, o *Order, n Links) {
+	if err := s.statusEmail(ctx, tenantID, o, n); err != nil {
+		s.log.ErrorContext(ctx, "order email not queued", "order", o.ID, "err", err)
+	}
 }
