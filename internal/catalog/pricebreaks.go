@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -45,8 +46,10 @@ func ValidatePriceBreaks(base int64, breaks []PriceBreak) error {
 	if len(breaks) > MaxPriceBreaks {
 		return fmt.Errorf("use at most %d price breaks", MaxPriceBreaks)
 	}
-	slices.SortFunc(breaks, func(a, b PriceBreak) int { return int(min(max(a.MinQuantity-b.MinQuantity, -1), 1)) })
-	for i, b := range breaks {
+	slices.SortFunc(breaks, func(a, b PriceBreak) int { return cmp.Compare(a.MinQuantity, b.MinQuantity) })
+	var prev *PriceBreak
+	for i := range breaks {
+		b := breaks[i]
 		switch {
 		case b.MinQuantity < 2:
 			return fmt.Errorf("a price break starts at a quantity of 2 or more, not %d", b.MinQuantity)
@@ -56,11 +59,12 @@ func ValidatePriceBreaks(base int64, breaks []PriceBreak) error {
 			return fmt.Errorf("the price from %d must be above zero", b.MinQuantity)
 		case b.UnitPrice >= base:
 			return fmt.Errorf("the price from %d must be below the price of one (%s)", b.MinQuantity, FormatDecimal(base))
-		case i > 0 && b.MinQuantity == breaks[i-1].MinQuantity:
+		case prev != nil && b.MinQuantity == prev.MinQuantity:
 			return fmt.Errorf("the quantity %d has two price breaks", b.MinQuantity)
-		case i > 0 && b.UnitPrice >= breaks[i-1].UnitPrice:
-			return fmt.Errorf("the price from %d must be below the price from %d", b.MinQuantity, breaks[i-1].MinQuantity)
+		case prev != nil && b.UnitPrice >= prev.UnitPrice:
+			return fmt.Errorf("the price from %d must be below the price from %d", b.MinQuantity, prev.MinQuantity)
 		}
+		prev = &breaks[i]
 	}
 	return nil
 }
