@@ -15,7 +15,7 @@ func demoCommand() command {
 		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products (drawn images, nothing fetched), and serves on 127.0.0.1:8080. Run it again to reuse the data."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		fs := flags(env, c)
-		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text"})
+		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text", "payment-gateways": "test,invoice"})
 		if err := parse(env, fs, args, 0); err != nil {
 			return err
 		}
@@ -64,7 +64,11 @@ func demoCommand() command {
 			if argon == (auth.Argon2Params{}) {
 				argon = auth.DefaultArgon2()
 			}
-			return demo.SeedPeople(ctx, stores.Catalog, server.NewServices(cfg, stores, env.Clock, log, argon).Identity)
+			svc, err := server.NewServices(cfg, stores, env.Clock, log, argon)
+			if err != nil {
+				return err
+			}
+			return demo.SeedPeople(ctx, stores.Catalog, svc.Identity)
 		})
 	}
 	return c

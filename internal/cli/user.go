@@ -111,7 +111,12 @@ func identityFor(ctx context.Context, env *Env, cfg *config.Config, slug string)
 	if argon == (auth.Argon2Params{}) {
 		argon = auth.DefaultArgon2()
 	}
-	return server.NewServices(cfg, stores, env.Clock, log, argon), t, closeAll, nil
+	svc, err := server.NewServices(cfg, stores, env.Clock, log, argon)
+	if err != nil {
+		closeAll()
+		return nil, nil, nil, err
+	}
+	return svc, t, closeAll, nil
 }
 
 func createUser(ctx context.Context, env *Env, cfg *config.Config, slug string, role access.Role, email, name, password string) error {

@@ -83,6 +83,13 @@ type Config struct {
 	// waits in the outbox (the demo shows it on an admin page).
 	SMTPAddr, SMTPUser, SMTPPassword, SMTPFrom, SMTPTLS string
 
+	// PaymentGateways are the ways to pay offered at checkout, in order:
+	// "invoice", "stripe", and "test" (the demo's: no money moves).
+	PaymentGateways []string
+	// StripeSecretKey and StripeWebhookSecret connect the "stripe" gateway;
+	// StripeAPIURL replaces https://api.stripe.com (a local stripe-mock).
+	StripeSecretKey, StripeWebhookSecret, StripeAPIURL string
+
 	// sources records where each setting came from, for `salve config`.
 	sources map[string]Source
 }

@@ -84,6 +84,10 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{nil, map[string]string{"SALVE_PHI_DB": "postgres://a", "SALVE_PHI_DB_FILE": "/x"}, "phi-db", "use one"},
 		{nil, map[string]string{"SALVE_CATALOG_DB_FILE": "/missing"}, "catalog-db", "cannot read"},
 		{[]string{"--data", ""}, nil, "data", "empty"},
+		{[]string{"--payment-gateways", "invoice,cash"}, nil, "payment-gateways", "unknown gateway"},
+		{[]string{"--payment-gateways", "invoice,invoice"}, nil, "payment-gateways", "twice"},
+		{[]string{"--payment-gateways", "stripe", "--stripe-secret-key", "sk_test_1"}, nil, "payment-gateways", "--stripe-webhook-secret"},
+		{[]string{"--stripe-api-url", "http://stripe.example"}, nil, "stripe-api-url", "https://"},
 	}
 	for _, tc := range cases {
 		_, err := load(t, tc.args, tc.env)
@@ -98,6 +102,18 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		if strings.Contains(ce.Error(), "\n") {
 			t.Errorf("%v: error must be one line: %q", tc.args, ce.Error())
 		}
+	}
+}
+
+func TestPaymentGateways(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil || strings.Join(c.PaymentGateways, ",") != "invoice" {
+		t.Fatalf("default gateways: %v %v (the demo's test gateway must not be on by default)", c.PaymentGateways, err)
+	}
+	c, err = load(t, []string{"--payment-gateways", "stripe, invoice", "--stripe-api-url", "http://127.0.0.1:12111"},
+		map[string]string{"SALVE_STRIPE_SECRET_KEY": "sk_test_1", "SALVE_STRIPE_WEBHOOK_SECRET": "whsec_1"})
+	if err != nil || strings.Join(c.PaymentGateways, ",") != "stripe,invoice" || c.StripeWebhookSecret != "whsec_1" {
+		t.Fatalf("stripe: %+v %v", c.PaymentGateways, err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -118,6 +119,8 @@ func (c *Config) validate() error {
 		// Why: an email carries an address (PHI) and one-time links; it must
 		// not cross a network in the clear.
 		return &Error{"smtp-tls", "a mail relay beyond loopback needs TLS: use --smtp-tls starttls or tls"}
+	case slices.Contains(c.PaymentGateways, "stripe") && (c.StripeSecretKey == "" || c.StripeWebhookSecret == ""):
+		return &Error{"payment-gateways", "the stripe gateway needs --stripe-secret-key and --stripe-webhook-secret"}
 	}
 	return nil
 }

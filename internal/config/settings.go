@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -220,6 +221,44 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return c.SMTPTLS }},
+	{name: "payment-gateways", group: Server, def: "invoice",
+		usage: "ways to pay at checkout, comma-separated: invoice, stripe, test (the demo's: no money moves)",
+		set: func(c *Config, v string) error {
+			c.PaymentGateways = nil
+			for g := range strings.SplitSeq(v, ",") {
+				g = strings.TrimSpace(g)
+				switch {
+				case g != "invoice" && g != "stripe" && g != "test":
+					return fmt.Errorf("unknown gateway %q: use invoice, stripe or test", g)
+				case slices.Contains(c.PaymentGateways, g):
+					return fmt.Errorf("%q is listed twice", g)
+				}
+				c.PaymentGateways = append(c.PaymentGateways, g)
+			}
+			return nil
+		},
+		get: func(c *Config) string { return strings.Join(c.PaymentGateways, ",") }},
+	{name: "stripe-secret-key", group: Server, secret: true, usage: "Stripe secret API key (sk_live_… or sk_test_…), for the stripe gateway",
+		set: func(c *Config, v string) error { c.StripeSecretKey = v; return nil },
+		get: func(c *Config) string { return c.StripeSecretKey }},
+	{name: "stripe-webhook-secret", group: Server, secret: true, usage: "signing secret of the Stripe webhook endpoint (whsec_…) at /webhooks/stripe",
+		set: func(c *Config, v string) error { c.StripeWebhookSecret = v; return nil },
+		get: func(c *Config) string { return c.StripeWebhookSecret }},
+	{name: "stripe-api-url", group: Server, usage: "Stripe API address; empty for https://api.stripe.com (tests: a stripe-mock on loopback)",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				// Why: the secret key travels with every request; only TLS,
+				// or loopback where it never crosses a network.
+				plainLoopback := err == nil && u.Scheme == "http" && IsLoopback(net.JoinHostPort(u.Hostname(), "0"))
+				if err != nil || u.Host == "" || (u.Scheme != "https" && !plainLoopback) {
+					return errors.New("must be an https:// URL, or http:// on loopback")
+				}
+			}
+			c.StripeAPIURL = v
+			return nil
+		},
+		get: func(c *Config) string { return c.StripeAPIURL }},
 	{name: "shutdown-timeout", group: Server, def: "15s",
 		usage: "how long a graceful shutdown waits for requests in flight",
 		set: func(c *Config, v string) error {

@@ -117,7 +117,10 @@ type Order struct {
 	ID, Reference, UserID string
 	Status                Status
 	Gateway               string
-	CreatedAt             time.Time
+	// ChargeID is the gateway's id for the payment (Stripe: the Checkout
+	// session while unpaid, then the PaymentIntent).
+	ChargeID  string
+	CreatedAt time.Time
 	Details
 }
 
@@ -137,6 +140,7 @@ type Service struct {
 	gateways map[string]payment.Gateway
 	names    []string
 	bought   func(ctx context.Context, tenantID, userID string, variantIDs []string) error
+	links    func(ctx context.Context, tenantID string) Links
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -157,8 +161,11 @@ type Deps struct {
 	// Bought, if set, is told what a person just paid for (their wish list
 	// loses those items).
 	Bought func(ctx context.Context, tenantID, userID string, variantIDs []string) error
-	Clock  clock.Clock
-	Log    *slog.Logger
+	// Links names a tenant's shop and its address, for emails sent by jobs
+	// (payment reconciliation), where there is no request to take them from.
+	Links func(ctx context.Context, tenantID string) Links
+	Clock clock.Clock
+	Log   *slog.Logger
 }
 
 // New returns the order service.
@@ -170,7 +177,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: store.NewOrders(d.PHI), stock: store.NewStock(d.Catalog), promos: store.NewPromotions(d.Catalog), carts: store.NewCarts(d.Catalog), vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, clock: d.Clock, log: d.Log}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, clock: d.Clock, log: d.Log}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())
@@ -325,7 +332,9 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	o := &Order{ID: id.NewAt(now), UserID: req.UserID, Status: PendingPayment, Gateway: g.Name(), CreatedAt: now,
 		Details: Details{Quote: *q, Address: req.Address}}
 	ttl := ReservationTTL
-	if g.Name() == "invoice" {
+	if _, ok := g.(payment.Redirector); ok {
+		ttl = HostedHold
+	} else if g.Name() == "invoice" {
 		ttl = InvoiceTTL
 	}
 	items := make([]store.StockItem, 0, len(q.Items))
@@ -338,7 +347,37 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	if err := s.insert(ctx, req.TenantID, o, d.Purpose); err != nil {
 		return nil, errors.Join(err, s.stock.Release(context.WithoutCancel(ctx), req.TenantID, o.ID, now))
 	}
+	links := Links{Brand: req.Brand, BaseURL: req.BaseURL}
+	if rd, ok := g.(payment.Redirector); ok {
+		// Paid on the gateway's page: the order waits in pending_payment for
+		// the gateway's signed word (PaymentEvent) or reconciliation.
+		if _, err := s.startHosted(ctx, req.TenantID, o, rd, links); err != nil {
+			s.log.WarnContext(ctx, "payment page not made", "order", o.ID, "gateway", g.Name(), "err", err)
+			if cerr := s.move(context.WithoutCancel(ctx), req.TenantID, o, Cancelled, "", d.Purpose); cerr != nil {
+				return nil, cerr
+			}
+			return nil, apperr.New(apperr.Unavailable, "The card payment service could not be reached, and nothing was charged. Try again in a moment, or choose another way to pay.")
+		}
+		return o, nil
+	}
 	ch, err := g.Charge(ctx, payment.Request{IdempotencyKey: o.ID, Reference: o.Reference, Amount: q.Total, Currency: q.Currency})
+	if err != nil && !errors.Is(err, payment.ErrDeclined) {
+		if ck, ok := g.(payment.Checker); ok {
+			// The answer may have been lost after the money was taken: ask
+			// before cancelling, so a charged order is never cancelled.
+			c, cerr := ck.Check(ctx, payment.Lookup{OrderID: o.ID})
+			switch {
+			case cerr != nil:
+				// Not known either way: the order stays pending_payment and
+				// reconciliation settles it (ReconcilePayments).
+				s.log.WarnContext(ctx, "payment outcome unknown; left for reconciliation", "order", o.ID, "gateway", g.Name(), "err", err)
+				return o, nil //nolint:nilerr // unknown is not failed: the order stays pending for reconciliation
+
+			case c.Paid:
+				ch, err = c, nil
+			}
+		}
+	}
 	if err != nil {
 		s.log.WarnContext(ctx, "payment failed", "order", o.ID, "gateway", g.Name(), "err", err)
 		if cerr := s.move(context.WithoutCancel(ctx), req.TenantID, o, Cancelled, "", d.Purpose); cerr != nil {
@@ -347,34 +386,45 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 		return nil, apperr.New(apperr.Invalid, "The payment did not go through, and nothing was charged. Check your payment details and try again.")
 	}
 	if ch.Paid {
-		if err := s.move(context.WithoutCancel(ctx), req.TenantID, o, Paid, ch.ID, d.Purpose); err != nil {
-			// The money was taken but the order could not be marked paid: say
-			// so loudly (ids only) so that staff reconcile it with the
-			// gateway before the hold expires. Reconciliation with the
-			// gateway's records comes with the Stripe adapter.
-			s.log.ErrorContext(ctx, "charged order not marked paid", "order", o.ID, "reference", o.Reference, "charge", ch.ID, "err", err)
+		if err := s.settle(context.WithoutCancel(ctx), req.TenantID, o, ch.ID, d.Purpose, links); err != nil {
 			return nil, err
-		}
-		if q.NeedsRx {
-			if err := s.move(ctx, req.TenantID, o, AwaitingRx, "", d.Purpose); err != nil {
-				return nil, err
-			}
-		}
-		if s.bought != nil {
-			ids := make([]string, 0, len(q.Items))
-			for _, it := range q.Items {
-				ids = append(ids, it.VariantID)
-			}
-			if err := s.bought(ctx, req.TenantID, o.UserID, ids); err != nil {
-				s.log.ErrorContext(ctx, "wish list not updated", "order", o.ID, "err", err)
-			}
-		}
-		if err := s.notify(ctx, req, o); err != nil {
-			// The order is paid and kept; the email is what failed.
-			s.log.ErrorContext(ctx, "order email not queued", "order", o.ID, "err", err)
 		}
 	}
 	return o, nil
+}
+
+// Links are what an order email needs to name the shop and link to it.
+type Links struct{ Brand, BaseURL string }
+
+// settle marks a charged order paid: the stock confirmed, awaiting_rx when
+// an item needs a prescription, the wish list told, the email queued. A
+// failure to mark it paid is logged loudly (ids only) and returned; the
+// order stays pending_payment, and reconciliation asks the gateway again
+// before the hold could cancel it.
+func (s *Service) settle(ctx context.Context, tenantID string, o *Order, chargeID string, purpose access.Purpose, links Links) error {
+	if err := s.move(ctx, tenantID, o, Paid, chargeID, purpose); err != nil {
+		s.log.ErrorContext(ctx, "charged order not marked paid", "order", o.ID, "reference", o.Reference, "charge", chargeID, "err", err)
+		return err
+	}
+	if o.NeedsRx {
+		if err := s.move(ctx, tenantID, o, AwaitingRx, "", purpose); err != nil {
+			return err
+		}
+	}
+	if s.bought != nil {
+		ids := make([]string, 0, len(o.Items))
+		for _, it := range o.Items {
+			ids = append(ids, it.VariantID)
+		}
+		if err := s.bought(ctx, tenantID, o.UserID, ids); err != nil {
+			s.log.ErrorContext(ctx, "wish list not updated", "order", o.ID, "err", err)
+		}
+	}
+	if err := s.notify(ctx, tenantID, links, o); err != nil {
+		// The order is paid and kept; the email is what failed.
+		s.log.ErrorContext(ctx, "order email not queued", "order", o.ID, "err", err)
+	}
+	return nil
 }
 
 // insert seals and stores a new order, with a fresh reference.
@@ -453,20 +503,20 @@ func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status
 
 // notify queues the order's status email: the reference and a link, nothing
 // about what was bought.
-func (s *Service) notify(ctx context.Context, req PlaceRequest, o *Order) error {
+func (s *Service) notify(ctx context.Context, tenantID string, links Links, o *Order) error {
 	if s.outbox == nil || s.contacts == nil {
 		return nil
 	}
-	to, err := s.contacts(ctx, req.TenantID, o.UserID)
+	to, err := s.contacts(ctx, tenantID, o.UserID)
 	if err != nil {
 		return err
 	}
-	msg, err := notify.Compose(notify.OrderStatus, to, notify.Params{Brand: req.Brand, Link: strings.TrimSuffix(req.BaseURL, "/") + "/account/orders",
+	msg, err := notify.Compose(notify.OrderStatus, to, notify.Params{Brand: links.Brand, Link: strings.TrimSuffix(links.BaseURL, "/") + "/account/orders",
 		Reference: o.Reference, Status: string(o.Status)})
 	if err != nil {
 		return err
 	}
-	return s.outbox.Enqueue(ctx, req.TenantID, o.UserID, notify.OrderStatus, msg)
+	return s.outbox.Enqueue(ctx, tenantID, o.UserID, notify.OrderStatus, msg)
 }
 
 // List returns a person's orders, newest first, opened under one audited
@@ -536,7 +586,8 @@ func open(h *vault.Handle, r store.OrderRow) (*Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: Status(r.Status), Gateway: r.Gateway, CreatedAt: r.CreatedAt}
+	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: Status(r.Status), Gateway: r.Gateway, ChargeID: r.ChargeID,
+		CreatedAt: r.CreatedAt}
 	if err := json.Unmarshal(body.Reveal(), &o.Details); err != nil {
 		return nil, fmt.Errorf("order %s details: %w", r.ID, err)
 	}
@@ -580,7 +631,17 @@ func (s *Service) ExpireReservations(ctx context.Context) (int, error) {
 			// Stock held for an order that was never stored: give it back.
 			err = s.stock.Release(jctx, e.TenantID, e.OrderID, s.clock.Now())
 		case err == nil && Status(r.Status) == PendingPayment:
-			err = s.move(jctx, e.TenantID, &Order{ID: r.ID, UserID: r.UserID, Status: PendingPayment}, Cancelled, "", access.PurposeSystem)
+			var paid bool
+			if paid, err = s.reconcile(ctx, r); err != nil {
+				// Why: a gateway that cannot say whether the order was paid
+				// must not lead to cancelling an order that was: the hold
+				// stays until it can.
+				s.log.WarnContext(ctx, "unpaid order not cancelled: its gateway did not answer", "order", r.ID, "gateway", r.Gateway, "err", err)
+				continue
+			}
+			if !paid {
+				err = s.move(jctx, e.TenantID, &Order{ID: r.ID, UserID: r.UserID, Status: PendingPayment}, Cancelled, "", access.PurposeSystem)
+			}
 		case err == nil:
 			// Paid meanwhile: the hold is the order's, confirm it.
 			err = s.stock.Confirm(jctx, e.TenantID, e.OrderID, s.clock.Now())

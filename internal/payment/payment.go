@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Request is one charge. IdempotencyKey is the order id: charging twice with
@@ -17,6 +18,9 @@ type Request struct {
 	Reference      string // the order reference, e.g. A1B2-C3D4
 	Amount         int64  // minor units
 	Currency       string
+	// ExpiresAt, for a hosted payment page, is when the page stops taking
+	// the payment: before the order's stock hold ends.
+	ExpiresAt time.Time
 }
 
 // Charge is a gateway's answer.
@@ -52,6 +56,49 @@ type Refunder interface {
 	Refund(ctx context.Context, req RefundRequest) (string, error)
 }
 
+// Redirector is a gateway that takes the payment on its own page: the order
+// waits in pending_payment, the browser is sent to the page, and the gateway
+// tells Salve the outcome by a signed message (Verify).
+type Redirector interface {
+	Gateway
+	// StartCheckout returns the payment page for an order; the same order
+	// (IdempotencyKey) gets the same page.
+	StartCheckout(ctx context.Context, req Request, successURL, cancelURL string) (Hosted, error)
+	// Verify checks a message from the gateway and reads what it says.
+	Verify(payload []byte, signature string) (Outcome, error)
+}
+
+// Hosted is a gateway's payment page: where to send the browser.
+type Hosted struct {
+	ID  string
+	URL string
+}
+
+// Outcome is what a verified message from a gateway says about an order.
+type Outcome struct {
+	EventID  string
+	Type     string // the gateway's event type, e.g. checkout.session.completed
+	OrderID  string // Salve's order id; empty for events about other things
+	Paid     bool
+	Failed   bool   // the payment page expired or the payment failed: the order can be cancelled
+	ChargeID string // the payment, for refunds (Stripe: the PaymentIntent)
+	Amount   int64
+	Currency string // upper case
+}
+
+// Lookup asks a gateway about an order's payment.
+type Lookup struct {
+	OrderID  string // the idempotency key the payment was started with
+	ChargeID string // what the gateway returned when it started (Stripe: the Checkout session)
+}
+
+// Checker is a gateway that can say whether an order was paid: when its
+// answer was lost, or a webhook never came, reconciliation asks it before an
+// unpaid order is cancelled (so a charged order is never cancelled).
+type Checker interface {
+	Check(ctx context.Context, l Lookup) (Charge, error)
+}
+
 // ErrDeclined is a payment the gateway refused.
 var ErrDeclined = errors.New("payment declined")
 
@@ -79,7 +126,16 @@ type Test struct {
 	refunds map[string]RefundRequest
 	// Decline, if set, declines the charges it returns true for.
 	Decline func(Request) bool
+	// LoseAnswer, if set, takes the charges it returns true for and then
+	// fails as if the connection dropped before the answer came: the money
+	// is taken, and Salve does not know it.
+	LoseAnswer func(Request) bool
+	// Unreachable makes Check fail, as a gateway that cannot be reached.
+	Unreachable bool
 }
+
+// ErrLostAnswer is the test gateway's dropped connection.
+var ErrLostAnswer = errors.New("test gateway: connection reset before the answer")
 
 // NewTest returns a test gateway.
 func NewTest() *Test {
@@ -103,7 +159,23 @@ func (g *Test) Charge(_ context.Context, req Request) (Charge, error) {
 		return Charge{}, ErrDeclined
 	}
 	g.charges[req.IdempotencyKey] = req
+	if g.LoseAnswer != nil && g.LoseAnswer(req) {
+		return Charge{}, ErrLostAnswer
+	}
 	return Charge{ID: "test-" + req.IdempotencyKey, Paid: true}, nil
+}
+
+// Check implements Checker.
+func (g *Test) Check(_ context.Context, l Lookup) (Charge, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.Unreachable {
+		return Charge{}, errors.New("test gateway: unreachable")
+	}
+	if _, ok := g.charges[l.OrderID]; ok {
+		return Charge{ID: "test-" + l.OrderID, Paid: true}, nil
+	}
+	return Charge{}, nil
 }
 
 // Charges returns how many distinct charges were taken.

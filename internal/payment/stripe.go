@@ -21,9 +21,8 @@ import (
 // line item is named "Order A1B2-C3D4", never after what was bought (a
 // prescription item's name would tell a third party about a patient's health).
 //
-// It is not yet wired into the checkout pages: Gateway.Charge is synchronous,
-// and hosted Checkout needs the order to wait in pending_payment until the
-// webhook arrives (see docs/orders.md).
+// Stripe is a Redirector: the order waits in pending_payment until the
+// webhook (or reconciliation, through Check) says it was paid.
 type Stripe struct {
 	sc            *stripe.Client
 	webhookSecret string
@@ -54,11 +53,19 @@ func NewStripe(cfg StripeConfig) (*Stripe, error) {
 		webhookSecret: cfg.WebhookSecret}, nil
 }
 
-// Hosted is a Stripe Checkout session: where to send the browser.
-type Hosted struct {
-	ID  string
-	URL string
-}
+// Name implements Gateway.
+func (*Stripe) Name() string { return "stripe" }
+
+// Label implements Gateway.
+func (*Stripe) Label() string { return "Card, on Stripe's secure payment page" }
+
+// ErrHostedOnly is Charge on Stripe: card payments are taken on Stripe's page
+// (StartCheckout), never by Salve.
+var ErrHostedOnly = errors.New("stripe: payments are taken on Stripe's hosted page")
+
+// Charge implements Gateway; Stripe takes no direct charges (card data never
+// reaches Salve), so it always fails with ErrHostedOnly.
+func (*Stripe) Charge(context.Context, Request) (Charge, error) { return Charge{}, ErrHostedOnly }
 
 // StartCheckout creates the hosted payment page for an order. Retrying with
 // the same order id (IdempotencyKey) returns the same session, never a
@@ -85,22 +92,15 @@ func (s *Stripe) StartCheckout(ctx context.Context, req Request, successURL, can
 			Metadata: map[string]string{"order_id": req.IdempotencyKey, "order_reference": req.Reference},
 		},
 	}
+	if !req.ExpiresAt.IsZero() {
+		p.ExpiresAt = stripe.Int64(req.ExpiresAt.Unix())
+	}
 	p.SetIdempotencyKey("checkout-" + req.IdempotencyKey)
 	cs, err := s.sc.V1CheckoutSessions.Create(ctx, p)
 	if err != nil {
 		return Hosted{}, fmt.Errorf("stripe checkout: %w", err)
 	}
 	return Hosted{ID: cs.ID, URL: cs.URL}, nil
-}
-
-// Outcome is what a verified webhook says about an order.
-type Outcome struct {
-	EventID       string
-	Type          string // e.g. checkout.session.completed
-	OrderID       string // the session's client reference: Salve's order id
-	Paid          bool
-	PaymentIntent string // for refunds
-	Amount        int64
 }
 
 // ErrBadSignature is a webhook whose signature does not verify: not from
@@ -124,12 +124,39 @@ func (s *Stripe) Verify(payload []byte, signature string) (Outcome, error) {
 	if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
 		return Outcome{}, fmt.Errorf("stripe webhook: %w", err)
 	}
-	out.OrderID, out.Amount = cs.ClientReferenceID, cs.AmountTotal
-	out.Paid = cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid
+	out.OrderID, out.Amount, out.Currency = cs.ClientReferenceID, cs.AmountTotal, strings.ToUpper(string(cs.Currency))
+	switch ev.Type {
+	case "checkout.session.completed", "checkout.session.async_payment_succeeded":
+		// A completed session may still wait for a delayed payment method
+		// (a bank debit): only payment_status "paid" is money taken.
+		out.Paid = cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid
+	case "checkout.session.expired", "checkout.session.async_payment_failed":
+		out.Failed = true
+	}
 	if cs.PaymentIntent != nil {
-		out.PaymentIntent = cs.PaymentIntent.ID
+		out.ChargeID = cs.PaymentIntent.ID
 	}
 	return out, nil
+}
+
+// Check implements Checker: it reads the order's Checkout session (the
+// ChargeID stored when the payment page was made).
+func (s *Stripe) Check(ctx context.Context, l Lookup) (Charge, error) {
+	if !strings.HasPrefix(l.ChargeID, "cs_") {
+		return Charge{}, errors.New("stripe check: the order has no Checkout session")
+	}
+	cs, err := s.sc.V1CheckoutSessions.Retrieve(ctx, l.ChargeID, nil)
+	if err != nil {
+		return Charge{}, fmt.Errorf("stripe check: %w", err)
+	}
+	if cs.ClientReferenceID != "" && cs.ClientReferenceID != l.OrderID {
+		return Charge{}, errors.New("stripe check: the session belongs to another order")
+	}
+	c := Charge{Paid: cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid}
+	if cs.PaymentIntent != nil {
+		c.ID = cs.PaymentIntent.ID
+	}
+	return c, nil
 }
 
 // Refund implements Refunder: it gives back req.Amount of the payment

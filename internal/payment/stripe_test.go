@@ -4,15 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"go/build"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,49 +15,8 @@ import (
 	"github.com/stripe/stripe-go/v85/webhook"
 
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/testkit"
 )
-
-// startStripeMock runs stripe-mock (go install
-// github.com/stripe/stripe-mock@v0.203.0) on loopback ports only, or skips
-// with a message when it is not installed.
-func startStripeMock(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		bin = filepath.Join(build.Default.GOPATH, "bin", "stripe-mock")
-		if _, err := os.Stat(bin); err != nil {
-			if os.Getenv("SALVE_REQUIRE_STRIPE_MOCK") == "1" {
-				t.Fatal("stripe-mock is not installed and SALVE_REQUIRE_STRIPE_MOCK=1")
-			}
-			t.Skip("stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0); skipping the Stripe tests")
-		}
-	}
-	port := func() int {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port
-	}
-	httpAddr, httpsAddr := fmt.Sprintf("127.0.0.1:%d", port()), fmt.Sprintf("127.0.0.1:%d", port())
-	// Both addresses, or stripe-mock also listens on every interface.
-	cmd := exec.Command(bin, "-http-addr", httpAddr, "-https-addr", httpsAddr)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for range 200 {
-		if c, err := net.Dial("tcp", httpAddr); err == nil {
-			_ = c.Close()
-			return "http://" + httpAddr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("stripe-mock did not start")
-	return ""
-}
 
 // recorder keeps what Salve sends to Stripe.
 type recorder struct {
@@ -85,7 +38,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestStripeCheckoutRefundAndWebhooks(t *testing.T) {
-	api := startStripeMock(t)
+	api := testkit.StripeMock(t)
 	rec := &recorder{}
 	const secret = "whsec_test_secret"
 	s, err := payment.NewStripe(payment.StripeConfig{SecretKey: "sk_test_123", WebhookSecret: secret, APIURL: api,
@@ -115,11 +68,18 @@ func TestStripeCheckoutRefundAndWebhooks(t *testing.T) {
 	}
 	for k := range form {
 		allowed := strings.HasPrefix(k, "line_items[0][") || k == "mode" || k == "success_url" || k == "cancel_url" ||
-			k == "client_reference_id" || k == "metadata[order_id]" || k == "metadata[order_reference]" ||
+			k == "client_reference_id" || k == "expires_at" || k == "metadata[order_id]" || k == "metadata[order_reference]" ||
 			k == "payment_intent_data[metadata][order_id]" || k == "payment_intent_data[metadata][order_reference]"
 		if !allowed {
 			t.Errorf("Salve sent Stripe %s", k)
 		}
+	}
+	// The session can be read back by reconciliation.
+	if c, err := s.Check(ctx, payment.Lookup{OrderID: "0190f0e2-aaaa-7bbb-8ccc-123456789abc", ChargeID: h.ID}); err != nil || c.Paid {
+		t.Fatalf("check: %+v %v", c, err)
+	}
+	if _, err := s.Check(ctx, payment.Lookup{OrderID: "x", ChargeID: ""}); err == nil {
+		t.Fatal("check without a session")
 	}
 	if _, err := s.StartCheckout(ctx, payment.Request{Reference: "A1B2", Amount: -1, Currency: "USD"}, "", ""); err == nil {
 		t.Fatal("a negative amount went to Stripe")
@@ -136,12 +96,12 @@ func TestStripeCheckoutRefundAndWebhooks(t *testing.T) {
 	// Webhooks: a signed event is read; a tampered, re-signed-with-another-
 	// secret or stale one is refused.
 	event := []byte(`{"id":"evt_1","object":"event","type":"checkout.session.completed","api_version":"2020-08-27","data":{"object":` +
-		`{"id":"cs_1","object":"checkout.session","client_reference_id":"order-1","payment_status":"paid","amount_total":9819,"payment_intent":"pi_1"}}}`)
+		`{"id":"cs_1","object":"checkout.session","client_reference_id":"order-1","payment_status":"paid","amount_total":9819,"currency":"usd","payment_intent":"pi_1"}}}`)
 	sign := func(p []byte, sec string, at time.Time) string {
 		return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: p, Secret: sec, Timestamp: at}).Header
 	}
 	out, err := s.Verify(event, sign(event, secret, time.Now()))
-	if err != nil || out.OrderID != "order-1" || !out.Paid || out.PaymentIntent != "pi_1" || out.Amount != 9819 {
+	if err != nil || out.OrderID != "order-1" || !out.Paid || out.ChargeID != "pi_1" || out.Currency != "USD" || out.Amount != 9819 {
 		t.Fatalf("verify: %+v %v", out, err)
 	}
 	tampered := bytes.Replace(event, []byte(`"amount_total":9819`), []byte(`"amount_total":1`), 1)

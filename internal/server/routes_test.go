@@ -67,6 +67,8 @@ var routeClasses = map[string]access.Class{
 	"GET /account/reauth":           access.Customer,
 	"POST /account/reauth":          access.Customer,
 	// Administration.
+	"GET /account/orders/{id}/pay":   access.Customer,
+	"POST /webhooks/stripe":          access.Public,
 	"GET /admin":                     access.Admin,
 	"POST /admin/users/invite":       access.Admin,
 	"POST /admin/users/{id}/role":    access.Admin,

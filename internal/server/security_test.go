@@ -62,7 +62,7 @@ func init() {
 	}
 	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke",
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
-		"POST /account/orders/{id}/reorder", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
+		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
 		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart"} {
 		routePolicy[p] = patients

@@ -105,7 +105,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		if argon == (auth.Argon2Params{}) {
 			argon = auth.DefaultArgon2()
 		}
-		s.services = NewServices(cfg, stores, s.clock, s.log, argon)
+		if s.services, err = NewServices(cfg, stores, s.clock, s.log, argon); err != nil {
+			return nil, err
+		}
 		if guard == nil {
 			guard = s.services.Identity.Guard(s.cookies())
 		}
@@ -129,6 +131,11 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
 	cache := web.NewCache(64 << 20)
 	carts := cart.NewService(store.NewCarts(stores.Catalog), s.clock)
+	if s.services != nil {
+		// With the PHI store at hand, a signed-in patient's cart changes are
+		// copied to their saved cart; a storefront-only process has none.
+		carts = carts.Mirrored(s.services.SavedCarts, s.log)
+	}
 	sf, err := storefront.New(site, s.catalog, cache, carts, web.CartCookies{Secure: s.cookies().Secure})
 	if err != nil {
 		return nil, err
@@ -142,7 +149,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	adm.Promotions = store.NewPromotions(stores.Catalog)
 	adm.Routes(s.router)
 	if s.services != nil {
-		if err := s.mountIdentity(site); err != nil {
+		if err := s.mountIdentity(site, carts); err != nil {
 			return nil, err
 		}
 		co, err := checkout.New(site, carts, web.CartCookies{Secure: s.cookies().Secure}, s.services.Orders, s.services.Lists)
@@ -185,11 +192,12 @@ func (s *Server) cookies() identity.Cookies {
 }
 
 // mountIdentity registers the account and admin pages.
-func (s *Server) mountIdentity(site *web.Site) error {
+func (s *Server) mountIdentity(site *web.Site, carts *cart.Service) error {
 	acct, err := account.New(site, s.services.Identity, s.cookies())
 	if err != nil {
 		return err
 	}
+	acct.Carts = &web.CartSync{Carts: carts, Cookies: web.CartCookies{Secure: s.cookies().Secure}, Saved: s.services.SavedCarts, Log: s.log}
 	acct.Routes(s.router)
 	tm, err := team.New(site, s.services.Identity, s.services.Outbox, !s.services.Mail)
 	if err != nil {

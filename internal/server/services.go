@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -16,6 +17,8 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/savedcart"
+	"github.com/salvehealth/salve/internal/store"
 )
 
 // Services are the domain services of a process that holds PHI, built on the
@@ -27,6 +30,8 @@ type Services struct {
 	Jobs     *jobs.Scheduler
 	Orders   *orders.Service
 	Lists    *lists.Service
+	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
+	SavedCarts *savedcart.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
@@ -37,7 +42,7 @@ type Services struct {
 // NewServices builds the services on stores whose vault is open
 // (Stores.OpenVault). A mail relay setting that is wrong was refused when the
 // configuration loaded.
-func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Logger, argon auth.Argon2Params) *Services {
+func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Logger, argon auth.Argon2Params) (*Services, error) {
 	al, v := stores.AuditLog, stores.Vault
 	var sender notify.Sender
 	if cfg.SMTPAddr != "" {
@@ -59,6 +64,10 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	ids := identity.New(stores.PHI, v, al, ob, identity.Options{Clock: c, Log: log, Argon2: argon, Sessions: policy,
 		StaffInactivity: cfg.StaffInactivity})
 	testGW := payment.NewTest()
+	gateways, err := Gateways(cfg, testGW)
+	if err != nil {
+		return nil, err
+	}
 	lst := lists.New(stores.PHI, v, c)
 	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
 		Contacts: func(ctx context.Context, tenantID, userID string) (string, error) {
@@ -68,7 +77,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return acct.Email.Reveal(), nil
 		},
-		Gateways: []payment.Gateway{testGW, payment.Invoice{}}, Bought: lst.Bought, Clock: c, Log: log})
+		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	sched := jobs.New(stores.PHI, c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
@@ -89,10 +98,63 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return err
 		}},
+		// Orders paid while Salve did not hear of it are settled.
+		jobs.Job{Name: "orders.reconcile_payments", Every: time.Minute, Run: func(ctx context.Context) error {
+			n, err := ord.ReconcilePayments(ctx)
+			if n > 0 {
+				log.InfoContext(ctx, "settled orders paid without word from the gateway", "count", n)
+			}
+			return err
+		}},
 		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := ids.PurgeSessions(ctx)
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, TestGateway: testGW, Mail: sender != nil}
+	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, SavedCarts: savedcart.New(stores.PHI, v, c),
+		TestGateway: testGW, Mail: sender != nil}, nil
+}
+
+// Gateways builds the payment gateways the configuration lists, in its
+// order; test is the demo's gateway (a process without "test" listed never
+// offers it).
+func Gateways(cfg *config.Config, test *payment.Test) ([]payment.Gateway, error) {
+	out := make([]payment.Gateway, 0, len(cfg.PaymentGateways))
+	for _, name := range cfg.PaymentGateways {
+		switch name {
+		case "test":
+			out = append(out, test)
+		case "invoice":
+			out = append(out, payment.Invoice{})
+		case "stripe":
+			st, err := payment.NewStripe(payment.StripeConfig{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+				APIURL: cfg.StripeAPIURL})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, st)
+		default:
+			return nil, fmt.Errorf("payment gateway %q: unknown", name)
+		}
+	}
+	return out, nil
+}
+
+// shopLinks names a tenant's shop for emails sent by jobs: its name and its
+// first hostname (over TLS when Salve serves TLS), or the listening address.
+func shopLinks(cfg *config.Config, tenants *store.Tenants) func(ctx context.Context, tenantID string) orders.Links {
+	return func(ctx context.Context, tenantID string) orders.Links {
+		scheme, host := "http", cfg.Addr
+		if cfg.TLS() {
+			scheme = "https"
+		}
+		t, err := tenants.ByID(ctx, tenantID)
+		if err != nil {
+			return orders.Links{BaseURL: scheme + "://" + host}
+		}
+		if len(t.Hostnames) > 0 && cfg.TLS() {
+			host = t.Hostnames[0]
+		}
+		return orders.Links{Brand: t.Name, BaseURL: scheme + "://" + host}
+	}
 }

@@ -124,3 +124,41 @@ func (s *Carts) Clear(ctx context.Context, tenantID, tokenHash string) error {
 		return nil
 	})
 }
+
+// Replace makes a cart hold exactly items, in one transaction: lines not in
+// items go, lines already there keep their place and take the new quantity,
+// new lines follow in the order given.
+func (s *Carts) Replace(ctx context.Context, tenantID, tokenHash string, items []cart.Item, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		args := []any{tenantID, tokenHash}
+		keep := ""
+		for _, it := range items {
+			args = append(args, it.VariantID)
+		}
+		if len(items) > 0 {
+			keep = ` AND variant_id NOT IN (` + Placeholders(3, len(items)) + `)`
+		}
+		//nolint:gosec // only constant text and $n placeholders are concatenated; values are parameters
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE tenant_id = $1 AND token_hash = $2`+keep, args...); err != nil {
+			return fmt.Errorf("cart replace: %w", err)
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO carts (token_hash, tenant_id, created_at, updated_at) VALUES ($1, $2, $3, $3)
+			ON CONFLICT (token_hash) DO UPDATE SET updated_at = $3`, tokenHash, tenantID, now); err != nil {
+			return fmt.Errorf("cart create: %w", err)
+		}
+		for i, it := range items {
+			// A microsecond apart (what both engines keep), so new lines
+			// list in the order given.
+			at := now.Add(time.Duration(i) * time.Microsecond)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cart_items (token_hash, tenant_id, variant_id, quantity, added_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash, variant_id) DO UPDATE SET quantity = $4`,
+				tokenHash, tenantID, it.VariantID, it.Quantity, at); err != nil {
+				return fmt.Errorf("cart replace: %w", err)
+			}
+		}
+		return nil
+	})
+}

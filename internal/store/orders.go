@@ -96,3 +96,30 @@ func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID, from, to, cha
 		return nil
 	})
 }
+
+// SetCharge records the gateway's id for an order's payment while the order
+// stays where it is (a hosted payment page made for a pending order).
+func (s *Orders) SetCharge(ctx context.Context, tenantID, orderID, status, chargeID string, now time.Time) error {
+	return s.SetStatus(ctx, tenantID, orderID, status, status, chargeID, now)
+}
+
+// Unpaid returns a gateway's orders, in every tenant, still waiting for
+// payment that were placed before the given time, oldest first, at most
+// limit: what payment reconciliation asks the gateway about.
+func (s *Orders) Unpaid(ctx context.Context, gateway string, before time.Time, limit int) ([]OrderRow, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE status = 'pending_payment'
+		AND gateway = $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3`, gateway, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unpaid orders: %w", err)
+	}
+	defer rows.Close()
+	var out []OrderRow
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("unpaid orders: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -25,6 +25,9 @@ type Handlers struct {
 	ids     *identity.Service
 	cookies identity.Cookies
 	pages   map[string]*render.Page
+	// Carts brings a patient's saved cart into the browser at sign-in and
+	// takes the cart out of the browser at sign-out; nil: nothing happens.
+	Carts *web.CartSync
 }
 
 // pageNames are the templates under pages/account.
@@ -113,10 +116,19 @@ func device(r *http.Request) string {
 	return browser + " on " + system
 }
 
+// setSession sets the cookie of a new session. Every way in (password,
+// second factor, passkey, single sign-on, enrolment) ends here, so when the
+// session is a finished sign-in this is the one place that merges the
+// patient's saved cart with the browser's (never blocking the sign-in).
+func (h *Handlers) setSession(w http.ResponseWriter, r *http.Request, token string, sess identity.Session) {
+	h.cookies.Set(w, token)
+	h.Carts.SignedIn(w, r, sess)
+}
+
 // signIn sets the cookie of a new session and sends the browser on: to the
 // second factor, to its enrolment, or to next.
 func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request, token string, sess identity.Session, next string) {
-	h.cookies.Set(w, token)
+	h.setSession(w, r, token, sess)
 	switch sess.Stage {
 	case auth.StageComplete:
 		http.Redirect(w, r, identity.SafeNext(next), http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only

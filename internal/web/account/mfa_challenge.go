@@ -61,6 +61,7 @@ func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) error {
 		if err := h.ids.Logout(r.Context(), sess); err != nil {
 			return err
 		}
+		h.Carts.SignedOut(w, r, sess)
 	}
 	h.cookies.Clear(w)
 	// Clear-Site-Data drops anything the browser kept of the session's pages.

@@ -109,7 +109,7 @@ func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, _, codes, err := h.ids.ConfirmTOTP(r.Context(), sess, f.Value("code"))
+	token, next, codes, err := h.ids.ConfirmTOTP(r.Context(), sess, f.Value("code"))
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
@@ -117,7 +117,7 @@ func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.enrol(w, r, status, f)
 	}
-	h.cookies.Set(w, token)
+	h.setSession(w, r, token, next)
 	return h.render(w, r, http.StatusOK, "codes", "Your recovery codes", codesData{Codes: codes, Enrolled: true})
 }
 

@@ -59,7 +59,7 @@ func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
 	}
 	to := "/account/security?passkey=added"
 	if token != "" {
-		h.cookies.Set(w, token)
+		h.setSession(w, r, token, next)
 		if next.Role.Staff() {
 			to = "/"
 		}
@@ -106,11 +106,11 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 	}
 	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: "", Path: "/login/passkey", MaxAge: -1, HttpOnly: true, //nolint:gosec // as in beginPasskeyLogin
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
-	token, _, err := h.ids.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r)
+	token, signedIn, err := h.ids.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r)
 	if err != nil {
 		return err
 	}
-	h.cookies.Set(w, token)
+	h.setSession(w, r, token, signedIn)
 	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
 }
 
@@ -135,10 +135,10 @@ func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	token, _, err := h.ids.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r)
+	token, signedIn, err := h.ids.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r)
 	if err != nil {
 		return err
 	}
-	h.cookies.Set(w, token)
+	h.setSession(w, r, token, signedIn)
 	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
 }

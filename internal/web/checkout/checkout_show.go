@@ -19,9 +19,28 @@ type checkoutData struct {
 	Gateways []payment.Gateway
 }
 
-// showCheckout renders the shipping and payment form: GET /checkout.
+// showCheckout renders the shipping and payment form: GET /checkout. The
+// address of the person's last order is filled in (opening it is audited),
+// with the first way to pay chosen.
 func (h *Handlers) showCheckout(w http.ResponseWriter, r *http.Request) error {
-	f := &web.Form{Values: map[string][]string{"shipping": {"standard"}, "gateway": {"test"}}}
+	f := &web.Form{Values: map[string][]string{"shipping": {"standard"}}}
+	if gws := h.orders.Gateways(); len(gws) > 0 {
+		f.Values["gateway"] = []string{gws[0].Name()}
+	}
+	sess, err := session(r)
+	if err != nil {
+		return err
+	}
+	a, ok, err := h.orders.LastAddress(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID)
+	if err != nil {
+		return err
+	}
+	if ok {
+		for k, v := range map[string]string{"name": a.Name, "line1": a.Line1, "line2": a.Line2, "city": a.City, "region": a.Region,
+			"postal_code": a.PostalCode} {
+			f.Values[k] = []string{v}
+		}
+	}
 	return h.checkoutForm(w, r, http.StatusOK, f)
 }
 

@@ -163,6 +163,14 @@ func TestCheckout(t *testing.T) {
 		if _, body := testkit.Do(t, c, s.NewRequest(t, "GET", "/cart", nil)); !strings.Contains(body, `value="2"`) {
 			t.Fatal("reorder did not fill the cart")
 		}
+		// The next checkout starts from the last order's address; another
+		// patient's starts empty.
+		if _, body := testkit.Do(t, c, s.NewRequest(t, "GET", "/checkout", nil)); !strings.Contains(body, `value="1 Main St"`) {
+			t.Fatal("the last address was not filled in")
+		}
+		if _, body := testkit.Do(t, oc, s.NewRequest(t, "GET", "/checkout", nil)); strings.Contains(body, "1 Main St") {
+			t.Fatal("another patient's checkout shows the address")
+		}
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -20,15 +21,13 @@ func (h *Handlers) listToCart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token := h.cookies.Ensure(w, r)
-	added := 0
+	items := make([]cart.Item, 0, len(l.Items))
 	for _, it := range l.Items {
-		switch err := h.carts.Add(r.Context(), t.ID, token, it.VariantID, it.Quantity); {
-		case err == nil:
-			added++
-		case !apperr.Is(err, apperr.Invalid):
-			return err
-		}
+		items = append(items, cart.Item{VariantID: it.VariantID, Quantity: it.Quantity})
+	}
+	added, err := h.carts.AddAll(r.Context(), t.ID, h.cookies.Ensure(w, r), items)
+	if err != nil {
+		return err
 	}
 	if added == 0 {
 		return apperr.New(apperr.Invalid, "None of the items on this list can be bought now.")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -16,18 +17,14 @@ func (h *Handlers) reorder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token := h.cookies.Ensure(w, r)
-	added := 0
+	items := make([]cart.Item, 0, len(o.Items))
 	for _, it := range o.Items {
-		err := h.carts.Add(r.Context(), t.ID, token, it.VariantID, it.Quantity)
-		switch {
-		case err == nil:
-			added++
-		case apperr.Is(err, apperr.Invalid):
-			// Sold out or withdrawn since: skip it.
-		default:
-			return err
-		}
+		items = append(items, cart.Item{VariantID: it.VariantID, Quantity: it.Quantity})
+	}
+	// Sold out or withdrawn since: skipped.
+	added, err := h.carts.AddAll(r.Context(), t.ID, h.cookies.Ensure(w, r), items)
+	if err != nil {
+		return err
 	}
 	if added == 0 {
 		return apperr.New(apperr.Invalid, "None of the items of this order can be bought now.")

@@ -15,10 +15,30 @@ func (h *Handlers) showOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, http.StatusOK, "orders/show", "Order "+o.Reference, orderData{O: o, Ordered: o.CreatedAt.Format("2 January 2006")})
+	d := orderData{O: o, Ordered: o.CreatedAt.Format("2 January 2006")}
+	if o.Status == orders.PendingPayment {
+		switch {
+		case h.orders.PaysOnPage(o) && r.URL.Query().Get("paid") == "1":
+			d.Confirming = true
+		case h.orders.PaysOnPage(o):
+			d.PayNow = true
+		case o.Gateway == "invoice":
+			d.Invoice = true
+		default:
+			d.Confirming = true
+		}
+	}
+	return h.render(w, r, http.StatusOK, "orders/show", "Order "+o.Reference, d)
 }
 
 type orderData struct {
 	O       *orders.Order
 	Ordered string
+	// PayNow offers the gateway's payment page (GET /account/orders/{id}/pay).
+	PayNow bool
+	// Confirming: paid on the gateway's page (or the answer was lost), and
+	// the gateway's confirmation has not arrived yet.
+	Confirming bool
+	// Invoice: the order waits for payment by invoice.
+	Invoice bool
 }

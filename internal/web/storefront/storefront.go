@@ -23,7 +23,9 @@ type Handlers struct {
 	landing *render.Page
 	cart    *render.Page
 	// carts is the browser carts; the cart holds no person, so it is served
-	// here, by the storefront, without the PHI store.
+	// here, by the storefront, without the PHI store. In a process that has
+	// the PHI store, it also mirrors a signed-in patient's changes to their
+	// saved cart (cart.Mirror); the storefront itself never sees that.
 	carts       *cart.Service
 	cartCookies web.CartCookies
 }
