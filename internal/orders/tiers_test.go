@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,6 +162,34 @@ func TestStockLevelsKeepTheCacheWarm(t *testing.T) {
 		}
 		if n := stockOf(t, s, v.ID); n != 5 {
 			t.Fatalf("stock %d, want 5", n)
+		}
+	})
+}
+
+// TestReleaseTwiceAtOnce: releases of the same order racing (the expiry job
+// and a cancel) give its stock back once.
+func TestReleaseTwiceAtOnce(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		ctx := context.Background()
+		v := tiered(t, s, 20)
+		bctx, uid := buyer(t, s, 1)
+		o, err := place(s, bctx, uid, "test", orders.ItemRef{VariantID: v.ID, Quantity: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stock := store.NewStock(s.Stores.Catalog)
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				if err := stock.Release(ctx, s.Tenant.ID, o.ID, s.Clock.Now()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := stockOf(t, s, v.ID); n != 20 {
+			t.Fatalf("stock %d after racing releases, want 20", n)
 		}
 	})
 }

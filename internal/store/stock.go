@@ -141,14 +141,19 @@ func (s *Stock) Confirm(ctx context.Context, tenantID, orderID string, now time.
 // or not paid in time). Releasing twice changes nothing the second time.
 func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Claim the held rows first, in one statement: why, two releases of
+		// the same order at once (the expiry job and a cancel) then cannot both
+		// give the stock back; the second waits for the first's row locks and
+		// finds nothing left to release.
 		var held []StockItem
-		err := each(ctx, tx, `SELECT variant_id, quantity FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2
-			AND status <> 'released' ORDER BY variant_id`, []any{orderID, tenantID}, func(rows *sql.Rows) error {
-			var it StockItem
-			err := rows.Scan(&it.VariantID, &it.Quantity)
-			held = append(held, it)
-			return err
-		})
+		err := each(ctx, tx, `UPDATE stock_reservations SET status = 'released', updated_at = $3
+			WHERE order_id = $1 AND tenant_id = $2 AND status <> 'released' RETURNING variant_id, quantity`,
+			[]any{orderID, tenantID, now}, func(rows *sql.Rows) error {
+				var it StockItem
+				err := rows.Scan(&it.VariantID, &it.Quantity)
+				held = append(held, it)
+				return err
+			})
 		if err != nil {
 			return fmt.Errorf("release stock: %w", err)
 		}
@@ -157,21 +162,17 @@ func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.
 		}
 		shown := false
 		// In variant-id order, like Reserve, so the two cannot deadlock.
-		for _, it := range held {
-			var now int64
+		for _, it := range mergeItems(held) {
+			var back int64
 			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3 RETURNING stock`,
-				it.Quantity, it.VariantID, tenantID).Scan(&now)
+				it.Quantity, it.VariantID, tenantID).Scan(&back)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // the variant was removed from the catalog meanwhile
 			}
 			if err != nil {
 				return fmt.Errorf("release stock: %w", err)
 			}
-			shown = shown || levelChanged(now-it.Quantity, now)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE stock_reservations SET status = 'released', updated_at = $3
-			WHERE order_id = $1 AND tenant_id = $2 AND status <> 'released'`, orderID, tenantID, now); err != nil {
-			return fmt.Errorf("release stock: %w", err)
+			shown = shown || levelChanged(back-it.Quantity, back)
 		}
 		// The order's use of a promotion code is given back with its stock.
 		if _, err := tx.ExecContext(ctx, `UPDATE promotions SET used = used - 1 WHERE tenant_id = $2 AND used > 0
