@@ -104,14 +104,26 @@ type ImageJSON struct {
 	Height   int    `json:"height"`
 }
 
-// VariantJSON is a buyable variant.
+// VariantJSON is a buyable variant. Its stock is shown as a level
+// (in_stock, low_stock), never as a count: why, exact inventory is the
+// shop's business, and a level changes rarely enough that selling a unit
+// does not invalidate the cached documents (see catalog.Availability).
 type VariantJSON struct {
-	ID      string `json:"id"`
-	SKU     string `json:"sku"`
-	Name    string `json:"name"`
-	Price   Money  `json:"price"`
-	Stock   int64  `json:"stock"`
-	InStock bool   `json:"in_stock"`
+	ID       string `json:"id"`
+	SKU      string `json:"sku"`
+	Name     string `json:"name"`
+	Price    Money  `json:"price"`
+	InStock  bool   `json:"in_stock"`
+	LowStock bool   `json:"low_stock"`
+	// PriceBreaks are the volume prices, by quantity (may be empty).
+	PriceBreaks []PriceBreakJSON `json:"price_breaks"`
+}
+
+// PriceBreakJSON is a volume price: from min_quantity units on one line,
+// each costs unit_price.
+type PriceBreakJSON struct {
+	MinQuantity int64 `json:"min_quantity"`
+	UnitPrice   Money `json:"unit_price"`
 }
 
 func summary(p *catalog.Product, cats map[string]catalog.Category) ProductSummary {
@@ -130,7 +142,13 @@ func summary(p *catalog.Product, cats map[string]catalog.Category) ProductSummar
 			ThumbURL: web.ImageURL(im.SHA256, catalog.SizeThumb), Alt: im.Alt, Width: im.Width, Height: im.Height})
 	}
 	for _, v := range p.Variants {
-		s.Variants = append(s.Variants, VariantJSON{ID: v.ID, SKU: v.SKU, Name: v.Name, Price: Money{v.Price, v.Currency}, Stock: v.Stock, InStock: v.Stock > 0})
+		lvl := catalog.AvailabilityOf(v.Stock)
+		vj := VariantJSON{ID: v.ID, SKU: v.SKU, Name: v.Name, Price: Money{v.Price, v.Currency},
+			InStock: lvl != catalog.OutOfStock, LowStock: lvl == catalog.LowOnStock, PriceBreaks: []PriceBreakJSON{}}
+		for _, b := range v.PriceBreaks {
+			vj.PriceBreaks = append(vj.PriceBreaks, PriceBreakJSON{MinQuantity: b.MinQuantity, UnitPrice: Money{b.UnitPrice, v.Currency}})
+		}
+		s.Variants = append(s.Variants, vj)
 	}
 	return s
 }

@@ -205,6 +205,9 @@ func TestProductsAPIMatchesTheSpec(t *testing.T) {
 			if i == 3 {
 				p.CategoryID = ""
 			}
+			if i == 1 {
+				p.Variants[0].PriceBreaks = []catalog.PriceBreak{{MinQuantity: 10, UnitPrice: 1500}, {MinQuantity: 3, UnitPrice: 1800}}
+			}
 			if err := s.Catalog().SaveProduct(ctx, s.Tenant.ID, p); err != nil {
 				t.Fatal(err)
 			}
@@ -242,6 +245,15 @@ func TestProductsAPIMatchesTheSpec(t *testing.T) {
 			t.Fatalf("detail: %v", d)
 		}
 		check("/api/v1/products/insulin-pen", "/products/{slug}", 200)
+		// Volume prices, lowest quantity first; stock as a level, never a count.
+		d = check("/api/v1/products/glucose-test-strips", "/products/{slug}", 200).(map[string]any)
+		vj := d["variants"].([]any)[0].(map[string]any)
+		if got, _ := json.Marshal(vj["price_breaks"]); string(got) != `[{"min_quantity":3,"unit_price":{"amount":1800,"currency":"USD"}},{"min_quantity":10,"unit_price":{"amount":1500,"currency":"USD"}}]` {
+			t.Fatalf("price breaks: %s", got)
+		}
+		if _, ok := vj["stock"]; ok || vj["in_stock"] != true || vj["low_stock"] != true {
+			t.Fatalf("availability: %v", vj)
+		}
 		check("/api/v1/products/no-such-product", "/products/{slug}", 404)
 		check("/api/v1/products/BAD%20SLUG", "/products/{slug}", 404)
 

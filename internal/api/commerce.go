@@ -62,7 +62,7 @@ func cartJSON(c *cart.Cart) Cart {
 	}
 	for _, l := range c.Lines {
 		out.Lines = append(out.Lines, CartLine{VariantID: l.VariantID, ProductSlug: l.Slug, Name: l.Label(), SKU: l.SKU, Quantity: l.Quantity,
-			UnitPrice: Money{l.Price, l.Currency}, Total: Money{l.Total(), l.Currency}, RequiresPrescription: l.RequiresPrescription, Available: l.Active})
+			UnitPrice: Money{l.UnitPrice(), l.Currency}, Total: Money{l.Total(), l.Currency}, RequiresPrescription: l.RequiresPrescription, Available: l.Active})
 	}
 	return out
 }

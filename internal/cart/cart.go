@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 )
@@ -44,7 +45,9 @@ type Line struct {
 	Name        string // the product's name
 	VariantName string
 	SKU         string
-	Price       int64 // minor units, from the catalog
+	Price       int64 // minor units, from the catalog: the price of one
+	// PriceBreaks are the variant's volume prices, from the catalog.
+	PriceBreaks []catalog.PriceBreak
 	Currency    string
 	Quantity    int64
 	Stock       int64
@@ -54,8 +57,12 @@ type Line struct {
 	Active bool
 }
 
-// Total is the line's price times its quantity.
-func (l Line) Total() int64 { return l.Price * l.Quantity }
+// UnitPrice is what one unit costs at the line's quantity: the variant's
+// volume price break for that quantity, or its price.
+func (l Line) UnitPrice() int64 { return catalog.UnitPrice(l.Price, l.PriceBreaks, l.Quantity) }
+
+// Total is the line's unit price times its quantity.
+func (l Line) Total() int64 { return l.UnitPrice() * l.Quantity }
 
 // Label is the product's name with the variant's, if it has one.
 func (l Line) Label() string {

@@ -68,7 +68,12 @@ type Variant struct {
 	Currency  string // ISO 4217, upper case
 	Stock     int64
 	Position  int
+	// PriceBreaks are volume prices below Price, by quantity (may be none).
+	PriceBreaks []PriceBreak
 }
+
+// UnitPrice is the price of one unit when qty are bought on one line.
+func (v *Variant) UnitPrice(qty int64) int64 { return UnitPrice(v.Price, v.PriceBreaks, qty) }
 
 // Image is a product image; its bytes are served at content-hash URLs.
 type Image struct {
@@ -266,6 +271,10 @@ func (p *Product) Validate() error {
 		case len(v.Name) > MaxNameLen:
 			f[key] = "The variant name is too long."
 		}
+		if err := ValidatePriceBreaks(v.Price, p.Variants[i].PriceBreaks); err != nil {
+			k, msg := priceBreakErr(i, err)
+			f[k] = msg
+		}
 		skus[strings.ToUpper(v.SKU)] = true
 	}
 	if len(f) > 0 {
@@ -418,4 +427,46 @@ func ParsePrice(s string) (int64, error) {
 		n = -n
 	}
 	return n, nil
+}
+
+// LowStock is the stock under which a variant shows as running low ("Only a
+// few left") instead of in stock.
+const LowStock = 5
+
+// Availability is what the public is told about a variant's stock: a level,
+// never the count. Why not the count: exact inventory is the shop's business,
+// and a level changes far less often than the count, so selling a unit does
+// not have to invalidate every cached page (internal/store.Stock bumps the
+// catalog version only when a level changes).
+type Availability int
+
+// Availability levels, from none to plenty.
+const (
+	OutOfStock Availability = iota
+	LowOnStock              // 1 to LowStock-1 left
+	InStock                 // LowStock or more
+)
+
+// AvailabilityOf is the level of a stock count.
+func AvailabilityOf(stock int64) Availability {
+	switch {
+	case stock <= 0:
+		return OutOfStock
+	case stock < LowStock:
+		return LowOnStock
+	default:
+		return InStock
+	}
+}
+
+// Label is the level in words, as the product page shows it.
+func (a Availability) Label() string {
+	switch a {
+	case OutOfStock:
+		return "Out of stock"
+	case LowOnStock:
+		return "Only a few left"
+	default:
+		return "In stock"
+	}
 }

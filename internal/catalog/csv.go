@@ -16,7 +16,11 @@ import (
 // CSVHeader is the CSV layout of products: one row per variant; rows with the
 // same slug are one product, whose fields come from its first row.
 var CSVHeader = []string{"slug", "name", "brand", "category", "tags", "requires_prescription", "hsa_fsa_eligible",
-	"status", "summary", "description", "sku", "variant", "price", "currency", "stock"}
+	"status", "summary", "description", "sku", "variant", "price", "currency", "stock", "price_breaks"}
+
+// The price_breaks column is optional: "3:8.99;10:7.99" is 8.99 each from 3
+// units and 7.99 each from 10 (decimal prices, like the price column); empty
+// is none. A file without the column keeps each variant's breaks as they are.
 
 // MaxImportRows bounds an import file.
 const MaxImportRows = 20000
@@ -172,8 +176,22 @@ func (s *Service) Import(ctx context.Context, tenantID string, r io.Reader) (*Im
 			for _, ov := range old.Variants {
 				if strings.EqualFold(ov.SKU, v.SKU) {
 					v.ID = ov.ID
+					v.PriceBreaks = ov.PriceBreaks
 				}
 			}
+		}
+		if _, ok := col["price_breaks"]; ok {
+			// Checked here, against this row's price, so the error names
+			// this line rather than the product's first.
+			bs, err := ParsePriceBreaks(get("price_breaks"), true)
+			if err == nil && price >= 0 {
+				err = ValidatePriceBreaks(price, bs)
+			}
+			if err != nil {
+				add(line, "price_breaks: "+err.Error())
+				bs = nil
+			}
+			v.PriceBreaks = bs
 		}
 		g.p.Variants = append(g.p.Variants, v)
 	}
@@ -252,7 +270,8 @@ func (s *Service) Export(ctx context.Context, tenantID string, w io.Writer) erro
 		for _, v := range p.Variants {
 			rec := []string{p.Slug, p.Name, p.Brand, catSlug[p.CategoryID], strings.Join(p.Tags, "|"),
 				strconv.FormatBool(p.RequiresPrescription), strconv.FormatBool(p.HSAFSAEligible), p.Status,
-				p.Summary, p.Description, v.SKU, v.Name, FormatDecimal(v.Price), v.Currency, strconv.FormatInt(v.Stock, 10)}
+				p.Summary, p.Description, v.SKU, v.Name, FormatDecimal(v.Price), v.Currency, strconv.FormatInt(v.Stock, 10),
+				FormatPriceBreaks(v.PriceBreaks, true)}
 			for i, f := range rec {
 				rec[i] = csvSafe(f)
 			}

@@ -93,7 +93,12 @@ func demoProduct(line string, num int, catSlug, catName, catID string) (*catalog
 			return nil, fmt.Errorf("demo variant %q", v)
 		}
 		sku := strings.ToUpper(fmt.Sprintf("%s-%03d-%d", catSlug[:3], num, i+1))
-		p.Variants = append(p.Variants, catalog.Variant{SKU: sku, Name: parts[0], Price: price, Currency: "USD", Stock: stock})
+		v := catalog.Variant{SKU: sku, Name: parts[0], Price: price, Currency: "USD", Stock: stock}
+		if strings.Contains(p.Name, "Strips") && price >= 1000 {
+			// Volume prices on test strips, bought by the box every month.
+			v.PriceBreaks = []catalog.PriceBreak{{MinQuantity: 3, UnitPrice: price * 95 / 100}, {MinQuantity: 6, UnitPrice: price * 90 / 100}}
+		}
+		p.Variants = append(p.Variants, v)
 	}
 	p.Summary = summaryFor(p, catName)
 	p.Description = descriptionFor(p, catSlug)

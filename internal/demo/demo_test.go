@@ -40,14 +40,22 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		if err != nil || len(ps) < 190 || len(ps) > 210 {
 			t.Fatalf("%d products, %v", len(ps), err)
 		}
-		rx := 0
+		rx, tiered := 0, 0
 		for _, p := range ps {
+			for _, v := range p.Variants {
+				if len(v.PriceBreaks) > 0 {
+					tiered++
+				}
+			}
 			if len(p.Images) != 1 || len(p.Variants) == 0 || p.CategoryID == "" {
 				t.Fatalf("%s: %d images, %d variants, category %q", p.Name, len(p.Images), len(p.Variants), p.CategoryID)
 			}
 			if p.RequiresPrescription {
 				rx++
 			}
+		}
+		if tiered == 0 {
+			t.Fatal("no demo product has volume prices")
 		}
 		if rx < 20 {
 			t.Fatalf("only %d prescription products", rx)

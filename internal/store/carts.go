@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
 )
 
@@ -19,13 +20,13 @@ func NewCarts(db *DB) *Carts { return &Carts{db: db} }
 
 var _ cart.Store = (*Carts)(nil)
 
-const lineColumns = `v.id, p.id, p.slug, p.name, v.name, v.sku, v.price, v.currency, v.stock, p.requires_prescription, p.status`
+const lineColumns = `v.id, p.id, p.slug, p.name, v.name, v.sku, v.price, v.currency, v.stock, p.requires_prescription, p.status, v.price_breaks`
 
 func scanLine(rows *sql.Rows, qty bool) (cart.Line, error) {
 	var l cart.Line
-	var status string
+	var status, breaks string
 	dest := []any{&l.VariantID, &l.ProductID, &l.Slug, &l.Name, &l.VariantName, &l.SKU, &l.Price, &l.Currency, &l.Stock,
-		&l.RequiresPrescription, &status}
+		&l.RequiresPrescription, &status, &breaks}
 	if qty {
 		dest = append(dest, &l.Quantity)
 	}
@@ -33,6 +34,11 @@ func scanLine(rows *sql.Rows, qty bool) (cart.Line, error) {
 		return l, err
 	}
 	l.Active = status == "active"
+	bs, err := catalog.ParsePriceBreaks(breaks, false)
+	if err != nil {
+		return l, err
+	}
+	l.PriceBreaks = bs
 	return l, nil
 }
 

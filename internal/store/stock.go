@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/catalog"
 )
 
 // StockItem is a quantity of one variant to reserve.
@@ -45,15 +47,18 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []S
 		if n > 0 {
 			return nil
 		}
+		shown := false
 		for _, it := range mergeItems(items) {
-			res, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND tenant_id = $3 AND stock >= $1`,
-				it.Quantity, it.VariantID, tenantID)
+			var left int64
+			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND tenant_id = $3 AND stock >= $1 RETURNING stock`,
+				it.Quantity, it.VariantID, tenantID).Scan(&left)
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.New(apperr.Conflict, "Sorry, there is not enough stock left of "+it.Label+". Lower the quantity or remove it from your cart.")
+			}
 			if err != nil {
 				return fmt.Errorf("reserve stock: %w", err)
 			}
-			if k, err := res.RowsAffected(); err != nil || k != 1 {
-				return apperr.New(apperr.Conflict, "Sorry, there is not enough stock left of "+it.Label+". Lower the quantity or remove it from your cart.")
-			}
+			shown = shown || levelChanged(left+it.Quantity, left)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO stock_reservations (order_id, variant_id, tenant_id, quantity, status, expires_at, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, 'held', $5, $6, $6)`, orderID, it.VariantID, tenantID, it.Quantity, expires, now); err != nil {
 				return fmt.Errorf("reserve stock: %w", err)
@@ -73,8 +78,19 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []S
 				return fmt.Errorf("use promotion: %w", err)
 			}
 		}
+		if !shown {
+			return nil
+		}
 		return stockChanged(ctx, tx, tenantID, orderID)
 	})
+}
+
+// levelChanged reports whether a variant's stock moving from before to after
+// changes what the public is shown about it (catalog.AvailabilityOf: out of
+// stock, only a few left, in stock). Pages and API documents show the level,
+// never the count, so only such a change needs the catalog version bumped.
+func levelChanged(before, after int64) bool {
+	return catalog.AvailabilityOf(before) != catalog.AvailabilityOf(after)
 }
 
 // mergeItems adds up the quantities of a variant listed twice and sorts the
@@ -96,7 +112,11 @@ func mergeItems(items []StockItem) []StockItem {
 }
 
 // stockChanged keeps the products' in-stock flags and bumps the catalog
-// version, so cached pages show the new availability.
+// version, so cached pages show the new availability. It is called only when
+// a variant's availability level changed: why not on every order, the
+// version keys every cached page and API document of the tenant, and bumping
+// it per order emptied the cache under order load while nothing it shows had
+// changed (the in-stock flag changes only at zero, which is a level change).
 func stockChanged(ctx context.Context, tx *sql.Tx, tenantID, orderID string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v WHERE v.product_id = products.id AND v.stock > 0)
 		WHERE tenant_id = $1 AND id IN (SELECT v.product_id FROM stock_reservations r JOIN variants v ON v.id = r.variant_id WHERE r.order_id = $2)`,
@@ -121,19 +141,38 @@ func (s *Stock) Confirm(ctx context.Context, tenantID, orderID string, now time.
 // or not paid in time). Releasing twice changes nothing the second time.
 func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock + (SELECT r.quantity FROM stock_reservations r
-			WHERE r.order_id = $1 AND r.variant_id = variants.id AND r.status <> 'released')
-			WHERE tenant_id = $2 AND id IN (SELECT variant_id FROM stock_reservations WHERE order_id = $1 AND status <> 'released')`,
-			orderID, tenantID)
+		// Claim the held rows first, in one statement: why, two releases of
+		// the same order at once (the expiry job and a cancel) then cannot both
+		// give the stock back; the second waits for the first's row locks and
+		// finds nothing left to release.
+		var held []StockItem
+		err := each(ctx, tx, `UPDATE stock_reservations SET status = 'released', updated_at = $3
+			WHERE order_id = $1 AND tenant_id = $2 AND status <> 'released' RETURNING variant_id, quantity`,
+			[]any{orderID, tenantID, now}, func(rows *sql.Rows) error {
+				var it StockItem
+				err := rows.Scan(&it.VariantID, &it.Quantity)
+				held = append(held, it)
+				return err
+			})
 		if err != nil {
 			return fmt.Errorf("release stock: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if len(held) == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE stock_reservations SET status = 'released', updated_at = $3
-			WHERE order_id = $1 AND tenant_id = $2 AND status <> 'released'`, orderID, tenantID, now); err != nil {
-			return fmt.Errorf("release stock: %w", err)
+		shown := false
+		// In variant-id order, like Reserve, so the two cannot deadlock.
+		for _, it := range mergeItems(held) {
+			var back int64
+			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3 RETURNING stock`,
+				it.Quantity, it.VariantID, tenantID).Scan(&back)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // the variant was removed from the catalog meanwhile
+			}
+			if err != nil {
+				return fmt.Errorf("release stock: %w", err)
+			}
+			shown = shown || levelChanged(back-it.Quantity, back)
 		}
 		// The order's use of a promotion code is given back with its stock.
 		if _, err := tx.ExecContext(ctx, `UPDATE promotions SET used = used - 1 WHERE tenant_id = $2 AND used > 0
@@ -142,6 +181,9 @@ func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM promotion_uses WHERE order_id = $1 AND tenant_id = $2`, orderID, tenantID); err != nil {
 			return fmt.Errorf("release promotion: %w", err)
+		}
+		if !shown {
+			return nil
 		}
 		return stockChanged(ctx, tx, tenantID, orderID)
 	})

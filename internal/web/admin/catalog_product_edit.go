@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,34 @@ import (
 
 type variantRow struct {
 	ID, SKU, Name, Price, Currency, Stock string
+	// Row is the row's index in the form; price breaks name it.
+	Row int
+	// Breaks are the variant's price breaks and blank ones to add, at most
+	// catalog.MaxPriceBreaks.
+	Breaks []breakRow
+}
+
+// breakRow is one volume price in the form: from Qty units, Price each.
+type breakRow struct {
+	N          int // 1-based, for labels
+	Qty, Price string
+}
+
+// blankBreaks is how many empty price breaks a variant row offers to fill.
+const blankBreaks = 2
+
+func breakRows(bs []catalog.PriceBreak) []breakRow {
+	var out []breakRow
+	for _, b := range bs {
+		out = append(out, breakRow{Qty: strconv.FormatInt(b.MinQuantity, 10), Price: catalog.FormatDecimal(b.UnitPrice)})
+	}
+	for i := 0; i < blankBreaks && len(out) < catalog.MaxPriceBreaks; i++ {
+		out = append(out, breakRow{})
+	}
+	for i := range out {
+		out[i].N = i + 1
+	}
+	return out
 }
 
 type imageRow struct {
@@ -61,10 +90,13 @@ func (h *Handlers) showForm(w http.ResponseWriter, r *http.Request, p *catalog.P
 			price = catalog.FormatDecimal(v.Price)
 		}
 		d.Variants = append(d.Variants, variantRow{ID: v.ID, SKU: v.SKU, Name: v.Name, Price: price,
-			Currency: v.Currency, Stock: strconv.FormatInt(v.Stock, 10)})
+			Currency: v.Currency, Stock: strconv.FormatInt(v.Stock, 10), Breaks: breakRows(v.PriceBreaks)})
 	}
 	// Two blank rows to add variants without a script.
-	d.Variants = append(d.Variants, variantRow{Currency: "USD"}, variantRow{Currency: "USD"})
+	d.Variants = append(d.Variants, variantRow{Currency: "USD", Breaks: breakRows(nil)}, variantRow{Currency: "USD", Breaks: breakRows(nil)})
+	for i := range d.Variants {
+		d.Variants[i].Row = i
+	}
 	for _, im := range p.Images {
 		d.Images = append(d.Images, imageRow{ID: im.ID, URL: web.ImageURL(im.SHA256, catalog.SizeThumb), Alt: im.Alt})
 	}
@@ -97,7 +129,7 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 	p.Tags = strings.Split(f.Get("tags"), ",")
 	p.RequiresPrescription = f.Get("requires_prescription") == "1"
 	p.HSAFSAEligible = f.Get("hsa_fsa_eligible") == "1"
-	var bad []string
+	breaks, bad := formBreaks(f)
 	skus, names, prices, curs, stocks, ids := f["variant_sku"], f["variant_name"], f["variant_price"], f["variant_currency"], f["variant_stock"], f["variant_id"]
 	for i := range skus {
 		at := func(xs []string) string {
@@ -122,6 +154,7 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 			}
 			v.Stock = n
 		}
+		v.PriceBreaks = breaks[i]
 		p.Variants = append(p.Variants, v)
 	}
 	// Variant ids come from the form: keep only those of this product, so a
@@ -154,4 +187,46 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 		return h.showForm(w, r, p, err)
 	}
 	return seeOther(w, r, "/admin/catalog/products/"+p.ID, "saved")
+}
+
+// formBreaks reads the price breaks of the form by variant row: each break is
+// a triple break_row (the variant row's index), break_qty and break_price; a
+// break with neither quantity nor price is left out (that is how one is
+// removed). Mistakes of syntax come back as lines for invalidVariants; the
+// rules (quantity 2 or more, price below the variant's and going down) are
+// catalog.ValidatePriceBreaks', checked when the product is saved.
+func formBreaks(f url.Values) (map[int][]catalog.PriceBreak, []string) {
+	rows, qtys, prices := f["break_row"], f["break_qty"], f["break_price"]
+	out := map[int][]catalog.PriceBreak{}
+	var bad []string
+	for k := range rows {
+		at := func(xs []string) string {
+			if k < len(xs) {
+				return strings.TrimSpace(xs[k])
+			}
+			return ""
+		}
+		q, pr := at(qtys), at(prices)
+		if q == "" && pr == "" {
+			continue
+		}
+		row, err := strconv.Atoi(at(rows))
+		if err != nil || row < 0 || row > catalog.MaxVariants+2 {
+			bad = append(bad, "price breaks: the form is out of date; reload the page")
+			continue
+		}
+		key := "variant " + strconv.Itoa(row+1) + " price breaks"
+		n, err := strconv.ParseInt(q, 10, 64)
+		if err != nil {
+			bad = append(bad, key+": the quantity must be a whole number such as 3")
+			continue
+		}
+		price, err := catalog.ParsePrice(pr)
+		if err != nil {
+			bad = append(bad, key+": the price must be a number such as 8.99")
+			continue
+		}
+		out[row] = append(out[row], catalog.PriceBreak{MinQuantity: n, UnitPrice: price})
+	}
+	return out, bad
 }

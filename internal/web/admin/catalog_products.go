@@ -81,7 +81,7 @@ func lowStock(p *catalog.Product) bool {
 		return false
 	}
 	for _, v := range p.Variants {
-		if v.Stock < 5 {
+		if v.Stock < catalog.LowStock {
 			return true
 		}
 	}

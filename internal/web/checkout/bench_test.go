@@ -38,6 +38,10 @@ func BenchmarkCheckoutHTTP(b *testing.B) {
 		failed  atomic.Int64
 		orderID sync.Map
 	)
+	v0, err := s.Catalog().Store().Version(ctx, s.Tenant.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.SetParallelism(8) // 16 browsers on two cores
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -64,6 +68,11 @@ func BenchmarkCheckoutHTTP(b *testing.B) {
 	b.StopTimer()
 	n := placed.Load()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "orders/s")
+	// How often an order emptied the tenant's page cache: the stock stays in
+	// stock here, so no order should.
+	if v1, err := s.Catalog().Store().Version(ctx, s.Tenant.ID); err == nil && n > 0 {
+		b.ReportMetric(float64(v1-v0)/float64(n), "cache-flushes/order")
+	}
 	if failed.Load() > 0 {
 		b.Fatalf("%d checkouts failed", failed.Load())
 	}

@@ -1,6 +1,7 @@
 package storefront
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 
@@ -16,6 +17,8 @@ type imageView struct {
 type variantView struct {
 	ID, Name, SKU, Price, Stock string
 	InStock                     bool
+	// Breaks are the volume prices in words: "3 or more: $8.99 each".
+	Breaks []string
 }
 
 // productData is what a product page shows.
@@ -74,14 +77,13 @@ func (h *Handlers) showProduct(w http.ResponseWriter, r *http.Request) error {
 			d.Images = append(d.Images, imageView{URL: imageURL(im.SHA256, catalog.SizeLarge), Alt: im.Alt, W: im.Width, H: im.Height})
 		}
 		for _, v := range p.Variants {
-			vv := variantView{ID: v.ID, Name: v.Name, SKU: v.SKU, Price: catalog.FormatPrice(v.Price, v.Currency), InStock: v.Stock > 0}
-			switch {
-			case v.Stock == 0:
-				vv.Stock = "Out of stock"
-			case v.Stock < 5:
-				vv.Stock = "Only a few left"
-			default:
-				vv.Stock = "In stock"
+			// The page shows the availability level, never the count: the
+			// cache is invalidated only when a level changes (store.Stock).
+			lvl := catalog.AvailabilityOf(v.Stock)
+			vv := variantView{ID: v.ID, Name: v.Name, SKU: v.SKU, Price: catalog.FormatPrice(v.Price, v.Currency),
+				InStock: lvl != catalog.OutOfStock, Stock: lvl.Label()}
+			for _, b := range v.PriceBreaks {
+				vv.Breaks = append(vv.Breaks, fmt.Sprintf("%d or more: %s each", b.MinQuantity, catalog.FormatPrice(b.UnitPrice, v.Currency)))
 			}
 			if vv.Name == "" {
 				vv.Name = p.Name
