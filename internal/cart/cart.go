@@ -95,6 +95,10 @@ type Store interface {
 	// Replace makes a cart hold exactly items (creating it), in one
 	// transaction; lines already there keep their place.
 	Replace(ctx context.Context, tenantID, tokenHash string, items []Item, now time.Time) error
+	// Bind marks a cart as a signed-in patient's (its items are in their
+	// saved cart), creating it; Bound reports it. Neither names anyone.
+	Bind(ctx context.Context, tenantID, tokenHash string, now time.Time) error
+	Bound(ctx context.Context, tenantID, tokenHash string) (bool, error)
 }
 
 // Item is a variant and a quantity, without catalog data: what a saved cart
@@ -157,13 +161,18 @@ func (s *Service) mirrors(ctx context.Context) bool {
 }
 
 // apply passes a change to the mirror, if it takes it, and logs a failure.
-func (s *Service) apply(ctx context.Context, tenantID string, c Change) {
+func (s *Service) apply(ctx context.Context, tenantID, token string, c Change) {
 	if !s.mirrors(ctx) {
 		return
 	}
 	if err := s.mirror.Apply(ctx, tenantID, c); err != nil {
 		// No PHI here: the error carries ids and causes, never items.
 		s.log.ErrorContext(ctx, "saved cart not updated", "tenant", tenantID, "err", err)
+	}
+	if ValidToken(token) {
+		if err := s.store.Bind(ctx, tenantID, HashToken(token), s.clock.Now()); err != nil {
+			s.log.ErrorContext(ctx, "cart not bound", "tenant", tenantID, "err", err)
+		}
 	}
 }
 
@@ -228,7 +237,7 @@ func ParseQuantity(s string) (int64, error) {
 func (s *Service) Add(ctx context.Context, tenantID, token, variantID string, qty int64) error {
 	set, err := s.set(ctx, tenantID, token, variantID, qty, true)
 	if err == nil {
-		s.apply(ctx, tenantID, Change{Set: []Item{set}})
+		s.apply(ctx, tenantID, token, Change{Set: []Item{set}})
 	}
 	return err
 }
@@ -252,7 +261,7 @@ func (s *Service) AddAll(ctx context.Context, tenantID, token string, items []It
 		}
 	}
 	if len(done) > 0 {
-		s.apply(ctx, tenantID, Change{Set: done})
+		s.apply(ctx, tenantID, token, Change{Set: done})
 	}
 	return len(done), err
 }
@@ -261,7 +270,7 @@ func (s *Service) AddAll(ctx context.Context, tenantID, token string, items []It
 func (s *Service) Update(ctx context.Context, tenantID, token, variantID string, qty int64) error {
 	set, err := s.set(ctx, tenantID, token, variantID, qty, false)
 	if err == nil {
-		s.apply(ctx, tenantID, Change{Set: []Item{set}})
+		s.apply(ctx, tenantID, token, Change{Set: []Item{set}})
 	}
 	return err
 }
@@ -341,7 +350,7 @@ func (s *Service) Clear(ctx context.Context, tenantID, token string) error {
 			return err
 		}
 	}
-	s.apply(ctx, tenantID, Change{Clear: true})
+	s.apply(ctx, tenantID, token, Change{Clear: true})
 	return nil
 }
 
@@ -388,6 +397,17 @@ func (s *Service) Merge(ctx context.Context, tenantID, token string, saved []Ite
 	if err != nil {
 		return nil, err
 	}
+	bound, err := s.store.Bound(ctx, tenantID, hash)
+	if err != nil {
+		return nil, err
+	}
+	if bound {
+		// Why: a bound cart's items are already in the saved cart of the
+		// patient who changed it, who may be someone else (their session
+		// ended here without signing out). Merging would hand that person's
+		// intended purchases to this account; the saved cart alone is kept.
+		lines = nil
+	}
 	var order []string
 	want := map[string]int64{}
 	put := func(v string, q int64) {
@@ -429,6 +449,11 @@ func (s *Service) Merge(ctx context.Context, tenantID, token string, saved []Ite
 	}
 	if err := s.store.Replace(ctx, tenantID, hash, result, s.clock.Now()); err != nil {
 		return nil, err
+	}
+	if s.mirrors(ctx) {
+		if err := s.store.Bind(ctx, tenantID, hash, s.clock.Now()); err != nil {
+			return result, err
+		}
 	}
 	if !slices.Equal(result, saved) && s.mirrors(ctx) {
 		if err := s.mirror.Apply(ctx, tenantID, Change{Clear: true, Set: result}); err != nil {

@@ -16,7 +16,18 @@ import (
 type memStore struct {
 	variants map[string]Line
 	carts    map[string][]Item
+	bound    map[string]bool
 }
+
+func (m *memStore) Bind(_ context.Context, _, hash string, _ time.Time) error {
+	if m.bound == nil {
+		m.bound = map[string]bool{}
+	}
+	m.bound[hash] = true
+	return nil
+}
+
+func (m *memStore) Bound(_ context.Context, _, hash string) (bool, error) { return m.bound[hash], nil }
 
 func (m *memStore) Variants(_ context.Context, _ string, ids []string) ([]Line, error) {
 	var out []Line

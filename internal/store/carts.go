@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -161,4 +162,29 @@ func (s *Carts) Replace(ctx context.Context, tenantID, tokenHash string, items [
 		}
 		return nil
 	})
+}
+
+// Bind marks a cart as a signed-in patient's (creating it): its items are
+// also in that patient's saved cart. It records no one.
+func (s *Carts) Bind(ctx context.Context, tenantID, tokenHash string, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO carts (token_hash, tenant_id, created_at, updated_at, bound) VALUES ($1, $2, $3, $3, TRUE)
+			ON CONFLICT (token_hash) DO UPDATE SET bound = TRUE`, tokenHash, tenantID, now); err != nil {
+			return fmt.Errorf("cart bind: %w", err)
+		}
+		return nil
+	})
+}
+
+// Bound reports whether a cart was bound by Bind; an unknown cart is not.
+func (s *Carts) Bound(ctx context.Context, tenantID, tokenHash string) (bool, error) {
+	var b bool
+	err := s.db.r.QueryRowContext(ctx, `SELECT bound FROM carts WHERE token_hash = $1 AND tenant_id = $2`, tokenHash, tenantID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cart bound: %w", err)
+	}
+	return b, nil
 }

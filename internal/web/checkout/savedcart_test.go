@@ -272,6 +272,31 @@ func TestSavedCartFollowsThePatient(t *testing.T) {
 	})
 }
 
+// TestTimedOutCartIsNotMergedIntoTheNextAccount: a patient's session ends on
+// a shared computer without signing out (it timed out); the next patient to
+// sign in there gets their own saved cart, not the first one's items.
+func TestTimedOutCartIsNotMergedIntoTheNextAccount(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		w := newSavedCartWorld(t, e)
+		s := w.s
+		first, next := s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePatient)
+		c := s.Client()
+		w.add(c, "Test Strips", "1") // anonymous: merged at sign-in, as ever
+		w.login(c, first)
+		w.add(c, "Insulin Pen", "1")
+		w.want("the first patient's saved cart", w.saved(first), map[string]int64{"Test Strips": 1, "Insulin Pen": 1})
+		s.Clock.Advance(31 * time.Minute) // the patient's session times out
+		w.login(c, next)
+		w.want("the next patient's browser cart", w.browserCart(c), map[string]int64{})
+		w.want("the next patient's saved cart", w.saved(next), map[string]int64{})
+		w.want("the first patient's saved cart, kept", w.saved(first), map[string]int64{"Test Strips": 1, "Insulin Pen": 1})
+		// The first patient signing in again there gets their cart back.
+		s.Clock.Advance(31 * time.Minute)
+		w.login(c, first)
+		w.want("the first patient back", w.browserCart(c), map[string]int64{"Test Strips": 1, "Insulin Pen": 1})
+	})
+}
+
 // TestSavedCartAfterSecondFactor: a patient with an authenticator gets the
 // merge when the second factor finishes the sign-in, not before; staff
 // sign-ins leave the browser's cart alone and save nothing.
