@@ -3,13 +3,16 @@ package demo
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"image"
 	"image/color"
 	"image/png"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/salvehealth/salve/internal/catalog"
 )
@@ -34,7 +37,7 @@ func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bo
 		catIDs[c[0]] = cat.ID
 	}
 	var ps []*catalog.Product
-	var uploads []*catalog.Upload
+	var cats []string
 	for _, c := range demoCategories {
 		for i, line := range strings.Split(demoProducts[c[0]], "\n") {
 			p, err := demoProduct(line, i+1, c[0], c[1], catIDs[c[0]])
@@ -44,13 +47,13 @@ func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bo
 			if err := svc.Prepare(tenantID, p); err != nil {
 				return false, fmt.Errorf("demo product %s: %w", p.Name, err)
 			}
-			up, err := catalog.ProcessImage(ProductImage(p.Name, c[0]))
-			if err != nil {
-				return false, fmt.Errorf("demo image %s: %w", p.Name, err)
-			}
 			ps = append(ps, p)
-			uploads = append(uploads, up)
+			cats = append(cats, c[0])
 		}
+	}
+	uploads, err := drawImages(ps, cats)
+	if err != nil {
+		return false, err
 	}
 	if err := svc.SaveProducts(ctx, tenantID, ps); err != nil {
 		return false, err
@@ -72,6 +75,32 @@ func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bo
 		return false, err
 	}
 	return true, nil
+}
+
+// drawImages draws and processes every product's picture (resized and
+// encoded as an upload would be), on every core: it is most of the seeding's
+// work.
+func drawImages(ps []*catalog.Product, cats []string) ([]*catalog.Upload, error) {
+	uploads := make([]*catalog.Upload, len(ps))
+	errs := make([]error, len(ps))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				uploads[i], errs[i] = catalog.ProcessImage(ProductImage(ps[i].Name, cats[i]))
+				if errs[i] != nil {
+					errs[i] = fmt.Errorf("demo image %s: %w", ps[i].Name, errs[i])
+				}
+			}
+		})
+	}
+	for i := range ps {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return uploads, errors.Join(errs...)
 }
 
 // demoProduct reads one line of demoProducts.
