@@ -372,7 +372,6 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 				// reconciliation settles it (ReconcilePayments).
 				s.log.WarnContext(ctx, "payment outcome unknown; left for reconciliation", "order", o.ID, "gateway", g.Name(), "err", err)
 				return o, nil //nolint:nilerr // unknown is not failed: the order stays pending for reconciliation
-
 			case c.Paid:
 				ch, err = c, nil
 			}
