@@ -70,9 +70,7 @@ func (s *Service) PaymentPage(ctx context.Context, tenantID, orderID string, lin
 	case o.Status != PendingPayment || !s.clock.Now().Before(o.CreatedAt.Add(HostedTTL)):
 		return "", apperr.New(apperr.Conflict, "This order can no longer be paid here. If it was cancelled, reorder it from its page.")
 	}
-	h, err := rd.StartCheckout(ctx, payment.Request{IdempotencyKey: o.ID, Reference: o.Reference, Amount: o.Total, Currency: o.Currency,
-		ExpiresAt: o.CreatedAt.Add(HostedTTL)}, strings.TrimSuffix(links.BaseURL, "/")+"/account/orders/"+o.ID+"?paid=1",
-		strings.TrimSuffix(links.BaseURL, "/")+"/account/orders/"+o.ID)
+	h, err := s.startHosted(ctx, tenantID, o, rd, links)
 	if err != nil {
 		s.log.WarnContext(ctx, "payment page not made", "order", o.ID, "gateway", o.Gateway, "err", err)
 		return "", apperr.New(apperr.Unavailable, "The card payment service could not be reached. Try again in a moment.")

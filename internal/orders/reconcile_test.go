@@ -61,8 +61,8 @@ func TestChargedOrdersAreNeverCancelled(t *testing.T) {
 			t.Fatalf("reservation %v %v", res, err)
 		}
 
-		// An unpaid order (declined, then a lost answer of a decline: nothing
-		// charged) whose hold runs out is still cancelled, its stock back.
+		// An order nobody paid (an invoice: its gateway cannot be asked)
+		// whose hold runs out is still cancelled, its stock back.
 		gw.LoseAnswer = nil
 		o3, err := place(s, ctx, uid, "invoice", orders.ItemRef{VariantID: v.ID, Quantity: 1})
 		if err != nil || o3.Status != orders.PendingPayment {
