@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -14,5 +15,5 @@ func (c *Commerce) showCart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, cartJSON(ct))
+	return httpx.WriteJSON(w, http.StatusOK, cartJSON(ct))
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -21,5 +22,5 @@ func (c *Commerce) showOrder(w http.ResponseWriter, r *http.Request) error {
 			UnitPrice: Money{it.UnitPrice, o.Currency}})
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, out)
+	return httpx.WriteJSON(w, http.StatusOK, out)
 }

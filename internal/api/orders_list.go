@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -26,5 +27,5 @@ func (c *Commerce) listOrders(w http.ResponseWriter, r *http.Request) error {
 		out.Orders = append(out.Orders, orderSummary(o))
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, out)
+	return httpx.WriteJSON(w, http.StatusOK, out)
 }

@@ -108,6 +108,27 @@ func DeniedError(cause error) *Error {
 	return &Error{Code: Denied, Message: NotFoundMessage, Err: cause}
 }
 
+// The causes store puts under a Conflict, so that a domain can tell a repeated
+// unique key (retry with another reference, or treat as done) from a row that
+// changed under a conditional update (read again and retry).
+var (
+	// ErrDuplicate: the row would repeat a unique key.
+	ErrDuplicate = errors.New("duplicate")
+	// ErrStale: the row changed since it was read.
+	ErrStale = errors.New("the row changed meanwhile")
+)
+
+// DuplicateError returns the Conflict of a repeated unique key; what names
+// the thing for the message ("an account with this email address").
+func DuplicateError(what string) *Error {
+	return &Error{Code: Conflict, Message: "There is already " + what + ".", Err: ErrDuplicate}
+}
+
+// StaleError returns the Conflict of a row that changed meanwhile.
+func StaleError() *Error {
+	return &Error{Code: Conflict, Message: "This changed meanwhile. Reload the page and try again.", Err: ErrStale}
+}
+
 // NotFoundMessage is the message of every not-found and denied response.
 const NotFoundMessage = "The page or record you asked for does not exist, or you may not see it."
 

@@ -56,6 +56,16 @@ func Status(code apperr.Code) int {
 	}
 }
 
+// FormStatus is the status of a form shown again with the messages of an
+// error of this code: Status, except that Invalid is 422 rather than 400 (the
+// request was well formed; what was typed needs fixing).
+func FormStatus(code apperr.Code) int {
+	if code == apperr.Invalid {
+		return http.StatusUnprocessableEntity
+	}
+	return Status(code)
+}
+
 // Error writes the response for err: a page or application/problem+json,
 // whichever the client accepts (always JSON on API and device routes). Internal
 // errors are logged once here, with the request id; their cause is never shown.
@@ -139,11 +149,7 @@ type Problem struct {
 
 func writeProblem(w http.ResponseWriter, status int, title, detail, requestID string, fields map[string]string) {
 	b, _ := json.Marshal(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, RequestID: requestID, Errors: fields})
-	h := w.Header()
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Content-Length", strconv.Itoa(len(b)+1))
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_ = writeBody(w, status, "application/problem+json", b)
 }
 
 // WantsJSON reports whether the response should be JSON: on API and device
@@ -177,16 +183,22 @@ func WantsJSON(r *http.Request) bool {
 	return jsonQ > 0 && jsonQ > htmlQ
 }
 
-// WriteJSON writes v as JSON with the status.
+// WriteJSON writes v as JSON with the status: the one JSON writer of every
+// surface (errors go through Responder as problem documents).
 func WriteJSON(w http.ResponseWriter, status int, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return apperr.Internalf("encode json: %w", err)
 	}
+	return writeBody(w, status, "application/json", b)
+}
+
+// writeBody writes a JSON document and its closing newline.
+func writeBody(w http.ResponseWriter, status int, contentType string, b []byte) error {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
+	_, err := w.Write(append(b, '\n'))
 	return err
 }

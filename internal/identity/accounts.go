@@ -93,7 +93,7 @@ func (s *Service) Register(ctx context.Context, t *tenant.Tenant, baseURL string
 		return err
 	}
 	userID, err := s.createAccount(systemCtx(ctx, t.ID, "register"), t.ID, access.RolePatient, "active", reg.Email, reg.Name, hash, "user.register")
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, apperr.ErrDuplicate) {
 		return nil
 	}
 	if err != nil {
@@ -180,7 +180,7 @@ func (s *Service) Verify(ctx context.Context, tenantID, token string) error {
 	now := s.clock.Now()
 	ctx = systemCtx(ctx, tenantID, "verify")
 	tok, err := s.sessions.UseToken(ctx, tenantID, auth.HashToken(token), purposeVerify, now)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return ErrBadLink
 	}
 	if err != nil {
@@ -342,7 +342,7 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, role access.R
 	}
 	ctx = systemCtx(ctx, tenantID, "user-create")
 	userID, err := s.createAccount(ctx, tenantID, role, "active", email, name, hash, "user.create")
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, apperr.ErrDuplicate) {
 		return "", errEmailTaken
 	}
 	if err != nil {

@@ -10,7 +10,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/mail"
@@ -161,9 +160,9 @@ func (s *Service) event(ctx context.Context, e audit.Entry) error {
 	return nil
 }
 
-// notFound maps store.ErrNotFound to the 404 everyone gets.
+// notFound maps apperr.NotFound to the 404 everyone gets.
 func notFound(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return apperr.NotFoundError()
 	}
 	return err

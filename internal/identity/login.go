@@ -42,7 +42,7 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, at Attempt) (stri
 	}
 
 	u, err := s.users.ByEmail(ctx, t.ID, s.emailIndex(t.ID, at.Email))
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return "", Session{}, s.failUnknown(ctx, t, at, ipKey, ipT)
 	}
 	if err != nil {

@@ -118,7 +118,7 @@ func (s *Service) elevate(ctx context.Context, old Session, u store.UserRow) (st
 	if err := s.sessions.Insert(ctx, row); err != nil {
 		return "", Session{}, err
 	}
-	if err := s.sessions.Revoke(ctx, old.UserID, old.ID, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.sessions.Revoke(ctx, old.UserID, old.ID, now); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return "", Session{}, err
 	}
 	return token, sessionOf(row, true), nil
@@ -187,7 +187,7 @@ func (s *Service) PendingTOTP(ctx context.Context, sess Session, issuer string) 
 		return TOTPEnrolment{}, false, err
 	}
 	tok, err := s.sessions.PeekToken(ctx, sess.TenantID, auth.HashToken("totp:"+sess.ID), purposeTOTPEnrol, s.clock.Now())
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return TOTPEnrolment{}, false, nil
 	}
 	if err != nil {
@@ -222,7 +222,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess Session, code string) (t
 	}
 	now := s.clock.Now()
 	tok, err := s.sessions.PeekToken(ctx, sess.TenantID, auth.HashToken("totp:"+sess.ID), purposeTOTPEnrol, now)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return "", Session{}, nil, apperr.New(apperr.Invalid, "The setup expired. Start again to get a new code.")
 	}
 	if err != nil {

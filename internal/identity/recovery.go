@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/notify"
@@ -20,7 +21,7 @@ func (s *Service) Forgot(ctx context.Context, t *tenant.Tenant, baseURL, email s
 	}
 	ctx = systemCtx(ctx, t.ID, "forgot")
 	u, err := s.users.ByEmail(ctx, t.ID, s.emailIndex(t.ID, email))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Status != "active") {
+	if apperr.Is(err, apperr.NotFound) || (err == nil && u.Status != "active") {
 		return nil
 	}
 	if err != nil {
@@ -53,7 +54,7 @@ func (s *Service) Reset(ctx context.Context, tenantID, token, password string) e
 	ctx = systemCtx(ctx, tenantID, "reset")
 	now := s.clock.Now()
 	peek, err := s.sessions.PeekToken(ctx, tenantID, auth.HashToken(token), purposeReset, now)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return ErrBadLink
 	}
 	if err != nil {
@@ -100,7 +101,7 @@ func (s *Service) Unlock(ctx context.Context, tenantID, token string) error {
 	}
 	ctx = systemCtx(ctx, tenantID, "unlock")
 	tok, err := s.sessions.UseToken(ctx, tenantID, auth.HashToken(token), purposeUnlock, s.clock.Now())
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return ErrBadLink
 	}
 	if err != nil {
@@ -122,7 +123,7 @@ func (s *Service) Invite(ctx context.Context, t *tenant.Tenant, baseURL, email s
 		return "", err
 	}
 	userID, err := s.createAccount(ctx, t.ID, role, "invited", email, "", "", "user.invite")
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, apperr.ErrDuplicate) {
 		return "", errEmailTaken
 	}
 	if err != nil {
@@ -164,7 +165,7 @@ func (s *Service) AcceptInvite(ctx context.Context, tenantID, token, name, passw
 		return err
 	}
 	tok, err := s.sessions.UseToken(ctx, tenantID, auth.HashToken(token), purposeInvite, now)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return ErrBadLink
 	}
 	if err != nil {

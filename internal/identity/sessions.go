@@ -122,7 +122,7 @@ func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, 
 func (s *Service) Logout(ctx context.Context, sess Session) error {
 	ctx = acting(ctx, sess)
 	err := s.sessions.Revoke(ctx, sess.UserID, sess.ID, s.clock.Now())
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
 	return s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.logout", ResourceType: "session"})

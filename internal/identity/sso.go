@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -123,7 +122,7 @@ func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string
 // provider's URL to send the browser to.
 func (s *Service) StartSSO(ctx context.Context, t *tenant.Tenant, baseURL, next string) (string, error) {
 	o, err := s.provider(ctx, t, baseURL)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return "", apperr.NotFoundError()
 	}
 	if err != nil {

@@ -161,7 +161,7 @@ func (s *Service) row(ctx context.Context, tenantID, userID, listID string) (sto
 		return store.ListRow{}, apperr.NotFoundError()
 	}
 	r, err := s.store.ByID(ctx, tenantID, listID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && r.UserID != userID) {
+	if apperr.Is(err, apperr.NotFound) || (err == nil && r.UserID != userID) {
 		return r, apperr.NotFoundError()
 	}
 	return r, err
@@ -218,7 +218,7 @@ func (s *Service) change(ctx context.Context, tenantID, userID, listID string, e
 	}
 	r, err := s.row(ctx, tenantID, userID, listID)
 	if apperr.Is(err, apperr.NotFound) && listID == WishID {
-		if _, err := s.insert(ctx, tenantID, userID, Wish, "Wish list"); err != nil && !errors.Is(err, store.ErrDuplicate) {
+		if _, err := s.insert(ctx, tenantID, userID, Wish, "Wish list"); err != nil && !errors.Is(err, apperr.ErrDuplicate) {
 			return err
 		}
 		r, err = s.row(ctx, tenantID, userID, listID)

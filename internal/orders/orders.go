@@ -442,7 +442,7 @@ func (s *Service) insert(ctx context.Context, tenantID string, o *Order, purpose
 		o.Reference = NewReference()
 		err = s.orders.Insert(ctx, store.OrderRow{ID: o.ID, TenantID: tenantID, UserID: o.UserID, Reference: o.Reference,
 			Status: string(o.Status), Gateway: o.Gateway, DetailsCT: ct, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt})
-		if !errors.Is(err, store.ErrDuplicate) {
+		if !errors.Is(err, apperr.ErrDuplicate) {
 			return err
 		}
 	}
@@ -481,7 +481,7 @@ func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status
 		return fmt.Errorf("audit order transition: %w", err)
 	}
 	if err := s.orders.SetStatus(ctx, tenantID, o.ID, string(o.Status), string(to), chargeID, now); err != nil {
-		if errors.Is(err, store.ErrStale) {
+		if errors.Is(err, apperr.ErrStale) {
 			return apperr.New(apperr.Conflict, "The order changed meanwhile. Reload the page and try again.")
 		}
 		return err
@@ -535,7 +535,7 @@ func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, er
 		return nil, apperr.NotFoundError()
 	}
 	r, err := s.orders.ByID(ctx, tenantID, orderID)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, apperr.NotFoundError()
 	}
 	if err != nil {
@@ -579,7 +579,7 @@ func (s *Service) Move(ctx context.Context, tenantID, orderID string, to Status)
 		return apperr.NotFoundError()
 	}
 	r, err := s.orders.ByID(ctx, tenantID, orderID)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return apperr.NotFoundError()
 	}
 	if err != nil {
@@ -605,7 +605,7 @@ func (s *Service) ExpireReservations(ctx context.Context) (int, error) {
 		jctx := access.WithActor(ctx, access.System("orders.expire", e.TenantID))
 		r, err := s.orders.ByID(jctx, e.TenantID, e.OrderID)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case apperr.Is(err, apperr.NotFound):
 			// Stock held for an order that was never stored: give it back.
 			err = s.stock.Release(jctx, e.TenantID, e.OrderID, s.clock.Now())
 		case err == nil && Status(r.Status) == PendingPayment:

@@ -105,7 +105,7 @@ func (s *Service) PaymentEvent(ctx context.Context, tenantID, gateway string, pa
 	}
 	ctx = access.WithActor(ctx, access.System("payment."+gateway, tenantID))
 	r, err := s.orders.ByID(ctx, tenantID, out.OrderID)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil
 	}
 	if err != nil {

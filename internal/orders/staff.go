@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
-	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/vault"
 )
 
@@ -154,7 +152,7 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 		return nil, apperr.DeniedError(access.ErrDenied)
 	}
 	r, err := s.orders.ByID(ctx, tenantID, orderID)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, apperr.NotFoundError()
 	}
 	if err != nil {

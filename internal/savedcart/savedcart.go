@@ -95,7 +95,7 @@ func (s *Service) Get(ctx context.Context, tenantID, userID string) ([]cart.Item
 		return nil, err
 	}
 	r, err := s.store.Get(ctx, tenantID, userID)
-	if errors.Is(err, store.ErrNotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -140,7 +140,7 @@ func (s *Service) Apply(ctx context.Context, tenantID string, c cart.Change) err
 		if !c.Clear {
 			r, err := s.store.Get(ctx, tenantID, userID)
 			switch {
-			case errors.Is(err, store.ErrNotFound):
+			case apperr.Is(err, apperr.NotFound):
 				read = 0
 			case err != nil:
 				return err
@@ -161,11 +161,11 @@ func (s *Service) Apply(ctx context.Context, tenantID string, c cart.Change) err
 			return err
 		}
 		err = s.store.Put(ctx, tenantID, userID, ct, read, s.clock.Now())
-		if !errors.Is(err, store.ErrStale) {
+		if !errors.Is(err, apperr.ErrStale) {
 			return err
 		}
 	}
-	return fmt.Errorf("saved cart of %s: %w", userID, store.ErrStale)
+	return fmt.Errorf("saved cart of %s: %w", userID, apperr.ErrStale)
 }
 
 // apply sets the quantities of set in items (0 removes); new variants go at

@@ -85,10 +85,10 @@ func TestSavedCart(t *testing.T) {
 		if err := rows.Put(context.Background(), tid, pat.ID, r.ItemsCT, r.Version, s.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := rows.Put(context.Background(), tid, pat.ID, []byte("stale"), r.Version, s.Clock.Now()); !errors.Is(err, store.ErrStale) {
+		if err := rows.Put(context.Background(), tid, pat.ID, []byte("stale"), r.Version, s.Clock.Now()); !errors.Is(err, apperr.ErrStale) {
 			t.Fatalf("stale write: %v", err)
 		}
-		if err := rows.Put(context.Background(), tid, pat.ID, []byte("stale"), 0, s.Clock.Now()); !errors.Is(err, store.ErrStale) {
+		if err := rows.Put(context.Background(), tid, pat.ID, []byte("stale"), 0, s.Clock.Now()); !errors.Is(err, apperr.ErrStale) {
 			t.Fatalf("second first write: %v", err)
 		}
 		if got, err := sc.Get(as(pat), tid, pat.ID); err != nil || !slices.Equal(got, steps[len(steps)-1].want) {

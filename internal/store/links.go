@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 // Links holds the relationships between people of the PHI store: care
@@ -70,7 +72,7 @@ func (q *Links) InsertProxy(ctx context.Context, g ProxyGrant) error {
 	return nil
 }
 
-// RevokeProxy ends a patient's grant; ErrNotFound when the patient has no such
+// RevokeProxy ends a patient's grant; NotFound when the patient has no such
 // live grant.
 func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, grantID string, now time.Time) error {
 	res, err := q.db.w.ExecContext(ctx, `UPDATE proxy_grants SET revoked_at = $4 WHERE tenant_id = $1 AND patient_id = $2 AND id = $3
@@ -79,7 +81,7 @@ func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, grantID st
 		return fmt.Errorf("revoke proxy: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return apperr.NotFoundError()
 	}
 	return nil
 }
@@ -182,7 +184,7 @@ func (q *Links) ReviewBreakGlass(ctx context.Context, tenantID, grantID, reviewe
 		return fmt.Errorf("review break glass: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return apperr.NotFoundError()
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 // ListRow is a wish or shopping list as stored; NameCT and ItemsCT are sealed
@@ -50,11 +52,11 @@ func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]ListRow
 	return out, rows.Err()
 }
 
-// ByID returns a list of a tenant, or ErrNotFound.
+// ByID returns a list of a tenant, or NotFound.
 func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (ListRow, error) {
 	l, err := scanList(s.db.r.QueryRowContext(ctx, `SELECT `+listColumns+` FROM lists WHERE id = $1 AND tenant_id = $2`, listID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return l, ErrNotFound
+		return l, apperr.NotFoundError()
 	}
 	if err != nil {
 		return l, fmt.Errorf("list: %w", err)
@@ -62,13 +64,13 @@ func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (ListRow, err
 	return l, nil
 }
 
-// Insert stores a new list; a second wish list is ErrDuplicate.
+// Insert stores a new list; a second wish list is a Conflict (apperr.ErrDuplicate).
 func (s *Lists) Insert(ctx context.Context, l ListRow) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO lists (`+listColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			l.ID, l.TenantID, l.UserID, l.Kind, l.NameCT, l.ItemsCT, l.CreatedAt, l.UpdatedAt)
 		if isUniqueViolation(err) {
-			return ErrDuplicate
+			return apperr.DuplicateError("a wish list")
 		}
 		if err != nil {
 			return fmt.Errorf("insert list: %w", err)

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// ErrStale is returned when a row changed under a conditional update.
-var ErrStale = errors.New("the row changed meanwhile")
+	"github.com/salvehealth/salve/internal/apperr"
+)
 
 // OrderRow is an order as stored in the PHI store. DetailsCT is sealed by the
 // vault under UserID; the store never sees its contents.
@@ -34,13 +33,13 @@ func scanOrder(row interface{ Scan(...any) error }) (OrderRow, error) {
 	return o, err
 }
 
-// Insert stores a new order; a taken reference is ErrDuplicate.
+// Insert stores a new order; a taken reference is a Conflict (apperr.ErrDuplicate).
 func (s *Orders) Insert(ctx context.Context, o OrderRow) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			o.ID, o.TenantID, o.UserID, o.Reference, o.Status, o.Gateway, o.ChargeID, o.DetailsCT, o.CreatedAt, o.UpdatedAt)
 		if isUniqueViolation(err) {
-			return ErrDuplicate
+			return apperr.DuplicateError("an order with this reference")
 		}
 		if err != nil {
 			return fmt.Errorf("insert order: %w", err)
@@ -49,11 +48,11 @@ func (s *Orders) Insert(ctx context.Context, o OrderRow) error {
 	})
 }
 
-// ByID returns an order of a tenant, or ErrNotFound.
+// ByID returns an order of a tenant, or NotFound.
 func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (OrderRow, error) {
 	o, err := scanOrder(s.db.r.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1 AND tenant_id = $2`, orderID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return o, ErrNotFound
+		return o, apperr.NotFoundError()
 	}
 	if err != nil {
 		return o, fmt.Errorf("order: %w", err)
@@ -80,7 +79,7 @@ func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int
 	return out, rows.Err()
 }
 
-// SetStatus moves an order from one status to another; ErrStale when it is
+// SetStatus moves an order from one status to another; a Conflict (apperr.ErrStale) when it is
 // no longer in from (another request moved it first).
 func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID, from, to, chargeID string, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -91,7 +90,7 @@ func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID, from, to, cha
 			return fmt.Errorf("order status: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return ErrStale
+			return apperr.StaleError()
 		}
 		return nil
 	})

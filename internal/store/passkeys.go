@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 // PasskeyRow is a WebAuthn credential: Credential is the library's record as
@@ -38,7 +40,7 @@ func (q *Passkeys) Insert(ctx context.Context, p PasskeyRow) error {
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO passkeys (id, tenant_id, user_id, name, credential, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		p.ID, p.TenantID, p.UserID, p.Name, p.Credential, p.CreatedAt)
 	if isUniqueViolation(err) {
-		return ErrDuplicate
+		return apperr.DuplicateError("a passkey with this credential")
 	}
 	if err != nil {
 		return fmt.Errorf("save passkey: %w", err)
@@ -85,7 +87,7 @@ func (q *Passkeys) Delete(ctx context.Context, tenantID, userID, id string) erro
 		return fmt.Errorf("delete passkey: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return apperr.NotFoundError()
 	}
 	return nil
 }
@@ -114,7 +116,7 @@ func (q *Passkeys) TakeFlow(ctx context.Context, tenantID, hash, purpose string,
 			WHERE hash = $1 AND tenant_id = $2 AND purpose = $3 AND expires_at > $4`, hash, tenantID, purpose, now).
 			Scan(&f.Hash, &f.TenantID, &f.UserID, &f.Purpose, &f.Name, &f.Data, &f.ExpiresAt)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("read webauthn flow: %w", err)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 // SavedCartRow is a patient's saved cart as stored; ItemsCT is sealed by the
@@ -23,13 +25,13 @@ type SavedCarts struct{ db *DB }
 // NewSavedCarts returns the saved cart storage of a PHI store.
 func NewSavedCarts(db *DB) *SavedCarts { return &SavedCarts{db: db} }
 
-// Get returns a person's saved cart, or ErrNotFound when they have none.
+// Get returns a person's saved cart, or NotFound when they have none.
 func (s *SavedCarts) Get(ctx context.Context, tenantID, userID string) (SavedCartRow, error) {
 	var r SavedCartRow
 	err := s.db.r.QueryRowContext(ctx, `SELECT tenant_id, user_id, items_ct, version, updated_at FROM saved_carts
 		WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID).Scan(&r.TenantID, &r.UserID, &r.ItemsCT, &r.Version, &r.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, ErrNotFound
+		return r, apperr.NotFoundError()
 	}
 	if err != nil {
 		return r, fmt.Errorf("saved cart: %w", err)
@@ -39,7 +41,7 @@ func (s *SavedCarts) Get(ctx context.Context, tenantID, userID string) (SavedCar
 }
 
 // Put stores a saved cart read at version read (0: there was none). When
-// another write came first, nothing changes and the error is ErrStale; read
+// another write came first, nothing changes and the error is a Conflict (apperr.ErrStale); read
 // below 0 writes whatever is there.
 func (s *SavedCarts) Put(ctx context.Context, tenantID, userID string, itemsCT []byte, read int64, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -65,7 +67,7 @@ func (s *SavedCarts) Put(ctx context.Context, tenantID, userID string, itemsCT [
 		if n, err := res.RowsAffected(); err != nil {
 			return fmt.Errorf("put saved cart: %w", err)
 		} else if n == 0 {
-			return ErrStale
+			return apperr.StaleError()
 		}
 		return nil
 	})

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 // SessionRow is a server-side session. ID is the hash of the cookie's token.
@@ -37,7 +39,7 @@ func scanSession(row interface{ Scan(...any) error }) (SessionRow, error) {
 	)
 	err := row.Scan(&s.ID, &s.TenantID, &s.UserID, &s.Role, &s.CreatedAt, &s.LastSeenAt, &mfa, &auth, &revoked, &s.Device)
 	if errors.Is(err, sql.ErrNoRows) {
-		return SessionRow{}, ErrNotFound
+		return SessionRow{}, apperr.NotFoundError()
 	}
 	if err != nil {
 		return SessionRow{}, fmt.Errorf("scan session: %w", err)
@@ -85,7 +87,7 @@ func (q *Sessions) MarkAuth(ctx context.Context, id string, now time.Time, mfa b
 	return nil
 }
 
-// Revoke ends one session of a user; ErrNotFound when the user has no such
+// Revoke ends one session of a user; NotFound when the user has no such
 // live session.
 func (q *Sessions) Revoke(ctx context.Context, userID, id string, now time.Time) error {
 	res, err := q.db.w.ExecContext(ctx, `UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, id, userID, now)
@@ -93,7 +95,7 @@ func (q *Sessions) Revoke(ctx context.Context, userID, id string, now time.Time)
 		return fmt.Errorf("revoke session: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return apperr.NotFoundError()
 	}
 	return nil
 }
@@ -172,7 +174,7 @@ func (q *Sessions) UseToken(ctx context.Context, tenantID, hash, purpose string,
 			WHERE hash = $1 AND tenant_id = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4`, hash, tenantID, purpose, now).
 			Scan(&t.Hash, &t.TenantID, &t.UserID, &t.Purpose, &t.Data, &t.CreatedAt, &t.ExpiresAt)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("find token: %w", err)
@@ -182,7 +184,7 @@ func (q *Sessions) UseToken(ctx context.Context, tenantID, hash, purpose string,
 			return fmt.Errorf("use token: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrNotFound
+			return apperr.NotFoundError()
 		}
 		return nil
 	})
@@ -197,7 +199,7 @@ func (q *Sessions) PeekToken(ctx context.Context, tenantID, hash, purpose string
 		WHERE hash = $1 AND tenant_id = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4`, hash, tenantID, purpose, now).
 		Scan(&t.Hash, &t.TenantID, &t.UserID, &t.Purpose, &t.Data, &t.CreatedAt, &t.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return TokenRow{}, ErrNotFound
+		return TokenRow{}, apperr.NotFoundError()
 	}
 	if err != nil {
 		return TokenRow{}, fmt.Errorf("find token: %w", err)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 // SSOConfig is a tenant's OpenID Connect provider; the client secret is vault
@@ -52,7 +54,7 @@ func (q *SSO) Delete(ctx context.Context, tenantID string) error {
 	return nil
 }
 
-// Get returns a tenant's provider; ErrNotFound when it has none.
+// Get returns a tenant's provider; NotFound when it has none.
 func (q *SSO) Get(ctx context.Context, tenantID string) (SSOConfig, error) {
 	var (
 		c       SSOConfig
@@ -61,7 +63,7 @@ func (q *SSO) Get(ctx context.Context, tenantID string) (SSOConfig, error) {
 	err := q.db.r.QueryRowContext(ctx, `SELECT tenant_id, issuer, client_id, client_secret_ct, allowed_domains, updated_at
 		FROM sso_configs WHERE tenant_id = $1`, tenantID).Scan(&c.TenantID, &c.Issuer, &c.ClientID, &c.ClientSecretCT, &domains, &c.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return SSOConfig{}, ErrNotFound
+		return SSOConfig{}, apperr.NotFoundError()
 	}
 	if err != nil {
 		return SSOConfig{}, fmt.Errorf("read sso: %w", err)
@@ -96,7 +98,7 @@ func (q *SSO) TakeFlow(ctx context.Context, tenantID, stateHash string, now time
 			WHERE state_hash = $1 AND tenant_id = $2 AND expires_at > $3`, stateHash, tenantID, now).
 			Scan(&f.StateHash, &f.TenantID, &f.Nonce, &f.Verifier, &f.Next, &f.ExpiresAt)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("read sso flow: %w", err)

@@ -6,14 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
-
-// ErrNotFound is returned by the identity queries when no row matches.
-var ErrNotFound = errors.New("not found")
-
-// ErrDuplicate is returned when a row would repeat a unique key (an email
-// address already registered in the tenant).
-var ErrDuplicate = errors.New("duplicate")
 
 // UserRow is an account as stored: PHI fields are vault ciphertext.
 type UserRow struct {
@@ -83,7 +78,7 @@ func scanUser(row interface{ Scan(...any) error }) (UserRow, error) {
 		&u.PasswordHash, &totpCT, &u.TOTPLastStep, &enrolled, &u.Failures, &lastFail, &locked,
 		&u.NeedsUnlock, &login, &disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &u.Passkeys)
 	if errors.Is(err, sql.ErrNoRows) {
-		return UserRow{}, ErrNotFound
+		return UserRow{}, apperr.NotFoundError()
 	}
 	if err != nil {
 		return UserRow{}, fmt.Errorf("scan user: %w", err)
@@ -103,7 +98,7 @@ func (s *Users) Insert(ctx context.Context, u UserRow) error {
 		u.ID, u.TenantID, u.Role, u.Status, u.EmailBidx, u.EmailCT, u.NameCT, u.PhoneCT, nullTime(u.EmailVerifiedAt),
 		u.PasswordHash, u.CreatedAt, u.UpdatedAt)
 	if isUniqueViolation(err) {
-		return ErrDuplicate
+		return apperr.DuplicateError("an account with this email address")
 	}
 	if err != nil {
 		return fmt.Errorf("insert user: %w", err)
@@ -155,7 +150,7 @@ func (s *Users) exec(ctx context.Context, what, query string, args ...any) error
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	} else if n == 0 {
-		return ErrNotFound
+		return apperr.NotFoundError()
 	}
 	return nil
 }
@@ -171,7 +166,7 @@ func (s *Users) SetEmail(ctx context.Context, tenantID, userID string, bidx, ct 
 	err := s.exec(ctx, "set email", `UPDATE users SET email_bidx = $3, email_ct = $4, email_verified_at = $5, updated_at = $6
 		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, bidx, ct, nullTime(verifiedAt), now)
 	if isUniqueViolation(err) {
-		return ErrDuplicate
+		return apperr.DuplicateError("an account with this email address")
 	}
 	return err
 }
@@ -232,7 +227,7 @@ func (s *Users) SetStatus(ctx context.Context, tenantID, userID, status, reason 
 			return fmt.Errorf("set status: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return apperr.NotFoundError()
 		}
 		if status == "disabled" {
 			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, now); err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/httpx"
 )
 
 // Form is a submitted form as a page shows it again: the values typed (never
@@ -62,19 +63,7 @@ func (f *Form) Fail(err error) (int, error) {
 	case apperr.Invalid, apperr.RateLimited, apperr.Conflict, apperr.Unauthenticated:
 		f.Message = e.Message
 		f.Errors = e.Fields
-		return statusOf(e.Code), nil
+		return httpx.FormStatus(e.Code), nil
 	}
 	return 0, err
-}
-
-func statusOf(c apperr.Code) int {
-	switch c {
-	case apperr.RateLimited:
-		return http.StatusTooManyRequests
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Unauthenticated:
-		return http.StatusUnauthorized
-	}
-	return http.StatusUnprocessableEntity
 }
