@@ -15,7 +15,6 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -69,35 +68,8 @@ func TestGuard(r *http.Request, route httpx.Route) (*http.Request, error) {
 func StartServerWithGuard(t testing.TB, e store.Engine, guard httpx.Guard, configure ...func(*config.Config)) *Server {
 	t.Helper()
 	ctx := context.Background()
-	p := NewPlace(t, e)
-	cfg := config.Defaults()
-	cfg.DataDir = p.DataDir
-	// The demo's gateway, whose charges tests count, and invoices.
-	cfg.PaymentGateways = []string{"test", "invoice"}
-	if e == store.Postgres {
-		cfg.CatalogDB, cfg.PHIDB, cfg.AuditDB = p.PGURL, p.PGURL, p.PGURL
-	}
-	for _, f := range configure {
-		f(cfg)
-	}
-	stores, err := server.OpenStores(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = stores.Close() })
-	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	if _, err := stores.Migrate(ctx, clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	logs := &LogBuffer{}
-	if err := stores.OpenVault(ctx, cfg, clk, logs.Logger()); err != nil {
-		t.Fatal(err)
-	}
-	ten := &tenant.Tenant{ID: id.New(), Slug: "test", Name: "Test Pharmacy", Hostnames: []string{"127.0.0.1"},
-		Theme: tenant.DefaultTheme, IsDefault: true, CreatedAt: clk.Now(), UpdatedAt: clk.Now()}
-	if err := store.NewTenants(stores.Catalog).Create(ctx, ten); err != nil {
-		t.Fatal(err)
-	}
+	st := NewStores(t, e, configure...)
+	cfg, stores, clk, logs, p, ten := st.Config, st.Stores, st.Clock, st.Log, st.Place, st.Tenant
 	srv, err := server.New(ctx, cfg, stores, server.Options{Log: logs.Logger(), Clock: clk, Guard: guard, Argon2: TestArgon2})
 	if err != nil {
 		t.Fatal(err)
