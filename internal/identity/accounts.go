@@ -17,7 +17,6 @@ import (
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // Account is an account with its PHI opened: what the profile and admin pages
@@ -107,7 +106,7 @@ func (s *Service) Register(ctx context.Context, t *tenant.Tenant, baseURL string
 func (s *Service) createAccount(ctx context.Context, tenantID string, role access.Role, status, email, name, passwordHash, action string) (string, error) {
 	now := s.clock.Now()
 	userID := id.NewAt(now)
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
 		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: action})
 	if err != nil {
 		return "", err
@@ -164,7 +163,7 @@ func (s *Service) sendLink(ctx context.Context, t *tenant.Tenant, baseURL, userI
 
 // openEmail opens an account's email address for sending it a message.
 func (s *Service) openEmail(ctx context.Context, u store.UserRow, action string) (phi.String, error) {
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: access.Read,
 		Purpose: access.PurposeOperations, Resource: "user", ResourceID: u.ID, AuditAction: action})
 	if err != nil {
 		return phi.String{}, err
@@ -203,7 +202,7 @@ func (s *Service) Account(ctx context.Context, tenantID, userID string, purpose 
 }
 
 func (s *Service) open(ctx context.Context, u store.UserRow, purpose access.Purpose) (Account, error) {
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: access.Read,
 		Purpose: purpose, Resource: "user", ResourceID: u.ID, AuditAction: "user.read"})
 	if err != nil {
 		return Account{}, err
@@ -268,7 +267,7 @@ func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Pro
 	if len(p.Phone) > 40 || strings.Trim(p.Phone, "0123456789 +-().") != "" {
 		return apperr.InvalidFields("Check the phone number.", map[string]string{"phone": "Use digits, spaces and + - ( ) only."})
 	}
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
 		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: "user.profile.update"})
 	if err != nil {
 		return err

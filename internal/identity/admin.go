@@ -8,8 +8,8 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // StaffList returns a tenant's staff accounts with their email addresses and
@@ -37,7 +37,7 @@ func (s *Service) StaffList(ctx context.Context, tenantID string) ([]Account, in
 	for i, u := range staff {
 		ids[i] = u.ID
 	}
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: ids, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: ids, Action: access.Read,
 		Purpose: access.PurposeOperations, Resource: "user", AuditAction: "user.list"})
 	if err != nil {
 		return nil, 0, err

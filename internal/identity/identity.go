@@ -23,9 +23,16 @@ import (
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
+
+// Vault is what identity takes from the vault: audited handles on people's
+// PHI, and the blind index that finds an account by its email address.
+type Vault interface {
+	phi.Vault
+	phi.Indexer
+}
 
 // Service runs identity on the PHI store.
 type Service struct {
@@ -36,7 +43,7 @@ type Service struct {
 	passkeys *store.Passkeys
 	// ssoCache holds discovered single sign-on providers by tenant.
 	ssoCache sync.Map
-	vault    *vault.Vault
+	vault    Vault
 	audit    audit.Appender
 	outbox   *outbox.Outbox
 	clock    clock.Clock
@@ -62,7 +69,7 @@ type Options struct {
 }
 
 // New returns the service.
-func New(phi *store.DB, v *vault.Vault, log audit.Appender, ob *outbox.Outbox, opts Options) *Service {
+func New(phiDB *store.DB, v Vault, log audit.Appender, ob *outbox.Outbox, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = clock.System{}
 	}
@@ -82,7 +89,7 @@ func New(phi *store.DB, v *vault.Vault, log audit.Appender, ob *outbox.Outbox, o
 		opts.Burst = auth.DefaultBurst
 	}
 	return &Service{
-		users: store.NewUsers(phi), sessions: store.NewSessions(phi), links: store.NewLinks(phi), sso: store.NewSSO(phi), passkeys: store.NewPasskeys(phi),
+		users: store.NewUsers(phiDB), sessions: store.NewSessions(phiDB), links: store.NewLinks(phiDB), sso: store.NewSSO(phiDB), passkeys: store.NewPasskeys(phiDB),
 		vault: v, audit: log, outbox: ob, clock: opts.Clock, hasher: auth.NewHasher(opts.Argon2),
 		policy: opts.Sessions, log: opts.Log, opts: opts,
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // Authorize decides whether the actor in ctx may act on a patient's data of
@@ -219,7 +218,7 @@ func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess Session
 		return time.Time{}, apperr.NotFoundError()
 	}
 	gid := id.NewAt(now)
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: t.ID, Subjects: []string{patientID}, Action: access.Write,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: t.ID, Subjects: []string{patientID}, Action: access.Write,
 		Purpose: access.PurposeBreakGlass, Resource: "break_glass", ResourceID: gid, AuditAction: "break_glass.reason.write"})
 	if err != nil {
 		return time.Time{}, err
@@ -275,13 +274,13 @@ func (s *Service) BreakGlassQueue(ctx context.Context, tenantID string) ([]Break
 	}
 	out := make([]BreakGlassReview, 0, len(rows))
 	for _, b := range rows {
-		h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{b.PatientID}, Action: access.Read,
+		h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{b.PatientID}, Action: access.Read,
 			Purpose: access.PurposeCompliance, Resource: "break_glass", ResourceID: b.ID, AuditAction: "break_glass.reason.read"})
 		if err != nil {
 			return nil, err
 		}
 		reason, err := h.OpenString(b.PatientID, "break_glass", "reason_ct", b.ID, b.ReasonCT)
-		if errors.Is(err, vault.ErrShredded) {
+		if errors.Is(err, phi.ErrShredded) {
 			reason = phi.NewString("(disposed of)")
 		} else if err != nil {
 			return nil, err

@@ -12,8 +12,8 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 const (
@@ -22,8 +22,8 @@ const (
 )
 
 // totpHandle opens the vault for an account's TOTP secret.
-func (s *Service) totpHandle(ctx context.Context, tenantID, userID string, act access.Action, action string) (*vault.Handle, error) {
-	return s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act,
+func (s *Service) totpHandle(ctx context.Context, tenantID, userID string, act access.Action, action string) (phi.Handle, error) {
+	return s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act,
 		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: action})
 }
 

@@ -10,9 +10,9 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // SSO is a tenant's single sign-on provider as an operator sets it.
@@ -46,7 +46,7 @@ func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
 		return apperr.InvalidFields("The client id and secret are required.", map[string]string{"client-id": "Required."})
 	}
 	now := s.clock.Now()
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{ssoSubject(tenantID)}, Action: access.Write,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{ssoSubject(tenantID)}, Action: access.Write,
 		Purpose: access.PurposeOperations, Resource: "sso", ResourceID: tenantID, AuditAction: "sso.configure"})
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string
 		}
 	}
 	ctx = systemCtx(ctx, t.ID, "sso")
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: t.ID, Subjects: []string{ssoSubject(t.ID)}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: t.ID, Subjects: []string{ssoSubject(t.ID)}, Action: access.Read,
 		Purpose: access.PurposeOperations, Resource: "sso", ResourceID: t.ID, AuditAction: "sso.secret.read"})
 	if err != nil {
 		return nil, err

@@ -19,8 +19,8 @@ import (
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // Kinds of list.
@@ -54,16 +54,16 @@ type List struct {
 // Service keeps lists.
 type Service struct {
 	store *store.Lists
-	vault *vault.Vault
+	vault phi.Vault
 	clock clock.Clock
 }
 
 // New returns the list service on the PHI store.
-func New(phi *store.DB, v *vault.Vault, c clock.Clock) *Service {
+func New(phiDB *store.DB, v phi.Vault, c clock.Clock) *Service {
 	if c == nil {
 		c = clock.System{}
 	}
-	return &Service{store: store.NewLists(phi), vault: v, clock: c}
+	return &Service{store: store.NewLists(phiDB), vault: v, clock: c}
 }
 
 // decide checks that the actor in ctx may act on userID's lists; anything
@@ -80,12 +80,12 @@ func (s *Service) decide(ctx context.Context, tenantID, userID string, act acces
 	return d.Purpose, nil
 }
 
-func (s *Service) handle(ctx context.Context, tenantID, userID, listID string, act access.Action, purpose access.Purpose, what string) (*vault.Handle, error) {
-	return s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act, Purpose: purpose,
+func (s *Service) handle(ctx context.Context, tenantID, userID, listID string, act access.Action, purpose access.Purpose, what string) (phi.Handle, error) {
+	return s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act, Purpose: purpose,
 		Resource: "list", ResourceID: listID, AuditAction: "list." + what})
 }
 
-func open(h *vault.Handle, r store.ListRow) (*List, error) {
+func open(h phi.Handle, r store.ListRow) (*List, error) {
 	name, err := h.OpenString(r.UserID, "lists", "name_ct", r.ID, r.NameCT)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/salvehealth/salve/internal/access"
-	"github.com/salvehealth/salve/internal/vault"
+	"github.com/salvehealth/salve/internal/phi"
 )
 
 // LastAddress returns the shipping address of a person's most recent order,
@@ -19,7 +19,7 @@ func (s *Service) LastAddress(ctx context.Context, tenantID, userID string) (Add
 	if err != nil || len(rows) == 0 {
 		return Address{}, false, err
 	}
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Read,
 		Purpose: d.Purpose, Resource: "order", ResourceID: rows[0].ID, AuditAction: "order.read"})
 	if err != nil {
 		return Address{}, false, err

@@ -25,9 +25,9 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // Status is where an order is in its life.
@@ -133,7 +133,7 @@ type Service struct {
 	stock    *store.Stock
 	promos   *store.Promotions
 	carts    cart.Store
-	vault    *vault.Vault
+	vault    phi.Vault
 	audit    audit.Appender
 	outbox   Enqueuer
 	contacts Contacts
@@ -153,7 +153,7 @@ type Enqueuer interface {
 // Deps are what the service is built on.
 type Deps struct {
 	PHI, Catalog *store.DB
-	Vault        *vault.Vault
+	Vault        phi.Vault
 	Audit        audit.Appender
 	Outbox       Enqueuer
 	Contacts     Contacts
@@ -425,7 +425,7 @@ func (s *Service) settle(ctx context.Context, tenantID string, o *Order, chargeI
 
 // insert seals and stores a new order, with a fresh reference.
 func (s *Service) insert(ctx context.Context, tenantID string, o *Order, purpose access.Purpose) error {
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{o.UserID}, Action: access.Write,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{o.UserID}, Action: access.Write,
 		Purpose: purpose, Resource: "order", ResourceID: o.ID, AuditAction: "order.create"})
 	if err != nil {
 		return err
@@ -511,7 +511,7 @@ func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Order, 
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Read,
 		Purpose: d.Purpose, Resource: "order", AuditAction: "order.list"})
 	if err != nil {
 		return nil, err
@@ -551,7 +551,7 @@ func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, er
 		}
 		return nil, apperr.NotFoundError()
 	}
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
 		Purpose: d.Purpose, Resource: "order", ResourceID: r.ID, AuditAction: "order.read"})
 	if err != nil {
 		return nil, err
@@ -559,7 +559,7 @@ func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, er
 	return open(h, r)
 }
 
-func open(h *vault.Handle, r store.OrderRow) (*Order, error) {
+func open(h phi.Handle, r store.OrderRow) (*Order, error) {
 	body, err := h.OpenBytes(r.UserID, "orders", "details_ct", r.ID, r.DetailsCT)
 	if err != nil {
 		return nil, err

@@ -12,8 +12,8 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // HostedTTL is how long a payment page takes payments. The order's stock is
@@ -176,7 +176,7 @@ func (s *Service) refundLate(ctx context.Context, tenantID string, o *Order, cha
 // openForPayment opens an order for the payment system (audited, purpose
 // payment): settling needs its total and whether it needs a prescription.
 func (s *Service) openForPayment(ctx context.Context, tenantID string, r store.OrderRow) (*Order, error) {
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
 		Purpose: access.PurposePayment, Resource: "order", ResourceID: r.ID, AuditAction: "order.read"})
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
-	"github.com/salvehealth/salve/internal/vault"
+	"github.com/salvehealth/salve/internal/phi"
 )
 
 // StaffRoles are the staff roles whose work needs orders (DESIGN §1):
@@ -183,7 +183,7 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 		// A card payment under way is finished by its gateway, never by hand.
 		return nil, apperr.New(apperr.Conflict, "Only an order paid by invoice is marked paid by hand.")
 	}
-	h, err := s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
 		Purpose: d.Purpose, Resource: "order", ResourceID: r.ID, AuditAction: "order.read"})
 	if err != nil {
 		return nil, err

@@ -18,7 +18,6 @@ import (
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // MaxAttempts is how often delivery is tried before a message is given up.
@@ -27,7 +26,7 @@ const MaxAttempts = 8
 // Outbox queues and delivers email.
 type Outbox struct {
 	q      *store.Outbox
-	vault  *vault.Vault
+	vault  phi.Vault
 	sender notify.Sender // nil: nothing is delivered (the demo shows the queue instead)
 	clock  clock.Clock
 	log    *slog.Logger
@@ -35,7 +34,7 @@ type Outbox struct {
 
 // New returns an outbox. sender may be nil: messages then wait in the queue,
 // where the demo's admin page shows them.
-func New(phiDB *store.DB, v *vault.Vault, sender notify.Sender, c clock.Clock, log *slog.Logger) *Outbox {
+func New(phiDB *store.DB, v phi.Vault, sender notify.Sender, c clock.Clock, log *slog.Logger) *Outbox {
 	if c == nil {
 		c = clock.System{}
 	}
@@ -54,7 +53,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tenantID, subjectID string, kind n
 	if err != nil {
 		return err
 	}
-	h, err := o.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{subjectID}, Action: access.Write,
+	h, err := o.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{subjectID}, Action: access.Write,
 		Purpose: access.PurposeOperations, Resource: "email", ResourceID: msgID, AuditAction: "email.queue"})
 	if err != nil {
 		return err
@@ -81,7 +80,7 @@ func (o *Outbox) Deliver(ctx context.Context, limit int) (int, error) {
 	sent := 0
 	for _, row := range due {
 		m, err := o.open(ctx, row, access.PurposeOperations, "email.send")
-		if errors.Is(err, vault.ErrShredded) {
+		if errors.Is(err, phi.ErrShredded) {
 			// Its person was disposed of: the message can never be sent.
 			if err := o.q.MarkRetry(ctx, row.ID, row.NextAttemptAt, true, "key destroyed", o.clock.Now()); err != nil {
 				return sent, err
@@ -115,14 +114,14 @@ func (o *Outbox) open(ctx context.Context, row store.OutboxRow, purpose access.P
 	if _, ok := access.ActorFrom(ctx); !ok {
 		jctx = access.WithActor(ctx, access.System("outbox", row.TenantID))
 	}
-	h, err := o.vault.Access(jctx, vault.Request{TenantID: row.TenantID, Subjects: []string{row.SubjectID}, Action: access.Read,
+	h, err := o.vault.Access(jctx, phi.Request{TenantID: row.TenantID, Subjects: []string{row.SubjectID}, Action: access.Read,
 		Purpose: purpose, Resource: "email", ResourceID: row.ID, AuditAction: action})
 	if err != nil {
 		return notify.Message{}, err
 	}
 	b, err := h.OpenBytes(row.SubjectID, "outbox", "message_ct", row.ID, row.MessageCT)
 	if err != nil {
-		if errors.Is(err, vault.ErrShredded) {
+		if errors.Is(err, phi.ErrShredded) {
 			return notify.Message{}, fmt.Errorf("email %s: its person's key was destroyed: %w", row.ID, err)
 		}
 		return notify.Message{}, err
@@ -157,7 +156,7 @@ func (o *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]Item
 	out := make([]Item, 0, len(rows))
 	for _, row := range rows {
 		m, err := o.open(ctx, row, access.PurposeOperations, "email.read")
-		if errors.Is(err, vault.ErrShredded) {
+		if errors.Is(err, phi.ErrShredded) {
 			continue
 		}
 		if err != nil {

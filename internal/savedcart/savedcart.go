@@ -20,8 +20,8 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // table and column name the sealed field in its associated data.
@@ -37,18 +37,18 @@ const attempts = 3
 // Service keeps saved carts.
 type Service struct {
 	store *store.SavedCarts
-	vault *vault.Vault
+	vault phi.Vault
 	clock clock.Clock
 }
 
 var _ cart.Mirror = (*Service)(nil)
 
 // New returns the saved cart service on the PHI store.
-func New(phi *store.DB, v *vault.Vault, c clock.Clock) *Service {
+func New(phiDB *store.DB, v phi.Vault, c clock.Clock) *Service {
 	if c == nil {
 		c = clock.System{}
 	}
-	return &Service{store: store.NewSavedCarts(phi), vault: v, clock: c}
+	return &Service{store: store.NewSavedCarts(phiDB), vault: v, clock: c}
 }
 
 // decide checks that the actor in ctx may act on userID's saved cart:
@@ -70,12 +70,12 @@ func (s *Service) decide(ctx context.Context, tenantID, userID string, act acces
 	return d.Purpose, nil
 }
 
-func (s *Service) handle(ctx context.Context, tenantID, userID string, act access.Action, purpose access.Purpose, what string) (*vault.Handle, error) {
-	return s.vault.Access(ctx, vault.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act, Purpose: purpose,
+func (s *Service) handle(ctx context.Context, tenantID, userID string, act access.Action, purpose access.Purpose, what string) (phi.Handle, error) {
+	return s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act, Purpose: purpose,
 		Resource: "saved_cart", ResourceID: userID, AuditAction: "saved_cart." + what})
 }
 
-func open(h *vault.Handle, r store.SavedCartRow) ([]cart.Item, error) {
+func open(h phi.Handle, r store.SavedCartRow) ([]cart.Item, error) {
 	b, err := h.OpenBytes(r.UserID, table, column, r.UserID, r.ItemsCT)
 	if err != nil {
 		return nil, err

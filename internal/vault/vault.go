@@ -20,13 +20,14 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
 )
 
 // Errors callers can test for. None of them carries PHI.
 var (
 	// ErrShredded says the subject's data key was destroyed: its PHI is gone.
-	ErrShredded = errors.New("vault: the subject's data was shredded")
+	ErrShredded = phi.ErrShredded
 	// ErrNoKey says the subject has no data key yet (nothing was ever sealed).
 	ErrNoKey = errors.New("vault: the subject has no data key")
 	// ErrNotInHandle says the handle was not obtained for this subject or action.
@@ -58,8 +59,8 @@ type Vault struct {
 
 // Open opens the vault on a migrated PHI store. kek wraps the keys; every
 // access is recorded through log before any key is used.
-func Open(ctx context.Context, phi *store.DB, kek KEKProvider, log audit.Appender, opts Options) (*Vault, error) {
-	if phi == nil || phi.Kind() != store.PHI {
+func Open(ctx context.Context, phiDB *store.DB, kek KEKProvider, log audit.Appender, opts Options) (*Vault, error) {
+	if phiDB == nil || phiDB.Kind() != store.PHI {
 		return nil, errors.New("vault: Open needs the PHI store")
 	}
 	if kek == nil || log == nil {
@@ -71,7 +72,7 @@ func Open(ctx context.Context, phi *store.DB, kek KEKProvider, log audit.Appende
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	v := &Vault{db: phi, kek: kek, audit: log, clock: opts.Clock, log: opts.Log, cache: newKeyCache(4096)}
+	v := &Vault{db: phiDB, kek: kek, audit: log, clock: opts.Clock, log: opts.Log, cache: newKeyCache(4096)}
 	b, err := v.secret(ctx, blindIndexSecret)
 	if err != nil {
 		return nil, err
@@ -81,19 +82,14 @@ func Open(ctx context.Context, phi *store.DB, kek KEKProvider, log audit.Appende
 }
 
 // Request is one intended access to the PHI of some subjects.
-type Request struct {
-	TenantID string
-	// Subjects are the people whose data the handle will seal or open.
-	Subjects []string
-	Action   access.Action
-	Purpose  access.Purpose
-	// Resource is the resource type, e.g. "user"; ResourceID the row.
-	Resource   string
-	ResourceID string
-	// AuditAction is the event's action, e.g. "user.read"; Resource+"."+Action
-	// when empty.
-	AuditAction string
-}
+type Request = phi.Request
+
+// The vault is the domains' door to PHI.
+var (
+	_ phi.Vault   = (*Vault)(nil)
+	_ phi.Indexer = (*Vault)(nil)
+	_ phi.Handle  = (*Handle)(nil)
+)
 
 // Access records the access in the audit log and returns a handle for it.
 //
@@ -105,7 +101,7 @@ type Request struct {
 // Why the audit write comes first and fails closed (DESIGN §2.1): an access
 // that cannot be recorded must not happen, so no key is even loaded until the
 // event is committed.
-func (v *Vault) Access(ctx context.Context, req Request) (*Handle, error) {
+func (v *Vault) Access(ctx context.Context, req Request) (phi.Handle, error) {
 	ev := audit.Entry{
 		TenantID: req.TenantID, Subjects: req.Subjects, Action: req.AuditAction,
 		ResourceType: req.Resource, ResourceID: req.ResourceID, Purpose: req.Purpose, Outcome: audit.Allowed,

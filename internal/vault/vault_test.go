@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
 	"github.com/salvehealth/salve/internal/vault"
@@ -59,7 +60,7 @@ func as(id string, role access.Role, tenant string) context.Context {
 
 var clinician = as("c1", access.RoleClinician, "t1")
 
-func (en *env) handle(t testing.TB, ctx context.Context, tenant string, act access.Action, subjects ...string) *vault.Handle {
+func (en *env) handle(t testing.TB, ctx context.Context, tenant string, act access.Action, subjects ...string) phi.Handle {
 	t.Helper()
 	h, err := en.v.Access(ctx, vault.Request{TenantID: tenant, Subjects: subjects, Action: act, Purpose: access.PurposeTreatment, Resource: "user", ResourceID: "r1"})
 	if err != nil {
