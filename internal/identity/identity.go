@@ -11,7 +11,6 @@ package identity
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"net/mail"
 	"strings"
 	"sync"
@@ -64,8 +63,9 @@ type Options struct {
 	StaffInactivity time.Duration
 	// Burst is the tenant-wide failed sign-in alert rule.
 	Burst auth.Burst
-	// HTTPClient talks to single sign-on providers.
-	HTTPClient *http.Client
+	// OIDC discovers single sign-on providers (internal/oidc); without it
+	// single sign-on is unavailable.
+	OIDC OIDC
 }
 
 // New returns the service.

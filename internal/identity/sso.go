@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -24,6 +25,52 @@ type SSO struct {
 }
 
 const ssoFlowTTL = 10 * time.Minute
+
+// OIDCConfig is what discovering a tenant's provider needs.
+type OIDCConfig struct {
+	Issuer       string // e.g. https://login.example.com
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string // https://shop.example.com/login/sso/callback
+	// AllowedDomains, if set, restricts sign-in to these email domains.
+	AllowedDomains []string
+}
+
+// OIDCFlow is what must be kept between sending the browser to the provider
+// and the callback: server-side, never in the URL beyond State.
+type OIDCFlow struct {
+	State    string // echoed by the provider; binds the callback to this start
+	Nonce    string // inside the ID token; binds the token to this start
+	Verifier string // PKCE: proves the code exchanger is who started the flow
+}
+
+// OIDCClaims is who the provider vouches signed in.
+type OIDCClaims struct {
+	Issuer, Subject string
+	Email           string
+	EmailVerified   bool
+	Name            string
+}
+
+// OIDCProvider is a discovered provider.
+type OIDCProvider interface {
+	// AuthURL returns the provider's URL to send the browser to, and what to
+	// keep for Exchange.
+	AuthURL() (string, OIDCFlow, error)
+	// Exchange checks the callback's state against the flow, exchanges the
+	// code and returns the verified claims: only a verified email that the
+	// configuration allows. Every failure wraps a reason in its text
+	// ("state does not match", "nonce does not match", ...).
+	Exchange(ctx context.Context, f OIDCFlow, state, code string) (OIDCClaims, error)
+}
+
+// OIDC discovers providers (internal/oidc, the OpenID Connect client).
+type OIDC interface {
+	Discover(ctx context.Context, cfg OIDCConfig) (OIDCProvider, error)
+}
+
+// errNoOIDC is the failure of a service built without an OpenID Connect client.
+var errNoOIDC = errors.New("identity: no OpenID Connect client")
 
 // ErrSSO answers every failed single sign-on, whatever the reason (which is
 // audited): the same words for all.
@@ -78,14 +125,14 @@ func (s *Service) HasSSO(ctx context.Context, tenantID string) bool {
 
 // ssoClient is a discovered provider, cached per tenant.
 type ssoClient struct {
-	oidc    *auth.OIDC
+	oidc    OIDCProvider
 	updated time.Time
 	loaded  time.Time
 }
 
 // provider returns the tenant's discovered provider. Discovery is cached for
 // ten minutes and redone when the configuration changes.
-func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string) (*auth.OIDC, error) {
+func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string) (OIDCProvider, error) {
 	cfg, err := s.sso.Get(ctx, t.ID)
 	if err != nil {
 		return nil, err
@@ -107,10 +154,11 @@ func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string
 	if err != nil {
 		return nil, err
 	}
-	// ID token expiry is judged by the wall clock: it is the provider's
-	// clock that set it.
-	o, err := auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: secret.Reveal(),
-		RedirectURL: strings.TrimSuffix(baseURL, "/") + "/login/sso/callback", AllowedDomains: cfg.AllowedDomains}, s.opts.HTTPClient, time.Now)
+	if s.opts.OIDC == nil {
+		return nil, errNoOIDC
+	}
+	o, err := s.opts.OIDC.Discover(ctx, OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: secret.Reveal(),
+		RedirectURL: strings.TrimSuffix(baseURL, "/") + "/login/sso/callback", AllowedDomains: cfg.AllowedDomains})
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +177,7 @@ func (s *Service) StartSSO(ctx context.Context, t *tenant.Tenant, baseURL, next 
 		s.log.WarnContext(ctx, "single sign-on provider unavailable", "err", err)
 		return "", apperr.Wrap(err, apperr.Unavailable, "Single sign-on is not available right now. Sign in with your password, or try later.")
 	}
-	u, start, err := o.Start()
+	u, start, err := o.AuthURL()
 	if err != nil {
 		return "", err
 	}
@@ -159,7 +207,7 @@ func (s *Service) FinishSSO(ctx context.Context, t *tenant.Tenant, baseURL, stat
 	if err != nil {
 		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: provider unavailable", ErrSSO)
 	}
-	who, err := o.Finish(ctx, auth.OIDCStart{State: state, Nonce: flow.Nonce, Verifier: flow.Verifier}, state, code)
+	who, err := o.Exchange(ctx, OIDCFlow{State: state, Nonce: flow.Nonce, Verifier: flow.Verifier}, state, code)
 	if err != nil {
 		// Only the kind of failure: the provider's error text is not ours to log.
 		s.log.InfoContext(ctx, "single sign-on refused", "reason", ssoReason(err))

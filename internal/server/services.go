@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/notify"
+	"github.com/salvehealth/salve/internal/oidc"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
@@ -62,7 +63,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		policy.Absolute = cfg.SessionAbsolute
 	}
 	ids := identity.New(stores.PHI, v, al, ob, identity.Options{Clock: c, Log: log, Argon2: argon, Sessions: policy,
-		StaffInactivity: cfg.StaffInactivity})
+		StaffInactivity: cfg.StaffInactivity, OIDC: oidc.Client{}})
 	testGW := payment.NewTest()
 	gateways, err := Gateways(cfg, testGW)
 	if err != nil {
