@@ -11,7 +11,6 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/store"
 )
@@ -170,12 +169,17 @@ func (s *Service) BeginTOTP(ctx context.Context, sess Session, issuer string) (T
 	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL()}, nil
 }
 
+// ErrSecondFactorPending answers a session whose account has a second factor
+// it has not passed yet, where only a finished sign-in may go on (the web
+// adapter sends the browser to the second factor).
+var ErrSecondFactorPending = apperr.New(apperr.Unauthenticated, "Confirm your second factor first.")
+
 // enrolAllowed refuses factor enrolment to a session whose account has a
 // second factor it has not passed. Why: otherwise a stolen password alone
 // could replace the authenticator and so bypass it.
 func enrolAllowed(sess Session) error {
 	if sess.Stage == auth.StageNeedsMFA {
-		return &httpx.RedirectError{URL: "/login/mfa", Err: apperr.New(apperr.Unauthenticated, "Confirm your second factor first.")}
+		return ErrSecondFactorPending
 	}
 	return nil
 }

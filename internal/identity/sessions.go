@@ -77,8 +77,9 @@ func sessionOf(r store.SessionRow, secondFactor bool) Session {
 	return s
 }
 
-// errNoSession is the cause of every failed session lookup.
-var errNoSession = errors.New("no valid session")
+// ErrNoSession is the answer of every failed session lookup: no such token,
+// another tenant's, revoked, timed out, or its account changed.
+var ErrNoSession = errors.New("no valid session")
 
 // Lookup finds the live session of a cookie token in a tenant: it must exist,
 // belong to the tenant, be neither revoked nor timed out, and its account must
@@ -86,27 +87,27 @@ var errNoSession = errors.New("no valid session")
 // is touched (at most once a minute) so its idle timer restarts.
 func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, error) {
 	if !auth.ValidToken(token) {
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
 	row, err := s.sessions.ByID(ctx, auth.HashToken(token))
 	if err != nil {
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
 	now := s.clock.Now()
 	// Why the tenant check: a cookie is per host, but a session of one tenant
 	// must never act in another even if a cookie were copied across.
 	if row.TenantID != tenantID {
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
 	sess := sessionOf(row, false)
 	if ok, _ := s.policy.Valid(sess.auth(), now); !ok {
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
 	u, err := s.users.ByID(ctx, tenantID, row.UserID)
 	if err != nil || u.Status != "active" || u.Role != row.Role {
 		// A role change or a disabled account ends the session: privileges
 		// never change under a live token.
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
 	sess = sessionOf(row, hasSecondFactor(u))
 	if s.policy.NeedsTouch(sess.auth(), now) {
@@ -171,19 +172,6 @@ func SessionRef(id string) string {
 		return id
 	}
 	return auth.HashToken("ref:" + id)[:16]
-}
-
-type sessionKey struct{}
-
-// WithSession returns ctx carrying the request's session.
-func WithSession(ctx context.Context, s Session) context.Context {
-	return context.WithValue(ctx, sessionKey{}, s)
-}
-
-// SessionFrom returns the request's session, if the guard found one.
-func SessionFrom(ctx context.Context) (Session, bool) {
-	s, ok := ctx.Value(sessionKey{}).(Session)
-	return s, ok
 }
 
 // PurgeSessions deletes sessions that ended more than a day ago.

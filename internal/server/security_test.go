@@ -17,6 +17,7 @@ import (
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // audience is who may reach a route.
@@ -159,7 +160,7 @@ func TestSecurityMatrix(t *testing.T) {
 		for _, p := range personas {
 			req := requestFor(route, s.Tenant)
 			if p.token != "" {
-				req.AddCookie(&http.Cookie{Name: identity.CookiePlain, Value: p.token})
+				req.AddCookie(&http.Cookie{Name: web.CookiePlain, Value: p.token})
 			}
 			_, err := s.Router().Admit(req, route)
 			want := allowed(a, p)

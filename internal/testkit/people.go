@@ -15,6 +15,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // Person is an account made for a test, signed in.
@@ -76,7 +77,7 @@ func (s *Server) ClientAs(t testing.TB, p Person) *http.Client {
 	t.Helper()
 	c := s.Client()
 	u, _ := url.Parse(s.URL)
-	c.Jar.SetCookies(u, []*http.Cookie{{Name: identity.CookiePlain, Value: p.Token, Path: "/"}})
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: web.CookiePlain, Value: p.Token, Path: "/"}})
 	return c
 }
 

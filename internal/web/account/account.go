@@ -23,7 +23,7 @@ import (
 type Handlers struct {
 	site    *web.Site
 	ids     *identity.Service
-	cookies identity.Cookies
+	cookies web.Cookies
 	pages   map[string]*render.Page
 	// Carts brings a patient's saved cart into the browser at sign-in and
 	// takes the cart out of the browser at sign-out; nil: nothing happens.
@@ -35,7 +35,7 @@ var pageNames = []string{"login", "mfa", "register", "sent", "verify", "forgot",
 	"overview", "enrol", "codes", "security", "reauth", "proxies"}
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, ids *identity.Service, cookies identity.Cookies) (*Handlers, error) {
+func New(site *web.Site, ids *identity.Service, cookies web.Cookies) (*Handlers, error) {
 	h := &Handlers{site: site, ids: ids, cookies: cookies, pages: map[string]*render.Page{}}
 	for _, n := range pageNames {
 		p, err := site.Engine().Page("account/" + n)
@@ -55,7 +55,7 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 // session returns the request's session; the guard put it there on every
 // customer route, so its absence is a wiring bug and is denied.
 func session(r *http.Request) (identity.Session, error) {
-	s, ok := identity.SessionFrom(r.Context())
+	s, ok := web.SessionFrom(r.Context())
 	if !ok {
 		return identity.Session{}, apperr.DeniedError(nil)
 	}
@@ -131,10 +131,10 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request, token string, 
 	h.setSession(w, r, token, sess)
 	switch sess.Stage {
 	case auth.StageComplete:
-		http.Redirect(w, r, identity.SafeNext(next), http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+		http.Redirect(w, r, web.SafeNext(next), http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 	case auth.StageNeedsEnrolment:
 		http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
 	default:
-		http.Redirect(w, r, "/login/mfa?next="+url.QueryEscape(identity.SafeNext(next)), http.StatusSeeOther)
+		http.Redirect(w, r, "/login/mfa?next="+url.QueryEscape(web.SafeNext(next)), http.StatusSeeOther)
 	}
 }

@@ -29,9 +29,9 @@ var notices = map[string]string{
 
 // showLogin renders the sign-in form. A signed-in person goes straight on.
 func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request) error {
-	next := identity.SafeNext(r.URL.Query().Get("next"))
-	if s, ok := identity.SessionFrom(r.Context()); ok && s.Complete() {
-		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+	next := web.SafeNext(r.URL.Query().Get("next"))
+	if s, ok := web.SessionFrom(r.Context()); ok && s.Complete() {
+		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 		return nil
 	}
 	d := loginData{Form: &web.Form{}, Next: next, SSO: h.ids.HasSSO(r.Context(), tenant.FromContext(r.Context()).ID)}
@@ -50,7 +50,7 @@ func (h *Handlers) submitLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	next := identity.SafeNext(f.Value("next"))
+	next := web.SafeNext(f.Value("next"))
 	token, sess, err := h.ids.Login(r.Context(), t, identity.Attempt{Email: f.Value("email"), Password: f.Value("password"),
 		ClientIP: httpx.InfoFrom(r.Context()).ClientIP.String(), Device: device(r), BaseURL: BaseURL(r, t)})
 	if err != nil {

@@ -37,7 +37,7 @@ func (h *Handlers) enrol(w http.ResponseWriter, r *http.Request, status int, f *
 	t := tenant.FromContext(r.Context())
 	pending, ok, err := h.ids.PendingTOTP(r.Context(), sess, t.Name)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
 	hasTOTP, _, err := h.ids.Factors(r.Context(), sess)
 	if err != nil {
@@ -76,7 +76,7 @@ func (h *Handlers) enrolQR(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
 	pending, ok, err := h.ids.PendingTOTP(r.Context(), sess, t.Name)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
 	if !ok {
 		return apperr.NotFoundError()

@@ -7,7 +7,6 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -40,7 +39,7 @@ func (h *Handlers) beginPasskey(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
 	opts, err := h.ids.BeginPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), body.Name)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
 	return httpx.WriteJSON(w, http.StatusOK, opts)
 }
@@ -55,7 +54,7 @@ func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
 	token, next, err := h.ids.FinishPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), r)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
 	to := "/account/security?passkey=added"
 	if token != "" {
@@ -111,7 +110,7 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	h.setSession(w, r, token, signedIn)
-	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
+	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }
 
 // beginPasskeyMFA starts using a passkey as the second factor.
@@ -140,5 +139,5 @@ func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	h.setSession(w, r, token, signedIn)
-	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
+	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }

@@ -142,7 +142,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 // showReauth asks for the password (and code) again before a sensitive change.
 func (h *Handlers) showReauth(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, http.StatusOK, "reauth", "Confirm it is you", loginData{Form: &web.Form{},
-		Next: identity.SafeNext(r.URL.Query().Get("next"))})
+		Next: web.SafeNext(r.URL.Query().Get("next"))})
 }
 
 // submitReauth confirms the password and goes back.
@@ -155,7 +155,7 @@ func (h *Handlers) submitReauth(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := identity.SafeNext(f.Value("next"))
+	next := web.SafeNext(f.Value("next"))
 	if err := h.ids.Reauthenticate(r.Context(), sess, f.Value("password"), f.Value("code")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
@@ -163,6 +163,6 @@ func (h *Handlers) submitReauth(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, r, status, "reauth", "Confirm it is you", loginData{Form: f, Next: next})
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+	http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 	return nil
 }

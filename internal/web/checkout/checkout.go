@@ -48,7 +48,7 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 // session returns the request's session; the guard put it there on every
 // customer route, so its absence is a wiring bug and is denied.
 func session(r *http.Request) (identity.Session, error) {
-	s, ok := identity.SessionFrom(r.Context())
+	s, ok := web.SessionFrom(r.Context())
 	if !ok {
 		return identity.Session{}, apperr.DeniedError(nil)
 	}

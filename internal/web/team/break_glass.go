@@ -28,7 +28,7 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, ok := identity.SessionFrom(r.Context())
+	sess, ok := web.SessionFrom(r.Context())
 	if !ok {
 		return apperr.DeniedError(nil)
 	}

@@ -1,11 +1,9 @@
-package identity_test
+package web
 
 import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/salvehealth/salve/internal/identity"
 )
 
 // TestSessionCookieAttributes: on TLS the cookie is __Host- prefixed and
@@ -14,12 +12,12 @@ import (
 func TestSessionCookieAttributes(t *testing.T) {
 	for _, secure := range []bool{true, false} {
 		rec := httptest.NewRecorder()
-		identity.Cookies{Secure: secure}.Set(rec, "tok")
+		Cookies{Secure: secure}.Set(rec, "tok")
 		h := rec.Header().Get("Set-Cookie")
 		want := []string{"HttpOnly", "SameSite=Lax", "Path=/"}
-		name := identity.CookiePlain
+		name := CookiePlain
 		if secure {
-			want, name = append(want, "Secure"), identity.CookieTLS
+			want, name = append(want, "Secure"), CookieTLS
 		}
 		if !strings.HasPrefix(h, name+"=tok;") {
 			t.Errorf("secure=%v: %q", secure, h)
@@ -38,7 +36,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 			t.Errorf("plain HTTP cookie marked Secure: %q", h)
 		}
 	}
-	if !strings.HasPrefix(identity.CookieTLS, "__Host-") {
+	if !strings.HasPrefix(CookieTLS, "__Host-") {
 		t.Fatal("the TLS cookie must be __Host- prefixed")
 	}
 }
