@@ -5,8 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -152,10 +152,11 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, t *tenant.Tenant
 	return creation, s.putFlow(ctx, t, "pkreg:"+sess.ID, sess.UserID, passkeyRegister, name, sd)
 }
 
-// FinishPasskeyRegistration verifies the authenticator's answer (read from
-// r's body) and stores the passkey. A staff member enrolling their first
-// factor finishes signing in: the session is replaced and its token returned.
-func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, r *http.Request) (string, Session, error) {
+// FinishPasskeyRegistration verifies the authenticator's answer (body, the
+// credential creation response the browser sent) and stores the passkey. A
+// staff member enrolling their first factor finishes signing in: the session
+// is replaced and its token returned.
+func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, body io.Reader) (string, Session, error) {
 	ctx = acting(ctx, sess)
 	if err := enrolAllowed(sess); err != nil {
 		return "", Session{}, err
@@ -172,7 +173,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenan
 	if err != nil {
 		return "", Session{}, err
 	}
-	cred, err := rp.FinishRegistration(pu, sd, r)
+	cred, err := createCredential(rp, pu, sd, body)
 	if err != nil {
 		s.log.InfoContext(ctx, "passkey registration refused", "err", err)
 		return "", Session{}, ErrPasskey
@@ -251,10 +252,10 @@ func (s *Service) BeginPasskeyLogin(ctx context.Context, t *tenant.Tenant, baseU
 	return assertion, token, s.putFlow(ctx, t, "pklogin:"+token, "", passkeyLogin, "", sd)
 }
 
-// FinishPasskeyLogin verifies a passwordless sign-in. A passkey with user
-// verification is two factors in one (the device, and its PIN or biometric),
-// so the session is complete at once.
-func (s *Service) FinishPasskeyLogin(ctx context.Context, t *tenant.Tenant, baseURL, flowToken, device string, r *http.Request) (string, Session, error) {
+// FinishPasskeyLogin verifies a passwordless sign-in (body, the assertion the
+// browser sent). A passkey with user verification is two factors in one (the
+// device, and its PIN or biometric), so the session is complete at once.
+func (s *Service) FinishPasskeyLogin(ctx context.Context, t *tenant.Tenant, baseURL, flowToken, device string, body io.Reader) (string, Session, error) {
 	ctx = systemCtx(ctx, t.ID, "passkey")
 	if !auth.ValidToken(flowToken) {
 		return "", Session{}, s.refuse(ctx, t.ID, "", "", "passkey: no ceremony", ErrPasskey)
@@ -277,7 +278,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, t *tenant.Tenant, base
 		pu, _, err := s.passkeyUser(ctx, t, u.ID)
 		return pu, err
 	}
-	cred, err := rp.FinishDiscoverableLogin(handler, sd, r)
+	cred, err := validateDiscoverable(rp, handler, sd, body)
 	if err != nil || found.ID == "" {
 		s.log.InfoContext(ctx, "passkey sign-in refused", "err", err)
 		return "", Session{}, s.refuse(ctx, t.ID, "", "", "passkey: assertion refused", ErrPasskey)
@@ -319,9 +320,9 @@ func (s *Service) BeginPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess Se
 	return assertion, s.putFlow(ctx, t, "pkmfa:"+sess.ID, sess.UserID, passkeyMFA, "", sd)
 }
 
-// FinishPasskeyMFA verifies the passkey and completes the sign-in with a new
-// session token.
-func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, r *http.Request) (string, Session, error) {
+// FinishPasskeyMFA verifies the passkey (body, the assertion the browser
+// sent) and completes the sign-in with a new session token.
+func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, body io.Reader) (string, Session, error) {
 	ctx = acting(ctx, sess)
 	_, sd, err := s.takeFlow(ctx, t, "pkmfa:"+sess.ID, passkeyMFA)
 	if err != nil {
@@ -335,7 +336,7 @@ func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess S
 	if err != nil {
 		return "", Session{}, err
 	}
-	cred, err := rp.FinishLogin(pu, sd, r)
+	cred, err := validateLogin(rp, pu, sd, body)
 	if err != nil {
 		if e := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
 			Outcome: audit.Denied, Detail: "passkey refused"}); e != nil {
@@ -355,6 +356,37 @@ func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess S
 		return "", Session{}, err
 	}
 	return s.elevate(ctx, sess, u)
+}
+
+// createCredential parses a credential creation response and verifies it
+// against the ceremony.
+func createCredential(rp *webauthn.WebAuthn, u webauthn.User, sd webauthn.SessionData, body io.Reader) (*webauthn.Credential, error) {
+	parsed, err := protocol.ParseCredentialCreationResponseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return rp.CreateCredential(u, sd, parsed)
+}
+
+// validateLogin parses an assertion and verifies it against the ceremony and
+// the account's passkeys.
+func validateLogin(rp *webauthn.WebAuthn, u webauthn.User, sd webauthn.SessionData, body io.Reader) (*webauthn.Credential, error) {
+	parsed, err := protocol.ParseCredentialRequestResponseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return rp.ValidateLogin(u, sd, parsed)
+}
+
+// validateDiscoverable parses an assertion of a discoverable credential and
+// verifies it against the ceremony and the passkeys of the account handler
+// finds by the credential's user handle.
+func validateDiscoverable(rp *webauthn.WebAuthn, handler webauthn.DiscoverableUserHandler, sd webauthn.SessionData, body io.Reader) (*webauthn.Credential, error) {
+	parsed, err := protocol.ParseCredentialRequestResponseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return rp.ValidateDiscoverableLogin(handler, sd, parsed)
 }
 
 // passkeyUsed stores a credential's new state (its sign counter, which lets

@@ -52,7 +52,7 @@ func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	token, next, err := h.ids.FinishPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), r)
+	token, next, err := h.ids.FinishPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), r.Body)
 	if err != nil {
 		return web.SignInRedirect(err)
 	}
@@ -105,7 +105,7 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 	}
 	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: "", Path: "/login/passkey", MaxAge: -1, HttpOnly: true, //nolint:gosec // as in beginPasskeyLogin
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
-	token, signedIn, err := h.ids.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r)
+	token, signedIn, err := h.ids.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r.Body)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	token, signedIn, err := h.ids.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r)
+	token, signedIn, err := h.ids.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r.Body)
 	if err != nil {
 		return err
 	}
