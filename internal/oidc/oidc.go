@@ -18,7 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 )
 
 // Client discovers providers. The zero Client is ready: it talks to providers
@@ -31,11 +31,11 @@ type Client struct {
 	Now func() time.Time
 }
 
-var _ identity.OIDC = Client{}
+var _ signin.OIDC = Client{}
 
 // Discover discovers a provider (its /.well-known/openid-configuration) and
 // prepares the flow.
-func (c Client) Discover(ctx context.Context, cfg identity.OIDCConfig) (identity.OIDCProvider, error) {
+func (c Client) Discover(ctx context.Context, cfg signin.OIDCConfig) (signin.OIDCProvider, error) {
 	now := c.Now
 	if now == nil {
 		now = time.Now
@@ -45,7 +45,7 @@ func (c Client) Discover(ctx context.Context, cfg identity.OIDCConfig) (identity
 
 // Provider runs the authorization code flow with PKCE against one provider.
 type Provider struct {
-	cfg      identity.OIDCConfig
+	cfg      signin.OIDCConfig
 	oauth    oauth2.Config
 	verifier *gooidc.IDTokenVerifier
 	client   *http.Client
@@ -53,7 +53,7 @@ type Provider struct {
 
 // NewProvider discovers the provider (its /.well-known/openid-configuration)
 // and prepares the flow. now is the clock that checks token expiry.
-func NewProvider(ctx context.Context, cfg identity.OIDCConfig, client *http.Client, now func() time.Time) (*Provider, error) {
+func NewProvider(ctx context.Context, cfg signin.OIDCConfig, client *http.Client, now func() time.Time) (*Provider, error) {
 	if cfg.Issuer == "" || cfg.ClientID == "" || cfg.RedirectURL == "" {
 		return nil, errors.New("oidc: issuer, client id and redirect URL are required")
 	}
@@ -77,16 +77,16 @@ func NewProvider(ctx context.Context, cfg identity.OIDCConfig, client *http.Clie
 // AuthURL returns the provider URL to redirect to and what to keep for
 // Exchange: State, Nonce and Verifier stay server-side, never in the URL
 // beyond State.
-func (p *Provider) AuthURL() (string, identity.OIDCFlow, error) {
+func (p *Provider) AuthURL() (string, signin.OIDCFlow, error) {
 	state, _, err := auth.NewToken()
 	if err != nil {
-		return "", identity.OIDCFlow{}, err
+		return "", signin.OIDCFlow{}, err
 	}
 	nonce, _, err := auth.NewToken()
 	if err != nil {
-		return "", identity.OIDCFlow{}, err
+		return "", signin.OIDCFlow{}, err
 	}
-	s := identity.OIDCFlow{State: state, Nonce: nonce, Verifier: oauth2.GenerateVerifier()}
+	s := signin.OIDCFlow{State: state, Nonce: nonce, Verifier: oauth2.GenerateVerifier()}
 	u := p.oauth.AuthCodeURL(state, gooidc.Nonce(nonce), oauth2.S256ChallengeOption(s.Verifier))
 	return u, s, nil
 }
@@ -99,28 +99,28 @@ var ErrFailed = errors.New("single sign-on failed")
 // the PKCE verifier, verifies the ID token (signature against the provider's
 // keys, issuer, audience, expiry, nonce) and returns who signed in. Only a
 // verified, allowed email comes back.
-func (p *Provider) Exchange(ctx context.Context, s identity.OIDCFlow, state, code string) (identity.OIDCClaims, error) {
+func (p *Provider) Exchange(ctx context.Context, s signin.OIDCFlow, state, code string) (signin.OIDCClaims, error) {
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(s.State)) != 1 {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: state does not match", ErrFailed)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: state does not match", ErrFailed)
 	}
 	if code == "" {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: no code", ErrFailed)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: no code", ErrFailed)
 	}
 	cctx := gooidc.ClientContext(ctx, p.client)
 	tok, err := p.oauth.Exchange(cctx, code, oauth2.VerifierOption(s.Verifier))
 	if err != nil {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: code exchange: %w", ErrFailed, err)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: code exchange: %w", ErrFailed, err)
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: no id_token", ErrFailed)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: no id_token", ErrFailed)
 	}
 	idt, err := p.verifier.Verify(cctx, raw)
 	if err != nil {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: id token: %w", ErrFailed, err)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: id token: %w", ErrFailed, err)
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(s.Nonce)) != 1 {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: nonce does not match", ErrFailed)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: nonce does not match", ErrFailed)
 	}
 	var c struct {
 		Email         string `json:"email"`
@@ -128,12 +128,12 @@ func (p *Provider) Exchange(ctx context.Context, s identity.OIDCFlow, state, cod
 		Name          string `json:"name"`
 	}
 	if err := idt.Claims(&c); err != nil {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: claims: %w", ErrFailed, err)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: claims: %w", ErrFailed, err)
 	}
-	id := identity.OIDCClaims{Issuer: idt.Issuer, Subject: idt.Subject, Email: strings.ToLower(c.Email), EmailVerified: c.EmailVerified, Name: c.Name}
+	id := signin.OIDCClaims{Issuer: idt.Issuer, Subject: idt.Subject, Email: strings.ToLower(c.Email), EmailVerified: c.EmailVerified, Name: c.Name}
 	// An unverified email could be anyone's; it must not match a staff account.
 	if id.Email == "" || !id.EmailVerified {
-		return identity.OIDCClaims{}, fmt.Errorf("%w: the provider did not vouch for an email address", ErrFailed)
+		return signin.OIDCClaims{}, fmt.Errorf("%w: the provider did not vouch for an email address", ErrFailed)
 	}
 	if len(p.cfg.AllowedDomains) > 0 {
 		_, domain, _ := strings.Cut(id.Email, "@")
@@ -144,7 +144,7 @@ func (p *Provider) Exchange(ctx context.Context, s identity.OIDCFlow, state, cod
 			}
 		}
 		if !allowed {
-			return identity.OIDCClaims{}, fmt.Errorf("%w: email domain not allowed", ErrFailed)
+			return signin.OIDCClaims{}, fmt.Errorf("%w: email domain not allowed", ErrFailed)
 		}
 	}
 	return id, nil

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/oidc"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
@@ -39,14 +39,14 @@ func TestOIDCEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	staff := testkit.OIDCUser{Subject: "u-123", Email: "Pat@Acme.Example", EmailVerified: true, Name: "Pat Pharmacist"}
 	p := testkit.StartOIDCProvider(t, "salve", "client-secret", staff)
-	cfg := identity.OIDCConfig{Issuer: p.URL, ClientID: "salve", ClientSecret: "client-secret",
+	cfg := signin.OIDCConfig{Issuer: p.URL, ClientID: "salve", ClientSecret: "client-secret",
 		RedirectURL: "http://127.0.0.1:9/login/sso/callback", AllowedDomains: []string{"acme.example"}}
 	o, err := oidc.NewProvider(ctx, cfg, nil, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	login := func() (identity.OIDCFlow, string, string) {
+	login := func() (signin.OIDCFlow, string, string) {
 		u, s, err := o.AuthURL()
 		if err != nil {
 			t.Fatal(err)
@@ -75,11 +75,11 @@ func TestOIDCEndToEnd(t *testing.T) {
 	cases := []struct {
 		name  string
 		setup func()
-		mess  func(s *identity.OIDCFlow, state, code *string)
+		mess  func(s *signin.OIDCFlow, state, code *string)
 	}{
-		{"wrong state", nil, func(_ *identity.OIDCFlow, state, _ *string) { *state = "forged" }},
-		{"wrong PKCE verifier", nil, func(s *identity.OIDCFlow, _, _ *string) { s.Verifier = "a-different-verifier-of-enough-length-000000" }},
-		{"wrong nonce", nil, func(s *identity.OIDCFlow, _, _ *string) { s.Nonce = "other" }},
+		{"wrong state", nil, func(_ *signin.OIDCFlow, state, _ *string) { *state = "forged" }},
+		{"wrong PKCE verifier", nil, func(s *signin.OIDCFlow, _, _ *string) { s.Verifier = "a-different-verifier-of-enough-length-000000" }},
+		{"wrong nonce", nil, func(s *signin.OIDCFlow, _, _ *string) { s.Nonce = "other" }},
 		{"forged signature", func() {
 			k, _ := rsa.GenerateKey(rand.Reader, 2048)
 			p.SignWith = k
@@ -125,10 +125,10 @@ func TestOIDCEndToEnd(t *testing.T) {
 }
 
 func TestOIDCConfigErrors(t *testing.T) {
-	if _, err := oidc.NewProvider(context.Background(), identity.OIDCConfig{}, nil, time.Now); err == nil {
+	if _, err := oidc.NewProvider(context.Background(), signin.OIDCConfig{}, nil, time.Now); err == nil {
 		t.Fatal("empty config accepted")
 	}
-	if _, err := oidc.NewProvider(context.Background(), identity.OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1:9/cb"}, nil, time.Now); err == nil {
+	if _, err := oidc.NewProvider(context.Background(), signin.OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1:9/cb"}, nil, time.Now); err == nil {
 		t.Fatal("unreachable issuer accepted")
 	}
 }

@@ -110,7 +110,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 			return nil, err
 		}
 		if guard == nil {
-			guard = web.Guard(s.services.Identity, s.cookies())
+			guard = web.Guard(s.services.SignIn, s.cookies())
 		}
 	}
 	if guard == nil {
@@ -199,13 +199,13 @@ func (s *Server) cookies() web.Cookies {
 
 // mountIdentity registers the account and admin pages.
 func (s *Server) mountIdentity(site *web.Site, carts *cart.Service) error {
-	acct, err := account.New(site, s.services.Identity, s.cookies())
+	acct, err := account.New(site, s.services.Accounts, s.services.SignIn, s.services.Grants, s.cookies())
 	if err != nil {
 		return err
 	}
 	acct.Carts = &web.CartSync{Carts: carts, Cookies: web.CartCookies{Secure: s.cookies().Secure}, Saved: s.services.SavedCarts, Log: s.log}
 	acct.Routes(s.router)
-	tm, err := team.New(site, s.services.Identity, s.services.Outbox, !s.services.Mail)
+	tm, err := team.New(site, s.services.Accounts, s.services.Grants, s.services.Outbox, !s.services.Mail)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -65,10 +65,10 @@ func (c Cookies) Token(r *http.Request) string {
 }
 
 // Sessions finds the live session of a cookie's token (the sign-in service).
-// A token without a live session is identity.ErrNoSession; any other error
+// A token without a live session is signin.ErrNoSession; any other error
 // is a failure.
 type Sessions interface {
-	Lookup(ctx context.Context, tenantID, token string) (identity.Session, error)
+	Lookup(ctx context.Context, tenantID, token string) (signin.Session, error)
 }
 
 // Guard returns the httpx.Guard that enforces route classes with the session
@@ -90,12 +90,12 @@ func Guard(sessions Sessions, c Cookies) httpx.Guard {
 		t := tenant.FromContext(r.Context())
 		token := c.Token(r)
 		var (
-			sess identity.Session
-			err  = identity.ErrNoSession
+			sess signin.Session
+			err  = signin.ErrNoSession
 		)
 		if t != nil && token != "" {
 			sess, err = sessions.Lookup(r.Context(), t.ID, token)
-			if err != nil && !errors.Is(err, identity.ErrNoSession) {
+			if err != nil && !errors.Is(err, signin.ErrNoSession) {
 				return nil, err
 			}
 		}
@@ -142,7 +142,7 @@ func Guard(sessions Sessions, c Cookies) httpx.Guard {
 // whose second factor is pending goes to /login/mfa. Any other error is
 // returned as it is.
 func SignInRedirect(err error) error {
-	if errors.Is(err, identity.ErrSecondFactorPending) {
+	if errors.Is(err, signin.ErrSecondFactorPending) {
 		return &httpx.RedirectError{URL: "/login/mfa", Err: err}
 	}
 	return err
@@ -151,13 +151,13 @@ func SignInRedirect(err error) error {
 type sessionKey struct{}
 
 // WithSession returns ctx carrying the request's session.
-func WithSession(ctx context.Context, s identity.Session) context.Context {
+func WithSession(ctx context.Context, s signin.Session) context.Context {
 	return context.WithValue(ctx, sessionKey{}, s)
 }
 
 // SessionFrom returns the request's session, if the guard found one.
-func SessionFrom(ctx context.Context) (identity.Session, bool) {
-	s, ok := ctx.Value(sessionKey{}).(identity.Session)
+func SessionFrom(ctx context.Context) (signin.Session, bool) {
+	s, ok := ctx.Value(sessionKey{}).(signin.Session)
 	return s, ok
 }
 

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -34,7 +34,7 @@ func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 		return nil
 	}
-	d := loginData{Form: &web.Form{}, Next: next, SSO: h.ids.HasSSO(r.Context(), tenant.FromContext(r.Context()).ID)}
+	d := loginData{Form: &web.Form{}, Next: next, SSO: h.signin.HasSSO(r.Context(), tenant.FromContext(r.Context()).ID)}
 	for k, text := range notices {
 		if r.URL.Query().Has(k) {
 			d.Notice = text
@@ -51,14 +51,14 @@ func (h *Handlers) submitLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	t := tenant.FromContext(r.Context())
 	next := web.SafeNext(f.Value("next"))
-	token, sess, err := h.ids.Login(r.Context(), t, identity.Attempt{Email: f.Value("email"), Password: f.Value("password"),
+	token, sess, err := h.signin.Login(r.Context(), t, signin.Attempt{Email: f.Value("email"), Password: f.Value("password"),
 		ClientIP: httpx.InfoFrom(r.Context()).ClientIP.String(), Device: device(r), BaseURL: BaseURL(r, t)})
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
 		}
-		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: next, SSO: h.ids.HasSSO(r.Context(), t.ID)})
+		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: next, SSO: h.signin.HasSSO(r.Context(), t.ID)})
 	}
 	h.signIn(w, r, token, sess, next)
 	return nil

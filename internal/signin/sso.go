@@ -1,4 +1,4 @@
-package identity
+package signin
 
 import (
 	"context"
@@ -8,11 +8,10 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -22,6 +21,40 @@ type SSO struct {
 	ClientID       string
 	ClientSecret   string
 	AllowedDomains []string
+}
+
+// SSOConfig is a tenant's provider as stored: the client secret is vault
+// ciphertext.
+type SSOConfig struct {
+	TenantID       string
+	Issuer         string
+	ClientID       string
+	ClientSecretCT []byte
+	AllowedDomains []string
+	UpdatedAt      time.Time
+}
+
+// SSOFlow is a sign-in under way at the provider, kept server-side until the
+// callback: the state only as a hash.
+type SSOFlow struct {
+	StateHash, TenantID, Nonce, Verifier, Next string
+	ExpiresAt                                  time.Time
+}
+
+// SSOStore keeps tenants' providers and the flows under way
+// (internal/store.SSO).
+type SSOStore interface {
+	// Put stores (or replaces) a tenant's provider.
+	Put(ctx context.Context, c SSOConfig) error
+	// Delete turns a tenant's single sign-on off.
+	Delete(ctx context.Context, tenantID string) error
+	// Get returns a tenant's provider; NotFound when it has none.
+	Get(ctx context.Context, tenantID string) (SSOConfig, error)
+	// InsertFlow keeps a flow until the callback, and drops expired ones.
+	InsertFlow(ctx context.Context, f SSOFlow, now time.Time) error
+	// TakeFlow returns and deletes the live flow of a state hash in a tenant
+	// (a callback works once); NotFound when there is none.
+	TakeFlow(ctx context.Context, tenantID, stateHash string, now time.Time) (SSOFlow, error)
 }
 
 const ssoFlowTTL = 10 * time.Minute
@@ -70,7 +103,7 @@ type OIDC interface {
 }
 
 // errNoOIDC is the failure of a service built without an OpenID Connect client.
-var errNoOIDC = errors.New("identity: no OpenID Connect client")
+var errNoOIDC = errors.New("signin: no OpenID Connect client")
 
 // ErrSSO answers every failed single sign-on, whatever the reason (which is
 // audited): the same words for all.
@@ -103,14 +136,14 @@ func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
 		return err
 	}
 	s.ssoCache.Delete(tenantID)
-	return s.sso.Put(ctx, store.SSOConfig{TenantID: tenantID, Issuer: strings.TrimSuffix(c.Issuer, "/"), ClientID: c.ClientID,
+	return s.sso.Put(ctx, SSOConfig{TenantID: tenantID, Issuer: strings.TrimSuffix(c.Issuer, "/"), ClientID: c.ClientID,
 		ClientSecretCT: ct, AllowedDomains: c.AllowedDomains, UpdatedAt: now})
 }
 
 // DisableSSO turns a tenant's single sign-on off.
 func (s *Service) DisableSSO(ctx context.Context, tenantID string) error {
-	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "sso.disable", ResourceType: "sso", ResourceID: tenantID,
-		Severity: audit.High, Purpose: access.PurposeOperations}); err != nil {
+	if err := s.event(ctx, accounts.Event{TenantID: tenantID, Action: "sso.disable", ResourceType: "sso", ResourceID: tenantID,
+		High: true, Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}
 	s.ssoCache.Delete(tenantID)
@@ -154,10 +187,10 @@ func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string
 	if err != nil {
 		return nil, err
 	}
-	if s.opts.OIDC == nil {
+	if s.oidc == nil {
 		return nil, errNoOIDC
 	}
-	o, err := s.opts.OIDC.Discover(ctx, OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: secret.Reveal(),
+	o, err := s.oidc.Discover(ctx, OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: secret.Reveal(),
 		RedirectURL: strings.TrimSuffix(baseURL, "/") + "/login/sso/callback", AllowedDomains: cfg.AllowedDomains})
 	if err != nil {
 		return nil, err
@@ -184,7 +217,7 @@ func (s *Service) StartSSO(ctx context.Context, t *tenant.Tenant, baseURL, next 
 		return "", err
 	}
 	now := s.clock.Now()
-	err = s.sso.InsertFlow(ctx, store.SSOFlow{StateHash: auth.HashToken(start.State), TenantID: t.ID, Nonce: start.Nonce,
+	err = s.sso.InsertFlow(ctx, SSOFlow{StateHash: auth.HashToken(start.State), TenantID: t.ID, Nonce: start.Nonce,
 		Verifier: start.Verifier, Next: next, ExpiresAt: now.Add(ssoFlowTTL)}, now)
 	if err != nil {
 		return "", err
@@ -199,27 +232,27 @@ func (s *Service) StartSSO(ctx context.Context, t *tenant.Tenant, baseURL, next 
 func (s *Service) FinishSSO(ctx context.Context, t *tenant.Tenant, baseURL, state, code, device string) (string, Session, string, error) {
 	ctx = systemCtx(ctx, t.ID, "sso")
 	if !auth.ValidToken(state) {
-		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: malformed state", ErrSSO)
+		return "", Session{}, "", s.refuse(ctx, t.ID, nil, "sso: malformed state", ErrSSO)
 	}
 	flow, err := s.sso.TakeFlow(ctx, t.ID, auth.HashToken(state), s.clock.Now())
 	if err != nil {
-		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: unknown or expired state", ErrSSO)
+		return "", Session{}, "", s.refuse(ctx, t.ID, nil, "sso: unknown or expired state", ErrSSO)
 	}
 	o, err := s.provider(ctx, t, baseURL)
 	if err != nil {
-		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: provider unavailable", ErrSSO)
+		return "", Session{}, "", s.refuse(ctx, t.ID, nil, "sso: provider unavailable", ErrSSO)
 	}
 	who, err := o.Exchange(ctx, OIDCFlow{State: state, Nonce: flow.Nonce, Verifier: flow.Verifier}, state, code)
 	if err != nil {
 		// Only the kind of failure: the provider's error text is not ours to log.
 		s.log.InfoContext(ctx, "single sign-on refused", "reason", ssoReason(err))
-		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: "+ssoReason(err), ErrSSO)
+		return "", Session{}, "", s.refuse(ctx, t.ID, nil, "sso: "+ssoReason(err), ErrSSO)
 	}
 	u, err := s.users.ByEmail(ctx, t.ID, s.emailIndex(t.ID, who.Email))
-	if err != nil || !access.Role(u.Role).Staff() || u.Status != "active" {
-		return "", Session{}, "", s.refuse(ctx, t.ID, "", "", "sso: no active staff account for the address", ErrSSO)
+	if err != nil || !u.Role.Staff() || u.Status != accounts.StatusActive {
+		return "", Session{}, "", s.refuse(ctx, t.ID, nil, "sso: no active staff account for the address", ErrSSO)
 	}
-	if err := s.event(ctx, audit.Entry{ActorID: u.ID, ActorRole: access.Role(u.Role), TenantID: t.ID, Subjects: []string{u.ID},
+	if err := s.event(ctx, accounts.Event{ActorID: u.ID, ActorRole: u.Role, TenantID: t.ID, Subjects: []string{u.ID},
 		Action: "user.login", ResourceID: u.ID, Detail: "sso"}); err != nil {
 		return "", Session{}, "", err
 	}
