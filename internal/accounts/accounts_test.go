@@ -80,79 +80,83 @@ func TestRegisterVerifySignIn(t *testing.T) {
 }
 
 func TestDisableAndRoleChangeEndSessions(t *testing.T) {
-	en := testkit.NewIdentity(t, store.SQLite)
-	ctx := context.Background()
-	admin, _ := en.EnrolledStaff(t, access.RoleAdmin, "admin@example.com")
-	uid, secret := en.EnrolledStaff(t, access.RoleCustomerService, "cs@example.com")
-	signIn := func() string {
-		t.Helper()
-		_, sess, err := en.Login("cs@example.com", testkit.StaffPassword)
-		if err != nil {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		en := testkit.NewIdentity(t, e)
+		ctx := context.Background()
+		admin, _ := en.EnrolledStaff(t, access.RoleAdmin, "admin@example.com")
+		uid, secret := en.EnrolledStaff(t, access.RoleCustomerService, "cs@example.com")
+		signIn := func() string {
+			t.Helper()
+			_, sess, err := en.Login("cs@example.com", testkit.StaffPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
+			en.Clock.Advance(30 * time.Second)
+			code, _ := auth.TOTPCode(secret, en.Clock.Now())
+			tok, _, err := en.SignIn.VerifySecondFactor(ctx, sess, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}
+		tok := signIn()
+		if err := en.Accounts.SetRole(en.AdminCtx(admin), en.Tenant.ID, uid, access.RolePharmacist); err != nil {
 			t.Fatal(err)
 		}
-		en.Clock.Advance(30 * time.Second)
-		code, _ := auth.TOTPCode(secret, en.Clock.Now())
-		tok, _, err := en.SignIn.VerifySecondFactor(ctx, sess, code)
-		if err != nil {
+		if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok); err == nil {
+			t.Fatal("a session outlived its role")
+		}
+		tok = signIn()
+		if err := en.Accounts.SetDisabled(en.AdminCtx(admin), en.Tenant.ID, uid, true, "left the company"); err != nil {
 			t.Fatal(err)
 		}
-		return tok
-	}
-	tok := signIn()
-	if err := en.Accounts.SetRole(en.AdminCtx(admin), en.Tenant.ID, uid, access.RolePharmacist); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok); err == nil {
-		t.Fatal("a session outlived its role")
-	}
-	tok = signIn()
-	if err := en.Accounts.SetDisabled(en.AdminCtx(admin), en.Tenant.ID, uid, true, "left the company"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok); err == nil {
-		t.Fatal("a disabled account's session still works")
-	}
-	if _, _, err := en.Login("cs@example.com", testkit.StaffPassword); !errors.Is(err, signin.ErrBadCredentials) {
-		t.Fatalf("disabled account signed in: %v", err)
-	}
-	// Admins cannot act on themselves, nor as another role.
-	if err := en.Accounts.SetDisabled(en.AdminCtx(admin), en.Tenant.ID, admin, true, ""); err == nil {
-		t.Fatal("an admin disabled themselves")
-	}
-	notAdmin := access.WithActor(ctx, access.Actor{ID: uid, Role: access.RoleStoreManager, TenantID: en.Tenant.ID})
-	if err := en.Accounts.SetDisabled(notAdmin, en.Tenant.ID, admin, true, ""); !apperr.Is(err, apperr.Denied) {
-		t.Fatalf("a store manager disabled an admin: %v", err)
-	}
-	recs := en.Events(t, uid)
-	for _, a := range []string{"user.role.change", "user.disable"} {
-		if !slices.ContainsFunc(recs, func(r audit.Record) bool { return r.Action == a && r.Severity == audit.High }) {
-			t.Errorf("no high-severity %s event", a)
+		if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok); err == nil {
+			t.Fatal("a disabled account's session still works")
 		}
-	}
+		if _, _, err := en.Login("cs@example.com", testkit.StaffPassword); !errors.Is(err, signin.ErrBadCredentials) {
+			t.Fatalf("disabled account signed in: %v", err)
+		}
+		// Admins cannot act on themselves, nor as another role.
+		if err := en.Accounts.SetDisabled(en.AdminCtx(admin), en.Tenant.ID, admin, true, ""); err == nil {
+			t.Fatal("an admin disabled themselves")
+		}
+		notAdmin := access.WithActor(ctx, access.Actor{ID: uid, Role: access.RoleStoreManager, TenantID: en.Tenant.ID})
+		if err := en.Accounts.SetDisabled(notAdmin, en.Tenant.ID, admin, true, ""); !apperr.Is(err, apperr.Denied) {
+			t.Fatalf("a store manager disabled an admin: %v", err)
+		}
+		recs := en.Events(t, uid)
+		for _, a := range []string{"user.role.change", "user.disable"} {
+			if !slices.ContainsFunc(recs, func(r audit.Record) bool { return r.Action == a && r.Severity == audit.High }) {
+				t.Errorf("no high-severity %s event", a)
+			}
+		}
+	})
 }
 
 func TestInactiveStaffAreDisabled(t *testing.T) {
-	en := testkit.NewIdentity(t, store.SQLite, func(o *server.IdentityOptions) { o.StaffInactivity = 90 * 24 * time.Hour })
-	ctx := context.Background()
-	idle := en.CreateStaff(t, access.RoleFulfillment, "idle@example.com")
-	en.CreateStaff(t, access.RoleFulfillment, "busy@example.com")
-	en.RegisterPatient(t, "pat@example.com")
-	en.Clock.Advance(60 * 24 * time.Hour)
-	if _, _, err := en.Login("busy@example.com", testkit.StaffPassword); err != nil {
-		t.Fatal(err)
-	}
-	en.Clock.Advance(31 * 24 * time.Hour)
-	n, err := en.Accounts.DisableInactiveStaff(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("disabled %d, %v; want 1 (busy signed in 31 days ago, patients never)", n, err)
-	}
-	if _, _, err := en.Login("idle@example.com", testkit.StaffPassword); !errors.Is(err, signin.ErrBadCredentials) {
-		t.Fatalf("inactive staff signed in: %v", err)
-	}
-	if _, _, err := en.Login("pat@example.com", testkit.PatientPassword); err != nil {
-		t.Fatalf("patient: %v", err)
-	}
-	if !testkit.HasEvent(en.Events(t, idle), "user.disable", audit.Allowed) {
-		t.Fatal("inactivity disabling was not audited")
-	}
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		en := testkit.NewIdentity(t, e, func(o *server.IdentityOptions) { o.StaffInactivity = 90 * 24 * time.Hour })
+		ctx := context.Background()
+		idle := en.CreateStaff(t, access.RoleFulfillment, "idle@example.com")
+		en.CreateStaff(t, access.RoleFulfillment, "busy@example.com")
+		en.RegisterPatient(t, "pat@example.com")
+		en.Clock.Advance(60 * 24 * time.Hour)
+		if _, _, err := en.Login("busy@example.com", testkit.StaffPassword); err != nil {
+			t.Fatal(err)
+		}
+		en.Clock.Advance(31 * 24 * time.Hour)
+		n, err := en.Accounts.DisableInactiveStaff(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("disabled %d, %v; want 1 (busy signed in 31 days ago, patients never)", n, err)
+		}
+		if _, _, err := en.Login("idle@example.com", testkit.StaffPassword); !errors.Is(err, signin.ErrBadCredentials) {
+			t.Fatalf("inactive staff signed in: %v", err)
+		}
+		if _, _, err := en.Login("pat@example.com", testkit.PatientPassword); err != nil {
+			t.Fatalf("patient: %v", err)
+		}
+		if !testkit.HasEvent(en.Events(t, idle), "user.disable", audit.Allowed) {
+			t.Fatal("inactivity disabling was not audited")
+		}
+	})
 }

@@ -1,9 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/signin"
 )
 
 // TestSessionCookieAttributes: on TLS the cookie is __Host- prefixed and
@@ -38,5 +42,22 @@ func TestSessionCookieAttributes(t *testing.T) {
 	}
 	if !strings.HasPrefix(CookieTLS, "__Host-") {
 		t.Fatal("the TLS cookie must be __Host- prefixed")
+	}
+}
+
+// TestSignInRedirect: a pending second factor sends a browser to it (a JSON
+// client gets the error itself); any other error passes through.
+func TestSignInRedirect(t *testing.T) {
+	var redirect *httpx.RedirectError
+	err := SignInRedirect(signin.ErrSecondFactorPending)
+	if !errors.As(err, &redirect) || redirect.URL != "/login/mfa" || !errors.Is(err, signin.ErrSecondFactorPending) {
+		t.Fatalf("pending second factor: %v", err)
+	}
+	other := errors.New("other")
+	if err := SignInRedirect(other); err != other { //nolint:errorlint // the same error must come back
+		t.Fatalf("other error: %v", err)
+	}
+	if SignInRedirect(nil) != nil {
+		t.Fatal("nil became an error")
 	}
 }
