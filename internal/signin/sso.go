@@ -177,6 +177,9 @@ func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string
 			return c.oidc, nil
 		}
 	}
+	if s.oidc == nil {
+		return nil, errNoOIDC
+	}
 	ctx = systemCtx(ctx, t.ID, "sso")
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: t.ID, Subjects: []string{ssoSubject(t.ID)}, Action: access.Read,
 		Purpose: access.PurposeOperations, Resource: "sso", ResourceID: t.ID, AuditAction: "sso.secret.read"})
@@ -186,9 +189,6 @@ func (s *Service) provider(ctx context.Context, t *tenant.Tenant, baseURL string
 	secret, err := h.OpenString(ssoSubject(t.ID), "sso_configs", "client_secret_ct", t.ID, cfg.ClientSecretCT)
 	if err != nil {
 		return nil, err
-	}
-	if s.oidc == nil {
-		return nil, errNoOIDC
 	}
 	o, err := s.oidc.Discover(ctx, OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: secret.Reveal(),
 		RedirectURL: strings.TrimSuffix(baseURL, "/") + "/login/sso/callback", AllowedDomains: cfg.AllowedDomains})
