@@ -43,7 +43,8 @@ func (r Role) Valid() bool {
 func (r Role) Staff() bool { return r.Valid() && r != RolePatient && r != RoleSystem }
 
 // Actor is who is acting on a request or in a job: the authenticated user (set
-// by identity on every request it authenticates) or a named system job.
+// by the session guard, web.Guard, on every request it authenticates) or a
+// named system job.
 type Actor struct {
 	ID       string // user id, or "system:<job>" for jobs and commands
 	Role     Role

@@ -1,5 +1,6 @@
-// Package access decides who may do what: route classes now; roles, permissions,
-// tenant and patient scoping and break-glass as identity arrives.
+// Package access decides who may do what: route classes, roles, and what a
+// role may see of a patient's data (tenant, relationship, proxy grants,
+// break-glass). Package grants looks up the facts and audits the decision.
 package access
 
 import "fmt"

@@ -5,14 +5,14 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // listOrders answers GET /api/v1/orders: the signed-in patient's orders,
 // newest first (one audited access).
 func (c *Commerce) listOrders(w http.ResponseWriter, r *http.Request) error {
-	sess, ok := identity.SessionFrom(r.Context())
+	sess, ok := web.SessionFrom(r.Context())
 	if !ok {
 		return apperr.DeniedError(nil)
 	}

@@ -68,7 +68,7 @@ func demoCommand() command {
 			if err != nil {
 				return err
 			}
-			return demo.SeedPeople(ctx, stores.Catalog, svc.Identity)
+			return demo.SeedPeople(ctx, stores.Catalog, svc.Accounts)
 		})
 	}
 	return c

@@ -9,7 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/config"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 )
 
 func ssoCommand() command {
@@ -56,7 +56,7 @@ Run 'salve sso <action> -h' for an action's flags.
 		if *slug == "" {
 			return usagef("--tenant is required")
 		}
-		var sso identity.SSO
+		var sso signin.SSO
 		if action == "set" {
 			if *issuer == "" || *clientID == "" || *secretFile == "" {
 				return usagef("--issuer, --client-id and --client-secret-file are required")
@@ -65,7 +65,7 @@ Run 'salve sso <action> -h' for an action's flags.
 			if err != nil {
 				return usagef("--client-secret-file: %v", err)
 			}
-			sso = identity.SSO{Issuer: *issuer, ClientID: *clientID, ClientSecret: strings.TrimSpace(string(b))}
+			sso = signin.SSO{Issuer: *issuer, ClientID: *clientID, ClientSecret: strings.TrimSpace(string(b))}
 			for d := range strings.SplitSeq(*domains, ",") {
 				if d = strings.TrimSpace(strings.ToLower(d)); d != "" {
 					sso.AllowedDomains = append(sso.AllowedDomains, d)
@@ -76,20 +76,20 @@ Run 'salve sso <action> -h' for an action's flags.
 		if err != nil {
 			return err
 		}
-		svc, t, done, err := identityFor(ctx, env, cfg, *slug)
+		svc, t, done, err := servicesFor(ctx, env, cfg, *slug)
 		if err != nil {
 			return err
 		}
 		defer done()
 		actx := access.WithActor(ctx, access.System("cli.sso", t.ID))
 		if action == "disable" {
-			if err := svc.Identity.DisableSSO(actx, t.ID); err != nil {
+			if err := svc.SignIn.DisableSSO(actx, t.ID); err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "single sign-on is off for %s\n", *slug)
 			return nil
 		}
-		if err := svc.Identity.SetSSO(actx, t.ID, sso); err != nil {
+		if err := svc.SignIn.SetSSO(actx, t.ID, sso); err != nil {
 			if e := apperr.As(err); e != nil && e.Code == apperr.Invalid {
 				return usagef("%s", e.Message)
 			}

@@ -82,9 +82,9 @@ func roleNames() []string {
 	return out
 }
 
-// identityFor opens the stores and the vault and returns the services with
+// servicesFor opens the stores and the vault and returns the services with
 // the tenant of a slug; close releases them (the audit log's checkpoint).
-func identityFor(ctx context.Context, env *Env, cfg *config.Config, slug string) (*server.Services, *tenant.Tenant, func(), error) {
+func servicesFor(ctx context.Context, env *Env, cfg *config.Config, slug string) (*server.Services, *tenant.Tenant, func(), error) {
 	log := newLogger(cfg, env.Stderr)
 	stores, err := server.OpenStores(ctx, cfg)
 	if err != nil {
@@ -120,12 +120,12 @@ func identityFor(ctx context.Context, env *Env, cfg *config.Config, slug string)
 }
 
 func createUser(ctx context.Context, env *Env, cfg *config.Config, slug string, role access.Role, email, name, password string) error {
-	svc, t, done, err := identityFor(ctx, env, cfg, slug)
+	svc, t, done, err := servicesFor(ctx, env, cfg, slug)
 	if err != nil {
 		return err
 	}
 	defer done()
-	uid, err := svc.Identity.CreateUser(ctx, t.ID, role, email, name, password)
+	uid, err := svc.Accounts.CreateUser(ctx, t.ID, role, email, name, password)
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Code == apperr.Invalid {
 			msg := e.Message

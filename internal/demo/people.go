@@ -5,8 +5,8 @@ import (
 	"errors"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/store"
 )
 
@@ -29,13 +29,13 @@ var People = []Person{
 }
 
 // SeedPeople creates the demo accounts in the demo tenant unless they exist.
-func SeedPeople(ctx context.Context, catalog *store.DB, ids *identity.Service) error {
+func SeedPeople(ctx context.Context, catalog *store.DB, people *accounts.Service) error {
 	t, err := store.NewTenants(catalog).BySlug(ctx, TenantSlug)
 	if err != nil {
 		return err
 	}
 	for _, p := range People {
-		_, err := ids.CreateUser(ctx, t.ID, p.Role, p.Email, "Demo "+string(p.Role), p.Password)
+		_, err := people.CreateUser(ctx, t.ID, p.Role, p.Email, "Demo "+string(p.Role), p.Password)
 		if e := apperr.As(err); e != nil && e.Fields["email"] != "" {
 			continue // made on an earlier run
 		}

@@ -18,8 +18,9 @@ import (
 // sees for any missing page (a denial must not look different).
 type Guard func(r *http.Request, route Route) (*http.Request, error)
 
-// DenyAllButPublic is the guard without identity: public routes pass, every
-// other class is denied (deny by default).
+// DenyAllButPublic is the guard of a process without sessions (the
+// storefront role): public routes pass, every other class is denied (deny by
+// default).
 func DenyAllButPublic(r *http.Request, route Route) (*http.Request, error) {
 	if route.Class == access.Public {
 		return r, nil

@@ -41,7 +41,7 @@ func stockOf(t testing.TB, s *testkit.Server, variantID string) int64 {
 func buyer(t testing.TB, s *testkit.Server, n int) (context.Context, string) {
 	t.Helper()
 	ctx := context.Background()
-	uid, err := s.Services().Identity.CreateUser(ctx, s.Tenant.ID, access.RolePatient, fmt.Sprintf("buyer-%d-%s@example.com", n, id.New()[28:]), "Buyer", testkit.PersonPassword)
+	uid, err := s.Services().Accounts.CreateUser(ctx, s.Tenant.ID, access.RolePatient, fmt.Sprintf("buyer-%d-%s@example.com", n, id.New()[28:]), "Buyer", testkit.PersonPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,11 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/id"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // audience is who may reach a route.
@@ -94,7 +95,7 @@ func TestSecurityMatrix(t *testing.T) {
 	}
 	patient := s.NewPerson(t, access.RolePatient)
 	carer := s.NewPerson(t, access.RolePatient)
-	if err := s.Services().Identity.GrantProxy(access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
+	if err := s.Services().Grants.GrantProxy(access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
 		carer.Email, []string{"orders"}); err != nil {
 		t.Fatal(err)
 	}
@@ -112,12 +113,12 @@ func TestSecurityMatrix(t *testing.T) {
 	foreign := s.NewPersonIn(t, other, access.RoleAdmin)
 	personas = append(personas, persona{name: "admin of another tenant", token: foreign.Token})
 	// A staff member who signed in with a password but has no second factor.
-	uid, err := s.Services().Identity.CreateUser(ctx, s.Tenant.ID, access.RolePharmacist, "new-rx@example.com", "", testkit.PersonPassword)
+	uid, err := s.Services().Accounts.CreateUser(ctx, s.Tenant.ID, access.RolePharmacist, "new-rx@example.com", "", testkit.PersonPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = uid
-	partialTok, _, err := s.Services().Identity.Login(ctx, s.Tenant, identity.Attempt{Email: "new-rx@example.com", Password: testkit.PersonPassword, ClientIP: "127.0.0.1"})
+	partialTok, _, err := s.Services().SignIn.Login(ctx, s.Tenant, signin.Attempt{Email: "new-rx@example.com", Password: testkit.PersonPassword, ClientIP: "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestSecurityMatrix(t *testing.T) {
 		for _, p := range personas {
 			req := requestFor(route, s.Tenant)
 			if p.token != "" {
-				req.AddCookie(&http.Cookie{Name: identity.CookiePlain, Value: p.token})
+				req.AddCookie(&http.Cookie{Name: web.CookiePlain, Value: p.token})
 			}
 			_, err := s.Router().Admit(req, route)
 			want := allowed(a, p)

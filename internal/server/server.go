@@ -22,7 +22,6 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
@@ -64,9 +63,10 @@ type Options struct {
 	ACMEHTTP *http.Client
 	// Argon2, if set, replaces the password hashing cost (tests make it cheap).
 	Argon2 auth.Argon2Params
-	// Guard decides who reaches routes of each class; nil is
-	// httpx.DenyAllButPublic until identity provides the real one. Tests put a
-	// test actor in the request with it.
+	// Guard decides who reaches routes of each class; nil is the session
+	// guard (web.Guard) in a process that holds PHI, httpx.DenyAllButPublic in
+	// a storefront process. Tests put a test actor in the request with it
+	// (testkit.TestGuard).
 	Guard httpx.Guard
 }
 
@@ -110,7 +110,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 			return nil, err
 		}
 		if guard == nil {
-			guard = s.services.Identity.Guard(s.cookies())
+			guard = web.Guard(s.services.SignIn, s.cookies())
 		}
 	}
 	if guard == nil {
@@ -193,19 +193,19 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 
 // cookies are the session cookie settings: __Host- prefixed and Secure
 // whenever Salve serves TLS.
-func (s *Server) cookies() identity.Cookies {
-	return identity.Cookies{Secure: s.cfg.TLSCert != "" || len(s.cfg.ACMEDomains) > 0}
+func (s *Server) cookies() web.Cookies {
+	return web.Cookies{Secure: s.cfg.TLSCert != "" || len(s.cfg.ACMEDomains) > 0}
 }
 
 // mountIdentity registers the account and admin pages.
 func (s *Server) mountIdentity(site *web.Site, carts *cart.Service) error {
-	acct, err := account.New(site, s.services.Identity, s.cookies())
+	acct, err := account.New(site, s.services.Accounts, s.services.SignIn, s.services.Grants, s.cookies())
 	if err != nil {
 		return err
 	}
 	acct.Carts = &web.CartSync{Carts: carts, Cookies: web.CartCookies{Secure: s.cookies().Secure}, Saved: s.services.SavedCarts, Log: s.log}
 	acct.Routes(s.router)
-	tm, err := team.New(site, s.services.Identity, s.services.Outbox, !s.services.Mail)
+	tm, err := team.New(site, s.services.Accounts, s.services.Grants, s.services.Outbox, !s.services.Mail)
 	if err != nil {
 		return err
 	}

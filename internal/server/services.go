@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/notify"
@@ -18,15 +18,17 @@ import (
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/savedcart"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 )
 
 // Services are the domain services of a process that holds PHI, built on the
-// stores' audit log and vault: the email outbox, identity and the background
-// jobs.
+// stores' audit log and vault.
 type Services struct {
 	Outbox   *outbox.Outbox
-	Identity *identity.Service
+	Accounts *accounts.Service
+	SignIn   *signin.Service
+	Grants   *grants.Service
 	Jobs     *jobs.Scheduler
 	Orders   *orders.Service
 	Lists    *lists.Service
@@ -61,7 +63,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	if cfg.SessionAbsolute > 0 {
 		policy.Absolute = cfg.SessionAbsolute
 	}
-	ids := identity.New(stores.PHI, v, al, ob, identity.Options{Clock: c, Log: log, Argon2: argon, Sessions: policy,
+	ids := NewIdentity(stores.PHI, v, al, ob, IdentityOptions{Clock: c, Log: log, Argon2: argon, Sessions: policy,
 		StaffInactivity: cfg.StaffInactivity})
 	testGW := payment.NewTest()
 	gateways, err := Gateways(cfg, testGW)
@@ -70,13 +72,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	}
 	lst := lists.New(stores.PHI, v, c)
 	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
-		Contacts: func(ctx context.Context, tenantID, userID string) (string, error) {
-			acct, err := ids.Account(ctx, tenantID, userID, access.PurposeOperations)
-			if err != nil {
-				return "", err
-			}
-			return acct.Email.Reveal(), nil
-		},
+		Contacts: ids.Accounts.Email,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	sched := jobs.New(stores.PHI, c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
@@ -84,7 +80,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 		jobs.Job{Name: "identity.staff_inactivity", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
-			n, err := ids.DisableInactiveStaff(ctx)
+			n, err := ids.Accounts.DisableInactiveStaff(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "disabled inactive staff accounts", "count", n)
 			}
@@ -107,11 +103,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
-			_, err := ids.PurgeSessions(ctx)
+			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, SavedCarts: savedcart.New(stores.PHI, v, c),
+	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, Orders: ord, Lists: lst, SavedCarts: savedcart.New(stores.PHI, v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }
 

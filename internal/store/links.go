@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/grants"
 )
 
 // Links holds the relationships between people of the PHI store: care
@@ -17,6 +19,8 @@ type Links struct{ db *DB }
 
 // NewLinks returns the relationship queries of a PHI store.
 func NewLinks(db *DB) *Links { return &Links{db: db} }
+
+var _ grants.Store = (*Links)(nil)
 
 // AddCare records (or renews) a clinician's care relationship with a patient.
 func (q *Links) AddCare(ctx context.Context, tenantID, clinicianID, patientID string, now time.Time) error {
@@ -51,21 +55,10 @@ func (q *Links) HasCare(ctx context.Context, tenantID, clinicianID, patientID st
 	return n > 0, nil
 }
 
-// ProxyGrant is a patient's grant to a caregiver.
-type ProxyGrant struct {
-	ID        string
-	TenantID  string
-	PatientID string
-	ProxyID   string
-	Scopes    []string
-	CreatedAt time.Time
-	RevokedAt time.Time
-}
-
 // InsertProxy stores a grant.
-func (q *Links) InsertProxy(ctx context.Context, g ProxyGrant) error {
+func (q *Links) InsertProxy(ctx context.Context, g grants.ProxyGrant) error {
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO proxy_grants (id, tenant_id, patient_id, proxy_id, scopes, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.TenantID, g.PatientID, g.ProxyID, strings.Join(g.Scopes, ","), g.CreatedAt)
+		VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.TenantID, g.PatientID, g.ProxyID, joinScopes(g.Scopes), g.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("grant proxy: %w", err)
 	}
@@ -86,9 +79,9 @@ func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, grantID st
 	return nil
 }
 
-// Proxies lists live grants where patientID is the patient (who may act for
+// Proxies lists live grants where userID is the patient (who may act for
 // them), or, with asProxy, where it is the proxy (for whom they may act).
-func (q *Links) Proxies(ctx context.Context, tenantID, userID string, asProxy bool) ([]ProxyGrant, error) {
+func (q *Links) Proxies(ctx context.Context, tenantID, userID string, asProxy bool) ([]grants.ProxyGrant, error) {
 	col := "patient_id"
 	if asProxy {
 		col = "proxy_id"
@@ -99,37 +92,23 @@ func (q *Links) Proxies(ctx context.Context, tenantID, userID string, asProxy bo
 		return nil, fmt.Errorf("list proxies: %w", err)
 	}
 	defer rows.Close()
-	var out []ProxyGrant
+	var out []grants.ProxyGrant
 	for rows.Next() {
 		var (
-			g      ProxyGrant
+			g      grants.ProxyGrant
 			scopes string
 		)
 		if err := rows.Scan(&g.ID, &g.TenantID, &g.PatientID, &g.ProxyID, &scopes, &g.CreatedAt); err != nil {
 			return nil, fmt.Errorf("scan proxy: %w", err)
 		}
-		g.Scopes, g.CreatedAt = strings.Split(scopes, ","), g.CreatedAt.UTC()
+		g.Scopes, g.CreatedAt = splitScopes(scopes), g.CreatedAt.UTC()
 		out = append(out, g)
 	}
 	return out, rows.Err()
 }
 
-// BreakGlass is an emergency access grant.
-type BreakGlass struct {
-	ID         string
-	TenantID   string
-	ActorID    string
-	PatientID  string
-	ReasonCT   []byte
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	ReviewedAt time.Time
-	ReviewedBy string
-	ReviewNote string
-}
-
 // InsertBreakGlass stores a grant.
-func (q *Links) InsertBreakGlass(ctx context.Context, b BreakGlass) error {
+func (q *Links) InsertBreakGlass(ctx context.Context, b grants.BreakGlass) error {
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO break_glass (id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, b.ID, b.TenantID, b.ActorID, b.PatientID, b.ReasonCT, b.CreatedAt, b.ExpiresAt)
 	if err != nil {
@@ -152,7 +131,7 @@ func (q *Links) BreakGlassUntil(ctx context.Context, tenantID, actorID, patientI
 }
 
 // BreakGlassList lists a tenant's grants, unreviewed first, newest first.
-func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) ([]BreakGlass, error) {
+func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) ([]grants.BreakGlass, error) {
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at, reviewed_at,
 		reviewed_by, review_note FROM break_glass WHERE tenant_id = $1
 		ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id LIMIT $2`, tenantID, limit)
@@ -160,10 +139,10 @@ func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) 
 		return nil, fmt.Errorf("list break glass: %w", err)
 	}
 	defer rows.Close()
-	var out []BreakGlass
+	var out []grants.BreakGlass
 	for rows.Next() {
 		var (
-			b        BreakGlass
+			b        grants.BreakGlass
 			reviewed sql.NullTime
 		)
 		if err := rows.Scan(&b.ID, &b.TenantID, &b.ActorID, &b.PatientID, &b.ReasonCT, &b.CreatedAt, &b.ExpiresAt, &reviewed,
@@ -187,4 +166,23 @@ func (q *Links) ReviewBreakGlass(ctx context.Context, tenantID, grantID, reviewe
 		return apperr.NotFoundError()
 	}
 	return nil
+}
+
+// joinScopes and splitScopes store a grant's classes as one comma-separated
+// column.
+func joinScopes(cs []access.DataClass) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c)
+	}
+	return strings.Join(out, ",")
+}
+
+func splitScopes(s string) []access.DataClass {
+	parts := strings.Split(s, ",")
+	out := make([]access.DataClass, len(parts))
+	for i, p := range parts {
+		out[i] = access.DataClass(p)
+	}
+	return out
 }

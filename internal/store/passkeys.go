@@ -8,35 +8,21 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/signin"
 )
 
-// PasskeyRow is a WebAuthn credential: Credential is the library's record as
-// JSON (public key, sign count, flags); nothing in it is secret.
-type PasskeyRow struct {
-	ID         string // the credential id, base64url
-	TenantID   string
-	UserID     string
-	Name       string
-	Credential []byte
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-}
-
-// WebAuthnFlow is a ceremony under way.
-type WebAuthnFlow struct {
-	Hash, TenantID, UserID, Purpose, Name string
-	Data                                  []byte
-	ExpiresAt                             time.Time
-}
-
-// Passkeys holds the WebAuthn queries of the PHI store.
+// Passkeys holds the WebAuthn queries of the PHI store: passkeys (the
+// library's credential record as JSON; nothing in it is secret) and the
+// ceremonies under way.
 type Passkeys struct{ db *DB }
 
 // NewPasskeys returns the WebAuthn queries of a PHI store.
 func NewPasskeys(db *DB) *Passkeys { return &Passkeys{db: db} }
 
+var _ signin.Passkeys = (*Passkeys)(nil)
+
 // Insert stores a credential.
-func (q *Passkeys) Insert(ctx context.Context, p PasskeyRow) error {
+func (q *Passkeys) Insert(ctx context.Context, p signin.Passkey) error {
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO passkeys (id, tenant_id, user_id, name, credential, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		p.ID, p.TenantID, p.UserID, p.Name, p.Credential, p.CreatedAt)
 	if isUniqueViolation(err) {
@@ -49,17 +35,17 @@ func (q *Passkeys) Insert(ctx context.Context, p PasskeyRow) error {
 }
 
 // OfUser lists a user's credentials, oldest first.
-func (q *Passkeys) OfUser(ctx context.Context, tenantID, userID string) ([]PasskeyRow, error) {
+func (q *Passkeys) OfUser(ctx context.Context, tenantID, userID string) ([]signin.Passkey, error) {
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, user_id, name, credential, created_at, last_used_at FROM passkeys
 		WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id`, tenantID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list passkeys: %w", err)
 	}
 	defer rows.Close()
-	var out []PasskeyRow
+	var out []signin.Passkey
 	for rows.Next() {
 		var (
-			p    PasskeyRow
+			p    signin.Passkey
 			used sql.NullTime
 		)
 		if err := rows.Scan(&p.ID, &p.TenantID, &p.UserID, &p.Name, &p.Credential, &p.CreatedAt, &used); err != nil {
@@ -92,9 +78,9 @@ func (q *Passkeys) Delete(ctx context.Context, tenantID, userID, id string) erro
 	return nil
 }
 
-// PutFlow stores a ceremony (replacing one with the same hash) and drops
+// PutCeremony stores a ceremony (replacing one with the same hash) and drops
 // expired ones.
-func (q *Passkeys) PutFlow(ctx context.Context, f WebAuthnFlow, now time.Time) error {
+func (q *Passkeys) PutCeremony(ctx context.Context, f signin.Ceremony, now time.Time) error {
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webauthn_flows WHERE expires_at <= $1 OR hash = $2`, now, f.Hash); err != nil {
 			return fmt.Errorf("drop webauthn flows: %w", err)
@@ -108,9 +94,9 @@ func (q *Passkeys) PutFlow(ctx context.Context, f WebAuthnFlow, now time.Time) e
 	})
 }
 
-// TakeFlow returns and deletes a live ceremony: each works once.
-func (q *Passkeys) TakeFlow(ctx context.Context, tenantID, hash, purpose string, now time.Time) (WebAuthnFlow, error) {
-	var f WebAuthnFlow
+// TakeCeremony returns and deletes a live ceremony: each works once.
+func (q *Passkeys) TakeCeremony(ctx context.Context, tenantID, hash, purpose string, now time.Time) (signin.Ceremony, error) {
+	var f signin.Ceremony
 	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT hash, tenant_id, user_id, purpose, name, data, expires_at FROM webauthn_flows
 			WHERE hash = $1 AND tenant_id = $2 AND purpose = $3 AND expires_at > $4`, hash, tenantID, purpose, now).

@@ -7,45 +7,27 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/signin"
 )
 
-// UserRow is an account as stored: PHI fields are vault ciphertext.
-type UserRow struct {
-	ID              string
-	TenantID        string
-	Role            string
-	Status          string // active, disabled, invited
-	EmailBidx       []byte
-	EmailCT         []byte
-	NameCT          []byte
-	PhoneCT         []byte
-	EmailVerifiedAt time.Time
-	PasswordHash    string
-	TOTPSecretCT    []byte
-	TOTPLastStep    int64
-	MFAEnrolledAt   time.Time
-	Failures        int
-	LastFailureAt   time.Time
-	LockedUntil     time.Time
-	NeedsUnlock     bool
-	LastLoginAt     time.Time
-	DisabledAt      time.Time
-	DisabledReason  string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	// Passkeys is how many passkeys the account has (filled by the lookups).
-	Passkeys int
-}
-
-// Users holds the identity queries of the PHI store.
+// Users holds the account queries of the PHI store: accounts, their sign-in
+// state (password, TOTP, throttle) and recovery codes. It implements the
+// stores accounts, sign-in and grants declare.
 type Users struct{ db *DB }
 
-// NewUsers returns the identity queries of a PHI store.
+// NewUsers returns the account queries of a PHI store.
 func NewUsers(db *DB) *Users { return &Users{db: db} }
 
-// DB returns the store the queries run on.
-func (s *Users) DB() *DB { return s.db }
+var (
+	_ accounts.Store = (*Users)(nil)
+	_ signin.Users   = (*Users)(nil)
+	_ grants.Users   = (*Users)(nil)
+)
 
 const userColumns = `id, tenant_id, role, status, email_bidx, email_ct, name_ct, phone_ct, email_verified_at,
 	password_hash, totp_secret_ct, totp_last_step, mfa_enrolled_at, failures, last_failure_at, locked_until,
@@ -68,21 +50,23 @@ func timeOf(n sql.NullTime) time.Time {
 	return n.Time.UTC()
 }
 
-func scanUser(row interface{ Scan(...any) error }) (UserRow, error) {
+func scanUser(row interface{ Scan(...any) error }) (accounts.User, error) {
 	var (
-		u                                                     UserRow
+		u                                                     accounts.User
+		role                                                  string
 		verified, enrolled, lastFail, locked, login, disabled sql.NullTime
 		nameCT, phoneCT, totpCT                               []byte
 	)
-	err := row.Scan(&u.ID, &u.TenantID, &u.Role, &u.Status, &u.EmailBidx, &u.EmailCT, &nameCT, &phoneCT, &verified,
+	err := row.Scan(&u.ID, &u.TenantID, &role, &u.Status, &u.EmailBidx, &u.EmailCT, &nameCT, &phoneCT, &verified,
 		&u.PasswordHash, &totpCT, &u.TOTPLastStep, &enrolled, &u.Failures, &lastFail, &locked,
 		&u.NeedsUnlock, &login, &disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &u.Passkeys)
 	if errors.Is(err, sql.ErrNoRows) {
-		return UserRow{}, apperr.NotFoundError()
+		return accounts.User{}, apperr.NotFoundError()
 	}
 	if err != nil {
-		return UserRow{}, fmt.Errorf("scan user: %w", err)
+		return accounts.User{}, fmt.Errorf("scan user: %w", err)
 	}
+	u.Role = access.Role(role)
 	u.NameCT, u.PhoneCT, u.TOTPSecretCT = nameCT, phoneCT, totpCT
 	u.EmailVerifiedAt, u.MFAEnrolledAt, u.LastFailureAt = timeOf(verified), timeOf(enrolled), timeOf(lastFail)
 	u.LockedUntil, u.LastLoginAt, u.DisabledAt = timeOf(locked), timeOf(login), timeOf(disabled)
@@ -91,11 +75,11 @@ func scanUser(row interface{ Scan(...any) error }) (UserRow, error) {
 }
 
 // Insert adds an account. ErrDuplicate when the tenant already has the email.
-func (s *Users) Insert(ctx context.Context, u UserRow) error {
+func (s *Users) Insert(ctx context.Context, u accounts.User) error {
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO users (id, tenant_id, role, status, email_bidx, email_ct, name_ct,
 		phone_ct, email_verified_at, password_hash, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		u.ID, u.TenantID, u.Role, u.Status, u.EmailBidx, u.EmailCT, u.NameCT, u.PhoneCT, nullTime(u.EmailVerifiedAt),
+		u.ID, u.TenantID, string(u.Role), u.Status, u.EmailBidx, u.EmailCT, u.NameCT, u.PhoneCT, nullTime(u.EmailVerifiedAt),
 		u.PasswordHash, u.CreatedAt, u.UpdatedAt)
 	if isUniqueViolation(err) {
 		return apperr.DuplicateError("an account with this email address")
@@ -107,20 +91,20 @@ func (s *Users) Insert(ctx context.Context, u UserRow) error {
 }
 
 // ByEmail finds the account of a tenant with an email blind index.
-func (s *Users) ByEmail(ctx context.Context, tenantID string, bidx []byte) (UserRow, error) {
+func (s *Users) ByEmail(ctx context.Context, tenantID string, bidx []byte) (accounts.User, error) {
 	return scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND email_bidx = $2`, tenantID, bidx))
 }
 
 // ByID finds an account of a tenant.
-func (s *Users) ByID(ctx context.Context, tenantID, userID string) (UserRow, error) {
+func (s *Users) ByID(ctx context.Context, tenantID, userID string) (accounts.User, error) {
 	return scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND id = $2`, tenantID, userID))
 }
 
 // List returns a tenant's accounts, staff first, oldest first; role filters
 // when not empty.
-func (s *Users) List(ctx context.Context, tenantID, role string, limit int) ([]UserRow, error) {
+func (s *Users) List(ctx context.Context, tenantID string, role access.Role, limit int) ([]accounts.User, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND ($2 = '' OR role = $2)
-		ORDER BY CASE WHEN role = 'patient' THEN 1 ELSE 0 END, created_at, id LIMIT $3`, tenantID, role, limit)
+		ORDER BY CASE WHEN role = 'patient' THEN 1 ELSE 0 END, created_at, id LIMIT $3`, tenantID, string(role), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -128,9 +112,9 @@ func (s *Users) List(ctx context.Context, tenantID, role string, limit int) ([]U
 }
 
 // scanUsers reads every row of a users query and closes it.
-func scanUsers(rows *sql.Rows) ([]UserRow, error) {
+func scanUsers(rows *sql.Rows) ([]accounts.User, error) {
 	defer rows.Close()
-	var out []UserRow
+	var out []accounts.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -207,8 +191,8 @@ func (s *Users) UseTOTPStep(ctx context.Context, tenantID, userID string, step i
 }
 
 // SetRole changes an account's role.
-func (s *Users) SetRole(ctx context.Context, tenantID, userID, role string, now time.Time) error {
-	return s.exec(ctx, "set role", `UPDATE users SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`, tenantID, userID, role, now)
+func (s *Users) SetRole(ctx context.Context, tenantID, userID string, role access.Role, now time.Time) error {
+	return s.exec(ctx, "set role", `UPDATE users SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`, tenantID, userID, string(role), now)
 }
 
 // SetStatus enables or disables an account. Disabling revokes every session of
@@ -238,16 +222,8 @@ func (s *Users) SetStatus(ctx context.Context, tenantID, userID, status, reason 
 	})
 }
 
-// Throttle is an account's sign-in failure record.
-type Throttle struct {
-	Failures    int
-	LastFailure time.Time
-	LockedUntil time.Time
-	NeedsUnlock bool
-}
-
 // SetThrottle stores an account's failure record.
-func (s *Users) SetThrottle(ctx context.Context, tenantID, userID string, t Throttle) error {
+func (s *Users) SetThrottle(ctx context.Context, tenantID, userID string, t auth.Throttle) error {
 	return s.exec(ctx, "set throttle", `UPDATE users SET failures = $3, last_failure_at = $4, locked_until = $5, needs_unlock = $6
 		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, t.Failures, nullTime(t.LastFailure), nullTime(t.LockedUntil), t.NeedsUnlock)
 }
@@ -261,7 +237,7 @@ func (s *Users) SetLastLogin(ctx context.Context, tenantID, userID string, now t
 // InactiveStaff lists active staff accounts (every role but patient) of every
 // tenant whose last sign-in, or creation when they never signed in, is before
 // cutoff.
-func (s *Users) InactiveStaff(ctx context.Context, cutoff time.Time) ([]UserRow, error) {
+func (s *Users) InactiveStaff(ctx context.Context, cutoff time.Time) ([]accounts.User, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE role <> 'patient' AND status = 'active'
 		AND COALESCE(last_login_at, created_at) < $1 ORDER BY tenant_id, id`, cutoff)
 	if err != nil {

@@ -13,8 +13,9 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/id"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // Person is an account made for a test, signed in.
@@ -43,23 +44,23 @@ func (s *Server) NewPerson(t testing.TB, role access.Role) Person {
 func (s *Server) NewPersonIn(t testing.TB, ten *tenant.Tenant, role access.Role) Person {
 	t.Helper()
 	ctx := context.Background()
-	ids := s.Services().Identity
+	svc := s.Services()
 	p := Person{Email: string(role) + "-" + strings.ToLower(id.New()[24:]) + "@example.com", Password: PersonPassword, Role: role, TenantID: ten.ID}
 	var err error
-	if p.ID, err = ids.CreateUser(ctx, ten.ID, role, p.Email, "Test Person", p.Password); err != nil {
+	if p.ID, err = svc.Accounts.CreateUser(ctx, ten.ID, role, p.Email, "Test Person", p.Password); err != nil {
 		t.Fatal(err)
 	}
-	tok, sess, err := ids.Login(ctx, ten, identity.Attempt{Email: p.Email, Password: p.Password, ClientIP: "127.0.0.1", Device: "Test"})
+	tok, sess, err := svc.SignIn.Login(ctx, ten, signin.Attempt{Email: p.Email, Password: p.Password, ClientIP: "127.0.0.1", Device: "Test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if role.Staff() {
-		enrol, err := ids.BeginTOTP(ctx, sess, ten.Name)
+		enrol, err := svc.SignIn.BeginTOTP(ctx, sess, ten.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		code, _ := auth.TOTPCode(enrol.Secret, s.Clock.Now())
-		if tok, _, _, err = ids.ConfirmTOTP(ctx, sess, code); err != nil {
+		if tok, _, _, err = svc.SignIn.ConfirmTOTP(ctx, sess, code); err != nil {
 			t.Fatal(err)
 		}
 		p.TOTPSecret = enrol.Secret
@@ -76,7 +77,7 @@ func (s *Server) ClientAs(t testing.TB, p Person) *http.Client {
 	t.Helper()
 	c := s.Client()
 	u, _ := url.Parse(s.URL)
-	c.Jar.SetCookies(u, []*http.Cookie{{Name: identity.CookiePlain, Value: p.Token, Path: "/"}})
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: web.CookiePlain, Value: p.Token, Path: "/"}})
 	return c
 }
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/cart"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 )
 
 // The cart cookie: the __Host- prefix (Secure, no Domain, Path=/) whenever
@@ -77,7 +77,7 @@ type CartSync struct {
 
 // patient reports whether sess is a patient's finished sign-in: the only
 // sessions with a saved cart.
-func patient(sess identity.Session) bool {
+func patient(sess signin.Session) bool {
 	return sess.Complete() && sess.Role == access.RolePatient
 }
 
@@ -88,7 +88,7 @@ func patient(sess identity.Session) bool {
 //
 // Why it returns nothing: the cart is a convenience and must never keep
 // anyone from signing in. A failure is logged with ids only (no items).
-func (c *CartSync) SignedIn(w http.ResponseWriter, r *http.Request, sess identity.Session) {
+func (c *CartSync) SignedIn(w http.ResponseWriter, r *http.Request, sess signin.Session) {
 	if c == nil || !patient(sess) {
 		return
 	}
@@ -121,7 +121,7 @@ func (c *CartSync) SignedIn(w http.ResponseWriter, r *http.Request, sess identit
 // Why the browser's cart is not written to the saved cart here once more:
 // it may be older than the saved cart (changed on another device since), and
 // writing it back would bring back what was removed there.
-func (c *CartSync) SignedOut(w http.ResponseWriter, r *http.Request, sess identity.Session) {
+func (c *CartSync) SignedOut(w http.ResponseWriter, r *http.Request, sess signin.Session) {
 	if c == nil || !patient(sess) {
 		return
 	}

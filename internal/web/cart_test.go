@@ -12,7 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/cart"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 )
 
 type failingSaved struct{ calls int }
@@ -30,11 +30,11 @@ func TestCartSyncNeverBlocks(t *testing.T) {
 	saved := &failingSaved{}
 	c := &CartSync{Saved: saved, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	w, r := httptest.NewRecorder(), httptest.NewRequest("POST", "/login", nil)
-	c.SignedIn(w, r, identity.Session{TenantID: "t1", UserID: "u1", Role: access.RolePatient, Stage: auth.StageComplete})
+	c.SignedIn(w, r, signin.Session{TenantID: "t1", UserID: "u1", Role: access.RolePatient, Stage: auth.StageComplete})
 	if saved.calls != 1 || !strings.Contains(logs.String(), "user=u1") || w.Header().Get("Set-Cookie") != "" {
 		t.Fatalf("calls %d, log %q, cookie %q", saved.calls, logs.String(), w.Header().Get("Set-Cookie"))
 	}
-	for _, sess := range []identity.Session{
+	for _, sess := range []signin.Session{
 		{TenantID: "t1", UserID: "u2", Role: access.RolePharmacist, Stage: auth.StageComplete},
 		{TenantID: "t1", UserID: "u3", Role: access.RolePatient, Stage: auth.StageNeedsMFA},
 	} {
@@ -45,5 +45,5 @@ func TestCartSyncNeverBlocks(t *testing.T) {
 		t.Fatalf("saved carts read for staff or a half sign-in: %d", saved.calls)
 	}
 	var none *CartSync
-	none.SignedIn(w, r, identity.Session{Role: access.RolePatient, Stage: auth.StageComplete})
+	none.SignedIn(w, r, signin.Session{Role: access.RolePatient, Stage: auth.StageComplete})
 }

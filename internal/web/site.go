@@ -8,7 +8,6 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -40,7 +39,7 @@ func (s *Site) View(r *http.Request, title string, data any) *render.View {
 // ViewerOf returns what the layout may know of the signed-in person: whether
 // someone is signed in and which menus to offer.
 func ViewerOf(r *http.Request) render.Viewer {
-	sess, ok := identity.SessionFrom(r.Context())
+	sess, ok := SessionFrom(r.Context())
 	if !ok {
 		return render.Viewer{}
 	}

@@ -11,20 +11,24 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
 
 // Handlers serve the account pages.
 type Handlers struct {
-	site    *web.Site
-	ids     *identity.Service
-	cookies identity.Cookies
-	pages   map[string]*render.Page
+	site     *web.Site
+	accounts *accounts.Service
+	signin   *signin.Service
+	grants   *grants.Service
+	cookies  web.Cookies
+	pages    map[string]*render.Page
 	// Carts brings a patient's saved cart into the browser at sign-in and
 	// takes the cart out of the browser at sign-out; nil: nothing happens.
 	Carts *web.CartSync
@@ -35,8 +39,8 @@ var pageNames = []string{"login", "mfa", "register", "sent", "verify", "forgot",
 	"overview", "enrol", "codes", "security", "reauth", "proxies"}
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, ids *identity.Service, cookies identity.Cookies) (*Handlers, error) {
-	h := &Handlers{site: site, ids: ids, cookies: cookies, pages: map[string]*render.Page{}}
+func New(site *web.Site, acc *accounts.Service, si *signin.Service, gr *grants.Service, cookies web.Cookies) (*Handlers, error) {
+	h := &Handlers{site: site, accounts: acc, signin: si, grants: gr, cookies: cookies, pages: map[string]*render.Page{}}
 	for _, n := range pageNames {
 		p, err := site.Engine().Page("account/" + n)
 		if err != nil {
@@ -54,10 +58,10 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 
 // session returns the request's session; the guard put it there on every
 // customer route, so its absence is a wiring bug and is denied.
-func session(r *http.Request) (identity.Session, error) {
-	s, ok := identity.SessionFrom(r.Context())
+func session(r *http.Request) (signin.Session, error) {
+	s, ok := web.SessionFrom(r.Context())
 	if !ok {
-		return identity.Session{}, apperr.DeniedError(nil)
+		return signin.Session{}, apperr.DeniedError(nil)
 	}
 	return s, nil
 }
@@ -120,21 +124,21 @@ func device(r *http.Request) string {
 // second factor, passkey, single sign-on, enrolment) ends here, so when the
 // session is a finished sign-in this is the one place that merges the
 // patient's saved cart with the browser's (never blocking the sign-in).
-func (h *Handlers) setSession(w http.ResponseWriter, r *http.Request, token string, sess identity.Session) {
+func (h *Handlers) setSession(w http.ResponseWriter, r *http.Request, token string, sess signin.Session) {
 	h.cookies.Set(w, token)
 	h.Carts.SignedIn(w, r, sess)
 }
 
 // signIn sets the cookie of a new session and sends the browser on: to the
 // second factor, to its enrolment, or to next.
-func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request, token string, sess identity.Session, next string) {
+func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request, token string, sess signin.Session, next string) {
 	h.setSession(w, r, token, sess)
 	switch sess.Stage {
 	case auth.StageComplete:
-		http.Redirect(w, r, identity.SafeNext(next), http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+		http.Redirect(w, r, web.SafeNext(next), http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 	case auth.StageNeedsEnrolment:
 		http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
 	default:
-		http.Redirect(w, r, "/login/mfa?next="+url.QueryEscape(identity.SafeNext(next)), http.StatusSeeOther)
+		http.Redirect(w, r, "/login/mfa?next="+url.QueryEscape(web.SafeNext(next)), http.StatusSeeOther)
 	}
 }

@@ -13,15 +13,15 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // cookieOf returns the session cookie a response set, or "".
 func cookieOf(r *http.Response) *http.Cookie {
 	for _, c := range r.Cookies() {
-		if c.Name == identity.CookiePlain {
+		if c.Name == web.CookiePlain {
 			return c
 		}
 	}
@@ -52,7 +52,7 @@ func TestRegisterVerifySignInThroughPages(t *testing.T) {
 		}
 		// A planted cookie is never promoted: sign-in issues a new token.
 		u, _ := url.Parse(s.URL)
-		c.Jar.SetCookies(u, []*http.Cookie{{Name: identity.CookiePlain, Value: strings.Repeat("A", 43), Path: "/"}})
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: web.CookiePlain, Value: strings.Repeat("A", 43), Path: "/"}})
 		r, _ = testkit.Do(t, c, s.NewRequest(t, "POST", "/login", url.Values{"email": {"pat@example.com"}, "password": {"correct horse battery staple"}, "next": {"/account"}}))
 		ck := cookieOf(r)
 		if r.StatusCode != 303 || r.Header.Get("Location") != "/account" || ck == nil || ck.Value == strings.Repeat("A", 43) || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -29,12 +29,12 @@ var notices = map[string]string{
 
 // showLogin renders the sign-in form. A signed-in person goes straight on.
 func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request) error {
-	next := identity.SafeNext(r.URL.Query().Get("next"))
-	if s, ok := identity.SessionFrom(r.Context()); ok && s.Complete() {
-		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+	next := web.SafeNext(r.URL.Query().Get("next"))
+	if s, ok := web.SessionFrom(r.Context()); ok && s.Complete() {
+		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 		return nil
 	}
-	d := loginData{Form: &web.Form{}, Next: next, SSO: h.ids.HasSSO(r.Context(), tenant.FromContext(r.Context()).ID)}
+	d := loginData{Form: &web.Form{}, Next: next, SSO: h.signin.HasSSO(r.Context(), tenant.FromContext(r.Context()).ID)}
 	for k, text := range notices {
 		if r.URL.Query().Has(k) {
 			d.Notice = text
@@ -50,15 +50,15 @@ func (h *Handlers) submitLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	next := identity.SafeNext(f.Value("next"))
-	token, sess, err := h.ids.Login(r.Context(), t, identity.Attempt{Email: f.Value("email"), Password: f.Value("password"),
+	next := web.SafeNext(f.Value("next"))
+	token, sess, err := h.signin.Login(r.Context(), t, signin.Attempt{Email: f.Value("email"), Password: f.Value("password"),
 		ClientIP: httpx.InfoFrom(r.Context()).ClientIP.String(), Device: device(r), BaseURL: BaseURL(r, t)})
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
 		}
-		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: next, SSO: h.ids.HasSSO(r.Context(), t.ID)})
+		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: next, SSO: h.signin.HasSSO(r.Context(), t.ID)})
 	}
 	h.signIn(w, r, token, sess, next)
 	return nil

@@ -3,7 +3,6 @@ package account
 import (
 	"net/http"
 
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -20,12 +19,12 @@ func (h *Handlers) showMFA(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := identity.SafeNext(r.URL.Query().Get("next"))
+	next := web.SafeNext(r.URL.Query().Get("next"))
 	if sess.Complete() {
-		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+		http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 		return nil
 	}
-	keys, err := h.ids.Passkeys(r.Context(), sess)
+	keys, err := h.signin.Passkeys(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -42,8 +41,8 @@ func (h *Handlers) submitMFA(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := identity.SafeNext(f.Value("next"))
-	token, elevated, err := h.ids.VerifySecondFactor(r.Context(), sess, f.Value("code"))
+	next := web.SafeNext(f.Value("next"))
+	token, elevated, err := h.signin.VerifySecondFactor(r.Context(), sess, f.Value("code"))
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
@@ -57,8 +56,8 @@ func (h *Handlers) submitMFA(w http.ResponseWriter, r *http.Request) error {
 
 // logout ends the session on the server and clears the cookie.
 func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) error {
-	if sess, ok := identity.SessionFrom(r.Context()); ok {
-		if err := h.ids.Logout(r.Context(), sess); err != nil {
+	if sess, ok := web.SessionFrom(r.Context()); ok {
+		if err := h.signin.Logout(r.Context(), sess); err != nil {
 			return err
 		}
 		h.Carts.SignedOut(w, r, sess)

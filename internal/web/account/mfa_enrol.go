@@ -35,11 +35,11 @@ func (h *Handlers) enrol(w http.ResponseWriter, r *http.Request, status int, f *
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	pending, ok, err := h.ids.PendingTOTP(r.Context(), sess, t.Name)
+	pending, ok, err := h.signin.PendingTOTP(r.Context(), sess, t.Name)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
-	hasTOTP, _, err := h.ids.Factors(r.Context(), sess)
+	hasTOTP, _, err := h.signin.Factors(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h *Handlers) beginEnrol(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if _, err := h.ids.BeginTOTP(r.Context(), sess, t.Name); err != nil {
+	if _, err := h.signin.BeginTOTP(r.Context(), sess, t.Name); err != nil {
 		if apperr.Is(err, apperr.Unauthenticated) {
 			http.Redirect(w, r, "/account/reauth?next=/account/mfa", http.StatusSeeOther)
 			return nil
@@ -74,9 +74,9 @@ func (h *Handlers) enrolQR(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	pending, ok, err := h.ids.PendingTOTP(r.Context(), sess, t.Name)
+	pending, ok, err := h.signin.PendingTOTP(r.Context(), sess, t.Name)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
 	if !ok {
 		return apperr.NotFoundError()
@@ -109,7 +109,7 @@ func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, next, codes, err := h.ids.ConfirmTOTP(r.Context(), sess, f.Value("code"))
+	token, next, codes, err := h.signin.ConfirmTOTP(r.Context(), sess, f.Value("code"))
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
@@ -127,7 +127,7 @@ func (h *Handlers) removeEnrol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.ids.RemoveTOTP(r.Context(), sess); err != nil {
+	if err := h.signin.RemoveTOTP(r.Context(), sess); err != nil {
 		return h.securityFailed(w, r, &web.Form{}, err)
 	}
 	http.Redirect(w, r, "/account/security", http.StatusSeeOther)

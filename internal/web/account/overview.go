@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/access"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -30,11 +30,11 @@ func (h *Handlers) overview(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	acct, err := h.ids.Account(r.Context(), sess.TenantID, sess.UserID, access.PurposeSelf)
+	acct, err := h.accounts.Account(r.Context(), sess.TenantID, sess.UserID, access.PurposeSelf)
 	if err != nil {
 		return err
 	}
-	left, err := h.ids.RecoveryCodesLeft(r.Context(), sess)
+	left, err := h.signin.RecoveryCodesLeft(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (h *Handlers) submitProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.ids.UpdateProfile(r.Context(), identity.Profile{Name: f.Value("name"), Phone: f.Value("phone")}); err != nil {
+	if err := h.accounts.UpdateProfile(r.Context(), accounts.Profile{Name: f.Value("name"), Phone: f.Value("phone")}); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

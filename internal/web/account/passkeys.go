@@ -7,7 +7,6 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/httpx"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -38,9 +37,9 @@ func (h *Handlers) beginPasskey(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Wrap(err, apperr.Invalid, "The request could not be read.")
 	}
 	t := tenant.FromContext(r.Context())
-	opts, err := h.ids.BeginPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), body.Name)
+	opts, err := h.signin.BeginPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), body.Name)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
 	return httpx.WriteJSON(w, http.StatusOK, opts)
 }
@@ -53,9 +52,9 @@ func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	token, next, err := h.ids.FinishPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), r)
+	token, next, err := h.signin.FinishPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), r.Body)
 	if err != nil {
-		return err
+		return web.SignInRedirect(err)
 	}
 	to := "/account/security?passkey=added"
 	if token != "" {
@@ -77,7 +76,7 @@ func (h *Handlers) removePasskey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.ids.RemovePasskey(r.Context(), sess, f.Value("passkey")); err != nil {
+	if err := h.signin.RemovePasskey(r.Context(), sess, f.Value("passkey")); err != nil {
 		return h.securityFailed(w, r, f, err)
 	}
 	http.Redirect(w, r, "/account/security", http.StatusSeeOther)
@@ -87,7 +86,7 @@ func (h *Handlers) removePasskey(w http.ResponseWriter, r *http.Request) error {
 // beginPasskeyLogin starts a passwordless sign-in.
 func (h *Handlers) beginPasskeyLogin(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
-	opts, flow, err := h.ids.BeginPasskeyLogin(r.Context(), t, BaseURL(r, t))
+	opts, flow, err := h.signin.BeginPasskeyLogin(r.Context(), t, BaseURL(r, t))
 	if err != nil {
 		return err
 	}
@@ -106,12 +105,12 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 	}
 	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: "", Path: "/login/passkey", MaxAge: -1, HttpOnly: true, //nolint:gosec // as in beginPasskeyLogin
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
-	token, signedIn, err := h.ids.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r)
+	token, signedIn, err := h.signin.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r.Body)
 	if err != nil {
 		return err
 	}
 	h.setSession(w, r, token, signedIn)
-	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
+	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }
 
 // beginPasskeyMFA starts using a passkey as the second factor.
@@ -121,7 +120,7 @@ func (h *Handlers) beginPasskeyMFA(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	opts, err := h.ids.BeginPasskeyMFA(r.Context(), t, sess, BaseURL(r, t))
+	opts, err := h.signin.BeginPasskeyMFA(r.Context(), t, sess, BaseURL(r, t))
 	if err != nil {
 		return err
 	}
@@ -135,10 +134,10 @@ func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	token, signedIn, err := h.ids.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r)
+	token, signedIn, err := h.signin.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r.Body)
 	if err != nil {
 		return err
 	}
 	h.setSession(w, r, token, signedIn)
-	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: identity.SafeNext(r.URL.Query().Get("next"))})
+	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }

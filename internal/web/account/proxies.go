@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/access"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -27,7 +27,7 @@ func (h *Handlers) showProxies(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) proxies(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
-	list, err := h.ids.Proxies(r.Context())
+	list, err := h.grants.Proxies(r.Context())
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (h *Handlers) proxies(w http.ResponseWriter, r *http.Request, status int, f
 	for _, p := range list {
 		rows = append(rows, proxyRow{ID: p.ID, Email: p.Email.Reveal(), Scopes: p.Scopes})
 	}
-	return h.render(w, r, status, "proxies", "People who can help you", proxiesData{Form: f, Proxies: rows, Scopes: identity.ProxyScopes()})
+	return h.render(w, r, status, "proxies", "People who can help you", proxiesData{Form: f, Proxies: rows, Scopes: grants.ProxyScopes()})
 }
 
 // grantProxy gives another account access to parts of the patient's record.
@@ -44,7 +44,7 @@ func (h *Handlers) grantProxy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.ids.GrantProxy(r.Context(), f.Value("email"), f.Values["scopes"]); err != nil {
+	if err := h.grants.GrantProxy(r.Context(), f.Value("email"), f.Values["scopes"]); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func (h *Handlers) revokeProxy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.ids.RevokeProxy(r.Context(), f.Value("grant")); err != nil {
+	if err := h.grants.RevokeProxy(r.Context(), f.Value("grant")); err != nil {
 		return err
 	}
 	return h.proxies(w, r, http.StatusOK, &web.Form{Done: "Access was withdrawn."})

@@ -3,7 +3,7 @@ package account
 import (
 	"net/http"
 
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -32,7 +32,7 @@ func (h *Handlers) submitRegister(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	err = h.ids.Register(r.Context(), t, BaseURL(r, t), identity.Registration{Email: f.Value("email"), Name: f.Value("name"),
+	err = h.accounts.Register(r.Context(), t, BaseURL(r, t), accounts.Registration{Email: f.Value("email"), Name: f.Value("name"),
 		Password: f.Value("password")})
 	if err != nil {
 		status, err := f.Fail(err)

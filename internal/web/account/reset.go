@@ -20,7 +20,7 @@ func (h *Handlers) submitForgot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.ids.Forgot(r.Context(), t, BaseURL(r, t), f.Value("email")); err != nil {
+	if err := h.signin.Forgot(r.Context(), t, BaseURL(r, t), f.Value("email")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -37,7 +37,7 @@ func (h *Handlers) showReset(w http.ResponseWriter, r *http.Request) error {
 	token := r.URL.Query().Get("token")
 	f := &web.Form{}
 	status := http.StatusOK
-	if !h.ids.ResetLinkValid(r.Context(), t.ID, token) {
+	if !h.signin.ResetLinkValid(r.Context(), t.ID, token) {
 		f.Message, status, token = "This link is not valid any more. Links work once and expire; ask for a new one.", http.StatusGone, ""
 	}
 	return h.render(w, r, status, "reset", "Choose a new password", formData{Form: f, Token: token})
@@ -50,7 +50,7 @@ func (h *Handlers) submitReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.ids.Reset(r.Context(), t.ID, f.Value("token"), f.Value("password")); err != nil {
+	if err := h.signin.Reset(r.Context(), t.ID, f.Value("token"), f.Value("password")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -67,7 +67,7 @@ func (h *Handlers) showInvite(w http.ResponseWriter, r *http.Request) error {
 	token := r.URL.Query().Get("token")
 	f := &web.Form{}
 	status := http.StatusOK
-	if !h.ids.InviteValid(r.Context(), t.ID, token) {
+	if !h.accounts.InviteValid(r.Context(), t.ID, token) {
 		f.Message, status, token = "This invitation is not valid any more. Ask your administrator for a new one.", http.StatusGone, ""
 	}
 	return h.render(w, r, status, "invite", "Set up your account", formData{Form: f, Token: token})
@@ -80,7 +80,7 @@ func (h *Handlers) submitInvite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.ids.AcceptInvite(r.Context(), t.ID, f.Value("token"), f.Value("name"), f.Value("password")); err != nil {
+	if err := h.accounts.AcceptInvite(r.Context(), t.ID, f.Value("token"), f.Value("name"), f.Value("password")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

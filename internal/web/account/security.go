@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -25,7 +25,7 @@ type securityData struct {
 	TOTP      bool
 	CodesLeft int
 	Staff     bool
-	Passkeys  []identity.Passkey
+	Passkeys  []signin.Passkey
 }
 
 // codesData is the page that shows recovery codes, once.
@@ -45,24 +45,24 @@ func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	list, err := h.ids.Sessions(r.Context(), sess)
+	list, err := h.signin.Sessions(r.Context(), sess)
 	if err != nil {
 		return err
 	}
 	rows := make([]sessionRow, 0, len(list))
 	for _, s := range list {
-		rows = append(rows, sessionRow{Ref: identity.SessionRef(s.ID), Device: s.Device, Started: s.CreatedAt, LastSeen: s.LastSeenAt,
+		rows = append(rows, sessionRow{Ref: signin.SessionRef(s.ID), Device: s.Device, Started: s.CreatedAt, LastSeen: s.LastSeenAt,
 			Current: s.ID == sess.ID})
 	}
-	hasTOTP, _, err := h.ids.Factors(r.Context(), sess)
+	hasTOTP, _, err := h.signin.Factors(r.Context(), sess)
 	if err != nil {
 		return err
 	}
-	left, err := h.ids.RecoveryCodesLeft(r.Context(), sess)
+	left, err := h.signin.RecoveryCodesLeft(r.Context(), sess)
 	if err != nil {
 		return err
 	}
-	keys, err := h.ids.Passkeys(r.Context(), sess)
+	keys, err := h.signin.Passkeys(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -96,10 +96,10 @@ func (h *Handlers) revokeSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.ids.RevokeSession(r.Context(), sess, f.Value("session")); err != nil {
+	if err := h.signin.RevokeSession(r.Context(), sess, f.Value("session")); err != nil {
 		return err
 	}
-	if identity.SessionRef(sess.ID) == f.Value("session") {
+	if signin.SessionRef(sess.ID) == f.Value("session") {
 		h.cookies.Clear(w)
 		http.Redirect(w, r, "/login?signed_out=1", http.StatusSeeOther)
 		return nil
@@ -114,7 +114,7 @@ func (h *Handlers) newCodes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	codes, err := h.ids.RegenerateRecoveryCodes(r.Context(), sess)
+	codes, err := h.signin.RegenerateRecoveryCodes(r.Context(), sess)
 	if err != nil {
 		return h.securityFailed(w, r, &web.Form{}, err)
 	}
@@ -132,7 +132,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := h.ids.ChangePassword(r.Context(), sess, f.Value("password")); err != nil {
+	if err := h.signin.ChangePassword(r.Context(), sess, f.Value("password")); err != nil {
 		return h.securityFailed(w, r, f, err)
 	}
 	f = &web.Form{Done: "Your password was changed. Every other session was signed out."}
@@ -142,7 +142,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 // showReauth asks for the password (and code) again before a sensitive change.
 func (h *Handlers) showReauth(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, http.StatusOK, "reauth", "Confirm it is you", loginData{Form: &web.Form{},
-		Next: identity.SafeNext(r.URL.Query().Get("next"))})
+		Next: web.SafeNext(r.URL.Query().Get("next"))})
 }
 
 // submitReauth confirms the password and goes back.
@@ -155,14 +155,14 @@ func (h *Handlers) submitReauth(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := identity.SafeNext(f.Value("next"))
-	if err := h.ids.Reauthenticate(r.Context(), sess, f.Value("password"), f.Value("code")); err != nil {
+	next := web.SafeNext(f.Value("next"))
+	if err := h.signin.Reauthenticate(r.Context(), sess, f.Value("password"), f.Value("code")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
 		}
 		return h.render(w, r, status, "reauth", "Confirm it is you", loginData{Form: f, Next: next})
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through identity.SafeNext: a local path only
+	http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
 	return nil
 }

@@ -3,7 +3,6 @@ package account
 import (
 	"net/http"
 
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -11,7 +10,7 @@ import (
 // startSSO sends a member of staff to the tenant's single sign-on provider.
 func (h *Handlers) startSSO(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
-	u, err := h.ids.StartSSO(r.Context(), t, BaseURL(r, t), r.URL.Query().Get("next"))
+	u, err := h.signin.StartSSO(r.Context(), t, BaseURL(r, t), web.SafeNext(r.URL.Query().Get("next")))
 	if err != nil {
 		return err
 	}
@@ -26,15 +25,15 @@ func (h *Handlers) startSSO(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) finishSSO(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
 	q := r.URL.Query()
-	token, sess, next, err := h.ids.FinishSSO(r.Context(), t, BaseURL(r, t), q.Get("state"), q.Get("code"), device(r))
+	token, sess, next, err := h.signin.FinishSSO(r.Context(), t, BaseURL(r, t), q.Get("state"), q.Get("code"), device(r))
 	if err != nil {
 		f := &web.Form{}
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
 		}
-		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: "/", SSO: h.ids.HasSSO(r.Context(), t.ID)})
+		return h.render(w, r, status, "login", "Sign in", loginData{Form: f, Next: "/", SSO: h.signin.HasSSO(r.Context(), t.ID)})
 	}
-	h.signIn(w, r, token, sess, identity.SafeNext(next))
+	h.signIn(w, r, token, sess, web.SafeNext(next))
 	return nil
 }

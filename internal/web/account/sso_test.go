@@ -11,7 +11,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
 )
@@ -26,7 +26,7 @@ func TestStaffSingleSignOn(t *testing.T) {
 		patient := s.NewPerson(t, access.RolePatient)
 		idp := testkit.StartOIDCProvider(t, "salve-client", "client-secret", testkit.OIDCUser{Subject: "u-1", Email: strings.ToUpper(rx.Email), EmailVerified: true, Name: "Rx"})
 		ctx := access.WithActor(context.Background(), access.System("test", s.Tenant.ID))
-		if err := s.Services().Identity.SetSSO(ctx, s.Tenant.ID, identity.SSO{Issuer: idp.URL, ClientID: "salve-client", ClientSecret: "client-secret"}); err != nil {
+		if err := s.Services().SignIn.SetSSO(ctx, s.Tenant.ID, signin.SSO{Issuer: idp.URL, ClientID: "salve-client", ClientSecret: "client-secret"}); err != nil {
 			t.Fatal(err)
 		}
 		plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

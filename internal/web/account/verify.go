@@ -22,7 +22,7 @@ func (h *Handlers) submitVerify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.ids.Verify(r.Context(), t.ID, f.Value("token")); err != nil {
+	if err := h.accounts.Verify(r.Context(), t.ID, f.Value("token")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -47,7 +47,7 @@ func (h *Handlers) submitUnlock(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.ids.Unlock(r.Context(), t.ID, f.Value("token")); err != nil {
+	if err := h.signin.Unlock(r.Context(), t.ID, f.Value("token")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

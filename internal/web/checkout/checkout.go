@@ -9,10 +9,10 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
-	"github.com/salvehealth/salve/internal/identity"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -47,10 +47,10 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 
 // session returns the request's session; the guard put it there on every
 // customer route, so its absence is a wiring bug and is denied.
-func session(r *http.Request) (identity.Session, error) {
-	s, ok := identity.SessionFrom(r.Context())
+func session(r *http.Request) (signin.Session, error) {
+	s, ok := web.SessionFrom(r.Context())
 	if !ok {
-		return identity.Session{}, apperr.DeniedError(nil)
+		return signin.Session{}, apperr.DeniedError(nil)
 	}
 	return s, nil
 }

@@ -313,7 +313,7 @@ func TestSavedCartAfterSecondFactor(t *testing.T) {
 		w.login(a, pat)
 
 		// The patient adds an authenticator.
-		ids := s.Services().Identity
+		ids := s.Services().SignIn
 		sess, err := ids.Lookup(ctx, s.Tenant.ID, pat.Token)
 		if err != nil {
 			t.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -28,7 +28,7 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, ok := identity.SessionFrom(r.Context())
+	sess, ok := web.SessionFrom(r.Context())
 	if !ok {
 		return apperr.DeniedError(nil)
 	}
@@ -40,11 +40,11 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, r, h.glass, status, "Emergency access", breakGlassData{Form: f})
 	}
-	patientID, err := h.ids.FindPatient(r.Context(), t.ID, f.Value("email"))
+	patientID, err := h.grants.FindPatient(r.Context(), t.ID, f.Value("email"))
 	if err != nil {
 		return fail(err)
 	}
-	until, err := h.ids.BreakGlass(r.Context(), t, sess, patientID, f.Value("reason"))
+	until, err := h.grants.BreakGlass(r.Context(), t, sess, patientID, f.Value("reason"))
 	if err != nil {
 		if apperr.Is(err, apperr.Unauthenticated) {
 			f.Message = "Confirm your password and a fresh code from your authenticator first, then submit again."
@@ -63,7 +63,7 @@ type reviewData struct {
 }
 
 type reviewRow struct {
-	identity.BreakGlassReview
+	grants.BreakGlassReview
 	ReasonText string
 }
 
@@ -74,7 +74,7 @@ func (h *Handlers) showReviews(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handlers) reviews(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	t := tenant.FromContext(r.Context())
-	q, err := h.ids.BreakGlassQueue(r.Context(), t.ID)
+	q, err := h.grants.BreakGlassQueue(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (h *Handlers) review(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.ids.ReviewBreakGlass(r.Context(), t.ID, r.PathValue("id"), f.Value("outcome")); err != nil {
+	if err := h.grants.ReviewBreakGlass(r.Context(), t.ID, r.PathValue("id"), f.Value("outcome")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

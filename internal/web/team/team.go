@@ -1,6 +1,6 @@
-// Package team is the staff side of identity: the administrator's pages
-// (staff accounts, roles, invitations, disabling and enabling, and in the
-// demo the outbox of emails that would have been sent), the clinicians'
+// Package team is the staff side of accounts and grants: the administrator's
+// pages (staff accounts, roles, invitations, disabling and enabling, and in
+// the demo the outbox of emails that would have been sent), the clinicians'
 // emergency access and its compliance review. (The catalog's admin pages are
 // in package admin.) One file per action; routes in routes.go.
 package team
@@ -8,7 +8,8 @@ package team
 import (
 	"net/http"
 
-	"github.com/salvehealth/salve/internal/identity"
+	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
@@ -16,9 +17,10 @@ import (
 
 // Handlers serve the admin pages.
 type Handlers struct {
-	site   *web.Site
-	ids    *identity.Service
-	outbox *outbox.Outbox
+	site     *web.Site
+	accounts *accounts.Service
+	grants   *grants.Service
+	outbox   *outbox.Outbox
 	// showOutbox turns on the page of queued emails: only where no mail
 	// server is configured (the demo), since it shows one-time links.
 	outboxOn   bool
@@ -29,7 +31,7 @@ type Handlers struct {
 }
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, ids *identity.Service, ob *outbox.Outbox, outboxOn bool) (*Handlers, error) {
+func New(site *web.Site, acc *accounts.Service, gr *grants.Service, ob *outbox.Outbox, outboxOn bool) (*Handlers, error) {
 	users, err := site.Engine().Page("team/users")
 	if err != nil {
 		return nil, err
@@ -38,7 +40,7 @@ func New(site *web.Site, ids *identity.Service, ob *outbox.Outbox, outboxOn bool
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{site: site, ids: ids, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}
+	h := &Handlers{site: site, accounts: acc, grants: gr, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}
 	if h.glass, err = site.Engine().Page("team/break_glass"); err != nil {
 		return nil, err
 	}

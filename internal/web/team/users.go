@@ -41,7 +41,7 @@ func (h *Handlers) showUsers(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) usersPage(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	t := tenant.FromContext(r.Context())
 	me, _ := access.ActorFrom(r.Context())
-	staff, patients, err := h.ids.StaffList(r.Context(), t.ID)
+	staff, patients, err := h.accounts.StaffList(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (h *Handlers) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if _, err := h.ids.Invite(r.Context(), t, account.BaseURL(r, t), f.Value("email"), access.Role(f.Value("role"))); err != nil {
+	if _, err := h.accounts.Invite(r.Context(), t, account.BaseURL(r, t), f.Value("email"), access.Role(f.Value("role"))); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -78,7 +78,7 @@ func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.ids.SetRole(r.Context(), t.ID, r.PathValue("id"), access.Role(f.Value("role"))); err != nil {
+	if err := h.accounts.SetRole(r.Context(), t.ID, r.PathValue("id"), access.Role(f.Value("role"))); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (h *Handlers) setDisabled(disabled bool) func(http.ResponseWriter, *http.Re
 			return err
 		}
 		t := tenant.FromContext(r.Context())
-		if err := h.ids.SetDisabled(r.Context(), t.ID, r.PathValue("id"), disabled, f.Value("reason")); err != nil {
+		if err := h.accounts.SetDisabled(r.Context(), t.ID, r.PathValue("id"), disabled, f.Value("reason")); err != nil {
 			status, err := f.Fail(err)
 			if err != nil {
 				return err

@@ -1,12 +1,12 @@
-package identity
+package signin
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -15,11 +15,9 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -34,12 +32,42 @@ const (
 // ErrPasskey answers every failed passkey ceremony with the same words.
 var ErrPasskey = apperr.New(apperr.Invalid, "The passkey could not be used. Try again, or use another way to sign in.")
 
-// Passkey is a registered passkey as the security page shows it.
+// Passkey is a registered passkey. Credential is go-webauthn's record of it
+// as JSON (public key, sign count, flags): nothing in it is secret.
 type Passkey struct {
-	ID         string
+	ID         string // the credential id, base64url
+	TenantID   string
+	UserID     string
 	Name       string
+	Credential []byte
 	CreatedAt  time.Time
 	LastUsedAt time.Time
+}
+
+// Ceremony is a passkey ceremony under way: go-webauthn's session data (the
+// challenge), kept server-side for a few minutes and used once.
+type Ceremony struct {
+	Hash, TenantID, UserID, Purpose, Name string
+	Data                                  []byte
+	ExpiresAt                             time.Time
+}
+
+// Passkeys keeps passkeys and ceremonies (internal/store.Passkeys).
+type Passkeys interface {
+	// Insert stores a passkey; a Conflict when its credential is known.
+	Insert(ctx context.Context, p Passkey) error
+	// OfUser lists a user's passkeys, oldest first.
+	OfUser(ctx context.Context, tenantID, userID string) ([]Passkey, error)
+	// Used records a sign-in with a passkey and its new state (sign count).
+	Used(ctx context.Context, id string, credential []byte, now time.Time) error
+	// Delete removes one of a user's passkeys; NotFound when it has no such.
+	Delete(ctx context.Context, tenantID, userID, id string) error
+	// PutCeremony stores a ceremony (replacing one with the same hash) and
+	// drops expired ones.
+	PutCeremony(ctx context.Context, c Ceremony, now time.Time) error
+	// TakeCeremony returns and deletes a live ceremony (each works once);
+	// NotFound when there is none.
+	TakeCeremony(ctx context.Context, tenantID, hash, purpose string, now time.Time) (Ceremony, error)
 }
 
 // passkeyUser is an account as go-webauthn sees it. The names shown by the
@@ -72,7 +100,7 @@ func relyingParty(t *tenant.Tenant, baseURL string) (*webauthn.WebAuthn, error) 
 	return webauthn.New(&webauthn.Config{RPID: host, RPDisplayName: t.Name, RPOrigins: []string{strings.TrimSuffix(baseURL, "/")}})
 }
 
-func (s *Service) passkeyUser(ctx context.Context, t *tenant.Tenant, userID string) (passkeyUser, []store.PasskeyRow, error) {
+func (s *Service) passkeyUser(ctx context.Context, t *tenant.Tenant, userID string) (passkeyUser, []Passkey, error) {
 	rows, err := s.passkeys.OfUser(ctx, t.ID, userID)
 	if err != nil {
 		return passkeyUser{}, nil, err
@@ -94,13 +122,13 @@ func (s *Service) putFlow(ctx context.Context, t *tenant.Tenant, key, userID, pu
 		return err
 	}
 	now := s.clock.Now()
-	return s.passkeys.PutFlow(ctx, store.WebAuthnFlow{Hash: auth.HashToken(key), TenantID: t.ID, UserID: userID, Purpose: purpose,
+	return s.passkeys.PutCeremony(ctx, Ceremony{Hash: auth.HashToken(key), TenantID: t.ID, UserID: userID, Purpose: purpose,
 		Name: name, Data: data, ExpiresAt: now.Add(passkeyFlowTTL)}, now)
 }
 
-func (s *Service) takeFlow(ctx context.Context, t *tenant.Tenant, key, purpose string) (store.WebAuthnFlow, webauthn.SessionData, error) {
+func (s *Service) takeFlow(ctx context.Context, t *tenant.Tenant, key, purpose string) (Ceremony, webauthn.SessionData, error) {
 	var sd webauthn.SessionData
-	f, err := s.passkeys.TakeFlow(ctx, t.ID, auth.HashToken(key), purpose, s.clock.Now())
+	f, err := s.passkeys.TakeCeremony(ctx, t.ID, auth.HashToken(key), purpose, s.clock.Now())
 	if err != nil {
 		return f, sd, ErrPasskey
 	}
@@ -129,7 +157,7 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, t *tenant.Tenant
 	if err != nil {
 		return nil, notFound(err)
 	}
-	if hasSecondFactor(u) && !s.policy.FreshAuth(sess.auth(), s.clock.Now()) {
+	if u.HasSecondFactor() && !s.policy.FreshAuth(sess.Auth(), s.clock.Now()) {
 		return nil, ErrNotFresh
 	}
 	rp, err := relyingParty(t, baseURL)
@@ -152,10 +180,11 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, t *tenant.Tenant
 	return creation, s.putFlow(ctx, t, "pkreg:"+sess.ID, sess.UserID, passkeyRegister, name, sd)
 }
 
-// FinishPasskeyRegistration verifies the authenticator's answer (read from
-// r's body) and stores the passkey. A staff member enrolling their first
-// factor finishes signing in: the session is replaced and its token returned.
-func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, r *http.Request) (string, Session, error) {
+// FinishPasskeyRegistration verifies the authenticator's answer (body, the
+// credential creation response the browser sent) and stores the passkey. A
+// staff member enrolling their first factor finishes signing in: the session
+// is replaced and its token returned.
+func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, body io.Reader) (string, Session, error) {
 	ctx = acting(ctx, sess)
 	if err := enrolAllowed(sess); err != nil {
 		return "", Session{}, err
@@ -172,7 +201,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenan
 	if err != nil {
 		return "", Session{}, err
 	}
-	cred, err := rp.FinishRegistration(pu, sd, r)
+	cred, err := createCredential(rp, pu, sd, body)
 	if err != nil {
 		s.log.InfoContext(ctx, "passkey registration refused", "err", err)
 		return "", Session{}, ErrPasskey
@@ -181,11 +210,11 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenan
 	if err != nil {
 		return "", Session{}, err
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
+	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
 		ResourceID: sess.UserID, Detail: "passkey"}); err != nil {
 		return "", Session{}, err
 	}
-	if err := s.passkeys.Insert(ctx, store.PasskeyRow{ID: base64.RawURLEncoding.EncodeToString(cred.ID), TenantID: sess.TenantID,
+	if err := s.passkeys.Insert(ctx, Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), TenantID: sess.TenantID,
 		UserID: sess.UserID, Name: flow.Name, Credential: raw, CreatedAt: s.clock.Now()}); err != nil {
 		return "", Session{}, err
 	}
@@ -207,7 +236,8 @@ func (s *Service) Passkeys(ctx context.Context, sess Session) ([]Passkey, error)
 	}
 	out := make([]Passkey, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, Passkey{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt})
+		r.Credential = nil // what the page shows: no key material it has no use for
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -220,13 +250,13 @@ func (s *Service) RemovePasskey(ctx context.Context, sess Session, id string) er
 	if err != nil {
 		return notFound(err)
 	}
-	if !s.policy.FreshAuth(sess.auth(), s.clock.Now()) {
+	if !s.policy.FreshAuth(sess.Auth(), s.clock.Now()) {
 		return ErrNotFresh
 	}
-	if access.Role(u.Role).Staff() && u.TOTPSecretCT == nil && u.Passkeys <= 1 {
+	if u.Role.Staff() && u.TOTPSecretCT == nil && u.Passkeys <= 1 {
 		return apperr.New(apperr.Invalid, "Staff accounts need a second factor. Add another before removing this one.")
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "passkey"}); err != nil {
+	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "passkey"}); err != nil {
 		return err
 	}
 	return notFound(s.passkeys.Delete(ctx, sess.TenantID, sess.UserID, id))
@@ -251,23 +281,23 @@ func (s *Service) BeginPasskeyLogin(ctx context.Context, t *tenant.Tenant, baseU
 	return assertion, token, s.putFlow(ctx, t, "pklogin:"+token, "", passkeyLogin, "", sd)
 }
 
-// FinishPasskeyLogin verifies a passwordless sign-in. A passkey with user
-// verification is two factors in one (the device, and its PIN or biometric),
-// so the session is complete at once.
-func (s *Service) FinishPasskeyLogin(ctx context.Context, t *tenant.Tenant, baseURL, flowToken, device string, r *http.Request) (string, Session, error) {
+// FinishPasskeyLogin verifies a passwordless sign-in (body, the assertion the
+// browser sent). A passkey with user verification is two factors in one (the
+// device, and its PIN or biometric), so the session is complete at once.
+func (s *Service) FinishPasskeyLogin(ctx context.Context, t *tenant.Tenant, baseURL, flowToken, device string, body io.Reader) (string, Session, error) {
 	ctx = systemCtx(ctx, t.ID, "passkey")
 	if !auth.ValidToken(flowToken) {
-		return "", Session{}, s.refuse(ctx, t.ID, "", "", "passkey: no ceremony", ErrPasskey)
+		return "", Session{}, s.refuse(ctx, t.ID, nil, "passkey: no ceremony", ErrPasskey)
 	}
 	_, sd, err := s.takeFlow(ctx, t, "pklogin:"+flowToken, passkeyLogin)
 	if err != nil {
-		return "", Session{}, s.refuse(ctx, t.ID, "", "", "passkey: unknown or expired ceremony", ErrPasskey)
+		return "", Session{}, s.refuse(ctx, t.ID, nil, "passkey: unknown or expired ceremony", ErrPasskey)
 	}
 	rp, err := relyingParty(t, baseURL)
 	if err != nil {
 		return "", Session{}, err
 	}
-	var found store.UserRow
+	var found accounts.User
 	handler := func(rawID, userHandle []byte) (webauthn.User, error) {
 		u, err := s.users.ByID(ctx, t.ID, string(userHandle))
 		if err != nil {
@@ -277,18 +307,18 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, t *tenant.Tenant, base
 		pu, _, err := s.passkeyUser(ctx, t, u.ID)
 		return pu, err
 	}
-	cred, err := rp.FinishDiscoverableLogin(handler, sd, r)
+	cred, err := validateDiscoverable(rp, handler, sd, body)
 	if err != nil || found.ID == "" {
 		s.log.InfoContext(ctx, "passkey sign-in refused", "err", err)
-		return "", Session{}, s.refuse(ctx, t.ID, "", "", "passkey: assertion refused", ErrPasskey)
+		return "", Session{}, s.refuse(ctx, t.ID, nil, "passkey: assertion refused", ErrPasskey)
 	}
-	if found.Status != "active" {
-		return "", Session{}, s.refuse(ctx, t.ID, found.ID, found.Role, "account "+found.Status, ErrPasskey)
+	if found.Status != accounts.StatusActive {
+		return "", Session{}, s.refuse(ctx, t.ID, &found, "account "+found.Status, ErrPasskey)
 	}
 	if err := s.passkeyUsed(ctx, cred); err != nil {
 		return "", Session{}, err
 	}
-	if err := s.event(ctx, audit.Entry{ActorID: found.ID, ActorRole: access.Role(found.Role), TenantID: t.ID, Subjects: []string{found.ID},
+	if err := s.event(ctx, accounts.Event{ActorID: found.ID, ActorRole: found.Role, TenantID: t.ID, Subjects: []string{found.ID},
 		Action: "user.login", ResourceID: found.ID, Detail: "passkey"}); err != nil {
 		return "", Session{}, err
 	}
@@ -319,9 +349,9 @@ func (s *Service) BeginPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess Se
 	return assertion, s.putFlow(ctx, t, "pkmfa:"+sess.ID, sess.UserID, passkeyMFA, "", sd)
 }
 
-// FinishPasskeyMFA verifies the passkey and completes the sign-in with a new
-// session token.
-func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, r *http.Request) (string, Session, error) {
+// FinishPasskeyMFA verifies the passkey (body, the assertion the browser
+// sent) and completes the sign-in with a new session token.
+func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess Session, baseURL string, body io.Reader) (string, Session, error) {
 	ctx = acting(ctx, sess)
 	_, sd, err := s.takeFlow(ctx, t, "pkmfa:"+sess.ID, passkeyMFA)
 	if err != nil {
@@ -335,10 +365,10 @@ func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess S
 	if err != nil {
 		return "", Session{}, err
 	}
-	cred, err := rp.FinishLogin(pu, sd, r)
+	cred, err := validateLogin(rp, pu, sd, body)
 	if err != nil {
-		if e := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
-			Outcome: audit.Denied, Detail: "passkey refused"}); e != nil {
+		if e := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
+			Denied: true, Detail: "passkey refused"}); e != nil {
 			return "", Session{}, e
 		}
 		return "", Session{}, ErrPasskey
@@ -346,7 +376,7 @@ func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess S
 	if err := s.passkeyUsed(ctx, cred); err != nil {
 		return "", Session{}, err
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
+	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
 		Detail: "passkey"}); err != nil {
 		return "", Session{}, err
 	}
@@ -355,6 +385,37 @@ func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess S
 		return "", Session{}, err
 	}
 	return s.elevate(ctx, sess, u)
+}
+
+// createCredential parses a credential creation response and verifies it
+// against the ceremony.
+func createCredential(rp *webauthn.WebAuthn, u webauthn.User, sd webauthn.SessionData, body io.Reader) (*webauthn.Credential, error) {
+	parsed, err := protocol.ParseCredentialCreationResponseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return rp.CreateCredential(u, sd, parsed)
+}
+
+// validateLogin parses an assertion and verifies it against the ceremony and
+// the account's passkeys.
+func validateLogin(rp *webauthn.WebAuthn, u webauthn.User, sd webauthn.SessionData, body io.Reader) (*webauthn.Credential, error) {
+	parsed, err := protocol.ParseCredentialRequestResponseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return rp.ValidateLogin(u, sd, parsed)
+}
+
+// validateDiscoverable parses an assertion of a discoverable credential and
+// verifies it against the ceremony and the passkeys of the account handler
+// finds by the credential's user handle.
+func validateDiscoverable(rp *webauthn.WebAuthn, handler webauthn.DiscoverableUserHandler, sd webauthn.SessionData, body io.Reader) (*webauthn.Credential, error) {
+	parsed, err := protocol.ParseCredentialRequestResponseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return rp.ValidateDiscoverableLogin(handler, sd, parsed)
 }
 
 // passkeyUsed stores a credential's new state (its sign counter, which lets

@@ -1,4 +1,4 @@
-package identity
+package signin
 
 import (
 	"context"
@@ -6,13 +6,13 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/store"
 )
 
-// Session is a signed-in browser as the rest of Salve sees it.
+// Session is a signed-in browser as the rest of Salve sees it. The cookie
+// holds its token; the store keeps only the token's hash (ID).
 type Session struct {
 	ID         string // the hash of the cookie's token
 	TenantID   string
@@ -23,13 +23,14 @@ type Session struct {
 	MFAAt      time.Time
 	AuthAt     time.Time
 	RevokedAt  time.Time
-	Device     string
+	Device     string // a coarse label such as "Firefox on Linux"
 	// Stage is how far sign-in has come (second factor pending, enrolment
 	// needed, complete).
 	Stage auth.Stage
 }
 
-func (s Session) auth() auth.Session {
+// Auth returns the session as the session policy (auth) sees it.
+func (s Session) Auth() auth.Session {
 	return auth.Session{ID: s.ID, TenantID: s.TenantID, UserID: s.UserID, Role: s.Role, CreatedAt: s.CreatedAt,
 		LastSeenAt: s.LastSeenAt, MFAAt: s.MFAAt, AuthAt: s.AuthAt, RevokedAt: s.RevokedAt}
 }
@@ -49,36 +50,37 @@ func (s Session) Actor() access.Actor {
 // Complete reports whether sign-in is finished.
 func (s Session) Complete() bool { return s.Stage == auth.StageComplete }
 
+// withStage works out a stored session's stage from whether its account has a
+// second factor.
+func withStage(s Session, secondFactor bool) Session {
+	s.Stage = auth.StageOf(s.Auth(), secondFactor)
+	return s
+}
+
 // startSession creates a session for an account and returns its token, for the
 // cookie. mfa records that a second factor was passed in the same step (a
 // passkey sign-in). Why a new token every time: a token planted in a browser
 // before sign-in (session fixation) is never promoted.
-func (s *Service) startSession(ctx context.Context, u store.UserRow, device string, mfa bool) (string, Session, error) {
+func (s *Service) startSession(ctx context.Context, u accounts.User, device string, mfa bool) (string, Session, error) {
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		return "", Session{}, err
 	}
 	now := s.clock.Now()
-	row := store.SessionRow{ID: hash, TenantID: u.TenantID, UserID: u.ID, Role: u.Role, CreatedAt: now, LastSeenAt: now,
+	sess := Session{ID: hash, TenantID: u.TenantID, UserID: u.ID, Role: u.Role, CreatedAt: now, LastSeenAt: now,
 		AuthAt: now, Device: device}
 	if mfa {
-		row.MFAAt = now
+		sess.MFAAt = now
 	}
-	if err := s.sessions.Insert(ctx, row); err != nil {
+	if err := s.sessions.Insert(ctx, sess); err != nil {
 		return "", Session{}, err
 	}
-	return token, sessionOf(row, hasSecondFactor(u)), nil
+	return token, withStage(sess, u.HasSecondFactor()), nil
 }
 
-func sessionOf(r store.SessionRow, secondFactor bool) Session {
-	s := Session{ID: r.ID, TenantID: r.TenantID, UserID: r.UserID, Role: access.Role(r.Role), CreatedAt: r.CreatedAt,
-		LastSeenAt: r.LastSeenAt, MFAAt: r.MFAAt, AuthAt: r.AuthAt, RevokedAt: r.RevokedAt, Device: r.Device}
-	s.Stage = auth.StageOf(s.auth(), secondFactor)
-	return s
-}
-
-// errNoSession is the cause of every failed session lookup.
-var errNoSession = errors.New("no valid session")
+// ErrNoSession is the answer of every failed session lookup: no such token,
+// another tenant's, revoked, timed out, or its account changed.
+var ErrNoSession = errors.New("no valid session")
 
 // Lookup finds the live session of a cookie token in a tenant: it must exist,
 // belong to the tenant, be neither revoked nor timed out, and its account must
@@ -86,30 +88,29 @@ var errNoSession = errors.New("no valid session")
 // is touched (at most once a minute) so its idle timer restarts.
 func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, error) {
 	if !auth.ValidToken(token) {
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
 	row, err := s.sessions.ByID(ctx, auth.HashToken(token))
 	if err != nil {
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
 	now := s.clock.Now()
 	// Why the tenant check: a cookie is per host, but a session of one tenant
 	// must never act in another even if a cookie were copied across.
 	if row.TenantID != tenantID {
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
-	sess := sessionOf(row, false)
-	if ok, _ := s.policy.Valid(sess.auth(), now); !ok {
-		return Session{}, errNoSession
+	if ok, _ := s.policy.Valid(row.Auth(), now); !ok {
+		return Session{}, ErrNoSession
 	}
 	u, err := s.users.ByID(ctx, tenantID, row.UserID)
-	if err != nil || u.Status != "active" || u.Role != row.Role {
+	if err != nil || u.Status != accounts.StatusActive || u.Role != row.Role {
 		// A role change or a disabled account ends the session: privileges
 		// never change under a live token.
-		return Session{}, errNoSession
+		return Session{}, ErrNoSession
 	}
-	sess = sessionOf(row, hasSecondFactor(u))
-	if s.policy.NeedsTouch(sess.auth(), now) {
+	sess := withStage(row, u.HasSecondFactor())
+	if s.policy.NeedsTouch(sess.Auth(), now) {
 		if err := s.sessions.Touch(ctx, row.ID, now); err != nil {
 			return Session{}, err
 		}
@@ -125,7 +126,7 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	return s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.logout", ResourceType: "session"})
+	return s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.logout", ResourceType: "session"})
 }
 
 // Sessions lists the live sessions of the signed-in user.
@@ -140,7 +141,7 @@ func (s *Service) Sessions(ctx context.Context, sess Session) ([]Session, error)
 		if !s.clock.Now().Before(r.CreatedAt.Add(s.policy.Absolute)) {
 			continue
 		}
-		out = append(out, sessionOf(r, false))
+		out = append(out, withStage(r, false))
 	}
 	return out, nil
 }
@@ -155,7 +156,7 @@ func (s *Service) RevokeSession(ctx context.Context, sess Session, ref string) e
 	}
 	for _, r := range rows {
 		if SessionRef(r.ID) == ref {
-			if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.revoke", ResourceType: "session"}); err != nil {
+			if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.revoke", ResourceType: "session"}); err != nil {
 				return err
 			}
 			return s.sessions.Revoke(ctx, sess.UserID, r.ID, s.clock.Now())
@@ -171,19 +172,6 @@ func SessionRef(id string) string {
 		return id
 	}
 	return auth.HashToken("ref:" + id)[:16]
-}
-
-type sessionKey struct{}
-
-// WithSession returns ctx carrying the request's session.
-func WithSession(ctx context.Context, s Session) context.Context {
-	return context.WithValue(ctx, sessionKey{}, s)
-}
-
-// SessionFrom returns the request's session, if the guard found one.
-func SessionFrom(ctx context.Context) (Session, bool) {
-	s, ok := ctx.Value(sessionKey{}).(Session)
-	return s, ok
 }
 
 // PurgeSessions deletes sessions that ended more than a day ago.

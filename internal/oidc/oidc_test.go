@@ -1,4 +1,4 @@
-package auth_test
+package oidc_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	. "github.com/salvehealth/salve/internal/auth"
-
+	"github.com/salvehealth/salve/internal/oidc"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
@@ -39,15 +39,15 @@ func TestOIDCEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	staff := testkit.OIDCUser{Subject: "u-123", Email: "Pat@Acme.Example", EmailVerified: true, Name: "Pat Pharmacist"}
 	p := testkit.StartOIDCProvider(t, "salve", "client-secret", staff)
-	cfg := OIDCConfig{Issuer: p.URL, ClientID: "salve", ClientSecret: "client-secret",
+	cfg := signin.OIDCConfig{Issuer: p.URL, ClientID: "salve", ClientSecret: "client-secret",
 		RedirectURL: "http://127.0.0.1:9/login/sso/callback", AllowedDomains: []string{"acme.example"}}
-	o, err := NewOIDC(ctx, cfg, nil, time.Now)
+	o, err := oidc.NewProvider(ctx, cfg, nil, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	login := func() (OIDCStart, string, string) {
-		u, s, err := o.Start()
+	login := func() (signin.OIDCFlow, string, string) {
+		u, s, err := o.AuthURL()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestOIDCEndToEnd(t *testing.T) {
 	}
 
 	s, state, code := login()
-	id, err := o.Finish(ctx, s, state, code)
+	id, err := o.Exchange(ctx, s, state, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,18 +68,18 @@ func TestOIDCEndToEnd(t *testing.T) {
 		t.Fatalf("identity %+v", id)
 	}
 	// The code is single-use.
-	if _, err := o.Finish(ctx, s, state, code); !errors.Is(err, ErrOIDC) {
+	if _, err := o.Exchange(ctx, s, state, code); !errors.Is(err, oidc.ErrFailed) {
 		t.Fatalf("replayed code: %v", err)
 	}
 
 	cases := []struct {
 		name  string
 		setup func()
-		mess  func(s *OIDCStart, state, code *string)
+		mess  func(s *signin.OIDCFlow, state, code *string)
 	}{
-		{"wrong state", nil, func(_ *OIDCStart, state, _ *string) { *state = "forged" }},
-		{"wrong PKCE verifier", nil, func(s *OIDCStart, _, _ *string) { s.Verifier = "a-different-verifier-of-enough-length-000000" }},
-		{"wrong nonce", nil, func(s *OIDCStart, _, _ *string) { s.Nonce = "other" }},
+		{"wrong state", nil, func(_ *signin.OIDCFlow, state, _ *string) { *state = "forged" }},
+		{"wrong PKCE verifier", nil, func(s *signin.OIDCFlow, _, _ *string) { s.Verifier = "a-different-verifier-of-enough-length-000000" }},
+		{"wrong nonce", nil, func(s *signin.OIDCFlow, _, _ *string) { s.Nonce = "other" }},
 		{"forged signature", func() {
 			k, _ := rsa.GenerateKey(rand.Reader, 2048)
 			p.SignWith = k
@@ -104,7 +104,7 @@ func TestOIDCEndToEnd(t *testing.T) {
 		if c.mess != nil {
 			c.mess(&s, &state, &code)
 		}
-		if id, err := o.Finish(ctx, s, state, code); !errors.Is(err, ErrOIDC) {
+		if id, err := o.Exchange(ctx, s, state, code); !errors.Is(err, oidc.ErrFailed) {
 			t.Errorf("%s: accepted %+v (%v)", c.name, id, err)
 		}
 	}
@@ -113,22 +113,22 @@ func TestOIDCEndToEnd(t *testing.T) {
 	p.Tamper, p.SignWith = nil, nil
 	p.SetUser(staff)
 	cfg.ClientSecret = "wrong"
-	o2, err := NewOIDC(ctx, cfg, nil, time.Now)
+	o2, err := oidc.NewProvider(ctx, cfg, nil, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, s2, _ := o2.Start()
+	u, s2, _ := o2.AuthURL()
 	state2, code2 := authorize(t, u)
-	if _, err := o2.Finish(ctx, s2, state2, code2); !errors.Is(err, ErrOIDC) {
+	if _, err := o2.Exchange(ctx, s2, state2, code2); !errors.Is(err, oidc.ErrFailed) {
 		t.Fatalf("wrong client secret: %v", err)
 	}
 }
 
 func TestOIDCConfigErrors(t *testing.T) {
-	if _, err := NewOIDC(context.Background(), OIDCConfig{}, nil, time.Now); err == nil {
+	if _, err := oidc.NewProvider(context.Background(), signin.OIDCConfig{}, nil, time.Now); err == nil {
 		t.Fatal("empty config accepted")
 	}
-	if _, err := NewOIDC(context.Background(), OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1:9/cb"}, nil, time.Now); err == nil {
+	if _, err := oidc.NewProvider(context.Background(), signin.OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1:9/cb"}, nil, time.Now); err == nil {
 		t.Fatal("unreachable issuer accepted")
 	}
 }

@@ -1,6 +1,7 @@
-package identity
+package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -62,7 +64,15 @@ func (c Cookies) Token(r *http.Request) string {
 	return ck.Value
 }
 
-// Guard returns the httpx.Guard that enforces route classes:
+// Sessions finds the live session of a cookie's token (the sign-in service).
+// A token without a live session is signin.ErrNoSession; any other error
+// is a failure.
+type Sessions interface {
+	Lookup(ctx context.Context, tenantID, token string) (signin.Session, error)
+}
+
+// Guard returns the httpx.Guard that enforces route classes with the session
+// of the request's cookie:
 //
 //   - public: anyone; a signed-in session, if any, is attached;
 //   - customer: any session that finished signing in;
@@ -75,17 +85,17 @@ func (c Cookies) Token(r *http.Request) string {
 // sign-in may reach only Partial routes and is sent on to the second factor or
 // its enrolment. A signed-in person of the wrong kind gets the 404 of a
 // missing page.
-func (s *Service) Guard(c Cookies) httpx.Guard {
+func Guard(sessions Sessions, c Cookies) httpx.Guard {
 	return func(r *http.Request, route httpx.Route) (*http.Request, error) {
 		t := tenant.FromContext(r.Context())
 		token := c.Token(r)
 		var (
-			sess Session
-			err  = errNoSession
+			sess signin.Session
+			err  = signin.ErrNoSession
 		)
 		if t != nil && token != "" {
-			sess, err = s.Lookup(r.Context(), t.ID, token)
-			if err != nil && !errors.Is(err, errNoSession) {
+			sess, err = sessions.Lookup(r.Context(), t.ID, token)
+			if err != nil && !errors.Is(err, signin.ErrNoSession) {
 				return nil, err
 			}
 		}
@@ -125,6 +135,30 @@ func (s *Service) Guard(c Cookies) httpx.Guard {
 		}
 		return r, nil
 	}
+}
+
+// SignInRedirect turns a sign-in state that a service answered with into the
+// redirect a browser follows (a JSON client gets the error itself): a session
+// whose second factor is pending goes to /login/mfa. Any other error is
+// returned as it is.
+func SignInRedirect(err error) error {
+	if errors.Is(err, signin.ErrSecondFactorPending) {
+		return &httpx.RedirectError{URL: "/login/mfa", Err: err}
+	}
+	return err
+}
+
+type sessionKey struct{}
+
+// WithSession returns ctx carrying the request's session.
+func WithSession(ctx context.Context, s signin.Session) context.Context {
+	return context.WithValue(ctx, sessionKey{}, s)
+}
+
+// SessionFrom returns the request's session, if the guard found one.
+func SessionFrom(ctx context.Context) (signin.Session, bool) {
+	s, ok := ctx.Value(sessionKey{}).(signin.Session)
+	return s, ok
 }
 
 // LoginURL is the sign-in page that returns to the request's page afterwards.

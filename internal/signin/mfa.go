@@ -1,19 +1,15 @@
-package identity
+package signin
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
-	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 const (
@@ -39,11 +35,8 @@ func (s *Service) VerifySecondFactor(ctx context.Context, sess Session, code str
 		return "", Session{}, notFound(err)
 	}
 	now := s.clock.Now()
-	limits := auth.PatientAccount
-	if access.Role(u.Role).Staff() {
-		limits = auth.StaffAccount
-	}
-	th := throttleOfUser(u)
+	limits := limitsOf(u)
+	th := throttleOf(u)
 	if limits.RetryAfter(th, now) > 0 || limits.Locked(th, now) {
 		return "", Session{}, ErrTooMany
 	}
@@ -53,20 +46,16 @@ func (s *Service) VerifySecondFactor(ctx context.Context, sess Session, code str
 	}
 	if !ok {
 		next, justLocked := limits.Failed(th, now)
-		if err := s.users.SetThrottle(ctx, u.TenantID, u.ID, store.Throttle(next)); err != nil {
+		if err := s.users.SetThrottle(ctx, u.TenantID, u.ID, next); err != nil {
 			return "", Session{}, err
 		}
-		sev := audit.Normal
-		if justLocked {
-			sev = audit.High
-		}
-		if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID,
-			Outcome: audit.Denied, Severity: sev, Detail: "wrong code"}); err != nil {
+		if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID,
+			Denied: true, High: justLocked, Detail: "wrong code"}); err != nil {
 			return "", Session{}, err
 		}
 		return "", Session{}, ErrBadCode
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID, Detail: how}); err != nil {
+	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID, Detail: how}); err != nil {
 		return "", Session{}, err
 	}
 	if err := s.users.SetLastLogin(ctx, u.TenantID, u.ID, now); err != nil {
@@ -77,7 +66,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, sess Session, code str
 
 // checkCode tells a valid TOTP code (each time step once) or an unused recovery
 // code. how names which.
-func (s *Service) checkCode(ctx context.Context, u store.UserRow, code string) (how string, ok bool, err error) {
+func (s *Service) checkCode(ctx context.Context, u accounts.User, code string) (how string, ok bool, err error) {
 	code = strings.TrimSpace(code)
 	if len(code) == auth.TOTPDigits && u.TOTPSecretCT != nil {
 		h, err := s.totpHandle(ctx, u.TenantID, u.ID, access.Read, "user.totp.read")
@@ -107,21 +96,21 @@ func (s *Service) checkCode(ctx context.Context, u store.UserRow, code string) (
 // elevate replaces a session by one that passed the second factor now. The new
 // session keeps the old one's start, so the absolute timeout still counts from
 // the first sign-in.
-func (s *Service) elevate(ctx context.Context, old Session, u store.UserRow) (string, Session, error) {
+func (s *Service) elevate(ctx context.Context, old Session, u accounts.User) (string, Session, error) {
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		return "", Session{}, err
 	}
 	now := s.clock.Now()
-	row := store.SessionRow{ID: hash, TenantID: old.TenantID, UserID: old.UserID, Role: string(old.Role), CreatedAt: old.CreatedAt,
+	sess := Session{ID: hash, TenantID: old.TenantID, UserID: old.UserID, Role: old.Role, CreatedAt: old.CreatedAt,
 		LastSeenAt: now, MFAAt: now, AuthAt: now, Device: old.Device}
-	if err := s.sessions.Insert(ctx, row); err != nil {
+	if err := s.sessions.Insert(ctx, sess); err != nil {
 		return "", Session{}, err
 	}
 	if err := s.sessions.Revoke(ctx, old.UserID, old.ID, now); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return "", Session{}, err
 	}
-	return token, sessionOf(row, true), nil
+	return token, withStage(sess, true), nil
 }
 
 // TOTPEnrolment is a TOTP key being set up: shown as a QR code and as text.
@@ -142,10 +131,10 @@ func (s *Service) BeginTOTP(ctx context.Context, sess Session, issuer string) (T
 	if err != nil {
 		return TOTPEnrolment{}, notFound(err)
 	}
-	if hasSecondFactor(u) && !s.policy.FreshAuth(sess.auth(), s.clock.Now()) {
+	if u.HasSecondFactor() && !s.policy.FreshAuth(sess.Auth(), s.clock.Now()) {
 		return TOTPEnrolment{}, ErrNotFresh
 	}
-	acct, err := s.open(ctx, u, access.PurposeSelf)
+	acct, err := s.accounts.Account(ctx, u.TenantID, u.ID, access.PurposeSelf)
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
@@ -162,7 +151,7 @@ func (s *Service) BeginTOTP(ctx context.Context, sess Session, issuer string) (T
 		return TOTPEnrolment{}, err
 	}
 	now := s.clock.Now()
-	err = s.sessions.InsertToken(ctx, store.TokenRow{Hash: auth.HashToken("totp:" + sess.ID), TenantID: u.TenantID, UserID: u.ID,
+	err = s.tokens.Insert(ctx, accounts.Token{Hash: auth.HashToken("totp:" + sess.ID), TenantID: u.TenantID, UserID: u.ID,
 		Purpose: purposeTOTPEnrol, Data: ct, CreatedAt: now, ExpiresAt: now.Add(totpEnrolTTL)})
 	if err != nil {
 		return TOTPEnrolment{}, err
@@ -175,7 +164,7 @@ func (s *Service) BeginTOTP(ctx context.Context, sess Session, issuer string) (T
 // could replace the authenticator and so bypass it.
 func enrolAllowed(sess Session) error {
 	if sess.Stage == auth.StageNeedsMFA {
-		return &httpx.RedirectError{URL: "/login/mfa", Err: apperr.New(apperr.Unauthenticated, "Confirm your second factor first.")}
+		return ErrSecondFactorPending
 	}
 	return nil
 }
@@ -186,7 +175,7 @@ func (s *Service) PendingTOTP(ctx context.Context, sess Session, issuer string) 
 	if err := enrolAllowed(sess); err != nil {
 		return TOTPEnrolment{}, false, err
 	}
-	tok, err := s.sessions.PeekToken(ctx, sess.TenantID, auth.HashToken("totp:"+sess.ID), purposeTOTPEnrol, s.clock.Now())
+	tok, err := s.tokens.Peek(ctx, sess.TenantID, auth.HashToken("totp:"+sess.ID), purposeTOTPEnrol, s.clock.Now())
 	if apperr.Is(err, apperr.NotFound) {
 		return TOTPEnrolment{}, false, nil
 	}
@@ -201,7 +190,7 @@ func (s *Service) PendingTOTP(ctx context.Context, sess Session, issuer string) 
 	if err != nil {
 		return TOTPEnrolment{}, false, err
 	}
-	acct, err := s.Account(ctx, sess.TenantID, sess.UserID, access.PurposeSelf)
+	acct, err := s.accounts.Account(ctx, sess.TenantID, sess.UserID, access.PurposeSelf)
 	if err != nil {
 		return TOTPEnrolment{}, false, err
 	}
@@ -221,7 +210,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess Session, code string) (t
 		return "", Session{}, nil, err
 	}
 	now := s.clock.Now()
-	tok, err := s.sessions.PeekToken(ctx, sess.TenantID, auth.HashToken("totp:"+sess.ID), purposeTOTPEnrol, now)
+	tok, err := s.tokens.Peek(ctx, sess.TenantID, auth.HashToken("totp:"+sess.ID), purposeTOTPEnrol, now)
 	if apperr.Is(err, apperr.NotFound) {
 		return "", Session{}, nil, apperr.New(apperr.Invalid, "The setup expired. Start again to get a new code.")
 	}
@@ -244,14 +233,14 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess Session, code string) (t
 	if err != nil {
 		return "", Session{}, nil, err
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
+	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
 		ResourceID: sess.UserID, Detail: "totp"}); err != nil {
 		return "", Session{}, nil, err
 	}
 	if err := s.users.SetTOTP(ctx, sess.TenantID, sess.UserID, ct, step, now); err != nil {
 		return "", Session{}, nil, err
 	}
-	if _, err := s.sessions.UseToken(ctx, sess.TenantID, tok.Hash, purposeTOTPEnrol, now); err != nil {
+	if _, err := s.tokens.Use(ctx, sess.TenantID, tok.Hash, purposeTOTPEnrol, now); err != nil {
 		return "", Session{}, nil, err
 	}
 	left, err := s.users.RecoveryCodesLeft(ctx, sess.UserID)
@@ -275,7 +264,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess Session, code string) (t
 // ones stop working. It needs a fresh sign-in.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, sess Session) ([]string, error) {
 	ctx = acting(ctx, sess)
-	if !s.policy.FreshAuth(sess.auth(), s.clock.Now()) {
+	if !s.policy.FreshAuth(sess.Auth(), s.clock.Now()) {
 		return nil, ErrNotFresh
 	}
 	return s.newRecoveryCodes(ctx, sess)
@@ -286,7 +275,7 @@ func (s *Service) newRecoveryCodes(ctx context.Context, sess Session) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.recovery_codes.issue",
+	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.recovery_codes.issue",
 		ResourceID: sess.UserID}); err != nil {
 		return nil, err
 	}
@@ -309,63 +298,25 @@ func (s *Service) RemoveTOTP(ctx context.Context, sess Session) error {
 	if err != nil {
 		return notFound(err)
 	}
-	if !s.policy.FreshAuth(sess.auth(), s.clock.Now()) {
+	if !s.policy.FreshAuth(sess.Auth(), s.clock.Now()) {
 		return ErrNotFresh
 	}
-	if access.Role(u.Role).Staff() && u.Passkeys == 0 {
+	if u.Role.Staff() && u.Passkeys == 0 {
 		return apperr.New(apperr.Invalid, "Staff accounts need a second factor. Add a passkey before removing the authenticator.")
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "totp"}); err != nil {
+	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "totp"}); err != nil {
 		return err
 	}
 	return s.users.SetTOTP(ctx, u.TenantID, u.ID, nil, 0, s.clock.Now())
 }
 
-// Reauthenticate confirms the signed-in user's password (and, when the
-// account has one, a second-factor code) so that sensitive changes may follow
-// for the next few minutes.
-func (s *Service) Reauthenticate(ctx context.Context, sess Session, password, code string) error {
-	ctx = acting(ctx, sess)
+// Factors tells which second factors the signed-in account has, without
+// opening any of its PHI (pages that only need this must not read the
+// person's identity: minimum necessary, and no vault access per view).
+func (s *Service) Factors(ctx context.Context, sess Session) (totp bool, passkeys int, err error) {
 	u, err := s.users.ByID(ctx, sess.TenantID, sess.UserID)
 	if err != nil {
-		return notFound(err)
+		return false, 0, notFound(err)
 	}
-	ok, _, err := s.hasher.Verify(ctx, password, u.PasswordHash)
-	if err != nil && !errors.Is(err, auth.ErrBadHash) {
-		return err
-	}
-	how := "password"
-	if ok && hasSecondFactor(u) && u.TOTPSecretCT != nil {
-		how, ok, err = s.checkCode(ctx, u, code)
-		if err != nil {
-			return err
-		}
-	}
-	outcome := audit.Allowed
-	if !ok {
-		outcome = audit.Denied
-	}
-	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.reauth", ResourceID: u.ID,
-		Outcome: outcome, Detail: how}); err != nil {
-		return err
-	}
-	if !ok {
-		return apperr.InvalidFields("That did not match. Check your password and code.", map[string]string{"password": "Enter your current password."}) //nolint:gosec // a form message, not a credential
-	}
-	return s.sessions.MarkAuth(ctx, sess.ID, s.clock.Now(), hasSecondFactor(u))
-}
-
-// alertRef returns a short reference for an alert email, e.g. AL-7KQ2-M9XD.
-func alertRef() string {
-	const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	out := []byte("AL-")
-	for i, v := range b {
-		if i == 4 {
-			out = append(out, '-')
-		}
-		out = append(out, alphabet[int(v)%len(alphabet)])
-	}
-	return string(out)
+	return u.TOTPSecretCT != nil, u.Passkeys, nil
 }

@@ -1,4 +1,4 @@
-package identity
+package accounts
 
 import (
 	"context"
@@ -7,9 +7,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // StaffList returns a tenant's staff accounts with their email addresses and
@@ -21,10 +19,10 @@ func (s *Service) StaffList(ctx context.Context, tenantID string) ([]Account, in
 	if err != nil {
 		return nil, 0, err
 	}
-	var staff []store.UserRow
+	var staff []User
 	patients := 0
 	for _, u := range rows {
-		if access.Role(u.Role).Staff() {
+		if u.Role.Staff() {
 			staff = append(staff, u)
 		} else {
 			patients++
@@ -61,24 +59,24 @@ func (s *Service) StaffList(ctx context.Context, tenantID string) ([]Account, in
 // staffTarget finds a staff account an admin acts on. Admins manage staff only,
 // never patients, and never themselves (an admin cannot lock themselves out or
 // raise their own role).
-func (s *Service) staffTarget(ctx context.Context, tenantID, userID string) (store.UserRow, access.Actor, error) {
+func (s *Service) staffTarget(ctx context.Context, tenantID, userID string) (User, access.Actor, error) {
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleAdmin || a.TenantID != tenantID {
-		return store.UserRow{}, a, apperr.DeniedError(errors.New("not an admin of the tenant"))
+		return User{}, a, apperr.DeniedError(errors.New("not an admin of the tenant"))
 	}
 	u, err := s.users.ByID(ctx, tenantID, userID)
-	if err != nil || !access.Role(u.Role).Staff() {
-		return store.UserRow{}, a, apperr.NotFoundError()
+	if err != nil || !u.Role.Staff() {
+		return User{}, a, apperr.NotFoundError()
 	}
 	if u.ID == a.ID {
-		return store.UserRow{}, a, apperr.New(apperr.Invalid, "You cannot change your own account here; ask another administrator.")
+		return User{}, a, apperr.New(apperr.Invalid, "You cannot change your own account here; ask another administrator.")
 	}
 	return u, a, nil
 }
 
 // SetRole gives a staff account another staff role. Its sessions end at once
-// (Lookup refuses a session whose role no longer matches), so the new
-// privileges start with a new sign-in and a new token.
+// (sign-in refuses a session whose role no longer matches its account), so the
+// new privileges start with a new sign-in and a new token.
 func (s *Service) SetRole(ctx context.Context, tenantID, userID string, role access.Role) error {
 	if !role.Staff() {
 		return errInvalidRole(role)
@@ -87,15 +85,15 @@ func (s *Service) SetRole(ctx context.Context, tenantID, userID string, role acc
 	if err != nil {
 		return err
 	}
-	if access.Role(u.Role) == role {
+	if u.Role == role {
 		return nil
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{u.ID}, Action: "user.role.change", ResourceID: u.ID,
-		Severity: audit.High, Detail: "role=" + u.Role + "->" + string(role), Purpose: access.PurposeOperations}); err != nil {
+	if err := s.event(ctx, Event{TenantID: tenantID, Subjects: []string{u.ID}, Action: "user.role.change", ResourceID: u.ID,
+		High: true, Detail: "role=" + string(u.Role) + "->" + string(role), Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}
 	now := s.clock.Now()
-	if err := s.users.SetRole(ctx, tenantID, u.ID, string(role), now); err != nil {
+	if err := s.users.SetRole(ctx, tenantID, u.ID, role, now); err != nil {
 		return err
 	}
 	return s.sessions.RevokeAll(ctx, u.ID, "", now)
@@ -115,16 +113,16 @@ func (s *Service) SetDisabled(ctx context.Context, tenantID, userID string, disa
 	return s.setDisabled(ctx, u, disabled, reason)
 }
 
-func (s *Service) setDisabled(ctx context.Context, u store.UserRow, disabled bool, reason string) error {
-	status, action := "active", "user.enable"
+func (s *Service) setDisabled(ctx context.Context, u User, disabled bool, reason string) error {
+	status, action := StatusActive, "user.enable"
 	if disabled {
-		status, action = "disabled", "user.disable"
+		status, action = StatusDisabled, "user.disable"
 	}
 	if u.Status == status {
 		return nil
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: action, ResourceID: u.ID,
-		Severity: audit.High, Detail: "reason recorded", Purpose: access.PurposeOperations}); err != nil {
+	if err := s.event(ctx, Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: action, ResourceID: u.ID,
+		High: true, Detail: "reason recorded", Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}
 	return s.users.SetStatus(ctx, u.TenantID, u.ID, status, reason, s.clock.Now())
@@ -134,7 +132,7 @@ func (s *Service) setDisabled(ctx context.Context, u store.UserRow, disabled boo
 // has not signed in for the inactivity period (or was never used since it was
 // created that long ago). It returns how many it disabled. Run daily.
 func (s *Service) DisableInactiveStaff(ctx context.Context) (int, error) {
-	cutoff := s.clock.Now().Add(-s.opts.StaffInactivity)
+	cutoff := s.clock.Now().Add(-s.staffInactivity)
 	rows, err := s.users.InactiveStaff(ctx, cutoff)
 	if err != nil {
 		return 0, err

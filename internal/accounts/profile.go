@@ -1,0 +1,127 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/phi"
+)
+
+// Account is an account with its PHI opened: what the profile and admin pages
+// show. Its PHI stays wrapped (phi.String) until a page reveals it.
+type Account struct {
+	ID            string
+	TenantID      string
+	Role          access.Role
+	Status        string // StatusActive, StatusDisabled, StatusInvited
+	Email         phi.String
+	Name          phi.String
+	Phone         phi.String
+	EmailVerified bool
+	TOTP          bool // a TOTP authenticator is enrolled
+	Passkeys      int
+	LastLoginAt   time.Time
+	DisabledAt    time.Time
+	CreatedAt     time.Time
+}
+
+// HasSecondFactor reports whether the account can pass MFA.
+func (a Account) HasSecondFactor() bool { return a.TOTP || a.Passkeys > 0 }
+
+// Account returns an account with its PHI opened for the actor in ctx, for a
+// purpose. The vault records the access.
+func (s *Service) Account(ctx context.Context, tenantID, userID string, purpose access.Purpose) (Account, error) {
+	u, err := s.users.ByID(ctx, tenantID, userID)
+	if err != nil {
+		return Account{}, notFound(err)
+	}
+	return s.open(ctx, u, purpose)
+}
+
+// Email returns the address of a person, for the emails other services send
+// them (orders' status emails); the access is audited for operations.
+func (s *Service) Email(ctx context.Context, tenantID, userID string) (string, error) {
+	acct, err := s.Account(ctx, tenantID, userID, access.PurposeOperations)
+	if err != nil {
+		return "", err
+	}
+	return acct.Email.Reveal(), nil
+}
+
+func (s *Service) open(ctx context.Context, u User, purpose access.Purpose) (Account, error) {
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: access.Read,
+		Purpose: purpose, Resource: "user", ResourceID: u.ID, AuditAction: "user.read"})
+	if err != nil {
+		return Account{}, err
+	}
+	a := accountOf(u)
+	if a.Email, err = h.OpenString(u.ID, "users", "email_ct", u.ID, u.EmailCT); err != nil {
+		return Account{}, err
+	}
+	if u.NameCT != nil {
+		if a.Name, err = h.OpenString(u.ID, "users", "name_ct", u.ID, u.NameCT); err != nil {
+			return Account{}, err
+		}
+	}
+	if u.PhoneCT != nil {
+		if a.Phone, err = h.OpenString(u.ID, "users", "phone_ct", u.ID, u.PhoneCT); err != nil {
+			return Account{}, err
+		}
+	}
+	return a, nil
+}
+
+// accountOf copies what is not PHI.
+func accountOf(u User) Account {
+	return Account{ID: u.ID, TenantID: u.TenantID, Role: u.Role, Status: u.Status,
+		EmailVerified: !u.EmailVerifiedAt.IsZero(), TOTP: u.TOTPSecretCT != nil, Passkeys: u.Passkeys,
+		LastLoginAt: u.LastLoginAt, DisabledAt: u.DisabledAt, CreatedAt: u.CreatedAt}
+}
+
+// Profile is what a person may change about themselves without re-signing in.
+type Profile struct {
+	Name  string
+	Phone string
+}
+
+// UpdateProfile seals and stores the signed-in user's name and phone.
+func (s *Service) UpdateProfile(ctx context.Context, p Profile) error {
+	a, ok := access.ActorFrom(ctx)
+	if !ok {
+		return apperr.DeniedError(errors.New("no actor"))
+	}
+	return s.setProfile(ctx, a.TenantID, a.ID, p)
+}
+
+// setProfile seals and stores an account's name and phone; the actor in ctx
+// is recorded as the writer.
+func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Profile) error {
+	if err := checkName(p.Name); err != nil {
+		return err
+	}
+	p.Phone = strings.TrimSpace(p.Phone)
+	if len(p.Phone) > 40 || strings.Trim(p.Phone, "0123456789 +-().") != "" {
+		return apperr.InvalidFields("Check the phone number.", map[string]string{"phone": "Use digits, spaces and + - ( ) only."})
+	}
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
+		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: "user.profile.update"})
+	if err != nil {
+		return err
+	}
+	var nameCT, phoneCT []byte
+	if n := strings.TrimSpace(p.Name); n != "" {
+		if nameCT, err = h.SealString(userID, "users", "name_ct", userID, n); err != nil {
+			return err
+		}
+	}
+	if p.Phone != "" {
+		if phoneCT, err = h.SealString(userID, "users", "phone_ct", userID, p.Phone); err != nil {
+			return err
+		}
+	}
+	return s.users.SetProfile(ctx, tenantID, userID, nameCT, phoneCT, s.clock.Now())
+}

@@ -1,0 +1,147 @@
+package grants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// BreakGlass opens a patient's clinical record to a clinician or pharmacist
+// without a care relationship, for access.BreakGlassDuration. It needs a
+// stated reason (at least access.MinBreakGlassReason characters, sealed under
+// the patient: it may describe their condition) and a second factor passed in
+// the last few minutes. It raises a high-severity event, alerts the tenant's
+// security contact and waits in the compliance review queue.
+func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.Session, patientID, reason string) (time.Time, error) {
+	ctx = access.WithActor(ctx, sess.Actor())
+	now := s.clock.Now()
+	if sess.Role != access.RoleClinician && sess.Role != access.RolePharmacist {
+		return time.Time{}, apperr.DeniedError(fmt.Errorf("%s may not break the glass", sess.Role))
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) < access.MinBreakGlassReason || utf8.RuneCountInString(reason) > 1000 {
+		return time.Time{}, apperr.InvalidFields("Say why you need access.", map[string]string{
+			"reason": fmt.Sprintf("Write at least %d characters: the emergency and why the record is needed.", access.MinBreakGlassReason)})
+	}
+	// Fresh MFA: the second factor passed within the freshness window.
+	if sess.MFAAt.IsZero() || now.Sub(sess.MFAAt) >= s.policy.Fresh || !s.policy.FreshAuth(sess.Auth(), now) {
+		return time.Time{}, signin.ErrNotFresh
+	}
+	p, err := s.users.ByID(ctx, t.ID, patientID)
+	if err != nil || p.Role != access.RolePatient {
+		return time.Time{}, apperr.NotFoundError()
+	}
+	gid := id.NewAt(now)
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: t.ID, Subjects: []string{patientID}, Action: access.Write,
+		Purpose: access.PurposeBreakGlass, Resource: "break_glass", ResourceID: gid, AuditAction: "break_glass.reason.write"})
+	if err != nil {
+		return time.Time{}, err
+	}
+	ct, err := h.SealString(patientID, "break_glass", "reason_ct", gid, reason)
+	if err != nil {
+		return time.Time{}, err
+	}
+	until := now.Add(access.BreakGlassDuration)
+	if err := s.event(ctx, accounts.Event{TenantID: t.ID, Subjects: []string{patientID}, Action: "break_glass.start", ResourceType: "break_glass",
+		ResourceID: gid, High: true, Purpose: access.PurposeBreakGlass}); err != nil {
+		return time.Time{}, err
+	}
+	if err := s.links.InsertBreakGlass(ctx, BreakGlass{ID: gid, TenantID: t.ID, ActorID: sess.UserID, PatientID: patientID,
+		ReasonCT: ct, CreatedAt: now, ExpiresAt: until}); err != nil {
+		return time.Time{}, err
+	}
+	return until, s.accounts.Alert(ctx, t, "security.break_glass", "break-glass grant")
+}
+
+// BreakGlassReview is one grant as the review queue shows it.
+type BreakGlassReview struct {
+	ID, ActorID, PatientID string
+	Reason                 phi.String
+	CreatedAt, ExpiresAt   time.Time
+	ReviewedAt             time.Time
+	Outcome                string
+}
+
+// Review outcomes.
+const (
+	ReviewJustified   = "justified"
+	ReviewUnjustified = "not_justified"
+)
+
+func reviewer(ctx context.Context, tenantID string) (access.Actor, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok || a.TenantID != tenantID || (a.Role != access.RoleCompliance && a.Role != access.RoleAdmin) {
+		return a, apperr.DeniedError(errors.New("not a reviewer"))
+	}
+	return a, nil
+}
+
+// BreakGlassQueue lists a tenant's break-glass grants, unreviewed first, with
+// their reasons opened for the reviewer (audited, purpose compliance).
+func (s *Service) BreakGlassQueue(ctx context.Context, tenantID string) ([]BreakGlassReview, error) {
+	if _, err := reviewer(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	rows, err := s.links.BreakGlassList(ctx, tenantID, 200)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BreakGlassReview, 0, len(rows))
+	for _, b := range rows {
+		h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{b.PatientID}, Action: access.Read,
+			Purpose: access.PurposeCompliance, Resource: "break_glass", ResourceID: b.ID, AuditAction: "break_glass.reason.read"})
+		if err != nil {
+			return nil, err
+		}
+		reason, err := h.OpenString(b.PatientID, "break_glass", "reason_ct", b.ID, b.ReasonCT)
+		if errors.Is(err, phi.ErrShredded) {
+			reason = phi.NewString("(disposed of)")
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, BreakGlassReview{ID: b.ID, ActorID: b.ActorID, PatientID: b.PatientID, Reason: reason, CreatedAt: b.CreatedAt,
+			ExpiresAt: b.ExpiresAt, ReviewedAt: b.ReviewedAt, Outcome: b.ReviewNote})
+	}
+	return out, nil
+}
+
+// ReviewBreakGlass records the reviewer's finding on a grant.
+func (s *Service) ReviewBreakGlass(ctx context.Context, tenantID, grantID, outcome string) error {
+	a, err := reviewer(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if outcome != ReviewJustified && outcome != ReviewUnjustified {
+		return apperr.InvalidFields("Choose a finding.", map[string]string{"outcome": "Justified or not justified."})
+	}
+	if err := s.event(ctx, accounts.Event{TenantID: tenantID, Action: "break_glass.review", ResourceType: "break_glass", ResourceID: grantID,
+		High: outcome == ReviewUnjustified, Detail: outcome, Purpose: access.PurposeCompliance}); err != nil {
+		return err
+	}
+	return notFound(s.links.ReviewBreakGlass(ctx, tenantID, grantID, a.ID, outcome, s.clock.Now()))
+}
+
+// FindPatient returns the id of the tenant's patient account with an email
+// address, for staff who must name a patient (break-glass). Not found is the
+// same 404 as anything else.
+func (s *Service) FindPatient(ctx context.Context, tenantID, email string) (string, error) {
+	if err := accounts.CheckEmail(email); err != nil {
+		return "", err
+	}
+	u, err := s.users.ByEmail(ctx, tenantID, s.emailIndex(tenantID, email))
+	if err != nil || u.Role != access.RolePatient {
+		return "", apperr.InvalidFields("No patient has that email address here.", map[string]string{"email": "Check the address."})
+	}
+	return u.ID, nil
+}

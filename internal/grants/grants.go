@@ -1,0 +1,148 @@
+// Package grants decides who may reach a person's data beyond their own: the
+// Authorize decision (tenant, role, care relationship, proxy grant,
+// break-glass; the rules themselves are package access), the care
+// relationships an admin assigns, the proxy grants a patient gives a carer,
+// and break-glass with its compliance review. A denial is audited and answers
+// the same 404 as a missing record.
+package grants
+
+import (
+	"context"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
+)
+
+// ProxyGrant is a patient's grant to a caregiver, as stored.
+type ProxyGrant struct {
+	ID        string
+	TenantID  string
+	PatientID string
+	ProxyID   string
+	Scopes    []access.DataClass
+	CreatedAt time.Time
+	RevokedAt time.Time
+}
+
+// BreakGlass is an emergency access grant, as stored: the reason is vault
+// ciphertext under the patient.
+type BreakGlass struct {
+	ID         string
+	TenantID   string
+	ActorID    string
+	PatientID  string
+	ReasonCT   []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	ReviewedAt time.Time
+	ReviewedBy string
+	ReviewNote string
+}
+
+// Store keeps the relationships between people (internal/store.Links).
+type Store interface {
+	// AddCare records (or renews) a clinician's care relationship with a
+	// patient.
+	AddCare(ctx context.Context, tenantID, clinicianID, patientID string, now time.Time) error
+	// HasCare reports whether a clinician has a current care relationship
+	// with a patient.
+	HasCare(ctx context.Context, tenantID, clinicianID, patientID string) (bool, error)
+	InsertProxy(ctx context.Context, g ProxyGrant) error
+	// RevokeProxy ends a patient's grant; NotFound when the patient has no
+	// such live grant.
+	RevokeProxy(ctx context.Context, tenantID, patientID, grantID string, now time.Time) error
+	// Proxies lists live grants where userID is the patient (who may act for
+	// them), or, with asProxy, where it is the proxy (for whom they may act).
+	Proxies(ctx context.Context, tenantID, userID string, asProxy bool) ([]ProxyGrant, error)
+	InsertBreakGlass(ctx context.Context, b BreakGlass) error
+	// BreakGlassUntil returns when the actor's latest grant for the patient
+	// expires; the zero time when there is none.
+	BreakGlassUntil(ctx context.Context, tenantID, actorID, patientID string) (time.Time, error)
+	// BreakGlassList lists a tenant's grants, unreviewed first, newest first.
+	BreakGlassList(ctx context.Context, tenantID string, limit int) ([]BreakGlass, error)
+	// ReviewBreakGlass records a compliance review of a grant; NotFound when
+	// there is no such unreviewed grant.
+	ReviewBreakGlass(ctx context.Context, tenantID, grantID, reviewer, note string, now time.Time) error
+}
+
+// Users finds accounts (internal/store.Users); NotFound when there is none.
+type Users interface {
+	ByID(ctx context.Context, tenantID, userID string) (accounts.User, error)
+	ByEmail(ctx context.Context, tenantID string, bidx []byte) (accounts.User, error)
+}
+
+// Accounts is what grants take from the accounts service.
+type Accounts interface {
+	// OpenEmail opens an account's address (audited as action).
+	OpenEmail(ctx context.Context, u accounts.User, action string) (phi.String, error)
+	// Alert records a high-severity event and emails the tenant's security
+	// contact.
+	Alert(ctx context.Context, t *tenant.Tenant, action, detail string) error
+}
+
+// Vault is what grants take from the vault: audited handles (break-glass
+// reasons), and the blind index that finds an account by its address.
+type Vault interface {
+	phi.Vault
+	phi.Indexer
+}
+
+// Deps are what the service is built on; server wires them.
+type Deps struct {
+	Store    Store
+	Users    Users
+	Accounts Accounts
+	Vault    Vault
+	Audit    accounts.Auditor
+	Clock    clock.Clock
+	// Policy is the session lifetimes: break-glass needs a second factor
+	// passed within its freshness window.
+	Policy auth.SessionPolicy
+}
+
+// Service decides and records access grants on the PHI store.
+type Service struct {
+	links    Store
+	users    Users
+	accounts Accounts
+	vault    Vault
+	audit    accounts.Auditor
+	clock    clock.Clock
+	policy   auth.SessionPolicy
+}
+
+// New returns the service; zero fields of d take the defaults (the system
+// clock, the default session lifetimes).
+func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	if d.Policy == (auth.SessionPolicy{}) {
+		d.Policy = auth.DefaultSessionPolicy()
+	}
+	return &Service{links: d.Store, users: d.Users, accounts: d.Accounts, vault: d.Vault, audit: d.Audit, clock: d.Clock, policy: d.Policy}
+}
+
+func (s *Service) emailIndex(tenantID, email string) []byte {
+	return accounts.EmailIndex(s.vault, tenantID, email)
+}
+
+// event appends an identity audit event; see accounts.Record for why a
+// failure refuses what was being done.
+func (s *Service) event(ctx context.Context, e accounts.Event) error {
+	return accounts.Record(ctx, s.audit, e)
+}
+
+// notFound maps apperr.NotFound to the 404 everyone gets.
+func notFound(err error) error {
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.NotFoundError()
+	}
+	return err
+}

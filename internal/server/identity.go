@@ -1,0 +1,82 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/oidc"
+	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/store"
+)
+
+// Identity is who people are (accounts), how they prove it (sign-in) and
+// what they may reach of each other's data (grants), wired to each other and
+// to the PHI store.
+type Identity struct {
+	Accounts *accounts.Service
+	SignIn   *signin.Service
+	Grants   *grants.Service
+}
+
+// IdentityOptions tune the identity services; zero fields take the defaults.
+type IdentityOptions struct {
+	Clock  clock.Clock
+	Log    *slog.Logger
+	Argon2 auth.Argon2Params
+	// Sessions are the session lifetimes (idle, absolute, freshness).
+	Sessions auth.SessionPolicy
+	// StaffInactivity disables staff accounts unused this long (default 90 days).
+	StaffInactivity time.Duration
+	// Burst is the tenant-wide failed sign-in alert rule.
+	Burst auth.Burst
+	// OIDC discovers single sign-on providers; nil is the OpenID Connect
+	// client of internal/oidc.
+	OIDC signin.OIDC
+}
+
+// NewIdentity builds the identity services on the PHI store, the vault, the
+// audit log and the email outbox.
+func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accounts.Outbox, o IdentityOptions) Identity {
+	if o.Argon2 == (auth.Argon2Params{}) {
+		o.Argon2 = auth.DefaultArgon2()
+	}
+	if o.OIDC == nil {
+		o.OIDC = oidc.Client{}
+	}
+	// One hasher for both services: its bound on concurrent hashes is the
+	// process's.
+	hasher := auth.NewHasher(o.Argon2)
+	users, sessions, tokens := store.NewUsers(phiDB), store.NewSessions(phiDB), store.NewTokens(phiDB)
+	rec := auditor{log: log}
+	acc := accounts.New(accounts.Deps{Users: users, Tokens: tokens, Sessions: sessions, Vault: v, Audit: rec, Outbox: ob,
+		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity})
+	si := signin.New(signin.Deps{Users: users, Sessions: sessions, Throttles: store.NewThrottles(phiDB), Tokens: tokens,
+		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: rec,
+		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Burst: o.Burst})
+	gr := grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: rec, Clock: o.Clock,
+		Policy: o.Sessions})
+	return Identity{Accounts: acc, SignIn: si, Grants: gr}
+}
+
+// auditor records the identity services' events in the audit log.
+type auditor struct{ log audit.Appender }
+
+// Record appends e as an audit entry: allowed or denied, normal or high.
+func (a auditor) Record(ctx context.Context, e accounts.Event) error {
+	entry := audit.Entry{ActorID: e.ActorID, ActorRole: e.ActorRole, TenantID: e.TenantID, Subjects: e.Subjects, Action: e.Action,
+		ResourceType: e.ResourceType, ResourceID: e.ResourceID, Purpose: e.Purpose, Outcome: audit.Allowed, Severity: audit.Normal,
+		Detail: e.Detail}
+	if e.Denied {
+		entry.Outcome = audit.Denied
+	}
+	if e.High {
+		entry.Severity = audit.High
+	}
+	return a.log.Append(ctx, entry)
+}
