@@ -17,6 +17,7 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/payment/stripe"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/store"
 )
@@ -126,8 +127,8 @@ func Gateways(cfg *config.Config, test *payment.Test) ([]payment.Gateway, error)
 			out = append(out, test)
 		case "invoice":
 			out = append(out, payment.Invoice{})
-		case "stripe":
-			st, err := payment.NewStripe(payment.StripeConfig{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		case stripe.Name:
+			st, err := stripe.New(stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
 				APIURL: cfg.StripeAPIURL})
 			if err != nil {
 				return nil, err
