@@ -18,6 +18,7 @@ import (
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/payment/stripe"
+	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/store"
 )
@@ -31,6 +32,8 @@ type Services struct {
 	Jobs     *jobs.Scheduler
 	Orders   *orders.Service
 	Lists    *lists.Service
+	// Promotions are the promotion codes (catalog data) orders are priced with.
+	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
 	SavedCarts *savedcart.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
@@ -70,6 +73,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		return nil, err
 	}
 	lst := lists.New(stores.PHI, v, c)
+	promos := promo.NewService(store.NewPromotions(stores.Catalog), c)
 	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
 		Contacts: func(ctx context.Context, tenantID, userID string) (string, error) {
 			acct, err := ids.Account(ctx, tenantID, userID, access.PurposeOperations)
@@ -112,7 +116,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, SavedCarts: savedcart.New(stores.PHI, v, c),
+	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, Promotions: promos, SavedCarts: savedcart.New(stores.PHI, v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }
 
