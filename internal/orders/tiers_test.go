@@ -87,7 +87,7 @@ func TestStockLevelsKeepTheCacheWarm(t *testing.T) {
 		v := tiered(t, s, 20)
 		version := func() int64 {
 			t.Helper()
-			n, err := s.Catalog().Store().Version(ctx, s.Tenant.ID)
+			n, err := store.NewCatalogRepo(s.Stores.Catalog).Version(ctx, s.Tenant.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
