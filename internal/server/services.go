@@ -72,7 +72,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	lst := lists.New(stores.PHI, v, c)
+	lst := lists.New(store.NewLists(stores.PHI), store.NewCarts(stores.Catalog), v, c)
 	promos := promo.NewService(store.NewPromotions(stores.Catalog), c)
 	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
 		Contacts: func(ctx context.Context, tenantID, userID string) (string, error) {
