@@ -57,7 +57,7 @@ func newEnv(t testing.TB, e store.Engine, opts ...func(*identity.Options)) *env 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ob := outbox.New(phiDB, v, nil, c, nil)
+	ob := outbox.New(store.NewOutbox(phiDB), v, nil, c, nil)
 	o := identity.Options{Clock: c, Argon2: testArgon2}
 	for _, f := range opts {
 		f(&o)

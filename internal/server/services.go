@@ -60,7 +60,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			sender = s
 		}
 	}
-	ob := outbox.New(stores.PHI, v, sender, c, log)
+	ob := outbox.New(store.NewOutbox(stores.PHI), v, sender, c, log)
 	policy := auth.DefaultSessionPolicy()
 	if cfg.SessionAbsolute > 0 {
 		policy.Absolute = cfg.SessionAbsolute
