@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
@@ -72,9 +73,14 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	lst := lists.New(store.NewLists(stores.PHI), store.NewCarts(stores.Catalog), v, c)
+	// Lists and orders read variants from the catalog store; orders and
+	// their sealed details stay in the PHI store, stock holds and promotion
+	// codes in the catalog store.
+	variants := store.NewCarts(stores.Catalog)
+	lst := lists.New(store.NewLists(stores.PHI), variants, v, c)
 	promos := promo.NewService(store.NewPromotions(stores.Catalog), c)
-	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
+	ord := orders.New(orders.Deps{Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
+		Promotions: promos, Vault: v, Audit: OrdersAudit(al), Outbox: ob,
 		Contacts: func(ctx context.Context, tenantID, userID string) (string, error) {
 			acct, err := ids.Account(ctx, tenantID, userID, access.PurposeOperations)
 			if err != nil {
@@ -118,6 +124,25 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	)
 	return &Services{Outbox: ob, Identity: ids, Jobs: sched, Orders: ord, Lists: lst, Promotions: promos, SavedCarts: savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
+}
+
+// OrdersAudit records the order service's events in the audit log: each is
+// an audit entry about an order.
+func OrdersAudit(log audit.Appender) orders.Auditor { return ordersAudit{log: log} }
+
+type ordersAudit struct{ log audit.Appender }
+
+// Record implements orders.Auditor.
+func (a ordersAudit) Record(ctx context.Context, e orders.Event) error {
+	entry := audit.Entry{TenantID: e.TenantID, ActorID: e.ActorID, Subjects: e.Subjects, Action: e.Action, ResourceType: "order",
+		ResourceID: e.OrderID, Purpose: e.Purpose, Detail: e.Detail}
+	if e.Denied {
+		entry.Outcome = audit.Denied
+	}
+	if e.High {
+		entry.Severity = audit.High
+	}
+	return a.log.Append(ctx, entry)
 }
 
 // Gateways builds the payment gateways the configuration lists, in its
