@@ -24,9 +24,9 @@ import (
 	"github.com/salvehealth/salve/internal/store"
 )
 
-// Services are the domain services of a process that holds PHI, built on the
-// stores' audit log and vault: the email outbox, identity and the background
-// jobs.
+// Services are the domain services of a process that holds PHI, each built
+// on its storage in the stores (internal/store) and on the stores' vault and
+// audit log.
 type Services struct {
 	Outbox   *outbox.Outbox
 	Identity *identity.Service
