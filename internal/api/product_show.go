@@ -16,7 +16,7 @@ func (h *Handlers) showProduct(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, err
 		}
-		cats, err := h.catalog.Store().Categories(r.Context(), t.ID)
+		cats, err := h.catalog.Categories(r.Context(), t.ID)
 		if err != nil {
 			return nil, err
 		}

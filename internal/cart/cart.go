@@ -176,8 +176,11 @@ func (s *Service) apply(ctx context.Context, tenantID, token string, c Change) {
 	}
 }
 
-// Store returns the storage, for the order service's pricing.
-func (s *Service) Store() Store { return s.store }
+// Variants returns the lines of the given variants with their current
+// catalog data and quantity 0, in any order; unknown ids are left out.
+func (s *Service) Variants(ctx context.Context, tenantID string, ids []string) ([]Line, error) {
+	return s.store.Variants(ctx, tenantID, ids)
+}
 
 // NewToken returns a fresh random cart token for a cookie.
 func NewToken() string {

@@ -74,8 +74,48 @@ func NewService(s Store, clk clock.Clock) *Service {
 	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}}
 }
 
-// Store returns the storage, for reads the service does not wrap.
-func (s *Service) Store() Store { return s.store }
+// Categories returns a tenant's categories.
+func (s *Service) Categories(ctx context.Context, tenantID string) ([]Category, error) {
+	return s.store.Categories(ctx, tenantID)
+}
+
+// Menu returns a tenant's navigation menu.
+func (s *Service) Menu(ctx context.Context, tenantID string) ([]MenuItem, error) {
+	return s.store.Menu(ctx, tenantID)
+}
+
+// Pages returns a tenant's landing pages.
+func (s *Service) Pages(ctx context.Context, tenantID string) ([]Page, error) {
+	return s.store.Pages(ctx, tenantID)
+}
+
+// PageBySlug returns a landing page, or NotFound.
+func (s *Service) PageBySlug(ctx context.Context, tenantID, slug string) (*Page, error) {
+	return s.store.PageBySlug(ctx, tenantID, slug)
+}
+
+// ProductByID returns a product of any status (drafts and archived ones too:
+// the admin pages), or NotFound. The public reads PublicProduct.
+func (s *Service) ProductByID(ctx context.Context, tenantID, productID string) (*Product, error) {
+	return s.store.ProductByID(ctx, tenantID, productID)
+}
+
+// ProductBySlug returns a product of any status by its slug, or NotFound; the
+// public reads PublicProduct.
+func (s *Service) ProductBySlug(ctx context.Context, tenantID, slug string) (*Product, error) {
+	return s.store.ProductBySlug(ctx, tenantID, slug)
+}
+
+// AllProducts returns every product of a tenant (any status), by name.
+func (s *Service) AllProducts(ctx context.Context, tenantID string) ([]*Product, error) {
+	return s.store.AllProducts(ctx, tenantID)
+}
+
+// Rendition returns the bytes of one image rendition by content hash, or
+// NotFound.
+func (s *Service) Rendition(ctx context.Context, tenantID, sha, size string) (*Rendition, error) {
+	return s.store.Rendition(ctx, tenantID, sha, size)
+}
 
 // Version returns the tenant's catalog version. It reads the store at most once
 // a second per tenant; writes through this service refresh it at once, so an

@@ -175,7 +175,7 @@ func TestProductRules(t *testing.T) {
 		if err := svc.SaveProduct(ctx, tid, dupSKU); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("SKU of another product: %v", err)
 		}
-		all, err := svc.Store().AllProducts(ctx, tid)
+		all, err := svc.AllProducts(ctx, tid)
 		if err != nil || len(all) != 1 {
 			t.Fatalf("products after bad input: %d %v", len(all), err)
 		}

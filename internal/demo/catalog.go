@@ -21,7 +21,7 @@ import (
 // products and their drawn images, and a landing page and menu. A tenant that
 // has products already is left alone; it reports whether it seeded.
 func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bool, error) {
-	hits, err := svc.Store().AllProducts(ctx, tenantID)
+	hits, err := svc.AllProducts(ctx, tenantID)
 	if err != nil {
 		return false, err
 	}

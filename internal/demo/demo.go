@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -44,7 +45,7 @@ func Seed(ctx context.Context, stores *server.Stores, clk clock.Clock) (bool, er
 	if err != nil {
 		return false, fmt.Errorf("demo catalog: %w", err)
 	}
-	promoted, err := SeedPromotions(ctx, store.NewPromotions(stores.Catalog), t.ID, clk.Now())
+	promoted, err := SeedPromotions(ctx, promo.NewService(store.NewPromotions(stores.Catalog), clk), t.ID, clk.Now())
 	if err != nil {
 		return false, fmt.Errorf("demo promotion: %w", err)
 	}

@@ -36,7 +36,7 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc := catalog.NewService(store.NewCatalogRepo(db), clk)
-		ps, err := svc.Store().AllProducts(ctx, t2.ID)
+		ps, err := svc.AllProducts(ctx, t2.ID)
 		if err != nil || len(ps) < 190 || len(ps) > 210 {
 			t.Fatalf("%d products, %v", len(ps), err)
 		}

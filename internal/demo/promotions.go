@@ -7,7 +7,6 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/promo"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // PromoCode is the demo's promotion code: 10% off, no end, no limit.
@@ -15,7 +14,7 @@ const PromoCode = "WELCOME10"
 
 // SeedPromotions creates the demo promotion code unless it exists; it reports
 // whether it created it.
-func SeedPromotions(ctx context.Context, promos *store.Promotions, tenantID string, now time.Time) (bool, error) {
+func SeedPromotions(ctx context.Context, promos *promo.Service, tenantID string, now time.Time) (bool, error) {
 	_, err := promos.ByCode(ctx, tenantID, PromoCode)
 	if err == nil {
 		return false, nil
@@ -25,8 +24,5 @@ func SeedPromotions(ctx context.Context, promos *store.Promotions, tenantID stri
 	}
 	p := &promo.Promotion{ID: id.New(), TenantID: tenantID, Code: PromoCode, Kind: promo.Percent, Value: 10,
 		StartsAt: now.Add(-24 * time.Hour).Truncate(24 * time.Hour), CreatedAt: now}
-	if err := p.Validate(); err != nil {
-		return false, err
-	}
 	return true, promos.Create(ctx, p)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // Job is one piece of scheduled work.
@@ -22,24 +21,35 @@ type Job struct {
 	Run func(ctx context.Context) error
 }
 
+// Leases are the jobs' leases in the PHI store (internal/store.Jobs), shared
+// by every process on the same stores.
+type Leases interface {
+	// Lease takes a job's lease for owner until leaseUntil when the job is
+	// due (its last run at or before dueBefore) and nobody else holds a live
+	// lease; it reports whether it did.
+	Lease(ctx context.Context, name, owner string, now, dueBefore, leaseUntil time.Time) (bool, error)
+	// Done records a run (errText: its error, or empty) and releases the lease.
+	Done(ctx context.Context, name, owner string, now time.Time, errText string) error
+}
+
 // Scheduler runs jobs.
 type Scheduler struct {
-	leases *store.Jobs
+	leases Leases
 	clock  clock.Clock
 	log    *slog.Logger
 	owner  string
 	jobs   []Job
 }
 
-// New returns a scheduler for the jobs.
-func New(phi *store.DB, c clock.Clock, log *slog.Logger, jobs ...Job) *Scheduler {
+// New returns a scheduler for the jobs on the leases.
+func New(leases Leases, c clock.Clock, log *slog.Logger, jobs ...Job) *Scheduler {
 	if c == nil {
 		c = clock.System{}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Scheduler{leases: store.NewJobs(phi), clock: c, log: log, owner: id.New(), jobs: jobs}
+	return &Scheduler{leases: leases, clock: c, log: log, owner: id.New(), jobs: jobs}
 }
 
 // RunDue runs every job that is due once, in order, and returns when they

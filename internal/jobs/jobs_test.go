@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
@@ -18,13 +17,13 @@ import (
 // job is recorded and runs again at its next time.
 func TestJobsRunOnceAcrossProcessesWhenDue(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
-		phi := testkit.OpenStore(t, e, store.PHI)
-		c := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		st := testkit.NewStores(t, e)
+		c := st.Clock
 		var runs, fails atomic.Int32
 		job := jobs.Job{Name: "count", Every: time.Hour, Run: func(context.Context) error { runs.Add(1); return nil }}
 		bad := jobs.Job{Name: "bad", Every: time.Hour, Run: func(context.Context) error { fails.Add(1); return errors.New("boom") }}
-		a := jobs.New(phi, c, nil, job, bad)
-		b := jobs.New(phi, c, nil, job, bad)
+		a := jobs.New(store.NewJobs(st.PHI), c, nil, job, bad)
+		b := jobs.New(store.NewJobs(st.PHI), c, nil, job, bad)
 		ctx := context.Background()
 		a.RunDue(ctx)
 		b.RunDue(ctx)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -20,7 +21,6 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // Kinds of list.
@@ -51,19 +51,49 @@ type List struct {
 	Items          []Item
 }
 
-// Service keeps lists.
-type Service struct {
-	store *store.Lists
-	vault phi.Vault
-	clock clock.Clock
+// Record is a list as the PHI store keeps it: the kind and owner in the
+// clear, the name and items sealed by the vault under UserID.
+type Record struct {
+	ID, TenantID, UserID, Kind string
+	NameCT, ItemsCT            []byte
+	CreatedAt, UpdatedAt       time.Time
 }
 
-// New returns the list service on the PHI store.
-func New(phiDB *store.DB, v phi.Vault, c clock.Clock) *Service {
+// Store keeps lists in the PHI store (internal/store.Lists).
+type Store interface {
+	// ByOwner returns a person's lists, the wish list first, then by creation.
+	ByOwner(ctx context.Context, tenantID, userID string) ([]Record, error)
+	// ByID returns a list of a tenant, or NotFound.
+	ByID(ctx context.Context, tenantID, listID string) (Record, error)
+	// Insert stores a new list; a second wish list is a Conflict
+	// (apperr.ErrDuplicate).
+	Insert(ctx context.Context, r Record) error
+	// SetItems replaces a list's sealed items.
+	SetItems(ctx context.Context, tenantID, listID string, itemsCT []byte, now time.Time) error
+}
+
+// Catalog is what lists read from the catalog store: a variant's current
+// catalog data, to tell whether it is for sale (cart.Service, or
+// internal/store.Carts).
+type Catalog interface {
+	Variants(ctx context.Context, tenantID string, ids []string) ([]cart.Line, error)
+}
+
+// Service keeps lists.
+type Service struct {
+	store   Store
+	catalog Catalog
+	vault   phi.Vault
+	clock   clock.Clock
+}
+
+// New returns the list service on its store in the PHI store and the
+// catalog's variants.
+func New(s Store, cat Catalog, v phi.Vault, c clock.Clock) *Service {
 	if c == nil {
 		c = clock.System{}
 	}
-	return &Service{store: store.NewLists(phiDB), vault: v, clock: c}
+	return &Service{store: s, catalog: cat, vault: v, clock: c}
 }
 
 // decide checks that the actor in ctx may act on userID's lists; anything
@@ -85,7 +115,7 @@ func (s *Service) handle(ctx context.Context, tenantID, userID, listID string, a
 		Resource: "list", ResourceID: listID, AuditAction: "list." + what})
 }
 
-func open(h phi.Handle, r store.ListRow) (*List, error) {
+func open(h phi.Handle, r Record) (*List, error) {
 	name, err := h.OpenString(r.UserID, "lists", "name_ct", r.ID, r.NameCT)
 	if err != nil {
 		return nil, err
@@ -144,21 +174,21 @@ func (s *Service) Get(ctx context.Context, tenantID, userID, listID string) (*Li
 	return open(h, r)
 }
 
-func (s *Service) row(ctx context.Context, tenantID, userID, listID string) (store.ListRow, error) {
+func (s *Service) row(ctx context.Context, tenantID, userID, listID string) (Record, error) {
 	if listID == WishID {
 		rows, err := s.store.ByOwner(ctx, tenantID, userID)
 		if err != nil {
-			return store.ListRow{}, err
+			return Record{}, err
 		}
 		for _, r := range rows {
 			if r.Kind == Wish {
 				return r, nil
 			}
 		}
-		return store.ListRow{}, apperr.NotFoundError()
+		return Record{}, apperr.NotFoundError()
 	}
 	if !id.Valid(listID) {
-		return store.ListRow{}, apperr.NotFoundError()
+		return Record{}, apperr.NotFoundError()
 	}
 	r, err := s.store.ByID(ctx, tenantID, listID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && r.UserID != userID) {
@@ -202,7 +232,7 @@ func (s *Service) insert(ctx context.Context, tenantID, userID, kind, name strin
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.Insert(ctx, store.ListRow{ID: l.ID, TenantID: tenantID, UserID: userID, Kind: kind, NameCT: nameCT, ItemsCT: itemsCT,
+	if err := s.store.Insert(ctx, Record{ID: l.ID, TenantID: tenantID, UserID: userID, Kind: kind, NameCT: nameCT, ItemsCT: itemsCT,
 		CreatedAt: now, UpdatedAt: now}); err != nil {
 		return nil, err
 	}
@@ -249,12 +279,12 @@ func (s *Service) change(ctx context.Context, tenantID, userID, listID string, e
 }
 
 // Add puts a variant on a list (or raises its quantity). The variant must be
-// for sale: variants comes from the catalog.
-func (s *Service) Add(ctx context.Context, tenantID, userID, listID, variantID string, qty int64, carts cart.Store) error {
+// for sale now, as the catalog says.
+func (s *Service) Add(ctx context.Context, tenantID, userID, listID, variantID string, qty int64) error {
 	if qty < 1 || qty > cart.MaxQuantity {
 		return apperr.InvalidFields("Check the quantity.", map[string]string{"quantity": fmt.Sprintf("Enter 1 to %d.", cart.MaxQuantity)})
 	}
-	vs, err := carts.Variants(ctx, tenantID, []string{variantID})
+	vs, err := s.catalog.Variants(ctx, tenantID, []string{variantID})
 	if err != nil {
 		return err
 	}
@@ -291,7 +321,7 @@ func (s *Service) Bought(ctx context.Context, tenantID, userID string, variantID
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(rows, func(r store.ListRow) bool { return r.Kind == Wish }) {
+	if !slices.ContainsFunc(rows, func(r Record) bool { return r.Kind == Wish }) {
 		return nil
 	}
 	return s.change(ctx, tenantID, userID, WishID, func(l *List) error {

@@ -5,14 +5,13 @@ import (
 
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/testkit"
 )
 
 // BenchmarkPlace places orders on SQLite from parallel buyers: pricing, stock
 // reservation, the sealed order, the charge, the paid transition with its
 // audit events and the confirmation email.
 func BenchmarkPlace(b *testing.B) {
-	s := testkit.StartServer(b, store.SQLite)
+	s := newEnv(b, store.SQLite)
 	v := product(b, s, "Gauze Pads", 499, 1_000_000, false).ID
 	ctx, uid := buyer(b, s, 0)
 	b.ResetTimer()
@@ -25,7 +24,7 @@ func BenchmarkPlace(b *testing.B) {
 		}
 	})
 	b.StopTimer()
-	if n := s.Services().TestGateway.Charges(); n != b.N {
+	if n := s.Gateway.Charges(); n != b.N {
 		b.Fatalf("%d charges for %d orders", n, b.N)
 	}
 }

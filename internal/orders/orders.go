@@ -4,6 +4,11 @@
 // PHI store with its items, shipping address and totals sealed by the vault
 // under the patient; every view and every change is audited. Stock is
 // reserved in the catalog store with the order id as idempotency key.
+//
+// The service is built on what it declares here: its Store (orders in the
+// PHI store), Stock (holds in the catalog store), the Catalog and Promotions
+// it prices from, and an Auditor; internal/store implements the storage, and
+// the server wires it all.
 package orders
 
 import (
@@ -19,7 +24,6 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
@@ -27,7 +31,6 @@ import (
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/promo"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // Status is where an order is in its life.
@@ -127,14 +130,127 @@ type Order struct {
 // Contacts finds the email address of a person, for order emails.
 type Contacts func(ctx context.Context, tenantID, userID string) (string, error)
 
+// Record is an order as the PHI store keeps it: what the queue, the jobs and
+// payment reconciliation need in the clear, and the Details sealed by the
+// vault under UserID (DetailsCT: the store never sees what is in it).
+type Record struct {
+	ID, TenantID, UserID, Reference string
+	Status                          Status
+	Gateway, ChargeID               string
+	DetailsCT                       []byte
+	CreatedAt, UpdatedAt            time.Time
+}
+
+// Store keeps orders in the PHI store (internal/store.Orders).
+type Store interface {
+	// Insert stores a new order; a taken reference is a Conflict
+	// (apperr.ErrDuplicate).
+	Insert(ctx context.Context, r Record) error
+	// ByID returns an order of a tenant, or NotFound.
+	ByID(ctx context.Context, tenantID, orderID string) (Record, error)
+	// ByOwner returns a person's orders, newest first, at most limit.
+	ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]Record, error)
+	// SetStatus moves an order from one status to another, recording
+	// chargeID unless it is empty; a Conflict (apperr.ErrStale) when the
+	// order is no longer in from (another request moved it first).
+	SetStatus(ctx context.Context, tenantID, orderID string, from, to Status, chargeID string, now time.Time) error
+	// SetCharge records the gateway's id for an order's payment while the
+	// order stays in status (a Conflict, apperr.ErrStale, if it moved).
+	SetCharge(ctx context.Context, tenantID, orderID string, status Status, chargeID string, now time.Time) error
+	// Queue returns a tenant's orders in any of statuses (at most every
+	// status there is), newest first, at most limit; after, when not empty,
+	// is the id of the last order of the previous page.
+	Queue(ctx context.Context, tenantID string, statuses []Status, after string, limit int) ([]QueueItem, error)
+	// Unpaid returns a gateway's orders in every tenant still waiting for
+	// payment that were placed before the given time, oldest first, at most
+	// limit.
+	Unpaid(ctx context.Context, gateway string, before time.Time, limit int) ([]Record, error)
+}
+
+// StockItem is a quantity of one variant to hold for an order.
+type StockItem struct {
+	VariantID string
+	Quantity  int64
+	Label     string // for the error message when it runs short
+}
+
+// ExpiredOrder is an order whose held stock was not paid for in time.
+type ExpiredOrder struct{ TenantID, OrderID string }
+
+// Stock holds, confirms and gives back variant stock in the catalog store
+// (internal/store.Stock); the order id is the idempotency key of every call.
+// It is apart from Store because the catalog store holds no PHI: a hold
+// names an order id and variants, never a person.
+type Stock interface {
+	// Reserve takes the items out of stock for an order, all or nothing,
+	// holding them until expires, and counts the use of promotionID (if set)
+	// in the same transaction. Reserving again for the same order changes
+	// nothing. A short item is a Conflict naming it; a code used up
+	// meanwhile is an Invalid error on the code field.
+	Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, promotionID string, now, expires time.Time) error
+	// Confirm makes an order's held stock final (the order was paid).
+	Confirm(ctx context.Context, tenantID, orderID string, now time.Time) error
+	// Release puts an order's stock and its use of a promotion code back;
+	// releasing twice, even at once, gives it back once.
+	Release(ctx context.Context, tenantID, orderID string, now time.Time) error
+	// Expired returns up to limit orders whose held stock expired before now.
+	Expired(ctx context.Context, now time.Time, limit int) ([]ExpiredOrder, error)
+}
+
+// Catalog is what orders are priced from: variants with their current
+// catalog data (internal/store.Carts, or cart.Service).
+type Catalog interface {
+	// Variants returns the lines of the given variants with quantity 0, in
+	// any order; unknown ids are left out.
+	Variants(ctx context.Context, tenantID string, ids []string) ([]cart.Line, error)
+}
+
+// Promotions finds the promotion code typed at checkout (promo.Service).
+type Promotions interface {
+	// ByCode returns a tenant's promotion by its code as typed, or an Invalid
+	// error on the code field for a code that does not exist.
+	ByCode(ctx context.Context, tenantID, code string) (*promo.Promotion, error)
+}
+
+// Event is an audit event about an order, as the service states it; the
+// Auditor records it in the audit log with the time and the request's source
+// (and the actor from the context when ActorID is empty).
+type Event struct {
+	TenantID string
+	ActorID  string
+	// Subjects are the people whose data the event is about: the order's
+	// owner, or nobody when naming them would disclose them (a refused look
+	// at someone else's order).
+	Subjects []string
+	// Action is what happened, e.g. "order.paid" or "payment.refund".
+	Action string
+	// OrderID is the order acted on.
+	OrderID string
+	Purpose access.Purpose
+	// Detail is short machine text, never PHI.
+	Detail string
+	// Denied marks a refused attempt; High an event compliance should look
+	// at first.
+	Denied, High bool
+}
+
+// Auditor records order events in the audit log (server.OrdersAudit adapts
+// the audit log to it). Why an interface of orders' own rather than
+// audit.Appender: internal/audit still imports internal/store, which
+// implements this package's Store and Stock, so orders cannot import audit
+// without an import cycle.
+type Auditor interface {
+	Record(ctx context.Context, e Event) error
+}
+
 // Service places and moves orders.
 type Service struct {
-	orders   *store.Orders
-	stock    *store.Stock
-	promos   *store.Promotions
-	carts    cart.Store
+	orders   Store
+	stock    Stock
+	promos   Promotions
+	catalog  Catalog
 	vault    phi.Vault
-	audit    audit.Appender
+	audit    Auditor
 	outbox   Enqueuer
 	contacts Contacts
 	gateways map[string]payment.Gateway
@@ -152,12 +268,18 @@ type Enqueuer interface {
 
 // Deps are what the service is built on.
 type Deps struct {
-	PHI, Catalog *store.DB
-	Vault        phi.Vault
-	Audit        audit.Appender
-	Outbox       Enqueuer
-	Contacts     Contacts
-	Gateways     []payment.Gateway
+	// Orders are the orders in the PHI store; Stock the stock holds in the
+	// catalog store. Two stores, kept apart: the catalog store holds no PHI.
+	Orders Store
+	Stock  Stock
+	// Catalog and Promotions are what orders are priced from.
+	Catalog    Catalog
+	Promotions Promotions
+	Vault      phi.Vault
+	Audit      Auditor
+	Outbox     Enqueuer
+	Contacts   Contacts
+	Gateways   []payment.Gateway
 	// Bought, if set, is told what a person just paid for (their wish list
 	// loses those items).
 	Bought func(ctx context.Context, tenantID, userID string, variantIDs []string) error
@@ -176,7 +298,7 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{orders: store.NewOrders(d.PHI), stock: store.NewStock(d.Catalog), promos: store.NewPromotions(d.Catalog), carts: store.NewCarts(d.Catalog), vault: d.Vault,
+	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
 		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, clock: d.Clock, log: d.Log}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
@@ -193,9 +315,6 @@ func (s *Service) Gateways() []payment.Gateway {
 	}
 	return out
 }
-
-// Stock returns the stock reservations (for tests and jobs).
-func (s *Service) Stock() *store.Stock { return s.stock }
 
 // ItemRef is a variant and quantity to order.
 type ItemRef struct {
@@ -216,9 +335,6 @@ type PlaceRequest struct {
 	Brand, BaseURL string
 }
 
-// Promotions returns the promotion codes' storage.
-func (s *Service) Promotions() *store.Promotions { return s.promos }
-
 // QuoteItems prices items from the catalog now, with a promotion code if
 // one is given (an unknown, expired or used-up code is a clear error).
 func (s *Service) QuoteItems(ctx context.Context, tenantID string, items []ItemRef, shipping, region, code string) (*Quote, error) {
@@ -238,7 +354,7 @@ func (s *Service) quote(ctx context.Context, tenantID string, items []ItemRef, s
 	for _, it := range items {
 		ids = append(ids, it.VariantID)
 	}
-	vs, err := s.carts.Variants(ctx, tenantID, ids)
+	vs, err := s.catalog.Variants(ctx, tenantID, ids)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -337,9 +453,9 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	} else if g.Name() == "invoice" {
 		ttl = InvoiceTTL
 	}
-	items := make([]store.StockItem, 0, len(q.Items))
+	items := make([]StockItem, 0, len(q.Items))
 	for _, it := range q.Items {
-		items = append(items, store.StockItem{VariantID: it.VariantID, Quantity: it.Quantity, Label: it.Label()})
+		items = append(items, StockItem{VariantID: it.VariantID, Quantity: it.Quantity, Label: it.Label()})
 	}
 	if err := s.stock.Reserve(ctx, req.TenantID, o.ID, items, promoID, now, now.Add(ttl)); err != nil {
 		return nil, err
@@ -440,8 +556,8 @@ func (s *Service) insert(ctx context.Context, tenantID string, o *Order, purpose
 	}
 	for range 5 {
 		o.Reference = NewReference()
-		err = s.orders.Insert(ctx, store.OrderRow{ID: o.ID, TenantID: tenantID, UserID: o.UserID, Reference: o.Reference,
-			Status: string(o.Status), Gateway: o.Gateway, DetailsCT: ct, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt})
+		err = s.orders.Insert(ctx, Record{ID: o.ID, TenantID: tenantID, UserID: o.UserID, Reference: o.Reference,
+			Status: o.Status, Gateway: o.Gateway, DetailsCT: ct, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt})
 		if !errors.Is(err, apperr.ErrDuplicate) {
 			return err
 		}
@@ -476,11 +592,11 @@ func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status
 	}
 	now := s.clock.Now()
 	// Audited first: a change that cannot be recorded does not happen.
-	if err := s.audit.Append(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order." + string(to),
-		ResourceType: "order", ResourceID: o.ID, Purpose: purpose, Detail: string(o.Status) + "->" + string(to)}); err != nil {
+	if err := s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order." + string(to),
+		OrderID: o.ID, Purpose: purpose, Detail: string(o.Status) + "->" + string(to)}); err != nil {
 		return fmt.Errorf("audit order transition: %w", err)
 	}
-	if err := s.orders.SetStatus(ctx, tenantID, o.ID, string(o.Status), string(to), chargeID, now); err != nil {
+	if err := s.orders.SetStatus(ctx, tenantID, o.ID, o.Status, to, chargeID, now); err != nil {
 		if errors.Is(err, apperr.ErrStale) {
 			return apperr.New(apperr.Conflict, "The order changed meanwhile. Reload the page and try again.")
 		}
@@ -546,8 +662,8 @@ func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, er
 		if a, ok := access.ActorFrom(ctx); ok {
 			// A denial is recorded, without the order's owner as a subject
 			// being disclosed to anyone.
-			_ = s.audit.Append(ctx, audit.Entry{TenantID: tenantID, ActorID: a.ID, Action: "order.read", ResourceType: "order",
-				ResourceID: orderID, Outcome: audit.Denied, Detail: "not the actor's order"})
+			_ = s.audit.Record(ctx, Event{TenantID: tenantID, ActorID: a.ID, Action: "order.read",
+				OrderID: orderID, Denied: true, Detail: "not the actor's order"})
 		}
 		return nil, apperr.NotFoundError()
 	}
@@ -559,12 +675,12 @@ func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, er
 	return open(h, r)
 }
 
-func open(h phi.Handle, r store.OrderRow) (*Order, error) {
+func open(h phi.Handle, r Record) (*Order, error) {
 	body, err := h.OpenBytes(r.UserID, "orders", "details_ct", r.ID, r.DetailsCT)
 	if err != nil {
 		return nil, err
 	}
-	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: Status(r.Status), Gateway: r.Gateway, ChargeID: r.ChargeID,
+	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: r.Status, Gateway: r.Gateway, ChargeID: r.ChargeID,
 		CreatedAt: r.CreatedAt}
 	if err := json.Unmarshal(body.Reveal(), &o.Details); err != nil {
 		return nil, fmt.Errorf("order %s details: %w", r.ID, err)
@@ -589,7 +705,7 @@ func (s *Service) Move(ctx context.Context, tenantID, orderID string, to Status)
 	if err != nil {
 		return apperr.NotFoundError()
 	}
-	o := &Order{ID: r.ID, UserID: r.UserID, Status: Status(r.Status)}
+	o := &Order{ID: r.ID, UserID: r.UserID, Status: r.Status}
 	return s.move(ctx, tenantID, o, to, "", d.Purpose)
 }
 
@@ -608,7 +724,7 @@ func (s *Service) ExpireReservations(ctx context.Context) (int, error) {
 		case apperr.Is(err, apperr.NotFound):
 			// Stock held for an order that was never stored: give it back.
 			err = s.stock.Release(jctx, e.TenantID, e.OrderID, s.clock.Now())
-		case err == nil && Status(r.Status) == PendingPayment:
+		case err == nil && r.Status == PendingPayment:
 			var paid bool
 			if paid, err = s.reconcile(ctx, r); err != nil {
 				// Why: a gateway that cannot say whether the order was paid

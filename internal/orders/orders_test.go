@@ -2,14 +2,12 @@ package orders_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/payment"
@@ -17,49 +15,11 @@ import (
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
-// product saves an active product with one variant and returns the variant.
-func product(t testing.TB, s *testkit.Server, name string, price, stock int64, rx bool) catalog.Variant {
-	t.Helper()
-	p := &catalog.Product{Name: name, RequiresPrescription: rx,
-		Variants: []catalog.Variant{{SKU: "SKU-" + id.New()[24:], Price: price, Stock: stock}}}
-	if err := s.Catalog().SaveProduct(context.Background(), s.Tenant.ID, p); err != nil {
-		t.Fatal(err)
-	}
-	return p.Variants[0]
-}
-
-func stockOf(t testing.TB, s *testkit.Server, variantID string) int64 {
-	t.Helper()
-	var n int64
-	if err := s.Stores.Catalog.Reader().QueryRow(`SELECT stock FROM variants WHERE id = $1`, variantID).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// buyer creates a patient and returns a context acting as them.
-func buyer(t testing.TB, s *testkit.Server, n int) (context.Context, string) {
-	t.Helper()
-	ctx := context.Background()
-	uid, err := s.Services().Accounts.CreateUser(ctx, s.Tenant.ID, access.RolePatient, fmt.Sprintf("buyer-%d-%s@example.com", n, id.New()[28:]), "Buyer", testkit.PersonPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return access.WithActor(ctx, access.Actor{ID: uid, Role: access.RolePatient, TenantID: s.Tenant.ID}), uid
-}
-
-var home = orders.Address{Name: "Pat Doe", Line1: "1 Main St", City: "Springfield", Region: "CA", PostalCode: "90001"}
-
-func place(s *testkit.Server, ctx context.Context, uid, gateway string, items ...orders.ItemRef) (*orders.Order, error) {
-	return s.Services().Orders.Place(ctx, orders.PlaceRequest{TenantID: s.Tenant.ID, UserID: uid, Items: items, Address: home,
-		Shipping: "standard", Region: "CA", Gateway: gateway, Brand: s.Tenant.Name, BaseURL: s.URL})
-}
-
 func TestOrders(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
-		s := testkit.StartServer(t, e)
-		svc := s.Services().Orders
-		gw := s.Services().TestGateway
+		s := newEnv(t, e)
+		svc := s.Orders
+		gw := s.Gateway
 		vit := product(t, s, "Vitamin D3", 1250, 5, false)
 		rx := product(t, s, "Insulin Pen", 4000, 2, true)
 		ctx, uid := buyer(t, s, 1)
@@ -75,7 +35,7 @@ func TestOrders(t *testing.T) {
 		if stockOf(t, s, vit.ID) != 3 || gw.Charges() != 1 || gw.Total() != 3180 {
 			t.Fatalf("stock %d, charges %d", stockOf(t, s, vit.ID), gw.Charges())
 		}
-		res, err := svc.Stock().Reserved(context.Background(), s.Tenant.ID, o.ID)
+		res, err := store.NewStock(s.Stores.Catalog).Reserved(context.Background(), s.Tenant.ID, o.ID)
 		if err != nil || res[vit.ID] != "confirmed" {
 			t.Fatalf("reservation %v %v", res, err)
 		}
@@ -181,7 +141,7 @@ func TestOrders(t *testing.T) {
 // TestRaceForLastUnits: 50 buyers race for 10 units.
 func TestRaceForLastUnits(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
-		s := testkit.StartServer(t, e)
+		s := newEnv(t, e)
 		v := product(t, s, "Glucose Meter", 2999, 10, false)
 		type who struct {
 			ctx context.Context
@@ -217,7 +177,7 @@ func TestRaceForLastUnits(t *testing.T) {
 		if n := stockOf(t, s, v.ID); n != 0 {
 			t.Fatalf("stock %d", n)
 		}
-		if n := s.Services().TestGateway.Charges(); n != 10 {
+		if n := s.Gateway.Charges(); n != 10 {
 			t.Fatalf("charges %d", n)
 		}
 		var rows int

@@ -9,11 +9,9 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // HostedTTL is how long a payment page takes payments. The order's stock is
@@ -40,7 +38,7 @@ func (s *Service) startHosted(ctx context.Context, tenantID string, o *Order, rd
 		return h, err
 	}
 	if o.ChargeID != h.ID {
-		if err := s.orders.SetCharge(ctx, tenantID, o.ID, string(o.Status), h.ID, s.clock.Now()); err != nil {
+		if err := s.orders.SetCharge(ctx, tenantID, o.ID, o.Status, h.ID, s.clock.Now()); err != nil {
 			return h, err
 		}
 		o.ChargeID = h.ID
@@ -119,8 +117,8 @@ func (s *Service) PaymentEvent(ctx context.Context, tenantID, gateway string, pa
 }
 
 // apply acts on a verified outcome for an order.
-func (s *Service) apply(ctx context.Context, tenantID string, r store.OrderRow, out payment.Outcome, links Links) error {
-	status := Status(r.Status)
+func (s *Service) apply(ctx context.Context, tenantID string, r Record, out payment.Outcome, links Links) error {
+	status := r.Status
 	if out.Failed {
 		if status != PendingPayment {
 			return nil
@@ -140,8 +138,8 @@ func (s *Service) apply(ctx context.Context, tenantID string, r store.OrderRow, 
 		// Why: the order is worth what Salve priced, not what a message says;
 		// a mismatch is for a person to look at, never a reason to ship.
 		s.log.ErrorContext(ctx, "payment amount differs from the order; not marked paid", "order", o.ID, "reference", o.Reference)
-		return s.audit.Append(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.payment_mismatch",
-			ResourceType: "order", ResourceID: o.ID, Purpose: access.PurposePayment, Outcome: audit.Denied, Severity: audit.High,
+		return s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.payment_mismatch",
+			OrderID: o.ID, Purpose: access.PurposePayment, Denied: true, High: true,
 			Detail: "the paid amount or currency differs from the order's"})
 	}
 	switch status {
@@ -162,8 +160,8 @@ func (s *Service) refundLate(ctx context.Context, tenantID string, o *Order, cha
 		return nil
 	}
 	// Audited first, like every change to an order.
-	if err := s.audit.Append(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.late_payment_refund",
-		ResourceType: "order", ResourceID: o.ID, Purpose: access.PurposePayment, Detail: "paid after the order was cancelled"}); err != nil {
+	if err := s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.late_payment_refund",
+		OrderID: o.ID, Purpose: access.PurposePayment, Detail: "paid after the order was cancelled"}); err != nil {
 		return fmt.Errorf("audit late refund: %w", err)
 	}
 	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: chargeID, Amount: o.Total, Currency: o.Currency, IdempotencyKey: "late-" + o.ID}); err != nil {
@@ -175,7 +173,7 @@ func (s *Service) refundLate(ctx context.Context, tenantID string, o *Order, cha
 
 // openForPayment opens an order for the payment system (audited, purpose
 // payment): settling needs its total and whether it needs a prescription.
-func (s *Service) openForPayment(ctx context.Context, tenantID string, r store.OrderRow) (*Order, error) {
+func (s *Service) openForPayment(ctx context.Context, tenantID string, r Record) (*Order, error) {
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
 		Purpose: access.PurposePayment, Resource: "order", ResourceID: r.ID, AuditAction: "order.read"})
 	if err != nil {
@@ -216,7 +214,7 @@ func (s *Service) ReconcilePayments(ctx context.Context) (int, error) {
 }
 
 // reconcile asks an unpaid order's gateway about it and settles it if paid.
-func (s *Service) reconcile(ctx context.Context, r store.OrderRow) (bool, error) {
+func (s *Service) reconcile(ctx context.Context, r Record) (bool, error) {
 	ck, ok := s.gateways[r.Gateway].(payment.Checker)
 	if !ok {
 		return false, nil

@@ -16,17 +16,12 @@ import (
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
-func placeWith(s *testkit.Server, ctx context.Context, uid, code string, items ...orders.ItemRef) (*orders.Order, error) {
-	return s.Services().Orders.Place(ctx, orders.PlaceRequest{TenantID: s.Tenant.ID, UserID: uid, Items: items, Address: home,
-		Shipping: "standard", Region: "CA", Gateway: "test", PromoCode: code, Brand: s.Tenant.Name, BaseURL: s.URL})
-}
-
 // TestPromotionCodes: percentage and fixed codes, validity window, usage
 // limit (given back when the order is cancelled), minimum quantity; a code
 // that cannot be used is a clear error on the code field and changes nothing.
 func TestPromotionCodes(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
-		s := testkit.StartServer(t, e)
+		s := newEnv(t, e)
 		ctx := context.Background()
 		now := s.Clock.Now()
 		for _, p := range []promo.Promotion{
@@ -44,7 +39,7 @@ func TestPromotionCodes(t *testing.T) {
 			if err := p.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Services().Orders.Promotions().Create(ctx, &p); err != nil {
+			if err := s.Promos.Create(ctx, &p); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -64,14 +59,14 @@ func TestPromotionCodes(t *testing.T) {
 		if o, err := placeWith(s, bctx, uid, "five-off", two); err != nil || o.Discount != 500 {
 			t.Fatalf("fixed: %+v %v", o, err)
 		}
-		charges := s.Services().TestGateway.Charges()
+		charges := s.Gateway.Charges()
 		for code, want := range map[string]string{"EXPIRED": "expired", "FUTURE": "not valid yet", "NOPE": "not valid", "MIN3": "at least 3"} {
 			_, err := placeWith(s, bctx, uid, code, two)
 			if ae := apperr.As(err); ae == nil || ae.Code != apperr.Invalid || !strings.Contains(ae.Fields["promo"], want) {
 				t.Errorf("%s: %v, want %q on the code field", code, err, want)
 			}
 		}
-		if stockOf(t, s, v.ID) != 16 || s.Services().TestGateway.Charges() != charges {
+		if stockOf(t, s, v.ID) != 16 || s.Gateway.Charges() != charges {
 			t.Fatalf("a refused code moved stock (%d) or money", stockOf(t, s, v.ID))
 		}
 		// Usage limit: two buyers race for a code with one use left.
@@ -97,7 +92,7 @@ func TestPromotionCodes(t *testing.T) {
 		}
 		// Cancelling the order gives the use back.
 		sys := access.WithActor(ctx, access.System("test", s.Tenant.ID))
-		if err := s.Services().Orders.Move(sys, s.Tenant.ID, won[0].ID, orders.Cancelled); err != nil {
+		if err := s.Orders.Move(sys, s.Tenant.ID, won[0].ID, orders.Cancelled); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := placeWith(s, bctx, uid, "ONCE", two); err != nil {

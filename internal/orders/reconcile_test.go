@@ -16,8 +16,8 @@ import (
 // is neither cancelled by its expired hold nor marked paid.
 func TestChargedOrdersAreNeverCancelled(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
-		s := testkit.StartServer(t, e)
-		svc, gw := s.Services().Orders, s.Services().TestGateway
+		s := newEnv(t, e)
+		svc, gw := s.Orders, s.Gateway
 		v := product(t, s, "Test Strips", 1000, 10, false)
 		ctx, uid := buyer(t, s, 1)
 		gw.LoseAnswer = func(payment.Request) bool { return true }
@@ -56,7 +56,7 @@ func TestChargedOrdersAreNeverCancelled(t *testing.T) {
 		if err != nil || got.Status != orders.Paid || gw.Charges() != 2 || stockOf(t, s, v.ID) != 7 {
 			t.Fatalf("after reconciliation: %s, %d charges, stock %d, %v", got.Status, gw.Charges(), stockOf(t, s, v.ID), err)
 		}
-		res, err := svc.Stock().Reserved(ctx, s.Tenant.ID, o2.ID)
+		res, err := store.NewStock(s.Stores.Catalog).Reserved(ctx, s.Tenant.ID, o2.ID)
 		if err != nil || res[v.ID] != "confirmed" {
 			t.Fatalf("reservation %v %v", res, err)
 		}

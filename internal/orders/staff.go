@@ -8,7 +8,6 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
@@ -104,22 +103,12 @@ func (s *Service) Queue(ctx context.Context, tenantID string, statuses []Status,
 	if after != "" && !id.Valid(after) {
 		return nil, apperr.New(apperr.Invalid, "That page of the queue does not exist.")
 	}
-	names := make([]string, 0, len(statuses))
 	for _, st := range statuses {
 		if !slices.Contains(AllStatuses, st) {
 			return nil, apperr.New(apperr.Invalid, "Choose a status from the list.")
 		}
-		names = append(names, string(st))
 	}
-	rows, err := s.orders.Queue(ctx, tenantID, names, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]QueueItem, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, QueueItem{ID: r.ID, Reference: r.Reference, Gateway: r.Gateway, Status: Status(r.Status), CreatedAt: r.CreatedAt})
-	}
-	return out, nil
+	return s.orders.Queue(ctx, tenantID, statuses, after, limit)
 }
 
 // Advanced is the outcome of a step.
@@ -161,17 +150,17 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 	d, err := s.decide(ctx, tenantID, r.UserID, access.Write)
 	if err != nil {
 		if a.ID != "" {
-			_ = s.audit.Append(ctx, audit.Entry{TenantID: tenantID, ActorID: a.ID, Action: "order." + string(step), ResourceType: "order",
-				ResourceID: orderID, Outcome: audit.Denied, Detail: "no write access to orders"})
+			_ = s.audit.Record(ctx, Event{TenantID: tenantID, ActorID: a.ID, Action: "order." + string(step),
+				OrderID: orderID, Denied: true, Detail: "no write access to orders"})
 		}
 		return nil, apperr.NotFoundError()
 	}
-	from := Status(r.Status)
+	from := r.Status
 	if !slices.Contains(rule.roles, a.Role) {
 		// The actor may see the order, so saying what they may not do here
 		// discloses nothing; the refusal is recorded.
-		if err := s.audit.Append(ctx, audit.Entry{TenantID: tenantID, ActorID: a.ID, Subjects: []string{r.UserID}, Action: "order." + string(step),
-			ResourceType: "order", ResourceID: orderID, Purpose: d.Purpose, Outcome: audit.Denied, Detail: "role " + string(a.Role)}); err != nil {
+		if err := s.audit.Record(ctx, Event{TenantID: tenantID, ActorID: a.ID, Subjects: []string{r.UserID}, Action: "order." + string(step),
+			OrderID: orderID, Purpose: d.Purpose, Denied: true, Detail: "role " + string(a.Role)}); err != nil {
 			return nil, fmt.Errorf("audit refused step: %w", err)
 		}
 		return nil, apperr.New(apperr.Forbidden, fmt.Sprintf("Your role may not %s orders: that is for %s.", stepVerb(step), roleNames(rule.roles)))
@@ -226,8 +215,8 @@ func (s *Service) giveBack(ctx context.Context, tenantID string, o *Order, purpo
 	if !ok || o.ChargeID == "" {
 		return true, nil
 	}
-	if err := s.audit.Append(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "payment.refund",
-		ResourceType: "order", ResourceID: o.ID, Purpose: purpose, Detail: o.Gateway}); err != nil {
+	if err := s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "payment.refund",
+		OrderID: o.ID, Purpose: purpose, Detail: o.Gateway}); err != nil {
 		return false, fmt.Errorf("audit refund: %w", err)
 	}
 	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: o.ChargeID, Amount: o.Total, Currency: o.Currency,

@@ -14,7 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
-func staff(s *testkit.Server, role access.Role) context.Context {
+func staff(s *env, role access.Role) context.Context {
 	return access.WithActor(context.Background(), access.Actor{ID: id.New(), Role: role, TenantID: s.Tenant.ID})
 }
 
@@ -27,8 +27,8 @@ func notFound(err error) bool {
 // newest first, and only order staff of the tenant may read it.
 func TestQueuePages(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
-		s := testkit.StartServer(t, e)
-		svc := s.Services().Orders
+		s := newEnv(t, e)
+		svc := s.Orders
 		v := product(t, s, "Test Strips", 1000, 20, false)
 		ctx, uid := buyer(t, s, 1)
 		var placed []string
@@ -94,12 +94,12 @@ func TestQueuePages(t *testing.T) {
 // table, without HTTP; and five refunds at once refund once.
 func TestAdvanceRules(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
-		s := testkit.StartServer(t, e)
-		svc := s.Services().Orders
-		gw := s.Services().TestGateway
+		s := newEnv(t, e)
+		svc := s.Orders
+		gw := s.Gateway
 		v := product(t, s, "Lancets", 500, 20, false)
 		ctx, uid := buyer(t, s, 1)
-		n := orders.Links{Brand: s.Tenant.Name, BaseURL: s.URL}
+		n := s.Links
 
 		o, err := place(s, ctx, uid, "test", orders.ItemRef{VariantID: v.ID, Quantity: 1})
 		if err != nil {

@@ -17,31 +17,63 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // MaxAttempts is how often delivery is tried before a message is given up.
 const MaxAttempts = 8
 
+// Record is one queued email as the PHI store keeps it: who it is for and
+// where it is in delivery in the clear, the message sealed by the vault under
+// SubjectID.
+type Record struct {
+	ID            string
+	TenantID      string
+	SubjectID     string
+	Kind          string
+	MessageCT     []byte
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	Attempts      int
+	SentAt        time.Time
+	FailedAt      time.Time
+	LastError     string
+}
+
+// Store is the queue in the PHI store (internal/store.Outbox).
+type Store interface {
+	// Insert queues a message.
+	Insert(ctx context.Context, r Record) error
+	// Due lists messages waiting to be sent whose next attempt is due,
+	// oldest first, at most limit.
+	Due(ctx context.Context, now time.Time, limit int) ([]Record, error)
+	// Recent lists a tenant's newest messages, sent or not, at most limit.
+	Recent(ctx context.Context, tenantID string, limit int) ([]Record, error)
+	// MarkSent records a delivered message.
+	MarkSent(ctx context.Context, id string, now time.Time) error
+	// MarkRetry records a failed attempt: the next one is at next, or never
+	// (failed for good) when giveUp.
+	MarkRetry(ctx context.Context, id string, next time.Time, giveUp bool, why string, now time.Time) error
+}
+
 // Outbox queues and delivers email.
 type Outbox struct {
-	q      *store.Outbox
+	q      Store
 	vault  phi.Vault
 	sender notify.Sender // nil: nothing is delivered (the demo shows the queue instead)
 	clock  clock.Clock
 	log    *slog.Logger
 }
 
-// New returns an outbox. sender may be nil: messages then wait in the queue,
-// where the demo's admin page shows them.
-func New(phiDB *store.DB, v phi.Vault, sender notify.Sender, c clock.Clock, log *slog.Logger) *Outbox {
+// New returns an outbox on its queue in the PHI store. sender may be nil:
+// messages then wait in the queue, where the demo's admin page shows them.
+func New(q Store, v phi.Vault, sender notify.Sender, c clock.Clock, log *slog.Logger) *Outbox {
 	if c == nil {
 		c = clock.System{}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Outbox{q: store.NewOutbox(phiDB), vault: v, sender: sender, clock: c, log: log}
+	return &Outbox{q: q, vault: v, sender: sender, clock: c, log: log}
 }
 
 // Enqueue seals a composed message under subjectID and queues it. The actor
@@ -62,7 +94,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tenantID, subjectID string, kind n
 	if err != nil {
 		return err
 	}
-	return o.q.Insert(ctx, store.OutboxRow{ID: msgID, TenantID: tenantID, SubjectID: subjectID, Kind: string(kind),
+	return o.q.Insert(ctx, Record{ID: msgID, TenantID: tenantID, SubjectID: subjectID, Kind: string(kind),
 		MessageCT: ct, CreatedAt: now, NextAttemptAt: now})
 }
 
@@ -109,7 +141,7 @@ func (o *Outbox) Deliver(ctx context.Context, limit int) (int, error) {
 	return sent, nil
 }
 
-func (o *Outbox) open(ctx context.Context, row store.OutboxRow, purpose access.Purpose, action string) (notify.Message, error) {
+func (o *Outbox) open(ctx context.Context, row Record, purpose access.Purpose, action string) (notify.Message, error) {
 	jctx := ctx
 	if _, ok := access.ActorFrom(ctx); !ok {
 		jctx = access.WithActor(ctx, access.System("outbox", row.TenantID))

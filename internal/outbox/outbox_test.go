@@ -3,7 +3,6 @@ package outbox_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/salvehealth/salve/internal/vault"
 )
 
+// env is an outbox's fresh stores, with the vault and the audit log open.
 type env struct {
 	phi   *store.DB
 	v     *vault.Vault
@@ -28,25 +28,8 @@ type env struct {
 
 func newEnv(t *testing.T, e store.Engine) env {
 	t.Helper()
-	ctx := context.Background()
-	p := testkit.NewPlace(t, e)
-	phiDB := p.Open(t, store.PHI)
-	c := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	al, err := audit.Open(ctx, p.Open(t, store.Audit), audit.Options{Clock: c, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
-		CheckpointFile: filepath.Join(p.DataDir, audit.CheckpointFileName), CheckpointEvery: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = al.Close() })
-	kek, err := vault.OpenKeyFile(filepath.Join(p.DataDir, vault.KeyFileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.Open(ctx, phiDB, kek, al, vault.Options{Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env{phi: phiDB, v: v, log: al, clock: c}
+	st := testkit.NewStores(t, e)
+	return env{phi: st.PHI, v: st.Vault, log: st.AuditLog, clock: st.Clock}
 }
 
 // failing is a sender that fails a set number of times first.
@@ -75,7 +58,7 @@ func TestQueuedEmailIsSealedAndDelivered(t *testing.T) {
 			t.Fatal(err)
 		}
 		flaky := &failing{Sender: sender, left: 1}
-		ob := outbox.New(en.phi, en.v, flaky, en.clock, nil)
+		ob := outbox.New(store.NewOutbox(en.phi), en.v, flaky, en.clock, nil)
 		tenantID, subject := id.New(), id.New()
 		ctx := access.WithActor(context.Background(), access.System("test", tenantID))
 		msg, err := notify.Compose(notify.OrderStatus, "pat@example.com", notify.Params{Brand: "Test Pharmacy", Link: "https://pharmacy.test/account/orders", Reference: "A1B2", Status: "paid"})
@@ -130,7 +113,7 @@ func TestShreddedPersonsEmailIsDropped(t *testing.T) {
 	en := newEnv(t, store.SQLite)
 	smtp := testkit.StartSMTPServer(t, "", "", nil)
 	sender, _ := notify.NewSMTPSender(notify.SMTPConfig{Addr: smtp.Addr, From: "shop@pharmacy.test", TLS: notify.TLSNone})
-	ob := outbox.New(en.phi, en.v, sender, en.clock, nil)
+	ob := outbox.New(store.NewOutbox(en.phi), en.v, sender, en.clock, nil)
 	tenantID := id.New()
 	ctx := access.WithActor(context.Background(), access.System("test", tenantID))
 	gone, kept := id.New(), id.New()

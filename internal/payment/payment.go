@@ -1,5 +1,8 @@
-// Package payment is how Salve takes money: a Gateway interface and the
-// gateways built in. A gateway receives the order reference and the amount
+// Package payment is how Salve takes money: the Gateway interfaces (and
+// Redirector, Checker, Refunder for what some gateways can do) and the
+// gateways that need no outside service (Invoice, and Test for the demo).
+// Gateways that talk to a processor are adapters in subpackages
+// (payment/stripe). A gateway receives the order reference and the amount
 // only, never what was bought (DESIGN §2.6: no PHI in processor metadata).
 package payment
 

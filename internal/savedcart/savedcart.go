@@ -15,13 +15,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // table and column name the sealed field in its associated data.
@@ -34,21 +34,40 @@ const (
 // saved cart between its read and its write.
 const attempts = 3
 
+// Record is a patient's saved cart as the PHI store keeps it: ItemsCT is
+// sealed by the vault under UserID, and Version counts its writes.
+type Record struct {
+	TenantID, UserID string
+	ItemsCT          []byte
+	Version          int64
+	UpdatedAt        time.Time
+}
+
+// Store keeps saved carts in the PHI store (internal/store.SavedCarts).
+type Store interface {
+	// Get returns a person's saved cart, or NotFound when they have none.
+	Get(ctx context.Context, tenantID, userID string) (Record, error)
+	// Put stores a saved cart read at version read (0: there was none; below
+	// 0: write over whatever is there). When another write came first,
+	// nothing changes and the error is a Conflict (apperr.ErrStale).
+	Put(ctx context.Context, tenantID, userID string, itemsCT []byte, read int64, now time.Time) error
+}
+
 // Service keeps saved carts.
 type Service struct {
-	store *store.SavedCarts
+	store Store
 	vault phi.Vault
 	clock clock.Clock
 }
 
 var _ cart.Mirror = (*Service)(nil)
 
-// New returns the saved cart service on the PHI store.
-func New(phiDB *store.DB, v phi.Vault, c clock.Clock) *Service {
+// New returns the saved cart service on its store in the PHI store.
+func New(s Store, v phi.Vault, c clock.Clock) *Service {
 	if c == nil {
 		c = clock.System{}
 	}
-	return &Service{store: store.NewSavedCarts(phiDB), vault: v, clock: c}
+	return &Service{store: s, vault: v, clock: c}
 }
 
 // decide checks that the actor in ctx may act on userID's saved cart:
@@ -75,7 +94,7 @@ func (s *Service) handle(ctx context.Context, tenantID, userID string, act acces
 		Resource: "saved_cart", ResourceID: userID, AuditAction: "saved_cart." + what})
 }
 
-func open(h phi.Handle, r store.SavedCartRow) ([]cart.Item, error) {
+func open(h phi.Handle, r Record) ([]cart.Item, error) {
 	b, err := h.OpenBytes(r.UserID, table, column, r.UserID, r.ItemsCT)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -52,6 +53,7 @@ type Server struct {
 	// services is nil in a storefront process, which holds no PHI.
 	services *Services
 	catalog  *catalog.Service
+	promos   *promo.Service
 }
 
 // Options are the parts of a Server that tests replace.
@@ -147,7 +149,12 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	adm.Promotions = store.NewPromotions(stores.Catalog)
+	// Promotion codes are catalog data: a storefront process has them too.
+	s.promos = promo.NewService(store.NewPromotions(stores.Catalog), s.clock)
+	if s.services != nil {
+		s.promos = s.services.Promotions
+	}
+	adm.Promotions = s.promos
 	adm.Routes(s.router)
 	if s.services != nil {
 		if err := s.mountIdentity(site, carts); err != nil {
@@ -234,6 +241,9 @@ func (s *Server) AuditLog() *audit.Log { return s.stores.AuditLog }
 
 // Catalog returns the catalog service.
 func (s *Server) Catalog() *catalog.Service { return s.catalog }
+
+// Promotions returns the promotion code service.
+func (s *Server) Promotions() *promo.Service { return s.promos }
 
 // Tenants returns the tenant resolver.
 func (s *Server) Tenants() *tenant.Resolver { return s.tenants }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
@@ -17,13 +18,16 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/payment/stripe"
+	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 )
 
-// Services are the domain services of a process that holds PHI, built on the
-// stores' audit log and vault.
+// Services are the domain services of a process that holds PHI, each built
+// on its storage in the stores (internal/store) and on the stores' vault and
+// audit log.
 type Services struct {
 	Outbox   *outbox.Outbox
 	Accounts *accounts.Service
@@ -32,6 +36,8 @@ type Services struct {
 	Jobs     *jobs.Scheduler
 	Orders   *orders.Service
 	Lists    *lists.Service
+	// Promotions are the promotion codes (catalog data) orders are priced with.
+	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
 	SavedCarts *savedcart.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
@@ -58,7 +64,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			sender = s
 		}
 	}
-	ob := outbox.New(stores.PHI, v, sender, c, log)
+	ob := outbox.New(store.NewOutbox(stores.PHI), v, sender, c, log)
 	policy := auth.DefaultSessionPolicy()
 	if cfg.SessionAbsolute > 0 {
 		policy.Absolute = cfg.SessionAbsolute
@@ -70,11 +76,17 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	lst := lists.New(stores.PHI, v, c)
-	ord := orders.New(orders.Deps{PHI: stores.PHI, Catalog: stores.Catalog, Vault: v, Audit: al, Outbox: ob,
+	// Lists and orders read variants from the catalog store; orders and
+	// their sealed details stay in the PHI store, stock holds and promotion
+	// codes in the catalog store.
+	variants := store.NewCarts(stores.Catalog)
+	lst := lists.New(store.NewLists(stores.PHI), variants, v, c)
+	promos := promo.NewService(store.NewPromotions(stores.Catalog), c)
+	ord := orders.New(orders.Deps{Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
+		Promotions: promos, Vault: v, Audit: OrdersAudit(al), Outbox: ob,
 		Contacts: ids.Accounts.Email,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
-	sched := jobs.New(stores.PHI, c, log,
+	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
 			return err
@@ -107,8 +119,28 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, Orders: ord, Lists: lst, SavedCarts: savedcart.New(stores.PHI, v, c),
+	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, Orders: ord, Lists: lst, Promotions: promos,
+		SavedCarts: savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
+}
+
+// OrdersAudit records the order service's events in the audit log: each is
+// an audit entry about an order.
+func OrdersAudit(log audit.Appender) orders.Auditor { return ordersAudit{log: log} }
+
+type ordersAudit struct{ log audit.Appender }
+
+// Record implements orders.Auditor.
+func (a ordersAudit) Record(ctx context.Context, e orders.Event) error {
+	entry := audit.Entry{TenantID: e.TenantID, ActorID: e.ActorID, Subjects: e.Subjects, Action: e.Action, ResourceType: "order",
+		ResourceID: e.OrderID, Purpose: e.Purpose, Detail: e.Detail}
+	if e.Denied {
+		entry.Outcome = audit.Denied
+	}
+	if e.High {
+		entry.Severity = audit.High
+	}
+	return a.log.Append(ctx, entry)
 }
 
 // Gateways builds the payment gateways the configuration lists, in its
@@ -122,8 +154,8 @@ func Gateways(cfg *config.Config, test *payment.Test) ([]payment.Gateway, error)
 			out = append(out, test)
 		case "invoice":
 			out = append(out, payment.Invoice{})
-		case "stripe":
-			st, err := payment.NewStripe(payment.StripeConfig{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		case stripe.Name:
+			st, err := stripe.New(stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
 				APIURL: cfg.StripeAPIURL})
 			if err != nil {
 				return nil, err

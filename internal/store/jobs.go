@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/salvehealth/salve/internal/jobs"
 )
 
-// Jobs holds the background job leases of the PHI store.
+// Jobs holds the background job leases of the PHI store. It implements
+// jobs.Leases.
 type Jobs struct{ db *DB }
 
 // NewJobs returns the job lease queries of a PHI store.
 func NewJobs(db *DB) *Jobs { return &Jobs{db: db} }
+
+var _ jobs.Leases = (*Jobs)(nil)
 
 // Lease takes a job's lease for owner until leaseUntil when the job is due (its
 // last run at or before dueBefore) and nobody else holds a live lease. Why a

@@ -8,40 +8,36 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/lists"
 )
 
-// ListRow is a wish or shopping list as stored; NameCT and ItemsCT are sealed
-// by the vault under UserID.
-type ListRow struct {
-	ID, TenantID, UserID, Kind string
-	NameCT, ItemsCT            []byte
-	CreatedAt, UpdatedAt       time.Time
-}
-
-// Lists keeps wish and shopping lists in the PHI store.
+// Lists keeps wish and shopping lists in the PHI store. It implements
+// lists.Store.
 type Lists struct{ db *DB }
 
 // NewLists returns the list storage of a PHI store.
 func NewLists(db *DB) *Lists { return &Lists{db: db} }
 
+var _ lists.Store = (*Lists)(nil)
+
 const listColumns = `id, tenant_id, user_id, kind, name_ct, items_ct, created_at, updated_at`
 
-func scanList(row interface{ Scan(...any) error }) (ListRow, error) {
-	var l ListRow
+func scanList(row interface{ Scan(...any) error }) (lists.Record, error) {
+	var l lists.Record
 	err := row.Scan(&l.ID, &l.TenantID, &l.UserID, &l.Kind, &l.NameCT, &l.ItemsCT, &l.CreatedAt, &l.UpdatedAt)
 	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
 	return l, err
 }
 
 // ByOwner returns a person's lists, the wish list first, then by creation.
-func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]ListRow, error) {
+func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.Record, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+listColumns+` FROM lists WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY CASE WHEN kind = 'wish' THEN 0 ELSE 1 END, created_at, id`, tenantID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("lists: %w", err)
 	}
 	defer rows.Close()
-	var out []ListRow
+	var out []lists.Record
 	for rows.Next() {
 		l, err := scanList(rows)
 		if err != nil {
@@ -53,7 +49,7 @@ func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]ListRow
 }
 
 // ByID returns a list of a tenant, or NotFound.
-func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (ListRow, error) {
+func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (lists.Record, error) {
 	l, err := scanList(s.db.r.QueryRowContext(ctx, `SELECT `+listColumns+` FROM lists WHERE id = $1 AND tenant_id = $2`, listID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, apperr.NotFoundError()
@@ -65,7 +61,7 @@ func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (ListRow, err
 }
 
 // Insert stores a new list; a second wish list is a Conflict (apperr.ErrDuplicate).
-func (s *Lists) Insert(ctx context.Context, l ListRow) error {
+func (s *Lists) Insert(ctx context.Context, l lists.Record) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO lists (`+listColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			l.ID, l.TenantID, l.UserID, l.Kind, l.NameCT, l.ItemsCT, l.CreatedAt, l.UpdatedAt)

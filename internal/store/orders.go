@@ -8,36 +8,34 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/orders"
 )
 
-// OrderRow is an order as stored in the PHI store. DetailsCT is sealed by the
-// vault under UserID; the store never sees its contents.
-type OrderRow struct {
-	ID, TenantID, UserID, Reference, Status, Gateway, ChargeID string
-	DetailsCT                                                  []byte
-	CreatedAt, UpdatedAt                                       time.Time
-}
-
-// Orders keeps orders in the PHI store.
+// Orders keeps orders in the PHI store. It implements orders.Store: the
+// details arrive sealed by the vault, and the store never sees inside them.
 type Orders struct{ db *DB }
 
 // NewOrders returns the order storage of a PHI store.
 func NewOrders(db *DB) *Orders { return &Orders{db: db} }
 
+var _ orders.Store = (*Orders)(nil)
+
 const orderColumns = `id, tenant_id, user_id, reference, status, gateway, charge_id, details_ct, created_at, updated_at`
 
-func scanOrder(row interface{ Scan(...any) error }) (OrderRow, error) {
-	var o OrderRow
-	err := row.Scan(&o.ID, &o.TenantID, &o.UserID, &o.Reference, &o.Status, &o.Gateway, &o.ChargeID, &o.DetailsCT, &o.CreatedAt, &o.UpdatedAt)
+func scanOrder(row interface{ Scan(...any) error }) (orders.Record, error) {
+	var o orders.Record
+	var status string
+	err := row.Scan(&o.ID, &o.TenantID, &o.UserID, &o.Reference, &status, &o.Gateway, &o.ChargeID, &o.DetailsCT, &o.CreatedAt, &o.UpdatedAt)
+	o.Status = orders.Status(status)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
 }
 
 // Insert stores a new order; a taken reference is a Conflict (apperr.ErrDuplicate).
-func (s *Orders) Insert(ctx context.Context, o OrderRow) error {
+func (s *Orders) Insert(ctx context.Context, o orders.Record) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			o.ID, o.TenantID, o.UserID, o.Reference, o.Status, o.Gateway, o.ChargeID, o.DetailsCT, o.CreatedAt, o.UpdatedAt)
+			o.ID, o.TenantID, o.UserID, o.Reference, string(o.Status), o.Gateway, o.ChargeID, o.DetailsCT, o.CreatedAt, o.UpdatedAt)
 		if isUniqueViolation(err) {
 			return apperr.DuplicateError("an order with this reference")
 		}
@@ -49,7 +47,7 @@ func (s *Orders) Insert(ctx context.Context, o OrderRow) error {
 }
 
 // ByID returns an order of a tenant, or NotFound.
-func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (OrderRow, error) {
+func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (orders.Record, error) {
 	o, err := scanOrder(s.db.r.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1 AND tenant_id = $2`, orderID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, apperr.NotFoundError()
@@ -61,14 +59,14 @@ func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (OrderRow, 
 }
 
 // ByOwner returns a person's orders, newest first, at most limit.
-func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]OrderRow, error) {
+func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]orders.Record, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY created_at DESC, id DESC LIMIT $3`, tenantID, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
 	}
 	defer rows.Close()
-	var out []OrderRow
+	var out []orders.Record
 	for rows.Next() {
 		o, err := scanOrder(rows)
 		if err != nil {
@@ -81,11 +79,11 @@ func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int
 
 // SetStatus moves an order from one status to another; a Conflict (apperr.ErrStale) when it is
 // no longer in from (another request moved it first).
-func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID, from, to, chargeID string, now time.Time) error {
+func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID string, from, to orders.Status, chargeID string, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2,
 			charge_id = CASE WHEN $3 = '' THEN charge_id ELSE $3 END
-			WHERE id = $4 AND tenant_id = $5 AND status = $6`, to, now, chargeID, orderID, tenantID, from)
+			WHERE id = $4 AND tenant_id = $5 AND status = $6`, string(to), now, chargeID, orderID, tenantID, string(from))
 		if err != nil {
 			return fmt.Errorf("order status: %w", err)
 		}
@@ -96,23 +94,17 @@ func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID, from, to, cha
 	})
 }
 
-// QueueRow is an order as the staff queue lists it: what is in the clear,
-// never the sealed details (the queue opens no PHI).
-type QueueRow struct {
-	ID, Reference, Status, Gateway string
-	CreatedAt                      time.Time
-}
-
 // queueStatuses is how many statuses one Queue call can select: every
 // status there is. Fewer are padded by repeating one, so the statement is one
 // fixed text (no SQL built from strings).
 const queueStatuses = 8
 
 // Queue returns a tenant's orders in any of statuses, newest first, at most
-// limit. after, when not empty, is the id of the last order of the previous
+// limit: what is in the clear, never the sealed details (the queue opens no
+// PHI). after, when not empty, is the id of the last order of the previous
 // page: the page goes on from there (keyset pagination on created_at and id,
 // so a page costs the same however deep it is).
-func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []string, after string, limit int) ([]QueueRow, error) {
+func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []orders.Status, after string, limit int) ([]orders.QueueItem, error) {
 	if len(statuses) == 0 {
 		return nil, nil
 	}
@@ -121,7 +113,7 @@ func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []string, 
 	}
 	args := []any{tenantID}
 	for i := range queueStatuses {
-		args = append(args, statuses[min(i, len(statuses)-1)])
+		args = append(args, string(statuses[min(i, len(statuses)-1)]))
 	}
 	args = append(args, after, limit)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, reference, status, gateway, created_at FROM orders
@@ -132,13 +124,14 @@ func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []string, 
 		return nil, fmt.Errorf("order queue: %w", err)
 	}
 	defer rows.Close()
-	var out []QueueRow
+	var out []orders.QueueItem
 	for rows.Next() {
-		var o QueueRow
-		if err := rows.Scan(&o.ID, &o.Reference, &o.Status, &o.Gateway, &o.CreatedAt); err != nil {
+		var o orders.QueueItem
+		var status string
+		if err := rows.Scan(&o.ID, &o.Reference, &status, &o.Gateway, &o.CreatedAt); err != nil {
 			return nil, fmt.Errorf("order queue: %w", err)
 		}
-		o.CreatedAt = o.CreatedAt.UTC()
+		o.Status, o.CreatedAt = orders.Status(status), o.CreatedAt.UTC()
 		out = append(out, o)
 	}
 	return out, rows.Err()
@@ -146,21 +139,21 @@ func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []string, 
 
 // SetCharge records the gateway's id for an order's payment while the order
 // stays where it is (a hosted payment page made for a pending order).
-func (s *Orders) SetCharge(ctx context.Context, tenantID, orderID, status, chargeID string, now time.Time) error {
+func (s *Orders) SetCharge(ctx context.Context, tenantID, orderID string, status orders.Status, chargeID string, now time.Time) error {
 	return s.SetStatus(ctx, tenantID, orderID, status, status, chargeID, now)
 }
 
 // Unpaid returns a gateway's orders, in every tenant, still waiting for
 // payment that were placed before the given time, oldest first, at most
 // limit: what payment reconciliation asks the gateway about.
-func (s *Orders) Unpaid(ctx context.Context, gateway string, before time.Time, limit int) ([]OrderRow, error) {
+func (s *Orders) Unpaid(ctx context.Context, gateway string, before time.Time, limit int) ([]orders.Record, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE status = 'pending_payment'
 		AND gateway = $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3`, gateway, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unpaid orders: %w", err)
 	}
 	defer rows.Close()
-	var out []OrderRow
+	var out []orders.Record
 	for rows.Next() {
 		o, err := scanOrder(rows)
 		if err != nil {

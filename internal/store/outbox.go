@@ -5,37 +5,27 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/salvehealth/salve/internal/outbox"
 )
 
-// OutboxRow is one queued email: the message is sealed under its person.
-type OutboxRow struct {
-	ID            string
-	TenantID      string
-	SubjectID     string
-	Kind          string
-	MessageCT     []byte
-	CreatedAt     time.Time
-	NextAttemptAt time.Time
-	Attempts      int
-	SentAt        time.Time
-	FailedAt      time.Time
-	LastError     string
-}
-
-// Outbox holds the outbox queries of the PHI store.
+// Outbox holds the outbox queries of the PHI store. It implements
+// outbox.Store.
 type Outbox struct{ db *DB }
 
 // NewOutbox returns the outbox queries of a PHI store.
 func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
 
+var _ outbox.Store = (*Outbox)(nil)
+
 const outboxColumns = `id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at, attempts, sent_at, failed_at, last_error`
 
-func scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
+func scanOutbox(rows *sql.Rows) ([]outbox.Record, error) {
 	defer rows.Close()
-	var out []OutboxRow
+	var out []outbox.Record
 	for rows.Next() {
 		var (
-			o            OutboxRow
+			o            outbox.Record
 			sent, failed sql.NullTime
 		)
 		if err := rows.Scan(&o.ID, &o.TenantID, &o.SubjectID, &o.Kind, &o.MessageCT, &o.CreatedAt, &o.NextAttemptAt,
@@ -49,7 +39,7 @@ func scanOutbox(rows *sql.Rows) ([]OutboxRow, error) {
 }
 
 // Insert queues a message.
-func (q *Outbox) Insert(ctx context.Context, o OutboxRow) error {
+func (q *Outbox) Insert(ctx context.Context, o outbox.Record) error {
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO outbox (id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, o.ID, o.TenantID, o.SubjectID, o.Kind, o.MessageCT, o.CreatedAt, o.NextAttemptAt)
 	if err != nil {
@@ -59,7 +49,7 @@ func (q *Outbox) Insert(ctx context.Context, o OutboxRow) error {
 }
 
 // Due lists messages waiting to be sent whose next attempt is due, oldest first.
-func (q *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]OutboxRow, error) {
+func (q *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Record, error) {
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL
 		AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, now, limit)
 	if err != nil {
@@ -69,7 +59,7 @@ func (q *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]OutboxRow
 }
 
 // Recent lists a tenant's newest messages, sent or not.
-func (q *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]OutboxRow, error) {
+func (q *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]outbox.Record, error) {
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE tenant_id = $1
 		ORDER BY created_at DESC, id DESC LIMIT $2`, tenantID, limit)
 	if err != nil {

@@ -10,11 +10,14 @@ import (
 	"github.com/salvehealth/salve/internal/promo"
 )
 
-// Promotions keeps promotion codes in the catalog store.
+// Promotions keeps promotion codes in the catalog store. It implements
+// promo.Store.
 type Promotions struct{ db *DB }
 
 // NewPromotions returns the promotion codes of a catalog store.
 func NewPromotions(db *DB) *Promotions { return &Promotions{db: db} }
+
+var _ promo.Store = (*Promotions)(nil)
 
 // Create stores a new, validated promotion; a code taken in the tenant is
 // an Invalid error on the code field.

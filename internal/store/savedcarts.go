@@ -8,26 +8,21 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/savedcart"
 )
 
-// SavedCartRow is a patient's saved cart as stored; ItemsCT is sealed by the
-// vault under UserID. Version counts its writes.
-type SavedCartRow struct {
-	TenantID, UserID string
-	ItemsCT          []byte
-	Version          int64
-	UpdatedAt        time.Time
-}
-
-// SavedCarts keeps patients' saved carts in the PHI store.
+// SavedCarts keeps patients' saved carts in the PHI store. It implements
+// savedcart.Store.
 type SavedCarts struct{ db *DB }
 
 // NewSavedCarts returns the saved cart storage of a PHI store.
 func NewSavedCarts(db *DB) *SavedCarts { return &SavedCarts{db: db} }
 
+var _ savedcart.Store = (*SavedCarts)(nil)
+
 // Get returns a person's saved cart, or NotFound when they have none.
-func (s *SavedCarts) Get(ctx context.Context, tenantID, userID string) (SavedCartRow, error) {
-	var r SavedCartRow
+func (s *SavedCarts) Get(ctx context.Context, tenantID, userID string) (savedcart.Record, error) {
+	var r savedcart.Record
 	err := s.db.r.QueryRowContext(ctx, `SELECT tenant_id, user_id, items_ct, version, updated_at FROM saved_carts
 		WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID).Scan(&r.TenantID, &r.UserID, &r.ItemsCT, &r.Version, &r.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {

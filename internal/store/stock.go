@@ -11,21 +11,18 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/orders"
 )
 
-// StockItem is a quantity of one variant to reserve.
-type StockItem struct {
-	VariantID string
-	Quantity  int64
-	Label     string // for the error message when it runs short
-}
-
 // Stock reserves, confirms and releases variant stock in the catalog store.
-// The order id is the idempotency key of every call.
+// The order id is the idempotency key of every call. It implements
+// orders.Stock.
 type Stock struct{ db *DB }
 
 // NewStock returns the stock reservations of a catalog store.
 func NewStock(db *DB) *Stock { return &Stock{db: db} }
+
+var _ orders.Stock = (*Stock)(nil)
 
 // Reserve takes the items out of stock for an order, all or nothing, holding
 // them until expires. Reserving again for an order that already has a
@@ -37,7 +34,7 @@ func NewStock(db *DB) *Stock { return &Stock{db: db} }
 // Why a conditional UPDATE (stock >= qty): the check and the decrement are
 // one statement, so two buyers of the last unit cannot both get it on either
 // engine (PostgreSQL locks the row; SQLite has one writer).
-func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, promotionID string, now, expires time.Time) error {
+func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []orders.StockItem, promotionID string, now, expires time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`,
@@ -96,9 +93,9 @@ func levelChanged(before, after int64) bool {
 // mergeItems adds up the quantities of a variant listed twice and sorts the
 // items by variant id. Why sorted: two orders locking the same rows in the
 // same order cannot deadlock on PostgreSQL.
-func mergeItems(items []StockItem) []StockItem {
+func mergeItems(items []orders.StockItem) []orders.StockItem {
 	byID := map[string]int{}
-	var out []StockItem
+	var out []orders.StockItem
 	for _, it := range items {
 		if i, ok := byID[it.VariantID]; ok {
 			out[i].Quantity += it.Quantity
@@ -107,7 +104,7 @@ func mergeItems(items []StockItem) []StockItem {
 		byID[it.VariantID] = len(out)
 		out = append(out, it)
 	}
-	slices.SortFunc(out, func(a, b StockItem) int { return strings.Compare(a.VariantID, b.VariantID) })
+	slices.SortFunc(out, func(a, b orders.StockItem) int { return strings.Compare(a.VariantID, b.VariantID) })
 	return out
 }
 
@@ -145,11 +142,11 @@ func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.
 		// the same order at once (the expiry job and a cancel) then cannot both
 		// give the stock back; the second waits for the first's row locks and
 		// finds nothing left to release.
-		var held []StockItem
+		var held []orders.StockItem
 		err := each(ctx, tx, `UPDATE stock_reservations SET status = 'released', updated_at = $3
 			WHERE order_id = $1 AND tenant_id = $2 AND status <> 'released' RETURNING variant_id, quantity`,
 			[]any{orderID, tenantID, now}, func(rows *sql.Rows) error {
-				var it StockItem
+				var it orders.StockItem
 				err := rows.Scan(&it.VariantID, &it.Quantity)
 				held = append(held, it)
 				return err
@@ -189,20 +186,17 @@ func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.
 	})
 }
 
-// ExpiredOrder is an order whose held stock was not paid for in time.
-type ExpiredOrder struct{ TenantID, OrderID string }
-
 // Expired returns up to limit orders whose held stock expired before now.
-func (s *Stock) Expired(ctx context.Context, now time.Time, limit int) ([]ExpiredOrder, error) {
+func (s *Stock) Expired(ctx context.Context, now time.Time, limit int) ([]orders.ExpiredOrder, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT DISTINCT tenant_id, order_id FROM stock_reservations
 		WHERE status = 'held' AND expires_at < $1 LIMIT $2`, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("expired reservations: %w", err)
 	}
 	defer rows.Close()
-	var out []ExpiredOrder
+	var out []orders.ExpiredOrder
 	for rows.Next() {
-		var e ExpiredOrder
+		var e orders.ExpiredOrder
 		if err := rows.Scan(&e.TenantID, &e.OrderID); err != nil {
 			return nil, fmt.Errorf("expired reservations: %w", err)
 		}
@@ -211,8 +205,9 @@ func (s *Stock) Expired(ctx context.Context, now time.Time, limit int) ([]Expire
 	return out, rows.Err()
 }
 
-// Reserved returns an order's reservation status by variant, for tests and
-// the order pages.
+// Reserved returns an order's reservation status by variant ("held",
+// "confirmed", "released"): what tests check. The order service does not
+// need it.
 func (s *Stock) Reserved(ctx context.Context, tenantID, orderID string) (map[string]string, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT variant_id, status FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`, orderID, tenantID)
 	if err != nil {

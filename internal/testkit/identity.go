@@ -43,7 +43,7 @@ type Identity struct {
 func NewIdentity(t testing.TB, e store.Engine, configure ...func(*server.IdentityOptions)) *Identity {
 	t.Helper()
 	st := NewStores(t, e)
-	ob := outbox.New(st.PHI, st.Vault, nil, st.Clock, nil)
+	ob := outbox.New(store.NewOutbox(st.PHI), st.Vault, nil, st.Clock, nil)
 	o := server.IdentityOptions{Clock: st.Clock, Argon2: TestArgon2}
 	for _, f := range configure {
 		f(&o)

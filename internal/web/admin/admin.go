@@ -10,6 +10,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -25,8 +26,8 @@ type Handlers struct {
 	pageForm   *render.Page
 	menu       *render.Page
 	promotions *render.Page
-	// Promotions keeps promotion codes; nil hides the pages (404).
-	Promotions Promotions
+	// Promotions are the promotion codes; nil hides the pages (404).
+	Promotions *promo.Service
 }
 
 // New builds the admin handlers; a missing template fails here.

@@ -40,7 +40,7 @@ func TestCatalogAdminInABrowser(t *testing.T) {
 		t.Fatalf("after saving: %q", h1)
 	}
 	b.Axe()
-	ps, err := s.Catalog().Store().AllProducts(context.Background(), s.Tenant.ID)
+	ps, err := s.Catalog().AllProducts(context.Background(), s.Tenant.ID)
 	if err != nil || len(ps) != 1 || ps[0].Variants[0].Price != 2499 {
 		t.Fatalf("saved %+v %v", ps, err)
 	}

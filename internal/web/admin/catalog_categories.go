@@ -22,7 +22,7 @@ func (h *Handlers) listCategories(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handlers) showCategories(w http.ResponseWriter, r *http.Request, draft catalog.Category, err error) error {
-	cats, lerr := h.catalog.Store().Categories(r.Context(), tenant.FromContext(r.Context()).ID)
+	cats, lerr := h.catalog.Categories(r.Context(), tenant.FromContext(r.Context()).ID)
 	if lerr != nil {
 		return lerr
 	}
@@ -35,7 +35,7 @@ func (h *Handlers) saveCategory(w http.ResponseWriter, r *http.Request) error {
 	c := catalog.Category{ID: r.FormValue("id"), TenantID: t.ID, Name: r.FormValue("name"), Slug: r.FormValue("slug"),
 		Description: r.FormValue("description")}
 	if c.ID != "" {
-		cats, err := h.catalog.Store().Categories(r.Context(), t.ID)
+		cats, err := h.catalog.Categories(r.Context(), t.ID)
 		if err != nil {
 			return err
 		}

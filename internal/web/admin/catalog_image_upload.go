@@ -22,7 +22,7 @@ func (h *Handlers) uploadImage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	t := tenant.FromContext(ctx)
 	pid := r.PathValue("id")
-	p, err := h.catalog.Store().ProductByID(ctx, t.ID, pid)
+	p, err := h.catalog.ProductByID(ctx, t.ID, pid)
 	if err != nil {
 		return err
 	}

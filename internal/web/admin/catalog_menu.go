@@ -14,7 +14,7 @@ type menuData struct {
 
 // showMenu shows the navigation menu as editable lines: GET /admin/catalog/menu.
 func (h *Handlers) showMenu(w http.ResponseWriter, r *http.Request) error {
-	items, err := h.catalog.Store().Menu(r.Context(), tenant.FromContext(r.Context()).ID)
+	items, err := h.catalog.Menu(r.Context(), tenant.FromContext(r.Context()).ID)
 	if err != nil {
 		return err
 	}

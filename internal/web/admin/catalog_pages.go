@@ -20,7 +20,7 @@ type pageForm struct {
 
 // listPages shows the landing pages: GET /admin/catalog/pages.
 func (h *Handlers) listPages(w http.ResponseWriter, r *http.Request) error {
-	ps, err := h.catalog.Store().Pages(r.Context(), tenant.FromContext(r.Context()).ID)
+	ps, err := h.catalog.Pages(r.Context(), tenant.FromContext(r.Context()).ID)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (h *Handlers) newPage(w http.ResponseWriter, r *http.Request) error {
 
 // editPage shows a landing page's form: GET /admin/catalog/pages/{slug}.
 func (h *Handlers) editPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.catalog.Store().PageBySlug(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("slug"))
+	p, err := h.catalog.PageBySlug(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("slug"))
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (h *Handlers) savePage(w http.ResponseWriter, r *http.Request) error {
 	p := catalog.Page{TenantID: t.ID}
 	action := "/admin/catalog/pages"
 	if slug := r.PathValue("slug"); slug != "" {
-		old, err := h.catalog.Store().PageBySlug(r.Context(), t.ID, slug)
+		old, err := h.catalog.PageBySlug(r.Context(), t.ID, slug)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (h *Handlers) savePage(w http.ResponseWriter, r *http.Request) error {
 // deletePage deletes a landing page: POST /admin/catalog/pages/{slug}/delete.
 func (h *Handlers) deletePage(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
-	p, err := h.catalog.Store().PageBySlug(r.Context(), t.ID, r.PathValue("slug"))
+	p, err := h.catalog.PageBySlug(r.Context(), t.ID, r.PathValue("slug"))
 	if err != nil {
 		return err
 	}

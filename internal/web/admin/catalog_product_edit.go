@@ -67,7 +67,7 @@ func (h *Handlers) newProduct(w http.ResponseWriter, r *http.Request) error {
 
 // editProduct shows a product's form: GET /admin/catalog/products/{id}.
 func (h *Handlers) editProduct(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.catalog.Store().ProductByID(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("id"))
+	p, err := h.catalog.ProductByID(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (h *Handlers) editProduct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) showForm(w http.ResponseWriter, r *http.Request, p *catalog.Product, err error) error {
-	cats, cerr := h.catalog.Store().Categories(r.Context(), tenant.FromContext(r.Context()).ID)
+	cats, cerr := h.catalog.Categories(r.Context(), tenant.FromContext(r.Context()).ID)
 	if cerr != nil {
 		return cerr
 	}
@@ -117,7 +117,7 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &catalog.Product{}
 	if pid := r.PathValue("id"); pid != "" {
-		old, err := h.catalog.Store().ProductByID(ctx, t.ID, pid)
+		old, err := h.catalog.ProductByID(ctx, t.ID, pid)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 	// Variant ids come from the form: keep only those of this product, so a
 	// forged id cannot move another product's variant.
 	if p.ID != "" {
-		old, _ := h.catalog.Store().ProductByID(ctx, t.ID, p.ID)
+		old, _ := h.catalog.ProductByID(ctx, t.ID, p.ID)
 		own := map[string]bool{}
 		if old != nil {
 			for _, v := range old.Variants {

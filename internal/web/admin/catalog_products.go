@@ -33,11 +33,11 @@ func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handlers) showProducts(w http.ResponseWriter, r *http.Request, err error) error {
 	t := tenant.FromContext(r.Context())
-	ps, lerr := h.catalog.Store().AllProducts(r.Context(), t.ID)
+	ps, lerr := h.catalog.AllProducts(r.Context(), t.ID)
 	if lerr != nil {
 		return lerr
 	}
-	cats, lerr := h.catalog.Store().Categories(r.Context(), t.ID)
+	cats, lerr := h.catalog.Categories(r.Context(), t.ID)
 	if lerr != nil {
 		return lerr
 	}

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,12 +12,6 @@ import (
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/tenant"
 )
-
-// Promotions is where promotion codes are kept (internal/store.Promotions).
-type Promotions interface {
-	List(ctx context.Context, tenantID string) ([]promo.Promotion, error)
-	Create(ctx context.Context, p *promo.Promotion) error
-}
 
 type promotionView struct {
 	Code, Off, Window, Limit string
@@ -116,9 +109,7 @@ func (h *Handlers) createPromotion(w http.ResponseWriter, r *http.Request) error
 	if len(fields) > 0 {
 		return h.promotionsPage(w, r, apperr.InvalidFields("Check the highlighted fields.", fields), values)
 	}
-	if err := p.Validate(); err != nil {
-		return h.promotionsPage(w, r, err, values)
-	}
+	// The service validates the code before it stores it.
 	if err := h.Promotions.Create(r.Context(), p); err != nil {
 		return h.promotionsPage(w, r, err, values)
 	}

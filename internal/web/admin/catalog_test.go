@@ -102,7 +102,7 @@ func TestProductEditing(t *testing.T) {
 				t.Fatalf("%s: %d\n%s", bad.Get("name"), resp.StatusCode, body)
 			}
 		}
-		if ps, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID); len(ps) != 0 {
+		if ps, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID); len(ps) != 0 {
 			t.Fatalf("bad input saved %d products", len(ps))
 		}
 		resp, _ := do(t, s, as(s.NewRequest(t, "POST", "/admin/catalog/products", productForm("Blood Pressure Monitor", "49.99", "5")), access.RoleStoreManager))
@@ -110,7 +110,7 @@ func TestProductEditing(t *testing.T) {
 			t.Fatalf("create = %d", resp.StatusCode)
 		}
 		loc := resp.Header.Get("Location")
-		ps, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID)
+		ps, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID)
 		if len(ps) != 1 || ps[0].Variants[0].Price != 4999 || ps[0].Variants[0].Stock != 5 || !strings.HasPrefix(loc, "/admin/catalog/products/"+ps[0].ID) {
 			t.Fatalf("created %+v at %s", ps, loc)
 		}
@@ -178,7 +178,7 @@ func TestImageUpload(t *testing.T) {
 	if resp.StatusCode != 303 {
 		t.Fatalf("upload = %d", resp.StatusCode)
 	}
-	got, _ := s.Catalog().Store().ProductByID(ctx, s.Tenant.ID, p.ID)
+	got, _ := s.Catalog().ProductByID(ctx, s.Tenant.ID, p.ID)
 	if len(got.Images) != 1 || got.Images[0].Width != 800 || got.Images[0].Height != 600 {
 		t.Fatalf("images %+v", got.Images)
 	}
@@ -211,7 +211,7 @@ func TestImageUpload(t *testing.T) {
 	if resp.StatusCode != 413 {
 		t.Fatalf("oversized upload = %d", resp.StatusCode)
 	}
-	if got, _ := s.Catalog().Store().ProductByID(ctx, s.Tenant.ID, p.ID); len(got.Images) != 1 {
+	if got, _ := s.Catalog().ProductByID(ctx, s.Tenant.ID, p.ID); len(got.Images) != 1 {
 		t.Fatalf("bad uploads added images: %d", len(got.Images))
 	}
 	// Remove it.
@@ -252,14 +252,14 @@ func TestCSVImportExport(t *testing.T) {
 				t.Errorf("the errors lack %q:\n%s", want, body)
 			}
 		}
-		if ps, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID); len(ps) != 0 {
+		if ps, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID); len(ps) != 0 {
 			t.Fatalf("a bad file imported %d products", len(ps))
 		}
 		resp, body = do(t, s, multipartReq(t, s, "/admin/catalog/import", "file", "good.csv", []byte(good), nil))
 		if resp.StatusCode != 303 {
 			t.Fatalf("good file = %d\n%s", resp.StatusCode, body)
 		}
-		ps, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID)
+		ps, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID)
 		if len(ps) != 2 || len(ps[0].Variants) != 2 || !ps[0].HSAFSAEligible || ps[0].Tags[1] != "kids" {
 			t.Fatalf("imported %+v", ps)
 		}
@@ -268,7 +268,7 @@ func TestCSVImportExport(t *testing.T) {
 		if resp, _ := do(t, s, multipartReq(t, s, "/admin/catalog/import", "file", "c.csv", []byte(clash), nil)); resp.StatusCode != 400 {
 			t.Fatalf("SKU clash = %d", resp.StatusCode)
 		}
-		if ps, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID); len(ps) != 2 {
+		if ps, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID); len(ps) != 2 {
 			t.Fatalf("a failed import left %d products", len(ps))
 		}
 		resp, body = do(t, s, as(s.NewRequest(t, "GET", "/admin/catalog/export.csv", nil), access.RoleStoreManager))
@@ -279,7 +279,7 @@ func TestCSVImportExport(t *testing.T) {
 		if resp, b := do(t, s, multipartReq(t, s, "/admin/catalog/import", "file", "again.csv", []byte(body), nil)); resp.StatusCode != 303 {
 			t.Fatalf("re-import = %d\n%s", resp.StatusCode, b)
 		}
-		again, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID)
+		again, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID)
 		if len(again) != 2 || again[0].ID != ps[0].ID || again[0].Variants[1].ID != ps[0].Variants[1].ID {
 			t.Fatal("a round trip changed ids")
 		}

@@ -37,7 +37,7 @@ func TestPriceBreaksOnTheProductPage(t *testing.T) {
 		if code, body := post("/admin/catalog/products", productForm("Test Strips", "9.99", "50")); code != 303 {
 			t.Fatalf("create = %d\n%s", code, body)
 		}
-		ps, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID)
+		ps, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID)
 		p := ps[0]
 		edit := func() url.Values {
 			f := productForm("Test Strips", "9.99", "50")
@@ -51,7 +51,7 @@ func TestPriceBreaksOnTheProductPage(t *testing.T) {
 		if code, body := post("/admin/catalog/products/"+p.ID, withBreaks(edit(), "10", "7.99", "3", "8.99", "", "")); code != 303 {
 			t.Fatalf("add tiers = %d\n%s", code, body)
 		}
-		got, _ := s.Catalog().Store().ProductByID(ctx, s.Tenant.ID, p.ID)
+		got, _ := s.Catalog().ProductByID(ctx, s.Tenant.ID, p.ID)
 		if want := "3:899;10:799"; catalog.FormatPriceBreaks(got.Variants[0].PriceBreaks, false) != want {
 			t.Fatalf("stored %+v, want %s", got.Variants[0].PriceBreaks, want)
 		}
@@ -65,7 +65,7 @@ func TestPriceBreaksOnTheProductPage(t *testing.T) {
 			!strings.Contains(body, `name="break_qty" value=""`) {
 			t.Fatalf("edit form:\n%s", body)
 		}
-		ver, _ := s.Catalog().Store().Version(ctx, s.Tenant.ID)
+		ver, _ := store.NewCatalogRepo(s.Stores.Catalog).Version(ctx, s.Tenant.ID)
 		bad := map[string][]string{
 			"quantity 1":        {"1", "8.00"},
 			"not below base":    {"3", "9.99"},
@@ -82,11 +82,11 @@ func TestPriceBreaksOnTheProductPage(t *testing.T) {
 				t.Errorf("%s: %d, want 400 naming the field\n%s", name, code, body)
 			}
 		}
-		after, _ := s.Catalog().Store().ProductByID(ctx, s.Tenant.ID, p.ID)
+		after, _ := s.Catalog().ProductByID(ctx, s.Tenant.ID, p.ID)
 		if catalog.FormatPriceBreaks(after.Variants[0].PriceBreaks, false) != "3:899;10:799" {
 			t.Fatalf("a refused edit changed the tiers: %+v", after.Variants[0].PriceBreaks)
 		}
-		if v, _ := s.Catalog().Store().Version(ctx, s.Tenant.ID); v != ver {
+		if v, _ := store.NewCatalogRepo(s.Stores.Catalog).Version(ctx, s.Tenant.ID); v != ver {
 			t.Fatalf("a refused edit bumped the catalog version %d -> %d", ver, v)
 		}
 		// Clearing a tier removes it.
@@ -117,7 +117,7 @@ func TestCSVPriceBreaks(t *testing.T) {
 		if code, body := imp("good.csv", good); code != 303 {
 			t.Fatalf("good = %d\n%s", code, body)
 		}
-		p, err := s.Catalog().Store().ProductBySlug(ctx, s.Tenant.ID, "strips")
+		p, err := s.Catalog().ProductBySlug(ctx, s.Tenant.ID, "strips")
 		if err != nil || catalog.FormatPriceBreaks(p.Variants[0].PriceBreaks, true) != "3:8.99;10:7.99" || len(p.Variants[1].PriceBreaks) != 0 {
 			t.Fatalf("imported %+v %v", p, err)
 		}
@@ -126,7 +126,7 @@ func TestCSVPriceBreaks(t *testing.T) {
 			!strings.Contains(export, "TS-50,50,9.99,USD,80,3:8.99;10:7.99\n") || !strings.Contains(export, "TS-100,100,17.00,USD,20,\n") {
 			t.Fatalf("export:\n%s", export)
 		}
-		ver, _ := s.Catalog().Store().Version(ctx, s.Tenant.ID)
+		ver, _ := store.NewCatalogRepo(s.Stores.Catalog).Version(ctx, s.Tenant.ID)
 		bad := head +
 			"strips,Test Strips,TS-50,50,9.99,80,3:7.99\n" + // fine on its own
 			"gauze,Gauze,G-1,,4.00,10,3-3.50\n" + // malformed
@@ -145,12 +145,12 @@ func TestCSVPriceBreaks(t *testing.T) {
 		if strings.Contains(body, "line 2:") {
 			t.Errorf("a good line is blamed:\n%s", body)
 		}
-		after, _ := s.Catalog().Store().ProductBySlug(ctx, s.Tenant.ID, "strips")
-		ps, _ := s.Catalog().Store().AllProducts(ctx, s.Tenant.ID)
+		after, _ := s.Catalog().ProductBySlug(ctx, s.Tenant.ID, "strips")
+		ps, _ := s.Catalog().AllProducts(ctx, s.Tenant.ID)
 		if len(ps) != 1 || catalog.FormatPriceBreaks(after.Variants[0].PriceBreaks, true) != "3:8.99;10:7.99" {
 			t.Fatalf("a bad file changed the catalog: %d products, %+v", len(ps), after.Variants[0].PriceBreaks)
 		}
-		if v, _ := s.Catalog().Store().Version(ctx, s.Tenant.ID); v != ver {
+		if v, _ := store.NewCatalogRepo(s.Stores.Catalog).Version(ctx, s.Tenant.ID); v != ver {
 			t.Fatal("a bad file bumped the version")
 		}
 		// Re-importing the export changes nothing; a file without the column
@@ -161,7 +161,7 @@ func TestCSVPriceBreaks(t *testing.T) {
 		if code, body := imp("old.csv", "slug,name,sku,variant,price,stock\nstrips,Test Strips,TS-50,50,9.99,80\nstrips,,TS-100,100,17.00,20\n"); code != 303 {
 			t.Fatalf("old layout = %d\n%s", code, body)
 		}
-		again, _ := s.Catalog().Store().ProductBySlug(ctx, s.Tenant.ID, "strips")
+		again, _ := s.Catalog().ProductBySlug(ctx, s.Tenant.ID, "strips")
 		if catalog.FormatPriceBreaks(again.Variants[0].PriceBreaks, true) != "3:8.99;10:7.99" {
 			t.Fatalf("round trip lost the tiers: %+v", again.Variants[0].PriceBreaks)
 		}

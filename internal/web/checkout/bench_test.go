@@ -38,7 +38,7 @@ func BenchmarkCheckoutHTTP(b *testing.B) {
 		failed  atomic.Int64
 		orderID sync.Map
 	)
-	v0, err := s.Catalog().Store().Version(ctx, s.Tenant.ID)
+	v0, err := store.NewCatalogRepo(s.Stores.Catalog).Version(ctx, s.Tenant.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func BenchmarkCheckoutHTTP(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "orders/s")
 	// How often an order emptied the tenant's page cache: the stock stays in
 	// stock here, so no order should.
-	if v1, err := s.Catalog().Store().Version(ctx, s.Tenant.ID); err == nil && n > 0 {
+	if v1, err := store.NewCatalogRepo(s.Stores.Catalog).Version(ctx, s.Tenant.ID); err == nil && n > 0 {
 		b.ReportMetric(float64(v1-v0)/float64(n), "cache-flushes/order")
 	}
 	if failed.Load() > 0 {

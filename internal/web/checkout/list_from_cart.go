@@ -24,7 +24,7 @@ func (h *Handlers) listFromCart(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Invalid, "Your cart is empty.")
 	}
 	for _, l := range c.Lines {
-		if err := h.lists.Add(r.Context(), t.ID, sess.UserID, r.PathValue("id"), l.VariantID, l.Quantity, h.carts.Store()); err != nil {
+		if err := h.lists.Add(r.Context(), t.ID, sess.UserID, r.PathValue("id"), l.VariantID, l.Quantity); err != nil {
 			return err
 		}
 	}

@@ -25,7 +25,7 @@ func (h *Handlers) addListItem(w http.ResponseWriter, r *http.Request) error {
 		qty, err = cart.ParseQuantity(f.Value("quantity"))
 	}
 	if err == nil {
-		err = h.lists.Add(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID, r.PathValue("id"), f.Value("variant"), qty, h.carts.Store())
+		err = h.lists.Add(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID, r.PathValue("id"), f.Value("variant"), qty)
 	}
 	if err != nil {
 		status, err := f.Fail(err)

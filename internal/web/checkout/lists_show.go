@@ -48,7 +48,7 @@ func (h *Handlers) listsPage(w http.ResponseWriter, r *http.Request, status int,
 			ids = append(ids, it.VariantID)
 		}
 	}
-	vs, err := h.carts.Store().Variants(r.Context(), t.ID, ids)
+	vs, err := h.carts.Variants(r.Context(), t.ID, ids)
 	if err != nil {
 		return err
 	}

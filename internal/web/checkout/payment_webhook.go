@@ -12,7 +12,8 @@ import (
 
 // stripeWebhook receives Stripe's events: POST /webhooks/stripe, public
 // because Stripe calls it, and trusted only through the signature that
-// orders.PaymentEvent verifies over the raw body. A bad signature is a 400
+// orders.PaymentEvent has the "stripe" gateway (internal/payment/stripe,
+// wired by the server) verify over the raw body. A bad signature is a 400
 // and changes nothing; an event Salve could not apply now (a store down) is
 // a 500, so that Stripe sends it again; anything else is acknowledged.
 func (h *Handlers) stripeWebhook(w http.ResponseWriter, r *http.Request) error {

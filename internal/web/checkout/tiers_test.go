@@ -30,7 +30,7 @@ func TestVolumePricesThroughCheckout(t *testing.T) {
 		v := p.Variants[0]
 		code := promo.Promotion{ID: id.New(), TenantID: s.Tenant.ID, Code: "PCT10", Kind: promo.Percent, Value: 10,
 			StartsAt: s.Clock.Now().Add(-time.Hour), CreatedAt: s.Clock.Now()}
-		if err := s.Services().Orders.Promotions().Create(ctx, &code); err != nil {
+		if err := s.Promotions().Create(ctx, &code); err != nil {
 			t.Fatal(err)
 		}
 		if _, body := testkit.Do(t, s.Client(), s.NewRequest(t, "GET", "/products/test-strips", nil)); !strings.Contains(body, "3 or more: $8.99 each") ||

@@ -387,7 +387,7 @@ func TestInvoiceMarkPaid(t *testing.T) {
 		if st, _ := row(t, s, orderID); st != "awaiting_rx" {
 			t.Fatalf("after mark paid: %s", st)
 		}
-		res, err := s.Services().Orders.Stock().Reserved(context.Background(), s.Tenant.ID, orderID)
+		res, err := store.NewStock(s.Stores.Catalog).Reserved(context.Background(), s.Tenant.ID, orderID)
 		if err != nil || res[rx.ID] != "confirmed" {
 			t.Fatalf("stock not confirmed: %v %v", res, err)
 		}

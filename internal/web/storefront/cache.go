@@ -35,7 +35,7 @@ func (h *Handlers) serveCached(w http.ResponseWriter, r *http.Request, page *ren
 		if err != nil {
 			return err
 		}
-		menu, err := h.catalog.Store().Menu(ctx, t.ID)
+		menu, err := h.catalog.Menu(ctx, t.ID)
 		if err != nil {
 			return err
 		}

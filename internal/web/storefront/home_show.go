@@ -16,7 +16,7 @@ type homeData struct {
 // the same for everyone).
 func (h *Handlers) showHome(w http.ResponseWriter, r *http.Request) error {
 	return h.serveCached(w, r, h.home, "", func() (string, any, error) {
-		cats, err := h.catalog.Store().Categories(r.Context(), tenant.FromContext(r.Context()).ID)
+		cats, err := h.catalog.Categories(r.Context(), tenant.FromContext(r.Context()).ID)
 		if err != nil {
 			return "", nil, err
 		}

@@ -23,7 +23,7 @@ func (h *Handlers) showMedia(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	rd, err := h.catalog.Store().Rendition(r.Context(), tenant.FromContext(r.Context()).ID, sha, size)
+	rd, err := h.catalog.Rendition(r.Context(), tenant.FromContext(r.Context()).ID, sha, size)
 	if err != nil {
 		return err
 	}

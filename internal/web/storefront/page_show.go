@@ -21,7 +21,7 @@ func (h *Handlers) showPage(w http.ResponseWriter, r *http.Request) error {
 		return apperr.NotFoundError()
 	}
 	return h.serveCached(w, r, h.landing, slug, func() (string, any, error) {
-		p, err := h.catalog.Store().PageBySlug(r.Context(), tenant.FromContext(r.Context()).ID, slug)
+		p, err := h.catalog.PageBySlug(r.Context(), tenant.FromContext(r.Context()).ID, slug)
 		if err != nil {
 			return "", nil, err
 		}

@@ -51,7 +51,7 @@ func (h *Handlers) showProduct(w http.ResponseWriter, r *http.Request) error {
 		c := card(p)
 		d.Price, d.FromPrice = c.Price, c.FromPrice
 		if p.CategoryID != "" {
-			cats, err := h.catalog.Store().Categories(r.Context(), t.ID)
+			cats, err := h.catalog.Categories(r.Context(), t.ID)
 			if err != nil {
 				return "", nil, err
 			}

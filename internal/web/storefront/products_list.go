@@ -212,7 +212,7 @@ func (h *Handlers) showCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cats, err := h.catalog.Store().Categories(r.Context(), tenant.FromContext(r.Context()).ID)
+	cats, err := h.catalog.Categories(r.Context(), tenant.FromContext(r.Context()).ID)
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func TestTenantsSeeOnlyTheirCatalog(t *testing.T) {
 		if code, _ := onOther("POST", "/admin/catalog/products/"+p.ID+"/status", url.Values{"status": {"archived"}}, access.RoleStoreManager); code != 404 {
 			t.Errorf("other tenant's manager archived the product: %d", code)
 		}
-		got, err := s.Catalog().Store().ProductByID(ctx, s.Tenant.ID, p.ID)
+		got, err := s.Catalog().ProductByID(ctx, s.Tenant.ID, p.ID)
 		if err != nil || got.Name != p.Name || got.Status != catalog.StatusActive {
 			t.Fatalf("the product changed: %+v %v", got, err)
 		}

@@ -1,4 +1,4 @@
-package payment_test
+package stripe_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/stripe/stripe-go/v85/webhook"
 
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/payment/stripe"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
@@ -41,7 +42,7 @@ func TestStripeCheckoutRefundAndWebhooks(t *testing.T) {
 	api := testkit.StripeMock(t)
 	rec := &recorder{}
 	const secret = "whsec_test_secret"
-	s, err := payment.NewStripe(payment.StripeConfig{SecretKey: "sk_test_123", WebhookSecret: secret, APIURL: api,
+	s, err := stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: secret, APIURL: api,
 		HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +112,7 @@ func TestStripeCheckoutRefundAndWebhooks(t *testing.T) {
 		"stale":          {string(event), sign(event, secret, time.Now().Add(-time.Hour))},
 		"no signature":   {string(event), ""},
 	} {
-		if _, err := s.Verify([]byte(c[0]), c[1]); !errors.Is(err, payment.ErrBadSignature) {
+		if _, err := s.Verify([]byte(c[0]), c[1]); !errors.Is(err, stripe.ErrBadSignature) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
