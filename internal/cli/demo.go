@@ -49,7 +49,7 @@ func demoCommand() command {
 					log.Info("migrated", "store", string(db.Kind()), "applied", n)
 				}
 			}
-			created, err := demo.Seed(ctx, stores, env.Clock)
+			created, err := demo.Seed(ctx, stores.Catalog, env.Clock)
 			if err != nil {
 				return fmt.Errorf("seed demo data: %w", err)
 			}

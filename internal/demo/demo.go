@@ -17,7 +17,6 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/promo"
-	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -26,10 +25,11 @@ import (
 const TenantSlug = "demo"
 
 // Seed creates the demo data unless it exists; it reports whether it created
-// any. The demo tenant and its catalog are seeded separately, so a data
-// directory from before the catalog gets its products on the next run.
-func Seed(ctx context.Context, stores *server.Stores, clk clock.Clock) (bool, error) {
-	repo := store.NewTenants(stores.Catalog)
+// any, in the catalog store. The demo tenant and its catalog are seeded
+// separately, so a data directory from before the catalog gets its products
+// on the next run.
+func Seed(ctx context.Context, catalogDB *store.DB, clk clock.Clock) (bool, error) {
+	repo := store.NewTenants(catalogDB)
 	t, err := repo.BySlug(ctx, TenantSlug)
 	created := false
 	if apperr.Is(err, apperr.NotFound) {
@@ -40,12 +40,12 @@ func Seed(ctx context.Context, stores *server.Stores, clk clock.Clock) (bool, er
 	} else if err != nil {
 		return false, err
 	}
-	svc := catalog.NewService(store.NewCatalogRepo(stores.Catalog), clk)
+	svc := catalog.NewService(store.NewCatalogRepo(catalogDB), clk)
 	seeded, err := SeedCatalog(ctx, svc, t.ID)
 	if err != nil {
 		return false, fmt.Errorf("demo catalog: %w", err)
 	}
-	promoted, err := SeedPromotions(ctx, promo.NewService(store.NewPromotions(stores.Catalog), clk), t.ID, clk.Now())
+	promoted, err := SeedPromotions(ctx, promo.NewService(store.NewPromotions(catalogDB), clk), t.ID, clk.Now())
 	if err != nil {
 		return false, fmt.Errorf("demo promotion: %w", err)
 	}

@@ -23,11 +23,11 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		db := testkit.OpenStore(t, e, store.Catalog)
 		stores := &server.Stores{Catalog: db}
 		clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-		created, err := demo.Seed(ctx, stores, clk)
+		created, err := demo.Seed(ctx, stores.Catalog, clk)
 		if err != nil || !created {
 			t.Fatalf("seed: %v %v", created, err)
 		}
-		again, err := demo.Seed(ctx, stores, clk)
+		again, err := demo.Seed(ctx, stores.Catalog, clk)
 		if err != nil || again {
 			t.Fatalf("second seed: %v %v", again, err)
 		}
