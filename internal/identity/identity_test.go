@@ -43,7 +43,7 @@ func newEnv(t testing.TB, e store.Engine, opts ...func(*identity.Options)) *env 
 	p := testkit.NewPlace(t, e)
 	phiDB, auditDB := p.Open(t, store.PHI), p.Open(t, store.Audit)
 	c := clock.NewFake(t0)
-	log, err := audit.Open(ctx, auditDB, audit.Options{Clock: c, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
+	log, err := audit.Open(ctx, store.NewAuditEvents(auditDB), audit.Options{Clock: c, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
 		CheckpointFile: filepath.Join(p.DataDir, audit.CheckpointFileName), CheckpointEvery: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func newEnv(t *testing.T, e store.Engine) env {
 	p := testkit.NewPlace(t, e)
 	phiDB := p.Open(t, store.PHI)
 	c := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	al, err := audit.Open(ctx, p.Open(t, store.Audit), audit.Options{Clock: c, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
+	al, err := audit.Open(ctx, store.NewAuditEvents(p.Open(t, store.Audit)), audit.Options{Clock: c, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
 		CheckpointFile: filepath.Join(p.DataDir, audit.CheckpointFileName), CheckpointEvery: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func TestCanaryNeverReachesDiskOrLogs(t *testing.T) {
 		}
 		dbs[k] = db
 	}
-	log, err := audit.Open(ctx, dbs[store.Audit], audit.Options{Clock: clock.System{}, Log: logger,
+	log, err := audit.Open(ctx, store.NewAuditEvents(dbs[store.Audit]), audit.Options{Clock: clock.System{}, Log: logger,
 		KeyFile: filepath.Join(dir, audit.KeyFileName), CheckpointFile: filepath.Join(dir, audit.CheckpointFileName)})
 	if err != nil {
 		t.Fatal(err)

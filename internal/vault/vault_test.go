@@ -37,7 +37,7 @@ func newEnv(t testing.TB, e store.Engine) *env {
 	p := testkit.NewPlace(t, e)
 	en := &env{place: p, phi: p.Open(t, store.PHI), adb: p.Open(t, store.Audit), clock: clock.NewFake(t0)}
 	var err error
-	en.log, err = audit.Open(ctx, en.adb, audit.Options{Clock: en.clock, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
+	en.log, err = audit.Open(ctx, store.NewAuditEvents(en.adb), audit.Options{Clock: en.clock, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
 		CheckpointFile: filepath.Join(p.DataDir, audit.CheckpointFileName), CheckpointEvery: -1})
 	if err != nil {
 		t.Fatal(err)
