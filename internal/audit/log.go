@@ -314,7 +314,7 @@ func dedupe(ss []string) []string {
 func (l *Log) head(ctx context.Context) (int64, []byte, error) {
 	seq, h, err := l.store.Head(ctx)
 	if err != nil {
-		return 0, nil, fmt.Errorf("audit: read head: %w", err)
+		return 0, nil, fmt.Errorf("audit: %w", err)
 	}
 	if seq == 0 {
 		return 0, genesis, nil

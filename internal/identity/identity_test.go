@@ -53,7 +53,7 @@ func newEnv(t testing.TB, e store.Engine, opts ...func(*identity.Options)) *env 
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.Open(ctx, phiDB, kek, log, vault.Options{Clock: c})
+	v, err := vault.Open(ctx, store.NewVaultKeys(phiDB), kek, log, vault.Options{Clock: c})
 	if err != nil {
 		t.Fatal(err)
 	}

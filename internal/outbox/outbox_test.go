@@ -42,7 +42,7 @@ func newEnv(t *testing.T, e store.Engine) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.Open(ctx, phiDB, kek, al, vault.Options{Clock: c})
+	v, err := vault.Open(ctx, store.NewVaultKeys(phiDB), kek, al, vault.Options{Clock: c})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (s *Stores) OpenVault(ctx context.Context, cfg *config.Config, clk clock.Cl
 	if err != nil {
 		return errors.Join(fmt.Errorf("open key-encryption key: %w", err), al.Close())
 	}
-	v, err := vault.Open(ctx, s.PHI, kek, al, vault.Options{Clock: clk, Log: log})
+	v, err := vault.Open(ctx, store.NewVaultKeys(s.PHI), kek, al, vault.Options{Clock: clk, Log: log})
 	if err != nil {
 		return errors.Join(fmt.Errorf("open vault: %w", err), al.Close())
 	}

@@ -54,7 +54,7 @@ func TestCanaryNeverReachesDiskOrLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.Open(ctx, dbs[store.PHI], kek, log, vault.Options{Log: logger})
+	v, err := vault.Open(ctx, store.NewVaultKeys(dbs[store.PHI]), kek, log, vault.Options{Log: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
