@@ -6,8 +6,10 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"hash"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,9 +76,10 @@ type Log struct {
 
 	commits, committed atomic.Int64 // for Stats
 
-	// links is the writer's buffer for the batch it commits; only the
-	// writer goroutine touches it.
-	links []Link
+	// chainer and link are the writer's: only the writer goroutine
+	// touches them.
+	chainer chainer
+	link    func(seq int64, hash []byte) ([]Link, error)
 }
 
 // Stats says how many commits the writer made and how many events they held
@@ -123,6 +126,8 @@ func Open(ctx context.Context, s Store, opts Options) (*Log, error) {
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
 	}
+	l.chainer.h = newHasher()
+	l.link = l.chainer.link
 	seq, h, err := l.head(ctx)
 	if err != nil {
 		return nil, err
@@ -258,29 +263,16 @@ func (l *Log) run(every time.Duration) {
 func (l *Log) commit(batch []*pending) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var lastSeq int64
-	var lastHash []byte
-	err := l.store.Append(ctx, func(seq int64, prev []byte) ([]Link, error) {
-		if seq == 0 {
-			prev = genesis
-		}
-		h := newHasher()
-		links := l.links[:0]
-		for _, p := range batch {
-			seq++
-			f := entryFields(&p.e)
-			at := p.e.Time.UnixMicro()
-			hash := chainHash(h, prev, seq, at, &f)
-			links = append(links, Link{Seq: seq, AtMicros: at, ActorID: p.e.ActorID, TenantID: p.e.TenantID,
-				Action: p.e.Action, Outcome: string(p.e.Outcome), Body: f[4], Hash: hash, Subjects: dedupe(p.e.Subjects)})
-			prev = hash
-		}
-		l.links = links
-		lastSeq, lastHash = seq, prev
-		return links, nil
-	})
-	// The buffer outlives the batch: let go of its events.
-	clear(l.links)
+	c := &l.chainer
+	c.batch = batch
+	err := l.store.Append(ctx, l.link)
+	lastSeq, lastHash := c.seq, c.hash
+	// The buffers outlive the batch: let go of its events.
+	clear(c.links)
+	c.batch, c.links, c.seq, c.hash = nil, c.links[:0], 0, nil
+	if err == nil && lastHash == nil {
+		err = errors.New("the store committed without chaining the batch")
+	}
 	if err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
@@ -292,21 +284,53 @@ func (l *Log) commit(batch []*pending) error {
 	return nil
 }
 
+// chainer turns the writer's batch into the links that follow a head. The
+// writer keeps one, with its buffers, and Log.link is its bound method made
+// once: a commit, which on a quiet server carries a single event, allocates
+// no closure for the store to call back.
+type chainer struct {
+	h     hash.Hash
+	batch []*pending
+	links []Link
+	// seq and hash are the last link made: the new head once committed.
+	seq  int64
+	hash []byte
+}
+
+// link chains the batch onto the head (seq, prev) that the store read.
+func (c *chainer) link(seq int64, prev []byte) ([]Link, error) {
+	if seq == 0 {
+		prev = genesis
+	}
+	links := c.links[:0]
+	for _, p := range c.batch {
+		seq++
+		f := entryFields(&p.e)
+		at := p.e.Time.UnixMicro()
+		sum := chainHash(c.h, prev, seq, at, &f)
+		links = append(links, Link{Seq: seq, AtMicros: at, ActorID: p.e.ActorID, TenantID: p.e.TenantID,
+			Action: p.e.Action, Outcome: string(p.e.Outcome), Body: f[4], Hash: sum, Subjects: dedupe(p.e.Subjects)})
+		prev = sum
+	}
+	c.links, c.seq, c.hash = links, seq, prev
+	return links, nil
+}
+
+// dedupe returns ss without repeats, in order. Without repeats (nearly
+// always) it is ss itself: no copy per appended event.
 func dedupe(ss []string) []string {
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		dup := false
-		for _, o := range out {
-			if o == s {
-				dup = true
-				break
+	for i := 1; i < len(ss); i++ {
+		if slices.Contains(ss[:i], ss[i]) {
+			out := make([]string, 0, len(ss))
+			for _, s := range ss {
+				if !slices.Contains(out, s) {
+					out = append(out, s)
+				}
 			}
-		}
-		if !dup {
-			out = append(out, s)
+			return out
 		}
 	}
-	return out
+	return ss
 }
 
 // head returns the last seq and hash in the store; 0 and the genesis hash

@@ -42,11 +42,12 @@ func selectDataKeys(ctx context.Context, q querier, tenantID string, subjects []
 	defer rows.Close()
 	out := make(map[string]vault.WrappedKey, len(subjects))
 	for rows.Next() {
-		w := vault.WrappedKey{TenantID: tenantID}
-		if err := rows.Scan(&w.Subject, &w.KEKVersion, &w.Wrapped); err != nil {
+		var subject string
+		var w vault.WrappedKey
+		if err := rows.Scan(&subject, &w.KEKVersion, &w.Wrapped); err != nil {
 			return nil, fmt.Errorf("read data keys: %w", err)
 		}
-		out[w.Subject] = w
+		out[subject] = w
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read data keys: %w", err)
@@ -56,7 +57,7 @@ func selectDataKeys(ctx context.Context, q querier, tenantID string, subjects []
 
 // CreateDataKeys stores the keys of subjects that have none and were never
 // shredded, then returns the keys those subjects have.
-func (s *VaultKeys) CreateDataKeys(ctx context.Context, tenantID string, keys []vault.WrappedKey, at time.Time) (map[string]vault.WrappedKey, error) {
+func (s *VaultKeys) CreateDataKeys(ctx context.Context, tenantID string, keys []vault.SubjectKey, at time.Time) (map[string]vault.WrappedKey, error) {
 	// The ledger check and the insert are one transaction under a lock on
 	// (tenant, subject), so a key cannot come back after a concurrent shred.
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -214,11 +215,11 @@ func (s *VaultKeys) WrappedBy(ctx context.Context, kekVersion string) (int, erro
 
 // StaleKeys returns up to n data keys not wrapped by kekVersion, by tenant
 // and subject.
-func (s *VaultKeys) StaleKeys(ctx context.Context, kekVersion string, n int) ([]vault.WrappedKey, error) {
-	var out []vault.WrappedKey
+func (s *VaultKeys) StaleKeys(ctx context.Context, kekVersion string, n int) ([]vault.SubjectKey, error) {
+	var out []vault.SubjectKey
 	err := each(ctx, s.db.r, `SELECT tenant_id, subject, kek_version, wrapped FROM vault_data_keys
 		WHERE kek_version <> $1 ORDER BY tenant_id, subject LIMIT $2`, []any{kekVersion, n}, func(rows *sql.Rows) error {
-		var k vault.WrappedKey
+		var k vault.SubjectKey
 		if err := rows.Scan(&k.TenantID, &k.Subject, &k.KEKVersion, &k.Wrapped); err != nil {
 			return err
 		}
@@ -239,7 +240,7 @@ func (s *VaultKeys) Rewrap(ctx context.Context, keys []vault.Rewrapped, at time.
 		for _, k := range keys {
 			if _, err := tx.ExecContext(ctx, `UPDATE vault_data_keys SET kek_version = $1, wrapped = $2, wrapped_at = $3
 				WHERE tenant_id = $4 AND subject = $5 AND kek_version = $6 AND wrapped = $7`,
-				k.KEKVersion, k.Wrapped, at, k.From.TenantID, k.From.Subject, k.From.KEKVersion, k.From.Wrapped); err != nil {
+				k.To.KEKVersion, k.To.Wrapped, at, k.From.TenantID, k.From.Subject, k.From.KEKVersion, k.From.Wrapped); err != nil {
 				return fmt.Errorf("rewrap data key: %w", err)
 			}
 		}

@@ -22,7 +22,7 @@ var exportedAPI = []string{
 	"Vault", "Vault.Access", "Vault.BlindIndex", "Vault.ReapplyShreds", "Vault.Retire", "Vault.Rotate",
 	"Vault.Shred", "Vault.Shreds", "Vault.Status", "VersionStatus",
 	// The storage contract: it carries data keys only wrapped by the KEK.
-	"Store", "WrappedKey",
+	"Store", "SubjectKey", "WrappedKey",
 }
 
 func TestNoOtherDoorToDataKeys(t *testing.T) {

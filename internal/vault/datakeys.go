@@ -134,13 +134,13 @@ func (v *Vault) loadKeys(ctx context.Context, tenant string, subjects []string, 
 // and inserts in one transaction under a lock on (tenant, subject), so a key
 // cannot come back after a concurrent shred.
 func (v *Vault) createKeys(ctx context.Context, tenant string, subjects []string) (map[string]WrappedKey, error) {
-	ks := make([]WrappedKey, 0, len(subjects))
+	ks := make([]SubjectKey, 0, len(subjects))
 	for _, s := range subjects {
 		ver, w, err := v.newDataKey(ctx, tenant, s)
 		if err != nil {
 			return nil, err
 		}
-		ks = append(ks, WrappedKey{TenantID: tenant, Subject: s, KEKVersion: ver, Wrapped: w})
+		ks = append(ks, SubjectKey{TenantID: tenant, Subject: s, WrappedKey: WrappedKey{KEKVersion: ver, Wrapped: w}})
 	}
 	stored, err := v.store.CreateDataKeys(ctx, tenant, ks, v.clock.Now())
 	if err != nil {

@@ -116,7 +116,7 @@ func (v *Vault) rewrap(ctx context.Context, version string, opts RotateOptions) 
 			if ver != version {
 				return done, fmt.Errorf("vault: rotate: the KEK's primary changed to %s during the rotation; run it again", ver)
 			}
-			re = append(re, Rewrapped{From: it, KEKVersion: ver, Wrapped: w})
+			re = append(re, Rewrapped{From: it, To: WrappedKey{KEKVersion: ver, Wrapped: w}})
 		}
 		if err := v.store.Rewrap(ctx, re, v.clock.Now()); err != nil {
 			return done, fmt.Errorf("vault: rotate: %w", err)

@@ -13,13 +13,15 @@ type Store interface {
 	// DataKeys returns the stored data keys of subjects in a tenant, by
 	// subject; a subject without one is absent.
 	DataKeys(ctx context.Context, tenantID string, subjects []string) (map[string]WrappedKey, error)
-	// CreateDataKeys stores the data keys of subjects that have none and
-	// were never shredded, and then returns the keys those subjects have, by
-	// subject: a key stored meanwhile by another writer is kept and
+	// CreateDataKeys stores the data keys of subjects of a tenant that have
+	// none and were never shredded, and then returns the keys those subjects
+	// have, by subject: a key stored meanwhile by another writer is kept and
 	// returned, and a shredded subject stays without one. The ledger check
 	// and the insert are one transaction with each subject under a lock, so
-	// that a key cannot come back after a concurrent shred.
-	CreateDataKeys(ctx context.Context, tenantID string, keys []WrappedKey, at time.Time) (map[string]WrappedKey, error)
+	// that a key cannot come back after a concurrent shred; the locks are
+	// taken in the order of keys (the vault sorts them, so two writers never
+	// wait for each other's second subject).
+	CreateDataKeys(ctx context.Context, tenantID string, keys []SubjectKey, at time.Time) (map[string]WrappedKey, error)
 	// Shredded returns which of subjects are in the shred ledger.
 	Shredded(ctx context.Context, tenantID string, subjects []string) ([]string, error)
 	// Secret returns a vault secret as stored, or apperr NotFound.
@@ -39,7 +41,7 @@ type Store interface {
 	WrappedBy(ctx context.Context, kekVersion string) (int, error)
 	// StaleKeys returns up to n data keys not wrapped by kekVersion, by
 	// tenant and subject.
-	StaleKeys(ctx context.Context, kekVersion string, n int) ([]WrappedKey, error)
+	StaleKeys(ctx context.Context, kekVersion string, n int) ([]SubjectKey, error)
 	// Rewrap stores re-wrapped data keys in one transaction, each only
 	// where its row still holds the key it was re-wrapped from.
 	Rewrap(ctx context.Context, keys []Rewrapped, at time.Time) error
@@ -51,12 +53,18 @@ type Store interface {
 	Counts(ctx context.Context) (KeyCounts, error)
 }
 
-// WrappedKey is a subject's data key as stored: wrapped by a KEK version and
-// bound to its tenant and subject, never in the clear.
+// WrappedKey is a data key as stored: wrapped by a KEK version (and bound
+// to its tenant and subject by the wrapping's associated data), never in
+// the clear.
 type WrappedKey struct {
+	KEKVersion string
+	Wrapped    []byte
+}
+
+// SubjectKey is a subject's wrapped data key.
+type SubjectKey struct {
 	TenantID, Subject string
-	KEKVersion        string
-	Wrapped           []byte
+	WrappedKey
 }
 
 // Rewrapped is a data key wrapped anew by a rotation.
@@ -64,9 +72,8 @@ type Rewrapped struct {
 	// From is the key as rotation read it. The new wrapping is stored only
 	// while the row still holds From, so a key shredded meanwhile stays
 	// shredded.
-	From       WrappedKey
-	KEKVersion string
-	Wrapped    []byte
+	From SubjectKey
+	To   WrappedKey
 }
 
 // KeyCounts is how many keys the PHI store holds.
