@@ -72,7 +72,7 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := audit.Verify(ctx, f.db, f.sink, f.keys.Public())
+		rep, err := audit.Verify(ctx, store.NewAuditEvents(f.db), f.sink, f.keys.Public())
 		if err != nil || !rep.OK || rep.Events != n {
 			b.Fatalf("%+v %v", rep, err)
 		}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // exportLine is one event as exported: JSON with stable field names.
@@ -36,11 +34,11 @@ type exportLine struct {
 
 // Export writes the events with from <= time < to (zero bounds are open) to w
 // as JSON lines, oldest first, and returns how many it wrote.
-func Export(ctx context.Context, db *store.DB, w io.Writer, from, to time.Time) (int, error) {
+func Export(ctx context.Context, s Store, w io.Writer, from, to time.Time) (int, error) {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	n := 0
-	err := Each(ctx, db.Reader(), from, to, func(r Record) error {
+	err := Each(ctx, s, from, to, func(r Record) error {
 		n++
 		return enc.Encode(exportLine{
 			Seq: r.Seq, Time: r.Time, ActorID: r.ActorID, ActorRole: string(r.ActorRole), TenantID: r.TenantID,

@@ -3,14 +3,13 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 )
 
-// VerifyTx is verify inside a transaction, so tests can mutate the store, verify
-// and roll back.
+// VerifyChunked is verify with one worker, so that it can run on a chain read
+// inside a transaction (tests mutate the store, verify and roll back).
 // chunk is how many events it reads per query (small ones test the seams).
-func VerifyTx(ctx context.Context, tx *sql.Tx, sink CheckpointSink, pub ed25519.PublicKey, chunk int) (Report, error) {
-	return verify(ctx, tx, sink, pub, chunk, 1)
+func VerifyChunked(ctx context.Context, c Chain, sink CheckpointSink, pub ed25519.PublicKey, chunk int) (Report, error) {
+	return verify(ctx, c, sink, pub, chunk, 1)
 }
 
 // ChainHash exposes the chain hash so tests can forge a well-formed event.

@@ -69,7 +69,7 @@ func TestPostgresApplicationRoleMayOnlyInsertAndSelect(t *testing.T) {
 	}
 	keys := audit.NewKeys()
 	sink := audit.NewFileSink(t.TempDir() + "/cp.jsonl")
-	l, err := audit.Open(ctx, db, audit.Options{Keys: keys, Checkpoints: sink, CheckpointEvery: -1})
+	l, err := audit.Open(ctx, store.NewAuditEvents(db), audit.Options{Keys: keys, Checkpoints: sink, CheckpointEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestPostgresApplicationRoleMayOnlyInsertAndSelect(t *testing.T) {
 			t.Errorf("%s as the application role: %v, want permission denied", s, err)
 		}
 	}
-	if rep, err := audit.Verify(ctx, owner, sink, keys.Public()); err != nil || !rep.OK || rep.Events != 1 {
+	if rep, err := audit.Verify(ctx, store.NewAuditEvents(owner), sink, keys.Public()); err != nil || !rep.OK || rep.Events != 1 {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 }

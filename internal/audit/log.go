@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"errors"
 	"fmt"
+	"hash"
 	"log/slog"
 	"runtime"
-	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/salvehealth/salve/internal/clock"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // ErrClosed is returned by Append after Close.
@@ -52,7 +51,7 @@ type Options struct {
 
 // Log is an open audit log. It is safe for concurrent use.
 type Log struct {
-	db    *store.DB
+	store Store
 	clock clock.Clock
 	keys  *Keys
 	sink  CheckpointSink
@@ -76,6 +75,11 @@ type Log struct {
 	cpMu sync.Mutex // one checkpoint at a time
 
 	commits, committed atomic.Int64 // for Stats
+
+	// chainer and link are the writer's: only the writer goroutine
+	// touches them.
+	chainer chainer
+	link    func(seq int64, hash []byte) ([]Link, error)
 }
 
 // Stats says how many commits the writer made and how many events they held
@@ -88,8 +92,8 @@ type pending struct {
 }
 
 // Open opens the audit log on a migrated audit store and starts its writer.
-func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
-	if db == nil || db.Kind() != store.Audit {
+func Open(ctx context.Context, s Store, opts Options) (*Log, error) {
+	if s == nil {
 		return nil, errors.New("audit: Open needs the audit store")
 	}
 	if opts.Clock == nil {
@@ -117,12 +121,14 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
 		sink = NewFileSink(opts.CheckpointFile)
 	}
 	l := &Log{
-		db: db, clock: opts.Clock, keys: keys, sink: sink, log: opts.Log,
+		store: s, clock: opts.Clock, keys: keys, sink: sink, log: opts.Log,
 		reqs: make(chan *pending, 4*maxBatch),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
 	}
-	seq, h, err := head(ctx, db.Reader())
+	l.chainer.h = newHasher()
+	l.link = l.chainer.link
+	seq, h, err := l.head(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -140,8 +146,8 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Log, error) {
 		if last.Seq > seq {
 			return nil, fmt.Errorf("audit: the store ends at event %d but a signed checkpoint covers event %d: run 'salve audit verify'", seq, last.Seq)
 		}
-		var h []byte
-		if err := db.Reader().QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = $1`, last.Seq).Scan(&h); err != nil {
+		h, err := s.HashAt(ctx, last.Seq)
+		if err != nil {
 			return nil, fmt.Errorf("audit: read checkpointed event %d: %w", last.Seq, err)
 		}
 		if !bytes.Equal(h, last.Head) || !last.Valid(keys.Public()) {
@@ -250,59 +256,25 @@ func (l *Log) run(every time.Duration) {
 	}
 }
 
-var columns = []string{"seq", "at_us", "actor_id", "tenant_id", "action", "outcome", "body", "hash"}
-
-var selectColumns = strings.Join(columns, ", ")
-
-// commit appends a batch in one transaction. It re-reads the head inside the
-// transaction, under the engine's write lock, so that several processes (or
-// replicas) appending to one store still form one chain.
+// commit appends a batch in one transaction. The store re-reads the head
+// inside the transaction, under the engine's write lock, and the batch is
+// chained onto that head, so that several processes (or replicas) appending
+// to one store still form one chain.
 func (l *Log) commit(batch []*pending) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var lastSeq int64
-	var lastHash []byte
-	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
-		if l.db.Engine() == store.Postgres {
-			// Why an advisory lock: two replicas must not both take the same
-			// next seq and fork the chain; the primary key would reject one,
-			// but only after it did its work.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('salve-audit-append'))`); err != nil {
-				return err
-			}
-		}
-		seq, prev, err := head(ctx, tx)
-		if err != nil {
-			return err
-		}
-		h := newHasher()
-		args := make([]any, 0, len(batch)*len(columns))
-		var subjArgs []any
-		for _, p := range batch {
-			seq++
-			f := entryFields(&p.e)
-			at := p.e.Time.UnixMicro()
-			hash := chainHash(h, prev, seq, at, &f)
-			args = append(args, seq, at, p.e.ActorID, p.e.TenantID, p.e.Action, string(p.e.Outcome), f[4])
-			args = append(args, hash)
-			for _, s := range dedupe(p.e.Subjects) {
-				subjArgs = append(subjArgs, s, seq)
-			}
-			prev = hash
-		}
-		if _, err := tx.ExecContext(ctx, insertSQL(l.db.Engine(), "audit_events", columns, len(batch)), args...); err != nil {
-			return fmt.Errorf("audit: append: %w", err)
-		}
-		if len(subjArgs) > 0 {
-			if _, err := tx.ExecContext(ctx, insertSQL(l.db.Engine(), "audit_event_subjects", []string{"subject", "seq"}, len(subjArgs)/2), subjArgs...); err != nil {
-				return fmt.Errorf("audit: append: %w", err)
-			}
-		}
-		lastSeq, lastHash = seq, prev
-		return nil
-	})
+	c := &l.chainer
+	c.batch = batch
+	err := l.store.Append(ctx, l.link)
+	lastSeq, lastHash := c.seq, c.hash
+	// The buffers outlive the batch: let go of its events.
+	clear(c.links)
+	c.batch, c.links, c.seq, c.hash = nil, c.links[:0], 0, nil
+	if err == nil && lastHash == nil {
+		err = errors.New("the store committed without chaining the batch")
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("audit: append: %w", err)
 	}
 	l.mu.Lock()
 	l.headSeq, l.headHash = lastSeq, lastHash
@@ -312,66 +284,64 @@ func (l *Log) commit(batch []*pending) error {
 	return nil
 }
 
+// chainer turns the writer's batch into the links that follow a head. The
+// writer keeps one, with its buffers, and Log.link is its bound method made
+// once: a commit, which on a quiet server carries a single event, allocates
+// no closure for the store to call back.
+type chainer struct {
+	h     hash.Hash
+	batch []*pending
+	links []Link
+	// seq and hash are the last link made: the new head once committed.
+	seq  int64
+	hash []byte
+}
+
+// link chains the batch onto the head (seq, prev) that the store read.
+func (c *chainer) link(seq int64, prev []byte) ([]Link, error) {
+	if seq == 0 {
+		prev = genesis
+	}
+	links := c.links[:0]
+	for _, p := range c.batch {
+		seq++
+		f := entryFields(&p.e)
+		at := p.e.Time.UnixMicro()
+		sum := chainHash(c.h, prev, seq, at, &f)
+		links = append(links, Link{Seq: seq, AtMicros: at, ActorID: p.e.ActorID, TenantID: p.e.TenantID,
+			Action: p.e.Action, Outcome: string(p.e.Outcome), Body: f[4], Hash: sum, Subjects: dedupe(p.e.Subjects)})
+		prev = sum
+	}
+	c.links, c.seq, c.hash = links, seq, prev
+	return links, nil
+}
+
+// dedupe returns ss without repeats, in order. Without repeats (nearly
+// always) it is ss itself: no copy per appended event.
 func dedupe(ss []string) []string {
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		dup := false
-		for _, o := range out {
-			if o == s {
-				dup = true
-				break
+	for i := 1; i < len(ss); i++ {
+		if slices.Contains(ss[:i], ss[i]) {
+			out := make([]string, 0, len(ss))
+			for _, s := range ss {
+				if !slices.Contains(out, s) {
+					out = append(out, s)
+				}
 			}
-		}
-		if !dup {
-			out = append(out, s)
+			return out
 		}
 	}
-	return out
+	return ss
 }
 
-// insertSQL returns a multi-row INSERT. Why "?" on SQLite: SQLite resolves
-// each "$n" by name when binding, which for a batch of a thousand parameters
-// costs more than the insert itself; PostgreSQL only takes "$n".
-func insertSQL(engine store.Engine, table string, cols []string, rows int) string {
-	var b strings.Builder
-	b.Grow(rows * len(cols) * 6)
-	b.WriteString("INSERT INTO ")
-	b.WriteString(table)
-	b.WriteString(" (")
-	b.WriteString(strings.Join(cols, ", "))
-	b.WriteString(") VALUES ")
-	n := 1
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		if engine == store.SQLite {
-			b.WriteString(strings.Repeat("?, ", len(cols)-1) + "?")
-		} else {
-			b.WriteString(store.Placeholders(n, len(cols)))
-		}
-		n += len(cols)
-		b.WriteByte(')')
-	}
-	return b.String()
-}
-
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// head returns the last seq and hash; 0 and the genesis hash when empty.
-func head(ctx context.Context, q queryer) (int64, []byte, error) {
-	var seq int64
-	var h []byte
-	err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, genesis, nil
-	}
+// head returns the last seq and hash in the store; 0 and the genesis hash
+// when it is empty.
+func (l *Log) head(ctx context.Context) (int64, []byte, error) {
+	seq, h, err := l.store.Head(ctx)
 	if err != nil {
-		return 0, nil, fmt.Errorf("audit: read head: %w", err)
+		return 0, nil, fmt.Errorf("audit: %w", err)
+	}
+	if seq == 0 {
+		return 0, genesis, nil
 	}
 	return seq, h, nil
 }
@@ -390,7 +360,7 @@ func (l *Log) Checkpoint(ctx context.Context) error {
 	defer l.cpMu.Unlock()
 	// Read the head from the store rather than memory: another process may
 	// have appended, and a checkpoint must name a head that is committed.
-	seq, h, err := head(ctx, l.db.Reader())
+	seq, h, err := l.head(ctx)
 	if err != nil {
 		return err
 	}

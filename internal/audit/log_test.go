@@ -46,7 +46,7 @@ func open(t testing.TB, e store.Engine) *fixture {
 
 func (f *fixture) reopen(t testing.TB) {
 	t.Helper()
-	l, err := audit.Open(context.Background(), f.db, audit.Options{Clock: f.clock, Keys: f.keys, Checkpoints: f.sink, CheckpointEvery: -1})
+	l, err := audit.Open(context.Background(), store.NewAuditEvents(f.db), audit.Options{Clock: f.clock, Keys: f.keys, Checkpoints: f.sink, CheckpointEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func (f *fixture) reopen(t testing.TB) {
 
 func (f *fixture) verify(t testing.TB) audit.Report {
 	t.Helper()
-	rep, err := audit.Verify(context.Background(), f.db, f.sink, f.keys.Public())
+	rep, err := audit.Verify(context.Background(), store.NewAuditEvents(f.db), f.sink, f.keys.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestAppendOnlyInTheStore(t *testing.T) {
 func TestPeriodicCheckpointsAndBadSignature(t *testing.T) {
 	f := open(t, store.SQLite)
 	_ = f.log.Close()
-	l, err := audit.Open(context.Background(), f.db, audit.Options{Clock: f.clock, Keys: f.keys, Checkpoints: f.sink, CheckpointEvery: 5 * time.Millisecond})
+	l, err := audit.Open(context.Background(), store.NewAuditEvents(f.db), audit.Options{Clock: f.clock, Keys: f.keys, Checkpoints: f.sink, CheckpointEvery: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestOpenRefusesAStoreBehindItsCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := audit.Open(ctx, f.db, audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "covers event 3") {
+	if _, err := audit.Open(ctx, store.NewAuditEvents(f.db), audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "covers event 3") {
 		t.Fatalf("open over a cut tail: %v", err)
 	}
 	if _, err := f.db.Writer().ExecContext(ctx, "DROP TRIGGER audit_events_no_update"); err != nil {
@@ -296,7 +296,7 @@ func TestOpenRefusesAStoreBehindItsCheckpoint(t *testing.T) {
 	if _, err := f.db.Writer().ExecContext(ctx, "UPDATE audit_events SET seq = 3 WHERE seq = 2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := audit.Open(ctx, f.db, audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "does not match") {
+	if _, err := audit.Open(ctx, store.NewAuditEvents(f.db), audit.Options{Keys: f.keys, Checkpoints: f.sink}); err == nil || !strings.Contains(err.Error(), "does not match") {
 		t.Fatalf("open over a changed head: %v", err)
 	}
 }

@@ -72,7 +72,7 @@ func TestEveryMutationIsFlagged(t *testing.T) {
 			unguard(t, tx, e)
 			kind, lo, hi := mutate(t, tx, rng, n)
 			kinds[kind]++
-			rep, err := audit.VerifyTx(ctx, tx, f.sink, f.keys.Public(), []int{7, 8192}[m%2])
+			rep, err := audit.VerifyChunked(ctx, store.AuditChainIn(tx), f.sink, f.keys.Public(), []int{7, 8192}[m%2])
 			if err != nil {
 				t.Fatalf("mutation %d (%s): %v", m, kind, err)
 			}

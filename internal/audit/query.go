@@ -1,10 +1,9 @@
 package audit
 
 import (
+	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -31,70 +30,20 @@ const (
 
 // Find returns the events that match q, oldest first.
 func (l *Log) Find(ctx context.Context, q Query) ([]Record, error) {
-	return find(ctx, l.db.Reader(), q)
-}
-
-func find(ctx context.Context, db queryer, q Query) ([]Record, error) {
-	var where []string
-	var args []any
-	arg := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
+	if q.Limit <= 0 {
+		q.Limit = DefaultLimit
 	}
-	from := "audit_events"
-	if q.Subject != "" {
-		// Why through the subject index table: subjects are stored as one JSON
-		// text per event, which no index can search.
-		from = "audit_events WHERE seq IN (SELECT seq FROM audit_event_subjects WHERE subject = $1)"
-		args = append(args, q.Subject)
-	}
-	if q.TenantID != "" {
-		arg("tenant_id = $%d", q.TenantID)
-	}
-	if q.ActorID != "" {
-		arg("actor_id = $%d", q.ActorID)
-	}
-	if !q.From.IsZero() {
-		arg("at_us >= $%d", q.From.UnixMicro())
-	}
-	if !q.To.IsZero() {
-		arg("at_us < $%d", q.To.UnixMicro())
-	}
-	if q.Outcome != "" {
-		arg("outcome = $%d", string(q.Outcome))
-	}
-	if q.After > 0 {
-		arg("seq > $%d", q.After)
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
-	s := "SELECT " + selectColumns + " FROM " + from
-	if len(where) > 0 {
-		if q.Subject != "" {
-			s += " AND "
-		} else {
-			s += " WHERE "
-		}
-		s += strings.Join(where, " AND ")
-	}
-	s += fmt.Sprintf(" ORDER BY seq LIMIT %d", limit)
-	rows, err := db.QueryContext(ctx, s, args...)
-	if err != nil {
-		return nil, fmt.Errorf("audit: find: %w", err)
-	}
-	defer rows.Close()
+	q.Limit = min(q.Limit, MaxLimit)
 	var out []Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
+	err := l.store.Find(ctx, q, func(r *Row) error {
+		rec, err := recordOf(r)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+		out = append(out, rec)
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("audit: find: %w", err)
 	}
 	return out, nil
@@ -103,52 +52,29 @@ func find(ctx context.Context, db queryer, q Query) ([]Record, error) {
 // Each calls fn for every event with from <= time < to (zero bounds are open),
 // in seq order, streaming rather than loading them all. It is what export uses.
 func (l *Log) Each(ctx context.Context, from, to time.Time, fn func(Record) error) error {
-	return Each(ctx, l.db.Reader(), from, to, fn)
+	return Each(ctx, l.store, from, to, fn)
 }
 
-// Each is Log.Each on a store's reader pool without an open Log (for the
-// offline export command).
-func Each(ctx context.Context, db *sql.DB, from, to time.Time, fn func(Record) error) error {
-	s := "SELECT " + selectColumns + " FROM audit_events WHERE at_us >= $1 AND at_us < $2 ORDER BY seq"
-	lo, hi := int64(-1<<63), int64(1<<63-1)
-	if !from.IsZero() {
-		lo = from.UnixMicro()
-	}
-	if !to.IsZero() {
-		hi = to.UnixMicro()
-	}
-	rows, err := db.QueryContext(ctx, s, lo, hi)
-	if err != nil {
-		return fmt.Errorf("audit: read: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRecord(rows)
+// Each is Log.Each on a store without an open Log (for the offline export
+// command).
+func Each(ctx context.Context, s Store, from, to time.Time, fn func(Record) error) error {
+	return s.Each(ctx, from, to, func(r *Row) error {
+		rec, err := recordOf(r)
 		if err != nil {
 			return err
 		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(rec)
+	})
 }
 
-// rowScanner is *sql.Rows or *sql.Row.
-type rowScanner interface{ Scan(dest ...any) error }
-
-func scanRecord(rows rowScanner) (Record, error) {
-	var r Record
-	var at int64
-	var outcome string
-	var body []byte
-	if err := rows.Scan(&r.Seq, &at, &r.ActorID, &r.TenantID, &r.Action, &outcome, &body, &r.Hash); err != nil {
-		return r, fmt.Errorf("audit: read event: %w", err)
+// recordOf decodes a stored row into a record that owns its bytes.
+func recordOf(r *Row) (Record, error) {
+	rec := Record{Seq: r.Seq, Hash: bytes.Clone(r.Hash)}
+	if err := decodeBody(r.Body, &rec.Entry); err != nil {
+		return rec, fmt.Errorf("audit: event %d: %w", r.Seq, err)
 	}
-	r.Time = time.UnixMicro(at).UTC()
-	r.Outcome = Outcome(outcome)
-	if err := decodeBody(body, &r.Entry); err != nil {
-		return r, fmt.Errorf("audit: event %d: %w", r.Seq, err)
-	}
-	return r, nil
+	rec.Time = time.UnixMicro(r.AtMicros).UTC()
+	rec.ActorID, rec.TenantID, rec.Action = string(r.ActorID), string(r.TenantID), string(r.Action)
+	rec.Outcome = Outcome(r.Outcome)
+	return rec, nil
 }

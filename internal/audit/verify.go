@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
 	"slices"
 	"sync"
 
-	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 // Report is the result of verifying the chain against the checkpoints.
@@ -44,8 +43,8 @@ const verifyChunk = 8192
 // Every link is checked on its own: event k must hash, over the stored hash of
 // event k-1, to its own stored hash. All links holding is the same as the
 // whole chain holding, and it lets ranges of the log be checked in parallel.
-func Verify(ctx context.Context, db *store.DB, sink CheckpointSink, pub ed25519.PublicKey) (Report, error) {
-	return verify(ctx, db.Reader(), sink, pub, verifyChunk, runtime.GOMAXPROCS(0))
+func Verify(ctx context.Context, chain Chain, sink CheckpointSink, pub ed25519.PublicKey) (Report, error) {
+	return verify(ctx, chain, sink, pub, verifyChunk, runtime.GOMAXPROCS(0))
 }
 
 // failure is the first problem found in one range.
@@ -60,7 +59,10 @@ func (f *failure) set(seq int64, problem string) {
 	}
 }
 
-func verify(ctx context.Context, q queryer, sink CheckpointSink, pub ed25519.PublicKey, chunk, workers int) (Report, error) {
+// errStop ends a walk early: the problem is recorded already.
+var errStop = errors.New("audit: stop the walk")
+
+func verify(ctx context.Context, chain Chain, sink CheckpointSink, pub ed25519.PublicKey, chunk, workers int) (Report, error) {
 	cps, err := sink.ReadAll(ctx)
 	if err != nil {
 		return Report{}, err
@@ -83,27 +85,27 @@ func verify(ctx context.Context, q queryer, sink CheckpointSink, pub ed25519.Pub
 		rep.Anchored = max(rep.Anchored, c.Seq)
 	}
 
-	var lo, hi sql.NullInt64
-	if err := q.QueryRowContext(ctx, `SELECT min(seq), max(seq) FROM audit_events`).Scan(&lo, &hi); err != nil {
+	first, hi, found, err := chain.Bounds(ctx)
+	if err != nil {
 		return Report{}, fmt.Errorf("audit: verify: %w", err)
 	}
 	last := int64(0)
-	if hi.Valid {
-		last = hi.Int64
-		if lo.Int64 < 1 {
-			bad.set(1, fmt.Sprintf("an event numbered %d precedes event 1", lo.Int64))
+	if found {
+		last = hi
+		if first < 1 {
+			bad.set(1, fmt.Sprintf("an event numbered %d precedes event 1", first))
 		}
 	}
 	if rep.Anchored > last {
 		bad.set(last+1, fmt.Sprintf("the log ends at event %d but a signed checkpoint covers %d (tail cut)", last, rep.Anchored))
 	}
 	// Subject index rows outside 1..last belong to no event.
-	var stray sql.NullInt64
-	if err := q.QueryRowContext(ctx, `SELECT min(seq) FROM audit_event_subjects WHERE seq > $1`, last).Scan(&stray); err != nil {
+	stray, ok, err := chain.IndexAfter(ctx, last)
+	if err != nil {
 		return Report{}, fmt.Errorf("audit: verify subject index: %w", err)
 	}
-	if stray.Valid {
-		bad.set(stray.Int64, fmt.Sprintf("the subject index names event %d, which does not exist", stray.Int64))
+	if ok {
+		bad.set(stray, fmt.Sprintf("the subject index names event %d, which does not exist", stray))
 	}
 
 	type rng struct{ a, b int64 }
@@ -119,7 +121,7 @@ func verify(ctx context.Context, q queryer, sink CheckpointSink, pub ed25519.Pub
 		wg.Go(func() {
 			r := newRangeChecker(want)
 			for i := range next {
-				errs[i] = r.check(ctx, q, ranges[i].a, ranges[i].b, &results[i])
+				errs[i] = r.check(ctx, chain, ranges[i].a, ranges[i].b, &results[i])
 			}
 		})
 	}
@@ -146,7 +148,7 @@ func verify(ctx context.Context, q queryer, sink CheckpointSink, pub ed25519.Pub
 	rep.Events = rep.HeadSeq
 	rep.Head = genesis
 	if rep.HeadSeq > 0 {
-		if err := q.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = $1`, rep.HeadSeq).Scan(&rep.Head); err != nil {
+		if rep.Head, err = chain.HashAt(ctx, rep.HeadSeq); err != nil {
 			return Report{}, fmt.Errorf("audit: verify: %w", err)
 		}
 	}
@@ -156,44 +158,29 @@ func verify(ctx context.Context, q queryer, sink CheckpointSink, pub ed25519.Pub
 // rangeChecker checks ranges of events; one per worker.
 type rangeChecker struct {
 	want map[int64][]byte
-	row  rawRow
-	dest []any
 	pend []seqSubjects
 }
 
-// rawRow is one stored event as verification reads it.
-type rawRow struct {
-	seq, at int64
-	f       fields
-	hash    []byte
-}
-
 func newRangeChecker(want map[int64][]byte) *rangeChecker {
-	r := &rangeChecker{want: want}
-	// Why raw bytes: verification hashes the stored bytes as they are, and
-	// scanning into reused buffers keeps it allocation-light (it walks
-	// millions of rows).
-	r.dest = append(r.dest, &r.row.seq, &r.row.at)
-	for i := range r.row.f {
-		r.dest = append(r.dest, (*sql.RawBytes)(&r.row.f[i]))
-	}
-	r.dest = append(r.dest, (*sql.RawBytes)(&r.row.hash))
-	return r
+	return &rangeChecker{want: want}
 }
 
 // check verifies the links of events a..b and their subject index rows, and
 // records the first problem in f.
-func (r *rangeChecker) check(ctx context.Context, q queryer, a, b int64, f *failure) error {
+func (r *rangeChecker) check(ctx context.Context, chain Chain, a, b int64, f *failure) error {
 	prev := genesis
 	if a > 1 {
-		err := q.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = $1`, a-1).Scan(&prev)
-		if errors.Is(err, sql.ErrNoRows) {
+		h, err := chain.HashAt(ctx, a-1)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
 			prev = nil // the gap is reported by the range that holds a-1
-		} else if err != nil {
+		case err != nil:
 			return fmt.Errorf("audit: verify: %w", err)
+		default:
+			prev = h
 		}
 	}
-	expect, err := r.walk(ctx, q, a, b, prev, f)
+	expect, err := r.walk(ctx, chain, a, b, prev, f)
 	if err != nil {
 		return err
 	}
@@ -206,43 +193,40 @@ func (r *rangeChecker) check(ctx context.Context, q queryer, a, b int64, f *fail
 	if f.seq != 0 {
 		upto = f.seq - 1
 	}
-	return checkIndex(ctx, q, a, upto, r.pend, f)
+	return checkIndex(ctx, chain, a, upto, r.pend, f)
 }
 
 // walk checks the links of events a..b, stopping at the first problem, and
 // returns the seq it expected next.
-func (r *rangeChecker) walk(ctx context.Context, q queryer, a, b int64, prev []byte, f *failure) (int64, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+selectColumns+" FROM audit_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq", a, b)
-	if err != nil {
-		return 0, fmt.Errorf("audit: verify: %w", err)
-	}
-	defer rows.Close()
+//
+// Why the rows as stored (the store's raw bytes): verification hashes the
+// stored bytes as they are, and reading them without copies keeps it
+// allocation-light (it walks millions of rows).
+func (r *rangeChecker) walk(ctx context.Context, chain Chain, a, b int64, prev []byte, f *failure) (int64, error) {
 	h := newHasher()
 	expect := a
 	r.pend = r.pend[:0]
-	for rows.Next() {
-		if err := rows.Scan(r.dest...); err != nil {
-			return 0, fmt.Errorf("audit: verify: %w", err)
-		}
-		row := &r.row
-		if row.seq != expect {
+	err := chain.Walk(ctx, a, b, func(row *Row) error {
+		if row.Seq != expect {
 			f.set(expect, fmt.Sprintf("event %d is missing", expect))
-			return expect, nil
+			return errStop
 		}
-		sum := chainHash(h, prev, row.seq, row.at, &row.f)
-		if !bytes.Equal(sum, row.hash) {
-			f.set(row.seq, fmt.Sprintf("event %d does not match its hash chain", row.seq))
-			return expect, nil
+		fs := fields{row.ActorID, row.TenantID, row.Action, row.Outcome, row.Body}
+		sum := chainHash(h, prev, row.Seq, row.AtMicros, &fs)
+		if !bytes.Equal(sum, row.Hash) {
+			f.set(row.Seq, fmt.Sprintf("event %d does not match its hash chain", row.Seq))
+			return errStop
 		}
-		if cp, ok := r.want[row.seq]; ok && !bytes.Equal(cp, sum) {
-			f.set(row.seq, fmt.Sprintf("event %d differs from the signed checkpoint", row.seq))
-			return expect, nil
+		if cp, ok := r.want[row.Seq]; ok && !bytes.Equal(cp, sum) {
+			f.set(row.Seq, fmt.Sprintf("event %d differs from the signed checkpoint", row.Seq))
+			return errStop
 		}
-		r.pend = append(r.pend, seqSubjects{row.seq, bodySubjects(row.f[4])})
-		prev = append(prev[:0:0], row.hash...)
+		r.pend = append(r.pend, seqSubjects{row.Seq, bodySubjects(row.Body)})
+		prev = append(prev[:0:0], row.Hash...)
 		expect++
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
 		return 0, fmt.Errorf("audit: verify: %w", err)
 	}
 	return expect, nil
@@ -267,44 +251,37 @@ func bodySubjects(body []byte) []string {
 
 // checkIndex compares the subject index rows with a <= seq <= b against the
 // subjects of the events in pend (which hold every seq of a..b, in order).
-func checkIndex(ctx context.Context, q queryer, a, b int64, pend []seqSubjects, f *failure) error {
+func checkIndex(ctx context.Context, chain Chain, a, b int64, pend []seqSubjects, f *failure) error {
 	if b < a {
 		return nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT seq, subject FROM audit_event_subjects WHERE seq >= $1 AND seq <= $2 ORDER BY seq, subject`, a, b)
-	if err != nil {
-		return fmt.Errorf("audit: verify subject index: %w", err)
-	}
-	defer rows.Close()
 	i, j := 0, 0 // event in pend, subject within it
-	bad := func(seq int64) {
+	bad := func(seq int64) error {
 		f.set(seq, fmt.Sprintf("the subject index of event %d is not as written", seq))
+		return errStop
 	}
-	for rows.Next() {
-		var seq int64
-		var subject sql.RawBytes
-		if err := rows.Scan(&seq, &subject); err != nil {
-			return fmt.Errorf("audit: verify subject index: %w", err)
-		}
+	err := chain.WalkIndex(ctx, a, b, func(seq int64, subject []byte) error {
 		for i < len(pend) && pend[i].seq < seq {
 			if j != len(pend[i].subjects) {
-				bad(pend[i].seq) // an index row is missing
-				return nil
+				return bad(pend[i].seq) // an index row is missing
 			}
 			i, j = i+1, 0
 		}
 		if i == len(pend) || pend[i].seq != seq || j >= len(pend[i].subjects) || pend[i].subjects[j] != string(subject) {
-			bad(seq) // an index row that the event does not have
-			return nil
+			return bad(seq) // an index row that the event does not have
 		}
 		j++
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		return nil
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("audit: verify subject index: %w", err)
 	}
 	for ; i < len(pend); i, j = i+1, 0 {
 		if j != len(pend[i].subjects) {
-			bad(pend[i].seq)
+			_ = bad(pend[i].seq)
 			return nil
 		}
 	}

@@ -76,21 +76,22 @@ Run 'salve audit <action> -h' for an action's flags.
 		if err := db.CheckSchema(ctx); err != nil {
 			return err
 		}
+		events := store.NewAuditEvents(db)
 		if action == "export" {
-			_, err := audit.Export(ctx, db, env.Stdout, t0, t1)
+			_, err := audit.Export(ctx, events, env.Stdout, t0, t1)
 			return err
 		}
-		return verifyAudit(ctx, env, cfg, db)
+		return verifyAudit(ctx, env, cfg, events)
 	}
 	return c
 }
 
-func verifyAudit(ctx context.Context, env *Env, cfg *config.Config, db *store.DB) error {
+func verifyAudit(ctx context.Context, env *Env, cfg *config.Config, chain audit.Chain) error {
 	pub, err := audit.LoadPublicKey(cfg.AuditKeyPath())
 	if err != nil {
 		return err
 	}
-	rep, err := audit.Verify(ctx, db, audit.NewFileSink(cfg.AuditCheckpointPath()), pub)
+	rep, err := audit.Verify(ctx, chain, audit.NewFileSink(cfg.AuditCheckpointPath()), pub)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/vault"
 )
 
@@ -22,7 +23,7 @@ func (s *Stores) OpenVault(ctx context.Context, cfg *config.Config, clk clock.Cl
 	if clk == nil {
 		clk = clock.System{}
 	}
-	al, err := audit.Open(ctx, s.Audit, audit.Options{
+	al, err := audit.Open(ctx, store.NewAuditEvents(s.Audit), audit.Options{
 		Clock: clk, KeyFile: cfg.AuditKeyPath(), CheckpointFile: cfg.AuditCheckpointPath(),
 		CheckpointEvery: cfg.AuditCheckpointEvery, Log: log,
 	})
@@ -33,7 +34,7 @@ func (s *Stores) OpenVault(ctx context.Context, cfg *config.Config, clk clock.Cl
 	if err != nil {
 		return errors.Join(fmt.Errorf("open key-encryption key: %w", err), al.Close())
 	}
-	v, err := vault.Open(ctx, s.PHI, kek, al, vault.Options{Clock: clk, Log: log})
+	v, err := vault.Open(ctx, store.NewVaultKeys(s.PHI), kek, al, vault.Options{Clock: clk, Log: log})
 	if err != nil {
 		return errors.Join(fmt.Errorf("open vault: %w", err), al.Close())
 	}

@@ -17,10 +17,12 @@ import (
 var exportedAPI = []string{
 	"DefaultRotateBatch", "ErrNoKey", "ErrNotInHandle", "ErrOpen", "ErrShredded",
 	"Handle", "Handle.OpenBytes", "Handle.OpenString", "Handle.SealBytes", "Handle.SealString",
-	"KEKProvider", "KEKVersion", "KeyFileEnv", "KeyFileName", "Open", "OpenKeyFile", "Options",
-	"Request", "RotateOptions", "RotateResult", "Shred", "Status",
+	"KEKProvider", "KEKVersion", "KeyCounts", "KeyFileEnv", "KeyFileName", "Open", "OpenKeyFile", "Options",
+	"Request", "Rewrapped", "RotateOptions", "RotateResult", "Shred", "Status",
 	"Vault", "Vault.Access", "Vault.BlindIndex", "Vault.ReapplyShreds", "Vault.Retire", "Vault.Rotate",
 	"Vault.Shred", "Vault.Shreds", "Vault.Status", "VersionStatus",
+	// The storage contract: it carries data keys only wrapped by the KEK.
+	"Store", "SubjectKey", "WrappedKey",
 }
 
 func TestNoOtherDoorToDataKeys(t *testing.T) {

@@ -5,9 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/salvehealth/salve/internal/apperr"
 )
 
 const blindIndexSecret = "blind-index"
@@ -40,12 +41,7 @@ func (v *Vault) secret(ctx context.Context, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: wrap %s key: %w", name, err)
 	}
-	err = v.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO vault_secrets (name, kek_version, wrapped, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (name) DO NOTHING`, name, ver, wrapped, v.clock.Now())
-		return err
-	})
-	if err != nil {
+	if err := v.store.AddSecret(ctx, name, ver, wrapped, v.clock.Now()); err != nil {
 		return nil, fmt.Errorf("vault: store %s key: %w", name, err)
 	}
 	// Read back: a replica that started at the same time may have won.
@@ -53,10 +49,8 @@ func (v *Vault) secret(ctx context.Context, name string) ([]byte, error) {
 }
 
 func (v *Vault) readSecret(ctx context.Context, name string) ([]byte, error) {
-	var ver string
-	var wrapped []byte
-	err := v.db.Writer().QueryRowContext(ctx, `SELECT kek_version, wrapped FROM vault_secrets WHERE name = $1`, name).Scan(&ver, &wrapped)
-	if errors.Is(err, sql.ErrNoRows) {
+	ver, wrapped, err := v.store.Secret(ctx, name)
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, errNoSecret
 	}
 	if err != nil {

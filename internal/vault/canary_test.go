@@ -45,7 +45,7 @@ func TestCanaryNeverReachesDiskOrLogs(t *testing.T) {
 		}
 		dbs[k] = db
 	}
-	log, err := audit.Open(ctx, dbs[store.Audit], audit.Options{Clock: clock.System{}, Log: logger,
+	log, err := audit.Open(ctx, store.NewAuditEvents(dbs[store.Audit]), audit.Options{Clock: clock.System{}, Log: logger,
 		KeyFile: filepath.Join(dir, audit.KeyFileName), CheckpointFile: filepath.Join(dir, audit.CheckpointFileName)})
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestCanaryNeverReachesDiskOrLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.Open(ctx, dbs[store.PHI], kek, log, vault.Options{Log: logger})
+	v, err := vault.Open(ctx, store.NewVaultKeys(dbs[store.PHI]), kek, log, vault.Options{Log: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -73,41 +72,11 @@ func (v *Vault) primary(ctx context.Context) (string, error) {
 
 // pending counts keys and secrets not wrapped by version.
 func (v *Vault) pending(ctx context.Context, version string) (int, error) {
-	var a, b int
-	err := v.db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM vault_data_keys WHERE kek_version <> $1),
-		(SELECT count(*) FROM vault_secrets WHERE kek_version <> $1)`, version).Scan(&a, &b)
+	n, err := v.store.Pending(ctx, version)
 	if err != nil {
-		return 0, fmt.Errorf("vault: count keys: %w", err)
+		return 0, fmt.Errorf("vault: %w", err)
 	}
-	return a + b, nil
-}
-
-// staleKey is a data key wrapped by another KEK version than the primary.
-type staleKey struct {
-	tenant, subject, old string
-	oldWrapped, wrapped  []byte
-}
-
-// stale returns up to n keys not wrapped by version.
-func (v *Vault) stale(ctx context.Context, version string, n int) ([]staleKey, error) {
-	rows, err := v.db.Reader().QueryContext(ctx, `SELECT tenant_id, subject, kek_version, wrapped FROM vault_data_keys
-		WHERE kek_version <> $1 ORDER BY tenant_id, subject LIMIT $2`, version, n)
-	if err != nil {
-		return nil, fmt.Errorf("vault: rotate: %w", err)
-	}
-	defer rows.Close()
-	var items []staleKey
-	for rows.Next() {
-		var it staleKey
-		if err := rows.Scan(&it.tenant, &it.subject, &it.old, &it.oldWrapped); err != nil {
-			return nil, fmt.Errorf("vault: rotate: %w", err)
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("vault: rotate: %w", err)
-	}
-	return items, nil
+	return n, nil
 }
 
 // rewrap moves every key to version. Each batch re-wraps outside the
@@ -127,41 +96,30 @@ func (v *Vault) rewrap(ctx context.Context, version string, opts RotateOptions) 
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		items, err := v.stale(ctx, version, batch)
+		items, err := v.store.StaleKeys(ctx, version, batch)
 		if err != nil {
-			return done, err
+			return done, fmt.Errorf("vault: rotate: %w", err)
 		}
 		if len(items) == 0 {
 			return done, nil
 		}
-		for i := range items {
-			it := &items[i]
-			h, err := unwrapKeyset(ctx, v.kek, it.old, it.oldWrapped, it.tenant, it.subject)
+		re := make([]Rewrapped, 0, len(items))
+		for _, it := range items {
+			h, err := unwrapKeyset(ctx, v.kek, it.KEKVersion, it.Wrapped, it.TenantID, it.Subject)
 			if err != nil {
 				return done, err
 			}
-			ver, w, err := wrapKeyset(ctx, v.kek, h, it.tenant, it.subject)
+			ver, w, err := wrapKeyset(ctx, v.kek, h, it.TenantID, it.Subject)
 			if err != nil {
 				return done, err
 			}
 			if ver != version {
 				return done, fmt.Errorf("vault: rotate: the KEK's primary changed to %s during the rotation; run it again", ver)
 			}
-			it.wrapped = w
+			re = append(re, Rewrapped{From: it, To: WrappedKey{KEKVersion: ver, Wrapped: w}})
 		}
-		now := v.clock.Now()
-		err = v.db.Tx(ctx, func(tx *sql.Tx) error {
-			for _, it := range items {
-				if _, err := tx.ExecContext(ctx, `UPDATE vault_data_keys SET kek_version = $1, wrapped = $2, wrapped_at = $3
-					WHERE tenant_id = $4 AND subject = $5 AND kek_version = $6 AND wrapped = $7`,
-					version, it.wrapped, now, it.tenant, it.subject, it.old, it.oldWrapped); err != nil {
-					return fmt.Errorf("vault: rotate: %w", err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return done, err
+		if err := v.store.Rewrap(ctx, re, v.clock.Now()); err != nil {
+			return done, fmt.Errorf("vault: rotate: %w", err)
 		}
 		done += len(items)
 		if opts.Progress != nil {
@@ -184,11 +142,7 @@ func (v *Vault) rewrapSecrets(ctx context.Context, version string) error {
 		if err != nil {
 			return err
 		}
-		err = v.db.Tx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE vault_secrets SET kek_version = $1, wrapped = $2 WHERE name = $3`, ver, w, n)
-			return err
-		})
-		if err != nil {
+		if err := v.store.RewrapSecret(ctx, n, ver, w); err != nil {
 			return fmt.Errorf("vault: rotate: %w", err)
 		}
 	}
@@ -196,27 +150,16 @@ func (v *Vault) rewrapSecrets(ctx context.Context, version string) error {
 }
 
 func (v *Vault) staleSecrets(ctx context.Context, version string) ([]string, error) {
-	rows, err := v.db.Reader().QueryContext(ctx, `SELECT name FROM vault_secrets WHERE kek_version <> $1`, version)
+	names, err := v.store.StaleSecrets(ctx, version)
 	if err != nil {
 		return nil, fmt.Errorf("vault: rotate: %w", err)
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+	return names, nil
 }
 
 // Retire destroys a KEK version once nothing is wrapped with it any more.
 func (v *Vault) Retire(ctx context.Context, version string) error {
-	var n int
-	err := v.db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM vault_data_keys WHERE kek_version = $1)
-		+ (SELECT count(*) FROM vault_secrets WHERE kek_version = $1)`, version).Scan(&n)
+	n, err := v.store.WrappedBy(ctx, version)
 	if err != nil {
 		return fmt.Errorf("vault: retire: %w", err)
 	}
@@ -254,36 +197,19 @@ func (v *Vault) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return st, err
 	}
-	counts := map[string]int{}
-	rows, err := v.db.Reader().QueryContext(ctx, `SELECT kek_version, count(*) FROM vault_data_keys GROUP BY kek_version
-		UNION ALL SELECT kek_version, count(*) FROM vault_secrets GROUP BY kek_version`)
+	counts, err := v.store.Counts(ctx)
 	if err != nil {
 		return st, fmt.Errorf("vault: status: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var ver string
-		var n int
-		if err := rows.Scan(&ver, &n); err != nil {
-			return st, err
-		}
-		counts[ver] += n
-	}
-	if err := rows.Err(); err != nil {
-		return st, err
 	}
 	now := v.clock.Now()
 	primary := ""
 	for _, kv := range vs {
-		st.Versions = append(st.Versions, VersionStatus{KEKVersion: kv, Age: now.Sub(kv.Created), Keys: counts[kv.ID]})
+		st.Versions = append(st.Versions, VersionStatus{KEKVersion: kv, Age: now.Sub(kv.Created), Keys: counts.ByVersion[kv.ID]})
 		if kv.Primary {
 			primary = kv.ID
 		}
 	}
-	if err := v.db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM vault_data_keys), (SELECT count(*) FROM vault_shreds)`).
-		Scan(&st.DataKeys, &st.Shredded); err != nil {
-		return st, fmt.Errorf("vault: status: %w", err)
-	}
+	st.DataKeys, st.Shredded = counts.DataKeys, counts.Shredded
 	st.Pending, err = v.pending(ctx, primary)
 	return st, err
 }

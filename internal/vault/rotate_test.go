@@ -141,7 +141,7 @@ func TestRotationUnderLoadResumesAfterAKill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v2, err := vault.Open(ctx, en.phi, kek2, en.log, vault.Options{})
+		v2, err := vault.Open(ctx, store.NewVaultKeys(en.phi), kek2, en.log, vault.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

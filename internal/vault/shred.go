@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -49,24 +48,8 @@ func (v *Vault) Shred(ctx context.Context, tenantID, subject, reason string) err
 // applyShreds deletes the data keys and records the ledger rows, each subject
 // under its lock so that no concurrent write re-creates the key.
 func (v *Vault) applyShreds(ctx context.Context, ss []Shred) error {
-	err := v.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, s := range ss {
-			if err := lockSubject(ctx, v.db, tx, s.TenantID, s.Subject); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO vault_shreds (tenant_id, subject, shredded_at, actor_id, reason)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, subject) DO NOTHING`,
-				s.TenantID, s.Subject, s.Time.UTC(), s.ActorID, s.Reason); err != nil {
-				return fmt.Errorf("vault: record shred: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM vault_data_keys WHERE tenant_id = $1 AND subject = $2`, s.TenantID, s.Subject); err != nil {
-				return fmt.Errorf("vault: destroy data key: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	if err := v.store.ApplyShreds(ctx, ss); err != nil {
+		return fmt.Errorf("vault: shred: %w", err)
 	}
 	// Unwrapped copies in memory go too (a key is only used after its row was
 	// read, so this is belt and braces).
@@ -76,21 +59,11 @@ func (v *Vault) applyShreds(ctx context.Context, ss []Shred) error {
 
 // Shreds returns the shred ledger, oldest first, for a backup to carry.
 func (v *Vault) Shreds(ctx context.Context) ([]Shred, error) {
-	rows, err := v.db.Reader().QueryContext(ctx, `SELECT tenant_id, subject, shredded_at, actor_id, reason FROM vault_shreds ORDER BY shredded_at, tenant_id, subject`)
+	out, err := v.store.Shreds(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vault: read shred ledger: %w", err)
+		return nil, fmt.Errorf("vault: %w", err)
 	}
-	defer rows.Close()
-	var out []Shred
-	for rows.Next() {
-		var s Shred
-		if err := rows.Scan(&s.TenantID, &s.Subject, &s.Time, &s.ActorID, &s.Reason); err != nil {
-			return nil, fmt.Errorf("vault: read shred ledger: %w", err)
-		}
-		s.Time = s.Time.UTC()
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReapplyShreds destroys again the data keys named in a ledger, after a restore

@@ -6,7 +6,8 @@
 // The only way to seal or open a subject's fields is a Handle from Access,
 // which records the access in the audit log first and fails closed when it
 // cannot. Data keys never leave this package: the types that hold them are
-// unexported and no exported function returns one.
+// unexported and no exported function returns one. The vault's storage
+// (Store) sees them only wrapped by the KEK.
 package vault
 
 import (
@@ -21,7 +22,6 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
-	"github.com/salvehealth/salve/internal/store"
 )
 
 // Errors callers can test for. None of them carries PHI.
@@ -47,7 +47,7 @@ type Options struct {
 
 // Vault holds the keys of the PHI store. It is safe for concurrent use.
 type Vault struct {
-	db    *store.DB
+	store Store
 	kek   KEKProvider
 	audit audit.Appender
 	clock clock.Clock
@@ -57,10 +57,10 @@ type Vault struct {
 	cache *keyCache
 }
 
-// Open opens the vault on a migrated PHI store. kek wraps the keys; every
-// access is recorded through log before any key is used.
-func Open(ctx context.Context, phiDB *store.DB, kek KEKProvider, log audit.Appender, opts Options) (*Vault, error) {
-	if phiDB == nil || phiDB.Kind() != store.PHI {
+// Open opens the vault on the key storage of a migrated PHI store. kek wraps
+// the keys; every access is recorded through log before any key is used.
+func Open(ctx context.Context, s Store, kek KEKProvider, log audit.Appender, opts Options) (*Vault, error) {
+	if s == nil {
 		return nil, errors.New("vault: Open needs the PHI store")
 	}
 	if kek == nil || log == nil {
@@ -72,7 +72,7 @@ func Open(ctx context.Context, phiDB *store.DB, kek KEKProvider, log audit.Appen
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	v := &Vault{db: phiDB, kek: kek, audit: log, clock: opts.Clock, log: opts.Log, cache: newKeyCache(4096)}
+	v := &Vault{store: s, kek: kek, audit: log, clock: opts.Clock, log: opts.Log, cache: newKeyCache(4096)}
 	b, err := v.secret(ctx, blindIndexSecret)
 	if err != nil {
 		return nil, err

@@ -37,7 +37,7 @@ func newEnv(t testing.TB, e store.Engine) *env {
 	p := testkit.NewPlace(t, e)
 	en := &env{place: p, phi: p.Open(t, store.PHI), adb: p.Open(t, store.Audit), clock: clock.NewFake(t0)}
 	var err error
-	en.log, err = audit.Open(ctx, en.adb, audit.Options{Clock: en.clock, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
+	en.log, err = audit.Open(ctx, store.NewAuditEvents(en.adb), audit.Options{Clock: en.clock, KeyFile: filepath.Join(p.DataDir, audit.KeyFileName),
 		CheckpointFile: filepath.Join(p.DataDir, audit.CheckpointFileName), CheckpointEvery: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func newEnv(t testing.TB, e store.Engine) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	en.v, err = vault.Open(ctx, en.phi, en.kek, en.log, vault.Options{Clock: en.clock})
+	en.v, err = vault.Open(ctx, store.NewVaultKeys(en.phi), en.kek, en.log, vault.Options{Clock: en.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestFailsClosedWhenTheAuditLogFails(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		broken, err := vault.Open(context.Background(), en.phi, en.kek, failingSink{}, vault.Options{})
+		broken, err := vault.Open(context.Background(), store.NewVaultKeys(en.phi), en.kek, failingSink{}, vault.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func TestBlindIndex(t *testing.T) {
 			}
 		}
 		// The key is stored (wrapped): a reopened vault gives the same index.
-		v2, err := vault.Open(context.Background(), en.phi, en.kek, en.log, vault.Options{})
+		v2, err := vault.Open(context.Background(), store.NewVaultKeys(en.phi), en.kek, en.log, vault.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
