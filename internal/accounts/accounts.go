@@ -18,6 +18,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/notify"
@@ -141,7 +142,7 @@ type Deps struct {
 	Tokens   Tokens
 	Sessions Sessions
 	Vault    Vault
-	Audit    Auditor
+	Audit    audit.Appender
 	Outbox   Outbox
 	// Hasher hashes passwords. Sign-in shares it, so that its bound on
 	// concurrent hashes (each holds tens of MiB) holds for the whole process.
@@ -157,7 +158,7 @@ type Service struct {
 	tokens          Tokens
 	sessions        Sessions
 	vault           Vault
-	audit           Auditor
+	audit           audit.Appender
 	outbox          Outbox
 	hasher          *auth.Hasher
 	clock           clock.Clock
@@ -216,53 +217,23 @@ func systemCtx(ctx context.Context, tenantID, flow string) context.Context {
 	return access.WithActor(ctx, access.System("identity."+flow, tenantID))
 }
 
-// Event is an identity audit event as accounts, sign-in and grants describe
-// it: what happened, to whose account, and how it ended. The Auditor records
-// it in the audit log, with the time, the actor in ctx and the request's
-// source.
-type Event struct {
-	TenantID string
-	// ActorID and ActorRole name the actor when the event names it itself (a
-	// sign-in names the account that signed in); empty: the actor in ctx.
-	ActorID   string
-	ActorRole access.Role
-	// Subjects are the people whose data or account the event is about.
-	Subjects []string
-	// Action is what happened, e.g. "user.login".
-	Action string
-	// ResourceType and ResourceID name the thing acted on; the type is
-	// "user" when empty.
-	ResourceType, ResourceID string
-	// Purpose is the person's own (access.PurposeSelf) when empty.
-	Purpose access.Purpose
-	Denied  bool   // the attempt was refused
-	High    bool   // high severity: compliance looks at it first
-	Detail  string // short machine text, never PHI
-}
-
-// Auditor records identity events in the audit log (server adapts
-// internal/audit's log).
-type Auditor interface {
-	Record(ctx context.Context, e Event) error
-}
-
 // Record records an identity event (of accounts, sign-in or grants). Why
 // fail closed: a sign-in or a security change that cannot be recorded must
 // not happen, so the caller returns this error and the change is refused.
-func Record(ctx context.Context, a Auditor, e Event) error {
+func Record(ctx context.Context, a audit.Appender, e audit.Entry) error {
 	if e.ResourceType == "" {
 		e.ResourceType = "user"
 	}
 	if e.Purpose == "" {
 		e.Purpose = access.PurposeSelf
 	}
-	if err := a.Record(ctx, e); err != nil {
+	if err := a.Append(ctx, e); err != nil {
 		return apperr.Wrap(err, apperr.Unavailable, "Salve cannot record this right now, so it was not done. Try again in a minute.")
 	}
 	return nil
 }
 
-func (s *Service) event(ctx context.Context, e Event) error { return Record(ctx, s.audit, e) }
+func (s *Service) event(ctx context.Context, e audit.Entry) error { return Record(ctx, s.audit, e) }
 
 // notFound maps apperr.NotFound to the 404 everyone gets.
 func notFound(err error) error {

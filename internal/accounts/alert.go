@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -13,8 +14,8 @@ import (
 // sign-ins, a break-glass grant) and emails the tenant's security contact, if
 // it has one. The email says only that something happened.
 func (s *Service) Alert(ctx context.Context, t *tenant.Tenant, action, detail string) error {
-	if err := s.event(ctx, Event{TenantID: t.ID, Action: action, ResourceType: "tenant", ResourceID: t.ID,
-		Denied: true, High: true, Detail: detail, Purpose: access.PurposeOperations}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: t.ID, Action: action, ResourceType: "tenant", ResourceID: t.ID,
+		Outcome: audit.Denied, Severity: audit.High, Detail: detail, Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}
 	if t.SecurityContact == "" {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -26,7 +27,7 @@ func (s *Service) Invite(ctx context.Context, t *tenant.Tenant, baseURL, email s
 	if err != nil {
 		return "", err
 	}
-	if err := s.event(ctx, Event{TenantID: t.ID, Subjects: []string{userID}, Action: "user.role.grant", ResourceID: userID,
+	if err := s.event(ctx, audit.Entry{TenantID: t.ID, Subjects: []string{userID}, Action: "user.role.grant", ResourceID: userID,
 		Detail: "role=" + string(role), Purpose: access.PurposeOperations}); err != nil {
 		return "", err
 	}
@@ -68,7 +69,7 @@ func (s *Service) AcceptInvite(ctx context.Context, tenantID, token, name, passw
 	if err != nil {
 		return err
 	}
-	if err := s.event(ctx, Event{TenantID: tenantID, Subjects: []string{tok.UserID}, Action: "user.invite.accept", ResourceID: tok.UserID}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{tok.UserID}, Action: "user.invite.accept", ResourceID: tok.UserID}); err != nil {
 		return err
 	}
 	if err := s.users.SetPassword(ctx, tenantID, tok.UserID, hash, now); err != nil {

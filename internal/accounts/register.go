@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
@@ -101,7 +102,7 @@ func (s *Service) Verify(ctx context.Context, tenantID, token string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.event(ctx, Event{TenantID: tenantID, Subjects: []string{tok.UserID}, Action: "user.email.verify", ResourceID: tok.UserID}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{tok.UserID}, Action: "user.email.verify", ResourceID: tok.UserID}); err != nil {
 		return err
 	}
 	return s.users.SetVerified(ctx, tenantID, tok.UserID, now)
@@ -142,7 +143,7 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, role access.R
 	if err := s.users.SetVerified(ctx, tenantID, userID, s.clock.Now()); err != nil {
 		return "", err
 	}
-	if err := s.event(ctx, Event{TenantID: tenantID, Subjects: []string{userID}, Action: "user.role.grant", ResourceID: userID,
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{userID}, Action: "user.role.grant", ResourceID: userID,
 		Detail: "role=" + string(role), Purpose: access.PurposeOperations}); err != nil {
 		return "", err
 	}

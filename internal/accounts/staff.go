@@ -7,6 +7,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/phi"
 )
 
@@ -88,8 +89,8 @@ func (s *Service) SetRole(ctx context.Context, tenantID, userID string, role acc
 	if u.Role == role {
 		return nil
 	}
-	if err := s.event(ctx, Event{TenantID: tenantID, Subjects: []string{u.ID}, Action: "user.role.change", ResourceID: u.ID,
-		High: true, Detail: "role=" + string(u.Role) + "->" + string(role), Purpose: access.PurposeOperations}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{u.ID}, Action: "user.role.change", ResourceID: u.ID,
+		Severity: audit.High, Detail: "role=" + string(u.Role) + "->" + string(role), Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}
 	now := s.clock.Now()
@@ -121,8 +122,8 @@ func (s *Service) setDisabled(ctx context.Context, u User, disabled bool, reason
 	if u.Status == status {
 		return nil
 	}
-	if err := s.event(ctx, Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: action, ResourceID: u.ID,
-		High: true, Detail: "reason recorded", Purpose: access.PurposeOperations}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: action, ResourceID: u.ID,
+		Severity: audit.High, Detail: "reason recorded", Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}
 	return s.users.SetStatus(ctx, u.TenantID, u.ID, status, reason, s.clock.Now())

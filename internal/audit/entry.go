@@ -25,6 +25,14 @@ const (
 // Valid reports whether o is a known outcome.
 func (o Outcome) Valid() bool { return o == Allowed || o == Denied || o == Error }
 
+// DeniedIf is Denied when denied is true, else Allowed.
+func DeniedIf(denied bool) Outcome {
+	if denied {
+		return Denied
+	}
+	return Allowed
+}
+
 // Severity marks events that compliance should look at first.
 type Severity string
 
@@ -36,6 +44,14 @@ const (
 
 // Valid reports whether s is a known severity.
 func (s Severity) Valid() bool { return s == Normal || s == High }
+
+// HighIf is High when high is true, else Normal.
+func HighIf(high bool) Severity {
+	if high {
+		return High
+	}
+	return Normal
+}
 
 // Entry is one audit event as a caller describes it. Append fills the time,
 // the actor and the request source when they are left empty.

@@ -5,8 +5,8 @@ import (
 	"errors"
 
 	"github.com/salvehealth/salve/internal/access"
-	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 )
 
 // Authorize decides whether the actor in ctx may act on a patient's data of
@@ -25,8 +25,8 @@ func (s *Service) Authorize(ctx context.Context, tenantID, patientID string, cla
 	}
 	d := access.Decide(a, access.Request{TenantID: tenantID, PatientID: patientID, Class: class, Action: act}, facts, s.clock.Now())
 	if !d.Allowed {
-		if err := s.event(ctx, accounts.Event{TenantID: tenantID, Subjects: []string{patientID}, Action: string(class) + "." + string(act),
-			ResourceType: "patient", ResourceID: patientID, Denied: true, Detail: d.Reason, Purpose: d.Purpose}); err != nil {
+		if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{patientID}, Action: string(class) + "." + string(act),
+			ResourceType: "patient", ResourceID: patientID, Outcome: audit.Denied, Detail: d.Reason, Purpose: d.Purpose}); err != nil {
 			return d, err
 		}
 		return d, apperr.DeniedError(d.Err())
@@ -79,7 +79,7 @@ func (s *Service) AddCare(ctx context.Context, tenantID, clinicianID, patientID 
 	if err != nil || p.Role != access.RolePatient {
 		return apperr.NotFoundError()
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: tenantID, Subjects: []string{patientID}, Action: "care.add", ResourceType: "care",
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{patientID}, Action: "care.add", ResourceType: "care",
 		ResourceID: clinicianID, Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}

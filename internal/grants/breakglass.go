@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/signin"
@@ -53,8 +54,8 @@ func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.
 		return time.Time{}, err
 	}
 	until := now.Add(access.BreakGlassDuration)
-	if err := s.event(ctx, accounts.Event{TenantID: t.ID, Subjects: []string{patientID}, Action: "break_glass.start", ResourceType: "break_glass",
-		ResourceID: gid, High: true, Purpose: access.PurposeBreakGlass}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: t.ID, Subjects: []string{patientID}, Action: "break_glass.start", ResourceType: "break_glass",
+		ResourceID: gid, Severity: audit.High, Purpose: access.PurposeBreakGlass}); err != nil {
 		return time.Time{}, err
 	}
 	if err := s.links.InsertBreakGlass(ctx, BreakGlass{ID: gid, TenantID: t.ID, ActorID: sess.UserID, PatientID: patientID,
@@ -125,8 +126,8 @@ func (s *Service) ReviewBreakGlass(ctx context.Context, tenantID, grantID, outco
 	if outcome != ReviewJustified && outcome != ReviewUnjustified {
 		return apperr.InvalidFields("Choose a finding.", map[string]string{"outcome": "Justified or not justified."})
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: tenantID, Action: "break_glass.review", ResourceType: "break_glass", ResourceID: grantID,
-		High: outcome == ReviewUnjustified, Detail: outcome, Purpose: access.PurposeCompliance}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "break_glass.review", ResourceType: "break_glass", ResourceID: grantID,
+		Severity: audit.HighIf(outcome == ReviewUnjustified), Detail: outcome, Purpose: access.PurposeCompliance}); err != nil {
 		return err
 	}
 	return notFound(s.links.ReviewBreakGlass(ctx, tenantID, grantID, a.ID, outcome, s.clock.Now()))

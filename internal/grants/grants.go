@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
@@ -99,7 +100,7 @@ type Deps struct {
 	Users    Users
 	Accounts Accounts
 	Vault    Vault
-	Audit    accounts.Auditor
+	Audit    audit.Appender
 	Clock    clock.Clock
 	// Policy is the session lifetimes: break-glass needs a second factor
 	// passed within its freshness window.
@@ -112,7 +113,7 @@ type Service struct {
 	users    Users
 	accounts Accounts
 	vault    Vault
-	audit    accounts.Auditor
+	audit    audit.Appender
 	clock    clock.Clock
 	policy   auth.SessionPolicy
 }
@@ -135,7 +136,7 @@ func (s *Service) emailIndex(tenantID, email string) []byte {
 
 // event appends an identity audit event; see accounts.Record for why a
 // failure refuses what was being done.
-func (s *Service) event(ctx context.Context, e accounts.Event) error {
+func (s *Service) event(ctx context.Context, e audit.Entry) error {
 	return accounts.Record(ctx, s.audit, e)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
 )
@@ -66,7 +67,7 @@ func (s *Service) GrantProxy(ctx context.Context, email string, scopes []string)
 		return apperr.InvalidFields("We could not find that account.", map[string]string{"email": "The person needs their own account here first."})
 	}
 	gid := id.NewAt(s.clock.Now())
-	if err := s.event(ctx, accounts.Event{TenantID: a.TenantID, Subjects: []string{a.ID, p.ID}, Action: "proxy.grant", ResourceType: "proxy",
+	if err := s.event(ctx, audit.Entry{TenantID: a.TenantID, Subjects: []string{a.ID, p.ID}, Action: "proxy.grant", ResourceType: "proxy",
 		ResourceID: gid, Detail: "scopes=" + joinClasses(classes)}); err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (s *Service) RevokeProxy(ctx context.Context, grantID string) error {
 	if !ok || a.Role != access.RolePatient {
 		return apperr.DeniedError(errors.New("only patients revoke proxies"))
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: a.TenantID, Subjects: []string{a.ID}, Action: "proxy.revoke", ResourceType: "proxy",
+	if err := s.event(ctx, audit.Entry{TenantID: a.TenantID, Subjects: []string{a.ID}, Action: "proxy.revoke", ResourceType: "proxy",
 		ResourceID: grantID}); err != nil {
 		return err
 	}

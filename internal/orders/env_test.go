@@ -11,7 +11,6 @@ import (
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/promo"
-	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
 )
@@ -37,7 +36,7 @@ func newEnv(t testing.TB, e store.Engine) *env {
 	gw := payment.NewTest()
 	promos := promo.NewService(store.NewPromotions(st.Catalog), st.Clock)
 	svc := orders.New(orders.Deps{Orders: store.NewOrders(st.PHI), Stock: store.NewStock(st.Catalog), Catalog: store.NewCarts(st.Catalog),
-		Promotions: promos, Vault: st.Vault, Audit: server.OrdersAudit(st.AuditLog),
+		Promotions: promos, Vault: st.Vault, Audit: st.AuditLog,
 		Outbox: outbox.New(store.NewOutbox(st.PHI), st.Vault, nil, st.Clock, nil),
 		// Status emails go to an address made from the person's id.
 		Contacts: func(_ context.Context, _, userID string) (string, error) { return userID + "@example.com", nil },

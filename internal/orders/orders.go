@@ -7,7 +7,7 @@
 //
 // The service is built on what it declares here: its Store (orders in the
 // PHI store), Stock (holds in the catalog store), the Catalog and Promotions
-// it prices from, and an Auditor; internal/store implements the storage, and
+// it prices from, and the vault (phi.Vault) and audit log (audit.Appender) it seals and records through; internal/store implements the storage, and
 // the server wires it all.
 package orders
 
@@ -24,6 +24,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
@@ -212,37 +213,6 @@ type Promotions interface {
 	ByCode(ctx context.Context, tenantID, code string) (*promo.Promotion, error)
 }
 
-// Event is an audit event about an order, as the service states it; the
-// Auditor records it in the audit log with the time and the request's source
-// (and the actor from the context when ActorID is empty).
-type Event struct {
-	TenantID string
-	ActorID  string
-	// Subjects are the people whose data the event is about: the order's
-	// owner, or nobody when naming them would disclose them (a refused look
-	// at someone else's order).
-	Subjects []string
-	// Action is what happened, e.g. "order.paid" or "payment.refund".
-	Action string
-	// OrderID is the order acted on.
-	OrderID string
-	Purpose access.Purpose
-	// Detail is short machine text, never PHI.
-	Detail string
-	// Denied marks a refused attempt; High an event compliance should look
-	// at first.
-	Denied, High bool
-}
-
-// Auditor records order events in the audit log (server.OrdersAudit adapts
-// the audit log to it). Why an interface of orders' own rather than
-// audit.Appender: internal/audit still imports internal/store, which
-// implements this package's Store and Stock, so orders cannot import audit
-// without an import cycle.
-type Auditor interface {
-	Record(ctx context.Context, e Event) error
-}
-
 // Service places and moves orders.
 type Service struct {
 	orders   Store
@@ -250,7 +220,7 @@ type Service struct {
 	promos   Promotions
 	catalog  Catalog
 	vault    phi.Vault
-	audit    Auditor
+	audit    audit.Appender
 	outbox   Enqueuer
 	contacts Contacts
 	gateways map[string]payment.Gateway
@@ -276,7 +246,7 @@ type Deps struct {
 	Catalog    Catalog
 	Promotions Promotions
 	Vault      phi.Vault
-	Audit      Auditor
+	Audit      audit.Appender
 	Outbox     Enqueuer
 	Contacts   Contacts
 	Gateways   []payment.Gateway
@@ -592,8 +562,8 @@ func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status
 	}
 	now := s.clock.Now()
 	// Audited first: a change that cannot be recorded does not happen.
-	if err := s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order." + string(to),
-		OrderID: o.ID, Purpose: purpose, Detail: string(o.Status) + "->" + string(to)}); err != nil {
+	if err := s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order." + string(to),
+		ResourceID: o.ID, Purpose: purpose, Detail: string(o.Status) + "->" + string(to)}); err != nil {
 		return fmt.Errorf("audit order transition: %w", err)
 	}
 	if err := s.orders.SetStatus(ctx, tenantID, o.ID, o.Status, to, chargeID, now); err != nil {
@@ -662,8 +632,8 @@ func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, er
 		if a, ok := access.ActorFrom(ctx); ok {
 			// A denial is recorded, without the order's owner as a subject
 			// being disclosed to anyone.
-			_ = s.audit.Record(ctx, Event{TenantID: tenantID, ActorID: a.ID, Action: "order.read",
-				OrderID: orderID, Denied: true, Detail: "not the actor's order"})
+			_ = s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, ActorID: a.ID, Action: "order.read",
+				ResourceID: orderID, Outcome: audit.Denied, Detail: "not the actor's order"})
 		}
 		return nil, apperr.NotFoundError()
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
@@ -138,8 +139,8 @@ func (s *Service) apply(ctx context.Context, tenantID string, r Record, out paym
 		// Why: the order is worth what Salve priced, not what a message says;
 		// a mismatch is for a person to look at, never a reason to ship.
 		s.log.ErrorContext(ctx, "payment amount differs from the order; not marked paid", "order", o.ID, "reference", o.Reference)
-		return s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.payment_mismatch",
-			OrderID: o.ID, Purpose: access.PurposePayment, Denied: true, High: true,
+		return s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.payment_mismatch",
+			ResourceID: o.ID, Purpose: access.PurposePayment, Outcome: audit.Denied, Severity: audit.High,
 			Detail: "the paid amount or currency differs from the order's"})
 	}
 	switch status {
@@ -160,8 +161,8 @@ func (s *Service) refundLate(ctx context.Context, tenantID string, o *Order, cha
 		return nil
 	}
 	// Audited first, like every change to an order.
-	if err := s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.late_payment_refund",
-		OrderID: o.ID, Purpose: access.PurposePayment, Detail: "paid after the order was cancelled"}); err != nil {
+	if err := s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, Subjects: []string{o.UserID}, Action: "order.late_payment_refund",
+		ResourceID: o.ID, Purpose: access.PurposePayment, Detail: "paid after the order was cancelled"}); err != nil {
 		return fmt.Errorf("audit late refund: %w", err)
 	}
 	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: chargeID, Amount: o.Total, Currency: o.Currency, IdempotencyKey: "late-" + o.ID}); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
@@ -150,8 +151,8 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 	d, err := s.decide(ctx, tenantID, r.UserID, access.Write)
 	if err != nil {
 		if a.ID != "" {
-			_ = s.audit.Record(ctx, Event{TenantID: tenantID, ActorID: a.ID, Action: "order." + string(step),
-				OrderID: orderID, Denied: true, Detail: "no write access to orders"})
+			_ = s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, ActorID: a.ID, Action: "order." + string(step),
+				ResourceID: orderID, Outcome: audit.Denied, Detail: "no write access to orders"})
 		}
 		return nil, apperr.NotFoundError()
 	}
@@ -159,8 +160,8 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 	if !slices.Contains(rule.roles, a.Role) {
 		// The actor may see the order, so saying what they may not do here
 		// discloses nothing; the refusal is recorded.
-		if err := s.audit.Record(ctx, Event{TenantID: tenantID, ActorID: a.ID, Subjects: []string{r.UserID}, Action: "order." + string(step),
-			OrderID: orderID, Purpose: d.Purpose, Denied: true, Detail: "role " + string(a.Role)}); err != nil {
+		if err := s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, ActorID: a.ID, Subjects: []string{r.UserID}, Action: "order." + string(step),
+			ResourceID: orderID, Purpose: d.Purpose, Outcome: audit.Denied, Detail: "role " + string(a.Role)}); err != nil {
 			return nil, fmt.Errorf("audit refused step: %w", err)
 		}
 		return nil, apperr.New(apperr.Forbidden, fmt.Sprintf("Your role may not %s orders: that is for %s.", stepVerb(step), roleNames(rule.roles)))
@@ -215,8 +216,8 @@ func (s *Service) giveBack(ctx context.Context, tenantID string, o *Order, purpo
 	if !ok || o.ChargeID == "" {
 		return true, nil
 	}
-	if err := s.audit.Record(ctx, Event{TenantID: tenantID, Subjects: []string{o.UserID}, Action: "payment.refund",
-		OrderID: o.ID, Purpose: purpose, Detail: o.Gateway}); err != nil {
+	if err := s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, Subjects: []string{o.UserID}, Action: "payment.refund",
+		ResourceID: o.ID, Purpose: purpose, Detail: o.Gateway}); err != nil {
 		return false, fmt.Errorf("audit refund: %w", err)
 	}
 	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: o.ChargeID, Amount: o.Total, Currency: o.Currency,

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -53,30 +52,12 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 	// process's.
 	hasher := auth.NewHasher(o.Argon2)
 	users, sessions, tokens := store.NewUsers(phiDB), store.NewSessions(phiDB), store.NewTokens(phiDB)
-	rec := auditor{log: log}
-	acc := accounts.New(accounts.Deps{Users: users, Tokens: tokens, Sessions: sessions, Vault: v, Audit: rec, Outbox: ob,
+	acc := accounts.New(accounts.Deps{Users: users, Tokens: tokens, Sessions: sessions, Vault: v, Audit: log, Outbox: ob,
 		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity})
 	si := signin.New(signin.Deps{Users: users, Sessions: sessions, Throttles: store.NewThrottles(phiDB), Tokens: tokens,
-		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: rec,
+		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: log,
 		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Burst: o.Burst})
-	gr := grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: rec, Clock: o.Clock,
+	gr := grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
 		Policy: o.Sessions})
 	return Identity{Accounts: acc, SignIn: si, Grants: gr}
-}
-
-// auditor records the identity services' events in the audit log.
-type auditor struct{ log audit.Appender }
-
-// Record appends e as an audit entry: allowed or denied, normal or high.
-func (a auditor) Record(ctx context.Context, e accounts.Event) error {
-	entry := audit.Entry{ActorID: e.ActorID, ActorRole: e.ActorRole, TenantID: e.TenantID, Subjects: e.Subjects, Action: e.Action,
-		ResourceType: e.ResourceType, ResourceID: e.ResourceID, Purpose: e.Purpose, Outcome: audit.Allowed, Severity: audit.Normal,
-		Detail: e.Detail}
-	if e.Denied {
-		entry.Outcome = audit.Denied
-	}
-	if e.High {
-		entry.Severity = audit.High
-	}
-	return a.log.Append(ctx, entry)
 }

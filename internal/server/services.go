@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounts"
-	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
@@ -83,7 +82,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	lst := lists.New(store.NewLists(stores.PHI), variants, v, c)
 	promos := promo.NewService(store.NewPromotions(stores.Catalog), c)
 	ord := orders.New(orders.Deps{Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
-		Promotions: promos, Vault: v, Audit: OrdersAudit(al), Outbox: ob,
+		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
@@ -120,27 +119,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}},
 	)
 	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, Orders: ord, Lists: lst, Promotions: promos,
-		SavedCarts: savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
+		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
-}
-
-// OrdersAudit records the order service's events in the audit log: each is
-// an audit entry about an order.
-func OrdersAudit(log audit.Appender) orders.Auditor { return ordersAudit{log: log} }
-
-type ordersAudit struct{ log audit.Appender }
-
-// Record implements orders.Auditor.
-func (a ordersAudit) Record(ctx context.Context, e orders.Event) error {
-	entry := audit.Entry{TenantID: e.TenantID, ActorID: e.ActorID, Subjects: e.Subjects, Action: e.Action, ResourceType: "order",
-		ResourceID: e.OrderID, Purpose: e.Purpose, Detail: e.Detail}
-	if e.Denied {
-		entry.Outcome = audit.Denied
-	}
-	if e.High {
-		entry.Severity = audit.High
-	}
-	return a.log.Append(ctx, entry)
 }
 
 // Gateways builds the payment gateways the configuration lists, in its

@@ -7,6 +7,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -81,7 +82,7 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, at Attempt) (stri
 			_ = s.users.SetPassword(ctx, t.ID, u.ID, h, now)
 		}
 	}
-	if err := s.event(ctx, accounts.Event{ActorID: u.ID, ActorRole: u.Role, TenantID: t.ID, Subjects: []string{u.ID},
+	if err := s.event(ctx, audit.Entry{ActorID: u.ID, ActorRole: u.Role, TenantID: t.ID, Subjects: []string{u.ID},
 		Action: "user.login", ResourceID: u.ID, Detail: "password"}); err != nil {
 		return "", Session{}, err
 	}
@@ -94,7 +95,7 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, at Attempt) (stri
 // refuse records a refused sign-in of an account (nil when there is none, or
 // it must not be named) and returns answer.
 func (s *Service) refuse(ctx context.Context, tenantID string, u *accounts.User, why string, answer error) error {
-	e := accounts.Event{TenantID: tenantID, Action: "user.login", Denied: true, Detail: why}
+	e := audit.Entry{TenantID: tenantID, Action: "user.login", Outcome: audit.Denied, Detail: why}
 	if u != nil {
 		e.ActorID, e.ActorRole, e.Subjects, e.ResourceID = u.ID, u.Role, []string{u.ID}, u.ID
 	}
@@ -138,8 +139,8 @@ func (s *Service) failKnown(ctx context.Context, t *tenant.Tenant, at Attempt, u
 		return err
 	}
 	if justLocked {
-		if err := s.event(ctx, accounts.Event{ActorID: u.ID, ActorRole: u.Role, TenantID: t.ID, Subjects: []string{u.ID},
-			Action: "user.lockout", ResourceID: u.ID, Denied: true, High: true}); err != nil {
+		if err := s.event(ctx, audit.Entry{ActorID: u.ID, ActorRole: u.Role, TenantID: t.ID, Subjects: []string{u.ID},
+			Action: "user.lockout", ResourceID: u.ID, Outcome: audit.Denied, Severity: audit.High}); err != nil {
 			return err
 		}
 		if next.NeedsUnlock {

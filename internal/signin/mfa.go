@@ -8,6 +8,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/phi"
 )
@@ -49,13 +50,13 @@ func (s *Service) VerifySecondFactor(ctx context.Context, sess Session, code str
 		if err := s.users.SetThrottle(ctx, u.TenantID, u.ID, next); err != nil {
 			return "", Session{}, err
 		}
-		if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID,
-			Denied: true, High: justLocked, Detail: "wrong code"}); err != nil {
+		if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID,
+			Outcome: audit.Denied, Severity: audit.HighIf(justLocked), Detail: "wrong code"}); err != nil {
 			return "", Session{}, err
 		}
 		return "", Session{}, ErrBadCode
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID, Detail: how}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa", ResourceID: u.ID, Detail: how}); err != nil {
 		return "", Session{}, err
 	}
 	if err := s.users.SetLastLogin(ctx, u.TenantID, u.ID, now); err != nil {
@@ -233,7 +234,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess Session, code string) (t
 	if err != nil {
 		return "", Session{}, nil, err
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
+	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
 		ResourceID: sess.UserID, Detail: "totp"}); err != nil {
 		return "", Session{}, nil, err
 	}
@@ -275,7 +276,7 @@ func (s *Service) newRecoveryCodes(ctx context.Context, sess Session) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.recovery_codes.issue",
+	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.recovery_codes.issue",
 		ResourceID: sess.UserID}); err != nil {
 		return nil, err
 	}
@@ -304,7 +305,7 @@ func (s *Service) RemoveTOTP(ctx context.Context, sess Session) error {
 	if u.Role.Staff() && u.Passkeys == 0 {
 		return apperr.New(apperr.Invalid, "Staff accounts need a second factor. Add a passkey before removing the authenticator.")
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "totp"}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "totp"}); err != nil {
 		return err
 	}
 	return s.users.SetTOTP(ctx, u.TenantID, u.ID, nil, 0, s.clock.Now())

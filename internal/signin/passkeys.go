@@ -17,6 +17,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -210,7 +211,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, t *tenant.Tenan
 	if err != nil {
 		return "", Session{}, err
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
+	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa.enrol",
 		ResourceID: sess.UserID, Detail: "passkey"}); err != nil {
 		return "", Session{}, err
 	}
@@ -256,7 +257,7 @@ func (s *Service) RemovePasskey(ctx context.Context, sess Session, id string) er
 	if u.Role.Staff() && u.TOTPSecretCT == nil && u.Passkeys <= 1 {
 		return apperr.New(apperr.Invalid, "Staff accounts need a second factor. Add another before removing this one.")
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "passkey"}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.mfa.remove", ResourceID: u.ID, Detail: "passkey"}); err != nil {
 		return err
 	}
 	return notFound(s.passkeys.Delete(ctx, sess.TenantID, sess.UserID, id))
@@ -318,7 +319,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, t *tenant.Tenant, base
 	if err := s.passkeyUsed(ctx, cred); err != nil {
 		return "", Session{}, err
 	}
-	if err := s.event(ctx, accounts.Event{ActorID: found.ID, ActorRole: found.Role, TenantID: t.ID, Subjects: []string{found.ID},
+	if err := s.event(ctx, audit.Entry{ActorID: found.ID, ActorRole: found.Role, TenantID: t.ID, Subjects: []string{found.ID},
 		Action: "user.login", ResourceID: found.ID, Detail: "passkey"}); err != nil {
 		return "", Session{}, err
 	}
@@ -367,8 +368,8 @@ func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess S
 	}
 	cred, err := validateLogin(rp, pu, sd, body)
 	if err != nil {
-		if e := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
-			Denied: true, Detail: "passkey refused"}); e != nil {
+		if e := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
+			Outcome: audit.Denied, Detail: "passkey refused"}); e != nil {
 			return "", Session{}, e
 		}
 		return "", Session{}, ErrPasskey
@@ -376,7 +377,7 @@ func (s *Service) FinishPasskeyMFA(ctx context.Context, t *tenant.Tenant, sess S
 	if err := s.passkeyUsed(ctx, cred); err != nil {
 		return "", Session{}, err
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
+	if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "user.mfa", ResourceID: sess.UserID,
 		Detail: "passkey"}); err != nil {
 		return "", Session{}, err
 	}

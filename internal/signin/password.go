@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 )
 
@@ -28,7 +28,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, newPassword 
 	if err != nil {
 		return err
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.password.change", ResourceID: u.ID}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.password.change", ResourceID: u.ID}); err != nil {
 		return err
 	}
 	now := s.clock.Now()
@@ -58,8 +58,8 @@ func (s *Service) Reauthenticate(ctx context.Context, sess Session, password, co
 			return err
 		}
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.reauth", ResourceID: u.ID,
-		Denied: !ok, Detail: how}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: u.TenantID, Subjects: []string{u.ID}, Action: "user.reauth", ResourceID: u.ID,
+		Outcome: audit.DeniedIf(!ok), Detail: how}); err != nil {
 		return err
 	}
 	if !ok {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -23,7 +24,7 @@ func (s *Service) Forgot(ctx context.Context, t *tenant.Tenant, baseURL, email s
 	if err != nil {
 		return err
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: t.ID, Subjects: []string{u.ID}, Action: "user.password.reset_request", ResourceID: u.ID}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: t.ID, Subjects: []string{u.ID}, Action: "user.password.reset_request", ResourceID: u.ID}); err != nil {
 		return err
 	}
 	return s.accounts.SendLink(ctx, t, baseURL, u.ID, accounts.PurposeReset)
@@ -72,7 +73,7 @@ func (s *Service) Reset(ctx context.Context, tenantID, token, password string) e
 	if _, err := s.tokens.Use(ctx, tenantID, peek.Hash, accounts.PurposeReset, now); err != nil {
 		return accounts.ErrBadLink
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: tenantID, Subjects: []string{u.ID}, Action: "user.password.reset", ResourceID: u.ID}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{u.ID}, Action: "user.password.reset", ResourceID: u.ID}); err != nil {
 		return err
 	}
 	if err := s.users.SetPassword(ctx, tenantID, u.ID, hash, now); err != nil {
@@ -103,7 +104,7 @@ func (s *Service) Unlock(ctx context.Context, tenantID, token string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.event(ctx, accounts.Event{TenantID: tenantID, Subjects: []string{tok.UserID}, Action: "user.unlock", ResourceID: tok.UserID}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{tok.UserID}, Action: "user.unlock", ResourceID: tok.UserID}); err != nil {
 		return err
 	}
 	return s.users.SetThrottle(ctx, tenantID, tok.UserID, auth.Throttle{})

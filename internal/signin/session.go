@@ -8,6 +8,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 )
 
@@ -126,7 +127,7 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	return s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.logout", ResourceType: "session"})
+	return s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.logout", ResourceType: "session"})
 }
 
 // Sessions lists the live sessions of the signed-in user.
@@ -156,7 +157,7 @@ func (s *Service) RevokeSession(ctx context.Context, sess Session, ref string) e
 	}
 	for _, r := range rows {
 		if SessionRef(r.ID) == ref {
-			if err := s.event(ctx, accounts.Event{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.revoke", ResourceType: "session"}); err != nil {
+			if err := s.event(ctx, audit.Entry{TenantID: sess.TenantID, Subjects: []string{sess.UserID}, Action: "session.revoke", ResourceType: "session"}); err != nil {
 				return err
 			}
 			return s.sessions.Revoke(ctx, sess.UserID, r.ID, s.clock.Now())

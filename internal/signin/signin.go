@@ -15,6 +15,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
@@ -115,7 +116,7 @@ type Deps struct {
 	// single sign-on is unavailable.
 	OIDC  OIDC
 	Vault Vault
-	Audit accounts.Auditor
+	Audit audit.Appender
 	// Hasher hashes passwords, shared with accounts (see accounts.Deps).
 	Hasher *auth.Hasher
 	Clock  clock.Clock
@@ -139,7 +140,7 @@ type Service struct {
 	// ssoCache holds discovered single sign-on providers by tenant.
 	ssoCache sync.Map
 	vault    Vault
-	audit    accounts.Auditor
+	audit    audit.Appender
 	hasher   *auth.Hasher
 	clock    clock.Clock
 	log      *slog.Logger
@@ -201,7 +202,7 @@ func systemCtx(ctx context.Context, tenantID, flow string) context.Context {
 
 // event appends an identity audit event; see accounts.Record for why a
 // failure refuses what was being done.
-func (s *Service) event(ctx context.Context, e accounts.Event) error {
+func (s *Service) event(ctx context.Context, e audit.Entry) error {
 	return accounts.Record(ctx, s.audit, e)
 }
 

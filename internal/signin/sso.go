@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -142,8 +143,8 @@ func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
 
 // DisableSSO turns a tenant's single sign-on off.
 func (s *Service) DisableSSO(ctx context.Context, tenantID string) error {
-	if err := s.event(ctx, accounts.Event{TenantID: tenantID, Action: "sso.disable", ResourceType: "sso", ResourceID: tenantID,
-		High: true, Purpose: access.PurposeOperations}); err != nil {
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "sso.disable", ResourceType: "sso", ResourceID: tenantID,
+		Severity: audit.High, Purpose: access.PurposeOperations}); err != nil {
 		return err
 	}
 	s.ssoCache.Delete(tenantID)
@@ -252,7 +253,7 @@ func (s *Service) FinishSSO(ctx context.Context, t *tenant.Tenant, baseURL, stat
 	if err != nil || !u.Role.Staff() || u.Status != accounts.StatusActive {
 		return "", Session{}, "", s.refuse(ctx, t.ID, nil, "sso: no active staff account for the address", ErrSSO)
 	}
-	if err := s.event(ctx, accounts.Event{ActorID: u.ID, ActorRole: u.Role, TenantID: t.ID, Subjects: []string{u.ID},
+	if err := s.event(ctx, audit.Entry{ActorID: u.ID, ActorRole: u.Role, TenantID: t.ID, Subjects: []string{u.ID},
 		Action: "user.login", ResourceID: u.ID, Detail: "sso"}); err != nil {
 		return "", Session{}, "", err
 	}
