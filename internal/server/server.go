@@ -206,11 +206,12 @@ func (s *Server) cookies() web.Cookies {
 
 // mountIdentity registers the account and admin pages.
 func (s *Server) mountIdentity(site *web.Site, carts *cart.Service) error {
-	acct, err := account.New(site, s.services.Accounts, s.services.SignIn, s.services.Grants, s.cookies())
+	sessions := &web.SessionStarter{Cookies: s.cookies(),
+		Carts: &web.CartSync{Carts: carts, Cookies: web.CartCookies{Secure: s.cookies().Secure}, Saved: s.services.SavedCarts, Log: s.log}}
+	acct, err := account.New(site, s.services.Accounts, s.services.SignIn, s.services.Grants, sessions)
 	if err != nil {
 		return err
 	}
-	acct.Carts = &web.CartSync{Carts: carts, Cookies: web.CartCookies{Secure: s.cookies().Secure}, Saved: s.services.SavedCarts, Log: s.log}
 	acct.Routes(s.router)
 	tm, err := team.New(site, s.services.Accounts, s.services.Grants, s.services.Outbox, !s.services.Mail)
 	if err != nil {

@@ -30,6 +30,25 @@ func NewSite(engine *render.Engine) (*Site, error) {
 // Engine returns the template engine.
 func (s *Site) Engine() *render.Engine { return s.engine }
 
+// Pages looks up a surface's templates, each into the field its name points
+// to: a missing template fails when the surface is built, not on the first
+// request that needs it.
+func (s *Site) Pages(pages map[string]**render.Page) error {
+	for name, p := range pages {
+		page, err := s.engine.Page(name)
+		if err != nil {
+			return err
+		}
+		*p = page
+	}
+	return nil
+}
+
+// Render shows a page in the request's tenant's brand.
+func (s *Site) Render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
+	return p.Render(w, status, s.View(r, title, data))
+}
+
 // View returns the view of a page for the request's tenant.
 func (s *Site) View(r *http.Request, title string, data any) *render.View {
 	return &render.View{Brand: BrandOf(tenant.FromContext(r.Context())), Title: title,

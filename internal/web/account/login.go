@@ -52,7 +52,7 @@ func (h *Handlers) submitLogin(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
 	next := web.SafeNext(f.Value("next"))
 	token, sess, err := h.signin.Login(r.Context(), t, signin.Attempt{Email: f.Value("email"), Password: f.Value("password"),
-		ClientIP: httpx.InfoFrom(r.Context()).ClientIP.String(), Device: device(r), BaseURL: BaseURL(r, t)})
+		ClientIP: httpx.InfoFrom(r.Context()).ClientIP.String(), Device: device(r), BaseURL: web.BaseURL(r, t)})
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {

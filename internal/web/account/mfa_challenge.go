@@ -15,7 +15,7 @@ type mfaData struct {
 
 // showMFA asks for the second factor of a session that passed its password.
 func (h *Handlers) showMFA(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (h *Handlers) showMFA(w http.ResponseWriter, r *http.Request) error {
 
 // submitMFA checks a TOTP or recovery code.
 func (h *Handlers) submitMFA(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -60,9 +60,9 @@ func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) error {
 		if err := h.signin.Logout(r.Context(), sess); err != nil {
 			return err
 		}
-		h.Carts.SignedOut(w, r, sess)
+		h.sessions.Carts.SignedOut(w, r, sess)
 	}
-	h.cookies.Clear(w)
+	h.sessions.Cookies.Clear(w)
 	// Clear-Site-Data drops anything the browser kept of the session's pages.
 	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	http.Redirect(w, r, "/login?signed_out=1", http.StatusSeeOther)

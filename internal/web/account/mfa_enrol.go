@@ -30,7 +30,7 @@ func (h *Handlers) showEnrol(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) enrol(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (h *Handlers) enrol(w http.ResponseWriter, r *http.Request, status int, f *
 
 // beginEnrol creates a new secret for the authenticator.
 func (h *Handlers) beginEnrol(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (h *Handlers) beginEnrol(w http.ResponseWriter, r *http.Request) error {
 // enrolQR serves the QR code of the pending secret as a PNG (a data: URL
 // would need a looser CSP).
 func (h *Handlers) enrolQR(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (h *Handlers) enrolQR(w http.ResponseWriter, r *http.Request) error {
 
 // confirmEnrol checks the first code and shows the recovery codes, once.
 func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -117,13 +117,13 @@ func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.enrol(w, r, status, f)
 	}
-	h.setSession(w, r, token, next)
+	h.sessions.Start(w, r, token, next)
 	return h.render(w, r, http.StatusOK, "codes", "Your recovery codes", codesData{Codes: codes, Enrolled: true})
 }
 
 // removeEnrol removes the authenticator (fresh sign-in needed).
 func (h *Handlers) removeEnrol(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (h *Handlers) showOverview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) overview(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ type beginBody struct {
 
 // beginPasskey starts adding a passkey to the signed-in account.
 func (h *Handlers) beginPasskey(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (h *Handlers) beginPasskey(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Wrap(err, apperr.Invalid, "The request could not be read.")
 	}
 	t := tenant.FromContext(r.Context())
-	opts, err := h.signin.BeginPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), body.Name)
+	opts, err := h.signin.BeginPasskeyRegistration(r.Context(), t, sess, web.BaseURL(r, t), body.Name)
 	if err != nil {
 		return web.SignInRedirect(err)
 	}
@@ -47,18 +47,18 @@ func (h *Handlers) beginPasskey(w http.ResponseWriter, r *http.Request) error {
 // finishPasskey stores the new passkey. A staff member enrolling a first
 // factor gets a new session token and goes on to the site.
 func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	token, next, err := h.signin.FinishPasskeyRegistration(r.Context(), t, sess, BaseURL(r, t), r.Body)
+	token, next, err := h.signin.FinishPasskeyRegistration(r.Context(), t, sess, web.BaseURL(r, t), r.Body)
 	if err != nil {
 		return web.SignInRedirect(err)
 	}
 	to := "/account/security?passkey=added"
 	if token != "" {
-		h.setSession(w, r, token, next)
+		h.sessions.Start(w, r, token, next)
 		if next.Role.Staff() {
 			to = "/"
 		}
@@ -68,7 +68,7 @@ func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
 
 // removePasskey deletes a passkey (fresh sign-in needed).
 func (h *Handlers) removePasskey(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (h *Handlers) removePasskey(w http.ResponseWriter, r *http.Request) error {
 // beginPasskeyLogin starts a passwordless sign-in.
 func (h *Handlers) beginPasskeyLogin(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
-	opts, flow, err := h.signin.BeginPasskeyLogin(r.Context(), t, BaseURL(r, t))
+	opts, flow, err := h.signin.BeginPasskeyLogin(r.Context(), t, web.BaseURL(r, t))
 	if err != nil {
 		return err
 	}
@@ -105,22 +105,22 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 	}
 	http.SetCookie(w, &http.Cookie{Name: passkeyFlowCookie, Value: "", Path: "/login/passkey", MaxAge: -1, HttpOnly: true, //nolint:gosec // as in beginPasskeyLogin
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
-	token, signedIn, err := h.signin.FinishPasskeyLogin(r.Context(), t, BaseURL(r, t), flow, device(r), r.Body)
+	token, signedIn, err := h.signin.FinishPasskeyLogin(r.Context(), t, web.BaseURL(r, t), flow, device(r), r.Body)
 	if err != nil {
 		return err
 	}
-	h.setSession(w, r, token, signedIn)
+	h.sessions.Start(w, r, token, signedIn)
 	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }
 
 // beginPasskeyMFA starts using a passkey as the second factor.
 func (h *Handlers) beginPasskeyMFA(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	opts, err := h.signin.BeginPasskeyMFA(r.Context(), t, sess, BaseURL(r, t))
+	opts, err := h.signin.BeginPasskeyMFA(r.Context(), t, sess, web.BaseURL(r, t))
 	if err != nil {
 		return err
 	}
@@ -129,15 +129,15 @@ func (h *Handlers) beginPasskeyMFA(w http.ResponseWriter, r *http.Request) error
 
 // finishPasskeyMFA completes the sign-in with the passkey.
 func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	token, signedIn, err := h.signin.FinishPasskeyMFA(r.Context(), t, sess, BaseURL(r, t), r.Body)
+	token, signedIn, err := h.signin.FinishPasskeyMFA(r.Context(), t, sess, web.BaseURL(r, t), r.Body)
 	if err != nil {
 		return err
 	}
-	h.setSession(w, r, token, signedIn)
+	h.sessions.Start(w, r, token, signedIn)
 	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }

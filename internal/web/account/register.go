@@ -32,7 +32,7 @@ func (h *Handlers) submitRegister(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	err = h.accounts.Register(r.Context(), t, BaseURL(r, t), accounts.Registration{Email: f.Value("email"), Name: f.Value("name"),
+	err = h.accounts.Register(r.Context(), t, web.BaseURL(r, t), accounts.Registration{Email: f.Value("email"), Name: f.Value("name"),
 		Password: f.Value("password")})
 	if err != nil {
 		status, err := f.Fail(err)

@@ -20,7 +20,7 @@ func (h *Handlers) submitForgot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.signin.Forgot(r.Context(), t, BaseURL(r, t), f.Value("email")); err != nil {
+	if err := h.signin.Forgot(r.Context(), t, web.BaseURL(r, t), f.Value("email")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

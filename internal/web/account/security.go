@@ -41,7 +41,7 @@ func (h *Handlers) showSecurity(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) security(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (h *Handlers) securityFailed(w http.ResponseWriter, r *http.Request, f *web
 
 // revokeSession signs one of the person's sessions out.
 func (h *Handlers) revokeSession(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (h *Handlers) revokeSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if signin.SessionRef(sess.ID) == f.Value("session") {
-		h.cookies.Clear(w)
+		h.sessions.Cookies.Clear(w)
 		http.Redirect(w, r, "/login?signed_out=1", http.StatusSeeOther)
 		return nil
 	}
@@ -110,7 +110,7 @@ func (h *Handlers) revokeSession(w http.ResponseWriter, r *http.Request) error {
 
 // newCodes replaces the recovery codes (fresh sign-in needed) and shows them.
 func (h *Handlers) newCodes(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (h *Handlers) newCodes(w http.ResponseWriter, r *http.Request) error {
 // changePassword sets a new password (fresh sign-in needed); every other
 // session ends.
 func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (h *Handlers) showReauth(w http.ResponseWriter, r *http.Request) error {
 
 // submitReauth confirms the password and goes back.
 func (h *Handlers) submitReauth(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 // startSSO sends a member of staff to the tenant's single sign-on provider.
 func (h *Handlers) startSSO(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
-	u, err := h.signin.StartSSO(r.Context(), t, BaseURL(r, t), web.SafeNext(r.URL.Query().Get("next")))
+	u, err := h.signin.StartSSO(r.Context(), t, web.BaseURL(r, t), web.SafeNext(r.URL.Query().Get("next")))
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (h *Handlers) startSSO(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) finishSSO(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
 	q := r.URL.Query()
-	token, sess, next, err := h.signin.FinishSSO(r.Context(), t, BaseURL(r, t), q.Get("state"), q.Get("code"), device(r))
+	token, sess, next, err := h.signin.FinishSSO(r.Context(), t, web.BaseURL(r, t), q.Get("state"), q.Get("code"), device(r))
 	if err != nil {
 		f := &web.Form{}
 		status, err := f.Fail(err)

@@ -33,15 +33,11 @@ type Handlers struct {
 // New builds the admin handlers; a missing template fails here.
 func New(site *web.Site, svc *catalog.Service) (*Handlers, error) {
 	h := &Handlers{site: site, catalog: svc}
-	for name, p := range map[string]**render.Page{
+	if err := site.Pages(map[string]**render.Page{
 		"admin/products": &h.products, "admin/product": &h.product, "admin/categories": &h.categories,
 		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions,
-	} {
-		page, err := site.Engine().Page(name)
-		if err != nil {
-			return nil, err
-		}
-		*p = page
+	}); err != nil {
+		return nil, err
 	}
 	return h, nil
 }

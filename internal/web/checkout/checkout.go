@@ -7,12 +7,10 @@ package checkout
 import (
 	"net/http"
 
-	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
-	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -43,14 +41,4 @@ func New(site *web.Site, carts *cart.Service, cookies web.CartCookies, ord *orde
 func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return h.pages[page].Render(w, status, h.site.View(r, title, data))
-}
-
-// session returns the request's session; the guard put it there on every
-// customer route, so its absence is a wiring bug and is denied.
-func session(r *http.Request) (signin.Session, error) {
-	s, ok := web.SessionFrom(r.Context())
-	if !ok {
-		return signin.Session{}, apperr.DeniedError(nil)
-	}
-	return s, nil
 }

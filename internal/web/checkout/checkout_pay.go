@@ -6,7 +6,6 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
-	"github.com/salvehealth/salve/internal/web/account"
 )
 
 // pay places the order and pays: POST /checkout/pay. The items and their
@@ -18,7 +17,7 @@ func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}
@@ -28,7 +27,7 @@ func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		o, err = h.orders.Place(r.Context(), orders.PlaceRequest{TenantID: t.ID, UserID: sess.UserID, Items: items, Address: addressOf(f),
 			Shipping: f.Value("shipping"), Region: f.Value("region"), Gateway: f.Value("gateway"), PromoCode: f.Value("promo"),
-			Brand: t.Name, BaseURL: account.BaseURL(r, t)})
+			Brand: t.Name, BaseURL: web.BaseURL(r, t)})
 	}
 	if err != nil {
 		status, err := f.Fail(err)

@@ -27,7 +27,7 @@ func (h *Handlers) showCheckout(w http.ResponseWriter, r *http.Request) error {
 	if gws := h.orders.Gateways(); len(gws) > 0 {
 		f.Values["gateway"] = []string{gws[0].Name()}
 	}
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

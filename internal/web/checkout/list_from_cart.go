@@ -5,13 +5,14 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // listFromCart adds everything in the cart to a list:
 // POST /account/lists/{id}/from-cart. How a shopping list is filled: the
 // cart is personal and not cached, the product page is neither.
 func (h *Handlers) listFromCart(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,13 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // removeListItem takes a variant off a list:
 // POST /account/lists/{id}/items/{variant}/remove.
 func (h *Handlers) removeListItem(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

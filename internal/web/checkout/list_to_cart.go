@@ -6,13 +6,14 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // listToCart puts every item of a list in the cart in one click:
 // POST /account/lists/{id}/cart. The list keeps its items; items sold out
 // or withdrawn are skipped.
 func (h *Handlers) listToCart(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func (h *Handlers) showLists(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) listsPage(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

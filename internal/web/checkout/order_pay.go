@@ -7,7 +7,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/tenant"
-	"github.com/salvehealth/salve/internal/web/account"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // payOrder sends the browser to the payment gateway's page for an unpaid
@@ -17,7 +17,7 @@ import (
 // must be typed on the gateway's page, never on ours.
 func (h *Handlers) payOrder(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
-	to, err := h.orders.PaymentPage(r.Context(), t.ID, r.PathValue("id"), orders.Links{Brand: t.Name, BaseURL: account.BaseURL(r, t)})
+	to, err := h.orders.PaymentPage(r.Context(), t.ID, r.PathValue("id"), orders.Links{Brand: t.Name, BaseURL: web.BaseURL(r, t)})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // ordersData is the list of a patient's orders.
@@ -15,7 +16,7 @@ type ordersData struct {
 // listOrders renders the signed-in patient's open and past orders:
 // GET /account/orders (one audited access for the list).
 func (h *Handlers) listOrders(w http.ResponseWriter, r *http.Request) error {
-	sess, err := session(r)
+	sess, err := web.Session(r)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/tenant"
-	"github.com/salvehealth/salve/internal/web/account"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // stripeWebhook receives Stripe's events: POST /webhooks/stripe, public
@@ -23,7 +23,7 @@ func (h *Handlers) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	t := tenant.FromContext(r.Context())
 	if err := h.orders.PaymentEvent(r.Context(), t.ID, "stripe", body, r.Header.Get("Stripe-Signature"),
-		orders.Links{Brand: t.Name, BaseURL: account.BaseURL(r, t)}); err != nil {
+		orders.Links{Brand: t.Name, BaseURL: web.BaseURL(r, t)}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -27,11 +27,7 @@ type Handlers struct {
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, ord *orders.Service) (*Handlers, error) {
 	h := &Handlers{site: site, orders: ord}
-	var err error
-	if h.queue, err = site.Engine().Page("fulfil/queue"); err != nil {
-		return nil, err
-	}
-	if h.order, err = site.Engine().Page("fulfil/order"); err != nil {
+	if err := site.Pages(map[string]**render.Page{"fulfil/queue": &h.queue, "fulfil/order": &h.order}); err != nil {
 		return nil, err
 	}
 	return h, nil

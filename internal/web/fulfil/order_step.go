@@ -7,7 +7,7 @@ import (
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/tenant"
-	"github.com/salvehealth/salve/internal/web/account"
+	"github.com/salvehealth/salve/internal/web"
 )
 
 // step takes one step on the order of the URL and sends the browser back to
@@ -17,7 +17,7 @@ import (
 func (h *Handlers) step(w http.ResponseWriter, r *http.Request, st orders.Step) error {
 	t := tenant.FromContext(r.Context())
 	orderID := r.PathValue("id")
-	res, err := h.orders.Advance(r.Context(), t.ID, orderID, st, orders.Links{Brand: t.Name, BaseURL: account.BaseURL(r, t)})
+	res, err := h.orders.Advance(r.Context(), t.ID, orderID, st, orders.Links{Brand: t.Name, BaseURL: web.BaseURL(r, t)})
 	if err != nil {
 		switch apperr.CodeOf(err) {
 		case apperr.Forbidden, apperr.Conflict, apperr.Invalid, apperr.Unavailable:

@@ -33,15 +33,11 @@ type Handlers struct {
 // New builds the storefront handlers; a missing template fails here.
 func New(site *web.Site, svc *catalog.Service, cache *web.Cache, carts *cart.Service, cookies web.CartCookies) (*Handlers, error) {
 	h := &Handlers{site: site, catalog: svc, cache: cache, carts: carts, cartCookies: cookies}
-	for name, p := range map[string]**render.Page{
+	if err := site.Pages(map[string]**render.Page{
 		"storefront/home": &h.home, "storefront/products": &h.list,
 		"storefront/product": &h.product, "storefront/landing": &h.landing, "storefront/cart": &h.cart,
-	} {
-		page, err := site.Engine().Page(name)
-		if err != nil {
-			return nil, err
-		}
-		*p = page
+	}); err != nil {
+		return nil, err
 	}
 	return h, nil
 }

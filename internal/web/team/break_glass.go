@@ -28,9 +28,9 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, ok := web.SessionFrom(r.Context())
-	if !ok {
-		return apperr.DeniedError(nil)
+	sess, err := web.Session(r)
+	if err != nil {
+		return err
 	}
 	t := tenant.FromContext(r.Context())
 	fail := func(err error) error {

@@ -32,19 +32,9 @@ type Handlers struct {
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, acc *accounts.Service, gr *grants.Service, ob *outbox.Outbox, outboxOn bool) (*Handlers, error) {
-	users, err := site.Engine().Page("team/users")
-	if err != nil {
-		return nil, err
-	}
-	mail, err := site.Engine().Page("team/outbox")
-	if err != nil {
-		return nil, err
-	}
-	h := &Handlers{site: site, accounts: acc, grants: gr, outbox: ob, outboxOn: outboxOn, users: users, mail: mail}
-	if h.glass, err = site.Engine().Page("team/break_glass"); err != nil {
-		return nil, err
-	}
-	if h.reviewPage, err = site.Engine().Page("team/reviews"); err != nil {
+	h := &Handlers{site: site, accounts: acc, grants: gr, outbox: ob, outboxOn: outboxOn}
+	if err := site.Pages(map[string]**render.Page{"team/users": &h.users, "team/outbox": &h.mail, "team/break_glass": &h.glass,
+		"team/reviews": &h.reviewPage}); err != nil {
 		return nil, err
 	}
 	return h, nil

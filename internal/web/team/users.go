@@ -7,7 +7,6 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
-	"github.com/salvehealth/salve/internal/web/account"
 )
 
 // staffRow is one line of the staff table.
@@ -61,7 +60,7 @@ func (h *Handlers) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if _, err := h.accounts.Invite(r.Context(), t, account.BaseURL(r, t), f.Value("email"), access.Role(f.Value("role"))); err != nil {
+	if _, err := h.accounts.Invite(r.Context(), t, web.BaseURL(r, t), f.Value("email"), access.Role(f.Value("role"))); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
