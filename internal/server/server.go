@@ -33,7 +33,7 @@ import (
 	"github.com/salvehealth/salve/internal/web/admin"
 	"github.com/salvehealth/salve/internal/web/checkout"
 	"github.com/salvehealth/salve/internal/web/fulfil"
-	"github.com/salvehealth/salve/internal/web/storefront"
+	"github.com/salvehealth/salve/internal/web/shop"
 	"github.com/salvehealth/salve/internal/web/team"
 )
 
@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	}, httpx.NoTenant())
 
 	// The catalog: one service and one cache of rendered public output, shared
-	// by the storefront pages and the API, keyed by catalog version.
+	// by the shop's pages and the API, keyed by catalog version.
 	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
 	cache := web.NewCache(64 << 20)
 	carts := cart.NewService(store.NewCarts(stores.Catalog), s.clock)
@@ -139,11 +139,15 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		// copied to their saved cart; a storefront-only process has none.
 		carts = carts.Mirrored(s.services.SavedCarts, s.log)
 	}
-	sf, err := storefront.New(site, s.catalog, cache, carts, web.CartCookies{Secure: s.cookies().Secure})
+	var ord *orders.Service
+	if s.services != nil {
+		ord = s.services.Orders
+	}
+	sh, err := shop.New(site, s.catalog, cache, carts, web.CartCookies{Secure: s.cookies().Secure}, ord)
 	if err != nil {
 		return nil, err
 	}
-	sf.Routes(s.router)
+	sh.Routes(s.router)
 	api.New(s.catalog, cache).Routes(s.router)
 	adm, err := admin.New(site, s.catalog)
 	if err != nil {
@@ -170,10 +174,6 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 			return nil, err
 		}
 		ff.Routes(s.router)
-	}
-	var ord *orders.Service
-	if s.services != nil {
-		ord = s.services.Orders
 	}
 	api.NewCommerce(carts, web.CartCookies{Secure: s.cookies().Secure}, ord).Routes(s.router)
 

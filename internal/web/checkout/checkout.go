@@ -1,5 +1,5 @@
-// Package checkout is the signed-in patient's side of buying: checkout
-// (address, shipping, review, pay) and their orders (list, detail, reorder).
+// Package checkout is the signed-in patient's orders (list, detail, reorder,
+// pay) and lists, and the payment gateway's webhook.
 // One file per action; routes in routes.go. Orders are PHI: every page here
 // opens them through the order service, which audits each view.
 package checkout
@@ -14,7 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// Handlers serve checkout and the order pages.
+// Handlers serve the order pages.
 type Handlers struct {
 	site    *web.Site
 	carts   *cart.Service
@@ -27,7 +27,7 @@ type Handlers struct {
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, carts *cart.Service, cookies web.CartCookies, ord *orders.Service, lst *lists.Service) (*Handlers, error) {
 	h := &Handlers{site: site, carts: carts, cookies: cookies, orders: ord, lists: lst, pages: map[string]*render.Page{}}
-	for _, n := range []string{"checkout/checkout", "checkout/review", "orders/list", "orders/show", "orders/lists"} {
+	for _, n := range []string{"orders/list", "orders/show", "orders/lists"} {
 		p, err := site.Engine().Page(n)
 		if err != nil {
 			return nil, err

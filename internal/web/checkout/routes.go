@@ -5,13 +5,10 @@ import (
 	"github.com/salvehealth/salve/internal/httpx"
 )
 
-// Routes registers checkout and the order pages. They are for patients (and
+// Routes registers the order pages. They are for patients (and
 // so proxies, who are patients too): staff do not buy here.
 func (h *Handlers) Routes(rt *httpx.Router) {
 	patients := httpx.Roles(access.RolePatient)
-	rt.Handle(access.Customer, "GET /checkout", h.showCheckout, patients)
-	rt.Handle(access.Customer, "POST /checkout", h.review, patients)
-	rt.Handle(access.Customer, "POST /checkout/pay", h.pay, patients)
 	rt.Handle(access.Customer, "GET /account/orders", h.listOrders, patients)
 	rt.Handle(access.Customer, "GET /account/orders/{id}", h.showOrder, patients)
 	rt.Handle(access.Customer, "POST /account/orders/{id}/reorder", h.reorder, patients)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,13 @@ import (
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
 	"github.com/salvehealth/salve/internal/web"
+)
+
+// address is what the checkout form sends; orderURL is where paying leads.
+var (
+	address = url.Values{"name": {"Pat Doe"}, "line1": {"1 Main St"}, "city": {"Springfield"}, "region": {"NY"},
+		"postal_code": {"10001"}, "shipping": {"express"}, "gateway": {"test"}}
+	orderURL = regexp.MustCompile(`^/account/orders/([0-9a-f-]{36})$`)
 )
 
 // savedCartWorld is a server with four products and helpers to sign in

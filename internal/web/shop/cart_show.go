@@ -1,4 +1,4 @@
-package storefront
+package shop
 
 import (
 	"net/http"
@@ -31,6 +31,5 @@ func (h *Handlers) cartPage(w http.ResponseWriter, r *http.Request, status int, 
 	if f == nil {
 		f = &web.Form{}
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	return h.cart.Render(w, status, h.site.View(r, "Your cart", cartData{Cart: c, Form: f, Item: item}))
+	return h.render(w, r, h.cart, status, "Your cart", cartData{Cart: c, Form: f, Item: item})
 }

@@ -1,4 +1,4 @@
-package checkout
+package shop
 
 import (
 	"net/http"
@@ -27,7 +27,7 @@ func addressOf(f *web.Form) orders.Address {
 // catalog by the order service, never taken from a form.
 func (h *Handlers) itemsOf(r *http.Request) ([]orders.ItemRef, error) {
 	t := tenant.FromContext(r.Context())
-	c, err := h.carts.Get(r.Context(), t.ID, h.cookies.Token(r))
+	c, err := h.carts.Get(r.Context(), t.ID, h.cartCookies.Token(r))
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (h *Handlers) review(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.checkoutForm(w, r, status, f)
 	}
-	return h.render(w, r, http.StatusOK, "checkout/review", "Review your order", reviewData{Form: f, Quote: q, Address: a, Gateway: f.Value("gateway")})
+	return h.render(w, r, h.reviewPage, http.StatusOK, "Review your order", reviewData{Form: f, Quote: q, Address: a, Gateway: f.Value("gateway")})
 }
 
 func (h *Handlers) quote(r *http.Request, f *web.Form, a *orders.Address) (*orders.Quote, error) {

@@ -1,4 +1,4 @@
-package checkout_test
+package shop_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package storefront
+package shop
 
 import (
 	"net/http"
@@ -9,7 +9,8 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// Routes registers every storefront route.
+// Routes registers every shop route: the catalog and the cart, and, in a
+// process with the PHI store, checkout.
 func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET /{$}", h.showHome)
 	rt.Handle(access.Public, "GET "+web.ThemePath, web.Theme)
@@ -26,4 +27,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "POST /cart/items/{id}", h.updateCartItem)
 	// Anything no route claims is a branded 404.
 	rt.Handle(access.Public, "/", func(w http.ResponseWriter, r *http.Request) error { return apperr.NotFoundError() })
+	if h.orders == nil {
+		return
+	}
+	// Checkout is for patients (and so proxies, who are patients too): staff
+	// do not buy here.
+	patients := httpx.Roles(access.RolePatient)
+	rt.Handle(access.Customer, "GET /checkout", h.showCheckout, patients)
+	rt.Handle(access.Customer, "POST /checkout", h.review, patients)
+	rt.Handle(access.Customer, "POST /checkout/pay", h.pay, patients)
 }

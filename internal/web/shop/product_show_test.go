@@ -1,4 +1,4 @@
-package storefront_test
+package shop_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package storefront
+package shop
 
 import (
 	"fmt"

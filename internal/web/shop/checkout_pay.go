@@ -1,4 +1,4 @@
-package checkout
+package shop
 
 import (
 	"net/http"
@@ -36,7 +36,7 @@ func (h *Handlers) pay(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.checkoutForm(w, r, status, f)
 	}
-	if err := h.carts.Clear(r.Context(), t.ID, h.cookies.Token(r)); err != nil {
+	if err := h.carts.Clear(r.Context(), t.ID, h.cartCookies.Token(r)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/account/orders/"+o.ID, http.StatusSeeOther)

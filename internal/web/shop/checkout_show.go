@@ -1,4 +1,4 @@
-package checkout
+package shop
 
 import (
 	"net/http"
@@ -46,10 +46,10 @@ func (h *Handlers) showCheckout(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handlers) checkoutForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	t := tenant.FromContext(r.Context())
-	c, err := h.carts.Get(r.Context(), t.ID, h.cookies.Token(r))
+	c, err := h.carts.Get(r.Context(), t.ID, h.cartCookies.Token(r))
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, status, "checkout/checkout", "Checkout", checkoutData{Cart: c, Form: f, Methods: orders.ShippingMethods,
+	return h.render(w, r, h.checkoutPage, status, "Checkout", checkoutData{Cart: c, Form: f, Methods: orders.ShippingMethods,
 		Regions: orders.Regions, Gateways: h.orders.Gateways()})
 }
