@@ -1,5 +1,5 @@
 // Package checkout is the signed-in patient's orders (list, detail, reorder,
-// pay) and lists, and the payment gateway's webhook.
+// pay) and lists.
 // One file per action; routes in routes.go. Orders are PHI: every page here
 // opens them through the order service, which audits each view.
 package checkout

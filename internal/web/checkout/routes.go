@@ -13,9 +13,6 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/orders/{id}", h.showOrder, patients)
 	rt.Handle(access.Customer, "POST /account/orders/{id}/reorder", h.reorder, patients)
 	rt.Handle(access.Customer, "GET /account/orders/{id}/pay", h.payOrder, patients)
-	// Stripe's events: public, trusted only by their signature (checked in
-	// orders.PaymentEvent); small, so a small body limit.
-	rt.Handle(access.Public, "POST /webhooks/stripe", h.stripeWebhook, httpx.JSON(), httpx.MaxBody(256<<10))
 	rt.Handle(access.Customer, "GET /account/lists", h.showLists, patients)
 	rt.Handle(access.Customer, "POST /account/lists", h.createList, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/items", h.addListItem, patients)

@@ -1,4 +1,4 @@
-package checkout
+package api
 
 import (
 	"io"
@@ -16,13 +16,13 @@ import (
 // wired by the server) verify over the raw body. A bad signature is a 400
 // and changes nothing; an event Salve could not apply now (a store down) is
 // a 500, so that Stripe sends it again; anything else is acknowledged.
-func (h *Handlers) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
+func (c *Commerce) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return apperr.Wrap(err, apperr.Invalid, "The request body could not be read.")
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.orders.PaymentEvent(r.Context(), t.ID, "stripe", body, r.Header.Get("Stripe-Signature"),
+	if err := c.orders.PaymentEvent(r.Context(), t.ID, "stripe", body, r.Header.Get("Stripe-Signature"),
 		orders.Links{Brand: t.Name, BaseURL: web.BaseURL(r, t)}); err != nil {
 		return err
 	}
