@@ -29,10 +29,10 @@ import (
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/vault"
 	"github.com/salvehealth/salve/internal/web"
-	"github.com/salvehealth/salve/internal/web/account"
 	"github.com/salvehealth/salve/internal/web/admin"
-	"github.com/salvehealth/salve/internal/web/checkout"
 	"github.com/salvehealth/salve/internal/web/fulfil"
+	"github.com/salvehealth/salve/internal/web/login"
+	"github.com/salvehealth/salve/internal/web/portal"
 	"github.com/salvehealth/salve/internal/web/shop"
 	"github.com/salvehealth/salve/internal/web/team"
 )
@@ -164,11 +164,6 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		if err := s.mountIdentity(site, carts); err != nil {
 			return nil, err
 		}
-		co, err := checkout.New(site, carts, web.CartCookies{Secure: s.cookies().Secure}, s.services.Orders, s.services.Lists)
-		if err != nil {
-			return nil, err
-		}
-		co.Routes(s.router)
 		ff, err := fulfil.New(site, s.services.Orders)
 		if err != nil {
 			return nil, err
@@ -206,9 +201,16 @@ func (s *Server) cookies() web.Cookies {
 
 // mountIdentity registers the account and admin pages.
 func (s *Server) mountIdentity(site *web.Site, carts *cart.Service) error {
+	cartCookies := web.CartCookies{Secure: s.cookies().Secure}
 	sessions := &web.SessionStarter{Cookies: s.cookies(),
-		Carts: &web.CartSync{Carts: carts, Cookies: web.CartCookies{Secure: s.cookies().Secure}, Saved: s.services.SavedCarts, Log: s.log}}
-	acct, err := account.New(site, s.services.Accounts, s.services.SignIn, s.services.Grants, sessions)
+		Carts: &web.CartSync{Carts: carts, Cookies: cartCookies, Saved: s.services.SavedCarts, Log: s.log}}
+	in, err := login.New(site, s.services.Accounts, s.services.SignIn, sessions)
+	if err != nil {
+		return err
+	}
+	in.Routes(s.router)
+	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
+		Orders: s.services.Orders, Lists: s.services.Lists, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
 	if err != nil {
 		return err
 	}
