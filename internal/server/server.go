@@ -30,10 +30,10 @@ import (
 	"github.com/salvehealth/salve/internal/vault"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/web/admin"
-	"github.com/salvehealth/salve/internal/web/fulfil"
 	"github.com/salvehealth/salve/internal/web/login"
 	"github.com/salvehealth/salve/internal/web/portal"
 	"github.com/salvehealth/salve/internal/web/shop"
+	"github.com/salvehealth/salve/internal/web/staff"
 	"github.com/salvehealth/salve/internal/web/team"
 )
 
@@ -164,11 +164,11 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		if err := s.mountIdentity(site, carts); err != nil {
 			return nil, err
 		}
-		ff, err := fulfil.New(site, s.services.Orders)
+		st, err := staff.New(site, s.services.Orders, s.services.Grants)
 		if err != nil {
 			return nil, err
 		}
-		ff.Routes(s.router)
+		st.Routes(s.router)
 	}
 	api.NewCommerce(carts, web.CartCookies{Secure: s.cookies().Secure}, ord).Routes(s.router)
 

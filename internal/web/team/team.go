@@ -26,14 +26,13 @@ type Handlers struct {
 	outboxOn   bool
 	users      *render.Page
 	mail       *render.Page
-	glass      *render.Page
 	reviewPage *render.Page
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, acc *accounts.Service, gr *grants.Service, ob *outbox.Outbox, outboxOn bool) (*Handlers, error) {
 	h := &Handlers{site: site, accounts: acc, grants: gr, outbox: ob, outboxOn: outboxOn}
-	if err := site.Pages(map[string]**render.Page{"team/users": &h.users, "team/outbox": &h.mail, "team/break_glass": &h.glass,
+	if err := site.Pages(map[string]**render.Page{"team/users": &h.users, "team/outbox": &h.mail,
 		"team/reviews": &h.reviewPage}); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package fulfil
+package staff
 
 import (
 	"net/http"
@@ -60,5 +60,5 @@ func (h *Handlers) orderPage(w http.ResponseWriter, r *http.Request, status int,
 			d.Steps = append(d.Steps, st)
 		}
 	}
-	return h.render(w, r, h.order, status, "Order "+o.Reference, d)
+	return h.render(w, r, h.pages.order, status, "Order "+o.Reference, d)
 }

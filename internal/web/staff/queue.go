@@ -1,4 +1,4 @@
-package fulfil
+package staff
 
 import (
 	"net/http"
@@ -56,5 +56,5 @@ func (h *Handlers) showQueue(w http.ResponseWriter, r *http.Request) error {
 		d.Next = rows[pageSize-1].ID
 	}
 	d.Rows = rows
-	return h.render(w, r, h.queue, http.StatusOK, "Orders", d)
+	return h.render(w, r, h.pages.queue, http.StatusOK, "Orders", d)
 }

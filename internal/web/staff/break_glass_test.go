@@ -1,4 +1,4 @@
-package team_test
+package staff_test
 
 import (
 	"net/url"

@@ -1,4 +1,4 @@
-package fulfil_test
+package staff_test
 
 import (
 	"context"
