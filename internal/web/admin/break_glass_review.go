@@ -1,4 +1,4 @@
-package team
+package admin
 
 import (
 	"net/http"
@@ -26,7 +26,7 @@ func (h *Handlers) showReviews(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handlers) reviews(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	t := tenant.FromContext(r.Context())
-	q, err := h.grants.BreakGlassQueue(r.Context(), t.ID)
+	q, err := h.people.Grants.BreakGlassQueue(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (h *Handlers) reviews(w http.ResponseWriter, r *http.Request, status int, f
 	for _, it := range q {
 		rows = append(rows, reviewRow{BreakGlassReview: it, ReasonText: it.Reason.Reveal()})
 	}
-	return h.render(w, r, h.reviewPage, status, "Break-glass review", reviewData{Form: f, Items: rows})
+	return h.site.Render(w, r, h.reviewQueue, status, "Break-glass review", reviewData{Form: f, Items: rows})
 }
 
 // review records a finding.
@@ -44,7 +44,7 @@ func (h *Handlers) review(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.grants.ReviewBreakGlass(r.Context(), t.ID, r.PathValue("id"), f.Value("outcome")); err != nil {
+	if err := h.people.Grants.ReviewBreakGlass(r.Context(), t.ID, r.PathValue("id"), f.Value("outcome")); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

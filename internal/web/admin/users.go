@@ -1,4 +1,4 @@
-package team
+package admin
 
 import (
 	"net/http"
@@ -40,7 +40,7 @@ func (h *Handlers) showUsers(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) usersPage(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	t := tenant.FromContext(r.Context())
 	me, _ := access.ActorFrom(r.Context())
-	staff, patients, err := h.accounts.StaffList(r.Context(), t.ID)
+	staff, patients, err := h.people.Accounts.StaffList(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
@@ -49,8 +49,8 @@ func (h *Handlers) usersPage(w http.ResponseWriter, r *http.Request, status int,
 		rows = append(rows, staffRow{ID: a.ID, Email: a.Email.Reveal(), Name: a.Name.Reveal(), Role: a.Role, Status: a.Status,
 			MFA: a.HasSecondFactor(), LastLogin: a.LastLoginAt, Self: a.ID == me.ID})
 	}
-	return h.render(w, r, h.users, status, "Users", usersData{Form: f, Staff: rows, Patients: patients, Roles: staffRoles,
-		ShowOutbox: h.outboxOn})
+	return h.site.Render(w, r, h.users, status, "Users", usersData{Form: f, Staff: rows, Patients: patients, Roles: staffRoles,
+		ShowOutbox: h.people.ShowOutbox})
 }
 
 // invite creates an invited staff account and emails the invitation.
@@ -60,7 +60,7 @@ func (h *Handlers) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if _, err := h.accounts.Invite(r.Context(), t, web.BaseURL(r, t), f.Value("email"), access.Role(f.Value("role"))); err != nil {
+	if _, err := h.people.Accounts.Invite(r.Context(), t, web.BaseURL(r, t), f.Value("email"), access.Role(f.Value("role"))); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -77,7 +77,7 @@ func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.accounts.SetRole(r.Context(), t.ID, r.PathValue("id"), access.Role(f.Value("role"))); err != nil {
+	if err := h.people.Accounts.SetRole(r.Context(), t.ID, r.PathValue("id"), access.Role(f.Value("role"))); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (h *Handlers) setDisabled(disabled bool) func(http.ResponseWriter, *http.Re
 			return err
 		}
 		t := tenant.FromContext(r.Context())
-		if err := h.accounts.SetDisabled(r.Context(), t.ID, r.PathValue("id"), disabled, f.Value("reason")); err != nil {
+		if err := h.people.Accounts.SetDisabled(r.Context(), t.ID, r.PathValue("id"), disabled, f.Value("reason")); err != nil {
 			status, err := f.Fail(err)
 			if err != nil {
 				return err

@@ -1,4 +1,4 @@
-package team
+package admin
 
 import (
 	"net/http"
@@ -18,11 +18,11 @@ type mailRow struct {
 // mail server is configured, this is how one reads a verification link.
 // Every message shown is opened through the vault and audited.
 func (h *Handlers) showOutbox(w http.ResponseWriter, r *http.Request) error {
-	if !h.outboxOn {
+	if !h.people.ShowOutbox {
 		return apperr.NotFoundError()
 	}
 	t := tenant.FromContext(r.Context())
-	items, err := h.outbox.Recent(r.Context(), t.ID, 50)
+	items, err := h.people.Outbox.Recent(r.Context(), t.ID, 50)
 	if err != nil {
 		return err
 	}
@@ -30,5 +30,5 @@ func (h *Handlers) showOutbox(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range items {
 		rows = append(rows, mailRow{Item: it, ToText: it.To.Reveal(), Body: it.Text.Reveal()})
 	}
-	return h.render(w, r, h.mail, http.StatusOK, "Outbox", rows)
+	return h.site.Render(w, r, h.mail, http.StatusOK, "Outbox", rows)
 }
