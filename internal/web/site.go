@@ -1,6 +1,13 @@
-// Package web holds what the web surfaces (storefront, portal, admin) share:
-// the tenant's brand in every page, the error page, and the tenant's theme
-// stylesheet and logo.
+// Package web holds what the web surfaces share. The surfaces are cut by
+// audience, each a package below this one with its routes.go: shop (visitors
+// and buyers), login (the ways in, for everyone with an account), portal
+// (everything under /account), staff (staff at work) and admin (the back
+// office); internal/api serves programs. What they share lives here: the
+// tenant's brand in every page and the error page (Site), forms (Form), the
+// session adapter (the cookie, the guard, the request's session, starting a
+// session after a sign-in step: session.go), the cart cookie and a patient's
+// saved cart (cart.go), the cache of public output, BaseURL for links in
+// emails, and the tenant's theme stylesheet and logo.
 package web
 
 import (
