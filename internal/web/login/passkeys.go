@@ -13,11 +13,6 @@ import (
 // it; it lives five minutes and names a server-side record.
 const passkeyFlowCookie = "salve_passkey_flow" //nolint:gosec // a cookie name, not a credential
 
-// done is what the passkey script receives when a ceremony succeeded.
-type done struct {
-	Redirect string `json:"redirect"`
-}
-
 // beginPasskeyLogin starts a passwordless sign-in.
 func (h *Handlers) beginPasskeyLogin(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
@@ -45,7 +40,7 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	h.sessions.Start(w, r, token, signedIn)
-	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
+	return httpx.WriteJSON(w, http.StatusOK, web.PasskeyDone{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }
 
 // beginPasskeyMFA starts using a passkey as the second factor.
@@ -74,5 +69,5 @@ func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	h.sessions.Start(w, r, token, signedIn)
-	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
+	return httpx.WriteJSON(w, http.StatusOK, web.PasskeyDone{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }

@@ -11,11 +11,6 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// done is what the passkey script receives when a ceremony succeeded.
-type done struct {
-	Redirect string `json:"redirect"`
-}
-
 // beginBody is what the script sends to begin a registration.
 type beginBody struct {
 	Name string `json:"name"`
@@ -58,7 +53,7 @@ func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
 			to = "/"
 		}
 	}
-	return httpx.WriteJSON(w, http.StatusOK, done{Redirect: to})
+	return httpx.WriteJSON(w, http.StatusOK, web.PasskeyDone{Redirect: to})
 }
 
 // removePasskey deletes a passkey (fresh sign-in needed).
