@@ -120,7 +120,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}},
 	)
 	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, Orders: ord, Lists: lst, Promotions: promos,
-		SavedCarts: savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
+		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }
 
