@@ -12,6 +12,9 @@ import (
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
+// TestBreakGlassAndItsReview is one journey across two surfaces: a
+// clinician's emergency access here in web/staff, then compliance's review of
+// it in web/admin.
 func TestBreakGlassAndItsReview(t *testing.T) {
 	s := testkit.StartServer(t, store.SQLite)
 	patient := s.NewPerson(t, access.RolePatient)
