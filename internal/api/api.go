@@ -1,7 +1,10 @@
-// Package api is the JSON API under /api/v1: products now (list, search,
-// detail), cart and orders as they arrive. The OpenAPI 3.1 document that
-// describes it is openapi.json beside this file; the tests check every response
-// against it.
+// Package api is the surface of programs: the JSON API under /api/v1 for
+// apps and integrations (products: list, search, detail; the cart; a
+// signed-in patient's orders) and the webhooks that outside services call
+// (POST /webhooks/stripe). The OpenAPI 3.1 document that describes /api/v1 is
+// openapi.json beside this file; the tests check every response against it.
+// A webhook's body is its sender's format, not ours, so it is not described
+// there.
 package api
 
 import (

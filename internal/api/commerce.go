@@ -10,7 +10,8 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// Commerce serves the cart and the signed-in patient's orders as JSON.
+// Commerce serves the cart and the signed-in patient's orders as JSON, and
+// receives the payment gateway's events.
 type Commerce struct {
 	carts   *cart.Service
 	cookies web.CartCookies
@@ -24,7 +25,7 @@ func NewCommerce(carts *cart.Service, cookies web.CartCookies, ord *orders.Servi
 
 // Routes registers the cart routes (public: a cart belongs to a browser, its
 // token in the same cookie as the pages use) and, with PHI, the order routes
-// (signed-in patients).
+// (signed-in patients) and the payment gateway's webhook.
 func (c *Commerce) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET /api/v1/cart", c.showCart, httpx.JSON())
 	rt.Handle(access.Public, "POST /api/v1/cart/items", c.addCartItem, httpx.JSON())
@@ -32,6 +33,9 @@ func (c *Commerce) Routes(rt *httpx.Router) {
 		patients := httpx.Roles(access.RolePatient)
 		rt.Handle(access.Customer, "GET /api/v1/orders", c.listOrders, httpx.JSON(), patients)
 		rt.Handle(access.Customer, "GET /api/v1/orders/{id}", c.showOrder, httpx.JSON(), patients)
+		// Stripe's events: public, trusted only by their signature (checked
+		// in orders.PaymentEvent); small, so a small body limit.
+		rt.Handle(access.Public, "POST /webhooks/stripe", c.stripeWebhook, httpx.JSON(), httpx.MaxBody(256<<10))
 	}
 }
 

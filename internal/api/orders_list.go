@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
@@ -12,9 +11,9 @@ import (
 // listOrders answers GET /api/v1/orders: the signed-in patient's orders,
 // newest first (one audited access).
 func (c *Commerce) listOrders(w http.ResponseWriter, r *http.Request) error {
-	sess, ok := web.SessionFrom(r.Context())
-	if !ok {
-		return apperr.DeniedError(nil)
+	sess, err := web.Session(r)
+	if err != nil {
+		return err
 	}
 	list, err := c.orders.List(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID)
 	if err != nil {

@@ -42,7 +42,7 @@ type Engine struct {
 }
 
 // New parses every layout, partial and page. Page names are their paths under
-// templates/pages without ".html" ("storefront/home", "error").
+// templates/pages without ".html" ("shop/home", "error").
 func New(assets *Assets) (*Engine, error) {
 	e := &Engine{pages: make(map[string]*template.Template), assets: assets,
 		bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}}

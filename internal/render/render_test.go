@@ -25,7 +25,7 @@ func TestEveryPageRendersInTheLayout(t *testing.T) {
 	if len(e.Names()) < 2 {
 		t.Fatalf("pages: %v", e.Names())
 	}
-	p, err := e.Page("storefront/home")
+	p, err := e.Page("shop/home")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestEveryPageRendersInTheLayout(t *testing.T) {
 
 func TestMissingPageIsAnError(t *testing.T) {
 	e := newEngine(t)
-	if _, err := e.Page("storefront/nope"); err == nil {
+	if _, err := e.Page("shop/nope"); err == nil {
 		t.Fatal("a missing page must be an error at start-up")
 	}
 }

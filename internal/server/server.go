@@ -29,12 +29,11 @@ import (
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/vault"
 	"github.com/salvehealth/salve/internal/web"
-	"github.com/salvehealth/salve/internal/web/account"
 	"github.com/salvehealth/salve/internal/web/admin"
-	"github.com/salvehealth/salve/internal/web/checkout"
-	"github.com/salvehealth/salve/internal/web/fulfil"
-	"github.com/salvehealth/salve/internal/web/storefront"
-	"github.com/salvehealth/salve/internal/web/team"
+	"github.com/salvehealth/salve/internal/web/login"
+	"github.com/salvehealth/salve/internal/web/portal"
+	"github.com/salvehealth/salve/internal/web/shop"
+	"github.com/salvehealth/salve/internal/web/staff"
 )
 
 // Server is a configured Salve process.
@@ -130,7 +129,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	}, httpx.NoTenant())
 
 	// The catalog: one service and one cache of rendered public output, shared
-	// by the storefront pages and the API, keyed by catalog version.
+	// by the shop's pages and the API, keyed by catalog version.
 	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
 	cache := web.NewCache(64 << 20)
 	carts := cart.NewService(store.NewCarts(stores.Catalog), s.clock)
@@ -139,43 +138,45 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		// copied to their saved cart; a storefront-only process has none.
 		carts = carts.Mirrored(s.services.SavedCarts, s.log)
 	}
-	sf, err := storefront.New(site, s.catalog, cache, carts, web.CartCookies{Secure: s.cookies().Secure})
-	if err != nil {
-		return nil, err
-	}
-	sf.Routes(s.router)
-	api.New(s.catalog, cache).Routes(s.router)
-	adm, err := admin.New(site, s.catalog)
-	if err != nil {
-		return nil, err
-	}
 	// Promotion codes are catalog data: a storefront process has them too.
 	s.promos = promo.NewService(store.NewPromotions(stores.Catalog), s.clock)
 	if s.services != nil {
 		s.promos = s.services.Promotions
 	}
+
+	// The surfaces, one per audience, each with its routes in its routes.go:
+	// web/shop (visitors and buyers), web/login (the ways in), web/portal
+	// (everything under /account), web/staff (staff at work), web/admin (the
+	// back office) and api (programs: the JSON API and incoming webhooks). A
+	// storefront process holds no PHI: it serves the shop without checkout,
+	// the catalog administration and the API's catalog and cart.
+	cartCookies := web.CartCookies{Secure: s.cookies().Secure}
+	var (
+		ord    *orders.Service
+		people *admin.People
+	)
+	if s.services != nil {
+		ord = s.services.Orders
+		people = &admin.People{Accounts: s.services.Accounts, Grants: s.services.Grants, Outbox: s.services.Outbox, ShowOutbox: !s.services.Mail}
+	}
+	sh, err := shop.New(site, s.catalog, cache, carts, cartCookies, ord)
+	if err != nil {
+		return nil, err
+	}
+	sh.Routes(s.router)
+	adm, err := admin.New(site, s.catalog, people)
+	if err != nil {
+		return nil, err
+	}
 	adm.Promotions = s.promos
 	adm.Routes(s.router)
 	if s.services != nil {
-		if err := s.mountIdentity(site, carts); err != nil {
+		if err := s.mountPersonal(site, carts, cartCookies); err != nil {
 			return nil, err
 		}
-		co, err := checkout.New(site, carts, web.CartCookies{Secure: s.cookies().Secure}, s.services.Orders, s.services.Lists)
-		if err != nil {
-			return nil, err
-		}
-		co.Routes(s.router)
-		ff, err := fulfil.New(site, s.services.Orders)
-		if err != nil {
-			return nil, err
-		}
-		ff.Routes(s.router)
 	}
-	var ord *orders.Service
-	if s.services != nil {
-		ord = s.services.Orders
-	}
-	api.NewCommerce(carts, web.CartCookies{Secure: s.cookies().Secure}, ord).Routes(s.router)
+	api.New(s.catalog, cache).Routes(s.router)
+	api.NewCommerce(carts, cartCookies, ord).Routes(s.router)
 
 	if err := s.router.Err(); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
@@ -204,19 +205,28 @@ func (s *Server) cookies() web.Cookies {
 	return web.Cookies{Secure: s.cfg.TLSCert != "" || len(s.cfg.ACMEDomains) > 0}
 }
 
-// mountIdentity registers the account and admin pages.
-func (s *Server) mountIdentity(site *web.Site, carts *cart.Service) error {
-	acct, err := account.New(site, s.services.Accounts, s.services.SignIn, s.services.Grants, s.cookies())
+// mountPersonal registers the surfaces that only a process with the PHI
+// store serves: the ways in (web/login), the pages under /account
+// (web/portal) and the staff pages (web/staff).
+func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies web.CartCookies) error {
+	sessions := &web.SessionStarter{Cookies: s.cookies(),
+		Carts: &web.CartSync{Carts: carts, Cookies: cartCookies, Saved: s.services.SavedCarts, Log: s.log}}
+	in, err := login.New(site, s.services.Accounts, s.services.SignIn, sessions)
 	if err != nil {
 		return err
 	}
-	acct.Carts = &web.CartSync{Carts: carts, Cookies: web.CartCookies{Secure: s.cookies().Secure}, Saved: s.services.SavedCarts, Log: s.log}
+	in.Routes(s.router)
+	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
+		Orders: s.services.Orders, Lists: s.services.Lists, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
+	if err != nil {
+		return err
+	}
 	acct.Routes(s.router)
-	tm, err := team.New(site, s.services.Accounts, s.services.Grants, s.services.Outbox, !s.services.Mail)
+	st, err := staff.New(site, s.services.Orders, s.services.Grants)
 	if err != nil {
 		return err
 	}
-	tm.Routes(s.router)
+	st.Routes(s.router)
 	return nil
 }
 

@@ -148,6 +148,25 @@ func SignInRedirect(err error) error {
 	return err
 }
 
+// SessionStarter hands a browser the session that a sign-in step (password,
+// second factor, passkey, single sign-on, authenticator enrolment) has just
+// started: the web/login pages and the enrolment in web/portal, which rotates
+// the session token, all start sessions through it.
+type SessionStarter struct {
+	Cookies Cookies
+	// Carts brings a patient's saved cart into the browser at sign-in and
+	// takes the cart out of the browser at sign-out; nil: nothing happens.
+	Carts *CartSync
+}
+
+// Start sets the cookie of a new session. Every way in ends here, so when the
+// session is a finished sign-in this is the one place that merges the
+// patient's saved cart with the browser's (never blocking the sign-in).
+func (s *SessionStarter) Start(w http.ResponseWriter, r *http.Request, token string, sess signin.Session) {
+	s.Cookies.Set(w, token)
+	s.Carts.SignedIn(w, r, sess)
+}
+
 type sessionKey struct{}
 
 // WithSession returns ctx carrying the request's session.
@@ -159,6 +178,17 @@ func WithSession(ctx context.Context, s signin.Session) context.Context {
 func SessionFrom(ctx context.Context) (signin.Session, bool) {
 	s, ok := ctx.Value(sessionKey{}).(signin.Session)
 	return s, ok
+}
+
+// Session returns the request's session; the guard put it there on every
+// route that needs a signed-in person, so its absence is a wiring bug and is
+// denied.
+func Session(r *http.Request) (signin.Session, error) {
+	s, ok := SessionFrom(r.Context())
+	if !ok {
+		return signin.Session{}, apperr.DeniedError(nil)
+	}
+	return s, nil
 }
 
 // LoginURL is the sign-in page that returns to the request's page afterwards.

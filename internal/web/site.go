@@ -1,6 +1,13 @@
-// Package web holds what the web surfaces (storefront, portal, admin) share:
-// the tenant's brand in every page, the error page, and the tenant's theme
-// stylesheet and logo.
+// Package web holds what the web surfaces share. The surfaces are cut by
+// audience, each a package below this one with its routes.go: shop (visitors
+// and buyers), login (the ways in, for everyone with an account), portal
+// (everything under /account), staff (staff at work) and admin (the back
+// office); internal/api serves programs. What they share lives here: the
+// tenant's brand in every page and the error page (Site), forms (Form), the
+// session adapter (the cookie, the guard, the request's session, starting a
+// session after a sign-in step: session.go), the cart cookie and a patient's
+// saved cart (cart.go), the cache of public output, BaseURL for links in
+// emails, and the tenant's theme stylesheet and logo.
 package web
 
 import (
@@ -29,6 +36,25 @@ func NewSite(engine *render.Engine) (*Site, error) {
 
 // Engine returns the template engine.
 func (s *Site) Engine() *render.Engine { return s.engine }
+
+// Pages looks up a surface's templates, each into the field its name points
+// to: a missing template fails when the surface is built, not on the first
+// request that needs it.
+func (s *Site) Pages(pages map[string]**render.Page) error {
+	for name, p := range pages {
+		page, err := s.engine.Page(name)
+		if err != nil {
+			return err
+		}
+		*p = page
+	}
+	return nil
+}
+
+// Render shows a page in the request's tenant's brand.
+func (s *Site) Render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
+	return p.Render(w, status, s.View(r, title, data))
+}
 
 // View returns the view of a page for the request's tenant.
 func (s *Site) View(r *http.Request, title string, data any) *render.View {

@@ -1,15 +1,26 @@
-// Package admin is the staff surface. Now: the store manager's catalog pages
-// under /admin/catalog (products, variants, stock, images, categories, landing
-// pages, the menu, CSV import and export). One file per action; routes in
-// routes.go. Nothing here touches PHI.
+// Package admin is the back office. The store manager's catalog pages under
+// /admin/catalog (products, variants, stock, images, categories, landing
+// pages, the menu, promotions, CSV import and export); the administrator's
+// staff accounts under /admin (invitations, roles, disabling and enabling)
+// and, in the demo, the outbox of emails that would have been sent; and
+// compliance's review of emergency access (/admin/break-glass). Later:
+// settings. Each route is limited to the roles whose work it is (routes.go).
+// One file per action; routes in routes.go.
+//
+// The catalog pages touch no PHI and are served by a storefront process too;
+// the pages about people are registered only where the PHI store is, and open
+// it through their services, which audit each view.
 package admin
 
 import (
 	"net/http"
 	"net/url"
 
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
@@ -28,20 +39,35 @@ type Handlers struct {
 	promotions *render.Page
 	// Promotions are the promotion codes; nil hides the pages (404).
 	Promotions *promo.Service
+	// people is nil in a storefront process: no pages about people.
+	people      *People
+	users       *render.Page
+	mail        *render.Page
+	reviewQueue *render.Page
 }
 
-// New builds the admin handlers; a missing template fails here.
-func New(site *web.Site, svc *catalog.Service) (*Handlers, error) {
-	h := &Handlers{site: site, catalog: svc}
-	for name, p := range map[string]**render.Page{
+// People are what the pages about people work with: staff accounts, the
+// break-glass review and the outbox.
+type People struct {
+	Accounts *accounts.Service
+	Grants   *grants.Service
+	Outbox   *outbox.Outbox
+	// ShowOutbox turns on the page of queued emails: only where no mail
+	// server is configured (the demo), since it shows one-time links.
+	ShowOutbox bool
+}
+
+// New builds the admin handlers; people may be nil (a process without the
+// PHI store), which leaves out the pages about people. A missing template
+// fails here.
+func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error) {
+	h := &Handlers{site: site, catalog: svc, people: people}
+	if err := site.Pages(map[string]**render.Page{
 		"admin/products": &h.products, "admin/product": &h.product, "admin/categories": &h.categories,
 		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions,
-	} {
-		page, err := site.Engine().Page(name)
-		if err != nil {
-			return nil, err
-		}
-		*p = page
+		"admin/users": &h.users, "admin/outbox": &h.mail, "admin/break_glass_reviews": &h.reviewQueue,
+	}); err != nil {
+		return nil, err
 	}
 	return h, nil
 }

@@ -7,7 +7,10 @@ import (
 
 // Routes registers the admin routes. Catalog pages are Staff routes for store
 // managers and admins only: the router checks the role after the guard, so a
-// pharmacist or a patient gets the same 404 as anyone denied.
+// pharmacist or a patient gets the same 404 as anyone denied. Staff accounts
+// and the outbox are Admin routes (the admin role, signed in with MFA); the
+// break-glass review is for compliance and admins. Those pages about people
+// exist only where the PHI store is.
 func (h *Handlers) Routes(rt *httpx.Router) {
 	mgr := httpx.Roles(access.RoleStoreManager, access.RoleAdmin)
 	rt.Handle(access.Staff, "GET /admin/catalog", h.listProducts, mgr)
@@ -33,4 +36,16 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /admin/catalog/promotions", h.createPromotion, mgr)
 	rt.Handle(access.Staff, "GET /admin/catalog/export.csv", h.exportCSV, mgr)
 	rt.Handle(access.Staff, "POST /admin/catalog/import", h.importCSV, mgr, httpx.MaxBody(MaxImportBody))
+	if h.people == nil {
+		return
+	}
+	rt.Handle(access.Admin, "GET /admin", h.showUsers)
+	rt.Handle(access.Admin, "POST /admin/users/invite", h.invite)
+	rt.Handle(access.Admin, "POST /admin/users/{id}/role", h.setRole)
+	rt.Handle(access.Admin, "POST /admin/users/{id}/disable", h.setDisabled(true))
+	rt.Handle(access.Admin, "POST /admin/users/{id}/enable", h.setDisabled(false))
+	rt.Handle(access.Admin, "GET /admin/outbox", h.showOutbox)
+	reviewers := httpx.Roles(access.RoleCompliance, access.RoleAdmin)
+	rt.Handle(access.Staff, "GET /admin/break-glass", h.showReviews, reviewers)
+	rt.Handle(access.Staff, "POST /admin/break-glass/{id}/review", h.review, reviewers)
 }

@@ -1,0 +1,63 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// overviewData is the account page: the profile form and the state of the
+// account's security.
+type overviewData struct {
+	Form          *web.Form
+	Email         string
+	EmailVerified bool
+	Role          access.Role
+	TOTP          bool
+	CodesLeft     int
+}
+
+// showOverview renders the signed-in person's profile. Their own PHI is opened
+// for them (audited, purpose: their own request).
+func (h *Handlers) showOverview(w http.ResponseWriter, r *http.Request) error {
+	return h.overview(w, r, http.StatusOK, nil)
+}
+
+func (h *Handlers) overview(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	sess, err := web.Session(r)
+	if err != nil {
+		return err
+	}
+	acct, err := h.accounts.Account(r.Context(), sess.TenantID, sess.UserID, access.PurposeSelf)
+	if err != nil {
+		return err
+	}
+	left, err := h.signin.RecoveryCodesLeft(r.Context(), sess)
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		f = &web.Form{Values: map[string][]string{"name": {acct.Name.Reveal()}, "phone": {acct.Phone.Reveal()}}}
+	}
+	return h.render(w, r, h.pages.overview, status, "Your account", overviewData{Form: f, Email: acct.Email.Reveal(),
+		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left})
+}
+
+// submitProfile saves the name and phone number.
+func (h *Handlers) submitProfile(w http.ResponseWriter, r *http.Request) error {
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	if err := h.accounts.UpdateProfile(r.Context(), accounts.Profile{Name: f.Value("name"), Phone: f.Value("phone")}); err != nil {
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.overview(w, r, status, f)
+	}
+	f.Done = "Your profile was saved."
+	return h.overview(w, r, http.StatusOK, f)
+}

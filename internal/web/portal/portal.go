@@ -1,0 +1,75 @@
+// Package portal is the signed-in person's own pages, everything under
+// /account: the overview and profile, security (sessions, recovery codes,
+// password, re-authentication), second factors (an authenticator, passkeys)
+// and, for patients, the people who may act for them (proxies), their orders
+// (list, detail, pay, reorder) and their lists. Its audience is patients
+// (and their proxies, who are patients too); staff reach only their own
+// profile and security pages here. How one gets in is web/login. One file per
+// action; routes in routes.go.
+//
+// Orders, lists and profiles are PHI: every page here opens them through
+// their service, which audits each view.
+package portal
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/lists"
+	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// Deps are what the portal's pages work with.
+type Deps struct {
+	Accounts *accounts.Service
+	SignIn   *signin.Service
+	Grants   *grants.Service
+	Orders   *orders.Service
+	Lists    *lists.Service
+	// Carts and CartCookies are the browser's cart: a reorder and a list
+	// fill it, and a list is filled from it.
+	Carts       *cart.Service
+	CartCookies web.CartCookies
+	// Sessions hands the browser the new session token when enrolling a
+	// second factor finishes a sign-in.
+	Sessions *web.SessionStarter
+}
+
+// Handlers serve the pages under /account.
+type Handlers struct {
+	site        *web.Site
+	accounts    *accounts.Service
+	signin      *signin.Service
+	grants      *grants.Service
+	orders      *orders.Service
+	lists       *lists.Service
+	carts       *cart.Service
+	cartCookies web.CartCookies
+	sessions    *web.SessionStarter
+	pages       struct{ overview, security, reauth, enrol, codes, proxies, orders, order, lists *render.Page }
+}
+
+// New returns the handlers; a missing template fails here.
+func New(site *web.Site, d Deps) (*Handlers, error) {
+	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists,
+		carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions}
+	p := &h.pages
+	if err := site.Pages(map[string]**render.Page{"portal/overview": &p.overview, "portal/security": &p.security,
+		"portal/reauth": &p.reauth, "portal/mfa_enrol": &p.enrol, "portal/recovery_codes": &p.codes, "portal/proxies": &p.proxies,
+		"portal/orders": &p.orders, "portal/order": &p.order, "portal/lists": &p.lists}); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// render shows a page. Why no-store: every page here is personal, most hold
+// PHI, and none may be kept by a browser or a proxy.
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
+	w.Header().Set("Cache-Control", "no-store")
+	return h.site.Render(w, r, p, status, title, data)
+}

@@ -1,0 +1,67 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// proxyRow is one grant on the page.
+type proxyRow struct {
+	ID, Email string
+	Scopes    []access.DataClass
+}
+
+// proxiesData is the page where a patient shares their record with a carer.
+type proxiesData struct {
+	Form    *web.Form
+	Proxies []proxyRow
+	Scopes  []access.DataClass
+}
+
+// showProxies lists who may act for the patient and offers to add someone.
+func (h *Handlers) showProxies(w http.ResponseWriter, r *http.Request) error {
+	return h.proxies(w, r, http.StatusOK, &web.Form{})
+}
+
+func (h *Handlers) proxies(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	list, err := h.grants.Proxies(r.Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]proxyRow, 0, len(list))
+	for _, p := range list {
+		rows = append(rows, proxyRow{ID: p.ID, Email: p.Email.Reveal(), Scopes: p.Scopes})
+	}
+	return h.render(w, r, h.pages.proxies, status, "People who can help you", proxiesData{Form: f, Proxies: rows, Scopes: grants.ProxyScopes()})
+}
+
+// grantProxy gives another account access to parts of the patient's record.
+func (h *Handlers) grantProxy(w http.ResponseWriter, r *http.Request) error {
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	if err := h.grants.GrantProxy(r.Context(), f.Value("email"), f.Values["scopes"]); err != nil {
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.proxies(w, r, status, f)
+	}
+	return h.proxies(w, r, http.StatusOK, &web.Form{Done: "Access was granted."})
+}
+
+// revokeProxy ends a grant.
+func (h *Handlers) revokeProxy(w http.ResponseWriter, r *http.Request) error {
+	f, err := web.FormOf(r)
+	if err != nil {
+		return err
+	}
+	if err := h.grants.RevokeProxy(r.Context(), f.Value("grant")); err != nil {
+		return err
+	}
+	return h.proxies(w, r, http.StatusOK, &web.Form{Done: "Access was withdrawn."})
+}

@@ -1,0 +1,46 @@
+package portal
+
+import (
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/httpx"
+)
+
+// Routes registers every page under /account. Enrolling a second factor
+// (an authenticator or a passkey) takes a half-signed-in session (Partial):
+// a staff member must enrol one before anything else. The rest need a
+// finished sign-in; proxies, orders and lists are for patients (and so
+// proxies, who are patients too): staff do not buy here.
+func (h *Handlers) Routes(rt *httpx.Router) {
+	rt.Handle(access.Customer, "POST /account/passkeys/begin", h.beginPasskey, httpx.Partial())
+	rt.Handle(access.Customer, "POST /account/passkeys/finish", h.finishPasskey, httpx.Partial())
+	rt.Handle(access.Customer, "GET /account/mfa", h.showEnrol, httpx.Partial())
+	rt.Handle(access.Customer, "POST /account/mfa/begin", h.beginEnrol, httpx.Partial())
+	rt.Handle(access.Customer, "GET /account/mfa/qr.png", h.enrolQR, httpx.Partial())
+	rt.Handle(access.Customer, "POST /account/mfa", h.confirmEnrol, httpx.Partial())
+
+	rt.Handle(access.Customer, "GET /account", h.showOverview)
+	rt.Handle(access.Customer, "POST /account/profile", h.submitProfile)
+	rt.Handle(access.Customer, "GET /account/security", h.showSecurity)
+	rt.Handle(access.Customer, "POST /account/sessions/revoke", h.revokeSession)
+	rt.Handle(access.Customer, "POST /account/recovery-codes", h.newCodes)
+	rt.Handle(access.Customer, "POST /account/password", h.changePassword)
+	rt.Handle(access.Customer, "POST /account/mfa/remove", h.removeEnrol)
+	rt.Handle(access.Customer, "POST /account/passkeys/remove", h.removePasskey)
+	rt.Handle(access.Customer, "GET /account/reauth", h.showReauth)
+	rt.Handle(access.Customer, "POST /account/reauth", h.submitReauth)
+
+	patients := httpx.Roles(access.RolePatient)
+	rt.Handle(access.Customer, "GET /account/proxies", h.showProxies, patients)
+	rt.Handle(access.Customer, "POST /account/proxies", h.grantProxy, patients)
+	rt.Handle(access.Customer, "POST /account/proxies/revoke", h.revokeProxy, patients)
+	rt.Handle(access.Customer, "GET /account/orders", h.listOrders, patients)
+	rt.Handle(access.Customer, "GET /account/orders/{id}", h.showOrder, patients)
+	rt.Handle(access.Customer, "POST /account/orders/{id}/reorder", h.reorder, patients)
+	rt.Handle(access.Customer, "GET /account/orders/{id}/pay", h.payOrder, patients)
+	rt.Handle(access.Customer, "GET /account/lists", h.showLists, patients)
+	rt.Handle(access.Customer, "POST /account/lists", h.createList, patients)
+	rt.Handle(access.Customer, "POST /account/lists/{id}/items", h.addListItem, patients)
+	rt.Handle(access.Customer, "POST /account/lists/{id}/items/{variant}/remove", h.removeListItem, patients)
+	rt.Handle(access.Customer, "POST /account/lists/{id}/cart", h.listToCart, patients)
+	rt.Handle(access.Customer, "POST /account/lists/{id}/from-cart", h.listFromCart, patients)
+}

@@ -1,0 +1,30 @@
+package staff
+
+import (
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/orders"
+)
+
+// Routes registers the staff pages.
+//
+// The order pages: why these roles, they are the staff whose work needs
+// orders (access policy: customer service, pharmacists, fulfillment); store
+// managers, admins, compliance and clinicians get the same 404 as for a page
+// that does not exist. Each step is its own route, POST
+// /staff/orders/{id}/mark-paid, /release, /prepare, /ship, /deliver, /cancel
+// and /refund (see step for who may take which).
+//
+// Emergency access: for the care team (clinicians and pharmacists); its
+// review is in web/admin.
+func (h *Handlers) Routes(rt *httpx.Router) {
+	staff := httpx.Roles(orders.StaffRoles...)
+	rt.Handle(access.Staff, "GET /staff/orders", h.showQueue, staff)
+	rt.Handle(access.Staff, "GET /staff/orders/{id}", h.showOrder, staff)
+	for _, st := range orders.Steps {
+		rt.Handle(access.Staff, "POST /staff/orders/{id}/"+string(st), h.step(st), staff)
+	}
+	careTeam := httpx.Roles(access.RoleClinician, access.RolePharmacist)
+	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
+	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)
+}

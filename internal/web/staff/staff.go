@@ -1,0 +1,48 @@
+// Package staff is the surface of staff at work. Now: the order queue, an
+// order's page and the steps that move it on (release after prescription
+// verification, prepare, ship, deliver, cancel, refund, mark an invoice
+// paid), for customer service, pharmacists and fulfillment; and emergency
+// access to a patient's record (break-glass), for clinicians and pharmacists.
+// Later: prescriptions, appointments, messages. Every route is limited to the
+// roles whose work needs it (httpx.Roles; the services check the role again).
+// One file per action; routes in routes.go.
+//
+// An order's details are PHI: they are opened through the order service,
+// which audits each view with the staff member's purpose.
+package staff
+
+import (
+	"net/http"
+
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// Handlers serve the staff pages.
+type Handlers struct {
+	site   *web.Site
+	orders *orders.Service
+	grants *grants.Service
+	pages  struct{ queue, order, breakGlass *render.Page }
+}
+
+// New returns the handlers; a missing template fails here.
+func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, error) {
+	h := &Handlers{site: site, orders: ord, grants: gr}
+	p := &h.pages
+	if err := site.Pages(map[string]**render.Page{"staff/orders": &p.queue, "staff/order": &p.order,
+		"staff/break_glass": &p.breakGlass}); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// render shows a page. Why no-store: the order page holds PHI, and even the
+// queue says who works on what; none of these pages may be kept by a browser
+// or proxy.
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, p *render.Page, status int, title string, data any) error {
+	w.Header().Set("Cache-Control", "no-store")
+	return h.site.Render(w, r, p, status, title, data)
+}
