@@ -179,7 +179,7 @@ func TestDemoCreatesDataServesAndReusesIt(t *testing.T) {
 		if !strings.Contains(body, "Salve Demo Pharmacy") {
 			t.Fatalf("round %d: demo home page:\n%s", round, body)
 		}
-		if !strings.Contains(r.stdout, "Salve demo is running at http://127.0.0.1:") {
+		if !strings.Contains(r.stdout, "Salve demo is running at http://localhost:") {
 			t.Fatalf("round %d: demo must print its URL: %q", round, r.stdout)
 		}
 		if !strings.Contains(r.stdout, "patient@salve-demo.example") || !strings.Contains(r.stdout, "demo admin password") {

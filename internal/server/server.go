@@ -330,7 +330,7 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 		wg.Go(func() { s.services.Jobs.Run(jobsCtx, time.Second) })
 	}
 
-	url := scheme + "://" + displayAddr(ln.Addr().String()) + "/"
+	url := scheme + "://" + displayAddr(ln.Addr().String(), scheme == "http") + "/"
 	s.log.Info("listening", "url", url, "role", string(s.cfg.Role))
 	if ready != nil {
 		ready(url)
@@ -357,13 +357,18 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	return runErr
 }
 
-// displayAddr turns a wildcard listen address into one a person can open.
-func displayAddr(addr string) string {
+// displayAddr turns a wildcard listen address into one a person can open;
+// with named, a loopback address too becomes localhost (over TLS the address
+// stays as the certificate names it).
+func displayAddr(addr string, named bool) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr
 	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
+	// Why localhost for loopback addresses too: browsers refuse passkeys on
+	// an IP address (WebAuthn needs a domain name as its relying party), so
+	// the printed URL must be one where every sign-in method works.
+	if ip := net.ParseIP(host); host == "" || host == "localhost" || (ip != nil && (ip.IsUnspecified() || (named && ip.IsLoopback()))) {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
