@@ -91,10 +91,10 @@ func ParseQuery(v url.Values) (Query, error) {
 	default:
 		f["rx"] = "Use rx=only or rx=none."
 	}
-	switch q.Sort {
-	case "":
+	switch {
+	case q.Sort == "":
 		q.Sort = SortRelevance
-	case SortRelevance, SortName, SortPriceAsc, SortPriceDesc, SortNewest:
+	case ValidSort(q.Sort):
 	default:
 		f["sort"] = "Sort by relevance, name, price_asc, price_desc or newest."
 	}
@@ -120,6 +120,15 @@ func ParseQuery(v url.Values) (Query, error) {
 		return Query{}, apperr.InvalidFields("The search has mistakes.", f)
 	}
 	return q, nil
+}
+
+// ValidSort reports whether s is one of the sort orders.
+func ValidSort(s string) bool {
+	switch s {
+	case SortRelevance, SortName, SortPriceAsc, SortPriceDesc, SortNewest:
+		return true
+	}
+	return false
 }
 
 func truthy(s string) bool { return s == "1" || s == "true" || s == "on" || s == "yes" }

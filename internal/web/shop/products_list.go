@@ -42,7 +42,11 @@ type listData struct {
 	Sorts              []option
 	RxOptions          []option
 	Prev, Next         string
-	ClearURL           string
+	// Last links to the last page when the page asked for is past it (a
+	// stale or edited link): the page says so instead of a count above an
+	// empty list.
+	Last     string
+	ClearURL string
 	FixedCategory      bool
 }
 
@@ -55,7 +59,7 @@ func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
 	// is an error that is never cached. Spellings of the same search are
 	// separate entries; the cache's size bound keeps that harmless.
 	return h.serveCached(w, r, h.list, "raw:"+r.URL.RawQuery, func() (string, any, error) {
-		q, err := catalog.ParseQuery(r.URL.Query())
+		q, err := catalog.ParseQuery(pageQuery(r.URL.Query()))
 		if err != nil {
 			return "", nil, err
 		}
@@ -158,8 +162,21 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 	if q.Page < res.Pages {
 		d.Next = page(q.Page + 1)
 	}
+	if len(res.Products) == 0 && res.Total > 0 && q.Page > res.Pages {
+		d.Last = page(res.Pages)
+	}
 	d.ClearURL = path
 	return d
+}
+
+// pageQuery drops an unknown sort from a page's parameters: the page falls
+// back to the default order (best match) rather than showing a person the
+// API's sort tokens in an error.
+func pageQuery(v url.Values) url.Values {
+	if s := v.Get("sort"); s != "" && !catalog.ValidSort(s) {
+		v.Del("sort")
+	}
+	return v
 }
 
 func toggle(selected bool, v string) string {
@@ -206,7 +223,7 @@ func (h *Handlers) showCategory(w http.ResponseWriter, r *http.Request) error {
 	if !catalog.ValidSlug(slug) {
 		return apperr.NotFoundError()
 	}
-	v := r.URL.Query()
+	v := pageQuery(r.URL.Query())
 	v.Del("category")
 	q, err := catalog.ParseQuery(v)
 	if err != nil {

@@ -79,6 +79,18 @@ func TestCatalogPages(t *testing.T) {
 		if !strings.Contains(body, "No products found") {
 			t.Fatalf("empty state:\n%s", body)
 		}
+		// Past the last page: the page says which page of how many, and
+		// links to the last one, not a count above "No products found".
+		resp, body = do(t, s, s.NewRequest(t, "GET", "/products?limit=1&page=99", nil))
+		if resp.StatusCode != 200 || !strings.Contains(body, "Page 99 of 4") || !strings.Contains(body, "There is no page 99") ||
+			strings.Contains(body, "4 products") || strings.Contains(body, "No products found") || !strings.Contains(body, `href="/products?limit=1&amp;page=4"`) {
+			t.Fatalf("page past the end = %d\n%s", resp.StatusCode, body)
+		}
+		// A bad sort falls back to the default order; no sort token shows.
+		resp, body = do(t, s, s.NewRequest(t, "GET", "/products?sort=cheapest", nil))
+		if resp.StatusCode != 200 || !strings.Contains(body, "4 products") || strings.Contains(body, "price_asc,") || strings.Contains(body, "cheapest") {
+			t.Fatalf("bad sort = %d\n%s", resp.StatusCode, body)
+		}
 		resp, _ = do(t, s, s.NewRequest(t, "GET", "/products?limit=0", nil))
 		if resp.StatusCode != 400 {
 			t.Fatalf("bad limit = %d", resp.StatusCode)
