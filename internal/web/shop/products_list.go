@@ -45,9 +45,9 @@ type listData struct {
 	// Last links to the last page when the page asked for is past it (a
 	// stale or edited link): the page says so instead of a count above an
 	// empty list.
-	Last     string
-	ClearURL string
-	FixedCategory      bool
+	Last          string
+	ClearURL      string
+	FixedCategory bool
 }
 
 // listProducts renders the catalog: /products with search (q), filters, sort
