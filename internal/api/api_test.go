@@ -240,6 +240,12 @@ func TestProductsAPIMatchesTheSpec(t *testing.T) {
 		for _, bad := range []string{"limit=0", "limit=abc", "sort=bogus", "rx=maybe", "min_price=-1", "page=0"} {
 			check("/api/v1/products?"+bad, "/products", 400)
 		}
+		// A parameter the description does not name is refused, named.
+		p := check("/api/v1/products?q=gluc&colour=red", "/products", 400).(map[string]any)
+		if d := p["detail"].(string); !strings.Contains(d, "colour") || !strings.Contains(d, "takes q, limit") {
+			t.Fatalf("unknown parameter: %v", p)
+		}
+		check("/api/v1/products/glucose-meter?expand=all", "/products/{slug}", 400)
 		d := check("/api/v1/products/glucose-meter", "/products/{slug}", 200).(map[string]any)
 		if !strings.Contains(d["description_html"].(string), "<strong>Sterile</strong>") {
 			t.Fatalf("detail: %v", d)
@@ -270,6 +276,27 @@ func TestProductsAPIMatchesTheSpec(t *testing.T) {
 			t.Fatalf("after a change = %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestUnknownAPIPathsAnswerProblemJSON: a path under /api/v1 that no route
+// serves is a problem document, whatever the method and Accept header.
+func TestUnknownAPIPathsAnswerProblemJSON(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	for _, m := range []string{"GET", "POST", "DELETE"} {
+		for _, path := range []string{"/api/v1/nope", "/api/v1/products/a/b", "/api/v1/"} {
+			req := s.NewRequest(t, m, path, nil)
+			req.Header.Set("Accept", "text/html")
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(b), `"status":404`) {
+				t.Errorf("%s %s = %d %s\n%s", m, path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+			}
+		}
+	}
 }
 
 // TestSpecIsServed: the document is served as JSON.

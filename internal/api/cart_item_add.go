@@ -2,9 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -20,6 +23,13 @@ func (c *Commerce) addCartItem(w http.ResponseWriter, r *http.Request) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
+		// A number that is JSON but not a quantity (1e20, 2.5, "2") is a
+		// mistake in that field, said as such.
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "quantity" {
+			return apperr.InvalidFields("The quantity is out of range.", map[string]string{
+				"quantity": fmt.Sprintf("Use a whole number from 1 to %d.", cart.MaxQuantity)})
+		}
 		return apperr.Wrap(err, apperr.Invalid, "The body must be JSON: {\"variant_id\": \"...\", \"quantity\": 1}.")
 	}
 	t := tenant.FromContext(r.Context())

@@ -27,12 +27,12 @@ func NewCommerce(carts *cart.Service, cookies web.CartCookies, ord *orders.Servi
 // token in the same cookie as the pages use) and, with PHI, the order routes
 // (signed-in patients) and the payment gateway's webhook.
 func (c *Commerce) Routes(rt *httpx.Router) {
-	rt.Handle(access.Public, "GET /api/v1/cart", c.showCart, httpx.JSON())
-	rt.Handle(access.Public, "POST /api/v1/cart/items", c.addCartItem, httpx.JSON())
+	rt.Handle(access.Public, "GET /api/v1/cart", described(c.showCart), httpx.JSON())
+	rt.Handle(access.Public, "POST /api/v1/cart/items", described(c.addCartItem), httpx.JSON())
 	if c.orders != nil {
 		patients := httpx.Roles(access.RolePatient)
-		rt.Handle(access.Customer, "GET /api/v1/orders", c.listOrders, httpx.JSON(), patients)
-		rt.Handle(access.Customer, "GET /api/v1/orders/{id}", c.showOrder, httpx.JSON(), patients)
+		rt.Handle(access.Customer, "GET /api/v1/orders", described(c.listOrders), httpx.JSON(), patients)
+		rt.Handle(access.Customer, "GET /api/v1/orders/{id}", described(c.showOrder), httpx.JSON(), patients)
 		// Stripe's events: public, trusted only by their signature (checked
 		// in orders.PaymentEvent); small, so a small body limit.
 		rt.Handle(access.Public, "POST /webhooks/stripe", c.stripeWebhook, httpx.JSON(), httpx.MaxBody(256<<10))

@@ -96,6 +96,14 @@ func TestCartAndOrdersAPI(t *testing.T) {
 			}
 			check("post", "/cart/items", "422", got)
 		}
+		// A quantity too big for any number type is out of range, not "not JSON".
+		code, got = post(`{"variant_id": "` + v.ID + `", "quantity": 1e20}`)
+		if d, _ := got.(map[string]any)["detail"].(string); code != 400 || !strings.Contains(d, "quantity is out of range") {
+			t.Errorf("quantity 1e20: %d %v", code, got)
+		}
+		if code, got := call(t, c, s.NewRequest(t, "GET", "/api/v1/cart?verbose=1", nil)); code != 400 {
+			t.Errorf("unknown parameter on the cart: %d %v", code, got)
+		}
 		if _, got := call(t, c, s.NewRequest(t, "GET", "/api/v1/cart", nil)); got.(map[string]any)["count"] != float64(2) {
 			t.Fatal("bad input changed the cart")
 		}

@@ -93,6 +93,7 @@ var routeClasses = map[string]access.Class{
 	"GET /api/v1/products":        access.Public,
 	"GET /api/v1/products/{slug}": access.Public,
 	"GET /api/v1/openapi.json":    access.Public,
+	"/api/v1/":                    access.Public, // any other API path: a JSON 404
 
 	// The cart belongs to a browser, not a person: public.
 	"GET /cart":               access.Public,
