@@ -178,20 +178,47 @@ func CheckPassword(pw string, hasSecondFactor bool, pc PasswordContext) error {
 		return bad("The password contains invalid characters.")
 	case IsCommonPassword(pw):
 		return bad("This password is too common; it appears in lists attackers try first.")
+	}
+	// Why the word matters in the message: "password password password" was
+	// refused as "your email address or the name of this service", which it
+	// is not; a person told the wrong reason cannot fix the password.
+	switch w, ok := contextual(pw, pc); {
+	case ok && w == "password":
+		return bad("Avoid building your password on the word “password”: it is the first word attackers try.")
+	case ok:
+		return bad("Avoid using your email address or the name of this service.")
 	case repetitive(pw):
-		return bad("Avoid passwords made of a repeated character or pattern.")
+		return bad("Avoid passwords made of a repeated word, character or pattern.")
 	case sequential(pw):
 		return bad("Avoid passwords that are a simple sequence such as 123456 or abcdef.")
-	case contextual(pw, pc):
-		return bad("Avoid using your email address or the name of this service.")
 	}
 	return nil
 }
 
-// repetitive reports a password that repeats a pattern of at most 4 characters.
+// repetitive reports a password that is one unit repeated: a pattern of at
+// most 4 characters ("aaaa", "abcabc"), or any word said again and again,
+// spaces and punctuation between the repeats ignored ("password password
+// password", "horse-horse-horse").
 func repetitive(pw string) bool {
 	r := []rune(strings.ToLower(pw))
-	for period := 1; period <= 4 && period < len(r); period++ {
+	if u := []rune(strings.Map(func(c rune) rune {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			return c
+		}
+		return -1
+	}, string(r))); len(u) >= 2 && periodic(u, len(u)/2) {
+		return true
+	}
+	return periodic(r, 4)
+}
+
+// periodic reports whether r repeats a unit of at most maxPeriod runes all
+// along (at least twice).
+func periodic(r []rune, maxPeriod int) bool {
+	for period := 1; period <= maxPeriod && period < len(r); period++ {
+		if len(r)%period != 0 && period > 4 {
+			continue
+		}
 		same := true
 		for i := period; i < len(r); i++ {
 			if r[i] != r[i-period] {
@@ -230,7 +257,9 @@ func sequential(pw string) bool {
 	return false
 }
 
-func contextual(pw string, pc PasswordContext) bool {
+// contextual reports a password that is little more than a context word
+// ("password", the service's name, the email address), and which word.
+func contextual(pw string, pc PasswordContext) (string, bool) {
 	p := strings.ToLower(pw)
 	strip := func(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), "") }
 	words := []string{"salve", "password"}
@@ -252,8 +281,8 @@ func contextual(pw string, pc PasswordContext) bool {
 			continue
 		}
 		if utf8.RuneCountInString(rest) < 5 || !strings.ContainsFunc(rest, unicode.IsLetter) {
-			return true
+			return w, true
 		}
 	}
-	return false
+	return "", false
 }

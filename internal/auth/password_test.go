@@ -98,6 +98,12 @@ func TestPasswordPolicy(t *testing.T) {
 		{"jane.doe@example.com1", false, "email"},
 		{"acmepharmacy2026!", false, "service"},
 		{"SalveSalve!", true, "service"},
+		// The word "password" is refused for what it is, not as "your email
+		// address or the name of this service" (issue 13); another word
+		// said over and over, as repetition.
+		{"password password password", false, "the word “password”"},
+		{"violet-violet-violet-violet", false, "repeated word"},
+		{"Password2026!", true, "the word “password”"},
 	}
 	for _, c := range bad {
 		err := CheckPassword(c.pw, c.mfa, pc)
