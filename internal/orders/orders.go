@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -345,6 +346,9 @@ func (s *Service) quote(ctx context.Context, tenantID string, items []ItemRef, s
 	return q, p, err
 }
 
+// usZIP is a US ZIP code: five digits, optionally a hyphen and four more.
+var usZIP = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
+
 // CheckAddress validates a shipping address; the error names each field.
 func CheckAddress(a *Address) error {
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
@@ -367,6 +371,12 @@ func CheckAddress(a *Address) error {
 	}
 	need("city", a.City, "Enter the city.", 100)
 	need("postal_code", a.PostalCode, "Enter the ZIP code.", 20)
+	// Every region Salve ships to is a US state (Regions), so the postal
+	// code is a US ZIP code: five digits, or ZIP+4. When regions of other
+	// countries are added, this check goes by the region's country.
+	if _, ok := fields["postal_code"]; !ok && !usZIP.MatchString(a.PostalCode) {
+		fields["postal_code"] = "Enter a 5-digit ZIP code, such as 10001 or 10001-1234."
+	}
 	if _, ok := region(a.Region); !ok {
 		fields["region"] = "Choose your state."
 	}

@@ -42,11 +42,16 @@ func (h *Handlers) itemsOf(r *http.Request) ([]orders.ItemRef, error) {
 }
 
 // review checks the address and choices and shows the order's total:
-// POST /checkout. Nothing is stored yet.
+// POST /checkout. Nothing is stored yet. The review's "Change" posts here
+// too (change=1) and gets the form back with what was entered: a link back
+// to GET /checkout forgot the address just typed.
 func (h *Handlers) review(w http.ResponseWriter, r *http.Request) error {
 	f, err := web.FormOf(r)
 	if err != nil {
 		return err
+	}
+	if f.Value("change") != "" {
+		return h.checkoutForm(w, r, http.StatusOK, f)
 	}
 	a := addressOf(f)
 	q, err := h.quote(r, f, &a)

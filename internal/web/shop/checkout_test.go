@@ -67,6 +67,16 @@ func TestCheckout(t *testing.T) {
 		if r.StatusCode != 422 || !strings.Contains(body, `id="f-line1-error"`) || !strings.Contains(body, `id="f-region-error"`) {
 			t.Fatalf("bad address: %d", r.StatusCode)
 		}
+		// A ZIP code that is not one: refused, beside the field.
+		for _, zip := range []string{"ABCDE", "1234", "123456", "10001-12"} {
+			r, body = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", with(address, "postal_code", zip)))
+			if r.StatusCode != 422 || !strings.Contains(body, `id="f-postal_code-error"`) || !strings.Contains(body, "5-digit ZIP code") {
+				t.Fatalf("ZIP %q: %d", zip, r.StatusCode)
+			}
+		}
+		if r, _ = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", with(address, "postal_code", "10001-1234"))); r.StatusCode != 200 {
+			t.Fatalf("ZIP+4: %d", r.StatusCode)
+		}
 		// A code that does not exist: the error is on the code field.
 		r, body = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", with(address, "promo", "NOSUCHCODE")))
 		if r.StatusCode != 422 || !strings.Contains(body, `id="f-promo-error"`) || !strings.Contains(body, "not valid") {
@@ -76,6 +86,12 @@ func TestCheckout(t *testing.T) {
 		r, body = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", address))
 		if r.StatusCode != 200 || !strings.Contains(body, "$98.19") {
 			t.Fatalf("review: %d", r.StatusCode)
+		}
+		// "Change" on the review brings the form back with what was typed.
+		r, body = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", with(address, "line1", "7 Typed Lane", "change", "1")))
+		if r.StatusCode != 200 || !strings.Contains(body, `value="7 Typed Lane"`) || !strings.Contains(body, `value="NY" selected`) ||
+			!strings.Contains(body, `id="ship-express" name="shipping" value="express" checked`) {
+			t.Fatalf("change after review: %d\n%s", r.StatusCode, body)
 		}
 		// Pay, with a forged price and total in the form: ignored.
 		r, _ = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout/pay", with(address, "price", "1", "total", "1", "amount", "1")))
