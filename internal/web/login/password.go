@@ -2,6 +2,7 @@ package login
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/signin"
@@ -27,6 +28,11 @@ var notices = map[string]string{
 	"signed_out": "You have signed out.",
 }
 
+// checkoutNotice tells a visitor sent here from checkout why: there is no
+// guest checkout (docs/orders.md says why).
+const checkoutNotice = "Sign in or create an account to check out. An order says what you buy, and some items need a prescription: " +
+	"that is health information, so we keep every order in an account only you can open."
+
 // showLogin renders the sign-in form. A signed-in person goes straight on.
 func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request) error {
 	next := web.SafeNext(r.URL.Query().Get("next"))
@@ -39,6 +45,9 @@ func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Query().Has(k) {
 			d.Notice = text
 		}
+	}
+	if next == "/checkout" || strings.HasPrefix(next, "/checkout/") {
+		d.Notice = checkoutNotice
 	}
 	return h.site.Render(w, r, h.pages.login, http.StatusOK, "Sign in", d)
 }

@@ -51,6 +51,10 @@ func TestCheckout(t *testing.T) {
 		if r, _ := testkit.Do(t, s.Client(), s.NewRequest(t, "GET", "/checkout", nil)); r.StatusCode != 303 ||
 			!strings.HasPrefix(r.Header.Get("Location"), "/login") {
 			t.Fatalf("anonymous checkout: %d %s", r.StatusCode, r.Header.Get("Location"))
+		} else if _, body := testkit.Do(t, s.Client(), s.NewRequest(t, "GET", r.Header.Get("Location"), nil)); !strings.Contains(body, "to check out") ||
+			!strings.Contains(body, "health information") {
+			// The sign-in page says why an account is needed.
+			t.Fatalf("the sign-in page does not say why checkout needs an account:\n%s", body)
 		}
 		// An empty cart cannot be checked out.
 		if r, body := testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout", address)); r.StatusCode != 422 || !strings.Contains(body, "Your cart is empty") {
