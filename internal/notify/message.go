@@ -24,6 +24,9 @@ const (
 	StaffInvite   Kind = "staff_invite"
 	SecurityAlert Kind = "security_alert"
 	OrderStatus   Kind = "order_status"
+	// OrderInvoice confirms an order placed to be paid by invoice and says
+	// where the invoice is: behind the sign-in, never in the email.
+	OrderInvoice Kind = "order_invoice"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -76,6 +79,11 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 		body = "A security event needs your attention (reference " + p.Reference + "). Sign in to review it:\n\n" + p.Link
 	case OrderStatus:
 		subject, body = orderText(brand, p)
+	case OrderInvoice:
+		subject = "Order " + p.Reference + " is placed: your invoice"
+		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +
+			"The invoice (the amount due and how to pay) is with the order in your account:\n\n" + p.Link +
+			"\n\nWe prepare the order once the payment arrives, and write again then."
 	default:
 		return Message{}, fmt.Errorf("compose: unknown kind %q", kind)
 	}
@@ -112,7 +120,7 @@ func (p Params) check(kind Kind) error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(p.Link) > 500 {
 		return errors.New("link must be an absolute http(s) URL of the site")
 	}
-	needsRef := kind == SecurityAlert || kind == OrderStatus
+	needsRef := kind == SecurityAlert || kind == OrderStatus || kind == OrderInvoice
 	switch {
 	case needsRef && !referenceRE.MatchString(p.Reference):
 		return errors.New("reference must be a code such as A1B2-C3D4")

@@ -133,10 +133,17 @@ func TestComposeKeepsPHIOut(t *testing.T) {
 	if len(subjects) != len(orderStatuses) {
 		t.Errorf("%d distinct subjects for %d statuses", len(subjects), len(orderStatuses))
 	}
+	// The invoice email: the reference and the link, which it needs.
+	m, err = Compose(OrderInvoice, "a@b.c", Params{Brand: "Acme", Link: "https://a.example/account/orders/x", Reference: "A1B2-C3D4"})
+	if err != nil || m.Subject != "Order A1B2-C3D4 is placed: your invoice" || !strings.Contains(m.Text, "https://a.example/account/orders/x") {
+		t.Fatalf("invoice message %+v %v", m, err)
+	}
 	bad := []struct {
 		kind Kind
 		p    Params
 	}{
+		{OrderInvoice, Params{Brand: "Acme", Link: "https://a.example/"}},
+		{OrderInvoice, Params{Brand: "Acme", Link: "https://a.example/", Reference: "A1B2", Status: "paid"}},
 		{OrderStatus, Params{Brand: "Acme", Link: "https://a.example/", Reference: "Metformin 500mg", Status: "paid"}},
 		{OrderStatus, Params{Brand: "Acme", Link: "https://a.example/", Reference: "A1B2", Status: "HIV test shipped"}},
 		{VerifyEmail, Params{Brand: "Acme", Link: "https://a.example/", Reference: "A1B2"}},

@@ -484,6 +484,10 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 		if err := s.settle(context.WithoutCancel(ctx), req.TenantID, o, ch.ID, d.Purpose, links); err != nil {
 			return nil, err
 		}
+	} else {
+		// Paid later, by invoice: the order is confirmed now, with the way
+		// to its invoice (checkout promised one).
+		s.invoiceEmail(context.WithoutCancel(ctx), req.TenantID, o, links)
 	}
 	return o, nil
 }

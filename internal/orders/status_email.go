@@ -43,3 +43,31 @@ func (s *Service) emailQuietly(ctx context.Context, tenantID string, o *Order, n
 		s.log.ErrorContext(ctx, "order email not queued", "order", o.ID, "err", err)
 	}
 }
+
+// invoiceEmail queues the email of an order placed to be paid by invoice:
+// it confirms the order and links to it, where the invoice is (the amount
+// and how to pay). Like every order email it names the brand and the
+// reference, nothing bought and no address. Why a link to the order's page
+// (its id in the URL): the id is random and says nothing, and the page asks
+// for a sign-in and the owner's access like any other.
+func (s *Service) invoiceEmail(ctx context.Context, tenantID string, o *Order, n Links) {
+	if s.outbox == nil || s.contacts == nil || n.Brand == "" || n.BaseURL == "" {
+		return
+	}
+	sys := access.WithActor(ctx, access.System("orders.invoice_email", tenantID))
+	err := func() error {
+		to, err := s.contacts(sys, tenantID, o.UserID)
+		if err != nil {
+			return err
+		}
+		msg, err := notify.Compose(notify.OrderInvoice, to, notify.Params{Brand: n.Brand,
+			Link: strings.TrimSuffix(n.BaseURL, "/") + "/account/orders/" + o.ID, Reference: o.Reference})
+		if err != nil {
+			return err
+		}
+		return s.outbox.Enqueue(sys, tenantID, o.UserID, notify.OrderInvoice, msg)
+	}()
+	if err != nil {
+		s.log.ErrorContext(ctx, "invoice email not queued", "order", o.ID, "err", err)
+	}
+}

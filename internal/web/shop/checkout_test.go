@@ -191,6 +191,36 @@ func TestCheckout(t *testing.T) {
 		if _, body := testkit.Do(t, oc, s.NewRequest(t, "GET", "/checkout", nil)); strings.Contains(body, "1 Main St") {
 			t.Fatal("another patient's checkout shows the address")
 		}
+
+		// Pay by invoice: the order is confirmed by email at once, with a
+		// link to the order, where the invoice is; nothing bought in it.
+		r, _ = testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout/pay", with(address, "gateway", "invoice")))
+		m = orderURL.FindStringSubmatch(r.Header.Get("Location"))
+		if r.StatusCode != 303 || m == nil {
+			t.Fatalf("pay by invoice: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		_, body = testkit.Do(t, c, s.NewRequest(t, "GET", "/account/orders/"+m[1], nil))
+		invRef := refRE.FindStringSubmatch(body)
+		if invRef == nil || !strings.Contains(body, "Invoice for order "+invRef[1]) || strings.Contains(body, "We will send you an invoice") {
+			t.Fatalf("invoice order page:\n%s", body)
+		}
+		items, err = s.Services().Outbox.Recent(sys, s.Tenant.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = false
+		for _, it := range items {
+			if it.To.Reveal() == patient.Email && it.Subject == "Order "+invRef[1]+" is placed: your invoice" {
+				found = true
+				if !strings.Contains(it.Text.Reveal(), s.URL+"/account/orders/"+m[1]) || strings.Contains(it.Subject+it.Text.Reveal(), "Monitor") ||
+					strings.Contains(it.Text.Reveal(), "Main St") {
+					t.Fatalf("the invoice email: %s", it.Text.Reveal())
+				}
+			}
+		}
+		if !found {
+			t.Fatal("no email for the order placed by invoice")
+		}
 	})
 }
 

@@ -405,8 +405,8 @@ func TestInvoiceMarkPaid(t *testing.T) {
 		if s.Services().TestGateway.Refunded() != 0 {
 			t.Fatal("an invoice order was refunded through the card gateway")
 		}
-		if ms := mails(t, s, patient.Email); len(ms) != 2 {
-			t.Fatalf("%d emails, want 2 (awaiting Rx, refunded)", len(ms))
+		if ms := mails(t, s, patient.Email); len(ms) != 3 {
+			t.Fatalf("%d emails, want 3 (placed with its invoice, awaiting Rx, refunded)", len(ms))
 		}
 	})
 }
