@@ -147,9 +147,11 @@ func Decide(a Actor, req Request, f Facts, now time.Time) Decision {
 		}
 	}
 	// Break-glass: a clinician or pharmacist without a care relationship may
-	// read clinical data for a limited time after stating a reason.
+	// read clinical data for a limited time after stating a reason. Orders
+	// are in it because, until the portal holds records, what a patient was
+	// sold (and its prescription items) is what an emergency can learn here.
 	if (a.Role == RoleClinician || a.Role == RolePharmacist) && req.Action == Read && now.Before(f.BreakGlassUntil) &&
-		slices.Contains([]DataClass{DataContact, DataClinical, DataRx, DataDevices}, req.Class) {
+		slices.Contains([]DataClass{DataContact, DataClinical, DataRx, DataDevices, DataOrders}, req.Class) {
 		return Decision{Allowed: true, Purpose: PurposeBreakGlass, Reason: "break-glass grant"}
 	}
 	return deny(fmt.Sprintf("%s may not %s %s", a.Role, req.Action, req.Class))

@@ -34,6 +34,17 @@ func (s *Service) Authorize(ctx context.Context, tenantID, patientID string, cla
 	return d, nil
 }
 
+// Facts looks up what the policy needs to know about the actor in ctx and a
+// patient (care relationship, proxy grant, break-glass grant), for a domain
+// service that makes its own access.Decide (orders.Deps.Facts).
+func (s *Service) Facts(ctx context.Context, tenantID, patientID string) (access.Facts, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok {
+		return access.Facts{}, nil
+	}
+	return s.facts(ctx, a, tenantID, patientID)
+}
+
 func (s *Service) facts(ctx context.Context, a access.Actor, tenantID, patientID string) (access.Facts, error) {
 	var f access.Facts
 	if a.TenantID != tenantID || a.ID == patientID {

@@ -18,51 +18,58 @@ import (
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
+// Opened is a break-glass grant just made: its id (the pages it opens are
+// found by it) and when it ends.
+type Opened struct {
+	ID    string
+	Until time.Time
+}
+
 // BreakGlass opens a patient's clinical record to a clinician or pharmacist
 // without a care relationship, for access.BreakGlassDuration. It needs a
 // stated reason (at least access.MinBreakGlassReason characters, sealed under
 // the patient: it may describe their condition) and a second factor passed in
 // the last few minutes. It raises a high-severity event, alerts the tenant's
 // security contact and waits in the compliance review queue.
-func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.Session, patientID, reason string) (time.Time, error) {
+func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.Session, patientID, reason string) (Opened, error) {
 	ctx = access.WithActor(ctx, sess.Actor())
 	now := s.clock.Now()
 	if sess.Role != access.RoleClinician && sess.Role != access.RolePharmacist {
-		return time.Time{}, apperr.DeniedError(fmt.Errorf("%s may not break the glass", sess.Role))
+		return Opened{}, apperr.DeniedError(fmt.Errorf("%s may not break the glass", sess.Role))
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) < access.MinBreakGlassReason || utf8.RuneCountInString(reason) > 1000 {
-		return time.Time{}, apperr.InvalidFields("Say why you need access.", map[string]string{
+		return Opened{}, apperr.InvalidFields("Say why you need access.", map[string]string{
 			"reason": fmt.Sprintf("Write at least %d characters: the emergency and why the record is needed.", access.MinBreakGlassReason)})
 	}
 	// Fresh MFA: the second factor passed within the freshness window.
 	if sess.MFAAt.IsZero() || now.Sub(sess.MFAAt) >= s.policy.Fresh || !s.policy.FreshAuth(sess.Auth(), now) {
-		return time.Time{}, signin.ErrNotFresh
+		return Opened{}, signin.ErrNotFresh
 	}
 	p, err := s.users.ByID(ctx, t.ID, patientID)
 	if err != nil || p.Role != access.RolePatient {
-		return time.Time{}, apperr.NotFoundError()
+		return Opened{}, apperr.NotFoundError()
 	}
 	gid := id.NewAt(now)
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: t.ID, Subjects: []string{patientID}, Action: access.Write,
 		Purpose: access.PurposeBreakGlass, Resource: "break_glass", ResourceID: gid, AuditAction: "break_glass.reason.write"})
 	if err != nil {
-		return time.Time{}, err
+		return Opened{}, err
 	}
 	ct, err := h.SealString(patientID, "break_glass", "reason_ct", gid, reason)
 	if err != nil {
-		return time.Time{}, err
+		return Opened{}, err
 	}
 	until := now.Add(access.BreakGlassDuration)
 	if err := s.event(ctx, audit.Entry{TenantID: t.ID, Subjects: []string{patientID}, Action: "break_glass.start", ResourceType: "break_glass",
 		ResourceID: gid, Severity: audit.High, Purpose: access.PurposeBreakGlass}); err != nil {
-		return time.Time{}, err
+		return Opened{}, err
 	}
 	if err := s.links.InsertBreakGlass(ctx, BreakGlass{ID: gid, TenantID: t.ID, ActorID: sess.UserID, PatientID: patientID,
 		ReasonCT: ct, CreatedAt: now, ExpiresAt: until}); err != nil {
-		return time.Time{}, err
+		return Opened{}, err
 	}
-	return until, s.accounts.Alert(ctx, t, "security.break_glass", "break-glass grant")
+	return Opened{ID: gid, Until: until}, s.accounts.Alert(ctx, t, "security.break_glass", "break-glass grant")
 }
 
 // BreakGlassReview is one grant as the review queue shows it.
@@ -145,4 +152,34 @@ func (s *Service) FindPatient(ctx context.Context, tenantID, email string) (stri
 		return "", apperr.InvalidFields("No patient has that email address here.", map[string]string{"email": "Check the address."})
 	}
 	return u.ID, nil
+}
+
+// BreakGlassPatient returns the patient of one of the actor's live
+// break-glass grants, for the pages the grant opens, and records the use:
+// an event on the grant (high severity, purpose break_glass) whose reason
+// the compliance review shows beside it, so every read under the grant is
+// tied to the reason given for it. Another person's grant, another
+// tenant's, an expired one and an unknown id are the same 404, audited as
+// a denial.
+func (s *Service) BreakGlassPatient(ctx context.Context, tenantID, grantID, use string) (string, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok || a.TenantID != tenantID || (a.Role != access.RoleClinician && a.Role != access.RolePharmacist) || !id.Valid(grantID) {
+		return "", apperr.DeniedError(errors.New("no break-glass grant"))
+	}
+	patientID, until, err := s.links.BreakGlassGrant(ctx, tenantID, a.ID, grantID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return "", err
+	}
+	if err != nil || !s.clock.Now().Before(until) {
+		if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "break_glass.use", ResourceType: "break_glass", ResourceID: grantID,
+			Outcome: audit.Denied, Detail: "no live grant of this actor", Purpose: access.PurposeBreakGlass}); err != nil {
+			return "", err
+		}
+		return "", apperr.DeniedError(errors.New("no live break-glass grant"))
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{patientID}, Action: "break_glass.use", ResourceType: "break_glass",
+		ResourceID: grantID, Severity: audit.High, Detail: use, Purpose: access.PurposeBreakGlass}); err != nil {
+		return "", err
+	}
+	return patientID, nil
 }

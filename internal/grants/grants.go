@@ -65,6 +65,9 @@ type Store interface {
 	// BreakGlassUntil returns when the actor's latest grant for the patient
 	// expires; the zero time when there is none.
 	BreakGlassUntil(ctx context.Context, tenantID, actorID, patientID string) (time.Time, error)
+	// BreakGlassGrant returns the patient and the end of one of an actor's
+	// grants; NotFound when the tenant has no such grant of that actor.
+	BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID string) (string, time.Time, error)
 	// BreakGlassList lists a tenant's grants, unreviewed first, newest first.
 	BreakGlassList(ctx context.Context, tenantID string, limit int) ([]BreakGlass, error)
 	// ReviewBreakGlass records a compliance review of a grant; NotFound when

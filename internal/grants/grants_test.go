@@ -92,9 +92,9 @@ func TestCareProxyAndBreakGlass(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		until, err := en.Grants.BreakGlass(ctx, en.Tenant, sess, pat.UserID, "Unconscious in the emergency room, allergies needed")
-		if err != nil || until.Sub(en.Clock.Now()) != access.BreakGlassDuration {
-			t.Fatalf("break glass: %v until %v", err, until)
+		opened, err := en.Grants.BreakGlass(ctx, en.Tenant, sess, pat.UserID, "Unconscious in the emergency room, allergies needed")
+		if until := opened.Until; err != nil || until.Sub(en.Clock.Now()) != access.BreakGlassDuration {
+			t.Fatalf("break glass: %v until %v", err, opened.Until)
 		}
 		erCtx := access.WithActor(ctx, access.Actor{ID: other, Role: access.RoleClinician, TenantID: en.Tenant.ID})
 		if d, err := en.Grants.Authorize(erCtx, en.Tenant.ID, pat.UserID, access.DataClinical, access.Read); err != nil || d.Purpose != access.PurposeBreakGlass {

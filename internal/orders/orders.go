@@ -228,6 +228,7 @@ type Service struct {
 	names    []string
 	bought   func(ctx context.Context, tenantID, userID string, variantIDs []string) error
 	links    func(ctx context.Context, tenantID string) Links
+	facts    func(ctx context.Context, tenantID, patientID string) (access.Facts, error)
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -257,6 +258,10 @@ type Deps struct {
 	// Links names a tenant's shop and its address, for emails sent by jobs
 	// (payment reconciliation), where there is no request to take them from.
 	Links func(ctx context.Context, tenantID string) Links
+	// Facts, if set, looks up what the policy needs beyond the actor
+	// (grants.Service.Facts: a break-glass grant), for reads; without it
+	// only the patient and the order staff roles read orders.
+	Facts func(ctx context.Context, tenantID, patientID string) (access.Facts, error)
 	Clock clock.Clock
 	Log   *slog.Logger
 }
@@ -270,7 +275,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, clock: d.Clock, log: d.Log}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, clock: d.Clock, log: d.Log}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())
@@ -392,7 +397,18 @@ func (s *Service) decide(ctx context.Context, tenantID, userID string, act acces
 	if !ok {
 		return access.Decision{}, apperr.DeniedError(access.ErrDenied)
 	}
-	d := access.Decide(a, access.Request{TenantID: tenantID, PatientID: userID, Class: access.DataOrders, Action: act}, access.Facts{}, s.clock.Now())
+	var facts access.Facts
+	if s.facts != nil && act == access.Read {
+		// Why reads only: a break-glass grant (or a proxy's scope) opens
+		// a patient's orders to be read; placing or changing them for
+		// someone else is no part of any grant.
+		f, err := s.facts(ctx, tenantID, userID)
+		if err != nil {
+			return access.Decision{}, err
+		}
+		facts = f
+	}
+	d := access.Decide(a, access.Request{TenantID: tenantID, PatientID: userID, Class: access.DataOrders, Action: act}, facts, s.clock.Now())
 	if err := d.Err(); err != nil {
 		return d, apperr.DeniedError(err)
 	}

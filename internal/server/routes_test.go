@@ -81,6 +81,7 @@ var routeClasses = map[string]access.Class{
 	"POST /account/proxies/revoke":        access.Customer,
 	"GET /staff/break-glass":              access.Staff,
 	"POST /staff/break-glass":             access.Staff,
+	"GET /staff/break-glass/{id}/orders":  access.Staff,
 	"GET /admin/break-glass":              access.Staff,
 	"POST /admin/break-glass/{id}/review": access.Staff,
 

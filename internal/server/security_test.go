@@ -74,6 +74,7 @@ func init() {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
+	routePolicy["GET /staff/break-glass/{id}/orders"] = careTeam
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
 }
 

@@ -83,7 +83,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	promos := promo.NewService(store.NewPromotions(stores.Catalog), c)
 	ord := orders.New(orders.Deps{Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
-		Contacts: ids.Accounts.Email,
+		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {

@@ -130,6 +130,24 @@ func (q *Links) BreakGlassUntil(ctx context.Context, tenantID, actorID, patientI
 	return timeOf(until), nil
 }
 
+// BreakGlassGrant returns the patient and the end of one of an actor's
+// grants; NotFound when the tenant has no such grant of that actor.
+func (q *Links) BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID string) (string, time.Time, error) {
+	var (
+		patientID string
+		until     time.Time
+	)
+	err := q.db.r.QueryRowContext(ctx, `SELECT patient_id, expires_at FROM break_glass WHERE tenant_id = $1 AND actor_id = $2 AND id = $3`,
+		tenantID, actorID, grantID).Scan(&patientID, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, apperr.NotFoundError()
+	}
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("break glass: %w", err)
+	}
+	return patientID, until.UTC(), nil
+}
+
 // BreakGlassList lists a tenant's grants, unreviewed first, newest first.
 func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) ([]grants.BreakGlass, error) {
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at, reviewed_at,

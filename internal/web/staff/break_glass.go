@@ -13,6 +13,9 @@ import (
 type breakGlassData struct {
 	Form  *web.Form
 	Until time.Time
+	// GrantID is the grant just made: the confirmation links to what it
+	// opens.
+	GrantID string
 }
 
 // showBreakGlass renders the emergency access form.
@@ -43,7 +46,7 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err)
 	}
-	until, err := h.grants.BreakGlass(r.Context(), t, sess, patientID, f.Value("reason"))
+	opened, err := h.grants.BreakGlass(r.Context(), t, sess, patientID, f.Value("reason"))
 	if err != nil {
 		if apperr.Is(err, apperr.Unauthenticated) {
 			f.Message = "Confirm your password and a fresh code from your authenticator first, then submit again."
@@ -52,5 +55,6 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fail(err)
 	}
-	return h.render(w, r, h.pages.breakGlass, http.StatusOK, "Emergency access", breakGlassData{Form: &web.Form{Done: "Emergency access granted."}, Until: until})
+	return h.render(w, r, h.pages.breakGlass, http.StatusOK, "Emergency access", breakGlassData{Form: &web.Form{Done: "Emergency access granted."},
+		Until: opened.Until, GrantID: opened.ID})
 }

@@ -15,8 +15,9 @@ import (
 // /staff/orders/{id}/mark-paid, /release, /prepare, /ship, /deliver, /cancel
 // and /refund (see step for who may take which).
 //
-// Emergency access: for the care team (clinicians and pharmacists); its
-// review is in web/admin.
+// Emergency access: for the care team (clinicians and pharmacists), with
+// what a grant opens (the patient's orders, found by the grant's id and only
+// while it lasts); its review is in web/admin.
 func (h *Handlers) Routes(rt *httpx.Router) {
 	staff := httpx.Roles(orders.StaffRoles...)
 	rt.Handle(access.Staff, "GET /staff/orders", h.showQueue, staff)
@@ -27,4 +28,5 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	careTeam := httpx.Roles(access.RoleClinician, access.RolePharmacist)
 	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
 	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)
+	rt.Handle(access.Staff, "GET /staff/break-glass/{id}/orders", h.showBreakGlassOrders, careTeam)
 }

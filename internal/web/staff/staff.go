@@ -2,7 +2,8 @@
 // order's page and the steps that move it on (release after prescription
 // verification, prepare, ship, deliver, cancel, refund, mark an invoice
 // paid), for customer service, pharmacists and fulfillment; and emergency
-// access to a patient's record (break-glass), for clinicians and pharmacists.
+// access to a patient's record (break-glass), for clinicians and pharmacists,
+// and what it opens (today the patient's orders, read-only).
 // Later: prescriptions, appointments, messages. Every route is limited to the
 // roles whose work needs it (httpx.Roles; the services check the role again).
 // One file per action; routes in routes.go.
@@ -25,7 +26,7 @@ type Handlers struct {
 	site   *web.Site
 	orders *orders.Service
 	grants *grants.Service
-	pages  struct{ queue, order, breakGlass *render.Page }
+	pages  struct{ queue, order, breakGlass, breakGlassOrders *render.Page }
 }
 
 // New returns the handlers; a missing template fails here.
@@ -33,7 +34,7 @@ func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, er
 	h := &Handlers{site: site, orders: ord, grants: gr}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"staff/orders": &p.queue, "staff/order": &p.order,
-		"staff/break_glass": &p.breakGlass}); err != nil {
+		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders}); err != nil {
 		return nil, err
 	}
 	return h, nil
