@@ -25,6 +25,34 @@ const (
 	DataAuditMeta DataClass = "audit"    // who accessed what (audit metadata)
 )
 
+// Label is the class in words, as a person reads it on a page ("Prescriptions",
+// not "rx").
+func (c DataClass) Label() string {
+	switch c {
+	case DataContact:
+		return "Contact details"
+	case DataAddress:
+		return "Shipping address"
+	case DataOrders:
+		return "Orders"
+	case DataRx:
+		return "Prescriptions"
+	case DataClinical:
+		return "Clinical records"
+	case DataDevices:
+		return "Devices"
+	case DataBilling:
+		return "Bills and payments"
+	case DataMessages:
+		return "Messages"
+	case DataSecurity:
+		return "Account security"
+	case DataAuditMeta:
+		return "Access history"
+	}
+	return string(c)
+}
+
 // DataClasses lists every class.
 var DataClasses = []DataClass{DataContact, DataAddress, DataOrders, DataRx, DataClinical, DataDevices, DataBilling, DataMessages, DataSecurity, DataAuditMeta}
 

@@ -8,6 +8,7 @@ package grants
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -88,6 +89,9 @@ type Accounts interface {
 	// Alert records a high-severity event and emails the tenant's security
 	// contact.
 	Alert(ctx context.Context, t *tenant.Tenant, action, detail string) error
+	// ProxyNotice emails a person that someone shared access with them
+	// (the brand and link only).
+	ProxyNotice(ctx context.Context, u accounts.User, brand, link string) error
 }
 
 // Vault is what grants take from the vault: audited handles (break-glass
@@ -108,6 +112,12 @@ type Deps struct {
 	// Policy is the session lifetimes: break-glass needs a second factor
 	// passed within its freshness window.
 	Policy auth.SessionPolicy
+	// Links names a tenant's site and its address, for the email that tells
+	// a person a proxy grant was made; nil sends none.
+	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
+	// Log takes what cannot be returned (an email not queued after the
+	// grant it announces was made): ids only.
+	Log *slog.Logger
 }
 
 // Service decides and records access grants on the PHI store.
@@ -119,6 +129,8 @@ type Service struct {
 	audit    audit.Appender
 	clock    clock.Clock
 	policy   auth.SessionPolicy
+	siteOf   func(ctx context.Context, tenantID string) (brand, baseURL string)
+	log      *slog.Logger
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -130,7 +142,11 @@ func New(d Deps) *Service {
 	if d.Policy == (auth.SessionPolicy{}) {
 		d.Policy = auth.DefaultSessionPolicy()
 	}
-	return &Service{links: d.Store, users: d.Users, accounts: d.Accounts, vault: d.Vault, audit: d.Audit, clock: d.Clock, policy: d.Policy}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{links: d.Store, users: d.Users, accounts: d.Accounts, vault: d.Vault, audit: d.Audit, clock: d.Clock, policy: d.Policy,
+		siteOf: d.Links, log: d.Log}
 }
 
 func (s *Service) emailIndex(tenantID, email string) []byte {

@@ -71,8 +71,65 @@ func (s *Service) GrantProxy(ctx context.Context, email string, scopes []string)
 		ResourceID: gid, Detail: "scopes=" + joinClasses(classes)}); err != nil {
 		return err
 	}
-	return s.links.InsertProxy(ctx, ProxyGrant{ID: gid, TenantID: a.TenantID, PatientID: a.ID, ProxyID: p.ID, Scopes: classes,
-		CreatedAt: s.clock.Now()})
+	if err := s.links.InsertProxy(ctx, ProxyGrant{ID: gid, TenantID: a.TenantID, PatientID: a.ID, ProxyID: p.ID, Scopes: classes,
+		CreatedAt: s.clock.Now()}); err != nil {
+		return err
+	}
+	s.proxyNotice(ctx, p)
+	return nil
+}
+
+// proxyNotice tells the person granted that someone shared access with
+// them, by an email that names neither who nor what (no PHI in emails); the
+// list is on their account page. The grant stands if the email cannot be
+// queued: that is logged (ids only), not returned.
+func (s *Service) proxyNotice(ctx context.Context, p accounts.User) {
+	if s.siteOf == nil {
+		return
+	}
+	brand, base := s.siteOf(ctx, p.TenantID)
+	if err := s.accounts.ProxyNotice(ctx, p, brand, strings.TrimSuffix(base, "/")+"/account"); err != nil {
+		s.log.ErrorContext(ctx, "proxy notice not queued", "user", p.ID, "err", err)
+	}
+}
+
+// ActingFor is one person the signed-in patient may act for, as their
+// account page shows it.
+type ActingFor struct {
+	Email  phi.String
+	Scopes []access.DataClass
+	Since  time.Time
+}
+
+// ActingFor lists the people who granted the signed-in patient access to
+// parts of their record, with their addresses opened (the grantor's
+// address, shown to the person they chose to share with so that they know
+// whose record it is; audited as proxy.read with the grantor as subject).
+func (s *Service) ActingFor(ctx context.Context) ([]ActingFor, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok {
+		return nil, apperr.DeniedError(errors.New("no actor"))
+	}
+	if a.Role != access.RolePatient {
+		return nil, nil
+	}
+	grants, err := s.links.Proxies(ctx, a.TenantID, a.ID, true)
+	if err != nil || len(grants) == 0 {
+		return nil, err
+	}
+	out := make([]ActingFor, 0, len(grants))
+	for _, g := range grants {
+		u, err := s.users.ByID(ctx, a.TenantID, g.PatientID)
+		if err != nil || u.Status != accounts.StatusActive {
+			continue
+		}
+		email, err := s.accounts.OpenEmail(ctx, u, "proxy.read")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ActingFor{Email: email, Scopes: g.Scopes, Since: g.CreatedAt})
+	}
+	return out, nil
 }
 
 // RevokeProxy ends one of the signed-in patient's grants.

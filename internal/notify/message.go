@@ -27,6 +27,9 @@ const (
 	// OrderInvoice confirms an order placed to be paid by invoice and says
 	// where the invoice is: behind the sign-in, never in the email.
 	OrderInvoice Kind = "order_invoice"
+	// ProxyShared tells a person that someone shared parts of their record
+	// with them; who, and what, is behind the sign-in.
+	ProxyShared Kind = "proxy_shared"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -79,6 +82,11 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 		body = "A security event needs your attention (reference " + p.Reference + "). Sign in to review it:\n\n" + p.Link
 	case OrderStatus:
 		subject, body = orderText(brand, p)
+	case ProxyShared:
+		subject = "Someone has shared access with you at " + brand
+		body = "Someone with an account at " + brand + " has given you access to parts of their record, so that you can help them. " +
+			"Sign in to see who, and what they shared:\n\n" + p.Link +
+			"\n\nNothing of your own record is shared by this. If you do not know why you got this message, you can ignore it."
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

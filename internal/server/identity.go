@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -37,6 +38,9 @@ type IdentityOptions struct {
 	// OIDC discovers single sign-on providers; nil is the OpenID Connect
 	// client of internal/oidc.
 	OIDC signin.OIDC
+	// Links names a tenant's site and address for the emails grants send
+	// (a proxy grant's notice); nil sends none.
+	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
 }
 
 // NewIdentity builds the identity services on the PHI store, the vault, the
@@ -58,6 +62,6 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: log,
 		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Burst: o.Burst})
 	gr := grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
-		Policy: o.Sessions})
+		Policy: o.Sessions, Links: o.Links, Log: o.Log})
 	return Identity{Accounts: acc, SignIn: si, Grants: gr}
 }

@@ -68,8 +68,12 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	if cfg.SessionAbsolute > 0 {
 		policy.Absolute = cfg.SessionAbsolute
 	}
+	links := shopLinks(cfg, store.NewTenants(stores.Catalog))
 	ids := NewIdentity(stores.PHI, v, al, ob, IdentityOptions{Clock: c, Log: log, Argon2: argon, Sessions: policy,
-		StaffInactivity: cfg.StaffInactivity})
+		StaffInactivity: cfg.StaffInactivity, Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}})
 	testGW := payment.NewTest()
 	gateways, err := Gateways(cfg, testGW)
 	if err != nil {
@@ -152,7 +156,9 @@ func Gateways(cfg *config.Config, test *payment.Test) ([]payment.Gateway, error)
 // first hostname (over TLS when Salve serves TLS), or the listening address.
 func shopLinks(cfg *config.Config, tenants *store.Tenants) func(ctx context.Context, tenantID string) orders.Links {
 	return func(ctx context.Context, tenantID string) orders.Links {
-		scheme, host := "http", cfg.Addr
+		// The listen address as a person opens it (a loopback address as
+		// localhost, where passkeys work; see displayAddr).
+		scheme, host := "http", displayAddr(cfg.Addr, !cfg.TLS())
 		if cfg.TLS() {
 			scheme = "https"
 		}

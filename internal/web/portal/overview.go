@@ -17,6 +17,16 @@ type overviewData struct {
 	Role          access.Role
 	TOTP          bool
 	CodesLeft     int
+	// ActingFor are the people who shared parts of their record with this
+	// patient (proxy grants), so the grantee sees that they can help them.
+	ActingFor []actingForRow
+}
+
+// actingForRow is one person the patient may act for: their address, opened
+// for this page, and what they shared.
+type actingForRow struct {
+	Email  string
+	Scopes []access.DataClass
 }
 
 // showOverview renders the signed-in person's profile. Their own PHI is opened
@@ -38,11 +48,19 @@ func (h *Handlers) overview(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
+	list, err := h.grants.ActingFor(r.Context())
+	if err != nil {
+		return err
+	}
+	var actingFor []actingForRow
+	for _, g := range list {
+		actingFor = append(actingFor, actingForRow{Email: g.Email.Reveal(), Scopes: g.Scopes})
+	}
 	if f == nil {
 		f = &web.Form{Values: map[string][]string{"name": {acct.Name.Reveal()}, "phone": {acct.Phone.Reveal()}}}
 	}
 	return h.render(w, r, h.pages.overview, status, "Your account", overviewData{Form: f, Email: acct.Email.Reveal(),
-		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left})
+		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left, ActingFor: actingFor})
 }
 
 // submitProfile saves the name and phone number.
