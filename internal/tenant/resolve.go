@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,7 +27,15 @@ type Resolver struct {
 	log        *slog.Logger
 	snap       atomic.Pointer[snapshot]
 	refreshing atomic.Bool
+	// unknown serialises the reloads an unknown host starts (see Resolve).
+	unknown sync.Mutex
 }
+
+// UnknownHostReload is the least time between two reloads started by hosts
+// that no tenant claims: a tenant created while Salve runs answers its first
+// request, and a stream of made-up Host headers costs at most one query to
+// the store per interval, however many arrive.
+const UnknownHostReload = time.Second
 
 type snapshot struct {
 	byHost map[string]*Tenant
@@ -67,12 +76,46 @@ func (r *Resolver) Refresh(ctx context.Context) error {
 
 // Resolve returns the tenant for a Host header value: the tenant that claims
 // the host name, else the default tenant, else false (the caller answers 404).
+// A host that no tenant in the snapshot claims may belong to a tenant created
+// since (salve tenant create while Salve runs): the snapshot is reloaded
+// first, at most once per UnknownHostReload whatever the hosts asked for.
 func (r *Resolver) Resolve(host string) (*Tenant, bool) {
+	h := NormalizeHost(host)
 	s := r.current()
-	if t, ok := s.byHost[NormalizeHost(host)]; ok {
+	if t, ok := s.byHost[h]; ok {
+		return t, true
+	}
+	s = r.reloadForUnknown(s)
+	if t, ok := s.byHost[h]; ok {
 		return t, true
 	}
 	return s.def, s.def != nil
+}
+
+// reloadForUnknown reloads the snapshot for a host it lacks, unless it was
+// loaded within UnknownHostReload; it returns the snapshot to answer from.
+// Requests that arrive during a reload wait for it and answer from it,
+// rather than each starting their own. A failed reload keeps the snapshot.
+func (r *Resolver) reloadForUnknown(s *snapshot) *snapshot {
+	if r.clock.Now().Sub(s.loaded) < UnknownHostReload {
+		return s
+	}
+	r.unknown.Lock()
+	defer r.unknown.Unlock()
+	if cur := r.snap.Load(); r.clock.Now().Sub(cur.loaded) < UnknownHostReload {
+		return cur // reloaded while this request waited
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.Refresh(ctx); err != nil {
+		r.log.Warn("tenant reload for an unknown host failed; keeping the previous tenants", "err", err)
+		// Why mark it loaded anyway: a store that fails must not be asked
+		// again by every request with an unknown host.
+		cur := *r.snap.Load()
+		cur.loaded = r.clock.Now()
+		r.snap.Store(&cur)
+	}
+	return r.snap.Load()
 }
 
 // ByID returns a tenant by id from the snapshot.

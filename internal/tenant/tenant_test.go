@@ -3,11 +3,13 @@ package tenant
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -132,6 +134,64 @@ func TestResolver(t *testing.T) {
 	}
 	if calls.Load() == n {
 		t.Fatal("stale snapshot was not reloaded")
+	}
+}
+
+// TestResolverReloadsForUnknownHosts: a host the snapshot lacks reloads it
+// (a tenant created since answers at once), at most once per
+// UnknownHostReload however many requests with unknown hosts arrive, even at
+// the same moment.
+func TestResolverReloadsForUnknownHosts(t *testing.T) {
+	def := &Tenant{ID: "def", Hostnames: []string{"def.example"}, IsDefault: true}
+	var calls atomic.Int32
+	var withNew atomic.Bool
+	src := listFunc(func(context.Context) ([]*Tenant, error) {
+		calls.Add(1)
+		if withNew.Load() {
+			return []*Tenant{def, {ID: "new", Hostnames: []string{"new.example"}}}, nil
+		}
+		return []*Tenant{def}, nil
+	})
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	r, err := NewResolver(context.Background(), src, clk, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withNew.Store(true) // created after the snapshot was loaded
+	// Within the interval of the last load: no reload, the default answers.
+	for range 100 {
+		if got, _ := r.Resolve("new.example"); got.ID != "def" {
+			t.Fatalf("reloaded within the rate limit: %v", got.ID)
+		}
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("%d loads, want only the first", calls.Load())
+	}
+	// A second on, many requests at once with unknown hosts: one reload,
+	// and the new tenant answers.
+	clk.Advance(UnknownHostReload)
+	var wg sync.WaitGroup
+	var wrong atomic.Int32
+	for i := range 50 {
+		wg.Go(func() {
+			host := "new.example"
+			if i%2 == 1 {
+				host = fmt.Sprintf("made-up-%d.example", i)
+			}
+			if got, _ := r.Resolve(host); (host == "new.example") != (got.ID == "new") {
+				wrong.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if calls.Load() != 2 || wrong.Load() != 0 {
+		t.Fatalf("%d loads (want 2), %d wrong answers", calls.Load(), wrong.Load())
+	}
+	// A known host never reloads.
+	clk.Advance(UnknownHostReload)
+	r.Resolve("def.example")
+	if calls.Load() != 2 {
+		t.Fatalf("a known host reloaded: %d loads", calls.Load())
 	}
 }
 
