@@ -103,6 +103,19 @@ func TestBreakGlassExpires(t *testing.T) {
 	if Decide(doc, Request{TenantID: "t1", PatientID: "p1", Class: DataBilling, Action: Read}, f, now).Allowed {
 		t.Fatal("break-glass opened billing")
 	}
+	// It opens the patient's orders to read (what it unlocks until the
+	// portal holds records), never to change, and never their address.
+	orders := Request{TenantID: "t1", PatientID: "p1", Class: DataOrders, Action: Read}
+	if d := Decide(doc, orders, Facts{}, now); d.Allowed {
+		t.Fatal("a clinician read orders without a grant")
+	}
+	if d := Decide(doc, orders, f, now); !d.Allowed || d.Purpose != PurposeBreakGlass {
+		t.Fatalf("break-glass orders: %+v", d)
+	}
+	if Decide(doc, Request{TenantID: "t1", PatientID: "p1", Class: DataOrders, Action: Write}, f, now).Allowed ||
+		Decide(doc, Request{TenantID: "t1", PatientID: "p1", Class: DataAddress, Action: Read}, f, now).Allowed {
+		t.Fatal("break-glass changed orders or opened the address")
+	}
 	fulfil := Actor{ID: "f", Role: RoleFulfillment, TenantID: "t1"}
 	if Decide(fulfil, req, f, now).Allowed {
 		t.Fatal("break-glass applies to clinicians and pharmacists only")
