@@ -117,6 +117,26 @@ func (s *Service) BreakGlassQueue(ctx context.Context, tenantID string) ([]Break
 	return out, nil
 }
 
+// BreakGlassDue counts the tenant's break-glass grants that wait for a
+// review, for the reviewers' staff home. It opens no reason (no PHI, so no
+// vault access): only whether each grant was reviewed.
+func (s *Service) BreakGlassDue(ctx context.Context, tenantID string) (int, error) {
+	if _, err := reviewer(ctx, tenantID); err != nil {
+		return 0, err
+	}
+	rows, err := s.links.BreakGlassList(ctx, tenantID, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range rows {
+		if b.ReviewedAt.IsZero() {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // ReviewBreakGlass records the reviewer's finding on a grant.
 func (s *Service) ReviewBreakGlass(ctx context.Context, tenantID, grantID, outcome string) error {
 	a, err := reviewer(ctx, tenantID)

@@ -254,3 +254,17 @@ func roleNames(roles []access.Role) string {
 	}
 	return out
 }
+
+// CountWaiting returns how many of the tenant's orders wait for work
+// (QueueStatuses), counting up to max: the staff home shows "max+" beyond.
+// The same role check as Queue; it opens no sealed details.
+func (s *Service) CountWaiting(ctx context.Context, tenantID string, max int) (n int, more bool, err error) {
+	rows, err := s.Queue(ctx, tenantID, QueueStatuses, "", max+1)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(rows) > max {
+		return max, true, nil
+	}
+	return len(rows), false, nil
+}

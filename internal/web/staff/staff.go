@@ -25,14 +25,14 @@ type Handlers struct {
 	site   *web.Site
 	orders *orders.Service
 	grants *grants.Service
-	pages  struct{ queue, order, breakGlass *render.Page }
+	pages  struct{ home, queue, order, breakGlass *render.Page }
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, error) {
 	h := &Handlers{site: site, orders: ord, grants: gr}
 	p := &h.pages
-	if err := site.Pages(map[string]**render.Page{"staff/orders": &p.queue, "staff/order": &p.order,
+	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
 		"staff/break_glass": &p.breakGlass}); err != nil {
 		return nil, err
 	}
