@@ -72,11 +72,11 @@ type BreakGlassReview struct {
 	ActorName phi.String
 	// PatientName is the patient's name for a compliance officer; empty
 	// for an admin, who holds no PHI by default (separation of duties).
-	PatientName phi.String
-	Reason      phi.String
-	CreatedAt, ExpiresAt   time.Time
-	ReviewedAt             time.Time
-	Outcome                string
+	PatientName          phi.String
+	Reason               phi.String
+	CreatedAt, ExpiresAt time.Time
+	ReviewedAt           time.Time
+	Outcome              string
 }
 
 // Review outcomes.
