@@ -140,7 +140,7 @@ func run(out, addr string) error {
 			chromedp.Submit("#f-code"), chromedp.Sleep(time.Second)); err != nil {
 			return err
 		}
-		for _, p := range [][2]string{{"staff", "/staff"}, {"admin", "/admin"}, {"admin-catalog", "/admin/catalog"}} {
+		for _, p := range [][2]string{{"staff", "/staff"}, {"admin", "/admin"}, {"admin-break-glass", "/admin/break-glass"}} {
 			if err := s.shoot(bctx, p[0], p[1]); err != nil {
 				return err
 			}
