@@ -1,4 +1,5 @@
-// Package staff is the surface of staff at work. Now: the order queue, an
+// Package staff is the surface of staff at work. Now: the staff home (every
+// staff role's pages, with what waits for them), the order queue, an
 // order's page and the steps that move it on (release after prescription
 // verification, prepare, ship, deliver, cancel, refund, mark an invoice
 // paid), for customer service, pharmacists and fulfillment; and emergency
