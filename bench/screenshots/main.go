@@ -53,18 +53,18 @@ func run(out, addr string) error {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	bin := filepath.Join(tmp, "salve")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/salve")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/salve") //nolint:gosec // bin is a path in our own temporary directory
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build salve: %w", err)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(out, 0o755); err != nil { //nolint:gosec // screenshots are public documentation, readable by all
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	srv := exec.CommandContext(ctx, bin, "demo", "--addr", addr, "--data", filepath.Join(tmp, "data"))
+	srv := exec.CommandContext(ctx, bin, "demo", "--addr", addr, "--data", filepath.Join(tmp, "data")) //nolint:gosec // the binary just built; addr is checked to be loopback
 	srv.Stderr = io.Discard
 	stdout, err := srv.StdoutPipe()
 	if err != nil {
@@ -189,7 +189,7 @@ func (s shooter) shoot(ctx context.Context, name, path string) error {
 			return fmt.Errorf("%s at %d: %w", path, w.width, err)
 		}
 		file := filepath.Join(s.out, name+"-"+w.name+".png")
-		if err := os.WriteFile(file, buf, 0o644); err != nil {
+		if err := os.WriteFile(file, buf, 0o644); err != nil { //nolint:gosec // screenshots are public documentation, readable by all
 			return err
 		}
 		fmt.Println(file)
