@@ -45,11 +45,15 @@ func Seed(ctx context.Context, catalogDB *store.DB, clk clock.Clock) (bool, erro
 	if err != nil {
 		return false, fmt.Errorf("demo catalog: %w", err)
 	}
+	legal, err := SeedLegalPages(ctx, svc, t.ID)
+	if err != nil {
+		return false, err
+	}
 	promoted, err := SeedPromotions(ctx, promo.NewService(store.NewPromotions(catalogDB), clk), t.ID, clk.Now())
 	if err != nil {
 		return false, fmt.Errorf("demo promotion: %w", err)
 	}
-	return created || seeded || promoted, nil
+	return created || seeded || legal || promoted, nil
 }
 
 func seedTenant(ctx context.Context, repo *store.Tenants, clk clock.Clock) (*tenant.Tenant, error) {

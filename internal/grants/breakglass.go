@@ -75,10 +75,15 @@ func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.
 // BreakGlassReview is one grant as the review queue shows it.
 type BreakGlassReview struct {
 	ID, ActorID, PatientID string
-	Reason                 phi.String
-	CreatedAt, ExpiresAt   time.Time
-	ReviewedAt             time.Time
-	Outcome                string
+	// ActorName is the staff member's name (their email without one).
+	ActorName phi.String
+	// PatientName is the patient's name for a compliance officer; empty
+	// for an admin, who holds no PHI by default (separation of duties).
+	PatientName          phi.String
+	Reason               phi.String
+	CreatedAt, ExpiresAt time.Time
+	ReviewedAt           time.Time
+	Outcome              string
 }
 
 // Review outcomes.
@@ -98,7 +103,8 @@ func reviewer(ctx context.Context, tenantID string) (access.Actor, error) {
 // BreakGlassQueue lists a tenant's break-glass grants, unreviewed first, with
 // their reasons opened for the reviewer (audited, purpose compliance).
 func (s *Service) BreakGlassQueue(ctx context.Context, tenantID string) ([]BreakGlassReview, error) {
-	if _, err := reviewer(ctx, tenantID); err != nil {
+	a, err := reviewer(ctx, tenantID)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := s.links.BreakGlassList(ctx, tenantID, 200)
@@ -121,7 +127,90 @@ func (s *Service) BreakGlassQueue(ctx context.Context, tenantID string) ([]Break
 		out = append(out, BreakGlassReview{ID: b.ID, ActorID: b.ActorID, PatientID: b.PatientID, Reason: reason, CreatedAt: b.CreatedAt,
 			ExpiresAt: b.ExpiresAt, ReviewedAt: b.ReviewedAt, Outcome: b.ReviewNote})
 	}
+	// Names, not ids: the reviewer sees who broke the glass, and a compliance
+	// officer also whose record was opened. Why not the admin: patient names
+	// are PHI, and an admin holds none by default (DESIGN §1).
+	ids := map[string]bool{}
+	for _, r := range out {
+		ids[r.ActorID] = true
+		if a.Role == access.RoleCompliance {
+			ids[r.PatientID] = true
+		}
+	}
+	names, err := s.names(ctx, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].ActorName = names[out[i].ActorID]
+		if a.Role == access.RoleCompliance {
+			out[i].PatientName = names[out[i].PatientID]
+		}
+	}
 	return out, nil
+}
+
+// names opens the names of people (their email address when they gave no
+// name) through one audited vault access, purpose compliance.
+func (s *Service) names(ctx context.Context, tenantID string, ids map[string]bool) (map[string]phi.String, error) {
+	out := map[string]phi.String{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	users := make([]accounts.User, 0, len(ids))
+	subjects := make([]string, 0, len(ids))
+	for uid := range ids {
+		u, err := s.users.ByID(ctx, tenantID, uid)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+		subjects = append(subjects, u.ID)
+	}
+	if len(users) == 0 {
+		return out, nil
+	}
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: subjects, Action: access.Read,
+		Purpose: access.PurposeCompliance, Resource: "user", AuditAction: "break_glass.names.read"})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		col, ct := "name_ct", u.NameCT
+		if ct == nil {
+			col, ct = "email_ct", u.EmailCT
+		}
+		name, err := h.OpenString(u.ID, "users", col, u.ID, ct)
+		if errors.Is(err, phi.ErrShredded) {
+			name = phi.NewString("(disposed of)")
+		} else if err != nil {
+			return nil, err
+		}
+		out[u.ID] = name
+	}
+	return out, nil
+}
+
+// BreakGlassDue counts the tenant's break-glass grants that wait for a
+// review, for the reviewers' staff home. It opens no reason (no PHI, so no
+// vault access): only whether each grant was reviewed.
+func (s *Service) BreakGlassDue(ctx context.Context, tenantID string) (int, error) {
+	if _, err := reviewer(ctx, tenantID); err != nil {
+		return 0, err
+	}
+	rows, err := s.links.BreakGlassList(ctx, tenantID, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range rows {
+		if b.ReviewedAt.IsZero() {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // ReviewBreakGlass records the reviewer's finding on a grant.

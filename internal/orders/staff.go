@@ -254,3 +254,18 @@ func roleNames(roles []access.Role) string {
 	}
 	return out
 }
+
+// CountWaiting returns how many of the tenant's orders wait for work
+// (QueueStatuses), counting up to limit: more reports that there are more
+// (the staff home shows "99+").
+// The same role check as Queue; it opens no sealed details.
+func (s *Service) CountWaiting(ctx context.Context, tenantID string, limit int) (n int, more bool, err error) {
+	rows, err := s.Queue(ctx, tenantID, QueueStatuses, "", limit+1)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(rows) > limit {
+		return limit, true, nil
+	}
+	return len(rows), false, nil
+}

@@ -12,6 +12,9 @@ type View struct {
 	Data any
 	// Menu is the tenant's navigation menu; empty shows the default links.
 	Menu []MenuLink
+	// Legal are the tenant's legal pages for the footer (privacy notice,
+	// contact, terms), those it has published.
+	Legal []MenuLink
 	// Slot is set while a page is rendered for a cache (Page.ExecuteSplit): the
 	// layout then writes a marker where the per-request part goes instead of
 	// that part itself.
@@ -27,11 +30,16 @@ type MenuLink struct {
 // who they are (no PHI in the layout), only what to offer.
 type Viewer struct {
 	SignedIn bool
-	Staff    bool
-	Admin    bool
+	// Patient offers the patient's own pages (orders, lists).
+	Patient bool
+	Staff   bool
+	Admin   bool
 	// Orders offers the staff order queue (customer service, pharmacists,
 	// fulfillment).
 	Orders bool
+	// Work is the staff menu of the viewer's role: the pages their role may
+	// open, after the staff home. Empty for patients and visitors.
+	Work []MenuLink
 }
 
 // FormState is what a form template needs from the page's form: the values to

@@ -119,6 +119,8 @@ var routeClasses = map[string]access.Class{
 	"POST /account/lists/{id}/from-cart":              access.Customer,
 	// Staff order pages: staff, and the router lets only customer service,
 	// pharmacists and fulfillment through (httpx.Roles).
+	// The staff home: every staff role (it lists what each may open).
+	"GET /staff":                        access.Staff,
 	"GET /staff/orders":                 access.Staff,
 	"GET /staff/orders/{id}":            access.Staff,
 	"POST /staff/orders/{id}/mark-paid": access.Staff,

@@ -131,6 +131,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	// The catalog: one service and one cache of rendered public output, shared
 	// by the shop's pages and the API, keyed by catalog version.
 	s.catalog = catalog.NewService(store.NewCatalogRepo(stores.Catalog), s.clock)
+	site.SetNav(s.catalog)
 	cache := web.NewCache(64 << 20)
 	carts := cart.NewService(store.NewCarts(stores.Catalog), s.clock)
 	if s.services != nil {

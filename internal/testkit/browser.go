@@ -181,6 +181,15 @@ type axeResult struct {
 // protocol, not the page, so the CSP stays as strict as in production.
 func (b *Browser) Axe() {
 	b.t.Helper()
+	b.AxeAt("")
+}
+
+// AxeAt is Axe with where (a page and width) at the start of each failure.
+func (b *Browser) AxeAt(at string) {
+	b.t.Helper()
+	if at != "" {
+		at += ": "
+	}
 	var res axeResult
 	var raw string
 	b.Run(
@@ -196,7 +205,7 @@ func (b *Browser) Axe() {
 		for _, n := range v.Nodes {
 			where = append(where, fmt.Sprint(n.Target...))
 		}
-		b.t.Errorf("accessibility (%s, %s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(where, ", "))
+		b.t.Errorf("%saccessibility (%s, %s): %s at %s", at, v.ID, v.Impact, v.Help, strings.Join(where, ", "))
 	}
 }
 

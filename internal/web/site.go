@@ -11,9 +11,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -23,7 +25,22 @@ import (
 type Site struct {
 	engine  *render.Engine
 	errPage *render.Page
+	nav     Nav
 }
+
+// Nav is where the layout finds the tenant's menu and legal pages: the
+// catalog service.
+type Nav interface {
+	Menu(ctx context.Context, tenantID string) ([]catalog.MenuItem, error)
+	Pages(ctx context.Context, tenantID string) ([]catalog.Page, error)
+}
+
+// LegalSlugs are the slugs of the tenant pages the footer links to, when the
+// tenant has published them, in the footer's order.
+var LegalSlugs = []string{"privacy", "contact", "terms"}
+
+// SetNav gives every page the tenant's menu and legal pages from n.
+func (s *Site) SetNav(n Nav) { s.nav = n }
 
 // NewSite returns a Site; it fails when a template it needs is missing.
 func NewSite(engine *render.Engine) (*Site, error) {
@@ -58,8 +75,36 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, p *render.Page, st
 
 // View returns the view of a page for the request's tenant.
 func (s *Site) View(r *http.Request, title string, data any) *render.View {
-	return &render.View{Brand: BrandOf(tenant.FromContext(r.Context())), Title: title,
+	t := tenant.FromContext(r.Context())
+	v := &render.View{Brand: BrandOf(t), Title: title,
 		RequestID: httpx.RequestID(r.Context()), Viewer: ViewerOf(r), Data: data}
+	if s.nav != nil && t != nil {
+		v.Menu, v.Legal = s.navOf(r.Context(), t.ID)
+	}
+	return v
+}
+
+// navOf returns the tenant's menu and published legal pages. A failure to
+// read them leaves the default links: the page itself still answers (the
+// menu is public catalog data, nothing is hidden by its absence).
+func (s *Site) navOf(ctx context.Context, tenantID string) (menu, legal []render.MenuLink) {
+	if items, err := s.nav.Menu(ctx, tenantID); err == nil {
+		for _, m := range items {
+			menu = append(menu, render.MenuLink{Label: m.Label, Href: m.Href})
+		}
+	}
+	pages, err := s.nav.Pages(ctx, tenantID)
+	if err != nil {
+		return menu, nil
+	}
+	for _, slug := range LegalSlugs {
+		for _, p := range pages {
+			if p.Slug == slug && p.Published {
+				legal = append(legal, render.MenuLink{Label: p.Title, Href: "/pages/" + p.Slug})
+			}
+		}
+	}
+	return menu, legal
 }
 
 // ViewerOf returns what the layout may know of the signed-in person: whether
@@ -69,8 +114,14 @@ func ViewerOf(r *http.Request) render.Viewer {
 	if !ok {
 		return render.Viewer{}
 	}
-	return render.Viewer{SignedIn: true, Staff: sess.Role.Staff() && sess.Complete(), Admin: sess.Role == access.RoleAdmin && sess.Complete(),
+	v := render.Viewer{SignedIn: true, Patient: sess.Role == access.RolePatient, Staff: sess.Role.Staff() && sess.Complete(), Admin: sess.Role == access.RoleAdmin && sess.Complete(),
 		Orders: sess.Complete() && (sess.Role == access.RoleCustomerService || sess.Role == access.RolePharmacist || sess.Role == access.RoleFulfillment)}
+	// Why only a complete session: a member of staff who has not passed MFA
+	// yet is offered no staff page (each would answer 404 anyway).
+	if v.Staff {
+		v.Work = workMenu(sess.Role)
+	}
+	return v
 }
 
 // BrandOf returns how the layout shows a tenant; a neutral brand without one

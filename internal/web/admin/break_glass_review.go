@@ -16,7 +16,7 @@ type reviewData struct {
 
 type reviewRow struct {
 	grants.BreakGlassReview
-	ReasonText string
+	ReasonText, ActorText, PatientText string
 }
 
 // showReviews lists break-glass grants, unreviewed first.
@@ -32,7 +32,8 @@ func (h *Handlers) reviews(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	rows := make([]reviewRow, 0, len(q))
 	for _, it := range q {
-		rows = append(rows, reviewRow{BreakGlassReview: it, ReasonText: it.Reason.Reveal()})
+		rows = append(rows, reviewRow{BreakGlassReview: it, ReasonText: it.Reason.Reveal(),
+			ActorText: it.ActorName.Reveal(), PatientText: it.PatientName.Reveal()})
 	}
 	return h.site.Render(w, r, h.reviewQueue, status, "Break-glass review", reviewData{Form: f, Items: rows})
 }

@@ -35,16 +35,10 @@ func (h *Handlers) serveCached(w http.ResponseWriter, r *http.Request, page *ren
 		if err != nil {
 			return err
 		}
-		menu, err := h.catalog.Menu(ctx, t.ID)
-		if err != nil {
-			return err
-		}
+		// The view carries the tenant's menu and legal pages (Site.SetNav).
 		v := h.site.View(r, title, data)
 		// The request id stays out of a cached page: it belongs to one request.
 		v.RequestID = ""
-		for _, m := range menu {
-			v.Menu = append(v.Menu, render.MenuLink{Label: m.Label, Href: m.Href})
-		}
 		head, tail, err := page.ExecuteSplit(v)
 		if err != nil {
 			return err
@@ -56,7 +50,7 @@ func (h *Handlers) serveCached(w http.ResponseWriter, r *http.Request, page *ren
 	buf := personalBufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer personalBufs.Put(buf)
-	if err := h.site.Engine().Personal(buf, h.site.View(r, "", nil)); err != nil {
+	if err := h.site.Engine().Personal(buf, &render.View{Viewer: web.ViewerOf(r)}); err != nil {
 		return err
 	}
 	if e.PageNotModified(w, r, buf.Bytes()) {

@@ -53,6 +53,17 @@ func TestBreakGlassAndItsReview(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(body, "allergy history") || m == nil {
 		t.Fatalf("review queue: %d\n%s", r.StatusCode, body)
 	}
+	// Names, not ids: compliance sees who broke the glass and whose record
+	// it was (testkit names every person "Test Person"), never the raw ids.
+	if strings.Count(body, "Test Person") < 2 || strings.Contains(body, doc.ID) || strings.Contains(body, patient.ID) {
+		t.Fatalf("review queue shows ids, not names:\n%s", body)
+	}
+	// An admin sees the staff member's name but not the patient's (no PHI
+	// by default).
+	_, abody := testkit.Do(t, s.ClientAs(t, s.NewPerson(t, access.RoleAdmin)), s.NewRequest(t, "GET", "/admin/break-glass", nil))
+	if !strings.Contains(abody, "name withheld from your role") || strings.Contains(abody, patient.ID) || !strings.Contains(abody, "Test Person") {
+		t.Fatalf("admin's review queue:\n%s", abody)
+	}
 	r, body = testkit.Do(t, cc, s.NewRequest(t, "POST", "/admin/break-glass/"+m[1]+"/review", url.Values{"outcome": {"justified"}}))
 	if r.StatusCode != 200 || !strings.Contains(body, "review was recorded") || strings.Contains(body, "/review\"") {
 		t.Fatalf("review: %d", r.StatusCode)

@@ -19,6 +19,10 @@ import (
 // what a grant opens (the patient's orders, found by the grant's id and only
 // while it lasts); its review is in web/admin.
 func (h *Handlers) Routes(rt *httpx.Router) {
+	// The staff home is for every staff role: it lists what each may open.
+	everyone := httpx.Roles(access.RoleCustomerService, access.RolePharmacist, access.RoleClinician, access.RoleFulfillment,
+		access.RoleStoreManager, access.RoleCompliance, access.RoleAdmin)
+	rt.Handle(access.Staff, "GET /staff", h.showHome, everyone)
 	staff := httpx.Roles(orders.StaffRoles...)
 	rt.Handle(access.Staff, "GET /staff/orders", h.showQueue, staff)
 	rt.Handle(access.Staff, "GET /staff/orders/{id}", h.showOrder, staff)

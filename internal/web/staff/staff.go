@@ -1,4 +1,5 @@
-// Package staff is the surface of staff at work. Now: the order queue, an
+// Package staff is the surface of staff at work. Now: the staff home (every
+// staff role's pages, with what waits for them), the order queue, an
 // order's page and the steps that move it on (release after prescription
 // verification, prepare, ship, deliver, cancel, refund, mark an invoice
 // paid), for customer service, pharmacists and fulfillment; and emergency
@@ -26,14 +27,14 @@ type Handlers struct {
 	site   *web.Site
 	orders *orders.Service
 	grants *grants.Service
-	pages  struct{ queue, order, breakGlass, breakGlassOrders *render.Page }
+	pages  struct{ home, queue, order, breakGlass, breakGlassOrders *render.Page }
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, error) {
 	h := &Handlers{site: site, orders: ord, grants: gr}
 	p := &h.pages
-	if err := site.Pages(map[string]**render.Page{"staff/orders": &p.queue, "staff/order": &p.order,
+	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
 		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders}); err != nil {
 		return nil, err
 	}

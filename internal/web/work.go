@@ -1,0 +1,58 @@
+package web
+
+import (
+	"slices"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/render"
+)
+
+// Task is one kind of work a staff role may do: a page of the staff or admin
+// surface, with what the staff home says of it.
+type Task struct {
+	Key, Label, Href, About string
+	Roles                   []access.Role
+}
+
+// Tasks are the staff pages, in the order the staff menu and the staff home
+// show them. Each lists the roles its routes allow (web/staff and web/admin
+// routes.go), so the menu offers no page that would answer 404; a test
+// (TestStaffMenuOpens) holds the two together.
+var Tasks = []Task{
+	{Key: "orders", Label: "Orders", Href: "/staff/orders", About: "Orders that wait for payment, a prescription check, packing or shipping.",
+		Roles: []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleFulfillment}},
+	{Key: "break-glass", Label: "Emergency access", Href: "/staff/break-glass", About: "Open a patient's record in an emergency; every use is reviewed.",
+		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
+	{Key: "catalog", Label: "Catalog", Href: "/admin/catalog", About: "Products, prices, categories, landing pages, the menu and promotions.",
+		Roles: []access.Role{access.RoleStoreManager, access.RoleAdmin}},
+	{Key: "reviews", Label: "Break-glass review", Href: "/admin/break-glass", About: "Review each use of emergency access and record a finding.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	{Key: "users", Label: "Staff accounts", Href: "/admin", About: "Invite staff, change roles, disable accounts.",
+		Roles: []access.Role{access.RoleAdmin}},
+	{Key: "outbox", Label: "Outbox", Href: "/admin/outbox", About: "Emails waiting to leave and those sent.",
+		Roles: []access.Role{access.RoleAdmin}},
+}
+
+// TasksOf returns the tasks a role may do; none for patients.
+func TasksOf(role access.Role) []Task {
+	var out []Task
+	for _, t := range Tasks {
+		if slices.Contains(t.Roles, role) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// workMenu is the staff menu of a role: the staff home, then its tasks.
+func workMenu(role access.Role) []render.MenuLink {
+	tasks := TasksOf(role)
+	if len(tasks) == 0 && !role.Staff() {
+		return nil
+	}
+	out := []render.MenuLink{{Label: "Staff home", Href: "/staff"}}
+	for _, t := range tasks {
+		out = append(out, render.MenuLink{Label: t.Label, Href: t.Href})
+	}
+	return out
+}
