@@ -113,10 +113,14 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		}
 	}
 	clinician := s.NewPerson(t, access.RoleClinician)
-	if r, _ := testkit.Do(t, s.ClientAs(t, clinician), s.NewRequest(t, "POST", "/staff/break-glass",
-		url.Values{"email": {patient.Email}, "reason": {"Collapsed in the pharmacy, need allergy history"}})); r.StatusCode != 200 {
-		t.Fatalf("break glass: %d", r.StatusCode)
+	r, body := testkit.Do(t, s.ClientAs(t, clinician), s.NewRequest(t, "POST", "/staff/break-glass",
+		url.Values{"email": {patient.Email}, "reason": {"Collapsed in the pharmacy, need allergy history"}}))
+	grantOrders := regexp.MustCompile(`/staff/break-glass/[0-9a-f-]{36}/orders`).FindString(body)
+	if r.StatusCode != 200 || grantOrders == "" {
+		t.Fatalf("break glass: %d, no link to what it opens", r.StatusCode)
 	}
+	// The grant's orders page opens only for the clinician who broke the glass.
+	tokens["breaking-glass"] = clinician.Token
 	if _, err := s.Services().Accounts.CreateUser(ctx, s.Tenant.ID, access.RolePharmacist, "half-way@example.com", "", testkit.PersonPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -132,19 +136,20 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService)}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
-		"GET /categories/{slug}":           {"/categories/" + cats[0].Slug},
-		"GET /pages/{slug}":                {"/pages/diabetes-month", "/pages/privacy"},
-		"GET /admin/catalog/products/{id}": {"/admin/catalog/products/" + long.ID},
-		"GET /admin/catalog/pages/{slug}":  {"/admin/catalog/pages/diabetes-month"},
-		"GET /account/orders/{id}/pay":     {"/account/orders/" + orderID + "/pay"},
-		"GET /products":                    {"/products", "/products?q=test&page=2"},
-		"GET /staff":                       nil, // every staff role, below
-		"GET /api/v1/openapi.json":         nil,
-		"GET /api/v1/products":             nil,
-		"GET /api/v1/products/{slug}":      nil,
-		"GET /api/v1/cart":                 nil,
-		"GET /api/v1/orders":               nil,
-		"GET /api/v1/orders/{id}":          nil,
+		"GET /categories/{slug}":             {"/categories/" + cats[0].Slug},
+		"GET /pages/{slug}":                  {"/pages/diabetes-month", "/pages/privacy"},
+		"GET /admin/catalog/products/{id}":   {"/admin/catalog/products/" + long.ID},
+		"GET /admin/catalog/pages/{slug}":    {"/admin/catalog/pages/diabetes-month"},
+		"GET /account/orders/{id}/pay":       {"/account/orders/" + orderID + "/pay"},
+		"GET /products":                      {"/products", "/products?q=test&page=2"},
+		"GET /staff":                         nil, // every staff role, below
+		"GET /staff/break-glass/{id}/orders": nil, // the grant's clinician, below
+		"GET /api/v1/openapi.json":           nil,
+		"GET /api/v1/products":               nil,
+		"GET /api/v1/products/{slug}":        nil,
+		"GET /api/v1/cart":                   nil,
+		"GET /api/v1/orders":                 nil,
+		"GET /api/v1/orders/{id}":            nil,
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
@@ -188,7 +193,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// patient; a page that does not exist (the 404 page) as a visitor and as
 	// staff denied a page of another role.
 	visits = append(visits, visit{"/", "admin"}, visit{"/", "patient"}, visit{"/products/" + long.Slug, "admin"},
-		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"})
+		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"})
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)
