@@ -15,7 +15,7 @@ func demoCommand() command {
 		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products (drawn images, nothing fetched), and serves on 127.0.0.1:8080. Run it again to reuse the data."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		fs := flags(env, c)
-		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text", "payment-gateways": "test,invoice"})
+		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text", "payment-gateways": "test,invoice", "allow-test-payments": "true"})
 		if err := parse(env, fs, args, 0); err != nil {
 			return err
 		}

@@ -86,6 +86,9 @@ type Config struct {
 	// PaymentGateways are the ways to pay offered at checkout, in order:
 	// "invoice", "stripe", and "test" (the demo's: no money moves).
 	PaymentGateways []string
+	// AllowTestPayments must be set for "test" to be listed: the test
+	// gateway marks orders paid without moving money (--allow-test-payments).
+	AllowTestPayments bool
 	// StripeSecretKey and StripeWebhookSecret connect the "stripe" gateway;
 	// StripeAPIURL replaces https://api.stripe.com (a local stripe-mock).
 	StripeSecretKey, StripeWebhookSecret, StripeAPIURL string

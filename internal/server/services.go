@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -131,6 +132,11 @@ func Gateways(cfg *config.Config, test *payment.Test) ([]payment.Gateway, error)
 	for _, name := range cfg.PaymentGateways {
 		switch name {
 		case "test":
+			// Why again here: a configuration built in code, not loaded, must
+			// not offer free orders either (fail closed).
+			if !cfg.AllowTestPayments {
+				return nil, errors.New("payment gateway test: it moves no money; it needs --allow-test-payments")
+			}
 			out = append(out, test)
 		case "invoice":
 			out = append(out, payment.Invoice{})
