@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/config"
@@ -12,7 +13,7 @@ import (
 
 func demoCommand() command {
 	c := command{name: "demo", usage: "demo [flags]",
-		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products (drawn images, nothing fetched), and serves on 127.0.0.1:8080. Run it again to reuse the data."}
+		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products, and serves on 127.0.0.1:8080; the products' pictures are drawn (nothing fetched) in the background once it serves. Run it again to reuse the data."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		fs := flags(env, c)
 		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text", "payment-gateways": "test,invoice", "allow-test-payments": "true"})
@@ -39,10 +40,10 @@ func demoCommand() command {
 				ready(url)
 			}
 		}
-		return runServer(ctx, &env2, cfg, log, func(ctx context.Context, stores *server.Stores) error {
+		return runServer(ctx, &env2, cfg, log, func(ctx context.Context, stores *server.Stores) (func(context.Context), error) {
 			ran, err := stores.Migrate(ctx, env.Clock.Now())
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for _, db := range stores.All() {
 				if n := len(ran[db.Kind()]); n > 0 {
@@ -51,14 +52,14 @@ func demoCommand() command {
 			}
 			created, err := demo.Seed(ctx, stores.Catalog, env.Clock)
 			if err != nil {
-				return fmt.Errorf("seed demo data: %w", err)
+				return nil, fmt.Errorf("seed demo data: %w", err)
 			}
 			if created {
 				log.Info("seeded the demo tenant")
 			}
 			// The accounts need the vault (their identities are PHI).
 			if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
-				return err
+				return nil, err
 			}
 			argon := env.Argon2
 			if argon == (auth.Argon2Params{}) {
@@ -66,9 +67,25 @@ func demoCommand() command {
 			}
 			svc, err := server.NewServices(cfg, stores, env.Clock, log, argon)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			return demo.SeedPeople(ctx, stores.Catalog, svc.Accounts)
+			if err := demo.SeedPeople(ctx, stores.Catalog, svc.Accounts); err != nil {
+				return nil, err
+			}
+			// The product images are most of a first start's work: they are
+			// drawn once the demo listens, leaving a core free for requests
+			// (products show no picture until theirs is drawn).
+			return func(ctx context.Context) {
+				n, err := demo.SeedImages(ctx, stores.Catalog, env.Clock, max(runtime.GOMAXPROCS(0)-1, 1))
+				switch {
+				case ctx.Err() != nil:
+					log.Info("stopped drawing the demo's product images; the next start finishes them", "drawn", n)
+				case err != nil:
+					log.Error("drawing the demo's product images", "err", err)
+				case n > 0:
+					log.Info("drew the demo's product images", "drawn", n)
+				}
+			}, nil
 		})
 	}
 	return c

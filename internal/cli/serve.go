@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/server"
@@ -28,9 +29,12 @@ func serveCommand() command {
 }
 
 // runServer opens the stores, prepares them (demo migrates and seeds; serve
-// only checks the schema), and serves until ctx ends.
+// only checks the schema), and serves until ctx ends. prepare may return work
+// to do once the server listens (the demo's product images): it runs beside
+// serving, is cancelled when ctx ends, and the stores close only after it
+// returned.
 func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger,
-	prepare func(ctx context.Context, stores *server.Stores) error) error {
+	prepare func(ctx context.Context, stores *server.Stores) (after func(ctx context.Context), err error)) error {
 	// A certificate that cannot be loaded is an invalid setting, reported before
 	// anything is opened.
 	if err := server.CheckTLS(cfg); err != nil {
@@ -48,8 +52,9 @@ func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logg
 			log.Error("closing stores", "err", err)
 		}
 	}()
+	var after func(ctx context.Context)
 	if prepare != nil {
-		if err := prepare(ctx, stores); err != nil {
+		if after, err = prepare(ctx, stores); err != nil {
 			return err
 		}
 	} else if err := stores.CheckSchema(ctx); err != nil {
@@ -65,7 +70,20 @@ func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	if err := srv.Run(ctx, env.Ready); err != nil {
+	// Deferred after stores.Close, so it runs first: the work started once
+	// listening is stopped and waited for before the stores close.
+	bg, stopBG := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stopBG(); wg.Wait() }()
+	ready := func(url string) {
+		if after != nil {
+			wg.Go(func() { after(bg) })
+		}
+		if env.Ready != nil {
+			env.Ready(url)
+		}
+	}
+	if err := srv.Run(ctx, ready); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
 	log.Info("stopped")

@@ -15,8 +15,8 @@ import (
 )
 
 // TestSeedIsCompleteAndIdempotent seeds the demo on each engine: about 200
-// active products in the demo categories, each with a drawn image; a second run
-// changes nothing.
+// active products in the demo categories, each with a drawn image once
+// SeedImages ran; a second run of either changes nothing.
 func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
@@ -30,6 +30,20 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		again, err := demo.Seed(ctx, stores.Catalog, clk)
 		if err != nil || again {
 			t.Fatalf("second seed: %v %v", again, err)
+		}
+		// The images come after, once the demo serves; a stop half-way
+		// (cancelled) leaves the rest to the next start, which draws only those.
+		stopped, cancel := context.WithCancel(ctx)
+		cancel()
+		if n, err := demo.SeedImages(stopped, stores.Catalog, clk, 2); n != 0 || err == nil {
+			t.Fatalf("images with a stopped context: %d %v", n, err)
+		}
+		n, err := demo.SeedImages(ctx, stores.Catalog, clk, 2)
+		if err != nil || n < 190 {
+			t.Fatalf("images: %d %v", n, err)
+		}
+		if n, err := demo.SeedImages(ctx, stores.Catalog, clk, 2); err != nil || n != 0 {
+			t.Fatalf("images again: %d %v", n, err)
 		}
 		t2, err := store.NewTenants(db).BySlug(ctx, demo.TenantSlug)
 		if err != nil {
