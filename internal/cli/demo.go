@@ -35,7 +35,7 @@ func demoCommand() command {
 			for _, p := range demo.People {
 				fmt.Fprintf(env.Stdout, "  %-16s %-32s %s\n", p.Role, p.Email, p.Password)
 			}
-			fmt.Fprint(env.Stdout, "Staff set up an authenticator app at first sign-in. Emails wait at /admin/outbox.\nPress Ctrl-C to stop.\n\n")
+			fmt.Fprint(env.Stdout, "Staff set up an authenticator app at first sign-in. Emails wait at /admin/outbox (open one with a reason).\nPress Ctrl-C to stop.\n\n")
 			if ready != nil {
 				ready(url)
 			}

@@ -80,7 +80,7 @@ type Config struct {
 	// StaffInactivity disables staff accounts unused this long.
 	StaffInactivity time.Duration
 	// SMTPAddr, when set, is the mail relay (host:port); without it email
-	// waits in the outbox (the demo shows it on an admin page).
+	// waits in the outbox (admins see it masked at /admin/outbox).
 	SMTPAddr, SMTPUser, SMTPPassword, SMTPFrom, SMTPTLS string
 
 	// PaymentGateways are the ways to pay offered at checkout, in order:

@@ -193,7 +193,7 @@ var settings = []setting{
 		},
 		get: func(c *Config) string { return c.StaffInactivity.String() }},
 	{name: "smtp-addr", group: Server,
-		usage: "mail relay host:port; empty keeps email in the outbox (shown to admins in the demo)",
+		usage: "mail relay host:port; empty keeps email in the outbox (/admin/outbox: admins see counts and masked recipients, and open one message only with a reason, audited)",
 		set: func(c *Config, v string) error {
 			if v != "" {
 				if err := checkHostPort(v); err != nil {

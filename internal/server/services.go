@@ -43,7 +43,7 @@ type Services struct {
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
-	// outbox, where the demo's admin page shows it.
+	// outbox, where admins see it masked.
 	Mail bool
 }
 
