@@ -40,10 +40,10 @@ func demoCommand() command {
 				ready(url)
 			}
 		}
-		return runServer(ctx, &env2, cfg, log, func(ctx context.Context, stores *server.Stores) (func(context.Context), error) {
+		return runServer(ctx, &env2, cfg, log, func(ctx context.Context, stores *server.Stores) (prepared, error) {
 			ran, err := stores.Migrate(ctx, env.Clock.Now())
 			if err != nil {
-				return nil, err
+				return prepared{}, err
 			}
 			for _, db := range stores.All() {
 				if n := len(ran[db.Kind()]); n > 0 {
@@ -52,14 +52,14 @@ func demoCommand() command {
 			}
 			created, err := demo.Seed(ctx, stores.Catalog, env.Clock)
 			if err != nil {
-				return nil, fmt.Errorf("seed demo data: %w", err)
+				return prepared{}, fmt.Errorf("seed demo data: %w", err)
 			}
 			if created {
 				log.Info("seeded the demo tenant")
 			}
 			// The accounts need the vault (their identities are PHI).
 			if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
-				return nil, err
+				return prepared{}, err
 			}
 			argon := env.Argon2
 			if argon == (auth.Argon2Params{}) {
@@ -67,15 +67,15 @@ func demoCommand() command {
 			}
 			svc, err := server.NewServices(cfg, stores, env.Clock, log, argon)
 			if err != nil {
-				return nil, err
+				return prepared{}, err
 			}
 			if err := demo.SeedPeople(ctx, stores.Catalog, svc.Accounts); err != nil {
-				return nil, err
+				return prepared{}, err
 			}
 			// The product images are most of a first start's work: they are
 			// drawn once the demo listens, leaving a core free for requests
 			// (products show no picture until theirs is drawn).
-			return func(ctx context.Context) {
+			return prepared{services: svc, after: func(ctx context.Context) {
 				n, err := demo.SeedImages(ctx, stores.Catalog, env.Clock, max(runtime.GOMAXPROCS(0)-1, 1))
 				switch {
 				case ctx.Err() != nil:
@@ -85,7 +85,7 @@ func demoCommand() command {
 				case n > 0:
 					log.Info("drew the demo's product images", "drawn", n)
 				}
-			}, nil
+			}}, nil
 		})
 	}
 	return c

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/demo"
@@ -89,5 +90,21 @@ func TestProductImagesAreDeterministic(t *testing.T) {
 	}
 	if _, err := catalog.ProcessImage(a); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPeopleHashesMatchTheirPasswords: each demo account's shipped hash is
+// its printed password under the default Argon2 cost (no rehash due), and the
+// password passes the rules for its role.
+func TestPeopleHashesMatchTheirPasswords(t *testing.T) {
+	h := auth.NewHasher(auth.DefaultArgon2())
+	for _, p := range demo.People {
+		ok, rehash, err := h.Verify(context.Background(), p.Password, p.Hash)
+		if err != nil || !ok || rehash {
+			t.Errorf("%s: hash matches=%v rehash=%v err=%v", p.Email, ok, rehash, err)
+		}
+		if err := auth.CheckPassword(p.Password, p.Role.Staff(), auth.PasswordContext{Email: p.Email}); err != nil {
+			t.Errorf("%s: password breaks the rules: %v", p.Email, err)
+		}
 	}
 }
