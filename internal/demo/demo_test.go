@@ -10,8 +10,10 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/demo"
+	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
@@ -107,4 +109,41 @@ func TestPeopleHashesMatchTheirPasswords(t *testing.T) {
 			t.Errorf("%s: password breaks the rules: %v", p.Email, err)
 		}
 	}
+}
+
+// TestSeedPeopleHashesNoPassword: with the default Argon2 cost, the demo's
+// accounts are stored with the hashes that ship with the code, so no
+// password is hashed before the demo serves; a second run makes none again.
+func TestSeedPeopleHashesNoPassword(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		st := testkit.NewStores(t, e)
+		ten := &tenant.Tenant{ID: id.New(), Slug: demo.TenantSlug, Name: "Salve Demo Pharmacy", Hostnames: []string{"demo.test"},
+			Theme: tenant.DefaultTheme, CreatedAt: st.Clock.Now(), UpdatedAt: st.Clock.Now()}
+		if err := store.NewTenants(st.Catalog).Create(ctx, ten); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := server.NewServices(st.Config, st.Stores, st.Clock, nil, auth.DefaultArgon2())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := demo.SeedPeople(ctx, st.Catalog, svc.Accounts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		users, err := store.NewUsers(st.PHI).List(ctx, ten.ID, "", 100)
+		if err != nil || len(users) != len(demo.People) {
+			t.Fatalf("%d demo accounts, %v", len(users), err)
+		}
+		shipped := map[string]bool{}
+		for _, p := range demo.People {
+			shipped[p.Hash] = true
+		}
+		for _, u := range users {
+			if !shipped[u.PasswordHash] {
+				t.Errorf("%s: a password was hashed at seeding, not taken from demo.People", u.Role)
+			}
+		}
+	})
 }
