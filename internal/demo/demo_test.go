@@ -34,6 +34,20 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		if err != nil || again {
 			t.Fatalf("second seed: %v %v", again, err)
 		}
+		// Seeding before listening draws no image: that is most of the work.
+		t0, err := store.NewTenants(db).BySlug(ctx, demo.TenantSlug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := catalog.NewService(store.NewCatalogRepo(db), clk).AllProducts(ctx, t0.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range before {
+			if len(p.Images) != 0 {
+				t.Fatalf("%s has an image before SeedImages: drawn before the demo serves", p.Name)
+			}
+		}
 		// The images come after, once the demo serves; a stop half-way
 		// (cancelled) leaves the rest to the next start, which draws only those.
 		stopped, cancel := context.WithCancel(ctx)
