@@ -132,6 +132,12 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, role access.R
 	if err != nil {
 		return "", err
 	}
+	return s.createUser(ctx, tenantID, role, email, name, hash)
+}
+
+// createUser stores an operator-made account with its password hash, verified
+// and with its role granted.
+func (s *Service) createUser(ctx context.Context, tenantID string, role access.Role, email, name, hash string) (string, error) {
 	ctx = systemCtx(ctx, tenantID, "user-create")
 	userID, err := s.createAccount(ctx, tenantID, role, StatusActive, email, name, hash, "user.create")
 	if errors.Is(err, apperr.ErrDuplicate) {

@@ -91,6 +91,8 @@ func TestInvalidSettingsExit2WithOneLine(t *testing.T) {
 		{[]string{"serve", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem", "--data", dir}, nil, "--tls-cert"},
 		{[]string{"serve", "--no-such-flag"}, nil, "no-such-flag"},
 		{[]string{"serve", "extra"}, nil, "unexpected argument"},
+		// The test gateway moves no money: serve refuses it unless told so.
+		{[]string{"serve", "--payment-gateways", "test,invoice", "--data", dir}, nil, "--allow-test-payments"},
 	}
 	for _, tc := range cases {
 		r := runCLI(t, tc.env, tc.args...)
@@ -178,6 +180,10 @@ func TestDemoCreatesDataServesAndReusesIt(t *testing.T) {
 		}
 		if !strings.Contains(body, "Salve Demo Pharmacy") {
 			t.Fatalf("round %d: demo home page:\n%s", round, body)
+		}
+		// The demo offers the test gateway, so it says so on every page.
+		if !strings.Contains(body, "Test payments: no money moves") {
+			t.Fatalf("round %d: the demo's pages lack the test payments banner", round)
 		}
 		if !strings.Contains(r.stdout, "Salve demo is running at http://localhost:") {
 			t.Fatalf("round %d: demo must print its URL: %q", round, r.stdout)

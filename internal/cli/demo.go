@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/config"
@@ -12,10 +13,10 @@ import (
 
 func demoCommand() command {
 	c := command{name: "demo", usage: "demo [flags]",
-		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products (drawn images, nothing fetched), and serves on 127.0.0.1:8080 (printed as http://localhost:8080, where passkeys work). Run it again to reuse the data."}
+		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products, and serves on 127.0.0.1:8080 (printed as http://localhost:8080, where passkeys work); the products' pictures are drawn (nothing fetched) in the background once it serves. Run it again to reuse the data."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		fs := flags(env, c)
-		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text", "payment-gateways": "test,invoice"})
+		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text", "payment-gateways": "test,invoice", "allow-test-payments": "true"})
 		if err := parse(env, fs, args, 0); err != nil {
 			return err
 		}
@@ -34,15 +35,15 @@ func demoCommand() command {
 			for _, p := range demo.People {
 				fmt.Fprintf(env.Stdout, "  %-16s %-32s %s\n", p.Role, p.Email, p.Password)
 			}
-			fmt.Fprint(env.Stdout, "Staff set up an authenticator app at first sign-in. Emails wait at /admin/outbox.\nPress Ctrl-C to stop.\n\n")
+			fmt.Fprint(env.Stdout, "Staff set up an authenticator app at first sign-in. Emails wait at /admin/outbox (open one with a reason).\nPress Ctrl-C to stop.\n\n")
 			if ready != nil {
 				ready(url)
 			}
 		}
-		return runServer(ctx, &env2, cfg, log, func(ctx context.Context, stores *server.Stores) error {
+		return runServer(ctx, &env2, cfg, log, func(ctx context.Context, stores *server.Stores) (prepared, error) {
 			ran, err := stores.Migrate(ctx, env.Clock.Now())
 			if err != nil {
-				return err
+				return prepared{}, err
 			}
 			for _, db := range stores.All() {
 				if n := len(ran[db.Kind()]); n > 0 {
@@ -51,14 +52,14 @@ func demoCommand() command {
 			}
 			created, err := demo.Seed(ctx, stores.Catalog, env.Clock)
 			if err != nil {
-				return fmt.Errorf("seed demo data: %w", err)
+				return prepared{}, fmt.Errorf("seed demo data: %w", err)
 			}
 			if created {
 				log.Info("seeded the demo tenant")
 			}
 			// The accounts need the vault (their identities are PHI).
 			if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
-				return err
+				return prepared{}, err
 			}
 			argon := env.Argon2
 			if argon == (auth.Argon2Params{}) {
@@ -66,9 +67,25 @@ func demoCommand() command {
 			}
 			svc, err := server.NewServices(cfg, stores, env.Clock, log, argon)
 			if err != nil {
-				return err
+				return prepared{}, err
 			}
-			return demo.SeedPeople(ctx, stores.Catalog, svc.Accounts)
+			if err := demo.SeedPeople(ctx, stores.Catalog, svc.Accounts); err != nil {
+				return prepared{}, err
+			}
+			// The product images are most of a first start's work: they are
+			// drawn once the demo listens, leaving a core free for requests
+			// (products show no picture until theirs is drawn).
+			return prepared{services: svc, after: func(ctx context.Context) {
+				n, err := demo.SeedImages(ctx, stores.Catalog, env.Clock, max(runtime.GOMAXPROCS(0)-1, 1))
+				switch {
+				case ctx.Err() != nil:
+					log.Info("stopped drawing the demo's product images; the next start finishes them", "drawn", n)
+				case err != nil:
+					log.Error("drawing the demo's product images", "err", err)
+				case n > 0:
+					log.Info("drew the demo's product images", "drawn", n)
+				}
+			}}, nil
 		})
 	}
 	return c

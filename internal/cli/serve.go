@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/server"
@@ -27,10 +28,21 @@ func serveCommand() command {
 	return c
 }
 
+// prepared is what the demo's preparation hands on to the server.
+type prepared struct {
+	// services were built on the stores to seed them (nil: the server builds
+	// its own).
+	services *server.Services
+	// after is work to do once the server listens (the demo's product
+	// images): it runs beside serving, is cancelled when ctx ends, and the
+	// stores close only after it returned.
+	after func(ctx context.Context)
+}
+
 // runServer opens the stores, prepares them (demo migrates and seeds; serve
 // only checks the schema), and serves until ctx ends.
 func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logger,
-	prepare func(ctx context.Context, stores *server.Stores) error) error {
+	prepare func(ctx context.Context, stores *server.Stores) (prepared, error)) error {
 	// A certificate that cannot be loaded is an invalid setting, reported before
 	// anything is opened.
 	if err := server.CheckTLS(cfg); err != nil {
@@ -48,8 +60,9 @@ func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logg
 			log.Error("closing stores", "err", err)
 		}
 	}()
+	var prep prepared
 	if prepare != nil {
-		if err := prepare(ctx, stores); err != nil {
+		if prep, err = prepare(ctx, stores); err != nil {
 			return err
 		}
 	} else if err := stores.CheckSchema(ctx); err != nil {
@@ -61,11 +74,24 @@ func runServer(ctx context.Context, env *Env, cfg *config.Config, log *slog.Logg
 	if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
 		return err
 	}
-	srv, err := server.New(ctx, cfg, stores, server.Options{Log: log, Clock: env.Clock, Argon2: env.Argon2})
+	srv, err := server.New(ctx, cfg, stores, server.Options{Log: log, Clock: env.Clock, Argon2: env.Argon2, Services: prep.services})
 	if err != nil {
 		return err
 	}
-	if err := srv.Run(ctx, env.Ready); err != nil {
+	// Deferred after stores.Close, so it runs first: the work started once
+	// listening is stopped and waited for before the stores close.
+	bg, stopBG := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stopBG(); wg.Wait() }()
+	ready := func(url string) {
+		if prep.after != nil {
+			wg.Go(func() { prep.after(bg) })
+		}
+		if env.Ready != nil {
+			env.Ready(url)
+		}
+	}
+	if err := srv.Run(ctx, ready); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
 	log.Info("stopped")

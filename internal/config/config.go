@@ -80,12 +80,15 @@ type Config struct {
 	// StaffInactivity disables staff accounts unused this long.
 	StaffInactivity time.Duration
 	// SMTPAddr, when set, is the mail relay (host:port); without it email
-	// waits in the outbox (the demo shows it on an admin page).
+	// waits in the outbox (admins see it masked at /admin/outbox).
 	SMTPAddr, SMTPUser, SMTPPassword, SMTPFrom, SMTPTLS string
 
 	// PaymentGateways are the ways to pay offered at checkout, in order:
 	// "invoice", "stripe", and "test" (the demo's: no money moves).
 	PaymentGateways []string
+	// AllowTestPayments must be set for "test" to be listed: the test
+	// gateway marks orders paid without moving money (--allow-test-payments).
+	AllowTestPayments bool
 	// StripeSecretKey and StripeWebhookSecret connect the "stripe" gateway;
 	// StripeAPIURL replaces https://api.stripe.com (a local stripe-mock).
 	StripeSecretKey, StripeWebhookSecret, StripeAPIURL string

@@ -88,6 +88,9 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{[]string{"--payment-gateways", "invoice,invoice"}, nil, "payment-gateways", "twice"},
 		{[]string{"--payment-gateways", "stripe", "--stripe-secret-key", "sk_test_1"}, nil, "payment-gateways", "--stripe-webhook-secret"},
 		{[]string{"--stripe-api-url", "http://stripe.example"}, nil, "stripe-api-url", "https://"},
+		{[]string{"--payment-gateways", "test,invoice"}, nil, "payment-gateways", "--allow-test-payments"},
+		{nil, map[string]string{"SALVE_PAYMENT_GATEWAYS": "test"}, "payment-gateways", "no money"},
+		{[]string{"--allow-test-payments=maybe"}, nil, "allow-test-payments", "true or false"},
 	}
 	for _, tc := range cases {
 		_, err := load(t, tc.args, tc.env)
@@ -114,6 +117,15 @@ func TestPaymentGateways(t *testing.T) {
 		map[string]string{"SALVE_STRIPE_SECRET_KEY": "sk_test_1", "SALVE_STRIPE_WEBHOOK_SECRET": "whsec_1"})
 	if err != nil || strings.Join(c.PaymentGateways, ",") != "stripe,invoice" || c.StripeWebhookSecret != "whsec_1" {
 		t.Fatalf("stripe: %+v %v", c.PaymentGateways, err)
+	}
+	// The test gateway, with the switch that says so: alone, or from the environment.
+	c, err = load(t, []string{"--payment-gateways", "test,invoice", "--allow-test-payments"}, nil)
+	if err != nil || !c.AllowTestPayments || strings.Join(c.PaymentGateways, ",") != "test,invoice" {
+		t.Fatalf("test gateway allowed by flag: %+v %v", c.PaymentGateways, err)
+	}
+	c, err = load(t, []string{"--payment-gateways", "test"}, map[string]string{"SALVE_ALLOW_TEST_PAYMENTS": "true"})
+	if err != nil || !c.AllowTestPayments {
+		t.Fatalf("test gateway allowed by env: %v", err)
 	}
 }
 

@@ -37,10 +37,27 @@ func NewLoader(fs *flag.FlagSet, groups Group, overrides map[string]string) *Loa
 			usage += ", or " + EnvName(s.name) + "_FILE"
 		}
 		usage += ")"
+		if s.boolean {
+			b := &boolFlag{s: def}
+			fs.Var(b, s.name, usage)
+			l.values[s.name] = &b.s
+			continue
+		}
 		l.values[s.name] = fs.String(s.name, def, usage)
 	}
 	return l
 }
+
+// boolFlag is a setting that is on or off: given alone (--name) it means
+// true, and its value is kept as text for the setting's set to check.
+type boolFlag struct{ s string }
+
+func (b *boolFlag) String() string { return b.s }
+
+func (b *boolFlag) Set(v string) error { b.s = v; return nil }
+
+// IsBoolFlag lets the flag stand alone: --allow-test-payments.
+func (b *boolFlag) IsBoolFlag() bool { return true }
 
 // Error is an invalid setting. Its message is one line naming the setting.
 type Error struct {
@@ -119,6 +136,11 @@ func (c *Config) validate() error {
 		// Why: an email carries an address (PHI) and one-time links; it must
 		// not cross a network in the clear.
 		return &Error{"smtp-tls", "a mail relay beyond loopback needs TLS: use --smtp-tls starttls or tls"}
+	case slices.Contains(c.PaymentGateways, "test") && !c.AllowTestPayments:
+		// Why: the test gateway marks every order paid and moves no money; a
+		// shop that offers it by a slip of configuration gives its stock away.
+		// It takes a second, explicit setting that says so.
+		return &Error{"payment-gateways", "the test gateway marks orders paid and no money moves, so it is for demos and trials only: add --allow-test-payments to offer it anyway"}
 	case slices.Contains(c.PaymentGateways, "stripe") && (c.StripeSecretKey == "" || c.StripeWebhookSecret == ""):
 		return &Error{"payment-gateways", "the stripe gateway needs --stripe-secret-key and --stripe-webhook-secret"}
 	}

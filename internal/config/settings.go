@@ -27,13 +27,14 @@ const (
 
 // setting is one configurable value.
 type setting struct {
-	name   string // flag name; the environment variable is SALVE_ + upper snake case
-	group  Group
-	def    string
-	usage  string
-	secret bool // also read from SALVE_NAME_FILE; masked when printed
-	set    func(c *Config, v string) error
-	get    func(c *Config) string
+	name    string // flag name; the environment variable is SALVE_ + upper snake case
+	group   Group
+	def     string
+	usage   string
+	secret  bool // also read from SALVE_NAME_FILE; masked when printed
+	boolean bool // a switch: --name alone means true
+	set     func(c *Config, v string) error
+	get     func(c *Config) string
 }
 
 // settings is the single declaration of every setting.
@@ -192,7 +193,7 @@ var settings = []setting{
 		},
 		get: func(c *Config) string { return c.StaffInactivity.String() }},
 	{name: "smtp-addr", group: Server,
-		usage: "mail relay host:port; empty keeps email in the outbox (shown to admins in the demo)",
+		usage: "mail relay host:port; empty keeps email in the outbox (/admin/outbox: admins see counts and masked recipients, and open one message only with a reason, audited)",
 		set: func(c *Config, v string) error {
 			if v != "" {
 				if err := checkHostPort(v); err != nil {
@@ -238,6 +239,17 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return strings.Join(c.PaymentGateways, ",") }},
+	{name: "allow-test-payments", group: Server, def: "false", boolean: true,
+		usage: "allow the test gateway in --payment-gateways: it marks orders paid and moves no money, so only for demos and trials (every page then says so)",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.AllowTestPayments = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(c.AllowTestPayments) }},
 	{name: "stripe-secret-key", group: Server, secret: true, usage: "Stripe secret API key (sk_live_… or sk_test_…), for the stripe gateway",
 		set: func(c *Config, v string) error { c.StripeSecretKey = v; return nil },
 		get: func(c *Config) string { return c.StripeSecretKey }},

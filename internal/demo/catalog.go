@@ -9,17 +9,20 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/store"
 )
 
 // SeedCatalog fills an empty catalog with the demo categories, about 200
-// products and their drawn images, and a landing page and menu. A tenant that
-// has products already is left alone; it reports whether it seeded.
+// products, and a landing page and menu. A tenant that has products already
+// is left alone; it reports whether it seeded. The products' drawn images are
+// not made here: drawing them is most of the seeding's work, so the demo
+// serves first and SeedImages adds them after.
 func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bool, error) {
 	hits, err := svc.AllProducts(ctx, tenantID)
 	if err != nil {
@@ -37,7 +40,6 @@ func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bo
 		catIDs[c[0]] = cat.ID
 	}
 	var ps []*catalog.Product
-	var cats []string
 	for _, c := range demoCategories {
 		for i, line := range strings.Split(demoProducts[c[0]], "\n") {
 			p, err := demoProduct(line, i+1, c[0], c[1], catIDs[c[0]])
@@ -48,20 +50,10 @@ func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bo
 				return false, fmt.Errorf("demo product %s: %w", p.Name, err)
 			}
 			ps = append(ps, p)
-			cats = append(cats, c[0])
 		}
-	}
-	uploads, err := drawImages(ps, cats)
-	if err != nil {
-		return false, err
 	}
 	if err := svc.SaveProducts(ctx, tenantID, ps); err != nil {
 		return false, err
-	}
-	for i, p := range ps {
-		if err := svc.AddImage(ctx, tenantID, p.ID, p.Name, uploads[i]); err != nil {
-			return false, err
-		}
 	}
 	page := &catalog.Page{TenantID: tenantID, Slug: "diabetes-month", Title: "Diabetes care, delivered", Published: true,
 		Body: "Everything you need to manage diabetes at home, with free delivery on test strips.\n\n" +
@@ -77,30 +69,76 @@ func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bo
 	return true, nil
 }
 
-// drawImages draws and processes every product's picture (resized and
-// encoded as an upload would be), on every core: it is most of the seeding's
-// work.
-func drawImages(ps []*catalog.Product, cats []string) ([]*catalog.Upload, error) {
-	uploads := make([]*catalog.Upload, len(ps))
-	errs := make([]error, len(ps))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+// SeedImages draws and adds the picture of every demo product in a demo
+// category that has none yet, on workers goroutines, and returns how many it
+// added. Each image is stored as soon as it is drawn, so a demo stopped
+// half-way (ctx ended) finishes the rest on its next start; a product whose
+// image an admin deleted in another category is left alone.
+func SeedImages(ctx context.Context, catalogDB *store.DB, clk clock.Clock, workers int) (int, error) {
+	t, err := store.NewTenants(catalogDB).BySlug(ctx, TenantSlug)
+	if err != nil {
+		return 0, err
+	}
+	svc := catalog.NewService(store.NewCatalogRepo(catalogDB), clk)
+	cats, err := svc.Categories(ctx, t.ID)
+	if err != nil {
+		return 0, err
+	}
+	slugOf := make(map[string]string, len(cats))
+	for _, c := range cats {
+		slugOf[c.ID] = c.Slug
+	}
+	ps, err := svc.AllProducts(ctx, t.ID)
+	if err != nil {
+		return 0, err
+	}
+	var todo []*catalog.Product
+	for _, p := range ps {
+		if len(p.Images) == 0 && slugOf[p.CategoryID] != "" {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	var (
+		mu    sync.Mutex
+		added int
+		errs  []error
+		wg    sync.WaitGroup
+	)
+	next := make(chan *catalog.Product)
+	for range max(workers, 1) {
 		wg.Go(func() {
-			for i := range next {
-				uploads[i], errs[i] = catalog.ProcessImage(ProductImage(ps[i].Name, cats[i]))
-				if errs[i] != nil {
-					errs[i] = fmt.Errorf("demo image %s: %w", ps[i].Name, errs[i])
+			for p := range next {
+				up, err := catalog.ProcessImage(ProductImage(p.Name, slugOf[p.CategoryID]))
+				if err == nil {
+					err = svc.AddImage(ctx, t.ID, p.ID, p.Name, up)
 				}
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("demo image %s: %w", p.Name, err))
+				} else {
+					added++
+				}
+				mu.Unlock()
 			}
 		})
 	}
-	for i := range ps {
-		next <- i
+feed:
+	for _, p := range todo {
+		select {
+		case next <- p:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
-	return uploads, errors.Join(errs...)
+	if len(errs) == 0 && ctx.Err() != nil {
+		errs = append(errs, ctx.Err())
+	}
+	return added, errors.Join(errs...)
 }
 
 // demoProduct reads one line of demoProducts.

@@ -1,6 +1,6 @@
 // Package demo seeds the data that `salve demo` shows: a demo tenant and its
-// catalog (about 200 products with drawn images); patients and staff as those
-// features arrive. Seeding is idempotent:
+// catalog (about 200 products, whose drawn images SeedImages adds once the
+// demo serves); patients and staff as those features arrive. Seeding is idempotent:
 // a second run finds the data and leaves it alone.
 package demo
 

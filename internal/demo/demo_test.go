@@ -6,17 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/demo"
+	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/server"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
 // TestSeedIsCompleteAndIdempotent seeds the demo on each engine: about 200
-// active products in the demo categories, each with a drawn image; a second run
-// changes nothing.
+// active products in the demo categories, each with a drawn image once
+// SeedImages ran; a second run of either changes nothing.
 func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
@@ -30,6 +33,34 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		again, err := demo.Seed(ctx, stores.Catalog, clk)
 		if err != nil || again {
 			t.Fatalf("second seed: %v %v", again, err)
+		}
+		// Seeding before listening draws no image: that is most of the work.
+		t0, err := store.NewTenants(db).BySlug(ctx, demo.TenantSlug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := catalog.NewService(store.NewCatalogRepo(db), clk).AllProducts(ctx, t0.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range before {
+			if len(p.Images) != 0 {
+				t.Fatalf("%s has an image before SeedImages: drawn before the demo serves", p.Name)
+			}
+		}
+		// The images come after, once the demo serves; a stop half-way
+		// (cancelled) leaves the rest to the next start, which draws only those.
+		stopped, cancel := context.WithCancel(ctx)
+		cancel()
+		if n, err := demo.SeedImages(stopped, stores.Catalog, clk, 2); n != 0 || err == nil {
+			t.Fatalf("images with a stopped context: %d %v", n, err)
+		}
+		n, err := demo.SeedImages(ctx, stores.Catalog, clk, 2)
+		if err != nil || n < 190 {
+			t.Fatalf("images: %d %v", n, err)
+		}
+		if n, err := demo.SeedImages(ctx, stores.Catalog, clk, 2); err != nil || n != 0 {
+			t.Fatalf("images again: %d %v", n, err)
 		}
 		t2, err := store.NewTenants(db).BySlug(ctx, demo.TenantSlug)
 		if err != nil {
@@ -76,4 +107,57 @@ func TestProductImagesAreDeterministic(t *testing.T) {
 	if _, err := catalog.ProcessImage(a); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPeopleHashesMatchTheirPasswords: each demo account's shipped hash is
+// its printed password under the default Argon2 cost (no rehash due), and the
+// password passes the rules for its role.
+func TestPeopleHashesMatchTheirPasswords(t *testing.T) {
+	h := auth.NewHasher(auth.DefaultArgon2())
+	for _, p := range demo.People {
+		ok, rehash, err := h.Verify(context.Background(), p.Password, p.Hash)
+		if err != nil || !ok || rehash {
+			t.Errorf("%s: hash matches=%v rehash=%v err=%v", p.Email, ok, rehash, err)
+		}
+		if err := auth.CheckPassword(p.Password, p.Role.Staff(), auth.PasswordContext{Email: p.Email}); err != nil {
+			t.Errorf("%s: password breaks the rules: %v", p.Email, err)
+		}
+	}
+}
+
+// TestSeedPeopleHashesNoPassword: with the default Argon2 cost, the demo's
+// accounts are stored with the hashes that ship with the code, so no
+// password is hashed before the demo serves; a second run makes none again.
+func TestSeedPeopleHashesNoPassword(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		st := testkit.NewStores(t, e)
+		ten := &tenant.Tenant{ID: id.New(), Slug: demo.TenantSlug, Name: "Salve Demo Pharmacy", Hostnames: []string{"demo.test"},
+			Theme: tenant.DefaultTheme, CreatedAt: st.Clock.Now(), UpdatedAt: st.Clock.Now()}
+		if err := store.NewTenants(st.Catalog).Create(ctx, ten); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := server.NewServices(st.Config, st.Stores, st.Clock, nil, auth.DefaultArgon2())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := demo.SeedPeople(ctx, st.Catalog, svc.Accounts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		users, err := store.NewUsers(st.PHI).List(ctx, ten.ID, "", 100)
+		if err != nil || len(users) != len(demo.People) {
+			t.Fatalf("%d demo accounts, %v", len(users), err)
+		}
+		shipped := map[string]bool{}
+		for _, p := range demo.People {
+			shipped[p.Hash] = true
+		}
+		for _, u := range users {
+			if !shipped[u.PasswordHash] {
+				t.Errorf("%s: a password was hashed at seeding, not taken from demo.People", u.Role)
+			}
+		}
+	})
 }

@@ -10,9 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
@@ -37,6 +41,9 @@ type Record struct {
 	SentAt        time.Time
 	FailedAt      time.Time
 	LastError     string
+	// ToMasked is the recipient masked, "j***@e***.com" (MaskAddress): what
+	// the admin's list shows without opening the message.
+	ToMasked string
 }
 
 // Store is the queue in the PHI store (internal/store.Outbox).
@@ -48,6 +55,11 @@ type Store interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]Record, error)
 	// Recent lists a tenant's newest messages, sent or not, at most limit.
 	Recent(ctx context.Context, tenantID string, limit int) ([]Record, error)
+	// ByID returns one of a tenant's messages; apperr NotFound when the
+	// tenant has no such message.
+	ByID(ctx context.Context, tenantID, id string) (Record, error)
+	// Counts counts a tenant's messages by status.
+	Counts(ctx context.Context, tenantID string) (Counts, error)
 	// MarkSent records a delivered message.
 	MarkSent(ctx context.Context, id string, now time.Time) error
 	// MarkRetry records a failed attempt: the next one is at next, or never
@@ -65,7 +77,7 @@ type Outbox struct {
 }
 
 // New returns an outbox on its queue in the PHI store. sender may be nil:
-// messages then wait in the queue, where the demo's admin page shows them.
+// messages then wait in the queue, where admins see them masked (Overview).
 func New(q Store, v phi.Vault, sender notify.Sender, c clock.Clock, log *slog.Logger) *Outbox {
 	if c == nil {
 		c = clock.System{}
@@ -95,7 +107,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tenantID, subjectID string, kind n
 		return err
 	}
 	return o.q.Insert(ctx, Record{ID: msgID, TenantID: tenantID, SubjectID: subjectID, Kind: string(kind),
-		MessageCT: ct, CreatedAt: now, NextAttemptAt: now})
+		MessageCT: ct, CreatedAt: now, NextAttemptAt: now, ToMasked: MaskAddress(m.To)})
 }
 
 // Deliver sends the messages that are due, at most limit, and returns how
@@ -165,7 +177,7 @@ func (o *Outbox) open(ctx context.Context, row Record, purpose access.Purpose, a
 	return m, nil
 }
 
-// Item is a queued or sent message as the demo's outbox page shows it.
+// Item is one message opened: its recipient and text.
 type Item struct {
 	ID        string
 	Kind      string
@@ -178,8 +190,8 @@ type Item struct {
 	Attempts  int
 }
 
-// Recent opens a tenant's newest messages for the actor in ctx (the demo's
-// page of what would have been sent). Every message opened is audited.
+// Recent opens a tenant's newest messages for the actor in ctx (tests read
+// their links with it). Every message opened is audited.
 func (o *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]Item, error) {
 	rows, err := o.q.Recent(ctx, tenantID, limit)
 	if err != nil {
@@ -194,8 +206,124 @@ func (o *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]Item
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Item{ID: row.ID, Kind: row.Kind, To: phi.NewString(m.To), Subject: m.Subject, Text: phi.NewString(m.Text),
-			CreatedAt: row.CreatedAt, SentAt: row.SentAt, FailedAt: row.FailedAt, Attempts: row.Attempts})
+		out = append(out, itemOf(row, m))
 	}
 	return out, nil
+}
+
+func itemOf(row Record, m notify.Message) Item {
+	return Item{ID: row.ID, Kind: row.Kind, To: phi.NewString(m.To), Subject: m.Subject, Text: phi.NewString(m.Text),
+		CreatedAt: row.CreatedAt, SentAt: row.SentAt, FailedAt: row.FailedAt, Attempts: row.Attempts}
+}
+
+// Counts are a tenant's messages by status.
+type Counts struct{ Waiting, Sent, Failed int }
+
+// Status names where a message is in delivery: "waiting", "sent" or "failed".
+func (r Record) Status() string {
+	switch {
+	case !r.SentAt.IsZero():
+		return "sent"
+	case !r.FailedAt.IsZero():
+		return "failed"
+	}
+	return "waiting"
+}
+
+// Summary is the outbox as an admin sees it without a reason: counts, and
+// the newest messages' status, attempts, error and masked recipient. Nothing
+// is opened, so nothing of anyone's PHI is read (minimum necessary).
+type Summary struct {
+	Counts Counts
+	// Recent are the newest messages with their message sealed part left
+	// out (MessageCT is nil).
+	Recent []Record
+}
+
+// Overview lists a tenant's outbox without opening any message.
+func (o *Outbox) Overview(ctx context.Context, tenantID string, limit int) (Summary, error) {
+	c, err := o.q.Counts(ctx, tenantID)
+	if err != nil {
+		return Summary{}, err
+	}
+	rows, err := o.q.Recent(ctx, tenantID, limit)
+	if err != nil {
+		return Summary{}, err
+	}
+	for i := range rows {
+		rows[i].MessageCT = nil
+	}
+	return Summary{Counts: c, Recent: rows}, nil
+}
+
+// OpenReasons are the reasons an admin may give to open one message, each
+// with the purpose it is recorded under. Why a fixed list and not free text:
+// the reason goes into the audit event in the clear, where free text could
+// carry PHI; a code cannot.
+var OpenReasons = []OpenReason{
+	{Code: "delivery_problem", Label: "The recipient reported a missing or wrong email", Purpose: access.PurposeOperations},
+	{Code: "no_mail_relay", Label: "No mail relay: handing a link to its recipient by hand (demo or trial)", Purpose: access.PurposeOperations},
+	{Code: "investigation", Label: "A compliance or security investigation", Purpose: access.PurposeCompliance},
+}
+
+// OpenReason is one reason to open a message.
+type OpenReason struct {
+	Code, Label string
+	Purpose     access.Purpose
+}
+
+// ErrNoReason says a message was to be opened without a known reason.
+var ErrNoReason = apperr.InvalidFields("Say why you open this message.", map[string]string{"reason": "Choose a reason."})
+
+// Open opens one of a tenant's messages for the actor in ctx, for a reason
+// from OpenReasons. The vault records the access at high severity with the
+// reason, before anything is decrypted; a message of another tenant, or none,
+// is apperr NotFound.
+func (o *Outbox) Open(ctx context.Context, tenantID, msgID, reason string) (Item, error) {
+	i := slices.IndexFunc(OpenReasons, func(r OpenReason) bool { return r.Code == reason })
+	if i < 0 {
+		return Item{}, ErrNoReason
+	}
+	row, err := o.q.ByID(ctx, tenantID, msgID)
+	if err != nil {
+		return Item{}, err
+	}
+	h, err := o.vault.Access(ctx, phi.Request{TenantID: row.TenantID, Subjects: []string{row.SubjectID}, Action: access.Read,
+		Purpose: OpenReasons[i].Purpose, Resource: "email", ResourceID: row.ID, AuditAction: "email.open",
+		High: true, Detail: "reason=" + reason})
+	if err != nil {
+		return Item{}, err
+	}
+	b, err := h.OpenBytes(row.SubjectID, "outbox", "message_ct", row.ID, row.MessageCT)
+	if err != nil {
+		if errors.Is(err, phi.ErrShredded) {
+			// Its person was disposed of: there is nothing left to read.
+			return Item{}, apperr.NotFoundError()
+		}
+		return Item{}, err
+	}
+	var m notify.Message
+	if err := json.Unmarshal(b.Reveal(), &m); err != nil {
+		return Item{}, fmt.Errorf("email %s: %w", row.ID, err)
+	}
+	return itemOf(row, m), nil
+}
+
+// MaskAddress masks an email address to "j***@e***.com": the first letter of
+// the mailbox and of the domain, and the top-level domain. Enough to tell two
+// recipients apart at a glance, not to know who they are.
+func MaskAddress(addr string) string {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" || domain == "" {
+		return "***"
+	}
+	first := func(s string) string {
+		r, _ := utf8.DecodeRuneInString(s)
+		return string(r) + "***"
+	}
+	masked := first(local) + "@" + first(domain)
+	if dot := strings.LastIndexByte(domain, '.'); dot > 0 {
+		masked += domain[dot:]
+	}
+	return masked
 }

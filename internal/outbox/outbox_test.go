@@ -133,3 +133,21 @@ func TestShreddedPersonsEmailIsDropped(t *testing.T) {
 		t.Fatalf("delivered: %+v", m)
 	}
 }
+
+// TestMaskAddress: the first letter of the mailbox and of the domain, and the
+// top-level domain; never more of either.
+func TestMaskAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"jane.doe@example.com":       "j***@e***.com",
+		"patient@salve-demo.example": "p***@s***.example",
+		"x@localhost":                "x***@l***",
+		"émile@hôpital.fr":           "é***@h***.fr",
+		"not an address":             "***",
+		"@example.com":               "***",
+		"bob@":                       "***",
+	} {
+		if got := outbox.MaskAddress(in); got != want {
+			t.Errorf("MaskAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

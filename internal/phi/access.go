@@ -27,6 +27,11 @@ type Request struct {
 	// AuditAction is the event's action, e.g. "user.read"; Resource+"."+Action
 	// when empty.
 	AuditAction string
+	// High marks the access for compliance to look at first (an admin
+	// opening an email); Detail is short machine text for the event, such
+	// as the reason code given, never PHI.
+	High   bool
+	Detail string
 }
 
 // Handle seals and opens the fields of the subjects it was obtained for, in

@@ -38,13 +38,21 @@ type Engine struct {
 	// cached page's slot.
 	personal *template.Template
 	assets   *Assets
+	opts     Options
 	bufs     *sync.Pool // render buffers, reused across requests
+}
+
+// Options are what every page of the process shows alike.
+type Options struct {
+	// TestPayments is on while the test gateway is offered: every page then
+	// carries the "test-payments" banner (no money moves).
+	TestPayments bool
 }
 
 // New parses every layout, partial and page. Page names are their paths under
 // templates/pages without ".html" ("shop/home", "error").
-func New(assets *Assets) (*Engine, error) {
-	e := &Engine{pages: make(map[string]*template.Template), assets: assets,
+func New(assets *Assets, o Options) (*Engine, error) {
+	e := &Engine{pages: make(map[string]*template.Template), assets: assets, opts: o,
 		bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	base := template.New("").Funcs(e.funcs())
 	for _, dir := range []string{"templates/layouts", "templates/partials"} {
@@ -131,6 +139,8 @@ func (e *Engine) funcs() template.FuncMap {
 		// asset returns the content-hash URL of a static file; a missing file is
 		// an execution error, caught by the start-up render of every page.
 		"asset": e.assets.URL,
+		// testPayments says whether the test gateway is on (the banner).
+		"testPayments": func() bool { return e.opts.TestPayments },
 		// field builds the data of the "field" partial: field form name label
 		// type [autocomplete [hint]]. Password inputs never show a value again.
 		"field": func(f FormState, name, label, typ string, more ...string) Field {

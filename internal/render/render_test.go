@@ -13,7 +13,7 @@ func newEngine(t *testing.T) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(assets)
+	e, err := New(assets, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,5 +73,33 @@ func TestTemplateErrorWritesNothing(t *testing.T) {
 	}
 	if rec.Body.Len() != 0 || rec.Code != 200 || rec.Header().Get("Content-Type") != "" {
 		t.Fatal("a failed render must leave the response untouched for the error page")
+	}
+}
+
+// TestTestPaymentsBanner: the banner is on every page exactly when the
+// engine is built with the test gateway on.
+func TestTestPaymentsBanner(t *testing.T) {
+	assets, err := NewAssets(StaticFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, on := range []bool{true, false} {
+		e, err := New(assets, Options{TestPayments: on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"shop/home"} {
+			p, err := e.Page(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := p.Execute(&View{Brand: Brand{Name: "Acme"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(string(b), "Test payments: no money moves"); got != on {
+				t.Errorf("%s with test payments %v: banner %v", name, on, got)
+			}
+		}
 	}
 }

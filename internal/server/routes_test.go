@@ -75,6 +75,7 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/users/{id}/disable": access.Admin,
 	"POST /admin/users/{id}/enable":  access.Admin,
 	"GET /admin/outbox":              access.Admin,
+	"POST /admin/outbox/{id}/open":   access.Admin,
 	// A patient's proxies; emergency access and its review.
 	"GET /account/proxies":                access.Customer,
 	"POST /account/proxies":               access.Customer,

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -69,6 +70,10 @@ type Options struct {
 	// a storefront process. Tests put a test actor in the request with it
 	// (testkit.TestGuard).
 	Guard httpx.Guard
+	// Services, if set, are the services already built on these stores (the
+	// demo seeds its accounts with them before serving; building them again
+	// would cost another start-up hash); nil builds them here.
+	Services *Services
 }
 
 // New builds the server on opened, migrated stores. Any missing template or
@@ -92,7 +97,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	engine, err := render.New(assets)
+	// Why every page: while orders can be "paid" without money, nobody
+	// (buyer or staff) should mistake this shop for a real one.
+	engine, err := render.New(assets, render.Options{TestPayments: slices.Contains(cfg.PaymentGateways, "test")})
 	if err != nil {
 		return nil, err
 	}
@@ -107,8 +114,10 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		if argon == (auth.Argon2Params{}) {
 			argon = auth.DefaultArgon2()
 		}
-		if s.services, err = NewServices(cfg, stores, s.clock, s.log, argon); err != nil {
-			return nil, err
+		if s.services = opts.Services; s.services == nil {
+			if s.services, err = NewServices(cfg, stores, s.clock, s.log, argon); err != nil {
+				return nil, err
+			}
 		}
 		if guard == nil {
 			guard = web.Guard(s.services.SignIn, s.cookies())

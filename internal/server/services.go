@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -42,7 +43,7 @@ type Services struct {
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
-	// outbox, where the demo's admin page shows it.
+	// outbox, where admins see it masked.
 	Mail bool
 }
 
@@ -135,6 +136,11 @@ func Gateways(cfg *config.Config, test *payment.Test) ([]payment.Gateway, error)
 	for _, name := range cfg.PaymentGateways {
 		switch name {
 		case "test":
+			// Why again here: a configuration built in code, not loaded, must
+			// not offer free orders either (fail closed).
+			if !cfg.AllowTestPayments {
+				return nil, errors.New("payment gateway test: it moves no money; it needs --allow-test-payments")
+			}
 			out = append(out, test)
 		case "invoice":
 			out = append(out, payment.Invoice{})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/outbox"
 )
 
@@ -18,7 +19,7 @@ func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
 
 var _ outbox.Store = (*Outbox)(nil)
 
-const outboxColumns = `id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at, attempts, sent_at, failed_at, last_error`
+const outboxColumns = `id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at, attempts, sent_at, failed_at, last_error, to_masked`
 
 func scanOutbox(rows *sql.Rows) ([]outbox.Record, error) {
 	defer rows.Close()
@@ -29,7 +30,7 @@ func scanOutbox(rows *sql.Rows) ([]outbox.Record, error) {
 			sent, failed sql.NullTime
 		)
 		if err := rows.Scan(&o.ID, &o.TenantID, &o.SubjectID, &o.Kind, &o.MessageCT, &o.CreatedAt, &o.NextAttemptAt,
-			&o.Attempts, &sent, &failed, &o.LastError); err != nil {
+			&o.Attempts, &sent, &failed, &o.LastError, &o.ToMasked); err != nil {
 			return nil, fmt.Errorf("scan outbox: %w", err)
 		}
 		o.CreatedAt, o.NextAttemptAt, o.SentAt, o.FailedAt = o.CreatedAt.UTC(), o.NextAttemptAt.UTC(), timeOf(sent), timeOf(failed)
@@ -40,8 +41,8 @@ func scanOutbox(rows *sql.Rows) ([]outbox.Record, error) {
 
 // Insert queues a message.
 func (q *Outbox) Insert(ctx context.Context, o outbox.Record) error {
-	_, err := q.db.w.ExecContext(ctx, `INSERT INTO outbox (id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, o.ID, o.TenantID, o.SubjectID, o.Kind, o.MessageCT, o.CreatedAt, o.NextAttemptAt)
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO outbox (id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at, to_masked)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, o.ID, o.TenantID, o.SubjectID, o.Kind, o.MessageCT, o.CreatedAt, o.NextAttemptAt, o.ToMasked)
 	if err != nil {
 		return fmt.Errorf("queue email: %w", err)
 	}
@@ -66,6 +67,36 @@ func (q *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]outb
 		return nil, fmt.Errorf("recent emails: %w", err)
 	}
 	return scanOutbox(rows)
+}
+
+// ByID returns one of a tenant's messages.
+func (q *Outbox) ByID(ctx context.Context, tenantID, id string) (outbox.Record, error) {
+	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+	if err != nil {
+		return outbox.Record{}, fmt.Errorf("email: %w", err)
+	}
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return outbox.Record{}, err
+	}
+	if len(out) == 0 {
+		return outbox.Record{}, apperr.NotFoundError()
+	}
+	return out[0], nil
+}
+
+// Counts counts a tenant's messages by status.
+func (q *Outbox) Counts(ctx context.Context, tenantID string) (outbox.Counts, error) {
+	var c outbox.Counts
+	err := q.db.r.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NOT NULL THEN 1 ELSE 0 END), 0)
+		FROM outbox WHERE tenant_id = $1`, tenantID).Scan(&c.Waiting, &c.Sent, &c.Failed)
+	if err != nil {
+		return c, fmt.Errorf("count emails: %w", err)
+	}
+	return c, nil
 }
 
 // MarkSent records a delivered message.

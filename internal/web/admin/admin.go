@@ -2,7 +2,8 @@
 // /admin/catalog (products, variants, stock, images, categories, landing
 // pages, the menu, promotions, CSV import and export); the administrator's
 // staff accounts under /admin (invitations, roles, disabling and enabling)
-// and, in the demo, the outbox of emails that would have been sent; and
+// and, without a mail relay, the outbox (counts and masked recipients; one
+// message opened with a reason, audited); and
 // compliance's review of emergency access (/admin/break-glass). Later:
 // settings. Each route is limited to the roles whose work it is (routes.go).
 // One file per action; routes in routes.go.
@@ -43,6 +44,7 @@ type Handlers struct {
 	people      *People
 	users       *render.Page
 	mail        *render.Page
+	mailOpen    *render.Page
 	reviewQueue *render.Page
 }
 
@@ -52,8 +54,8 @@ type People struct {
 	Accounts *accounts.Service
 	Grants   *grants.Service
 	Outbox   *outbox.Outbox
-	// ShowOutbox turns on the page of queued emails: only where no mail
-	// server is configured (the demo), since it shows one-time links.
+	// ShowOutbox turns on the outbox pages: only where no mail server is
+	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
 }
 
@@ -65,7 +67,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	if err := site.Pages(map[string]**render.Page{
 		"admin/products": &h.products, "admin/product": &h.product, "admin/categories": &h.categories,
 		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions,
-		"admin/users": &h.users, "admin/outbox": &h.mail, "admin/break_glass_reviews": &h.reviewQueue,
+		"admin/users": &h.users, "admin/outbox": &h.mail, "admin/outbox_message": &h.mailOpen, "admin/break_glass_reviews": &h.reviewQueue,
 	}); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Admin, "POST /admin/users/{id}/disable", h.setDisabled(true))
 	rt.Handle(access.Admin, "POST /admin/users/{id}/enable", h.setDisabled(false))
 	rt.Handle(access.Admin, "GET /admin/outbox", h.showOutbox)
+	rt.Handle(access.Admin, "POST /admin/outbox/{id}/open", h.openOutboxMessage)
 	reviewers := httpx.Roles(access.RoleCompliance, access.RoleAdmin)
 	rt.Handle(access.Staff, "GET /admin/break-glass", h.showReviews, reviewers)
 	rt.Handle(access.Staff, "POST /admin/break-glass/{id}/review", h.review, reviewers)

@@ -127,9 +127,18 @@ func TestStaffSignInThroughMFAPages(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(body, "invitation was sent") {
 		t.Fatalf("invite: %d\n%s", r.StatusCode, body)
 	}
+	// The outbox lists it masked; opened with a reason, it shows the link.
 	r, body = testkit.Do(t, c, s.NewRequest(t, "GET", "/admin/outbox", nil))
-	if r.StatusCode != 200 || !strings.Contains(body, "new-rx@example.com") || !strings.Contains(body, "/invite?token=") {
+	if r.StatusCode != 200 || strings.Contains(body, "new-rx@example.com") || !strings.Contains(body, "n***@e***.com") {
 		t.Fatalf("outbox: %d", r.StatusCode)
+	}
+	open := regexp.MustCompile(`action="(/admin/outbox/[^"]+/open)"`).FindStringSubmatch(body)
+	if open == nil {
+		t.Fatal("outbox: no message to open")
+	}
+	r, body = testkit.Do(t, c, s.NewRequest(t, "POST", open[1], url.Values{"reason": {"no_mail_relay"}}))
+	if r.StatusCode != 200 || !strings.Contains(body, "new-rx@example.com") || !strings.Contains(body, "/invite?token=") {
+		t.Fatalf("outbox message: %d", r.StatusCode)
 	}
 	// The invited pharmacist sets a password, signs in and must enrol.
 	inv := s.Client()
