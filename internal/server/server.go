@@ -209,7 +209,7 @@ func (s *Server) cookies() web.Cookies {
 // store serves: the ways in (web/login), the pages under /account
 // (web/portal) and the staff pages (web/staff).
 func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies web.CartCookies) error {
-	sessions := &web.SessionStarter{Cookies: s.cookies(),
+	sessions := &web.SessionStarter{Cookies: s.cookies(), Ender: s.services.SignIn,
 		Carts: &web.CartSync{Carts: carts, Cookies: cartCookies, Saved: s.services.SavedCarts, Log: s.log}}
 	in, err := login.New(site, s.services.Accounts, s.services.SignIn, sessions)
 	if err != nil {
