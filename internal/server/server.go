@@ -327,6 +327,17 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	if s.services != nil {
+		// What a crash left held is given back before the server says it is
+		// ready, not only when the job's lease next comes round (a lease the
+		// dead process held runs out first). A failure does not stop the
+		// start: the job tries again every minute.
+		if n, err := s.services.Orders.ReleaseLeftovers(ctx); err != nil {
+			s.log.Error("releasing stock held for orders never stored", "err", err)
+		} else if n > 0 {
+			s.log.Info("released stock held for orders never stored", "count", n)
+		}
+		// The scheduler runs every due job at once (the hold expiry among
+		// them), then every tick.
 		wg.Go(func() { s.services.Jobs.Run(jobsCtx, time.Second) })
 	}
 

@@ -105,6 +105,13 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return err
 		}},
+		// Stock held for orders never stored (a process killed in the middle
+		// of checkouts) goes back once no checkout can still be storing them
+		// (orders.LeftoverGrace); server start-up runs it too.
+		jobs.Job{Name: "orders.release_leftovers", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := ord.ReleaseLeftovers(ctx)
+			return err
+		}},
 		// Orders paid while Salve did not hear of it are settled.
 		jobs.Job{Name: "orders.reconcile_payments", Every: time.Minute, Run: func(ctx context.Context) error {
 			n, err := ord.ReconcilePayments(ctx)
