@@ -105,6 +105,9 @@ type Deps struct {
 	// Policy is the session lifetimes: break-glass needs a second factor
 	// passed within its freshness window.
 	Policy auth.SessionPolicy
+	// After does work after the answer (jobs.After): see GrantProxy. Nil
+	// does it before answering, as tests of the service alone want.
+	After accounts.Later
 }
 
 // Service decides and records access grants on the PHI store.
@@ -116,6 +119,7 @@ type Service struct {
 	audit    audit.Appender
 	clock    clock.Clock
 	policy   auth.SessionPolicy
+	after    accounts.Later
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -127,7 +131,7 @@ func New(d Deps) *Service {
 	if d.Policy == (auth.SessionPolicy{}) {
 		d.Policy = auth.DefaultSessionPolicy()
 	}
-	return &Service{links: d.Store, users: d.Users, accounts: d.Accounts, vault: d.Vault, audit: d.Audit, clock: d.Clock, policy: d.Policy}
+	return &Service{links: d.Store, users: d.Users, accounts: d.Accounts, vault: d.Vault, audit: d.Audit, clock: d.Clock, policy: d.Policy, after: d.After}
 }
 
 func (s *Service) emailIndex(tenantID, email string) []byte {

@@ -365,6 +365,11 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	}
 	stopJobs()
 	wg.Wait()
+	if s.services != nil {
+		// What requests handed off after their answer (reset and
+		// verification emails) is queued before the process ends.
+		s.services.After.Wait()
+	}
 	return runErr
 }
 

@@ -33,8 +33,13 @@ type Services struct {
 	SignIn   *signin.Service
 	Grants   *grants.Service
 	Jobs     *jobs.Scheduler
-	Orders   *orders.Service
-	Lists    *lists.Service
+	// After is what address-taking forms do after their answer; shutdown
+	// and tests wait for it.
+	After *jobs.After
+	// Hasher is the password hasher; tests compare what paths cost.
+	Hasher *auth.Hasher
+	Orders *orders.Service
+	Lists  *lists.Service
 	// Promotions are the promotion codes (catalog data) orders are priced with.
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
@@ -125,7 +130,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, Orders: ord, Lists: lst, Promotions: promos,
+	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
 		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }
