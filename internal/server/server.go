@@ -190,6 +190,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	// recovery, security headers, CSRF, then the router with tenant, body limit
 	// and guard per route.
 	var h http.Handler = s.router
+	if s.services != nil {
+		h = afterAnswer(s.services.After, h)
+	}
 	h = httpx.CSRF(resp, h)
 	h = httpx.SecurityHeaders(h)
 	h = httpx.Recover(s.log, resp, h)

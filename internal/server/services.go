@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounts"
@@ -177,4 +178,15 @@ func shopLinks(cfg *config.Config, tenants *store.Tenants) func(ctx context.Cont
 		}
 		return orders.Links{Brand: t.Name, BaseURL: scheme + "://" + host}
 	}
+}
+
+// afterAnswer starts the work a request handed off (jobs.After) only once
+// its answer is written and flushed; see jobs.After.Collect for why.
+func afterAnswer(a *jobs.After, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, started := a.Collect(r.Context())
+		defer started()
+		next.ServeHTTP(w, r.WithContext(ctx))
+		_ = http.NewResponseController(w).Flush()
+	})
 }
