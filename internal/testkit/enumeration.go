@@ -71,7 +71,7 @@ func (s *Server) Trial(t testing.TB, c *http.Client, path string, known, unknown
 			s.Clock.Advance(25 * time.Hour)
 		}
 		w0 := MeasureWork(t, s)
-		r, body := Do(t, c, s.NewRequest(t, "POST", path, form))
+		r, body := Do(t, c, s.NewRequest(t, "POST", path, form)) //nolint:bodyclose // Do reads the body and closes it
 		answers[i], before[i] = answer(r, body, form.Get("email")), MeasureWork(t, s).Minus(w0)
 	}
 	release()
