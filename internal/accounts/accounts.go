@@ -150,6 +150,24 @@ type Deps struct {
 	Clock  clock.Clock
 	// StaffInactivity disables staff accounts unused this long (default 90 days).
 	StaffInactivity time.Duration
+	// After does work after the answer (jobs.After): see Register. Nil does
+	// it before answering, as tests of the service alone want.
+	After Later
+}
+
+// Later runs work after a request's answer (jobs.After).
+type Later interface {
+	Go(ctx context.Context, name string, fn func(context.Context) error)
+}
+
+// AfterAnswer runs fn through l after the answer, or at once when l is nil
+// (and then returns its error).
+func AfterAnswer(ctx context.Context, l Later, name string, fn func(context.Context) error) error {
+	if l == nil {
+		return fn(ctx)
+	}
+	l.Go(ctx, name, fn)
+	return nil
 }
 
 // Service runs accounts on the PHI store.
@@ -163,6 +181,7 @@ type Service struct {
 	hasher          *auth.Hasher
 	clock           clock.Clock
 	staffInactivity time.Duration
+	after           Later
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -178,7 +197,7 @@ func New(d Deps) *Service {
 		d.StaffInactivity = 90 * 24 * time.Hour
 	}
 	return &Service{users: d.Users, tokens: d.Tokens, sessions: d.Sessions, vault: d.Vault, audit: d.Audit, outbox: d.Outbox,
-		hasher: d.Hasher, clock: d.Clock, staffInactivity: d.StaffInactivity}
+		hasher: d.Hasher, clock: d.Clock, staffInactivity: d.StaffInactivity, after: d.After}
 }
 
 // ErrBadLink answers a verification, reset, unlock or invitation link that is

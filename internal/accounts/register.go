@@ -33,6 +33,13 @@ func checkName(name string) error {
 // Register creates a patient account and emails a verification link. When the
 // address already has an account nothing is created and nothing says so: the
 // answer is the same, so that the form tells nobody who has an account.
+//
+// Why after the answer: the two cases do different work (a new account
+// writes its row and queues an email, a taken address does neither), so
+// their timing would tell them apart. Only what depends on the input alone
+// (its format, the password rules) is checked before answering; the hash,
+// the account and the email are done after it, the same hand-off for both
+// (see jobs.After).
 func (s *Service) Register(ctx context.Context, t *tenant.Tenant, baseURL string, reg Registration) error {
 	if err := CheckEmail(reg.Email); err != nil {
 		return err
@@ -45,6 +52,11 @@ func (s *Service) Register(ctx context.Context, t *tenant.Tenant, baseURL string
 	if err := auth.CheckPassword(reg.Password, false, auth.PasswordContext{Email: reg.Email, TenantName: t.Name}); err != nil {
 		return err
 	}
+	return AfterAnswer(ctx, s.after, "accounts.register", func(ctx context.Context) error { return s.register(ctx, t, baseURL, reg) })
+}
+
+// register is the part of Register done after the answer.
+func (s *Service) register(ctx context.Context, t *tenant.Tenant, baseURL string, reg Registration) error {
 	hash, err := s.hasher.Hash(ctx, reg.Password)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -50,6 +51,9 @@ type Hasher struct {
 	params Argon2Params
 	slots  chan struct{}
 	dummy  string // a hash to verify against for unknown accounts
+	// derivations counts Argon2 derivations, the cost a path pays: tests
+	// compare it between known and unknown accounts.
+	derivations atomic.Int64
 }
 
 // NewHasher returns a Hasher with the given cost.
@@ -63,6 +67,10 @@ func NewHasher(p Argon2Params) *Hasher {
 
 // Params returns the hasher's cost parameters.
 func (h *Hasher) Params() Argon2Params { return h.params }
+
+// Derivations returns how many Argon2 derivations (hashes and checks) the
+// hasher has done, so that tests can check that two paths cost the same.
+func (h *Hasher) Derivations() int64 { return h.derivations.Load() }
 
 // NormalizePassword applies NFKC, as NIST SP 800-63B recommends, so that the
 // same password typed on different keyboards hashes the same.
@@ -95,6 +103,7 @@ func (h *Hasher) derive(ctx context.Context, pw string, salt []byte, p Argon2Par
 		return nil, apperr.Wrap(ctx.Err(), apperr.Unavailable, "The server is busy. Please try again.")
 	}
 	defer func() { <-h.slots }()
+	h.derivations.Add(1)
 	return argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, keyLen), nil
 }
 

@@ -118,6 +118,9 @@ type Deps struct {
 	// Log takes what cannot be returned (an email not queued after the
 	// grant it announces was made): ids only.
 	Log *slog.Logger
+	// After does work after the answer (jobs.After): see GrantProxy. Nil
+	// does it before answering, as tests of the service alone want.
+	After accounts.Later
 }
 
 // Service decides and records access grants on the PHI store.
@@ -131,6 +134,7 @@ type Service struct {
 	policy   auth.SessionPolicy
 	siteOf   func(ctx context.Context, tenantID string) (brand, baseURL string)
 	log      *slog.Logger
+	after    accounts.Later
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -146,7 +150,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{links: d.Store, users: d.Users, accounts: d.Accounts, vault: d.Vault, audit: d.Audit, clock: d.Clock, policy: d.Policy,
-		siteOf: d.Links, log: d.Log}
+		siteOf: d.Links, log: d.Log, after: d.After}
 }
 
 func (s *Service) emailIndex(tenantID, email string) []byte {

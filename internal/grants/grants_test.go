@@ -49,6 +49,7 @@ func TestCareProxyAndBreakGlass(t *testing.T) {
 		if err := en.Grants.GrantProxy(as(pat), "carer@example.com", []string{"orders", "rx"}); err != nil {
 			t.Fatal(err)
 		}
+		en.After.Wait() // the grant is made after the answer
 		if _, err := en.Grants.Authorize(as(carer), en.Tenant.ID, pat.UserID, access.DataOrders, access.Read); err != nil {
 			t.Fatalf("carer with a grant: %v", err)
 		}

@@ -42,6 +42,12 @@ type Proxy struct {
 
 // GrantProxy lets the signed-in patient give another patient account of the
 // tenant, found by its email address, access to some of their data.
+//
+// The answer does not say whether the address has such an account, and it
+// is given before the account is looked up: the lookup and the grant are
+// done after the answer (jobs.After), so neither the words nor the timing
+// tell a signed-in patient who has an account here. An address without a
+// suitable account gets nothing, recorded as a denied grant.
 func (s *Service) GrantProxy(ctx context.Context, email string, scopes []string) error {
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RolePatient {
@@ -62,9 +68,18 @@ func (s *Service) GrantProxy(ctx context.Context, email string, scopes []string)
 	if err := accounts.CheckEmail(email); err != nil {
 		return err
 	}
+	return accounts.AfterAnswer(ctx, s.after, "grants.proxy", func(ctx context.Context) error { return s.grantProxy(ctx, a, email, classes) })
+}
+
+// grantProxy is the part of GrantProxy done after the answer.
+func (s *Service) grantProxy(ctx context.Context, a access.Actor, email string, classes []access.DataClass) error {
 	p, err := s.users.ByEmail(ctx, a.TenantID, s.emailIndex(a.TenantID, email))
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
 	if err != nil || p.Role != access.RolePatient || p.Status != accounts.StatusActive || p.ID == a.ID {
-		return apperr.InvalidFields("We could not find that account.", map[string]string{"email": "The person needs their own account here first."})
+		return s.event(ctx, audit.Entry{TenantID: a.TenantID, Subjects: []string{a.ID}, Action: "proxy.grant", ResourceType: "proxy",
+			Outcome: audit.Denied, Detail: "no patient account with that address"})
 	}
 	gid := id.NewAt(s.clock.Now())
 	if err := s.event(ctx, audit.Entry{TenantID: a.TenantID, Subjects: []string{a.ID, p.ID}, Action: "proxy.grant", ResourceType: "proxy",

@@ -44,3 +44,27 @@ func TestJobsRunOnceAcrossProcessesWhenDue(t *testing.T) {
 		}
 	})
 }
+
+// TestRunStartsWithTheDueJobs: Run runs every due job as it starts, not
+// only after its first tick (the tick here is an hour; the hold expiry must
+// not wait for it after a restart).
+func TestRunStartsWithTheDueJobs(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		st := testkit.NewStores(t, e)
+		ran := make(chan struct{})
+		s := jobs.New(store.NewJobs(st.PHI), st.Clock, nil,
+			jobs.Job{Name: "orders.expire_reservations", Every: time.Minute, Run: func(context.Context) error { close(ran); return nil }})
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() { s.Run(ctx, time.Hour); close(stopped) }()
+		// Not a timing budget: a bound so that a failure ends the test
+		// instead of hanging it until the hour's tick.
+		select {
+		case <-ran:
+		case <-time.After(2 * time.Minute):
+			t.Error("the due job did not run when the scheduler started")
+		}
+		cancel()
+		<-stopped
+	})
+}

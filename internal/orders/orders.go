@@ -197,6 +197,9 @@ type Stock interface {
 	Release(ctx context.Context, tenantID, orderID string, now time.Time) error
 	// Expired returns up to limit orders whose held stock expired before now.
 	Expired(ctx context.Context, now time.Time, limit int) ([]ExpiredOrder, error)
+	// HeldBefore returns, in order id order, up to limit orders after the
+	// order id after whose stock is still held by a hold made before cutoff.
+	HeldBefore(ctx context.Context, cutoff time.Time, after string, limit int) ([]ExpiredOrder, error)
 }
 
 // Catalog is what orders are priced from: variants with their current
@@ -453,12 +456,19 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	for _, it := range q.Items {
 		items = append(items, StockItem{VariantID: it.VariantID, Quantity: it.Quantity, Label: it.Label()})
 	}
-	if err := s.stock.Reserve(ctx, req.TenantID, o.ID, items, promoID, now, now.Add(ttl)); err != nil {
+	// Hold the stock and store the order within placeWindow of now (the
+	// hold's time): ReleaseLeftovers counts on it to tell a checkout in
+	// flight from one that died.
+	wctx, cancel := context.WithTimeout(ctx, placeWindow)
+	if err := s.stock.Reserve(wctx, req.TenantID, o.ID, items, promoID, now, now.Add(ttl)); err != nil {
+		cancel()
 		return nil, err
 	}
-	if err := s.insert(ctx, req.TenantID, o, d.Purpose); err != nil {
+	if err := s.insert(wctx, req.TenantID, o, d.Purpose); err != nil {
+		cancel()
 		return nil, errors.Join(err, s.stock.Release(context.WithoutCancel(ctx), req.TenantID, o.ID, now))
 	}
+	cancel()
 	links := Links{Brand: req.Brand, BaseURL: req.BaseURL}
 	if rd, ok := g.(payment.Redirector); ok {
 		// Paid on the gateway's page: the order waits in pending_payment for
@@ -707,6 +717,57 @@ func (s *Service) Move(ctx context.Context, tenantID, orderID string, to Status)
 	}
 	o := &Order{ID: r.ID, UserID: r.UserID, Status: r.Status}
 	return s.move(ctx, tenantID, o, to, "", d.Purpose)
+}
+
+// placeWindow bounds the step of Place that holds stock and then stores the
+// order (two stores, so two transactions): when it runs out the order is not
+// stored and the hold is given back. LeftoverGrace relies on it.
+const placeWindow = 30 * time.Second
+
+// LeftoverGrace is how old a hold with no stored order must be before
+// ReleaseLeftovers gives its stock back. Why a grace and not "no order":
+// Place holds the stock (catalog store) before it stores the order (PHI
+// store), so a hold without an order is also what a checkout in flight looks
+// like, in this process or in another replica on the same stores. That step
+// has at most placeWindow from the hold's time to store its order, so a hold
+// older than LeftoverGrace without an order belongs to an attempt that died
+// (kill -9, a crash, a lost connection) and will never get one. The margin
+// over placeWindow covers clocks of replicas that differ by seconds.
+const LeftoverGrace = 2 * time.Minute
+
+// ReleaseLeftovers gives back the stock of holds that have no stored order
+// and are older than LeftoverGrace: what a process killed in the middle of
+// checkouts leaves behind. Server start-up runs it, and so does a job every
+// minute (a replica that died leaves them while others run on). It returns
+// how many orders' holds it released.
+func (s *Service) ReleaseLeftovers(ctx context.Context) (int, error) {
+	cutoff := s.clock.Now().Add(-LeftoverGrace)
+	n, after := 0, ""
+	for {
+		held, err := s.stock.HeldBefore(ctx, cutoff, after, 100)
+		if err != nil {
+			return n, err
+		}
+		for _, h := range held {
+			after = h.OrderID
+			jctx := access.WithActor(ctx, access.System("orders.release_leftovers", h.TenantID))
+			_, err := s.orders.ByID(jctx, h.TenantID, h.OrderID)
+			if err == nil {
+				continue // the order's own hold: expiry or payment settles it
+			}
+			if !apperr.Is(err, apperr.NotFound) {
+				return n, err
+			}
+			if err := s.stock.Release(jctx, h.TenantID, h.OrderID, s.clock.Now()); err != nil {
+				return n, err
+			}
+			s.log.InfoContext(ctx, "released stock held for an order never stored", "order", h.OrderID)
+			n++
+		}
+		if len(held) < 100 {
+			return n, nil
+		}
+	}
 }
 
 // ExpireReservations cancels unpaid orders whose stock hold ran out and

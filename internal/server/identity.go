@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/oidc"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -22,6 +23,11 @@ type Identity struct {
 	Accounts *accounts.Service
 	SignIn   *signin.Service
 	Grants   *grants.Service
+	// After does what the address-taking forms do after their answer
+	// (jobs.After); shutdown waits for it.
+	After *jobs.After
+	// Hasher is the password hasher the services share.
+	Hasher *auth.Hasher
 }
 
 // IdentityOptions tune the identity services; zero fields take the defaults.
@@ -56,12 +62,15 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 	// process's.
 	hasher := auth.NewHasher(o.Argon2)
 	users, sessions, tokens := store.NewUsers(phiDB), store.NewSessions(phiDB), store.NewTokens(phiDB)
+	// Four at once: the work includes a password hash (registration), and
+	// the hasher bounds those for the process anyway.
+	after := jobs.NewAfter(o.Log, 4)
 	acc := accounts.New(accounts.Deps{Users: users, Tokens: tokens, Sessions: sessions, Vault: v, Audit: log, Outbox: ob,
-		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity})
+		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity, After: after})
 	si := signin.New(signin.Deps{Users: users, Sessions: sessions, Throttles: store.NewThrottles(phiDB), Tokens: tokens,
 		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: log,
-		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Burst: o.Burst})
+		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Burst: o.Burst, After: after})
 	gr := grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
-		Policy: o.Sessions, Links: o.Links, Log: o.Log})
-	return Identity{Accounts: acc, SignIn: si, Grants: gr}
+		Policy: o.Sessions, Links: o.Links, Log: o.Log, After: after})
+	return Identity{Accounts: acc, SignIn: si, Grants: gr, After: after, Hasher: hasher}
 }

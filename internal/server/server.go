@@ -200,6 +200,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	// recovery, security headers, CSRF, then the router with tenant, body limit
 	// and guard per route.
 	var h http.Handler = s.router
+	if s.services != nil {
+		h = afterAnswer(s.services.After, h)
+	}
 	h = httpx.CSRF(resp, h)
 	h = httpx.SecurityHeaders(h)
 	h = httpx.Recover(s.log, resp, h)
@@ -219,7 +222,7 @@ func (s *Server) cookies() web.Cookies {
 // store serves: the ways in (web/login), the pages under /account
 // (web/portal) and the staff pages (web/staff).
 func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies web.CartCookies) error {
-	sessions := &web.SessionStarter{Cookies: s.cookies(),
+	sessions := &web.SessionStarter{Cookies: s.cookies(), Ender: s.services.SignIn,
 		Carts: &web.CartSync{Carts: carts, Cookies: cartCookies, Saved: s.services.SavedCarts, Log: s.log}}
 	in, err := login.New(site, s.services.Accounts, s.services.SignIn, sessions)
 	if err != nil {
@@ -337,6 +340,17 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	if s.services != nil {
+		// What a crash left held is given back before the server says it is
+		// ready, not only when the job's lease next comes round (a lease the
+		// dead process held runs out first). A failure does not stop the
+		// start: the job tries again every minute.
+		if n, err := s.services.Orders.ReleaseLeftovers(ctx); err != nil {
+			s.log.Error("releasing stock held for orders never stored", "err", err)
+		} else if n > 0 {
+			s.log.Info("released stock held for orders never stored", "count", n)
+		}
+		// The scheduler runs every due job at once (the hold expiry among
+		// them), then every tick.
 		wg.Go(func() { s.services.Jobs.Run(jobsCtx, time.Second) })
 	}
 
@@ -364,6 +378,11 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	}
 	stopJobs()
 	wg.Wait()
+	if s.services != nil {
+		// What requests handed off after their answer (reset and
+		// verification emails) is queued before the process ends.
+		s.services.After.Wait()
+	}
 	return runErr
 }
 

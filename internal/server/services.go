@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounts"
@@ -34,8 +35,13 @@ type Services struct {
 	SignIn   *signin.Service
 	Grants   *grants.Service
 	Jobs     *jobs.Scheduler
-	Orders   *orders.Service
-	Lists    *lists.Service
+	// After is what address-taking forms do after their answer; shutdown
+	// and tests wait for it.
+	After *jobs.After
+	// Hasher is the password hasher; tests compare what paths cost.
+	Hasher *auth.Hasher
+	Orders *orders.Service
+	Lists  *lists.Service
 	// Promotions are the promotion codes (catalog data) orders are priced with.
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
@@ -110,6 +116,13 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return err
 		}},
+		// Stock held for orders never stored (a process killed in the middle
+		// of checkouts) goes back once no checkout can still be storing them
+		// (orders.LeftoverGrace); server start-up runs it too.
+		jobs.Job{Name: "orders.release_leftovers", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := ord.ReleaseLeftovers(ctx)
+			return err
+		}},
 		// Orders paid while Salve did not hear of it are settled.
 		jobs.Job{Name: "orders.reconcile_payments", Every: time.Minute, Run: func(ctx context.Context) error {
 			n, err := ord.ReconcilePayments(ctx)
@@ -123,7 +136,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, Orders: ord, Lists: lst, Promotions: promos,
+	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
 		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }
@@ -177,4 +190,15 @@ func shopLinks(cfg *config.Config, tenants *store.Tenants) func(ctx context.Cont
 		}
 		return orders.Links{Brand: t.Name, BaseURL: scheme + "://" + host}
 	}
+}
+
+// afterAnswer starts the work a request handed off (jobs.After) only once
+// its answer is written and flushed; see jobs.After.Collect for why.
+func afterAnswer(a *jobs.After, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, started := a.Collect(r.Context())
+		defer started()
+		next.ServeHTTP(w, r.WithContext(ctx))
+		_ = http.NewResponseController(w).Flush()
+	})
 }

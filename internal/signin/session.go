@@ -179,3 +179,37 @@ func SessionRef(id string) string {
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	return s.sessions.Purge(ctx, s.clock.Now().Add(-s.policy.Absolute-24*time.Hour))
 }
+
+// EndReplaced ends the session of a token that a browser still carried when
+// it signed in again, before the new session's cookie replaces it. Why: on a
+// shared computer the next person's sign-in must not leave the previous
+// person's token alive on the server (a copy of it, in another tab, a proxy
+// log or a backup of the browser profile, would keep working until it timed
+// out). Holding the token is the authority to end it, as with sign-out, so it
+// is ended whoever it belongs to; a token with no live session is nothing to
+// end.
+func (s *Service) EndReplaced(ctx context.Context, token string) error {
+	if !auth.ValidToken(token) {
+		return nil
+	}
+	row, err := s.sessions.ByID(ctx, auth.HashToken(token))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !row.RevokedAt.IsZero() {
+		return nil
+	}
+	ctx = acting(ctx, row)
+	err = s.sessions.Revoke(ctx, row.UserID, row.ID, s.clock.Now())
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.event(ctx, audit.Entry{TenantID: row.TenantID, Subjects: []string{row.UserID}, Action: "session.logout",
+		ResourceType: "session", Detail: "replaced by a new sign-in"})
+}

@@ -125,6 +125,9 @@ type Deps struct {
 	Policy auth.SessionPolicy
 	// Burst is the tenant-wide failed sign-in alert rule.
 	Burst auth.Burst
+	// After does work after the answer (jobs.After): see Forgot. Nil does it
+	// before answering, as tests of the service alone want.
+	After accounts.Later
 }
 
 // Service signs people in on the PHI store.
@@ -146,6 +149,7 @@ type Service struct {
 	log      *slog.Logger
 	policy   auth.SessionPolicy
 	burst    auth.Burst
+	after    accounts.Later
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -168,7 +172,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{users: d.Users, sessions: d.Sessions, throttles: d.Throttles, tokens: d.Tokens, passkeys: d.Passkeys,
 		sso: d.SSO, accounts: d.Accounts, oidc: d.OIDC, vault: d.Vault, audit: d.Audit, hasher: d.Hasher, clock: d.Clock,
-		log: d.Log, policy: d.Policy, burst: d.Burst}
+		log: d.Log, policy: d.Policy, burst: d.Burst, after: d.After}
 }
 
 // Errors a caller may meet. Each is an apperr with a message safe to show.

@@ -205,6 +205,26 @@ func (s *Stock) Expired(ctx context.Context, now time.Time, limit int) ([]orders
 	return out, rows.Err()
 }
 
+// HeldBefore returns, in order id order, up to limit orders after the order
+// id after whose stock is still held by a hold made before cutoff.
+func (s *Stock) HeldBefore(ctx context.Context, cutoff time.Time, after string, limit int) ([]orders.ExpiredOrder, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT DISTINCT tenant_id, order_id FROM stock_reservations
+		WHERE status = 'held' AND created_at < $1 AND order_id > $2 ORDER BY order_id LIMIT $3`, cutoff, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("held reservations: %w", err)
+	}
+	defer rows.Close()
+	var out []orders.ExpiredOrder
+	for rows.Next() {
+		var e orders.ExpiredOrder
+		if err := rows.Scan(&e.TenantID, &e.OrderID); err != nil {
+			return nil, fmt.Errorf("held reservations: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // Reserved returns an order's reservation status by variant ("held",
 // "confirmed", "released"): what tests check. The order service does not
 // need it.

@@ -55,6 +55,7 @@ func NewIdentity(t testing.TB, e store.Engine, configure ...func(*server.Identit
 // LastLink returns the token of the newest email to addr.
 func (en *Identity) LastLink(t testing.TB, addr string) string {
 	t.Helper()
+	en.After.Wait() // emails some calls queue after their answer
 	ctx := access.WithActor(context.Background(), access.System("test", en.Tenant.ID))
 	items, err := en.Outbox.Recent(ctx, en.Tenant.ID, 100)
 	if err != nil {

@@ -101,6 +101,7 @@ var tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]{43})`)
 // LastLink returns the one-time token in the newest queued email to addr.
 func (s *Server) LastLink(t testing.TB, addr string) string {
 	t.Helper()
+	s.Services().After.Wait() // emails some forms queue after their answer
 	ctx := access.WithActor(context.Background(), access.System("test", s.Tenant.ID))
 	items, err := s.Services().Outbox.Recent(ctx, s.Tenant.ID, 200)
 	if err != nil {

@@ -154,17 +154,31 @@ func SignInRedirect(err error) error {
 // the session token, all start sessions through it.
 type SessionStarter struct {
 	Cookies Cookies
+	// Ender ends the session a browser still carries when it signs in again
+	// (the sign-in service); required.
+	Ender interface {
+		EndReplaced(ctx context.Context, token string) error
+	}
 	// Carts brings a patient's saved cart into the browser at sign-in and
 	// takes the cart out of the browser at sign-out; nil: nothing happens.
 	Carts *CartSync
 }
 
-// Start sets the cookie of a new session. Every way in ends here, so when the
-// session is a finished sign-in this is the one place that merges the
-// patient's saved cart with the browser's (never blocking the sign-in).
-func (s *SessionStarter) Start(w http.ResponseWriter, r *http.Request, token string, sess signin.Session) {
+// Start sets the cookie of a new session. Every way in ends here, so this is
+// the one place that first ends, on the server, the session whose cookie the
+// browser still carried (a second sign-in on a shared computer must not leave
+// the first one alive; if that fails the new cookie is not set: fail closed),
+// and, when the session is a finished sign-in, merges the patient's saved cart
+// with the browser's (never blocking the sign-in).
+func (s *SessionStarter) Start(w http.ResponseWriter, r *http.Request, token string, sess signin.Session) error {
+	if old := s.Cookies.Token(r); old != "" && old != token {
+		if err := s.Ender.EndReplaced(r.Context(), old); err != nil {
+			return err
+		}
+	}
 	s.Cookies.Set(w, token)
 	s.Carts.SignedIn(w, r, sess)
+	return nil
 }
 
 type sessionKey struct{}

@@ -71,8 +71,10 @@ func device(r *http.Request) string {
 
 // signIn sets the cookie of a new session and sends the browser on: to the
 // second factor, to its enrolment, or to next.
-func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request, token string, sess signin.Session, next string) {
-	h.sessions.Start(w, r, token, sess)
+func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request, token string, sess signin.Session, next string) error {
+	if err := h.sessions.Start(w, r, token, sess); err != nil {
+		return err
+	}
 	switch sess.Stage {
 	case auth.StageComplete:
 		http.Redirect(w, r, web.SafeNext(next), http.StatusSeeOther) //nolint:gosec // next went through web.SafeNext: a local path only
@@ -81,4 +83,5 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request, token string, 
 	default:
 		http.Redirect(w, r, "/login/mfa?next="+url.QueryEscape(web.SafeNext(next)), http.StatusSeeOther)
 	}
+	return nil
 }

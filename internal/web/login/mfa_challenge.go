@@ -50,8 +50,7 @@ func (h *Handlers) submitMFA(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.site.Render(w, r, h.pages.mfa, status, "Confirm it is you", mfaData{Form: f, Next: next})
 	}
-	h.signIn(w, r, token, elevated, next)
-	return nil
+	return h.signIn(w, r, token, elevated, next)
 }
 
 // logout ends the session on the server and clears the cookie.

@@ -39,7 +39,9 @@ func (h *Handlers) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	h.sessions.Start(w, r, token, signedIn)
+	if err := h.sessions.Start(w, r, token, signedIn); err != nil {
+		return err
+	}
 	return httpx.WriteJSON(w, http.StatusOK, web.PasskeyDone{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }
 
@@ -68,6 +70,8 @@ func (h *Handlers) finishPasskeyMFA(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	h.sessions.Start(w, r, token, signedIn)
+	if err := h.sessions.Start(w, r, token, signedIn); err != nil {
+		return err
+	}
 	return httpx.WriteJSON(w, http.StatusOK, web.PasskeyDone{Redirect: web.SafeNext(r.URL.Query().Get("next"))})
 }

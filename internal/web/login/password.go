@@ -69,6 +69,5 @@ func (h *Handlers) submitLogin(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.site.Render(w, r, h.pages.login, status, "Sign in", loginData{Form: f, Next: next, SSO: h.signin.HasSSO(r.Context(), t.ID)})
 	}
-	h.signIn(w, r, token, sess, next)
-	return nil
+	return h.signIn(w, r, token, sess, next)
 }

@@ -34,6 +34,5 @@ func (h *Handlers) finishSSO(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.site.Render(w, r, h.pages.login, status, "Sign in", loginData{Form: f, Next: "/", SSO: h.signin.HasSSO(r.Context(), t.ID)})
 	}
-	h.signIn(w, r, token, sess, web.SafeNext(next))
-	return nil
+	return h.signIn(w, r, token, sess, web.SafeNext(next))
 }

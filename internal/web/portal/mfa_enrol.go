@@ -117,7 +117,9 @@ func (h *Handlers) confirmEnrol(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.enrol(w, r, status, f)
 	}
-	h.sessions.Start(w, r, token, next)
+	if err := h.sessions.Start(w, r, token, next); err != nil {
+		return err
+	}
 	return h.render(w, r, h.pages.codes, http.StatusOK, "Your recovery codes", codesData{Codes: codes, Enrolled: true})
 }
 

@@ -48,7 +48,9 @@ func (h *Handlers) finishPasskey(w http.ResponseWriter, r *http.Request) error {
 	}
 	to := "/account/security?passkey=added"
 	if token != "" {
-		h.sessions.Start(w, r, token, next)
+		if err := h.sessions.Start(w, r, token, next); err != nil {
+			return err
+		}
 		if next.Role.Staff() {
 			to = "/"
 		}

@@ -23,8 +23,17 @@ type proxiesData struct {
 
 // showProxies lists who may act for the patient and offers to add someone.
 func (h *Handlers) showProxies(w http.ResponseWriter, r *http.Request) error {
-	return h.proxies(w, r, http.StatusOK, &web.Form{})
+	f := &web.Form{}
+	if r.URL.Query().Get("asked") == "1" {
+		f.Done = proxyAsked
+	}
+	return h.proxies(w, r, http.StatusOK, f)
 }
+
+// proxyAsked answers every grant that passed the form's checks. Why the same
+// words whether or not the address has an account: the answer must not tell
+// a signed-in patient who has an account here.
+const proxyAsked = "If that address belongs to a patient account here, that person can now act for you in what you chose; they are listed below once it is done."
 
 func (h *Handlers) proxies(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	list, err := h.grants.Proxies(r.Context())
@@ -51,7 +60,11 @@ func (h *Handlers) grantProxy(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.proxies(w, r, status, f)
 	}
-	return h.proxies(w, r, http.StatusOK, &web.Form{Done: "Access was granted."})
+	// A redirect, the same bytes for every address: the page rendered now
+	// would list the grant or not depending on the address (and on when the
+	// work done after the answer finishes).
+	http.Redirect(w, r, "/account/proxies?asked=1", http.StatusSeeOther)
+	return nil
 }
 
 // revokeProxy ends a grant.

@@ -22,9 +22,14 @@ func TestPatientGrantsAndWithdrawsProxyAccess(t *testing.T) {
 	if r.StatusCode != 422 || !strings.Contains(body, "Choose at least one") {
 		t.Fatalf("no scopes: %d", r.StatusCode)
 	}
-	r, body = testkit.Do(t, c, s.NewRequest(t, "POST", "/account/proxies", url.Values{"email": {carer.Email}, "scopes": {"orders", "rx"}}))
+	r, _ = testkit.Do(t, c, s.NewRequest(t, "POST", "/account/proxies", url.Values{"email": {carer.Email}, "scopes": {"orders", "rx"}}))
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/account/proxies?asked=1" {
+		t.Fatalf("grant: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	s.Services().After.Wait() // the grant is made after the answer
+	r, body = testkit.Do(t, c, s.NewRequest(t, "GET", "/account/proxies?asked=1", nil))
 	m := regexp.MustCompile(`name="grant" value="([0-9a-f-]+)"`).FindStringSubmatch(body)
-	if r.StatusCode != 200 || !strings.Contains(body, carer.Email) || m == nil {
+	if r.StatusCode != 200 || !strings.Contains(body, carer.Email) || !strings.Contains(body, "If that address belongs") || m == nil {
 		t.Fatalf("grant: %d\n%s", r.StatusCode, body)
 	}
 	// The grant reads in words, in the list and on the form, not as codes.
