@@ -117,6 +117,19 @@ func (a *After) Collect(ctx context.Context) (context.Context, func()) {
 	}
 }
 
+// Handed reports whether the request of ctx (from Collect) handed off work
+// that waits for its answer: only such answers need flushing before the
+// request ends.
+func (a *After) Handed(ctx context.Context) bool {
+	p, ok := ctx.Value(pendingKey{}).(*pending)
+	if !ok {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.work) > 0
+}
+
 // Wait returns when every piece of work handed off so far is done: server
 // shutdown waits for it, and tests before they look at what was done.
 func (a *After) Wait() { a.wg.Wait() }

@@ -199,6 +199,11 @@ func afterAnswer(a *jobs.After, next http.Handler) http.Handler {
 		ctx, started := a.Collect(r.Context())
 		defer started()
 		next.ServeHTTP(w, r.WithContext(ctx))
-		_ = http.NewResponseController(w).Flush()
+		// Only a request that handed work off flushes here: the others end as
+		// they always did, their access line written before the client has
+		// the whole answer.
+		if a.Handed(ctx) {
+			_ = http.NewResponseController(w).Flush()
+		}
 	})
 }
