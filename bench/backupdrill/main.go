@@ -213,4 +213,3 @@ func dbURL(admin, name string) string {
 	u.Path = "/" + name
 	return u.String()
 }
-
