@@ -123,7 +123,7 @@ func run(patients int, pg string) error {
 	t3 := time.Now()
 	_, err = backup.Restore(ctx, target, m.ID, ids, backup.Destination{
 		Catalog: dst.StoreDSN("catalog"), PHI: dst.StoreDSN("phi"), Audit: dst.StoreDSN("audit"),
-		AuditKeyFile: dst.AuditKeyPath(), CheckpointFile: dst.AuditCheckpointPath(), LedgerFile: filepath.Join(dst.DataDir, "shred-ledger.jsonl")}, "")
+		AuditKeyFile: dst.AuditKeyPath(), CheckpointFile: dst.AuditCheckpointPath(), LedgerFile: filepath.Join(dst.DataDir, "shred-ledger.jsonl"), NoLedger: true}, "")
 	if err != nil {
 		return err
 	}

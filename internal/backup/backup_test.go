@@ -187,7 +187,7 @@ func destination(t *testing.T, e store.Engine, ledger string) (backup.Destinatio
 	p := testkit.NewPlace(t, e)
 	return backup.Destination{Catalog: p.DSN(store.Catalog), PHI: p.DSN(store.PHI), Audit: p.DSN(store.Audit),
 		AuditKeyFile: filepath.Join(p.DataDir, "audit-keys.json"), CheckpointFile: filepath.Join(p.DataDir, "audit-checkpoints.jsonl"),
-		LedgerFile: ledger}, p
+		LedgerFile: ledger, NoLedger: true}, p
 }
 
 func openPlace(t *testing.T, p testkit.Place, kind store.Kind) *store.DB {
@@ -251,6 +251,12 @@ func TestBackupRestoreGivesBackEveryTableExactly(t *testing.T) {
 		// The audit key came along (the KEK did not: it is never in a backup).
 		if _, err := os.Stat(d.AuditKeyFile); err != nil {
 			t.Errorf("audit key not restored: %v", err)
+		}
+		// Without a ledger, and without saying there is none, restore refuses.
+		d2, _ := destination(t, e, filepath.Join(t.TempDir(), "missing-ledger"))
+		d2.NoLedger = false
+		if _, err := backup.Restore(ctx, dir, m.ID, []age.Identity{id}, d2, t.TempDir()); err == nil || !strings.Contains(err.Error(), "no shred ledger") {
+			t.Fatalf("restore without a ledger: %v", err)
 		}
 		// A second restore into the now full stores is refused.
 		_, err = backup.Restore(ctx, dir, m.ID, []age.Identity{id}, d, t.TempDir())

@@ -285,6 +285,7 @@ func Verify(ctx context.Context, t Target, id string, ids []age.Identity, o Veri
 	}
 	rep := f.report()
 	var db *store.DB
+	dropScratch := false
 	switch f.inner.Engine {
 	case string(store.SQLite):
 		if db, err = store.Open(ctx, store.Audit, filepath.Join(f.dir, "audit.db")); err != nil {
@@ -295,20 +296,25 @@ func Verify(ctx context.Context, t Target, id string, ids []age.Identity, o Veri
 			return nil, errors.New("a PostgreSQL backup's audit chain is verified in a scratch database: give an empty one")
 		}
 		st, _ := f.inner.store(string(store.Audit))
-		if db, err = openEmpty(ctx, store.Audit, o.ScratchDB); err == nil {
-			err = restorePostgres(ctx, db, st, f.dir)
-			defer func() { _, _ = db.Writer().ExecContext(context.WithoutCancel(ctx), `DROP SCHEMA salve_audit CASCADE`) }()
-		}
-		if err != nil {
-			if db != nil {
-				_ = db.Close()
-			}
+		if db, err = openEmpty(ctx, store.Audit, o.ScratchDB); err != nil {
 			return nil, fmt.Errorf("scratch database: %w", err)
+		}
+		// The schema was empty and is ours now: it is dropped when done.
+		dropScratch = true
+		if err := restorePostgres(ctx, db, st, f.dir); err != nil {
+			err = fmt.Errorf("scratch database: %w", err)
+			_, derr := db.Writer().ExecContext(context.WithoutCancel(ctx), `DROP SCHEMA salve_audit CASCADE`)
+			return nil, errors.Join(err, derr, db.Close())
 		}
 	default:
 		return nil, fmt.Errorf("backup of unknown engine %q", f.inner.Engine)
 	}
-	defer db.Close()
+	defer func() {
+		if dropScratch {
+			_, _ = db.Writer().ExecContext(context.WithoutCancel(ctx), `DROP SCHEMA salve_audit CASCADE`)
+		}
+		_ = db.Close()
+	}()
 	ar, err := f.verifyChain(ctx, db)
 	if err != nil {
 		return nil, err
@@ -357,8 +363,11 @@ type Destination struct {
 	// AuditKeyFile and CheckpointFile are written from the backup when
 	// they do not exist (an existing one is kept: it may be newer).
 	AuditKeyFile, CheckpointFile string
-	// LedgerFile is the shred ledger replayed after the load.
+	// LedgerFile is the shred ledger replayed after the load. A missing
+	// file is refused unless NoLedger says there is none (an installation
+	// that never shredded anyone).
 	LedgerFile string
+	NoLedger   bool
 }
 
 func (d Destination) dsn(kind store.Kind) string {
@@ -390,7 +399,14 @@ func Restore(ctx context.Context, t Target, id string, ids []age.Identity, d Des
 	}
 	defer os.RemoveAll(scratch)
 	// Read the ledger before anything changes: a ledger that cannot be
-	// read stops the restore (fail closed), rather than bring keys back.
+	// read, or is missing when not declared absent, stops the restore (fail
+	// closed), rather than bring destroyed keys back.
+	if _, err := os.Stat(d.LedgerFile); err != nil && (!errors.Is(err, os.ErrNotExist) || !d.NoLedger) {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no shred ledger at %s: put the live one there (it sits beside the KEK), or declare that this installation never shredded anyone", d.LedgerFile)
+		}
+		return nil, err
+	}
 	ledger, err := vault.ReadLedgerFile(d.LedgerFile)
 	if err != nil {
 		return nil, err
@@ -421,7 +437,8 @@ func Restore(ctx context.Context, t Target, id string, ids []age.Identity, d Des
 			return nil, fmt.Errorf("the backup's %s store is at schema version %d, this build's at %d: restore with the salve release that made the backup, then migrate", k, st.SchemaVersion, len(ms))
 		}
 	}
-	// Check every store before writing to any: a refusal changes nothing.
+	// Check every store before loading any: a refusal loads nothing (on
+	// PostgreSQL the empty stores checked so far are migrated).
 	dbs := map[store.Kind]*store.DB{}
 	defer func() {
 		for _, db := range dbs {

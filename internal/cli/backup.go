@@ -58,6 +58,7 @@ Run 'salve backup <action> -h' for an action's flags.
 		sub := command{name: "backup " + action, usage: "backup " + action + " [flags]"}
 		var to, recipients, recipientFiles, identities listFlag
 		var from, id, scratchDB string
+		var noLedger bool
 		switch action {
 		case "create":
 			sub.summary = "Back up the stores, encrypted, to one or more targets."
@@ -82,6 +83,9 @@ Run 'salve backup <action> -h' for an action's flags.
 			fs.StringVar(&from, "from", "", "the target the backup is in: dir:/path or s3://host/bucket/prefix")
 			fs.StringVar(&id, "id", "", "the backup's id, as create printed it")
 			fs.Var(&identities, "identity", "an age identity file (AGE-SECRET-KEY-1...) to decrypt with (repeatable)")
+		}
+		if action == "restore" {
+			fs.BoolVar(&noLedger, "no-shred-ledger", false, "restore although there is no shred ledger beside the KEK: say so only for an installation that never shredded anyone")
 		}
 		if action == "verify" {
 			fs.StringVar(&scratchDB, "scratch-db", "", "for a PostgreSQL backup: an empty database to restore the audit store into and verify its chain (its schema is dropped after)")
@@ -124,7 +128,7 @@ Run 'salve backup <action> -h' for an action's flags.
 			return nil
 		}
 		d := backup.Destination{Catalog: cfg.StoreDSN("catalog"), PHI: cfg.StoreDSN("phi"), Audit: cfg.StoreDSN("audit"),
-			AuditKeyFile: cfg.AuditKeyPath(), CheckpointFile: cfg.AuditCheckpointPath(), LedgerFile: vault.LedgerPath(cfg.KEKPath())}
+			AuditKeyFile: cfg.AuditKeyPath(), CheckpointFile: cfg.AuditCheckpointPath(), LedgerFile: vault.LedgerPath(cfg.KEKPath()), NoLedger: noLedger}
 		rep, err := backup.Restore(ctx, t, id, ids, d, "")
 		if err != nil {
 			return err

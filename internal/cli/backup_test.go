@@ -54,6 +54,10 @@ func TestBackupCreateVerifyRestore(t *testing.T) {
 
 	dir2 := filepath.Join(t.TempDir(), "restored")
 	r = runCLI(t, nil, "backup", "restore", "--data", dir2, "--from", target, "--id", id, "--identity", identity)
+	if r.code != 1 || !strings.Contains(r.stderr, "no shred ledger") {
+		t.Fatalf("restore without a ledger: %d %q", r.code, r.stderr)
+	}
+	r = runCLI(t, nil, "backup", "restore", "--data", dir2, "--from", target, "--id", id, "--identity", identity, "--no-shred-ledger")
 	if r.code != 0 || !strings.Contains(r.stdout, "restored backup "+id) || !strings.Contains(r.stdout, "no KEK") {
 		t.Fatalf("restore: %d %q %q", r.code, r.stdout, r.stderr)
 	}
@@ -61,7 +65,7 @@ func TestBackupCreateVerifyRestore(t *testing.T) {
 	if r := runCLI(t, nil, "audit", "verify", "--data", dir2); r.code != 0 || !strings.Contains(r.stdout, "audit log intact: 5 events") {
 		t.Fatalf("audit verify after restore: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	r = runCLI(t, nil, "backup", "restore", "--data", dir2, "--from", target, "--id", id, "--identity", identity)
+	r = runCLI(t, nil, "backup", "restore", "--data", dir2, "--from", target, "--id", id, "--identity", identity, "--no-shred-ledger")
 	if r.code != 1 || !strings.Contains(r.stderr, "not empty") {
 		t.Fatalf("restore into full stores: %d %q", r.code, r.stderr)
 	}
