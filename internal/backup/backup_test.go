@@ -79,7 +79,13 @@ func (l *live) register(t *testing.T, email, name string) string {
 
 func (l *live) subjects(t *testing.T) []string {
 	t.Helper()
-	rows, err := l.PHI.Reader().Query(`SELECT subject FROM vault_data_keys ORDER BY subject`)
+	return column(t, l.PHI.Reader(), `SELECT subject FROM vault_data_keys ORDER BY subject`)
+}
+
+// column returns the first column of a query's rows as text.
+func column(t *testing.T, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,14 +93,19 @@ func (l *live) subjects(t *testing.T) []string {
 	var out []string
 	for rows.Next() {
 		var s string
-		_ = rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
 
 func (l *live) sources() backup.Sources {
-	return backup.Sources{Catalog: l.Catalog, PHI: l.PHI, Audit: l.Stores.Audit,
+	return backup.Sources{Catalog: l.Catalog, PHI: l.PHI, Audit: l.Audit,
 		AuditKeyFile: l.Config.AuditKeyPath(), CheckpointFile: l.Config.AuditCheckpointPath()}
 }
 
@@ -117,42 +128,43 @@ func (l *live) create(t *testing.T, targets ...backup.Target) (*backup.Manifest,
 // stores hold the same data exactly when their dumps are equal.
 func dump(t *testing.T, db *store.DB) map[string]string {
 	t.Helper()
-	ctx := context.Background()
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
 	if db.Engine() == store.Postgres {
 		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
 	}
-	rows, err := db.Reader().QueryContext(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		_ = rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	_ = rows.Close()
 	out := map[string]string{}
-	for _, tb := range tables {
+	for _, tb := range column(t, db.Reader(), q) {
 		out[tb] = dumpTable(t, db.Reader(), tb)
 	}
 	return out
 }
 
-func dumpTable(t *testing.T, db *sql.DB, table string) string {
+// columns returns the names of a table's columns.
+func columns(t *testing.T, db *sql.DB, table string) []string {
 	t.Helper()
 	rows, err := db.Query(`SELECT * FROM ` + table + ` LIMIT 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols, _ := rows.Columns()
-	_ = rows.Close()
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cols
+}
+
+func dumpTable(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	cols := columns(t, db, table)
 	order := make([]string, len(cols))
 	for i := range cols {
 		order[i] = fmt.Sprint(i + 1)
 	}
-	rows, err = db.Query(`SELECT * FROM ` + table + ` ORDER BY ` + strings.Join(order, ", "))
+	rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY ` + strings.Join(order, ", "))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +215,7 @@ func openPlace(t *testing.T, p testkit.Place, kind store.Kind) *store.DB {
 	return db
 }
 
-func verifyOptions(t *testing.T, e store.Engine) backup.VerifyOptions {
+func verifyOptions(t testing.TB, e store.Engine) backup.VerifyOptions {
 	o := backup.VerifyOptions{TempDir: t.TempDir()}
 	if e == store.Postgres {
 		o.ScratchDB = testkit.NewPostgresDB(t)
@@ -234,7 +246,7 @@ func TestBackupRestoreGivesBackEveryTableExactly(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, k := range store.Kinds {
-			src := map[store.Kind]*store.DB{store.Catalog: l.Catalog, store.PHI: l.PHI, store.Audit: l.Stores.Audit}[k]
+			src := map[store.Kind]*store.DB{store.Catalog: l.Catalog, store.PHI: l.PHI, store.Audit: l.Audit}[k]
 			want, got := dump(t, src), dump(t, openPlace(t, p, k))
 			if len(want) < 2 {
 				t.Fatalf("%s: only %d tables", k, len(want))

@@ -132,7 +132,7 @@ func checkID(id string) error {
 		return errors.New("bad backup id")
 	}
 	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' {
 			return errors.New("bad backup id")
 		}
 	}
@@ -146,7 +146,7 @@ func identifier(s string) bool {
 		return false
 	}
 	for i, r := range s {
-		if !(r >= 'a' && r <= 'z' || r == '_' || i > 0 && r >= '0' && r <= '9') {
+		if (r < 'a' || r > 'z') && r != '_' && (i == 0 || r < '0' || r > '9') {
 			return false
 		}
 	}

@@ -126,11 +126,11 @@ func sqliteNonEmpty(ctx context.Context, path string) (string, error) {
 		if bookkeeping[t] {
 			continue
 		}
-		var any bool
-		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&any); err != nil {
+		var some bool
+		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&some); err != nil {
 			return "", err
 		}
-		if any {
+		if some {
 			return t, nil
 		}
 	}
@@ -149,7 +149,7 @@ func restoreSQLite(ctx context.Context, kind store.Kind, path, src string) error
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	in, err := os.Open(src)
+	in, err := os.Open(src) //nolint:gosec // a scratch file named from a checked manifest (checkName)
 	if err != nil {
 		return err
 	}
