@@ -34,7 +34,7 @@ type Options struct {
 	Recipients []age.Recipient
 	// Targets receive a copy each. At least one.
 	Targets []Target
-	// Now names and dates the backup.
+	// Now names and dates the backup; the system clock's time when zero.
 	Now time.Time
 	// TempDir holds the encrypted files until they are written to the
 	// targets; the system's temporary folder when empty.
@@ -67,6 +67,9 @@ func Create(ctx context.Context, src Sources, o Options) (*Manifest, error) {
 		if db.Engine() != src.Catalog.Engine() {
 			return nil, errors.New("backup: the three stores must be on one engine")
 		}
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
 	}
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
