@@ -312,7 +312,7 @@ func TestShreddedAfterTheBackupStaysShreddedAfterRestore(t *testing.T) {
 		}
 		k := keys(p)
 		if _, ok := k[l.canary]; ok || len(k) != 1 || rep.Reshredded != 1 {
-			t.Fatalf("after restore: keys of %v, reshredded %d", k, rep.Reshredded)
+			t.Fatalf("after restore: %d keys (the shredded one among them: %v), reshredded %d", len(k), ok, rep.Reshredded)
 		}
 		shredded, err := store.NewVaultKeys(openPlace(t, p, store.PHI)).Shredded(ctx, l.Tenant.ID, []string{l.canary, l.other})
 		if err != nil || !slices.Equal(shredded, []string{l.canary}) {
