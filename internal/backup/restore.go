@@ -403,7 +403,7 @@ func Restore(ctx context.Context, t Target, id string, ids []age.Identity, d Des
 	// closed), rather than bring destroyed keys back.
 	if _, err := os.Stat(d.LedgerFile); err != nil && (!errors.Is(err, os.ErrNotExist) || !d.NoLedger) {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no shred ledger at %s: put the live one there (it sits beside the KEK), or declare that this installation never shredded anyone", d.LedgerFile)
+			return nil, fmt.Errorf("no shred ledger at %s: put the live one there (it sits beside the KEK), or declare that this installation never shredded anyone (salve backup restore --no-shred-ledger)", d.LedgerFile)
 		}
 		return nil, err
 	}

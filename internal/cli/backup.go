@@ -125,6 +125,9 @@ Run 'salve backup <action> -h' for an action's flags.
 			}
 			fmt.Fprintf(env.Stdout, "backup %s is intact: %d files, %d rows, audit chain of %d events verified against %d checkpoints (head %d), in %s\n",
 				rep.ID, rep.Files, rep.Rows, rep.AuditEvents, rep.Checkpoints, rep.AuditHead.Seq, env.Clock.Now().Sub(start).Round(time.Millisecond))
+			if rep.Checkpoints == 0 && rep.AuditEvents > 0 {
+				fmt.Fprintln(env.Stdout, "warning: the backup holds no signed checkpoint (none was written before it was taken); the chain is consistent but nothing anchors it")
+			}
 			return nil
 		}
 		d := backup.Destination{Catalog: cfg.StoreDSN("catalog"), PHI: cfg.StoreDSN("phi"), Audit: cfg.StoreDSN("audit"),
