@@ -52,6 +52,7 @@ func commands() []command {
 		catalogCommand(),
 		auditCommand(),
 		keysCommand(),
+		backupCommand(),
 		configCommand(),
 		versionCommand(),
 	}

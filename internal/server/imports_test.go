@@ -41,6 +41,7 @@ var adapters = []string{
 	"internal/testkit",        // test harness, imported only by tests
 	"internal/oidc",           // OpenID Connect client (talks HTTP to the provider)
 	"internal/payment/stripe", // Stripe client (talks HTTP to Stripe)
+	"internal/backup",         // snapshots and restores the stores, talks HTTP to S3
 }
 
 // isAdapter reports whether p is an adapter (or below one, as web/shop is).

@@ -42,7 +42,16 @@ func (v *Vault) Shred(ctx context.Context, tenantID, subject, reason string) err
 	if err := v.audit.Append(ctx, ev); err != nil {
 		return fmt.Errorf("vault: shred refused, the audit log did not record it: %w", err)
 	}
-	return v.applyShreds(ctx, []Shred{{TenantID: tenantID, Subject: subject, Time: v.clock.Now(), ActorID: a.ID, Reason: reason}})
+	sh := Shred{TenantID: tenantID, Subject: subject, Time: v.clock.Now(), ActorID: a.ID, Reason: reason}
+	// The ledger outside the stores is written before the key is destroyed,
+	// and a failure refuses the shred (fail closed): a shred missing from it
+	// would come back to life when an older backup is restored.
+	if v.ledger != nil {
+		if err := v.ledger.Record(ctx, sh); err != nil {
+			return fmt.Errorf("vault: shred refused, the shred ledger did not record it: %w", err)
+		}
+	}
+	return v.applyShreds(ctx, []Shred{sh})
 }
 
 // applyShreds deletes the data keys and records the ledger rows, each subject

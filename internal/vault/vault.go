@@ -43,6 +43,9 @@ type Options struct {
 	Clock clock.Clock
 	// Log receives operational messages (never PHI or keys).
 	Log *slog.Logger
+	// Ledger, if set, records every shred outside the stores before the key
+	// is destroyed (see LedgerPath); the server always sets it.
+	Ledger Ledger
 }
 
 // Vault holds the keys of the PHI store. It is safe for concurrent use.
@@ -52,6 +55,8 @@ type Vault struct {
 	audit audit.Appender
 	clock clock.Clock
 	log   *slog.Logger
+	// ledger records shreds outside the stores; nil for none.
+	ledger Ledger
 	// blind is the blind-index HMAC key, unwrapped once at Open.
 	blind []byte
 	cache *keyCache
@@ -72,7 +77,7 @@ func Open(ctx context.Context, s Store, kek KEKProvider, log audit.Appender, opt
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	v := &Vault{store: s, kek: kek, audit: log, clock: opts.Clock, log: opts.Log, cache: newKeyCache(4096)}
+	v := &Vault{store: s, kek: kek, audit: log, clock: opts.Clock, log: opts.Log, ledger: opts.Ledger, cache: newKeyCache(4096)}
 	b, err := v.secret(ctx, blindIndexSecret)
 	if err != nil {
 		return nil, err
