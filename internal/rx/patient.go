@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -11,6 +12,10 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
 )
+
+// Now is the service's time, for pages that tell expired and due
+// prescriptions apart.
+func (s *Service) Now() time.Time { return s.d.Clock.Now() }
 
 // Submission is what a patient hands in: a file (its bytes, at most
 // MaxUpload), or the prescriber the pharmacy should contact.
@@ -172,15 +177,18 @@ func (s *Service) authorized(ctx context.Context, tenantID, rxID string, act acc
 	return r, d, nil
 }
 
-// RefillVariant returns the variant a patient's Refill puts in the cart:
-// the prescription must be theirs (or granted), verified, unexpired and have
-// a fill left; otherwise a clear Invalid error.
-func (s *Service) RefillVariant(ctx context.Context, tenantID, rxID string) (string, error) {
+// RefillVariant returns the variant a patient's Refill puts in their own
+// cart: the prescription must be userID's own (a proxy's cart is theirs, and
+// their order would not be covered by it), verified, unexpired and have a
+// fill left; otherwise a clear Invalid error.
+func (s *Service) RefillVariant(ctx context.Context, tenantID, userID, rxID string) (string, error) {
 	p, err := s.Get(ctx, tenantID, rxID)
 	if err != nil {
 		return "", err
 	}
 	switch {
+	case p.UserID != userID:
+		return "", apperr.NotFoundError()
 	case p.Status != Verified:
 		return "", apperr.New(apperr.Invalid, "This prescription is not verified, so it cannot be refilled yet.")
 	case p.Expired(s.d.Clock.Now()):
