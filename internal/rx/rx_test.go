@@ -346,8 +346,8 @@ func TestOrderWaitsForAPrescription(t *testing.T) {
 		statin, other := en.product(t, "Atorvastatin 20 mg", true), en.product(t, "Metformin 500 mg", true)
 		place := func() *orders.Order {
 			o, err := en.Orders.Place(me, orders.PlaceRequest{TenantID: en.Tenant.ID, UserID: uid,
-				Items:   []orders.ItemRef{{VariantID: statin.ID, Quantity: 1}},
-				Address: orders.Address{Name: "Pat Doe", Line1: "1 Main St", City: "Springfield", Region: "CA", PostalCode: "90001"},
+				Items:    []orders.ItemRef{{VariantID: statin.ID, Quantity: 1}},
+				Address:  orders.Address{Name: "Pat Doe", Line1: "1 Main St", City: "Springfield", Region: "CA", PostalCode: "90001"},
 				Shipping: "standard", Gateway: "test", Brand: "Test Pharmacy", BaseURL: "https://pharmacy.test"})
 			if err != nil {
 				t.Fatal(err)

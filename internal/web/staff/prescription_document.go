@@ -29,6 +29,9 @@ func (h *Handlers) showPrescriptionDocument(w http.ResponseWriter, r *http.Reque
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Disposition", `inline; filename="prescription"`)
 	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; object-src 'self'")
-	_, err = w.Write(data)
+	// Not XSS: the bytes are the patient's JPEG, PNG or PDF (checked by
+	// content at upload), served as that type with nosniff and a sandbox CSP.
+	_, err = w.Write(data) //nolint:gosec // see above
+
 	return err
 }
