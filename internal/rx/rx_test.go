@@ -3,6 +3,7 @@ package rx_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -516,6 +517,27 @@ func TestSummary(t *testing.T) {
 		}
 		if after := len(events(t, en, uid)); after-before != 1 {
 			t.Errorf("%d audit events for one summary, want 1", after-before)
+		}
+	})
+}
+
+// FuzzSniff: whatever the bytes, Sniff names one of the three types or
+// none, and a type it names is the one the WHATWG sniffing algorithm
+// (http.DetectContentType, which the upload page also asks) finds.
+func FuzzSniff(f *testing.F) {
+	for _, seed := range [][]byte{pngBytes, []byte("\xff\xd8\xff\xe0"), []byte("%PDF-1.7\n"), []byte("MZ\x90\x00"), []byte("\x7fELF"), {}} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := rx.Sniff(b)
+		switch got {
+		case "":
+		case rx.TypeJPEG, rx.TypePNG, rx.TypePDF:
+			if http.DetectContentType(b) != got {
+				t.Fatalf("Sniff says %s, DetectContentType %s", got, http.DetectContentType(b))
+			}
+		default:
+			t.Fatalf("unknown type %q", got)
 		}
 	})
 }
