@@ -72,6 +72,11 @@ func demoCommand() command {
 			if err := demo.SeedPeople(ctx, stores.Catalog, svc.Accounts); err != nil {
 				return prepared{}, err
 			}
+			// The demo patient's prescriptions (one due for a refill, one
+			// expired), verified by the demo pharmacist.
+			if err := demo.SeedPrescriptions(ctx, stores.Catalog, stores.PHI, stores.Vault, stores.AuditLog, svc.Grants, env.Clock.Now()); err != nil {
+				return prepared{}, err
+			}
 			// The product images are most of a first start's work: they are
 			// drawn once the demo listens, leaving a core free for requests
 			// (products show no picture until theirs is drawn).

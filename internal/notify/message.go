@@ -30,6 +30,9 @@ const (
 	// ProxyShared tells a person that someone shared parts of their record
 	// with them; who, and what, is behind the sign-in.
 	ProxyShared Kind = "proxy_shared"
+	// RefillDue reminds a patient that a refill falls due; which one, and
+	// of what, is behind the sign-in.
+	RefillDue Kind = "refill_due"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -87,6 +90,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 		body = "Someone with an account at " + brand + " has given you access to parts of their record, so that you can help them. " +
 			"Sign in to see who, and what they shared:\n\n" + p.Link +
 			"\n\nNothing of your own record is shared by this. If you do not know why you got this message, you can ignore it."
+	case RefillDue:
+		subject = "You have a refill due at " + brand
+		body = "You have a refill due — sign in to see it and order it:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

@@ -232,6 +232,7 @@ type Service struct {
 	bought   func(ctx context.Context, tenantID, userID string, variantIDs []string) error
 	links    func(ctx context.Context, tenantID string) Links
 	facts    func(ctx context.Context, tenantID, patientID string) (access.Facts, error)
+	rx       Prescriptions
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -265,8 +266,12 @@ type Deps struct {
 	// (grants.Service.Facts: a break-glass grant), for reads; without it
 	// only the patient and the order staff roles read orders.
 	Facts func(ctx context.Context, tenantID, patientID string) (access.Facts, error)
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Prescriptions, if set, covers prescription lines with verified
+	// prescriptions (rx.Service): a covered order leaves awaiting_rx by
+	// itself. Without it a pharmacist releases each by hand.
+	Prescriptions Prescriptions
+	Clock         clock.Clock
+	Log           *slog.Logger
 }
 
 // New returns the order service.
@@ -278,7 +283,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, clock: d.Clock, log: d.Log}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, clock: d.Clock, log: d.Log}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())
@@ -534,6 +539,11 @@ func (s *Service) settle(ctx context.Context, tenantID string, o *Order, chargeI
 	if o.NeedsRx {
 		if err := s.move(ctx, tenantID, o, AwaitingRx, "", purpose); err != nil {
 			return err
+		}
+		// Covered by prescriptions already verified: on to preparation. A
+		// failure leaves the order waiting for a pharmacist (ids logged).
+		if _, err := s.cover(ctx, tenantID, o, purpose); err != nil {
+			s.log.ErrorContext(ctx, "prescriptions not checked for a paid order", "order", o.ID, "err", err)
 		}
 	}
 	if s.bought != nil {

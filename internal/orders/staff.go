@@ -186,6 +186,21 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 		// A prescription item never skips the pharmacist.
 		return nil, apperr.New(apperr.Conflict, "This order has a prescription item: a pharmacist releases it once the prescription is verified.")
 	}
+	if step == StepRelease && s.rx != nil {
+		// Why: an order line of a prescription product is covered only by a
+		// verified, unexpired prescription with a fill left; releasing by
+		// hand may not skip that, it only checks again (and uses the fills).
+		ok, err := s.cover(ctx, tenantID, o, d.Purpose)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apperr.New(apperr.Conflict, "No verified prescription with a fill left covers every prescription item of this order yet: verify one in the prescription queue.")
+		}
+		out := &Advanced{OrderID: o.ID, Status: o.Status}
+		s.emailQuietly(ctx, tenantID, o, n)
+		return out, nil
+	}
 	out := &Advanced{}
 	if (step == StepRefund || step == StepCancel) && from != PendingPayment {
 		if out.ManualRefund, err = s.giveBack(ctx, tenantID, o, d.Purpose); err != nil {
@@ -198,6 +213,9 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 	if step == StepMarkPaid && o.NeedsRx {
 		if err := s.move(ctx, tenantID, o, AwaitingRx, "", d.Purpose); err != nil {
 			return nil, err
+		}
+		if _, err := s.cover(ctx, tenantID, o, d.Purpose); err != nil {
+			s.log.ErrorContext(ctx, "prescriptions not checked for a paid order", "order", o.ID, "err", err)
 		}
 	}
 	out.OrderID, out.Status = o.ID, o.Status

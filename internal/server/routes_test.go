@@ -118,6 +118,16 @@ var routeClasses = map[string]access.Class{
 	"POST /account/lists/{id}/items/{variant}/remove": access.Customer,
 	"POST /account/lists/{id}/cart":                   access.Customer,
 	"POST /account/lists/{id}/from-cart":              access.Customer,
+	// Prescriptions: the patient's own (httpx.Roles: patients).
+	"GET /account/prescriptions":              access.Customer,
+	"POST /account/prescriptions":             access.Customer,
+	"POST /account/prescriptions/{id}/refill": access.Customer,
+	// The pharmacist's queue (httpx.Roles: pharmacists only).
+	"GET /staff/prescriptions":               access.Staff,
+	"GET /staff/prescriptions/{id}":          access.Staff,
+	"GET /staff/prescriptions/{id}/document": access.Staff,
+	"POST /staff/prescriptions/{id}/verify":  access.Staff,
+	"POST /staff/prescriptions/{id}/reject":  access.Staff,
 	// Staff order pages: staff, and the router lets only customer service,
 	// pharmacists and fulfillment through (httpx.Roles).
 	// The staff home: every staff role (it lists what each may open).
@@ -169,6 +179,9 @@ func init() {
 		}
 		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/orders") {
 			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleFulfillment}
+		}
+		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/prescriptions") {
+			routeRoles[p] = []access.Role{access.RolePharmacist}
 		}
 	}
 }

@@ -35,6 +35,8 @@ const (
 	managers  audience = "managers"  // store managers and admins (the catalog)
 	// orderStaff are the staff whose work needs orders.
 	orderStaff audience = "order staff" // customer service, pharmacists, fulfillment
+	// pharmacists alone work the prescription queue.
+	pharmacists audience = "pharmacists"
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -57,6 +59,9 @@ func init() {
 			if strings.Contains(pattern, " /staff/orders") {
 				routePolicy[pattern] = orderStaff
 			}
+			if strings.Contains(pattern, " /staff/prescriptions") {
+				routePolicy[pattern] = pharmacists
+			}
 		case access.Admin:
 			routePolicy[pattern] = adminOnly
 		}
@@ -70,7 +75,8 @@ func init() {
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
 		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
-		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart"} {
+		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart",
+		"GET /account/prescriptions", "POST /account/prescriptions", "POST /account/prescriptions/{id}/refill"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
@@ -145,6 +151,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return p.role == access.RoleCompliance || p.role == access.RoleAdmin
 		case managers:
 			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
+		case pharmacists:
+			return !p.partial && p.role == access.RolePharmacist
 		case orderStaff:
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		}

@@ -230,7 +230,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
-		Orders: s.services.Orders, Lists: s.services.Lists, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
+		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
 	if err != nil {
 		return err
 	}
@@ -239,6 +239,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	if err != nil {
 		return err
 	}
+	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
 	st.Routes(s.router)
 	return nil
 }

@@ -20,7 +20,9 @@ import (
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/payment/stripe"
+	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -42,6 +44,11 @@ type Services struct {
 	Hasher *auth.Hasher
 	Orders *orders.Service
 	Lists  *lists.Service
+	// Rx are prescriptions: uploads, the pharmacist's queue, fills.
+	Rx *rx.Service
+	// Portal fills the dashboard's widgets and the staff view of a patient:
+	// one source per domain (portalSources).
+	Portal portal.Sources
 	// Promotions are the promotion codes (catalog data) orders are priced with.
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
@@ -92,10 +99,19 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	variants := store.NewCarts(stores.Catalog)
 	lst := lists.New(store.NewLists(stores.PHI), variants, v, c)
 	promos := promo.NewService(store.NewPromotions(stores.Catalog), c)
-	ord := orders.New(orders.Deps{Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
+	// Prescriptions cover orders' prescription lines, and a verification
+	// moves the patient's waiting orders on (set once orders exist).
+	jobLinks := shopLinks(cfg, store.NewTenants(stores.Catalog))
+	rxs := rx.New(rx.Deps{Store: store.NewRx(stores.PHI), Vault: v, Audit: al, Auth: ids.Grants, Catalog: variants, Outbox: ob,
+		Contacts: ids.Accounts.Email, Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := jobLinks(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}, Clock: c, Log: log})
+	ord := orders.New(orders.Deps{Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
+	rxs.SetVerified(ord.CoverWaiting)
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
@@ -131,14 +147,24 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return err
 		}},
+		// Refill reminders: "You have a refill due — sign in", nothing more.
+		jobs.Job{Name: "rx.refill_reminders", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := rxs.RemindRefills(ctx)
+			if n > 0 {
+				log.InfoContext(ctx, "queued refill reminders", "count", n)
+			}
+			return err
+		}},
 		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
+	svc := &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
 		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
-		TestGateway: testGW, Mail: sender != nil}, nil
+		TestGateway: testGW, Mail: sender != nil}
+	svc.Portal = portalSources(svc)
+	return svc, nil
 }
 
 // Gateways builds the payment gateways the configuration lists, in its

@@ -15,6 +15,8 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/demo"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
@@ -28,17 +30,18 @@ var pageWidths = []int64{360, 768, 1280}
 // notPages are the GET routes that answer no HTML page, and why; every other
 // GET route must have a visit in TestEveryPageAtEveryWidth.
 var notPages = map[string]string{
-	"GET /healthz":                  "a probe answer",
-	"GET /readyz":                   "a probe answer",
-	"GET /static/{path...}":         "stylesheets, scripts",
-	"GET /theme.css":                "the tenant's stylesheet",
-	"GET /logo":                     "an image",
-	"GET /favicon.ico":              "an image",
-	"GET /media/{sha}/{size}":       "an image",
-	"GET /account/mfa/qr.png":       "an image",
-	"GET /admin/catalog/export.csv": "a CSV file",
-	"GET /login/sso":                "a redirect to the organisation's identity provider",
-	"GET /login/sso/callback":       "the identity provider's redirect back, with its code",
+	"GET /healthz":                           "a probe answer",
+	"GET /readyz":                            "a probe answer",
+	"GET /static/{path...}":                  "stylesheets, scripts",
+	"GET /theme.css":                         "the tenant's stylesheet",
+	"GET /logo":                              "an image",
+	"GET /favicon.ico":                       "an image",
+	"GET /media/{sha}/{size}":                "an image",
+	"GET /account/mfa/qr.png":                "an image",
+	"GET /admin/catalog/export.csv":          "a CSV file",
+	"GET /login/sso":                         "a redirect to the organisation's identity provider",
+	"GET /login/sso/callback":                "the identity provider's redirect back, with its code",
+	"GET /staff/prescriptions/{id}/document": "an uploaded image or PDF",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -130,10 +133,37 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	}
 	tokens["half-way"] = half
 
+	// Prescriptions: one verified (the patient's page shows its fills and
+	// Refill), one waiting for the pharmacist (the form to record it).
+	asPatient := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+	asPharmacist := access.WithActor(ctx, access.Actor{ID: id.New(), Role: access.RolePharmacist, TenantID: s.Tenant.ID})
+	var rxVariant string
+	for _, p := range products {
+		if p.RequiresPrescription && len(p.Variants) > 0 && rxVariant == "" {
+			rxVariant = p.Variants[0].ID
+		}
+	}
+	paper := []byte("%PDF-1.4\n%%EOF\n")
+	verified, err := s.Services().Rx.Submit(asPatient, s.Tenant.ID, patient.ID, rx.Submission{File: paper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Services().Rx.Decide(asPharmacist, s.Tenant.ID, verified.ID, rx.Verification{Version: 1, Drug: "Insulin glargine",
+		Strength: "100 units/mL", Quantity: 5, Refills: 3, Prescriber: "Dr Ana Rivera", IssuedOn: "2026-11-01", ExpiresOn: "2027-11-01",
+		DaysSupply: 30, VariantID: rxVariant}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Services().Rx.Submit(asPatient, s.Tenant.ID, patient.ID, rx.Submission{PrescriberName: "Dr Ana Rivera, Riverside Family Practice",
+		PrescriberPhone: "555-0100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
-		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService)}
+		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService),
+		pharmacists: string(access.RolePharmacist)}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
 		"GET /categories/{slug}":             {"/categories/" + cats[0].Slug},
@@ -142,6 +172,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /admin/catalog/pages/{slug}":    {"/admin/catalog/pages/diabetes-month"},
 		"GET /account/orders/{id}/pay":       {"/account/orders/" + orderID + "/pay"},
 		"GET /products":                      {"/products", "/products?q=test&page=2"},
+		"GET /staff/prescriptions/{id}":      {"/staff/prescriptions/" + pending.ID, "/staff/prescriptions/" + verified.ID},
 		"GET /staff":                         nil, // every staff role, below
 		"GET /staff/break-glass/{id}/orders": nil, // the grant's clinician, below
 		"GET /api/v1/openapi.json":           nil,

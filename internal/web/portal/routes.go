@@ -43,4 +43,10 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "POST /account/lists/{id}/items/{variant}/remove", h.removeListItem, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/cart", h.listToCart, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/from-cart", h.listFromCart, patients)
+	// Prescriptions: the patient's own list, an upload (a body up to twice
+	// the file limit reaches the handler, which says "at most 10 MB"), and
+	// Refill into the cart.
+	rt.Handle(access.Customer, "GET /account/prescriptions", h.showPrescriptions, patients)
+	rt.Handle(access.Customer, "POST /account/prescriptions", h.submitPrescription, patients, httpx.MaxBody(MaxPrescriptionBody))
+	rt.Handle(access.Customer, "POST /account/prescriptions/{id}/refill", h.refillPrescription, patients)
 }

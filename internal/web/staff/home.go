@@ -27,7 +27,8 @@ type homeTask struct {
 }
 
 // showHome is the staff home, GET /staff: what the viewer's role may do,
-// with what waits for them (orders waiting, break-glass reviews due), every
+// with what waits for them (orders waiting, prescriptions to verify,
+// break-glass reviews due), every
 // staff page they may open linked from here. Counts only: no order or patient
 // is opened.
 func (h *Handlers) showHome(w http.ResponseWriter, r *http.Request) error {
@@ -44,6 +45,15 @@ func (h *Handlers) showHome(w http.ResponseWriter, r *http.Request) error {
 			}
 			ht.Count, ht.CountLabel = strconv.Itoa(n), "waiting"
 			if more {
+				ht.Count += "+"
+			}
+		case "prescriptions":
+			rows, err := h.rx.Queue(r.Context(), t.ID, waitingCap+1)
+			if err != nil {
+				return err
+			}
+			ht.Count, ht.CountLabel = strconv.Itoa(min(len(rows), waitingCap)), "to verify"
+			if len(rows) > waitingCap {
 				ht.Count += "+"
 			}
 		case "reviews":

@@ -29,6 +29,17 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	for _, st := range orders.Steps {
 		rt.Handle(access.Staff, "POST /staff/orders/{id}/"+string(st), h.step(st), staff)
 	}
+	// Prescriptions: the pharmacist's queue, one prescription with its
+	// uploaded paper, and the decision. Why pharmacists only: verifying is
+	// their work, and the paper names the prescriber and the drug, which
+	// fulfilment, customer service and the rest never need (the service
+	// checks the role again).
+	pharmacists := httpx.Roles(access.RolePharmacist)
+	rt.Handle(access.Staff, "GET /staff/prescriptions", h.showPrescriptionQueue, pharmacists)
+	rt.Handle(access.Staff, "GET /staff/prescriptions/{id}", h.showPrescription, pharmacists)
+	rt.Handle(access.Staff, "GET /staff/prescriptions/{id}/document", h.showPrescriptionDocument, pharmacists)
+	rt.Handle(access.Staff, "POST /staff/prescriptions/{id}/verify", h.verifyPrescription, pharmacists)
+	rt.Handle(access.Staff, "POST /staff/prescriptions/{id}/reject", h.rejectPrescription, pharmacists)
 	careTeam := httpx.Roles(access.RoleClinician, access.RolePharmacist)
 	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
 	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)

@@ -14,11 +14,15 @@
 package staff
 
 import (
+	"context"
 	"net/http"
+
+	"github.com/salvehealth/salve/internal/catalog"
 
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -27,7 +31,11 @@ type Handlers struct {
 	site   *web.Site
 	orders *orders.Service
 	grants *grants.Service
-	pages  struct{ home, queue, order, breakGlass, breakGlassOrders *render.Page }
+	rx     *rx.Service
+	// products lists the tenant's products, for the prescription form's
+	// choice of the product a prescription covers.
+	products func(ctx context.Context, tenantID string) ([]*catalog.Product, error)
+	pages    struct{ home, queue, order, breakGlass, breakGlassOrders, rxQueue, rx *render.Page }
 }
 
 // New returns the handlers; a missing template fails here.
@@ -35,10 +43,17 @@ func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, er
 	h := &Handlers{site: site, orders: ord, grants: gr}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
-		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders}); err != nil {
+		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders,
+		"staff/prescriptions": &p.rxQueue, "staff/prescription": &p.rx}); err != nil {
 		return nil, err
 	}
 	return h, nil
+}
+
+// Prescriptions wires the pharmacist's prescription pages: the service and
+// the tenant's products (catalog.Service.AllProducts). Call it before Routes.
+func (h *Handlers) Prescriptions(s *rx.Service, products func(ctx context.Context, tenantID string) ([]*catalog.Product, error)) {
+	h.rx, h.products = s, products
 }
 
 // render shows a page. Why no-store: the order page holds PHI, and even the
