@@ -32,7 +32,7 @@ func TestSlotsAcrossADaylightSavingChange(t *testing.T) {
 	}
 	want := []string{
 		"Fri 06 15:00", "Fri 06 16:00", // 10:00 and 11:00 EST; 9:00 has begun
-		"Sat 07 19:00", // extra hours, 14:00 EST
+		"Sat 07 19:00",                                 // extra hours, 14:00 EST
 		"Sun 08 13:00", "Sun 08 14:00", "Sun 08 15:00", // 9:00 EDT: daylight saving time began at 2:00
 		"Mon 09 14:00", "Mon 09 15:00", // 9:00 EDT is booked
 		// Tuesday 10 March is a day off.
