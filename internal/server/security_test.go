@@ -24,15 +24,16 @@ import (
 type audience string
 
 const (
-	everyone  audience = "everyone"  // public
-	signedIn  audience = "signed-in" // any finished sign-in, patient or staff
-	finishing audience = "finishing" // signed-in, or half-way (second factor pending)
-	staffOnly audience = "staff"     // any staff role, admin included
-	adminOnly audience = "admin"
-	patients  audience = "patients"  // patients only (and so proxies)
-	careTeam  audience = "care team" // clinicians and pharmacists
-	reviewers audience = "reviewers" // compliance and admins
-	managers  audience = "managers"  // store managers and admins (the catalog)
+	everyone   audience = "everyone"  // public
+	signedIn   audience = "signed-in" // any finished sign-in, patient or staff
+	finishing  audience = "finishing" // signed-in, or half-way (second factor pending)
+	staffOnly  audience = "staff"     // any staff role, admin included
+	adminOnly  audience = "admin"
+	patients   audience = "patients"   // patients only (and so proxies)
+	careTeam   audience = "care team"  // clinicians and pharmacists
+	reviewers  audience = "reviewers"  // compliance and admins
+	managers   audience = "managers"   // store managers and admins (the catalog)
+	clinicians audience = "clinicians" // a clinician's own day and hours
 	// orderStaff are the staff whose work needs orders.
 	orderStaff audience = "order staff" // customer service, pharmacists, fulfillment
 )
@@ -57,6 +58,12 @@ func init() {
 			if strings.Contains(pattern, " /staff/orders") {
 				routePolicy[pattern] = orderStaff
 			}
+			if strings.Contains(pattern, " /staff/appointments") {
+				routePolicy[pattern] = clinicians
+			}
+			if strings.Contains(pattern, " /admin/appointments") {
+				routePolicy[pattern] = managers
+			}
 		case access.Admin:
 			routePolicy[pattern] = adminOnly
 		}
@@ -70,7 +77,9 @@ func init() {
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
 		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
-		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart"} {
+		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart",
+		"GET /account/appointments", "POST /account/appointments/slots", "POST /account/appointments", "GET /account/appointments/{id}",
+		"POST /account/appointments/{id}/reschedule", "POST /account/appointments/{id}/cancel"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
@@ -145,6 +154,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return p.role == access.RoleCompliance || p.role == access.RoleAdmin
 		case managers:
 			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
+		case clinicians:
+			return !p.partial && p.role == access.RoleClinician
 		case orderStaff:
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		}

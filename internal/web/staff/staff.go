@@ -5,7 +5,8 @@
 // paid), for customer service, pharmacists and fulfillment; and emergency
 // access to a patient's record (break-glass), for clinicians and pharmacists,
 // and what it opens (today the patient's orders, read-only).
-// Later: prescriptions, appointments, messages. Every route is limited to the
+// Clinicians: their day of appointments and their availability editor.
+// Later: prescriptions, messages. Every route is limited to the
 // roles whose work needs it (httpx.Roles; the services check the role again).
 // One file per action; routes in routes.go.
 //
@@ -16,6 +17,7 @@ package staff
 import (
 	"net/http"
 
+	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
@@ -27,15 +29,20 @@ type Handlers struct {
 	site   *web.Site
 	orders *orders.Service
 	grants *grants.Service
-	pages  struct{ home, queue, order, breakGlass, breakGlassOrders *render.Page }
+	// appointments is nil where there are none: their pages answer 404.
+	appointments *appointments.Service
+	pages        struct {
+		home, queue, order, breakGlass, breakGlassOrders, day, availability *render.Page
+	}
 }
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, error) {
-	h := &Handlers{site: site, orders: ord, grants: gr}
+func New(site *web.Site, ord *orders.Service, gr *grants.Service, appts *appointments.Service) (*Handlers, error) {
+	h := &Handlers{site: site, orders: ord, grants: gr, appointments: appts}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
-		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders}); err != nil {
+		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders,
+		"staff/appointments_day": &p.day, "staff/availability": &p.availability}); err != nil {
 		return nil, err
 	}
 	return h, nil
