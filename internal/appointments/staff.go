@@ -39,8 +39,8 @@ func clinician(ctx context.Context, tenantID string) (access.Actor, error) {
 	return a, nil
 }
 
-func oneLine(s string, max int) bool {
-	return s != "" && utf8.RuneCountInString(s) <= max && !strings.ContainsAny(s, "\r\n\x00")
+func oneLine(s string, limit int) bool {
+	return s != "" && utf8.RuneCountInString(s) <= limit && !strings.ContainsAny(s, "\r\n\x00")
 }
 
 // Locations lists a tenant's locations (business data, for every page that

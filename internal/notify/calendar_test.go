@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -130,7 +131,7 @@ func TestAttachmentReachesTheRelay(t *testing.T) {
 	var text, ics string
 	for {
 		part, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
