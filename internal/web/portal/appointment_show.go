@@ -11,9 +11,10 @@ type appointmentData struct {
 	Appt apptView
 	Days []slotDay
 	Form *web.Form
-	// Done says what just happened (booked, moved), from the redirect.
-	Done   string
-	Window string
+	// Done says what just happened (booked, moved), from the redirect;
+	// DoneKey names it for the page ("booked", "moved").
+	Done, DoneKey string
+	Window        string
 }
 
 // showAppointment shows one of the patient's appointments with the times
@@ -24,9 +25,9 @@ func (h *Handlers) showAppointment(w http.ResponseWriter, r *http.Request) error
 	d := &appointmentData{Form: &web.Form{}}
 	switch r.URL.Query().Get("booked") {
 	case "1":
-		d.Done = "Your appointment is booked. We sent a confirmation with a calendar file to your email address."
+		d.Done, d.DoneKey = "Your appointment is booked. We sent a confirmation with a calendar file to your email address.", "booked"
 	case "2":
-		d.Done = "Your appointment has moved. We sent the new time to your email address."
+		d.Done, d.DoneKey = "Your appointment has moved. We sent the new time to your email address.", "moved"
 	}
 	return h.appointmentPage(w, r, http.StatusOK, d)
 }
