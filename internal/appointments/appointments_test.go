@@ -138,6 +138,7 @@ func TestBookRescheduleCancel(t *testing.T) {
 			"outside hours":    {appointments.Booking{TypeID: f.typ.ID, ClinicianID: f.doc, LocationID: f.loc.ID, Start: at(2026, 11, 24, 13, 0)}, apperr.Invalid},
 			"off the grid":     {appointments.Booking{TypeID: f.typ.ID, ClinicianID: f.doc, LocationID: f.loc.ID, Start: at(2026, 11, 24, 9, 10)}, apperr.Invalid},
 			"on a Saturday":    {appointments.Booking{TypeID: f.typ.ID, ClinicianID: f.doc, LocationID: f.loc.ID, Start: at(2026, 11, 28, 9, 0)}, apperr.Invalid},
+			"too far ahead":    {appointments.Booking{TypeID: f.typ.ID, ClinicianID: f.doc, LocationID: f.loc.ID, Start: at(2026, 12, 14, 9, 0)}, apperr.Invalid},
 			"unknown type":     {appointments.Booking{TypeID: id.New(), ClinicianID: f.doc, LocationID: f.loc.ID, Start: first.Start}, apperr.Invalid},
 			"unknown location": {appointments.Booking{TypeID: f.typ.ID, ClinicianID: f.doc, LocationID: id.New(), Start: first.Start}, apperr.Invalid},
 			"other clinician":  {appointments.Booking{TypeID: f.typ.ID, ClinicianID: id.New(), LocationID: f.loc.ID, Start: first.Start}, apperr.Invalid},

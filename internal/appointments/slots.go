@@ -235,7 +235,11 @@ func (s *Service) check(ctx context.Context, c *catalogue, tenantID string, t Ty
 			}
 		}
 	}
-	if !onGrid || start.After(now.Add(BookingHorizon)) {
+	if start.After(now.Add(BookingHorizon)) {
+		return l, apperr.InvalidFields("Appointments can be booked up to two weeks ahead. Choose a time from the list.",
+			map[string]string{"slot": "That time is too far ahead."})
+	}
+	if !onGrid {
 		return l, apperr.InvalidFields("That time is outside the clinician's hours. Choose a time from the list.",
 			map[string]string{"slot": "That time is outside the clinician's hours."})
 	}
