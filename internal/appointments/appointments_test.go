@@ -284,6 +284,17 @@ func TestBookRescheduleCancel(t *testing.T) {
 		if n, _ := f.svc.SendReminders(context.Background(), 10); n != 0 {
 			t.Errorf("a second reminder: %d", n)
 		}
+		// Booked less than a day ahead: the confirmation is the reminder.
+		_, soon, err := f.svc.Slots(f.as(other), f.tid, f.typ.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Book(f.as(other), f.tid, other, appointments.Booking{TypeID: f.typ.ID, ClinicianID: f.doc, LocationID: f.loc.ID, Start: soon[0].Start}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.svc.SendReminders(context.Background(), 10); err != nil || n != 0 {
+			t.Errorf("a reminder hours after the confirmation: %d %v", n, err)
+		}
 
 		// Inside the cancellation window: neither move nor cancel.
 		if err := f.svc.Cancel(me, f.tid, pat, a.ID); !apperr.Is(err, apperr.Invalid) || !strings.Contains(apperr.SafeMessage(err), "24 hours") {

@@ -12,8 +12,8 @@ import (
 const ReminderLead = 24 * time.Hour
 
 // SendReminders queues the reminder of every booking that starts within
-// the next ReminderLead and has had none, at most limit, and returns how
-// many it queued. The job runs it (server); the reminder, like every
+// the next ReminderLead and has had none, at most limit (each is looked at
+// once), and returns how many it queued. The job runs it (server); the reminder, like every
 // appointment email, names only the time and the tenant.
 func (s *Service) SendReminders(ctx context.Context, limit int) (int, error) {
 	now := s.clock.Now()
@@ -34,13 +34,17 @@ func (s *Service) SendReminders(ctx context.Context, limit int) (int, error) {
 				locs[r.TenantID][l.ID] = l
 			}
 		}
-		if err := s.sendEmail(ctx, notify.AppointmentReminder, r, locs[r.TenantID][r.LocationID]); err != nil {
-			return n, err
+		// Booked or moved less than a day before its start: the email
+		// about that is the reminder; a second one within hours is noise.
+		if r.UpdatedAt.Before(r.StartsAt.Add(-ReminderLead)) {
+			if err := s.sendEmail(ctx, notify.AppointmentReminder, r, locs[r.TenantID][r.LocationID]); err != nil {
+				return n, err
+			}
+			n++
 		}
 		if err := s.store.MarkReminded(ctx, r.ID, s.clock.Now()); err != nil {
 			return n, err
 		}
-		n++
 	}
 	return n, nil
 }
