@@ -77,6 +77,9 @@ func demoCommand() command {
 			if err := demo.SeedPrescriptions(ctx, stores.Catalog, stores.PHI, stores.Vault, stores.AuditLog, svc.Grants, env.Clock.Now()); err != nil {
 				return prepared{}, err
 			}
+			if err := demo.SeedAppointments(ctx, stores.Catalog, stores.PHI, svc.Appointments, env.Clock); err != nil {
+				return prepared{}, fmt.Errorf("seed demo appointments: %w", err)
+			}
 			// The product images are most of a first start's work: they are
 			// drawn once the demo listens, leaving a core free for requests
 			// (products show no picture until theirs is drawn).

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
@@ -158,6 +159,49 @@ func TestSeedPeopleHashesNoPassword(t *testing.T) {
 			if !shipped[u.PasswordHash] {
 				t.Errorf("%s: a password was hashed at seeding, not taken from demo.People", u.Role)
 			}
+		}
+	})
+}
+
+// TestSeedAppointments: the demo patient has two upcoming appointments and
+// one past with the demo clinician, booked through the service's rules; a
+// second run adds nothing.
+func TestSeedAppointments(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		st := testkit.NewStores(t, e)
+		ten := &tenant.Tenant{ID: id.New(), Slug: demo.TenantSlug, Name: "Salve Demo Pharmacy", Hostnames: []string{"demo.test"},
+			Theme: tenant.DefaultTheme, CreatedAt: st.Clock.Now(), UpdatedAt: st.Clock.Now()}
+		if err := store.NewTenants(st.Catalog).Create(ctx, ten); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := server.NewServices(st.Config, st.Stores, st.Clock, nil, testkit.TestArgon2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.SeedPeople(ctx, st.Catalog, svc.Accounts); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := demo.SeedAppointments(ctx, st.Catalog, st.PHI, svc.Appointments, st.Clock); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pats, err := store.NewUsers(st.PHI).List(ctx, ten.ID, access.RolePatient, 1)
+		if err != nil || len(pats) != 1 {
+			t.Fatal(err)
+		}
+		me := access.WithActor(ctx, access.Actor{ID: pats[0].ID, Role: access.RolePatient, TenantID: ten.ID})
+		up, past, err := svc.Appointments.ForPatient(me, ten.ID, pats[0].ID)
+		if err != nil || len(up) != 2 || len(past) != 1 {
+			t.Fatalf("%d upcoming, %d past: %v", len(up), len(past), err)
+		}
+		if up[0].Details.Clinician != "Dr Ana Rivera" || !past[0].Start.Before(st.Clock.Now()) {
+			t.Errorf("upcoming %+v, past %v", up[0].Details, past[0].Start)
+		}
+		sum, err := svc.Appointments.Summary(me, ten.ID, pats[0].ID)
+		if err != nil || len(sum.Lines) != 2 {
+			t.Errorf("widget %+v %v", sum, err)
 		}
 	})
 }

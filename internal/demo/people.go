@@ -33,6 +33,8 @@ var People = []Person{
 		Hash: "$argon2id$v=19$m=65536,t=2,p=1$KqDcilUSir7X4MYaGE+7dQ$7CNsqLK78iRP5HrthIVHz3io/tst5tnhjQyQaqBPqyQ"},
 	{Role: access.RolePharmacist, Email: "pharmacist@salve-demo.example", Password: "demo pharmacist password",
 		Hash: "$argon2id$v=19$m=65536,t=2,p=1$jMByD0n7KEAJawmOn2t2yA$Olk4HR6fY5WI+qUXVzI79uxK9Fb0eMw9XoVSaDZZsc8"},
+	{Role: access.RoleClinician, Email: "clinician@salve-demo.example", Password: "demo clinician password", //nolint:gosec // the demo's printed credentials (see Hash)
+		Hash: "$argon2id$v=19$m=65536,t=2,p=1$JXbAmOyn1qSy7LbtWeuxtw$MPWwhn8C3CLTYUtjrBJKXLLKL7l+H4cOtHp9bM0zXNo"},
 	{Role: access.RoleStoreManager, Email: "manager@salve-demo.example", Password: "demo manager password",
 		Hash: "$argon2id$v=19$m=65536,t=2,p=1$EO577qwgKrXXHHxBlbStSQ$WzTu97a7k0Tvhfldms6gC8Tyzu4ncWZuhzN0qKpaazM"},
 	{Role: access.RoleFulfillment, Email: "fulfillment@salve-demo.example", Password: "demo fulfillment password",

@@ -96,3 +96,29 @@ func (s *Service) AddCare(ctx context.Context, tenantID, clinicianID, patientID 
 	}
 	return s.links.AddCare(ctx, tenantID, clinicianID, patientID, s.clock.Now())
 }
+
+// CareFromBooking records the care relationship an appointment creates: a
+// patient (or their proxy) booked a clinician of the tenant, so that
+// clinician is to treat them and may see their clinical record
+// (access.Decide's care rule). Why not AddCare's admin-only rule: the
+// patient's own booking is the consent and the reason; the appointments
+// service calls this only after it decided the actor may write the
+// patient's clinical data. The event is audited with purpose treatment.
+func (s *Service) CareFromBooking(ctx context.Context, tenantID, clinicianID, patientID string) error {
+	if _, ok := access.ActorFrom(ctx); !ok {
+		return apperr.DeniedError(errors.New("no actor"))
+	}
+	c, err := s.users.ByID(ctx, tenantID, clinicianID)
+	if err != nil || c.Role != access.RoleClinician {
+		return apperr.NotFoundError()
+	}
+	p, err := s.users.ByID(ctx, tenantID, patientID)
+	if err != nil || p.Role != access.RolePatient {
+		return apperr.NotFoundError()
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{patientID}, Action: "care.add", ResourceType: "care",
+		ResourceID: clinicianID, Purpose: access.PurposeTreatment, Detail: "booking"}); err != nil {
+		return err
+	}
+	return s.links.AddCare(ctx, tenantID, clinicianID, patientID, s.clock.Now())
+}

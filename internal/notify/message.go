@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Kind names a message template.
@@ -33,6 +34,14 @@ const (
 	// RefillDue reminds a patient that a refill falls due; which one, and
 	// of what, is behind the sign-in.
 	RefillDue Kind = "refill_due"
+	// AppointmentBooked, AppointmentMoved, AppointmentCancelled and
+	// AppointmentReminder say that an appointment was booked, moved,
+	// cancelled or is tomorrow, with its calendar file (Calendar): the time
+	// and the brand only.
+	AppointmentBooked    Kind = "appointment_booked"
+	AppointmentMoved     Kind = "appointment_moved"
+	AppointmentCancelled Kind = "appointment_cancelled"
+	AppointmentReminder  Kind = "appointment_reminder"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -42,6 +51,12 @@ type Params struct {
 	Link      string // a URL of the tenant's site, e.g. with a one-time token
 	Reference string // an order or alert reference such as A1B2-C3D4
 	Status    string // one of the order statuses, for OrderStatus
+	// Event is the appointment's time, for the appointment kinds: it
+	// becomes the attached calendar file and the time named in the text.
+	Event *Event
+	// Zone is the IANA zone the text names the time in (the location's);
+	// UTC when empty.
+	Zone string
 }
 
 // Message is one email, ready to send. To is PHI (an address): it is kept
@@ -50,6 +65,9 @@ type Message struct {
 	To      string
 	Subject string
 	Text    string
+	// Attachments are files sent with the text (an appointment's calendar
+	// file).
+	Attachments []Attachment `json:",omitempty"`
 }
 
 var (
@@ -98,6 +116,13 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +
 			"The invoice (the amount due and how to pay) is with the order in your account:\n\n" + p.Link +
 			"\n\nWe prepare the order once the payment arrives, and write again then."
+	case AppointmentBooked, AppointmentMoved, AppointmentCancelled, AppointmentReminder:
+		subject, body = appointmentText(kind, brand, p)
+		m := Message{To: to, Subject: subject, Text: body + "\n\n— " + brand + "\n"}
+		e := *p.Event
+		e.Cancelled = kind == AppointmentCancelled
+		m.Attachments = []Attachment{Calendar(brand, e)}
+		return m, nil
 	default:
 		return Message{}, fmt.Errorf("compose: unknown kind %q", kind)
 	}
@@ -126,6 +151,30 @@ func orderText(brand string, p Params) (string, string) {
 	}
 }
 
+// appointmentText names the time (in the location's zone) and the brand,
+// never the clinician, the type or the reason.
+func appointmentText(kind Kind, brand string, p Params) (string, string) {
+	loc, err := time.LoadLocation(p.Zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	when := p.Event.Start.In(loc).Format("Monday 2 January 2006 at 15:04 MST")
+	switch kind {
+	case AppointmentBooked:
+		return "Your appointment at " + brand + " is booked", "Your appointment on " + when + " is booked. " +
+			"The attached file adds it to your calendar. Sign in to see the details, move or cancel it:\n\n" + p.Link
+	case AppointmentMoved:
+		return "Your appointment at " + brand + " has moved", "Your appointment is now on " + when + ". " +
+			"The attached file updates your calendar. Sign in to see the details:\n\n" + p.Link
+	case AppointmentCancelled:
+		return "Your appointment at " + brand + " is cancelled", "Your appointment on " + when + " is cancelled. " +
+			"The attached file removes it from your calendar. Sign in to book another time:\n\n" + p.Link
+	default:
+		return "Reminder: your appointment at " + brand + " is tomorrow", "A reminder: your appointment is on " + when + ". " +
+			"Sign in to see the details, move or cancel it:\n\n" + p.Link
+	}
+}
+
 func (p Params) check(kind Kind) error {
 	if p.Brand == "" || len(p.Brand) > 100 || strings.ContainsAny(p.Brand, "\r\n") {
 		return errors.New("brand must be a tenant name on one line")
@@ -144,6 +193,17 @@ func (p Params) check(kind Kind) error {
 		return errors.New("status must be an order status")
 	case kind != OrderStatus && p.Status != "":
 		return errors.New("this message takes no status")
+	}
+	appointment := kind == AppointmentBooked || kind == AppointmentMoved || kind == AppointmentCancelled || kind == AppointmentReminder
+	if appointment {
+		if err := p.Event.check(); err != nil {
+			return err
+		}
+		if _, err := time.LoadLocation(p.Zone); err != nil {
+			return errors.New("zone must be an IANA time zone")
+		}
+	} else if p.Event != nil || p.Zone != "" {
+		return errors.New("this message takes no event")
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -96,6 +97,9 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
+	for _, a := range m.Attachments {
+		msg.AttachReadSeeker(a.Name, bytes.NewReader(a.Data), mail.WithFileContentType(mail.ContentType(a.ContentType)))
+	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
 		// Relays quote the recipient in their replies ("550 <jane@…>: no such
 		// user"); the error is logged, so addresses are scrubbed from it.

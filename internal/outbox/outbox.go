@@ -188,6 +188,9 @@ type Item struct {
 	SentAt    time.Time
 	FailedAt  time.Time
 	Attempts  int
+	// Attachments are the files sent with the text (an appointment's
+	// calendar file): built, like the text, from checked parameters.
+	Attachments []notify.Attachment
 }
 
 // Recent opens a tenant's newest messages for the actor in ctx (tests read
@@ -213,7 +216,7 @@ func (o *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]Item
 
 func itemOf(row Record, m notify.Message) Item {
 	return Item{ID: row.ID, Kind: row.Kind, To: phi.NewString(m.To), Subject: m.Subject, Text: phi.NewString(m.Text),
-		CreatedAt: row.CreatedAt, SentAt: row.SentAt, FailedAt: row.FailedAt, Attempts: row.Attempts}
+		CreatedAt: row.CreatedAt, SentAt: row.SentAt, FailedAt: row.FailedAt, Attempts: row.Attempts, Attachments: m.Attachments}
 }
 
 // Counts are a tenant's messages by status.

@@ -128,6 +128,27 @@ var routeClasses = map[string]access.Class{
 	"GET /staff/prescriptions/{id}/document": access.Staff,
 	"POST /staff/prescriptions/{id}/verify":  access.Staff,
 	"POST /staff/prescriptions/{id}/reject":  access.Staff,
+	// Appointments: the patient's own; a clinician's day and hours; the
+	// offer (types, locations, window) for store managers and admins.
+	"GET /account/appointments":                                    access.Customer,
+	"POST /account/appointments/slots":                             access.Customer,
+	"POST /account/appointments":                                   access.Customer,
+	"GET /account/appointments/{id}":                               access.Customer,
+	"POST /account/appointments/{id}/reschedule":                   access.Customer,
+	"POST /account/appointments/{id}/cancel":                       access.Customer,
+	"GET /staff/appointments":                                      access.Staff,
+	"GET /staff/appointments/availability":                         access.Staff,
+	"POST /staff/appointments/availability/name":                   access.Staff,
+	"POST /staff/appointments/availability/hours":                  access.Staff,
+	"POST /staff/appointments/availability/hours/{id}/remove":      access.Staff,
+	"POST /staff/appointments/availability/exceptions":             access.Staff,
+	"POST /staff/appointments/availability/exceptions/{id}/remove": access.Staff,
+	"GET /admin/appointments":                                      access.Staff,
+	"POST /admin/appointments/types":                               access.Staff,
+	"POST /admin/appointments/types/{id}/retire":                   access.Staff,
+	"POST /admin/appointments/types/{id}/offer":                    access.Staff,
+	"POST /admin/appointments/locations":                           access.Staff,
+	"POST /admin/appointments/window":                              access.Staff,
 	// Staff order pages: staff, and the router lets only customer service,
 	// pharmacists and fulfillment through (httpx.Roles).
 	// The staff home: every staff role (it lists what each may open).

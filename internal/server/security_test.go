@@ -8,9 +8,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/appointments"
+	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/signin"
@@ -24,15 +27,16 @@ import (
 type audience string
 
 const (
-	everyone  audience = "everyone"  // public
-	signedIn  audience = "signed-in" // any finished sign-in, patient or staff
-	finishing audience = "finishing" // signed-in, or half-way (second factor pending)
-	staffOnly audience = "staff"     // any staff role, admin included
-	adminOnly audience = "admin"
-	patients  audience = "patients"  // patients only (and so proxies)
-	careTeam  audience = "care team" // clinicians and pharmacists
-	reviewers audience = "reviewers" // compliance and admins
-	managers  audience = "managers"  // store managers and admins (the catalog)
+	everyone   audience = "everyone"  // public
+	signedIn   audience = "signed-in" // any finished sign-in, patient or staff
+	finishing  audience = "finishing" // signed-in, or half-way (second factor pending)
+	staffOnly  audience = "staff"     // any staff role, admin included
+	adminOnly  audience = "admin"
+	patients   audience = "patients"   // patients only (and so proxies)
+	careTeam   audience = "care team"  // clinicians and pharmacists
+	reviewers  audience = "reviewers"  // compliance and admins
+	managers   audience = "managers"   // store managers and admins (the catalog)
+	clinicians audience = "clinicians" // a clinician's own day and hours
 	// orderStaff are the staff whose work needs orders.
 	orderStaff audience = "order staff" // customer service, pharmacists, fulfillment
 	// pharmacists alone work the prescription queue.
@@ -62,6 +66,12 @@ func init() {
 			if strings.Contains(pattern, " /staff/prescriptions") {
 				routePolicy[pattern] = pharmacists
 			}
+			if strings.Contains(pattern, " /staff/appointments") {
+				routePolicy[pattern] = clinicians
+			}
+			if strings.Contains(pattern, " /admin/appointments") {
+				routePolicy[pattern] = managers
+			}
 		case access.Admin:
 			routePolicy[pattern] = adminOnly
 		}
@@ -76,7 +86,9 @@ func init() {
 		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
 		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart",
-		"GET /account/prescriptions", "POST /account/prescriptions", "POST /account/prescriptions/{id}/refill"} {
+		"GET /account/prescriptions", "POST /account/prescriptions", "POST /account/prescriptions/{id}/refill",
+		"GET /account/appointments", "POST /account/appointments/slots", "POST /account/appointments", "GET /account/appointments/{id}",
+		"POST /account/appointments/{id}/reschedule", "POST /account/appointments/{id}/cancel"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
@@ -153,6 +165,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
 		case pharmacists:
 			return !p.partial && p.role == access.RolePharmacist
+		case clinicians:
+			return !p.partial && p.role == access.RoleClinician
 		case orderStaff:
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		}
@@ -242,4 +256,146 @@ func requestFor(route httpx.Route, t *tenant.Tenant) *http.Request {
 	}
 	r := httptest.NewRequest(method, path, nil)
 	return r.WithContext(tenant.NewContext(r.Context(), t))
+}
+
+// TestAppointmentObjectsAnswerLikeAbsence: a patient's appointment, its
+// move and its cancellation, as every kind of person: the owner reaches
+// them; another patient, a proxy with or without the clinical scope (the
+// pages under /account are the signed-in person's own), every staff role,
+// and a patient or admin of another tenant get exactly the 404 of a page
+// that does not exist, and nothing changes. A clinician's day shows only
+// their own patients' appointments.
+func TestAppointmentObjectsAnswerLikeAbsence(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	ctx := context.Background()
+	other := &tenant.Tenant{ID: id.New(), Slug: "other", Name: "Other Clinic", Hostnames: []string{"other.test"},
+		Theme: tenant.DefaultTheme, CreatedAt: s.Clock.Now(), UpdatedAt: s.Clock.Now()}
+	if err := store.NewTenants(s.Stores.Catalog).Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tenants().Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	patient := s.NewPerson(t, access.RolePatient)
+	staff := map[access.Role]testkit.Person{}
+	for _, r := range access.Roles {
+		if r.Staff() {
+			staff[r] = s.NewPerson(t, r)
+		}
+	}
+	appts, err := demo.SeedAppointmentsFor(ctx, s.Services().Appointments, s.Clock, s.Tenant.ID, staff[access.RoleStoreManager].ID,
+		staff[access.RoleClinician].ID, patient.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptID := appts[0]
+	people := map[string]testkit.Person{"owner": patient, "other patient": s.NewPerson(t, access.RolePatient),
+		"other tenant's patient": s.NewPersonIn(t, other, access.RolePatient), "other tenant's admin": s.NewPersonIn(t, other, access.RoleAdmin)}
+	// Why on this tenant's host: a session of another tenant presented here
+	// is what a cross-tenant attempt looks like.
+	for name, scopes := range map[string][]string{"proxy with clinical": {"clinical"}, "proxy with orders": {"orders"}} {
+		carer := s.NewPerson(t, access.RolePatient)
+		if err := s.Services().Grants.GrantProxy(access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
+			carer.Email, scopes); err != nil {
+			t.Fatal(err)
+		}
+		people[name] = carer
+	}
+	for r, p := range staff {
+		people[string(r)] = p
+	}
+	me := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+	before, err := s.Services().Appointments.Get(me, s.Tenant.ID, patient.ID, apptID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, slots, err := s.Services().Appointments.RescheduleSlots(me, s.Tenant.ID, patient.ID, apptID)
+	if err != nil || len(slots) == 0 {
+		t.Fatalf("slots: %v", err)
+	}
+	for name, p := range people {
+		c := s.ClientAs(t, p)
+		requests := func(appt string) []*http.Request {
+			return []*http.Request{
+				s.NewRequest(t, "GET", "/account/appointments/"+appt, nil),
+				s.NewRequest(t, "POST", "/account/appointments/"+appt+"/reschedule", url.Values{"slot": {slots[0].Value()}}),
+				s.NewRequest(t, "POST", "/account/appointments/"+appt+"/cancel", url.Values{}),
+			}
+		}
+		if name == "owner" {
+			r, body := get(t, c, requests(apptID)[0])
+			if r.StatusCode != 200 || !strings.Contains(body, "Quarterly diabetes review") {
+				t.Errorf("owner GET: %d", r.StatusCode)
+			}
+			continue
+		}
+		_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+		made := requests(id.New())
+		for i, rq := range requests(apptID) {
+			r, body := get(t, c, rq)
+			if p.TenantID == other.ID {
+				// Another tenant's session is no session here: sent to sign
+				// in, exactly as for a made-up id.
+				mr, mbody := get(t, c, made[i])
+				same := strings.NewReplacer(strings.Split(made[i].URL.Path, "/")[3], apptID).Replace // the made-up id as the real one
+				if r.StatusCode != mr.StatusCode || r.Header.Get("Location") != same(mr.Header.Get("Location")) ||
+					(r.StatusCode != 303 && r.StatusCode != 403) || strip(body) != strip(same(mbody)) {
+					t.Errorf("%s %s × %s: %d (made-up id: %d)", rq.Method, rq.URL.Path, name, r.StatusCode, mr.StatusCode)
+				}
+				continue
+			}
+			if r.StatusCode != 404 || strip(body) != strip(notFound) {
+				t.Errorf("%s %s × %s: %d, or a body unlike the plain 404", rq.Method, rq.URL.Path, name, r.StatusCode)
+			}
+		}
+	}
+	after, err := s.Services().Appointments.Get(me, s.Tenant.ID, patient.ID, apptID)
+	if err != nil || !after.Start.Equal(before.Start) || after.Status != before.Status {
+		t.Fatalf("the appointment changed under other people's requests: %v", err)
+	}
+
+	// The owner's bad input: a clear error on the form, nothing changes.
+	owner := s.ClientAs(t, patient)
+	past := demoSlot(t, slots[0], s.Clock.Now().Add(-48*time.Hour))
+	r, body := get(t, owner, s.NewRequest(t, "POST", "/account/appointments/"+apptID+"/reschedule", url.Values{"slot": {past}}))
+	if r.StatusCode == 303 || !strings.Contains(body, "That time has passed") {
+		t.Errorf("reschedule into the past: %d", r.StatusCode)
+	}
+	r, body = get(t, owner, s.NewRequest(t, "POST", "/account/appointments", url.Values{"slot": {slots[0].Value()}, "type": {id.New()}}))
+	if r.StatusCode == 303 || !strings.Contains(body, "Choose a kind of appointment") {
+		t.Errorf("booking an unknown type: %d", r.StatusCode)
+	}
+	if up, _, _ := s.Services().Appointments.ForPatient(me, s.Tenant.ID, patient.ID); len(up) != 2 {
+		t.Errorf("%d upcoming after bad input, want 2", len(up))
+	}
+
+	// The clinician's day shows the reason; another clinician's does not.
+	day := "/staff/appointments?day=" + before.Start.Format("2006-01-02")
+	_, body = get(t, s.ClientAs(t, staff[access.RoleClinician]), s.NewRequest(t, "GET", day, nil))
+	if !strings.Contains(body, "Quarterly diabetes review") {
+		t.Error("the clinician's day lacks their appointment")
+	}
+	second := s.NewPerson(t, access.RoleClinician)
+	_, body = get(t, s.ClientAs(t, second), s.NewRequest(t, "GET", day, nil))
+	if strings.Contains(body, "Quarterly diabetes review") {
+		t.Error("another clinician sees the appointment")
+	}
+	// Nor can they remove the first clinician's hours: the same 404.
+	av, err := s.Services().Appointments.MyAvailability(access.WithActor(ctx, access.Actor{ID: staff[access.RoleClinician].ID,
+		Role: access.RoleClinician, TenantID: s.Tenant.ID}), s.Tenant.ID)
+	if err != nil || len(av.Hours) == 0 {
+		t.Fatal(err)
+	}
+	c2 := s.ClientAs(t, second)
+	_, notFound := get(t, c2, s.NewRequest(t, "GET", "/no/such/page", nil))
+	r, body = get(t, c2, s.NewRequest(t, "POST", "/staff/appointments/availability/hours/"+av.Hours[0].ID+"/remove", url.Values{}))
+	if r.StatusCode != 404 || strip(body) != strip(notFound) {
+		t.Errorf("another clinician removing hours: %d", r.StatusCode)
+	}
+}
+
+// demoSlot is a slot's form value moved to another start.
+func demoSlot(t *testing.T, s appointments.Slot, start time.Time) string {
+	t.Helper()
+	return s.ClinicianID + "|" + s.Location.ID + "|" + start.UTC().Format(time.RFC3339)
 }

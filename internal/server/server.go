@@ -167,7 +167,8 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	)
 	if s.services != nil {
 		ord = s.services.Orders
-		people = &admin.People{Accounts: s.services.Accounts, Grants: s.services.Grants, Outbox: s.services.Outbox, ShowOutbox: !s.services.Mail}
+		people = &admin.People{Accounts: s.services.Accounts, Grants: s.services.Grants, Outbox: s.services.Outbox, ShowOutbox: !s.services.Mail,
+			Appointments: s.services.Appointments}
 	}
 	sh, err := shop.New(site, s.catalog, cache, carts, cartCookies, ord)
 	if err != nil {
@@ -230,12 +231,13 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
-		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
+		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Carts: carts, CartCookies: cartCookies,
+		Sessions: sessions})
 	if err != nil {
 		return err
 	}
 	acct.Routes(s.router)
-	st, err := staff.New(site, s.services.Orders, s.services.Grants)
+	st, err := staff.New(site, s.services.Orders, s.services.Grants, s.services.Appointments)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
@@ -49,6 +50,8 @@ type Services struct {
 	// Portal fills the dashboard's widgets and the staff view of a patient:
 	// one source per domain (portalSources).
 	Portal portal.Sources
+	// Appointments are clinicians' hours, appointment types and bookings.
+	Appointments *appointments.Service
 	// Promotions are the promotion codes (catalog data) orders are priced with.
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
@@ -112,6 +115,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	rxs.SetVerified(ord.CoverWaiting)
+	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
+		Outbox: ob, Contacts: ids.Accounts.Email, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}})
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
@@ -155,14 +163,21 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			}
 			return err
 		}},
+		// Appointments of the next day get their reminder (time and brand
+		// only, with the calendar file); every 10 minutes, so none is late.
+		jobs.Job{Name: "appointments.remind", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := appts.SendReminders(ctx, 200)
+			return err
+		}},
 		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
 		}},
 	)
 	svc := &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
-		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
-		TestGateway: testGW, Mail: sender != nil}
+		Appointments: appts,
+		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
+		TestGateway:  testGW, Mail: sender != nil}
 	svc.Portal = portalSources(svc)
 	return svc, nil
 }

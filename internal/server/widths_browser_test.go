@@ -110,10 +110,24 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// Something in the cart again, for the cart and checkout pages.
 	testkit.Do(t, pc, s.NewRequest(t, "POST", "/cart/items", url.Values{"variant": {long.Variants[0].ID}, "quantity": {"1"}}))
 	tokens := map[string]string{"visitor": "", "patient": patient.Token}
+	staffOf := map[access.Role]testkit.Person{}
 	for _, role := range access.Roles {
 		if role.Staff() {
-			tokens[string(role)] = s.NewPerson(t, role).Token
+			staffOf[role] = s.NewPerson(t, role)
+			tokens[string(role)] = staffOf[role].Token
 		}
+	}
+	// Appointments: the demo's offer, the clinician's hours, and the
+	// patient's two upcoming and one past appointment.
+	appts, err := demo.SeedAppointmentsFor(ctx, s.Services().Appointments, s.Clock, s.Tenant.ID, staffOf[access.RoleStoreManager].ID,
+		staffOf[access.RoleClinician].ID, patient.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+	firstAppt, err := s.Services().Appointments.Get(me, s.Tenant.ID, patient.ID, appts[0])
+	if err != nil {
+		t.Fatal(err)
 	}
 	clinician := s.NewPerson(t, access.RoleClinician)
 	r, body := testkit.Do(t, s.ClientAs(t, clinician), s.NewRequest(t, "POST", "/staff/break-glass",
@@ -163,7 +177,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
 		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService),
-		pharmacists: string(access.RolePharmacist)}
+		pharmacists: string(access.RolePharmacist), clinicians: string(access.RoleClinician)}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
 		"GET /categories/{slug}":             {"/categories/" + cats[0].Slug},
@@ -171,6 +185,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /admin/catalog/products/{id}":   {"/admin/catalog/products/" + long.ID},
 		"GET /admin/catalog/pages/{slug}":    {"/admin/catalog/pages/diabetes-month"},
 		"GET /account/orders/{id}/pay":       {"/account/orders/" + orderID + "/pay"},
+		"GET /account/appointments/{id}":     {"/account/appointments/" + appts[0], "/account/appointments/" + appts[2]},
+		"GET /staff/appointments":            {"/staff/appointments", "/staff/appointments?day=" + firstAppt.Start.Format("2006-01-02")},
 		"GET /products":                      {"/products", "/products?q=test&page=2"},
 		"GET /staff/prescriptions/{id}":      {"/staff/prescriptions/" + pending.ID, "/staff/prescriptions/" + verified.ID},
 		"GET /staff":                         nil, // every staff role, below

@@ -35,6 +35,9 @@ type Identity struct {
 	// Tenant is the tenant the test's people belong to, with a security
 	// contact (the services take it as it is; it is not stored).
 	Tenant *tenant.Tenant
+	// Stores are the fresh stores the services run on, for a domain test
+	// that builds its own service beside them.
+	Stores *Stores
 }
 
 // NewIdentity opens fresh stores on the engine (NewStores) and builds the
@@ -49,7 +52,7 @@ func NewIdentity(t testing.TB, e store.Engine, configure ...func(*server.Identit
 		f(&o)
 	}
 	return &Identity{Identity: server.NewIdentity(st.PHI, st.Vault, st.AuditLog, ob, o), Outbox: ob, Log: st.AuditLog, Clock: st.Clock,
-		Tenant: &tenant.Tenant{ID: id.New(), Name: "Test Pharmacy", Hostnames: []string{"pharmacy.test"}, SecurityContact: "security@pharmacy.test"}}
+		Tenant: &tenant.Tenant{ID: id.New(), Name: "Test Pharmacy", Hostnames: []string{"pharmacy.test"}, SecurityContact: "security@pharmacy.test"}, Stores: st}
 }
 
 // LastLink returns the token of the newest email to addr.

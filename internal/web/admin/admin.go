@@ -19,6 +19,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/outbox"
@@ -46,6 +47,7 @@ type Handlers struct {
 	mail        *render.Page
 	mailOpen    *render.Page
 	reviewQueue *render.Page
+	apptTypes   *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -54,6 +56,9 @@ type People struct {
 	Accounts *accounts.Service
 	Grants   *grants.Service
 	Outbox   *outbox.Outbox
+	// Appointments are the appointment types, locations and cancellation
+	// window (store managers and admins); nil leaves the page out.
+	Appointments *appointments.Service
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -68,6 +73,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 		"admin/products": &h.products, "admin/product": &h.product, "admin/categories": &h.categories,
 		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions,
 		"admin/users": &h.users, "admin/outbox": &h.mail, "admin/outbox_message": &h.mailOpen, "admin/break_glass_reviews": &h.reviewQueue,
+		"admin/appointment_types": &h.apptTypes,
 	}); err != nil {
 		return nil, err
 	}

@@ -49,4 +49,15 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	reviewers := httpx.Roles(access.RoleCompliance, access.RoleAdmin)
 	rt.Handle(access.Staff, "GET /admin/break-glass", h.showReviews, reviewers)
 	rt.Handle(access.Staff, "POST /admin/break-glass/{id}/review", h.review, reviewers)
+	// The appointment offer (types, locations, the cancellation window):
+	// the business's own data like the catalog, so store managers and
+	// admins; it lives in the PHI store beside the bookings it rules.
+	if h.people.Appointments != nil {
+		rt.Handle(access.Staff, "GET /admin/appointments", h.showAppointmentTypes, mgr)
+		rt.Handle(access.Staff, "POST /admin/appointments/types", h.addAppointmentType, mgr)
+		rt.Handle(access.Staff, "POST /admin/appointments/types/{id}/retire", h.setAppointmentType(false), mgr)
+		rt.Handle(access.Staff, "POST /admin/appointments/types/{id}/offer", h.setAppointmentType(true), mgr)
+		rt.Handle(access.Staff, "POST /admin/appointments/locations", h.addLocation, mgr)
+		rt.Handle(access.Staff, "POST /admin/appointments/window", h.setCancelWindow, mgr)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/lists"
@@ -34,6 +35,8 @@ type Deps struct {
 	Lists    *lists.Service
 	// Rx are the patient's prescriptions.
 	Rx *rx.Service
+	// Appointments are the patient's appointments and booking.
+	Appointments *appointments.Service
 	// Carts and CartCookies are the browser's cart: a reorder and a list
 	// fill it, and a list is filled from it.
 	Carts       *cart.Service
@@ -45,28 +48,33 @@ type Deps struct {
 
 // Handlers serve the pages under /account.
 type Handlers struct {
-	site        *web.Site
-	accounts    *accounts.Service
-	signin      *signin.Service
-	grants      *grants.Service
-	orders      *orders.Service
-	lists       *lists.Service
-	rx          *rx.Service
-	carts       *cart.Service
-	cartCookies web.CartCookies
-	sessions    *web.SessionStarter
-	pages       struct{ overview, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page }
+	site         *web.Site
+	accounts     *accounts.Service
+	signin       *signin.Service
+	grants       *grants.Service
+	orders       *orders.Service
+	lists        *lists.Service
+	rx           *rx.Service
+	appointments *appointments.Service
+	carts        *cart.Service
+	cartCookies  web.CartCookies
+	sessions     *web.SessionStarter
+	pages        struct {
+		overview, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
+		appointments, book, appointment                                                        *render.Page
+	}
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, d Deps) (*Handlers, error) {
-	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, rx: d.Rx,
+	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, rx: d.Rx, appointments: d.Appointments,
 		carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"portal/overview": &p.overview, "portal/security": &p.security,
 		"portal/reauth": &p.reauth, "portal/mfa_enrol": &p.enrol, "portal/recovery_codes": &p.codes, "portal/proxies": &p.proxies,
 		"portal/orders": &p.orders, "portal/order": &p.order, "portal/lists": &p.lists,
-		"portal/prescriptions": &p.prescriptions}); err != nil {
+		"portal/prescriptions": &p.prescriptions,
+		"portal/appointments":  &p.appointments, "portal/appointment_book": &p.book, "portal/appointment": &p.appointment}); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -49,4 +49,12 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/prescriptions", h.showPrescriptions, patients)
 	rt.Handle(access.Customer, "POST /account/prescriptions", h.submitPrescription, patients, httpx.MaxBody(MaxPrescriptionBody))
 	rt.Handle(access.Customer, "POST /account/prescriptions/{id}/refill", h.refillPrescription, patients)
+	// Appointments: the patient's own. Choosing a kind of appointment is a
+	// POST (slots) so that it never travels in a URL.
+	rt.Handle(access.Customer, "GET /account/appointments", h.showAppointments, patients)
+	rt.Handle(access.Customer, "POST /account/appointments/slots", h.showSlots, patients)
+	rt.Handle(access.Customer, "POST /account/appointments", h.bookAppointment, patients)
+	rt.Handle(access.Customer, "GET /account/appointments/{id}", h.showAppointment, patients)
+	rt.Handle(access.Customer, "POST /account/appointments/{id}/reschedule", h.rescheduleAppointment, patients)
+	rt.Handle(access.Customer, "POST /account/appointments/{id}/cancel", h.cancelAppointment, patients)
 }

@@ -44,4 +44,18 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
 	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)
 	rt.Handle(access.Staff, "GET /staff/break-glass/{id}/orders", h.showBreakGlassOrders, careTeam)
+	// Appointments: a clinician's own day and own hours. Why clinicians
+	// only: the day opens patients' appointment details (treatment), and
+	// the hours are each clinician's own to publish.
+	if h.appointments == nil {
+		return
+	}
+	clinicians := httpx.Roles(access.RoleClinician)
+	rt.Handle(access.Staff, "GET /staff/appointments", h.showDay, clinicians)
+	rt.Handle(access.Staff, "GET /staff/appointments/availability", h.showAvailability, clinicians)
+	rt.Handle(access.Staff, "POST /staff/appointments/availability/name", h.setName, clinicians)
+	rt.Handle(access.Staff, "POST /staff/appointments/availability/hours", h.addHours, clinicians)
+	rt.Handle(access.Staff, "POST /staff/appointments/availability/hours/{id}/remove", h.removeHours, clinicians)
+	rt.Handle(access.Staff, "POST /staff/appointments/availability/exceptions", h.addException, clinicians)
+	rt.Handle(access.Staff, "POST /staff/appointments/availability/exceptions/{id}/remove", h.removeException, clinicians)
 }

@@ -5,7 +5,8 @@
 // paid), for customer service, pharmacists and fulfillment; and emergency
 // access to a patient's record (break-glass), for clinicians and pharmacists,
 // and what it opens (today the patient's orders, read-only).
-// Later: prescriptions, appointments, messages. Every route is limited to the
+// Clinicians: their day of appointments and their availability editor.
+// Pharmacists: the prescription queue. Later: messages. Every route is limited to the
 // roles whose work needs it (httpx.Roles; the services check the role again).
 // One file per action; routes in routes.go.
 //
@@ -17,8 +18,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/catalog"
-
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
@@ -35,16 +36,21 @@ type Handlers struct {
 	// products lists the tenant's products, for the prescription form's
 	// choice of the product a prescription covers.
 	products func(ctx context.Context, tenantID string) ([]*catalog.Product, error)
-	pages    struct{ home, queue, order, breakGlass, breakGlassOrders, rxQueue, rx *render.Page }
+	// appointments is nil where there are none: their pages answer 404.
+	appointments *appointments.Service
+	pages        struct {
+		home, queue, order, breakGlass, breakGlassOrders, rxQueue, rx, day, availability *render.Page
+	}
 }
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, error) {
-	h := &Handlers{site: site, orders: ord, grants: gr}
+func New(site *web.Site, ord *orders.Service, gr *grants.Service, appts *appointments.Service) (*Handlers, error) {
+	h := &Handlers{site: site, orders: ord, grants: gr, appointments: appts}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
 		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders,
-		"staff/prescriptions": &p.rxQueue, "staff/prescription": &p.rx}); err != nil {
+		"staff/prescriptions": &p.rxQueue, "staff/prescription": &p.rx,
+		"staff/appointments_day": &p.day, "staff/availability": &p.availability}); err != nil {
 		return nil, err
 	}
 	return h, nil
