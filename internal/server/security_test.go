@@ -54,6 +54,9 @@ func init() {
 			if strings.Contains(pattern, " /admin/catalog") {
 				routePolicy[pattern] = managers
 			}
+			if strings.Contains(pattern, " /admin/insights") {
+				routePolicy[pattern] = managers
+			}
 			if strings.Contains(pattern, " /staff/orders") {
 				routePolicy[pattern] = orderStaff
 			}
@@ -70,7 +73,9 @@ func init() {
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
 		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
-		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart"} {
+		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart",
+		"GET /account/for/{patient}", "GET /account/widgets/{key}", "POST /account/dashboard/order", "POST /account/dashboard/{key}/move",
+		"POST /account/dashboard/{key}/hide", "POST /account/dashboard/{key}/restore"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
@@ -219,6 +224,29 @@ func TestSecurityMatrix(t *testing.T) {
 			t.Errorf("admin disabling %s: %d (want the plain 404)", name, r.StatusCode)
 		}
 	}
+
+	// The dashboard of someone else (/account/for/{patient}): only the
+	// proxied patient's, for their proxy; their own id, another patient's,
+	// another tenant's person or a made-up id is the plain 404, for every
+	// patient; staff never reach the route.
+	foreignPatient := s.NewPersonIn(t, other, access.RolePatient)
+	for _, viewer := range []testkit.Person{carer, patient, otherPatient} {
+		c := s.ClientAs(t, viewer)
+		_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+		for name, target := range map[string]string{"proxied patient": patient.ID, "own": viewer.ID, "other patient": otherPatient.ID,
+			"other tenant's patient": foreignPatient.ID, "made up": id.New(), "not an id": "lab_results"} {
+			r, body := get(t, c, s.NewRequest(t, "GET", "/account/for/"+target, nil))
+			if viewer.ID == carer.ID && name == "proxied patient" {
+				if r.StatusCode != 200 || !strings.Contains(body, "Acting for") {
+					t.Errorf("proxy on the dashboard of the patient they act for: %d", r.StatusCode)
+				}
+				continue
+			}
+			if r.StatusCode != 404 || strip(body) != strip(notFound) {
+				t.Errorf("%s on the dashboard of %s: %d (want the plain 404)", viewer.Email, name, r.StatusCode)
+			}
+		}
+	}
 }
 
 // requestFor builds a request that matches a route, in a tenant.
@@ -228,7 +256,7 @@ func requestFor(route httpx.Route, t *tenant.Tenant) *http.Request {
 		method, path = "GET", route.Pattern
 	}
 	path = strings.NewReplacer("{$}", "", "{path...}", "app.css", "{id}", id.New(), "{slug}", "some-product", "{sha}", "0000",
-		"{size}", "thumb").Replace(path)
+		"{size}", "thumb", "{patient}", id.New(), "{key}", "lab_results").Replace(path)
 	if path == "/" {
 		path = "/no/such/page"
 	}

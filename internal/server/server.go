@@ -179,6 +179,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil, err
 	}
 	adm.Promotions = s.promos
+	if s.services != nil {
+		adm.Insights = s.services.Portal
+	}
 	adm.Routes(s.router)
 	if s.services != nil {
 		if err := s.mountPersonal(site, carts, cartCookies); err != nil {
@@ -230,7 +233,8 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
-		Orders: s.services.Orders, Lists: s.services.Lists, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
+		Orders: s.services.Orders, Lists: s.services.Lists, Carts: carts, CartCookies: cartCookies, Sessions: sessions,
+		Dashboard: s.services.Portal, Sources: s.services.Sources})
 	if err != nil {
 		return err
 	}
@@ -352,6 +356,9 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 		// The scheduler runs every due job at once (the hold expiry among
 		// them), then every tick.
 		wg.Go(func() { s.services.Jobs.Run(jobsCtx, time.Second) })
+		// Each process flushes its own dashboard counts (not a leased job:
+		// a replica's counts are in its memory), and once more at shutdown.
+		wg.Go(func() { s.services.Portal.RunFlusher(jobsCtx, time.Minute) })
 	}
 
 	url := scheme + "://" + displayAddr(ln.Addr().String(), scheme == "http") + "/"

@@ -20,6 +20,8 @@ import (
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/payment/stripe"
+	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/portal/commerce"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
@@ -48,6 +50,11 @@ type Services struct {
 	SavedCarts *savedcart.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
+	// Portal keeps dashboard arrangements and the PHI-free open counts.
+	Portal *portal.Service
+	// Sources fill the dashboard's widgets, one per widget key; each
+	// domain adds its own here (a widget without one shows its empty state).
+	Sources portal.Sources
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
@@ -136,7 +143,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
+	// The dashboard: its widgets of the shop side here; the clinical
+	// domains add theirs to the same map.
+	sources := commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants})
+	return &Services{Portal: portal.New(portal.Deps{Store: store.NewDashboards(stores.PHI), Clock: c, Log: log}), Sources: sources,
+		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
 		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }
