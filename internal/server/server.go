@@ -85,6 +85,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	s := &Server{cfg: cfg, log: opts.Log, clock: opts.Clock, stores: stores, acmeHTTP: opts.ACMEHTTP}
 	if cfg.MetricsAddr != "" {
 		s.metrics = newMetrics()
+		s.metrics.countStatements(stores.Catalog, stores.PHI, stores.Audit)
 	}
 
 	tenants, err := tenant.NewResolver(ctx, store.NewTenants(stores.Catalog), s.clock, 15*time.Second, s.log)

@@ -39,6 +39,7 @@ var notPages = map[string]string{
 	"GET /admin/catalog/export.csv": "a CSV file",
 	"GET /login/sso":                "a redirect to the organisation's identity provider",
 	"GET /login/sso/callback":       "the identity provider's redirect back, with its code",
+	"GET /account/widgets/{key}":    "a counted redirect to the widget's page",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -129,6 +130,17 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens["half-way"] = half
+	// The dashboard: the patient hides a widget (so the page offers it
+	// back), and a carer acts for them with some classes granted.
+	if r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/dashboard/devices/hide", url.Values{})); r.StatusCode != 303 {
+		t.Fatalf("hide a widget: %d", r.StatusCode)
+	}
+	carer := s.NewPerson(t, access.RolePatient)
+	if err := s.Services().Grants.GrantProxy(access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
+		carer.Email, []string{"orders", "clinical"}); err != nil {
+		t.Fatal(err)
+	}
+	tokens["proxy"] = carer.Token
 
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
@@ -143,6 +155,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /account/orders/{id}/pay":       {"/account/orders/" + orderID + "/pay"},
 		"GET /products":                      {"/products", "/products?q=test&page=2"},
 		"GET /staff":                         nil, // every staff role, below
+		"GET /account/for/{patient}":         nil, // the patient's proxy, below
 		"GET /staff/break-glass/{id}/orders": nil, // the grant's clinician, below
 		"GET /api/v1/openapi.json":           nil,
 		"GET /api/v1/products":               nil,
@@ -193,7 +206,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// patient; a page that does not exist (the 404 page) as a visitor and as
 	// staff denied a page of another role.
 	visits = append(visits, visit{"/", "admin"}, visit{"/", "patient"}, visit{"/products/" + long.Slug, "admin"},
-		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"})
+		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"},
+		visit{"/account", "proxy"}, visit{"/account/for/" + patient.ID, "proxy"})
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)
