@@ -168,6 +168,7 @@ func (s *Service) Pin(ctx context.Context, tenantID string, positions map[string
 		return apperr.New(apperr.Invalid, "There is no such widget.")
 	}
 	slices.SortFunc(keys, func(x, y string) int { return positions[x] - positions[y] })
+	defer s.forget(tenantID)
 	return s.store.Pin(ctx, tenantID, keys, a.ID, s.clock.Now())
 }
 
@@ -177,5 +178,6 @@ func (s *Service) Unpin(ctx context.Context, tenantID string) error {
 	if err != nil {
 		return err
 	}
+	defer s.forget(tenantID)
 	return s.store.Pin(ctx, tenantID, nil, a.ID, s.clock.Now())
 }

@@ -76,6 +76,20 @@ type Service struct {
 	// counts, which only order a default.
 	mu      sync.Mutex
 	pending map[Open]int64
+	// defaults caches each tenant's default order for DefaultTTL (guarded
+	// by mu): it changes with a day's counts or a pin, and a person who
+	// never arranged their dashboard should not cost two more statements
+	// per view for it. A pin clears this process's copy; other replicas
+	// follow within DefaultTTL.
+	defaults map[string]cachedOrder
+}
+
+// DefaultTTL is how long a process keeps a tenant's default order.
+const DefaultTTL = time.Minute
+
+type cachedOrder struct {
+	keys []string
+	at   time.Time
 }
 
 // New returns the service.
@@ -86,7 +100,7 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: d.Store, clock: d.Clock, log: d.Log, pending: map[Open]int64{}}
+	return &Service{store: d.Store, clock: d.Clock, log: d.Log, pending: map[Open]int64{}, defaults: map[string]cachedOrder{}}
 }
 
 // self returns the signed-in patient: only a patient arranges a dashboard,
@@ -118,11 +132,37 @@ func (s *Service) Arrangement(ctx context.Context, tenantID, userID string) (Arr
 	if ok {
 		return arrange(l.Widgets, l.Hidden, true), nil
 	}
-	order, err := s.DefaultOrder(ctx, tenantID)
+	order, err := s.cachedDefault(ctx, tenantID)
 	if err != nil {
 		return Arrangement{}, err
 	}
 	return arrange(order, nil, false), nil
+}
+
+// cachedDefault is DefaultOrder, kept for DefaultTTL.
+func (s *Service) cachedDefault(ctx context.Context, tenantID string) ([]string, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	c, ok := s.defaults[tenantID]
+	s.mu.Unlock()
+	if ok && now.Sub(c.at) < DefaultTTL && !now.Before(c.at) {
+		return c.keys, nil
+	}
+	keys, err := s.DefaultOrder(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.defaults[tenantID] = cachedOrder{keys: keys, at: now}
+	s.mu.Unlock()
+	return keys, nil
+}
+
+// forget drops a tenant's cached default order (after a pin).
+func (s *Service) forget(tenantID string) {
+	s.mu.Lock()
+	delete(s.defaults, tenantID)
+	s.mu.Unlock()
 }
 
 // arrange completes an order: unknown keys are dropped, keys it lacks (a

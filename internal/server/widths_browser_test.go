@@ -140,6 +140,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		carer.Email, []string{"orders", "clinical"}); err != nil {
 		t.Fatal(err)
 	}
+	s.Services().After.Wait() // the grant is made after the answer
 	tokens["proxy"] = carer.Token
 
 	// Who opens each page: the persona its policy (security_test.go) allows.
