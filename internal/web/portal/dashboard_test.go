@@ -340,7 +340,7 @@ func TestInsights(t *testing.T) {
 			t.Fatalf("insights: %d", r.StatusCode)
 		}
 		row := func(label string) string {
-			return regexp.MustCompile(`<tr><td>`+regexp.QuoteMeta(label)+`</td>(.*?)</tr>`).FindStringSubmatch(page)[1]
+			return regexp.MustCompile(`<tr><td>` + regexp.QuoteMeta(label) + `</td>(.*?)</tr>`).FindStringSubmatch(page)[1]
 		}
 		if got := row("Lists"); !strings.Contains(got, "<td>12</td><td>12</td>") {
 			t.Errorf("lists row: %s", got)
