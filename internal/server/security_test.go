@@ -105,6 +105,7 @@ func TestSecurityMatrix(t *testing.T) {
 		carer.Email, []string{"orders"}); err != nil {
 		t.Fatal(err)
 	}
+	s.Services().After.Wait() // the grant is made after the answer
 	personas := []persona{{name: "anonymous"}, {name: "patient", role: access.RolePatient, token: patient.Token},
 		{name: "proxy", role: access.RolePatient, token: carer.Token}}
 	otherPatient := s.NewPerson(t, access.RolePatient)
