@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/orders"
 	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -400,3 +401,55 @@ func TestInsights(t *testing.T) {
 }
 
 func itoa(n int) string { return strings.TrimLeft(string(rune('0'+n/10))+string(rune('0'+n%10)), "0") }
+
+// TestPastOrderReorder: a delivered order moves from open to past orders
+// with a Reorder form that fills the cart; a proxy sees it without one.
+func TestPastOrderReorder(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		ctx := context.Background()
+		p := &catalog.Product{Name: "Lancets", Variants: []catalog.Variant{{SKU: "LN-" + id.New()[24:], Price: 900, Stock: 50}}}
+		if err := s.Catalog().SaveProduct(ctx, s.Tenant.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		patient := s.NewPerson(t, access.RolePatient)
+		c := s.ClientAs(t, patient)
+		testkit.Do(t, c, s.NewRequest(t, "POST", "/cart/items", url.Values{"variant": {p.Variants[0].ID}, "quantity": {"2"}}))
+		r, _ := testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout/pay", url.Values{"gateway": {"invoice"}, "name": {"Pat Doe"},
+			"line1": {"12 Quince Lane"}, "city": {"Springfield"}, "region": {"NY"}, "postal_code": {"10001"}, "shipping": {"standard"}}))
+		orderID := strings.TrimPrefix(r.Header.Get("Location"), "/account/orders/")
+		if !id.Valid(orderID) {
+			t.Fatalf("order: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		_, page := testkit.Do(t, c, s.NewRequest(t, "GET", "/account", nil))
+		if !strings.Contains(page, "1 under way") || strings.Contains(page, "/reorder") {
+			t.Fatal("a new order is not under way")
+		}
+		sys := access.WithActor(ctx, access.Actor{ID: "test", Role: access.RoleSystem, TenantID: s.Tenant.ID})
+		for _, to := range []orders.Status{orders.Paid, orders.Ready, orders.Shipped, orders.Delivered} {
+			if err := s.Services().Orders.Move(sys, s.Tenant.ID, orderID, to); err != nil {
+				t.Fatalf("move to %s: %v", to, err)
+			}
+		}
+		_, page = testkit.Do(t, c, s.NewRequest(t, "GET", "/account", nil))
+		action := `action="/account/orders/` + orderID + `/reorder"`
+		if !strings.Contains(page, action) || strings.Contains(page, "under way") || !strings.Contains(page, "No open orders") {
+			t.Fatal("the delivered order is not in past orders with Reorder")
+		}
+		testkit.Do(t, c, s.NewRequest(t, "POST", "/cart/items/"+p.Variants[0].ID, url.Values{"quantity": {"0"}}))
+		if r, _ := testkit.Do(t, c, s.NewRequest(t, "POST", "/account/orders/"+orderID+"/reorder", nil)); r.StatusCode != 303 ||
+			r.Header.Get("Location") != "/cart" {
+			t.Fatalf("reorder: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		carer := s.NewPerson(t, access.RolePatient)
+		pctx := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+		if err := s.Services().Grants.GrantProxy(pctx, carer.Email, []string{"orders"}); err != nil {
+			t.Fatal(err)
+		}
+		s.Services().After.Wait()
+		_, page = testkit.Do(t, s.ClientAs(t, carer), s.NewRequest(t, "GET", "/account/for/"+patient.ID, nil))
+		if !strings.Contains(page, "/account/orders/"+orderID) || strings.Contains(page, action) {
+			t.Fatal("the proxy does not see the past order, or is offered to buy it for the patient")
+		}
+	})
+}
