@@ -45,7 +45,9 @@ func (m *memStore) AddOpens(_ context.Context, opens []Open) error {
 	}
 	return nil
 }
-func (m *memStore) Opens(context.Context, string, string) (map[string]int64, error) { return m.opens, nil }
+func (m *memStore) Opens(context.Context, string, string) (map[string]int64, error) {
+	return m.opens, nil
+}
 
 func newTest() (*Service, *memStore, context.Context) {
 	st := &memStore{layouts: map[string]Layout{}, opens: map[string]int64{}}
