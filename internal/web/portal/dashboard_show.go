@@ -100,7 +100,9 @@ func (h *Handlers) dashboardOf(w http.ResponseWriter, r *http.Request, patientID
 	h.opened(r, dash.PageDashboard)
 	title := "Your dashboard"
 	if d.ForID != "" {
-		title = "Dashboard of " + d.ForEmail
+		// Why not their address: a page title is kept in the browser's
+		// history, where no PHI may go; the page itself says whose it is.
+		title = "Shared dashboard"
 	}
 	return h.render(w, r, h.pages.dashboard, http.StatusOK, title, d)
 }
