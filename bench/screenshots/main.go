@@ -105,7 +105,7 @@ func run(out, addr string) error {
 		if err := signIn(bctx, origin, demo.People[0]); err != nil {
 			return err
 		}
-		for _, p := range [][2]string{{"checkout", "/checkout"}, {"account", "/account"}, {"account-orders", "/account/orders"}} {
+		for _, p := range [][2]string{{"checkout", "/checkout"}, {"account", "/account"}, {"account-profile", "/account/profile"}, {"account-orders", "/account/orders"}} {
 			if err := s.shoot(bctx, p[0], p[1]); err != nil {
 				return err
 			}

@@ -122,3 +122,33 @@ func (s *Service) CareFromBooking(ctx context.Context, tenantID, clinicianID, pa
 	}
 	return s.links.AddCare(ctx, tenantID, clinicianID, patientID, s.clock.Now())
 }
+
+// Readable returns the classes of a patient's data the actor in ctx may
+// read, from one look-up of the facts: the dashboard shows only the widgets
+// of these classes. None at all (another patient, no grant) is audited as a
+// denial and answers the same 404 as a missing record.
+func (s *Service) Readable(ctx context.Context, tenantID, patientID string) ([]access.DataClass, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok {
+		return nil, apperr.DeniedError(errors.New("no actor"))
+	}
+	facts, err := s.facts(ctx, a, tenantID, patientID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var out []access.DataClass
+	for _, c := range access.DataClasses {
+		if access.Decide(a, access.Request{TenantID: tenantID, PatientID: patientID, Class: c, Action: access.Read}, facts, now).Allowed {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{patientID}, Action: "dashboard.read",
+			ResourceType: "patient", ResourceID: patientID, Outcome: audit.Denied, Detail: "no readable class"}); err != nil {
+			return nil, err
+		}
+		return nil, apperr.DeniedError(access.ErrDenied)
+	}
+	return out, nil
+}

@@ -111,9 +111,12 @@ func (s *Service) proxyNotice(ctx context.Context, p accounts.User) {
 // ActingFor is one person the signed-in patient may act for, as their
 // account page shows it.
 type ActingFor struct {
-	Email  phi.String
-	Scopes []access.DataClass
-	Since  time.Time
+	// PatientID is the person who granted: the switcher links to their
+	// dashboard by id (never by address).
+	PatientID string
+	Email     phi.String
+	Scopes    []access.DataClass
+	Since     time.Time
 }
 
 // ActingFor lists the people who granted the signed-in patient access to
@@ -142,7 +145,7 @@ func (s *Service) ActingFor(ctx context.Context) ([]ActingFor, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ActingFor{Email: email, Scopes: g.Scopes, Since: g.CreatedAt})
+		out = append(out, ActingFor{PatientID: g.PatientID, Email: email, Scopes: g.Scopes, Since: g.CreatedAt})
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/salvehealth/salve/internal/store"
 )
 
 // metrics are the Prometheus instruments, served on the admin listener only.
@@ -33,6 +35,21 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// countStatements serves each open store's statement count
+// (salve_sql_statements_total{store=...}): a benchmark divides its growth by
+// the requests it made to print statements per request.
+func (m *metrics) countStatements(dbs ...*store.DB) {
+	for _, db := range dbs {
+		if db == nil {
+			continue
+		}
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "salve_sql_statements_total", Help: "SQL statements run, by store.",
+			ConstLabels: prometheus.Labels{"store": string(db.Kind())},
+		}, func() float64 { return float64(db.Statements()) }))
+	}
 }
 
 func (m *metrics) observe(method, pattern string, status int, d time.Duration) {

@@ -58,6 +58,7 @@ var routeClasses = map[string]access.Class{
 	"GET /account/mfa/qr.png":       access.Customer,
 	"POST /account/mfa":             access.Customer,
 	"GET /account":                  access.Customer,
+	"GET /account/profile":          access.Customer,
 	"POST /account/profile":         access.Customer,
 	"GET /account/security":         access.Customer,
 	"POST /account/sessions/revoke": access.Customer,
@@ -85,6 +86,17 @@ var routeClasses = map[string]access.Class{
 	"GET /staff/break-glass/{id}/orders":  access.Staff,
 	"GET /admin/break-glass":              access.Staff,
 	"POST /admin/break-glass/{id}/review": access.Staff,
+	// The patient's dashboard (issue 15): for themselves, or for someone
+	// who granted them access; its arrangement; the PHI-free insights.
+	"GET /account/for/{patient}":            access.Customer,
+	"GET /account/widgets/{key}":            access.Customer,
+	"POST /account/dashboard/order":         access.Customer,
+	"POST /account/dashboard/{key}/move":    access.Customer,
+	"POST /account/dashboard/{key}/hide":    access.Customer,
+	"POST /account/dashboard/{key}/restore": access.Customer,
+	"GET /admin/insights":                   access.Staff,
+	"POST /admin/insights/pin":              access.Staff,
+	"POST /admin/insights/unpin":            access.Staff,
 
 	// Catalog: public, non-personal data.
 	"GET /products":               access.Public,

@@ -60,6 +60,9 @@ func init() {
 			if strings.Contains(pattern, " /admin/catalog") {
 				routePolicy[pattern] = managers
 			}
+			if strings.Contains(pattern, " /admin/insights") {
+				routePolicy[pattern] = managers
+			}
 			if strings.Contains(pattern, " /staff/orders") {
 				routePolicy[pattern] = orderStaff
 			}
@@ -88,7 +91,9 @@ func init() {
 		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart",
 		"GET /account/prescriptions", "POST /account/prescriptions", "POST /account/prescriptions/{id}/refill",
 		"GET /account/appointments", "POST /account/appointments/slots", "POST /account/appointments", "GET /account/appointments/{id}",
-		"POST /account/appointments/{id}/reschedule", "POST /account/appointments/{id}/cancel"} {
+		"POST /account/appointments/{id}/reschedule", "POST /account/appointments/{id}/cancel",
+		"GET /account/for/{patient}", "GET /account/widgets/{key}", "POST /account/dashboard/order", "POST /account/dashboard/{key}/move",
+		"POST /account/dashboard/{key}/hide", "POST /account/dashboard/{key}/restore"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
@@ -118,6 +123,7 @@ func TestSecurityMatrix(t *testing.T) {
 		carer.Email, []string{"orders"}); err != nil {
 		t.Fatal(err)
 	}
+	s.Services().After.Wait() // the grant is made after the answer
 	personas := []persona{{name: "anonymous"}, {name: "patient", role: access.RolePatient, token: patient.Token},
 		{name: "proxy", role: access.RolePatient, token: carer.Token}}
 	otherPatient := s.NewPerson(t, access.RolePatient)
@@ -241,6 +247,29 @@ func TestSecurityMatrix(t *testing.T) {
 			t.Errorf("admin disabling %s: %d (want the plain 404)", name, r.StatusCode)
 		}
 	}
+
+	// The dashboard of someone else (/account/for/{patient}): only the
+	// proxied patient's, for their proxy; their own id, another patient's,
+	// another tenant's person or a made-up id is the plain 404, for every
+	// patient; staff never reach the route.
+	foreignPatient := s.NewPersonIn(t, other, access.RolePatient)
+	for _, viewer := range []testkit.Person{carer, patient, otherPatient} {
+		c := s.ClientAs(t, viewer)
+		_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+		for name, target := range map[string]string{"proxied patient": patient.ID, "own": viewer.ID, "other patient": otherPatient.ID,
+			"other tenant's patient": foreignPatient.ID, "made up": id.New(), "not an id": "lab_results"} {
+			r, body := get(t, c, s.NewRequest(t, "GET", "/account/for/"+target, nil))
+			if viewer.ID == carer.ID && name == "proxied patient" {
+				if r.StatusCode != 200 || !strings.Contains(body, "Acting for") {
+					t.Errorf("proxy on the dashboard of the patient they act for: %d", r.StatusCode)
+				}
+				continue
+			}
+			if r.StatusCode != 404 || strip(body) != strip(notFound) {
+				t.Errorf("%s on the dashboard of %s: %d (want the plain 404)", viewer.Email, name, r.StatusCode)
+			}
+		}
+	}
 }
 
 // requestFor builds a request that matches a route, in a tenant.
@@ -250,7 +279,7 @@ func requestFor(route httpx.Route, t *tenant.Tenant) *http.Request {
 		method, path = "GET", route.Pattern
 	}
 	path = strings.NewReplacer("{$}", "", "{path...}", "app.css", "{id}", id.New(), "{slug}", "some-product", "{sha}", "0000",
-		"{size}", "thumb").Replace(path)
+		"{size}", "thumb", "{patient}", id.New(), "{key}", "lab_results").Replace(path)
 	if path == "/" {
 		path = "/no/such/page"
 	}

@@ -85,6 +85,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	s := &Server{cfg: cfg, log: opts.Log, clock: opts.Clock, stores: stores, acmeHTTP: opts.ACMEHTTP}
 	if cfg.MetricsAddr != "" {
 		s.metrics = newMetrics()
+		s.metrics.countStatements(stores.Catalog, stores.PHI, stores.Audit)
 	}
 
 	tenants, err := tenant.NewResolver(ctx, store.NewTenants(stores.Catalog), s.clock, 15*time.Second, s.log)
@@ -180,6 +181,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil, err
 	}
 	adm.Promotions = s.promos
+	if s.services != nil {
+		adm.Insights = s.services.Portal
+	}
 	adm.Routes(s.router)
 	if s.services != nil {
 		if err := s.mountPersonal(site, carts, cartCookies); err != nil {
@@ -232,7 +236,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
 		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Carts: carts, CartCookies: cartCookies,
-		Sessions: sessions})
+		Sessions: sessions, Dashboard: s.services.Portal, Sources: s.services.Sources})
 	if err != nil {
 		return err
 	}
@@ -355,6 +359,9 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 		// The scheduler runs every due job at once (the hold expiry among
 		// them), then every tick.
 		wg.Go(func() { s.services.Jobs.Run(jobsCtx, time.Second) })
+		// Each process flushes its own dashboard counts (not a leased job:
+		// a replica's counts are in its memory), and once more at shutdown.
+		wg.Go(func() { s.services.Portal.RunFlusher(jobsCtx, time.Minute) })
 	}
 
 	url := scheme + "://" + displayAddr(ln.Addr().String(), scheme == "http") + "/"

@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/payment/stripe"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/portal/commerce"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/savedcart"
@@ -47,9 +48,6 @@ type Services struct {
 	Lists  *lists.Service
 	// Rx are prescriptions: uploads, the pharmacist's queue, fills.
 	Rx *rx.Service
-	// Portal fills the dashboard's widgets and the staff view of a patient:
-	// one source per domain (portalSources).
-	Portal portal.Sources
 	// Appointments are clinicians' hours, appointment types and bookings.
 	Appointments *appointments.Service
 	// Promotions are the promotion codes (catalog data) orders are priced with.
@@ -58,6 +56,11 @@ type Services struct {
 	SavedCarts *savedcart.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
+	// Portal keeps dashboard arrangements and the PHI-free open counts.
+	Portal *portal.Service
+	// Sources fill the dashboard's widgets, one per widget key; each
+	// domain adds its own here (a widget without one shows its empty state).
+	Sources portal.Sources
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
@@ -174,11 +177,14 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	svc := &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
+	svc := &Services{Portal: portal.New(portal.Deps{Store: store.NewDashboards(stores.PHI), Clock: c, Log: log}),
+		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
 		Appointments: appts,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil}
-	svc.Portal = portalSources(svc)
+	// The dashboard's widgets and the staff view's sections: the shop
+	// side's (orders, lists, profile, offer), then each clinical domain's.
+	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))
 	return svc, nil
 }
 

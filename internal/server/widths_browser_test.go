@@ -42,6 +42,7 @@ var notPages = map[string]string{
 	"GET /login/sso":                         "a redirect to the organisation's identity provider",
 	"GET /login/sso/callback":                "the identity provider's redirect back, with its code",
 	"GET /staff/prescriptions/{id}/document": "an uploaded image or PDF",
+	"GET /account/widgets/{key}":             "a counted redirect to the widget's page",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -146,6 +147,18 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens["half-way"] = half
+	// The dashboard: the patient hides a widget (so the page offers it
+	// back), and a carer acts for them with some classes granted.
+	if r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/dashboard/devices/hide", url.Values{})); r.StatusCode != 303 {
+		t.Fatalf("hide a widget: %d", r.StatusCode)
+	}
+	carer := s.NewPerson(t, access.RolePatient)
+	if err := s.Services().Grants.GrantProxy(access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
+		carer.Email, []string{"orders", "clinical"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Services().After.Wait() // the grant is made after the answer
+	tokens["proxy"] = carer.Token
 
 	// Prescriptions: one verified (the patient's page shows its fills and
 	// Refill), one waiting for the pharmacist (the form to record it).
@@ -190,6 +203,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /products":                      {"/products", "/products?q=test&page=2"},
 		"GET /staff/prescriptions/{id}":      {"/staff/prescriptions/" + pending.ID, "/staff/prescriptions/" + verified.ID},
 		"GET /staff":                         nil, // every staff role, below
+		"GET /account/for/{patient}":         nil, // the patient's proxy, below
 		"GET /staff/break-glass/{id}/orders": nil, // the grant's clinician, below
 		"GET /api/v1/openapi.json":           nil,
 		"GET /api/v1/products":               nil,
@@ -240,7 +254,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// patient; a page that does not exist (the 404 page) as a visitor and as
 	// staff denied a page of another role.
 	visits = append(visits, visit{"/", "admin"}, visit{"/", "patient"}, visit{"/products/" + long.Slug, "admin"},
-		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"})
+		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"},
+		visit{"/account", "proxy"}, visit{"/account/for/" + patient.ID, "proxy"})
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)

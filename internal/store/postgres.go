@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -26,12 +28,13 @@ func openPostgres(ctx context.Context, kind Kind, dsn string) (*DB, error) {
 	cfg.RuntimeParams["application_name"] = "salve-" + string(kind)
 	// Always UTC, whatever the server's default, so times never shift.
 	cfg.RuntimeParams["timezone"] = "UTC"
-	pool := stdlib.OpenDB(*cfg)
+	count := new(atomic.Uint64)
+	pool := sql.OpenDB(countingConnector{Connector: stdlib.GetConnector(*cfg), n: count})
 	n := max(8, 4*runtime.GOMAXPROCS(0))
 	pool.SetMaxOpenConns(n)
 	pool.SetMaxIdleConns(n)
 	db := &DB{
-		kind: kind, engine: Postgres, w: pool, r: pool,
+		kind: kind, engine: Postgres, w: pool, r: pool, statements: count,
 		where: fmt.Sprintf("postgres://%s:%d/%s (schema %s)", cfg.Host, cfg.Port, cfg.Database, schemaOf(kind)),
 	}
 	if err := pool.PingContext(ctx); err != nil {

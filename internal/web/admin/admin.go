@@ -23,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/outbox"
+	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
@@ -41,6 +42,10 @@ type Handlers struct {
 	promotions *render.Page
 	// Promotions are the promotion codes; nil hides the pages (404).
 	Promotions *promo.Service
+	// Insights are the dashboard's PHI-free open counts and default order;
+	// nil (a storefront process) leaves the page out.
+	Insights     *dash.Service
+	insightsPage *render.Page
 	// people is nil in a storefront process: no pages about people.
 	people      *People
 	users       *render.Page
@@ -74,6 +79,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions,
 		"admin/users": &h.users, "admin/outbox": &h.mail, "admin/outbox_message": &h.mailOpen, "admin/break_glass_reviews": &h.reviewQueue,
 		"admin/appointment_types": &h.apptTypes,
+		"admin/insights":          &h.insightsPage,
 	}); err != nil {
 		return nil, err
 	}

@@ -36,6 +36,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /admin/catalog/promotions", h.createPromotion, mgr)
 	rt.Handle(access.Staff, "GET /admin/catalog/export.csv", h.exportCSV, mgr)
 	rt.Handle(access.Staff, "POST /admin/catalog/import", h.importCSV, mgr, httpx.MaxBody(MaxImportBody))
+	if h.Insights != nil {
+		// Dashboard insights: PHI-free counts, and the default order a
+		// store manager may pin (a merchandising decision).
+		rt.Handle(access.Staff, "GET /admin/insights", h.showInsights, mgr)
+		rt.Handle(access.Staff, "POST /admin/insights/pin", h.pinDefault, mgr)
+		rt.Handle(access.Staff, "POST /admin/insights/unpin", h.unpinDefault, mgr)
+	}
 	if h.people == nil {
 		return
 	}

@@ -79,7 +79,7 @@ func TestAccountJourneyInABrowser(t *testing.T) {
 		chromedp.SendKeys("#f-code", code, chromedp.ByQuery),
 		chromedp.Click(`main form button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`//h1[contains(., "Welcome")]`),
-		chromedp.Navigate(s.URL+"/account"),
+		chromedp.Navigate(s.URL+"/account/profile"),
 		chromedp.WaitVisible("#f-name", chromedp.ByQuery),
 	)
 	b.Axe()

@@ -55,7 +55,7 @@ func TestRegisterVerifySignInThroughPages(t *testing.T) {
 		if r.StatusCode != 303 || r.Header.Get("Location") != "/account" || ck == nil || ck.Value == strings.Repeat("A", 43) || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 			t.Fatalf("login: %d %s %+v", r.StatusCode, r.Header.Get("Location"), ck)
 		}
-		r, body = testkit.Do(t, c, s.NewRequest(t, "GET", "/account", nil))
+		r, body = testkit.Do(t, c, s.NewRequest(t, "GET", "/account/profile", nil))
 		if r.StatusCode != 200 || !strings.Contains(body, "pat@example.com") || !strings.Contains(body, `value="Pat Q"`) {
 			t.Fatalf("account: %d\n%s", r.StatusCode, body)
 		}

@@ -84,7 +84,7 @@ func TestPasskeyInABrowser(t *testing.T) {
 	b.Run(
 		chromedp.Click(`[data-passkey=login]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`//h1[contains(., "Welcome")]`),
-		chromedp.Navigate(origin+"/account"),
+		chromedp.Navigate(origin+"/account/profile"),
 		chromedp.WaitVisible("#f-name", chromedp.ByQuery),
 		chromedp.Navigate(origin+"/cart"),
 		chromedp.WaitVisible(`table.cart`, chromedp.ByQuery),

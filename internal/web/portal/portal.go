@@ -1,5 +1,6 @@
 // Package portal is the signed-in person's own pages, everything under
-// /account: the overview and profile, security (sessions, recovery codes,
+// /account: the dashboard (the patient's home, its widgets filled by the
+// domains' portal.Sources, arranged by them), the profile, security (sessions, recovery codes,
 // password, re-authentication), second factors (an authenticator, passkeys)
 // and, for patients, the people who may act for them (proxies), their orders
 // (list, detail, pay, reorder) and their lists. Its audience is patients
@@ -20,6 +21,7 @@ import (
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
+	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
@@ -44,6 +46,10 @@ type Deps struct {
 	// Sessions hands the browser the new session token when enrolling a
 	// second factor finishes a sign-in.
 	Sessions *web.SessionStarter
+	// Dashboard keeps the arrangement of /account and counts opens;
+	// Sources fill its widgets.
+	Dashboard *dash.Service
+	Sources   dash.Sources
 }
 
 // Handlers serve the pages under /account.
@@ -59,18 +65,21 @@ type Handlers struct {
 	carts        *cart.Service
 	cartCookies  web.CartCookies
 	sessions     *web.SessionStarter
+	dashboard    *dash.Service
+	sources      dash.Sources
 	pages        struct {
-		overview, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
-		appointments, book, appointment                                                        *render.Page
+		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
+		appointments, book, appointment                                                                  *render.Page
 	}
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, d Deps) (*Handlers, error) {
 	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, rx: d.Rx, appointments: d.Appointments,
-		carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions}
+		carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
+		dashboard: d.Dashboard, sources: d.Sources}
 	p := &h.pages
-	if err := site.Pages(map[string]**render.Page{"portal/overview": &p.overview, "portal/security": &p.security,
+	if err := site.Pages(map[string]**render.Page{"portal/dashboard": &p.dashboard, "portal/profile": &p.profile, "portal/security": &p.security,
 		"portal/reauth": &p.reauth, "portal/mfa_enrol": &p.enrol, "portal/recovery_codes": &p.codes, "portal/proxies": &p.proxies,
 		"portal/orders": &p.orders, "portal/order": &p.order, "portal/lists": &p.lists,
 		"portal/prescriptions": &p.prescriptions,

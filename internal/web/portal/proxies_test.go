@@ -59,12 +59,12 @@ func TestPatientGrantsAndWithdrawsProxyAccess(t *testing.T) {
 	}
 	// ... and sees it on their account page, whose record and what.
 	cc := s.ClientAs(t, carer)
-	if _, body := testkit.Do(t, cc, s.NewRequest(t, "GET", "/account", nil)); !strings.Contains(body, "People you can help") ||
+	if _, body := testkit.Do(t, cc, s.NewRequest(t, "GET", "/account/profile", nil)); !strings.Contains(body, "People you can help") ||
 		!strings.Contains(body, patient.Email) || !strings.Contains(body, "Orders, Prescriptions") {
 		t.Fatalf("the grantee's account page shows no sign of the grant:\n%s", body)
 	}
 	// The patient who granted sees no such list (they act for nobody).
-	if _, body := testkit.Do(t, c, s.NewRequest(t, "GET", "/account", nil)); strings.Contains(body, "People you can help") {
+	if _, body := testkit.Do(t, c, s.NewRequest(t, "GET", "/account/profile", nil)); strings.Contains(body, "People you can help") {
 		t.Fatal("the grantor's page lists people they can help")
 	}
 	// Another patient cannot withdraw it: the grant is not theirs.
@@ -77,7 +77,7 @@ func TestPatientGrantsAndWithdrawsProxyAccess(t *testing.T) {
 		t.Fatalf("revoke: %d", r.StatusCode)
 	}
 	// Withdrawn: the list on the grantee's page is gone.
-	if _, body := testkit.Do(t, cc, s.NewRequest(t, "GET", "/account", nil)); strings.Contains(body, "People you can help") {
+	if _, body := testkit.Do(t, cc, s.NewRequest(t, "GET", "/account/profile", nil)); strings.Contains(body, "People you can help") {
 		t.Fatal("a withdrawn grant still shows to the grantee")
 	}
 }

@@ -18,7 +18,8 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/mfa/qr.png", h.enrolQR, httpx.Partial())
 	rt.Handle(access.Customer, "POST /account/mfa", h.confirmEnrol, httpx.Partial())
 
-	rt.Handle(access.Customer, "GET /account", h.showOverview)
+	rt.Handle(access.Customer, "GET /account", h.showDashboard)
+	rt.Handle(access.Customer, "GET /account/profile", h.showProfile)
 	rt.Handle(access.Customer, "POST /account/profile", h.submitProfile)
 	rt.Handle(access.Customer, "GET /account/security", h.showSecurity)
 	rt.Handle(access.Customer, "POST /account/sessions/revoke", h.revokeSession)
@@ -30,6 +31,14 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "POST /account/reauth", h.submitReauth)
 
 	patients := httpx.Roles(access.RolePatient)
+	// The dashboard: arranged by the patient, for themselves only; shown
+	// for someone else only within their grant (GET /account/for/...).
+	rt.Handle(access.Customer, "GET /account/for/{patient}", h.showDashboardFor, patients)
+	rt.Handle(access.Customer, "GET /account/widgets/{key}", h.openWidget, patients)
+	rt.Handle(access.Customer, "POST /account/dashboard/order", h.orderWidgets, patients)
+	rt.Handle(access.Customer, "POST /account/dashboard/{key}/move", h.moveWidget, patients)
+	rt.Handle(access.Customer, "POST /account/dashboard/{key}/hide", h.hideWidget, patients)
+	rt.Handle(access.Customer, "POST /account/dashboard/{key}/restore", h.restoreWidget, patients)
 	rt.Handle(access.Customer, "GET /account/proxies", h.showProxies, patients)
 	rt.Handle(access.Customer, "POST /account/proxies", h.grantProxy, patients)
 	rt.Handle(access.Customer, "POST /account/proxies/revoke", h.revokeProxy, patients)

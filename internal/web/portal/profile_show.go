@@ -5,12 +5,13 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
+	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// overviewData is the account page: the profile form and the state of the
+// profileData is the profile page: the profile form and the state of the
 // account's security.
-type overviewData struct {
+type profileData struct {
 	Form          *web.Form
 	Email         string
 	EmailVerified bool
@@ -29,13 +30,14 @@ type actingForRow struct {
 	Scopes []access.DataClass
 }
 
-// showOverview renders the signed-in person's profile. Their own PHI is opened
-// for them (audited, purpose: their own request).
-func (h *Handlers) showOverview(w http.ResponseWriter, r *http.Request) error {
-	return h.overview(w, r, http.StatusOK, nil)
+// showProfile renders the signed-in person's profile: GET /account/profile.
+// Their own PHI is opened for them (audited, purpose: their own request).
+func (h *Handlers) showProfile(w http.ResponseWriter, r *http.Request) error {
+	h.opened(r, dash.PageProfile)
+	return h.profile(w, r, http.StatusOK, nil)
 }
 
-func (h *Handlers) overview(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+func (h *Handlers) profile(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	sess, err := web.Session(r)
 	if err != nil {
 		return err
@@ -59,7 +61,7 @@ func (h *Handlers) overview(w http.ResponseWriter, r *http.Request, status int, 
 	if f == nil {
 		f = &web.Form{Values: map[string][]string{"name": {acct.Name.Reveal()}, "phone": {acct.Phone.Reveal()}}}
 	}
-	return h.render(w, r, h.pages.overview, status, "Your account", overviewData{Form: f, Email: acct.Email.Reveal(),
+	return h.render(w, r, h.pages.profile, status, "Your profile", profileData{Form: f, Email: acct.Email.Reveal(),
 		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left, ActingFor: actingFor})
 }
 
@@ -74,8 +76,8 @@ func (h *Handlers) submitProfile(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return h.overview(w, r, status, f)
+		return h.profile(w, r, status, f)
 	}
 	f.Done = "Your profile was saved."
-	return h.overview(w, r, http.StatusOK, f)
+	return h.profile(w, r, http.StatusOK, f)
 }

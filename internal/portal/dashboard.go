@@ -1,0 +1,87 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+)
+
+// Panel is one widget as a dashboard view shows it.
+type Panel struct {
+	Widget
+	Summary Summary
+	// First and Last say whether it can move up or down.
+	First, Last bool
+}
+
+// Dashboard is one view of a patient's dashboard.
+type Dashboard struct {
+	Panels []Panel
+	// Hidden are the widgets the viewer hid (offered to restore).
+	Hidden []Widget
+	// Arranged is true when the viewer arranged their dashboard themselves.
+	Arranged bool
+}
+
+// View is who looks at whose dashboard.
+type View struct {
+	TenantID string
+	// ViewerID is the signed-in patient: the arrangement is theirs.
+	ViewerID string
+	// PatientID is whose records are shown: the viewer, or someone who
+	// granted them proxy access.
+	PatientID string
+	// Allowed says whether the viewer may read a data class of the
+	// patient (access.Decide with the facts looked up once); the widgets of
+	// the other classes are left out before their source is asked.
+	Allowed func(access.DataClass) bool
+}
+
+// Dashboard fills the viewer's arrangement for the patient: each widget the
+// viewer may see, from its source (a widget without one shows its empty
+// state). A source's NotFound (a denial) leaves its widget out; any other
+// error fails the view (no audit, no PHI). The sources share one memo, so
+// one view reads each table once.
+func (s *Service) Dashboard(ctx context.Context, v View, sources Sources) (Dashboard, error) {
+	arr, err := s.Arrangement(ctx, v.TenantID, v.ViewerID)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	ctx = WithMemo(ctx)
+	own := v.ViewerID == v.PatientID
+	d := Dashboard{Arranged: arr.Own}
+	for _, k := range arr.Visible {
+		w, _ := Lookup(k)
+		// Why: the widgets of a person's own account are theirs alone, and
+		// a class not granted is not even asked for.
+		if (w.Own && !own) || (!w.Own && (v.Allowed == nil || !v.Allowed(w.Class))) {
+			continue
+		}
+		p := Panel{Widget: w}
+		if src := sources[k]; src != nil {
+			sum, err := src.Summary(ctx, v.TenantID, v.PatientID)
+			if apperr.Is(err, apperr.NotFound) {
+				continue
+			}
+			if err != nil {
+				return Dashboard{}, err
+			}
+			if len(sum.Lines) > MaxLines {
+				sum.Lines = sum.Lines[:MaxLines]
+			}
+			p.Summary = sum
+		}
+		d.Panels = append(d.Panels, p)
+	}
+	for i := range d.Panels {
+		d.Panels[i].First, d.Panels[i].Last = i == 0, i == len(d.Panels)-1
+	}
+	if own {
+		for _, k := range arr.Hidden {
+			w, _ := Lookup(k)
+			d.Hidden = append(d.Hidden, w)
+		}
+	}
+	return d, nil
+}

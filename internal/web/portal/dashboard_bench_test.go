@@ -1,0 +1,43 @@
+package portal_test
+
+import (
+	"context"
+	"net/url"
+	"testing"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+// BenchmarkDashboard is one view of the dashboard of a patient with 10
+// orders and a list, through HTTP on loopback (SQLite): session, policy,
+// decryption and audit included. It reports SQL statements per view.
+func BenchmarkDashboard(b *testing.B) {
+	s := testkit.StartServer(b, store.SQLite)
+	ctx := context.Background()
+	p := &catalog.Product{Name: "Test Strips", Variants: []catalog.Variant{{SKU: "TS-" + id.New()[24:], Price: 1500, Stock: 100000,
+		PriceBreaks: []catalog.PriceBreak{{MinQuantity: 3, UnitPrice: 1200}}}}}
+	if err := s.Catalog().SaveProduct(ctx, s.Tenant.ID, p); err != nil {
+		b.Fatal(err)
+	}
+	patient := s.NewPerson(b, access.RolePatient)
+	c := s.ClientAs(b, patient)
+	for range 10 {
+		testkit.Do(b, c, s.NewRequest(b, "POST", "/cart/items", url.Values{"variant": {p.Variants[0].ID}, "quantity": {"1"}}))
+		testkit.Do(b, c, s.NewRequest(b, "POST", "/checkout/pay", url.Values{"gateway": {"invoice"}, "name": {"Pat Doe"},
+			"line1": {"12 Quince Lane"}, "city": {"Springfield"}, "region": {"NY"}, "postal_code": {"10001"}, "shipping": {"standard"}}))
+	}
+	testkit.Do(b, c, s.NewRequest(b, "POST", "/account/lists", url.Values{"name": {"Monthly"}}))
+	n0 := s.Stores.Catalog.Statements() + s.Stores.PHI.Statements()
+	b.ResetTimer()
+	for b.Loop() {
+		r, _ := testkit.Do(b, c, s.NewRequest(b, "GET", "/account", nil))
+		if r.StatusCode != 200 {
+			b.Fatalf("dashboard: %d", r.StatusCode)
+		}
+	}
+	b.ReportMetric(float64(s.Stores.Catalog.Statements()+s.Stores.PHI.Statements()-n0)/float64(b.N), "statements/op")
+}
