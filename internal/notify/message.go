@@ -30,6 +30,10 @@ const (
 	// ProxyShared tells a person that someone shared parts of their record
 	// with them; who, and what, is behind the sign-in.
 	ProxyShared Kind = "proxy_shared"
+	// LabAttention tells a clinician that a lab result they ordered needs
+	// their attention (a critical value); which patient and what value are
+	// behind the sign-in.
+	LabAttention Kind = "lab_attention"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -87,6 +91,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 		body = "Someone with an account at " + brand + " has given you access to parts of their record, so that you can help them. " +
 			"Sign in to see who, and what they shared:\n\n" + p.Link +
 			"\n\nNothing of your own record is shared by this. If you do not know why you got this message, you can ignore it."
+	case LabAttention:
+		subject = "A lab result needs your attention at " + brand
+		body = "A lab result you ordered has a value in the critical range. Sign in to review it:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

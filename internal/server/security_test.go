@@ -35,6 +35,8 @@ const (
 	managers  audience = "managers"  // store managers and admins (the catalog)
 	// orderStaff are the staff whose work needs orders.
 	orderStaff audience = "order staff" // customer service, pharmacists, fulfillment
+	// clinicians enter, release and import lab results.
+	clinicians audience = "clinicians"
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -57,6 +59,9 @@ func init() {
 			if strings.Contains(pattern, " /staff/orders") {
 				routePolicy[pattern] = orderStaff
 			}
+			if strings.Contains(pattern, " /staff/results") || pattern == "POST /api/v1/fhir/Bundle" {
+				routePolicy[pattern] = clinicians
+			}
 		case access.Admin:
 			routePolicy[pattern] = adminOnly
 		}
@@ -70,7 +75,8 @@ func init() {
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
 		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
-		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart"} {
+		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart",
+		"GET /account/results", "GET /account/results/{id}", "GET /account/results/{id}/trend/{obs}"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
@@ -145,6 +151,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return p.role == access.RoleCompliance || p.role == access.RoleAdmin
 		case managers:
 			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
+		case clinicians:
+			return !p.partial && p.role == access.RoleClinician
 		case orderStaff:
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		}
@@ -228,7 +236,7 @@ func requestFor(route httpx.Route, t *tenant.Tenant) *http.Request {
 		method, path = "GET", route.Pattern
 	}
 	path = strings.NewReplacer("{$}", "", "{path...}", "app.css", "{id}", id.New(), "{slug}", "some-product", "{sha}", "0000",
-		"{size}", "thumb").Replace(path)
+		"{size}", "thumb", "{obs}", id.New()).Replace(path)
 	if path == "/" {
 		path = "/no/such/page"
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/orders"
+	portalsrc "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/store"
@@ -54,6 +55,8 @@ type Server struct {
 	services *Services
 	catalog  *catalog.Service
 	promos   *promo.Service
+	// sources fill the dashboard's widgets (portalSources).
+	sources portalsrc.Sources
 }
 
 // Options are the parts of a Server that tests replace.
@@ -230,7 +233,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
-		Orders: s.services.Orders, Lists: s.services.Lists, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
+		Orders: s.services.Orders, Lists: s.services.Lists, Labs: s.services.Labs, Carts: carts, CartCookies: cartCookies, Sessions: sessions})
 	if err != nil {
 		return err
 	}
@@ -239,9 +242,16 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	if err != nil {
 		return err
 	}
+	st.Labs = s.services.Labs
 	st.Routes(s.router)
+	api.NewClinical(s.services.Labs).Routes(s.router)
+	s.sources = portalSources(s.services)
 	return nil
 }
+
+// PortalSources returns what fills the dashboard's widgets; nil in a
+// storefront process.
+func (s *Server) PortalSources() portalsrc.Sources { return s.sources }
 
 // Services returns the domain services; nil in a storefront process.
 func (s *Server) Services() *Services { return s.services }

@@ -17,6 +17,7 @@ import (
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
@@ -31,6 +32,8 @@ type Deps struct {
 	Grants   *grants.Service
 	Orders   *orders.Service
 	Lists    *lists.Service
+	// Labs are lab results (the results pages).
+	Labs *labs.Service
 	// Carts and CartCookies are the browser's cart: a reorder and a list
 	// fill it, and a list is filled from it.
 	Carts       *cart.Service
@@ -48,20 +51,25 @@ type Handlers struct {
 	grants      *grants.Service
 	orders      *orders.Service
 	lists       *lists.Service
+	labs        *labs.Service
 	carts       *cart.Service
 	cartCookies web.CartCookies
 	sessions    *web.SessionStarter
-	pages       struct{ overview, security, reauth, enrol, codes, proxies, orders, order, lists *render.Page }
+	pages       struct {
+		overview, security, reauth, enrol, codes, proxies, orders, order, lists *render.Page
+		results, result, trend                                                  *render.Page
+	}
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, d Deps) (*Handlers, error) {
-	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists,
+	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, labs: d.Labs,
 		carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"portal/overview": &p.overview, "portal/security": &p.security,
 		"portal/reauth": &p.reauth, "portal/mfa_enrol": &p.enrol, "portal/recovery_codes": &p.codes, "portal/proxies": &p.proxies,
-		"portal/orders": &p.orders, "portal/order": &p.order, "portal/lists": &p.lists}); err != nil {
+		"portal/orders": &p.orders, "portal/order": &p.order, "portal/lists": &p.lists,
+		"portal/results": &p.results, "portal/result": &p.result, "portal/trend": &p.trend}); err != nil {
 		return nil, err
 	}
 	return h, nil

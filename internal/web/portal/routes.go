@@ -43,4 +43,10 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "POST /account/lists/{id}/items/{variant}/remove", h.removeListItem, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/cart", h.listToCart, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/from-cart", h.listFromCart, patients)
+	// Lab results: patients and their proxies (the labs service decides per
+	// patient: own, or a proxy grant of the clinical records); staff read
+	// results on their own pages.
+	rt.Handle(access.Customer, "GET /account/results", h.listResults, patients)
+	rt.Handle(access.Customer, "GET /account/results/{id}", h.showResult, patients)
+	rt.Handle(access.Customer, "GET /account/results/{id}/trend/{obs}", h.showTrend, patients)
 }

@@ -33,4 +33,14 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
 	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)
 	rt.Handle(access.Staff, "GET /staff/break-glass/{id}/orders", h.showBreakGlassOrders, careTeam)
+
+	// Lab results: clinicians only, who order, enter, release and
+	// acknowledge them (labs package doc says why there is no lab role).
+	// The service checks the care relationship per patient again.
+	clinicians := httpx.Roles(access.RoleClinician)
+	rt.Handle(access.Staff, "GET /staff/results", h.showResults, clinicians)
+	rt.Handle(access.Staff, "GET /staff/results/new", h.showNewResult, clinicians)
+	rt.Handle(access.Staff, "POST /staff/results", h.createResult, clinicians)
+	rt.Handle(access.Staff, "POST /staff/results/{id}/release", h.releaseResult, clinicians)
+	rt.Handle(access.Staff, "POST /staff/results/{id}/acknowledge", h.acknowledgeResult, clinicians)
 }

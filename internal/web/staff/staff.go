@@ -17,6 +17,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
@@ -27,7 +28,12 @@ type Handlers struct {
 	site   *web.Site
 	orders *orders.Service
 	grants *grants.Service
-	pages  struct{ home, queue, order, breakGlass, breakGlassOrders *render.Page }
+	// Labs are lab results (clinicians' results pages); server sets it.
+	Labs  *labs.Service
+	pages struct {
+		home, queue, order, breakGlass, breakGlassOrders *render.Page
+		results, resultNew                               *render.Page
+	}
 }
 
 // New returns the handlers; a missing template fails here.
@@ -35,7 +41,8 @@ func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, er
 	h := &Handlers{site: site, orders: ord, grants: gr}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
-		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders}); err != nil {
+		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders,
+		"staff/results": &p.results, "staff/result_new": &p.resultNew}); err != nil {
 		return nil, err
 	}
 	return h, nil
