@@ -167,10 +167,9 @@ func ParseBundle(data []byte) ([]Entry, error) {
 				add(resOff+jsonOffset(err), field+".resource", jsonMessage(err))
 				continue
 			}
-			ob, ok := observation(o, func(f, msg string) { add(resOff, field+".resource."+f, msg) })
-			if !ok {
-				continue
-			}
+			// An observation with problems is still named, so the report
+			// that references it gets no second, misleading problem.
+			ob, _ := observation(o, func(f, msg string) { add(resOff, field+".resource."+f, msg) })
 			if len(keys) == 0 {
 				add(resOff, field+".fullUrl", "An Observation needs a fullUrl or an id, so that a DiagnosticReport can name it.")
 				continue
@@ -296,7 +295,7 @@ func splitBundle(data []byte, add func(off int64, field, msg string)) ([]rawEntr
 			return fail(err)
 		}
 		key, _ := kt.(string)
-		at := dec.InputOffset()
+		at := skipSpace(data, dec.InputOffset())
 		switch key {
 		case "resourceType":
 			var rt string
@@ -357,9 +356,10 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-// skipSpace moves off past whitespace and a comma to where a value starts.
+// skipSpace moves off past whitespace, a comma or a colon to where a value
+// starts.
 func skipSpace(data []byte, off int64) int64 {
-	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
+	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,:", data[off]) >= 0 {
 		off++
 	}
 	return off
@@ -401,7 +401,8 @@ func jsonMessage(err error) string {
 func observation(o fhir.Observation, p func(field, msg string)) (Observation, bool) {
 	var out Observation
 	ok := true
-	fail := func(f, msg string) { p(f, msg); ok = false }
+	reported := map[string]bool{}
+	fail := func(f, msg string) { p(f, msg); ok = false; reported[f] = true }
 	if !slices.Contains([]fhir.ObservationStatus{fhir.ObservationStatusFinal, fhir.ObservationStatusAmended, fhir.ObservationStatusCorrected}, o.Status) {
 		fail("status", "Only final (or amended, corrected) results are imported.")
 	}
@@ -461,7 +462,9 @@ func observation(o fhir.Observation, p func(field, msg string)) (Observation, bo
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if ok || (k != "loinc" && k != "unit") {
+		// Why skip a field already reported: a missing LOINC coding is one
+		// problem, not two.
+		if !reported[names[k]] {
 			fail(names[k], fields[k])
 		}
 	}
