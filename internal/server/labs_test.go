@@ -17,8 +17,8 @@ import (
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/testkit"
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/testkit"
 )
 
 // giveCare records a clinician's care relationship with a patient, as an
@@ -193,7 +193,7 @@ func TestLabResultsAccessMatrix(t *testing.T) {
 		_, page := testkit.Do(t, s.ClientAs(t, patient), s.NewRequest(t, "GET", "/account/results/"+reportID, nil))
 		trend := trendLink.FindString(page)
 
-		carer := s.NewPerson(t, access.RolePatient)     // clinical records shared
+		carer := s.NewPerson(t, access.RolePatient)      // clinical records shared
 		ordersOnly := s.NewPerson(t, access.RolePatient) // orders shared, not results
 		pctx := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
 		if err := s.Services().Grants.GrantProxy(pctx, carer.Email, []string{"clinical"}); err != nil {

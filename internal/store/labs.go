@@ -23,7 +23,6 @@ var _ labs.Store = (*Labs)(nil)
 
 const labColumns = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, created_at, release_at, released_at, seen_at`
 
-
 func scanLab(row interface{ Scan(...any) error }, extra ...any) (labs.Record, error) {
 	var r labs.Record
 	var status string
