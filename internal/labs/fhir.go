@@ -539,6 +539,12 @@ func parseDateTime(s string) (time.Time, bool) {
 // problem anywhere (JSON, a field, a patient the actor may not write for)
 // stores none. New reports are held (or released after the tenant's delay).
 func (s *Service) Import(ctx context.Context, tenantID string, data []byte) ([]string, error) {
+	return s.ImportFor(ctx, tenantID, data, "")
+}
+
+// ImportFor is Import with an ordering clinician for the reports whose
+// bundle names none (salve labs import --clinician).
+func (s *Service) ImportFor(ctx context.Context, tenantID string, data []byte, clinicianID string) ([]string, error) {
 	entries, err := ParseBundle(data)
 	if err != nil {
 		var be *BundleError
@@ -546,6 +552,11 @@ func (s *Service) Import(ctx context.Context, tenantID string, data []byte) ([]s
 			return nil, be.AppError()
 		}
 		return nil, err
+	}
+	for i := range entries {
+		if entries[i].ClinicianID == "" {
+			entries[i].ClinicianID = clinicianID
+		}
 	}
 	return s.enter(ctx, tenantID, entries, func(i int) string { return "report[" + strconv.Itoa(i) + "]." })
 }
