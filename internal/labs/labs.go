@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -211,6 +212,13 @@ type Entry struct {
 	// Release releases it at once (a clinician entering and releasing in
 	// one step); otherwise it is held.
 	Release bool
+	// ReceivedAt, when set and not in the future, is when the report came
+	// in (a history imported at once, the demo's two years); the report
+	// lists in that order. Zero: now.
+	ReceivedAt time.Time
+	// Seen marks a released report as already opened by the patient (a
+	// history imported at once); otherwise it is new.
+	Seen bool
 }
 
 // check validates an entry; field keys are prefix + "panel", "obs.N.unit"...
@@ -245,6 +253,13 @@ func (s *Service) Enter(ctx context.Context, tenantID string, e Entry) (string, 
 		return "", err
 	}
 	return ids[0], nil
+}
+
+// EnterAll checks and stores several reports at once, all or nothing: one
+// audited vault access and one transaction for them all (a history, the
+// demo's data). Field errors are keyed "report[N].field".
+func (s *Service) EnterAll(ctx context.Context, tenantID string, entries []Entry) ([]string, error) {
+	return s.enter(ctx, tenantID, entries, func(i int) string { return "report[" + strconv.Itoa(i) + "]." })
 }
 
 // enter validates every entry (field keys prefixed by prefix(i)), then
@@ -294,9 +309,16 @@ func (s *Service) enter(ctx context.Context, tenantID string, entries []Entry, p
 	}
 	recs := make([]Record, 0, len(entries))
 	for _, e := range entries {
-		r := Record{ID: id.NewAt(now), TenantID: tenantID, PatientID: e.PatientID, ClinicianID: e.ClinicianID, Status: Held, CreatedAt: now}
+		at := now
+		if !e.ReceivedAt.IsZero() && e.ReceivedAt.Before(now) {
+			at = e.ReceivedAt.UTC()
+		}
+		r := Record{ID: id.NewAt(at), TenantID: tenantID, PatientID: e.PatientID, ClinicianID: e.ClinicianID, Status: Held, CreatedAt: at}
 		if e.Release {
-			r.Status, r.ReleasedAt = Released, now
+			r.Status, r.ReleasedAt = Released, at
+			if e.Seen {
+				r.SeenAt = at
+			}
 		} else if delay > 0 {
 			r.ReleaseAt = now.Add(delay)
 		}
