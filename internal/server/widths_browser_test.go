@@ -129,27 +129,49 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens["half-way"] = half
+	// Lab results: a clinician caring for the patient, with a released
+	// report (its page and a trend) and a held critical one (their page's
+	// every section).
+	labDoc := s.NewPerson(t, access.RoleClinician)
+	giveCare(t, s, s.Tenant, labDoc.ID, patient.ID)
+	tokens["lab-clinician"] = labDoc.Token
+	dctx := access.WithActor(ctx, access.Actor{ID: labDoc.ID, Role: access.RoleClinician, TenantID: s.Tenant.ID})
+	history := demo.LabHistory(patient.ID, labDoc.ID, s.Clock.Now())
+	history[len(history)-1].Release = false
+	history[len(history)-1].Observations[0].Value = 15
+	labIDs, err := s.Services().Labs.EnterAll(dctx, s.Tenant.ID, history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lipidID := labIDs[len(labIDs)-2]
+	lipid, err := s.Services().Labs.Get(dctx, s.Tenant.ID, lipidID)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
-		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService)}
+		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService),
+		clinicians: "lab-clinician"}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
-		"GET /categories/{slug}":             {"/categories/" + cats[0].Slug},
-		"GET /pages/{slug}":                  {"/pages/diabetes-month", "/pages/privacy"},
-		"GET /admin/catalog/products/{id}":   {"/admin/catalog/products/" + long.ID},
-		"GET /admin/catalog/pages/{slug}":    {"/admin/catalog/pages/diabetes-month"},
-		"GET /account/orders/{id}/pay":       {"/account/orders/" + orderID + "/pay"},
-		"GET /products":                      {"/products", "/products?q=test&page=2"},
-		"GET /staff":                         nil, // every staff role, below
-		"GET /staff/break-glass/{id}/orders": nil, // the grant's clinician, below
-		"GET /api/v1/openapi.json":           nil,
-		"GET /api/v1/products":               nil,
-		"GET /api/v1/products/{slug}":        nil,
-		"GET /api/v1/cart":                   nil,
-		"GET /api/v1/orders":                 nil,
-		"GET /api/v1/orders/{id}":            nil,
+		"GET /categories/{slug}":                {"/categories/" + cats[0].Slug},
+		"GET /pages/{slug}":                     {"/pages/diabetes-month", "/pages/privacy"},
+		"GET /admin/catalog/products/{id}":      {"/admin/catalog/products/" + long.ID},
+		"GET /admin/catalog/pages/{slug}":       {"/admin/catalog/pages/diabetes-month"},
+		"GET /account/orders/{id}/pay":          {"/account/orders/" + orderID + "/pay"},
+		"GET /account/results/{id}":             {"/account/results/" + lipidID},
+		"GET /account/results/{id}/trend/{obs}": {"/account/results/" + lipidID + "/trend/" + lipid.Observations[2].ID},
+		"GET /products":                         {"/products", "/products?q=test&page=2"},
+		"GET /staff":                            nil, // every staff role, below
+		"GET /staff/break-glass/{id}/orders":    nil, // the grant's clinician, below
+		"GET /api/v1/openapi.json":              nil,
+		"GET /api/v1/products":                  nil,
+		"GET /api/v1/products/{slug}":           nil,
+		"GET /api/v1/cart":                      nil,
+		"GET /api/v1/orders":                    nil,
+		"GET /api/v1/orders/{id}":               nil,
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
