@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 )
 
 // Kind names one of the three stores.
@@ -53,6 +54,8 @@ type DB struct {
 	r *sql.DB
 	// where describes the location for messages, without credentials.
 	where string
+	// stmts counts the statements run (SQLite; see Statements).
+	stmts *atomic.Int64
 }
 
 // Open opens a store. dsn is a postgres:// URL, or the path of a SQLite file.

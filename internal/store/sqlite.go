@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	// The SQLite driver: pure Go, so the binary needs no cgo and
@@ -63,26 +64,22 @@ func openSQLite(ctx context.Context, kind Kind, path string) (*DB, error) {
 	}
 	// BEGIN IMMEDIATE takes the write lock when the transaction starts, so a
 	// transaction never fails half-way when it upgrades from reading to writing.
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
-	if err != nil {
-		return nil, err
-	}
+	stmts := new(atomic.Int64)
+	drv := &sqlite.Driver{}
+	w := sql.OpenDB(countingConnector{drv: drv, dsn: base + "&_txlock=immediate", n: stmts})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
 	// query_only makes an accidental write through the reader pool an error.
-	r, err := sql.Open("sqlite", base+"&_pragma="+url.QueryEscape("query_only(1)"))
-	if err != nil {
-		return nil, errors.Join(err, w.Close())
-	}
+	r := sql.OpenDB(countingConnector{drv: drv, dsn: base + "&_pragma=" + url.QueryEscape("query_only(1)"), n: stmts})
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 
-	db := &DB{kind: kind, engine: SQLite, w: w, r: r, where: path}
+	db := &DB{kind: kind, engine: SQLite, w: w, r: r, where: path, stmts: stmts}
 	// Open the writer now so WAL mode is set before any reader connects.
 	// Switching a new file to WAL can answer SQLITE_BUSY without waiting when
 	// several processes open it at once (replicas running `salve migrate`
