@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,7 +35,7 @@ func run(base, email, password string) error {
 		return errors.New("no password in the environment variable")
 	}
 	c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, err := http.NewRequest("POST", strings.TrimSuffix(base, "/")+"/login", strings.NewReader(url.Values{"email": {email}, "password": {password}}.Encode()))
+	req, err := http.NewRequestWithContext(context.Background(), "POST", strings.TrimSuffix(base, "/")+"/login", strings.NewReader(url.Values{"email": {email}, "password": {password}}.Encode()))
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ func FuzzParseBundle(f *testing.F) {
 	good := bundle(f)
 	f.Add(good)
 	f.Add(good[:len(good)/3])
-	f.Add(strings.Replace(good, "mg/dL", "furlongs", -1))
+	f.Add(strings.ReplaceAll(good, "mg/dL", "furlongs"))
 	f.Add(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation"}}]}`)
 	f.Add(`{"resourceType":"Bundle","entry":{}}`)
 	f.Add(`{"entry":[1,2,3]}`)

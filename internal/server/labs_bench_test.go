@@ -33,7 +33,9 @@ func BenchmarkResultsPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := s.ClientAs(b, patient)
-	stmts := func() int64 { return s.Stores.Catalog.Statements() + s.Stores.PHI.Statements() + s.Stores.Audit.Statements() }
+	stmts := func() int64 {
+		return s.Stores.Catalog.Statements() + s.Stores.PHI.Statements() + s.Stores.Audit.Statements()
+	}
 	get := func(b *testing.B) {
 		req, _ := http.NewRequest("GET", s.URL+"/account/results", nil)
 		resp, err := c.Do(req)

@@ -150,13 +150,11 @@ func (s *Labs) ReleaseDue(ctx context.Context, now time.Time, limit int) ([]labs
 		for rows.Next() {
 			r, err := scanLab(rows)
 			if err != nil {
-				rows.Close()
-				return fmt.Errorf("due lab reports: %w", err)
+				return errors.Join(fmt.Errorf("due lab reports: %w", err), rows.Close())
 			}
 			due = append(due, r)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return fmt.Errorf("due lab reports: %w", err)
 		}
 		for _, r := range due {
