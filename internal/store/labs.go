@@ -141,21 +141,9 @@ func (s *Labs) ReleaseDue(ctx context.Context, now time.Time, limit int) ([]labs
 	var out []labs.Record
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		out = nil
-		rows, err := tx.QueryContext(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE status = 'held' AND release_at IS NOT NULL AND release_at <= $1
-			ORDER BY release_at LIMIT $2`, now.UTC(), limit)
+		due, err := dueLabs(ctx, tx, now, limit)
 		if err != nil {
-			return fmt.Errorf("due lab reports: %w", err)
-		}
-		var due []labs.Record
-		for rows.Next() {
-			r, err := scanLab(rows)
-			if err != nil {
-				return errors.Join(fmt.Errorf("due lab reports: %w", err), rows.Close())
-			}
-			due = append(due, r)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return fmt.Errorf("due lab reports: %w", err)
+			return err
 		}
 		for _, r := range due {
 			res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET status = 'released', released_at = $1 WHERE id = $2 AND status = 'held'`, now.UTC(), r.ID)
@@ -232,4 +220,23 @@ func (s *Labs) SetReleaseDelay(ctx context.Context, tenantID string, d time.Dura
 		}
 		return nil
 	})
+}
+
+// dueLabs reads the held reports whose release time has come, inside tx.
+func dueLabs(ctx context.Context, tx *sql.Tx, now time.Time, limit int) ([]labs.Record, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE status = 'held' AND release_at IS NOT NULL AND release_at <= $1
+		ORDER BY release_at LIMIT $2`, now.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due lab reports: %w", err)
+	}
+	defer rows.Close()
+	var due []labs.Record
+	for rows.Next() {
+		r, err := scanLab(rows)
+		if err != nil {
+			return nil, fmt.Errorf("due lab reports: %w", err)
+		}
+		due = append(due, r)
+	}
+	return due, rows.Err()
 }
