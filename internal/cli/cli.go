@@ -50,6 +50,7 @@ func commands() []command {
 		userCommand(),
 		ssoCommand(),
 		catalogCommand(),
+		labsCommand(),
 		auditCommand(),
 		keysCommand(),
 		backupCommand(),

@@ -80,6 +80,9 @@ func demoCommand() command {
 			if err := demo.SeedAppointments(ctx, stores.Catalog, stores.PHI, svc.Appointments, env.Clock); err != nil {
 				return prepared{}, fmt.Errorf("seed demo appointments: %w", err)
 			}
+			if err := demo.SeedLabs(ctx, stores.Catalog, stores.PHI, svc.Labs, stores.Vault, env.Clock.Now()); err != nil {
+				return prepared{}, fmt.Errorf("seed demo lab results: %w", err)
+			}
 			// The product images are most of a first start's work: they are
 			// drawn once the demo listens, leaving a core free for requests
 			// (products show no picture until theirs is drawn).

@@ -42,6 +42,10 @@ const (
 	AppointmentMoved     Kind = "appointment_moved"
 	AppointmentCancelled Kind = "appointment_cancelled"
 	AppointmentReminder  Kind = "appointment_reminder"
+	// LabAttention tells a clinician that a lab result they ordered needs
+	// their attention (a critical value); which patient and what value are
+	// behind the sign-in.
+	LabAttention Kind = "lab_attention"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -111,6 +115,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case RefillDue:
 		subject = "You have a refill due at " + brand
 		body = "You have a refill due — sign in to see it and order it:\n\n" + p.Link
+	case LabAttention:
+		subject = "A lab result needs your attention at " + brand
+		body = "A lab result you ordered has a value in the critical range. Sign in to review it:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

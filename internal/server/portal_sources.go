@@ -13,6 +13,8 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	shop[portal.WidgetRx] = svc.Rx
 	// Upcoming appointments, in the location's time zone.
 	shop[portal.WidgetAppointments] = svc.Appointments
+	// The latest released lab results, new ones and flags marked.
+	shop[portal.WidgetLabs] = svc.Labs.Source()
 	return shop
 }
 

@@ -174,6 +174,18 @@ var routeClasses = map[string]access.Class{
 	"POST /staff/orders/{id}/deliver":   access.Staff,
 	"POST /staff/orders/{id}/cancel":    access.Staff,
 	"POST /staff/orders/{id}/refund":    access.Staff,
+	// Lab results: a patient's (and their proxy's) pages; a clinician's
+	// pages and the FHIR import (staff, and the router lets only
+	// clinicians through: httpx.Roles).
+	"GET /account/results":                  access.Customer,
+	"GET /account/results/{id}":             access.Customer,
+	"GET /account/results/{id}/trend/{obs}": access.Customer,
+	"GET /staff/results":                    access.Staff,
+	"GET /staff/results/new":                access.Staff,
+	"POST /staff/results":                   access.Staff,
+	"POST /staff/results/{id}/release":      access.Staff,
+	"POST /staff/results/{id}/acknowledge":  access.Staff,
+	"POST /api/v1/fhir/Bundle":              access.Staff,
 
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
@@ -209,6 +221,9 @@ func init() {
 	for p, c := range routeClasses {
 		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/admin/catalog") {
 			routeRoles[p] = []access.Role{access.RoleStoreManager, access.RoleAdmin}
+		}
+		if c == access.Staff && (strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/results") || p == "POST /api/v1/fhir/Bundle") {
+			routeRoles[p] = []access.Role{access.RoleClinician}
 		}
 		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/orders") {
 			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleFulfillment}

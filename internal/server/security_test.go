@@ -75,6 +75,9 @@ func init() {
 			if strings.Contains(pattern, " /admin/appointments") {
 				routePolicy[pattern] = managers
 			}
+			if strings.Contains(pattern, " /staff/results") || pattern == "POST /api/v1/fhir/Bundle" {
+				routePolicy[pattern] = clinicians
+			}
 		case access.Admin:
 			routePolicy[pattern] = adminOnly
 		}
@@ -93,7 +96,8 @@ func init() {
 		"GET /account/appointments", "POST /account/appointments/slots", "POST /account/appointments", "GET /account/appointments/{id}",
 		"POST /account/appointments/{id}/reschedule", "POST /account/appointments/{id}/cancel",
 		"GET /account/for/{patient}", "GET /account/widgets/{key}", "POST /account/dashboard/order", "POST /account/dashboard/{key}/move",
-		"POST /account/dashboard/{key}/hide", "POST /account/dashboard/{key}/restore"} {
+		"POST /account/dashboard/{key}/hide", "POST /account/dashboard/{key}/restore",
+		"GET /account/results", "GET /account/results/{id}", "GET /account/results/{id}/trend/{obs}"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
@@ -279,7 +283,7 @@ func requestFor(route httpx.Route, t *tenant.Tenant) *http.Request {
 		method, path = "GET", route.Pattern
 	}
 	path = strings.NewReplacer("{$}", "", "{path...}", "app.css", "{id}", id.New(), "{slug}", "some-product", "{sha}", "0000",
-		"{size}", "thumb", "{patient}", id.New(), "{key}", "lab_results").Replace(path)
+		"{size}", "thumb", "{patient}", id.New(), "{key}", "lab_results", "{obs}", id.New()).Replace(path)
 	if path == "/" {
 		path = "/no/such/page"
 	}

@@ -235,8 +235,8 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
-		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Carts: carts, CartCookies: cartCookies,
-		Sessions: sessions, Dashboard: s.services.Portal, Sources: s.services.Sources})
+		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Labs: s.services.Labs, Carts: carts,
+		CartCookies: cartCookies, Sessions: sessions, Dashboard: s.services.Portal, Sources: s.services.Sources})
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,9 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
+	st.Labs = s.services.Labs
 	st.Routes(s.router)
+	api.NewClinical(s.services.Labs).Routes(s.router)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
@@ -15,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/jobs"
+	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/orders"
@@ -54,6 +56,8 @@ type Services struct {
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
 	SavedCarts *savedcart.Service
+	// Labs are lab results: entered, imported, held and released.
+	Labs *labs.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Portal keeps dashboard arrangements and the PHI-free open counts.
@@ -123,6 +127,17 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}})
+	users := store.NewUsers(stores.PHI)
+	lab := labs.New(labs.Deps{Store: store.NewLabs(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al, Outbox: ob,
+		Contacts: ids.Accounts.Email,
+		Role: func(ctx context.Context, tenantID, userID string) (access.Role, error) {
+			u, err := users.ByID(ctx, tenantID, userID)
+			return u.Role, err
+		},
+		Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}, Clock: c, Log: log})
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
@@ -172,6 +187,14 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			_, err := appts.SendReminders(ctx, 200)
 			return err
 		}},
+		// Held lab reports are released once the tenant's delay has passed.
+		jobs.Job{Name: "labs.release_due", Every: time.Minute, Run: func(ctx context.Context) error {
+			n, err := lab.ReleaseDue(ctx)
+			if n > 0 {
+				log.InfoContext(ctx, "released lab reports after the tenant's delay", "count", n)
+			}
+			return err
+		}},
 		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
@@ -180,6 +203,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc := &Services{Portal: portal.New(portal.Deps{Store: store.NewDashboards(stores.PHI), Clock: c, Log: log}),
 		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
 		Appointments: appts,
+		Labs:         lab,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil}
 	// The dashboard's widgets and the staff view's sections: the shop

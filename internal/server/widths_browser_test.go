@@ -186,6 +186,25 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Lab results: the clinician caring for the patient, with a released
+	// report (its page and a trend) and a held critical one (their page's
+	// every section).
+	labDoc := staffOf[access.RoleClinician]
+	giveCare(t, s, s.Tenant, labDoc.ID, patient.ID)
+	dctx := access.WithActor(ctx, access.Actor{ID: labDoc.ID, Role: access.RoleClinician, TenantID: s.Tenant.ID})
+	history := demo.LabHistory(patient.ID, labDoc.ID, s.Clock.Now())
+	history[len(history)-1].Release = false
+	history[len(history)-1].Observations[0].Value = 15
+	labIDs, err := s.Services().Labs.EnterAll(dctx, s.Tenant.ID, history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lipidID := labIDs[len(labIDs)-2]
+	lipid, err := s.Services().Labs.Get(dctx, s.Tenant.ID, lipidID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
@@ -199,6 +218,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /admin/catalog/pages/{slug}":    {"/admin/catalog/pages/diabetes-month"},
 		"GET /account/orders/{id}/pay":       {"/account/orders/" + orderID + "/pay"},
 		"GET /account/appointments/{id}":     {"/account/appointments/" + appts[0], "/account/appointments/" + appts[2]},
+		"GET /account/results/{id}":             {"/account/results/" + lipidID},
+		"GET /account/results/{id}/trend/{obs}": {"/account/results/" + lipidID + "/trend/" + lipid.Observations[2].ID},
 		"GET /staff/appointments":            {"/staff/appointments", "/staff/appointments?day=" + firstAppt.Start.Format("2006-01-02")},
 		"GET /products":                      {"/products", "/products?q=test&page=2"},
 		"GET /staff/prescriptions/{id}":      {"/staff/prescriptions/" + pending.ID, "/staff/prescriptions/" + verified.ID},

@@ -23,6 +23,8 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleFulfillment}},
 	{Key: "prescriptions", Label: "Prescriptions", Href: "/staff/prescriptions", About: "Uploaded prescriptions and prescriber requests to verify or reject.",
 		Roles: []access.Role{access.RolePharmacist}},
+	{Key: "results", Label: "Lab results", Href: "/staff/results", About: "Enter your patients' lab results, release them, and review critical values.",
+		Roles: []access.Role{access.RoleClinician}},
 	{Key: "break-glass", Label: "Emergency access", Href: "/staff/break-glass", About: "Open a patient's record in an emergency; every use is reviewed.",
 		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
 	{Key: "appointments", Label: "Appointments", Href: "/staff/appointments", About: "Your day of appointments, and the hours patients book from.",

@@ -19,6 +19,7 @@ import (
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
 	dash "github.com/salvehealth/salve/internal/portal"
@@ -39,6 +40,8 @@ type Deps struct {
 	Rx *rx.Service
 	// Appointments are the patient's appointments and booking.
 	Appointments *appointments.Service
+	// Labs are lab results (the results pages).
+	Labs *labs.Service
 	// Carts and CartCookies are the browser's cart: a reorder and a list
 	// fill it, and a list is filled from it.
 	Carts       *cart.Service
@@ -62,6 +65,7 @@ type Handlers struct {
 	lists        *lists.Service
 	rx           *rx.Service
 	appointments *appointments.Service
+	labs         *labs.Service
 	carts        *cart.Service
 	cartCookies  web.CartCookies
 	sessions     *web.SessionStarter
@@ -69,21 +73,22 @@ type Handlers struct {
 	sources      dash.Sources
 	pages        struct {
 		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
-		appointments, book, appointment                                                                  *render.Page
+		appointments, book, appointment, results, result, trend                                         *render.Page
 	}
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, d Deps) (*Handlers, error) {
 	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, rx: d.Rx, appointments: d.Appointments,
-		carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
+		labs: d.Labs, carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
 		dashboard: d.Dashboard, sources: d.Sources}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"portal/dashboard": &p.dashboard, "portal/profile": &p.profile, "portal/security": &p.security,
 		"portal/reauth": &p.reauth, "portal/mfa_enrol": &p.enrol, "portal/recovery_codes": &p.codes, "portal/proxies": &p.proxies,
 		"portal/orders": &p.orders, "portal/order": &p.order, "portal/lists": &p.lists,
 		"portal/prescriptions": &p.prescriptions,
-		"portal/appointments":  &p.appointments, "portal/appointment_book": &p.book, "portal/appointment": &p.appointment}); err != nil {
+		"portal/appointments":  &p.appointments, "portal/appointment_book": &p.book, "portal/appointment": &p.appointment,
+		"portal/results": &p.results, "portal/result": &p.result, "portal/trend": &p.trend}); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -66,4 +66,10 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/appointments/{id}", h.showAppointment, patients)
 	rt.Handle(access.Customer, "POST /account/appointments/{id}/reschedule", h.rescheduleAppointment, patients)
 	rt.Handle(access.Customer, "POST /account/appointments/{id}/cancel", h.cancelAppointment, patients)
+	// Lab results: patients and their proxies (the labs service decides per
+	// patient: own, or a proxy grant of the clinical records); staff read
+	// results on their own pages.
+	rt.Handle(access.Customer, "GET /account/results", h.listResults, patients)
+	rt.Handle(access.Customer, "GET /account/results/{id}", h.showResult, patients)
+	rt.Handle(access.Customer, "GET /account/results/{id}/trend/{obs}", h.showTrend, patients)
 }

@@ -56,6 +56,16 @@ func (h *Handlers) showHome(w http.ResponseWriter, r *http.Request) error {
 			if len(rows) > waitingCap {
 				ht.Count += "+"
 			}
+		case "results":
+			if h.Labs == nil {
+				break
+			}
+			// A count only: no report is opened for the home page.
+			n, err := h.Labs.AttentionCount(r.Context(), t.ID)
+			if err != nil {
+				return err
+			}
+			ht.Count, ht.CountLabel = strconv.Itoa(n), "critical to review"
 		case "reviews":
 			n, err := h.grants.BreakGlassDue(r.Context(), t.ID)
 			if err != nil {

@@ -44,13 +44,22 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
 	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)
 	rt.Handle(access.Staff, "GET /staff/break-glass/{id}/orders", h.showBreakGlassOrders, careTeam)
+	clinicians := httpx.Roles(access.RoleClinician)
+	// Lab results: clinicians only, who order, enter, release and
+	// acknowledge them (labs package doc says why there is no lab role).
+	// The service checks the care relationship per patient again.
+	rt.Handle(access.Staff, "GET /staff/results", h.showResults, clinicians)
+	rt.Handle(access.Staff, "GET /staff/results/new", h.showNewResult, clinicians)
+	rt.Handle(access.Staff, "POST /staff/results", h.createResult, clinicians)
+	rt.Handle(access.Staff, "POST /staff/results/{id}/release", h.releaseResult, clinicians)
+	rt.Handle(access.Staff, "POST /staff/results/{id}/acknowledge", h.acknowledgeResult, clinicians)
+
 	// Appointments: a clinician's own day and own hours. Why clinicians
 	// only: the day opens patients' appointment details (treatment), and
 	// the hours are each clinician's own to publish.
 	if h.appointments == nil {
 		return
 	}
-	clinicians := httpx.Roles(access.RoleClinician)
 	rt.Handle(access.Staff, "GET /staff/appointments", h.showDay, clinicians)
 	rt.Handle(access.Staff, "GET /staff/appointments/availability", h.showAvailability, clinicians)
 	rt.Handle(access.Staff, "POST /staff/appointments/availability/name", h.setName, clinicians)

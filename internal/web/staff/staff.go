@@ -21,6 +21,7 @@ import (
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/rx"
@@ -38,8 +39,11 @@ type Handlers struct {
 	products func(ctx context.Context, tenantID string) ([]*catalog.Product, error)
 	// appointments is nil where there are none: their pages answer 404.
 	appointments *appointments.Service
-	pages        struct {
+	// Labs are lab results (clinicians' results pages); server sets it.
+	Labs  *labs.Service
+	pages struct {
 		home, queue, order, breakGlass, breakGlassOrders, rxQueue, rx, day, availability *render.Page
+		results, resultNew                                                               *render.Page
 	}
 }
 
@@ -50,7 +54,8 @@ func New(site *web.Site, ord *orders.Service, gr *grants.Service, appts *appoint
 	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
 		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders,
 		"staff/prescriptions": &p.rxQueue, "staff/prescription": &p.rx,
-		"staff/appointments_day": &p.day, "staff/availability": &p.availability}); err != nil {
+		"staff/appointments_day": &p.day, "staff/availability": &p.availability,
+		"staff/results": &p.results, "staff/result_new": &p.resultNew}); err != nil {
 		return nil, err
 	}
 	return h, nil

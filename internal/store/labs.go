@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/labs"
+)
+
+// Labs keeps lab reports in the PHI store. It implements labs.Store: the
+// panel and observations arrive sealed by the vault, and the store never
+// sees inside them.
+type Labs struct{ db *DB }
+
+// NewLabs returns the lab report storage of a PHI store.
+func NewLabs(db *DB) *Labs { return &Labs{db: db} }
+
+var _ labs.Store = (*Labs)(nil)
+
+const labColumns = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, created_at, release_at, released_at, seen_at`
+
+func scanLab(row interface{ Scan(...any) error }, extra ...any) (labs.Record, error) {
+	var r labs.Record
+	var status string
+	var release, released, seen sql.NullTime
+	err := row.Scan(append([]any{&r.ID, &r.TenantID, &r.PatientID, &r.ClinicianID, &status, &r.Attention, &r.DetailsCT, &r.CreatedAt,
+		&release, &released, &seen}, extra...)...)
+	r.Status = labs.Status(status)
+	r.CreatedAt = r.CreatedAt.UTC()
+	if release.Valid {
+		r.ReleaseAt = release.Time.UTC()
+	}
+	if released.Valid {
+		r.ReleasedAt = released.Time.UTC()
+	}
+	if seen.Valid {
+		r.SeenAt = seen.Time.UTC()
+	}
+	return r, err
+}
+
+// Insert stores reports, all or none, in one transaction.
+func (s *Labs) Insert(ctx context.Context, recs []labs.Record) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range recs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO lab_reports (`+labColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				r.ID, r.TenantID, r.PatientID, r.ClinicianID, string(r.Status), r.Attention, r.DetailsCT, r.CreatedAt.UTC(),
+				nullTime(r.ReleaseAt), nullTime(r.ReleasedAt), nullTime(r.SeenAt)); err != nil {
+				return fmt.Errorf("insert lab report: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// ByID returns a report of a tenant, or NotFound.
+func (s *Labs) ByID(ctx context.Context, tenantID, reportID string) (labs.Record, error) {
+	r, err := scanLab(s.db.r.QueryRowContext(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE id = $1 AND tenant_id = $2`, reportID, tenantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFoundError()
+	}
+	if err != nil {
+		return r, fmt.Errorf("lab report: %w", err)
+	}
+	return r, nil
+}
+
+func (s *Labs) list(ctx context.Context, query string, args ...any) ([]labs.Record, error) {
+	rows, err := s.db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("lab reports: %w", err)
+	}
+	defer rows.Close()
+	var out []labs.Record
+	for rows.Next() {
+		r, err := scanLab(rows)
+		if err != nil {
+			return nil, fmt.Errorf("lab reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Released returns a patient's released reports, newest first, at most
+// limit, with how many there are and how many are new: one statement (the
+// counts as window functions over the same rows).
+func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit int) ([]labs.Record, int, int, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labColumns+`, COUNT(*) OVER (), SUM(CASE WHEN seen_at IS NULL THEN 1 ELSE 0 END) OVER ()
+		FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'
+		ORDER BY created_at DESC, id DESC LIMIT $3`, tenantID, patientID, limit)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("lab reports: %w", err)
+	}
+	defer rows.Close()
+	var out []labs.Record
+	var total, fresh int
+	for rows.Next() {
+		r, err := scanLab(rows, &total, &fresh)
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("lab reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, total, fresh, rows.Err()
+}
+
+// ByClinician returns the reports a clinician ordered: attention first,
+// then held, then newest, at most limit.
+func (s *Labs) ByClinician(ctx context.Context, tenantID, clinicianID string, limit int) ([]labs.Record, error) {
+	return s.list(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE tenant_id = $1 AND clinician_id = $2
+		ORDER BY CASE WHEN attention THEN 0 ELSE 1 END, CASE WHEN status = 'held' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT $3`,
+		tenantID, clinicianID, limit)
+}
+
+// Release moves a held report to released; a Conflict (apperr.ErrStale)
+// when it is not held.
+func (s *Labs) Release(ctx context.Context, tenantID, reportID string, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET status = 'released', released_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'held'`,
+			now.UTC(), reportID, tenantID)
+		if err != nil {
+			return fmt.Errorf("release lab report: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.StaleError()
+		}
+		return nil
+	})
+}
+
+// ReleaseDue releases every held report whose release time has come, at most
+// limit, and returns them. Why select then update by id with the status
+// condition: two replicas' jobs (should the lease ever overlap) release a
+// report once, and only what this call released is returned.
+func (s *Labs) ReleaseDue(ctx context.Context, now time.Time, limit int) ([]labs.Record, error) {
+	var out []labs.Record
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		due, err := dueLabs(ctx, tx, now, limit)
+		if err != nil {
+			return err
+		}
+		for _, r := range due {
+			res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET status = 'released', released_at = $1 WHERE id = $2 AND status = 'held'`, now.UTC(), r.ID)
+			if err != nil {
+				return fmt.Errorf("release lab report: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				r.Status, r.ReleasedAt = labs.Released, now.UTC()
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkSeen records the patient's first opening of a report.
+func (s *Labs) MarkSeen(ctx context.Context, tenantID, reportID string, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE lab_reports SET seen_at = $1 WHERE id = $2 AND tenant_id = $3 AND seen_at IS NULL`,
+			now.UTC(), reportID, tenantID); err != nil {
+			return fmt.Errorf("mark lab report seen: %w", err)
+		}
+		return nil
+	})
+}
+
+// Acknowledge clears a report's attention flag for its clinician; NotFound
+// when the report is not theirs or needs no attention.
+func (s *Labs) Acknowledge(ctx context.Context, tenantID, reportID, clinicianID string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET attention = $1 WHERE id = $2 AND tenant_id = $3 AND clinician_id = $4 AND attention`,
+			false, reportID, tenantID, clinicianID)
+		if err != nil {
+			return fmt.Errorf("acknowledge lab report: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFoundError()
+		}
+		return nil
+	})
+}
+
+// AttentionCount counts a clinician's reports needing attention.
+func (s *Labs) AttentionCount(ctx context.Context, tenantID, clinicianID string) (int, error) {
+	var n int
+	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND clinician_id = $2 AND attention`,
+		tenantID, clinicianID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("lab attention count: %w", err)
+	}
+	return n, nil
+}
+
+// ReleaseDelay is a tenant's automatic release delay; 0 when never set.
+func (s *Labs) ReleaseDelay(ctx context.Context, tenantID string) (time.Duration, error) {
+	var secs int64
+	err := s.db.r.QueryRowContext(ctx, `SELECT release_delay_seconds FROM lab_settings WHERE tenant_id = $1`, tenantID).Scan(&secs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("lab settings: %w", err)
+	}
+	return time.Duration(secs) * time.Second, nil
+}
+
+// SetReleaseDelay sets a tenant's automatic release delay.
+func (s *Labs) SetReleaseDelay(ctx context.Context, tenantID string, d time.Duration, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lab_settings (tenant_id, release_delay_seconds, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (tenant_id) DO UPDATE SET release_delay_seconds = excluded.release_delay_seconds, updated_at = excluded.updated_at`,
+			tenantID, int64(d/time.Second), now.UTC()); err != nil {
+			return fmt.Errorf("set lab settings: %w", err)
+		}
+		return nil
+	})
+}
+
+// dueLabs reads the held reports whose release time has come, inside tx.
+func dueLabs(ctx context.Context, tx *sql.Tx, now time.Time, limit int) ([]labs.Record, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE status = 'held' AND release_at IS NOT NULL AND release_at <= $1
+		ORDER BY release_at LIMIT $2`, now.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due lab reports: %w", err)
+	}
+	defer rows.Close()
+	var due []labs.Record
+	for rows.Next() {
+		r, err := scanLab(rows)
+		if err != nil {
+			return nil, fmt.Errorf("due lab reports: %w", err)
+		}
+		due = append(due, r)
+	}
+	return due, rows.Err()
+}
