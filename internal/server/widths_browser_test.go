@@ -212,26 +212,26 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		pharmacists: string(access.RolePharmacist), clinicians: string(access.RoleClinician)}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
-		"GET /categories/{slug}":             {"/categories/" + cats[0].Slug},
-		"GET /pages/{slug}":                  {"/pages/diabetes-month", "/pages/privacy"},
-		"GET /admin/catalog/products/{id}":   {"/admin/catalog/products/" + long.ID},
-		"GET /admin/catalog/pages/{slug}":    {"/admin/catalog/pages/diabetes-month"},
-		"GET /account/orders/{id}/pay":       {"/account/orders/" + orderID + "/pay"},
-		"GET /account/appointments/{id}":     {"/account/appointments/" + appts[0], "/account/appointments/" + appts[2]},
+		"GET /categories/{slug}":                {"/categories/" + cats[0].Slug},
+		"GET /pages/{slug}":                     {"/pages/diabetes-month", "/pages/privacy"},
+		"GET /admin/catalog/products/{id}":      {"/admin/catalog/products/" + long.ID},
+		"GET /admin/catalog/pages/{slug}":       {"/admin/catalog/pages/diabetes-month"},
+		"GET /account/orders/{id}/pay":          {"/account/orders/" + orderID + "/pay"},
+		"GET /account/appointments/{id}":        {"/account/appointments/" + appts[0], "/account/appointments/" + appts[2]},
 		"GET /account/results/{id}":             {"/account/results/" + lipidID},
 		"GET /account/results/{id}/trend/{obs}": {"/account/results/" + lipidID + "/trend/" + lipid.Observations[2].ID},
-		"GET /staff/appointments":            {"/staff/appointments", "/staff/appointments?day=" + firstAppt.Start.Format("2006-01-02")},
-		"GET /products":                      {"/products", "/products?q=test&page=2"},
-		"GET /staff/prescriptions/{id}":      {"/staff/prescriptions/" + pending.ID, "/staff/prescriptions/" + verified.ID},
-		"GET /staff":                         nil, // every staff role, below
-		"GET /account/for/{patient}":         nil, // the patient's proxy, below
-		"GET /staff/break-glass/{id}/orders": nil, // the grant's clinician, below
-		"GET /api/v1/openapi.json":           nil,
-		"GET /api/v1/products":               nil,
-		"GET /api/v1/products/{slug}":        nil,
-		"GET /api/v1/cart":                   nil,
-		"GET /api/v1/orders":                 nil,
-		"GET /api/v1/orders/{id}":            nil,
+		"GET /staff/appointments":               {"/staff/appointments", "/staff/appointments?day=" + firstAppt.Start.Format("2006-01-02")},
+		"GET /products":                         {"/products", "/products?q=test&page=2"},
+		"GET /staff/prescriptions/{id}":         {"/staff/prescriptions/" + pending.ID, "/staff/prescriptions/" + verified.ID},
+		"GET /staff":                            nil, // every staff role, below
+		"GET /account/for/{patient}":            nil, // the patient's proxy, below
+		"GET /staff/break-glass/{id}/orders":    nil, // the grant's clinician, below
+		"GET /api/v1/openapi.json":              nil,
+		"GET /api/v1/products":                  nil,
+		"GET /api/v1/products/{slug}":           nil,
+		"GET /api/v1/cart":                      nil,
+		"GET /api/v1/orders":                    nil,
+		"GET /api/v1/orders/{id}":               nil,
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {

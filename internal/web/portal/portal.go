@@ -73,7 +73,7 @@ type Handlers struct {
 	sources      dash.Sources
 	pages        struct {
 		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
-		appointments, book, appointment, results, result, trend                                         *render.Page
+		appointments, book, appointment, results, result, trend                                          *render.Page
 	}
 }
 
