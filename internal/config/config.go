@@ -93,6 +93,24 @@ type Config struct {
 	// StripeAPIURL replaces https://api.stripe.com (a local stripe-mock).
 	StripeSecretKey, StripeWebhookSecret, StripeAPIURL string
 
+	// BackupTo are the targets scheduled backups are written to (dir:/path,
+	// s3://host/bucket/prefix); empty: Salve schedules no backups.
+	BackupTo []string
+	// BackupRecipients are the age public keys scheduled backups are
+	// encrypted to (their private halves stay offline).
+	BackupRecipients []string
+	// BackupEvery is how often a scheduled backup is taken.
+	BackupEvery time.Duration
+	// BackupKeepDaily, BackupKeepWeekly and BackupKeepMonthly keep the newest
+	// backup of each of that many last days, ISO weeks and months on every
+	// target; BackupKeepWithin keeps every backup younger than it. All zero:
+	// nothing is pruned. The newest verified backup is never pruned.
+	BackupKeepDaily, BackupKeepWeekly, BackupKeepMonthly int
+	BackupKeepWithin                                     time.Duration
+	// BackupS3AccessKey and BackupS3SecretKey are the credentials of the S3
+	// targets of scheduled backups.
+	BackupS3AccessKey, BackupS3SecretKey string
+
 	// sources records where each setting came from, for `salve config`.
 	sources map[string]Source
 }

@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/backup"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/grants"
@@ -96,7 +99,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
-	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
+	scheduled := []jobs.Job{
 		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
 			_, err := ob.Deliver(ctx, 100)
 			return err
@@ -135,10 +138,45 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
 		}},
-	)
+	}
+	if len(cfg.BackupTo) > 0 {
+		bs, err := backupSchedule(cfg, stores, c, log)
+		if err != nil {
+			return nil, err
+		}
+		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: bs.Run})
+	}
+	sched := jobs.New(store.NewJobs(stores.PHI), c, log, scheduled...)
 	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
 		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
+}
+
+// backupSchedule is the scheduled backup of the configuration: its targets
+// (S3 ones with the configured credentials), recipients and retention policy.
+func backupSchedule(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Logger) (*backup.Schedule, error) {
+	creds := map[string]string{"AWS_ACCESS_KEY_ID": cfg.BackupS3AccessKey, "AWS_SECRET_ACCESS_KEY": cfg.BackupS3SecretKey}
+	s := &backup.Schedule{
+		Sources: backup.Sources{Catalog: stores.Catalog, PHI: stores.PHI, Audit: stores.Audit,
+			AuditKeyFile: cfg.AuditKeyPath(), CheckpointFile: cfg.AuditCheckpointPath()},
+		Policy: backup.Policy{Daily: cfg.BackupKeepDaily, Weekly: cfg.BackupKeepWeekly, Monthly: cfg.BackupKeepMonthly, Within: cfg.BackupKeepWithin},
+		Now:    c.Now, Log: log,
+	}
+	for _, spec := range cfg.BackupTo {
+		t, err := backup.ParseTarget(spec, func(k string) string { return creds[k] })
+		if err != nil {
+			return nil, &config.Error{Setting: "backup-to", Msg: err.Error()}
+		}
+		s.Targets = append(s.Targets, t)
+	}
+	for _, r := range cfg.BackupRecipients {
+		x, err := age.ParseX25519Recipient(r)
+		if err != nil {
+			return nil, &config.Error{Setting: "backup-recipients", Msg: err.Error()}
+		}
+		s.Recipients = append(s.Recipients, x)
+	}
+	return s, nil
 }
 
 // Gateways builds the payment gateways the configuration lists, in its
