@@ -42,6 +42,9 @@ type Config struct {
 
 	// KEKFile is the key-encryption key file; empty for KEKFileName in DataDir.
 	KEKFile string
+	// ShredLedgerFile is the shred ledger (kept outside the stores and their
+	// backups); empty for ShredLedgerFileName beside the KEK file.
+	ShredLedgerFile string
 	// AuditKeyFile holds the audit checkpoint signing key; AuditCheckpointFile
 	// the signed checkpoints. Empty for their default names in DataDir.
 	AuditKeyFile, AuditCheckpointFile string
@@ -167,7 +170,20 @@ const (
 	KEKFileName             = "kek.json"
 	AuditKeyFileName        = "audit-keys.json"
 	AuditCheckpointFileName = "audit-checkpoints.jsonl"
+	ShredLedgerFileName     = "shred-ledger.jsonl"
 )
+
+// ShredLedgerPath returns the shred ledger's path: the configured one, or
+// beside the KEK file. Why settable: where the KEK comes from a read-only
+// mount (a Kubernetes Secret, a systemd credential) the ledger, which every
+// shred appends to, must live on writable storage that is not backed up with
+// the stores.
+func (c *Config) ShredLedgerPath() string {
+	if c.ShredLedgerFile != "" {
+		return c.ShredLedgerFile
+	}
+	return filepath.Join(filepath.Dir(c.KEKPath()), ShredLedgerFileName)
+}
 
 // KEKPath returns the key-encryption key file's path.
 func (c *Config) KEKPath() string { return orFile(c.KEKFile, c.DataDir, KEKFileName) }

@@ -206,3 +206,16 @@ func TestScheduledBackupSettings(t *testing.T) {
 		t.Fatalf("backup settings: %+v", c)
 	}
 }
+
+// TestShredLedgerPath: beside the KEK unless set (a read-only KEK mount
+// needs the ledger elsewhere).
+func TestShredLedgerPath(t *testing.T) {
+	c, err := load(t, []string{"--kek-file", "/etc/salve/kek/kek.json"}, nil)
+	if err != nil || c.ShredLedgerPath() != "/etc/salve/kek/shred-ledger.jsonl" {
+		t.Fatalf("default ledger: %q %v", c.ShredLedgerPath(), err)
+	}
+	c, err = load(t, []string{"--kek-file", "/etc/salve/kek/kek.json"}, map[string]string{"SALVE_SHRED_LEDGER_FILE": "/var/lib/salve-keys/ledger.jsonl"})
+	if err != nil || c.ShredLedgerPath() != "/var/lib/salve-keys/ledger.jsonl" {
+		t.Fatalf("set ledger: %q %v", c.ShredLedgerPath(), err)
+	}
+}
