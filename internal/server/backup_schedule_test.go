@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,4 +58,27 @@ func TestServicesScheduleBackupsWhenConfigured(t *testing.T) {
 			t.Fatalf("a server without backup settings took a backup: %+v", es)
 		}
 	})
+}
+
+// TestEmailDeliveryIsScheduledOnlyWithARelay: without a mail relay email
+// waits in the outbox, and no job polls it (an idle replica's database cost);
+// with one, the delivery job runs every five seconds.
+func TestEmailDeliveryIsScheduledOnlyWithARelay(t *testing.T) {
+	st := testkit.NewStores(t, store.SQLite)
+	svc, err := server.NewServices(st.Config, st.Stores, st.Clock, nil, testkit.TestArgon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(svc.Jobs.Names(), "email.deliver") || !slices.Contains(svc.Jobs.Names(), "orders.expire_reservations") {
+		t.Fatalf("jobs without a relay: %v", svc.Jobs.Names())
+	}
+	cfg := *st.Config
+	cfg.SMTPAddr, cfg.SMTPFrom, cfg.SMTPTLS = "127.0.0.1:26025", "shop@example.org", "none"
+	svc, err = server.NewServices(&cfg, st.Stores, st.Clock, nil, testkit.TestArgon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(svc.Jobs.Names(), "email.deliver") {
+		t.Fatalf("jobs with a relay: %v", svc.Jobs.Names())
+	}
 }

@@ -100,10 +100,6 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	scheduled := []jobs.Job{
-		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
-			_, err := ob.Deliver(ctx, 100)
-			return err
-		}},
 		jobs.Job{Name: "identity.staff_inactivity", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
 			n, err := ids.Accounts.DisableInactiveStaff(ctx)
 			if n > 0 {
@@ -138,6 +134,15 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
 		}},
+	}
+	if sender != nil {
+		// Only with a mail relay: without one email waits in the outbox and
+		// delivering is a no-op, which every five seconds was most of an
+		// idle replica's database traffic.
+		scheduled = append(scheduled, jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
+			_, err := ob.Deliver(ctx, 100)
+			return err
+		}})
 	}
 	if len(cfg.BackupTo) > 0 {
 		bs, err := backupSchedule(cfg, stores, c, log)
