@@ -16,20 +16,26 @@ import (
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
-// BenchmarkIdleReplica measures what an idle `salve serve` (role all, no
-// traffic) costs PostgreSQL: the transactions its connections commit per
+// BenchmarkIdleReplica measures what idle `salve serve` processes (role all,
+// no traffic) cost PostgreSQL: the transactions its connections commit per
 // second, read from pg_stat_database of the benchmark's own database after
 // the server stopped (a backend flushes its statistics when it exits).
 // Every statement Salve issues outside a transaction is one transaction, so
 // this counts statements (a transaction of several counts once). It runs
-// SALVE_IDLE_SECONDS (default 30) of wall time per iteration:
+// SALVE_IDLE_SECONDS (default 30) of wall time per iteration, with
+// SALVE_IDLE_REPLICAS servers (default 1) sharing the database; the
+// audit key, checkpoint and KEK files are shared through one data directory,
+// as on one host:
 //
 //	SALVE_TEST_POSTGRES=... go test -run '^$' -bench IdleReplica -benchtime 1x ./internal/server
 func BenchmarkIdleReplica(b *testing.B) {
 	if os.Getenv("SALVE_TEST_POSTGRES") == "" {
 		b.Skip("PostgreSQL only: set SALVE_TEST_POSTGRES")
 	}
-	secs := 30
+	secs, replicas := 30, 1
+	if v, err := strconv.Atoi(os.Getenv("SALVE_IDLE_REPLICAS")); err == nil && v > 0 {
+		replicas = v
+	}
 	if v, err := strconv.Atoi(os.Getenv("SALVE_IDLE_SECONDS")); err == nil && v > 0 {
 		secs = v
 	}
@@ -73,31 +79,39 @@ func BenchmarkIdleReplica(b *testing.B) {
 		}
 		before := count()
 
-		stores, err := server.OpenStores(ctx, cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := stores.OpenVault(ctx, cfg, nil, nil); err != nil {
-			b.Fatal(err)
-		}
-		srv, err := server.New(ctx, cfg, stores, server.Options{Log: slog.New(slog.DiscardHandler), Argon2: testkit.TestArgon2})
-		if err != nil {
-			b.Fatal(err)
-		}
 		runCtx, stop := context.WithCancel(ctx)
-		ready := make(chan struct{})
-		done := make(chan error, 1)
-		go func() { done <- srv.Run(runCtx, func(string) { close(ready) }) }()
-		<-ready
+		var all []*server.Stores
+		done := make(chan error, replicas)
+		for range replicas {
+			stores, err := server.OpenStores(ctx, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := stores.OpenVault(ctx, cfg, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+			srv, err := server.New(ctx, cfg, stores, server.Options{Log: slog.New(slog.DiscardHandler), Argon2: testkit.TestArgon2})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ready := make(chan struct{})
+			go func() { done <- srv.Run(runCtx, func(string) { close(ready) }) }()
+			<-ready
+			all = append(all, stores)
+		}
 		start := time.Now()
 		time.Sleep(time.Duration(secs) * time.Second)
 		stop()
-		if err := <-done; err != nil {
-			b.Fatal(err)
+		for range replicas {
+			if err := <-done; err != nil {
+				b.Fatal(err)
+			}
 		}
 		elapsed := time.Since(start)
-		if err := stores.Close(); err != nil {
-			b.Fatal(err)
+		for _, stores := range all {
+			if err := stores.Close(); err != nil {
+				b.Fatal(err)
+			}
 		}
 		// Less the two statements of the first count.
 		n := count() - before - 2
