@@ -17,6 +17,7 @@ import (
 	"log"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -130,4 +131,14 @@ func main() {
 		elapsed.Round(time.Second), float64(n)/elapsed.Seconds(), strings.Join(os.Args[1:], " "))
 }
 
-func riverVersion() string { return "v0.51.2" }
+// riverVersion is the River release this program was built with.
+func riverVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/riverqueue/river" {
+				return d.Version
+			}
+		}
+	}
+	return "(unknown)"
+}

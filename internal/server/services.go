@@ -100,7 +100,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	scheduled := []jobs.Job{
-		jobs.Job{Name: "identity.staff_inactivity", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+		{Name: "identity.staff_inactivity", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
 			n, err := ids.Accounts.DisableInactiveStaff(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "disabled inactive staff accounts", "count", n)
@@ -108,7 +108,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 		// Unpaid orders give their stock back when the hold runs out.
-		jobs.Job{Name: "orders.expire_reservations", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "orders.expire_reservations", Every: time.Minute, Run: func(ctx context.Context) error {
 			n, err := ord.ExpireReservations(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "cancelled unpaid orders", "count", n)
@@ -118,19 +118,19 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		// Stock held for orders never stored (a process killed in the middle
 		// of checkouts) goes back once no checkout can still be storing them
 		// (orders.LeftoverGrace); server start-up runs it too.
-		jobs.Job{Name: "orders.release_leftovers", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "orders.release_leftovers", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := ord.ReleaseLeftovers(ctx)
 			return err
 		}},
 		// Orders paid while Salve did not hear of it are settled.
-		jobs.Job{Name: "orders.reconcile_payments", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "orders.reconcile_payments", Every: time.Minute, Run: func(ctx context.Context) error {
 			n, err := ord.ReconcilePayments(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "settled orders paid without word from the gateway", "count", n)
 			}
 			return err
 		}},
-		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
+		{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
 		}},
