@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/payment/stripe"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -49,6 +50,9 @@ type Services struct {
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
 	SavedCarts *savedcart.Service
+	// Retention holds the retention rules and disposes of patients whose
+	// retention ended.
+	Retention *retention.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Mail is false when no mail relay is configured: email waits in the
@@ -99,7 +103,16 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
+	ret := retention.New(store.NewRetention(stores.PHI), v, c)
 	scheduled := []jobs.Job{
+		// Patients whose retention ended are crypto-shredded and certified.
+		{Name: "retention.dispose", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := ret.Dispose(ctx, 500)
+			if n > 0 {
+				log.InfoContext(ctx, "disposed of patients whose retention ended", "count", n)
+			}
+			return err
+		}},
 		{Name: "identity.staff_inactivity", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
 			n, err := ids.Accounts.DisableInactiveStaff(ctx)
 			if n > 0 {
@@ -153,6 +166,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	}
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log, scheduled...)
 	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
+		Retention:   ret,
 		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }
