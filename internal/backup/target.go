@@ -25,6 +25,11 @@ type Target interface {
 	Open(ctx context.Context, name string) (io.ReadCloser, error)
 	// String describes the target for messages, without credentials.
 	String() string
+	// List names every object under the folder prefix ("" for all), as
+	// slash-separated paths relative to the target.
+	List(ctx context.Context, prefix string) ([]string, error)
+	// RemoveAll removes the folder prefix (one backup) and all it holds.
+	RemoveAll(ctx context.Context, prefix string) error
 }
 
 // ParseTarget reads a target: "dir:/path" or "s3://host[:port]/bucket[/prefix]"
@@ -109,6 +114,45 @@ func (d Dir) Open(_ context.Context, name string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// List walks the directory. Temporary files of a write in progress (.part-*)
+// are left out.
+func (d Dir) List(_ context.Context, prefix string) ([]string, error) {
+	root := filepath.Join(string(d), filepath.FromSlash(prefix))
+	var out []string
+	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == root {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".part-") {
+			return nil
+		}
+		rel, err := filepath.Rel(string(d), p)
+		if err != nil {
+			return err
+		}
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: list: %w", d, err)
+	}
+	return out, nil
+}
+
+// RemoveAll removes one backup's folder.
+func (d Dir) RemoveAll(_ context.Context, prefix string) error {
+	if err := checkID(prefix); err != nil {
+		return fmt.Errorf("%s: remove %q: %w", d, prefix, err)
+	}
+	if err := os.RemoveAll(filepath.Join(string(d), prefix)); err != nil {
+		return fmt.Errorf("%s: remove %s: %w", d, prefix, err)
+	}
+	return nil
+}
+
 // S3 is an S3-compatible bucket target.
 type S3 struct {
 	client *minio.Client
@@ -156,4 +200,37 @@ func (s *S3) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("%s: get %s: %w", s, name, err)
 	}
 	return o, nil
+}
+
+// List lists the objects under prefix.
+func (s *S3) List(ctx context.Context, prefix string) ([]string, error) {
+	base := s.prefix
+	if base != "" {
+		base += "/"
+	}
+	var out []string
+	for o := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: base + prefix, Recursive: true}) {
+		if o.Err != nil {
+			return nil, fmt.Errorf("%s: list: %w", s, o.Err)
+		}
+		out = append(out, strings.TrimPrefix(o.Key, base))
+	}
+	return out, nil
+}
+
+// RemoveAll deletes every object of one backup.
+func (s *S3) RemoveAll(ctx context.Context, prefix string) error {
+	if err := checkID(prefix); err != nil {
+		return fmt.Errorf("%s: remove %q: %w", s, prefix, err)
+	}
+	names, err := s.List(ctx, prefix+"/")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := s.client.RemoveObject(ctx, s.bucket, s.key(n), minio.RemoveObjectOptions{}); err != nil {
+			return fmt.Errorf("%s: remove %s: %w", s, n, err)
+		}
+	}
+	return nil
 }

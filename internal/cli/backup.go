@@ -15,7 +15,6 @@ import (
 	"github.com/salvehealth/salve/internal/backup"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/store"
-	"github.com/salvehealth/salve/internal/vault"
 )
 
 // listFlag is a repeatable string flag.
@@ -131,7 +130,7 @@ Run 'salve backup <action> -h' for an action's flags.
 			return nil
 		}
 		d := backup.Destination{Catalog: cfg.StoreDSN("catalog"), PHI: cfg.StoreDSN("phi"), Audit: cfg.StoreDSN("audit"),
-			AuditKeyFile: cfg.AuditKeyPath(), CheckpointFile: cfg.AuditCheckpointPath(), LedgerFile: vault.LedgerPath(cfg.KEKPath()), NoLedger: noLedger}
+			AuditKeyFile: cfg.AuditKeyPath(), CheckpointFile: cfg.AuditCheckpointPath(), LedgerFile: cfg.ShredLedgerPath(), NoLedger: noLedger}
 		rep, err := backup.Restore(ctx, t, id, ids, d, "")
 		if err != nil {
 			return err

@@ -42,6 +42,9 @@ type Config struct {
 
 	// KEKFile is the key-encryption key file; empty for KEKFileName in DataDir.
 	KEKFile string
+	// ShredLedgerFile is the shred ledger (kept outside the stores and their
+	// backups); empty for ShredLedgerFileName beside the KEK file.
+	ShredLedgerFile string
 	// AuditKeyFile holds the audit checkpoint signing key; AuditCheckpointFile
 	// the signed checkpoints. Empty for their default names in DataDir.
 	AuditKeyFile, AuditCheckpointFile string
@@ -92,6 +95,24 @@ type Config struct {
 	// StripeSecretKey and StripeWebhookSecret connect the "stripe" gateway;
 	// StripeAPIURL replaces https://api.stripe.com (a local stripe-mock).
 	StripeSecretKey, StripeWebhookSecret, StripeAPIURL string
+
+	// BackupTo are the targets scheduled backups are written to (dir:/path,
+	// s3://host/bucket/prefix); empty: Salve schedules no backups.
+	BackupTo []string
+	// BackupRecipients are the age public keys scheduled backups are
+	// encrypted to (their private halves stay offline).
+	BackupRecipients []string
+	// BackupEvery is how often a scheduled backup is taken.
+	BackupEvery time.Duration
+	// BackupKeepDaily, BackupKeepWeekly and BackupKeepMonthly keep the newest
+	// backup of each of that many last days, ISO weeks and months on every
+	// target; BackupKeepWithin keeps every backup younger than it. All zero:
+	// nothing is pruned. The newest verified backup is never pruned.
+	BackupKeepDaily, BackupKeepWeekly, BackupKeepMonthly int
+	BackupKeepWithin                                     time.Duration
+	// BackupS3AccessKey and BackupS3SecretKey are the credentials of the S3
+	// targets of scheduled backups.
+	BackupS3AccessKey, BackupS3SecretKey string
 
 	// sources records where each setting came from, for `salve config`.
 	sources map[string]Source
@@ -149,7 +170,20 @@ const (
 	KEKFileName             = "kek.json"
 	AuditKeyFileName        = "audit-keys.json"
 	AuditCheckpointFileName = "audit-checkpoints.jsonl"
+	ShredLedgerFileName     = "shred-ledger.jsonl"
 )
+
+// ShredLedgerPath returns the shred ledger's path: the configured one, or
+// beside the KEK file. Why settable: where the KEK comes from a read-only
+// mount (a Kubernetes Secret, a systemd credential) the ledger, which every
+// shred appends to, must live on writable storage that is not backed up with
+// the stores.
+func (c *Config) ShredLedgerPath() string {
+	if c.ShredLedgerFile != "" {
+		return c.ShredLedgerFile
+	}
+	return filepath.Join(filepath.Dir(c.KEKPath()), ShredLedgerFileName)
+}
 
 // KEKPath returns the key-encryption key file's path.
 func (c *Config) KEKPath() string { return orFile(c.KEKFile, c.DataDir, KEKFileName) }

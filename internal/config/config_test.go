@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 )
 
 func load(t *testing.T, args []string, env map[string]string) (*Config, error) {
@@ -91,6 +92,14 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{[]string{"--payment-gateways", "test,invoice"}, nil, "payment-gateways", "--allow-test-payments"},
 		{nil, map[string]string{"SALVE_PAYMENT_GATEWAYS": "test"}, "payment-gateways", "no money"},
 		{[]string{"--allow-test-payments=maybe"}, nil, "allow-test-payments", "true or false"},
+		{[]string{"--backup-to", "/mnt/backups"}, nil, "backup-to", "dir:/path"},
+		{[]string{"--backup-to", "s3+http://s3.example/bucket"}, nil, "backup-to", "loopback"},
+		{[]string{"--backup-to", "dir:/mnt/backups"}, nil, "backup-recipients", "always encrypted"},
+		{[]string{"--backup-recipients", testRecipient}, nil, "backup-to", "no --backup-to"},
+		{[]string{"--backup-recipients", "ssh-ed25519 AAAA"}, nil, "backup-recipients", "age public key"},
+		{[]string{"--backup-every", "10s"}, nil, "backup-every", "1m"},
+		{[]string{"--backup-keep-daily", "-1"}, nil, "backup-keep-daily", "0 to 1000"},
+		{[]string{"--backup-keep-within", "forever"}, nil, "backup-keep-within", "duration"},
 	}
 	for _, tc := range cases {
 		_, err := load(t, tc.args, tc.env)
@@ -169,5 +178,44 @@ func TestInvalidSecretIsNotEchoed(t *testing.T) {
 	_, err := load(t, []string{"--phi-db", "mysql://u:hunter2@h/d"}, nil)
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("error must not echo a secret: %v", err)
+	}
+}
+
+// testRecipient is an age public key (of an identity nobody keeps).
+const testRecipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
+
+// TestScheduledBackupSettings: targets and recipients together, the retention
+// rules with their defaults, the S3 credentials as secrets (from a file).
+func TestScheduledBackupSettings(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.BackupTo) != 0 || c.BackupEvery != 24*time.Hour || c.BackupKeepDaily != 7 || c.BackupKeepWeekly != 4 ||
+		c.BackupKeepMonthly != 12 || c.BackupKeepWithin != 0 {
+		t.Fatalf("backup defaults: %+v", c)
+	}
+	c, err = load(t, []string{"--backup-to", "dir:/mnt/b, s3://s3.example/bucket/salve", "--backup-recipients", testRecipient,
+		"--backup-every", "1h", "--backup-keep-daily", "0", "--backup-keep-within", "720h"},
+		map[string]string{"SALVE_BACKUP_S3_SECRET_KEY_FILE": "/run/credentials/s3", "file:/run/credentials/s3": "s3cret\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.BackupTo, " ") != "dir:/mnt/b s3://s3.example/bucket/salve" || len(c.BackupRecipients) != 1 ||
+		c.BackupEvery != time.Hour || c.BackupKeepDaily != 0 || c.BackupKeepWithin != 720*time.Hour || c.BackupS3SecretKey != "s3cret" {
+		t.Fatalf("backup settings: %+v", c)
+	}
+}
+
+// TestShredLedgerPath: beside the KEK unless set (a read-only KEK mount
+// needs the ledger elsewhere).
+func TestShredLedgerPath(t *testing.T) {
+	c, err := load(t, []string{"--kek-file", "/etc/salve/kek/kek.json"}, nil)
+	if err != nil || c.ShredLedgerPath() != "/etc/salve/kek/shred-ledger.jsonl" {
+		t.Fatalf("default ledger: %q %v", c.ShredLedgerPath(), err)
+	}
+	c, err = load(t, []string{"--kek-file", "/etc/salve/kek/kek.json"}, map[string]string{"SALVE_SHRED_LEDGER_FILE": "/var/lib/salve-keys/ledger.jsonl"})
+	if err != nil || c.ShredLedgerPath() != "/var/lib/salve-keys/ledger.jsonl" {
+		t.Fatalf("set ledger: %q %v", c.ShredLedgerPath(), err)
 	}
 }

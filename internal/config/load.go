@@ -141,6 +141,12 @@ func (c *Config) validate() error {
 		// shop that offers it by a slip of configuration gives its stock away.
 		// It takes a second, explicit setting that says so.
 		return &Error{"payment-gateways", "the test gateway marks orders paid and no money moves, so it is for demos and trials only: add --allow-test-payments to offer it anyway"}
+	case len(c.BackupTo) > 0 && len(c.BackupRecipients) == 0:
+		// Why: backups are only ever written encrypted; there is no
+		// unencrypted mode to fall back to.
+		return &Error{"backup-recipients", "scheduled backups are always encrypted: set --backup-recipients to one or more age public keys"}
+	case len(c.BackupRecipients) > 0 && len(c.BackupTo) == 0:
+		return &Error{"backup-to", "--backup-recipients is set but no --backup-to target: say where scheduled backups go"}
 	case slices.Contains(c.PaymentGateways, "stripe") && (c.StripeSecretKey == "" || c.StripeWebhookSecret == ""):
 		return &Error{"payment-gateways", "the stripe gateway needs --stripe-secret-key and --stripe-webhook-secret"}
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"filippo.io/age"
 )
 
 // Group is a set of settings that a command takes.
@@ -69,6 +71,10 @@ var settings = []setting{
 		usage: "key-encryption key file (created 0600 on first start); empty for kek.json in the data directory",
 		set:   func(c *Config, v string) error { c.KEKFile = v; return nil },
 		get:   func(c *Config) string { return c.KEKFile }},
+	{name: "shred-ledger-file", group: Stores,
+		usage: "shred ledger, replayed on restore; empty for shred-ledger.jsonl beside the KEK file (must be writable, outside the stores' backups)",
+		set:   func(c *Config, v string) error { c.ShredLedgerFile = v; return nil },
+		get:   func(c *Config) string { return c.ShredLedgerFile }},
 	{name: "audit-key-file", group: Stores,
 		usage: "audit checkpoint signing key file (created 0600); empty for audit-keys.json in the data directory",
 		set:   func(c *Config, v string) error { c.AuditKeyFile = v; return nil },
@@ -271,6 +277,82 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return c.StripeAPIURL }},
+	{name: "backup-to", group: Server,
+		usage: "comma-separated targets of scheduled backups (dir:/path, s3://host/bucket/prefix); empty: no scheduled backups",
+		set: func(c *Config, v string) error {
+			c.BackupTo = nil
+			for t := range strings.SplitSeq(v, ",") {
+				t = strings.TrimSpace(t)
+				if t == "" {
+					continue
+				}
+				if err := checkBackupTarget(t); err != nil {
+					return err
+				}
+				c.BackupTo = append(c.BackupTo, t)
+			}
+			return nil
+		},
+		get: func(c *Config) string { return strings.Join(c.BackupTo, ",") }},
+	{name: "backup-recipients", group: Server,
+		usage: "comma-separated age public keys (age1...) scheduled backups are encrypted to; keep the private keys offline",
+		set: func(c *Config, v string) error {
+			c.BackupRecipients = nil
+			for r := range strings.SplitSeq(v, ",") {
+				r = strings.TrimSpace(r)
+				if r == "" {
+					continue
+				}
+				if _, err := age.ParseX25519Recipient(r); err != nil {
+					return fmt.Errorf("%q is not an age public key (age1...)", r)
+				}
+				c.BackupRecipients = append(c.BackupRecipients, r)
+			}
+			return nil
+		},
+		get: func(c *Config) string { return strings.Join(c.BackupRecipients, ",") }},
+	{name: "backup-every", group: Server, def: "24h",
+		usage: "how often a scheduled backup is taken (1m to 744h)",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute || d > 744*time.Hour {
+				return errors.New("must be a duration from 1m to 744h, such as 24h")
+			}
+			c.BackupEvery = d
+			return nil
+		},
+		get: func(c *Config) string { return c.BackupEvery.String() }},
+	{name: "backup-keep-daily", group: Server, def: "7",
+		usage: "keep the newest backup of each of this many last days on every target",
+		set:   func(c *Config, v string) error { return setCount(&c.BackupKeepDaily, v) },
+		get:   func(c *Config) string { return strconv.Itoa(c.BackupKeepDaily) }},
+	{name: "backup-keep-weekly", group: Server, def: "4",
+		usage: "keep the newest backup of each of this many last weeks on every target",
+		set:   func(c *Config, v string) error { return setCount(&c.BackupKeepWeekly, v) },
+		get:   func(c *Config) string { return strconv.Itoa(c.BackupKeepWeekly) }},
+	{name: "backup-keep-monthly", group: Server, def: "12",
+		usage: "keep the newest backup of each of this many last months on every target",
+		set:   func(c *Config, v string) error { return setCount(&c.BackupKeepMonthly, v) },
+		get:   func(c *Config) string { return strconv.Itoa(c.BackupKeepMonthly) }},
+	{name: "backup-keep-within", group: Server, def: "0s",
+		usage: "keep every backup younger than this (0: no age rule); with every keep rule 0, nothing is pruned",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return errors.New("must be a duration such as 720h, or 0s")
+			}
+			c.BackupKeepWithin = d
+			return nil
+		},
+		get: func(c *Config) string { return c.BackupKeepWithin.String() }},
+	{name: "backup-s3-access-key", group: Server, secret: true,
+		usage: "access key of the S3 targets of scheduled backups",
+		set:   func(c *Config, v string) error { c.BackupS3AccessKey = v; return nil },
+		get:   func(c *Config) string { return c.BackupS3AccessKey }},
+	{name: "backup-s3-secret-key", group: Server, secret: true,
+		usage: "secret key of the S3 targets of scheduled backups",
+		set:   func(c *Config, v string) error { c.BackupS3SecretKey = v; return nil },
+		get:   func(c *Config) string { return c.BackupS3SecretKey }},
 	{name: "shutdown-timeout", group: Server, def: "15s",
 		usage: "how long a graceful shutdown waits for requests in flight",
 		set: func(c *Config, v string) error {
@@ -367,6 +449,37 @@ func checkDSN(v string) error {
 		return errors.New("must be empty (SQLite in the data directory) or a postgres:// URL")
 	}
 	return nil
+}
+
+// setCount sets a number of backups to keep (0 to 1000).
+func setCount(dst *int, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 1000 {
+		return errors.New("must be a number from 0 to 1000")
+	}
+	*dst = n
+	return nil
+}
+
+// checkBackupTarget checks a backup target's form (internal/backup parses
+// it when the server starts).
+func checkBackupTarget(t string) error {
+	switch {
+	case strings.HasPrefix(t, "dir:") && len(t) > len("dir:"):
+		return nil
+	case strings.HasPrefix(t, "s3://"), strings.HasPrefix(t, "s3+http://"):
+		u, err := url.Parse(t)
+		if err != nil || u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			return fmt.Errorf("%q: want s3://host[:port]/bucket[/prefix]", t)
+		}
+		// Why: credentials travel with every request; plain HTTP only to
+		// loopback, like every other connection (DESIGN §2.3).
+		if u.Scheme == "s3+http" && !IsLoopback(net.JoinHostPort(u.Hostname(), "0")) {
+			return fmt.Errorf("%q: plain HTTP only to loopback; use s3://", t)
+		}
+		return nil
+	}
+	return fmt.Errorf("%q: want dir:/path or s3://host/bucket/prefix", t)
 }
 
 // IsLoopback reports whether a host:port address listens on loopback only.

@@ -68,3 +68,94 @@ func TestRunStartsWithTheDueJobs(t *testing.T) {
 		<-stopped
 	})
 }
+
+// countingLeases counts the lease attempts that reach the store.
+type countingLeases struct {
+	jobs.Leases
+	n atomic.Int64
+}
+
+func (c *countingLeases) Lease(ctx context.Context, name, owner string, now, dueBefore, leaseUntil time.Time) (jobs.Lease, error) {
+	c.n.Add(1)
+	return c.Leases.Lease(ctx, name, owner, now, dueBefore, leaseUntil)
+}
+
+// TestTwoReplicasRunEachJobOncePerPeriodAndStayQuiet: two schedulers on one
+// database (two replicas) tick every second for an hour of the fake clock;
+// each job runs exactly once per period between them, and they ask the
+// store for a lease about twice per job and period each, not at every tick
+// (an idle replica costs the database almost nothing).
+func TestTwoReplicasRunEachJobOncePerPeriodAndStayQuiet(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		st := testkit.NewStores(t, e)
+		c := st.Clock
+		periods := map[string]time.Duration{"fast": 5 * time.Second, "minute": time.Minute, "hourly": time.Hour}
+		runs := map[string]*atomic.Int32{}
+		var js []jobs.Job
+		for _, name := range []string{"fast", "minute", "hourly"} {
+			n := &atomic.Int32{}
+			runs[name] = n
+			js = append(js, jobs.Job{Name: name, Every: periods[name], Run: func(context.Context) error { n.Add(1); return nil }})
+		}
+		la, lb := &countingLeases{Leases: store.NewJobs(st.PHI)}, &countingLeases{Leases: store.NewJobs(st.PHI)}
+		a, b := jobs.New(la, c, nil, js...), jobs.New(lb, c, nil, js...)
+		ctx := context.Background()
+		const ticks = 3600
+		for i := range ticks {
+			// Who asks first changes, as it would between processes.
+			if i%7 == 0 {
+				b.RunDue(ctx)
+				a.RunDue(ctx)
+			} else {
+				a.RunDue(ctx)
+				b.RunDue(ctx)
+			}
+			c.Advance(time.Second)
+		}
+		var perPeriod int64
+		for name, every := range periods {
+			want := int32(ticks * time.Second / every)
+			if got := runs[name].Load(); got != want {
+				t.Errorf("job %s (every %s) ran %d times in an hour; want %d", name, every, got, want)
+			}
+			perPeriod += int64(ticks * time.Second / every)
+		}
+		// At most two attempts per job and period for each replica; before,
+		// every tick asked for every job: 3 × 3600 each.
+		for who, l := range map[string]*countingLeases{"a": la, "b": lb} {
+			if n := l.n.Load(); n > 2*perPeriod+3 {
+				t.Errorf("replica %s asked for a lease %d times in an hour of %d periods", who, n, perPeriod)
+			}
+		}
+	})
+}
+
+// TestAKilledLeaderIsReplacedWithinALeasePeriod: a process takes a job's
+// lease and dies before finishing; the other runs the job once that lease
+// ends (its period plus a minute), not before, and not later.
+func TestAKilledLeaderIsReplacedWithinALeasePeriod(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		st := testkit.NewStores(t, e)
+		c := st.Clock
+		ctx := context.Background()
+		leases := store.NewJobs(st.PHI)
+		start := c.Now()
+		// The dead leader's lease, as its scheduler takes it.
+		l, err := leases.Lease(ctx, "work", "dead-process", start, start.Add(-time.Minute), start.Add(2*time.Minute))
+		if err != nil || !l.Taken {
+			t.Fatalf("dead leader's lease: %+v %v", l, err)
+		}
+		var ranAt time.Time
+		s := jobs.New(leases, c, nil, jobs.Job{Name: "work", Every: time.Minute, Run: func(context.Context) error { ranAt = c.Now(); return nil }})
+		for range 300 {
+			s.RunDue(ctx)
+			if !ranAt.IsZero() {
+				break
+			}
+			c.Advance(time.Second)
+		}
+		if ranAt.IsZero() || ranAt.Before(start.Add(2*time.Minute)) || ranAt.After(start.Add(2*time.Minute+time.Second)) {
+			t.Fatalf("the job ran at %v after the leader died; want when its lease ended, %v", ranAt.Sub(start), 2*time.Minute)
+		}
+	})
+}

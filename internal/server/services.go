@@ -8,10 +8,13 @@ import (
 	"net/http"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/backup"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/grants"
@@ -26,6 +29,7 @@ import (
 	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/portal/commerce"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
@@ -58,6 +62,9 @@ type Services struct {
 	SavedCarts *savedcart.Service
 	// Labs are lab results: entered, imported, held and released.
 	Labs *labs.Service
+	// Retention holds the retention rules and disposes of patients whose
+	// retention ended.
+	Retention *retention.Service
 	// TestGateway is the demo's payment gateway; tests count its charges.
 	TestGateway *payment.Test
 	// Portal keeps dashboard arrangements and the PHI-free open counts.
@@ -138,12 +145,17 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}, Clock: c, Log: log})
-	sched := jobs.New(store.NewJobs(stores.PHI), c, log,
-		jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
-			_, err := ob.Deliver(ctx, 100)
+	ret := retention.New(store.NewRetention(stores.PHI), v, c)
+	scheduled := []jobs.Job{
+		// Patients whose retention ended are crypto-shredded and certified.
+		{Name: "retention.dispose", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := ret.Dispose(ctx, 500)
+			if n > 0 {
+				log.InfoContext(ctx, "disposed of patients whose retention ended", "count", n)
+			}
 			return err
 		}},
-		jobs.Job{Name: "identity.staff_inactivity", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+		{Name: "identity.staff_inactivity", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
 			n, err := ids.Accounts.DisableInactiveStaff(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "disabled inactive staff accounts", "count", n)
@@ -151,7 +163,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 		// Unpaid orders give their stock back when the hold runs out.
-		jobs.Job{Name: "orders.expire_reservations", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "orders.expire_reservations", Every: time.Minute, Run: func(ctx context.Context) error {
 			n, err := ord.ExpireReservations(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "cancelled unpaid orders", "count", n)
@@ -161,12 +173,12 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		// Stock held for orders never stored (a process killed in the middle
 		// of checkouts) goes back once no checkout can still be storing them
 		// (orders.LeftoverGrace); server start-up runs it too.
-		jobs.Job{Name: "orders.release_leftovers", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "orders.release_leftovers", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := ord.ReleaseLeftovers(ctx)
 			return err
 		}},
 		// Orders paid while Salve did not hear of it are settled.
-		jobs.Job{Name: "orders.reconcile_payments", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "orders.reconcile_payments", Every: time.Minute, Run: func(ctx context.Context) error {
 			n, err := ord.ReconcilePayments(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "settled orders paid without word from the gateway", "count", n)
@@ -174,7 +186,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 		// Refill reminders: "You have a refill due — sign in", nothing more.
-		jobs.Job{Name: "rx.refill_reminders", Every: time.Hour, Run: func(ctx context.Context) error {
+		{Name: "rx.refill_reminders", Every: time.Hour, Run: func(ctx context.Context) error {
 			n, err := rxs.RemindRefills(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "queued refill reminders", "count", n)
@@ -183,33 +195,78 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}},
 		// Appointments of the next day get their reminder (time and brand
 		// only, with the calendar file); every 10 minutes, so none is late.
-		jobs.Job{Name: "appointments.remind", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+		{Name: "appointments.remind", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := appts.SendReminders(ctx, 200)
 			return err
 		}},
 		// Held lab reports are released once the tenant's delay has passed.
-		jobs.Job{Name: "labs.release_due", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "labs.release_due", Every: time.Minute, Run: func(ctx context.Context) error {
 			n, err := lab.ReleaseDue(ctx)
 			if n > 0 {
 				log.InfoContext(ctx, "released lab reports after the tenant's delay", "count", n)
 			}
 			return err
 		}},
-		jobs.Job{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
+		{Name: "identity.session_purge", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := ids.SignIn.PurgeSessions(ctx)
 			return err
 		}},
-	)
+	}
+	if sender != nil {
+		// Only with a mail relay: without one email waits in the outbox and
+		// delivering is a no-op, which every five seconds was most of an
+		// idle replica's database traffic.
+		scheduled = append(scheduled, jobs.Job{Name: "email.deliver", Every: 5 * time.Second, Run: func(ctx context.Context) error {
+			_, err := ob.Deliver(ctx, 100)
+			return err
+		}})
+	}
+	if len(cfg.BackupTo) > 0 {
+		bs, err := backupSchedule(cfg, stores, c, log)
+		if err != nil {
+			return nil, err
+		}
+		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: bs.Run})
+	}
+	sched := jobs.New(store.NewJobs(stores.PHI), c, log, scheduled...)
 	svc := &Services{Portal: portal.New(portal.Deps{Store: store.NewDashboards(stores.PHI), Clock: c, Log: log}),
 		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
 		Appointments: appts,
 		Labs:         lab,
+		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil}
 	// The dashboard's widgets and the staff view's sections: the shop
 	// side's (orders, lists, profile, offer), then each clinical domain's.
 	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))
 	return svc, nil
+}
+
+// backupSchedule is the scheduled backup of the configuration: its targets
+// (S3 ones with the configured credentials), recipients and retention policy.
+func backupSchedule(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Logger) (*backup.Schedule, error) {
+	creds := map[string]string{"AWS_ACCESS_KEY_ID": cfg.BackupS3AccessKey, "AWS_SECRET_ACCESS_KEY": cfg.BackupS3SecretKey}
+	s := &backup.Schedule{
+		Sources: backup.Sources{Catalog: stores.Catalog, PHI: stores.PHI, Audit: stores.Audit,
+			AuditKeyFile: cfg.AuditKeyPath(), CheckpointFile: cfg.AuditCheckpointPath()},
+		Policy: backup.Policy{Daily: cfg.BackupKeepDaily, Weekly: cfg.BackupKeepWeekly, Monthly: cfg.BackupKeepMonthly, Within: cfg.BackupKeepWithin},
+		Now:    c.Now, Log: log,
+	}
+	for _, spec := range cfg.BackupTo {
+		t, err := backup.ParseTarget(spec, func(k string) string { return creds[k] })
+		if err != nil {
+			return nil, &config.Error{Setting: "backup-to", Msg: err.Error()}
+		}
+		s.Targets = append(s.Targets, t)
+	}
+	for _, r := range cfg.BackupRecipients {
+		x, err := age.ParseX25519Recipient(r)
+		if err != nil {
+			return nil, &config.Error{Setting: "backup-recipients", Msg: err.Error()}
+		}
+		s.Recipients = append(s.Recipients, x)
+	}
+	return s, nil
 }
 
 // Gateways builds the payment gateways the configuration lists, in its

@@ -35,7 +35,7 @@ func (s *Stores) OpenVault(ctx context.Context, cfg *config.Config, clk clock.Cl
 		return errors.Join(fmt.Errorf("open key-encryption key: %w", err), al.Close())
 	}
 	v, err := vault.Open(ctx, store.NewVaultKeys(s.PHI), kek, al, vault.Options{Clock: clk, Log: log,
-		Ledger: vault.NewLedgerFile(vault.LedgerPath(cfg.KEKPath()))})
+		Ledger: vault.NewLedgerFile(cfg.ShredLedgerPath())})
 	if err != nil {
 		return errors.Join(fmt.Errorf("open vault: %w", err), al.Close())
 	}

@@ -54,7 +54,8 @@ func TestVaultOpensOnlyWhereThereIsPHI(t *testing.T) {
 // The configuration's default file names are the ones the packages document.
 func TestKeyFileNamesAgree(t *testing.T) {
 	if config.KEKFileName != vault.KeyFileName || config.AuditKeyFileName != audit.KeyFileName ||
-		config.AuditCheckpointFileName != audit.CheckpointFileName || config.EnvName("kek-file") != vault.KeyFileEnv {
+		config.AuditCheckpointFileName != audit.CheckpointFileName ||
+		config.ShredLedgerFileName != vault.LedgerFileName || config.Defaults().ShredLedgerPath() != vault.LedgerPath(config.Defaults().KEKPath()) || config.EnvName("kek-file") != vault.KeyFileEnv {
 		t.Fatal("config and vault/audit disagree about key file names")
 	}
 }
