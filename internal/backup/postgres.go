@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -26,6 +27,15 @@ func withPgx(ctx context.Context, db *store.DB, fn func(c *pgx.Conn) error) erro
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
+		// The store counts statements through a wrapper around the driver's
+		// connection (store.DB.Statements); COPY needs pgx's own.
+		for {
+			w, ok := dc.(interface{ Unwrap() driver.Conn })
+			if !ok {
+				break
+			}
+			dc = w.Unwrap()
+		}
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return errors.New("not a pgx connection")

@@ -39,8 +39,6 @@ var People = []Person{
 		Hash: "$argon2id$v=19$m=65536,t=2,p=1$EO577qwgKrXXHHxBlbStSQ$WzTu97a7k0Tvhfldms6gC8Tyzu4ncWZuhzN0qKpaazM"},
 	{Role: access.RoleFulfillment, Email: "fulfillment@salve-demo.example", Password: "demo fulfillment password",
 		Hash: "$argon2id$v=19$m=65536,t=2,p=1$7teth/r9RsphfxSbz18DOQ$4xkCY6vBnWiHKUfCsrmPGVAvGnJefCJnFvQfHv15Xyg"},
-	{Role: access.RoleClinician, Email: "clinician@salve-demo.example", Password: "demo clinician password", //nolint:gosec // the demo's printed credentials (see Hash)
-		Hash: "$argon2id$v=19$m=65536,t=2,p=1$CQHJbwHUbzZjUDb7vjoaPQ$SHUMA7v5g4kApsi5KwgvaGCAaVX4oJjAZeYsuN57DUo"},
 	{Role: access.RoleCustomerService, Email: "service@salve-demo.example", Password: "demo service password",
 		Hash: "$argon2id$v=19$m=65536,t=2,p=1$W1uQcjsYUkQkDaIl4rBW5A$t8D4D+P7pLR74WeJGg7TEalz7rB272nBdsVy+P/Z6vg"},
 }

@@ -39,6 +39,10 @@ type countingConn struct {
 	n *atomic.Uint64
 }
 
+// Unwrap returns the driver's own connection, for code that needs the
+// engine's native API through sql.Conn.Raw (the PostgreSQL backup's COPY).
+func (c *countingConn) Unwrap() driver.Conn { return c.Conn }
+
 var (
 	_ driver.QueryerContext     = (*countingConn)(nil)
 	_ driver.ExecerContext      = (*countingConn)(nil)
