@@ -153,6 +153,11 @@ type Deps struct {
 	// After does work after the answer (jobs.After): see Register. Nil does
 	// it before answering, as tests of the service alone want.
 	After Later
+	// Registered is called, after the answer, for each patient account
+	// registration creates, with its address's blind index: grants claims
+	// the proxy invitations waiting for that address
+	// (grants.Service.ClaimProxyInvites). Nil does nothing.
+	Registered func(ctx context.Context, tenantID, userID string, emailBidx []byte) error
 }
 
 // Later runs work after a request's answer (jobs.After).
@@ -182,6 +187,7 @@ type Service struct {
 	clock           clock.Clock
 	staffInactivity time.Duration
 	after           Later
+	registered      func(ctx context.Context, tenantID, userID string, emailBidx []byte) error
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -197,7 +203,8 @@ func New(d Deps) *Service {
 		d.StaffInactivity = 90 * 24 * time.Hour
 	}
 	return &Service{users: d.Users, tokens: d.Tokens, sessions: d.Sessions, vault: d.Vault, audit: d.Audit, outbox: d.Outbox,
-		hasher: d.Hasher, clock: d.Clock, staffInactivity: d.StaffInactivity, after: d.After}
+		hasher: d.Hasher, clock: d.Clock, staffInactivity: d.StaffInactivity, after: d.After,
+		registered: d.Registered}
 }
 
 // ErrBadLink answers a verification, reset, unlock or invitation link that is

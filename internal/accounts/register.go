@@ -68,7 +68,13 @@ func (s *Service) register(ctx context.Context, t *tenant.Tenant, baseURL string
 	if err != nil {
 		return err
 	}
-	return s.SendLink(systemCtx(ctx, t.ID, "register"), t, baseURL, userID, PurposeVerify)
+	if err := s.SendLink(systemCtx(ctx, t.ID, "register"), t, baseURL, userID, PurposeVerify); err != nil {
+		return err
+	}
+	if s.registered == nil {
+		return nil
+	}
+	return s.registered(systemCtx(ctx, t.ID, "register"), t.ID, userID, s.emailIndex(t.ID, reg.Email))
 }
 
 // createAccount seals the identity fields and inserts the account. The actor in
