@@ -80,6 +80,9 @@ type Store interface {
 	SetPassword(ctx context.Context, tenantID, userID, hash string, now time.Time) error
 	// SetProfile stores name and phone ciphertext.
 	SetProfile(ctx context.Context, tenantID, userID string, nameCT, phoneCT []byte, now time.Time) error
+	// SetNameIndex stores the blind index of an account's full name (nil
+	// when it has none), by which staff find a patient.
+	SetNameIndex(ctx context.Context, tenantID, userID string, bidx []byte) error
 	// SetVerified marks the email address verified.
 	SetVerified(ctx context.Context, tenantID, userID string, now time.Time) error
 	SetRole(ctx context.Context, tenantID, userID string, role access.Role, now time.Time) error
@@ -230,6 +233,20 @@ func CheckEmail(s string) error {
 // tenant (the address normalized first).
 func EmailIndex(ix phi.Indexer, tenantID, email string) []byte {
 	return ix.BlindIndex(tenantID, "email", NormalizeEmail(email))
+}
+
+// NormalizeName returns the form of a full name used for its blind index:
+// lower-cased, with runs of spaces made one, so that "Ada  Lovelace" and
+// "ada lovelace" find the same person.
+func NormalizeName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// NameIndex is the blind index that finds an account by its full name in a
+// tenant (exact match after NormalizeName); nil for an empty name.
+func NameIndex(ix phi.Indexer, tenantID, name string) []byte {
+	if n := NormalizeName(name); n != "" {
+		return ix.BlindIndex(tenantID, "name", n)
+	}
+	return nil
 }
 
 func (s *Service) emailIndex(tenantID, email string) []byte {

@@ -123,5 +123,10 @@ func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Pro
 			return err
 		}
 	}
-	return s.users.SetProfile(ctx, tenantID, userID, nameCT, phoneCT, s.clock.Now())
+	if err := s.users.SetProfile(ctx, tenantID, userID, nameCT, phoneCT, s.clock.Now()); err != nil {
+		return err
+	}
+	// The name's blind index follows the name (staff find a patient by it;
+	// see internal/patients); also how accounts older than the index get one.
+	return s.users.SetNameIndex(ctx, tenantID, userID, NameIndex(s.vault, tenantID, p.Name))
 }

@@ -103,6 +103,9 @@ func (s *Service) createAccount(ctx context.Context, tenantID string, role acces
 	if err != nil {
 		return "", err
 	}
+	if err := s.users.SetNameIndex(ctx, tenantID, userID, NameIndex(s.vault, tenantID, name)); err != nil {
+		return "", err
+	}
 	return userID, nil
 }
 

@@ -98,6 +98,9 @@ type Store interface {
 	// BreakGlassGrant returns the patient and the end of one of an actor's
 	// grants; NotFound when the tenant has no such grant of that actor.
 	BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID string) (string, time.Time, error)
+	// BreakGlassLatest returns an actor's latest grant for a patient;
+	// NotFound when there is none.
+	BreakGlassLatest(ctx context.Context, tenantID, actorID, patientID string) (BreakGlass, error)
 	// BreakGlassList lists a tenant's grants, unreviewed first, newest first.
 	BreakGlassList(ctx context.Context, tenantID string, limit int) ([]BreakGlass, error)
 	// ReviewBreakGlass records a compliance review of a grant; NotFound when

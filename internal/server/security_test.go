@@ -35,6 +35,8 @@ const (
 	managers  audience = "managers"  // store managers and admins (the catalog)
 	// orderStaff are the staff whose work needs orders.
 	orderStaff audience = "order staff" // customer service, pharmacists, fulfillment
+	// patientViewers are the staff whose work needs a patient's page.
+	patientViewers audience = "patient viewers" // clinicians, pharmacists, customer service
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -75,6 +77,9 @@ func init() {
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
 	routePolicy["GET /staff/break-glass/{id}/orders"] = careTeam
+	for _, p := range []string{"GET /staff/patients", "POST /staff/patients", "GET /staff/patients/{id}"} {
+		routePolicy[p] = patientViewers
+	}
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
 }
 
@@ -147,6 +152,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
 		case orderStaff:
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
+		case patientViewers:
+			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
 		}
 		return false
 	}

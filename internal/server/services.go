@@ -18,8 +18,10 @@ import (
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/patients"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/payment/stripe"
+	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
@@ -41,7 +43,11 @@ type Services struct {
 	// Hasher is the password hasher; tests compare what paths cost.
 	Hasher *auth.Hasher
 	Orders *orders.Service
-	Lists  *lists.Service
+	// Patients is the staff view of patients; its sections' Sources are in
+	// PatientSources (server adds each domain's).
+	Patients       *patients.Service
+	PatientSources portal.Sources
+	Lists          *lists.Service
 	// Promotions are the promotion codes (catalog data) orders are priced with.
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
@@ -136,7 +142,9 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}},
 	)
-	return &Services{Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
+	psrc := patientSources(ord)
+	pat := newPatients(stores, ids, psrc, patientsOptions{clock: c})
+	return &Services{Patients: pat, PatientSources: psrc, Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Promotions: promos,
 		SavedCarts:  savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway: testGW, Mail: sender != nil}, nil
 }

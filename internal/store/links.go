@@ -233,6 +233,23 @@ func (q *Links) BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID 
 	return patientID, until.UTC(), nil
 }
 
+// BreakGlassLatest returns an actor's latest grant for a patient; NotFound
+// when there is none.
+func (q *Links) BreakGlassLatest(ctx context.Context, tenantID, actorID, patientID string) (grants.BreakGlass, error) {
+	var b grants.BreakGlass
+	err := q.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at FROM break_glass
+		WHERE tenant_id = $1 AND actor_id = $2 AND patient_id = $3 ORDER BY expires_at DESC LIMIT 1`, tenantID, actorID, patientID).
+		Scan(&b.ID, &b.TenantID, &b.ActorID, &b.PatientID, &b.ReasonCT, &b.CreatedAt, &b.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, apperr.NotFoundError()
+	}
+	if err != nil {
+		return b, fmt.Errorf("break glass: %w", err)
+	}
+	b.CreatedAt, b.ExpiresAt = b.CreatedAt.UTC(), b.ExpiresAt.UTC()
+	return b, nil
+}
+
 // BreakGlassList lists a tenant's grants, unreviewed first, newest first.
 func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) ([]grants.BreakGlass, error) {
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at, reviewed_at,

@@ -161,6 +161,11 @@ func (s *Users) SetProfile(ctx context.Context, tenantID, userID string, nameCT,
 		tenantID, userID, nameCT, phoneCT, now)
 }
 
+// SetNameIndex stores the blind index of an account's full name.
+func (s *Users) SetNameIndex(ctx context.Context, tenantID, userID string, bidx []byte) error {
+	return s.exec(ctx, "set name index", `UPDATE users SET name_bidx = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, userID, bidx)
+}
+
 // SetVerified marks the email address verified and the account active.
 func (s *Users) SetVerified(ctx context.Context, tenantID, userID string, now time.Time) error {
 	return s.exec(ctx, "verify email", `UPDATE users SET email_verified_at = $3, updated_at = $3 WHERE tenant_id = $1 AND id = $2`,

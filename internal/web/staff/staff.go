@@ -4,7 +4,9 @@
 // verification, prepare, ship, deliver, cancel, refund, mark an invoice
 // paid), for customer service, pharmacists and fulfillment; and emergency
 // access to a patient's record (break-glass), for clinicians and pharmacists,
-// and what it opens (today the patient's orders, read-only).
+// and what it opens (the patient's page, and their orders read-only); the
+// staff view of a patient (find one, their record sliced by role) for
+// clinicians, pharmacists and customer service.
 // Later: prescriptions, appointments, messages. Every route is limited to the
 // roles whose work needs it (httpx.Roles; the services check the role again).
 // One file per action; routes in routes.go.
@@ -18,6 +20,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/patients"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -26,16 +29,18 @@ import (
 type Handlers struct {
 	site   *web.Site
 	orders *orders.Service
-	grants *grants.Service
-	pages  struct{ home, queue, order, breakGlass, breakGlassOrders *render.Page }
+	grants   *grants.Service
+	patients *patients.Service
+	pages    struct{ home, queue, order, breakGlass, breakGlassOrders, patients, patient *render.Page }
 }
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, ord *orders.Service, gr *grants.Service) (*Handlers, error) {
-	h := &Handlers{site: site, orders: ord, grants: gr}
+func New(site *web.Site, ord *orders.Service, gr *grants.Service, pat *patients.Service) (*Handlers, error) {
+	h := &Handlers{site: site, orders: ord, grants: gr, patients: pat}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
-		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders}); err != nil {
+		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders, "staff/patients": &p.patients,
+		"staff/patient": &p.patient}); err != nil {
 		return nil, err
 	}
 	return h, nil

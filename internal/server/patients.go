@@ -1,0 +1,61 @@
+package server
+
+import (
+	"context"
+
+	"github.com/salvehealth/salve/internal/clock"
+
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/patients"
+	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/store"
+)
+
+// newPatients builds the staff view of patients on the PHI store, the
+// grants service, and the sections' sources (see patientSources).
+func newPatients(stores *Stores, ids Identity, sources portal.Sources, o patientsOptions) *patients.Service {
+	return patients.New(patients.Deps{Store: store.NewPatients(stores.PHI), Users: store.NewUsers(stores.PHI),
+		Grants: patientGrants{ids.Grants}, Vault: stores.Vault, Audit: stores.AuditLog, Clock: o.clock, Sources: sources})
+}
+
+// patientsOptions are newPatients' settings.
+type patientsOptions struct{ clock clock.Clock }
+
+// patientGrants adapts grants.Service to patients.Grants.
+type patientGrants struct{ *grants.Service }
+
+// BreakGlassFor returns the actor's live grant for the patient.
+func (g patientGrants) BreakGlassFor(ctx context.Context, tenantID, patientID string) (patients.BreakGlass, bool, error) {
+	b, ok, err := g.Service.BreakGlassFor(ctx, tenantID, patientID)
+	return patients.BreakGlass{ID: b.ID, Reason: b.Reason, Until: b.Until}, ok, err
+}
+
+// patientSources are the sections of the staff view that exist now: open
+// and past orders, from the order service (which decides access and audits
+// the list itself, with the staff member's purpose). The other domains'
+// Sources (prescriptions, appointments, lab results, ...) are added to this
+// map as they land; the dashboard's order Sources may replace these.
+func patientSources(ord *orders.Service) portal.Sources {
+	summary := func(open bool) portal.Source {
+		return portal.SourceFunc(func(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+			list, err := ord.List(ctx, tenantID, patientID)
+			if err != nil {
+				return portal.Summary{}, err
+			}
+			var sum portal.Summary
+			for _, o := range list {
+				if o.Status.Open() != open {
+					continue
+				}
+				sum.Total++
+				if len(sum.Lines) < portal.MaxLines {
+					sum.Lines = append(sum.Lines, portal.Line{Title: "Order " + o.Reference, Detail: o.CreatedAt.Format("2 Jan 2006") + " · " + o.Status.Label(),
+						Href: "/staff/orders/" + o.ID})
+				}
+			}
+			return sum, nil
+		})
+	}
+	return portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false)}
+}
