@@ -9,7 +9,6 @@ package patients
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"regexp"
 	"slices"
@@ -82,7 +81,10 @@ type Deps struct {
 	Grants Grants
 	Vault  Vault
 	Audit  audit.Appender
-	Clock  clock.Clock
+	// TextHMAC turns a search term into the audit log's keyed hash
+	// (audit.Log.TextHMAC).
+	TextHMAC func(string) []byte
+	Clock    clock.Clock
 	// Sources fill the sections, by widget key (portal.Widget*); server
 	// adds each domain's as it exists. A key without a source is left out.
 	Sources portal.Sources
@@ -179,7 +181,7 @@ func (s *Service) Find(ctx context.Context, tenantID string, q Query) ([]Found, 
 	if err != nil {
 		return nil, err
 	}
-	detail := "by=" + kind + " q=" + hex.EncodeToString(s.d.Vault.BlindIndex(tenantID, "search", kind+":"+term))
+	detail, termHMAC := "by="+kind, s.d.TextHMAC(kind+":"+term)
 	var ids []string
 	switch kind {
 	case "name":
@@ -231,14 +233,14 @@ func (s *Service) Find(ctx context.Context, tenantID string, q Query) ([]Found, 
 	}
 	if len(users) == 0 {
 		return nil, accounts.Record(ctx, s.d.Audit, audit.Entry{TenantID: tenantID, Action: "patient.search", ResourceType: "patient",
-			Detail: detail + " found=0", Purpose: rolePurpose(a.Role)})
+			Detail: detail + " found=0", TextHMAC: termHMAC, Purpose: rolePurpose(a.Role)})
 	}
 	subjects := make([]string, len(users))
 	for i, u := range users {
 		subjects[i] = u.ID
 	}
 	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: subjects, Action: access.Read, Purpose: purpose,
-		Resource: "patient", AuditAction: "patient.search", Detail: detail})
+		Resource: "patient", AuditAction: "patient.search", Detail: detail, TextHMAC: termHMAC})
 	if err != nil {
 		return nil, err
 	}

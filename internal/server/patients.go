@@ -16,7 +16,8 @@ import (
 // grants service, and the sections' sources (see patientSources).
 func newPatients(stores *Stores, ids Identity, sources portal.Sources, o patientsOptions) *patients.Service {
 	return patients.New(patients.Deps{Store: store.NewPatients(stores.PHI), Users: store.NewUsers(stores.PHI),
-		Grants: patientGrants{ids.Grants}, Vault: stores.Vault, Audit: stores.AuditLog, Clock: o.clock, Sources: sources})
+		Grants: patientGrants{ids.Grants}, Vault: stores.Vault, Audit: stores.AuditLog,
+		TextHMAC: stores.AuditLog.TextHMAC, Clock: o.clock, Sources: sources})
 }
 
 // patientsOptions are newPatients' settings.
