@@ -133,7 +133,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
-		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService)}
+		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService),
+		patientViewers: string(access.RoleCustomerService)}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
 		"GET /categories/{slug}":             {"/categories/" + cats[0].Slug},
@@ -144,6 +145,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /products":                      {"/products", "/products?q=test&page=2"},
 		"GET /staff":                         nil, // every staff role, below
 		"GET /staff/break-glass/{id}/orders": nil, // the grant's clinician, below
+		"GET /staff/patients/{id}":           {"/staff/patients/" + patient.ID},
 		"GET /api/v1/openapi.json":           nil,
 		"GET /api/v1/products":               nil,
 		"GET /api/v1/products/{slug}":        nil,
@@ -193,7 +195,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// patient; a page that does not exist (the 404 page) as a visitor and as
 	// staff denied a page of another role.
 	visits = append(visits, visit{"/", "admin"}, visit{"/", "patient"}, visit{"/products/" + long.Slug, "admin"},
-		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"})
+		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"},
+		visit{"/staff/patients/" + patient.ID, "breaking-glass"}) // with the emergency banner
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)
