@@ -35,13 +35,15 @@ const (
 // User is an account as stored: its PHI fields are vault ciphertext. Sign-in
 // and grants read it too.
 type User struct {
-	ID              string
-	TenantID        string
-	Role            access.Role
-	Status          string // StatusActive, StatusDisabled, StatusInvited
-	EmailBidx       []byte
-	EmailCT         []byte
-	NameCT          []byte
+	ID        string
+	TenantID  string
+	Role      access.Role
+	Status    string // StatusActive, StatusDisabled, StatusInvited
+	EmailBidx []byte
+	EmailCT   []byte
+	NameCT    []byte
+	// DOBCT is the date of birth (YYYY-MM-DD), sealed; nil when not given.
+	DOBCT           []byte
 	PhoneCT         []byte
 	EmailVerifiedAt time.Time
 	PasswordHash    string
@@ -83,6 +85,9 @@ type Store interface {
 	// SetNameIndex stores the blind index of an account's full name (nil
 	// when it has none), by which staff find a patient.
 	SetNameIndex(ctx context.Context, tenantID, userID string, bidx []byte) error
+	// SetDOB stores the sealed date of birth and its blind index (both nil
+	// to clear it).
+	SetDOB(ctx context.Context, tenantID, userID string, dobCT, bidx []byte) error
 	// SetVerified marks the email address verified.
 	SetVerified(ctx context.Context, tenantID, userID string, now time.Time) error
 	SetRole(ctx context.Context, tenantID, userID string, role access.Role, now time.Time) error
@@ -245,6 +250,29 @@ func NormalizeName(s string) string { return strings.ToLower(strings.Join(string
 func NameIndex(ix phi.Indexer, tenantID, name string) []byte {
 	if n := NormalizeName(name); n != "" {
 		return ix.BlindIndex(tenantID, "name", n)
+	}
+	return nil
+}
+
+// DOBIndex is the blind index that finds an account by its date of birth
+// (YYYY-MM-DD) in a tenant; nil for none.
+func DOBIndex(ix phi.Indexer, tenantID, dob string) []byte {
+	if dob = strings.TrimSpace(dob); dob != "" {
+		return ix.BlindIndex(tenantID, "dob", dob)
+	}
+	return nil
+}
+
+// CheckDOB validates a date of birth typed into a form: YYYY-MM-DD, not in
+// the future, not before 1900. Empty is allowed (the field is optional).
+func CheckDOB(dob string, now time.Time) error {
+	dob = strings.TrimSpace(dob)
+	if dob == "" {
+		return nil
+	}
+	d, err := time.Parse(time.DateOnly, dob)
+	if err != nil || d.After(now) || d.Year() < 1900 {
+		return apperr.InvalidFields("Check the date of birth.", map[string]string{"dob": "Enter a real date, such as 1980-04-23."})
 	}
 	return nil
 }

@@ -1,6 +1,6 @@
 // Package patients is the staff view of patients: finding a patient among
-// those a staff member may see (by full name, email address or order
-// reference, through blind indexes and ids only, never a scan of opened
+// those a staff member may see (by full name, date of birth, email address
+// or order reference, through blind indexes and ids only, never a scan of opened
 // PHI), and one patient's record sliced by the staff member's role, built
 // from the same portal.Sources as the patient's dashboard, each section
 // shown only when the role may read its data class (access.Decide). Every
@@ -41,6 +41,9 @@ type Store interface {
 	// PatientsByName lists the ids of a tenant's patient accounts whose
 	// full-name blind index is bidx, at most limit.
 	PatientsByName(ctx context.Context, tenantID string, bidx []byte, limit int) ([]string, error)
+	// PatientsByDOB lists the ids of a tenant's patient accounts whose
+	// date-of-birth blind index is bidx, at most limit.
+	PatientsByDOB(ctx context.Context, tenantID string, bidx []byte, limit int) ([]string, error)
 	// PatientByOrderReference returns the owner of a tenant's order by its
 	// reference; NotFound when there is none.
 	PatientByOrderReference(ctx context.Context, tenantID, reference string) (string, error)
@@ -108,7 +111,7 @@ func New(d Deps) *Service {
 
 // Query is one search: exactly one of its fields.
 type Query struct {
-	Name, Email, OrderRef string
+	Name, DOB, Email, OrderRef string
 }
 
 // Found is one patient a search found, with their name and address opened.
@@ -120,15 +123,15 @@ type Found struct {
 var refRE = regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z0-9]{4}$`)
 
 // check validates a query and returns its kind and normalized term.
-func (q Query) check() (kind, term string, err error) {
+func (q Query) check(now time.Time) (kind, term string, err error) {
 	n := 0
-	for _, v := range []string{q.Name, q.Email, q.OrderRef} {
+	for _, v := range []string{q.Name, q.DOB, q.Email, q.OrderRef} {
 		if strings.TrimSpace(v) != "" {
 			n++
 		}
 	}
 	if n != 1 {
-		return "", "", apperr.InvalidFields("Search by one of name, email address or order reference.",
+		return "", "", apperr.InvalidFields("Search by one of name, date of birth, email address or order reference.",
 			map[string]string{"name": "Fill in one field."})
 	}
 	switch {
@@ -138,6 +141,12 @@ func (q Query) check() (kind, term string, err error) {
 			return "", "", apperr.InvalidFields("Check the name.", map[string]string{"name": "Enter a full name on one line, at most 200 characters."})
 		}
 		return "name", name, nil
+	case strings.TrimSpace(q.DOB) != "":
+		dob := strings.TrimSpace(q.DOB)
+		if accounts.CheckDOB(dob, now) != nil {
+			return "", "", apperr.InvalidFields("Check the date of birth.", map[string]string{"dob": "Enter a date such as 1980-04-23."})
+		}
+		return "dob", dob, nil
 	case strings.TrimSpace(q.Email) != "":
 		if err := accounts.CheckEmail(q.Email); err != nil {
 			return "", "", err
@@ -177,7 +186,7 @@ func (s *Service) Find(ctx context.Context, tenantID string, q Query) ([]Found, 
 	if err != nil {
 		return nil, err
 	}
-	kind, term, err := q.check()
+	kind, term, err := q.check(s.d.Clock.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +195,8 @@ func (s *Service) Find(ctx context.Context, tenantID string, q Query) ([]Found, 
 	switch kind {
 	case "name":
 		ids, err = s.d.Store.PatientsByName(ctx, tenantID, accounts.NameIndex(s.d.Vault, tenantID, term), MaxResults)
+	case "dob":
+		ids, err = s.d.Store.PatientsByDOB(ctx, tenantID, accounts.DOBIndex(s.d.Vault, tenantID, term), MaxResults)
 	case "email":
 		var u accounts.User
 		u, err = s.d.Users.ByEmail(ctx, tenantID, accounts.EmailIndex(s.d.Vault, tenantID, term))

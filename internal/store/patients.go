@@ -22,10 +22,21 @@ var _ patients.Store = (*Patients)(nil)
 // PatientsByName lists the ids of a tenant's patient accounts whose
 // full-name blind index is bidx, at most limit.
 func (q *Patients) PatientsByName(ctx context.Context, tenantID string, bidx []byte, limit int) ([]string, error) {
-	rows, err := q.db.r.QueryContext(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND name_bidx = $2 AND role = 'patient'
+	return q.ids(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND name_bidx = $2 AND role = 'patient'
 		ORDER BY created_at, id LIMIT $3`, tenantID, bidx, limit)
+}
+
+// PatientsByDOB lists the ids of a tenant's patient accounts whose
+// date-of-birth blind index is bidx, at most limit.
+func (q *Patients) PatientsByDOB(ctx context.Context, tenantID string, bidx []byte, limit int) ([]string, error) {
+	return q.ids(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND dob_bidx = $2 AND role = 'patient'
+		ORDER BY created_at, id LIMIT $3`, tenantID, bidx, limit)
+}
+
+func (q *Patients) ids(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := q.db.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("patients by name: %w", err)
+		return nil, fmt.Errorf("find patients: %w", err)
 	}
 	defer rows.Close()
 	var out []string

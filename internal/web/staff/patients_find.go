@@ -35,7 +35,7 @@ func (h *Handlers) findPatients(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	found, err := h.patients.Find(r.Context(), t.ID, patients.Query{Name: f.Value("name"), Email: f.Value("email"), OrderRef: f.Value("ref")})
+	found, err := h.patients.Find(r.Context(), t.ID, patients.Query{Name: f.Value("name"), DOB: f.Value("dob"), Email: f.Value("email"), OrderRef: f.Value("ref")})
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {

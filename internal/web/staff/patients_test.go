@@ -49,8 +49,14 @@ func TestStaffFindAndViewPatientByRole(t *testing.T) {
 		patient := s.NewPerson(t, access.RolePatient)
 		pc := s.ClientAs(t, patient)
 		// The name's blind index is written on profile save.
-		if r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/profile", url.Values{"name": {"Ada Lovelace"}, "phone": {""}})); r.StatusCode != 200 {
+		if r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/profile", url.Values{"name": {"Ada Lovelace"}, "phone": {""}, "dob": {"2999-01-01"}})); r.StatusCode != 422 {
+			t.Fatalf("a date of birth in the future: %d", r.StatusCode)
+		}
+		if r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/profile", url.Values{"name": {"Ada Lovelace"}, "phone": {""}, "dob": {"1985-12-10"}})); r.StatusCode != 200 {
 			t.Fatalf("profile: %d", r.StatusCode)
+		}
+		if _, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account", nil)); !strings.Contains(body, `value="1985-12-10"`) {
+			t.Fatalf("the profile does not show the date of birth saved:\n%s", body)
 		}
 		_, ref := row(t, s, buy(t, s, pc, v.ID, "test"))
 		cs := s.ClientAs(t, s.NewPerson(t, access.RoleCustomerService))
@@ -73,9 +79,9 @@ func TestStaffFindAndViewPatientByRole(t *testing.T) {
 			return portal.Summary{Lines: []portal.Line{{Title: "Lipid panel", Detail: "Released"}}, Total: 1}, nil
 		})
 
-		// Search: three ways to the same patient, for customer service.
+		// Search: four ways to the same patient, for customer service.
 		link := regexp.MustCompile(`href="/staff/patients/([0-9a-f-]{36})"`)
-		for _, q := range []url.Values{{"name": {"  ada   LOVELACE "}}, {"email": {patient.Email}}, {"ref": {strings.ToLower(ref)}}} {
+		for _, q := range []url.Values{{"name": {"  ada   LOVELACE "}}, {"dob": {"1985-12-10"}}, {"email": {patient.Email}}, {"ref": {strings.ToLower(ref)}}} {
 			r, body := testkit.Do(t, cs, s.NewRequest(t, "POST", "/staff/patients", q))
 			m := link.FindAllStringSubmatch(body, -1)
 			if r.StatusCode != 200 || len(m) != 1 || m[0][1] != patient.ID || !strings.Contains(body, "Ada Lovelace") {
@@ -84,17 +90,17 @@ func TestStaffFindAndViewPatientByRole(t *testing.T) {
 		}
 		// Bad input: a clear error, nothing searched.
 		before := len(patientEvents(t, s, "patient.search"))
-		for _, q := range []url.Values{{}, {"name": {"Ada"}, "ref": {ref}}, {"ref": {"not a ref"}}, {"email": {"nope"}}} {
+		for _, q := range []url.Values{{}, {"name": {"Ada"}, "ref": {ref}}, {"ref": {"not a ref"}}, {"email": {"nope"}}, {"dob": {"10/12/1985"}}} {
 			if r, _ := testkit.Do(t, cs, s.NewRequest(t, "POST", "/staff/patients", q)); r.StatusCode != 422 {
 				t.Fatalf("bad search %v: %d", q, r.StatusCode)
 			}
 		}
 		evs := patientEvents(t, s, "patient.search")
-		if len(evs) != before || before != 3 {
-			t.Fatalf("searches audited: %d then %d, want 3 and no more", before, len(evs))
+		if len(evs) != before || before != 4 {
+			t.Fatalf("searches audited: %d then %d, want 4 and no more", before, len(evs))
 		}
 		for _, ev := range evs {
-			if len(ev.TextHMAC) == 0 || strings.Contains(ev.Detail, "ada") || ev.Purpose != access.PurposeOperations || len(ev.Subjects) != 1 {
+			if len(ev.TextHMAC) == 0 || strings.Contains(ev.Detail, "ada") || strings.Contains(ev.Detail, "1985") || ev.Purpose != access.PurposeOperations || len(ev.Subjects) != 1 {
 				t.Fatalf("search event: %+v", ev.Entry)
 			}
 		}
