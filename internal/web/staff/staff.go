@@ -27,8 +27,8 @@ import (
 
 // Handlers serve the staff pages.
 type Handlers struct {
-	site   *web.Site
-	orders *orders.Service
+	site     *web.Site
+	orders   *orders.Service
 	grants   *grants.Service
 	patients *patients.Service
 	pages    struct{ home, queue, order, breakGlass, breakGlassOrders, patients, patient *render.Page }
