@@ -21,6 +21,8 @@ type Task struct {
 var Tasks = []Task{
 	{Key: "orders", Label: "Orders", Href: "/staff/orders", About: "Orders that wait for payment, a prescription check, packing or shipping.",
 		Roles: []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleFulfillment}},
+	{Key: "patients", Label: "Patients", Href: "/staff/patients", About: "Find a patient and see what your role may of their record.",
+		Roles: []access.Role{access.RoleClinician, access.RolePharmacist, access.RoleCustomerService}},
 	{Key: "break-glass", Label: "Emergency access", Href: "/staff/break-glass", About: "Open a patient's record in an emergency; every use is reviewed.",
 		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
 	{Key: "catalog", Label: "Catalog", Href: "/admin/catalog", About: "Products, prices, categories, landing pages, the menu and promotions.",
