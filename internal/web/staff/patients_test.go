@@ -154,8 +154,17 @@ func TestStaffFindAndViewPatientByRole(t *testing.T) {
 			{"a staff account", "cs", "/staff/patients/" + carer.ID},
 			{"made up", "cs", "/staff/patients/" + id.New()},
 			{"not an id", "cs", "/staff/patients/ada"},
+			{"the patient", "patient", page},
+			{"the patient's proxy", "proxy", page},
+			{"the proxy searching", "proxy", "/staff/patients"},
 		}
-		clients := map[string]*http.Client{"stranger": stranger, "fulfil": fulfil, "cs": cs}
+		proxy := s.NewPerson(t, access.RolePatient)
+		if err := s.Services().Grants.GrantProxy(access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
+			proxy.Email, []string{"orders", "contact"}); err != nil {
+			t.Fatal(err)
+		}
+		s.Services().After.Wait()
+		clients := map[string]*http.Client{"stranger": stranger, "fulfil": fulfil, "cs": cs, "patient": pc, "proxy": s.ClientAs(t, proxy)}
 		for _, c := range cases {
 			cl := clients[c.who]
 			_, plain := testkit.Do(t, cl, s.NewRequest(t, "GET", "/no/such/page", nil))
