@@ -35,13 +35,15 @@ const (
 // User is an account as stored: its PHI fields are vault ciphertext. Sign-in
 // and grants read it too.
 type User struct {
-	ID              string
-	TenantID        string
-	Role            access.Role
-	Status          string // StatusActive, StatusDisabled, StatusInvited
-	EmailBidx       []byte
-	EmailCT         []byte
-	NameCT          []byte
+	ID        string
+	TenantID  string
+	Role      access.Role
+	Status    string // StatusActive, StatusDisabled, StatusInvited
+	EmailBidx []byte
+	EmailCT   []byte
+	NameCT    []byte
+	// DOBCT is the date of birth (YYYY-MM-DD), sealed; nil when not given.
+	DOBCT           []byte
 	PhoneCT         []byte
 	EmailVerifiedAt time.Time
 	PasswordHash    string
@@ -80,6 +82,12 @@ type Store interface {
 	SetPassword(ctx context.Context, tenantID, userID, hash string, now time.Time) error
 	// SetProfile stores name and phone ciphertext.
 	SetProfile(ctx context.Context, tenantID, userID string, nameCT, phoneCT []byte, now time.Time) error
+	// SetNameIndex stores the blind index of an account's full name (nil
+	// when it has none), by which staff find a patient.
+	SetNameIndex(ctx context.Context, tenantID, userID string, bidx []byte) error
+	// SetDOB stores the sealed date of birth and its blind index (both nil
+	// to clear it).
+	SetDOB(ctx context.Context, tenantID, userID string, dobCT, bidx []byte) error
 	// SetVerified marks the email address verified.
 	SetVerified(ctx context.Context, tenantID, userID string, now time.Time) error
 	SetRole(ctx context.Context, tenantID, userID string, role access.Role, now time.Time) error
@@ -153,6 +161,11 @@ type Deps struct {
 	// After does work after the answer (jobs.After): see Register. Nil does
 	// it before answering, as tests of the service alone want.
 	After Later
+	// Registered is called, after the answer, for each patient account
+	// registration creates, with its address's blind index: grants claims
+	// the proxy invitations waiting for that address
+	// (grants.Service.ClaimProxyInvites). Nil does nothing.
+	Registered func(ctx context.Context, tenantID, userID string, emailBidx []byte) error
 }
 
 // Later runs work after a request's answer (jobs.After).
@@ -182,6 +195,7 @@ type Service struct {
 	clock           clock.Clock
 	staffInactivity time.Duration
 	after           Later
+	registered      func(ctx context.Context, tenantID, userID string, emailBidx []byte) error
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -197,7 +211,8 @@ func New(d Deps) *Service {
 		d.StaffInactivity = 90 * 24 * time.Hour
 	}
 	return &Service{users: d.Users, tokens: d.Tokens, sessions: d.Sessions, vault: d.Vault, audit: d.Audit, outbox: d.Outbox,
-		hasher: d.Hasher, clock: d.Clock, staffInactivity: d.StaffInactivity, after: d.After}
+		hasher: d.Hasher, clock: d.Clock, staffInactivity: d.StaffInactivity, after: d.After,
+		registered: d.Registered}
 }
 
 // ErrBadLink answers a verification, reset, unlock or invitation link that is
@@ -223,6 +238,43 @@ func CheckEmail(s string) error {
 // tenant (the address normalized first).
 func EmailIndex(ix phi.Indexer, tenantID, email string) []byte {
 	return ix.BlindIndex(tenantID, "email", NormalizeEmail(email))
+}
+
+// NormalizeName returns the form of a full name used for its blind index:
+// lower-cased, with runs of spaces made one, so that "Ada  Lovelace" and
+// "ada lovelace" find the same person.
+func NormalizeName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// NameIndex is the blind index that finds an account by its full name in a
+// tenant (exact match after NormalizeName); nil for an empty name.
+func NameIndex(ix phi.Indexer, tenantID, name string) []byte {
+	if n := NormalizeName(name); n != "" {
+		return ix.BlindIndex(tenantID, "name", n)
+	}
+	return nil
+}
+
+// DOBIndex is the blind index that finds an account by its date of birth
+// (YYYY-MM-DD) in a tenant; nil for none.
+func DOBIndex(ix phi.Indexer, tenantID, dob string) []byte {
+	if dob = strings.TrimSpace(dob); dob != "" {
+		return ix.BlindIndex(tenantID, "dob", dob)
+	}
+	return nil
+}
+
+// CheckDOB validates a date of birth typed into a form: YYYY-MM-DD, not in
+// the future, not before 1900. Empty is allowed (the field is optional).
+func CheckDOB(dob string, now time.Time) error {
+	dob = strings.TrimSpace(dob)
+	if dob == "" {
+		return nil
+	}
+	d, err := time.Parse(time.DateOnly, dob)
+	if err != nil || d.After(now) || d.Year() < 1900 {
+		return apperr.InvalidFields("Check the date of birth.", map[string]string{"dob": "Enter a real date, such as 1980-04-23."})
+	}
+	return nil
 }
 
 func (s *Service) emailIndex(tenantID, email string) []byte {

@@ -21,6 +21,7 @@ type Account struct {
 	Email         phi.String
 	Name          phi.String
 	Phone         phi.String
+	DOB           phi.String // YYYY-MM-DD; empty when not given
 	EmailVerified bool
 	TOTP          bool // a TOTP authenticator is enrolled
 	Passkeys      int
@@ -72,6 +73,11 @@ func (s *Service) open(ctx context.Context, u User, purpose access.Purpose) (Acc
 			return Account{}, err
 		}
 	}
+	if u.DOBCT != nil {
+		if a.DOB, err = h.OpenString(u.ID, "users", "dob_ct", u.ID, u.DOBCT); err != nil {
+			return Account{}, err
+		}
+	}
 	return a, nil
 }
 
@@ -86,6 +92,8 @@ func accountOf(u User) Account {
 type Profile struct {
 	Name  string
 	Phone string
+	// DOB is the date of birth, YYYY-MM-DD, optional.
+	DOB string
 }
 
 // UpdateProfile seals and stores the signed-in user's name and phone.
@@ -107,6 +115,10 @@ func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Pro
 	if len(p.Phone) > 40 || strings.Trim(p.Phone, "0123456789 +-().") != "" {
 		return apperr.InvalidFields("Check the phone number.", map[string]string{"phone": "Use digits, spaces and + - ( ) only."})
 	}
+	p.DOB = strings.TrimSpace(p.DOB)
+	if err := CheckDOB(p.DOB, s.clock.Now()); err != nil {
+		return err
+	}
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
 		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: "user.profile.update"})
 	if err != nil {
@@ -123,5 +135,19 @@ func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Pro
 			return err
 		}
 	}
-	return s.users.SetProfile(ctx, tenantID, userID, nameCT, phoneCT, s.clock.Now())
+	var dobCT []byte
+	if p.DOB != "" {
+		if dobCT, err = h.SealString(userID, "users", "dob_ct", userID, p.DOB); err != nil {
+			return err
+		}
+	}
+	if err := s.users.SetProfile(ctx, tenantID, userID, nameCT, phoneCT, s.clock.Now()); err != nil {
+		return err
+	}
+	// The name's blind index follows the name (staff find a patient by it;
+	// see internal/patients); also how accounts older than the index get one.
+	if err := s.users.SetNameIndex(ctx, tenantID, userID, NameIndex(s.vault, tenantID, p.Name)); err != nil {
+		return err
+	}
+	return s.users.SetDOB(ctx, tenantID, userID, dobCT, DOBIndex(s.vault, tenantID, p.DOB))
 }

@@ -68,7 +68,13 @@ func (s *Service) register(ctx context.Context, t *tenant.Tenant, baseURL string
 	if err != nil {
 		return err
 	}
-	return s.SendLink(systemCtx(ctx, t.ID, "register"), t, baseURL, userID, PurposeVerify)
+	if err := s.SendLink(systemCtx(ctx, t.ID, "register"), t, baseURL, userID, PurposeVerify); err != nil {
+		return err
+	}
+	if s.registered == nil {
+		return nil
+	}
+	return s.registered(systemCtx(ctx, t.ID, "register"), t.ID, userID, s.emailIndex(t.ID, reg.Email))
 }
 
 // createAccount seals the identity fields and inserts the account. The actor in
@@ -95,6 +101,9 @@ func (s *Service) createAccount(ctx context.Context, tenantID string, role acces
 		EmailBidx: s.emailIndex(tenantID, email), EmailCT: emailCT, NameCT: nameCT, PasswordHash: passwordHash,
 		CreatedAt: now, UpdatedAt: now})
 	if err != nil {
+		return "", err
+	}
+	if err := s.users.SetNameIndex(ctx, tenantID, userID, NameIndex(s.vault, tenantID, name)); err != nil {
 		return "", err
 	}
 	return userID, nil

@@ -272,3 +272,41 @@ func (s *Service) BreakGlassPatient(ctx context.Context, tenantID, grantID, use 
 	}
 	return patientID, nil
 }
+
+// LiveBreakGlass is the staff member's live break-glass grant for a patient,
+// as the staff view of the patient shows it while it lasts.
+type LiveBreakGlass struct {
+	ID     string
+	Reason phi.String
+	Until  time.Time
+}
+
+// BreakGlassFor returns the live break-glass grant of the actor in ctx for a
+// patient, with its reason opened (audited as break_glass.use under the
+// grant, purpose break_glass, high severity), so that the page it opens says
+// why it is open; ok is false when there is none (expired, none, not a care
+// role).
+func (s *Service) BreakGlassFor(ctx context.Context, tenantID, patientID string) (LiveBreakGlass, bool, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok || a.TenantID != tenantID || (a.Role != access.RoleClinician && a.Role != access.RolePharmacist) {
+		return LiveBreakGlass{}, false, nil
+	}
+	b, err := s.links.BreakGlassLatest(ctx, tenantID, a.ID, patientID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && !s.clock.Now().Before(b.ExpiresAt)) {
+		return LiveBreakGlass{}, false, nil
+	}
+	if err != nil {
+		return LiveBreakGlass{}, false, err
+	}
+	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Read,
+		Purpose: access.PurposeBreakGlass, Resource: "break_glass", ResourceID: b.ID, AuditAction: "break_glass.use", High: true,
+		Detail: "patient.view"})
+	if err != nil {
+		return LiveBreakGlass{}, false, err
+	}
+	reason, err := h.OpenString(patientID, "break_glass", "reason_ct", b.ID, b.ReasonCT)
+	if err != nil {
+		return LiveBreakGlass{}, false, err
+	}
+	return LiveBreakGlass{ID: b.ID, Reason: reason, Until: b.ExpiresAt}, true, nil
+}

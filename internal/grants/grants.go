@@ -32,6 +32,23 @@ type ProxyGrant struct {
 	RevokedAt time.Time
 }
 
+// ProxyInvite is a patient's invitation of an address to act for them, as
+// stored: kept for every address, with or without an account, so that the
+// patient's list never tells which addresses have one. GrantID is the grant
+// it became, once an account with that address existed or registered.
+type ProxyInvite struct {
+	ID        string
+	TenantID  string
+	PatientID string
+	// EmailBidx is the keyed blind index of the address (accounts.EmailIndex);
+	// EmailCT the address sealed under the patient.
+	EmailBidx []byte
+	EmailCT   []byte
+	Scopes    []access.DataClass
+	CreatedAt time.Time
+	GrantID   string
+}
+
 // BreakGlass is an emergency access grant, as stored: the reason is vault
 // ciphertext under the patient.
 type BreakGlass struct {
@@ -56,9 +73,21 @@ type Store interface {
 	// with a patient.
 	HasCare(ctx context.Context, tenantID, clinicianID, patientID string) (bool, error)
 	InsertProxy(ctx context.Context, g ProxyGrant) error
-	// RevokeProxy ends a patient's grant; NotFound when the patient has no
-	// such live grant.
-	RevokeProxy(ctx context.Context, tenantID, patientID, grantID string, now time.Time) error
+	// InsertProxyInvite stores an invitation.
+	InsertProxyInvite(ctx context.Context, inv ProxyInvite) error
+	// AcceptProxyInvite stores g as the grant an open invitation became, in
+	// one transaction; NotFound (and no grant) when the invitation was
+	// revoked or accepted meanwhile.
+	AcceptProxyInvite(ctx context.Context, tenantID, inviteID string, g ProxyGrant) error
+	// OpenProxyInvites lists a tenant's invitations of an address (by its
+	// blind index) that are neither revoked nor accepted.
+	OpenProxyInvites(ctx context.Context, tenantID string, emailBidx []byte) ([]ProxyInvite, error)
+	// ProxyInvites lists a patient's invitations that are not revoked.
+	ProxyInvites(ctx context.Context, tenantID, patientID string) ([]ProxyInvite, error)
+	// RevokeProxy ends a patient's invitation and the grant it became, or a
+	// grant made before invitations, by id, in one transaction; NotFound
+	// when the patient has no such live invitation or grant.
+	RevokeProxy(ctx context.Context, tenantID, patientID, id string, now time.Time) error
 	// Proxies lists live grants where userID is the patient (who may act for
 	// them), or, with asProxy, where it is the proxy (for whom they may act).
 	Proxies(ctx context.Context, tenantID, userID string, asProxy bool) ([]ProxyGrant, error)
@@ -69,6 +98,9 @@ type Store interface {
 	// BreakGlassGrant returns the patient and the end of one of an actor's
 	// grants; NotFound when the tenant has no such grant of that actor.
 	BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID string) (string, time.Time, error)
+	// BreakGlassLatest returns an actor's latest grant for a patient;
+	// NotFound when there is none.
+	BreakGlassLatest(ctx context.Context, tenantID, actorID, patientID string) (BreakGlass, error)
 	// BreakGlassList lists a tenant's grants, unreviewed first, newest first.
 	BreakGlassList(ctx context.Context, tenantID string, limit int) ([]BreakGlass, error)
 	// ReviewBreakGlass records a compliance review of a grant; NotFound when

@@ -32,6 +32,9 @@ type Request struct {
 	// as the reason code given, never PHI.
 	High   bool
 	Detail string
+	// TextHMAC is free text the access was asked with (a search term) as
+	// the audit log's keyed hash (audit.Log.TextHMAC), never raw.
+	TextHMAC []byte
 }
 
 // Handle seals and opens the fields of the subjects it was obtained for, in

@@ -65,12 +65,19 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 	// Four at once: the work includes a password hash (registration), and
 	// the hasher bounds those for the process anyway.
 	after := jobs.NewAfter(o.Log, 4)
+	// Registration claims the proxy invitations waiting for its address;
+	// grants is built on accounts, so the hook reaches it through gr, set
+	// below before any request runs.
+	var gr *grants.Service
+	registered := func(ctx context.Context, tenantID, userID string, emailBidx []byte) error {
+		return gr.ClaimProxyInvites(ctx, tenantID, userID, emailBidx)
+	}
 	acc := accounts.New(accounts.Deps{Users: users, Tokens: tokens, Sessions: sessions, Vault: v, Audit: log, Outbox: ob,
-		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity, After: after})
+		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity, After: after, Registered: registered})
 	si := signin.New(signin.Deps{Users: users, Sessions: sessions, Throttles: store.NewThrottles(phiDB), Tokens: tokens,
 		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: log,
 		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Burst: o.Burst, After: after})
-	gr := grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
+	gr = grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
 		Policy: o.Sessions, Links: o.Links, Log: o.Log, After: after})
 	return Identity{Accounts: acc, SignIn: si, Grants: gr, After: after, Hasher: hasher}
 }

@@ -84,6 +84,9 @@ var routeClasses = map[string]access.Class{
 	"GET /staff/break-glass":              access.Staff,
 	"POST /staff/break-glass":             access.Staff,
 	"GET /staff/break-glass/{id}/orders":  access.Staff,
+	"GET /staff/patients":                 access.Staff,
+	"POST /staff/patients":                access.Staff,
+	"GET /staff/patients/{id}":            access.Staff,
 	"GET /admin/break-glass":              access.Staff,
 	"POST /admin/break-glass/{id}/review": access.Staff,
 	// The patient's dashboard (issue 15): for themselves, or for someone

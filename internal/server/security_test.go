@@ -41,6 +41,8 @@ const (
 	orderStaff audience = "order staff" // customer service, pharmacists, fulfillment
 	// pharmacists alone work the prescription queue.
 	pharmacists audience = "pharmacists"
+	// patientViewers are the staff whose work needs a patient's page.
+	patientViewers audience = "patient viewers" // clinicians, pharmacists, customer service
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -102,6 +104,9 @@ func init() {
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
 	routePolicy["GET /staff/break-glass/{id}/orders"] = careTeam
+	for _, p := range []string{"GET /staff/patients", "POST /staff/patients", "GET /staff/patients/{id}"} {
+		routePolicy[p] = patientViewers
+	}
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
 }
 
@@ -179,6 +184,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return !p.partial && p.role == access.RoleClinician
 		case orderStaff:
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
+		case patientViewers:
+			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
 		}
 		return false
 	}

@@ -241,7 +241,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	acct.Routes(s.router)
-	st, err := staff.New(site, s.services.Orders, s.services.Grants, s.services.Appointments)
+	st, err := staff.New(site, s.services.Orders, s.services.Grants, s.services.Appointments, s.services.Patients)
 	if err != nil {
 		return err
 	}

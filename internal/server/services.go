@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/patients"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/payment/stripe"
 	"github.com/salvehealth/salve/internal/portal"
@@ -56,6 +57,10 @@ type Services struct {
 	Rx *rx.Service
 	// Appointments are clinicians' hours, appointment types and bookings.
 	Appointments *appointments.Service
+	// Patients is the staff view of patients; its sections' Sources are in
+	// PatientSources (patientSources).
+	Patients       *patients.Service
+	PatientSources portal.Sources
 	// Promotions are the promotion codes (catalog data) orders are priced with.
 	Promotions *promo.Service
 	// SavedCarts are signed-in patients' carts, mirrored from the browser's.
@@ -236,9 +241,13 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil}
-	// The dashboard's widgets and the staff view's sections: the shop
-	// side's (orders, lists, profile, offer), then each clinical domain's.
+	// The dashboard's widgets: the shop side's (orders, lists, profile,
+	// offer), then each clinical domain's.
 	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))
+	// The staff view's sections: orders with links to the staff order
+	// pages, and the clinical domains' summaries.
+	svc.PatientSources = patientSources(ord, svc)
+	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	return svc, nil
 }
 

@@ -209,7 +209,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
 		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService),
-		pharmacists: string(access.RolePharmacist), clinicians: string(access.RoleClinician)}
+		pharmacists: string(access.RolePharmacist), clinicians: string(access.RoleClinician),
+		patientViewers: string(access.RoleCustomerService)}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
 		"GET /categories/{slug}":                {"/categories/" + cats[0].Slug},
@@ -226,6 +227,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /staff":                            nil, // every staff role, below
 		"GET /account/for/{patient}":            nil, // the patient's proxy, below
 		"GET /staff/break-glass/{id}/orders":    nil, // the grant's clinician, below
+		"GET /staff/patients/{id}":              {"/staff/patients/" + patient.ID},
 		"GET /api/v1/openapi.json":              nil,
 		"GET /api/v1/products":                  nil,
 		"GET /api/v1/products/{slug}":           nil,
@@ -276,7 +278,10 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// staff denied a page of another role.
 	visits = append(visits, visit{"/", "admin"}, visit{"/", "patient"}, visit{"/products/" + long.Slug, "admin"},
 		visit{"/no-such-page", "visitor"}, visit{"/staff/orders", "admin"}, visit{grantOrders, "breaking-glass"},
-		visit{"/account", "proxy"}, visit{"/account/for/" + patient.ID, "proxy"})
+		visit{"/account", "proxy"}, visit{"/account/for/" + patient.ID, "proxy"},
+		visit{"/staff/patients/" + patient.ID, "breaking-glass"}, // with the emergency banner
+		// The clinician caring for the patient: the clinical sections.
+		visit{"/staff/patients/" + patient.ID, string(access.RoleClinician)})
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)

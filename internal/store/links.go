@@ -65,18 +65,103 @@ func (q *Links) InsertProxy(ctx context.Context, g grants.ProxyGrant) error {
 	return nil
 }
 
-// RevokeProxy ends a patient's grant; NotFound when the patient has no such
-// live grant.
-func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, grantID string, now time.Time) error {
-	res, err := q.db.w.ExecContext(ctx, `UPDATE proxy_grants SET revoked_at = $4 WHERE tenant_id = $1 AND patient_id = $2 AND id = $3
-		AND revoked_at IS NULL`, tenantID, patientID, grantID, now)
+// RevokeProxy ends a patient's invitation and the grant it became, or a
+// grant made before invitations, by id, in one transaction; NotFound when the
+// patient has no such live invitation or grant.
+func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, id string, now time.Time) error {
+	return q.db.Tx(ctx, func(tx *sql.Tx) error {
+		// RETURNING reads the grant of the row as updated: an acceptance
+		// committed meanwhile is revoked with it.
+		var grantID sql.NullString
+		err := tx.QueryRowContext(ctx, `UPDATE proxy_invites SET revoked_at = $4 WHERE tenant_id = $1 AND patient_id = $2 AND id = $3
+			AND revoked_at IS NULL RETURNING grant_id`, tenantID, patientID, id, now).Scan(&grantID)
+		invited := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("revoke proxy invitation: %w", err)
+		}
+		if invited {
+			if !grantID.Valid {
+				return nil
+			}
+			id = grantID.String
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE proxy_grants SET revoked_at = $4 WHERE tenant_id = $1 AND patient_id = $2 AND id = $3
+			AND revoked_at IS NULL`, tenantID, patientID, id, now)
+		if err != nil {
+			return fmt.Errorf("revoke proxy: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 && !invited {
+			return apperr.NotFoundError()
+		}
+		return nil
+	})
+}
+
+// InsertProxyInvite stores an invitation.
+func (q *Links) InsertProxyInvite(ctx context.Context, inv grants.ProxyInvite) error {
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO proxy_invites (id, tenant_id, patient_id, email_bidx, email_ct, scopes, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, inv.ID, inv.TenantID, inv.PatientID, inv.EmailBidx, inv.EmailCT, joinScopes(inv.Scopes), inv.CreatedAt)
 	if err != nil {
-		return fmt.Errorf("revoke proxy: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFoundError()
+		return fmt.Errorf("invite proxy: %w", err)
 	}
 	return nil
+}
+
+// AcceptProxyInvite stores g as the grant an open invitation became, in one
+// transaction; NotFound (and no grant) when the invitation was revoked or
+// accepted meanwhile.
+func (q *Links) AcceptProxyInvite(ctx context.Context, tenantID, inviteID string, g grants.ProxyGrant) error {
+	return q.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO proxy_grants (id, tenant_id, patient_id, proxy_id, scopes, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.TenantID, g.PatientID, g.ProxyID, joinScopes(g.Scopes), g.CreatedAt); err != nil {
+			return fmt.Errorf("accept proxy invitation: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE proxy_invites SET grant_id = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL
+			AND grant_id IS NULL`, tenantID, inviteID, g.ID)
+		if err != nil {
+			return fmt.Errorf("accept proxy invitation: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFoundError()
+		}
+		return nil
+	})
+}
+
+// OpenProxyInvites lists a tenant's invitations of an address (by its blind
+// index) that are neither revoked nor accepted.
+func (q *Links) OpenProxyInvites(ctx context.Context, tenantID string, emailBidx []byte) ([]grants.ProxyInvite, error) {
+	return q.invites(ctx, `WHERE tenant_id = $1 AND email_bidx = $2 AND revoked_at IS NULL AND grant_id IS NULL`, tenantID, emailBidx)
+}
+
+// ProxyInvites lists a patient's invitations that are not revoked.
+func (q *Links) ProxyInvites(ctx context.Context, tenantID, patientID string) ([]grants.ProxyInvite, error) {
+	return q.invites(ctx, `WHERE tenant_id = $1 AND patient_id = $2 AND revoked_at IS NULL`, tenantID, patientID)
+}
+
+// invites reads the invitations of where, one of the constant clauses above.
+func (q *Links) invites(ctx context.Context, where string, args ...any) ([]grants.ProxyInvite, error) {
+	//nolint:gosec // where is a constant of this file, the values are parameters
+	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, email_bidx, email_ct, scopes, created_at, grant_id
+		FROM proxy_invites `+where+` ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list proxy invitations: %w", err)
+	}
+	defer rows.Close()
+	var out []grants.ProxyInvite
+	for rows.Next() {
+		var (
+			inv     grants.ProxyInvite
+			scopes  string
+			grantID sql.NullString
+		)
+		if err := rows.Scan(&inv.ID, &inv.TenantID, &inv.PatientID, &inv.EmailBidx, &inv.EmailCT, &scopes, &inv.CreatedAt, &grantID); err != nil {
+			return nil, fmt.Errorf("scan proxy invitation: %w", err)
+		}
+		inv.Scopes, inv.CreatedAt, inv.GrantID = splitScopes(scopes), inv.CreatedAt.UTC(), grantID.String
+		out = append(out, inv)
+	}
+	return out, rows.Err()
 }
 
 // Proxies lists live grants where userID is the patient (who may act for
@@ -146,6 +231,23 @@ func (q *Links) BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID 
 		return "", time.Time{}, fmt.Errorf("break glass: %w", err)
 	}
 	return patientID, until.UTC(), nil
+}
+
+// BreakGlassLatest returns an actor's latest grant for a patient; NotFound
+// when there is none.
+func (q *Links) BreakGlassLatest(ctx context.Context, tenantID, actorID, patientID string) (grants.BreakGlass, error) {
+	var b grants.BreakGlass
+	err := q.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at FROM break_glass
+		WHERE tenant_id = $1 AND actor_id = $2 AND patient_id = $3 ORDER BY expires_at DESC LIMIT 1`, tenantID, actorID, patientID).
+		Scan(&b.ID, &b.TenantID, &b.ActorID, &b.PatientID, &b.ReasonCT, &b.CreatedAt, &b.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, apperr.NotFoundError()
+	}
+	if err != nil {
+		return b, fmt.Errorf("break glass: %w", err)
+	}
+	b.CreatedAt, b.ExpiresAt = b.CreatedAt.UTC(), b.ExpiresAt.UTC()
+	return b, nil
 }
 
 // BreakGlassList lists a tenant's grants, unreviewed first, newest first.

@@ -25,7 +25,7 @@ type Work map[string]int64
 func MeasureWork(t testing.TB, s *Server) Work {
 	t.Helper()
 	w := Work{"hashes": s.Services().Hasher.Derivations()}
-	for _, tbl := range []string{"users", "auth_tokens", "outbox", "throttles", "proxy_grants", "sessions"} {
+	for _, tbl := range []string{"users", "auth_tokens", "outbox", "throttles", "proxy_grants", "proxy_invites", "sessions"} {
 		var n int64
 		if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM ` + tbl).Scan(&n); err != nil {
 			t.Fatal(err)

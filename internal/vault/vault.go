@@ -110,7 +110,7 @@ func (v *Vault) Access(ctx context.Context, req Request) (phi.Handle, error) {
 	ev := audit.Entry{
 		TenantID: req.TenantID, Subjects: req.Subjects, Action: req.AuditAction,
 		ResourceType: req.Resource, ResourceID: req.ResourceID, Purpose: req.Purpose, Outcome: audit.Allowed,
-		Severity: audit.HighIf(req.High), Detail: req.Detail,
+		Severity: audit.HighIf(req.High), Detail: req.Detail, TextHMAC: req.TextHMAC,
 	}
 	if ev.Action == "" {
 		ev.Action = req.Resource + "." + string(req.Action)

@@ -25,6 +25,8 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RolePharmacist}},
 	{Key: "results", Label: "Lab results", Href: "/staff/results", About: "Enter your patients' lab results, release them, and review critical values.",
 		Roles: []access.Role{access.RoleClinician}},
+	{Key: "patients", Label: "Patients", Href: "/staff/patients", About: "Find a patient and see what your role may of their record.",
+		Roles: []access.Role{access.RoleClinician, access.RolePharmacist, access.RoleCustomerService}},
 	{Key: "break-glass", Label: "Emergency access", Href: "/staff/break-glass", About: "Open a patient's record in an emergency; every use is reviewed.",
 		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
 	{Key: "appointments", Label: "Appointments", Href: "/staff/appointments", About: "Your day of appointments, and the hours patients book from.",

@@ -59,19 +59,19 @@ func (h *Handlers) profile(w http.ResponseWriter, r *http.Request, status int, f
 		actingFor = append(actingFor, actingForRow{Email: g.Email.Reveal(), Scopes: g.Scopes})
 	}
 	if f == nil {
-		f = &web.Form{Values: map[string][]string{"name": {acct.Name.Reveal()}, "phone": {acct.Phone.Reveal()}}}
+		f = &web.Form{Values: map[string][]string{"name": {acct.Name.Reveal()}, "phone": {acct.Phone.Reveal()}, "dob": {acct.DOB.Reveal()}}}
 	}
 	return h.render(w, r, h.pages.profile, status, "Your profile", profileData{Form: f, Email: acct.Email.Reveal(),
 		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left, ActingFor: actingFor})
 }
 
-// submitProfile saves the name and phone number.
+// submitProfile saves the name, phone number and date of birth.
 func (h *Handlers) submitProfile(w http.ResponseWriter, r *http.Request) error {
 	f, err := web.FormOf(r)
 	if err != nil {
 		return err
 	}
-	if err := h.accounts.UpdateProfile(r.Context(), accounts.Profile{Name: f.Value("name"), Phone: f.Value("phone")}); err != nil {
+	if err := h.accounts.UpdateProfile(r.Context(), accounts.Profile{Name: f.Value("name"), Phone: f.Value("phone"), DOB: f.Value("dob")}); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

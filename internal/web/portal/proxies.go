@@ -8,10 +8,13 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// proxyRow is one grant on the page.
+// proxyRow is one invitation on the page. Why no state (accepted, waiting):
+// an invitation is accepted at once exactly when its address has an
+// account, so the state would tell the patient who has one (see
+// grants.Service.Proxies); every row reads "Invited" with its date.
 type proxyRow struct {
-	ID, Email string
-	Scopes    []access.DataClass
+	ID, Email, Since string
+	Scopes           []access.DataClass
 }
 
 // proxiesData is the page where a patient shares their record with a carer.
@@ -33,7 +36,7 @@ func (h *Handlers) showProxies(w http.ResponseWriter, r *http.Request) error {
 // proxyAsked answers every grant that passed the form's checks. Why the same
 // words whether or not the address has an account: the answer must not tell
 // a signed-in patient who has an account here.
-const proxyAsked = "If that address belongs to a patient account here, that person can now act for you in what you chose; they are listed below once it is done."
+const proxyAsked = "We have invited that address. If it belongs to a patient account here, or once it registers one, that person can act for you in what you chose. The invitation is listed below once it is done."
 
 func (h *Handlers) proxies(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	list, err := h.grants.Proxies(r.Context())
@@ -42,7 +45,7 @@ func (h *Handlers) proxies(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	rows := make([]proxyRow, 0, len(list))
 	for _, p := range list {
-		rows = append(rows, proxyRow{ID: p.ID, Email: p.Email.Reveal(), Scopes: p.Scopes})
+		rows = append(rows, proxyRow{ID: p.ID, Email: p.Email.Reveal(), Since: p.Since.Format("2 January 2006"), Scopes: p.Scopes})
 	}
 	return h.render(w, r, h.pages.proxies, status, "People who can help you", proxiesData{Form: f, Proxies: rows, Scopes: grants.ProxyScopes()})
 }
@@ -67,7 +70,7 @@ func (h *Handlers) grantProxy(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// revokeProxy ends a grant.
+// revokeProxy ends an invitation and the grant it became.
 func (h *Handlers) revokeProxy(w http.ResponseWriter, r *http.Request) error {
 	f, err := web.FormOf(r)
 	if err != nil {

@@ -13,9 +13,9 @@ import (
 type breakGlassData struct {
 	Form  *web.Form
 	Until time.Time
-	// GrantID is the grant just made: the confirmation links to what it
-	// opens.
-	GrantID string
+	// GrantID is the grant just made, PatientID its patient: the
+	// confirmation links to what it opens.
+	GrantID, PatientID string
 }
 
 // showBreakGlass renders the emergency access form.
@@ -56,5 +56,5 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 		return fail(err)
 	}
 	return h.render(w, r, h.pages.breakGlass, http.StatusOK, "Emergency access", breakGlassData{Form: &web.Form{Done: "Emergency access granted."},
-		Until: opened.Until, GrantID: opened.ID})
+		Until: opened.Until, GrantID: opened.ID, PatientID: patientID})
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/patients"
 )
 
 // Routes registers the staff pages.
@@ -44,6 +45,15 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "GET /staff/break-glass", h.showBreakGlass, careTeam)
 	rt.Handle(access.Staff, "POST /staff/break-glass", h.breakGlass, careTeam)
 	rt.Handle(access.Staff, "GET /staff/break-glass/{id}/orders", h.showBreakGlassOrders, careTeam)
+	// The staff view of a patient: why these roles, see patients.Roles
+	// (fulfilment needs nothing beyond the order; managers, admins and
+	// compliance hold no patient data by default). Which patients and which
+	// sections each may see is decided per patient by the service.
+	viewers := httpx.Roles(patients.Roles...)
+	rt.Handle(access.Staff, "GET /staff/patients", h.showPatients, viewers)
+	rt.Handle(access.Staff, "POST /staff/patients", h.findPatients, viewers)
+	rt.Handle(access.Staff, "GET /staff/patients/{id}", h.showPatient, viewers)
+
 	clinicians := httpx.Roles(access.RoleClinician)
 	// Lab results: clinicians only, who order, enter, release and
 	// acknowledge them (labs package doc says why there is no lab role).

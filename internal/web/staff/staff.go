@@ -4,9 +4,11 @@
 // verification, prepare, ship, deliver, cancel, refund, mark an invoice
 // paid), for customer service, pharmacists and fulfillment; and emergency
 // access to a patient's record (break-glass), for clinicians and pharmacists,
-// and what it opens (today the patient's orders, read-only).
-// Clinicians: their day of appointments and their availability editor.
-// Pharmacists: the prescription queue. Later: messages. Every route is limited to the
+// and what it opens (the patient's page, and their orders read-only); the
+// staff view of a patient (find one, their record sliced by role) for
+// clinicians, pharmacists and customer service. Clinicians: their day of
+// appointments, their availability editor and lab results. Pharmacists: the
+// prescription queue. Later: messages. Every route is limited to the
 // roles whose work needs it (httpx.Roles; the services check the role again).
 // One file per action; routes in routes.go.
 //
@@ -23,6 +25,7 @@ import (
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/patients"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/web"
@@ -30,10 +33,11 @@ import (
 
 // Handlers serve the staff pages.
 type Handlers struct {
-	site   *web.Site
-	orders *orders.Service
-	grants *grants.Service
-	rx     *rx.Service
+	site     *web.Site
+	orders   *orders.Service
+	grants   *grants.Service
+	patients *patients.Service
+	rx       *rx.Service
 	// products lists the tenant's products, for the prescription form's
 	// choice of the product a prescription covers.
 	products func(ctx context.Context, tenantID string) ([]*catalog.Product, error)
@@ -42,17 +46,18 @@ type Handlers struct {
 	// Labs are lab results (clinicians' results pages); server sets it.
 	Labs  *labs.Service
 	pages struct {
-		home, queue, order, breakGlass, breakGlassOrders, rxQueue, rx, day, availability *render.Page
-		results, resultNew                                                               *render.Page
+		home, queue, order, breakGlass, breakGlassOrders, patients, patient, rxQueue, rx, day, availability *render.Page
+		results, resultNew                                                                                  *render.Page
 	}
 }
 
 // New returns the handlers; a missing template fails here.
-func New(site *web.Site, ord *orders.Service, gr *grants.Service, appts *appointments.Service) (*Handlers, error) {
-	h := &Handlers{site: site, orders: ord, grants: gr, appointments: appts}
+func New(site *web.Site, ord *orders.Service, gr *grants.Service, appts *appointments.Service, pat *patients.Service) (*Handlers, error) {
+	h := &Handlers{site: site, orders: ord, grants: gr, appointments: appts, patients: pat}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"staff/home": &p.home, "staff/orders": &p.queue, "staff/order": &p.order,
-		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders,
+		"staff/break_glass": &p.breakGlass, "staff/break_glass_orders": &p.breakGlassOrders, "staff/patients": &p.patients,
+		"staff/patient":       &p.patient,
 		"staff/prescriptions": &p.rxQueue, "staff/prescription": &p.rx,
 		"staff/appointments_day": &p.day, "staff/availability": &p.availability,
 		"staff/results": &p.results, "staff/result_new": &p.resultNew}); err != nil {

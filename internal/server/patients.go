@@ -1,0 +1,77 @@
+package server
+
+import (
+	"context"
+
+	"github.com/salvehealth/salve/internal/clock"
+
+	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/patients"
+	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/store"
+)
+
+// newPatients builds the staff view of patients on the PHI store, the
+// grants service, and the sections' sources (see patientSources).
+func newPatients(stores *Stores, ids Identity, sources portal.Sources, o patientsOptions) *patients.Service {
+	return patients.New(patients.Deps{Store: store.NewPatients(stores.PHI), Users: store.NewUsers(stores.PHI),
+		Grants: patientGrants{ids.Grants}, Vault: stores.Vault, Audit: stores.AuditLog,
+		TextHMAC: stores.AuditLog.TextHMAC, Clock: o.clock, Sources: sources})
+}
+
+// patientsOptions are newPatients' settings.
+type patientsOptions struct{ clock clock.Clock }
+
+// patientGrants adapts grants.Service to patients.Grants.
+type patientGrants struct{ *grants.Service }
+
+// BreakGlassFor returns the actor's live grant for the patient.
+func (g patientGrants) BreakGlassFor(ctx context.Context, tenantID, patientID string) (patients.BreakGlass, bool, error) {
+	b, ok, err := g.Service.BreakGlassFor(ctx, tenantID, patientID)
+	return patients.BreakGlass{ID: b.ID, Reason: b.Reason, Until: b.Until}, ok, err
+}
+
+// patientSources are the sections of the staff view: open and past orders,
+// from the order service (which decides access and audits the list itself,
+// with the staff member's purpose), linking to the staff order pages; and
+// the clinical domains' summaries (prescriptions, appointments, lab
+// results), which decide access per class themselves. Their lines link to
+// the patient's own pages, which staff cannot open, so the staff view
+// shows them without links or actions (staffView).
+func patientSources(ord *orders.Service, svc *Services) portal.Sources {
+	summary := func(open bool) portal.Source {
+		return portal.SourceFunc(func(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+			list, err := ord.List(ctx, tenantID, patientID)
+			if err != nil {
+				return portal.Summary{}, err
+			}
+			var sum portal.Summary
+			for _, o := range list {
+				if o.Status.Open() != open {
+					continue
+				}
+				sum.Total++
+				if len(sum.Lines) < portal.MaxLines {
+					sum.Lines = append(sum.Lines, portal.Line{Title: "Order " + o.Reference, Detail: o.CreatedAt.Format("2 Jan 2006") + " · " + o.Status.Label(),
+						Href: "/staff/orders/" + o.ID})
+				}
+			}
+			return sum, nil
+		})
+	}
+	return portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
+		portal.WidgetRx: staffView(svc.Rx), portal.WidgetAppointments: staffView(svc.Appointments), portal.WidgetLabs: staffView(svc.Labs.Source())}
+}
+
+// staffView is a patient-facing Source read by staff: the same lines,
+// without the links and actions that lead to the patient's own pages.
+func staffView(src portal.Source) portal.Source {
+	return portal.SourceFunc(func(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+		sum, err := src.Summary(ctx, tenantID, patientID)
+		for i := range sum.Lines {
+			sum.Lines[i].Href, sum.Lines[i].Action = "", nil
+		}
+		return sum, err
+	})
+}
