@@ -49,7 +49,7 @@ func TestProxyInvitationWorksOnceTheInviteeRegisters(t *testing.T) {
 		if r, _ := testkit.Do(t, v, s.NewRequest(t, "POST", "/login", url.Values{"email": {invitee}, "password": {password}, "next": {"/account"}})); r.StatusCode != 303 {
 			t.Fatalf("login: %d", r.StatusCode)
 		}
-		if _, body := testkit.Do(t, v, s.NewRequest(t, "GET", "/account", nil)); !strings.Contains(body, "People you can help") ||
+		if _, body := testkit.Do(t, v, s.NewRequest(t, "GET", "/account/profile", nil)); !strings.Contains(body, "People you can help") ||
 			!strings.Contains(body, patient.Email) || !strings.Contains(body, "Orders") {
 			t.Fatalf("the registrant's page does not list the patient:\n%s", body)
 		}
@@ -79,7 +79,7 @@ func TestProxyInvitationWorksOnceTheInviteeRegisters(t *testing.T) {
 		if !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("another tenant's withdrawal: %v", err)
 		}
-		if _, body := testkit.Do(t, v, s.NewRequest(t, "GET", "/account", nil)); !strings.Contains(body, "People you can help") {
+		if _, body := testkit.Do(t, v, s.NewRequest(t, "GET", "/account/profile", nil)); !strings.Contains(body, "People you can help") {
 			t.Fatal("a refused withdrawal ended the grant")
 		}
 
@@ -88,7 +88,7 @@ func TestProxyInvitationWorksOnceTheInviteeRegisters(t *testing.T) {
 		if r.StatusCode != 200 || strings.Contains(body, invitee) {
 			t.Fatalf("withdraw: %d", r.StatusCode)
 		}
-		if _, body := testkit.Do(t, v, s.NewRequest(t, "GET", "/account", nil)); strings.Contains(body, "People you can help") {
+		if _, body := testkit.Do(t, v, s.NewRequest(t, "GET", "/account/profile", nil)); strings.Contains(body, "People you can help") {
 			t.Fatal("a withdrawn invitation's grant still shows to the invitee")
 		}
 		if r, _ := testkit.Do(t, c, s.NewRequest(t, "POST", "/account/proxies/revoke", url.Values{"grant": {inviteID}})); r.StatusCode != 404 {

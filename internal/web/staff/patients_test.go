@@ -55,7 +55,7 @@ func TestStaffFindAndViewPatientByRole(t *testing.T) {
 		if r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/profile", url.Values{"name": {"Ada Lovelace"}, "phone": {""}, "dob": {"1985-12-10"}})); r.StatusCode != 200 {
 			t.Fatalf("profile: %d", r.StatusCode)
 		}
-		if _, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account", nil)); !strings.Contains(body, `value="1985-12-10"`) {
+		if _, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/profile", nil)); !strings.Contains(body, `value="1985-12-10"`) {
 			t.Fatalf("the profile does not show the date of birth saved:\n%s", body)
 		}
 		_, ref := row(t, s, buy(t, s, pc, v.ID, "test"))
