@@ -297,5 +297,12 @@ func TestPortalJourneyInABrowser(t *testing.T) {
 		t.Fatalf("the order says %q after the prescription was verified, want %q", status, orders.Ready.Label())
 	}
 	b.Axe()
+	// The patient's prescriptions page shows what the pharmacist recorded.
+	b.Run(chromedp.Navigate(s.URL+"/account/prescriptions"), chromedp.WaitVisible("#f-file", chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "Insulin glargine") || !strings.Contains(text, "Verified") {
+		t.Fatalf("the patient's prescriptions after verification: %s", text)
+	}
+	b.Axe()
 	b.Check()
 }
