@@ -99,7 +99,9 @@ func TestDrillReplicas(t *testing.T) {
 		for _, r := range replicas {
 			if !r.dead.Load() {
 				r.stop()
-				<-r.done
+				if err := <-r.done; err != nil {
+					t.Errorf("replica stop: %v", err)
+				}
 			}
 			_ = r.stores.Close()
 		}
