@@ -237,6 +237,30 @@ func TestDrillReplicas(t *testing.T) {
 	}
 	fmt.Printf("drill: replica stopped; first answer after it %s later, failed requests %d\n", recovered.Sub(stoppedAt).Round(time.Millisecond), ff)
 
+	// Every scheduled job ran (each is due at start), without error, under
+	// the lease; once per period is TestTwoReplicasRunEachJobOncePerPeriodAndStayQuiet's.
+	rows, err := replicas[0].stores.PHI.Reader().QueryContext(ctx, `SELECT name, last_run_at IS NOT NULL, last_error FROM job_runs ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for rows.Next() {
+		var name, lastErr string
+		var done bool
+		if err := rows.Scan(&name, &done, &lastErr); err != nil {
+			t.Fatal(err)
+		}
+		if done && lastErr == "" {
+			ran++
+		} else if lastErr != "" {
+			t.Errorf("job %s failed: %s", name, lastErr)
+		}
+	}
+	if err := rows.Close(); err != nil || ran == 0 {
+		t.Errorf("jobs run during the drill: %d (%v)", ran, err)
+	}
+	fmt.Printf("drill: %d jobs ran under the lease across the replicas\n", ran)
+
 	// The audit chain is one valid chain after several writers.
 	pub, err := audit.LoadPublicKey(cfg.AuditKeyPath())
 	if err != nil {
