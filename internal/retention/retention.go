@@ -191,3 +191,47 @@ func (s *Service) Dispose(ctx context.Context, limit int) (int, error) {
 func (s *Service) Certificates(ctx context.Context, tenantID string) ([]Certificate, error) {
 	return s.store.Certificates(ctx, tenantID)
 }
+
+// Effective is a record type's period as it applies: the tenant's rule or
+// the default, with the legal minimum beside it.
+type Effective struct {
+	RecordType  string
+	KeepDays    int
+	MinimumDays int
+	SetByTenant bool
+	UpdatedAt   time.Time
+}
+
+// Rules lists every record type's period for tenantID, in RecordTypes order.
+func (s *Service) Rules(ctx context.Context, tenantID string) ([]Effective, error) {
+	rules, err := s.store.Rules(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Effective, 0, len(RecordTypes()))
+	for _, t := range RecordTypes() {
+		e := Effective{RecordType: t, KeepDays: int(max(defaultKeep(t), LegalMinimum(t)) / day), MinimumDays: int(LegalMinimum(t) / day)}
+		for _, r := range rules {
+			if r.RecordType == t {
+				e.KeepDays, e.SetByTenant, e.UpdatedAt = int(max(r.Keep, LegalMinimum(t))/day), true, r.UpdatedAt
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Certificate returns one of tenantID's disposal certificates; another
+// tenant's, or none, is NotFound.
+func (s *Service) Certificate(ctx context.Context, tenantID, certID string) (Certificate, error) {
+	certs, err := s.store.Certificates(ctx, tenantID)
+	if err != nil {
+		return Certificate{}, err
+	}
+	for _, c := range certs {
+		if c.ID == certID {
+			return c, nil
+		}
+	}
+	return Certificate{}, apperr.NotFoundError()
+}

@@ -108,6 +108,10 @@ func init() {
 		routePolicy[p] = patientViewers
 	}
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
+	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
+		"GET /admin/compliance/retention/certificates/{id}"} {
+		routePolicy[p] = reviewers
+	}
 }
 
 // persona is one kind of person in the matrix.

@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -30,19 +31,20 @@ var pageWidths = []int64{360, 768, 1280}
 // notPages are the GET routes that answer no HTML page, and why; every other
 // GET route must have a visit in TestEveryPageAtEveryWidth.
 var notPages = map[string]string{
-	"GET /healthz":                           "a probe answer",
-	"GET /readyz":                            "a probe answer",
-	"GET /static/{path...}":                  "stylesheets, scripts",
-	"GET /theme.css":                         "the tenant's stylesheet",
-	"GET /logo":                              "an image",
-	"GET /favicon.ico":                       "an image",
-	"GET /media/{sha}/{size}":                "an image",
-	"GET /account/mfa/qr.png":                "an image",
-	"GET /admin/catalog/export.csv":          "a CSV file",
-	"GET /login/sso":                         "a redirect to the organisation's identity provider",
-	"GET /login/sso/callback":                "the identity provider's redirect back, with its code",
-	"GET /staff/prescriptions/{id}/document": "an uploaded image or PDF",
-	"GET /account/widgets/{key}":             "a counted redirect to the widget's page",
+	"GET /healthz":                                      "a probe answer",
+	"GET /readyz":                                       "a probe answer",
+	"GET /static/{path...}":                             "stylesheets, scripts",
+	"GET /theme.css":                                    "the tenant's stylesheet",
+	"GET /logo":                                         "an image",
+	"GET /favicon.ico":                                  "an image",
+	"GET /media/{sha}/{size}":                           "an image",
+	"GET /account/mfa/qr.png":                           "an image",
+	"GET /admin/catalog/export.csv":                     "a CSV file",
+	"GET /login/sso":                                    "a redirect to the organisation's identity provider",
+	"GET /login/sso/callback":                           "the identity provider's redirect back, with its code",
+	"GET /staff/prescriptions/{id}/document":            "an uploaded image or PDF",
+	"GET /account/widgets/{key}":                        "a counted redirect to the widget's page",
+	"GET /admin/compliance/retention/certificates/{id}": "a plain-text download",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -202,6 +204,14 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	lipidID := labIDs[len(labIDs)-2]
 	lipid, err := s.Services().Labs.Get(dctx, s.Tenant.ID, lipidID)
 	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A disposal certificate for the compliance officer's retention page.
+	if err := store.NewRetention(s.Stores.PHI).AddCertificate(ctx, retention.Certificate{ID: id.New(), TenantID: s.Tenant.ID,
+		Subject: id.New(), ClosedAt: s.Clock.Now().AddDate(-7, 0, 0), RetainedUntil: s.Clock.Now().AddDate(0, 0, -1),
+		DisposedAt: s.Clock.Now(), Actor: "system job retention.dispose", Method: retention.Method,
+		Rule: "documentation kept 2190 days after the account closed"}); err != nil {
 		t.Fatal(err)
 	}
 

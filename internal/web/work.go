@@ -37,6 +37,8 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleStoreManager, access.RoleAdmin}},
 	{Key: "reviews", Label: "Break-glass review", Href: "/admin/break-glass", About: "Review each use of emergency access and record a finding.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	{Key: "retention", Label: "Retention", Href: "/admin/compliance/retention", About: "How long records are kept, and the certificates of patients disposed of.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "users", Label: "Staff accounts", Href: "/admin", About: "Invite staff, change roles, disable accounts.",
 		Roles: []access.Role{access.RoleAdmin}},
 	{Key: "outbox", Label: "Outbox", Href: "/admin/outbox", About: "Emails waiting to leave and those sent.",

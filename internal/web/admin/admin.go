@@ -26,6 +26,7 @@ import (
 	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -53,6 +54,8 @@ type Handlers struct {
 	mailOpen    *render.Page
 	reviewQueue *render.Page
 	apptTypes   *render.Page
+	// retentionView is compliance's retention rules and certificates.
+	retentionView *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -64,6 +67,9 @@ type People struct {
 	// Appointments are the appointment types, locations and cancellation
 	// window (store managers and admins); nil leaves the page out.
 	Appointments *appointments.Service
+	// Retention is the retention rules and disposal certificates
+	// (compliance and admins); nil leaves the pages out.
+	Retention *retention.Service
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -80,6 +86,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 		"admin/users": &h.users, "admin/outbox": &h.mail, "admin/outbox_message": &h.mailOpen, "admin/break_glass_reviews": &h.reviewQueue,
 		"admin/appointment_types": &h.apptTypes,
 		"admin/insights":          &h.insightsPage,
+		"admin/retention":         &h.retentionView,
 	}); err != nil {
 		return nil, err
 	}

@@ -56,6 +56,14 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	reviewers := httpx.Roles(access.RoleCompliance, access.RoleAdmin)
 	rt.Handle(access.Staff, "GET /admin/break-glass", h.showReviews, reviewers)
 	rt.Handle(access.Staff, "POST /admin/break-glass/{id}/review", h.review, reviewers)
+	// Retention rules and disposal certificates: compliance's work, and
+	// the admin's as for the break-glass review. Why not store managers or
+	// the care team: the rules decide when patients' data is destroyed.
+	if h.people.Retention != nil {
+		rt.Handle(access.Staff, "GET /admin/compliance/retention", h.showRetention, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/retention", h.setRetentionRule, reviewers)
+		rt.Handle(access.Staff, "GET /admin/compliance/retention/certificates/{id}", h.downloadCertificate, reviewers)
+	}
 	// The appointment offer (types, locations, the cancellation window):
 	// the business's own data like the catalog, so store managers and
 	// admins; it lives in the PHI store beside the bookings it rules.

@@ -1,0 +1,301 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/demo"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/server"
+	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/testkit"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// replica is one in-process `salve serve` of the drill.
+type replica struct {
+	url    string
+	stop   context.CancelFunc
+	done   chan error
+	stores *server.Stores
+	srv    *server.Server
+	dead   atomic.Bool
+}
+
+// TestDrillReplicas is the load and fault drill (issue 21 item 6, in part):
+// on a fresh PostgreSQL database, three replicas behind a small reverse
+// proxy on loopback take bounded browse, search and patient dashboard
+// traffic (patients signed in on different replicas); one replica is
+// stopped mid-run (its Run context cancelled); afterwards every request was answered and the audit
+// chain verifies. It prints the throughput of 3 replicas against 1 in the
+// same run and the recovery time after the fault. Run it with
+//
+//	SALVE_DRILL=1 SALVE_TEST_POSTGRES=... go test -run TestDrillReplicas -v ./internal/server
+func TestDrillReplicas(t *testing.T) {
+	if os.Getenv("SALVE_DRILL") == "" || os.Getenv("SALVE_TEST_POSTGRES") == "" {
+		t.Skip("the drill: set SALVE_DRILL=1 and SALVE_TEST_POSTGRES")
+	}
+	ctx := context.Background()
+	p := testkit.NewPlace(t, store.Postgres)
+	cfg := config.Defaults()
+	cfg.DataDir, cfg.CatalogDB, cfg.PHIDB, cfg.AuditDB = p.DataDir, p.PGURL, p.PGURL, p.PGURL
+	cfg.Addr = "127.0.0.1:0"
+	setup, err := server.OpenStores(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Migrate(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	ten := &tenant.Tenant{ID: id.New(), Slug: "drill", Name: "Drill", Hostnames: []string{"127.0.0.1"},
+		Theme: tenant.DefaultTheme, IsDefault: true, CreatedAt: now, UpdatedAt: now}
+	if err := store.NewTenants(setup.Catalog).Create(ctx, ten); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.SeedCatalog(ctx, catalog.NewService(store.NewCatalogRepo(setup.Catalog), clock.System{}), ten.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := setup.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	start := func() *replica {
+		stores, err := server.OpenStores(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := stores.OpenVault(ctx, cfg, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := server.New(ctx, cfg, stores, server.Options{Log: slog.New(slog.DiscardHandler), Argon2: testkit.TestArgon2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCtx, stop := context.WithCancel(ctx)
+		r := &replica{stop: stop, done: make(chan error, 1), stores: stores, srv: srv}
+		ready := make(chan string, 1)
+		go func() { r.done <- srv.Run(runCtx, func(u string) { ready <- u }) }()
+		r.url = <-ready
+		return r
+	}
+	replicas := []*replica{start(), start(), start()}
+	t.Cleanup(func() {
+		for _, r := range replicas {
+			if !r.dead.Load() {
+				r.stop()
+				if err := <-r.done; err != nil {
+					t.Errorf("replica stop: %v", err)
+				}
+			}
+			_ = r.stores.Close()
+		}
+	})
+
+	// The proxy: round robin over the live replicas; a replica that fails
+	// to answer is marked dead and the request goes to the next one (as a
+	// load balancer's passive health check does).
+	var next atomic.Uint64
+	var down atomic.Int64 // when the first replica was found dead (unix nanos)
+	active := replicas
+	var mu sync.Mutex
+	proxy := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		live := active
+		mu.Unlock()
+		for range len(live) {
+			r := live[next.Add(1)%uint64(len(live))]
+			if r.dead.Load() {
+				continue
+			}
+			u, _ := url.Parse(r.url)
+			failed := false
+			rp := httputil.NewSingleHostReverseProxy(u)
+			rp.ErrorHandler = func(http.ResponseWriter, *http.Request, error) { failed = true }
+			rec := &bufferedWriter{header: http.Header{}}
+			rp.ServeHTTP(rec, req)
+			if failed {
+				r.dead.Store(true)
+				down.CompareAndSwap(0, time.Now().UnixNano())
+				continue
+			}
+			rec.flush(w)
+			return
+		}
+		http.Error(w, "no replica", http.StatusBadGateway)
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = proxy.Serve(ln) }()
+	t.Cleanup(func() { _ = proxy.Close() })
+	base := "http://" + ln.Addr().String()
+
+	// Patients, each signed in on a different replica (sessions live in the
+	// database, so any replica answers them); their dashboard opens PHI
+	// through the vault, so every replica writes to the one audit chain.
+	var tokens []string
+	for i := range 6 {
+		svc := replicas[i%3].srv.Services()
+		email := fmt.Sprintf("drill-%d@example.com", i)
+		const pw = "drill patient password 1"
+		if _, err := svc.Accounts.CreateUser(ctx, ten.ID, access.RolePatient, email, "Drill Patient", pw); err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := svc.SignIn.Login(ctx, ten, signin.Attempt{Email: email, Password: pw, ClientIP: "127.0.0.1", Device: "Drill"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	paths := []string{"/", "/products", "/products?q=vitamin", "/account", "/products?q=bandage&page=2"}
+	// load sends n requests from 8 clients and returns requests a second,
+	// the failures, and when the first success after fault came.
+	load := func(n int, fault func()) (float64, int64, time.Time) {
+		var sent, failures atomic.Int64
+		var firstAfter atomic.Int64
+		c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		var wg sync.WaitGroup
+		began := time.Now()
+		for range 8 {
+			wg.Go(func() {
+				for {
+					i := sent.Add(1)
+					if i > int64(n) {
+						return
+					}
+					if fault != nil && i == int64(n/2) {
+						fault()
+					}
+					req, _ := http.NewRequest(http.MethodGet, base+paths[i%int64(len(paths))], nil)
+					req.AddCookie(&http.Cookie{Name: web.CookiePlain, Value: tokens[i%int64(len(tokens))]})
+					resp, err := c.Do(req)
+					if err != nil || resp.StatusCode != http.StatusOK {
+						failures.Add(1)
+					} else if d := down.Load(); d != 0 && firstAfter.Load() == 0 {
+						firstAfter.CompareAndSwap(0, time.Now().UnixNano())
+					}
+					if resp != nil {
+						_, _ = io.Copy(io.Discard, resp.Body)
+						_ = resp.Body.Close()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return float64(n) / time.Since(began).Seconds(), failures.Load(), time.Unix(0, firstAfter.Load())
+	}
+
+	load(200, nil) // warm the caches of all three
+	mu.Lock()
+	active = replicas[:1]
+	mu.Unlock()
+	one, f1, _ := load(1500, nil)
+	mu.Lock()
+	active = replicas
+	mu.Unlock()
+	three, f3, _ := load(1500, nil)
+	if f1+f3 != 0 {
+		t.Errorf("failures without a fault: %d with one replica, %d with three", f1, f3)
+	}
+	fmt.Printf("drill: throughput 1 replica %.0f req/s, 3 replicas %.0f req/s, ratio %.2f (%d cores)\n", one, three, three/one, runtime.NumCPU())
+
+	// The fault: one replica stopped mid-run (in-process: its Run context cancelled, not a kill -9).
+	var stoppedAt time.Time
+	_, ff, recovered := load(1500, func() {
+		stoppedAt = time.Now()
+		replicas[1].stop()
+		if err := <-replicas[1].done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("replica stop: %v", err)
+		}
+		replicas[1].dead.Store(true)
+		down.CompareAndSwap(0, time.Now().UnixNano())
+	})
+	if ff != 0 {
+		t.Errorf("%d requests failed after a replica stopped: the proxy should have moved them", ff)
+	}
+	fmt.Printf("drill: replica stopped; first answer after it %s later, failed requests %d\n", recovered.Sub(stoppedAt).Round(time.Millisecond), ff)
+
+	// Every scheduled job ran (each is due at start), without error, under
+	// the lease; once per period is TestTwoReplicasRunEachJobOncePerPeriodAndStayQuiet's.
+	rows, err := replicas[0].stores.PHI.Reader().QueryContext(ctx, `SELECT name, last_run_at IS NOT NULL, last_error FROM job_runs ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for rows.Next() {
+		var name, lastErr string
+		var done bool
+		if err := rows.Scan(&name, &done, &lastErr); err != nil {
+			t.Fatal(err)
+		}
+		if done && lastErr == "" {
+			ran++
+		} else if lastErr != "" {
+			t.Errorf("job %s failed: %s", name, lastErr)
+		}
+	}
+	if err := rows.Close(); err != nil || ran == 0 {
+		t.Errorf("jobs run during the drill: %d (%v)", ran, err)
+	}
+	fmt.Printf("drill: %d jobs ran under the lease across the replicas\n", ran)
+
+	// The audit chain is one valid chain after several writers.
+	pub, err := audit.LoadPublicKey(cfg.AuditKeyPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Verify(ctx, store.NewAuditEvents(replicas[0].stores.Audit), audit.NewFileSink(cfg.AuditCheckpointPath()), pub)
+	if err != nil || !rep.OK {
+		t.Fatalf("audit chain after the drill: %+v %v", rep, err)
+	}
+	if rep.Events == 0 {
+		t.Error("no audit events: the dashboards should have written some")
+	}
+	fmt.Printf("drill: audit chain intact, %d events\n", rep.Events)
+}
+
+// bufferedWriter holds a proxied answer until it is known to be whole.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+func (b *bufferedWriter) WriteHeader(s int)   { b.status = s }
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+func (b *bufferedWriter) flush(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body)
+}
