@@ -54,6 +54,20 @@ func (q *Jobs) Lease(ctx context.Context, name, owner string, now, dueBefore, le
 	return jobs.Lease{}, fmt.Errorf("job %s: no lease row", name)
 }
 
+// Renew extends owner's live lease of job name to leaseUntil; false when
+// owner does not hold it any more.
+func (q *Jobs) Renew(ctx context.Context, name, owner string, leaseUntil time.Time) (bool, error) {
+	res, err := q.db.w.ExecContext(ctx, `UPDATE job_runs SET lease_until = $3 WHERE name = $1 AND leased_by = $2`, name, owner, leaseUntil)
+	if err != nil {
+		return false, fmt.Errorf("renew job %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("renew job %s: %w", name, err)
+	}
+	return n == 1, nil
+}
+
 // Done records a run and releases the lease.
 func (q *Jobs) Done(ctx context.Context, name, owner string, now time.Time, errText string) error {
 	_, err := q.db.w.ExecContext(ctx, `UPDATE job_runs SET last_run_at = $3, last_error = $4, lease_until = NULL, leased_by = ''
