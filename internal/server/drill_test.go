@@ -2,14 +2,12 @@ package server_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"runtime"
 	"sync"
@@ -112,45 +110,17 @@ func TestDrillReplicas(t *testing.T) {
 		}
 	})
 
-	// The proxy: round robin over the live replicas; a replica that fails
-	// to answer is marked dead and the request goes to the next one (as a
-	// load balancer's passive health check does).
-	var next atomic.Uint64
-	var down atomic.Int64 // when the first replica was found dead (unix nanos)
-	active := replicas
-	var mu sync.Mutex
-	proxy := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		mu.Lock()
-		live := active
-		mu.Unlock()
-		for range len(live) {
-			r := live[next.Add(1)%uint64(len(live))]
-			if r.dead.Load() {
-				continue
-			}
-			u, _ := url.Parse(r.url)
-			failed := false
-			rp := httputil.NewSingleHostReverseProxy(u)
-			rp.ErrorHandler = func(http.ResponseWriter, *http.Request, error) { failed = true }
-			rec := &bufferedWriter{header: http.Header{}}
-			rp.ServeHTTP(rec, req)
-			if failed {
-				r.dead.Store(true)
-				down.CompareAndSwap(0, time.Now().UnixNano())
-				continue
-			}
-			rec.flush(w)
-			return
+	// The proxy: round robin over the replicas, a GET that fails sent to
+	// the next one (see drillProxy).
+	urls := func(rs []*replica) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.url)
 		}
-		http.Error(w, "no replica", http.StatusBadGateway)
-	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+		return out
 	}
-	go func() { _ = proxy.Serve(ln) }()
-	t.Cleanup(func() { _ = proxy.Close() })
-	base := "http://" + ln.Addr().String()
+	proxy := startDrillProxy(t, urls(replicas))
+	base := proxy.URL
 
 	// Patients, each signed in on a different replica (sessions live in the
 	// database, so any replica answers them); their dashboard opens PHI
@@ -193,7 +163,7 @@ func TestDrillReplicas(t *testing.T) {
 					resp, err := c.Do(req)
 					if err != nil || resp.StatusCode != http.StatusOK {
 						failures.Add(1)
-					} else if d := down.Load(); d != 0 && firstAfter.Load() == 0 {
+					} else if d := proxy.firstFailure.Load(); d != 0 && firstAfter.Load() == 0 {
 						firstAfter.CompareAndSwap(0, time.Now().UnixNano())
 					}
 					if resp != nil {
@@ -208,13 +178,9 @@ func TestDrillReplicas(t *testing.T) {
 	}
 
 	load(200, nil) // warm the caches of all three
-	mu.Lock()
-	active = replicas[:1]
-	mu.Unlock()
+	proxy.SetBackends(urls(replicas[:1]))
 	one, f1, _ := load(1500, nil)
-	mu.Lock()
-	active = replicas
-	mu.Unlock()
+	proxy.SetBackends(urls(replicas))
 	three, f3, _ := load(1500, nil)
 	if f1+f3 != 0 {
 		t.Errorf("failures without a fault: %d with one replica, %d with three", f1, f3)
@@ -230,7 +196,7 @@ func TestDrillReplicas(t *testing.T) {
 			t.Errorf("replica stop: %v", err)
 		}
 		replicas[1].dead.Store(true)
-		down.CompareAndSwap(0, time.Now().UnixNano())
+		proxy.firstFailure.CompareAndSwap(0, time.Now().UnixNano())
 	})
 	if ff != 0 {
 		t.Errorf("%d requests failed after a replica stopped: the proxy should have moved them", ff)
@@ -239,24 +205,21 @@ func TestDrillReplicas(t *testing.T) {
 
 	// Every scheduled job ran (each is due at start), without error, under
 	// the lease; once per period is TestTwoReplicasRunEachJobOncePerPeriodAndStayQuiet's.
-	rows, err := replicas[0].stores.PHI.Reader().QueryContext(ctx, `SELECT name, last_run_at IS NOT NULL, last_error FROM job_runs ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ran := 0
-	for rows.Next() {
+	err = eachRow(ctx, replicas[0].stores.PHI.Reader(), `SELECT name, last_run_at IS NOT NULL, last_error FROM job_runs ORDER BY name`, func(rows *sql.Rows) error {
 		var name, lastErr string
 		var done bool
 		if err := rows.Scan(&name, &done, &lastErr); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if done && lastErr == "" {
 			ran++
 		} else if lastErr != "" {
 			t.Errorf("job %s failed: %s", name, lastErr)
 		}
-	}
-	if err := rows.Close(); err != nil || ran == 0 {
+		return nil
+	})
+	if err != nil || ran == 0 {
 		t.Errorf("jobs run during the drill: %d (%v)", ran, err)
 	}
 	fmt.Printf("drill: %d jobs ran under the lease across the replicas\n", ran)
@@ -274,28 +237,4 @@ func TestDrillReplicas(t *testing.T) {
 		t.Error("no audit events: the dashboards should have written some")
 	}
 	fmt.Printf("drill: audit chain intact, %d events\n", rep.Events)
-}
-
-// bufferedWriter holds a proxied answer until it is known to be whole.
-type bufferedWriter struct {
-	header http.Header
-	status int
-	body   []byte
-}
-
-func (b *bufferedWriter) Header() http.Header { return b.header }
-func (b *bufferedWriter) WriteHeader(s int)   { b.status = s }
-func (b *bufferedWriter) Write(p []byte) (int, error) {
-	b.body = append(b.body, p...)
-	return len(p), nil
-}
-func (b *bufferedWriter) flush(w http.ResponseWriter) {
-	for k, v := range b.header {
-		w.Header()[k] = v
-	}
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	w.WriteHeader(b.status)
-	_, _ = w.Write(b.body)
 }
