@@ -19,6 +19,7 @@ const (
 	PurposeReset  = "reset"  // choose a new password
 	PurposeUnlock = "unlock" // lift a patient's lock
 	PurposeInvite = "invite" // accept a staff invitation
+	PurposeDelete = "delete" // confirm a patient's request to close their account and delete their data
 )
 
 // link is how a link of a purpose is sent: how long it works, the page it
@@ -40,6 +41,8 @@ func linkOf(purpose string) (link, bool) {
 		return link{7 * 24 * time.Hour, "/unlock", notify.AccountUnlock}, true
 	case PurposeInvite:
 		return link{72 * time.Hour, "/invite", notify.StaffInvite}, true
+	case PurposeDelete:
+		return link{time.Hour, "/account/delete/confirm", notify.AccountDeletion}, true
 	}
 	return link{}, false
 }

@@ -46,6 +46,9 @@ const (
 	// their attention (a critical value); which patient and what value are
 	// behind the sign-in.
 	LabAttention Kind = "lab_attention"
+	// AccountDeletion carries the link that confirms a patient's request to
+	// close their account and delete their data.
+	AccountDeletion Kind = "account_deletion"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -115,6 +118,10 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case RefillDue:
 		subject = "You have a refill due at " + brand
 		body = "You have a refill due — sign in to see it and order it:\n\n" + p.Link
+	case AccountDeletion:
+		subject = "Confirm closing your " + brand + " account"
+		body = "You asked to close your account and delete your data. To confirm, open this link within an hour, signed in:\n\n" + p.Link +
+			"\n\nIf it was not you, ignore this message: nothing changes. Then consider changing your password."
 	case LabAttention:
 		subject = "A lab result needs your attention at " + brand
 		body = "A lab result you ordered has a value in the critical range. Sign in to review it:\n\n" + p.Link

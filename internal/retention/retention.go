@@ -58,6 +58,11 @@ type Rule struct {
 type Closed struct {
 	TenantID, Subject string
 	ClosedAt          time.Time
+	// DeletionDue is when the patient's verified request to delete their
+	// data lets it be destroyed (zero when they made none), and
+	// DeletionRule the rule that says so: see DeletionPlan.
+	DeletionDue  time.Time
+	DeletionRule string
 }
 
 // Certificate records one disposal: who (Actor), what (the subject's
@@ -77,9 +82,17 @@ const Method = "crypto-shredding: the subject's AES-256-GCM data key destroyed i
 type Store interface {
 	Rules(ctx context.Context, tenantID string) ([]Rule, error)
 	PutRule(ctx context.Context, r Rule) error
-	// Closed lists closed patient accounts with no certificate, oldest
+	// Closed lists closed patient accounts with no certificate, closed
+	// before closedBefore or with a deletion request due at now, oldest
 	// first, at most limit.
-	Closed(ctx context.Context, closedBefore time.Time, limit int) ([]Closed, error)
+	Closed(ctx context.Context, closedBefore, now time.Time, limit int) ([]Closed, error)
+	// AddDeletionRequest records a patient's verified deletion request and
+	// when it lets their data be destroyed under which rule; a second one
+	// changes nothing.
+	AddDeletionRequest(ctx context.Context, tenantID, subject string, verifiedAt, disposeAfter time.Time, rule string) error
+	// HeldTypes lists the record types with a legal hold (see LegalHold)
+	// a subject has records of.
+	HeldTypes(ctx context.Context, tenantID, subject string) ([]string, error)
 	AddCertificate(ctx context.Context, c Certificate) error
 	Certificates(ctx context.Context, tenantID string) ([]Certificate, error)
 }
@@ -153,7 +166,7 @@ func (s *Service) Period(ctx context.Context, tenantID string) (time.Duration, s
 func (s *Service) Dispose(ctx context.Context, limit int) (int, error) {
 	now := s.clock.Now()
 	// No rule is shorter than the shortest minimum: nobody closed since is due.
-	closed, err := s.store.Closed(ctx, now.Add(-LegalMinimum(Profile)), limit)
+	closed, err := s.store.Closed(ctx, now.Add(-LegalMinimum(Profile)), now, limit)
 	if err != nil {
 		return 0, err
 	}
@@ -168,17 +181,23 @@ func (s *Service) Dispose(ctx context.Context, limit int) (int, error) {
 			}
 			periods[c.TenantID] = p
 		}
-		until := c.ClosedAt.Add(p)
+		until, rule, actor := c.ClosedAt.Add(p), rules[c.TenantID], "retention.dispose"
+		if !c.DeletionDue.IsZero() && c.DeletionDue.Before(until) {
+			until, rule = c.DeletionDue, c.DeletionRule
+		}
 		if now.Before(until) {
 			continue
 		}
-		const actor = "retention.dispose"
+		reason := "retention period ended"
+		if rule != rules[c.TenantID] {
+			reason = "deletion request of the patient"
+		}
 		jctx := access.WithActor(ctx, access.System(actor, c.TenantID))
-		if err := s.shred.Shred(jctx, c.TenantID, c.Subject, "retention period ended"); err != nil {
+		if err := s.shred.Shred(jctx, c.TenantID, c.Subject, reason); err != nil {
 			return n, fmt.Errorf("dispose of a subject: %w", err)
 		}
 		cert := Certificate{ID: id.New(), TenantID: c.TenantID, Subject: c.Subject, ClosedAt: c.ClosedAt, RetainedUntil: until,
-			DisposedAt: s.clock.Now(), Actor: "system job " + actor, Method: Method, Rule: rules[c.TenantID]}
+			DisposedAt: s.clock.Now(), Actor: "system job " + actor, Method: Method, Rule: rule}
 		if err := s.store.AddCertificate(ctx, cert); err != nil {
 			return n, fmt.Errorf("disposal certificate: %w", err)
 		}

@@ -67,6 +67,12 @@ var routeClasses = map[string]access.Class{
 	"POST /account/mfa/remove":      access.Customer,
 	"GET /account/reauth":           access.Customer,
 	"POST /account/reauth":          access.Customer,
+	// Closing one's account and deleting one's data (issue 21).
+	"GET /account/delete":          access.Customer,
+	"POST /account/delete":         access.Customer,
+	"GET /account/delete/confirm":  access.Customer,
+	"POST /account/delete/confirm": access.Customer,
+	"GET /account/closed":          access.Public,
 	// Administration.
 	"GET /account/orders/{id}/pay":   access.Customer,
 	"POST /webhooks/stripe":          access.Public,

@@ -99,7 +99,8 @@ func init() {
 		"POST /account/appointments/{id}/reschedule", "POST /account/appointments/{id}/cancel",
 		"GET /account/for/{patient}", "GET /account/widgets/{key}", "POST /account/dashboard/order", "POST /account/dashboard/{key}/move",
 		"POST /account/dashboard/{key}/hide", "POST /account/dashboard/{key}/restore",
-		"GET /account/results", "GET /account/results/{id}", "GET /account/results/{id}/trend/{obs}"} {
+		"GET /account/results", "GET /account/results/{id}", "GET /account/results/{id}/trend/{obs}",
+		"GET /account/delete", "POST /account/delete", "GET /account/delete/confirm", "POST /account/delete/confirm"} {
 		routePolicy[p] = patients
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam

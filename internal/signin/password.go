@@ -67,3 +67,8 @@ func (s *Service) Reauthenticate(ctx context.Context, sess Session, password, co
 	}
 	return s.sessions.MarkAuth(ctx, sess.ID, s.clock.Now(), u.HasSecondFactor())
 }
+
+// Fresh reports whether sess signed in, or confirmed its password again,
+// recently enough for a sensitive change (the policy's fresh-sign-in
+// window). A page that needs it sends the person to /account/reauth first.
+func (s *Service) Fresh(sess Session) bool { return s.policy.FreshAuth(sess.Auth(), s.clock.Now()) }

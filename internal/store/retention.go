@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -48,13 +49,16 @@ func (q *Retention) PutRule(ctx context.Context, r retention.Rule) error {
 	return nil
 }
 
-// Closed lists disabled patient accounts closed before closedBefore that
-// have no disposal certificate, oldest first.
-func (q *Retention) Closed(ctx context.Context, closedBefore time.Time, limit int) ([]retention.Closed, error) {
-	rows, err := q.db.r.QueryContext(ctx, `SELECT u.tenant_id, u.id, u.disabled_at FROM users u
-		WHERE u.role = 'patient' AND u.status = 'disabled' AND u.disabled_at IS NOT NULL AND u.disabled_at <= $1
+// Closed lists disabled patient accounts closed before closedBefore, or
+// whose deletion request is due at now, that have no disposal certificate,
+// oldest first.
+func (q *Retention) Closed(ctx context.Context, closedBefore, now time.Time, limit int) ([]retention.Closed, error) {
+	rows, err := q.db.r.QueryContext(ctx, `SELECT u.tenant_id, u.id, u.disabled_at, r.dispose_after, COALESCE(r.rule, '') FROM users u
+		LEFT JOIN deletion_requests r ON r.tenant_id = u.tenant_id AND r.subject = u.id
+		WHERE u.role = 'patient' AND u.status = 'disabled' AND u.disabled_at IS NOT NULL
+		AND (u.disabled_at <= $1 OR r.dispose_after <= $3)
 		AND NOT EXISTS (SELECT 1 FROM disposal_certificates d WHERE d.subject = u.id)
-		ORDER BY u.disabled_at, u.id LIMIT $2`, closedBefore, limit)
+		ORDER BY u.disabled_at, u.id LIMIT $2`, closedBefore, limit, now)
 	if err != nil {
 		return nil, fmt.Errorf("closed accounts: %w", err)
 	}
@@ -62,13 +66,51 @@ func (q *Retention) Closed(ctx context.Context, closedBefore time.Time, limit in
 	var out []retention.Closed
 	for rows.Next() {
 		var c retention.Closed
-		if err := rows.Scan(&c.TenantID, &c.Subject, &c.ClosedAt); err != nil {
+		var due sql.NullTime
+		if err := rows.Scan(&c.TenantID, &c.Subject, &c.ClosedAt, &due, &c.DeletionRule); err != nil {
 			return nil, fmt.Errorf("closed accounts: %w", err)
 		}
 		c.ClosedAt = c.ClosedAt.UTC()
+		if due.Valid {
+			c.DeletionDue = due.Time.UTC()
+		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// AddDeletionRequest records a verified deletion request; a second one
+// keeps the first.
+func (q *Retention) AddDeletionRequest(ctx context.Context, tenantID, subject string, verifiedAt, disposeAfter time.Time, rule string) error {
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO deletion_requests (tenant_id, subject, verified_at, dispose_after, rule) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (tenant_id, subject) DO NOTHING`, tenantID, subject, verifiedAt, disposeAfter, rule)
+	if err != nil {
+		return fmt.Errorf("deletion request: %w", err)
+	}
+	return nil
+}
+
+// HeldTypes lists the record types with a legal hold that subject has
+// records of: orders, and documentation (prescriptions, lab reports,
+// appointments). One statement.
+func (q *Retention) HeldTypes(ctx context.Context, tenantID, subject string) ([]string, error) {
+	var orders, docs bool
+	err := q.db.r.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM orders WHERE tenant_id = $1 AND user_id = $2),
+		EXISTS (SELECT 1 FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2)
+		OR EXISTS (SELECT 1 FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2)
+		OR EXISTS (SELECT 1 FROM appointments WHERE tenant_id = $1 AND patient_id = $2)`, tenantID, subject).Scan(&orders, &docs)
+	if err != nil {
+		return nil, fmt.Errorf("records held: %w", err)
+	}
+	var out []string
+	if docs {
+		out = append(out, retention.Documentation)
+	}
+	if orders {
+		out = append(out, retention.Orders)
+	}
+	return out, nil
 }
 
 // AddCertificate records a disposal certificate.

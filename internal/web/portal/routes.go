@@ -31,6 +31,14 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "POST /account/reauth", h.submitReauth)
 
 	patients := httpx.Roles(access.RolePatient)
+	// Closing one's own account and deleting one's data: patients, for
+	// themselves only (never through a proxy grant); the page after it is
+	// public, since the person is signed out by then.
+	rt.Handle(access.Customer, "GET /account/delete", h.showDelete, patients)
+	rt.Handle(access.Customer, "POST /account/delete", h.requestDelete, patients)
+	rt.Handle(access.Customer, "GET /account/delete/confirm", h.showDeleteConfirm, patients)
+	rt.Handle(access.Customer, "POST /account/delete/confirm", h.confirmDelete, patients)
+	rt.Handle(access.Public, "GET /account/closed", h.showClosed)
 	// The dashboard: arranged by the patient, for themselves only; shown
 	// for someone else only within their grant (GET /account/for/...).
 	rt.Handle(access.Customer, "GET /account/for/{patient}", h.showDashboardFor, patients)
