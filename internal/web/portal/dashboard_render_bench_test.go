@@ -50,10 +50,8 @@ func BenchmarkDashboardRender(b *testing.B) {
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
-// processCPU is the CPU time the process has used (user and system), in
-// nanoseconds. Why beside ns/op: on a machine shared with other work the
-// wall-clock time per view mostly measures the wait for a core, while the
-// CPU a view costs is what bounds requests per second.
+// processCPU is testkit.ProcessCPU, which this package's own tests cannot
+// import (testkit starts the server, which imports this package).
 func processCPU() int64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
