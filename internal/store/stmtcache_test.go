@@ -81,15 +81,19 @@ func TestStatementReuse(t *testing.T) {
 				if err := outer.Scan(&n); err != nil {
 					return err
 				}
-				inner, err := tx.QueryContext(ctx, list, n)
+				count, err := func() (int, error) {
+					inner, err := tx.QueryContext(ctx, list, n)
+					if err != nil {
+						return 0, err
+					}
+					defer func() { _ = inner.Close() }()
+					count := 0
+					for inner.Next() {
+						count++
+					}
+					return count, inner.Err()
+				}()
 				if err != nil {
-					return err
-				}
-				count := 0
-				for inner.Next() {
-					count++
-				}
-				if err := inner.Close(); err != nil {
 					return err
 				}
 				seen = append(seen, fmt.Sprintf("%d:%d", n, count))
@@ -147,6 +151,11 @@ func TestStatementReuse(t *testing.T) {
 				defer func() { _ = rows.Close() }()
 				c, err := rows.Columns()
 				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+				}
+				if err := rows.Err(); err != nil {
 					t.Fatal(err)
 				}
 				return len(c)
