@@ -52,11 +52,13 @@ func BenchmarkResultsPage(b *testing.B) {
 	b.Run("page", func(b *testing.B) {
 		get(b) // warm
 		before := stmts()
+		cpu0 := testkit.ProcessCPU()
 		b.ResetTimer()
 		for b.Loop() {
 			get(b)
 		}
 		b.ReportMetric(float64(stmts()-before)/float64(b.N), "stmts/op")
+		b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("session", func(b *testing.B) {
 		for b.Loop() {

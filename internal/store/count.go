@@ -20,6 +20,9 @@ func (db *DB) Statements() uint64 { return db.statements.Load() }
 type countingConnector struct {
 	driver.Connector
 	n *atomic.Uint64
+	// cache keeps each connection's prepared statements (stmtcache.go):
+	// SQLite only.
+	cache bool
 }
 
 // Connect opens a counting connection.
@@ -28,7 +31,11 @@ func (c countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingConn{Conn: conn, n: c.n}, nil
+	cc := &countingConn{Conn: conn, n: c.n}
+	if c.cache {
+		cc.stmts = newStmtCache()
+	}
+	return cc, nil
 }
 
 // countingConn counts statements and passes everything on; what the driver
@@ -37,6 +44,8 @@ func (c countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 type countingConn struct {
 	driver.Conn
 	n *atomic.Uint64
+	// stmts is the connection's statement cache, nil when not caching.
+	stmts *stmtCache
 }
 
 // Unwrap returns the driver's own connection, for code that needs the
@@ -55,6 +64,17 @@ var (
 )
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.stmts != nil {
+		cs, err := c.stmts.get(ctx, c.Conn, query)
+		if err != nil {
+			c.n.Add(1)
+			return nil, err
+		}
+		if cs != nil {
+			c.n.Add(1)
+			return c.stmts.query(ctx, cs, query, args)
+		}
+	}
 	q, ok := c.Conn.(driver.QueryerContext)
 	if !ok {
 		return nil, driver.ErrSkip
@@ -67,6 +87,17 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.stmts != nil {
+		cs, err := c.stmts.get(ctx, c.Conn, query)
+		if err != nil {
+			c.n.Add(1)
+			return nil, err
+		}
+		if cs != nil {
+			c.n.Add(1)
+			return c.stmts.exec(ctx, cs, query, args)
+		}
+	}
 	e, ok := c.Conn.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
@@ -92,6 +123,14 @@ func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver
 		return nil, err
 	}
 	return &countingStmt{Stmt: st, n: c.n}, nil
+}
+
+// Close closes the cached statements, then the connection.
+func (c *countingConn) Close() error {
+	if c.stmts != nil {
+		c.stmts.close()
+	}
+	return c.Conn.Close()
 }
 
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {

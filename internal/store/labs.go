@@ -90,9 +90,11 @@ func (s *Labs) list(ctx context.Context, query string, args ...any) ([]labs.Reco
 // limit, with how many there are and how many are new: one statement (the
 // counts as window functions over the same rows).
 func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit int) ([]labs.Record, int, int, error) {
+	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
+	// statement on every run (stmtcache.go).
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labColumns+`, COUNT(*) OVER (), SUM(CASE WHEN seen_at IS NULL THEN 1 ELSE 0 END) OVER ()
 		FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'
-		ORDER BY created_at DESC, id DESC LIMIT $3`, tenantID, patientID, limit)
+		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, patientID, limit)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("lab reports: %w", err)
 	}
@@ -112,8 +114,10 @@ func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit i
 // ByClinician returns the reports a clinician ordered: attention first,
 // then held, then newest, at most limit.
 func (s *Labs) ByClinician(ctx context.Context, tenantID, clinicianID string, limit int) ([]labs.Record, error) {
+	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
+	// statement on every run (stmtcache.go).
 	return s.list(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE tenant_id = $1 AND clinician_id = $2
-		ORDER BY CASE WHEN attention THEN 0 ELSE 1 END, CASE WHEN status = 'held' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT $3`,
+		ORDER BY CASE WHEN attention THEN 0 ELSE 1 END, CASE WHEN status = 'held' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`,
 		tenantID, clinicianID, limit)
 }
 

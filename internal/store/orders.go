@@ -60,8 +60,10 @@ func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (orders.Rec
 
 // ByOwner returns a person's orders, newest first, at most limit.
 func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]orders.Record, error) {
+	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
+	// statement on every run (stmtcache.go).
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE tenant_id = $1 AND user_id = $2
-		ORDER BY created_at DESC, id DESC LIMIT $3`, tenantID, userID, limit)
+		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
 	}

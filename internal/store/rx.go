@@ -96,8 +96,10 @@ func (s *Rx) ByID(ctx context.Context, tenantID, id string) (rx.Record, error) {
 
 // ByOwner returns a person's prescriptions, newest first, at most limit.
 func (s *Rx) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]rx.Record, error) {
+	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
+	// statement on every run (stmtcache.go).
 	return s.list(ctx, "prescriptions", `SELECT `+rxColumns+` FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2
-		ORDER BY created_at DESC, id DESC LIMIT $3`, tenantID, userID, limit)
+		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, userID, limit)
 }
 
 // Queue returns a tenant's prescriptions in a status, oldest first, at most

@@ -69,7 +69,7 @@ func openSQLite(ctx context.Context, kind Kind, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := sql.OpenDB(countingConnector{Connector: wc, n: n})
+	w := sql.OpenDB(countingConnector{Connector: wc, n: n, cache: true})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -80,7 +80,7 @@ func openSQLite(ctx context.Context, kind Kind, path string) (*DB, error) {
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
-	r := sql.OpenDB(countingConnector{Connector: rc, n: n})
+	r := sql.OpenDB(countingConnector{Connector: rc, n: n, cache: true})
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)

@@ -13,6 +13,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"sync"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/catalog"
@@ -26,13 +27,26 @@ type Site struct {
 	engine  *render.Engine
 	errPage *render.Page
 	nav     Nav
+
+	// navMu guards navs: each tenant's menu and legal links with the catalog
+	// version they were read at (navOf).
+	navMu sync.RWMutex
+	navs  map[string]navEntry
+}
+
+// navEntry is one tenant's layout links at one catalog version.
+type navEntry struct {
+	version     int64
+	menu, legal []render.MenuLink
 }
 
 // Nav is where the layout finds the tenant's menu and legal pages: the
-// catalog service.
+// catalog service. Version is the tenant's catalog version, which every
+// change to the menu or a page moves on.
 type Nav interface {
 	Menu(ctx context.Context, tenantID string) ([]catalog.MenuItem, error)
 	Pages(ctx context.Context, tenantID string) ([]catalog.Page, error)
+	Version(ctx context.Context, tenantID string) (int64, error)
 }
 
 // LegalSlugs are the slugs of the tenant pages the footer links to, when the
@@ -84,18 +98,55 @@ func (s *Site) View(r *http.Request, title string, data any) *render.View {
 	return v
 }
 
-// navOf returns the tenant's menu and published legal pages. A failure to
-// read them leaves the default links: the page itself still answers (the
-// menu is public catalog data, nothing is hidden by its absence).
+// navOf returns the tenant's menu and published legal pages, kept per tenant
+// for as long as the catalog version stays the same. Why a cache: every page
+// of every surface shows them, and reading them was two statements a page;
+// the version is read at most once a second (catalog.Service.Version), so an
+// edit shows at once on this replica and within a second on the others. The
+// links are public catalog data, the same for everyone of the tenant: no
+// person's data is kept. A failure to read them leaves the default links:
+// the page itself still answers (nothing is hidden by their absence).
 func (s *Site) navOf(ctx context.Context, tenantID string) (menu, legal []render.MenuLink) {
-	if items, err := s.nav.Menu(ctx, tenantID); err == nil {
+	version, err := s.nav.Version(ctx, tenantID)
+	if err != nil {
+		return s.readNav(ctx, tenantID)
+	}
+	s.navMu.RLock()
+	e, ok := s.navs[tenantID]
+	s.navMu.RUnlock()
+	if ok && e.version == version {
+		return e.menu, e.legal
+	}
+	menu, legal, complete := s.readNavAll(ctx, tenantID)
+	if complete {
+		s.navMu.Lock()
+		if s.navs == nil {
+			s.navs = make(map[string]navEntry)
+		}
+		s.navs[tenantID] = navEntry{version: version, menu: menu, legal: legal}
+		s.navMu.Unlock()
+	}
+	return menu, legal
+}
+
+// readNav reads the tenant's links from the catalog.
+func (s *Site) readNav(ctx context.Context, tenantID string) (menu, legal []render.MenuLink) {
+	menu, legal, _ = s.readNavAll(ctx, tenantID)
+	return menu, legal
+}
+
+// readNavAll reads the tenant's links and says whether both reads succeeded
+// (only then are they kept).
+func (s *Site) readNavAll(ctx context.Context, tenantID string) (menu, legal []render.MenuLink, complete bool) {
+	items, err := s.nav.Menu(ctx, tenantID)
+	if err == nil {
 		for _, m := range items {
 			menu = append(menu, render.MenuLink{Label: m.Label, Href: m.Href})
 		}
 	}
-	pages, err := s.nav.Pages(ctx, tenantID)
-	if err != nil {
-		return menu, nil
+	pages, perr := s.nav.Pages(ctx, tenantID)
+	if perr != nil {
+		return menu, nil, false
 	}
 	for _, slug := range LegalSlugs {
 		for _, p := range pages {
@@ -104,7 +155,7 @@ func (s *Site) navOf(ctx context.Context, tenantID string) (menu, legal []render
 			}
 		}
 	}
-	return menu, legal
+	return menu, legal, err == nil
 }
 
 // ViewerOf returns what the layout may know of the signed-in person: whether

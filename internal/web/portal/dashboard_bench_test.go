@@ -40,10 +40,12 @@ func BenchmarkDashboard(b *testing.B) {
 	}
 	b.Run("one", func(b *testing.B) {
 		n0 := s.Stores.Catalog.Statements() + s.Stores.PHI.Statements()
+		cpu0 := testkit.ProcessCPU()
 		b.ResetTimer()
 		for b.Loop() {
 			view(b)
 		}
+		b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 		b.ReportMetric(float64(s.Stores.Catalog.Statements()+s.Stores.PHI.Statements()-n0)/float64(b.N), "statements/op")
 	})
 	// 64 views at once, like bench/run's 64 connections: concurrent audit
@@ -51,6 +53,7 @@ func BenchmarkDashboard(b *testing.B) {
 	// well (a low figure means each view waits for its own fsync).
 	b.Run("64conns", func(b *testing.B) {
 		c0, e0 := s.AuditLog().Stats()
+		cpu0 := testkit.ProcessCPU()
 		b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
@@ -59,6 +62,7 @@ func BenchmarkDashboard(b *testing.B) {
 			}
 		})
 		b.StopTimer()
+		b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 		c1, e1 := s.AuditLog().Stats()
 		if c1 > c0 {
 			b.ReportMetric(float64(e1-e0)/float64(c1-c0), "events/commit")

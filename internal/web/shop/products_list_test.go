@@ -188,6 +188,14 @@ func TestLandingPagesAndMenu(t *testing.T) {
 	if _, body := do(t, s, s.NewRequest(t, "GET", "/", nil)); !strings.Contains(body, `href="/pages/flu-season">Flu season`) {
 		t.Fatalf("the new menu does not show at once:\n%s", body)
 	}
+	// The layout keeps the tenant's links per catalog version: a page
+	// published after a view shows in the footer of the next one.
+	if err := svc.SavePage(ctx, &catalog.Page{TenantID: s.Tenant.ID, Title: "Privacy", Body: "We keep little.", Published: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := do(t, s, s.NewRequest(t, "GET", "/products", nil)); !strings.Contains(body, `href="/pages/privacy">Privacy`) {
+		t.Fatalf("the new legal page does not show at once:\n%s", body)
+	}
 	if err := svc.SaveMenu(ctx, s.Tenant.ID, "Evil | javascript:alert(1)"); err == nil {
 		t.Fatal("a javascript: link was accepted")
 	}
