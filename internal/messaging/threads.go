@@ -20,6 +20,10 @@ import (
 type File struct {
 	Data     []byte
 	TooLarge bool
+	// Sniffed, when set, is what a second sniffer (the WHATWG algorithm,
+	// http.DetectContentType) made of the bytes: it must agree with Sniff,
+	// so that a file built to fool one check does not pass.
+	Sniffed string
 }
 
 // NewThread is what a patient (or their proxy) writes to start a thread.
@@ -88,7 +92,7 @@ func checkFile(fields map[string]string, f File) string {
 		// Why by content: a name or a browser's type says what the sender
 		// claims; the first bytes say what the file is. An HTML page named
 		// photo.png is refused before it is stored or ever served.
-		if ct := Sniff(f.Data); ct != "" {
+		if ct := Sniff(f.Data); ct != "" && (f.Sniffed == "" || f.Sniffed == ct) {
 			return ct
 		}
 		fields["file"] = "Attach a photo (PNG, JPEG, WebP or GIF) or a PDF."

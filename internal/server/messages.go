@@ -11,6 +11,10 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/web"
+	"github.com/salvehealth/salve/internal/web/admin"
+	"github.com/salvehealth/salve/internal/web/portal"
+	"github.com/salvehealth/salve/internal/web/staff"
 )
 
 // newMessages builds secure messaging on the PHI store: access through the
@@ -62,4 +66,27 @@ func staffMembers(a *accounts.Service) func(ctx context.Context, tenantID string
 		}
 		return out, nil
 	}
+}
+
+// mountMessages registers the message pages: the patient's under
+// /account/messages, the staff inbox under /staff/messages and the admin's
+// teams under /admin/messages/teams.
+func (s *Server) mountMessages(site *web.Site) error {
+	m := s.services.Messages
+	acct, err := portal.NewMessages(site, m, s.services.Orders, s.services.Rx)
+	if err != nil {
+		return err
+	}
+	acct.Routes(s.router)
+	st, err := staff.NewMessages(site, m)
+	if err != nil {
+		return err
+	}
+	st.Routes(s.router)
+	adm, err := admin.NewMessageTeams(site, m)
+	if err != nil {
+		return err
+	}
+	adm.Routes(s.router)
+	return nil
 }
