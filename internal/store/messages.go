@@ -102,8 +102,8 @@ func (s *Messages) RemoveMember(ctx context.Context, tenantID, teamID, userID st
 }
 
 func insertPost(ctx context.Context, tx *sql.Tx, p messaging.PostRecord, a *messaging.AttachmentRecord) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO message_posts (id, tenant_id, thread_id, patient_id, author_id, side, body_ct, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, p.TenantID, p.ThreadID, p.PatientID, p.AuthorID, string(p.Side), p.BodyCT, p.CreatedAt); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO message_posts (id, tenant_id, thread_id, patient_id, author_id, side, body_ct, created_at, seq)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COUNT(*) FROM message_posts WHERE tenant_id = $2 AND thread_id = $3))`, p.ID, p.TenantID, p.ThreadID, p.PatientID, p.AuthorID, string(p.Side), p.BodyCT, p.CreatedAt); err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
 	if a == nil {
@@ -229,7 +229,7 @@ func (s *Messages) Posts(ctx context.Context, tenantID, threadID string) ([]mess
 	rows, err := s.db.r.QueryContext(ctx, `SELECT p.id, p.tenant_id, p.thread_id, p.patient_id, p.author_id, p.side, p.body_ct, p.created_at,
 		COALESCE(a.id, ''), COALESCE(a.content_type, ''), COALESCE(a.size, 0)
 		FROM message_posts p LEFT JOIN message_attachments a ON a.post_id = p.id AND a.tenant_id = p.tenant_id
-		WHERE p.tenant_id = $1 AND p.thread_id = $2 ORDER BY p.created_at, p.id`, tenantID, threadID)
+		WHERE p.tenant_id = $1 AND p.thread_id = $2 ORDER BY p.created_at, p.seq, p.id`, tenantID, threadID)
 	if err != nil {
 		return nil, fmt.Errorf("messages: %w", err)
 	}

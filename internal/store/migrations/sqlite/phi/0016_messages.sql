@@ -53,7 +53,8 @@ CREATE INDEX message_threads_team ON message_threads (tenant_id, team_id, status
 
 -- One message: its text sealed (body_ct) under the patient whatever side
 -- wrote it, since it is part of the patient's record. author_id and
--- created_at count a person's messages for the throttle.
+-- created_at count a person's messages for the throttle; seq orders a
+-- thread's messages written within the same instant.
 CREATE TABLE message_posts (
     id         TEXT PRIMARY KEY,
     tenant_id  TEXT NOT NULL,
@@ -62,6 +63,7 @@ CREATE TABLE message_posts (
     author_id  TEXT NOT NULL,
     side       TEXT NOT NULL CHECK (side IN ('patient', 'staff')),
     body_ct    BLOB NOT NULL,
+    seq        INTEGER NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX message_posts_thread ON message_posts (tenant_id, thread_id, created_at);
