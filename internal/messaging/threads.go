@@ -262,7 +262,11 @@ func (s *Service) Open(ctx context.Context, tenantID, threadID string) (*Thread,
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.openThread(ctx, h, t, side)
+	teams, err := s.d.Store.Teams(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := openThread(h, t, side, teams)
 	if err != nil {
 		return nil, err
 	}
@@ -282,15 +286,18 @@ func (s *Service) Open(ctx context.Context, tenantID, threadID string) (*Thread,
 	return out, nil
 }
 
-// openThread opens a thread's subject and names its team.
-func (s *Service) openThread(ctx context.Context, h phi.Handle, t ThreadRecord, side Side) (*Thread, error) {
+// openThread opens a thread's subject and names its team (from the
+// tenant's teams, read once by the caller).
+func openThread(h phi.Handle, t ThreadRecord, side Side, teams []Team) (*Thread, error) {
 	subj, err := h.OpenString(t.PatientID, "message_threads", "subject_ct", t.ID, t.SubjectCT)
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.team(ctx, t.TenantID, t.TeamID)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return nil, err
+	var team Team
+	for _, tm := range teams {
+		if tm.ID == t.TeamID {
+			team = tm
+		}
 	}
 	team.Members = nil
 	out := &Thread{ID: t.ID, PatientID: t.PatientID, Subject: subj.Reveal(), Team: team, AboutKind: t.AboutKind, AboutID: t.AboutID,
@@ -400,9 +407,13 @@ func (s *Service) list(ctx context.Context, tenantID, patientID string, d access
 	if err != nil {
 		return nil, err
 	}
+	all, err := s.d.Store.Teams(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*Thread, 0, len(rows))
 	for _, r := range rows {
-		t, err := s.openThread(ctx, h, r, side)
+		t, err := openThread(h, r, side, all)
 		if err != nil {
 			return nil, err
 		}
