@@ -81,7 +81,9 @@ func (en *env) team(t *testing.T, name string, kind messaging.TeamKind, members 
 
 var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 64)...)
 
-func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Denied) }
+func isNotFound(err error) bool {
+	return apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Denied)
+}
 
 // TestThreadsStayWithinTheirTeam: a thread to the pharmacy is read by the
 // patient, their proxy with the messages class and the pharmacy's
