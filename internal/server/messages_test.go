@@ -202,6 +202,16 @@ func TestMessageObjectsAnswerLikeAbsence(t *testing.T) {
 				t.Errorf("%s inbox: %d, lists the thread: %v", role, r.StatusCode, !want)
 			}
 		}
+		// The staff view of the patient: its messages section lists the
+		// thread for the pharmacy's pharmacist, linked to the staff page;
+		// customer service (another team) sees no thread of theirs.
+		for role, want := range map[access.Role]bool{access.RolePharmacist: true, access.RoleCustomerService: false} {
+			r, body := get(t, s.ClientAs(t, staff[role]), s.NewRequest(t, "GET", "/staff/patients/"+patient.ID, nil))
+			if r.StatusCode != 200 || strings.Contains(body, `href="/staff/messages/`+threadID+`"`) != want ||
+				strings.Contains(body, "Question about my insulin pen") != want {
+				t.Errorf("%s staff view: %d, shows the thread: %v", role, r.StatusCode, !want)
+			}
+		}
 	})
 }
 
