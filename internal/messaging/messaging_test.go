@@ -133,6 +133,19 @@ func TestThreadsStayWithinTheirTeam(t *testing.T) {
 				t.Fatalf("%s attachment: %v", name, err)
 			}
 		}
+		// A proxy with the messages class writes for the patient; one
+		// without it cannot, and nothing is stored.
+		if _, err := en.Msg.Start(proxy, en.Tenant.ID, pid, messaging.NewThread{TeamID: pharmacy.ID, Subject: "For my mother",
+			Body: "She needs a refill."}); err != nil {
+			t.Fatalf("proxy with messages starting a thread: %v", err)
+		}
+		if _, err := en.Msg.Start(narrow, en.Tenant.ID, pid, messaging.NewThread{TeamID: pharmacy.ID, Subject: "For my mother",
+			Body: "She needs a refill."}); !isNotFound(err) {
+			t.Fatalf("proxy without messages starting a thread: %v", err)
+		}
+		if list, err := en.Msg.Threads(me, en.Tenant.ID, pid); err != nil || len(list) != 2 {
+			t.Fatalf("the patient's threads: %d %v", len(list), err)
+		}
 		first, _ := en.Msg.Open(me, en.Tenant.ID, th.ID)
 		attID := first.Posts[0].Attachment.ID
 		otherTenant := access.WithActor(ctx, access.Actor{ID: pharmID, Role: access.RolePharmacist, TenantID: "another-tenant"})
@@ -154,8 +167,8 @@ func TestThreadsStayWithinTheirTeam(t *testing.T) {
 		if _, err := en.Msg.Open(me, en.Tenant.ID, id.New()); !isNotFound(err) {
 			t.Fatalf("unknown thread: %v", err)
 		}
-		// The pharmacy's inbox lists it; customer service's does not.
-		if items, _, err := en.Msg.Inbox(pharm, en.Tenant.ID, messaging.InboxFilter{}); err != nil || len(items) != 1 {
+		// The pharmacy's inbox lists both threads; customer service's none.
+		if items, _, err := en.Msg.Inbox(pharm, en.Tenant.ID, messaging.InboxFilter{}); err != nil || len(items) != 2 {
 			t.Fatalf("pharmacy inbox: %v %v", items, err)
 		}
 		if items, _, err := en.Msg.Inbox(cs, en.Tenant.ID, messaging.InboxFilter{}); err != nil || len(items) != 0 {

@@ -5,11 +5,13 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/messaging"
 	"github.com/salvehealth/salve/internal/store"
@@ -245,8 +247,37 @@ func TestMessageUploadsOverHTTP(t *testing.T) {
 			t.Errorf("%s: the page lacks the error or the text typed", name)
 		}
 	}
+	// About an order: another patient's order is refused on its field;
+	// the patient's own is linked, and the pharmacist's page links it.
+	p := &catalog.Product{Name: "Thermometer", Variants: []catalog.Variant{{SKU: "TH-" + id.New()[24:], Price: 2500, Stock: 9}}}
+	if err := s.Catalog().SaveProduct(context.Background(), s.Tenant.ID, p); err != nil {
+		t.Fatal(err)
+	}
+	buy := func(c *http.Client) string {
+		t.Helper()
+		get(t, c, s.NewRequest(t, "POST", "/cart/items", url.Values{"variant": {p.Variants[0].ID}, "quantity": {"1"}}))
+		r, _ := get(t, c, s.NewRequest(t, "POST", "/checkout/pay", url.Values{"gateway": {"invoice"}, "name": {"Pat Doe"},
+			"line1": {"12 Quince Lane"}, "city": {"Springfield"}, "region": {"NY"}, "postal_code": {"10001"}, "shipping": {"standard"}}))
+		m := regexp.MustCompile(`^/account/orders/([0-9a-f-]{36})$`).FindStringSubmatch(r.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("order: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		return m[1]
+	}
+	mine, theirs := buy(c), buy(s.ClientAs(t, s.NewPerson(t, access.RolePatient)))
+	form["about"] = "order:" + theirs
+	if r, body := get(t, c, multipartRequest(t, s, "/account/messages", form, "", nil)); r.StatusCode == 303 ||
+		!strings.Contains(body, "Choose one of the orders or prescriptions listed") {
+		t.Errorf("about another patient's order: %d", r.StatusCode)
+	}
+	form["about"] = "order:" + mine
 	r, _ := get(t, c, multipartRequest(t, s, "/account/messages", form, "photo.png", msgPNG))
-	if r.StatusCode != 303 || !regexp.MustCompile(`^/account/messages/[0-9a-f-]{36}\?done=sent$`).MatchString(r.Header.Get("Location")) {
+	m := regexp.MustCompile(`^/account/messages/([0-9a-f-]{36})\?done=sent$`).FindStringSubmatch(r.Header.Get("Location"))
+	if r.StatusCode != 303 || m == nil {
 		t.Fatalf("send: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	r, body := get(t, s.ClientAs(t, pharm), s.NewRequest(t, "GET", "/staff/messages/"+m[1], nil))
+	if r.StatusCode != 200 || !strings.Contains(body, `href="/staff/orders/`+mine+`"`) {
+		t.Errorf("the pharmacist's page does not link the order: %d", r.StatusCode)
 	}
 }
