@@ -70,12 +70,6 @@ func Sniff(b []byte) string {
 	return ""
 }
 
-// Extension is the file name extension of a content type, for the fixed
-// name an attachment is served under.
-func Extension(contentType string) string {
-	return map[string]string{TypePNG: "png", TypeJPEG: "jpg", TypeWebP: "webp", TypeGIF: "gif", TypePDF: "pdf"}[contentType]
-}
-
 // TeamKind is what a team is for.
 type TeamKind string
 
