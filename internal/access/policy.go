@@ -87,10 +87,13 @@ var staffClasses = map[Role]struct {
 	purpose     Purpose
 }{
 	RoleCustomerService: {read: []DataClass{DataContact, DataAddress, DataOrders, DataBilling, DataMessages}, write: []DataClass{DataAddress, DataOrders, DataMessages}, purpose: PurposeOperations},
-	RolePharmacist:      {read: []DataClass{DataContact, DataAddress, DataOrders, DataRx}, write: []DataClass{DataRx, DataOrders}, purpose: PurposeTreatment},
-	RoleClinician:       {read: []DataClass{DataContact, DataClinical, DataRx, DataDevices, DataMessages}, write: []DataClass{DataClinical, DataMessages}, purpose: PurposeTreatment},
-	RoleFulfillment:     {read: []DataClass{DataAddress, DataOrders}, write: []DataClass{DataOrders}, purpose: PurposeOperations},
-	RoleCompliance:      {read: []DataClass{DataAuditMeta}, purpose: PurposeCompliance},
+	// Pharmacists read and write messages (issue 16): patients write to the
+	// pharmacy about their medicines; which threads is narrowed further by
+	// the pharmacy team's membership (internal/messaging).
+	RolePharmacist:  {read: []DataClass{DataContact, DataAddress, DataOrders, DataRx, DataMessages}, write: []DataClass{DataRx, DataOrders, DataMessages}, purpose: PurposeTreatment},
+	RoleClinician:   {read: []DataClass{DataContact, DataClinical, DataRx, DataDevices, DataMessages}, write: []DataClass{DataClinical, DataMessages}, purpose: PurposeTreatment},
+	RoleFulfillment: {read: []DataClass{DataAddress, DataOrders}, write: []DataClass{DataOrders}, purpose: PurposeOperations},
+	RoleCompliance:  {read: []DataClass{DataAuditMeta}, purpose: PurposeCompliance},
 	// Store managers and admins see no PHI: separation of duties.
 }
 

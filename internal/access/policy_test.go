@@ -11,7 +11,7 @@ import (
 // DESIGN §1 independently of the code, so a change to either shows here.
 var expected = map[Role]struct{ read, write []DataClass }{
 	RoleCustomerService: {read: []DataClass{DataContact, DataAddress, DataOrders, DataBilling, DataMessages}, write: []DataClass{DataAddress, DataOrders, DataMessages}},
-	RolePharmacist:      {read: []DataClass{DataContact, DataAddress, DataOrders, DataRx}, write: []DataClass{DataRx, DataOrders}},
+	RolePharmacist:      {read: []DataClass{DataContact, DataAddress, DataOrders, DataRx, DataMessages}, write: []DataClass{DataRx, DataOrders, DataMessages}},
 	RoleClinician:       {read: []DataClass{DataContact, DataClinical, DataRx, DataDevices, DataMessages}, write: []DataClass{DataClinical, DataMessages}},
 	RoleFulfillment:     {read: []DataClass{DataAddress, DataOrders}, write: []DataClass{DataOrders}},
 	RoleCompliance:      {read: []DataClass{DataAuditMeta}},

@@ -83,6 +83,10 @@ func demoCommand() command {
 			if err := demo.SeedLabs(ctx, stores.Catalog, stores.PHI, svc.Labs, stores.Vault, env.Clock.Now()); err != nil {
 				return prepared{}, fmt.Errorf("seed demo lab results: %w", err)
 			}
+			// Secure messaging (issue 16): the teams patients write to.
+			if err := demo.SeedMessageTeams(ctx, stores.Catalog, stores.PHI, stores.Vault, svc.Messages); err != nil {
+				return prepared{}, fmt.Errorf("seed demo message teams: %w", err)
+			}
 			// The product images are most of a first start's work: they are
 			// drawn once the demo listens, leaving a core free for requests
 			// (products show no picture until theirs is drawn).

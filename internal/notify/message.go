@@ -49,6 +49,12 @@ const (
 	// AccountDeletion carries the link that confirms a patient's request to
 	// close their account and delete their data.
 	AccountDeletion Kind = "account_deletion"
+	// NewMessage tells a patient that their pharmacy or care team wrote to
+	// them, and TeamMessage tells staff that a patient wrote to their team
+	// (secure messaging, issue 16): never the text, never the subject, never
+	// who; that is behind the sign-in.
+	NewMessage  Kind = "new_message"
+	TeamMessage Kind = "team_message"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -125,6 +131,12 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case LabAttention:
 		subject = "A lab result needs your attention at " + brand
 		body = "A lab result you ordered has a value in the critical range. Sign in to review it:\n\n" + p.Link
+	case NewMessage:
+		subject = "You have a new message from " + brand
+		body = "You have a new message from " + brand + " — sign in to read it:\n\n" + p.Link
+	case TeamMessage:
+		subject = "A patient wrote to your team at " + brand
+		body = "A patient sent a new message to your team at " + brand + " — sign in to read it:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

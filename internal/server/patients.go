@@ -60,8 +60,15 @@ func patientSources(ord *orders.Service, svc *Services) portal.Sources {
 			return sum, nil
 		})
 	}
-	return portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
+	sources := portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
 		portal.WidgetRx: staffView(svc.Rx), portal.WidgetAppointments: staffView(svc.Appointments), portal.WidgetLabs: staffView(svc.Labs.Source())}
+	// Secure messaging (issue 16): the patient's threads of the teams the
+	// staff member is on (a clinician's only with a care relationship),
+	// linked to the staff thread pages, which they may open.
+	if svc.Messages != nil {
+		sources[portal.WidgetMessages] = svc.Messages
+	}
+	return sources
 }
 
 // staffView is a patient-facing Source read by staff: the same lines,

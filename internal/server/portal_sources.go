@@ -15,6 +15,10 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	shop[portal.WidgetAppointments] = svc.Appointments
 	// The latest released lab results, new ones and flags marked.
 	shop[portal.WidgetLabs] = svc.Labs.Source()
+	// Secure messaging (issue 16): unread count and the latest threads.
+	if svc.Messages != nil {
+		shop[portal.WidgetMessages] = svc.Messages
+	}
 	return shop
 }
 

@@ -147,11 +147,29 @@ var routeClasses = map[string]access.Class{
 	"POST /account/prescriptions":             access.Customer,
 	"POST /account/prescriptions/{id}/refill": access.Customer,
 	// The pharmacist's queue (httpx.Roles: pharmacists only).
-	"GET /staff/prescriptions":               access.Staff,
-	"GET /staff/prescriptions/{id}":          access.Staff,
-	"GET /staff/prescriptions/{id}/document": access.Staff,
-	"POST /staff/prescriptions/{id}/verify":  access.Staff,
-	"POST /staff/prescriptions/{id}/reject":  access.Staff,
+	// Secure messaging (issue 16): the patient's threads, the staff inbox
+	// per team, the admin's teams.
+	"GET /account/messages":                                 access.Customer,
+	"GET /account/messages/new":                             access.Customer,
+	"POST /account/messages":                                access.Customer,
+	"GET /account/messages/{id}":                            access.Customer,
+	"POST /account/messages/{id}/reply":                     access.Customer,
+	"GET /account/messages/attachments/{id}":                access.Customer,
+	"GET /staff/messages":                                   access.Staff,
+	"GET /staff/messages/{id}":                              access.Staff,
+	"POST /staff/messages/{id}/reply":                       access.Staff,
+	"POST /staff/messages/{id}/assign":                      access.Staff,
+	"POST /staff/messages/{id}/status":                      access.Staff,
+	"GET /staff/messages/attachments/{id}":                  access.Staff,
+	"GET /admin/messages/teams":                             access.Admin,
+	"POST /admin/messages/teams":                            access.Admin,
+	"POST /admin/messages/teams/{id}/members":               access.Admin,
+	"POST /admin/messages/teams/{id}/members/{user}/remove": access.Admin,
+	"GET /staff/prescriptions":                              access.Staff,
+	"GET /staff/prescriptions/{id}":                         access.Staff,
+	"GET /staff/prescriptions/{id}/document":                access.Staff,
+	"POST /staff/prescriptions/{id}/verify":                 access.Staff,
+	"POST /staff/prescriptions/{id}/reject":                 access.Staff,
 	// Appointments: the patient's own; a clinician's day and hours; the
 	// offer (types, locations, window) for store managers and admins.
 	"GET /account/appointments":                                    access.Customer,
@@ -242,6 +260,10 @@ func init() {
 		}
 		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/prescriptions") {
 			routeRoles[p] = []access.Role{access.RolePharmacist}
+		}
+		// Secure messaging (issue 16): the staff who answer messages.
+		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/messages") {
+			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician}
 		}
 	}
 }

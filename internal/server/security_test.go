@@ -43,6 +43,9 @@ const (
 	pharmacists audience = "pharmacists"
 	// patientViewers are the staff whose work needs a patient's page.
 	patientViewers audience = "patient viewers" // clinicians, pharmacists, customer service
+	// messageStaff answer patients' messages (issue 16); which threads is
+	// decided per team (TestMessageObjectsAnswerLikeAbsence).
+	messageStaff audience = "message staff" // customer service, pharmacists, clinicians
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -107,6 +110,16 @@ func init() {
 	routePolicy["GET /staff/break-glass/{id}/orders"] = careTeam
 	for _, p := range []string{"GET /staff/patients", "POST /staff/patients", "GET /staff/patients/{id}"} {
 		routePolicy[p] = patientViewers
+	}
+	// Secure messaging (issue 16): the patient's side is patients (and so
+	// proxies); the inbox is the staff who answer messages.
+	for _, p := range []string{"GET /account/messages", "GET /account/messages/new", "POST /account/messages",
+		"GET /account/messages/{id}", "POST /account/messages/{id}/reply", "GET /account/messages/attachments/{id}"} {
+		routePolicy[p] = patients
+	}
+	for _, p := range []string{"GET /staff/messages", "GET /staff/messages/{id}", "POST /staff/messages/{id}/reply",
+		"POST /staff/messages/{id}/assign", "POST /staff/messages/{id}/status", "GET /staff/messages/attachments/{id}"} {
+		routePolicy[p] = messageStaff
 	}
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
 	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
@@ -190,6 +203,8 @@ func TestSecurityMatrix(t *testing.T) {
 		case orderStaff:
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		case patientViewers:
+			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
+		case messageStaff:
 			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
 		}
 		return false

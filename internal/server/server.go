@@ -248,6 +248,11 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
 	st.Labs = s.services.Labs
 	st.Routes(s.router)
+	// Secure messaging (issue 16): the patient's pages, the staff inbox and
+	// the admin's teams.
+	if err := s.mountMessages(site); err != nil {
+		return err
+	}
 	api.NewClinical(s.services.Labs).Routes(s.router)
 	return nil
 }

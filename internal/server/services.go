@@ -21,6 +21,7 @@ import (
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
+	"github.com/salvehealth/salve/internal/messaging"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
@@ -80,6 +81,8 @@ type Services struct {
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
+	// Messages is secure messaging (issue 16): teams, threads, messages.
+	Messages *messaging.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -241,6 +244,13 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil}
+	// Secure messaging (issue 16): notices name the tenant, staff names come
+	// from the accounts service (audited), and a thread may be about an
+	// order or a prescription the writer may see of the patient.
+	svc.Messages = newMessages(stores, ids, ob, ord, rxs, func(ctx context.Context, tenantID string) (string, string) {
+		l := links(ctx, tenantID)
+		return l.Brand, l.BaseURL
+	}, c, log)
 	// The dashboard's widgets: the shop side's (orders, lists, profile,
 	// offer), then each clinical domain's.
 	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))

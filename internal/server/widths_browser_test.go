@@ -45,6 +45,9 @@ var notPages = map[string]string{
 	"GET /staff/prescriptions/{id}/document":            "an uploaded image or PDF",
 	"GET /account/widgets/{key}":                        "a counted redirect to the widget's page",
 	"GET /admin/compliance/retention/certificates/{id}": "a plain-text download",
+	// Secure messaging (issue 16): a message's file, served as a download.
+	"GET /account/messages/attachments/{id}": "a message's image or PDF, as a download",
+	"GET /staff/messages/attachments/{id}":   "a message's image or PDF, as a download",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -245,6 +248,13 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /api/v1/orders":                    nil,
 		"GET /api/v1/orders/{id}":               nil,
 	}
+	// Secure messaging (issue 16): a pharmacy team with the pharmacist on
+	// it, and a thread of the patient's with a file and an answer.
+	persona[messageStaff] = string(access.RolePharmacist)
+	threadID := seedMessages(t, s, patient.ID, staffOf[access.RoleAdmin].ID, staffOf[access.RolePharmacist].ID)
+	special["GET /account/messages/{id}"] = []string{"/account/messages/" + threadID}
+	special["GET /staff/messages/{id}"] = []string{"/staff/messages/" + threadID}
+
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
 		if !strings.HasPrefix(rt.Pattern, "GET ") {

@@ -31,6 +31,12 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
 	{Key: "appointments", Label: "Appointments", Href: "/staff/appointments", About: "Your day of appointments, and the hours patients book from.",
 		Roles: []access.Role{access.RoleClinician}},
+	// Secure messaging (issue 16): the inbox of the teams one is on, and
+	// the admin's page of teams.
+	{Key: "messages", Label: "Messages", Href: "/staff/messages", About: "Patients' messages to your teams: assign, answer and close them.",
+		Roles: []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician}},
+	{Key: "message-teams", Label: "Message teams", Href: "/admin/messages/teams", About: "The teams patients write to, and who is on each.",
+		Roles: []access.Role{access.RoleAdmin}},
 	{Key: "catalog", Label: "Catalog", Href: "/admin/catalog", About: "Products, prices, categories, landing pages, the menu and promotions.",
 		Roles: []access.Role{access.RoleStoreManager, access.RoleAdmin}},
 	{Key: "appointment-types", Label: "Appointment types", Href: "/admin/appointments", About: "Kinds of appointment, locations and the cancellation window.",

@@ -8,7 +8,8 @@
 // staff view of a patient (find one, their record sliced by role) for
 // clinicians, pharmacists and customer service. Clinicians: their day of
 // appointments, their availability editor and lab results. Pharmacists: the
-// prescription queue. Later: messages. Every route is limited to the
+// prescription queue. Customer service, pharmacists and clinicians: the
+// messages of their teams (messages.go). Every route is limited to the
 // roles whose work needs it (httpx.Roles; the services check the role again).
 // One file per action; routes in routes.go.
 //
