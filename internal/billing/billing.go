@@ -20,6 +20,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/orders"
 )
 
@@ -46,6 +47,7 @@ type Deps struct {
 	Merchant func(ctx context.Context, tenantID string) (Merchant, error)
 	// Methods are the payment gateways' labels by name ("Pay by invoice").
 	Methods map[string]string
+	Clock   clock.Clock
 }
 
 // Service reads bills and receipts.
@@ -53,6 +55,7 @@ type Service struct {
 	orders   Orders
 	merchant func(ctx context.Context, tenantID string) (Merchant, error)
 	methods  map[string]string
+	clock    clock.Clock
 }
 
 // New returns the billing service.
@@ -60,7 +63,10 @@ func New(d Deps) *Service {
 	if d.Merchant == nil {
 		d.Merchant = func(context.Context, string) (Merchant, error) { return Merchant{}, nil }
 	}
-	return &Service{orders: d.Orders, merchant: d.Merchant, methods: d.Methods}
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	return &Service{orders: d.Orders, merchant: d.Merchant, methods: d.Methods, clock: d.Clock}
 }
 
 // Kind is what an entry of a statement records.
@@ -248,11 +254,13 @@ type HSAReceipt struct {
 	Merchant Merchant
 	Patient  string
 	// Period says what is covered: "Order A1B2-C3D4" or "Year 2026".
-	Period   string
-	Items    []HSAItem
-	Total    int64
-	Currency string
-	Issued   time.Time
+	Period string
+	// Reference is the order's, for a receipt of one order.
+	Reference string
+	Items     []HSAItem
+	Total     int64
+	Currency  string
+	Issued    time.Time
 }
 
 // eligible lists the eligible, paid and not refunded items of orders.
@@ -276,8 +284,9 @@ func eligible(r *HSAReceipt, list []*orders.Order) {
 }
 
 // HSAOrder returns the HSA/FSA receipt of one order for the actor in ctx
-// (NotFound as for Receipt); patient is the name to print on it.
-func (s *Service) HSAOrder(ctx context.Context, tenantID, orderID, patient string, now time.Time) (*HSAReceipt, error) {
+// (NotFound as for Receipt). The patient's name printed on it is the
+// order's ship-to name, opened with the order (no other record is read).
+func (s *Service) HSAOrder(ctx context.Context, tenantID, orderID string) (*HSAReceipt, error) {
 	o, err := s.orders.GetAs(ctx, tenantID, orderID, access.DataBilling)
 	if err != nil {
 		return nil, err
@@ -286,14 +295,15 @@ func (s *Service) HSAOrder(ctx context.Context, tenantID, orderID, patient strin
 	if err != nil {
 		return nil, err
 	}
-	r := &HSAReceipt{Merchant: m, Patient: patient, Period: "Order " + o.Reference, Currency: o.Currency, Issued: now}
+	r := &HSAReceipt{Merchant: m, Patient: o.Address.Name, Period: "Order " + o.Reference, Reference: o.Reference, Currency: o.Currency, Issued: s.clock.Now()}
 	eligible(r, []*orders.Order{o})
 	return r, nil
 }
 
 // HSAYear returns the HSA/FSA receipt of every eligible purchase of userID
-// in a calendar year (UTC), oldest first.
-func (s *Service) HSAYear(ctx context.Context, tenantID, userID string, year int, patient string, now time.Time) (*HSAReceipt, error) {
+// in a calendar year (UTC), oldest first; patient is the name to print.
+func (s *Service) HSAYear(ctx context.Context, tenantID, userID string, year int, patient string) (*HSAReceipt, error) {
+	now := s.clock.Now()
 	if year < 2000 || year > now.Year() {
 		return nil, apperr.NotFoundError()
 	}

@@ -60,8 +60,12 @@ func patientSources(ord *orders.Service, svc *Services) portal.Sources {
 			return sum, nil
 		})
 	}
-	return portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
+	srcs := portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
 		portal.WidgetRx: staffView(svc.Rx), portal.WidgetAppointments: staffView(svc.Appointments), portal.WidgetLabs: staffView(svc.Labs.Source())}
+	// Billing (issue 16): balance due and unpaid orders, for roles that read
+	// billing (access.DataBilling), without the patient's links.
+	srcs[portal.WidgetBilling] = staffView(svc.Billing.Source())
+	return srcs
 }
 
 // staffView is a patient-facing Source read by staff: the same lines,

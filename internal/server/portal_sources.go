@@ -15,6 +15,9 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	shop[portal.WidgetAppointments] = svc.Appointments
 	// The latest released lab results, new ones and flags marked.
 	shop[portal.WidgetLabs] = svc.Labs.Source()
+	// Billing (issue 16): the balance due and the unpaid orders, or the
+	// latest receipt.
+	shop[portal.WidgetBilling] = svc.Billing.Source()
 	return shop
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/appointments"
+	"github.com/salvehealth/salve/internal/billing"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/backup"
 	"github.com/salvehealth/salve/internal/clock"
@@ -80,6 +81,9 @@ type Services struct {
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
+	// Billing is patients' bills and receipts, read from their orders
+	// (issue 16).
+	Billing *billing.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -241,6 +245,10 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil}
+	// Billing (issue 16): bills and receipts from the orders, with the
+	// gateways' labels and the merchant named by the tenant and its first
+	// location.
+	svc.Billing = newBilling(ord, appts, store.NewTenants(stores.Catalog), c)
 	// The dashboard's widgets: the shop side's (orders, lists, profile,
 	// offer), then each clinical domain's.
 	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))
@@ -343,4 +351,31 @@ func afterAnswer(a *jobs.After, next http.Handler) http.Handler {
 			_ = http.NewResponseController(w).Flush()
 		}
 	})
+}
+
+// newBilling builds the billing service (issue 16): the merchant on receipts
+// is the tenant's name with the address of its first location, if it has
+// one; payment methods are the gateways' labels.
+func newBilling(ord *orders.Service, appts *appointments.Service, tenants *store.Tenants, c clock.Clock) *billing.Service {
+	methods := map[string]string{}
+	for _, g := range ord.Gateways() {
+		methods[g.Name()] = g.Label()
+	}
+	methods["invoice"] = "Invoice"
+	return billing.New(billing.Deps{Orders: ord, Methods: methods, Clock: c,
+		Merchant: func(ctx context.Context, tenantID string) (billing.Merchant, error) {
+			t, err := tenants.ByID(ctx, tenantID)
+			if err != nil {
+				return billing.Merchant{}, err
+			}
+			m := billing.Merchant{Name: t.Name}
+			locs, err := appts.Locations(ctx, tenantID)
+			if err != nil {
+				return m, err
+			}
+			if len(locs) > 0 {
+				m.Address = locs[0].Address
+			}
+			return m, nil
+		}})
 }
