@@ -45,6 +45,10 @@ var notPages = map[string]string{
 	"GET /staff/prescriptions/{id}/document":            "an uploaded image or PDF",
 	"GET /account/widgets/{key}":                        "a counted redirect to the widget's page",
 	"GET /admin/compliance/retention/certificates/{id}": "a plain-text download",
+
+	// Billing (issue 16): the HSA/FSA receipts as PDF.
+	"GET /account/orders/{id}/hsa-receipt.pdf":    "a PDF download",
+	"GET /account/billing/{year}/hsa-receipt.pdf": "a PDF download",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -244,6 +248,9 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /api/v1/cart":                      nil,
 		"GET /api/v1/orders":                    nil,
 		"GET /api/v1/orders/{id}":               nil,
+
+		// Billing (issue 16): the year's HSA/FSA receipt.
+		"GET /account/billing/{year}/hsa-receipt": {"/account/billing/" + strconv.Itoa(s.Clock.Now().Year()) + "/hsa-receipt"},
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
