@@ -129,7 +129,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// moves the patient's waiting orders on (set once orders exist).
 	jobLinks := shopLinks(cfg, store.NewTenants(stores.Catalog))
 	rxs := rx.New(rx.Deps{Store: store.NewRx(stores.PHI), Vault: v, Audit: al, Auth: ids.Grants, Catalog: variants, Outbox: ob,
-		Contacts: ids.Accounts.Email, Links: func(ctx context.Context, tenantID string) (string, string) {
+		Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := jobLinks(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}, Clock: c, Log: log})
@@ -139,7 +139,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	rxs.SetVerified(ord.CoverWaiting)
 	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
-		Outbox: ob, Contacts: ids.Accounts.Email, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
+		Outbox: ob, Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}})
