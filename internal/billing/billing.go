@@ -28,6 +28,10 @@ import (
 type Orders interface {
 	ListAs(ctx context.Context, tenantID, userID string, class access.DataClass) ([]*orders.Order, error)
 	GetAs(ctx context.Context, tenantID, orderID string, class access.DataClass) (*orders.Order, error)
+	// List reads the orders as the orders data class (what the order
+	// widgets read); May decides a class without reading anything.
+	List(ctx context.Context, tenantID, userID string) ([]*orders.Order, error)
+	May(ctx context.Context, tenantID, userID string, class access.DataClass) error
 	// PaysOnPage reports whether an order's gateway takes payment on its
 	// own page (an unpaid one is paid at /account/orders/{id}/pay).
 	PaysOnPage(o *orders.Order) bool

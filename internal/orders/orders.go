@@ -650,6 +650,15 @@ func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Order, 
 	return s.ListAs(ctx, tenantID, userID, access.DataOrders)
 }
 
+// May reports (nil) whether the actor in ctx may read userID's orders as
+// data of class, reading nothing of them; a denial is NotFound.
+func (s *Service) May(ctx context.Context, tenantID, userID string, class access.DataClass) error {
+	if _, err := s.decideClass(ctx, tenantID, userID, class, access.Read); err != nil {
+		return apperr.NotFoundError()
+	}
+	return nil
+}
+
 // ListAs is List decided on a data class: access.DataOrders (List), or
 // access.DataBilling for a person's bills and receipts. Why a class: a
 // proxy granted billing but not orders may see what was charged and paid

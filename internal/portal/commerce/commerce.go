@@ -66,7 +66,7 @@ func Sources(d Deps) portal.Sources {
 
 // orders reads a patient's orders once per dashboard view.
 func (d Deps) orders(ctx context.Context, tenantID, patientID string) ([]*orders.Order, error) {
-	return portal.Remember(ctx, "orders:"+tenantID+":"+patientID, func() ([]*orders.Order, error) {
+	return portal.Remember(ctx, portal.OrdersKey(tenantID, patientID), func() ([]*orders.Order, error) {
 		return d.Orders.List(ctx, tenantID, patientID)
 	})
 }
