@@ -170,8 +170,8 @@ func (s *Service) statement(list []*orders.Order) *Statement {
 		}
 		m := s.Method(o)
 		e := Entry{Date: o.CreatedAt, OrderID: o.ID, Reference: o.Reference, Currency: o.Currency, Method: m}
-		switch {
-		case o.Status == orders.Cancelled:
+		switch o.Status {
+		case orders.Cancelled:
 			// Why one zero line: whether a cancelled order had been paid (and
 			// was then given back) is not kept with it; either way nothing is
 			// owed and nothing was kept.
@@ -179,7 +179,7 @@ func (s *Service) statement(list []*orders.Order) *Statement {
 			c.Kind = Cancelled
 			st.Entries = append(st.Entries, c)
 			continue
-		case o.Status == orders.PendingPayment:
+		case orders.PendingPayment:
 			inv := Invoice{OrderID: o.ID, Reference: o.Reference, Date: o.CreatedAt, Amount: o.Total, Currency: o.Currency,
 				PayOnPage: s.orders.PaysOnPage(o), Method: m}
 			st.Open = append(st.Open, inv)

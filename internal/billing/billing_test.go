@@ -14,7 +14,6 @@ import (
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
-	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
 )
@@ -128,7 +127,6 @@ func TestStatementBalancesWithARefund(t *testing.T) {
 		if err != nil || !rc.Paid || !rc.Refunded || rc.Method != "Test card" || rc.Merchant.Name != "Acme Pharmacy" {
 			t.Errorf("receipt %+v %v", rc, err)
 		}
-		var _ portal.Source = s.Billing.Source()
 	})
 }
 
