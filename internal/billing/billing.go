@@ -222,6 +222,9 @@ type Receipt struct {
 	// says so: it is an invoice, not proof of payment).
 	Paid     bool
 	Refunded bool
+	// PayOnPage: unpaid, and payable now on the gateway's hosted page
+	// (/account/orders/{id}/pay); unpaid otherwise is paid by invoice.
+	PayOnPage bool
 }
 
 // Receipt returns an order's receipt for the actor in ctx; another person's
@@ -236,7 +239,8 @@ func (s *Service) Receipt(ctx context.Context, tenantID, orderID string) (*Recei
 	if err != nil {
 		return nil, err
 	}
-	return &Receipt{Merchant: m, Order: o, Method: s.Method(o), Paid: paid(o.Status), Refunded: o.Status == orders.Refunded}, nil
+	return &Receipt{Merchant: m, Order: o, Method: s.Method(o), Paid: paid(o.Status), Refunded: o.Status == orders.Refunded,
+		PayOnPage: o.Status == orders.PendingPayment && s.orders.PaysOnPage(o)}, nil
 }
 
 // HSAItem is one eligible item on an HSA/FSA receipt.

@@ -120,7 +120,7 @@ func TestStatementBalancesWithARefund(t *testing.T) {
 			t.Errorf("fulfillment: %v", err)
 		}
 		sm, err := s.Billing.Source().Summary(s.as(uid, access.RolePatient), s.Tenant.ID, uid)
-		if err != nil || sm.Total != 1 || !strings.Contains(sm.Note, "due") || sm.Lines[0].Href != "/account/orders/"+inv.ID {
+		if err != nil || sm.Total != 1 || !strings.Contains(sm.Note, "due") || sm.Lines[0].Href != "/account/orders/"+inv.ID+"/receipt" {
 			t.Errorf("widget %+v %v", sm, err)
 		}
 		rc, err := s.Billing.Receipt(s.as(uid, access.RolePatient), s.Tenant.ID, ref.ID)

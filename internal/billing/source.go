@@ -55,8 +55,11 @@ func summary(st *Statement) portal.Summary {
 			if !inv.PayOnPage {
 				detail += " · pay by invoice, quoting " + inv.Reference
 			}
+			// Why the invoice page, not the order's: it is billing data, so
+			// whoever sees this widget (a proxy granted billing only, too)
+			// may open it; it links on to paying.
 			sum.Lines = append(sum.Lines, portal.Line{Title: "Order " + inv.Reference, Detail: detail, Badge: "Due", Tone: portal.ToneWarn,
-				Href: "/account/orders/" + inv.OrderID})
+				Href: "/account/orders/" + inv.OrderID + "/receipt"})
 		}
 	}
 	if sum.Total > 0 {
