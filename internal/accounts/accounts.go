@@ -43,8 +43,11 @@ type User struct {
 	EmailCT   []byte
 	NameCT    []byte
 	// DOBCT is the date of birth (YYYY-MM-DD), sealed; nil when not given.
-	DOBCT           []byte
-	PhoneCT         []byte
+	DOBCT   []byte
+	PhoneCT []byte
+	// DetailsCT is the rest of the profile (Details as JSON), sealed; nil
+	// until it is saved.
+	DetailsCT       []byte
 	EmailVerifiedAt time.Time
 	PasswordHash    string
 	TOTPSecretCT    []byte
@@ -88,6 +91,8 @@ type Store interface {
 	// SetDOB stores the sealed date of birth and its blind index (both nil
 	// to clear it).
 	SetDOB(ctx context.Context, tenantID, userID string, dobCT, bidx []byte) error
+	// SetDetails stores the sealed rest of the profile (Details).
+	SetDetails(ctx context.Context, tenantID, userID string, detailsCT []byte, now time.Time) error
 	// SetVerified marks the email address verified.
 	SetVerified(ctx context.Context, tenantID, userID string, now time.Time) error
 	SetRole(ctx context.Context, tenantID, userID string, role access.Role, now time.Time) error

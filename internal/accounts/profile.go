@@ -14,14 +14,16 @@ import (
 // Account is an account with its PHI opened: what the profile and admin pages
 // show. Its PHI stays wrapped (phi.String) until a page reveals it.
 type Account struct {
-	ID            string
-	TenantID      string
-	Role          access.Role
-	Status        string // StatusActive, StatusDisabled, StatusInvited
-	Email         phi.String
-	Name          phi.String
-	Phone         phi.String
-	DOB           phi.String // YYYY-MM-DD; empty when not given
+	ID       string
+	TenantID string
+	Role     access.Role
+	Status   string // StatusActive, StatusDisabled, StatusInvited
+	Email    phi.String
+	Name     phi.String
+	Phone    phi.String
+	DOB      phi.String // YYYY-MM-DD; empty when not given
+	// Details is the rest of the profile (issue 16), opened with the rest.
+	Details       Details
 	EmailVerified bool
 	TOTP          bool // a TOTP authenticator is enrolled
 	Passkeys      int
@@ -78,6 +80,9 @@ func (s *Service) open(ctx context.Context, u User, purpose access.Purpose) (Acc
 			return Account{}, err
 		}
 	}
+	if a.Details, err = openDetails(h, u.ID, u.DetailsCT); err != nil {
+		return Account{}, err
+	}
 	return a, nil
 }
 
@@ -94,9 +99,15 @@ type Profile struct {
 	Phone string
 	// DOB is the date of birth, YYYY-MM-DD, optional.
 	DOB string
+	// Details, if not nil, replaces the rest of the profile (issue 16);
+	// nil leaves it as it is (an invitation sets the name only).
+	Details *Details
+	// Choices, when not empty, are the ids Details.Preferred may be: the
+	// tenant's locations.
+	Choices []string
 }
 
-// UpdateProfile seals and stores the signed-in user's name and phone.
+// UpdateProfile seals and stores the signed-in user's profile.
 func (s *Service) UpdateProfile(ctx context.Context, p Profile) error {
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
@@ -105,19 +116,30 @@ func (s *Service) UpdateProfile(ctx context.Context, p Profile) error {
 	return s.setProfile(ctx, a.TenantID, a.ID, p)
 }
 
-// setProfile seals and stores an account's name and phone; the actor in ctx
-// is recorded as the writer.
+// setProfile seals and stores an account's name, phone, date of birth and,
+// when given, the rest of the profile; the actor in ctx is recorded as the
+// writer.
 func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Profile) error {
-	if err := checkName(p.Name); err != nil {
+	// Every field is checked before anything is written, and every wrong
+	// field is named at once: a bad submit changes nothing and the form
+	// keeps what was typed.
+	fields := map[string]string{}
+	if err := invalid(checkName(p.Name), fields); err != nil {
 		return err
 	}
 	p.Phone = strings.TrimSpace(p.Phone)
-	if len(p.Phone) > 40 || strings.Trim(p.Phone, "0123456789 +-().") != "" {
-		return apperr.InvalidFields("Check the phone number.", map[string]string{"phone": "Use digits, spaces and + - ( ) only."})
+	if !validPhone(p.Phone) {
+		fields["phone"] = "Use digits, spaces and + - ( ) only."
 	}
 	p.DOB = strings.TrimSpace(p.DOB)
-	if err := CheckDOB(p.DOB, s.clock.Now()); err != nil {
+	if err := invalid(CheckDOB(p.DOB, s.clock.Now()), fields); err != nil {
 		return err
+	}
+	if p.Details != nil {
+		checkDetails(p.Details, p.Choices, fields)
+	}
+	if len(fields) > 0 {
+		return apperr.InvalidFields("Check the highlighted fields.", fields)
 	}
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
 		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: "user.profile.update"})
@@ -141,6 +163,12 @@ func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Pro
 			return err
 		}
 	}
+	var detailsCT []byte
+	if p.Details != nil {
+		if detailsCT, err = sealDetails(h, userID, *p.Details); err != nil {
+			return err
+		}
+	}
 	if err := s.users.SetProfile(ctx, tenantID, userID, nameCT, phoneCT, s.clock.Now()); err != nil {
 		return err
 	}
@@ -148,6 +176,11 @@ func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Pro
 	// see internal/patients); also how accounts older than the index get one.
 	if err := s.users.SetNameIndex(ctx, tenantID, userID, NameIndex(s.vault, tenantID, p.Name)); err != nil {
 		return err
+	}
+	if p.Details != nil {
+		if err := s.users.SetDetails(ctx, tenantID, userID, detailsCT, s.clock.Now()); err != nil {
+			return err
+		}
 	}
 	return s.users.SetDOB(ctx, tenantID, userID, dobCT, DOBIndex(s.vault, tenantID, p.DOB))
 }

@@ -242,6 +242,10 @@ type Deps struct {
 	Outbox Outbox
 	// Contacts finds a person's email address (accounts.Service.Email).
 	Contacts func(ctx context.Context, tenantID, userID string) (string, error)
+	// Reminders, if set, says whether a person wants reminder emails (their
+	// profile's communication preference, accounts.Service.WantsReminders);
+	// a person who turned them off gets no appointment reminder.
+	Reminders func(ctx context.Context, tenantID, userID string) (bool, error)
 	// Links names a tenant's site and its address, for emails.
 	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
 	Clock clock.Clock
@@ -256,6 +260,7 @@ type Service struct {
 	care     Care
 	outbox   Outbox
 	contacts func(ctx context.Context, tenantID, userID string) (string, error)
+	wants    func(ctx context.Context, tenantID, userID string) (bool, error)
 	links    func(ctx context.Context, tenantID string) (string, string)
 	clock    clock.Clock
 	log      *slog.Logger
@@ -270,7 +275,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: d.Store, vault: d.Vault, grants: d.Grants, care: d.Care, outbox: d.Outbox, contacts: d.Contacts,
-		links: d.Links, clock: d.Clock, log: d.Log}
+		wants: d.Reminders, links: d.Links, clock: d.Clock, log: d.Log}
 }
 
 // WithClock returns the service on another clock: the demo books its past

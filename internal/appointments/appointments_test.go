@@ -42,7 +42,7 @@ func newFixture(t *testing.T, e store.Engine, patients int) *fixture {
 	ctx := context.Background()
 	f := &fixture{en: en, tid: en.Tenant.ID, st: store.NewAppointments(en.Stores.PHI)}
 	f.svc = appointments.New(appointments.Deps{Store: f.st, Vault: en.Stores.Vault, Grants: en.Grants, Care: en.Grants, Outbox: en.Outbox,
-		Contacts: en.Accounts.Email, Clock: en.Clock,
+		Contacts: en.Accounts.Email, Reminders: en.Accounts.WantsReminders, Clock: en.Clock,
 		Links: func(context.Context, string) (string, string) { return "Test Clinic", "https://clinic.test" }})
 	mgr := en.CreateStaff(t, access.RoleStoreManager, "mgr@example.com")
 	f.mgrCtx = access.WithActor(ctx, access.Actor{ID: mgr, Role: access.RoleStoreManager, TenantID: f.tid})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/notify"
 )
 
@@ -36,7 +37,7 @@ func (s *Service) SendReminders(ctx context.Context, limit int) (int, error) {
 		}
 		// Booked or moved less than a day before its start: the email
 		// about that is the reminder; a second one within hours is noise.
-		if r.UpdatedAt.Before(r.StartsAt.Add(-ReminderLead)) {
+		if r.UpdatedAt.Before(r.StartsAt.Add(-ReminderLead)) && s.wantsReminder(ctx, r) {
 			if err := s.sendEmail(ctx, notify.AppointmentReminder, r, locs[r.TenantID][r.LocationID]); err != nil {
 				return n, err
 			}
@@ -47,4 +48,20 @@ func (s *Service) SendReminders(ctx context.Context, limit int) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// wantsReminder reports whether the patient of a booking wants reminder
+// emails (their profile's preference; yes when it cannot be told, and the
+// failure is logged with ids only: a missed reminder costs a missed visit).
+func (s *Service) wantsReminder(ctx context.Context, r Record) bool {
+	if s.wants == nil {
+		return true
+	}
+	sys := access.WithActor(ctx, access.System("appointments.reminder", r.TenantID))
+	ok, err := s.wants(sys, r.TenantID, r.PatientID)
+	if err != nil {
+		s.log.WarnContext(ctx, "reminder preference not read; reminding", "appointment_id", r.ID, "err", err)
+		return true
+	}
+	return ok
 }

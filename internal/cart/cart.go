@@ -53,6 +53,9 @@ type Line struct {
 	Stock       int64
 	// RequiresPrescription puts the order on hold for verification.
 	RequiresPrescription bool
+	// HSAFSAEligible: payable from a health savings or flexible spending
+	// account (the catalog's flag); the order keeps it for HSA/FSA receipts.
+	HSAFSAEligible bool
 	// Active is false when the product was withdrawn from sale.
 	Active bool
 }

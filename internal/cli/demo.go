@@ -6,9 +6,11 @@ import (
 	"runtime"
 
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/server"
+	"github.com/salvehealth/salve/internal/store"
 )
 
 func demoCommand() command {
@@ -86,6 +88,11 @@ func demoCommand() command {
 			// Secure messaging (issue 16): the teams patients write to.
 			if err := demo.SeedMessageTeams(ctx, stores.Catalog, stores.PHI, stores.Vault, svc.Messages); err != nil {
 				return prepared{}, fmt.Errorf("seed demo message teams: %w", err)
+			}
+			// Billing (issue 16): the demo patient's paid orders with HSA/FSA
+			// items and one open invoice.
+			if err := demo.SeedOrders(ctx, stores.Catalog, stores.PHI, catalog.NewService(store.NewCatalogRepo(stores.Catalog), env.Clock), svc.Orders); err != nil {
+				return prepared{}, fmt.Errorf("seed demo orders: %w", err)
 			}
 			// The product images are most of a first start's work: they are
 			// drawn once the demo listens, leaving a core free for requests

@@ -93,6 +93,10 @@ type Item struct {
 	VariantID, ProductID, Slug, Name, VariantName, SKU string
 	Quantity, UnitPrice                                int64
 	RequiresPrescription                               bool
+	// HSAFSAEligible is the catalog's flag when the order was placed: the
+	// item is payable from a health savings or flexible spending account,
+	// and so is listed on the order's HSA/FSA receipt.
+	HSAFSAEligible bool
 }
 
 // Total is the line's total.
@@ -401,6 +405,13 @@ func CheckAddress(a *Address) error {
 
 // decide checks that the actor in ctx may act on userID's orders.
 func (s *Service) decide(ctx context.Context, tenantID, userID string, act access.Action) (access.Decision, error) {
+	return s.decideClass(ctx, tenantID, userID, access.DataOrders, act)
+}
+
+// decideClass checks that the actor in ctx may act on userID's orders seen
+// as data of class: orders (what was bought), or billing (what was charged,
+// paid and refunded, and receipts).
+func (s *Service) decideClass(ctx context.Context, tenantID, userID string, class access.DataClass, act access.Action) (access.Decision, error) {
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return access.Decision{}, apperr.DeniedError(access.ErrDenied)
@@ -416,7 +427,7 @@ func (s *Service) decide(ctx context.Context, tenantID, userID string, act acces
 		}
 		facts = f
 	}
-	d := access.Decide(a, access.Request{TenantID: tenantID, PatientID: userID, Class: access.DataOrders, Action: act}, facts, s.clock.Now())
+	d := access.Decide(a, access.Request{TenantID: tenantID, PatientID: userID, Class: class, Action: act}, facts, s.clock.Now())
 	if err := d.Err(); err != nil {
 		return d, apperr.DeniedError(err)
 	}
@@ -636,7 +647,25 @@ func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status
 // List returns a person's orders, newest first, opened under one audited
 // access for the whole list.
 func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Order, error) {
-	d, err := s.decide(ctx, tenantID, userID, access.Read)
+	return s.ListAs(ctx, tenantID, userID, access.DataOrders)
+}
+
+// May reports (nil) whether the actor in ctx may read userID's orders as
+// data of class, reading nothing of them; a denial is NotFound.
+func (s *Service) May(ctx context.Context, tenantID, userID string, class access.DataClass) error {
+	if _, err := s.decideClass(ctx, tenantID, userID, class, access.Read); err != nil {
+		return apperr.NotFoundError()
+	}
+	return nil
+}
+
+// ListAs is List decided on a data class: access.DataOrders (List), or
+// access.DataBilling for a person's bills and receipts. Why a class: a
+// proxy granted billing but not orders may see what was charged and paid
+// (the orders are what the bills are made of), and the audit log names the
+// view (order.list or billing.list).
+func (s *Service) ListAs(ctx context.Context, tenantID, userID string, class access.DataClass) ([]*Order, error) {
+	d, err := s.decideClass(ctx, tenantID, userID, class, access.Read)
 	if err != nil {
 		return nil, apperr.NotFoundError()
 	}
@@ -648,7 +677,7 @@ func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Order, 
 		return nil, nil
 	}
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Read,
-		Purpose: d.Purpose, Resource: "order", AuditAction: "order.list"})
+		Purpose: d.Purpose, Resource: "order", AuditAction: auditName(class, "list")})
 	if err != nil {
 		return nil, err
 	}
@@ -667,6 +696,20 @@ func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Order, 
 // tenant's and an unknown id are the same NotFound (DESIGN §2.4). Every view
 // is audited.
 func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, error) {
+	return s.GetAs(ctx, tenantID, orderID, access.DataOrders)
+}
+
+// auditName names a view of orders in the audit log by its data class.
+func auditName(class access.DataClass, view string) string {
+	if class == access.DataBilling {
+		return "billing." + view
+	}
+	return "order." + view
+}
+
+// GetAs is Get decided on a data class: access.DataOrders (Get), or
+// access.DataBilling for an order's receipt (see ListAs).
+func (s *Service) GetAs(ctx context.Context, tenantID, orderID string, class access.DataClass) (*Order, error) {
 	if !id.Valid(orderID) {
 		return nil, apperr.NotFoundError()
 	}
@@ -677,18 +720,18 @@ func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, er
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.decide(ctx, tenantID, r.UserID, access.Read)
+	d, err := s.decideClass(ctx, tenantID, r.UserID, class, access.Read)
 	if err != nil {
 		if a, ok := access.ActorFrom(ctx); ok {
 			// A denial is recorded, without the order's owner as a subject
 			// being disclosed to anyone.
-			_ = s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, ActorID: a.ID, Action: "order.read",
+			_ = s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, ActorID: a.ID, Action: auditName(class, "read"),
 				ResourceID: orderID, Outcome: audit.Denied, Detail: "not the actor's order"})
 		}
 		return nil, apperr.NotFoundError()
 	}
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
-		Purpose: d.Purpose, Resource: "order", ResourceID: r.ID, AuditAction: "order.read"})
+		Purpose: d.Purpose, Resource: "order", ResourceID: r.ID, AuditAction: auditName(class, "read")})
 	if err != nil {
 		return nil, err
 	}

@@ -106,7 +106,8 @@ func Price(lines []cart.Line, methodCode, regionCode string, p *promo.Promotion,
 			return nil, apperr.New(apperr.Invalid, fmt.Sprintf("Check the quantity of %s.", l.Label()))
 		}
 		q.Items = append(q.Items, Item{VariantID: l.VariantID, ProductID: l.ProductID, Slug: l.Slug, Name: l.Name,
-			VariantName: l.VariantName, SKU: l.SKU, Quantity: l.Quantity, UnitPrice: l.UnitPrice(), RequiresPrescription: l.RequiresPrescription})
+			VariantName: l.VariantName, SKU: l.SKU, Quantity: l.Quantity, UnitPrice: l.UnitPrice(), RequiresPrescription: l.RequiresPrescription,
+			HSAFSAEligible: l.HSAFSAEligible})
 		q.Subtotal += l.Total()
 		if l.RequiresPrescription {
 			q.NeedsRx = true

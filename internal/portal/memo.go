@@ -52,3 +52,8 @@ func Remember[T any](ctx context.Context, key string, fn func() (T, error)) (T, 
 	v, _ := got.v.(T)
 	return v, got.err
 }
+
+// OrdersKey is the memo key of a patient's orders as the order widgets read
+// them (orders.Service.List, the orders data class): the widgets that show
+// orders share that one read per dashboard view.
+func OrdersKey(tenantID, patientID string) string { return "orders:" + tenantID + ":" + patientID }

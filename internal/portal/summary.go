@@ -38,6 +38,15 @@ type Summary struct {
 	Total int
 	// Note is one short phrase for the widget's header ("2 new"); optional.
 	Note string
+	// Meter, if not nil, is a progress meter shown under the header (the
+	// profile's completion).
+	Meter *Meter
+}
+
+// Meter is how far along something is, in percent, with what it measures.
+type Meter struct {
+	Percent int    // 0..100
+	Label   string // "Profile complete"
 }
 
 // Line is one record in a widget.

@@ -41,7 +41,7 @@ func Widgets() []Widget {
 			Empty: "No lab results yet — they appear here when your clinic releases them."},
 		{Key: WidgetRx, Title: "Prescriptions", Class: access.DataRx, Href: "/account/prescriptions",
 			Empty: "No prescriptions yet — they appear here once the pharmacy has verified one for you."},
-		{Key: WidgetBilling, Title: "Billing", Class: access.DataBilling,
+		{Key: WidgetBilling, Title: "Billing", Class: access.DataBilling, Href: "/account/billing",
 			Empty: "Nothing to pay — invoices and balances appear here when there are any."},
 		{Key: WidgetMessages, Title: "Messages", Class: access.DataMessages, Href: "/account/messages",
 			Empty: "No messages — write to your pharmacy or care team from Messages; their answers appear here."},

@@ -29,6 +29,21 @@ func (s *Service) RemindRefills(ctx context.Context) (int, error) {
 			continue
 		}
 		sys := access.WithActor(ctx, access.System("rx.refill_reminder", r.TenantID))
+		if s.d.Reminders != nil {
+			wants, err := s.d.Reminders(sys, r.TenantID, r.UserID)
+			if err != nil {
+				s.d.Log.ErrorContext(ctx, "refill reminder: preference not read", "prescription", r.ID, "err", err)
+				continue
+			}
+			if !wants {
+				// Turned off in the profile: recorded as done for this
+				// fill, so the job does not ask again every hour.
+				if err := s.d.Store.MarkReminded(sys, r.TenantID, r.ID, now); err != nil {
+					return n, err
+				}
+				continue
+			}
+		}
 		brand, base := s.d.Links(sys, r.TenantID)
 		to, err := s.d.Contacts(sys, r.TenantID, r.UserID)
 		if err != nil {

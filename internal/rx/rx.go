@@ -223,6 +223,10 @@ type Deps struct {
 	Outbox  Enqueuer
 	// Contacts finds a person's email address, for the refill reminder.
 	Contacts func(ctx context.Context, tenantID, userID string) (string, error)
+	// Reminders, if set, says whether a person wants reminder emails (their
+	// profile's communication preference, accounts.Service.WantsReminders);
+	// a person who turned them off gets no refill reminder.
+	Reminders func(ctx context.Context, tenantID, userID string) (bool, error)
 	// Links names a tenant's shop and its address, for the reminder.
 	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
 	// Verified, if set, is told that a pharmacist verified a prescription of

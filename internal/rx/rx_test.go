@@ -44,7 +44,7 @@ func newEnv(t *testing.T, e store.Engine) *env {
 	variants := store.NewCarts(st.Catalog)
 	svc := rx.New(rx.Deps{Store: store.NewRx(st.PHI), Vault: st.Vault, Audit: st.AuditLog, Auth: ids.Grants, Catalog: variants, Outbox: ob,
 		Contacts: ids.Accounts.Email, Links: func(context.Context, string) (string, string) { return "Test Pharmacy", "https://pharmacy.test" },
-		Clock: st.Clock, Log: st.Log.Logger()})
+		Reminders: ids.Accounts.WantsReminders, Clock: st.Clock, Log: st.Log.Logger()})
 	ord := orders.New(orders.Deps{Orders: store.NewOrders(st.PHI), Stock: store.NewStock(st.Catalog), Catalog: variants,
 		Promotions: promo.NewService(store.NewPromotions(st.Catalog), st.Clock), Vault: st.Vault, Audit: st.AuditLog, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts, Prescriptions: svc,

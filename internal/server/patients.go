@@ -68,6 +68,9 @@ func patientSources(ord *orders.Service, svc *Services) portal.Sources {
 	if svc.Messages != nil {
 		sources[portal.WidgetMessages] = svc.Messages
 	}
+	// Billing (issue 16): balance due and unpaid orders, for roles that read
+	// billing (access.DataBilling), without the patient's links.
+	sources[portal.WidgetBilling] = staffView(svc.Billing.Source())
 	return sources
 }
 

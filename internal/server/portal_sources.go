@@ -19,6 +19,9 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	if svc.Messages != nil {
 		shop[portal.WidgetMessages] = svc.Messages
 	}
+	// Billing (issue 16): the balance due and the unpaid orders, or the
+	// latest receipt.
+	shop[portal.WidgetBilling] = svc.Billing.Source()
 	return shop
 }
 

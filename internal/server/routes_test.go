@@ -217,6 +217,15 @@ var routeClasses = map[string]access.Class{
 	"POST /staff/results/{id}/acknowledge":  access.Staff,
 	"POST /api/v1/fhir/Bundle":              access.Staff,
 
+	// Billing (issue 16): the patient's bills, receipts and HSA/FSA
+	// receipts (HTML and PDF).
+	"GET /account/billing":                        access.Customer,
+	"GET /account/billing/{year}/hsa-receipt":     access.Customer,
+	"GET /account/billing/{year}/hsa-receipt.pdf": access.Customer,
+	"GET /account/orders/{id}/receipt":            access.Customer,
+	"GET /account/orders/{id}/hsa-receipt":        access.Customer,
+	"GET /account/orders/{id}/hsa-receipt.pdf":    access.Customer,
+
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
 	"GET /admin/catalog":                                      access.Staff,

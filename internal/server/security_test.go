@@ -106,6 +106,12 @@ func init() {
 		"GET /account/delete", "POST /account/delete", "GET /account/delete/confirm", "POST /account/delete/confirm"} {
 		routePolicy[p] = patients
 	}
+	// Billing (issue 16): patients and their proxies; the service decides
+	// the billing class per record.
+	for _, p := range []string{"GET /account/billing", "GET /account/billing/{year}/hsa-receipt", "GET /account/billing/{year}/hsa-receipt.pdf",
+		"GET /account/orders/{id}/receipt", "GET /account/orders/{id}/hsa-receipt", "GET /account/orders/{id}/hsa-receipt.pdf"} {
+		routePolicy[p] = patients
+	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
 	routePolicy["GET /staff/break-glass/{id}/orders"] = careTeam
 	for _, p := range []string{"GET /staff/patients", "POST /staff/patients", "GET /staff/patients/{id}"} {

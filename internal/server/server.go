@@ -236,7 +236,8 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
 		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Labs: s.services.Labs, Retention: s.services.Retention, Carts: carts,
-		CartCookies: cartCookies, Sessions: sessions, Dashboard: s.services.Portal, Sources: s.services.Sources})
+		CartCookies: cartCookies, Sessions: sessions, Dashboard: s.services.Portal, Sources: s.services.Sources,
+		Billing: s.services.Billing})
 	if err != nil {
 		return err
 	}

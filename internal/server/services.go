@@ -15,6 +15,7 @@ import (
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/backup"
+	"github.com/salvehealth/salve/internal/billing"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/grants"
@@ -83,6 +84,9 @@ type Services struct {
 	Mail bool
 	// Messages is secure messaging (issue 16): teams, threads, messages.
 	Messages *messaging.Service
+	// Billing is patients' bills and receipts, read from their orders
+	// (issue 16).
+	Billing *billing.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -128,7 +132,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// moves the patient's waiting orders on (set once orders exist).
 	jobLinks := shopLinks(cfg, store.NewTenants(stores.Catalog))
 	rxs := rx.New(rx.Deps{Store: store.NewRx(stores.PHI), Vault: v, Audit: al, Auth: ids.Grants, Catalog: variants, Outbox: ob,
-		Contacts: ids.Accounts.Email, Links: func(ctx context.Context, tenantID string) (string, string) {
+		Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := jobLinks(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}, Clock: c, Log: log})
@@ -138,7 +142,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
 	rxs.SetVerified(ord.CoverWaiting)
 	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
-		Outbox: ob, Contacts: ids.Accounts.Email, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
+		Outbox: ob, Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}})
@@ -251,6 +255,10 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		l := links(ctx, tenantID)
 		return l.Brand, l.BaseURL
 	}, c, log)
+	// Billing (issue 16): bills and receipts from the orders, with the
+	// gateways' labels and the merchant named by the tenant and its first
+	// location.
+	svc.Billing = newBilling(ord, appts, store.NewTenants(stores.Catalog), c)
 	// The dashboard's widgets: the shop side's (orders, lists, profile,
 	// offer), then each clinical domain's.
 	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))
@@ -353,4 +361,31 @@ func afterAnswer(a *jobs.After, next http.Handler) http.Handler {
 			_ = http.NewResponseController(w).Flush()
 		}
 	})
+}
+
+// newBilling builds the billing service (issue 16): the merchant on receipts
+// is the tenant's name with the address of its first location, if it has
+// one; payment methods are the gateways' labels.
+func newBilling(ord *orders.Service, appts *appointments.Service, tenants *store.Tenants, c clock.Clock) *billing.Service {
+	methods := map[string]string{}
+	for _, g := range ord.Gateways() {
+		methods[g.Name()] = g.Label()
+	}
+	methods["invoice"] = "Invoice"
+	return billing.New(billing.Deps{Orders: ord, Methods: methods, Clock: c,
+		Merchant: func(ctx context.Context, tenantID string) (billing.Merchant, error) {
+			t, err := tenants.ByID(ctx, tenantID)
+			if err != nil {
+				return billing.Merchant{}, err
+			}
+			m := billing.Merchant{Name: t.Name}
+			locs, err := appts.Locations(ctx, tenantID)
+			if err != nil {
+				return m, err
+			}
+			if len(locs) > 0 {
+				m.Address = locs[0].Address
+			}
+			return m, nil
+		}})
 }

@@ -48,6 +48,10 @@ var notPages = map[string]string{
 	// Secure messaging (issue 16): a message's file, served as a download.
 	"GET /account/messages/attachments/{id}": "a message's image or PDF, as a download",
 	"GET /staff/messages/attachments/{id}":   "a message's image or PDF, as a download",
+
+	// Billing (issue 16): the HSA/FSA receipts as PDF.
+	"GET /account/orders/{id}/hsa-receipt.pdf":    "a PDF download",
+	"GET /account/billing/{year}/hsa-receipt.pdf": "a PDF download",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -247,6 +251,9 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /api/v1/cart":                      nil,
 		"GET /api/v1/orders":                    nil,
 		"GET /api/v1/orders/{id}":               nil,
+
+		// Billing (issue 16): the year's HSA/FSA receipt.
+		"GET /account/billing/{year}/hsa-receipt": {"/account/billing/" + strconv.Itoa(s.Clock.Now().Year()) + "/hsa-receipt"},
 	}
 	// Secure messaging (issue 16): a pharmacy team with the pharmacist on
 	// it, and a thread of the patient's with a file and an answer.

@@ -31,7 +31,7 @@ var (
 
 const userColumns = `id, tenant_id, role, status, email_bidx, email_ct, name_ct, phone_ct, email_verified_at,
 	password_hash, totp_secret_ct, totp_last_step, mfa_enrolled_at, failures, last_failure_at, locked_until,
-	needs_unlock, last_login_at, disabled_at, disabled_reason, created_at, updated_at, dob_ct,
+	needs_unlock, last_login_at, disabled_at, disabled_reason, created_at, updated_at, dob_ct, details_ct,
 	(SELECT count(*) FROM passkeys p WHERE p.user_id = users.id)`
 
 // nullTime turns the zero time into NULL.
@@ -55,11 +55,11 @@ func scanUser(row interface{ Scan(...any) error }) (accounts.User, error) {
 		u                                                     accounts.User
 		role                                                  string
 		verified, enrolled, lastFail, locked, login, disabled sql.NullTime
-		nameCT, phoneCT, totpCT, dobCT                        []byte
+		nameCT, phoneCT, totpCT, dobCT, detailsCT             []byte
 	)
 	err := row.Scan(&u.ID, &u.TenantID, &role, &u.Status, &u.EmailBidx, &u.EmailCT, &nameCT, &phoneCT, &verified,
 		&u.PasswordHash, &totpCT, &u.TOTPLastStep, &enrolled, &u.Failures, &lastFail, &locked,
-		&u.NeedsUnlock, &login, &disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &dobCT, &u.Passkeys)
+		&u.NeedsUnlock, &login, &disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &dobCT, &detailsCT, &u.Passkeys)
 	if errors.Is(err, sql.ErrNoRows) {
 		return accounts.User{}, apperr.NotFoundError()
 	}
@@ -67,7 +67,7 @@ func scanUser(row interface{ Scan(...any) error }) (accounts.User, error) {
 		return accounts.User{}, fmt.Errorf("scan user: %w", err)
 	}
 	u.Role = access.Role(role)
-	u.NameCT, u.PhoneCT, u.TOTPSecretCT, u.DOBCT = nameCT, phoneCT, totpCT, dobCT
+	u.NameCT, u.PhoneCT, u.TOTPSecretCT, u.DOBCT, u.DetailsCT = nameCT, phoneCT, totpCT, dobCT, detailsCT
 	u.EmailVerifiedAt, u.MFAEnrolledAt, u.LastFailureAt = timeOf(verified), timeOf(enrolled), timeOf(lastFail)
 	u.LockedUntil, u.LastLoginAt, u.DisabledAt = timeOf(locked), timeOf(login), timeOf(disabled)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
@@ -170,6 +170,12 @@ func (s *Users) SetNameIndex(ctx context.Context, tenantID, userID string, bidx 
 func (s *Users) SetDOB(ctx context.Context, tenantID, userID string, dobCT, bidx []byte) error {
 	return s.exec(ctx, "set date of birth", `UPDATE users SET dob_ct = $3, dob_bidx = $4 WHERE tenant_id = $1 AND id = $2`,
 		tenantID, userID, dobCT, bidx)
+}
+
+// SetDetails stores the sealed rest of the profile (issue 16).
+func (s *Users) SetDetails(ctx context.Context, tenantID, userID string, detailsCT []byte, now time.Time) error {
+	return s.exec(ctx, "set profile details", `UPDATE users SET details_ct = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, userID, detailsCT, now)
 }
 
 // SetVerified marks the email address verified and the account active.

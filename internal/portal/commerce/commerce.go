@@ -66,7 +66,7 @@ func Sources(d Deps) portal.Sources {
 
 // orders reads a patient's orders once per dashboard view.
 func (d Deps) orders(ctx context.Context, tenantID, patientID string) ([]*orders.Order, error) {
-	return portal.Remember(ctx, "orders:"+tenantID+":"+patientID, func() ([]*orders.Order, error) {
+	return portal.Remember(ctx, portal.OrdersKey(tenantID, patientID), func() ([]*orders.Order, error) {
 		return d.Orders.List(ctx, tenantID, patientID)
 	})
 }
@@ -155,32 +155,29 @@ func (d Deps) lists(ctx context.Context, tenantID, patientID string) (portal.Sum
 	return s, nil
 }
 
-// profile is what the person's profile lacks, each with the page that
-// completes it; nothing when it is complete.
+// profile is the profile's completion: a meter, the next thing to add
+// with why it helps (the one that helps most: accounts.Completion), then
+// the rest of what is missing; nothing when it is complete.
 func (d Deps) profile(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
 	acct, err := d.Accounts.Account(ctx, tenantID, patientID, access.PurposeSelf)
 	if err != nil {
 		return portal.Summary{}, err
 	}
-	var s portal.Summary
-	add := func(title, detail, href string) {
-		s.Lines = append(s.Lines, portal.Line{Title: title, Detail: detail, Href: href, Badge: "Missing", Tone: portal.ToneWarn})
+	percent, missing := accounts.Completion(acct)
+	if len(missing) == 0 {
+		return portal.Summary{}, nil
 	}
-	if acct.Name.Reveal() == "" {
-		add("Your name", "So that your pharmacy and clinic know who you are.", "/account/profile")
-	}
-	if acct.Phone.Reveal() == "" {
-		add("Your phone number", "So that your pharmacy can call you about an order.", "/account/profile")
-	}
-	if !acct.EmailVerified {
-		add("Confirm your email address", "Follow the link we emailed you.", "/account/profile")
-	}
-	if !acct.HasSecondFactor() {
-		add("A second sign-in step", "An authenticator app or a passkey keeps your records yours.", "/account/security")
-	}
-	s.Total = len(s.Lines)
-	if s.Total > 0 {
-		s.Note = fmt.Sprintf("%d of 4 done", 4-s.Total)
+	s := portal.Summary{Total: len(missing), Meter: &portal.Meter{Percent: percent, Label: "Profile complete"},
+		Note: fmt.Sprintf("%d%% complete", percent)}
+	for i, m := range missing {
+		if len(s.Lines) == portal.MaxLines {
+			break
+		}
+		l := portal.Line{Title: m.Title, Detail: m.Why, Href: m.Href, Badge: "Missing"}
+		if i == 0 {
+			l.Badge, l.Tone = "Next", portal.ToneWarn
+		}
+		s.Lines = append(s.Lines, l)
 	}
 	return s, nil
 }

@@ -59,7 +59,7 @@ func TestDashboardArrangement(t *testing.T) {
 		// Every widget without anything to show says what to do next.
 		for _, want := range []string{"No lab results yet — they appear here when your clinic releases them.", "No open orders — browse the shop",
 			"No prescriptions yet", "No upcoming appointments", "Nothing to pay", "No messages", "No device readings yet", "No lists yet",
-			"No offer right now", "Your phone number", "href=\"/account/profile\"", "href=\"/account/security\"", "href=\"/account/proxies\""} {
+			"No offer right now", "Add your date of birth", "So the pharmacy can match your prescriptions.", "href=\"/account/profile\"", "href=\"/account/security\"", "href=\"/account/proxies\""} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the new patient's dashboard lacks %q", want)
 			}

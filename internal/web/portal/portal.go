@@ -17,6 +17,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/appointments"
+	"github.com/salvehealth/salve/internal/billing"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/labs"
@@ -57,6 +58,8 @@ type Deps struct {
 	// Sources fill its widgets.
 	Dashboard *dash.Service
 	Sources   dash.Sources
+	// Billing is the patient's bills and receipts (issue 16).
+	Billing *billing.Service
 }
 
 // Handlers serve the pages under /account.
@@ -76,10 +79,13 @@ type Handlers struct {
 	sessions     *web.SessionStarter
 	dashboard    *dash.Service
 	sources      dash.Sources
+	billing      *billing.Service
 	pages        struct {
 		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
 		appointments, book, appointment, results, result, trend                                          *render.Page
 		deletion                                                                                         *render.Page
+		// Billing and receipts (issue 16).
+		billing, receipt, hsa *render.Page
 	}
 }
 
@@ -87,7 +93,7 @@ type Handlers struct {
 func New(site *web.Site, d Deps) (*Handlers, error) {
 	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, rx: d.Rx, appointments: d.Appointments,
 		labs: d.Labs, retention: d.Retention, carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
-		dashboard: d.Dashboard, sources: d.Sources}
+		dashboard: d.Dashboard, sources: d.Sources, billing: d.Billing}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"portal/dashboard": &p.dashboard, "portal/profile": &p.profile, "portal/security": &p.security,
 		"portal/reauth": &p.reauth, "portal/mfa_enrol": &p.enrol, "portal/recovery_codes": &p.codes, "portal/proxies": &p.proxies,
@@ -95,7 +101,8 @@ func New(site *web.Site, d Deps) (*Handlers, error) {
 		"portal/prescriptions": &p.prescriptions,
 		"portal/appointments":  &p.appointments, "portal/appointment_book": &p.book, "portal/appointment": &p.appointment,
 		"portal/results": &p.results, "portal/result": &p.result, "portal/trend": &p.trend,
-		"portal/account_delete": &p.deletion}); err != nil {
+		"portal/account_delete": &p.deletion,
+		"portal/billing":        &p.billing, "portal/receipt": &p.receipt, "portal/hsa_receipt": &p.hsa}); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -5,7 +5,9 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/appointments"
 	dash "github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -21,6 +23,9 @@ type profileData struct {
 	// ActingFor are the people who shared parts of their record with this
 	// patient (proxy grants), so the grantee sees that they can help them.
 	ActingFor []actingForRow
+	// Locations are the tenant's pharmacies and clinics to choose the
+	// preferred one from; without any, it is typed in (issue 16).
+	Locations []appointments.Location
 }
 
 // actingForRow is one person the patient may act for: their address, opened
@@ -58,20 +63,61 @@ func (h *Handlers) profile(w http.ResponseWriter, r *http.Request, status int, f
 	for _, g := range list {
 		actingFor = append(actingFor, actingForRow{Email: g.Email.Reveal(), Scopes: g.Scopes})
 	}
+	locs, err := h.locations(r)
+	if err != nil {
+		return err
+	}
 	if f == nil {
-		f = &web.Form{Values: map[string][]string{"name": {acct.Name.Reveal()}, "phone": {acct.Phone.Reveal()}, "dob": {acct.DOB.Reveal()}}}
+		d := acct.Details
+		f = &web.Form{Values: map[string][]string{"name": {acct.Name.Reveal()}, "phone": {acct.Phone.Reveal()}, "dob": {acct.DOB.Reveal()},
+			"preferred": {d.Preferred}, "insurance_payer": {d.InsurancePayer}, "insurance_member_id": {d.InsuranceMemberID},
+			"emergency_name": {d.EmergencyName}, "emergency_phone": {d.EmergencyPhone}, "emergency_relation": {d.EmergencyRelation},
+			"allergies": {d.Allergies}}}
+		if d.EmailReminders() {
+			f.Values["reminders"] = []string{"on"}
+		}
 	}
 	return h.render(w, r, h.pages.profile, status, "Your profile", profileData{Form: f, Email: acct.Email.Reveal(),
-		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left, ActingFor: actingFor})
+		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left, ActingFor: actingFor, Locations: locs})
 }
 
-// submitProfile saves the name, phone number and date of birth.
+// locations are the tenant's locations a patient may prefer; staff, whose
+// profile has no such field, get none.
+func (h *Handlers) locations(r *http.Request) ([]appointments.Location, error) {
+	sess, err := web.Session(r)
+	if err != nil || sess.Role != access.RolePatient || h.appointments == nil {
+		return nil, err
+	}
+	return h.appointments.Locations(r.Context(), tenant.FromContext(r.Context()).ID)
+}
+
+// submitProfile saves the name, phone number and date of birth and, for a
+// patient, the rest of the profile (issue 16). A wrong field is named on the
+// form, which keeps everything typed; nothing is saved until all are right.
 func (h *Handlers) submitProfile(w http.ResponseWriter, r *http.Request) error {
 	f, err := web.FormOf(r)
 	if err != nil {
 		return err
 	}
-	if err := h.accounts.UpdateProfile(r.Context(), accounts.Profile{Name: f.Value("name"), Phone: f.Value("phone"), DOB: f.Value("dob")}); err != nil {
+	p := accounts.Profile{Name: f.Value("name"), Phone: f.Value("phone"), DOB: f.Value("dob")}
+	sess, err := web.Session(r)
+	if err != nil {
+		return err
+	}
+	if sess.Role == access.RolePatient {
+		locs, err := h.locations(r)
+		if err != nil {
+			return err
+		}
+		for _, l := range locs {
+			p.Choices = append(p.Choices, l.ID)
+		}
+		p.Details = &accounts.Details{Preferred: f.Value("preferred"), InsurancePayer: f.Value("insurance_payer"),
+			InsuranceMemberID: f.Value("insurance_member_id"), EmergencyName: f.Value("emergency_name"),
+			EmergencyPhone: f.Value("emergency_phone"), EmergencyRelation: f.Value("emergency_relation"),
+			Allergies: f.Value("allergies"), RemindersOff: f.Value("reminders") != "on"}
+	}
+	if err := h.accounts.UpdateProfile(r.Context(), p); err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err

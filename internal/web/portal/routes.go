@@ -80,4 +80,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/results", h.listResults, patients)
 	rt.Handle(access.Customer, "GET /account/results/{id}", h.showResult, patients)
 	rt.Handle(access.Customer, "GET /account/results/{id}/trend/{obs}", h.showTrend, patients)
+	// Billing (issue 16): the patient's own bills; an order's receipts are
+	// read as billing data (the patient, or a proxy granted billing), the
+	// PDF with no-store; a year's HSA/FSA receipt is the patient's own.
+	rt.Handle(access.Customer, "GET /account/billing", h.showBilling, patients)
+	rt.Handle(access.Customer, "GET /account/billing/{year}/hsa-receipt", h.showYearHSA, patients)
+	rt.Handle(access.Customer, "GET /account/billing/{year}/hsa-receipt.pdf", h.downloadYearHSA, patients)
+	rt.Handle(access.Customer, "GET /account/orders/{id}/receipt", h.showReceipt, patients)
+	rt.Handle(access.Customer, "GET /account/orders/{id}/hsa-receipt", h.showOrderHSA, patients)
+	rt.Handle(access.Customer, "GET /account/orders/{id}/hsa-receipt.pdf", h.downloadOrderHSA, patients)
 }
