@@ -85,8 +85,9 @@ type Kind struct {
 	// Check refuses a value that Apply would refuse, before anyone is
 	// asked to approve it (nil: no check beyond Apply's).
 	Check func(ctx context.Context, tenantID, target string, after map[string]string) error
-	// Apply sets the setting.
-	Apply func(ctx context.Context, tenantID, target string, after map[string]string) error
+	// Apply sets the setting to c.Payload (c.TenantID, c.Target; the
+	// requester in c, for a setting that must be applied in their name).
+	Apply func(ctx context.Context, c Change) error
 }
 
 // Store keeps changes (internal/store.Changes).
@@ -208,7 +209,7 @@ func (s *Service) Approve(ctx context.Context, tenantID, changeID, note string) 
 	if err != nil {
 		return Change{}, err
 	}
-	if err := k.Apply(ctx, tenantID, c.Target, c.Payload); err != nil {
+	if err := k.Apply(ctx, c); err != nil {
 		msg := apperr.SafeMessage(err)
 		if serr := s.store.SetStatus(ctx, tenantID, c.ID, Failed, msg); serr != nil {
 			return Change{}, serr
@@ -299,7 +300,9 @@ func (s *Service) ApplyAsOperator(ctx context.Context, tenantID, kind, target st
 	if err := s.event(octx, c, "change.operator"); err != nil {
 		return Change{}, err
 	}
-	if err := k.Apply(octx, tenantID, target, after); err != nil {
+	applied := c
+	applied.Payload = after
+	if err := k.Apply(octx, applied); err != nil {
 		return Change{}, err
 	}
 	if err := s.store.Add(ctx, c); err != nil {

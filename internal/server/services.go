@@ -15,6 +15,7 @@ import (
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/backup"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/grants"
@@ -80,6 +81,9 @@ type Services struct {
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
+	// Changes (issue 19): security settings change through a request a
+	// second person approves; software versions are recorded there too.
+	Changes *changes.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -248,6 +252,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// pages, and the clinical domains' summaries.
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
+	// Changes with approvals (issue 19).
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret)
 	return svc, nil
 }
 
