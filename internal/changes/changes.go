@@ -43,6 +43,14 @@ const (
 // changes a setting).
 const Operator = "operator (confirmed at the console)"
 
+// The kinds of setting governed today (the composition root gives each its
+// Kind: how to read, check and apply it).
+const (
+	KindRetentionRule = "retention.rule"
+	KindStaffRole     = "staff.role"
+	KindSSO           = "sso"
+)
+
 // VersionKind is the kind of the software version records.
 const VersionKind = "software.version"
 

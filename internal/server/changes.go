@@ -17,22 +17,14 @@ import (
 	"github.com/salvehealth/salve/internal/store"
 )
 
-// The kinds of security-relevant setting that change through a request a
-// second person approves (internal/changes). Session limits and the MFA
-// rule are process settings (flags) and fixed rules today, changed by the
-// operator at deploy time; docs/compliance.md says so.
-const (
-	KindRetentionRule = "retention.rule"
-	KindStaffRole     = "staff.role"
-	KindSSO           = "sso"
-)
-
 // newChanges builds the change service over the PHI store with the kinds
-// this process governs.
+// this process governs. Session limits and the MFA rule are process
+// settings (flags) and a fixed rule today, set by the operator at deploy
+// time; docs/compliance.md says so.
 func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service) *changes.Service {
 	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
 	const day = 24 * time.Hour
-	retentionKind := changes.Kind{Name: KindRetentionRule, Title: "Retention rule",
+	retentionKind := changes.Kind{Name: changes.KindRetentionRule, Title: "Retention rule",
 		Current: func(ctx context.Context, tenantID, target string) (map[string]string, error) {
 			rules, err := ret.Rules(ctx, tenantID)
 			if err != nil {
@@ -59,7 +51,7 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			}
 			return ret.SetRule(ctx, c.TenantID, c.Target, time.Duration(days)*day)
 		}}
-	roleKind := changes.Kind{Name: KindStaffRole, Title: "Staff role",
+	roleKind := changes.Kind{Name: changes.KindStaffRole, Title: "Staff role",
 		Current: func(ctx context.Context, tenantID, target string) (map[string]string, error) {
 			u, err := users.ByID(ctx, tenantID, target)
 			if err != nil || !u.Role.Staff() {
@@ -84,7 +76,7 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			actx := access.WithActor(ctx, access.Actor{ID: c.RequestedBy, Role: c.RequestedRole, TenantID: c.TenantID})
 			return acc.SetRole(actx, c.TenantID, c.Target, access.Role(c.Payload["role"]))
 		}}
-	ssoKind := changes.Kind{Name: KindSSO, Title: "Single sign-on", Secrets: []string{"client_secret"},
+	ssoKind := changes.Kind{Name: changes.KindSSO, Title: "Single sign-on", Secrets: []string{"client_secret"},
 		Current: func(ctx context.Context, tenantID, _ string) (map[string]string, error) {
 			cur, err := ssoStore.Get(ctx, tenantID)
 			if apperr.Is(err, apperr.NotFound) {
