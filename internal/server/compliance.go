@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -203,3 +204,20 @@ func (c *Compliance) lastBackup(ctx context.Context) (time.Time, bool) {
 	return newest, verified
 }
 
+
+// BuildVersion names this build: module version and commit when known
+// (what the change log records at each start).
+func BuildVersion() string {
+	v, rev := "(devel)", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = " " + s.Value[:12]
+			}
+		}
+	}
+	return "salve " + v + rev
+}

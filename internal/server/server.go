@@ -170,6 +170,10 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		ord = s.services.Orders
 		people = &admin.People{Accounts: s.services.Accounts, Grants: s.services.Grants, Outbox: s.services.Outbox, ShowOutbox: !s.services.Mail,
 			Appointments: s.services.Appointments, Retention: s.services.Retention}
+		// Compliance operations (issue 19): changes with approvals, the
+		// report and the data-flow diagram.
+		people.Changes = s.services.Changes
+		people.Compliance = NewCompliance(s.cfg, s.stores, s.clock, BuildVersion())
 	}
 	sh, err := shop.New(site, s.catalog, cache, carts, cartCookies, ord)
 	if err != nil {
