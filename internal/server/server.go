@@ -362,6 +362,16 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 		} else if n > 0 {
 			s.log.Info("released stock held for orders never stored", "count", n)
 		}
+		// The software version running is recorded with the changes when
+		// it differs from the last recorded (the first start, an upgrade).
+		if s.services.Changes != nil {
+			v := BuildVersion()
+			if rec, err := s.services.Changes.RecordVersion(ctx, v); err != nil {
+				s.log.Error("recording the software version with the changes", "err", err)
+			} else if rec {
+				s.log.Info("recorded a new software version with the changes", "version", v)
+			}
+		}
 		// The scheduler runs every due job at once (the hold expiry among
 		// them), then every tick.
 		wg.Go(func() { s.services.Jobs.Run(jobsCtx, time.Second) })
