@@ -10,8 +10,10 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/changes"
+	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
@@ -170,4 +172,57 @@ func TestChangesNeedASecondPerson(t *testing.T) {
 			t.Fatalf("version record: %+v %v (recorded at start: %d)", last, err, starts)
 		}
 	})
+}
+
+// TestChangeObjectsAnswerLikeAbsence: another tenant's change request, or a
+// made-up one, answers an admin exactly like a page that does not exist and
+// stays pending; roles other than admin and compliance get the plain 404 on
+// every compliance page; the requester's own change is theirs to withdraw.
+func TestChangeObjectsAnswerLikeAbsence(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	ctx := context.Background()
+	other := &tenant.Tenant{ID: id.New(), Slug: "other", Name: "Other Pharmacy", Hostnames: []string{"other.test"},
+		Theme: tenant.DefaultTheme, CreatedAt: s.Clock.Now(), UpdatedAt: s.Clock.Now()}
+	if err := store.NewTenants(s.Stores.Catalog).Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tenants().Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	foreignAdmin := s.NewPersonIn(t, other, access.RoleAdmin)
+	foreign, err := s.Services().Changes.Request(access.WithActor(ctx, access.Actor{ID: foreignAdmin.ID, Role: access.RoleAdmin, TenantID: other.ID}),
+		other.ID, changes.KindRetentionRule, retention.Orders, map[string]string{"keep_days": "500"}, "their own policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []access.Role{access.RoleAdmin, access.RoleCompliance} {
+		c := s.ClientAs(t, s.NewPerson(t, role))
+		_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+		for _, target := range []string{foreign.ID, id.New()} {
+			for _, action := range []string{"approve", "reject"} {
+				r, body := get(t, c, s.NewRequest(t, "POST", "/admin/compliance/changes/"+target+"/"+action, url.Values{}))
+				if r.StatusCode != 404 || strip(body) != strip(notFound) {
+					t.Errorf("%s: %s of another tenant's or a made-up change: %d, differs from a plain 404", role, action, r.StatusCode)
+				}
+			}
+		}
+		_, body := get(t, c, s.NewRequest(t, "GET", "/admin/compliance/changes", nil))
+		if strings.Contains(body, foreign.ID) || strings.Contains(body, "their own policy") {
+			t.Errorf("%s sees another tenant's change", role)
+		}
+	}
+	if still, err := store.NewChanges(s.Stores.PHI).Get(ctx, other.ID, foreign.ID); err != nil || still.Status != changes.Pending {
+		t.Fatalf("another tenant's change was touched: %+v %v", still, err)
+	}
+	for _, role := range []access.Role{access.RolePharmacist, access.RoleClinician, access.RoleStoreManager, access.RoleCustomerService,
+		access.RoleFulfillment, access.RolePatient} {
+		c := s.ClientAs(t, s.NewPerson(t, role))
+		_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+		for _, path := range []string{"/admin/compliance", "/admin/compliance/changes", "/admin/compliance/data-flow", "/admin/compliance/data-flow.svg"} {
+			r, body := get(t, c, s.NewRequest(t, "GET", path, nil))
+			if r.StatusCode != 404 || strip(body) != strip(notFound) {
+				t.Errorf("%s on %s: %d, differs from a plain 404", role, path, r.StatusCode)
+			}
+		}
+	}
 }
