@@ -191,7 +191,7 @@ func TestDiagramParses(t *testing.T) {
 	inTitle := false
 	for {
 		tok, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -84,7 +84,7 @@ func (c *Compliance) Topology(ctx context.Context) (compliance.Topology, error) 
 	}
 	t := compliance.Topology{Role: string(c.cfg.Role), Addr: c.cfg.Addr, TLS: c.cfg.TLS(), Integrations: ins}
 	classes := map[store.Kind][]string{store.Catalog: {"catalog, prices, stock, tenants (no PHI)"},
-		store.PHI: {"accounts, orders, prescriptions, results, messages (PHI sealed per person)"},
+		store.PHI:   {"accounts, orders, prescriptions, results, messages (PHI sealed per person)"},
 		store.Audit: {"audit events (metadata, no PHI)"}}
 	for _, db := range []*store.DB{c.stores.Catalog, c.stores.PHI, c.stores.Audit} {
 		if db != nil {
@@ -203,7 +203,6 @@ func (c *Compliance) lastBackup(ctx context.Context) (time.Time, bool) {
 	}
 	return newest, verified
 }
-
 
 // BuildVersion names this build: module version and commit when known
 // (what the change log records at each start).
