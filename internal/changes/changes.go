@@ -88,6 +88,9 @@ type Kind struct {
 	Name, Title string
 	// Secrets are fields whose values are masked in the record.
 	Secrets []string
+	// TargetIsPerson: the target is a staff member's id, who may neither
+	// request nor approve a change of their own account.
+	TargetIsPerson bool
 	// Current returns the setting's fields now.
 	Current func(ctx context.Context, tenantID, target string) (map[string]string, error)
 	// Check refuses a value that Apply would refuse, before anyone is
@@ -161,9 +164,17 @@ func (s *Service) Request(ctx context.Context, tenantID, kind, target string, af
 	if !ok {
 		return Change{}, apperr.NotFoundError()
 	}
+	// Why: only those who govern security settings ask to change them
+	// (the routes say so too; this holds for any other caller).
+	if !slices.Contains(approverRoles, actor.Role) {
+		return Change{}, apperr.NotFoundError()
+	}
 	k, err := s.prepare(ctx, tenantID, kind, target, after, reason)
 	if err != nil {
 		return Change{}, err
+	}
+	if k.TargetIsPerson && target == actor.ID {
+		return Change{}, apperr.New(apperr.Invalid, "You cannot change your own account here; ask another administrator.")
 	}
 	// Why: a pending secret would have to wait in the database to be
 	// applied later; secrets are set by the operator at once instead.
@@ -264,6 +275,11 @@ func (s *Service) decide(ctx context.Context, tenantID, changeID, note string, t
 	// reach a security setting alone; withdrawing one's own request is fine.
 	if to == Applied && actor.ID == c.RequestedBy {
 		return Change{}, Kind{}, apperr.New(apperr.Forbidden, "You requested this change, so you cannot approve it: another admin or the compliance officer must.")
+	}
+	// Why: approving a change of one's own account (a promotion) is the
+	// same conflict as requesting it.
+	if to == Applied && k.TargetIsPerson && actor.ID == c.Target {
+		return Change{}, Kind{}, apperr.New(apperr.Forbidden, "This change is about your own account, so you cannot approve it: another admin or the compliance officer must.")
 	}
 	// The before is taken again now: what the approval actually changes.
 	if c.Before, err = k.Current(ctx, tenantID, c.Target); err != nil {

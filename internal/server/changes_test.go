@@ -121,6 +121,15 @@ func TestChangesNeedASecondPerson(t *testing.T) {
 		if u, _ := store.NewUsers(s.Stores.PHI).ByID(ctx, s.Tenant.ID, pharm.ID); r.StatusCode != 200 || u.Role != access.RoleClinician {
 			t.Fatalf("role approval: %d, role now %s", r.StatusCode, u.Role)
 		}
+		// Nobody approves a change of their own account either.
+		r, _ = get(t, a, s.NewRequest(t, "POST", "/admin/users/"+adminB.ID+"/role", url.Values{"role": {"compliance"}, "reason": {"B moves to compliance"}}))
+		ch = pending()
+		r2, body2 := get(t, b, s.NewRequest(t, "POST", "/admin/compliance/changes/"+ch.ID+"/approve", url.Values{}))
+		if u, _ := store.NewUsers(s.Stores.PHI).ByID(ctx, s.Tenant.ID, adminB.ID); r.StatusCode != 200 || r2.StatusCode != 403 ||
+			!strings.Contains(body2, "your own account") || u.Role != access.RoleAdmin {
+			t.Fatalf("approving one's own role change: request %d, approve %d, role %s", r.StatusCode, r2.StatusCode, u.Role)
+		}
+		get(t, b, s.NewRequest(t, "POST", "/admin/compliance/changes/"+ch.ID+"/reject", url.Values{}))
 		// Nobody requests a change of their own role.
 		r, _ = get(t, a, s.NewRequest(t, "POST", "/admin/users/"+adminA.ID+"/role", url.Values{"role": {"compliance"}, "reason": {"x"}}))
 		if r.StatusCode != 422 {
