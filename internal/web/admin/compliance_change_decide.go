@@ -11,6 +11,10 @@ import (
 // approveChange applies a pending change as its second person: POST
 // /admin/compliance/changes/{id}/approve (field note). Approving one's
 // own request is refused with the reason, and changes nothing.
+// errNoChanges answers a security setting's form on a server without the
+// change service: the setting is not changed without approval.
+var errNoChanges = apperr.New(apperr.Unavailable, "Security settings change through approvals, which this server does not offer.")
+
 func (h *Handlers) approveChange(w http.ResponseWriter, r *http.Request) error {
 	return h.decideChange(w, r, true)
 }

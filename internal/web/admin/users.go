@@ -80,12 +80,12 @@ func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) error {
 	t := tenant.FromContext(r.Context())
 	// Why a request: a role is a security setting; it changes only when a
 	// second person approves (the two-person rule, internal/changes).
-	if h.people.Changes != nil {
-		_, err = h.people.Changes.Request(r.Context(), t.ID, changes.KindStaffRole, r.PathValue("id"),
-			map[string]string{"role": f.Value("role")}, f.Value("reason"))
-	} else {
-		err = h.people.Accounts.SetRole(r.Context(), t.ID, r.PathValue("id"), access.Role(f.Value("role")))
+	// Never applied at once without the change service (fail closed).
+	if h.people.Changes == nil {
+		return errNoChanges
 	}
+	_, err = h.people.Changes.Request(r.Context(), t.ID, changes.KindStaffRole, r.PathValue("id"),
+		map[string]string{"role": f.Value("role")}, f.Value("reason"))
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
@@ -93,10 +93,7 @@ func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.usersPage(w, r, status, f)
 	}
-	if h.people.Changes != nil {
-		return h.usersPage(w, r, http.StatusOK, &web.Form{Done: "The role change was requested. It takes effect when another admin or the compliance officer approves it under Compliance, Changes."})
-	}
-	return h.usersPage(w, r, http.StatusOK, &web.Form{Done: "The role was changed; that person's sessions were ended."})
+	return h.usersPage(w, r, http.StatusOK, &web.Form{Done: "The role change was requested. It takes effect when another admin or the compliance officer approves it under Compliance, Changes; that person's sessions then end."})
 }
 
 // setDisabled disables or enables a staff account.
