@@ -56,6 +56,9 @@ func commands() []command {
 		backupCommand(),
 		configCommand(),
 		versionCommand(),
+		// Compliance operations (issue 19).
+		changesCommand(),
+		complianceCommand(),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/signin"
 )
@@ -43,6 +44,7 @@ Run 'salve sso <action> -h' for an action's flags.
 		fs := flags(env, sub)
 		l := config.NewLoader(fs, config.Stores|config.Logging, nil)
 		slug := fs.String("tenant", "", "the tenant's slug (required)")
+		reason := fs.String("reason", "set at the console with salve sso", "why, for the record of changes (salve changes list)")
 		var issuer, clientID, secretFile, domains *string
 		if action == "set" {
 			issuer = fs.String("issuer", "", "the provider's issuer URL, https (required)")
@@ -82,20 +84,25 @@ Run 'salve sso <action> -h' for an action's flags.
 		}
 		defer done()
 		actx := access.WithActor(ctx, access.System("cli.sso", t.ID))
-		if action == "disable" {
-			if err := svc.SignIn.DisableSSO(actx, t.ID); err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "single sign-on is off for %s\n", *slug)
-			return nil
+		// Single sign-on is a security setting: the change is recorded with
+		// the operator at the console as requester and approver (the secret
+		// masked), never applied unrecorded (internal/changes).
+		after := map[string]string{"enabled": "no"}
+		if action == "set" {
+			after = map[string]string{"enabled": "yes", "issuer": sso.Issuer, "client_id": sso.ClientID, "client_secret": sso.ClientSecret,
+				"allowed_domains": strings.Join(sso.AllowedDomains, ",")}
 		}
-		if err := svc.SignIn.SetSSO(actx, t.ID, sso); err != nil {
+		if _, err := svc.Changes.ApplyAsOperator(actx, t.ID, changes.KindSSO, t.ID, after, *reason); err != nil {
 			if e := apperr.As(err); e != nil && e.Code == apperr.Invalid {
 				return usagef("%s", e.Message)
 			}
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "single sign-on is set for %s; staff sign in at /login/sso\n", *slug)
+		if action == "disable" {
+			fmt.Fprintf(env.Stdout, "single sign-on is off for %s (recorded in salve changes list)\n", *slug)
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "single sign-on is set for %s; staff sign in at /login/sso (recorded in salve changes list)\n", *slug)
 		return nil
 	}
 	return c

@@ -121,6 +121,16 @@ func New(s Store, shred Shredder, c clock.Clock) *Service {
 // A period below the legal minimum, or an unknown record type, is refused
 // and changes nothing.
 func (s *Service) SetRule(ctx context.Context, tenantID, recordType string, keep time.Duration) error {
+	if err := CheckRule(recordType, keep); err != nil {
+		return err
+	}
+	return s.store.PutRule(ctx, Rule{TenantID: tenantID, RecordType: recordType, Keep: keep, UpdatedAt: s.clock.Now()})
+}
+
+// CheckRule refuses what SetRule would refuse: an unknown record type, a
+// period below the legal minimum or not in whole days (a change request is
+// checked before anyone is asked to approve it).
+func CheckRule(recordType string, keep time.Duration) error {
 	if !slices.Contains(RecordTypes(), recordType) {
 		return apperr.Errorf(apperr.Invalid, "unknown record type %q: use one of %v", recordType, RecordTypes())
 	}
@@ -132,7 +142,7 @@ func (s *Service) SetRule(ctx context.Context, tenantID, recordType string, keep
 	if keep%day != 0 {
 		return apperr.Errorf(apperr.Invalid, "retention is set in whole days")
 	}
-	return s.store.PutRule(ctx, Rule{TenantID: tenantID, RecordType: recordType, Keep: keep, UpdatedAt: s.clock.Now()})
+	return nil
 }
 
 // Period is how long a tenant keeps a closed patient's data: the longest of

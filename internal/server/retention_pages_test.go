@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/store"
@@ -68,10 +69,29 @@ func TestRetentionPages(t *testing.T) {
 		if err != nil || len(rules) != 0 {
 			t.Fatalf("refused rules changed something: %v %v", rules, err)
 		}
+		// A rule within the minimum is requested, and applied once a second
+		// person (an admin) approves it (issue 19: changes with approvals).
 		r, body = get(t, officer, s.NewRequest(t, "POST", "/admin/compliance/retention",
-			url.Values{"record_type": {retention.Messages}, "keep_days": {"400"}}))
-		if r.StatusCode != 200 || !strings.Contains(body, "saved") {
+			url.Values{"record_type": {retention.Messages}, "keep_days": {"400"}, "reason": {"policy update"}}))
+		if r.StatusCode != 200 || !strings.Contains(body, "requested") {
 			t.Fatalf("a rule within the minimum: %d", r.StatusCode)
+		}
+		if rules, err = rs.Rules(ctx, s.Tenant.ID); err != nil || len(rules) != 0 {
+			t.Fatalf("a requested rule applied before approval: %+v %v", rules, err)
+		}
+		reqs, err := s.Services().Changes.List(ctx, s.Tenant.ID, 10)
+		pendingID := ""
+		for _, c := range reqs {
+			if c.Status == changes.Pending {
+				pendingID = c.ID
+			}
+		}
+		if err != nil || pendingID == "" {
+			t.Fatalf("no change request: %v", err)
+		}
+		approver := s.ClientAs(t, s.NewPerson(t, access.RoleAdmin))
+		if r, _ = get(t, approver, s.NewRequest(t, "POST", "/admin/compliance/changes/"+pendingID+"/approve", nil)); r.StatusCode != 200 {
+			t.Fatalf("approve the rule: %d", r.StatusCode)
 		}
 		if rules, err = rs.Rules(ctx, s.Tenant.ID); err != nil || len(rules) != 1 || rules[0].Keep != 400*24*time.Hour {
 			t.Fatalf("rule saved: %+v %v", rules, err)

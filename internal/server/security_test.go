@@ -132,6 +132,12 @@ func init() {
 		"GET /admin/compliance/retention/certificates/{id}"} {
 		routePolicy[p] = reviewers
 	}
+	// Compliance operations (issue 19): compliance officers and admins.
+	for _, p := range []string{"GET /admin/compliance/changes", "POST /admin/compliance/changes/{id}/approve",
+		"POST /admin/compliance/changes/{id}/reject", "GET /admin/compliance", "GET /admin/compliance/data-flow",
+		"GET /admin/compliance/data-flow.svg"} {
+		routePolicy[p] = reviewers
+	}
 }
 
 // persona is one kind of person in the matrix.

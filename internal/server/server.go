@@ -170,6 +170,10 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		ord = s.services.Orders
 		people = &admin.People{Accounts: s.services.Accounts, Grants: s.services.Grants, Outbox: s.services.Outbox, ShowOutbox: !s.services.Mail,
 			Appointments: s.services.Appointments, Retention: s.services.Retention}
+		// Compliance operations (issue 19): changes with approvals, the
+		// report and the data-flow diagram.
+		people.Changes = s.services.Changes
+		people.Compliance = NewCompliance(s.cfg, s.stores, s.clock, BuildVersion())
 	}
 	sh, err := shop.New(site, s.catalog, cache, carts, cartCookies, ord)
 	if err != nil {
@@ -363,6 +367,16 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 			s.log.Error("releasing stock held for orders never stored", "err", err)
 		} else if n > 0 {
 			s.log.Info("released stock held for orders never stored", "count", n)
+		}
+		// The software version running is recorded with the changes when
+		// it differs from the last recorded (the first start, an upgrade).
+		if s.services.Changes != nil {
+			v := BuildVersion()
+			if rec, err := s.services.Changes.RecordVersion(ctx, v); err != nil {
+				s.log.Error("recording the software version with the changes", "err", err)
+			} else if rec {
+				s.log.Info("recorded a new software version with the changes", "version", v)
+			}
 		}
 		// The scheduler runs every due job at once (the hold expiry among
 		// them), then every tick.

@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/backup"
 	"github.com/salvehealth/salve/internal/billing"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/grants"
@@ -87,6 +88,9 @@ type Services struct {
 	// Billing is patients' bills and receipts, read from their orders
 	// (issue 16).
 	Billing *billing.Service
+	// Changes (issue 19): security settings change through a request a
+	// second person approves; software versions are recorded there too.
+	Changes *changes.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -266,6 +270,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// pages, and the clinical domains' summaries.
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
+	// Changes with approvals (issue 19).
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret)
 	return svc, nil
 }
 

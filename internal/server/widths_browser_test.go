@@ -14,6 +14,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/retention"
@@ -52,6 +53,8 @@ var notPages = map[string]string{
 	// Billing (issue 16): the HSA/FSA receipts as PDF.
 	"GET /account/orders/{id}/hsa-receipt.pdf":    "a PDF download",
 	"GET /account/billing/{year}/hsa-receipt.pdf": "a PDF download",
+	// Compliance operations (issue 19).
+	"GET /admin/compliance/data-flow.svg": "an SVG image (shown on /admin/compliance/data-flow)",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -219,6 +222,23 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		Subject: id.New(), ClosedAt: s.Clock.Now().AddDate(-7, 0, 0), RetainedUntil: s.Clock.Now().AddDate(0, 0, -1),
 		DisposedAt: s.Clock.Now(), Actor: "system job retention.dispose", Method: retention.Method,
 		Rule: "documentation kept 2190 days after the account closed"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Compliance operations (issue 19): a pending change request and a
+	// decided one, for the changes page's two tables.
+	asAdmin := access.WithActor(ctx, access.Actor{ID: staffOf[access.RoleAdmin].ID, Role: access.RoleAdmin, TenantID: s.Tenant.ID})
+	if _, err := s.Services().Changes.Request(asAdmin, s.Tenant.ID, changes.KindRetentionRule, retention.Messages,
+		map[string]string{"keep_days": "730"}, "Counsel asked for two years of messages after closure"); err != nil {
+		t.Fatal(err)
+	}
+	rejected, err := s.Services().Changes.Request(asAdmin, s.Tenant.ID, changes.KindStaffRole, staffOf[access.RoleFulfillment].ID,
+		map[string]string{"role": string(access.RoleCustomerService)}, "Covering the phones this month")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOfficer := access.WithActor(ctx, access.Actor{ID: staffOf[access.RoleCompliance].ID, Role: access.RoleCompliance, TenantID: s.Tenant.ID})
+	if _, err := s.Services().Changes.Reject(asOfficer, s.Tenant.ID, rejected.ID, "Use a temporary second account instead"); err != nil {
 		t.Fatal(err)
 	}
 

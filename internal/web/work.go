@@ -45,6 +45,13 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "retention", Label: "Retention", Href: "/admin/compliance/retention", About: "How long records are kept, and the certificates of patients disposed of.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	// Compliance operations (issue 19).
+	{Key: "compliance", Label: "Compliance report", Href: "/admin/compliance", About: "Check the running system and see which safeguard each feature meets.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	{Key: "changes", Label: "Changes", Href: "/admin/compliance/changes", About: "Approve or reject security-setting changes; the record of every change.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	{Key: "data-flow", Label: "Data flow", Href: "/admin/compliance/data-flow", About: "Where data lives and where it goes, drawn from the configuration.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "users", Label: "Staff accounts", Href: "/admin", About: "Invite staff, change roles, disable accounts.",
 		Roles: []access.Role{access.RoleAdmin}},
 	{Key: "outbox", Label: "Outbox", Href: "/admin/outbox", About: "Emails waiting to leave and those sent.",

@@ -21,6 +21,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/outbox"
 	dash "github.com/salvehealth/salve/internal/portal"
@@ -56,6 +57,9 @@ type Handlers struct {
 	apptTypes   *render.Page
 	// retentionView is compliance's retention rules and certificates.
 	retentionView *render.Page
+	// The compliance pages (issue 19): changes with approvals, the report
+	// and the data-flow diagram.
+	changesView, complianceView, dataFlowView *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -70,6 +74,13 @@ type People struct {
 	// Retention is the retention rules and disposal certificates
 	// (compliance and admins); nil leaves the pages out.
 	Retention *retention.Service
+	// Changes are security-setting changes with approvals (issue 19): staff
+	// roles and retention rules are requested here and applied when a
+	// second person approves; nil leaves the pages out.
+	Changes *changes.Service
+	// Compliance is the compliance report and the data-flow diagram; nil
+	// leaves those pages out.
+	Compliance ComplianceSource
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -87,6 +98,11 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 		"admin/appointment_types": &h.apptTypes,
 		"admin/insights":          &h.insightsPage,
 		"admin/retention":         &h.retentionView,
+	}); err != nil {
+		return nil, err
+	}
+	if err := site.Pages(map[string]**render.Page{
+		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
 	}); err != nil {
 		return nil, err
 	}

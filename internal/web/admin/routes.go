@@ -64,6 +64,20 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/retention", h.setRetentionRule, reviewers)
 		rt.Handle(access.Staff, "GET /admin/compliance/retention/certificates/{id}", h.downloadCertificate, reviewers)
 	}
+	// Compliance operations (issue 19): changes with approvals, the
+	// report and the data-flow diagram, for compliance and admins (the
+	// same reviewers as retention). Why not other roles: they decide and
+	// see how the installation is secured.
+	if h.people.Changes != nil {
+		rt.Handle(access.Staff, "GET /admin/compliance/changes", h.showChanges, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/approve", h.approveChange, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/reject", h.rejectChange, reviewers)
+	}
+	if h.people.Compliance != nil {
+		rt.Handle(access.Staff, "GET /admin/compliance", h.showCompliance, reviewers)
+		rt.Handle(access.Staff, "GET /admin/compliance/data-flow", h.showDataFlow, reviewers)
+		rt.Handle(access.Staff, "GET /admin/compliance/data-flow.svg", h.dataFlowSVG, reviewers)
+	}
 	// The appointment offer (types, locations, the cancellation window):
 	// the business's own data like the catalog, so store managers and
 	// admins; it lives in the PHI store beside the bookings it rules.

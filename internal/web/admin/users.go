@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -77,14 +78,22 @@ func (h *Handlers) setRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenant.FromContext(r.Context())
-	if err := h.people.Accounts.SetRole(r.Context(), t.ID, r.PathValue("id"), access.Role(f.Value("role"))); err != nil {
+	// Why a request: a role is a security setting; it changes only when a
+	// second person approves (the two-person rule, internal/changes).
+	// Never applied at once without the change service (fail closed).
+	if h.people.Changes == nil {
+		return errNoChanges
+	}
+	_, err = h.people.Changes.Request(r.Context(), t.ID, changes.KindStaffRole, r.PathValue("id"),
+		map[string]string{"role": f.Value("role")}, f.Value("reason"))
+	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
 			return err
 		}
 		return h.usersPage(w, r, status, f)
 	}
-	return h.usersPage(w, r, http.StatusOK, &web.Form{Done: "The role was changed; that person's sessions were ended."})
+	return h.usersPage(w, r, http.StatusOK, &web.Form{Done: "The role change was requested. It takes effect when another admin or the compliance officer approves it under Compliance, Changes; that person's sessions then end."})
 }
 
 // setDisabled disables or enables a staff account.

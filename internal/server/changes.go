@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/changes"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/store"
+)
+
+// newChanges builds the change service over the PHI store with the kinds
+// this process governs. Session limits and the MFA rule are process
+// settings (flags) and a fixed rule today, set by the operator at deploy
+// time; docs/compliance.md says so.
+func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service) *changes.Service {
+	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
+	const day = 24 * time.Hour
+	retentionKind := changes.Kind{Name: changes.KindRetentionRule, Title: "Retention rule",
+		Current: func(ctx context.Context, tenantID, target string) (map[string]string, error) {
+			rules, err := ret.Rules(ctx, tenantID)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range rules {
+				if r.RecordType == target {
+					return map[string]string{"keep_days": strconv.Itoa(r.KeepDays)}, nil
+				}
+			}
+			return nil, apperr.Errorf(apperr.Invalid, "unknown record type %q: use one of %v", target, retention.RecordTypes())
+		},
+		Check: func(_ context.Context, _, target string, after map[string]string) error {
+			days, err := strconv.Atoi(strings.TrimSpace(after["keep_days"]))
+			if err != nil || days <= 0 {
+				return apperr.InvalidFields("Enter the period as a whole number of days.", map[string]string{"keep_days": "Enter a whole number of days."})
+			}
+			return retention.CheckRule(target, time.Duration(days)*day)
+		},
+		Apply: func(ctx context.Context, c changes.Change) error {
+			days, err := strconv.Atoi(c.Payload["keep_days"])
+			if err != nil {
+				return apperr.Errorf(apperr.Invalid, "keep_days %q is not a number", c.Payload["keep_days"])
+			}
+			return ret.SetRule(ctx, c.TenantID, c.Target, time.Duration(days)*day)
+		}}
+	roleKind := changes.Kind{Name: changes.KindStaffRole, Title: "Staff role", TargetIsPerson: true,
+		Current: func(ctx context.Context, tenantID, target string) (map[string]string, error) {
+			u, err := users.ByID(ctx, tenantID, target)
+			if err != nil || !u.Role.Staff() {
+				return nil, apperr.NotFoundError()
+			}
+			return map[string]string{"role": string(u.Role)}, nil
+		},
+		// Nobody requests or approves a change of their own role
+		// (TargetIsPerson, enforced by internal/changes).
+		Check: func(_ context.Context, _, _ string, after map[string]string) error {
+			if !access.Role(after["role"]).Staff() {
+				return apperr.InvalidFields("Choose a staff role.", map[string]string{"role": "Choose a staff role."})
+			}
+			return nil
+		},
+		// Applied in the requesting admin's name (accounts allows only an
+		// admin of the tenant to set roles); the approval is audited beside it.
+		Apply: func(ctx context.Context, c changes.Change) error {
+			actx := access.WithActor(ctx, access.Actor{ID: c.RequestedBy, Role: c.RequestedRole, TenantID: c.TenantID})
+			return acc.SetRole(actx, c.TenantID, c.Target, access.Role(c.Payload["role"]))
+		}}
+	ssoKind := changes.Kind{Name: changes.KindSSO, Title: "Single sign-on", Secrets: []string{"client_secret"},
+		Current: func(ctx context.Context, tenantID, _ string) (map[string]string, error) {
+			cur, err := ssoStore.Get(ctx, tenantID)
+			if apperr.Is(err, apperr.NotFound) {
+				return map[string]string{"enabled": "no"}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{"enabled": "yes", "issuer": cur.Issuer, "client_id": cur.ClientID,
+				"client_secret": changes.Mask, "allowed_domains": strings.Join(cur.AllowedDomains, ",")}, nil
+		},
+		Apply: func(ctx context.Context, c changes.Change) error {
+			if c.Payload["enabled"] != "yes" {
+				return sso.DisableSSO(ctx, c.TenantID)
+			}
+			s := signin.SSO{Issuer: c.Payload["issuer"], ClientID: c.Payload["client_id"], ClientSecret: c.Payload["client_secret"]}
+			for d := range strings.SplitSeq(c.Payload["allowed_domains"], ",") {
+				if d = strings.TrimSpace(d); d != "" {
+					s.AllowedDomains = append(s.AllowedDomains, d)
+				}
+			}
+			return sso.SetSSO(ctx, c.TenantID, s)
+		}}
+	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind)
+}

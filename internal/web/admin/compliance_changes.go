@@ -1,0 +1,96 @@
+package admin
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/changes"
+	"github.com/salvehealth/salve/internal/compliance"
+	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
+)
+
+// ComplianceSource is the compliance report and the data-flow diagram of
+// the running system (internal/server.Compliance).
+type ComplianceSource interface {
+	Report(ctx context.Context, tenantIDs ...string) (compliance.Report, error)
+	// Diagram returns DOT and SVG (compliance.ErrNoDot when Graphviz is
+	// missing: the DOT text is shown instead).
+	Diagram(ctx context.Context) (string, []byte, error)
+}
+
+// changeRow is one change as the page shows it.
+type changeRow struct {
+	changes.Change
+	Title          string
+	Fields         []fieldChange
+	RequestedByYou bool
+	Requester      string
+	Decider        string
+}
+
+// fieldChange is one field's before and after.
+type fieldChange struct{ Name, Before, After string }
+
+// changesData is the changes page.
+type changesData struct {
+	Form    *web.Form
+	Pending []changeRow
+	History []changeRow
+}
+
+// showChanges lists the pending requests, with approve and reject, and the
+// record of every change: GET /admin/compliance/changes.
+func (h *Handlers) showChanges(w http.ResponseWriter, r *http.Request) error {
+	return h.changesPage(w, r, http.StatusOK, &web.Form{})
+}
+
+// who names an actor without PHI: their role and the start of their id,
+// or "you".
+func who(id string, role access.Role, me string) string {
+	switch {
+	case id == me:
+		return "you"
+	case id == changes.Operator || strings.HasPrefix(id, "system:"):
+		return id
+	}
+	short := id
+	if len(short) > 8 {
+		short = short[:8]
+	}
+	return string(role) + " " + short
+}
+
+func (h *Handlers) changesPage(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	t := tenant.FromContext(r.Context())
+	me, _ := access.ActorFrom(r.Context())
+	list, err := h.people.Changes.List(r.Context(), t.ID, 500)
+	if err != nil {
+		return err
+	}
+	data := changesData{Form: f}
+	for _, c := range list {
+		row := changeRow{Change: c, Title: h.people.Changes.Title(c.Kind), RequestedByYou: c.RequestedBy == me.ID,
+			Requester: who(c.RequestedBy, c.RequestedRole, me.ID), Decider: who(c.DecidedBy, c.DecidedRole, me.ID)}
+		names := map[string]bool{}
+		for k := range c.Before {
+			names[k] = true
+		}
+		for k := range c.After {
+			names[k] = true
+		}
+		for _, n := range slices.Sorted(maps.Keys(names)) {
+			row.Fields = append(row.Fields, fieldChange{Name: n, Before: c.Before[n], After: c.After[n]})
+		}
+		if c.Status == changes.Pending {
+			data.Pending = append(data.Pending, row)
+		} else {
+			data.History = append(data.History, row)
+		}
+	}
+	return h.site.Render(w, r, h.changesView, status, "Changes", data)
+}
