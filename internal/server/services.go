@@ -11,6 +11,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
@@ -31,6 +32,7 @@ import (
 	"github.com/salvehealth/salve/internal/portal/commerce"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/records"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
@@ -80,6 +82,11 @@ type Services struct {
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
+	// Issue 16, right of access and accounting: Records builds patients'
+	// copies of their record (exporters in record_sources.go); Accounting
+	// is the access log and the disclosures.
+	Records    *records.Service
+	Accounting *accounting.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -233,6 +240,21 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}
 		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: bs.Run})
 	}
+	// Issue 16: copies of records asked for at /account/records are built
+	// within seconds, and deleted with their file once their 7 days are over.
+	recs := records.New(records.Deps{Store: store.NewRecords(stores.PHI), Vault: v, Audit: al, Facts: ids.Grants.Facts, Clock: c, Log: log})
+	scheduled = append(scheduled,
+		jobs.Job{Name: "records.build", Every: 5 * time.Second, Run: func(ctx context.Context) error {
+			_, err := recs.BuildPending(ctx, 4)
+			return err
+		}},
+		jobs.Job{Name: "records.purge", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := recs.Purge(ctx, 500)
+			if n > 0 {
+				log.InfoContext(ctx, "deleted expired copies of records", "count", n)
+			}
+			return err
+		}})
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log, scheduled...)
 	svc := &Services{Portal: portal.New(portal.Deps{Store: store.NewDashboards(stores.PHI), Clock: c, Log: log}),
 		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
@@ -248,6 +270,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// pages, and the clinical domains' summaries.
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
+	// Issue 16: the sections of a copy of a record, and the accounting.
+	svc.Records = recs
+	recordExporters(recs, ids.Accounts, ord, rxs, appts, lab, lst, svc.Portal)
+	svc.Accounting = accounting.New(accounting.Deps{Store: store.NewDisclosures(stores.PHI), Events: al, Users: users, Vault: v,
+		Audit: al, Grants: ids.Grants, Clock: c, Log: log})
 	return svc, nil
 }
 
