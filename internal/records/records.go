@@ -68,7 +68,7 @@ type Record struct {
 	ArchiveCT []byte
 	Size      int64
 	// Error is machine text about a failed build, never PHI.
-	Error                                   string
+	Error                                    string
 	CreatedAt, StartedAt, ReadyAt, ExpiresAt time.Time
 }
 

@@ -179,7 +179,7 @@ func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func observation(o labs.Observation, patientID string, at time.Time) fhir.Observation {
 	v := json.Number(strconv.FormatFloat(o.Value, 'f', -1, 64))
 	ob := fhir.Observation{Id: new(o.ID), Status: fhir.ObservationStatusFinal,
-		Code: fhir.CodeableConcept{Coding: []fhir.Coding{{System: new("http://loinc.org"), Code: new(o.LOINC), Display: new(o.Name)}}, Text: new(o.Name)},
+		Code:    fhir.CodeableConcept{Coding: []fhir.Coding{{System: new("http://loinc.org"), Code: new(o.LOINC), Display: new(o.Name)}}, Text: new(o.Name)},
 		Subject: records.Ref(patientID), EffectiveDateTime: new(instant(at)),
 		ValueQuantity: &fhir.Quantity{Value: &v, Unit: new(o.Unit), System: new("http://unitsofmeasure.org"), Code: new(o.Unit)}}
 	if !o.Range.Empty() {

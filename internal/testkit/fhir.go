@@ -32,21 +32,26 @@ var fhirSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	return c.Compile("fhir.schema.json")
 })
 
-// ValidateFHIR checks a FHIR R4 JSON resource (a Bundle with everything in
+// CheckFHIR checks a FHIR R4 JSON resource (a Bundle with everything in
 // it) against the official R4 JSON schema (internal/records/testdata, see
-// its README), with github.com/santhosh-tekuri/jsonschema/v6. It fails the
-// test with the validator's report.
-func ValidateFHIR(t testing.TB, data []byte) {
-	t.Helper()
+// its README), with github.com/santhosh-tekuri/jsonschema/v6, and returns
+// the validator's report.
+func CheckFHIR(data []byte) error {
 	sch, err := fhirSchema()
 	if err != nil {
-		t.Fatalf("FHIR R4 schema: %v", err)
+		return err
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
-		t.Fatalf("not JSON: %v", err)
+		return err
 	}
-	if err := sch.Validate(inst); err != nil {
+	return sch.Validate(inst)
+}
+
+// ValidateFHIR fails the test unless CheckFHIR accepts data.
+func ValidateFHIR(t testing.TB, data []byte) {
+	t.Helper()
+	if err := CheckFHIR(data); err != nil {
 		t.Fatalf("not valid FHIR R4: %v", err)
 	}
 }
