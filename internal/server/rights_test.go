@@ -341,3 +341,164 @@ func TestRecordCopyForAProxy(t *testing.T) {
 		}
 	})
 }
+
+// TestAccessLogShowsAPharmacistsRead is 164.528's "who accessed my record":
+// a pharmacist opens the patient's prescription, and within a second the
+// patient's /account/access-log names them (role and name), what they did
+// and why, newest first; the log pages by 50. A proxy sees it only with the
+// access history granted; anyone else gets the plain 404. Both engines.
+func TestAccessLogShowsAPharmacistsRead(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		ctx := context.Background()
+		patient, pharmacist := s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePharmacist)
+		asPatient := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+		pr, err := s.Services().Rx.Submit(asPatient, s.Tenant.ID, patient.ID, rx.Submission{File: []byte("%PDF-1.4\n%%EOF\n")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pc := s.ClientAs(t, patient)
+		r, _ := get(t, s.ClientAs(t, pharmacist), s.NewRequest(t, "GET", "/staff/prescriptions/"+pr.ID, nil))
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("the pharmacist's read: %d", r.StatusCode)
+		}
+		read := time.Now()
+		r, body := get(t, pc, s.NewRequest(t, "GET", "/account/access-log", nil))
+		if took := time.Since(read); took > time.Second {
+			t.Errorf("the access log took %v to show the read", took)
+		}
+		rows := accessRows(body)
+		if r.StatusCode != http.StatusOK || len(rows) < 3 {
+			t.Fatalf("access log: %d %v\n%s", r.StatusCode, rows, body)
+		}
+		if want := []string{"You", "Viewed access history", "Your own request"}; !slices.Equal(rows[0][1:], want) {
+			t.Errorf("newest row %v, want %v", rows[0], want)
+		}
+		if want := []string{"Pharmacist Test Person", "Viewed prescriptions", "Treatment"}; !slices.Equal(rows[1][1:], want) {
+			t.Errorf("the pharmacist's read shows as %v, want %v", rows[1], want)
+		}
+		if !slices.ContainsFunc(rows, func(r []string) bool { return r[1] == "You" && r[2] == "Changed prescriptions" }) {
+			t.Errorf("the patient's own upload is not in %v", rows)
+		}
+
+		// Paged by 50, newest first, the older page linked.
+		for range 60 {
+			if _, err := s.Services().Rx.List(asPatient, s.Tenant.ID, patient.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, body = get(t, pc, s.NewRequest(t, "GET", "/account/access-log", nil))
+		first := accessRows(body)
+		older := regexp.MustCompile(`href="(/account/access-log\?before=\d+)"`).FindStringSubmatch(body)
+		if len(first) != 50 || older == nil {
+			t.Fatalf("first page: %d rows, older link %v", len(first), older)
+		}
+		_, body = get(t, pc, s.NewRequest(t, "GET", older[1], nil))
+		second := accessRows(body)
+		if len(second) == 0 || len(second) > 50 || second[0][0] > first[49][0] || !strings.Contains(body, "Back to the latest entries") {
+			t.Fatalf("second page: %d rows", len(second))
+		}
+
+		// A proxy with the access history, one without, another patient.
+		withAudit, withoutAudit, other := s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePatient)
+		for who, scopes := range map[string][]string{withAudit.Email: {"audit"}, withoutAudit.Email: {"rx"}} {
+			if err := s.Services().Grants.GrantProxy(asPatient, who, scopes); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Services().After.Wait()
+		for _, c := range []struct {
+			who  testkit.Person
+			want int
+		}{{withAudit, http.StatusOK}, {withoutAudit, http.StatusNotFound}, {other, http.StatusNotFound}} {
+			cl := s.ClientAs(t, c.who)
+			_, notFound := get(t, cl, s.NewRequest(t, "GET", "/no/such/page", nil))
+			for _, path := range []string{"/account/access-log?for=" + patient.ID, "/account/access-log/disclosures.csv?for=" + patient.ID} {
+				r, body := get(t, cl, s.NewRequest(t, "GET", path, nil))
+				if r.StatusCode != c.want || (c.want == http.StatusNotFound && strip(body) != strip(notFound)) {
+					t.Errorf("%s as %s: %d, want %d", path, c.who.Email, r.StatusCode, c.want)
+				}
+			}
+		}
+		_, body = get(t, pc, s.NewRequest(t, "GET", "/account/access-log", nil))
+		if !slices.ContainsFunc(accessRows(body), func(r []string) bool { return r[1] == "Your proxy Test Person" && r[2] == "Viewed access history" }) {
+			t.Errorf("the proxy's view is not named in %v", accessRows(body)[:5])
+		}
+	})
+}
+
+var accessRow = regexp.MustCompile(`<td data-label="When">([^<]*)</td>\s*<td data-label="Who">([^<]*)</td>\s*<td data-label="What">([^<]*?)(?: <span[^<]*</span>)?</td>\s*<td data-label="Why">([^<]*)</td>`)
+
+// accessRows are the rows of the access log in a page: when, who, what, why.
+func accessRows(body string) [][]string {
+	var out [][]string
+	for _, m := range accessRow.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1:])
+	}
+	return out
+}
+
+// TestDisclosuresAreAccounted: staff record a disclosure to an outside
+// party at /staff/patients/{id}/disclosures (bad input: each field's error,
+// nothing stored; a role or a clinician without care who may not: the plain
+// 404); the patient sees it in the accounting on /account/access-log and
+// downloads it as CSV, a formula typed by staff defused. Both engines.
+func TestDisclosuresAreAccounted(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		patient, pharmacist := s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePharmacist)
+		doc, mgr := s.NewPerson(t, access.RoleClinician), s.NewPerson(t, access.RoleStoreManager)
+		path := "/staff/patients/" + patient.ID + "/disclosures"
+		count := func() int {
+			var n int
+			if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM disclosures`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		phc := s.ClientAs(t, pharmacist)
+		r, body := get(t, phc, s.NewRequest(t, "GET", path, nil))
+		if r.StatusCode != http.StatusOK || !strings.Contains(body, `name="recipient"`) {
+			t.Fatalf("form: %d", r.StatusCode)
+		}
+		future := s.Clock.Now().AddDate(0, 0, 2).Format("2006-01-02")
+		r, body = get(t, phc, s.NewRequest(t, "POST", path, url.Values{"recipient": {""}, "purpose": {"Lab order"}, "sent": {"x"}, "date": {future}}))
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-recipient-error"`) ||
+			!strings.Contains(body, `id="f-date-error"`) || !strings.Contains(body, `value="Lab order"`) || count() != 0 {
+			t.Fatalf("bad input: %d, %d stored\n%s", r.StatusCode, count(), body)
+		}
+		good := url.Values{"recipient": {"=HYPERLINK(\"x\") Quest Lab, 1 Lab Way"}, "purpose": {"Lab testing ordered by the clinician"},
+			"sent": {"Name, date of birth and the tests ordered"}, "date": {s.Clock.Now().Format("2006-01-02")}}
+		for _, who := range []testkit.Person{doc, mgr} {
+			c := s.ClientAs(t, who)
+			_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+			r, body := get(t, c, s.NewRequest(t, "POST", path, good))
+			if r.StatusCode != http.StatusNotFound || strip(body) != strip(notFound) || count() != 0 {
+				t.Errorf("%s records a disclosure: %d", who.Role, r.StatusCode)
+			}
+		}
+		r, _ = get(t, phc, s.NewRequest(t, "POST", path, good))
+		if r.StatusCode != http.StatusSeeOther || count() != 1 {
+			t.Fatalf("record: %d, %d stored", r.StatusCode, count())
+		}
+		// Sealed: the recipient is nowhere in the row in the clear.
+		var ct []byte
+		if err := s.Stores.PHI.Reader().QueryRow(`SELECT details_ct FROM disclosures`).Scan(&ct); err != nil || strings.Contains(string(ct), "Quest") {
+			t.Fatalf("details not sealed: %v", err)
+		}
+		pc := s.ClientAs(t, patient)
+		_, body = get(t, pc, s.NewRequest(t, "GET", "/account/access-log", nil))
+		if !strings.Contains(body, "Quest Lab, 1 Lab Way") || !strings.Contains(body, "Lab testing ordered by the clinician") {
+			t.Errorf("the accounting does not list the disclosure")
+		}
+		r, body = get(t, pc, s.NewRequest(t, "GET", "/account/access-log/disclosures.csv", nil))
+		if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
+			!strings.Contains(body, `'=HYPERLINK(""x"") Quest Lab, 1 Lab Way`) || !strings.Contains(body, "Test Person") {
+			t.Errorf("CSV: %d %q", r.StatusCode, body)
+		}
+		if !testkit.HasEvent(subjectEvents(t, s, patient.ID), "disclosure.create", audit.Denied) ||
+			!testkit.HasEvent(subjectEvents(t, s, patient.ID), "disclosure.list", audit.Allowed) {
+			t.Error("the disclosure's recording, refusal or reading is not audited")
+		}
+	})
+}
