@@ -193,6 +193,19 @@ var routeClasses = map[string]access.Class{
 	"POST /staff/results/{id}/acknowledge":  access.Staff,
 	"POST /api/v1/fhir/Bundle":              access.Staff,
 
+	// Issue 16, right of access and accounting: a patient's (and a proxy's,
+	// within the grant: ?for=) copy of their record and access log with the
+	// accounting of disclosures (httpx.Roles: patients); the staff page that
+	// records a disclosure (httpx.Roles: customer service, pharmacists,
+	// clinicians, fulfillment).
+	"GET /account/records":                    access.Customer,
+	"POST /account/records":                   access.Customer,
+	"GET /account/records/{id}/download":      access.Customer,
+	"GET /account/access-log":                 access.Customer,
+	"GET /account/access-log/disclosures.csv": access.Customer,
+	"GET /staff/patients/{id}/disclosures":    access.Staff,
+	"POST /staff/patients/{id}/disclosures":   access.Staff,
+
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
 	"GET /admin/catalog":                                      access.Staff,
@@ -236,6 +249,10 @@ func init() {
 		}
 		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/prescriptions") {
 			routeRoles[p] = []access.Role{access.RolePharmacist}
+		}
+		// Issue 16: recording a disclosure.
+		if c == access.Staff && strings.HasSuffix(p, "/disclosures") {
+			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician, access.RoleFulfillment}
 		}
 	}
 }

@@ -43,6 +43,8 @@ const (
 	pharmacists audience = "pharmacists"
 	// patientViewers are the staff whose work needs a patient's page.
 	patientViewers audience = "patient viewers" // clinicians, pharmacists, customer service
+	// disclosers are the staff who send patients' data out (issue 16).
+	disclosers audience = "disclosers" // customer service, pharmacists, clinicians, fulfillment
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -107,6 +109,13 @@ func init() {
 	for _, p := range []string{"GET /staff/patients", "POST /staff/patients", "GET /staff/patients/{id}"} {
 		routePolicy[p] = patientViewers
 	}
+	// Issue 16: a patient's copy of their record and access log (proxies
+	// within the grant, decided per patient); staff recording a disclosure.
+	for _, p := range []string{"GET /account/records", "POST /account/records", "GET /account/records/{id}/download",
+		"GET /account/access-log", "GET /account/access-log/disclosures.csv"} {
+		routePolicy[p] = patients
+	}
+	routePolicy["GET /staff/patients/{id}/disclosures"], routePolicy["POST /staff/patients/{id}/disclosures"] = disclosers, disclosers
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
 	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
 		"GET /admin/compliance/retention/certificates/{id}"} {
@@ -190,6 +199,9 @@ func TestSecurityMatrix(t *testing.T) {
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		case patientViewers:
 			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
+		case disclosers:
+			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService ||
+				p.role == access.RoleFulfillment)
 		}
 		return false
 	}
