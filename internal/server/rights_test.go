@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/records"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
@@ -501,4 +502,83 @@ func TestDisclosuresAreAccounted(t *testing.T) {
 			t.Error("the disclosure's recording, refusal or reading is not audited")
 		}
 	})
+}
+
+// TestRightsObjectMatrix opens one patient's copy, access log, accounting
+// and disclosure form as every kind of person: the patient, a proxy granted
+// the access history and contact details, a proxy granted orders only,
+// another patient, every staff role, and people of another tenant. Each
+// gets what the rules give them; everyone else exactly the 404 of a page
+// that does not exist as they see it (another tenant's session: the
+// sign-in).
+func TestRightsObjectMatrix(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	ctx := context.Background()
+	patient := s.NewPerson(t, access.RolePatient)
+	asPatient := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+	people := map[string]testkit.Person{"patient": patient, "other patient": s.NewPerson(t, access.RolePatient)}
+	for name, scopes := range map[string][]string{"proxy with history": {"audit", "contact"}, "proxy with orders": {"orders"}} {
+		p := s.NewPerson(t, access.RolePatient)
+		if err := s.Services().Grants.GrantProxy(asPatient, p.Email, scopes); err != nil {
+			t.Fatal(err)
+		}
+		people[name] = p
+	}
+	s.Services().After.Wait()
+	for _, r := range access.Roles {
+		if r.Staff() {
+			people[string(r)] = s.NewPerson(t, r)
+		}
+	}
+	other := &tenant.Tenant{ID: id.New(), Slug: "other", Name: "Other Pharmacy", Hostnames: []string{"other.test"},
+		Theme: tenant.DefaultTheme, CreatedAt: s.Clock.Now(), UpdatedAt: s.Clock.Now()}
+	if err := store.NewTenants(s.Stores.Catalog).Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	people["other tenant's patient"] = s.NewPersonIn(t, other, access.RolePatient)
+	people["other tenant's pharmacist"] = s.NewPersonIn(t, other, access.RolePharmacist)
+	exp, err := s.Services().Records.Request(asPatient, s.Tenant.ID, patient.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Services().Records.BuildPending(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("build: %d %v", n, err)
+	}
+	disclosure := url.Values{"recipient": {"Quest Lab"}, "purpose": {"Lab testing"}, "sent": {"Name and tests"}}
+	type probe struct {
+		method, path string
+		form         url.Values
+		allowed      []string
+	}
+	history := []string{"patient", "proxy with history"}
+	probes := []probe{
+		{"GET", "/account/records?for=" + patient.ID, nil, []string{"patient", "proxy with history", "proxy with orders"}},
+		{"POST", "/account/records", url.Values{"for": {patient.ID}}, []string{"patient", "proxy with history", "proxy with orders"}},
+		{"GET", "/account/records/" + exp.ID + "/download", nil, []string{"patient"}},
+		{"GET", "/account/access-log?for=" + patient.ID, nil, history},
+		{"GET", "/account/access-log/disclosures.csv?for=" + patient.ID, nil, history},
+		{"POST", "/staff/patients/" + patient.ID + "/disclosures", disclosure,
+			[]string{string(access.RolePharmacist), string(access.RoleCustomerService), string(access.RoleFulfillment)}},
+	}
+	for name, who := range people {
+		c := s.ClientAs(t, who)
+		_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+		for _, pb := range probes {
+			r, body := get(t, c, s.NewRequest(t, pb.method, pb.path, pb.form))
+			switch {
+			case who.TenantID == other.ID:
+				if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+					t.Errorf("%s %s × %s: %d %s, want the sign-in", pb.method, pb.path, name, r.StatusCode, r.Header.Get("Location"))
+				}
+			case slices.Contains(pb.allowed, name):
+				if r.StatusCode != http.StatusOK && r.StatusCode != http.StatusSeeOther {
+					t.Errorf("%s %s × %s: %d, want it allowed", pb.method, pb.path, name, r.StatusCode)
+				}
+			default:
+				if r.StatusCode != http.StatusNotFound || strip(body) != strip(notFound) {
+					t.Errorf("%s %s × %s: %d, want the plain 404", pb.method, pb.path, name, r.StatusCode)
+				}
+			}
+		}
+	}
 }
