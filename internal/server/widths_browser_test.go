@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
@@ -45,6 +46,9 @@ var notPages = map[string]string{
 	"GET /staff/prescriptions/{id}/document":            "an uploaded image or PDF",
 	"GET /account/widgets/{key}":                        "a counted redirect to the widget's page",
 	"GET /admin/compliance/retention/certificates/{id}": "a plain-text download",
+	// Issue 16.
+	"GET /account/records/{id}/download":      "a zip file",
+	"GET /account/access-log/disclosures.csv": "a CSV file",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -244,6 +248,29 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /api/v1/cart":                      nil,
 		"GET /api/v1/orders":                    nil,
 		"GET /api/v1/orders/{id}":               nil,
+	}
+	// Issue 16: the patient's copy of their record ready and another being
+	// prepared (its progress bar), a disclosure in their accounting; the
+	// disclosure form as a pharmacist.
+	persona[disclosers] = string(access.RolePharmacist)
+	special["GET /staff/patients/{id}/disclosures"] = []string{"/staff/patients/" + patient.ID + "/disclosures"}
+	{
+		me := access.WithActor(context.Background(), access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+		if _, err := s.Services().Records.Request(me, s.Tenant.ID, patient.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().Records.BuildPending(context.Background(), 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().Records.Request(me, s.Tenant.ID, patient.ID); err != nil {
+			t.Fatal(err)
+		}
+		sys := access.WithActor(context.Background(), access.System("courier", s.Tenant.ID))
+		if _, err := s.Services().Accounting.RecordDisclosure(sys, s.Tenant.ID, patient.ID, accounting.DisclosureInput{Details: accounting.Details{
+			Recipient: "Speedy Couriers Ltd, 400 Long Industrial Estate Road, Springfield", Purpose: "Delivery of order",
+			Sent: "Name, delivery address and parcel size of a very long order description that must wrap at phone width"}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
