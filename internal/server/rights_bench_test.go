@@ -26,6 +26,7 @@ func BenchmarkRecordExport(b *testing.B) {
 	me := access.WithActor(ctx, access.Actor{ID: h.patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
 	var size int64
 	for b.Loop() {
+		s.Clock.Advance(time.Second) // each copy asked for at its own time
 		start := time.Now()
 		r, err := s.Services().Records.Request(me, s.Tenant.ID, h.patient.ID)
 		if err != nil {
