@@ -48,7 +48,7 @@ var discloserClasses = []access.DataClass{access.DataOrders, access.DataRx, acce
 // nothing is stored.
 func (s *Service) RecordDisclosure(ctx context.Context, tenantID, patientID string, in DisclosureInput) (string, error) {
 	a, ok := access.ActorFrom(ctx)
-	if !ok || !(a.Role.Staff() || a.Role == access.RoleSystem) || !id.Valid(patientID) {
+	if !ok || (!a.Role.Staff() && a.Role != access.RoleSystem) || !id.Valid(patientID) {
 		return "", apperr.NotFoundError()
 	}
 	if _, err := s.d.Users.ByID(ctx, tenantID, patientID); err != nil {

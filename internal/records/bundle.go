@@ -109,7 +109,9 @@ func Files(zipped []byte) (archiveJSON, bundleJSON []byte, err error) {
 		var buf bytes.Buffer
 		// The zip is our own, built by this package; bounded by what was sealed.
 		_, err = buf.ReadFrom(rc) //nolint:gosec // our own archive, not user input
-		rc.Close()
+		if cerr := rc.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return nil, nil, err
 		}
