@@ -106,6 +106,10 @@ func TestAppendFillsFromContextAndFinds(t *testing.T) {
 			{audit.Query{TenantID: "t1", After: 1, Limit: 1}, []int64{2}},
 			{audit.Query{TenantID: "t2"}, nil},
 			{audit.Query{Subject: "p2", ActorID: "u1", After: 1}, []int64{3}},
+			// Newest first with a cursor: the patient's access log pages so.
+			{audit.Query{Subject: "p2", Newest: true}, []int64{3, 1}},
+			{audit.Query{Subject: "p2", Newest: true, Before: 3}, []int64{1}},
+			{audit.Query{Newest: true, Limit: 2}, []int64{3, 2}},
 		} {
 			rs, err := f.log.Find(ctx, c.q)
 			if err != nil {

@@ -20,6 +20,12 @@ type Query struct {
 	Limit int
 	// After returns only events with a greater seq, for paging.
 	After int64
+	// Before returns only events with a smaller seq, for paging newest
+	// first (the patient's access log).
+	Before int64
+	// Newest returns the events newest first (by seq) instead of oldest
+	// first.
+	Newest bool
 }
 
 // DefaultLimit and MaxLimit bound one Find.
@@ -28,7 +34,8 @@ const (
 	MaxLimit     = 10000
 )
 
-// Find returns the events that match q, oldest first.
+// Find returns the events that match q, oldest first (newest first with
+// q.Newest).
 func (l *Log) Find(ctx context.Context, q Query) ([]Record, error) {
 	if q.Limit <= 0 {
 		q.Limit = DefaultLimit

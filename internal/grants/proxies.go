@@ -17,8 +17,10 @@ import (
 
 // proxyScopes are the classes a patient may grant a caregiver. Never their
 // account security (sessions, factors): a proxy acts for them, never as them.
+// The access history (who read the record, the disclosures; issue 16) may be
+// granted so that a caregiver can watch over it for them.
 var proxyScopes = []access.DataClass{access.DataContact, access.DataAddress, access.DataOrders, access.DataRx,
-	access.DataClinical, access.DataDevices, access.DataBilling, access.DataMessages}
+	access.DataClinical, access.DataDevices, access.DataBilling, access.DataMessages, access.DataAuditMeta}
 
 // joinClasses lists classes for an audit event's detail.
 func joinClasses(cs []access.DataClass) string {

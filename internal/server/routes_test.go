@@ -233,6 +233,18 @@ var routeClasses = map[string]access.Class{
 	"GET /account/orders/{id}/receipt":            access.Customer,
 	"GET /account/orders/{id}/hsa-receipt":        access.Customer,
 	"GET /account/orders/{id}/hsa-receipt.pdf":    access.Customer,
+	// Issue 16, right of access and accounting: a patient's (and a proxy's,
+	// within the grant: ?for=) copy of their record and access log with the
+	// accounting of disclosures (httpx.Roles: patients); the staff page that
+	// records a disclosure (httpx.Roles: customer service, pharmacists,
+	// clinicians, fulfillment).
+	"GET /account/records":                    access.Customer,
+	"POST /account/records":                   access.Customer,
+	"GET /account/records/{id}/download":      access.Customer,
+	"GET /account/access-log":                 access.Customer,
+	"GET /account/access-log/disclosures.csv": access.Customer,
+	"GET /staff/patients/{id}/disclosures":    access.Staff,
+	"POST /staff/patients/{id}/disclosures":   access.Staff,
 
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
@@ -281,6 +293,10 @@ func init() {
 		// Secure messaging (issue 16): the staff who answer messages.
 		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/messages") {
 			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician}
+		}
+		// Issue 16: recording a disclosure.
+		if c == access.Staff && strings.HasSuffix(p, "/disclosures") {
+			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician, access.RoleFulfillment}
 		}
 	}
 }

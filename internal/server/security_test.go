@@ -46,6 +46,8 @@ const (
 	// messageStaff answer patients' messages (issue 16); which threads is
 	// decided per team (TestMessageObjectsAnswerLikeAbsence).
 	messageStaff audience = "message staff" // customer service, pharmacists, clinicians
+	// disclosers are the staff who send patients' data out (issue 16).
+	disclosers audience = "disclosers" // customer service, pharmacists, clinicians, fulfillment
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -127,6 +129,13 @@ func init() {
 		"POST /staff/messages/{id}/assign", "POST /staff/messages/{id}/status", "GET /staff/messages/attachments/{id}"} {
 		routePolicy[p] = messageStaff
 	}
+	// Issue 16: a patient's copy of their record and access log (proxies
+	// within the grant, decided per patient); staff recording a disclosure.
+	for _, p := range []string{"GET /account/records", "POST /account/records", "GET /account/records/{id}/download",
+		"GET /account/access-log", "GET /account/access-log/disclosures.csv"} {
+		routePolicy[p] = patients
+	}
+	routePolicy["GET /staff/patients/{id}/disclosures"], routePolicy["POST /staff/patients/{id}/disclosures"] = disclosers, disclosers
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
 	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
 		"GET /admin/compliance/retention/certificates/{id}"} {
@@ -218,6 +227,9 @@ func TestSecurityMatrix(t *testing.T) {
 			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
 		case messageStaff:
 			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
+		case disclosers:
+			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService ||
+				p.role == access.RoleFulfillment)
 		}
 		return false
 	}

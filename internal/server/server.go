@@ -259,6 +259,18 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	api.NewClinical(s.services.Labs).Routes(s.router)
+	// Issue 16: the patient's rights of access and accounting, and the staff
+	// page that records a disclosure.
+	rights, err := portal.NewRights(site, s.services.Records, s.services.Accounting)
+	if err != nil {
+		return err
+	}
+	rights.Routes(s.router)
+	disc, err := staff.NewDisclosures(site, s.services.Accounting)
+	if err != nil {
+		return err
+	}
+	disc.Routes(s.router)
 	return nil
 }
 

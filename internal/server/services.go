@@ -11,6 +11,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
@@ -33,6 +34,7 @@ import (
 	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/portal/commerce"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/records"
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/savedcart"
@@ -91,6 +93,11 @@ type Services struct {
 	// Changes (issue 19): security settings change through a request a
 	// second person approves; software versions are recorded there too.
 	Changes *changes.Service
+	// Issue 16, right of access and accounting: Records builds patients'
+	// copies of their record (exporters in record_sources.go); Accounting
+	// is the access log and the disclosures.
+	Records    *records.Service
+	Accounting *accounting.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -244,6 +251,24 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}
 		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: bs.Run})
 	}
+	// Issue 16: copies of records asked for at /account/records are built
+	// within seconds, and deleted with their file once their 7 days are over.
+	// Why every 15 s and not faster: an idle replica must cost the database
+	// almost nothing (each run is a lease and a query); the page says a copy
+	// takes up to a minute.
+	recs := records.New(records.Deps{Store: store.NewRecords(stores.PHI), Vault: v, Audit: al, Facts: ids.Grants.Facts, Clock: c, Log: log})
+	scheduled = append(scheduled,
+		jobs.Job{Name: "records.build", Every: 15 * time.Second, Run: func(ctx context.Context) error {
+			_, err := recs.BuildPending(ctx, 4)
+			return err
+		}},
+		jobs.Job{Name: "records.purge", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := recs.Purge(ctx, 500)
+			if n > 0 {
+				log.InfoContext(ctx, "deleted expired copies of records", "count", n)
+			}
+			return err
+		}})
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log, scheduled...)
 	svc := &Services{Portal: portal.New(portal.Deps{Store: store.NewDashboards(stores.PHI), Clock: c, Log: log}),
 		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
@@ -272,6 +297,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	// Changes with approvals (issue 19).
 	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret)
+	// Issue 16: the sections of a copy of a record, and the accounting.
+	svc.Records = recs
+	recordExporters(recs, ids.Accounts, ord, rxs, appts, lab, lst, svc.Portal)
+	svc.Accounting = accounting.New(accounting.Deps{Store: store.NewDisclosures(stores.PHI), Events: al, Users: users, Vault: v,
+		Audit: al, Grants: ids.Grants, Clock: c, Log: log})
 	return svc, nil
 }
 

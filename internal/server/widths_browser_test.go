@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/demo"
@@ -55,6 +56,9 @@ var notPages = map[string]string{
 	"GET /account/billing/{year}/hsa-receipt.pdf": "a PDF download",
 	// Compliance operations (issue 19).
 	"GET /admin/compliance/data-flow.svg": "an SVG image (shown on /admin/compliance/data-flow)",
+	// Issue 16.
+	"GET /account/records/{id}/download":      "a zip file",
+	"GET /account/access-log/disclosures.csv": "a CSV file",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -282,6 +286,29 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	special["GET /account/messages/{id}"] = []string{"/account/messages/" + threadID}
 	special["GET /staff/messages/{id}"] = []string{"/staff/messages/" + threadID}
 
+	// Issue 16: the patient's copy of their record ready and another being
+	// prepared (its progress bar), a disclosure in their accounting; the
+	// disclosure form as a pharmacist.
+	persona[disclosers] = string(access.RolePharmacist)
+	special["GET /staff/patients/{id}/disclosures"] = []string{"/staff/patients/" + patient.ID + "/disclosures"}
+	{
+		me := access.WithActor(context.Background(), access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+		if _, err := s.Services().Records.Request(me, s.Tenant.ID, patient.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().Records.BuildPending(context.Background(), 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().Records.Request(me, s.Tenant.ID, patient.ID); err != nil {
+			t.Fatal(err)
+		}
+		sys := access.WithActor(context.Background(), access.System("courier", s.Tenant.ID))
+		if _, err := s.Services().Accounting.RecordDisclosure(sys, s.Tenant.ID, patient.ID, accounting.DisclosureInput{Details: accounting.Details{
+			Recipient: "Speedy Couriers Ltd, 400 Long Industrial Estate Road, Springfield", Purpose: "Delivery of order",
+			Sent: "Name, delivery address and parcel size of a very long order description that must wrap at phone width"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
 		if !strings.HasPrefix(rt.Pattern, "GET ") {

@@ -142,7 +142,8 @@ func insertSQL(engine Engine, table string, cols []string, rows int) string {
 	return b.String()
 }
 
-// Find calls fn for the events that match q, oldest first, at most q.Limit.
+// Find calls fn for the events that match q, oldest first (newest first
+// with q.Newest), at most q.Limit.
 func (s *AuditEvents) Find(ctx context.Context, q audit.Query, fn func(*audit.Row) error) error {
 	var where []string
 	var args []any
@@ -150,41 +151,50 @@ func (s *AuditEvents) Find(ctx context.Context, q audit.Query, fn func(*audit.Ro
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
-	from := "audit_events"
+	from, seq := "audit_events e", "e.seq"
 	if q.Subject != "" {
-		// Why through the subject index table: subjects are packed into each
-		// event's body, which no index can search.
-		from = "audit_events WHERE seq IN (SELECT seq FROM audit_event_subjects WHERE subject = $1)"
-		args = append(args, q.Subject)
+		// Why through the subject index table, and joined from it: subjects
+		// are packed into each event's body, which no index can search; and
+		// walking the index's (subject, seq) key in order reads only the
+		// subject's events, however long the log, in either direction (a
+		// patient's access log pages newest first).
+		from, seq = "audit_event_subjects s JOIN audit_events e ON e.seq = s.seq", "s.seq"
+		arg("s.subject = $%d", q.Subject)
 	}
 	if q.TenantID != "" {
-		arg("tenant_id = $%d", q.TenantID)
+		arg("e.tenant_id = $%d", q.TenantID)
 	}
 	if q.ActorID != "" {
-		arg("actor_id = $%d", q.ActorID)
+		arg("e.actor_id = $%d", q.ActorID)
 	}
 	if !q.From.IsZero() {
-		arg("at_us >= $%d", q.From.UnixMicro())
+		arg("e.at_us >= $%d", q.From.UnixMicro())
 	}
 	if !q.To.IsZero() {
-		arg("at_us < $%d", q.To.UnixMicro())
+		arg("e.at_us < $%d", q.To.UnixMicro())
 	}
 	if q.Outcome != "" {
-		arg("outcome = $%d", string(q.Outcome))
+		arg("e.outcome = $%d", string(q.Outcome))
 	}
 	if q.After > 0 {
-		arg("seq > $%d", q.After)
+		arg(seq+" > $%d", q.After)
 	}
-	query := "SELECT " + strings.Join(auditColumns, ", ") + " FROM " + from
+	if q.Before > 0 {
+		arg(seq+" < $%d", q.Before)
+	}
+	cols := make([]string, len(auditColumns))
+	for i, c := range auditColumns {
+		cols[i] = "e." + c
+	}
+	query := "SELECT " + strings.Join(cols, ", ") + " FROM " + from
 	if len(where) > 0 {
-		if q.Subject != "" {
-			query += " AND "
-		} else {
-			query += " WHERE "
-		}
-		query += strings.Join(where, " AND ")
+		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += fmt.Sprintf(" ORDER BY seq LIMIT %d", q.Limit)
+	order := ""
+	if q.Newest {
+		order = " DESC"
+	}
+	query += fmt.Sprintf(" ORDER BY %s%s LIMIT %d", seq, order, q.Limit)
 	return scanAuditRows(ctx, s.q, query, args, fn)
 }
 
