@@ -590,3 +590,15 @@ func (s *Service) allow(ctx context.Context, tenantID string, in Integration, ve
 		"vendor", vendorID, "reason", reason)
 	return fmt.Errorf("%s: %w", in.Key, ErrRefused)
 }
+
+// Exists reports whether a tenant has the vendor (a form's check).
+func (s *Service) Exists(ctx context.Context, tenantID, vendorID string) (bool, error) {
+	if vendorID == "" {
+		return false, nil
+	}
+	_, err := s.d.Store.ByID(ctx, tenantID, vendorID)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
