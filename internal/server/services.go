@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -35,6 +36,8 @@ import (
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/vendors"
+	"github.com/salvehealth/salve/internal/webhooks"
 )
 
 // Services are the domain services of a process that holds PHI, each built
@@ -80,6 +83,12 @@ type Services struct {
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
+	// Vendors (issue 19) are the vendors and BAAs, and the gate every
+	// outbound integration carrying PHI passes.
+	Vendors *vendors.Service
+	// Webhooks (issue 19) are the outgoing webhook subscriptions and their
+	// deliveries.
+	Webhooks *webhooks.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -100,6 +109,13 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}
 	}
 	ob := outbox.New(store.NewOutbox(stores.PHI), v, sender, c, log)
+	// Vendors and webhooks (issue 19). Why the relay is gated: an email
+	// address is PHI, so the relay sends nothing while its vendor has no
+	// current BAA on file (the no-relay outbox is no outside party).
+	vend := vendors.New(vendors.Deps{Store: store.NewVendors(stores.PHI), Vault: v, Audit: al, Clock: c, Log: log})
+	ob.SetGate(vend)
+	hooks := webhooks.New(webhooks.Deps{Store: store.NewWebhooks(stores.PHI), Vault: v, Audit: al, Gate: vend, Clock: c, Log: log,
+		AllowLoopbackHTTP: cfg.WebhookLoopbackHTTP})
 	policy := auth.DefaultSessionPolicy()
 	if cfg.SessionAbsolute > 0 {
 		policy.Absolute = cfg.SessionAbsolute
@@ -132,7 +148,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	ord := orders.New(orders.Deps{Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
-		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
+		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
+		Changed: orderWebhooks(hooks, log)})
 	rxs.SetVerified(ord.CoverWaiting)
 	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
 		Outbox: ob, Contacts: ids.Accounts.Email, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
@@ -226,12 +243,40 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}})
 	}
+	// Outgoing webhooks (issue 19): due deliveries, with their retries.
+	scheduled = append(scheduled, jobs.Job{Name: "webhooks.deliver", Every: 10 * time.Second, Run: func(ctx context.Context) error {
+		_, err := hooks.Deliver(ctx, 100)
+		return err
+	}})
 	if len(cfg.BackupTo) > 0 {
 		bs, err := backupSchedule(cfg, stores, c, log)
 		if err != nil {
 			return nil, err
 		}
-		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: bs.Run})
+		run := bs.Run
+		if backupToS3(cfg) {
+			// Why gated: a backup holds every patient's PHI (encrypted, but
+			// a storage provider holding ePHI is a business associate); the
+			// S3 target is bound to a vendor in the default tenant, where
+			// the operator's compliance officer works.
+			run = func(ctx context.Context) error {
+				ts, err := store.NewTenants(stores.Catalog).List(ctx)
+				if err != nil {
+					return err
+				}
+				def := ""
+				for _, t := range ts {
+					if t.IsDefault {
+						def = t.ID
+					}
+				}
+				if err := vend.Allow(ctx, def, vendors.BackupS3); err != nil {
+					return err
+				}
+				return bs.Run(ctx)
+			}
+		}
+		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: run})
 	}
 	sched := jobs.New(store.NewJobs(stores.PHI), c, log, scheduled...)
 	svc := &Services{Portal: portal.New(portal.Deps{Store: store.NewDashboards(stores.PHI), Clock: c, Log: log}),
@@ -240,7 +285,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Labs:         lab,
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
-		TestGateway:  testGW, Mail: sender != nil}
+		TestGateway:  testGW, Mail: sender != nil,
+		Vendors: vend, Webhooks: hooks}
 	// The dashboard's widgets: the shop side's (orders, lists, profile,
 	// offer), then each clinical domain's.
 	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))
@@ -249,6 +295,33 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	return svc, nil
+}
+
+// orderWebhooks publishes the order events webhooks subscribe to (paid,
+// shipped), ids only. A failure to queue is logged and leaves the order as
+// it is: the change was made, and the webhook is not what made it.
+func orderWebhooks(hooks *webhooks.Service, log *slog.Logger) func(ctx context.Context, tenantID, orderID string, to orders.Status) {
+	events := map[orders.Status]string{orders.Paid: webhooks.OrderPaid, orders.Shipped: webhooks.OrderShipped}
+	return func(ctx context.Context, tenantID, orderID string, to orders.Status) {
+		ev, ok := events[to]
+		if !ok {
+			return
+		}
+		if err := hooks.Publish(ctx, tenantID, ev, map[string]string{"order_id": orderID}); err != nil {
+			log.ErrorContext(ctx, "webhook not queued", "order", orderID, "event", ev, "err", err)
+		}
+	}
+}
+
+// backupToS3 reports whether a backup target is S3 storage (an outside
+// party); a directory target is the operator's own.
+func backupToS3(cfg *config.Config) bool {
+	for _, t := range cfg.BackupTo {
+		if strings.HasPrefix(t, "s3://") {
+			return true
+		}
+	}
+	return false
 }
 
 // backupSchedule is the scheduled backup of the configuration: its targets
