@@ -43,6 +43,8 @@ const (
 	pharmacists audience = "pharmacists"
 	// patientViewers are the staff whose work needs a patient's page.
 	patientViewers audience = "patient viewers" // clinicians, pharmacists, customer service
+	// officers: the compliance officer alone (issue 19: editing vendors).
+	officers audience = "compliance officer"
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -111,6 +113,16 @@ func init() {
 	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
 		"GET /admin/compliance/retention/certificates/{id}"} {
 		routePolicy[p] = reviewers
+	}
+	// Vendors and BAAs, outgoing webhooks (issue 19).
+	for _, p := range []string{"GET /admin/compliance/vendors", "GET /admin/compliance/vendors/{id}/document",
+		"GET /admin/compliance/webhooks", "POST /admin/compliance/webhooks", "POST /admin/compliance/webhooks/{id}/test",
+		"POST /admin/compliance/webhooks/{id}/disable"} {
+		routePolicy[p] = reviewers
+	}
+	for _, p := range []string{"POST /admin/compliance/vendors", "POST /admin/compliance/vendors/{id}",
+		"POST /admin/compliance/vendors/{id}/document", "POST /admin/compliance/integrations/{key}"} {
+		routePolicy[p] = officers
 	}
 }
 
@@ -190,6 +202,8 @@ func TestSecurityMatrix(t *testing.T) {
 			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
 		case patientViewers:
 			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
+		case officers:
+			return p.role == access.RoleCompliance
 		}
 		return false
 	}

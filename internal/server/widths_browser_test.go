@@ -17,6 +17,8 @@ import (
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/vendors"
+	"github.com/salvehealth/salve/internal/webhooks"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -45,6 +47,8 @@ var notPages = map[string]string{
 	"GET /staff/prescriptions/{id}/document":            "an uploaded image or PDF",
 	"GET /account/widgets/{key}":                        "a counted redirect to the widget's page",
 	"GET /admin/compliance/retention/certificates/{id}": "a plain-text download",
+	// Issue 19.
+	"GET /admin/compliance/vendors/{id}/document": "the signed BAA, a PDF download",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -215,6 +219,10 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Vendors and webhooks (issue 19): a vendor with its signed BAA, one
+	// without, the relay bound, a refused attempt, a webhook and a delivery.
+	seedVendorsAndWebhooks(t, s)
+
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
@@ -330,4 +338,41 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages at %d widths in %s", len(visits), len(pageWidths), time.Since(start).Round(time.Second))
+}
+
+// seedVendorsAndWebhooks fills the compliance officer's vendors and webhooks
+// pages (issue 19).
+func seedVendorsAndWebhooks(t *testing.T, s *testkit.Server) {
+	t.Helper()
+	ctx := context.Background()
+	comp := access.WithActor(ctx, access.Actor{ID: id.New(), Role: access.RoleCompliance, TenantID: s.Tenant.ID})
+	vs, hooks := s.Services().Vendors, s.Services().Webhooks
+	now := s.Clock.Now()
+	mailer, err := vs.Add(comp, s.Tenant.ID, vendors.Input{Name: "Relay Mail Services of North America, Incorporated", Service: "email relay",
+		Contact: "agreements@relay-mail-services.example", SignedOn: now.AddDate(-1, 0, 0).Format(vendors.DateLayout),
+		ExpiresOn: now.AddDate(1, 0, 0).Format(vendors.DateLayout), Notes: "renews every year in November"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vs.Upload(comp, s.Tenant.ID, mailer.ID, []byte("%PDF-1.7\nsigned agreement")); err != nil {
+		t.Fatal(err)
+	}
+	if err := vs.Bind(comp, s.Tenant.ID, vendors.SMTP, mailer.ID); err != nil {
+		t.Fatal(err)
+	}
+	hooksVendor, err := vs.Add(comp, s.Tenant.ID, vendors.Input{Name: "Hooks Ltd", Service: "order events", Contact: "ops@hooks.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vs.Allow(ctx, s.Tenant.ID, vendors.BackupS3); err == nil {
+		t.Fatal("an unbound backup target was allowed")
+	}
+	sub, _, err := hooks.Subscribe(comp, s.Tenant.ID, webhooks.Input{URL: "https://hooks.example/salve/events/with/a/rather/long/path/to/wrap",
+		Events: []string{webhooks.OrderPaid, webhooks.OrderShipped}, VendorID: hooksVendor.ID}, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hooks.SendTest(comp, s.Tenant.ID, sub.ID); err != nil {
+		t.Fatal(err)
+	}
 }
