@@ -17,13 +17,13 @@ import (
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/retention"
-	"github.com/salvehealth/salve/internal/vendors"
-	"github.com/salvehealth/salve/internal/webhooks"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
+	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
+	"github.com/salvehealth/salve/internal/webhooks"
 )
 
 // pageWidths are the widths every page must fit: a small phone, a tablet, a

@@ -13,11 +13,11 @@
 package vendors
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -360,7 +360,9 @@ func (s *Service) Upload(ctx context.Context, tenantID, vendorID string, data []
 	if len(data) > MaxDocument {
 		return apperr.InvalidFields("The file is larger than 10 MB.", map[string]string{"document": "Upload a PDF under 10 MB."})
 	}
-	if http.DetectContentType(data) != "application/pdf" {
+	// A PDF starts with its signature, "%PDF-" (ISO 32000-1, 7.5.2), as
+	// content sniffing (WHATWG MIME Sniffing) also decides.
+	if !bytes.HasPrefix(data, []byte("%PDF-")) {
 		return apperr.InvalidFields("That file is not a PDF; nothing was saved.", map[string]string{"document": "Upload the signed BAA as a PDF."})
 	}
 	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{subject(v.ID)}, Action: access.Write,
