@@ -219,26 +219,27 @@ type Input struct {
 	CarryPHI bool
 }
 
-// CheckURL refuses a URL that is not https (or, when allowed, http to a
-// loopback host), or that carries credentials or a fragment.
-func CheckURL(raw string, allowLoopbackHTTP bool) error {
+// CheckURL says what is wrong with a subscription's URL for the form ("":
+// nothing): it must be https (or, when allowed, http to a loopback host),
+// without credentials or a fragment.
+func CheckURL(raw string, allowLoopbackHTTP bool) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return errors.New("Enter a full https:// address, without a user name or #part.")
+		return "Enter a full https:// address, without a user name or #part."
 	}
 	switch u.Scheme {
 	case "https":
-		return nil
+		return ""
 	case "http":
 		host := u.Hostname()
 		ip := net.ParseIP(host)
 		if allowLoopbackHTTP && (host == "localhost" || (ip != nil && ip.IsLoopback())) {
-			return nil
+			return ""
 		}
 	}
 	// Why https only: the payload and its signature would otherwise cross
 	// the network in the clear.
-	return errors.New("Use an https:// address: webhooks are only sent encrypted.")
+	return "Use an https:// address: webhooks are only sent encrypted."
 }
 
 // NewSecret returns a fresh subscription secret.
@@ -258,8 +259,8 @@ func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vend
 		return Subscription{}, "", err
 	}
 	fields := map[string]string{}
-	if err := CheckURL(in.URL, s.d.AllowLoopbackHTTP); err != nil {
-		fields["url"] = err.Error()
+	if msg := CheckURL(in.URL, s.d.AllowLoopbackHTTP); msg != "" {
+		fields["url"] = msg
 	}
 	in.Events = slices.DeleteFunc(slices.Clone(in.Events), func(e string) bool { return !slices.Contains(Events(), e) })
 	if len(in.Events) == 0 {
