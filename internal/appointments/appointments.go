@@ -244,8 +244,11 @@ type Deps struct {
 	Contacts func(ctx context.Context, tenantID, userID string) (string, error)
 	// Links names a tenant's site and its address, for emails.
 	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Booked, if set, is told of each booking (the outgoing webhooks'
+	// appointment.booked), with ids only.
+	Booked func(ctx context.Context, tenantID, appointmentID, patientID string)
+	Clock  clock.Clock
+	Log    *slog.Logger
 }
 
 // Service is the one door to appointments.
@@ -257,6 +260,7 @@ type Service struct {
 	outbox   Outbox
 	contacts func(ctx context.Context, tenantID, userID string) (string, error)
 	links    func(ctx context.Context, tenantID string) (string, string)
+	booked   func(ctx context.Context, tenantID, appointmentID, patientID string)
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -270,7 +274,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: d.Store, vault: d.Vault, grants: d.Grants, care: d.Care, outbox: d.Outbox, contacts: d.Contacts,
-		links: d.Links, clock: d.Clock, log: d.Log}
+		links: d.Links, booked: d.Booked, clock: d.Clock, log: d.Log}
 }
 
 // WithClock returns the service on another clock: the demo books its past

@@ -155,6 +155,9 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Outbox: ob, Contacts: ids.Accounts.Email, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
+		},
+		Booked: func(ctx context.Context, tenantID, appointmentID, _ string) {
+			publishQuietly(ctx, hooks, log, tenantID, webhooks.AppointmentBooked, "appointment_id", appointmentID)
 		}})
 	users := store.NewUsers(stores.PHI)
 	lab := labs.New(labs.Deps{Store: store.NewLabs(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al, Outbox: ob,
@@ -166,7 +169,10 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
-		}, Clock: c, Log: log})
+		}, Clock: c, Log: log,
+		Released: func(ctx context.Context, tenantID, reportID, _ string) {
+			publishQuietly(ctx, hooks, log, tenantID, webhooks.ResultReleased, "result_id", reportID)
+		}})
 	ret := retention.New(store.NewRetention(stores.PHI), v, c)
 	scheduled := []jobs.Job{
 		// Patients whose retention ended are crypto-shredded and certified.
@@ -307,9 +313,16 @@ func orderWebhooks(hooks *webhooks.Service, log *slog.Logger) func(ctx context.C
 		if !ok {
 			return
 		}
-		if err := hooks.Publish(ctx, tenantID, ev, map[string]string{"order_id": orderID}); err != nil {
-			log.ErrorContext(ctx, "webhook not queued", "order", orderID, "event", ev, "err", err)
-		}
+		publishQuietly(ctx, hooks, log, tenantID, ev, "order_id", orderID)
+	}
+}
+
+// publishQuietly queues a webhook event about one thing, named by its id
+// alone (never the patient's id: with the event it would say who has what).
+// A failure is logged with ids and does not undo the change it reports.
+func publishQuietly(ctx context.Context, hooks *webhooks.Service, log *slog.Logger, tenantID, event, key, id string) {
+	if err := hooks.Publish(ctx, tenantID, event, map[string]string{key: id}); err != nil {
+		log.ErrorContext(ctx, "webhook not queued", key, id, "event", event, "err", err)
 	}
 }
 

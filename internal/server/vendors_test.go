@@ -14,12 +14,15 @@ import (
 	"testing"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 	"github.com/salvehealth/salve/internal/vendors"
+	"github.com/salvehealth/salve/internal/webhooks"
 	"github.com/salvehealth/salve/webhooksig"
 )
 
@@ -174,4 +177,67 @@ func TestVendorsAndWebhooksPages(t *testing.T) {
 			t.Errorf("test of a made-up webhook: %d", r.StatusCode)
 		}
 	})
+}
+
+// TestWebhookEventsFromDomains: an order paid at checkout, an appointment
+// booked and a lab result released each queue their event for a
+// subscription that asked for it; each payload names the thing by its id
+// and never the patient.
+func TestWebhookEventsFromDomains(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite, func(c *config.Config) { c.WebhookLoopbackHTTP = true })
+	ctx := context.Background()
+	comp := access.WithActor(ctx, access.Actor{ID: id.New(), Role: access.RoleCompliance, TenantID: s.Tenant.ID})
+	v, err := s.Services().Vendors.Add(comp, s.Tenant.ID, vendors.Input{Name: "Hooks", Service: "events", Contact: "ops@hooks.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	events := map[string]string{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		events[r.Header.Get(webhooksig.EventHeader)] = string(b)
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	if _, _, err := s.Services().Webhooks.Subscribe(comp, s.Tenant.ID, webhooks.Input{URL: recv.URL, Events: webhooks.Events(), VendorID: v.ID}, s.Services().Vendors); err != nil {
+		t.Fatal(err)
+	}
+	// An order paid with the test gateway.
+	p := &catalog.Product{Name: "Test Strips", Variants: []catalog.Variant{{SKU: "STRIP-1", Price: 1500, Stock: 5}}}
+	if err := s.Catalog().SaveProduct(ctx, s.Tenant.ID, p); err != nil {
+		t.Fatal(err)
+	}
+	patient := s.NewPerson(t, access.RolePatient)
+	c := s.ClientAs(t, patient)
+	if r, _ := testkit.Do(t, c, s.NewRequest(t, "POST", "/cart/items", url.Values{"variant": {p.Variants[0].ID}, "quantity": {"1"}})); r.StatusCode != 303 {
+		t.Fatalf("add: %d", r.StatusCode)
+	}
+	if r, _ := testkit.Do(t, c, s.NewRequest(t, "POST", "/checkout/pay", url.Values{"name": {"Pat Doe"}, "line1": {"1 Main St"},
+		"city": {"Springfield"}, "region": {"NY"}, "postal_code": {"10001"}, "shipping": {"express"}, "gateway": {"test"}})); r.StatusCode != 303 {
+		t.Fatalf("pay: %d", r.StatusCode)
+	}
+	// An appointment booked, a lab report released.
+	doc := s.NewPerson(t, access.RoleClinician)
+	if _, err := demo.SeedAppointmentsFor(ctx, s.Services().Appointments, s.Clock, s.Tenant.ID, s.NewPerson(t, access.RoleStoreManager).ID, doc.ID, patient.ID); err != nil {
+		t.Fatal(err)
+	}
+	dctx := access.WithActor(ctx, access.Actor{ID: doc.ID, Role: access.RoleClinician, TenantID: s.Tenant.ID})
+	if _, err := s.Services().Labs.EnterAll(dctx, s.Tenant.ID, demo.LabHistory(patient.ID, doc.ID, s.Clock.Now())[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Services().Webhooks.Deliver(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for ev, key := range map[string]string{webhooks.OrderPaid: "order_id", webhooks.AppointmentBooked: "appointment_id", webhooks.ResultReleased: "result_id"} {
+		body, ok := events[ev]
+		if !ok || !strings.Contains(body, `"`+key+`"`) {
+			t.Errorf("%s: %q", ev, body)
+		}
+		if strings.Contains(body, patient.ID) || strings.Contains(body, "Pat Doe") {
+			t.Errorf("%s names the patient: %s", ev, body)
+		}
+	}
 }
