@@ -250,7 +250,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}})
 	}
 	// Outgoing webhooks (issue 19): due deliveries, with their retries.
-	scheduled = append(scheduled, jobs.Job{Name: "webhooks.deliver", Every: 10 * time.Second, Run: func(ctx context.Context) error {
+	scheduled = append(scheduled, jobs.Job{Name: "webhooks.deliver", Every: 15 * time.Second, Run: func(ctx context.Context) error {
 		_, err := hooks.Deliver(ctx, 100)
 		return err
 	}})

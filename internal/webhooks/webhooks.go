@@ -38,9 +38,10 @@ import (
 	"github.com/salvehealth/salve/webhooksig"
 )
 
-// The events a subscription can ask for. Order events are sent today; the
-// others are named so receivers can be written against them, and are sent
-// once their features publish them.
+// The events a subscription can ask for. Orders, appointments and lab
+// results publish theirs (wired in internal/server); message.received is
+// named so receivers can be written against it, and is sent once secure
+// messaging publishes it.
 const (
 	OrderPaid         = "order.paid"
 	OrderShipped      = "order.shipped"
