@@ -300,6 +300,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		visit{"/staff/patients/" + patient.ID, "breaking-glass"}, // with the emergency banner
 		// The clinician caring for the patient: the clinical sections.
 		visit{"/staff/patients/" + patient.ID, string(access.RoleClinician)})
+	// Issue 19: the admin's view of vendors and webhooks (no vendor forms).
+	visits = append(visits, visit{"/admin/compliance/vendors", "admin"}, visit{"/admin/compliance/webhooks", "admin"})
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)
