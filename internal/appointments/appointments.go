@@ -248,8 +248,11 @@ type Deps struct {
 	Reminders func(ctx context.Context, tenantID, userID string) (bool, error)
 	// Links names a tenant's site and its address, for emails.
 	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Booked, if set, is told of each booking (the outgoing webhooks'
+	// appointment.booked), with ids only.
+	Booked func(ctx context.Context, tenantID, appointmentID, patientID string)
+	Clock  clock.Clock
+	Log    *slog.Logger
 }
 
 // Service is the one door to appointments.
@@ -262,6 +265,7 @@ type Service struct {
 	contacts func(ctx context.Context, tenantID, userID string) (string, error)
 	wants    func(ctx context.Context, tenantID, userID string) (bool, error)
 	links    func(ctx context.Context, tenantID string) (string, string)
+	booked   func(ctx context.Context, tenantID, appointmentID, patientID string)
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -275,7 +279,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: d.Store, vault: d.Vault, grants: d.Grants, care: d.Care, outbox: d.Outbox, contacts: d.Contacts,
-		wants: d.Reminders, links: d.Links, clock: d.Clock, log: d.Log}
+		wants: d.Reminders, links: d.Links, booked: d.Booked, clock: d.Clock, log: d.Log}
 }
 
 // WithClock returns the service on another clock: the demo books its past

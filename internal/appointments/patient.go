@@ -249,6 +249,9 @@ func (s *Service) Book(ctx context.Context, tenantID, patientID string, b Bookin
 		return Appointment{}, err
 	}
 	s.email(ctx, notify.AppointmentBooked, r, loc)
+	if s.booked != nil {
+		s.booked(ctx, tenantID, r.ID, patientID)
+	}
 	win, err := s.window(ctx, tenantID)
 	if err != nil {
 		return Appointment{}, err

@@ -92,6 +92,10 @@ type Config struct {
 	// AllowTestPayments must be set for "test" to be listed: the test
 	// gateway marks orders paid without moving money (--allow-test-payments).
 	AllowTestPayments bool
+	// WebhookLoopbackHTTP lets webhook subscriptions use http:// to a
+	// loopback host (development and tests); otherwise only https:// URLs
+	// are accepted (--webhook-loopback-http).
+	WebhookLoopbackHTTP bool
 	// StripeSecretKey and StripeWebhookSecret connect the "stripe" gateway;
 	// StripeAPIURL replaces https://api.stripe.com (a local stripe-mock).
 	StripeSecretKey, StripeWebhookSecret, StripeAPIURL string

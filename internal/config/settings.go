@@ -256,6 +256,17 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return strconv.FormatBool(c.AllowTestPayments) }},
+	{name: "webhook-loopback-http", group: Server, def: "false", boolean: true,
+		usage: "let outgoing webhooks use http:// to a loopback host (development and tests); otherwise only https:// addresses are accepted",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.WebhookLoopbackHTTP = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(c.WebhookLoopbackHTTP) }},
 	{name: "stripe-secret-key", group: Server, secret: true, usage: "Stripe secret API key (sk_live_… or sk_test_…), for the stripe gateway",
 		set: func(c *Config, v string) error { c.StripeSecretKey = v; return nil },
 		get: func(c *Config) string { return c.StripeSecretKey }},

@@ -183,8 +183,18 @@ type Deps struct {
 	Role func(ctx context.Context, tenantID, userID string) (access.Role, error)
 	// Links names a tenant's site and its address, for the alert's link.
 	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Released, if set, is told of each report released to its patient
+	// (the outgoing webhooks' result.released), with ids only.
+	Released func(ctx context.Context, tenantID, reportID, patientID string)
+	Clock    clock.Clock
+	Log      *slog.Logger
+}
+
+// released tells Deps.Released of a release.
+func (s *Service) released(ctx context.Context, r Record) {
+	if s.d.Released != nil {
+		s.d.Released(ctx, r.TenantID, r.ID, r.PatientID)
+	}
 }
 
 // Service enters, releases and shows lab reports.
@@ -346,6 +356,9 @@ func (s *Service) enter(ctx context.Context, tenantID string, entries []Entry, p
 		out = append(out, r.ID)
 		if r.Attention {
 			s.alert(ctx, tenantID, r)
+		}
+		if r.Status == Released {
+			s.released(ctx, r)
 		}
 	}
 	return out, nil
@@ -605,7 +618,11 @@ func (s *Service) Release(ctx context.Context, tenantID, reportID string) error 
 	if err := s.event(ctx, tenantID, r, "lab_report.release", d.Purpose); err != nil {
 		return err
 	}
-	return s.d.Store.Release(ctx, tenantID, reportID, s.d.Clock.Now())
+	if err := s.d.Store.Release(ctx, tenantID, reportID, s.d.Clock.Now()); err != nil {
+		return err
+	}
+	s.released(ctx, r)
+	return nil
 }
 
 // Acknowledge clears the attention a critical value raised, for the
@@ -662,6 +679,7 @@ func (s *Service) ReleaseDue(ctx context.Context) (int, error) {
 	for _, r := range recs {
 		jctx := access.WithActor(ctx, access.System("labs.release_due", r.TenantID))
 		errs = append(errs, s.event(jctx, r.TenantID, r, "lab_report.release_auto", access.PurposeSystem))
+		s.released(jctx, r)
 	}
 	return len(recs), errors.Join(append(errs, err)...)
 }

@@ -223,7 +223,9 @@ type Promotions interface {
 
 // Service places and moves orders.
 type Service struct {
-	orders   Store
+	orders Store
+	// changed is Deps.Changed.
+	changed  func(ctx context.Context, tenantID, orderID string, to Status)
 	stock    Stock
 	promos   Promotions
 	catalog  Catalog
@@ -274,8 +276,11 @@ type Deps struct {
 	// prescriptions (rx.Service): a covered order leaves awaiting_rx by
 	// itself. Without it a pharmacist releases each by hand.
 	Prescriptions Prescriptions
-	Clock         clock.Clock
-	Log           *slog.Logger
+	// Changed, if set, is told of each status change a customer hears of
+	// (the outgoing webhooks: order paid, shipped), with ids only.
+	Changed func(ctx context.Context, tenantID, orderID string, to Status)
+	Clock   clock.Clock
+	Log     *slog.Logger
 }
 
 // New returns the order service.
@@ -287,7 +292,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, clock: d.Clock, log: d.Log}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, clock: d.Clock, log: d.Log, changed: d.Changed}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())

@@ -39,6 +39,9 @@ func (s *Service) statusEmail(ctx context.Context, tenantID string, o *Order, n 
 // emailQuietly queues the status email of a change already made: a failure
 // is logged (ids only) and does not undo the change.
 func (s *Service) emailQuietly(ctx context.Context, tenantID string, o *Order, n Links) {
+	if s.changed != nil && emailed[o.Status] {
+		s.changed(ctx, tenantID, o.ID, o.Status)
+	}
 	if err := s.statusEmail(ctx, tenantID, o, n); err != nil {
 		s.log.ErrorContext(ctx, "order email not queued", "order", o.ID, "err", err)
 	}

@@ -65,7 +65,24 @@ type Store interface {
 	// MarkRetry records a failed attempt: the next one is at next, or never
 	// (failed for good) when giveUp.
 	MarkRetry(ctx context.Context, id string, next time.Time, giveUp bool, why string, now time.Time) error
+	// Hold puts a message off until next without counting an attempt (it
+	// was never handed to the relay), keeping why.
+	Hold(ctx context.Context, id string, next time.Time, why string) error
 }
+
+// Gate decides whether the mail relay may be handed a tenant's email
+// (vendors.Service: only while the relay's vendor has a current BAA).
+type Gate interface {
+	Allow(ctx context.Context, tenantID, integration string) error
+}
+
+// GateIntegration is the integration key the relay is gated under.
+const GateIntegration = "smtp"
+
+// HoldRefused is how long email refused by the gate waits before it is
+// tried again: long enough not to flood the refusals list, short enough
+// that mail flows soon after a BAA is recorded.
+const HoldRefused = 10 * time.Minute
 
 // Outbox queues and delivers email.
 type Outbox struct {
@@ -74,7 +91,13 @@ type Outbox struct {
 	sender notify.Sender // nil: nothing is delivered (the demo shows the queue instead)
 	clock  clock.Clock
 	log    *slog.Logger
+	gate   Gate // nil: no gate (tests of the outbox alone)
 }
+
+// SetGate makes delivery ask g before handing a tenant's email to the relay.
+// Why: an email address is PHI, so the relay is an integration carrying PHI
+// and receives nothing while its vendor has no current BAA.
+func (o *Outbox) SetGate(g Gate) { o.gate = g }
 
 // New returns an outbox on its queue in the PHI store. sender may be nil:
 // messages then wait in the queue, where admins see them masked (Overview).
@@ -122,7 +145,23 @@ func (o *Outbox) Deliver(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	sent := 0
+	refused := map[string]error{} // by tenant: asked once per run
 	for _, row := range due {
+		if o.gate != nil {
+			gerr, asked := refused[row.TenantID]
+			if !asked {
+				gerr = o.gate.Allow(ctx, row.TenantID, GateIntegration)
+				refused[row.TenantID] = gerr
+			}
+			if gerr != nil {
+				// Never opened, never handed over: it waits, with no attempt
+				// counted, until the BAA is on file.
+				if err := o.q.Hold(ctx, row.ID, o.clock.Now().Add(HoldRefused), "refused: no current BAA for the mail relay's vendor"); err != nil {
+					return sent, err
+				}
+				continue
+			}
+		}
 		m, err := o.open(ctx, row, access.PurposeOperations, "email.send")
 		if errors.Is(err, phi.ErrShredded) {
 			// Its person was disposed of: the message can never be sent.

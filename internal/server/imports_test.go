@@ -42,6 +42,7 @@ var adapters = []string{
 	"internal/oidc",           // OpenID Connect client (talks HTTP to the provider)
 	"internal/payment/stripe", // Stripe client (talks HTTP to Stripe)
 	"internal/backup",         // snapshots and restores the stores, talks HTTP to S3
+	"internal/webhooks",       // outgoing webhooks (issue 19): talks HTTP to receivers
 }
 
 // isAdapter reports whether p is an adapter (or below one, as web/shop is).

@@ -271,6 +271,18 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/catalog/promotions":                          access.Staff,
 	"GET /admin/catalog/export.csv":                           access.Staff,
 	"POST /admin/catalog/import":                              access.Staff,
+	// Vendors and BAAs, outgoing webhooks (issue 19): compliance and
+	// admins look; only compliance edits vendors (httpx.Roles).
+	"GET /admin/compliance/vendors":                access.Staff,
+	"POST /admin/compliance/vendors":               access.Staff,
+	"POST /admin/compliance/vendors/{id}":          access.Staff,
+	"POST /admin/compliance/vendors/{id}/document": access.Staff,
+	"GET /admin/compliance/vendors/{id}/document":  access.Staff,
+	"POST /admin/compliance/integrations/{key}":    access.Staff,
+	"GET /admin/compliance/webhooks":               access.Staff,
+	"POST /admin/compliance/webhooks":              access.Staff,
+	"POST /admin/compliance/webhooks/{id}/test":    access.Staff,
+	"POST /admin/compliance/webhooks/{id}/disable": access.Staff,
 }
 
 // routeRoles are the routes limited to roles (httpx.Roles) and their roles.

@@ -48,6 +48,8 @@ const (
 	messageStaff audience = "message staff" // customer service, pharmacists, clinicians
 	// disclosers are the staff who send patients' data out (issue 16).
 	disclosers audience = "disclosers" // customer service, pharmacists, clinicians, fulfillment
+	// officers: the compliance officer alone (issue 19: editing vendors).
+	officers audience = "compliance officer"
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -147,6 +149,16 @@ func init() {
 		"GET /admin/compliance/data-flow.svg"} {
 		routePolicy[p] = reviewers
 	}
+	// Vendors and BAAs, outgoing webhooks (issue 19).
+	for _, p := range []string{"GET /admin/compliance/vendors", "GET /admin/compliance/vendors/{id}/document",
+		"GET /admin/compliance/webhooks", "POST /admin/compliance/webhooks", "POST /admin/compliance/webhooks/{id}/test",
+		"POST /admin/compliance/webhooks/{id}/disable"} {
+		routePolicy[p] = reviewers
+	}
+	for _, p := range []string{"POST /admin/compliance/vendors", "POST /admin/compliance/vendors/{id}",
+		"POST /admin/compliance/vendors/{id}/document", "POST /admin/compliance/integrations/{key}"} {
+		routePolicy[p] = officers
+	}
 }
 
 // persona is one kind of person in the matrix.
@@ -230,6 +242,8 @@ func TestSecurityMatrix(t *testing.T) {
 		case disclosers:
 			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService ||
 				p.role == access.RoleFulfillment)
+		case officers:
+			return p.role == access.RoleCompliance
 		}
 		return false
 	}

@@ -169,7 +169,8 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if s.services != nil {
 		ord = s.services.Orders
 		people = &admin.People{Accounts: s.services.Accounts, Grants: s.services.Grants, Outbox: s.services.Outbox, ShowOutbox: !s.services.Mail,
-			Appointments: s.services.Appointments, Retention: s.services.Retention}
+			Appointments: s.services.Appointments, Retention: s.services.Retention,
+			Vendors: s.services.Vendors, Webhooks: s.services.Webhooks}
 		// Compliance operations (issue 19): changes with approvals, the
 		// report and the data-flow diagram.
 		people.Changes = s.services.Changes

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -40,6 +41,8 @@ import (
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/vendors"
+	"github.com/salvehealth/salve/internal/webhooks"
 )
 
 // Services are the domain services of a process that holds PHI, each built
@@ -98,6 +101,12 @@ type Services struct {
 	// is the access log and the disclosures.
 	Records    *records.Service
 	Accounting *accounting.Service
+	// Vendors (issue 19) are the vendors and BAAs, and the gate every
+	// outbound integration carrying PHI passes.
+	Vendors *vendors.Service
+	// Webhooks (issue 19) are the outgoing webhook subscriptions and their
+	// deliveries.
+	Webhooks *webhooks.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -118,6 +127,19 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}
 	}
 	ob := outbox.New(store.NewOutbox(stores.PHI), v, sender, c, log)
+	// Vendors and webhooks (issue 19). Why the relay is gated: an email
+	// address is PHI, so the relay sends nothing while its vendor has no
+	// current BAA on file (the no-relay outbox is no outside party).
+	if log == nil { // tests build services without a logger
+		log = slog.New(slog.DiscardHandler)
+	}
+	vend := vendors.New(vendors.Deps{Store: store.NewVendors(stores.PHI), Vault: v, Audit: al, Clock: c, Log: log})
+	ob.SetGate(vend)
+	if sender != nil {
+		log.Info("mail relay configured: email leaves only for tenants whose compliance officer bound the relay to a vendor with a current BAA (/admin/compliance/vendors); until then it waits in the outbox")
+	}
+	hooks := webhooks.New(webhooks.Deps{Store: store.NewWebhooks(stores.PHI), Vault: v, Audit: al, Gate: vend, Clock: c, Log: log,
+		AllowLoopbackHTTP: cfg.WebhookLoopbackHTTP})
 	policy := auth.DefaultSessionPolicy()
 	if cfg.SessionAbsolute > 0 {
 		policy.Absolute = cfg.SessionAbsolute
@@ -150,12 +172,16 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	ord := orders.New(orders.Deps{Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
-		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log})
+		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
+		Changed: orderWebhooks(hooks, log)})
 	rxs.SetVerified(ord.CoverWaiting)
 	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
 		Outbox: ob, Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
+		},
+		Booked: func(ctx context.Context, tenantID, appointmentID, _ string) {
+			publishQuietly(ctx, hooks, log, tenantID, webhooks.AppointmentBooked, "appointment_id", appointmentID)
 		}})
 	users := store.NewUsers(stores.PHI)
 	lab := labs.New(labs.Deps{Store: store.NewLabs(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al, Outbox: ob,
@@ -167,7 +193,10 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
-		}, Clock: c, Log: log})
+		}, Clock: c, Log: log,
+		Released: func(ctx context.Context, tenantID, reportID, _ string) {
+			publishQuietly(ctx, hooks, log, tenantID, webhooks.ResultReleased, "result_id", reportID)
+		}})
 	ret := retention.New(store.NewRetention(stores.PHI), v, c)
 	scheduled := []jobs.Job{
 		// Patients whose retention ended are crypto-shredded and certified.
@@ -244,12 +273,40 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return err
 		}})
 	}
+	// Outgoing webhooks (issue 19): due deliveries, with their retries.
+	scheduled = append(scheduled, jobs.Job{Name: "webhooks.deliver", Every: 15 * time.Second, Run: func(ctx context.Context) error {
+		_, err := hooks.Deliver(ctx, 100)
+		return err
+	}})
 	if len(cfg.BackupTo) > 0 {
 		bs, err := backupSchedule(cfg, stores, c, log)
 		if err != nil {
 			return nil, err
 		}
-		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: bs.Run})
+		run := bs.Run
+		if backupToS3(cfg) {
+			// Why gated: a backup holds every patient's PHI (encrypted, but
+			// a storage provider holding ePHI is a business associate); the
+			// S3 target is bound to a vendor in the default tenant, where
+			// the operator's compliance officer works.
+			run = func(ctx context.Context) error {
+				ts, err := store.NewTenants(stores.Catalog).List(ctx)
+				if err != nil {
+					return err
+				}
+				def := ""
+				for _, t := range ts {
+					if t.IsDefault {
+						def = t.ID
+					}
+				}
+				if err := vend.Allow(ctx, def, vendors.BackupS3); err != nil {
+					return err
+				}
+				return bs.Run(ctx)
+			}
+		}
+		scheduled = append(scheduled, jobs.Job{Name: "backup.scheduled", Every: cfg.BackupEvery, Run: run})
 	}
 	// Issue 16: copies of records asked for at /account/records are built
 	// within seconds, and deleted with their file once their 7 days are over.
@@ -276,7 +333,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Labs:         lab,
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
-		TestGateway:  testGW, Mail: sender != nil}
+		TestGateway:  testGW, Mail: sender != nil,
+		Vendors: vend, Webhooks: hooks}
 	// Secure messaging (issue 16): notices name the tenant, staff names come
 	// from the accounts service (audited), and a thread may be about an
 	// order or a prescription the writer may see of the patient.
@@ -303,6 +361,40 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.Accounting = accounting.New(accounting.Deps{Store: store.NewDisclosures(stores.PHI), Events: al, Users: users, Vault: v,
 		Audit: al, Grants: ids.Grants, Clock: c, Log: log})
 	return svc, nil
+}
+
+// orderWebhooks publishes the order events webhooks subscribe to (paid,
+// shipped), ids only. A failure to queue is logged and leaves the order as
+// it is: the change was made, and the webhook is not what made it.
+func orderWebhooks(hooks *webhooks.Service, log *slog.Logger) func(ctx context.Context, tenantID, orderID string, to orders.Status) {
+	events := map[orders.Status]string{orders.Paid: webhooks.OrderPaid, orders.Shipped: webhooks.OrderShipped}
+	return func(ctx context.Context, tenantID, orderID string, to orders.Status) {
+		ev, ok := events[to]
+		if !ok {
+			return
+		}
+		publishQuietly(ctx, hooks, log, tenantID, ev, "order_id", orderID)
+	}
+}
+
+// publishQuietly queues a webhook event about one thing, named by its id
+// alone (never the patient's id: with the event it would say who has what).
+// A failure is logged with ids and does not undo the change it reports.
+func publishQuietly(ctx context.Context, hooks *webhooks.Service, log *slog.Logger, tenantID, event, key, id string) {
+	if err := hooks.Publish(ctx, tenantID, event, map[string]string{key: id}); err != nil {
+		log.ErrorContext(ctx, "webhook not queued", key, id, "event", event, "err", err)
+	}
+}
+
+// backupToS3 reports whether a backup target is S3 storage (an outside
+// party); a directory target is the operator's own.
+func backupToS3(cfg *config.Config) bool {
+	for _, t := range cfg.BackupTo {
+		if strings.HasPrefix(t, "s3://") {
+			return true
+		}
+	}
+	return false
 }
 
 // backupSchedule is the scheduled backup of the configuration: its targets

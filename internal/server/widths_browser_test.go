@@ -23,7 +23,9 @@ import (
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
+	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
+	"github.com/salvehealth/salve/internal/webhooks"
 )
 
 // pageWidths are the widths every page must fit: a small phone, a tablet, a
@@ -59,6 +61,8 @@ var notPages = map[string]string{
 	// Issue 16.
 	"GET /account/records/{id}/download":      "a zip file",
 	"GET /account/access-log/disclosures.csv": "a CSV file",
+	// Issue 19.
+	"GET /admin/compliance/vendors/{id}/document": "the signed BAA, a PDF download",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -245,6 +249,9 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	if _, err := s.Services().Changes.Reject(asOfficer, s.Tenant.ID, rejected.ID, "Use a temporary second account instead"); err != nil {
 		t.Fatal(err)
 	}
+	// Vendors and webhooks (issue 19): a vendor with its signed BAA, one
+	// without, the relay bound, a refused attempt, a webhook and a delivery.
+	seedVendorsAndWebhooks(t, s)
 
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
@@ -356,6 +363,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		visit{"/staff/patients/" + patient.ID, "breaking-glass"}, // with the emergency banner
 		// The clinician caring for the patient: the clinical sections.
 		visit{"/staff/patients/" + patient.ID, string(access.RoleClinician)})
+	// Issue 19: the admin's view of vendors and webhooks (no vendor forms).
+	visits = append(visits, visit{"/admin/compliance/vendors", "admin"}, visit{"/admin/compliance/webhooks", "admin"})
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)
@@ -394,4 +403,41 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages at %d widths in %s", len(visits), len(pageWidths), time.Since(start).Round(time.Second))
+}
+
+// seedVendorsAndWebhooks fills the compliance officer's vendors and webhooks
+// pages (issue 19).
+func seedVendorsAndWebhooks(t *testing.T, s *testkit.Server) {
+	t.Helper()
+	ctx := context.Background()
+	comp := access.WithActor(ctx, access.Actor{ID: id.New(), Role: access.RoleCompliance, TenantID: s.Tenant.ID})
+	vs, hooks := s.Services().Vendors, s.Services().Webhooks
+	now := s.Clock.Now()
+	mailer, err := vs.Add(comp, s.Tenant.ID, vendors.Input{Name: "Relay Mail Services of North America, Incorporated", Service: "email relay",
+		Contact: "agreements@relay-mail-services.example", SignedOn: now.AddDate(-1, 0, 0).Format(vendors.DateLayout),
+		ExpiresOn: now.AddDate(1, 0, 0).Format(vendors.DateLayout), Notes: "renews every year in November"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vs.Upload(comp, s.Tenant.ID, mailer.ID, []byte("%PDF-1.7\nsigned agreement")); err != nil {
+		t.Fatal(err)
+	}
+	if err := vs.Bind(comp, s.Tenant.ID, vendors.SMTP, mailer.ID); err != nil {
+		t.Fatal(err)
+	}
+	hooksVendor, err := vs.Add(comp, s.Tenant.ID, vendors.Input{Name: "Hooks Ltd", Service: "order events", Contact: "ops@hooks.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vs.Allow(ctx, s.Tenant.ID, vendors.BackupS3); err == nil {
+		t.Fatal("an unbound backup target was allowed")
+	}
+	sub, _, err := hooks.Subscribe(comp, s.Tenant.ID, webhooks.Input{URL: "https://hooks.example/salve/events/with/a/rather/long/path/to/wrap",
+		Events: []string{webhooks.OrderPaid, webhooks.OrderShipped}, VendorID: hooksVendor.ID}, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hooks.SendTest(comp, s.Tenant.ID, sub.ID); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -122,3 +122,12 @@ func (q *Outbox) MarkRetry(ctx context.Context, id string, next time.Time, giveU
 	}
 	return nil
 }
+
+// Hold puts a message off until next without counting an attempt.
+func (q *Outbox) Hold(ctx context.Context, id string, next time.Time, why string) error {
+	_, err := q.db.w.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1`, id, next, why)
+	if err != nil {
+		return fmt.Errorf("hold email: %w", err)
+	}
+	return nil
+}

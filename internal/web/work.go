@@ -52,6 +52,11 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "data-flow", Label: "Data flow", Href: "/admin/compliance/data-flow", About: "Where data lives and where it goes, drawn from the configuration.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	// Issue 19: vendors and BAAs, outgoing webhooks.
+	{Key: "vendors", Label: "Vendors and BAAs", Href: "/admin/compliance/vendors", About: "Outside parties, their BAAs, what each integration may send, and refused attempts.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	{Key: "webhooks", Label: "Webhooks", Href: "/admin/compliance/webhooks", About: "Events sent to other systems, signed, with each delivery's answer.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "users", Label: "Staff accounts", Href: "/admin", About: "Invite staff, change roles, disable accounts.",
 		Roles: []access.Role{access.RoleAdmin}},
 	{Key: "outbox", Label: "Outbox", Href: "/admin/outbox", About: "Emails waiting to leave and those sent.",

@@ -28,7 +28,9 @@ import (
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
+	"github.com/salvehealth/salve/internal/webhooks"
 )
 
 // Handlers serves the admin pages.
@@ -60,6 +62,9 @@ type Handlers struct {
 	// The compliance pages (issue 19): changes with approvals, the report
 	// and the data-flow diagram.
 	changesView, complianceView, dataFlowView *render.Page
+	// vendorsView and webhooksView are issue 19's compliance pages.
+	vendorsView  *render.Page
+	webhooksView *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -81,6 +86,12 @@ type People struct {
 	// Compliance is the compliance report and the data-flow diagram; nil
 	// leaves those pages out.
 	Compliance ComplianceSource
+	// Vendors are the vendors and BAAs and the integrations bound to them
+	// (issue 19; compliance edits, admins view); nil leaves the pages out.
+	Vendors *vendors.Service
+	// Webhooks are the outgoing webhook subscriptions (issue 19; admins and
+	// compliance); nil leaves the pages out.
+	Webhooks *webhooks.Service
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -98,6 +109,8 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 		"admin/appointment_types": &h.apptTypes,
 		"admin/insights":          &h.insightsPage,
 		"admin/retention":         &h.retentionView,
+		"admin/vendors":           &h.vendorsView,
+		"admin/webhooks":          &h.webhooksView,
 	}); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,25 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "GET /admin/compliance/data-flow", h.showDataFlow, reviewers)
 		rt.Handle(access.Staff, "GET /admin/compliance/data-flow.svg", h.dataFlowSVG, reviewers)
 	}
+	// Vendors and BAAs (issue 19): compliance and admins look; only the
+	// compliance officer changes what may receive PHI (separation of
+	// duties: admins set integrations up, compliance approves where PHI
+	// goes). Outgoing webhooks: admins and compliance set them up.
+	if h.people.Vendors != nil {
+		officer := httpx.Roles(access.RoleCompliance)
+		rt.Handle(access.Staff, "GET /admin/compliance/vendors", h.showVendors, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/vendors", h.addVendor, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/vendors/{id}", h.updateVendor, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/vendors/{id}/document", h.uploadBAA, officer, httpx.MaxBody(MaxBAABody))
+		rt.Handle(access.Staff, "GET /admin/compliance/vendors/{id}/document", h.downloadBAA, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/integrations/{key}", h.bindIntegration, officer)
+	}
+	if h.people.Webhooks != nil && h.people.Vendors != nil {
+		rt.Handle(access.Staff, "GET /admin/compliance/webhooks", h.showWebhooks, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/webhooks", h.addWebhook, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/test", h.sendTestWebhook, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/disable", h.disableWebhook, reviewers)
+	}
 	// The appointment offer (types, locations, the cancellation window):
 	// the business's own data like the catalog, so store managers and
 	// admins; it lives in the PHI store beside the bookings it rules.

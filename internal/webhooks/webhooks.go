@@ -1,0 +1,510 @@
+// Package webhooks sends a tenant's events (an order paid or shipped, an
+// appointment booked, a result released, a message received) to the URLs
+// its admins subscribed. Each subscription has its own secret, sealed at rest
+// and shown once; each request is signed (webhooksig: HMAC-SHA256 over a
+// timestamp and the body, refused by receivers outside a 5-minute window).
+//
+// Deliveries are queued in the PHI store beside the change they report and
+// sent by a job with retries and a growing delay, each try logged with the
+// receiver's response code. A payload carries ids and the event's name only.
+// A subscription approved by the compliance officer to carry PHI is gated
+// like every integration carrying PHI: nothing is sent while its vendor has no
+// current BAA (vendors.Service.AllowVendor).
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/webhooksig"
+)
+
+// The events a subscription can ask for. Orders, appointments and lab
+// results publish theirs (wired in internal/server); message.received is
+// named so receivers can be written against it, and is sent once secure
+// messaging publishes it.
+const (
+	OrderPaid         = "order.paid"
+	OrderShipped      = "order.shipped"
+	AppointmentBooked = "appointment.booked"
+	ResultReleased    = "result.released"
+	MessageReceived   = "message.received"
+	// Test is what the "send test" button sends.
+	Test = "webhook.test"
+)
+
+// Events lists the events a subscription can ask for, in order.
+func Events() []string {
+	return []string{OrderPaid, OrderShipped, AppointmentBooked, ResultReleased, MessageReceived}
+}
+
+// Integration is the key webhooks are gated under (vendors.Webhooks).
+const Integration = "webhooks"
+
+// MaxAttempts is how often a delivery is tried before it is given up.
+const MaxAttempts = 10
+
+// HoldRefused is how long a delivery refused by the gate waits.
+const HoldRefused = 10 * time.Minute
+
+// Backoff is the wait after the n-th failed try (1-based): 30 s doubling,
+// at most 6 hours.
+func Backoff(n int) time.Duration {
+	d := 30 * time.Second << min(max(n-1, 0), 10)
+	return min(d, 6*time.Hour)
+}
+
+// Subscription is one URL a tenant's events go to.
+type Subscription struct {
+	ID, TenantID string
+	URL          string
+	Events       []string
+	VendorID     string
+	// CarryPHI is the compliance officer's approval to carry PHI.
+	CarryPHI   bool
+	SecretCT   []byte
+	CreatedAt  time.Time
+	DisabledAt time.Time
+}
+
+// Active reports whether the subscription still receives events.
+func (s Subscription) Active() bool { return s.DisabledAt.IsZero() }
+
+// Delivery is one event to one subscription.
+type Delivery struct {
+	ID, TenantID, SubscriptionID string
+	Event                        string
+	Payload                      string
+	CreatedAt, NextAttemptAt     time.Time
+	Attempts                     int
+	DeliveredAt, FailedAt        time.Time
+	LastStatus                   int
+	LastError                    string
+}
+
+// State says where a delivery is, in words.
+func (d Delivery) State() string {
+	switch {
+	case !d.DeliveredAt.IsZero():
+		return "delivered"
+	case !d.FailedAt.IsZero():
+		return "given up"
+	case d.Attempts == 0 && d.LastError == "":
+		return "waiting"
+	}
+	return "retrying"
+}
+
+// Attempt is one try of a delivery: the receiver's response code, or 0 and
+// why there was none.
+type Attempt struct {
+	DeliveryID string
+	N          int
+	At         time.Time
+	Status     int
+	Error      string
+}
+
+// Store is the webhooks' storage in the PHI store (internal/store.Webhooks).
+type Store interface {
+	InsertSubscription(ctx context.Context, s Subscription) error
+	Subscriptions(ctx context.Context, tenantID string) ([]Subscription, error)
+	// Subscription returns one of a tenant's; apperr NotFound if none such.
+	Subscription(ctx context.Context, tenantID, id string) (Subscription, error)
+	Disable(ctx context.Context, tenantID, id string, at time.Time) error
+	Enqueue(ctx context.Context, ds []Delivery) error
+	// Due lists deliveries whose next try is due, oldest first.
+	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	Recent(ctx context.Context, tenantID string, limit int) ([]Delivery, error)
+	Attempts(ctx context.Context, tenantID string, limit int) ([]Attempt, error)
+	// Record saves a try: the delivery's new state and the attempt, together.
+	Record(ctx context.Context, d Delivery, a Attempt) error
+	// Hold puts a delivery off without counting a try.
+	Hold(ctx context.Context, id string, next time.Time, why string) error
+}
+
+// Gate is the vendors' gate (vendors.Service).
+type Gate interface {
+	AllowVendor(ctx context.Context, tenantID, key, vendorID string, carriesPHI bool) error
+	Current(ctx context.Context, tenantID, vendorID string) (bool, error)
+}
+
+// Vendors says whether a tenant has a vendor (for the form's check).
+type Vendors interface {
+	Exists(ctx context.Context, tenantID, vendorID string) (bool, error)
+}
+
+// Deps are what the service works with.
+type Deps struct {
+	Store Store
+	Vault phi.Vault
+	Audit audit.Appender
+	Gate  Gate
+	Clock clock.Clock
+	Log   *slog.Logger
+	// Client sends the requests; nil: one with a 10-second timeout that
+	// follows no redirect.
+	Client *http.Client
+	// AllowLoopbackHTTP lets http:// URLs to a loopback host through (tests
+	// and development); everything else must be https.
+	AllowLoopbackHTTP bool
+}
+
+// Service keeps subscriptions and delivers.
+type Service struct{ d Deps }
+
+// New returns the service.
+func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Client == nil {
+		d.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	// Why no redirects: a receiver could send a signed request on to a
+	// place nobody subscribed (and nobody signed a BAA with).
+	c := *d.Client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	d.Client = &c
+	return &Service{d: d}
+}
+
+// Why both roles: webhooks are integrations, which admins set up; approving
+// one to carry PHI is the compliance officer's alone (Subscribe).
+func (s *Service) manager(ctx context.Context, tenantID string) (access.Actor, error) {
+	a, ok := access.ActorFrom(ctx)
+	if !ok || a.TenantID != tenantID || (a.Role != access.RoleAdmin && a.Role != access.RoleCompliance) {
+		return a, apperr.DeniedError(errors.New("webhooks: admins and compliance only"))
+	}
+	return a, nil
+}
+
+func (s *Service) event(ctx context.Context, e audit.Entry) error {
+	if e.Purpose == "" {
+		e.Purpose = access.PurposeOperations
+	}
+	e.ResourceType = "webhook"
+	if err := s.d.Audit.Append(ctx, e); err != nil {
+		return apperr.Wrap(err, apperr.Unavailable, "Salve cannot record this right now, so it was not done. Try again in a minute.")
+	}
+	return nil
+}
+
+// Input is a subscription as the form sends it.
+type Input struct {
+	URL      string
+	Events   []string
+	VendorID string
+	CarryPHI bool
+}
+
+// CheckURL says what is wrong with a subscription's URL for the form ("":
+// nothing): it must be https (or, when allowed, http to a loopback host),
+// without credentials or a fragment.
+func CheckURL(raw string, allowLoopbackHTTP bool) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return "Enter a full https:// address, without a user name or #part."
+	}
+	switch u.Scheme {
+	case "https":
+		return ""
+	case "http":
+		host := u.Hostname()
+		ip := net.ParseIP(host)
+		if allowLoopbackHTTP && (host == "localhost" || (ip != nil && ip.IsLoopback())) {
+			return ""
+		}
+	}
+	// Why https only: the payload and its signature would otherwise cross
+	// the network in the clear.
+	return "Use an https:// address: webhooks are only sent encrypted."
+}
+
+// NewSecret returns a fresh subscription secret.
+func NewSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
+	return "whsec_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func subject(subID string) string { return "webhook:" + subID }
+
+// Subscribe adds a subscription and returns it with its secret, which is
+// shown this once and kept only sealed. Bad input changes nothing.
+func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vendors Vendors) (Subscription, string, error) {
+	a, err := s.manager(ctx, tenantID)
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	fields := map[string]string{}
+	if msg := CheckURL(in.URL, s.d.AllowLoopbackHTTP); msg != "" {
+		fields["url"] = msg
+	}
+	in.Events = slices.DeleteFunc(slices.Clone(in.Events), func(e string) bool { return !slices.Contains(Events(), e) })
+	if len(in.Events) == 0 {
+		fields["events"] = "Choose at least one event."
+	}
+	if ok, err := vendors.Exists(ctx, tenantID, in.VendorID); err != nil {
+		return Subscription{}, "", err
+	} else if !ok {
+		fields["vendor"] = "Choose the vendor who receives these events (add it under Vendors first)."
+	}
+	// Why the compliance officer alone: carrying PHI to an outside party is
+	// a disclosure that needs a BAA on file and someone accountable for it.
+	if in.CarryPHI && a.Role != access.RoleCompliance {
+		fields["carry_phi"] = "Only the compliance officer may approve a webhook to carry PHI."
+	}
+	if len(fields) > 0 {
+		return Subscription{}, "", apperr.InvalidFields("Check the highlighted fields; nothing was saved.", fields)
+	}
+	now := s.d.Clock.Now()
+	sub := Subscription{ID: id.NewAt(now), TenantID: tenantID, URL: strings.TrimSpace(in.URL), Events: in.Events, VendorID: in.VendorID,
+		CarryPHI: in.CarryPHI, CreatedAt: now}
+	secret := NewSecret()
+	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{subject(sub.ID)}, Action: access.Write,
+		Purpose: access.PurposeOperations, Resource: "webhook_secret", ResourceID: sub.ID, AuditAction: "webhook.secret.seal"})
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	if sub.SecretCT, err = h.SealString(subject(sub.ID), "webhook_subscriptions", "secret_ct", sub.ID, secret); err != nil {
+		return Subscription{}, "", err
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "webhook.subscribe", ResourceID: sub.ID, Severity: audit.High,
+		Detail: fmt.Sprintf("vendor=%s carry_phi=%t events=%s", sub.VendorID, sub.CarryPHI, strings.Join(sub.Events, " "))}); err != nil {
+		return Subscription{}, "", err
+	}
+	if err := s.d.Store.InsertSubscription(ctx, sub); err != nil {
+		return Subscription{}, "", err
+	}
+	return sub, secret, nil
+}
+
+// Disable stops a subscription; its waiting deliveries are given up.
+func (s *Service) Disable(ctx context.Context, tenantID, subID string) error {
+	if _, err := s.manager(ctx, tenantID); err != nil {
+		return err
+	}
+	sub, err := s.d.Store.Subscription(ctx, tenantID, subID)
+	if err != nil {
+		return err
+	}
+	if !sub.Active() {
+		return nil
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "webhook.disable", ResourceID: sub.ID, Severity: audit.High}); err != nil {
+		return err
+	}
+	return s.d.Store.Disable(ctx, tenantID, sub.ID, s.d.Clock.Now())
+}
+
+// payload is what a receiver gets: ids and the event's name.
+type payload struct {
+	ID        string            `json:"id"`
+	Event     string            `json:"event"`
+	CreatedAt time.Time         `json:"created_at"`
+	Data      map[string]string `json:"data"`
+}
+
+// Publish queues event for every active subscription of the tenant that
+// asked for it. ids name what the event is about ("order_id": ...); they
+// are random ids, never PHI.
+func (s *Service) Publish(ctx context.Context, tenantID, event string, ids map[string]string) error {
+	subs, err := s.d.Store.Subscriptions(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	now := s.d.Clock.Now()
+	var ds []Delivery
+	for _, sub := range subs {
+		if sub.Active() && slices.Contains(sub.Events, event) {
+			d, err := newDelivery(sub, event, ids, now)
+			if err != nil {
+				return err
+			}
+			ds = append(ds, d)
+		}
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	return s.d.Store.Enqueue(ctx, ds)
+}
+
+func newDelivery(sub Subscription, event string, ids map[string]string, now time.Time) (Delivery, error) {
+	d := Delivery{ID: id.NewAt(now), TenantID: sub.TenantID, SubscriptionID: sub.ID, Event: event, CreatedAt: now, NextAttemptAt: now}
+	if ids == nil {
+		ids = map[string]string{}
+	}
+	b, err := json.Marshal(payload{ID: d.ID, Event: event, CreatedAt: now, Data: ids})
+	if err != nil {
+		return d, err
+	}
+	d.Payload = string(b)
+	return d, nil
+}
+
+// SendTest queues a test event for one subscription (the "send test"
+// button): it goes through the same queue, signature and gate as any other.
+func (s *Service) SendTest(ctx context.Context, tenantID, subID string) error {
+	if _, err := s.manager(ctx, tenantID); err != nil {
+		return err
+	}
+	sub, err := s.d.Store.Subscription(ctx, tenantID, subID)
+	if err != nil {
+		return err
+	}
+	if !sub.Active() {
+		return apperr.Errorf(apperr.Invalid, "This webhook is switched off; add a new one to send to this address again.")
+	}
+	d, err := newDelivery(sub, Test, map[string]string{"subscription_id": sub.ID}, s.d.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "webhook.test", ResourceID: sub.ID}); err != nil {
+		return err
+	}
+	return s.d.Store.Enqueue(ctx, []Delivery{d})
+}
+
+// Deliver tries the deliveries that are due, at most limit, and returns how
+// many were delivered. A 2xx answer delivers; anything else (another code,
+// a timeout, no connection) is retried after Backoff, and given up after
+// MaxAttempts. A delivery the gate refuses is not sent and waits.
+func (s *Service) Deliver(ctx context.Context, limit int) (int, error) {
+	due, err := s.d.Store.Due(ctx, s.d.Clock.Now(), limit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range due {
+		ok, err := s.deliver(ctx, d)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *Service) deliver(ctx context.Context, d Delivery) (bool, error) {
+	jctx := access.WithActor(ctx, access.System("webhooks.deliver", d.TenantID))
+	sub, err := s.d.Store.Subscription(ctx, d.TenantID, d.SubscriptionID)
+	if err != nil {
+		return false, err
+	}
+	now := s.d.Clock.Now()
+	if !sub.Active() {
+		d.FailedAt, d.LastError = now, "the webhook was switched off"
+		return false, s.d.Store.Record(ctx, d, Attempt{DeliveryID: d.ID, N: d.Attempts + 1, At: now, Error: d.LastError})
+	}
+	if err := s.d.Gate.AllowVendor(jctx, d.TenantID, Integration, sub.VendorID, sub.CarryPHI); err != nil {
+		return false, s.d.Store.Hold(ctx, d.ID, now.Add(HoldRefused), "refused: no current BAA for this webhook's vendor")
+	}
+	h, err := s.d.Vault.Access(jctx, phi.Request{TenantID: d.TenantID, Subjects: []string{subject(sub.ID)}, Action: access.Read,
+		Purpose: access.PurposeSystem, Resource: "webhook_secret", ResourceID: sub.ID, AuditAction: "webhook.sign"})
+	if err != nil {
+		return false, err
+	}
+	secret, err := h.OpenString(subject(sub.ID), "webhook_subscriptions", "secret_ct", sub.ID, sub.SecretCT)
+	if err != nil {
+		return false, err
+	}
+	status, sendErr := s.post(ctx, sub.URL, d, []byte(secret.Reveal()))
+	now = s.d.Clock.Now()
+	d.Attempts++
+	a := Attempt{DeliveryID: d.ID, N: d.Attempts, At: now, Status: status}
+	d.LastStatus = status
+	if sendErr == nil && status >= 200 && status < 300 {
+		d.DeliveredAt, d.LastError = now, ""
+		return true, s.d.Store.Record(ctx, d, a)
+	}
+	a.Error = fmt.Sprintf("answered %d", status)
+	if sendErr != nil {
+		a.Error = sendErr.Error()
+	}
+	d.LastError = a.Error
+	if d.Attempts >= MaxAttempts {
+		d.FailedAt = now
+	} else {
+		d.NextAttemptAt = now.Add(Backoff(d.Attempts))
+	}
+	s.d.Log.WarnContext(ctx, "webhook delivery failed", "delivery", d.ID, "subscription", sub.ID, "event", d.Event,
+		"attempt", d.Attempts, "status", status, "give_up", !d.FailedAt.IsZero())
+	return false, s.d.Store.Record(ctx, d, a)
+}
+
+// post sends one signed request and returns the response code (0: none).
+func (s *Service) post(ctx context.Context, target string, d Delivery, secret []byte) (int, error) {
+	body := []byte(d.Payload)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return 0, errors.New("the address cannot be used")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Salve-Webhooks/1")
+	req.Header.Set(webhooksig.Header, webhooksig.Sign(secret, body, s.d.Clock.Now()))
+	req.Header.Set(webhooksig.DeliveryHeader, d.ID)
+	req.Header.Set(webhooksig.EventHeader, d.Event)
+	resp, err := s.d.Client.Do(req)
+	if err != nil {
+		// Why not err.Error(): it repeats the URL, which may carry a token
+		// the receiver put in it; the log and the page need only the kind.
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return 0, errors.New("no answer in time")
+		}
+		return 0, errors.New("could not connect")
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, nil
+}
+
+// Log is the webhooks page's data.
+type Log struct {
+	Subscriptions []Subscription
+	Deliveries    []Delivery
+	Attempts      []Attempt
+}
+
+// Overview lists a tenant's subscriptions, newest deliveries and tries.
+func (s *Service) Overview(ctx context.Context, tenantID string) (Log, error) {
+	if _, err := s.manager(ctx, tenantID); err != nil {
+		return Log{}, err
+	}
+	var l Log
+	var err error
+	if l.Subscriptions, err = s.d.Store.Subscriptions(ctx, tenantID); err != nil {
+		return l, err
+	}
+	if l.Deliveries, err = s.d.Store.Recent(ctx, tenantID, 50); err != nil {
+		return l, err
+	}
+	l.Attempts, err = s.d.Store.Attempts(ctx, tenantID, 50)
+	return l, err
+}
