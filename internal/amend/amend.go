@@ -109,6 +109,9 @@ type Body struct {
 	// note"); Current is what the record said when it was asked.
 	Field   string `json:"field"`
 	Current string `json:"current"`
+	// FieldKey is the field's key in its record (an observation's id), so
+	// that the record's page shows the correction in place.
+	FieldKey string `json:"field_key"`
 	// Proposed is what the patient says it should say; Reason why.
 	Proposed string `json:"proposed"`
 	Reason   string `json:"reason"`
@@ -302,7 +305,7 @@ func (s *Service) Request(ctx context.Context, tenantID string, in Input) (*Amen
 	now := s.d.Clock.Now()
 	r := Record{ID: id.NewAt(now), TenantID: tenantID, PatientID: t.PatientID, RequesterID: a.ID, Kind: in.Kind, RecordID: in.RecordID,
 		Status: Requested, RequestedAt: now, DueAt: now.Add(Deadline)}
-	body := Body{Field: field.Label, Current: field.Value, Proposed: proposed, Reason: reason}
+	body := Body{Field: field.Label, FieldKey: field.Key, Current: field.Value, Proposed: proposed, Reason: reason}
 	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{t.PatientID}, Action: access.Write, Purpose: d.Purpose,
 		Resource: "amendment", ResourceID: r.ID, AuditAction: "amendment.request", Detail: "kind=" + string(in.Kind)})
 	if err != nil {
@@ -496,6 +499,18 @@ func (s *Service) change(ctx context.Context, tenantID string, r Record, purpose
 		return nil, err
 	}
 	return view(next, body, now), nil
+}
+
+// Corrections returns the accepted corrections of a history by field key:
+// what a record's page shows in place of the old value.
+func Corrections(history []*Amendment) map[string]*Amendment {
+	out := map[string]*Amendment{}
+	for _, a := range history {
+		if a.Status == Accepted {
+			out[a.FieldKey] = a // oldest first: the latest wins
+		}
+	}
+	return out
 }
 
 // Decision is a staff member's answer to a request.

@@ -15,6 +15,12 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	shop[portal.WidgetAppointments] = svc.Appointments
 	// The latest released lab results, new ones and flags marked.
 	shop[portal.WidgetLabs] = svc.Labs.Source()
+	// The offer: a promotion targeted from health data first, for a patient
+	// with a current marketing authorization (issue 16 part 7); otherwise
+	// the shop side's untargeted deal.
+	if svc.Marketing != nil {
+		shop[portal.WidgetOffer] = svc.Marketing.Offer(shop[portal.WidgetOffer])
+	}
 	return shop
 }
 
