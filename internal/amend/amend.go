@@ -533,9 +533,12 @@ func (s *Service) Decide(ctx context.Context, tenantID, amendmentID string, dec 
 		return nil, apperr.StaleError()
 	}
 	fields := map[string]string{}
-	reason := strings.TrimSpace(dec.Reason)
+	reason, key := strings.TrimSpace(dec.Reason), "reason"
+	if dec.Accept {
+		key = "note" // the accept form's optional note
+	}
 	if !dec.Accept || reason != "" {
-		reason = text(fields, "reason", dec.Reason, "Give the reason the patient will read.")
+		reason = text(fields, key, dec.Reason, "Give the reason the patient will read.")
 	}
 	if len(fields) > 0 {
 		return nil, apperr.InvalidFields("Check the highlighted fields.", fields)

@@ -31,6 +31,9 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
 	{Key: "appointments", Label: "Appointments", Href: "/staff/appointments", About: "Your day of appointments, and the hours patients book from.",
 		Roles: []access.Role{access.RoleClinician}},
+	// Amendments (issue 16, 164.526): the care team decides corrections.
+	{Key: "amendments", Label: "Corrections", Href: "/staff/amendments", About: "Patients' requests to correct a lab result or a prescription, due within 60 days.",
+		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
 	{Key: "catalog", Label: "Catalog", Href: "/admin/catalog", About: "Products, prices, categories, landing pages, the menu and promotions.",
 		Roles: []access.Role{access.RoleStoreManager, access.RoleAdmin}},
 	{Key: "appointment-types", Label: "Appointment types", Href: "/admin/appointments", About: "Kinds of appointment, locations and the cancellation window.",
@@ -38,6 +41,9 @@ var Tasks = []Task{
 	{Key: "reviews", Label: "Break-glass review", Href: "/admin/break-glass", About: "Review each use of emergency access and record a finding.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "retention", Label: "Retention", Href: "/admin/compliance/retention", About: "How long records are kept, and the certificates of patients disposed of.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	// The amendment clock (issue 16): what is due and overdue, no text.
+	{Key: "amendment-clock", Label: "Amendment clock", Href: "/admin/compliance/amendments", About: "Correction requests waiting for a decision, and which are overdue.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "users", Label: "Staff accounts", Href: "/admin", About: "Invite staff, change roles, disable accounts.",
 		Roles: []access.Role{access.RoleAdmin}},

@@ -56,6 +56,8 @@ type Handlers struct {
 	apptTypes   *render.Page
 	// retentionView is compliance's retention rules and certificates.
 	retentionView *render.Page
+	// rights are the amendment clock and the promotion reach (rights.go).
+	rights rights
 }
 
 // People are what the pages about people work with: staff accounts, the

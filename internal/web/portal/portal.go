@@ -71,7 +71,9 @@ type Handlers struct {
 	sessions     *web.SessionStarter
 	dashboard    *dash.Service
 	sources      dash.Sources
-	pages        struct {
+	// rights are the amendment and privacy pages (rights.go).
+	rights rights
+	pages  struct {
 		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
 		appointments, book, appointment, results, result, trend                                          *render.Page
 	}
