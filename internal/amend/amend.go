@@ -615,11 +615,11 @@ func (s *Service) Disagree(ctx context.Context, tenantID, amendmentID, statement
 // Row is a request as a queue or the compliance clock lists it: no text,
 // only the kind and the clock.
 type Row struct {
-	ID, PatientID          string
-	Kind                   Kind
-	RequestedAt, DueAt     time.Time
-	Extended, Overdue      bool
-	DaysLeft               int
+	ID, PatientID      string
+	Kind               Kind
+	RequestedAt, DueAt time.Time
+	Extended, Overdue  bool
+	DaysLeft           int
 }
 
 func row(r Record, now time.Time) Row {

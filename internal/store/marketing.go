@@ -16,7 +16,9 @@ type MarketingAuthorizations struct{ db *DB }
 
 // NewMarketingAuthorizations returns the authorization storage of a PHI
 // store.
-func NewMarketingAuthorizations(db *DB) *MarketingAuthorizations { return &MarketingAuthorizations{db: db} }
+func NewMarketingAuthorizations(db *DB) *MarketingAuthorizations {
+	return &MarketingAuthorizations{db: db}
+}
 
 var _ marketing.Store = (*MarketingAuthorizations)(nil)
 
