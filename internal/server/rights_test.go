@@ -15,9 +15,11 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
@@ -519,6 +521,66 @@ func TestPromotionReachCountsWithoutNames(t *testing.T) {
 			if r, _ := testkit.Do(t, s.ClientAs(t, p), s.NewRequest(t, "GET", m[0], nil)); r.StatusCode != 404 {
 				t.Errorf("%s on the reach page: %d", p.Role, r.StatusCode)
 			}
+		}
+	})
+}
+
+// TestPrescriptionCorrectionIsThePharmacists: a verified prescription
+// offers a correction on the patient's page; the pharmacist (whose class
+// prescriptions are) decides it, a clinician caring for the patient does
+// not (the plain 404, not in their queue), and the accepted correction
+// shows on the prescriptions page. Both engines.
+func TestPrescriptionCorrectionIsThePharmacists(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		patient := s.NewPerson(t, access.RolePatient)
+		pharmacist := s.NewPerson(t, access.RolePharmacist)
+		doc := s.NewPerson(t, access.RoleClinician)
+		giveCare(t, s, s.Tenant, doc.ID, patient.ID)
+		me := access.WithActor(context.Background(), access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+		ph := access.WithActor(context.Background(), access.Actor{ID: pharmacist.ID, Role: access.RolePharmacist, TenantID: s.Tenant.ID})
+		prod := &catalog.Product{Name: "Metformin 500 mg", RequiresPrescription: true,
+			Variants: []catalog.Variant{{SKU: "MET-" + id.New()[24:], Price: 900, Stock: 10}}}
+		if err := s.Catalog().SaveProduct(context.Background(), s.Tenant.ID, prod); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Services().Rx.Submit(me, s.Tenant.ID, patient.ID, rx.Submission{File: []byte("%PDF-1.4\n%%EOF\n")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().Rx.Decide(ph, s.Tenant.ID, p.ID, rx.Verification{Version: 1, Drug: "Metformin", Strength: "500 mg",
+			Quantity: 60, Refills: 2, Prescriber: "Dr Ana Rivera", IssuedOn: "2026-11-01", ExpiresOn: "2027-11-01", DaysSupply: 30, VariantID: prod.Variants[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		pc := s.ClientAs(t, patient)
+		_, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/prescriptions", nil))
+		if !strings.Contains(body, "/account/amendments/new?kind=prescription&amp;record="+p.ID) {
+			t.Fatal("the prescriptions page offers no correction")
+		}
+		r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/amendments", url.Values{"kind": {"prescription"}, "record": {p.ID},
+			"field": {"strength"}, "proposed": {"850 mg"}, "reason": {"My prescriber wrote 850 mg."}}))
+		m := amendmentLink.FindStringSubmatch(r.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("request: %d", r.StatusCode)
+		}
+		dc := s.ClientAs(t, doc)
+		_, notFound := get(t, dc, s.NewRequest(t, "GET", "/no/such/page", nil))
+		if r, body := testkit.Do(t, dc, s.NewRequest(t, "POST", "/staff/amendments/"+m[1]+"/accept", url.Values{})); r.StatusCode != 404 || strip(body) != strip(notFound) {
+			t.Fatalf("the clinician accepting a prescription correction: %d", r.StatusCode)
+		}
+		if _, body := testkit.Do(t, dc, s.NewRequest(t, "GET", "/staff/amendments", nil)); strings.Contains(body, m[1]) {
+			t.Fatal("the clinician's queue lists a prescription correction")
+		}
+		rc := s.ClientAs(t, pharmacist)
+		if _, body := testkit.Do(t, rc, s.NewRequest(t, "GET", "/staff/amendments", nil)); !strings.Contains(body, "/staff/amendments/"+m[1]) {
+			t.Fatal("the pharmacist's queue does not list it")
+		}
+		if r, _ := testkit.Do(t, rc, s.NewRequest(t, "POST", "/staff/amendments/"+m[1]+"/accept", url.Values{})); r.StatusCode != 303 {
+			t.Fatalf("the pharmacist accepting: %d", r.StatusCode)
+		}
+		_, body = testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/prescriptions", nil))
+		if !strings.Contains(body, "it now reads <strong>850 mg</strong>; it read 500 mg before") {
+			t.Error("the prescriptions page does not show the correction")
 		}
 	})
 }
