@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
 )
 
@@ -216,6 +218,11 @@ type Target struct {
 // labs and prescription services).
 type Resolver func(ctx context.Context, tenantID string, kind Kind, recordID string) (Target, error)
 
+// Enqueuer queues an email (internal/outbox).
+type Enqueuer interface {
+	Enqueue(ctx context.Context, tenantID, subjectID string, kind notify.Kind, m notify.Message) error
+}
+
 // Deps are what the service is built on.
 type Deps struct {
 	Store    Store
@@ -223,6 +230,13 @@ type Deps struct {
 	Vault    phi.Vault
 	Audit    audit.Appender
 	Resolver Resolver
+	// Outbox, Contacts (accounts.Service.Email) and Links (the tenant's
+	// name and address) tell the patient that their request was answered:
+	// an email with no content. Optional.
+	Outbox   Enqueuer
+	Contacts func(ctx context.Context, tenantID, userID string) (string, error)
+	Links    func(ctx context.Context, tenantID string) (brand, baseURL string)
+	Log      *slog.Logger
 	Clock    clock.Clock
 }
 
@@ -234,7 +248,32 @@ func New(d Deps) *Service {
 	if d.Clock == nil {
 		d.Clock = clock.System{}
 	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
 	return &Service{d: d}
+}
+
+// tell queues the email that a request was answered to its patient: the
+// brand and a link to the request's page, nothing of the record, the
+// request or the answer (no PHI in email). A failure is logged with ids
+// only: the answer is stored and shows on the page either way.
+func (s *Service) tell(ctx context.Context, tenantID string, a *Amendment) {
+	if s.d.Outbox == nil || s.d.Contacts == nil || s.d.Links == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	to, err := s.d.Contacts(ctx, tenantID, a.PatientID)
+	if err == nil {
+		brand, base := s.d.Links(ctx, tenantID)
+		var m notify.Message
+		if m, err = notify.Compose(notify.AmendmentAnswered, to, notify.Params{Brand: brand, Link: base + "/account/amendments/" + a.ID}); err == nil {
+			err = s.d.Outbox.Enqueue(ctx, tenantID, a.PatientID, notify.AmendmentAnswered, m)
+		}
+	}
+	if err != nil {
+		s.d.Log.WarnContext(ctx, "amendment answer email not queued", "amendment", a.ID, "err", err)
+	}
 }
 
 // Now is the service's time (pages show due dates against it).
@@ -548,10 +587,14 @@ func (s *Service) Decide(ctx context.Context, tenantID, amendmentID string, dec 
 	if dec.Accept {
 		action, status = "amendment.accept", Accepted
 	}
-	return s.change(ctx, tenantID, r, purpose, action, func(n *Record, b *Body) {
+	out, err := s.change(ctx, tenantID, r, purpose, action, func(n *Record, b *Body) {
 		n.Status, n.DecidedAt, n.DeciderID = status, s.d.Clock.Now(), a.ID
 		b.Decision = reason
 	})
+	if err == nil {
+		s.tell(ctx, tenantID, out)
+	}
+	return out, err
 }
 
 // Extend takes the one 30-day extension of a request waiting for a
@@ -573,10 +616,14 @@ func (s *Service) Extend(ctx context.Context, tenantID, amendmentID, reason stri
 	if len(fields) > 0 {
 		return nil, apperr.InvalidFields("Check the highlighted fields.", fields)
 	}
-	return s.change(ctx, tenantID, r, purpose, "amendment.extend", func(n *Record, b *Body) {
+	out, err := s.change(ctx, tenantID, r, purpose, "amendment.extend", func(n *Record, b *Body) {
 		n.Extended, n.DueAt = true, r.DueAt.Add(Extension)
 		b.ExtensionReason = reason
 	})
+	if err == nil {
+		s.tell(ctx, tenantID, out)
+	}
+	return out, err
 }
 
 // Disagree files the patient's statement of disagreement with a denial

@@ -46,6 +46,10 @@ const (
 	// their attention (a critical value); which patient and what value are
 	// behind the sign-in.
 	LabAttention Kind = "lab_attention"
+	// AmendmentAnswered tells a patient that their request to correct a
+	// record was decided or extended; which record, what was asked and the
+	// answer are behind the sign-in (issue 16, 164.526).
+	AmendmentAnswered Kind = "amendment_answered"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -115,6 +119,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case RefillDue:
 		subject = "You have a refill due at " + brand
 		body = "You have a refill due — sign in to see it and order it:\n\n" + p.Link
+	case AmendmentAnswered:
+		subject = "News about your correction request at " + brand
+		body = "There is news about a request you made to correct your records. Sign in to read it:\n\n" + p.Link
 	case LabAttention:
 		subject = "A lab result needs your attention at " + brand
 		body = "A lab result you ordered has a value in the critical range. Sign in to review it:\n\n" + p.Link

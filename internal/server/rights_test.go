@@ -258,6 +258,31 @@ func TestAmendmentDecisionsTravelWithTheRecord(t *testing.T) {
 		if !strings.Contains(body, want) || !strings.Contains(body, "it now reads <strong>6.1 %</strong>") {
 			t.Error("the statement and the correction do not travel with the record for staff")
 		}
+		// The patient is told by email, with no content: two decisions, two
+		// emails, each naming only the brand and the request's page.
+		items, err := s.Services().Outbox.Recent(access.WithActor(context.Background(), access.System("test", s.Tenant.ID)), s.Tenant.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var told int
+		for _, it := range items {
+			if it.Kind != "amendment_answered" || !strings.EqualFold(it.To.Reveal(), patient.Email) {
+				continue
+			}
+			told++
+			text := it.Subject + it.Text.Reveal()
+			for _, leak := range []string{"6.1", "4.0", "8.1", "Hemoglobin", "laboratory", "Glycated", "sugary"} {
+				if strings.Contains(text, leak) {
+					t.Errorf("the email carries %q", leak)
+				}
+			}
+			if !strings.Contains(text, "/account/amendments/") {
+				t.Error("the email has no link to the request")
+			}
+		}
+		if told != 2 {
+			t.Errorf("%d emails to the patient, want one per decision (2)", told)
+		}
 		recs := auditOf(t, s, patient.ID)
 		for _, a := range []string{"amendment.request", "amendment.accept", "amendment.deny", "amendment.disagree", "amendment.history"} {
 			if !hasAction(recs, a) {

@@ -250,7 +250,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		TestGateway:  testGW, Mail: sender != nil}
 	// Amendments and marketing authorizations (issue 16 parts 5 and 7).
 	svc.Amendments = amend.New(amend.Deps{Store: store.NewAmendments(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al,
-		Resolver: amendTargets(lab, rxs), Clock: c})
+		Resolver: amendTargets(lab, rxs), Outbox: ob, Contacts: ids.Accounts.Email, Log: log, Clock: c,
+		Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}})
 	svc.Marketing = marketing.New(marketing.Deps{Store: store.NewMarketingAuthorizations(stores.PHI), Vault: v, Audit: al,
 		Labs: lab, Prescriptions: rxs, Promotions: promos, Clock: c})
 	// The dashboard's widgets: the shop side's (orders, lists, profile,
