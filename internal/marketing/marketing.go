@@ -178,8 +178,7 @@ const MaxName = 120
 // signature, audited. A purpose already authorized is a Conflict; bad input
 // an Invalid error per field, storing nothing.
 func (s *Service) Grant(ctx context.Context, tenantID, patientID string, g Grant) error {
-	a, err := self(ctx, tenantID, patientID)
-	if err != nil {
+	if _, err := self(ctx, tenantID, patientID); err != nil {
 		return err
 	}
 	now := s.d.Clock.Now()
@@ -237,7 +236,6 @@ func (s *Service) Grant(ctx context.Context, tenantID, patientID string, g Grant
 	if r.SignatureCT, err = h.SealBytes(patientID, "marketing_authorizations", "signature_ct", r.ID, raw); err != nil {
 		return err
 	}
-	_ = a
 	return s.d.Store.Insert(ctx, r)
 }
 
@@ -401,6 +399,14 @@ func (s *Service) targeted(ctx context.Context, tenantID, patientID string) (por
 		}
 		if !m {
 			continue
+		}
+		// Why an event of its own: the reads that matched are audited as
+		// the patient's own, and this says they were used for marketing,
+		// under which authorization; without it recorded, no offer.
+		if err := s.d.Audit.Append(ctx, audit.Entry{Time: now, ActorID: patientID, ActorRole: access.RolePatient, TenantID: tenantID,
+			Subjects: []string{patientID}, Action: "marketing.offer", ResourceType: "promotion", ResourceID: p.ID, Purpose: access.PurposeSelf,
+			Outcome: audit.Allowed, Detail: "authorization=" + HealthOffers}); err != nil {
+			return portal.Summary{}, false, nil
 		}
 		off := fmt.Sprintf("%d%% off", p.Value)
 		if p.Kind == promo.Fixed {

@@ -485,6 +485,9 @@ func TestRevokedAuthorizationRemovesTargetedOffer(t *testing.T) {
 		if !hasAction(recs, "marketing_authorization.grant") || !hasAction(recs, "marketing_authorization.revoke") {
 			t.Error("grant and revocation are not both audited")
 		}
+		if !hasAction(recs, "marketing.offer") {
+			t.Error("the use of health data for the offer is not audited")
+		}
 	})
 }
 
