@@ -494,6 +494,24 @@ func (s *Service) History(ctx context.Context, tenantID string, kind Kind, recor
 	return s.openAll(ctx, tenantID, patientID, d.Purpose, recs, "amendment.history")
 }
 
+// Travelling opens what travels with a patient's records of one kind (the
+// accepted corrections and the statements of disagreement), oldest first,
+// for anyone who may read that kind of the patient: the staff view of a
+// patient shows them under the record's section. None is no vault access.
+func (s *Service) Travelling(ctx context.Context, tenantID, patientID string, kind Kind) ([]*Amendment, error) {
+	d, err := s.d.Grants.Authorize(ctx, tenantID, patientID, kind.Class(), access.Read)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.d.Store.ByPatient(ctx, tenantID, patientID, ListLimit)
+	if err != nil {
+		return nil, err
+	}
+	recs = slices.DeleteFunc(recs, func(r Record) bool { return r.Kind != kind || (r.Status != Accepted && !r.Disagreed) })
+	slices.Reverse(recs)
+	return s.openAll(ctx, tenantID, patientID, d.Purpose, recs, "amendment.history")
+}
+
 // decider checks that the actor in ctx is staff with write access to the
 // request's class of its patient, and returns the request and the purpose.
 func (s *Service) decider(ctx context.Context, tenantID, amendmentID string) (Record, access.Purpose, error) {

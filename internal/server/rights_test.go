@@ -258,6 +258,11 @@ func TestAmendmentDecisionsTravelWithTheRecord(t *testing.T) {
 		if !strings.Contains(body, want) || !strings.Contains(body, "it now reads <strong>6.1 %</strong>") {
 			t.Error("the statement and the correction do not travel with the record for staff")
 		}
+		// …and on the staff view of the patient, under the lab results.
+		_, body = testkit.Do(t, dc, s.NewRequest(t, "GET", "/staff/patients/"+patient.ID, nil))
+		if !strings.Contains(body, "Corrected: Hemoglobin A1c") || !strings.Contains(body, "Now 6.1 % (was 8.1 %)") || !strings.Contains(body, want) {
+			t.Error("the staff view of the patient does not show what travels with the record")
+		}
 		// The patient is told by email, with no content: two decisions, two
 		// emails, each naming only the brand and the request's page.
 		items, err := s.Services().Outbox.Recent(access.WithActor(context.Background(), access.System("test", s.Tenant.ID)), s.Tenant.ID, 50)
