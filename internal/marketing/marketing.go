@@ -369,8 +369,8 @@ func (s *Service) Offer(fallback portal.Source) portal.Source {
 }
 
 func (s *Service) targeted(ctx context.Context, tenantID, patientID string) (portal.Summary, bool, error) {
-	if _, err := self(ctx, tenantID, patientID); err != nil {
-		return portal.Summary{}, false, nil
+	if a, ok := access.ActorFrom(ctx); !ok || a.Role != access.RolePatient || a.ID != patientID || a.TenantID != tenantID {
+		return portal.Summary{}, false, nil // not the patient themselves: see Offer
 	}
 	now := s.d.Clock.Now()
 	all, err := s.d.Promotions.List(ctx, tenantID)
@@ -402,11 +402,12 @@ func (s *Service) targeted(ctx context.Context, tenantID, patientID string) (por
 		}
 		// Why an event of its own: the reads that matched are audited as
 		// the patient's own, and this says they were used for marketing,
-		// under which authorization; without it recorded, no offer.
+		// under which authorization; without it recorded, no offer (the
+		// widget shows its error, fail closed).
 		if err := s.d.Audit.Append(ctx, audit.Entry{Time: now, ActorID: patientID, ActorRole: access.RolePatient, TenantID: tenantID,
 			Subjects: []string{patientID}, Action: "marketing.offer", ResourceType: "promotion", ResourceID: p.ID, Purpose: access.PurposeSelf,
 			Outcome: audit.Allowed, Detail: "authorization=" + HealthOffers}); err != nil {
-			return portal.Summary{}, false, nil
+			return portal.Summary{}, false, apperr.Wrap(err, apperr.Unavailable, "Salve cannot record this right now. Try again in a minute.")
 		}
 		off := fmt.Sprintf("%d%% off", p.Value)
 		if p.Kind == promo.Fixed {
