@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -135,14 +136,60 @@ type Deps struct {
 }
 
 // Service grants and revokes authorizations and targets promotions.
-type Service struct{ d Deps }
+type Service struct {
+	d Deps
+	// targets caches each tenant's active targeted promotions (catalog
+	// data, no PHI) for TargetsTTL, so that a dashboard view of a shop
+	// without any costs no statement. Why only these: the authorization is
+	// read afresh on every view, so a revocation is never held by a cache.
+	mu      sync.Mutex
+	targets map[string]cachedTargets
+}
+
+type cachedTargets struct {
+	at   time.Time
+	list []promo.Promotion
+}
+
+// TargetsTTL is how long a tenant's targeted promotions are cached: a new
+// targeted promotion shows on dashboards at most this much later.
+const TargetsTTL = 30 * time.Second
 
 // New returns the service.
 func New(d Deps) *Service {
 	if d.Clock == nil {
 		d.Clock = clock.System{}
 	}
-	return &Service{d: d}
+	return &Service{d: d, targets: map[string]cachedTargets{}}
+}
+
+// activeTargets returns a tenant's targeted promotions active at now.
+func (s *Service) activeTargets(ctx context.Context, tenantID string, now time.Time) ([]promo.Promotion, error) {
+	s.mu.Lock()
+	c, ok := s.targets[tenantID]
+	s.mu.Unlock()
+	if !ok || now.Sub(c.at) >= TargetsTTL || now.Before(c.at) {
+		all, err := s.d.Promotions.List(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		c = cachedTargets{at: now}
+		for _, p := range all {
+			if p.Targeted() {
+				c.list = append(c.list, p)
+			}
+		}
+		s.mu.Lock()
+		s.targets[tenantID] = c
+		s.mu.Unlock()
+	}
+	var out []promo.Promotion
+	for _, p := range c.list {
+		if p.Active(now) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Now is the service's time.
@@ -373,15 +420,9 @@ func (s *Service) targeted(ctx context.Context, tenantID, patientID string) (por
 		return portal.Summary{}, false, nil // not the patient themselves: see Offer
 	}
 	now := s.d.Clock.Now()
-	all, err := s.d.Promotions.List(ctx, tenantID)
+	cands, err := s.activeTargets(ctx, tenantID, now)
 	if err != nil {
 		return portal.Summary{}, false, err
-	}
-	var cands []promo.Promotion
-	for _, p := range all {
-		if p.Targeted() && p.Active(now) {
-			cands = append(cands, p)
-		}
 	}
 	if len(cands) == 0 {
 		return portal.Summary{}, false, nil
