@@ -12,17 +12,33 @@ import (
 // PromoCode is the demo's promotion code: 10% off, no end, no limit.
 const PromoCode = "WELCOME10"
 
-// SeedPromotions creates the demo promotion code unless it exists; it reports
-// whether it created it.
+// TargetedPromoCode is the demo's promotion targeted from health data
+// (issue 16): 15% off for patients whose HbA1c is flagged high. The demo
+// patient sees it on their dashboard once they sign the authorization at
+// /account/privacy, and no longer once they revoke it.
+const TargetedPromoCode = "STRIPS15"
+
+// SeedPromotions creates the demo promotion codes unless they exist; it
+// reports whether it created the first.
 func SeedPromotions(ctx context.Context, promos *promo.Service, tenantID string, now time.Time) (bool, error) {
-	_, err := promos.ByCode(ctx, tenantID, PromoCode)
-	if err == nil {
-		return false, nil
+	start := now.Add(-24 * time.Hour).Truncate(24 * time.Hour)
+	created := false
+	for _, p := range []*promo.Promotion{
+		{Code: PromoCode, Kind: promo.Percent, Value: 10},
+		{Code: TargetedPromoCode, Kind: promo.Percent, Value: 15, Target: promo.Target{Kind: promo.TargetLabHigh, Code: LOINCHbA1c}},
+	} {
+		_, err := promos.ByCode(ctx, tenantID, p.Code)
+		if err == nil {
+			continue
+		}
+		if !apperr.Is(err, apperr.Invalid) {
+			return created, err
+		}
+		p.ID, p.TenantID, p.StartsAt, p.CreatedAt = id.New(), tenantID, start, now
+		if err := promos.Create(ctx, p); err != nil {
+			return created, err
+		}
+		created = created || p.Code == PromoCode
 	}
-	if !apperr.Is(err, apperr.Invalid) {
-		return false, err
-	}
-	p := &promo.Promotion{ID: id.New(), TenantID: tenantID, Code: PromoCode, Kind: promo.Percent, Value: 10,
-		StartsAt: now.Add(-24 * time.Hour).Truncate(24 * time.Hour), CreatedAt: now}
-	return true, promos.Create(ctx, p)
+	return created, nil
 }

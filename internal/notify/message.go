@@ -55,6 +55,10 @@ const (
 	// who; that is behind the sign-in.
 	NewMessage  Kind = "new_message"
 	TeamMessage Kind = "team_message"
+	// AmendmentAnswered tells a patient that their request to correct a
+	// record was decided or extended; which record, what was asked and the
+	// answer are behind the sign-in (issue 16, 164.526).
+	AmendmentAnswered Kind = "amendment_answered"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -128,6 +132,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 		subject = "Confirm closing your " + brand + " account"
 		body = "You asked to close your account and delete your data. To confirm, open this link within an hour, signed in:\n\n" + p.Link +
 			"\n\nIf it was not you, ignore this message: nothing changes. Then consider changing your password."
+	case AmendmentAnswered:
+		subject = "News about your correction request at " + brand
+		body = "There is news about a request you made to correct your records. Sign in to read it:\n\n" + p.Link
 	case LabAttention:
 		subject = "A lab result needs your attention at " + brand
 		body = "A lab result you ordered has a value in the critical range. Sign in to review it:\n\n" + p.Link

@@ -34,7 +34,50 @@ type Promotion struct {
 	// UsageLimit is how many orders may use the code; 0 is unlimited.
 	UsageLimit, Used int64
 	CreatedAt        time.Time
+	// Target, when set, offers the code on the dashboard only to patients
+	// whose health data matches it and who signed a current marketing
+	// authorization for health-based offers (internal/marketing).
+	Target Target
 }
+
+// Kinds of targeting rule: explicit and few, so that a manager (who sees no
+// PHI) knows exactly what a rule selects.
+const (
+	TargetNone    = ""
+	TargetLabHigh = "lab_high" // a released lab result of the test (LOINC code) flagged high or critical
+	TargetRxDrug  = "rx_drug"  // a verified prescription whose drug name contains the word
+)
+
+// Target is a promotion's targeting rule from health data.
+type Target struct {
+	Kind string
+	// Code is the LOINC code (TargetLabHigh) or the drug word (TargetRxDrug).
+	Code string
+}
+
+// Targeted reports whether the promotion has a rule.
+func (p *Promotion) Targeted() bool { return p.Target.Kind != TargetNone }
+
+// Label describes the rule for the manager's page.
+func (t Target) Label() string {
+	switch t.Kind {
+	case TargetLabHigh:
+		return "Lab result " + t.Code + " high"
+	case TargetRxDrug:
+		return "Prescription of " + t.Code
+	}
+	return "Everyone"
+}
+
+// Active reports whether the promotion can be used at now.
+func (p *Promotion) Active(now time.Time) bool {
+	return !now.Before(p.StartsAt) && (p.EndsAt.IsZero() || now.Before(p.EndsAt)) && (p.UsageLimit == 0 || p.Used < p.UsageLimit)
+}
+
+var (
+	loincRE = regexp.MustCompile(`^[0-9]{1,7}-[0-9]$`)
+	drugRE  = regexp.MustCompile(`^[a-z][a-z -]{1,59}$`)
+)
 
 var codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{2,31}$`)
 
@@ -65,6 +108,22 @@ func (p *Promotion) Validate() error {
 	}
 	if p.MinQuantity < 0 || p.UsageLimit < 0 {
 		f["limits"] = "Limits cannot be negative."
+	}
+	p.Target.Code = strings.TrimSpace(p.Target.Code)
+	switch p.Target.Kind {
+	case TargetNone:
+		p.Target.Code = ""
+	case TargetLabHigh:
+		if !loincRE.MatchString(p.Target.Code) {
+			f["target_code"] = "Enter the test's LOINC code, such as 4548-4 for HbA1c."
+		}
+	case TargetRxDrug:
+		p.Target.Code = strings.ToLower(p.Target.Code)
+		if !drugRE.MatchString(p.Target.Code) {
+			f["target_code"] = "Enter a drug name in letters, such as metformin."
+		}
+	default:
+		f["target_kind"] = "Choose who the offer is for."
 	}
 	if !p.EndsAt.IsZero() && !p.EndsAt.After(p.StartsAt) {
 		f["ends_at"] = "The end must come after the start."

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 
+	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/clock"
 
 	"github.com/salvehealth/salve/internal/grants"
@@ -61,7 +62,8 @@ func patientSources(ord *orders.Service, svc *Services) portal.Sources {
 		})
 	}
 	sources := portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
-		portal.WidgetRx: staffView(svc.Rx), portal.WidgetAppointments: staffView(svc.Appointments), portal.WidgetLabs: staffView(svc.Labs.Source())}
+		portal.WidgetRx: travelling(svc, amend.Prescription, staffView(svc.Rx)), portal.WidgetAppointments: staffView(svc.Appointments),
+		portal.WidgetLabs: travelling(svc, amend.LabResult, staffView(svc.Labs.Source()))}
 	// Secure messaging (issue 16): the patient's threads of the teams the
 	// staff member is on (a clinician's only with a care relationship),
 	// linked to the staff thread pages, which they may open.
@@ -72,6 +74,34 @@ func patientSources(ord *orders.Service, svc *Services) portal.Sources {
 	// billing (access.DataBilling), without the patient's links.
 	sources[portal.WidgetBilling] = staffView(svc.Billing.Source())
 	return sources
+}
+
+// travelling adds to a section of the staff view what travels with the
+// patient's records of its kind (issue 16, 164.526): each accepted
+// correction (new value beside the old) and each statement of
+// disagreement, after the section's own lines. Read only when the section
+// itself was (the same class), so a denied section stays denied.
+func travelling(svc *Services, kind amend.Kind, src portal.Source) portal.Source {
+	return portal.SourceFunc(func(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+		sum, err := src.Summary(ctx, tenantID, patientID)
+		if err != nil || svc.Amendments == nil {
+			return sum, err
+		}
+		list, err := svc.Amendments.Travelling(ctx, tenantID, patientID, kind)
+		if err != nil {
+			return sum, err
+		}
+		for _, a := range list {
+			if a.Status == amend.Accepted {
+				sum.Lines = append(sum.Lines, portal.Line{Title: "Corrected: " + a.Field, Badge: "Amended",
+					Detail: "Now " + a.Proposed + " (was " + a.Current + "), " + a.DecidedAt.Format("2 Jan 2006")})
+				continue
+			}
+			sum.Lines = append(sum.Lines, portal.Line{Title: "Statement of disagreement: " + a.Field, Badge: "Disagreement", Tone: portal.ToneWarn,
+				Detail: a.Disagreement + " (" + a.DisagreedAt.Format("2 Jan 2006") + ")"})
+		}
+		return sum, nil
+	})
 }
 
 // staffView is a patient-facing Source read by staff: the same lines,

@@ -22,6 +22,12 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	// Billing (issue 16): the balance due and the unpaid orders, or the
 	// latest receipt.
 	shop[portal.WidgetBilling] = svc.Billing.Source()
+	// The offer: a promotion targeted from health data first, for a patient
+	// with a current marketing authorization (issue 16 part 7); otherwise
+	// the shop side's untargeted deal.
+	if svc.Marketing != nil {
+		shop[portal.WidgetOffer] = svc.Marketing.Offer(shop[portal.WidgetOffer])
+	}
 	return shop
 }
 

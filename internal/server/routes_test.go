@@ -245,6 +245,25 @@ var routeClasses = map[string]access.Class{
 	"GET /account/access-log/disclosures.csv": access.Customer,
 	"GET /staff/patients/{id}/disclosures":    access.Staff,
 	"POST /staff/patients/{id}/disclosures":   access.Staff,
+	// Patient rights (issue 16 parts 5 and 7): a patient's (and proxy's)
+	// correction requests and their own marketing authorizations; the care
+	// team decides corrections; compliance reads the clock; managers count
+	// a targeted promotion's reach (httpx.Roles narrows each).
+	"GET /account/amendments":                  access.Customer,
+	"GET /account/amendments/new":              access.Customer,
+	"POST /account/amendments":                 access.Customer,
+	"GET /account/amendments/{id}":             access.Customer,
+	"POST /account/amendments/{id}/disagree":   access.Customer,
+	"GET /account/privacy":                     access.Customer,
+	"POST /account/privacy":                    access.Customer,
+	"POST /account/privacy/{id}/revoke":        access.Customer,
+	"GET /staff/amendments":                    access.Staff,
+	"GET /staff/amendments/{id}":               access.Staff,
+	"POST /staff/amendments/{id}/accept":       access.Staff,
+	"POST /staff/amendments/{id}/deny":         access.Staff,
+	"POST /staff/amendments/{id}/extend":       access.Staff,
+	"GET /admin/compliance/amendments":         access.Staff,
+	"GET /admin/catalog/promotions/{id}/reach": access.Staff,
 
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).

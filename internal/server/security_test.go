@@ -159,6 +159,19 @@ func init() {
 		"POST /admin/compliance/vendors/{id}/document", "POST /admin/compliance/integrations/{key}"} {
 		routePolicy[p] = officers
 	}
+	// Patient rights (issue 16 parts 5 and 7): amendments and marketing
+	// authorizations. The object-level checks (own, other patient, proxy,
+	// other tenant) are in rights_test.go.
+	for _, p := range []string{"GET /account/amendments", "GET /account/amendments/new", "POST /account/amendments",
+		"GET /account/amendments/{id}", "POST /account/amendments/{id}/disagree",
+		"GET /account/privacy", "POST /account/privacy", "POST /account/privacy/{id}/revoke"} {
+		routePolicy[p] = patients
+	}
+	for _, p := range []string{"GET /staff/amendments", "GET /staff/amendments/{id}", "POST /staff/amendments/{id}/accept",
+		"POST /staff/amendments/{id}/deny", "POST /staff/amendments/{id}/extend"} {
+		routePolicy[p] = careTeam
+	}
+	routePolicy["GET /admin/compliance/amendments"] = reviewers
 }
 
 // persona is one kind of person in the matrix.

@@ -188,6 +188,10 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	adm.Promotions = s.promos
 	if s.services != nil {
 		adm.Insights = s.services.Portal
+		// Patient rights (issue 16): the amendment clock and promotion reach.
+		if err := adm.Rights(s.services.Amendments, s.services.Marketing); err != nil {
+			return nil, err
+		}
 	}
 	adm.Routes(s.router)
 	if s.services != nil {
@@ -246,6 +250,10 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	if err != nil {
 		return err
 	}
+	// Patient rights (issue 16): amendments and marketing authorizations.
+	if err := acct.Rights(s.services.Amendments, s.services.Marketing); err != nil {
+		return err
+	}
 	acct.Routes(s.router)
 	st, err := staff.New(site, s.services.Orders, s.services.Grants, s.services.Appointments, s.services.Patients)
 	if err != nil {
@@ -253,6 +261,9 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
 	st.Labs = s.services.Labs
+	if err := st.Amendments(s.services.Amendments); err != nil {
+		return err
+	}
 	st.Routes(s.router)
 	// Secure messaging (issue 16): the patient's pages, the staff inbox and
 	// the admin's teams.

@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/backup"
@@ -25,6 +26,7 @@ import (
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
+	"github.com/salvehealth/salve/internal/marketing"
 	"github.com/salvehealth/salve/internal/messaging"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/orders"
@@ -85,6 +87,11 @@ type Services struct {
 	// Sources fill the dashboard's widgets, one per widget key; each
 	// domain adds its own here (a widget without one shows its empty state).
 	Sources portal.Sources
+	// Amendments are patients' requests to correct their records (issue 16,
+	// 164.526); Marketing their marketing authorizations and the targeted
+	// promotions (164.508).
+	Amendments *amend.Service
+	Marketing  *marketing.Service
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
@@ -346,6 +353,15 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// gateways' labels and the merchant named by the tenant and its first
 	// location.
 	svc.Billing = newBilling(ord, appts, store.NewTenants(stores.Catalog), c)
+	// Amendments and marketing authorizations (issue 16 parts 5 and 7).
+	svc.Amendments = amend.New(amend.Deps{Store: store.NewAmendments(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al,
+		Resolver: amendTargets(lab, rxs), Outbox: ob, Contacts: ids.Accounts.Email, Log: log, Clock: c,
+		Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}})
+	svc.Marketing = marketing.New(marketing.Deps{Store: store.NewMarketingAuthorizations(stores.PHI), Vault: v, Audit: al,
+		Labs: lab, Prescriptions: rxs, Promotions: promos, Clock: c})
 	// The dashboard's widgets: the shop side's (orders, lists, profile,
 	// offer), then each clinical domain's.
 	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))

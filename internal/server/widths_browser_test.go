@@ -14,10 +14,13 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounting"
+	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
@@ -252,6 +255,38 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// Vendors and webhooks (issue 19): a vendor with its signed BAA, one
 	// without, the relay bound, a refused attempt, a webhook and a delivery.
 	seedVendorsAndWebhooks(t, s)
+	// Patient rights (issue 16 parts 5 and 7): a correction request on the
+	// lipid report (one accepted with a denied one and its statement, so
+	// the record's page shows what travels with it), a pending one for the
+	// staff forms; a signed authorization and a targeted promotion.
+	amendIDs := map[string]string{}
+	for i, key := range []string{"accepted", "denied", "pending"} {
+		a, err := s.Services().Amendments.Request(asPatient, s.Tenant.ID, amend.Input{Kind: amend.LabResult, RecordID: lipidID,
+			Field: lipid.Observations[i%len(lipid.Observations)].ID, Proposed: "A corrected value, typed by the patient at some length to wrap",
+			Reason: "The sample was taken after a meal although the form said fasting."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		amendIDs[key] = a.ID
+	}
+	if _, err := s.Services().Amendments.Decide(dctx, s.Tenant.ID, amendIDs["accepted"], amend.Decision{Accept: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Services().Amendments.Decide(dctx, s.Tenant.ID, amendIDs["denied"], amend.Decision{Reason: "The laboratory confirmed the value."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Services().Amendments.Disagree(asPatient, s.Tenant.ID, amendIDs["denied"], "I disagree: I had eaten an hour before."); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Services().Marketing.Grant(asPatient, s.Tenant.ID, patient.ID, marketing.Grant{Purpose: marketing.HealthOffers, Name: "Pat Doe",
+		SignedOn: s.Clock.Now().UTC().Format(time.DateOnly), Assent: true}); err != nil {
+		t.Fatal(err)
+	}
+	targeted := &promo.Promotion{TenantID: s.Tenant.ID, Code: "STRIPS20", Kind: promo.Percent, Value: 20, StartsAt: s.Clock.Now().Add(-time.Hour),
+		Target: promo.Target{Kind: promo.TargetLabHigh, Code: "13457-7"}}
+	if err := s.Services().Promotions.Create(ctx, targeted); err != nil {
+		t.Fatal(err)
+	}
 
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
@@ -285,6 +320,12 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 
 		// Billing (issue 16): the year's HSA/FSA receipt.
 		"GET /account/billing/{year}/hsa-receipt": {"/account/billing/" + strconv.Itoa(s.Clock.Now().Year()) + "/hsa-receipt"},
+		// Patient rights (issue 16 parts 5 and 7).
+		"GET /account/amendments/new":              {"/account/amendments/new?kind=lab_result&record=" + lipidID},
+		"GET /account/amendments/{id}":             {"/account/amendments/" + amendIDs["denied"], "/account/amendments/" + amendIDs["pending"]},
+		"GET /staff/amendments":                    nil, // the caring clinician, below
+		"GET /staff/amendments/{id}":               nil, // the caring clinician, below
+		"GET /admin/catalog/promotions/{id}/reach": {"/admin/catalog/promotions/" + targeted.ID + "/reach"},
 	}
 	// Secure messaging (issue 16): a pharmacy team with the pharmacist on
 	// it, and a thread of the patient's with a file and an answer.
@@ -365,6 +406,12 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		visit{"/staff/patients/" + patient.ID, string(access.RoleClinician)})
 	// Issue 19: the admin's view of vendors and webhooks (no vendor forms).
 	visits = append(visits, visit{"/admin/compliance/vendors", "admin"}, visit{"/admin/compliance/webhooks", "admin"})
+	visits = append(visits,
+		// Patient rights (issue 16): the clinician caring for the patient
+		// decides corrections; the patient's dashboard with the targeted offer.
+		visit{"/staff/amendments", string(access.RoleClinician)},
+		visit{"/staff/amendments/" + amendIDs["pending"], string(access.RoleClinician)},
+		visit{"/account/results/" + lipidID, "patient"})
 
 	b := testkit.NewBrowser(t, s.URL)
 	origin, _ := url.Parse(s.URL)

@@ -28,8 +28,8 @@ func (s *Promotions) Create(ctx context.Context, p *promo.Promotion) error {
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO promotions (id, tenant_id, code, kind, value, currency, min_quantity, starts_at, ends_at,
-			usage_limit, used, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)`,
-			p.ID, p.TenantID, p.Code, p.Kind, p.Value, p.Currency, p.MinQuantity, p.StartsAt, ends, p.UsageLimit, p.CreatedAt)
+			usage_limit, used, created_at, target_kind, target_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13)`,
+			p.ID, p.TenantID, p.Code, p.Kind, p.Value, p.Currency, p.MinQuantity, p.StartsAt, ends, p.UsageLimit, p.CreatedAt, p.Target.Kind, p.Target.Code)
 		if isUniqueViolation(err) {
 			return apperr.InvalidFields("Check the highlighted fields.", map[string]string{"code": "This code exists already."})
 		}
@@ -44,9 +44,9 @@ func (s *Promotions) Create(ctx context.Context, p *promo.Promotion) error {
 func (s *Promotions) ByCode(ctx context.Context, tenantID, code string) (*promo.Promotion, error) {
 	var p promo.Promotion
 	var ends sql.NullTime
-	err := s.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, code, kind, value, currency, min_quantity, starts_at, ends_at, usage_limit, used, created_at
+	err := s.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, code, kind, value, currency, min_quantity, starts_at, ends_at, usage_limit, used, created_at, target_kind, target_code
 		FROM promotions WHERE tenant_id = $1 AND code = $2`, tenantID, promo.NormalizeCode(code)).Scan(&p.ID, &p.TenantID, &p.Code, &p.Kind,
-		&p.Value, &p.Currency, &p.MinQuantity, &p.StartsAt, &ends, &p.UsageLimit, &p.Used, &p.CreatedAt)
+		&p.Value, &p.Currency, &p.MinQuantity, &p.StartsAt, &ends, &p.UsageLimit, &p.Used, &p.CreatedAt, &p.Target.Kind, &p.Target.Code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, promo.ErrUnknown()
 	}
@@ -62,7 +62,7 @@ func (s *Promotions) ByCode(ctx context.Context, tenantID, code string) (*promo.
 
 // List returns a tenant's promotions, newest first.
 func (s *Promotions) List(ctx context.Context, tenantID string) ([]promo.Promotion, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, code, kind, value, currency, min_quantity, starts_at, ends_at, usage_limit, used, created_at
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, code, kind, value, currency, min_quantity, starts_at, ends_at, usage_limit, used, created_at, target_kind, target_code
 		FROM promotions WHERE tenant_id = $1 ORDER BY created_at DESC, code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("promotions: %w", err)
@@ -73,7 +73,7 @@ func (s *Promotions) List(ctx context.Context, tenantID string) ([]promo.Promoti
 		var p promo.Promotion
 		var ends sql.NullTime
 		if err := rows.Scan(&p.ID, &p.TenantID, &p.Code, &p.Kind, &p.Value, &p.Currency, &p.MinQuantity, &p.StartsAt, &ends,
-			&p.UsageLimit, &p.Used, &p.CreatedAt); err != nil {
+			&p.UsageLimit, &p.Used, &p.CreatedAt, &p.Target.Kind, &p.Target.Code); err != nil {
 			return nil, fmt.Errorf("promotions: %w", err)
 		}
 		p.StartsAt, p.CreatedAt = p.StartsAt.UTC(), p.CreatedAt.UTC()

@@ -37,6 +37,9 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician}},
 	{Key: "message-teams", Label: "Message teams", Href: "/admin/messages/teams", About: "The teams patients write to, and who is on each.",
 		Roles: []access.Role{access.RoleAdmin}},
+	// Amendments (issue 16, 164.526): the care team decides corrections.
+	{Key: "amendments", Label: "Corrections", Href: "/staff/amendments", About: "Patients' requests to correct a lab result or a prescription, due within 60 days.",
+		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
 	{Key: "catalog", Label: "Catalog", Href: "/admin/catalog", About: "Products, prices, categories, landing pages, the menu and promotions.",
 		Roles: []access.Role{access.RoleStoreManager, access.RoleAdmin}},
 	{Key: "appointment-types", Label: "Appointment types", Href: "/admin/appointments", About: "Kinds of appointment, locations and the cancellation window.",
@@ -56,6 +59,9 @@ var Tasks = []Task{
 	{Key: "vendors", Label: "Vendors and BAAs", Href: "/admin/compliance/vendors", About: "Outside parties, their BAAs, what each integration may send, and refused attempts.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "webhooks", Label: "Webhooks", Href: "/admin/compliance/webhooks", About: "Events sent to other systems, signed, with each delivery's answer.",
+		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	// The amendment clock (issue 16): what is due and overdue, no text.
+	{Key: "amendment-clock", Label: "Amendment clock", Href: "/admin/compliance/amendments", About: "Correction requests waiting for a decision, and which are overdue.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "users", Label: "Staff accounts", Href: "/admin", About: "Invite staff, change roles, disable accounts.",
 		Roles: []access.Role{access.RoleAdmin}},

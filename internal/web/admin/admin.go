@@ -65,6 +65,8 @@ type Handlers struct {
 	// vendorsView and webhooksView are issue 19's compliance pages.
 	vendorsView  *render.Page
 	webhooksView *render.Page
+	// rights are the amendment clock and the promotion reach (rights.go).
+	rights rights
 }
 
 // People are what the pages about people work with: staff accounts, the

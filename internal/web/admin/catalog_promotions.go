@@ -14,7 +14,11 @@ import (
 )
 
 type promotionView struct {
-	Code, Off, Window, Limit string
+	ID, Code, Off, Window, Limit string
+	// For is who the code is offered to (a targeting rule); Reach is set
+	// when its reach can be counted here.
+	For   string
+	Reach bool
 }
 
 type promotionsData struct {
@@ -41,7 +45,7 @@ func (h *Handlers) promotionsPage(w http.ResponseWriter, r *http.Request, err er
 	}
 	d := promotionsData{State: stateFrom(r, err), Values: values}
 	for _, p := range list {
-		v := promotionView{Code: p.Code, Off: strconv.FormatInt(p.Value, 10) + "%", Window: "from " + p.StartsAt.Format(dateLayout)}
+		v := promotionView{ID: p.ID, For: p.Target.Label(), Reach: p.Targeted() && h.rights.marketing != nil, Code: p.Code, Off: strconv.FormatInt(p.Value, 10) + "%", Window: "from " + p.StartsAt.Format(dateLayout)}
 		if p.Kind == promo.Fixed {
 			v.Off = catalog.FormatPrice(p.Value, p.Currency)
 		}
@@ -67,11 +71,12 @@ func (h *Handlers) createPromotion(w http.ResponseWriter, r *http.Request) error
 		return apperr.Wrap(err, apperr.Invalid, "The form could not be read.")
 	}
 	values := map[string]string{}
-	for _, k := range []string{"code", "kind", "value", "currency", "min_quantity", "usage_limit", "starts", "ends"} {
+	for _, k := range []string{"code", "kind", "value", "currency", "min_quantity", "usage_limit", "starts", "ends", "target_kind", "target_code"} {
 		values[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
 	p := &promo.Promotion{ID: id.New(), TenantID: tenant.FromContext(r.Context()).ID, Code: values["code"], Kind: values["kind"],
-		Currency: strings.ToUpper(values["currency"]), CreatedAt: time.Now().UTC()}
+		Currency: strings.ToUpper(values["currency"]), CreatedAt: time.Now().UTC(),
+		Target: promo.Target{Kind: values["target_kind"], Code: values["target_code"]}}
 	fields := map[string]string{}
 	num := func(k string, dst *int64) {
 		if values[k] == "" {

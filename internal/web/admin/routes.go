@@ -97,6 +97,15 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/test", h.sendTestWebhook, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/disable", h.disableWebhook, reviewers)
 	}
+	// Patient rights (issue 16): the amendment clock for compliance (no
+	// text, only kinds and dates); the reach of a targeted promotion for
+	// those who make promotions (a count, never who).
+	if h.rights.amend != nil {
+		rt.Handle(access.Staff, "GET /admin/compliance/amendments", h.showAmendmentClock, reviewers)
+	}
+	if h.rights.marketing != nil && h.Promotions != nil {
+		rt.Handle(access.Staff, "GET /admin/catalog/promotions/{id}/reach", h.showPromotionReach, mgr)
+	}
 	// The appointment offer (types, locations, the cancellation window):
 	// the business's own data like the catalog, so store managers and
 	// admins; it lives in the PHI store beside the bookings it rules.

@@ -80,7 +80,9 @@ type Handlers struct {
 	dashboard    *dash.Service
 	sources      dash.Sources
 	billing      *billing.Service
-	pages        struct {
+	// rights are the amendment and privacy pages (amend_rights.go).
+	rights rights
+	pages  struct {
 		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
 		appointments, book, appointment, results, result, trend                                          *render.Page
 		deletion                                                                                         *render.Page

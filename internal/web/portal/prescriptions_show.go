@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 
+	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
@@ -16,6 +17,10 @@ type rxRow struct {
 	FillsLeft                 int
 	Expires, Due, Submitted   string
 	Refill                    bool
+	// Amend offers a correction (a verified prescription, with the pages
+	// on); History is what travels with it (issue 16).
+	Amend   bool
+	History []*amend.Amendment
 }
 
 type prescriptionsData struct {
@@ -70,6 +75,12 @@ func (h *Handlers) prescriptionsPage(w http.ResponseWriter, r *http.Request, sta
 		}
 		if due := p.RefillDue(); !due.IsZero() && row.Refill {
 			row.Due = due.Format("2 Jan 2006")
+		}
+		if p.Status == rx.Verified && h.rights.amend != nil {
+			row.Amend = true
+			if row.History, err = h.history(r.Context(), t.ID, amend.Prescription, p.ID); err != nil {
+				return err
+			}
 		}
 		d.Rows = append(d.Rows, row)
 	}

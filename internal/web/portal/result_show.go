@@ -3,13 +3,20 @@ package portal
 import (
 	"net/http"
 
+	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
-// resultData is one report as its patient reads it.
+// resultData is one report as its patient reads it, with what travels with
+// it: accepted corrections (by observation) and statements of
+// disagreement.
 type resultData struct {
-	R *labs.Report
+	R           *labs.Report
+	History     []*amend.Amendment
+	Corrections map[string]*amend.Amendment
+	// Amend is set when the correction pages are on.
+	Amend bool
 }
 
 // showResult renders GET /account/results/{id}: a released report with its
@@ -18,9 +25,15 @@ type resultData struct {
 // proxy grant of the clinical records), another tenant's and an unknown id
 // are the same 404; the view is audited.
 func (h *Handlers) showResult(w http.ResponseWriter, r *http.Request) error {
-	rep, err := h.labs.Get(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("id"))
+	t := tenant.FromContext(r.Context())
+	rep, err := h.labs.Get(r.Context(), t.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, h.pages.result, http.StatusOK, rep.Panel, resultData{R: rep})
+	hist, err := h.history(r.Context(), t.ID, amend.LabResult, rep.ID)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, h.pages.result, http.StatusOK, rep.Panel, resultData{R: rep, History: hist, Corrections: amend.Corrections(hist),
+		Amend: h.rights.amend != nil})
 }

@@ -89,4 +89,20 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/orders/{id}/receipt", h.showReceipt, patients)
 	rt.Handle(access.Customer, "GET /account/orders/{id}/hsa-receipt", h.showOrderHSA, patients)
 	rt.Handle(access.Customer, "GET /account/orders/{id}/hsa-receipt.pdf", h.downloadOrderHSA, patients)
+
+	// Patient rights (issue 16): corrections to a record (the amend service
+	// decides per record: own, or a proxy with the record's class) and the
+	// marketing authorizations, which only the patient signs.
+	if h.rights.amend != nil {
+		rt.Handle(access.Customer, "GET /account/amendments", h.listAmendments, patients)
+		rt.Handle(access.Customer, "GET /account/amendments/new", h.newAmendment, patients)
+		rt.Handle(access.Customer, "POST /account/amendments", h.createAmendment, patients)
+		rt.Handle(access.Customer, "GET /account/amendments/{id}", h.showAmendment, patients)
+		rt.Handle(access.Customer, "POST /account/amendments/{id}/disagree", h.disagreeAmendment, patients)
+	}
+	if h.rights.marketing != nil {
+		rt.Handle(access.Customer, "GET /account/privacy", h.showPrivacy, patients)
+		rt.Handle(access.Customer, "POST /account/privacy", h.grantPrivacy, patients)
+		rt.Handle(access.Customer, "POST /account/privacy/{id}/revoke", h.revokePrivacy, patients)
+	}
 }

@@ -64,6 +64,17 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /staff/results/{id}/release", h.releaseResult, clinicians)
 	rt.Handle(access.Staff, "POST /staff/results/{id}/acknowledge", h.acknowledgeResult, clinicians)
 
+	// Amendments (issue 16, 164.526): the care team decides corrections of
+	// the records it writes (clinicians lab results, pharmacists
+	// prescriptions); the service checks the class and the patient again.
+	if h.amend.svc != nil {
+		rt.Handle(access.Staff, "GET /staff/amendments", h.showAmendmentQueue, careTeam)
+		rt.Handle(access.Staff, "GET /staff/amendments/{id}", h.showAmendment, careTeam)
+		rt.Handle(access.Staff, "POST /staff/amendments/{id}/accept", h.acceptAmendment, careTeam)
+		rt.Handle(access.Staff, "POST /staff/amendments/{id}/deny", h.denyAmendment, careTeam)
+		rt.Handle(access.Staff, "POST /staff/amendments/{id}/extend", h.extendAmendment, careTeam)
+	}
+
 	// Appointments: a clinician's own day and own hours. Why clinicians
 	// only: the day opens patients' appointment details (treatment), and
 	// the hours are each clinician's own to publish.

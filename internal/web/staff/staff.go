@@ -45,7 +45,9 @@ type Handlers struct {
 	// appointments is nil where there are none: their pages answer 404.
 	appointments *appointments.Service
 	// Labs are lab results (clinicians' results pages); server sets it.
-	Labs  *labs.Service
+	Labs *labs.Service
+	// amend are the amendment pages (amendments.go); off until Amendments.
+	amend amendPages
 	pages struct {
 		home, queue, order, breakGlass, breakGlassOrders, patients, patient, rxQueue, rx, day, availability *render.Page
 		results, resultNew                                                                                  *render.Page
