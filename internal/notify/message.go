@@ -46,6 +46,10 @@ const (
 	// their attention (a critical value); which patient and what value are
 	// behind the sign-in.
 	LabAttention Kind = "lab_attention"
+	// DeviceAlert tells a clinician that a device reading of a patient in
+	// their care passed an alert threshold; which patient and what value
+	// are behind the sign-in (issue 17, devices).
+	DeviceAlert Kind = "device_alert"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -118,6 +122,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case LabAttention:
 		subject = "A lab result needs your attention at " + brand
 		body = "A lab result you ordered has a value in the critical range. Sign in to review it:\n\n" + p.Link
+	case DeviceAlert:
+		subject = "A device reading needs your attention at " + brand
+		body = "A device reading of a patient in your care passed an alert threshold. Sign in to review it:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +
