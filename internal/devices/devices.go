@@ -18,6 +18,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -223,9 +224,10 @@ type Deps struct {
 	Store  Store
 	Grants Authorizer
 	Vault  phi.Vault
-	// Throttle counts failed pairing attempts; nil keeps no count (tests of
-	// other things only).
+	// Throttle counts failed pairing attempts by a keyed hash of the
+	// client's address (Index); either nil keeps no count.
 	Throttle Throttles
+	Index    phi.Indexer
 	// Outbox, CareTeam, Contacts and Links send the alert emails; any nil
 	// sends none (the staff page shows alerts either way).
 	Outbox Enqueuer
@@ -387,15 +389,20 @@ type Paired struct {
 	Types []Type `json:"types"`
 }
 
-// Pair exchanges a pairing code for a device token. client is a keyed
-// value of the caller's address (never the address itself): after
-// MaxPairFailures wrong codes in PairWindow it must wait. Why throttled:
-// the code is short enough to type, so guessing must stay hopeless.
-func (s *Service) Pair(ctx context.Context, tenantID, client, code string) (*Paired, error) {
+// Pair exchanges a pairing code for a device token. After MaxPairFailures
+// wrong codes in PairWindow from the client's address it must wait (the
+// address is kept as a keyed hash, never itself). Why throttled: the code
+// is short enough to type, so guessing must stay hopeless.
+func (s *Service) Pair(ctx context.Context, tenantID, clientIP, code string) (*Paired, error) {
 	now := s.d.Clock.Now().UTC()
-	key := "device-pair|" + client
-	if s.d.Throttle != nil {
-		n, err := s.d.Throttle.PairFailures(ctx, key, now.Add(-PairWindow))
+	th := s.d.Throttle
+	if s.d.Index == nil {
+		th = nil
+	}
+	var key string
+	if th != nil {
+		key = "device-pair:" + hex.EncodeToString(s.d.Index.BlindIndex(tenantID, "client-ip", clientIP))
+		n, err := th.PairFailures(ctx, key, now.Add(-PairWindow))
 		if err != nil {
 			return nil, err
 		}
@@ -410,8 +417,8 @@ func (s *Service) Pair(ctx context.Context, tenantID, client, code string) (*Pai
 	token := TokenPrefix + randomString(32)
 	r, err := s.d.Store.Pair(ctx, tenantID, hashCode(tenantID, code), HashToken(token), now)
 	if apperr.Is(err, apperr.NotFound) {
-		if s.d.Throttle != nil {
-			if terr := s.d.Throttle.AddPairFailure(ctx, tenantID, key, now, now.Add(-PairWindow)); terr != nil {
+		if th != nil {
+			if terr := th.AddPairFailure(ctx, tenantID, key, now, now.Add(-PairWindow)); terr != nil {
 				return nil, terr
 			}
 		}

@@ -127,6 +127,10 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if guard == nil {
 		guard = httpx.DenyAllButPublic
 	}
+	if s.services != nil {
+		// Device routes take device tokens; every other route is next's.
+		guard = api.DeviceGuard(s.services.Devices, guard)
+	}
 	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
 	// Routes of the process itself; each surface registers its own in its
@@ -249,6 +253,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	st.Labs = s.services.Labs
 	st.Routes(s.router)
 	api.NewClinical(s.services.Labs).Routes(s.router)
+	api.NewDevices(s.services.Devices).Routes(s.router)
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/jobs"
+	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/notify"
@@ -67,6 +68,8 @@ type Services struct {
 	SavedCarts *savedcart.Service
 	// Labs are lab results: entered, imported, held and released.
 	Labs *labs.Service
+	// Devices are patients' measuring devices and their readings (issue 17).
+	Devices *devices.Service
 	// Retention holds the retention rules and disposes of patients whose
 	// retention ended.
 	Retention *retention.Service
@@ -146,6 +149,14 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			u, err := users.ByID(ctx, tenantID, userID)
 			return u.Role, err
 		},
+		Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}, Clock: c, Log: log})
+	// Devices (issue 17): pairing, ingestion, charts, thresholds, alerts.
+	devStore := store.NewDevices(stores.PHI)
+	dev := devices.New(devices.Deps{Store: devStore, Grants: ids.Grants, Vault: v, Throttle: devStore, Index: v, Outbox: ob,
+		CareTeam: devStore.CareTeam, Contacts: ids.Accounts.Email,
 		Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
@@ -238,6 +249,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
 		Appointments: appts,
 		Labs:         lab,
+		Devices:      dev,
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil}

@@ -445,3 +445,23 @@ func (s *Devices) AddPairFailure(ctx context.Context, tenantID, key string, now,
 	}
 	return nil
 }
+
+// CareTeam lists the clinicians with a current care relationship to a
+// patient (who a device alert is emailed to).
+func (s *Devices) CareTeam(ctx context.Context, tenantID, patientID string) ([]string, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT clinician_id FROM care_relationships WHERE tenant_id = $1 AND patient_id = $2 AND ended_at IS NULL
+		ORDER BY clinician_id`, tenantID, patientID)
+	if err != nil {
+		return nil, fmt.Errorf("care team: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("care team: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
