@@ -267,3 +267,35 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 // ErrNoType is the NotFound of an unknown type in a URL.
 func ErrNoType() error { return apperr.NotFoundError() }
+
+// Text shows a reading's value with its type's precision ("120/80" for
+// blood pressure).
+func (r Reading) Text(t Type) string {
+	if t == BP {
+		return Format(t, r.Value) + "/" + Format(t, r.Value2)
+	}
+	return Format(t, r.Value)
+}
+
+// Text shows a point's value; see Reading.Text.
+func (p Point) Text(t Type) string { return Reading{Value: p.Value, Value2: p.Value2}.Text(t) }
+
+// Text shows a day's figure; see Reading.Text.
+func (d DayStat) Text(t Type) string { return Reading{Value: d.Value, Value2: d.Value2}.Text(t) }
+
+// Fmt shows a value of the series' type.
+func (s *Series) Fmt(v float64) string { return Format(s.Type, v) }
+
+// Range shows the target range in words, "" without one.
+func (s *Series) Range() string {
+	th := s.Threshold
+	switch {
+	case th.Low > 0 && th.High > 0:
+		return s.Fmt(th.Low) + "–" + s.Fmt(th.High) + " " + s.Type.Unit()
+	case th.Low > 0:
+		return "at least " + s.Fmt(th.Low) + " " + s.Type.Unit()
+	case th.High > 0:
+		return "at most " + s.Fmt(th.High) + " " + s.Type.Unit()
+	}
+	return ""
+}

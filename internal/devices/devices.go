@@ -186,6 +186,8 @@ type Store interface {
 	// Chunks returns a patient's chunks of a type from day from to day to
 	// (inclusive, "2006-01-02"), oldest first.
 	Chunks(ctx context.Context, tenantID, patientID string, t Type, from, to string) ([]Chunk, error)
+	// Latest returns each type's newest chunk of a patient.
+	Latest(ctx context.Context, tenantID, patientID string) ([]Chunk, error)
 	// Summary counts a patient's readings per type, with each type's last day.
 	Summary(ctx context.Context, tenantID, patientID string) ([]TypeSummary, error)
 	// Thresholds returns a patient's sealed thresholds, or NotFound.

@@ -61,7 +61,10 @@ func patientSources(ord *orders.Service, svc *Services) portal.Sources {
 		})
 	}
 	return portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
-		portal.WidgetRx: staffView(svc.Rx), portal.WidgetAppointments: staffView(svc.Appointments), portal.WidgetLabs: staffView(svc.Labs.Source())}
+		portal.WidgetRx: staffView(svc.Rx), portal.WidgetAppointments: staffView(svc.Appointments), portal.WidgetLabs: staffView(svc.Labs.Source()),
+		// Devices (issue 17): the latest readings, linking to the staff
+		// readings page of the patient (thresholds and alerts there).
+		portal.WidgetDevices: staffDevices(svc.Devices.Source())}
 }
 
 // staffView is a patient-facing Source read by staff: the same lines,
@@ -71,6 +74,19 @@ func staffView(src portal.Source) portal.Source {
 		sum, err := src.Summary(ctx, tenantID, patientID)
 		for i := range sum.Lines {
 			sum.Lines[i].Href, sum.Lines[i].Action = "", nil
+		}
+		return sum, err
+	})
+}
+
+// staffDevices is the device readings widget read by staff: its lines
+// link to the staff page of the patient's readings instead of the
+// patient's own page.
+func staffDevices(src portal.Source) portal.Source {
+	return portal.SourceFunc(func(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+		sum, err := src.Summary(ctx, tenantID, patientID)
+		for i := range sum.Lines {
+			sum.Lines[i].Href, sum.Lines[i].Action = "/staff/patients/"+patientID+"/devices", nil
 		}
 		return sum, err
 	})

@@ -15,6 +15,8 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	shop[portal.WidgetAppointments] = svc.Appointments
 	// The latest released lab results, new ones and flags marked.
 	shop[portal.WidgetLabs] = svc.Labs.Source()
+	// Devices (issue 17): each type's latest reading, flags marked.
+	shop[portal.WidgetDevices] = svc.Devices.Source()
 	return shop
 }
 

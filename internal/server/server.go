@@ -239,7 +239,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
-		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Labs: s.services.Labs, Carts: carts,
+		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Labs: s.services.Labs, Devices: s.services.Devices, Carts: carts,
 		CartCookies: cartCookies, Sessions: sessions, Dashboard: s.services.Portal, Sources: s.services.Sources})
 	if err != nil {
 		return err

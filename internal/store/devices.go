@@ -465,3 +465,25 @@ func (s *Devices) CareTeam(ctx context.Context, tenantID, patientID string) ([]s
 	}
 	return out, rows.Err()
 }
+
+// Latest returns each type's newest chunk of a patient: one statement.
+func (s *Devices) Latest(ctx context.Context, tenantID, patientID string) ([]devices.Chunk, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT c.id, c.type, c.day, c.readings, c.data_ct FROM device_chunks c
+		JOIN (SELECT type, MAX(day) AS day FROM device_chunks WHERE tenant_id = $1 AND patient_id = $2 GROUP BY type) m
+		ON c.type = m.type AND c.day = m.day WHERE c.tenant_id = $1 AND c.patient_id = $2`, tenantID, patientID)
+	if err != nil {
+		return nil, fmt.Errorf("latest device chunks: %w", err)
+	}
+	defer rows.Close()
+	var out []devices.Chunk
+	for rows.Next() {
+		var c devices.Chunk
+		var typ string
+		if err := rows.Scan(&c.ID, &typ, &c.Day, &c.Readings, &c.DataCT); err != nil {
+			return nil, fmt.Errorf("latest device chunks: %w", err)
+		}
+		c.Type = devices.Type(typ)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
@@ -42,6 +43,8 @@ type Deps struct {
 	Appointments *appointments.Service
 	// Labs are lab results (the results pages).
 	Labs *labs.Service
+	// Devices are the patient's devices and their readings (issue 17).
+	Devices *devices.Service
 	// Carts and CartCookies are the browser's cart: a reorder and a list
 	// fill it, and a list is filled from it.
 	Carts       *cart.Service
@@ -66,6 +69,7 @@ type Handlers struct {
 	rx           *rx.Service
 	appointments *appointments.Service
 	labs         *labs.Service
+	devices      *devices.Service
 	carts        *cart.Service
 	cartCookies  web.CartCookies
 	sessions     *web.SessionStarter
@@ -74,13 +78,14 @@ type Handlers struct {
 	pages        struct {
 		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
 		appointments, book, appointment, results, result, trend                                          *render.Page
+		devices, readings                                                                                *render.Page
 	}
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, d Deps) (*Handlers, error) {
 	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, rx: d.Rx, appointments: d.Appointments,
-		labs: d.Labs, carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
+		labs: d.Labs, devices: d.Devices, carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
 		dashboard: d.Dashboard, sources: d.Sources}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"portal/dashboard": &p.dashboard, "portal/profile": &p.profile, "portal/security": &p.security,
@@ -88,7 +93,8 @@ func New(site *web.Site, d Deps) (*Handlers, error) {
 		"portal/orders": &p.orders, "portal/order": &p.order, "portal/lists": &p.lists,
 		"portal/prescriptions": &p.prescriptions,
 		"portal/appointments":  &p.appointments, "portal/appointment_book": &p.book, "portal/appointment": &p.appointment,
-		"portal/results": &p.results, "portal/result": &p.result, "portal/trend": &p.trend}); err != nil {
+		"portal/results": &p.results, "portal/result": &p.result, "portal/trend": &p.trend,
+		"portal/devices": &p.devices, "portal/readings": &p.readings}); err != nil {
 		return nil, err
 	}
 	return h, nil
