@@ -251,6 +251,9 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
 	st.Labs = s.services.Labs
+	if err := st.WithDevices(s.services.Devices); err != nil {
+		return err
+	}
 	st.Routes(s.router)
 	api.NewClinical(s.services.Labs).Routes(s.router)
 	api.NewDevices(s.services.Devices).Routes(s.router)

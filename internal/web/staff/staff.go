@@ -22,6 +22,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/orders"
@@ -45,6 +46,9 @@ type Handlers struct {
 	appointments *appointments.Service
 	// Labs are lab results (clinicians' results pages); server sets it.
 	Labs  *labs.Service
+	// devices and devicePages are the device pages (WithDevices).
+	devices     *devices.Service
+	devicePages struct{ alerts, patient *render.Page }
 	pages struct {
 		home, queue, order, breakGlass, breakGlassOrders, patients, patient, rxQueue, rx, day, availability *render.Page
 		results, resultNew                                                                                  *render.Page
