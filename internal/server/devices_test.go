@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +276,130 @@ func TestDeviceTokenReachesOnlyDeviceRoutes(t *testing.T) {
 		_, code2 := registerDevice(t, s, patient, devices.WeightScale)
 		if r, body := deviceCall(t, s, "/api/v1/devices/pair", "", fmt.Sprintf(`{"code": %q}`, code2)); r.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("throttled pairing: %d %s", r.StatusCode, body)
+		}
+	})
+}
+
+// TestDevicePagesAndAlerts: the patient registers a device on
+// /account/devices (bad input first), pairs it, and its readings show on the
+// dashboard widget and the chart page (latest value, trend, daily bars, time
+// in range, each with its table) and as CSV; a clinician of the care team
+// sets a threshold, a reading past it lands in the alert queue, in an email
+// with no value and no name, and flagged for the patient with what to do.
+// Both engines.
+func TestDevicePagesAndAlerts(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		patient := s.NewPerson(t, access.RolePatient)
+		doc := s.NewPerson(t, access.RoleClinician)
+		giveCare(t, s, s.Tenant, doc.ID, patient.ID)
+		pc, dc := s.ClientAs(t, patient), s.ClientAs(t, doc)
+
+		r, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/devices", nil))
+		if r.StatusCode != http.StatusOK || !strings.Contains(body, "No devices yet") {
+			t.Fatalf("empty devices page: %d", r.StatusCode)
+		}
+		r, body = testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/devices", url.Values{"kind": {"toaster"}, "model": {""}}))
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-model-error"`) || !strings.Contains(body, `id="f-kind-error"`) {
+			t.Fatalf("bad registration: %d", r.StatusCode)
+		}
+		r, body = testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/devices", url.Values{"kind": {"glucose_meter"}, "model": {"Contour Next"}}))
+		m := regexp.MustCompile(`id="pair-code">([0-9A-Z]{4}-[0-9A-Z]{4})<`).FindStringSubmatch(body)
+		if r.StatusCode != http.StatusOK || m == nil {
+			t.Fatalf("registration: %d %s", r.StatusCode, body)
+		}
+		p := pairDevice(t, s, m[1])
+		now := s.Clock.Now()
+		// A day of readings every 10 minutes, one of them at 320 mg/dL.
+		batch := glucoseBatch("d-1", 144, now, 1, func(i int) float64 {
+			if i == 100 {
+				return 320
+			}
+			return 80 + float64(i%12)*10
+		})
+		if r, body := deviceCall(t, s, "/api/v1/devices/readings", p.Token, batch); r.StatusCode != http.StatusCreated {
+			t.Fatalf("batch: %d %s", r.StatusCode, body)
+		}
+
+		// The widget, the chart page in its four forms, and the CSV.
+		if _, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account", nil)); !strings.Contains(body, "/account/devices/readings/glucose") {
+			t.Fatal("the dashboard widget does not show the glucose reading")
+		}
+		r, body = testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/devices/readings/glucose?period=day", nil))
+		for _, want := range []string{`id="latest-value"`, `id="dev-trend-chart"`, `id="dev-trend"`, `id="dev-daily-chart"`, `id="dev-daily"`, `id="dev-tir-chart"`, `id="dev-tir"`, `id="alerts"`, devices.DefaultAdvice[:40]} {
+			if !strings.Contains(body, want) {
+				t.Errorf("chart page lacks %s (%d)", want, r.StatusCode)
+			}
+		}
+		r, body = testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/devices/readings/glucose/csv?period=day", nil))
+		if r.StatusCode != http.StatusOK || strings.Count(body, "\n") != 145 || !strings.Contains(body, ",320,mg/dL,alert_high") {
+			t.Fatalf("csv: %d %d lines", r.StatusCode, strings.Count(body, "\n"))
+		}
+		if r, _ := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/devices/readings/sugar", nil)); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("unknown type: %d", r.StatusCode)
+		}
+
+		// The alert queue and its email: no value, no name.
+		r, body = testkit.Do(t, dc, s.NewRequest(t, "GET", "/staff/device-alerts", nil))
+		if r.StatusCode != http.StatusOK || strings.Count(body, `id="alert-`) != 1 || strings.Contains(body, "320") {
+			t.Fatalf("alert queue: %d %s", r.StatusCode, body)
+		}
+		var mails int
+		items, err := s.Services().Outbox.Recent(access.WithActor(context.Background(), access.System("test", s.Tenant.ID)), s.Tenant.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.Kind == "device_alert" && strings.EqualFold(it.To.Reveal(), doc.Email) {
+				mails++
+				text := it.Subject + it.Text.Reveal()
+				for _, leak := range []string{"320", "Test Person", "lucose", patient.Email, patient.ID} {
+					if strings.Contains(text, leak) {
+						t.Errorf("the alert email carries %q", leak)
+					}
+				}
+			}
+		}
+		if mails != 1 {
+			t.Fatalf("%d alert emails", mails)
+		}
+
+		// Thresholds: bad input named per field, nothing changed; then a
+		// tighter alert (above 200) flags the next reading.
+		path := "/staff/patients/" + patient.ID + "/devices"
+		r, body = testkit.Do(t, dc, s.NewRequest(t, "POST", path+"/thresholds", url.Values{"glucose.low": {"70"}, "glucose.high": {"60"}, "glucose.alert_high": {"lots"}}))
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-glucose.high-error"`) || !strings.Contains(body, `id="f-glucose.alert_high-error"`) {
+			t.Fatalf("bad thresholds: %d", r.StatusCode)
+		}
+		r, _ = testkit.Do(t, dc, s.NewRequest(t, "POST", path+"/thresholds", url.Values{"glucose.low": {"70"}, "glucose.high": {"180"}, "glucose.alert_low": {"54"}, "glucose.alert_high": {"200"}}))
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("thresholds: %d", r.StatusCode)
+		}
+		one := glucoseBatch("d-2", 1, now.Add(time.Minute), 500, func(int) float64 { return 250 })
+		if r, body := deviceCall(t, s, "/api/v1/devices/readings", p.Token, one); r.StatusCode != http.StatusCreated || !strings.Contains(body, `"alerts":1`) {
+			t.Fatalf("reading past the new threshold: %d %s", r.StatusCode, body)
+		}
+		// The patient cannot set thresholds; another clinician (no care
+		// relationship) sees the same 404 as a missing page.
+		if r, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", path+"/thresholds", url.Values{"glucose.alert_high": {"400"}})); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("patient thresholds: %d", r.StatusCode)
+		}
+		other := s.ClientAs(t, s.NewPerson(t, access.RoleClinician))
+		if r, _ := testkit.Do(t, other, s.NewRequest(t, "GET", path, nil)); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("clinician without care: %d", r.StatusCode)
+		}
+		// Resolving both alerts empties the queue.
+		alerts, err := s.Services().Devices.PatientAlerts(asPerson(doc), s.Tenant.ID, patient.ID)
+		if err != nil || len(alerts) != 2 {
+			t.Fatalf("alerts %v %v", alerts, err)
+		}
+		for _, a := range alerts {
+			if r, _ := testkit.Do(t, dc, s.NewRequest(t, "POST", path+"/alerts/"+a.ID+"/resolve", url.Values{})); r.StatusCode != http.StatusOK {
+				t.Fatalf("resolve: %d", r.StatusCode)
+			}
+		}
+		if _, body := testkit.Do(t, dc, s.NewRequest(t, "GET", "/staff/device-alerts", nil)); strings.Contains(body, `id="alert-`) {
+			t.Fatal("resolved alerts still queued")
 		}
 	})
 }
