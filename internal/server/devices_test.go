@@ -403,3 +403,48 @@ func TestDevicePagesAndAlerts(t *testing.T) {
 		}
 	})
 }
+
+// TestDeviceObjectsAnswerLikeAbsence: a patient's devices and readings, as
+// other people: another patient cannot renew a code or revoke, nor read the
+// readings with ?for=; a proxy reads them only with the devices scope; every
+// refusal is the plain 404 of a missing page. SQLite (the decisions are the
+// policy's, not the engine's).
+func TestDeviceObjectsAnswerLikeAbsence(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	patient := s.NewPerson(t, access.RolePatient)
+	dev, code := registerDevice(t, s, patient, devices.GlucoseMeter)
+	p := pairDevice(t, s, code)
+	if r, body := deviceCall(t, s, "/api/v1/devices/readings", p.Token, glucoseBatch("o-1", 3, s.Clock.Now(), 1, func(int) float64 { return 100 })); r.StatusCode != http.StatusCreated {
+		t.Fatalf("batch: %d %s", r.StatusCode, body)
+	}
+	withScope, without := s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePatient)
+	ctx := asPerson(patient)
+	if err := s.Services().Grants.GrantProxy(ctx, withScope.Email, []string{"devices"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Services().Grants.GrantProxy(ctx, without.Email, []string{"orders"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Services().After.Wait()
+	other := s.NewPerson(t, access.RolePatient)
+	readings := "/account/devices/readings/glucose?for=" + patient.ID
+	for name, c := range map[string]*http.Client{"other patient": s.ClientAs(t, other), "proxy without devices": s.ClientAs(t, without)} {
+		_, notFound := testkit.Do(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+		for _, req := range []*http.Request{s.NewRequest(t, "GET", readings, nil),
+			s.NewRequest(t, "GET", "/account/devices/readings/glucose/csv?for="+patient.ID, nil),
+			s.NewRequest(t, "POST", "/account/devices/"+dev.ID+"/code", url.Values{}),
+			s.NewRequest(t, "POST", "/account/devices/"+dev.ID+"/revoke", url.Values{})} {
+			r, body := testkit.Do(t, c, req)
+			if r.StatusCode != http.StatusNotFound || strip(body) != strip(notFound) {
+				t.Errorf("%s on %s %s: %d (want the plain 404)", name, req.Method, req.URL.Path, r.StatusCode)
+			}
+		}
+	}
+	if r, body := testkit.Do(t, s.ClientAs(t, withScope), s.NewRequest(t, "GET", readings, nil)); r.StatusCode != http.StatusOK || !strings.Contains(body, "shared their device readings") {
+		t.Fatalf("proxy with the devices scope: %d", r.StatusCode)
+	}
+	// The device still works: nothing above revoked it.
+	if r, _ := deviceCall(t, s, "/api/v1/devices/readings", p.Token, glucoseBatch("o-2", 1, s.Clock.Now(), 10, func(int) float64 { return 100 })); r.StatusCode != http.StatusCreated {
+		t.Fatalf("device after the attempts: %d", r.StatusCode)
+	}
+}
