@@ -196,17 +196,17 @@ var routeClasses = map[string]access.Class{
 	// Devices (issue 17): pairing (public: the code is the credential),
 	// ingestion (device tokens only), the patient's pages, and the
 	// clinicians' alert queue and a patient's readings.
-	"POST /api/v1/devices/pair":                               access.Public,
-	"POST /api/v1/devices/readings":                           access.Device,
-	"GET /account/devices":                                    access.Customer,
-	"POST /account/devices":                                   access.Customer,
-	"POST /account/devices/{id}/code":                         access.Customer,
-	"POST /account/devices/{id}/revoke":                       access.Customer,
-	"GET /account/devices/readings/{type}":                    access.Customer,
-	"GET /account/devices/readings/{type}/csv":                access.Customer,
-	"GET /staff/device-alerts":                                access.Staff,
-	"GET /staff/patients/{id}/devices":                        access.Staff,
-	"POST /staff/patients/{id}/devices/thresholds":            access.Staff,
+	"POST /api/v1/devices/pair":                                access.Public,
+	"POST /api/v1/devices/readings":                            access.Device,
+	"GET /account/devices":                                     access.Customer,
+	"POST /account/devices":                                    access.Customer,
+	"POST /account/devices/{id}/code":                          access.Customer,
+	"POST /account/devices/{id}/revoke":                        access.Customer,
+	"GET /account/devices/readings/{type}":                     access.Customer,
+	"GET /account/devices/readings/{type}/csv":                 access.Customer,
+	"GET /staff/device-alerts":                                 access.Staff,
+	"GET /staff/patients/{id}/devices":                         access.Staff,
+	"POST /staff/patients/{id}/devices/thresholds":             access.Staff,
 	"POST /staff/patients/{id}/devices/alerts/{alert}/resolve": access.Staff,
 
 	// Catalog administration: staff, and the router lets only store managers

@@ -45,11 +45,11 @@ type Handlers struct {
 	// appointments is nil where there are none: their pages answer 404.
 	appointments *appointments.Service
 	// Labs are lab results (clinicians' results pages); server sets it.
-	Labs  *labs.Service
+	Labs *labs.Service
 	// devices and devicePages are the device pages (WithDevices).
 	devices     *devices.Service
 	devicePages struct{ alerts, patient *render.Page }
-	pages struct {
+	pages       struct {
 		home, queue, order, breakGlass, breakGlassOrders, patients, patient, rxQueue, rx, day, availability *render.Page
 		results, resultNew                                                                                  *render.Page
 	}
