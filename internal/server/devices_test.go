@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -447,4 +448,45 @@ func TestDeviceObjectsAnswerLikeAbsence(t *testing.T) {
 	if r, _ := deviceCall(t, s, "/api/v1/devices/readings", p.Token, glucoseBatch("o-2", 1, s.Clock.Now(), 10, func(int) float64 { return 100 })); r.StatusCode != http.StatusCreated {
 		t.Fatalf("device after the attempts: %d", r.StatusCode)
 	}
+}
+
+// TestDeviceConcurrentBatchesLoseNothing: two devices of one patient post
+// readings of the same day at the same time; every reading is kept (the
+// day's chunk is merged under a lock). Both engines.
+func TestDeviceConcurrentBatchesLoseNothing(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		patient := s.NewPerson(t, access.RolePatient)
+		var tokens []string
+		for range 2 {
+			_, code := registerDevice(t, s, patient, devices.GlucoseMeter)
+			tokens = append(tokens, pairDevice(t, s, code).Token)
+		}
+		day := s.Clock.Now().Truncate(24 * time.Hour).Add(-12 * time.Hour)
+		errs := make(chan string, 20)
+		var wg sync.WaitGroup
+		for d, tok := range tokens {
+			wg.Go(func() {
+				for i := range 10 {
+					end := day.Add(time.Duration(d*10+i) * 20 * time.Minute)
+					body := glucoseBatch(fmt.Sprintf("c-%d-%d", d, i), 20, end, int64((d*10+i)*20), func(int) float64 { return 100 })
+					if r, b := deviceCall(t, s, "/api/v1/devices/readings", tok, body); r.StatusCode != http.StatusCreated {
+						errs <- fmt.Sprintf("%d %s", r.StatusCode, b)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+		if n, _ := countChunkReadings(t, s); n != 400 {
+			t.Fatalf("%d readings kept of 400", n)
+		}
+		ser, err := s.Services().Devices.Series(asPerson(patient), patient.TenantID, patient.ID, devices.Glucose, devices.Week)
+		if err != nil || ser.Count() != 400 {
+			t.Fatalf("series: %d readings, %v", ser.Count(), err)
+		}
+	})
 }
