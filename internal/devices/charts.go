@@ -2,7 +2,6 @@ package devices
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -152,17 +151,17 @@ func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type
 		return nil, err
 	}
 	out.Threshold = th.For(t)
-	var all []Reading
+	all := make([]Reading, 0, 1440*len(chunks)/4)
 	for _, c := range chunks {
 		plain, err := h.OpenBytes(patientID, "device_chunks", "data_ct", c.ID, c.DataCT)
 		if err != nil {
 			return nil, err
 		}
-		var body chunkBody
-		if err := json.Unmarshal(plain.Reveal(), &body); err != nil {
+		rs, err := decodeChunk(plain.Reveal())
+		if err != nil {
 			return nil, fmt.Errorf("device chunk %s: %w", c.ID, err)
 		}
-		for _, r := range body.R {
+		for _, r := range rs {
 			all = append(all, Reading{At: time.Unix(r.T, 0).UTC(), Value: r.V, Value2: r.W, Flag: r.F, DeviceID: r.D})
 		}
 	}

@@ -2,7 +2,6 @@ package devices
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -56,18 +55,12 @@ type Reading struct {
 	DeviceID string
 }
 
-// stored is a reading inside a sealed chunk (short keys: a day of minute
-// readings is 1,440 of them).
+// stored is a reading inside a sealed chunk (see chunk.go).
 type stored struct {
-	T int64   `json:"t"`
-	V float64 `json:"v"`
-	W float64 `json:"w,omitempty"`
-	F Flag    `json:"f,omitempty"`
-	D string  `json:"d,omitempty"`
-}
-
-type chunkBody struct {
-	R []stored `json:"r"`
+	T    int64
+	V, W float64
+	F    Flag
+	D    string
 }
 
 // Chunk is a day of a patient's readings of one type, sealed.
@@ -163,32 +156,32 @@ func (s *Service) Ingest(ctx context.Context, dev Record, body []byte, idemKey s
 		return nil, err
 	}
 	merge := func(chunkID string, t Type, day string, existing []byte, add []Input) ([]byte, int, []Alert, error) {
-		var body chunkBody
+		var rs []stored
 		if existing != nil {
 			plain, err := h.OpenBytes(dev.PatientID, "device_chunks", "data_ct", chunkID, existing)
 			if err != nil {
 				return nil, 0, nil, err
 			}
-			if err := json.Unmarshal(plain.Reveal(), &body); err != nil {
+			if rs, err = decodeChunk(plain.Reveal()); err != nil {
 				return nil, 0, nil, fmt.Errorf("device chunk %s: %w", chunkID, err)
 			}
 		}
 		var alerts []Alert
 		for _, in := range add {
 			f := th.For(t).Flag(in.Value)
-			body.R = append(body.R, stored{T: in.At.Unix(), V: in.Value, W: in.Value2, F: f, D: dev.ID})
+			rs = append(rs, stored{T: in.At.Unix(), V: in.Value, W: in.Value2, F: f, D: dev.ID})
 			if f.Alerting() {
 				alerts = append(alerts, Alert{ID: id.NewAt(now), TenantID: dev.TenantID, PatientID: dev.PatientID, Type: t,
 					MeasuredAt: in.At, CreatedAt: now})
 			}
 		}
-		slices.SortStableFunc(body.R, func(a, b stored) int { return int(a.T - b.T) })
-		plain, err := json.Marshal(body)
+		slices.SortStableFunc(rs, func(a, b stored) int { return int(a.T - b.T) })
+		plain, err := encodeChunk(rs)
 		if err != nil {
-			return nil, 0, nil, fmt.Errorf("device chunk: %w", err)
+			return nil, 0, nil, err
 		}
 		ct, err := h.SealBytes(dev.PatientID, "device_chunks", "data_ct", chunkID, plain)
-		return ct, len(body.R), alerts, err
+		return ct, len(rs), alerts, err
 	}
 	res, err := s.d.Store.Ingest(ctx, IngestBatch{TenantID: dev.TenantID, PatientID: dev.PatientID, DeviceID: dev.ID, BatchID: b.ID,
 		Now: now, Readings: b.Readings, Merge: merge})

@@ -2,7 +2,6 @@ package devices
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -40,12 +39,12 @@ func (s *Service) LatestReadings(ctx context.Context, tenantID, patientID string
 		if err != nil {
 			return nil, err
 		}
-		var body chunkBody
-		if err := json.Unmarshal(plain.Reveal(), &body); err != nil {
+		rs, err := decodeChunk(plain.Reveal())
+		if err != nil {
 			return nil, fmt.Errorf("device chunk %s: %w", c.ID, err)
 		}
-		if n := len(body.R); n > 0 {
-			r := body.R[n-1]
+		if n := len(rs); n > 0 {
+			r := rs[n-1]
 			out = append(out, Latest{Type: c.Type, Reading: Reading{At: time.Unix(r.T, 0).UTC(), Value: r.V, Value2: r.W, Flag: r.F, DeviceID: r.D}})
 		}
 	}
