@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/devices"
@@ -18,8 +19,18 @@ type readingsData struct {
 	Advice string
 	// For is the patient acted for (a proxy's view); empty for one's own.
 	For string
-	// Label is the time format of the trend's points.
-	Label string
+	// Trend and Daily are the tables' rows, formatted once here (why not
+	// in the template: a quarter is 270 rows, and a method call per cell
+	// through reflection was most of the page's rendering).
+	Trend, Daily []readingRow
+}
+
+// readingRow is one row of a chart's table: data attributes for the chart
+// (At, Value, Value2) and the cells people read.
+type readingRow struct {
+	At, Value, Value2 string
+	Head, Text, Flag  string
+	Min, Max, Count   string
 }
 
 // seriesFor reads the type, period and patient of a readings request and
@@ -54,9 +65,21 @@ func (h *Handlers) showReadings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := readingsData{S: s, Periods: devices.Periods, For: forID, Label: "2 Jan 15:04"}
+	d := readingsData{S: s, Periods: devices.Periods, For: forID}
+	label := "2 Jan 15:04"
 	if s.Period == devices.Day {
-		d.Label = "15:04"
+		label = "15:04"
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	d.Trend = make([]readingRow, 0, len(s.Trend))
+	for _, p := range s.Trend {
+		d.Trend = append(d.Trend, readingRow{At: p.At.Format(label), Value: f(p.Value), Value2: f(p.Value2),
+			Head: p.At.Format("2 Jan 15:04"), Text: p.Text(s.Type), Flag: p.Flag.Label()})
+	}
+	d.Daily = make([]readingRow, 0, len(s.Daily))
+	for _, x := range s.Daily {
+		d.Daily = append(d.Daily, readingRow{At: x.Day, Value: f(x.Value), Head: x.Day, Text: x.Text(s.Type),
+			Min: s.Fmt(x.Min), Max: s.Fmt(x.Max), Count: strconv.Itoa(x.Count)})
 	}
 	if len(s.Flagged) > 0 {
 		d.Advice = h.devices.Advice(r.Context(), tenant.FromContext(r.Context()).ID)
