@@ -45,17 +45,17 @@ func encodeChunk(rs []stored) ([]byte, error) {
 			if len(devs) == 255 || len(r.D) != idLen {
 				return nil, errors.New("device chunk: too many devices or a bad device id")
 			}
-			index[r.D] = byte(len(devs))
+			index[r.D] = byte(len(devs)) //nolint:gosec // below 255, checked above
 			devs = append(devs, r.D)
 		}
 	}
 	out := make([]byte, 0, 2+len(devs)*idLen+len(rs)*recLen)
-	out = append(out, chunkVersion, byte(len(devs)))
+	out = append(out, chunkVersion, byte(len(devs))) //nolint:gosec // at most 255, checked above
 	for _, d := range devs {
 		out = append(out, d...)
 	}
 	for _, r := range rs {
-		out = binary.LittleEndian.AppendUint32(out, uint32(r.T))
+		out = binary.LittleEndian.AppendUint32(out, uint32(r.T)) //nolint:gosec // a reading's time is within two years of now (Parse), far from 2106
 		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(float32(r.V)))
 		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(float32(r.W)))
 		out = append(out, flagCode(r.F), index[r.D])

@@ -161,8 +161,8 @@ func (d *Device) Active() bool { return !d.PairedAt.IsZero() && d.RevokedAt.IsZe
 
 // Store keeps devices, readings, thresholds and alerts (internal/store.Devices).
 type Store interface {
-	// Insert stores a new device, refusing past MaxDevices (Conflict).
-	Insert(ctx context.Context, r Record, max int) error
+	// Insert stores a new device, refusing past limit devices (Conflict).
+	Insert(ctx context.Context, r Record, limit int) error
 	// ByID returns a device of a tenant, or NotFound.
 	ByID(ctx context.Context, tenantID, deviceID string) (Record, error)
 	// ByPatient returns a patient's devices, newest first.

@@ -490,3 +490,23 @@ func TestDeviceConcurrentBatchesLoseNothing(t *testing.T) {
 		}
 	})
 }
+
+// seedDeviceReadings gives a patient a paired glucose meter with days of
+// simulated readings and a blood pressure monitor with bpDays, through the
+// device API.
+func seedDeviceReadings(t testing.TB, s *testkit.Server, patient testkit.Person, days, bpDays int) {
+	t.Helper()
+	for kind, n := range map[devices.Kind]int{devices.GlucoseMeter: days, devices.BloodPressure: bpDays} {
+		_, code := registerDevice(t, s, patient, kind)
+		tok := pairDevice(t, s, code).Token
+		batches, err := devices.Simulate(kind, n, s.Clock.Now(), devices.MaxBatch, 17)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range batches {
+			if r, body := deviceCall(t, s, "/api/v1/devices/readings", tok, string(b.Body)); r.StatusCode != http.StatusCreated {
+				t.Fatalf("seed readings: %d %s", r.StatusCode, body)
+			}
+		}
+	}
+}

@@ -45,6 +45,8 @@ var notPages = map[string]string{
 	"GET /staff/prescriptions/{id}/document":            "an uploaded image or PDF",
 	"GET /account/widgets/{key}":                        "a counted redirect to the widget's page",
 	"GET /admin/compliance/retention/certificates/{id}": "a plain-text download",
+	// Devices (issue 17).
+	"GET /account/devices/readings/{type}/csv": "a CSV file",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -207,6 +209,10 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Devices (issue 17): a glucose meter with 90 days of readings (some
+	// past an alert threshold) and a blood pressure monitor with a week.
+	seedDeviceReadings(t, s, patient, 90, 7)
+
 	// A disposal certificate for the compliance officer's retention page.
 	if err := store.NewRetention(s.Stores.PHI).AddCertificate(ctx, retention.Certificate{ID: id.New(), TenantID: s.Tenant.ID,
 		Subject: id.New(), ClosedAt: s.Clock.Now().AddDate(-7, 0, 0), RetainedUntil: s.Clock.Now().AddDate(0, 0, -1),
@@ -244,6 +250,11 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /api/v1/cart":                      nil,
 		"GET /api/v1/orders":                    nil,
 		"GET /api/v1/orders/{id}":               nil,
+		// Devices (issue 17): a day and a quarter of glucose, a week of
+		// blood pressure (two lines); the clinician caring for the patient.
+		"GET /account/devices/readings/{type}": {"/account/devices/readings/glucose?period=day", "/account/devices/readings/glucose?period=quarter",
+			"/account/devices/readings/blood_pressure"},
+		"GET /staff/patients/{id}/devices": {"/staff/patients/" + patient.ID + "/devices"},
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {

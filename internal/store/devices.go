@@ -40,15 +40,15 @@ func scanDevice(row interface{ Scan(...any) error }) (devices.Record, error) {
 	return r, err
 }
 
-// Insert stores a new device, refusing past max devices of the patient.
-func (s *Devices) Insert(ctx context.Context, r devices.Record, max int) error {
+// Insert stores a new device, refusing past limit devices of the patient.
+func (s *Devices) Insert(ctx context.Context, r devices.Record, limit int) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices WHERE tenant_id = $1 AND patient_id = $2 AND revoked_at IS NULL`,
 			r.TenantID, r.PatientID).Scan(&n); err != nil {
 			return fmt.Errorf("count devices: %w", err)
 		}
-		if n >= max {
+		if n >= limit {
 			return apperr.New(apperr.Conflict, fmt.Sprintf("You have %d devices. Revoke one you no longer use first.", n))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -289,23 +289,31 @@ func newSeqs(ctx context.Context, tx *sql.Tx, b devices.IngestBatch) (map[int64]
 			args = append(args, n)
 		}
 		q.WriteString(` ON CONFLICT (device_id, seq) DO NOTHING RETURNING seq`)
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
-		if err != nil {
-			return nil, fmt.Errorf("device sequence numbers: %w", err)
-		}
-		for rows.Next() {
-			var n int64
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("device sequence numbers: %w", err)
-			}
-			fresh[n] = true
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("device sequence numbers: %w", err)
+		if err := returnedSeqs(ctx, tx, q.String(), args, fresh); err != nil {
+			return nil, err
 		}
 	}
 	return fresh, nil
+}
+
+// returnedSeqs runs the insert of newSeqs and adds the numbers it returned.
+func returnedSeqs(ctx context.Context, tx *sql.Tx, query string, args []any, fresh map[int64]bool) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("device sequence numbers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return fmt.Errorf("device sequence numbers: %w", err)
+		}
+		fresh[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("device sequence numbers: %w", err)
+	}
+	return nil
 }
 
 // Chunks returns a patient's chunks of a type from one day to another.
@@ -386,8 +394,8 @@ func (s *Devices) SetThresholds(ctx context.Context, r devices.ThresholdRecord) 
 
 const alertColumns = `id, tenant_id, patient_id, type, measured_at, created_at, resolved_by, resolved_at`
 
-func (s *Devices) alerts(ctx context.Context, q string, args ...any) ([]devices.Alert, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+alertColumns+` FROM device_alerts WHERE `+q, args...)
+func (s *Devices) alerts(ctx context.Context, query string, args ...any) ([]devices.Alert, error) {
+	rows, err := s.db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("device alerts: %w", err)
 	}
@@ -410,12 +418,14 @@ func (s *Devices) alerts(ctx context.Context, q string, args ...any) ([]devices.
 
 // OpenAlerts returns a tenant's unresolved alerts, oldest first.
 func (s *Devices) OpenAlerts(ctx context.Context, tenantID string, limit int) ([]devices.Alert, error) {
-	return s.alerts(ctx, `tenant_id = $1 AND resolved_at IS NULL ORDER BY created_at, id LIMIT $2`, tenantID, limit)
+	return s.alerts(ctx, `SELECT `+alertColumns+` FROM device_alerts WHERE tenant_id = $1 AND resolved_at IS NULL ORDER BY created_at, id LIMIT $2`,
+		tenantID, limit)
 }
 
 // PatientAlerts returns a patient's alerts, newest first.
 func (s *Devices) PatientAlerts(ctx context.Context, tenantID, patientID string, limit int) ([]devices.Alert, error) {
-	return s.alerts(ctx, `tenant_id = $1 AND patient_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, tenantID, patientID, limit)
+	return s.alerts(ctx, `SELECT `+alertColumns+` FROM device_alerts WHERE tenant_id = $1 AND patient_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,
+		tenantID, patientID, limit)
 }
 
 // ResolveAlert marks a patient's open alert resolved.
