@@ -510,3 +510,33 @@ func seedDeviceReadings(t testing.TB, s *testkit.Server, patient testkit.Person,
 		}
 	}
 }
+
+// TestDeviceRateLimit: a device may send DefaultBatchesPerMinute batches a
+// minute; the next is a 429 that stores nothing, and a minute later it may
+// send again.
+func TestDeviceRateLimit(t *testing.T) {
+	s := testkit.StartServer(t, store.SQLite)
+	patient := s.NewPerson(t, access.RolePatient)
+	_, code := registerDevice(t, s, patient, devices.GlucoseMeter)
+	tok := pairDevice(t, s, code).Token
+	now := s.Clock.Now()
+	post := func(i int) *http.Response {
+		r, _ := deviceCall(t, s, "/api/v1/devices/readings", tok, glucoseBatch(fmt.Sprintf("r-%d", i), 1, now.Add(-time.Duration(i)*time.Minute), int64(i), func(int) float64 { return 100 }))
+		return r
+	}
+	for i := range devices.DefaultBatchesPerMinute {
+		if r := post(i); r.StatusCode != http.StatusCreated {
+			t.Fatalf("batch %d: %d", i, r.StatusCode)
+		}
+	}
+	if r := post(devices.DefaultBatchesPerMinute); r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("past the limit: %d", r.StatusCode)
+	}
+	if n, _ := countChunkReadings(t, s); n != devices.DefaultBatchesPerMinute {
+		t.Fatalf("%d readings stored", n)
+	}
+	s.Clock.Advance(time.Minute + time.Second)
+	if r := post(devices.DefaultBatchesPerMinute + 1); r.StatusCode != http.StatusCreated {
+		t.Fatalf("a minute later: %d", r.StatusCode)
+	}
+}
