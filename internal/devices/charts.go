@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
-	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
 )
 
@@ -263,9 +262,6 @@ func (s *Series) Percent(n int) int {
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
-
-// ErrNoType is the NotFound of an unknown type in a URL.
-func ErrNoType() error { return apperr.NotFoundError() }
 
 // Text shows a reading's value with its type's precision ("120/80" for
 // blood pressure).
