@@ -51,6 +51,7 @@ func commands() []command {
 		ssoCommand(),
 		catalogCommand(),
 		labsCommand(),
+		devicesCommand(),
 		auditCommand(),
 		keysCommand(),
 		backupCommand(),

@@ -94,6 +94,10 @@ func demoCommand() command {
 			if err := demo.SeedOrders(ctx, stores.Catalog, stores.PHI, catalog.NewService(store.NewCatalogRepo(stores.Catalog), env.Clock), svc.Orders); err != nil {
 				return prepared{}, fmt.Errorf("seed demo orders: %w", err)
 			}
+			// Devices (issue 17): 90 days of glucose and blood pressure.
+			if err := demo.SeedDevices(ctx, stores.Catalog, stores.PHI, svc.Devices, stores.Vault, env.Clock.Now()); err != nil {
+				return prepared{}, fmt.Errorf("seed demo device readings: %w", err)
+			}
 			// The product images are most of a first start's work: they are
 			// drawn once the demo listens, leaving a core free for requests
 			// (products show no picture until theirs is drawn).

@@ -59,6 +59,10 @@ const (
 	// record was decided or extended; which record, what was asked and the
 	// answer are behind the sign-in (issue 16, 164.526).
 	AmendmentAnswered Kind = "amendment_answered"
+	// DeviceAlert tells a clinician that a device reading of a patient in
+	// their care passed an alert threshold; which patient and what value
+	// are behind the sign-in (issue 17, devices).
+	DeviceAlert Kind = "device_alert"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -144,6 +148,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case TeamMessage:
 		subject = "A patient wrote to your team at " + brand
 		body = "A patient sent a new message to your team at " + brand + " — sign in to read it:\n\n" + p.Link
+	case DeviceAlert:
+		subject = "A device reading needs your attention at " + brand
+		body = "A device reading of a patient in your care passed an alert threshold. Sign in to review it:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

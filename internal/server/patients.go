@@ -63,7 +63,10 @@ func patientSources(ord *orders.Service, svc *Services) portal.Sources {
 	}
 	sources := portal.Sources{portal.WidgetOpenOrders: summary(true), portal.WidgetPastOrders: summary(false),
 		portal.WidgetRx: travelling(svc, amend.Prescription, staffView(svc.Rx)), portal.WidgetAppointments: staffView(svc.Appointments),
-		portal.WidgetLabs: travelling(svc, amend.LabResult, staffView(svc.Labs.Source()))}
+		portal.WidgetLabs: travelling(svc, amend.LabResult, staffView(svc.Labs.Source())),
+		// Devices (issue 17): the latest readings, linking to the staff
+		// readings page of the patient (thresholds and alerts there).
+		portal.WidgetDevices: staffDevices(svc.Devices.Source())}
 	// Secure messaging (issue 16): the patient's threads of the teams the
 	// staff member is on (a clinician's only with a care relationship),
 	// linked to the staff thread pages, which they may open.
@@ -111,6 +114,19 @@ func staffView(src portal.Source) portal.Source {
 		sum, err := src.Summary(ctx, tenantID, patientID)
 		for i := range sum.Lines {
 			sum.Lines[i].Href, sum.Lines[i].Action = "", nil
+		}
+		return sum, err
+	})
+}
+
+// staffDevices is the device readings widget read by staff: its lines
+// link to the staff page of the patient's readings instead of the
+// patient's own page.
+func staffDevices(src portal.Source) portal.Source {
+	return portal.SourceFunc(func(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+		sum, err := src.Summary(ctx, tenantID, patientID)
+		for i := range sum.Lines {
+			sum.Lines[i].Href, sum.Lines[i].Action = "/staff/patients/"+patientID+"/devices", nil
 		}
 		return sum, err
 	})

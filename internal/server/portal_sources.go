@@ -28,6 +28,8 @@ func portalSources(svc *Services, shop portal.Sources) portal.Sources {
 	if svc.Marketing != nil {
 		shop[portal.WidgetOffer] = svc.Marketing.Offer(shop[portal.WidgetOffer])
 	}
+	// Devices (issue 17): each type's latest reading, flags marked.
+	shop[portal.WidgetDevices] = svc.Devices.Source()
 	return shop
 }
 

@@ -264,6 +264,21 @@ var routeClasses = map[string]access.Class{
 	"POST /staff/amendments/{id}/extend":       access.Staff,
 	"GET /admin/compliance/amendments":         access.Staff,
 	"GET /admin/catalog/promotions/{id}/reach": access.Staff,
+	// Devices (issue 17): pairing (public: the code is the credential),
+	// ingestion (device tokens only), the patient's pages, and the
+	// clinicians' alert queue and a patient's readings.
+	"POST /api/v1/devices/pair":                                access.Public,
+	"POST /api/v1/devices/readings":                            access.Device,
+	"GET /account/devices":                                     access.Customer,
+	"POST /account/devices":                                    access.Customer,
+	"POST /account/devices/{id}/code":                          access.Customer,
+	"POST /account/devices/{id}/revoke":                        access.Customer,
+	"GET /account/devices/readings/{type}":                     access.Customer,
+	"GET /account/devices/readings/{type}/csv":                 access.Customer,
+	"GET /staff/device-alerts":                                 access.Staff,
+	"GET /staff/patients/{id}/devices":                         access.Staff,
+	"POST /staff/patients/{id}/devices/thresholds":             access.Staff,
+	"POST /staff/patients/{id}/devices/alerts/{alert}/resolve": access.Staff,
 
 	// Catalog administration: staff, and the router lets only store managers
 	// and admins through (httpx.Roles).
@@ -328,6 +343,10 @@ func init() {
 		// Issue 16: recording a disclosure.
 		if c == access.Staff && strings.HasSuffix(p, "/disclosures") {
 			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician, access.RoleFulfillment}
+		}
+		// Devices (issue 17): clinicians only.
+		if c == access.Staff && (strings.Contains(p, "/devices") || strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/device-alerts")) {
+			routeRoles[p] = []access.Role{access.RoleClinician}
 		}
 	}
 }

@@ -50,6 +50,8 @@ const (
 	disclosers audience = "disclosers" // customer service, pharmacists, clinicians, fulfillment
 	// officers: the compliance officer alone (issue 19: editing vendors).
 	officers audience = "compliance officer"
+	// deviceTokens: a paired device's token, and nothing else (issue 17).
+	deviceTokens audience = "device tokens"
 )
 
 // routePolicy is the access policy of every route, kept beside the route
@@ -139,6 +141,17 @@ func init() {
 	}
 	routePolicy["GET /staff/patients/{id}/disclosures"], routePolicy["POST /staff/patients/{id}/disclosures"] = disclosers, disclosers
 	routePolicy["GET /admin/break-glass"], routePolicy["POST /admin/break-glass/{id}/review"] = reviewers, reviewers
+	// Devices (issue 17): the patient's pages; the clinicians' pages; the
+	// ingestion route takes device tokens only (no session persona).
+	for _, p := range []string{"GET /account/devices", "POST /account/devices", "POST /account/devices/{id}/code",
+		"POST /account/devices/{id}/revoke", "GET /account/devices/readings/{type}", "GET /account/devices/readings/{type}/csv"} {
+		routePolicy[p] = patients
+	}
+	for _, p := range []string{"GET /staff/device-alerts", "GET /staff/patients/{id}/devices", "POST /staff/patients/{id}/devices/thresholds",
+		"POST /staff/patients/{id}/devices/alerts/{alert}/resolve"} {
+		routePolicy[p] = clinicians
+	}
+	routePolicy["POST /api/v1/devices/readings"] = deviceTokens
 	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
 		"GET /admin/compliance/retention/certificates/{id}"} {
 		routePolicy[p] = reviewers
@@ -283,6 +296,10 @@ func TestSecurityMatrix(t *testing.T) {
 			case !want:
 				var redirect *httpx.RedirectError
 				switch {
+				case a == deviceTokens: // a session is no device token: 401, pair again
+					if !apperr.Is(err, apperr.Unauthenticated) {
+						t.Errorf("%s × %s: %v, want the 401 of a missing device token", route.Pattern, p.name, err)
+					}
 				case p.role == "": // not signed in here: sent to sign in
 					if !errors.As(err, &redirect) || !strings.HasPrefix(redirect.URL, "/login") {
 						t.Errorf("%s × %s: %v, want a redirect to sign in", route.Pattern, p.name, err)
@@ -297,6 +314,30 @@ func TestSecurityMatrix(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+
+	// Devices (issue 17): a device token (without a cookie) is admitted on
+	// the device routes and nowhere else: on public routes it is nobody, on
+	// every other route it is refused as if no one were signed in.
+	devicePatient := s.NewPerson(t, access.RolePatient)
+	_, code := registerDevice(t, s, devicePatient, "glucose_meter")
+	paired := pairDevice(t, s, code)
+	for _, route := range routes {
+		req := requestFor(route, s.Tenant)
+		req.Header.Set("Authorization", "Bearer "+paired.Token)
+		gr, err := s.Router().Admit(req, route)
+		switch {
+		case route.Class == access.Device:
+			if err != nil {
+				t.Errorf("%s × device token: refused (%v)", route.Pattern, err)
+			}
+		case route.Class == access.Public:
+			if a, ok := access.ActorFrom(gr.Context()); err != nil || ok {
+				t.Errorf("%s × device token: %v, actor %+v (want admitted as nobody)", route.Pattern, err, a)
+			}
+		case err == nil:
+			t.Errorf("%s × device token: admitted", route.Pattern)
 		}
 	}
 

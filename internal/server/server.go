@@ -127,6 +127,10 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if guard == nil {
 		guard = httpx.DenyAllButPublic
 	}
+	if s.services != nil {
+		// Device routes take device tokens; every other route is next's.
+		guard = api.DeviceGuard(s.services.Devices, guard)
+	}
 	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
 	// Routes of the process itself; each surface registers its own in its
@@ -244,7 +248,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	in.Routes(s.router)
 	acct, err := portal.New(site, portal.Deps{Accounts: s.services.Accounts, SignIn: s.services.SignIn, Grants: s.services.Grants,
-		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Labs: s.services.Labs, Retention: s.services.Retention, Carts: carts,
+		Orders: s.services.Orders, Lists: s.services.Lists, Rx: s.services.Rx, Appointments: s.services.Appointments, Labs: s.services.Labs, Devices: s.services.Devices, Retention: s.services.Retention, Carts: carts,
 		CartCookies: cartCookies, Sessions: sessions, Dashboard: s.services.Portal, Sources: s.services.Sources,
 		Billing: s.services.Billing})
 	if err != nil {
@@ -262,6 +266,9 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
 	st.Labs = s.services.Labs
 	if err := st.Amendments(s.services.Amendments); err != nil {
+		return err
+	}
+	if err := st.WithDevices(s.services.Devices); err != nil {
 		return err
 	}
 	st.Routes(s.router)
@@ -283,6 +290,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	disc.Routes(s.router)
+	api.NewDevices(s.services.Devices).Routes(s.router)
 	return nil
 }
 

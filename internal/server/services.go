@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/labs"
@@ -77,6 +78,8 @@ type Services struct {
 	SavedCarts *savedcart.Service
 	// Labs are lab results: entered, imported, held and released.
 	Labs *labs.Service
+	// Devices are patients' measuring devices and their readings (issue 17).
+	Devices *devices.Service
 	// Retention holds the retention rules and disposes of patients whose
 	// retention ended.
 	Retention *retention.Service
@@ -204,6 +207,14 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Released: func(ctx context.Context, tenantID, reportID, _ string) {
 			publishQuietly(ctx, hooks, log, tenantID, webhooks.ResultReleased, "result_id", reportID)
 		}})
+	// Devices (issue 17): pairing, ingestion, charts, thresholds, alerts.
+	devStore := store.NewDevices(stores.PHI)
+	dev := devices.New(devices.Deps{Store: devStore, Grants: ids.Grants, Vault: v, Throttle: devStore, Index: v, Outbox: ob,
+		CareTeam: devStore.CareTeam, Contacts: ids.Accounts.Email,
+		Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}, Clock: c, Log: log})
 	ret := retention.New(store.NewRetention(stores.PHI), v, c)
 	scheduled := []jobs.Job{
 		// Patients whose retention ended are crypto-shredded and certified.
@@ -338,6 +349,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Outbox: ob, Accounts: ids.Accounts, SignIn: ids.SignIn, Grants: ids.Grants, Jobs: sched, After: ids.After, Hasher: ids.Hasher, Orders: ord, Lists: lst, Rx: rxs, Promotions: promos,
 		Appointments: appts,
 		Labs:         lab,
+		Devices:      dev,
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil,

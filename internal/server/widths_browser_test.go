@@ -66,6 +66,8 @@ var notPages = map[string]string{
 	"GET /account/access-log/disclosures.csv": "a CSV file",
 	// Issue 19.
 	"GET /admin/compliance/vendors/{id}/document": "the signed BAA, a PDF download",
+	// Devices (issue 17).
+	"GET /account/devices/readings/{type}/csv": "a CSV file",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -228,6 +230,10 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Devices (issue 17): a glucose meter with 90 days of readings (some
+	// past an alert threshold) and a blood pressure monitor with a week.
+	seedDeviceReadings(t, s, patient, 90, 7)
+
 	// A disposal certificate for the compliance officer's retention page.
 	if err := store.NewRetention(s.Stores.PHI).AddCertificate(ctx, retention.Certificate{ID: id.New(), TenantID: s.Tenant.ID,
 		Subject: id.New(), ClosedAt: s.Clock.Now().AddDate(-7, 0, 0), RetainedUntil: s.Clock.Now().AddDate(0, 0, -1),
@@ -326,6 +332,11 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /staff/amendments":                    nil, // the caring clinician, below
 		"GET /staff/amendments/{id}":               nil, // the caring clinician, below
 		"GET /admin/catalog/promotions/{id}/reach": {"/admin/catalog/promotions/" + targeted.ID + "/reach"},
+		// Devices (issue 17): a day and a quarter of glucose, a week of
+		// blood pressure (two lines); the clinician caring for the patient.
+		"GET /account/devices/readings/{type}": {"/account/devices/readings/glucose?period=day", "/account/devices/readings/glucose?period=quarter",
+			"/account/devices/readings/blood_pressure"},
+		"GET /staff/patients/{id}/devices": {"/staff/patients/" + patient.ID + "/devices"},
 	}
 	// Secure messaging (issue 16): a pharmacy team with the pharmacist on
 	// it, and a thread of the patient's with a file and an answer.

@@ -25,6 +25,8 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RolePharmacist}},
 	{Key: "results", Label: "Lab results", Href: "/staff/results", About: "Enter your patients' lab results, release them, and review critical values.",
 		Roles: []access.Role{access.RoleClinician}},
+	{Key: "device-alerts", Label: "Device alerts", Href: "/staff/device-alerts", About: "Device readings of your patients past an alert threshold.",
+		Roles: []access.Role{access.RoleClinician}},
 	{Key: "patients", Label: "Patients", Href: "/staff/patients", About: "Find a patient and see what your role may of their record.",
 		Roles: []access.Role{access.RoleClinician, access.RolePharmacist, access.RoleCustomerService}},
 	{Key: "break-glass", Label: "Emergency access", Href: "/staff/break-glass", About: "Open a patient's record in an emergency; every use is reviewed.",

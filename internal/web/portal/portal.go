@@ -19,6 +19,7 @@ import (
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/billing"
 	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
@@ -47,6 +48,8 @@ type Deps struct {
 	// Retention records a patient's request to delete their data and says
 	// when it is destroyed (the account deletion page).
 	Retention *retention.Service
+	// Devices are the patient's devices and their readings (issue 17).
+	Devices *devices.Service
 	// Carts and CartCookies are the browser's cart: a reorder and a list
 	// fill it, and a list is filled from it.
 	Carts       *cart.Service
@@ -74,6 +77,7 @@ type Handlers struct {
 	appointments *appointments.Service
 	labs         *labs.Service
 	retention    *retention.Service
+	devices      *devices.Service
 	carts        *cart.Service
 	cartCookies  web.CartCookies
 	sessions     *web.SessionStarter
@@ -88,13 +92,14 @@ type Handlers struct {
 		deletion                                                                                         *render.Page
 		// Billing and receipts (issue 16).
 		billing, receipt, hsa *render.Page
+		devices, readings     *render.Page
 	}
 }
 
 // New returns the handlers; a missing template fails here.
 func New(site *web.Site, d Deps) (*Handlers, error) {
 	h := &Handlers{site: site, accounts: d.Accounts, signin: d.SignIn, grants: d.Grants, orders: d.Orders, lists: d.Lists, rx: d.Rx, appointments: d.Appointments,
-		labs: d.Labs, retention: d.Retention, carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
+		labs: d.Labs, retention: d.Retention, devices: d.Devices, carts: d.Carts, cartCookies: d.CartCookies, sessions: d.Sessions,
 		dashboard: d.Dashboard, sources: d.Sources, billing: d.Billing}
 	p := &h.pages
 	if err := site.Pages(map[string]**render.Page{"portal/dashboard": &p.dashboard, "portal/profile": &p.profile, "portal/security": &p.security,
@@ -104,7 +109,8 @@ func New(site *web.Site, d Deps) (*Handlers, error) {
 		"portal/appointments":  &p.appointments, "portal/appointment_book": &p.book, "portal/appointment": &p.appointment,
 		"portal/results": &p.results, "portal/result": &p.result, "portal/trend": &p.trend,
 		"portal/account_delete": &p.deletion,
-		"portal/billing":        &p.billing, "portal/receipt": &p.receipt, "portal/hsa_receipt": &p.hsa}); err != nil {
+		"portal/billing":        &p.billing, "portal/receipt": &p.receipt, "portal/hsa_receipt": &p.hsa,
+		"portal/devices": &p.devices, "portal/readings": &p.readings}); err != nil {
 		return nil, err
 	}
 	return h, nil

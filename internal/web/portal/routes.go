@@ -105,4 +105,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Customer, "POST /account/privacy", h.grantPrivacy, patients)
 		rt.Handle(access.Customer, "POST /account/privacy/{id}/revoke", h.revokePrivacy, patients)
 	}
+	// Devices (issue 17): the patient's own devices (register, a new
+	// pairing code, revoke), and the readings' charts and CSV (the patient,
+	// or a proxy with the device readings scope via ?for=).
+	rt.Handle(access.Customer, "GET /account/devices", h.showDevices, patients)
+	rt.Handle(access.Customer, "POST /account/devices", h.registerDevice, patients)
+	rt.Handle(access.Customer, "POST /account/devices/{id}/code", h.newDeviceCode, patients)
+	rt.Handle(access.Customer, "POST /account/devices/{id}/revoke", h.revokeDevice, patients)
+	rt.Handle(access.Customer, "GET /account/devices/readings/{type}", h.showReadings, patients)
+	rt.Handle(access.Customer, "GET /account/devices/readings/{type}/csv", h.downloadReadings, patients)
 }

@@ -88,4 +88,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /staff/appointments/availability/hours/{id}/remove", h.removeHours, clinicians)
 	rt.Handle(access.Staff, "POST /staff/appointments/availability/exceptions", h.addException, clinicians)
 	rt.Handle(access.Staff, "POST /staff/appointments/availability/exceptions/{id}/remove", h.removeException, clinicians)
+	// Devices (issue 17): the care team's alert queue, a patient's readings
+	// with thresholds and alerts. Clinicians only: the role that reads
+	// device data with a care relationship (each page decides per patient).
+	if h.devices != nil {
+		rt.Handle(access.Staff, "GET /staff/device-alerts", h.showDeviceAlerts, clinicians)
+		rt.Handle(access.Staff, "GET /staff/patients/{id}/devices", h.showPatientDevices, clinicians)
+		rt.Handle(access.Staff, "POST /staff/patients/{id}/devices/thresholds", h.setThresholds, clinicians)
+		rt.Handle(access.Staff, "POST /staff/patients/{id}/devices/alerts/{alert}/resolve", h.resolveDeviceAlert, clinicians)
+	}
 }

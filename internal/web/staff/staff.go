@@ -23,6 +23,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/orders"
@@ -48,7 +49,10 @@ type Handlers struct {
 	Labs *labs.Service
 	// amend are the amendment pages (amendments.go); off until Amendments.
 	amend amendPages
-	pages struct {
+	// devices and devicePages are the device pages (WithDevices).
+	devices     *devices.Service
+	devicePages struct{ alerts, patient *render.Page }
+	pages       struct {
 		home, queue, order, breakGlass, breakGlassOrders, patients, patient, rxQueue, rx, day, availability *render.Page
 		results, resultNew                                                                                  *render.Page
 	}
