@@ -215,7 +215,8 @@ func TestErrorsNegotiateHTMLOrProblemJSON(t *testing.T) {
 
 // TestNonPublicClassesNeedASignIn: without a session no route but a public
 // one reaches its handler. Pages send the browser to sign in (and back);
-// the JSON API answers 401; device routes, which take no sessions, 404.
+// the JSON API answers 401; so do device routes, which take device tokens,
+// not sessions (api.DeviceGuard says why 401 there).
 func TestNonPublicClassesNeedASignIn(t *testing.T) {
 	s := testkit.StartServer(t, store.SQLite)
 	c := s.Client()
@@ -238,7 +239,7 @@ func TestNonPublicClassesNeedASignIn(t *testing.T) {
 				t.Errorf("api route without a session = %d %s", r.StatusCode, r.Header.Get("Content-Type"))
 			}
 		case access.Device:
-			if r.StatusCode != 404 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+			if r.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
 				t.Errorf("device route without a token = %d %s", r.StatusCode, r.Header.Get("Content-Type"))
 			}
 		default:
