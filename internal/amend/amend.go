@@ -3,8 +3,9 @@
 // correct a record (a lab result, a prescription) with a reason; staff who
 // may write that class accept the correction or deny it with a reason,
 // within 60 days of the request, which one extension of 30 days with a
-// reason may move. An accepted correction is appended to the record's
-// amendment history (the old value and the new stay side by side, sealed);
+// reason may move. An accepted correction is written into the record by its
+// own service (Deps.Apply), and its request stays as the record's amendment
+// history (the old value and the new side by side, sealed);
 // a denied patient may file a statement of disagreement, which then travels
 // with the record: the record's page shows it to the patient and to staff.
 //
