@@ -129,6 +129,9 @@ func TestAcceptedCorrectionChangesTheRecord(t *testing.T) {
 		if r, _ := testkit.Do(t, rc, s.NewRequest(t, "POST", "/staff/amendments/"+m[1]+"/accept", url.Values{})); r.StatusCode != 303 {
 			t.Fatalf("the pharmacist accepting: %d", r.StatusCode)
 		}
+		if _, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/amendments/"+m[1], nil)); !strings.Contains(body, `<dd id="amend-applied">850 mg</dd>`) {
+			t.Error("the request's page does not say what the record now reads")
+		}
 		if got, err := s.Services().Rx.Get(me, s.Tenant.ID, p.ID); err != nil || got.Strength != "850 mg" || got.Drug != "Metformin" {
 			t.Fatalf("the stored prescription after the correction: %+v %v", got, err)
 		}
