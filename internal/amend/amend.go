@@ -3,8 +3,9 @@
 // correct a record (a lab result, a prescription) with a reason; staff who
 // may write that class accept the correction or deny it with a reason,
 // within 60 days of the request, which one extension of 30 days with a
-// reason may move. An accepted correction is appended to the record's
-// amendment history (the old value and the new stay side by side, sealed);
+// reason may move. An accepted correction is written into the record by its
+// own service (Deps.Apply), and its request stays as the record's amendment
+// history (the old value and the new side by side, sealed);
 // a denied patient may file a statement of disagreement, which then travels
 // with the record: the record's page shows it to the patient and to staff.
 //
@@ -121,6 +122,10 @@ type Body struct {
 	ExtensionReason string `json:"extension_reason,omitempty"`
 	// Decision is the reason for a denial, or a note with an acceptance.
 	Decision string `json:"decision,omitempty"`
+	// Applied is the value an acceptance wrote into the record (the
+	// patient's Proposed, or staff's form of it, such as "5.4" for "5.4
+	// mmol/L, not 7.2"); Current stays as the old value in the history.
+	Applied string `json:"applied,omitempty"`
 	// Disagreement is the patient's statement after a denial.
 	Disagreement string    `json:"disagreement,omitempty"`
 	DisagreedAt  time.Time `json:"disagreed_at,omitzero"`
@@ -159,6 +164,16 @@ type Amendment struct {
 	// Overdue is set while it waits past its due time.
 	Overdue bool
 	Body
+}
+
+// Corrected is what the corrected field reads: the value written into the
+// record, or (for an acceptance from before corrections were written into
+// records) what the patient proposed.
+func (a *Amendment) Corrected() string {
+	if a.Applied != "" {
+		return a.Applied
+	}
+	return a.Proposed
 }
 
 // Href is the record's page for the patient.
@@ -218,6 +233,12 @@ type Target struct {
 // labs and prescription services).
 type Resolver func(ctx context.Context, tenantID string, kind Kind, recordID string) (Target, error)
 
+// Applier writes an accepted correction into the record for the actor in
+// ctx: the field fieldKey of the record takes value (server wires
+// labs.Service.Correct and rx.Service.Correct, which decide and audit the
+// write). A value the field cannot hold is an Invalid error on "value".
+type Applier func(ctx context.Context, tenantID string, kind Kind, recordID, fieldKey, value string) error
+
 // Enqueuer queues an email (internal/outbox).
 type Enqueuer interface {
 	Enqueue(ctx context.Context, tenantID, subjectID string, kind notify.Kind, m notify.Message) error
@@ -230,6 +251,9 @@ type Deps struct {
 	Vault    phi.Vault
 	Audit    audit.Appender
 	Resolver Resolver
+	// Apply writes accepted corrections into their records. Optional: without
+	// it an acceptance only joins the record's history.
+	Apply Applier
 	// Outbox, Contacts (accounts.Service.Email) and Links (the tenant's
 	// name and address) tell the patient that their request was answered:
 	// an email with no content. Optional.
@@ -559,7 +583,7 @@ func (s *Service) change(ctx context.Context, tenantID string, r Record, purpose
 }
 
 // Corrections returns the accepted corrections of a history by field key:
-// what a record's page shows in place of the old value.
+// what a record's page marks as corrected, with the old value.
 func Corrections(history []*Amendment) map[string]*Amendment {
 	out := map[string]*Amendment{}
 	for _, a := range history {
@@ -576,11 +600,15 @@ type Decision struct {
 	// Reason is required for a denial (the patient reads it); an optional
 	// note for an acceptance.
 	Reason string
+	// Value is, for an acceptance, the corrected value as the record holds
+	// it (a lab value as a number); empty takes the patient's proposal.
+	Value string
 }
 
 // Decide accepts or denies a request waiting for a decision: staff who may
-// write the record's class. An accepted correction joins the record's
-// history beside the old value. Deciding twice is a Conflict.
+// write the record's class. An accepted correction is written into the
+// record (Deps.Apply) and joins the record's history beside the old value.
+// Deciding twice is a Conflict.
 func (s *Service) Decide(ctx context.Context, tenantID, amendmentID string, dec Decision) (*Amendment, error) {
 	r, purpose, err := s.decider(ctx, tenantID, amendmentID)
 	if err != nil {
@@ -597,6 +625,10 @@ func (s *Service) Decide(ctx context.Context, tenantID, amendmentID string, dec 
 	if !dec.Accept || reason != "" {
 		reason = text(fields, key, dec.Reason, "Give the reason the patient will read.")
 	}
+	value := ""
+	if dec.Accept && s.d.Apply != nil && strings.TrimSpace(dec.Value) != "" {
+		value = text(fields, "value", dec.Value, "")
+	}
 	if len(fields) > 0 {
 		return nil, apperr.InvalidFields("Check the highlighted fields.", fields)
 	}
@@ -605,14 +637,36 @@ func (s *Service) Decide(ctx context.Context, tenantID, amendmentID string, dec 
 	if dec.Accept {
 		action, status = "amendment.accept", Accepted
 	}
+	var decided Record
 	out, err := s.change(ctx, tenantID, r, purpose, action, func(n *Record, b *Body) {
 		n.Status, n.DecidedAt, n.DeciderID = status, s.d.Clock.Now(), a.ID
 		b.Decision = reason
+		if dec.Accept && s.d.Apply != nil {
+			if value == "" {
+				value = b.Proposed
+			}
+			b.Applied = value
+		}
+		decided = *n
 	})
-	if err == nil {
-		s.tell(ctx, tenantID, out)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	if dec.Accept && s.d.Apply != nil {
+		// Why the request is decided first and the record written second:
+		// the request's conditional update lets one decision win, so only
+		// the winner writes the record; if the record refuses the value (or
+		// changed meanwhile), the request goes back to waiting, so that an
+		// acceptance never stands without its correction in the record.
+		if err := s.d.Apply(ctx, tenantID, r.Kind, r.RecordID, out.FieldKey, value); err != nil {
+			if rerr := s.d.Store.Update(ctx, decided, r); rerr != nil {
+				s.d.Log.ErrorContext(ctx, "accepted amendment not reverted after its correction failed", "amendment", r.ID, "err", rerr)
+			}
+			return nil, err
+		}
+	}
+	s.tell(ctx, tenantID, out)
+	return out, nil
 }
 
 // Extend takes the one 30-day extension of a request waiting for a

@@ -155,6 +155,9 @@ type Store interface {
 	ReleaseDelay(ctx context.Context, tenantID string) (time.Duration, error)
 	// SetReleaseDelay sets it.
 	SetReleaseDelay(ctx context.Context, tenantID string, d time.Duration, now time.Time) error
+	// Correct re-writes a report's sealed details (an accepted amendment)
+	// if they are still prev; a Conflict (apperr.ErrStale) otherwise.
+	Correct(ctx context.Context, tenantID, reportID string, prev, next []byte) error
 }
 
 // Authorizer decides access to a patient's data (grants.Service.Authorize):

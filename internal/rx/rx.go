@@ -194,6 +194,10 @@ type Store interface {
 	Reminders(ctx context.Context, now time.Time, limit int) ([]Record, error)
 	// MarkReminded records that the refill reminder went out.
 	MarkReminded(ctx context.Context, tenantID, id string, now time.Time) error
+	// Correct re-writes a prescription's sealed details (an accepted
+	// amendment) if it is still at version; a Conflict (apperr.ErrStale)
+	// otherwise.
+	Correct(ctx context.Context, tenantID, id string, version int64, detailsCT []byte) error
 }
 
 // Authorizer decides access to a patient's data (grants.Service): a denial

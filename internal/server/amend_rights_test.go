@@ -224,10 +224,11 @@ func TestAmendmentDecisionsTravelWithTheRecord(t *testing.T) {
 			!strings.Contains(body, "it now reads <strong>6.1 %</strong>; it read 8.1 % before") {
 			t.Fatal("the result page does not show the accepted correction beside the old value")
 		}
-		// The stored report is untouched: the history is the amendment's.
+		// The stored report reads the correction; the old value is the
+		// amendment history's (TestAcceptedCorrectionChangesTheRecord).
 		me := access.WithActor(context.Background(), access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
-		if again, err := s.Services().Labs.Get(me, s.Tenant.ID, rep.ID); err != nil || again.Observations[0].Value != 8.1 {
-			t.Fatalf("the original value is not kept: %v", err)
+		if again, err := s.Services().Labs.Get(me, s.Tenant.ID, rep.ID); err != nil || again.Observations[0].Value != 6.1 {
+			t.Fatalf("the correction is not in the record: %v", err)
 		}
 
 		// The denial: the reason, then a statement of disagreement, once.

@@ -52,3 +52,19 @@ func amendTargets(lab *labs.Service, rxs *rx.Service) amend.Resolver {
 		return amend.Target{}, apperr.NotFoundError()
 	}
 }
+
+// amendApply writes an accepted correction into its record through the
+// record's own service (which decides the staff member's write access and
+// audits the write), so that every page, widget and export reading the
+// record shows the corrected value; the old value stays in the amendment.
+func amendApply(lab *labs.Service, rxs *rx.Service) amend.Applier {
+	return func(ctx context.Context, tenantID string, kind amend.Kind, recordID, fieldKey, value string) error {
+		switch kind {
+		case amend.LabResult:
+			return lab.Correct(ctx, tenantID, recordID, fieldKey, value)
+		case amend.Prescription:
+			return rxs.Correct(ctx, tenantID, recordID, fieldKey, value)
+		}
+		return apperr.NotFoundError()
+	}
+}

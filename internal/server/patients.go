@@ -97,7 +97,7 @@ func travelling(svc *Services, kind amend.Kind, src portal.Source) portal.Source
 		for _, a := range list {
 			if a.Status == amend.Accepted {
 				sum.Lines = append(sum.Lines, portal.Line{Title: "Corrected: " + a.Field, Badge: "Amended",
-					Detail: "Now " + a.Proposed + " (was " + a.Current + "), " + a.DecidedAt.Format("2 Jan 2006")})
+					Detail: "Now " + a.Corrected() + " (was " + a.Current + "), " + a.DecidedAt.Format("2 Jan 2006")})
 				continue
 			}
 			sum.Lines = append(sum.Lines, portal.Line{Title: "Statement of disagreement: " + a.Field, Badge: "Disagreement", Tone: portal.ToneWarn,

@@ -275,7 +275,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		}
 		amendIDs[key] = a.ID
 	}
-	if _, err := s.Services().Amendments.Decide(dctx, s.Tenant.ID, amendIDs["accepted"], amend.Decision{Accept: true}); err != nil {
+	if _, err := s.Services().Amendments.Decide(dctx, s.Tenant.ID, amendIDs["accepted"], amend.Decision{Accept: true, Value: "123.4"}); err != nil { // the value written into the report (issue 16 finishing)
 		t.Fatal(err)
 	}
 	if _, err := s.Services().Amendments.Decide(dctx, s.Tenant.ID, amendIDs["denied"], amend.Decision{Reason: "The laboratory confirmed the value."}); err != nil {

@@ -244,3 +244,21 @@ func dueLabs(ctx context.Context, tx *sql.Tx, now time.Time, limit int) ([]labs.
 	}
 	return due, rows.Err()
 }
+
+// Correct writes a report's corrected details (an accepted amendment) if
+// they are still prev; a Conflict (apperr.StaleError) otherwise. Why the
+// sealed bytes as the condition: the report has no version, and any change
+// to its details re-seals them, so equal bytes mean nobody changed it.
+func (s *Labs) Correct(ctx context.Context, tenantID, reportID string, prev, next []byte) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET details_ct = $1 WHERE id = $2 AND tenant_id = $3 AND details_ct = $4`,
+			next, reportID, tenantID, prev)
+		if err != nil {
+			return fmt.Errorf("correct lab report: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.StaleError()
+		}
+		return nil
+	})
+}

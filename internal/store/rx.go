@@ -195,3 +195,22 @@ func (s *Rx) MarkReminded(ctx context.Context, tenantID, id string, now time.Tim
 		return nil
 	})
 }
+
+// Correct writes a prescription's corrected details (an accepted
+// amendment) if it is still at version, and moves its version on; a
+// Conflict (apperr.StaleError) otherwise. updated_at stays: it is the base
+// of the refill clock before the first fill, which a correction must not
+// move.
+func (s *Rx) Correct(ctx context.Context, tenantID, id string, version int64, detailsCT []byte) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE rx_prescriptions SET details_ct = $1, version = version + 1
+			WHERE id = $2 AND tenant_id = $3 AND version = $4`, detailsCT, id, tenantID, version)
+		if err != nil {
+			return fmt.Errorf("correct prescription: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.StaleError()
+		}
+		return nil
+	})
+}

@@ -9,8 +9,8 @@ import (
 )
 
 // acceptAmendment accepts a correction: POST /staff/amendments/{id}/accept
-// (an optional note). The record's page then shows the new value beside
-// the old.
+// (an optional corrected value and note). The corrected value is written
+// into the record; its history keeps the old one.
 func (h *Handlers) acceptAmendment(w http.ResponseWriter, r *http.Request) error {
 	return h.decideAmendment(w, r, true)
 }
@@ -22,7 +22,7 @@ func (h *Handlers) decideAmendment(w http.ResponseWriter, r *http.Request, accep
 	if err != nil {
 		return err
 	}
-	a, err := h.amend.svc.Decide(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("id"), amend.Decision{Accept: accept, Reason: reason(f, accept)})
+	a, err := h.amend.svc.Decide(r.Context(), tenant.FromContext(r.Context()).ID, r.PathValue("id"), amend.Decision{Accept: accept, Reason: reason(f, accept), Value: value(f, accept)})
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {
@@ -37,6 +37,15 @@ func (h *Handlers) decideAmendment(w http.ResponseWriter, r *http.Request, accep
 	// Not an open redirect: a local path with the stored id and a fixed key.
 	http.Redirect(w, r, "/staff/amendments/"+a.ID+"?done="+key, http.StatusSeeOther) //nolint:gosec // see above
 	return nil
+}
+
+// value is the accept form's corrected value (empty: the patient's
+// proposal); a denial writes nothing.
+func value(f *web.Form, accept bool) string {
+	if accept {
+		return f.Value("value")
+	}
+	return ""
 }
 
 // reason is the accept form's note or the deny form's reason.
