@@ -49,6 +49,12 @@ type InvoicePages interface {
 	// SwitchGateway records that an order waiting for payment on gateway
 	// from is paid through gateway to (apperr.ErrStale if it moved).
 	SwitchGateway(ctx context.Context, tenantID, orderID, from, to string, now time.Time) error
+	// Unchecked returns pages, in every tenant, expired before the given
+	// time and never asked about, whose order still waits for payment by
+	// invoice; at most limit.
+	Unchecked(ctx context.Context, before time.Time, limit int) ([]InvoicePage, error)
+	// MarkChecked records that the gateway was asked about a page.
+	MarkChecked(ctx context.Context, tenantID, orderID string, attempt int, now time.Time) error
 }
 
 // online returns the gateway that pays invoices online: the first one
@@ -174,6 +180,13 @@ func (s *Service) invoiceEvent(ctx context.Context, tenantID, gateway string, r 
 			ResourceID: o.ID, Purpose: access.PurposePayment, Outcome: audit.Denied, Severity: audit.High,
 			Detail: "the paid amount or currency differs from the invoice's"})
 	}
+	return s.invoiceSettle(ctx, tenantID, gateway, r, o, out.ChargeID, links)
+}
+
+// invoiceSettle settles an invoice order paid on gateway's page (chargeID:
+// the payment), or gives the payment back when the order was settled or
+// cancelled meanwhile.
+func (s *Service) invoiceSettle(ctx context.Context, tenantID, gateway string, r Record, o *Order, chargeID string, links Links) error {
 	o.Gateway = gateway
 	switch r.Status {
 	case PendingPayment:
@@ -185,14 +198,14 @@ func (s *Service) invoiceEvent(ctx context.Context, tenantID, gateway string, r 
 		if err := s.invoices.SwitchGateway(ctx, tenantID, o.ID, InvoiceGateway, gateway, s.clock.Now()); err != nil {
 			return err
 		}
-		return s.settle(ctx, tenantID, o, out.ChargeID, access.PurposePayment, links)
+		return s.settle(ctx, tenantID, o, chargeID, access.PurposePayment, links)
 	case Cancelled:
-		return s.refundLate(ctx, tenantID, o, out.ChargeID)
+		return s.refundLate(ctx, tenantID, o, chargeID)
 	}
 	// Paid already, by other means (staff marked the invoice paid when a
 	// transfer came): this second payment is given back.
 	rf, ok := s.gateways[gateway].(payment.Refunder)
-	if !ok || out.ChargeID == "" {
+	if !ok || chargeID == "" {
 		s.log.ErrorContext(ctx, "second payment for a paid invoice cannot be refunded automatically", "order", o.ID, "reference", o.Reference)
 		return nil
 	}
@@ -200,9 +213,64 @@ func (s *Service) invoiceEvent(ctx context.Context, tenantID, gateway string, r 
 		ResourceID: o.ID, Purpose: access.PurposePayment, Detail: "paid online after the invoice was settled"}); err != nil {
 		return fmt.Errorf("audit duplicate refund: %w", err)
 	}
-	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: out.ChargeID, Amount: o.Total, Currency: o.Currency, IdempotencyKey: "dup-" + out.ChargeID}); err != nil {
+	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: chargeID, Amount: o.Total, Currency: o.Currency, IdempotencyKey: "dup-" + chargeID}); err != nil {
 		return err
 	}
 	s.log.WarnContext(ctx, "refunded a second payment for a paid invoice", "order", o.ID, "reference", o.Reference)
 	return nil
+}
+
+// reconcileInvoices asks the gateway about invoice payment pages that
+// expired while their order still waits: a payment whose webhook never came
+// settles the order. Each page is asked about once (an expired page cannot
+// be paid any more); a gateway that cannot be reached is asked again on the
+// next run.
+func (s *Service) reconcileInvoices(ctx context.Context) (int, error) {
+	if s.invoices == nil {
+		return 0, nil
+	}
+	pages, err := s.invoices.Unchecked(ctx, s.clock.Now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, p := range pages {
+		ok, err := s.reconcileInvoice(ctx, p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if ok {
+			n++
+		}
+		errs = append(errs, s.invoices.MarkChecked(ctx, p.TenantID, p.OrderID, p.Attempt, s.clock.Now()))
+	}
+	return n, errors.Join(errs...)
+}
+
+// reconcileInvoice asks about one page and settles its order if it was paid.
+func (s *Service) reconcileInvoice(ctx context.Context, p InvoicePage) (bool, error) {
+	ck, ok := s.gateways[p.Gateway].(payment.Checker)
+	if !ok {
+		return false, nil
+	}
+	c, err := ck.Check(ctx, payment.Lookup{OrderID: p.OrderID, ChargeID: p.SessionID})
+	if err != nil || !c.Paid {
+		return false, err
+	}
+	ctx = access.WithActor(ctx, access.System("payment.reconcile", p.TenantID))
+	r, err := s.orders.ByID(ctx, p.TenantID, p.OrderID)
+	if err != nil {
+		return false, err
+	}
+	o, err := s.openForPayment(ctx, p.TenantID, r)
+	if err != nil {
+		return false, err
+	}
+	if err := s.invoiceSettle(ctx, p.TenantID, p.Gateway, r, o, c.ID, s.linksFor(ctx, p.TenantID)); err != nil {
+		return false, err
+	}
+	s.log.InfoContext(ctx, "reconciled a paid invoice", "order", o.ID, "gateway", p.Gateway)
+	return true, nil
 }

@@ -234,7 +234,9 @@ func (s *Service) ReconcilePayments(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 		}
 	}
-	return n, errors.Join(errs...)
+	// Invoices paid later online whose page expired unheard of.
+	k, err := s.reconcileInvoices(ctx)
+	return n + k, errors.Join(append(errs, err)...)
 }
 
 // reconcile asks an unpaid order's gateway about it and settles it if paid.

@@ -93,3 +93,40 @@ func (s *InvoicePayments) SwitchGateway(ctx context.Context, tenantID, orderID, 
 		return nil
 	})
 }
+
+// Unchecked returns pages, in every tenant, that expired before the given
+// time and were never asked about, whose order still waits for payment by
+// invoice, oldest first, at most limit: what reconciliation asks the
+// gateway about.
+func (s *InvoicePayments) Unchecked(ctx context.Context, before time.Time, limit int) ([]orders.InvoicePage, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT p.tenant_id, p.order_id, p.attempt, p.gateway, p.session_id, p.expires_at, p.created_at
+		FROM invoice_payments p JOIN orders o ON o.tenant_id = p.tenant_id AND o.id = p.order_id
+		WHERE p.checked_at IS NULL AND p.expires_at < $1 AND p.session_id <> ''
+		AND o.status = 'pending_payment' AND o.gateway = 'invoice'
+		ORDER BY p.expires_at, p.order_id LIMIT CAST($2 AS INTEGER)`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unchecked invoice payment pages: %w", err)
+	}
+	defer rows.Close()
+	var out []orders.InvoicePage
+	for rows.Next() {
+		var p orders.InvoicePage
+		if err := rows.Scan(&p.TenantID, &p.OrderID, &p.Attempt, &p.Gateway, &p.SessionID, &p.ExpiresAt, &p.CreatedAt); err != nil {
+			return nil, fmt.Errorf("unchecked invoice payment pages: %w", err)
+		}
+		p.ExpiresAt, p.CreatedAt = p.ExpiresAt.UTC(), p.CreatedAt.UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// MarkChecked records that reconciliation asked the gateway about a page.
+func (s *InvoicePayments) MarkChecked(ctx context.Context, tenantID, orderID string, attempt int, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE invoice_payments SET checked_at = $1
+			WHERE tenant_id = $2 AND order_id = $3 AND attempt = $4`, now, tenantID, orderID, attempt); err != nil {
+			return fmt.Errorf("invoice payment page checked: %w", err)
+		}
+		return nil
+	})
+}

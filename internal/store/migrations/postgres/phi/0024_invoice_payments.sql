@@ -12,7 +12,12 @@ CREATE TABLE invoice_payments (
     session_id TEXT NOT NULL DEFAULT '',
     expires_at TIMESTAMPTZ NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
+    -- When reconciliation asked the gateway about the page after it
+    -- expired (an expired page cannot be paid, so once is enough).
+    checked_at TIMESTAMPTZ,
     -- Why the key: two requests racing to make a new page claim the same
     -- attempt; the second gets the first's and so the same page.
     PRIMARY KEY (tenant_id, order_id, attempt)
 );
+-- Reconciliation's work list: expired pages not yet asked about.
+CREATE INDEX invoice_payments_unchecked ON invoice_payments (expires_at) WHERE checked_at IS NULL;
