@@ -3,6 +3,7 @@ package shop_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +29,9 @@ type stripeRecorder struct {
 	mu       sync.Mutex
 	sessions []url.Values
 	keys     []string
+	// paid, when set, is the order id whose Checkout session Stripe says is
+	// paid when asked (a payment whose webhook never came).
+	paid string
 }
 
 func (rec *stripeRecorder) start(t *testing.T, mock string) string {
@@ -52,6 +56,15 @@ func (rec *stripeRecorder) start(t *testing.T, mock string) string {
 			rec.keys = append(rec.keys, r.Header.Get("Idempotency-Key"))
 			rec.mu.Unlock()
 			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		rec.mu.Lock()
+		paid := rec.paid
+		rec.mu.Unlock()
+		if paid != "" && r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/v1/checkout/sessions/") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"id":%q,"object":"checkout.session","client_reference_id":%q,"payment_status":"paid","payment_intent":"pi_reconciled"}`,
+				strings.TrimPrefix(r.URL.Path, "/v1/checkout/sessions/"), paid)
+			return
 		}
 		proxy.ServeHTTP(w, r)
 	}))
@@ -239,6 +252,27 @@ func TestInvoicePaidLaterOnline(t *testing.T) {
 		post(stray, straySig)
 		if got := status(third); got != orders.PendingPayment {
 			t.Fatalf("an invoice with no page of ours became %s", got)
+		}
+
+		// Paid on its page, but the webhook never came: once the page has
+		// expired, reconciliation asks Stripe and settles the order, once.
+		if r, _ := testkit.Do(t, c, s.NewRequest(t, "GET", "/account/orders/"+third+"/pay", nil)); r.StatusCode != 303 {
+			t.Fatalf("pay third invoice: %d", r.StatusCode)
+		}
+		if n, err := s.Services().Orders.ReconcilePayments(ctx); err != nil || n != 0 {
+			t.Fatalf("reconciled %d (%v) while the page is open", n, err)
+		}
+		rec.mu.Lock()
+		rec.paid = third
+		rec.mu.Unlock()
+		s.Clock.Advance(orders.HostedTTL + time.Minute)
+		for want := 1; want >= 0; want-- {
+			if n, err := s.Services().Orders.ReconcilePayments(ctx); err != nil || n != want {
+				t.Fatalf("reconciled %d (%v), want %d", n, err, want)
+			}
+		}
+		if o, err := s.Services().Orders.Get(sys, s.Tenant.ID, third); err != nil || o.Status != orders.Paid || o.ChargeID != "pi_reconciled" || o.Gateway != "stripe" {
+			t.Fatalf("after reconciliation: %+v %v", o, err)
 		}
 	})
 }
