@@ -140,9 +140,16 @@ func TestInvoicePaidLaterOnline(t *testing.T) {
 		if got := status(orderID); got != orders.PendingPayment {
 			t.Fatalf("invoice order is %s", got)
 		}
-		_, body := testkit.Do(t, c, s.NewRequest(t, "GET", "/account/billing", nil))
-		if !strings.Contains(body, `href="/account/orders/`+orderID+`/pay"`) {
-			t.Fatalf("billing page offers no online payment of the invoice:\n%s", body)
+		// The billing, order and invoice pages offer both ways to pay.
+		for _, path := range []string{"/account/billing", "/account/orders/" + orderID, "/account/orders/" + orderID + "/receipt"} {
+			_, body := testkit.Do(t, c, s.NewRequest(t, "GET", path, nil))
+			if !strings.Contains(body, `href="/account/orders/`+orderID+`/pay"`) || !strings.Contains(strings.ToLower(body), "quote the reference") {
+				t.Fatalf("%s offers no choice of paying the invoice online or by transfer:\n%s", path, body)
+			}
+		}
+		// Back from the payment page, before the webhook: a clear word.
+		if _, body := testkit.Do(t, c, s.NewRequest(t, "GET", "/account/orders/"+orderID+"/receipt?paid=1", nil)); !strings.Contains(body, `id="payment-confirming"`) {
+			t.Fatalf("invoice page back from paying:\n%s", body)
 		}
 
 		// Another patient's order id (and an unknown one) is absent.
@@ -213,7 +220,7 @@ func TestInvoicePaidLaterOnline(t *testing.T) {
 			t.Fatalf("%d payment confirmations, want 1", confirmations)
 		}
 		// The billing page shows the payment, by card, and nothing due.
-		_, body = testkit.Do(t, c, s.NewRequest(t, "GET", "/account/billing", nil))
+		_, body := testkit.Do(t, c, s.NewRequest(t, "GET", "/account/billing", nil))
 		if !strings.Contains(body, `class="entry-payment"`) || !strings.Contains(body, "Stripe") ||
 			strings.Contains(body, `href="/account/orders/`+orderID+`/pay"`) || !strings.Contains(body, "Nothing to pay") {
 			t.Fatalf("billing page after the payment:\n%s", body)
