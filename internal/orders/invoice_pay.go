@@ -198,12 +198,26 @@ func (s *Service) invoiceSettle(ctx context.Context, tenantID, gateway string, r
 		if err := s.invoices.SwitchGateway(ctx, tenantID, o.ID, InvoiceGateway, gateway, s.clock.Now()); err != nil {
 			return err
 		}
-		return s.settle(ctx, tenantID, o, chargeID, access.PurposePayment, links)
+		err := s.settle(ctx, tenantID, o, chargeID, access.PurposePayment, links)
+		if apperr.Is(err, apperr.Conflict) {
+			// Moved meanwhile (customer service marked it paid as this
+			// payment came): unless it was this payment, it is a second one.
+			if cur, rerr := s.orders.ByID(ctx, tenantID, o.ID); rerr == nil && cur.Status != PendingPayment && cur.ChargeID != chargeID {
+				return s.refundSecond(ctx, tenantID, gateway, o, chargeID)
+			}
+		}
+		return err
 	case Cancelled:
 		return s.refundLate(ctx, tenantID, o, chargeID)
 	}
 	// Paid already, by other means (staff marked the invoice paid when a
 	// transfer came): this second payment is given back.
+	return s.refundSecond(ctx, tenantID, gateway, o, chargeID)
+}
+
+// refundSecond gives back a payment on gateway for an invoice order settled
+// by other means: the order is paid once.
+func (s *Service) refundSecond(ctx context.Context, tenantID, gateway string, o *Order, chargeID string) error {
 	rf, ok := s.gateways[gateway].(payment.Refunder)
 	if !ok || chargeID == "" {
 		s.log.ErrorContext(ctx, "second payment for a paid invoice cannot be refunded automatically", "order", o.ID, "reference", o.Reference)
