@@ -111,6 +111,9 @@ type Invoice struct {
 	// (/account/orders/{id}/pay); otherwise it is paid by invoice, quoting
 	// the reference.
 	PayOnPage bool
+	// ByInvoice: placed to be paid by invoice (it may also be paid online,
+	// PayOnPage, when the shop has an online gateway).
+	ByInvoice bool
 	Method    string
 }
 
@@ -181,7 +184,7 @@ func (s *Service) statement(list []*orders.Order) *Statement {
 			continue
 		case orders.PendingPayment:
 			inv := Invoice{OrderID: o.ID, Reference: o.Reference, Date: o.CreatedAt, Amount: o.Total, Currency: o.Currency,
-				PayOnPage: s.orders.PaysOnPage(o), Method: m}
+				PayOnPage: s.orders.PaysOnPage(o), ByInvoice: o.Gateway == orders.InvoiceGateway, Method: m}
 			st.Open = append(st.Open, inv)
 			st.Balance += o.Total
 		}

@@ -239,6 +239,7 @@ type Service struct {
 	links    func(ctx context.Context, tenantID string) Links
 	facts    func(ctx context.Context, tenantID, patientID string) (access.Facts, error)
 	rx       Prescriptions
+	invoices InvoicePages
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -279,8 +280,12 @@ type Deps struct {
 	// Changed, if set, is told of each status change a customer hears of
 	// (the outgoing webhooks: order paid, shipped), with ids only.
 	Changed func(ctx context.Context, tenantID, orderID string, to Status)
-	Clock   clock.Clock
-	Log     *slog.Logger
+	// InvoicePages, if set, lets an order placed by invoice be paid later
+	// on the hosted page of the first gateway that has one (PaymentPage).
+	// Without it such orders are paid by invoice only.
+	InvoicePages InvoicePages
+	Clock        clock.Clock
+	Log          *slog.Logger
 }
 
 // New returns the order service.
@@ -292,7 +297,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, clock: d.Clock, log: d.Log, changed: d.Changed}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, clock: d.Clock, log: d.Log, changed: d.Changed}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())

@@ -50,14 +50,26 @@ func (s *Service) startHosted(ctx context.Context, tenantID string, o *Order, rd
 // PaysOnPage reports whether an order's gateway takes the payment on its
 // own page (the order page then offers "Pay now" while it is unpaid).
 func (s *Service) PaysOnPage(o *Order) bool {
+	if o.Gateway == InvoiceGateway {
+		// An invoice is paid later on the online gateway's page, if any.
+		return s.PaysInvoicesOnline()
+	}
 	_, ok := s.gateways[o.Gateway].(payment.Redirector)
 	return ok
 }
 
 // PaymentPage returns where to send the browser to pay an unpaid order: the
 // gateway's hosted page. Only the order's owner (or their proxy) gets it;
-// anyone else gets the same NotFound as for a missing order.
+// anyone else gets the same NotFound as for a missing order. An order placed
+// by invoice is paid on the online gateway's page (invoicePaymentPage).
 func (s *Service) PaymentPage(ctx context.Context, tenantID, orderID string, links Links) (string, error) {
+	if id.Valid(orderID) {
+		// The gateway is in the clear: which way to pay is decided before
+		// the order is opened, each way deciding access itself.
+		if r, err := s.orders.ByID(ctx, tenantID, orderID); err == nil && r.Gateway == InvoiceGateway {
+			return s.invoicePaymentPage(ctx, tenantID, orderID, links)
+		}
+	}
 	o, err := s.Get(ctx, tenantID, orderID)
 	if err != nil {
 		return "", err
@@ -109,6 +121,17 @@ func (s *Service) PaymentEvent(ctx context.Context, tenantID, gateway string, pa
 	}
 	if err != nil {
 		return err
+	}
+	if r.Gateway == InvoiceGateway && s.invoices != nil {
+		// Why only with a page of ours on record: a signed message about an
+		// invoice order Salve never sent to this gateway is not a payment.
+		ok, err := s.invoices.Started(ctx, tenantID, r.ID, gateway)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return s.invoiceEvent(ctx, tenantID, gateway, r, out, links)
+		}
 	}
 	if r.Gateway != gateway {
 		s.log.WarnContext(ctx, "payment event for an order of another gateway", "order", r.ID, "gateway", gateway)
@@ -211,7 +234,9 @@ func (s *Service) ReconcilePayments(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 		}
 	}
-	return n, errors.Join(errs...)
+	// Invoices paid later online whose page expired unheard of.
+	k, err := s.reconcileInvoices(ctx)
+	return n + k, errors.Join(append(errs, err)...)
 }
 
 // reconcile asks an unpaid order's gateway about it and settles it if paid.

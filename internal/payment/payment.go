@@ -24,6 +24,11 @@ type Request struct {
 	// ExpiresAt, for a hosted payment page, is when the page stops taking
 	// the payment: before the order's stock hold ends.
 	ExpiresAt time.Time
+	// Attempt, when not empty, names another payment page for the same
+	// order (an invoice paid later may need a new page once one expired):
+	// the gateway's idempotency key is the order id and the attempt, while
+	// the page still names the order by its id (IdempotencyKey).
+	Attempt string
 }
 
 // Charge is a gateway's answer.

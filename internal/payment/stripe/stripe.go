@@ -87,8 +87,8 @@ func (*Gateway) Charge(context.Context, payment.Request) (payment.Charge, error)
 }
 
 // StartCheckout creates the hosted payment page for an order. Retrying with
-// the same order id (IdempotencyKey) returns the same session, never a
-// second one.
+// the same order id (IdempotencyKey) and Attempt returns the same session,
+// never a second one.
 func (s *Gateway) StartCheckout(ctx context.Context, req payment.Request, successURL, cancelURL string) (payment.Hosted, error) {
 	if req.Amount <= 0 || req.Currency == "" || req.IdempotencyKey == "" || req.Reference == "" {
 		return payment.Hosted{}, errors.New("stripe: order id, reference, amount and currency are required")
@@ -114,7 +114,13 @@ func (s *Gateway) StartCheckout(ctx context.Context, req payment.Request, succes
 	if !req.ExpiresAt.IsZero() {
 		p.ExpiresAt = stripego.Int64(req.ExpiresAt.Unix())
 	}
-	p.SetIdempotencyKey("checkout-" + req.IdempotencyKey)
+	key := "checkout-" + req.IdempotencyKey
+	if req.Attempt != "" {
+		// Why a key per attempt: a page that expired cannot be paid, and
+		// Stripe keeps answering a key with the page it first made.
+		key += "-" + req.Attempt
+	}
+	p.SetIdempotencyKey(key)
 	cs, err := s.sc.V1CheckoutSessions.Create(ctx, p)
 	if err != nil {
 		return payment.Hosted{}, fmt.Errorf("stripe checkout: %w", err)

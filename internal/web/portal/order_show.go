@@ -18,12 +18,14 @@ func (h *Handlers) showOrder(w http.ResponseWriter, r *http.Request) error {
 	d := orderData{O: o, Ordered: o.CreatedAt.Format("2 January 2006")}
 	if o.Status == orders.PendingPayment {
 		switch {
+		case o.Gateway == orders.InvoiceGateway:
+			// An invoice, payable by transfer, or online when the shop has
+			// a gateway with a payment page.
+			d.Invoice, d.InvoiceOnline = true, h.orders.PaysOnPage(o)
 		case h.orders.PaysOnPage(o) && r.URL.Query().Get("paid") == "1":
 			d.Confirming = true
 		case h.orders.PaysOnPage(o):
 			d.PayNow = true
-		case o.Gateway == "invoice":
-			d.Invoice = true
 		default:
 			d.Confirming = true
 		}
@@ -41,4 +43,7 @@ type orderData struct {
 	Confirming bool
 	// Invoice: the order waits for payment by invoice.
 	Invoice bool
+	// InvoiceOnline: the invoice can also be paid now on the online
+	// gateway's page (GET /account/orders/{id}/pay).
+	InvoiceOnline bool
 }

@@ -11,6 +11,9 @@ import (
 type receiptData struct {
 	R       *billing.Receipt
 	Ordered string
+	// Confirming: back from the payment provider's page (?paid=1) while
+	// its confirmation has not arrived yet.
+	Confirming bool
 }
 
 // showReceipt renders an order's itemized receipt, for print:
@@ -23,5 +26,5 @@ func (h *Handlers) showReceipt(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.render(w, r, h.pages.receipt, http.StatusOK, "Receipt for order "+rc.Order.Reference,
-		receiptData{R: rc, Ordered: rc.Order.CreatedAt.Format("2 January 2006")})
+		receiptData{R: rc, Ordered: rc.Order.CreatedAt.Format("2 January 2006"), Confirming: rc.PayOnPage && r.URL.Query().Get("paid") == "1"})
 }
