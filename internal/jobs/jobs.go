@@ -97,6 +97,15 @@ func ownerID() string {
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), id.New()[:8])
 }
 
+// Periods returns each job's period, by name.
+func (s *Scheduler) Periods() map[string]time.Duration {
+	out := make(map[string]time.Duration, len(s.jobs))
+	for _, j := range s.jobs {
+		out[j.Name] = j.Every
+	}
+	return out
+}
+
 // Owner is the name this scheduler holds leases under.
 func (s *Scheduler) Owner() string { return s.owner }
 
