@@ -105,7 +105,9 @@ func run(out, addr string) error {
 		if err := signIn(bctx, origin, demo.People[0]); err != nil {
 			return err
 		}
-		for _, p := range [][2]string{{"checkout", "/checkout"}, {"account", "/account"}, {"account-profile", "/account/profile"}, {"account-orders", "/account/orders"}} {
+		for _, p := range [][2]string{{"checkout", "/checkout"}, {"account", "/account"}, {"account-profile", "/account/profile"}, {"account-orders", "/account/orders"},
+			{"account-billing", "/account/billing"}, {"account-messages", "/account/messages"}, {"account-devices", "/account/devices/readings/glucose?period=month"},
+			{"account-records", "/account/records"}, {"account-access-log", "/account/access-log"}, {"account-delete", "/account/delete"}} {
 			if err := s.shoot(bctx, p[0], p[1]); err != nil {
 				return err
 			}
