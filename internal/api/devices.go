@@ -45,7 +45,7 @@ func (d *Devices) pair(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return apperr.InvalidFields("Send the pairing code as JSON.", map[string]string{"code": `Send {"code": "XXXX-XXXX"}.`})
+		return apperr.InvalidFields("Send the pairing code as JSON.", map[string]string{"code": `Send {"code": "7KQ2-M9TD"}: the 8 characters shown on the devices page.`})
 	}
 	p, err := d.devices.Pair(r.Context(), tenant.FromContext(r.Context()).ID, httpx.InfoFrom(r.Context()).ClientIP.String(), req.Code)
 	if err != nil {
