@@ -47,6 +47,7 @@ func commands() []command {
 		demoCommand(),
 		migrateCommand(),
 		tenantCommand(),
+		orgCommand(),
 		userCommand(),
 		ssoCommand(),
 		catalogCommand(),

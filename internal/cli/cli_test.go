@@ -360,3 +360,67 @@ func TestCatalogCommands(t *testing.T) {
 		t.Fatalf("help catalog: %d %s", r.code, r.stdout)
 	}
 }
+
+// TestOrgCommands: an organisation's settings flow to the brands created
+// under it, a brand's override and reset show in 'tenant settings', and bad
+// input is a clear error.
+func TestOrgCommands(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, nil, "migrate", "--data", dir); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCLI(t, nil, "org", "list", "--data", dir); r.code != 0 || !strings.Contains(r.stdout, "no organisations yet") {
+		t.Fatalf("empty list: %d %q", r.code, r.stdout)
+	}
+	if r := runCLI(t, nil, "org", "create", "--data", dir, "--slug", "group", "--name", "Care Group"); r.code != 0 {
+		t.Fatalf("org create: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "org", "set", "--data", dir, "--slug", "group", "--key", "primary_color", "--value", "#114477"); r.code != 0 {
+		t.Fatalf("org set: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "diabetes", "--name", "Diabetes Care", "--hosts", "diabetes.localhost", "--org", "group"); r.code != 0 {
+		t.Fatalf("brand create: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "kids", "--name", "Kids", "--org", "group", "--parent", "diabetes", "--accent-color", "#005500"); r.code != 0 {
+		t.Fatalf("child brand create: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "create", "--data", dir, "--slug", "x", "--name", "X", "--org", "nobody"); r.code != 2 || !strings.Contains(r.stderr, `no organisation "nobody"`) {
+		t.Fatalf("unknown org: %d %q", r.code, r.stderr)
+	}
+	r := runCLI(t, nil, "tenant", "settings", "--data", dir, "--slug", "kids")
+	if r.code != 0 || !settingLine(r.stdout, "primary_color", "#114477", "organisation group") || !settingLine(r.stdout, "accent_color", "#005500", "brand") {
+		t.Fatalf("kids settings:\n%s%s", r.stdout, r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "set", "--data", dir, "--slug", "diabetes", "--key", "footer", "--value", "Since 1990"); r.code != 0 {
+		t.Fatalf("tenant set: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "settings", "--data", dir, "--slug", "kids"); !settingLine(r.stdout, "footer", "Since 1990", "parent diabetes") {
+		t.Fatalf("kids inherits the parent's footer:\n%s", r.stdout)
+	}
+	if r := runCLI(t, nil, "tenant", "reset", "--data", dir, "--slug", "kids", "--key", "accent_color"); r.code != 0 {
+		t.Fatalf("reset: %s", r.stderr)
+	}
+	if r := runCLI(t, nil, "tenant", "settings", "--data", dir, "--slug", "kids"); !settingLine(r.stdout, "accent_color", "#0b7a75", "default") {
+		t.Fatalf("after reset:\n%s", r.stdout)
+	}
+	if r := runCLI(t, nil, "org", "set", "--data", dir, "--slug", "group", "--key", "primary_color", "--value", "teal"); r.code != 2 || !strings.Contains(r.stderr, "#1f4e79") {
+		t.Fatalf("bad value: %d %q", r.code, r.stderr)
+	}
+	r = runCLI(t, nil, "org", "list", "--data", dir)
+	if !strings.Contains(r.stdout, "Care Group") || !strings.Contains(r.stdout, "diabetes,kids") {
+		t.Fatalf("org list: %s", r.stdout)
+	}
+	if r := runCLI(t, nil, "tenant", "list", "--data", dir); !strings.Contains(r.stdout, "group") {
+		t.Fatalf("tenant list shows the organisation: %s", r.stdout)
+	}
+}
+
+func settingLine(out, key, value, from string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, key+" ") && strings.Contains(line, " "+value+" ") && strings.HasSuffix(line, "  "+from) {
+			return true
+		}
+	}
+	return false
+}

@@ -15,7 +15,7 @@ import (
 )
 
 func tenantCommand() command {
-	c := command{name: "tenant", usage: "tenant list|create|update|default [flags]",
+	c := command{name: "tenant", usage: "tenant list|create|update|default|settings|set|reset [flags]",
 		summary: "Manage tenants (brands): their name, host names, colours and logo."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
@@ -28,6 +28,13 @@ Actions:
   create    create a tenant: --slug and --name are required
   update    change a tenant named by --slug
   default   make the tenant named by --slug answer hosts that no tenant claims
+  settings  show the tenant's inheritable settings: each value and where it comes from
+  set       set one inheritable setting at the tenant: --key and --value
+  reset     reset one setting named by --key to inherited
+
+A tenant created with --org belongs to that organisation and inherits its
+settings (see 'salve org -h'); --parent names a brand of the same organisation
+it inherits from first.
 
 Run 'salve tenant <action> -h' for an action's flags.
 `)
@@ -48,6 +55,12 @@ Run 'salve tenant <action> -h' for an action's flags.
 			sub.summary = "Change a tenant; only the flags given change."
 		case "default":
 			sub.summary = "Make a tenant answer hosts that no tenant claims."
+		case "settings":
+			sub.summary = "Show a tenant's inheritable settings and where each comes from."
+		case "set":
+			sub.summary = "Set one inheritable setting at a tenant (an override)."
+		case "reset":
+			sub.summary = "Reset one setting of a tenant to inherited."
 		default:
 			return usagef("unknown tenant action %q; see 'salve tenant -h'", action)
 		}
@@ -78,6 +91,18 @@ Run 'salve tenant <action> -h' for an action's flags.
 		switch action {
 		case "list":
 			return listTenants(ctx, env, repo)
+		case "settings", "set", "reset":
+			t, err := repo.BySlug(ctx, f.slug)
+			if err != nil {
+				return tenantErr(err, f.slug)
+			}
+			return settingsAction(ctx, env, repo, action, t.ID, t.Slug, f.key, f.value, func() (map[string]tenant.Resolved, error) {
+				t, err := repo.BySlug(ctx, f.slug)
+				if err != nil {
+					return nil, err
+				}
+				return t.Settings, nil
+			})
 		case "default":
 			t, err := repo.BySlug(ctx, f.slug)
 			if err != nil {
@@ -91,11 +116,17 @@ Run 'salve tenant <action> -h' for an action's flags.
 		case "create":
 			now := env.Clock.Now()
 			t := &tenant.Tenant{ID: id.NewAt(now), Slug: f.slug, Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+			if err := f.link(ctx, repo, t); err != nil {
+				return err
+			}
 			if err := f.apply(fs, env, t); err != nil {
 				return err
 			}
 			if err := repo.Create(ctx, t); err != nil {
 				return tenantErr(err, f.slug)
+			}
+			if err := f.overrideColors(ctx, fs, env, repo, t); err != nil {
+				return err
 			}
 			fmt.Fprintf(env.Stdout, "created tenant %s (%s)\n", t.Slug, t.ID)
 			return nil
@@ -104,12 +135,18 @@ Run 'salve tenant <action> -h' for an action's flags.
 			if err != nil {
 				return tenantErr(err, f.slug)
 			}
+			if err := f.link(ctx, repo, t); err != nil {
+				return err
+			}
 			if err := f.apply(fs, env, t); err != nil {
 				return err
 			}
 			t.UpdatedAt = env.Clock.Now()
 			if err := repo.Update(ctx, t); err != nil {
 				return tenantErr(err, f.slug)
+			}
+			if err := f.overrideColors(ctx, fs, env, repo, t); err != nil {
+				return err
 			}
 			fmt.Fprintf(env.Stdout, "updated tenant %s\n", t.Slug)
 			return nil
@@ -121,14 +158,24 @@ Run 'salve tenant <action> -h' for an action's flags.
 // tenantFlags are the fields a tenant action can set.
 type tenantFlags struct {
 	slug, name, hosts, primary, accent, logo, contact, newSlug string
+	org, parent, key, value                                    string
 	makeDefault                                                bool
 }
 
 func (f *tenantFlags) bind(fs *flag.FlagSet, action string) {
 	fs.StringVar(&f.slug, "slug", "", "the tenant's short name (a-z, 0-9, dashes)")
-	if action == "default" {
+	switch action {
+	case "default", "settings":
+		return
+	case "set", "reset":
+		fs.StringVar(&f.key, "key", "", "the setting's key, as 'salve tenant settings' lists them")
+		if action == "set" {
+			fs.StringVar(&f.value, "value", "", "the value to set at this tenant")
+		}
 		return
 	}
+	fs.StringVar(&f.org, "org", "", "the organisation (its slug) the tenant belongs to and inherits from; \"none\" leaves it")
+	fs.StringVar(&f.parent, "parent", "", "a brand (its slug) of the same organisation to inherit from first; \"none\" for the organisation itself")
 	fs.StringVar(&f.name, "name", "", "the name shown on every page")
 	fs.StringVar(&f.hosts, "hosts", "", "comma-separated host names that select this tenant")
 	fs.StringVar(&f.primary, "primary-color", "", "header colour, #rrggbb")
@@ -185,6 +232,122 @@ func (f *tenantFlags) apply(fs *flag.FlagSet, env *Env, t *tenant.Tenant) error 
 	return nil
 }
 
+// link sets the tenant's organisation and parent from --org and --parent.
+func (f *tenantFlags) link(ctx context.Context, repo *store.Tenants, t *tenant.Tenant) error {
+	switch f.org {
+	case "":
+	case "none":
+		t.OrgID, t.ParentID = "", ""
+	default:
+		o, err := repo.OrgBySlug(ctx, strings.ToLower(strings.TrimSpace(f.org)))
+		if err != nil {
+			if e := apperr.As(err); e != nil && e.Code == apperr.NotFound {
+				return usagef("no organisation %q; create it with 'salve org create'", f.org)
+			}
+			return err
+		}
+		if t.OrgID != o.ID {
+			t.ParentID = ""
+		}
+		t.OrgID = o.ID
+	}
+	switch f.parent {
+	case "":
+	case "none":
+		t.ParentID = ""
+	default:
+		p, err := repo.BySlug(ctx, strings.ToLower(strings.TrimSpace(f.parent)))
+		if err != nil {
+			return tenantErr(err, f.parent)
+		}
+		t.ParentID = p.ID
+	}
+	return nil
+}
+
+// overrideColors records --primary-color and --accent-color as settings of
+// a brand in an organisation, where colours are inherited unless set.
+func (f *tenantFlags) overrideColors(ctx context.Context, fs *flag.FlagSet, env *Env, repo *store.Tenants, t *tenant.Tenant) error {
+	if t.OrgID == "" {
+		return nil
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for flagName, key := range map[string]string{"primary-color": tenant.SetPrimaryColor, "accent-color": tenant.SetAccentColor} {
+		if !set[flagName] {
+			continue
+		}
+		v := t.Theme.Primary
+		if key == tenant.SetAccentColor {
+			v = t.Theme.Accent
+		}
+		if err := repo.SetSetting(ctx, t.ID, key, v, env.Clock.Now()); err != nil {
+			return tenantErr(err, t.Slug)
+		}
+	}
+	return nil
+}
+
+// settingsAction shows, sets or resets the inheritable settings of an
+// organisation or a brand (ownerID).
+func settingsAction(ctx context.Context, env *Env, repo *store.Tenants, action, ownerID, slug, key, value string, load func() (map[string]tenant.Resolved, error)) error {
+	switch action {
+	case "set":
+		if key == "" {
+			return usagef("--key is required")
+		}
+		if err := repo.SetSetting(ctx, ownerID, key, value, env.Clock.Now()); err != nil {
+			return tenantErr(err, slug)
+		}
+		fmt.Fprintf(env.Stdout, "%s: %s set\n", slug, key)
+		return nil
+	case "reset":
+		if key == "" {
+			return usagef("--key is required")
+		}
+		if err := repo.ResetSetting(ctx, ownerID, key, env.Clock.Now()); err != nil {
+			return tenantErr(err, slug)
+		}
+		fmt.Fprintf(env.Stdout, "%s: %s reset to inherited\n", slug, key)
+		return nil
+	}
+	settings, err := load()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tVALUE\tFROM")
+	for _, d := range tenant.SettingDefs {
+		r := settings[d.Key]
+		from := r.From
+		if r.FromSlug != "" && r.From != "brand" {
+			from += " " + r.FromSlug
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Key, oneLine(r.Value), from)
+	}
+	return tw.Flush()
+}
+
+// dash shows an empty table cell as "-".
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// oneLine shortens a value for a table cell.
+func oneLine(v string) string {
+	v = strings.Join(strings.Fields(v), " ")
+	if r := []rune(v); len(r) > 48 {
+		return string(r[:47]) + "…"
+	}
+	if v == "" {
+		return "-"
+	}
+	return v
+}
+
 // tenantErr turns field errors into one readable line.
 func tenantErr(err error, slug string) error {
 	e := apperr.As(err)
@@ -214,13 +377,26 @@ func listTenants(ctx context.Context, env *Env, repo *store.Tenants) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tHOSTS\tDEFAULT\tID")
+	orgs, err := repo.ListOrgs(ctx)
+	if err != nil {
+		return err
+	}
+	orgSlug := make(map[string]string)
+	for _, o := range orgs {
+		orgSlug[o.ID] = o.Slug
+	}
+	parentSlug := make(map[string]string)
+	for _, t := range ts {
+		parentSlug[t.ID] = t.Slug
+	}
+	fmt.Fprintln(tw, "SLUG\tNAME\tHOSTS\tORG\tPARENT\tDEFAULT\tID")
 	for _, t := range ts {
 		def := ""
 		if t.IsDefault {
 			def = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Slug, t.Name, strings.Join(t.Hostnames, ","), def, t.ID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Slug, t.Name, strings.Join(t.Hostnames, ","),
+			dash(orgSlug[t.OrgID]), dash(parentSlug[t.ParentID]), def, t.ID)
 	}
 	return tw.Flush()
 }

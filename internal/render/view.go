@@ -61,4 +61,5 @@ type Brand struct {
 	Name     string
 	LogoURL  string // empty when the tenant has no logo
 	ThemeURL string // the tenant's colour stylesheet
+	Footer   string // the brand's footer line, set or inherited; may be empty
 }

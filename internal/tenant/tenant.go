@@ -34,8 +34,19 @@ type Tenant struct {
 	// SecurityContact receives security alerts (lockout bursts, break-glass).
 	SecurityContact string
 	IsDefault       bool // answers hosts that no tenant claims
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// OrgID is the organisation the brand belongs to ("" for none); ParentID
+	// the brand it inherits from before the organisation ("" for none).
+	OrgID, ParentID string
+	// Own holds the inheritable settings set at this brand (by key); a key
+	// that is absent is inherited.
+	Own map[string]string
+	// Settings holds every inheritable setting's effective value, filled by
+	// ApplyInheritance when tenants are loaded.
+	Settings map[string]Resolved
+	// LogoInherited reports that Logo comes from a parent or the organisation.
+	LogoInherited bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Logo is a tenant's logo image, validated by content.

@@ -181,7 +181,7 @@ func BrandOf(t *tenant.Tenant) render.Brand {
 	if t == nil {
 		return render.Brand{Name: "Salve"}
 	}
-	b := render.Brand{Name: t.Name, ThemeURL: ThemePath + "?v=" + t.Theme.Version()}
+	b := render.Brand{Name: t.Name, ThemeURL: ThemePath + "?v=" + t.Theme.Version(), Footer: t.Setting(tenant.SetFooter)}
 	if t.Logo.SHA256 != "" {
 		b.LogoURL = LogoPath + "?v=" + t.Logo.SHA256[:16]
 	}

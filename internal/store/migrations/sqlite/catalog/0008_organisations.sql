@@ -1,0 +1,44 @@
+-- White label (docs/white-label.md): an organisation owns brands (tenants),
+-- which may sit under a parent brand and have locations. Public data, like the
+-- tenants themselves: names, colours and policies shown to every visitor.
+CREATE TABLE organisations (
+    id          TEXT PRIMARY KEY,
+    slug        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    logo_type   TEXT NOT NULL DEFAULT '',
+    logo        BLOB,
+    logo_sha256 TEXT NOT NULL DEFAULT '',
+    created_at  TIMESTAMP NOT NULL,
+    updated_at  TIMESTAMP NOT NULL
+);
+
+-- A brand belongs to at most one organisation; parent_id names the brand it
+-- inherits from before the organisation (NULL: straight from the organisation).
+ALTER TABLE tenants ADD COLUMN org_id TEXT REFERENCES organisations (id);
+ALTER TABLE tenants ADD COLUMN parent_id TEXT REFERENCES tenants (id);
+CREATE INDEX tenants_org ON tenants (org_id);
+
+-- Inheritable settings (internal/tenant Settings): a row is a value set at an
+-- organisation or a brand (owner_id is either's id); a missing row means
+-- "inherited". Reset to inherited deletes the row.
+CREATE TABLE brand_settings (
+    owner_id   TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (owner_id, key)
+);
+
+-- A brand's sites: pharmacy branches, clinic sites.
+CREATE TABLE locations (
+    id         TEXT PRIMARY KEY,
+    tenant_id  TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    slug       TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    address    TEXT NOT NULL DEFAULT '',
+    hours      TEXT NOT NULL DEFAULT '',
+    time_zone  TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    UNIQUE (tenant_id, slug)
+);

@@ -1,0 +1,326 @@
+package tenant
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/salvehealth/salve/internal/apperr"
+)
+
+// Organisation is a parent company that runs several brands (tenants). Its
+// settings are inherited by every brand that does not override them.
+type Organisation struct {
+	ID        string
+	Slug      string
+	Name      string
+	Logo      Logo
+	Settings  map[string]string // values set at the organisation, by setting key
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Normalize trims the organisation's fields in place.
+func (o *Organisation) Normalize() {
+	o.Slug = strings.ToLower(strings.TrimSpace(o.Slug))
+	o.Name = strings.TrimSpace(o.Name)
+}
+
+// Validate checks the organisation's slug and name.
+func (o *Organisation) Validate() error {
+	f := make(map[string]string)
+	if !slugRE.MatchString(o.Slug) {
+		f["slug"] = "Use 1 to 63 lower-case letters, digits and dashes, not starting or ending with a dash."
+	}
+	if msg := checkName(o.Name); msg != "" {
+		f["name"] = msg
+	}
+	if len(f) > 0 {
+		return apperr.InvalidFields("The organisation has invalid fields.", f)
+	}
+	return nil
+}
+
+func checkName(name string) string {
+	switch {
+	case name == "":
+		return "A name is required."
+	case utf8.RuneCountInString(name) > MaxNameLen:
+		return "Use at most 100 characters."
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "The name must not contain control characters."
+	}
+	return ""
+}
+
+// OrgRepository stores organisations.
+type OrgRepository interface {
+	CreateOrg(ctx context.Context, o *Organisation) error
+	OrgBySlug(ctx context.Context, slug string) (*Organisation, error)
+	ListOrgs(ctx context.Context) ([]*Organisation, error)
+	// SetSetting sets a value at an organisation or brand (ownerID is either's
+	// id); ResetSetting removes it, so the value is inherited again.
+	SetSetting(ctx context.Context, ownerID, key, value string, now time.Time) error
+	ResetSetting(ctx context.Context, ownerID, key string, now time.Time) error
+}
+
+// SettingGroup sorts settings on the admin page.
+type SettingGroup string
+
+// Branding is the group of settings that change how a brand looks.
+const Branding SettingGroup = "Branding"
+
+// SettingDef is one inheritable setting: set at the organisation, inherited by
+// each brand, overridden by any brand.
+type SettingDef struct {
+	Key   string
+	Group SettingGroup
+	Label string
+	Help  string
+	// Default applies when neither a brand, its parents nor the organisation
+	// set the value.
+	Default string
+	// check returns a reason the value is refused, or "".
+	check func(string) string
+}
+
+// Check reports why a value is refused for this setting, or "" when it is
+// accepted.
+func (d SettingDef) Check(v string) string { return d.check(v) }
+
+// Setting keys. Only settings that something reads are listed: the
+// colours (the theme stylesheet) and the footer (every page). Email sender,
+// legal pages and policies are to follow (docs/white-label.md).
+const (
+	SetPrimaryColor = "primary_color"
+	SetAccentColor  = "accent_color"
+	SetFooter       = "footer"
+)
+
+// MaxFooterLen bounds the footer text.
+const MaxFooterLen = 500
+
+// SettingDefs lists every inheritable setting in the order the admin page
+// shows them.
+var SettingDefs = []SettingDef{
+	{Key: SetPrimaryColor, Group: Branding, Label: "Header colour", Help: "#rrggbb", Default: DefaultTheme.Primary, check: checkColor},
+	{Key: SetAccentColor, Group: Branding, Label: "Button and link colour", Help: "#rrggbb", Default: DefaultTheme.Accent, check: checkColor},
+	{Key: SetFooter, Group: Branding, Label: "Footer text", Help: "One line under every page; at most 500 characters.", check: textCheck(MaxFooterLen, false)},
+}
+
+// SettingDefByKey returns a setting's definition.
+func SettingDefByKey(key string) (SettingDef, bool) {
+	for _, d := range SettingDefs {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return SettingDef{}, false
+}
+
+// CheckSetting validates a value for a key and returns it normalised, or an
+// InvalidFields error naming the key.
+func CheckSetting(key, value string) (string, error) {
+	d, ok := SettingDefByKey(key)
+	if !ok {
+		return "", apperr.InvalidFields("There is no such setting.", map[string]string{"key": "Unknown setting " + strconv.Quote(key) + "."})
+	}
+	value = strings.TrimSpace(value)
+	if d.Key == SetPrimaryColor || d.Key == SetAccentColor {
+		value = strings.ToLower(value)
+	}
+	if msg := d.check(value); msg != "" {
+		return "", apperr.InvalidFields("The setting is invalid.", map[string]string{key: msg})
+	}
+	return value, nil
+}
+
+func checkColor(v string) string {
+	if _, err := ParseColor(v); err != nil {
+		return "Use a colour such as #1f4e79."
+	}
+	return ""
+}
+
+func textCheck(max int, multiline bool) func(string) string {
+	return func(v string) string {
+		if utf8.RuneCountInString(v) > max {
+			return "Use at most " + strconv.Itoa(max) + " characters."
+		}
+		if strings.ContainsFunc(v, func(r rune) bool {
+			return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
+		}) {
+			return "Remove control characters."
+		}
+		return ""
+	}
+}
+
+// Resolved is a setting's effective value and where it comes from.
+type Resolved struct {
+	Value string
+	// From is "brand" (set here), "parent" (a parent brand), "organisation"
+	// or "default".
+	From string
+	// FromSlug names the brand or organisation the value comes from.
+	FromSlug string
+}
+
+// Inherited reports whether the value comes from somewhere else than the
+// brand itself.
+func (r Resolved) Inherited() bool { return r.From != "brand" }
+
+// ResolveSettings computes a brand's effective settings: its own value, else
+// the nearest parent brand's, else its organisation's, else the default.
+// parents lists the parent chain nearest first; org may be nil. A parent
+// chain that loops (which the store refuses) stops at the first repeat.
+func ResolveSettings(t *Tenant, parents []*Tenant, org *Organisation) map[string]Resolved {
+	out := make(map[string]Resolved, len(SettingDefs))
+	for _, d := range SettingDefs {
+		r := Resolved{Value: d.Default, From: "default"}
+		if v, ok := t.Own[d.Key]; ok {
+			r = Resolved{Value: v, From: "brand", FromSlug: t.Slug}
+		} else if p := firstWith(parents, d.Key); p != nil {
+			r = Resolved{Value: p.Own[d.Key], From: "parent", FromSlug: p.Slug}
+		} else if org != nil {
+			if v, ok := org.Settings[d.Key]; ok {
+				r = Resolved{Value: v, From: "organisation", FromSlug: org.Slug}
+			}
+		}
+		out[d.Key] = r
+	}
+	return out
+}
+
+func firstWith(parents []*Tenant, key string) *Tenant {
+	for _, p := range parents {
+		if _, ok := p.Own[key]; ok {
+			return p
+		}
+	}
+	return nil
+}
+
+// ApplyInheritance fills each brand of an organisation with its effective
+// settings, theme and logo. Brands outside any organisation keep their own
+// columns (Theme, Logo) and get the defaults for the rest. It is called on
+// every load, so a change at the parent shows on each inheriting brand at the
+// resolver's next reload.
+func ApplyInheritance(ts []*Tenant, orgs []*Organisation) {
+	byID := make(map[string]*Tenant, len(ts))
+	for _, t := range ts {
+		byID[t.ID] = t
+	}
+	orgByID := make(map[string]*Organisation, len(orgs))
+	for _, o := range orgs {
+		orgByID[o.ID] = o
+	}
+	for _, t := range ts {
+		var parents []*Tenant
+		seen := map[string]bool{t.ID: true}
+		for p := byID[t.ParentID]; p != nil && !seen[p.ID]; p = byID[p.ParentID] {
+			seen[p.ID] = true
+			parents = append(parents, p)
+		}
+		org := orgByID[t.OrgID]
+		own := t.Own
+		if org == nil {
+			// A brand outside an organisation: its colours live in its own
+			// columns, which count as set here.
+			own = cloneWith(t.Own, map[string]string{SetPrimaryColor: t.Theme.Primary, SetAccentColor: t.Theme.Accent})
+		}
+		t.Settings = ResolveSettings(&Tenant{Slug: t.Slug, Own: own}, parents, org)
+		t.Theme = Theme{Primary: t.Settings[SetPrimaryColor].Value, Accent: t.Settings[SetAccentColor].Value}
+		// A brand shows its parents' and organisation's changes as its own:
+		// caches keyed by UpdatedAt miss when anything it inherits changes.
+		for _, p := range parents {
+			if p.UpdatedAt.After(t.UpdatedAt) {
+				t.UpdatedAt = p.UpdatedAt
+			}
+		}
+		if org != nil && org.UpdatedAt.After(t.UpdatedAt) {
+			t.UpdatedAt = org.UpdatedAt
+		}
+		t.LogoInherited = false
+		if t.Logo.SHA256 == "" {
+			for _, p := range parents {
+				if p.Logo.SHA256 != "" && p.OrgID == t.OrgID {
+					t.Logo, t.LogoInherited = p.Logo, true
+					break
+				}
+			}
+		}
+		if t.Logo.SHA256 == "" && org != nil && org.Logo.SHA256 != "" {
+			t.Logo, t.LogoInherited = org.Logo, true
+		}
+	}
+}
+
+func cloneWith(m, extra map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+len(extra))
+	for k, v := range extra {
+		out[k] = v
+	}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Setting returns a brand's effective value of a setting key, or the
+// setting's default when the brand has not been resolved.
+func (t *Tenant) Setting(key string) string {
+	if r, ok := t.Settings[key]; ok {
+		return r.Value
+	}
+	d, _ := SettingDefByKey(key)
+	return d.Default
+}
+
+// Location is one of a brand's sites (a pharmacy branch, a clinic): where
+// appointments and pickups happen, in its own time zone.
+type Location struct {
+	ID, TenantID string
+	Slug, Name   string
+	Address      string // postal address, several lines
+	Hours        string // opening hours as shown to patients
+	TimeZone     string // IANA name, e.g. America/Chicago
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Normalize trims the location's fields in place.
+func (l *Location) Normalize() {
+	l.Slug = strings.ToLower(strings.TrimSpace(l.Slug))
+	l.Name = strings.TrimSpace(l.Name)
+	l.Address = strings.TrimSpace(l.Address)
+	l.Hours = strings.TrimSpace(l.Hours)
+	l.TimeZone = strings.TrimSpace(l.TimeZone)
+}
+
+// Validate checks every field and reports all problems at once.
+func (l *Location) Validate() error {
+	f := make(map[string]string)
+	if !slugRE.MatchString(l.Slug) {
+		f["slug"] = "Use 1 to 63 lower-case letters, digits and dashes, not starting or ending with a dash."
+	}
+	if msg := checkName(l.Name); msg != "" {
+		f["name"] = msg
+	}
+	if msg := textCheck(500, true)(l.Address); msg != "" {
+		f["address"] = msg
+	}
+	if msg := textCheck(500, true)(l.Hours); msg != "" {
+		f["hours"] = msg
+	}
+	if _, err := time.LoadLocation(l.TimeZone); err != nil || l.TimeZone == "" || l.TimeZone == "Local" {
+		f["time_zone"] = "Use a time zone name such as America/Chicago."
+	}
+	if len(f) > 0 {
+		return apperr.InvalidFields("The location has invalid fields.", f)
+	}
+	return nil
+}
