@@ -145,14 +145,13 @@ func checkColor(v string) string {
 	return ""
 }
 
-func textCheck(max int, multiline bool) func(string) string {
+func textCheck(limit int, multiline bool) func(string) string {
 	return func(v string) string {
-		if utf8.RuneCountInString(v) > max {
-			return "Use at most " + strconv.Itoa(max) + " characters."
+		if utf8.RuneCountInString(v) > limit {
+			return "Use at most " + strconv.Itoa(limit) + " characters."
 		}
-		if strings.ContainsFunc(v, func(r rune) bool {
-			return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
-		}) {
+		allowed := func(r rune) bool { return multiline && (r == '\n' || r == '\r' || r == '\t') }
+		if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && !allowed(r) }) {
 			return "Remove control characters."
 		}
 		return ""
