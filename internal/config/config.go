@@ -54,6 +54,9 @@ type Config struct {
 	// TLSCert and TLSKey are PEM files; ACMEDomains turn on automatic certificates.
 	TLSCert, TLSKey string
 	ACMEDomains     []string
+	// ACMETenantHosts adds every host name a tenant claims to the ACME host
+	// policy, read from the tenant resolver at each handshake.
+	ACMETenantHosts bool
 	ACMEEmail       string
 	// ACMEDirectory is the certificate authority's ACME directory URL.
 	ACMEDirectory string
@@ -201,4 +204,7 @@ func (c *Config) AuditCheckpointPath() string {
 }
 
 // TLS reports whether the server terminates TLS itself.
-func (c *Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }
+func (c *Config) TLS() bool { return c.TLSCert != "" || c.ACME() }
+
+// ACME reports whether certificates come from an ACME certificate authority.
+func (c *Config) ACME() bool { return len(c.ACMEDomains) > 0 || c.ACMETenantHosts }

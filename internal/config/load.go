@@ -124,6 +124,8 @@ func (c *Config) validate() error {
 		return &Error{"tls-cert", "--tls-cert and --tls-key go together; set both or neither"}
 	case c.TLSCert != "" && len(c.ACMEDomains) > 0:
 		return &Error{"acme-domain", "use either --tls-cert/--tls-key or --acme-domain, not both"}
+	case c.TLSCert != "" && c.ACMETenantHosts:
+		return &Error{"acme-tenant-hosts", "use either --tls-cert/--tls-key or --acme-tenant-hosts, not both"}
 	case !c.TLS() && !IsLoopback(c.Addr):
 		// Why: PHI must be encrypted in transit (DESIGN §2.3). Plain HTTP is only
 		// acceptable on loopback, where it never crosses a network.

@@ -119,6 +119,17 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return strings.Join(c.ACMEDomains, ",") }},
+	{name: "acme-tenant-hosts", group: Server, def: "false", boolean: true,
+		usage: "get certificates automatically (ACME) for every host name a tenant claims, as tenants are created and changed, besides --acme-domain",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.ACMETenantHosts = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(c.ACMETenantHosts) }},
 	{name: "acme-email", group: Server,
 		usage: "contact email given to the ACME certificate authority",
 		set:   func(c *Config, v string) error { c.ACMEEmail = v; return nil },

@@ -23,7 +23,9 @@ import (
 	"github.com/letsencrypt/pebble/v2/wfe"
 
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 )
 
@@ -48,13 +50,13 @@ func freePort(t *testing.T, network string) int {
 	}
 }
 
-// TestACMECertificateFromALocalCA runs Let's Encrypt's test CA, Pebble, in the
-// test: Salve orders a certificate for shop.salve.test over ACME, Pebble
-// validates the TLS-ALPN-01 challenge by connecting to Salve (a test DNS server
-// resolves the name to 127.0.0.1), issues the certificate, and a client then
-// sees Salve serve it.
-func TestACMECertificateFromALocalCA(t *testing.T) {
-	const domain = "shop.salve.test"
+// startPebble runs Pebble, Let's Encrypt's test CA, and a test DNS server
+// that resolves each domain to 127.0.0.1, for a Salve listening on
+// salvePort. It returns the ACME directory URL, an HTTP client that trusts
+// Pebble's own HTTPS certificate, and the roots that verify what it issues;
+// add names later with the returned DNS server.
+func startPebble(t *testing.T, salvePort int, domains ...string) (string, *http.Client, *pebbleCA) {
+	t.Helper()
 	t.Setenv("PEBBLE_VA_NOSLEEP", "1")      // validate at once
 	t.Setenv("PEBBLE_WFE_NONCEREJECT", "0") // no deliberately bad nonces
 	quiet := log.New(io.Discard, "", 0)
@@ -64,13 +66,14 @@ func TestACMECertificateFromALocalCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dns.AddDNSARecord(domain, []string{"127.0.0.1"})
+	for _, d := range domains {
+		dns.AddDNSARecord(d, []string{"127.0.0.1"})
+	}
 	dns.SetDefaultDNSIPv6("") // Salve listens on 127.0.0.1 only; no AAAA answer
 
 	go dns.Run()
 	t.Cleanup(dns.Shutdown)
 
-	salvePort := freePort(t, "tcp")
 	mem := db.NewMemoryStore()
 	authority := ca.New(quiet, mem, "", "ecdsa", 0, 1, map[string]ca.Profile{"default": {Description: "default"}})
 	validator := va.New(quiet, 80, salvePort, false, dnsAddr, mem)
@@ -78,14 +81,35 @@ func TestACMECertificateFromALocalCA(t *testing.T) {
 	acmeSrv := httptest.NewTLSServer(front.Handler())
 	t.Cleanup(acmeSrv.Close)
 
+	roots := x509.NewCertPool()
+	roots.AddCert(authority.GetRootCert(0).Cert)
+	return acmeSrv.URL + wfe.DirectoryPath, acmeSrv.Client(), &pebbleCA{dns: dns, roots: roots}
+}
+
+// pebbleCA is what a test needs of startPebble's CA after the start.
+type pebbleCA struct {
+	dns   *challtestsrv.ChallSrv
+	roots *x509.CertPool
+}
+
+// TestACMECertificateFromALocalCA runs Let's Encrypt's test CA, Pebble, in the
+// test: Salve orders a certificate for shop.salve.test over ACME, Pebble
+// validates the TLS-ALPN-01 challenge by connecting to Salve (a test DNS server
+// resolves the name to 127.0.0.1), issues the certificate, and a client then
+// sees Salve serve it.
+func TestACMECertificateFromALocalCA(t *testing.T) {
+	const domain = "shop.salve.test"
+	salvePort := freePort(t, "tcp")
+	acmeURL, acmeClient, pebble := startPebble(t, salvePort, domain)
+
 	s := testkit.StartServer(t, store.SQLite, func(c *config.Config) {
 		c.Addr = "127.0.0.1:" + strconv.Itoa(salvePort)
 		c.ACMEDomains = []string{domain}
-		c.ACMEDirectory = acmeSrv.URL + wfe.DirectoryPath
+		c.ACMEDirectory = acmeURL
 	})
 	// StartServer built the server with default options; build one that trusts
 	// the test CA's own HTTPS certificate.
-	srv := s.Rebuild(t, acmeSrv.Client())
+	srv := s.Rebuild(t, acmeClient)
 	ctx, cancel := context.WithCancel(context.Background())
 	url, done := run(t, ctx, srv)
 	defer func() {
@@ -98,8 +122,7 @@ func TestACMECertificateFromALocalCA(t *testing.T) {
 		t.Fatalf("url %s", url)
 	}
 
-	roots := x509.NewCertPool()
-	roots.AddCert(authority.GetRootCert(0).Cert)
+	roots := pebble.roots
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{ServerName: domain, RootCAs: roots, MinVersion: tls.VersionTLS12},
 	}}
@@ -107,6 +130,7 @@ func TestACMECertificateFromALocalCA(t *testing.T) {
 	// machine that can outlast the server's 5 s handshake limit, and the
 	// client (as a browser would) tries again. The certificate is cached by then.
 	var resp *http.Response
+	var err error
 	for attempt := 0; attempt < 10; attempt++ {
 		resp, err = client.Get("https://127.0.0.1:" + strconv.Itoa(salvePort) + "/")
 		if err == nil {
@@ -136,5 +160,67 @@ func TestACMECertificateFromALocalCA(t *testing.T) {
 	if r, err := other.Get("https://127.0.0.1:" + strconv.Itoa(salvePort) + "/"); err == nil {
 		r.Body.Close()
 		t.Fatal("a certificate was served for a host outside --acme-domain")
+	}
+}
+
+// TestACMECertificatesForTenantHosts: with --acme-tenant-hosts and no
+// --acme-domain, Salve gets a certificate for a host name a tenant claims,
+// and for one claimed by a brand created while it runs; a host no tenant
+// claims gets none (the default tenant's fallback does not count).
+func TestACMECertificatesForTenantHosts(t *testing.T) {
+	const first, second = "diabetes.salve.test", "travel.salve.test"
+	salvePort := freePort(t, "tcp")
+	acmeURL, acmeClient, pebble := startPebble(t, salvePort, first, second, "evil.salve.test")
+	s := testkit.StartServer(t, store.SQLite, func(c *config.Config) {
+		c.Addr = "127.0.0.1:" + strconv.Itoa(salvePort)
+		c.ACMETenantHosts = true
+		c.ACMEDirectory = acmeURL
+	})
+	ctx := context.Background()
+	tenants := store.NewTenants(s.Stores.Catalog)
+	brand := func(slug, host string) {
+		now := s.Clock.Now()
+		if err := tenants.Create(ctx, &tenant.Tenant{ID: id.NewAt(now), Slug: slug, Name: slug, Hostnames: []string{host},
+			Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	brand("diabetes", first)
+	srv := s.Rebuild(t, acmeClient)
+	runCtx, cancel := context.WithCancel(ctx)
+	_, done := run(t, runCtx, srv)
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	get := func(host string, attempts int) (*x509.Certificate, error) {
+		client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{ServerName: host, RootCAs: pebble.roots, MinVersion: tls.VersionTLS12},
+		}}
+		var err error
+		for i := 0; i < attempts; i++ {
+			var resp *http.Response
+			if resp, err = client.Get("https://127.0.0.1:" + strconv.Itoa(salvePort) + "/"); err == nil {
+				resp.Body.Close()
+				return resp.TLS.PeerCertificates[0], nil
+			}
+			time.Sleep(time.Second)
+		}
+		return nil, err
+	}
+	if leaf, err := get(first, 10); err != nil || leaf.VerifyHostname(first) != nil {
+		t.Fatalf("a tenant's host gets a certificate: %v\n%s", err, s.Log.String())
+	}
+	// A brand created while Salve runs: its first visit reloads the tenants
+	// (at most once a second) and gets its certificate.
+	brand("travel", second)
+	s.Clock.Advance(2 * time.Second)
+	if leaf, err := get(second, 10); err != nil || leaf.VerifyHostname(second) != nil {
+		t.Fatalf("a brand created while serving gets a certificate: %v\n%s", err, s.Log.String())
+	}
+	if _, err := get("evil.salve.test", 1); err == nil {
+		t.Fatal("a certificate was served for a host no tenant claims")
 	}
 }

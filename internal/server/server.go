@@ -233,7 +233,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 // cookies are the session cookie settings: __Host- prefixed and Secure
 // whenever Salve serves TLS.
 func (s *Server) cookies() web.Cookies {
-	return web.Cookies{Secure: s.cfg.TLSCert != "" || len(s.cfg.ACMEDomains) > 0}
+	return web.Cookies{Secure: s.cfg.TLS()}
 }
 
 // mountPersonal registers the surfaces that only a process with the PHI
@@ -326,7 +326,7 @@ func (s *Server) Tenants() *tenant.Resolver { return s.tenants }
 // it stops accepting, lets requests in flight finish within the shutdown
 // timeout, and returns. ready is called with the URL once listening.
 func (s *Server) Run(ctx context.Context, ready func(url string)) error {
-	tlsCfg, acme, err := buildTLS(s.cfg, s.acmeHTTP)
+	tlsCfg, acme, err := buildTLS(s.cfg, s.acmeHTTP, s.tenants.Claims)
 	if err != nil {
 		return err
 	}

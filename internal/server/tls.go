@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +22,10 @@ import (
 // Why these settings: TLS 1.2 is the oldest version without known practical
 // attacks; with 1.2 only AEAD suites with forward secrecy are offered (1.3
 // suites are all of that kind already and Go does not let them be narrowed).
-func buildTLS(cfg *config.Config, acmeHTTP *http.Client) (*tls.Config, *autocert.Manager, error) {
+//
+// claims, when set, reports whether a tenant claims a host name: with
+// --acme-tenant-hosts the ACME host policy admits those hosts too.
+func buildTLS(cfg *config.Config, acmeHTTP *http.Client, claims func(host string) bool) (*tls.Config, *autocert.Manager, error) {
 	if !cfg.TLS() {
 		return nil, nil, nil
 	}
@@ -34,10 +40,10 @@ func buildTLS(cfg *config.Config, acmeHTTP *http.Client) (*tls.Config, *autocert
 			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 		},
 	}
-	if len(cfg.ACMEDomains) > 0 {
+	if cfg.ACME() {
 		m := &autocert.Manager{
 			Prompt:     autocert.AcceptTOS,
-			HostPolicy: autocert.HostWhitelist(cfg.ACMEDomains...),
+			HostPolicy: hostPolicy(cfg, claims),
 			Cache:      autocert.DirCache(filepath.Join(cfg.DataDir, "acme")),
 			Email:      cfg.ACMEEmail,
 			Client:     &acme.Client{DirectoryURL: cfg.ACMEDirectory, HTTPClient: acmeHTTP},
@@ -55,10 +61,27 @@ func buildTLS(cfg *config.Config, acmeHTTP *http.Client) (*tls.Config, *autocert
 	return tc, nil, nil
 }
 
+// hostPolicy admits the --acme-domain names and, with --acme-tenant-hosts,
+// every host name a tenant claims now. Why a policy at all: without one,
+// anyone could make Salve ask the certificate authority for certificates of
+// made-up names (through the TLS SNI), exhausting its rate limits.
+func hostPolicy(cfg *config.Config, claims func(string) bool) autocert.HostPolicy {
+	static := autocert.HostWhitelist(cfg.ACMEDomains...)
+	return func(ctx context.Context, host string) error {
+		if err := static(ctx, host); err == nil {
+			return nil
+		}
+		if cfg.ACMETenantHosts && claims != nil && claims(host) {
+			return nil
+		}
+		return errors.New("acme: host " + strconv.Quote(host) + " is neither in --acme-domain nor claimed by a tenant")
+	}
+}
+
 // CheckTLS loads the configured certificate now, so that a bad file is reported
 // as an invalid setting before anything starts.
 func CheckTLS(cfg *config.Config) error {
-	_, _, err := buildTLS(cfg, nil)
+	_, _, err := buildTLS(cfg, nil, nil)
 	return err
 }
 

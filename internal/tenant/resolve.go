@@ -92,6 +92,20 @@ func (r *Resolver) Resolve(host string) (*Tenant, bool) {
 	return s.def, s.def != nil
 }
 
+// Claims reports whether a tenant claims the host name itself (not as the
+// default tenant's fallback). A host the snapshot lacks reloads it first, at
+// most once per UnknownHostReload, so a brand created while Salve runs gets
+// its certificate on its first visit.
+func (r *Resolver) Claims(host string) bool {
+	h := NormalizeHost(host)
+	s := r.current()
+	if _, ok := s.byHost[h]; ok {
+		return true
+	}
+	_, ok := r.reloadForUnknown(s).byHost[h]
+	return ok
+}
+
 // reloadForUnknown reloads the snapshot for a host it lacks, unless it was
 // loaded within UnknownHostReload; it returns the snapshot to answer from.
 // Requests that arrive during a reload wait for it and answer from it,
