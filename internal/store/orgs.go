@@ -11,7 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
-// Organisations, inheritable settings and locations live in the catalog store
+// Organisations and inheritable settings live in the catalog store
 // beside the tenants; Tenants implements tenant.OrgRepository.
 
 const orgColumns = `id, slug, name, logo_type, logo, logo_sha256, created_at, updated_at`
@@ -205,43 +205,4 @@ func (s *Tenants) checkLinks(ctx context.Context, tx *sql.Tx, t *tenant.Tenant) 
 		p = next.String
 	}
 	return nil
-}
-
-// Location is a brand's site: a pharmacy branch or a clinic.
-type Location = tenant.Location
-
-// CreateLocation inserts a location; l.ID and the times must be set.
-func (s *Tenants) CreateLocation(ctx context.Context, l *tenant.Location) error {
-	_, err := s.db.w.ExecContext(ctx, `INSERT INTO locations (id, tenant_id, slug, name, address, hours, time_zone, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, l.ID, l.TenantID, l.Slug, l.Name, l.Address, l.Hours, l.TimeZone, l.CreatedAt, l.UpdatedAt)
-	if isUniqueViolation(err) {
-		return apperr.InvalidFields("That slug is taken.", map[string]string{"slug": "The brand has another location with this slug."})
-	}
-	if err != nil {
-		return fmt.Errorf("insert location: %w", err)
-	}
-	return nil
-}
-
-// Locations returns a brand's locations ordered by name.
-func (s *Tenants) Locations(ctx context.Context, tenantID string) ([]*tenant.Location, error) {
-	if s.db.engine == Postgres && !validUUID(tenantID) {
-		return nil, nil
-	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, slug, name, address, hours, time_zone, created_at, updated_at
-		FROM locations WHERE tenant_id = $1 ORDER BY name, slug`, tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("list locations: %w", err)
-	}
-	defer rows.Close()
-	var out []*tenant.Location
-	for rows.Next() {
-		var l tenant.Location
-		if err := rows.Scan(&l.ID, &l.TenantID, &l.Slug, &l.Name, &l.Address, &l.Hours, &l.TimeZone, &l.CreatedAt, &l.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("list locations: %w", err)
-		}
-		l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
-		out = append(out, &l)
-	}
-	return out, rows.Err()
 }

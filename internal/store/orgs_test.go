@@ -130,18 +130,6 @@ func TestOrganisationSettingsInherit(t *testing.T) {
 		if err := repo.Create(ctx, stray); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("a parent from another organisation must be refused: %v", err)
 		}
-
-		// Locations belong to one brand.
-		loc := &tenant.Location{ID: id.New(), TenantID: diabetes.ID, Slug: "main", Name: "Main Street", TimeZone: "America/Chicago", CreatedAt: now, UpdatedAt: now}
-		if err := repo.CreateLocation(ctx, loc); err != nil {
-			t.Fatal(err)
-		}
-		if ls, err := repo.Locations(ctx, diabetes.ID); err != nil || len(ls) != 1 || ls[0].TimeZone != "America/Chicago" {
-			t.Fatalf("locations: %v %v", ls, err)
-		}
-		if ls, err := repo.Locations(ctx, travel.ID); err != nil || len(ls) != 0 {
-			t.Fatalf("another brand's locations: %v %v", ls, err)
-		}
 	})
 }
 

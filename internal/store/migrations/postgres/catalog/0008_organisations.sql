@@ -1,5 +1,5 @@
 -- White label (docs/white-label.md): an organisation owns brands (tenants),
--- which may sit under a parent brand and have locations. Public data, like the
+-- which may sit under a parent brand. Public data, like the
 -- tenants themselves: names, colours and policies shown to every visitor.
 CREATE TABLE organisations (
     id          UUID PRIMARY KEY,
@@ -27,18 +27,4 @@ CREATE TABLE brand_settings (
     value      TEXT NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (owner_id, key)
-);
-
--- A brand's sites: pharmacy branches, clinic sites.
-CREATE TABLE locations (
-    id         UUID PRIMARY KEY,
-    tenant_id  UUID NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    slug       TEXT NOT NULL,
-    name       TEXT NOT NULL,
-    address    TEXT NOT NULL DEFAULT '',
-    hours      TEXT NOT NULL DEFAULT '',
-    time_zone  TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL,
-    UNIQUE (tenant_id, slug)
 );
