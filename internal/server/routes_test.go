@@ -115,6 +115,9 @@ var routeClasses = map[string]access.Class{
 	"POST /account/dashboard/{key}/hide":    access.Customer,
 	"POST /account/dashboard/{key}/restore": access.Customer,
 	"GET /admin/insights":                   access.Staff,
+	"GET /admin/brand":                      access.Staff,
+	"POST /admin/brand/{key}":               access.Staff,
+	"POST /admin/brand/{key}/reset":         access.Staff,
 	"POST /admin/insights/pin":              access.Staff,
 	"POST /admin/insights/unpin":            access.Staff,
 

@@ -71,7 +71,7 @@ func init() {
 			if strings.Contains(pattern, " /admin/catalog") {
 				routePolicy[pattern] = managers
 			}
-			if strings.Contains(pattern, " /admin/insights") {
+			if strings.Contains(pattern, " /admin/insights") || strings.Contains(pattern, " /admin/brand") {
 				routePolicy[pattern] = managers
 			}
 			if strings.Contains(pattern, " /staff/orders") {

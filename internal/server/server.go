@@ -190,6 +190,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		return nil, err
 	}
 	adm.Promotions = s.promos
+	adm.Brand, adm.RefreshTenants = store.NewTenants(s.stores.Catalog), s.tenants.Refresh
 	if s.services != nil {
 		adm.Insights = s.services.Portal
 		// Patient rights (issue 16): the amendment clock and promotion reach.

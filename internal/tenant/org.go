@@ -161,8 +161,9 @@ func textCheck(limit int, multiline bool) func(string) string {
 // Resolved is a setting's effective value and where it comes from.
 type Resolved struct {
 	Value string
-	// From is "brand" (set here), "parent" (a parent brand), "organisation"
-	// or "default".
+	// From is "brand" (set here), "parent" (a parent brand), "organisation",
+	// "setup" (a brand outside any organisation: the colours it was created
+	// or updated with) or "default".
 	From string
 	// FromSlug names the brand or organisation the value comes from.
 	FromSlug string
@@ -225,13 +226,16 @@ func ApplyInheritance(ts []*Tenant, orgs []*Organisation) {
 			parents = append(parents, p)
 		}
 		org := orgByID[t.OrgID]
-		own := t.Own
+		t.Settings = ResolveSettings(t, parents, org)
 		if org == nil {
-			// A brand outside an organisation: its colours live in its own
-			// columns, which count as set here.
-			own = cloneWith(t.Own, map[string]string{SetPrimaryColor: t.Theme.Primary, SetAccentColor: t.Theme.Accent})
+			// A brand outside an organisation: the colours it was set up with
+			// (its own columns) are what it falls back to, not the defaults.
+			for key, v := range map[string]string{SetPrimaryColor: t.Theme.Primary, SetAccentColor: t.Theme.Accent} {
+				if r := t.Settings[key]; r.From == "default" && v != "" {
+					t.Settings[key] = Resolved{Value: v, From: "setup", FromSlug: t.Slug}
+				}
+			}
 		}
-		t.Settings = ResolveSettings(&Tenant{Slug: t.Slug, Own: own}, parents, org)
 		t.Theme = Theme{Primary: t.Settings[SetPrimaryColor].Value, Accent: t.Settings[SetAccentColor].Value}
 		// A brand shows its parents' and organisation's changes as its own:
 		// caches keyed by UpdatedAt miss when anything it inherits changes.
@@ -256,17 +260,6 @@ func ApplyInheritance(ts []*Tenant, orgs []*Organisation) {
 			t.Logo, t.LogoInherited = org.Logo, true
 		}
 	}
-}
-
-func cloneWith(m, extra map[string]string) map[string]string {
-	out := make(map[string]string, len(m)+len(extra))
-	for k, v := range extra {
-		out[k] = v
-	}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // Setting returns a brand's effective value of a setting key, or the

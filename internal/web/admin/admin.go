@@ -14,6 +14,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -67,6 +68,11 @@ type Handlers struct {
 	webhooksView *render.Page
 	// rights are the amendment clock and the promotion reach (rights.go).
 	rights rights
+	// Brand sets the brand's inheritable settings (white label); nil
+	// leaves the page out. RefreshTenants reloads the tenant resolver.
+	Brand          BrandSettings
+	RefreshTenants func(context.Context) error
+	brandView      *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -118,6 +124,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
+		"admin/brand": &h.brandView,
 	}); err != nil {
 		return nil, err
 	}

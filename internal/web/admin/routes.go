@@ -36,6 +36,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /admin/catalog/promotions", h.createPromotion, mgr)
 	rt.Handle(access.Staff, "GET /admin/catalog/export.csv", h.exportCSV, mgr)
 	rt.Handle(access.Staff, "POST /admin/catalog/import", h.importCSV, mgr, httpx.MaxBody(MaxImportBody))
+	// The brand's look (white label): colours and footer, set here or
+	// inherited from the organisation. Merchandising, like the catalog.
+	if h.Brand != nil {
+		rt.Handle(access.Staff, "GET /admin/brand", h.showBrand, mgr)
+		rt.Handle(access.Staff, "POST /admin/brand/{key}", h.setBrandSetting, mgr)
+		rt.Handle(access.Staff, "POST /admin/brand/{key}/reset", h.resetBrandSetting, mgr)
+	}
 	if h.Insights != nil {
 		// Dashboard insights: PHI-free counts, and the default order a
 		// store manager may pin (a merchandising decision).
