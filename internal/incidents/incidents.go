@@ -256,12 +256,12 @@ type Input struct {
 	Systems, DataClasses                         []string
 }
 
-func textField(fields map[string]string, key, v, what string, max int) {
+func textField(fields map[string]string, key, v, what string, limit int) {
 	switch {
 	case strings.TrimSpace(v) == "":
 		fields[key] = "Enter " + what + "."
-	case utf8.RuneCountInString(v) > max:
-		fields[key] = "Keep this under " + itoa(max) + " characters."
+	case utf8.RuneCountInString(v) > limit:
+		fields[key] = "Keep this under " + itoa(limit) + " characters."
 	}
 }
 
