@@ -245,3 +245,31 @@ func TestSBOMListsModules(t *testing.T) {
 		t.Error("not JSON")
 	}
 }
+
+// TestIncidentsCheck: the open incidents are counted; a breach whose
+// notices are past their deadline warns (without failing the report);
+// without the register's counts the check says it is not tracked here.
+func TestIncidentsCheck(t *testing.T) {
+	find := func(r compliance.Report) compliance.Check {
+		for _, c := range r.Checks {
+			if c.ID == "incidents" {
+				return c
+			}
+		}
+		t.Fatal("no incidents check")
+		return compliance.Check{}
+	}
+	f := good()
+	if c := find(compliance.Evaluate(f)); c.Status != compliance.NotTracked {
+		t.Fatalf("without counts: %+v", c)
+	}
+	f.Incidents = &compliance.IncidentCounts{Open: 2}
+	if c := find(compliance.Evaluate(f)); c.Status != compliance.OK || !strings.Contains(c.Detail, "2 open") {
+		t.Fatalf("open: %+v", c)
+	}
+	f.Incidents.Overdue = 1
+	r := compliance.Evaluate(f)
+	if c := find(r); c.Status != compliance.Warning || !strings.Contains(c.Detail, "60-day") || len(r.Failed()) != 0 {
+		t.Fatalf("overdue: %+v", c)
+	}
+}

@@ -96,6 +96,17 @@ type Facts struct {
 	LastBackup         time.Time
 	LastBackupVerified bool
 	Integrations       []Integration
+	// Incidents are the incident register's counts; nil: not gathered
+	// (a process without the PHI store).
+	Incidents *IncidentCounts
+}
+
+// IncidentCounts are the register's counts for the report: no details
+// (admins read the report too).
+type IncidentCounts struct {
+	// Open incidents, and among them breaches whose notices are past the
+	// 60-day deadline and not sent.
+	Open, Overdue int
 }
 
 // The limits the checks apply.
@@ -114,8 +125,7 @@ func Evaluate(f Facts) Report {
 		checkInactive(f), checkBAAs(f),
 		Check{ID: "reviews", Title: "Overdue reviews", Status: NotTracked,
 			Detail: "Scheduled reviews (access recertification, risk assessment) are not tracked by Salve yet."},
-		Check{ID: "incidents", Title: "Open incidents", Status: NotTracked,
-			Detail: "The incident register is not part of Salve yet; keep incidents in your own register for now."})
+		checkIncidents(f))
 	return r
 }
 
@@ -262,6 +272,24 @@ func checkBAAs(f Facts) Check {
 		c.Status, c.Detail = NotTracked, fmt.Sprintf("No vendor registry yet to hold the BAAs of: %v. Keep the signed BAAs on file.", untracked)
 	default:
 		c.Detail = "Every integration carrying PHI has a current BAA, or none carries PHI."
+	}
+	return c
+}
+
+// checkIncidents reports the open incidents, and warns of breaches whose
+// notices are overdue (164.404(b): 60 days from discovery).
+func checkIncidents(f Facts) Check {
+	c := Check{ID: "incidents", Title: "Open incidents", Status: OK}
+	switch {
+	case f.Incidents == nil:
+		c.Status, c.Detail = NotTracked, "The incident register is not read by this process (it has no PHI store); open the Incidents page."
+	case f.Incidents.Overdue > 0:
+		c.Status, c.Detail = Warning, fmt.Sprintf("%d open; the notices of %d breaches are past their 60-day deadline: send them now (Incidents).",
+			f.Incidents.Open, f.Incidents.Overdue)
+	case f.Incidents.Open > 0:
+		c.Detail = fmt.Sprintf("%d open, none past its deadline.", f.Incidents.Open)
+	default:
+		c.Detail = "No open incidents."
 	}
 	return c
 }

@@ -63,6 +63,10 @@ const (
 	// their care passed an alert threshold; which patient and what value
 	// are behind the sign-in (issue 17, devices).
 	DeviceAlert Kind = "device_alert"
+	// BreachNotice tells a person affected by a breach that a notice about
+	// their information waits behind the sign-in (164.404; issue 19): never
+	// what happened, what information or to whom, which are in the notice.
+	BreachNotice Kind = "breach_notice"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -151,6 +155,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case DeviceAlert:
 		subject = "A device reading needs your attention at " + brand
 		body = "A device reading of a patient in your care passed an alert threshold. Sign in to review it:\n\n" + p.Link
+	case BreachNotice:
+		subject = "An important notice about your information from " + brand
+		body = "An important notice about your information — sign in to read it:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

@@ -109,7 +109,7 @@ func TestPlainSMTPOnlyToLoopback(t *testing.T) {
 }
 
 func TestComposeKeepsPHIOut(t *testing.T) {
-	for _, k := range []Kind{VerifyEmail, PasswordReset, AccountUnlock, StaffInvite, AccountDeletion} {
+	for _, k := range []Kind{VerifyEmail, PasswordReset, AccountUnlock, StaffInvite, AccountDeletion, BreachNotice} {
 		if _, err := Compose(k, "a@b.c", params()); err != nil {
 			t.Errorf("%s: %v", k, err)
 		}

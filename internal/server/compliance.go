@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/compliance"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/store"
 )
 
@@ -148,6 +149,13 @@ func (c *Compliance) Report(ctx context.Context, tenantIDs ...string) (complianc
 			}
 		}
 	}
+	if c.stores.PHI != nil {
+		counts, err := incidentCounts(ctx, store.NewIncidents(c.stores.PHI), c.clock.Now(), tenantIDs)
+		if err != nil {
+			return compliance.Report{}, err
+		}
+		f.Incidents = &counts
+	}
 	if c.stores.Vault != nil {
 		if st, err := c.stores.Vault.Status(ctx); err == nil {
 			for _, v := range st.Versions {
@@ -219,4 +227,27 @@ func BuildVersion() string {
 		}
 	}
 	return "salve " + v + rev
+}
+
+// incidentCounts counts the open incidents of the tenants, and the breaches
+// among them whose notices are past their deadline. Only the register's own
+// columns are read (dates, conclusions, counts): no sealed list is opened.
+func incidentCounts(ctx context.Context, q *store.Incidents, now time.Time, tenantIDs []string) (compliance.IncidentCounts, error) {
+	var out compliance.IncidentCounts
+	for _, tid := range tenantIDs {
+		list, err := q.List(ctx, tid)
+		if err != nil {
+			return out, err
+		}
+		for _, inc := range list {
+			if inc.Status != incidents.Open {
+				continue
+			}
+			out.Open++
+			if inc.Assessment.Conclusion != incidents.LowProbability && incidents.Obligate(inc.DiscoveredOn, inc.ByState, inc.NotifiedAt, now).Overdue {
+				out.Overdue++
+			}
+		}
+	}
+	return out, nil
 }

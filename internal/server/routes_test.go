@@ -320,6 +320,20 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/compliance/webhooks":              access.Staff,
 	"POST /admin/compliance/webhooks/{id}/test":    access.Staff,
 	"POST /admin/compliance/webhooks/{id}/disable": access.Staff,
+	// Incidents and breach notification (issue 19): the compliance
+	// officer only (httpx.Roles); the patient's own notices.
+	"GET /admin/compliance/incidents":                       access.Staff,
+	"POST /admin/compliance/incidents":                      access.Staff,
+	"GET /admin/compliance/incidents/hhs-log.csv":           access.Staff,
+	"GET /admin/compliance/incidents/{id}":                  access.Staff,
+	"POST /admin/compliance/incidents/{id}/affected":        access.Staff,
+	"POST /admin/compliance/incidents/{id}/assessment":      access.Staff,
+	"POST /admin/compliance/incidents/{id}/letter":          access.Staff,
+	"POST /admin/compliance/incidents/{id}/notify":          access.Staff,
+	"POST /admin/compliance/incidents/{id}/close":           access.Staff,
+	"GET /admin/compliance/incidents/{id}/letters/{person}": access.Staff,
+	"GET /account/notices":                                  access.Customer,
+	"GET /account/notices/{id}/letter":                      access.Customer,
 }
 
 // routeRoles are the routes limited to roles (httpx.Roles) and their roles.
@@ -346,6 +360,10 @@ func init() {
 		// Issue 16: recording a disclosure.
 		if c == access.Staff && strings.HasSuffix(p, "/disclosures") {
 			routeRoles[p] = []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician, access.RoleFulfillment}
+		}
+		// Incidents (issue 19): the compliance officer alone.
+		if c == access.Staff && strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/admin/compliance/incidents") {
+			routeRoles[p] = []access.Role{access.RoleCompliance}
 		}
 		// Devices (issue 17): clinicians only.
 		if c == access.Staff && (strings.Contains(p, "/devices") || strings.HasPrefix(strings.SplitN(p, " ", 2)[1], "/staff/device-alerts")) {

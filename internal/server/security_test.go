@@ -172,6 +172,15 @@ func init() {
 		"POST /admin/compliance/vendors/{id}/document", "POST /admin/compliance/integrations/{key}"} {
 		routePolicy[p] = officers
 	}
+	// Incidents and breach notification (issue 19): the compliance officer
+	// alone; the notices, the patient's own (object-level checks in
+	// incidents_test.go).
+	for p := range routeClasses {
+		if strings.Contains(p, " /admin/compliance/incidents") {
+			routePolicy[p] = officers
+		}
+	}
+	routePolicy["GET /account/notices"], routePolicy["GET /account/notices/{id}/letter"] = patients, patients
 	// Patient rights (issue 16 parts 5 and 7): amendments and marketing
 	// authorizations. The object-level checks (own, other patient, proxy,
 	// other tenant) are in rights_test.go.

@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		ord = s.services.Orders
 		people = &admin.People{Accounts: s.services.Accounts, Grants: s.services.Grants, Outbox: s.services.Outbox, ShowOutbox: !s.services.Mail,
 			Appointments: s.services.Appointments, Retention: s.services.Retention,
-			Vendors: s.services.Vendors, Webhooks: s.services.Webhooks}
+			Vendors: s.services.Vendors, Webhooks: s.services.Webhooks, Incidents: s.services.Incidents}
 		// Compliance operations (issue 19): changes with approvals, the
 		// report and the data-flow diagram.
 		people.Changes = s.services.Changes
@@ -286,6 +286,12 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	rights.Routes(s.router)
+	// Issue 19: the patient's breach notices.
+	notices, err := portal.NewNotices(site, s.services.Incidents)
+	if err != nil {
+		return err
+	}
+	notices.Routes(s.router)
 	disc, err := staff.NewDisclosures(site, s.services.Accounting)
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/jobs"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/lists"
@@ -117,6 +118,9 @@ type Services struct {
 	// Webhooks (issue 19) are the outgoing webhook subscriptions and their
 	// deliveries.
 	Webhooks *webhooks.Service
+	// Incidents (issue 19) are the incident register and breach
+	// notification (164.400–414), for the compliance officer.
+	Incidents *incidents.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -390,6 +394,12 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	recordExporters(recs, ids.Accounts, ord, rxs, appts, lab, lst, svc.Portal)
 	svc.Accounting = accounting.New(accounting.Deps{Store: store.NewDisclosures(stores.PHI), Events: al, Users: users, Vault: v,
 		Audit: al, Grants: ids.Grants, Clock: c, Log: log})
+	// Incidents and breach notification (issue 19, item 7).
+	svc.Incidents = NewIncidents(IncidentDeps{Stores: stores, Accounts: ids.Accounts, Outbox: ob, Orders: ord, Clock: c, Log: log,
+		Links: func(ctx context.Context, tenantID string) (string, string) {
+			l := links(ctx, tenantID)
+			return l.Brand, l.BaseURL
+		}})
 	return svc, nil
 }
 

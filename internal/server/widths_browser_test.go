@@ -15,10 +15,12 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/amend"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/marketing"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/retention"
@@ -68,6 +70,10 @@ var notPages = map[string]string{
 	"GET /admin/compliance/vendors/{id}/document": "the signed BAA, a PDF download",
 	// Devices (issue 17).
 	"GET /account/devices/readings/{type}/csv": "a CSV file",
+	// Incidents (issue 19).
+	"GET /admin/compliance/incidents/hhs-log.csv":           "a CSV file",
+	"GET /admin/compliance/incidents/{id}/letters/{person}": "a notice letter, a PDF download",
+	"GET /account/notices/{id}/letter":                      "a notice letter, a PDF download",
 }
 
 // overflowing names the innermost elements that reach past the window's
@@ -345,6 +351,13 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	special["GET /account/messages/{id}"] = []string{"/account/messages/" + threadID}
 	special["GET /staff/messages/{id}"] = []string{"/staff/messages/" + threadID}
 
+	// Incidents (issue 19): a breach notified to the patient (its page
+	// with the letters; the patient's notices) and an open one not yet
+	// assessed (the page with every form).
+	persona[officers] = string(access.RoleCompliance)
+	notified, open := seedIncidents(t, s, patient.ID, staffOf[access.RoleCompliance].ID, staffOf[access.RoleCustomerService].ID)
+	special["GET /admin/compliance/incidents/{id}"] = []string{"/admin/compliance/incidents/" + notified, "/admin/compliance/incidents/" + open}
+
 	// Issue 16: the patient's copy of their record ready and another being
 	// prepared (its progress bar), a disclosure in their accounting; the
 	// disclosure form as a pharmacist.
@@ -498,4 +511,53 @@ func seedVendorsAndWebhooks(t *testing.T, s *testkit.Server) {
 	if err := hooks.SendTest(comp, s.Tenant.ID, sub.ID); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// seedIncidents records two incidents (issue 19): a breach of the
+// patient's record by a customer service account, assessed, its letter
+// written and the notices sent; and an open one just recorded.
+func seedIncidents(t *testing.T, s *testkit.Server, patientID, officerID, readerID string) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	svc := s.Services().Incidents
+	officer := access.WithActor(ctx, access.Actor{ID: officerID, Role: access.RoleCompliance, TenantID: s.Tenant.ID})
+	reader := access.WithActor(ctx, access.Actor{ID: readerID, Role: access.RoleCustomerService, TenantID: s.Tenant.ID})
+	at := s.Clock.Now().Add(-2 * time.Hour)
+	if err := s.Stores.AuditLog.Append(reader, audit.Entry{Time: at, TenantID: s.Tenant.ID, Subjects: []string{patientID}, Action: "user.read",
+		ResourceType: "user", ResourceID: patientID, Purpose: access.PurposeOperations, Outcome: audit.Allowed, Severity: audit.Normal}); err != nil {
+		t.Fatal(err)
+	}
+	today := s.Clock.Now().UTC().Format(incidents.DateLayout)
+	breach, err := svc.Create(officer, s.Tenant.ID, incidents.Input{Title: "A customer service login read records without a reason to",
+		DiscoveredOn: today, Description: "Reported by a colleague; the audit log shows reads of records with no open order or message.",
+		BreachType: "unauthorized access or disclosure", Systems: []string{"portal", "email"}, DataClasses: []string{"names", "orders", "prescriptions"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SelectAffected(officer, s.Tenant.ID, breach.ID, incidents.Selection{Kind: incidents.ByAccount, ActorID: readerID,
+		From: at.Add(-time.Minute), To: s.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Assess(officer, s.Tenant.ID, breach.ID, incidents.Assessment{Nature: "Names, order history and prescription names.",
+		Recipient: "A member of staff with no reason to read them.", Acquired: "Viewed on screen; nothing was exported.",
+		Mitigation: "The login was disabled the same day and the staff member interviewed.", Conclusion: incidents.Breach}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetLetter(officer, s.Tenant.ID, breach.ID, incidents.Letter{
+		WhatHappened: "A member of our staff looked at customer records without a work reason. We found this in our access records.",
+		Information:  "Your name, the products you ordered and the names of your prescriptions.",
+		Steps:        "You do not need to do anything. Be careful with calls or emails that claim to be from us and ask for details.",
+		Doing:        "We disabled the staff member's access, reviewed every record they opened and retrained our team.",
+		Contact:      "Call 1-800-555-0100 (toll-free), write to privacy@pharmacy.test, or write to Privacy Officer, 1 Main Street, Springfield."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Notify(officer, s.Tenant.ID, breach.ID); err != nil {
+		t.Fatal(err)
+	}
+	open, err := svc.Create(officer, s.Tenant.ID, incidents.Input{Title: "A laptop was left on a train", DiscoveredOn: today,
+		Description: "The laptop is encrypted; we are checking whether it held any exported reports.", Systems: []string{"laptop or device"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return breach.ID, open.ID
 }

@@ -62,6 +62,10 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
 	{Key: "webhooks", Label: "Webhooks", Href: "/admin/compliance/webhooks", About: "Events sent to other systems, signed, with each delivery's answer.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},
+	// Issue 19: incidents and breach notification (the compliance officer
+	// only: an investigation may concern an admin).
+	{Key: "incidents", Label: "Incidents", Href: "/admin/compliance/incidents", About: "The incident register, risk assessments, the 60-day clock and breach notices.",
+		Roles: []access.Role{access.RoleCompliance}},
 	// The amendment clock (issue 16): what is due and overdue, no text.
 	{Key: "amendment-clock", Label: "Amendment clock", Href: "/admin/compliance/amendments", About: "Correction requests waiting for a decision, and which are overdue.",
 		Roles: []access.Role{access.RoleCompliance, access.RoleAdmin}},

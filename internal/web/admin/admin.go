@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/outbox"
 	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
@@ -66,6 +67,9 @@ type Handlers struct {
 	// vendorsView and webhooksView are issue 19's compliance pages.
 	vendorsView  *render.Page
 	webhooksView *render.Page
+	// incidentsView and incidentView are the incident register and one
+	// incident (issue 19).
+	incidentsView, incidentView *render.Page
 	// rights are the amendment clock and the promotion reach (rights.go).
 	rights rights
 	// Brand sets the brand's inheritable settings (white label); nil
@@ -100,6 +104,9 @@ type People struct {
 	// Webhooks are the outgoing webhook subscriptions (issue 19; admins and
 	// compliance); nil leaves the pages out.
 	Webhooks *webhooks.Service
+	// Incidents are the incident register and breach notification (issue
+	// 19; the compliance officer only); nil leaves the pages out.
+	Incidents *incidents.Service
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -125,6 +132,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
 		"admin/brand": &h.brandView,
+		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
 	}); err != nil {
 		return nil, err
 	}

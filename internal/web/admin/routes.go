@@ -104,6 +104,23 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/test", h.sendTestWebhook, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/disable", h.disableWebhook, reviewers)
 	}
+	// Incidents and breach notification (issue 19, 164.400–414): the
+	// compliance officer only. Why not admins, unlike the other compliance
+	// pages: an investigation may concern an admin's own access, and the
+	// people affected (a list of patients) are PHI nobody else needs.
+	if h.people.Incidents != nil {
+		officer := httpx.Roles(access.RoleCompliance)
+		rt.Handle(access.Staff, "GET /admin/compliance/incidents", h.showIncidents, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/incidents", h.createIncident, officer)
+		rt.Handle(access.Staff, "GET /admin/compliance/incidents/hhs-log.csv", h.exportHHSLog, officer)
+		rt.Handle(access.Staff, "GET /admin/compliance/incidents/{id}", h.showIncident, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/incidents/{id}/affected", h.selectAffected, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/incidents/{id}/assessment", h.assessIncident, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/incidents/{id}/letter", h.saveIncidentLetter, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/incidents/{id}/notify", h.notifyIncident, officer)
+		rt.Handle(access.Staff, "POST /admin/compliance/incidents/{id}/close", h.closeIncident, officer)
+		rt.Handle(access.Staff, "GET /admin/compliance/incidents/{id}/letters/{person}", h.downloadIncidentLetter, officer)
+	}
 	// Patient rights (issue 16): the amendment clock for compliance (no
 	// text, only kinds and dates); the reach of a targeted promotion for
 	// those who make promotions (a count, never who).
