@@ -131,7 +131,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
-		"admin/brand": &h.brandView,
+		"admin/brand":     &h.brandView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
 	}); err != nil {
 		return nil, err
