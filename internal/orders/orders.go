@@ -183,17 +183,26 @@ type StockItem struct {
 // ExpiredOrder is an order whose held stock was not paid for in time.
 type ExpiredOrder struct{ TenantID, OrderID string }
 
+// PromoUse is an order's use of a promotion code, counted with its stock
+// hold: the code and the discount it gave in the order's currency (no
+// person, no item). The zero value is no code.
+type PromoUse struct {
+	PromotionID string
+	Discount    int64
+	Currency    string
+}
+
 // Stock holds, confirms and gives back variant stock in the catalog store
 // (internal/store.Stock); the order id is the idempotency key of every call.
 // It is apart from Store because the catalog store holds no PHI: a hold
 // names an order id and variants, never a person.
 type Stock interface {
 	// Reserve takes the items out of stock for an order, all or nothing,
-	// holding them until expires, and counts the use of promotionID (if set)
-	// in the same transaction. Reserving again for the same order changes
+	// holding them until expires, and counts the use of a promotion code
+	// (if use names one; with the discount it gave) in the same transaction. Reserving again for the same order changes
 	// nothing. A short item is a Conflict naming it; a code used up
 	// meanwhile is an Invalid error on the code field.
-	Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, promotionID string, now, expires time.Time) error
+	Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, use PromoUse, now, expires time.Time) error
 	// Confirm makes an order's held stock final (the order was paid).
 	Confirm(ctx context.Context, tenantID, orderID string, now time.Time) error
 	// Release puts an order's stock and its use of a promotion code back;
@@ -465,9 +474,9 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	promoID := ""
+	var use PromoUse
 	if p != nil {
-		promoID = p.ID
+		use = PromoUse{PromotionID: p.ID, Discount: q.Discount, Currency: q.Currency}
 	}
 	now := s.clock.Now()
 	o := &Order{ID: id.NewAt(now), UserID: req.UserID, Status: PendingPayment, Gateway: g.Name(), CreatedAt: now,
@@ -486,7 +495,7 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	// hold's time): ReleaseLeftovers counts on it to tell a checkout in
 	// flight from one that died.
 	wctx, cancel := context.WithTimeout(ctx, placeWindow)
-	if err := s.stock.Reserve(wctx, req.TenantID, o.ID, items, promoID, now, now.Add(ttl)); err != nil {
+	if err := s.stock.Reserve(wctx, req.TenantID, o.ID, items, use, now, now.Add(ttl)); err != nil {
 		cancel()
 		return nil, err
 	}
