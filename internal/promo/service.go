@@ -77,6 +77,10 @@ func (s *Service) List(ctx context.Context, tenantID string) ([]Promotion, error
 	return s.store.List(ctx, tenantID)
 }
 
+// Now is the service's time, by which the pages say whether a code is
+// active, scheduled or ended.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
 // Get returns a tenant's promotion with the discount its uses gave;
 // another tenant's and an unknown id are NotFound.
 func (s *Service) Get(ctx context.Context, tenantID, id string) (*Promotion, error) {
@@ -119,6 +123,12 @@ func (s *Service) Duplicate(ctx context.Context, tenantID, promotionID, code str
 	now := s.clock.Now()
 	c := *p
 	c.ID, c.Code, c.Used, c.Given, c.Paused, c.CreatedAt = id.NewAt(now), code, 0, nil, true, now
+	if !c.EndsAt.IsZero() && !c.EndsAt.After(now) {
+		// A copy of an ended offer is made to run it again: its end is
+		// cleared (the copy is paused, so it reaches no one until the
+		// manager has set its dates and resumed it).
+		c.EndsAt = time.Time{}
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
