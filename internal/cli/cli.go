@@ -27,9 +27,9 @@ type Env struct {
 	// progress.go): the terminal, set by main only when both stdout and
 	// stderr are terminals. Nil (piped, redirected, tests) keeps it quiet.
 	Progress io.Writer
-	Getenv         func(string) string
-	ReadFile       func(string) ([]byte, error)
-	Clock          clock.Clock
+	Getenv   func(string) string
+	ReadFile func(string) ([]byte, error)
+	Clock    clock.Clock
 	// Ready, if set, is called with the URL once a server listens (tests).
 	Ready func(url string)
 	// Argon2, if set, replaces the password hashing cost (tests).
