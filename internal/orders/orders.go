@@ -131,6 +131,8 @@ type Order struct {
 	ChargeID  string
 	CreatedAt time.Time
 	Details
+	// Shipment is the carrier and tracking number once shipped; nil before.
+	Shipment *Shipment
 }
 
 // Contacts finds the email address of a person, for order emails.
@@ -144,7 +146,9 @@ type Record struct {
 	Status                          Status
 	Gateway, ChargeID               string
 	DetailsCT                       []byte
-	CreatedAt, UpdatedAt            time.Time
+	// ShipmentCT is the sealed Shipment; nil until the order ships.
+	ShipmentCT           []byte
+	CreatedAt, UpdatedAt time.Time
 }
 
 // Store keeps orders in the PHI store (internal/store.Orders).
@@ -167,6 +171,9 @@ type Store interface {
 	// status there is), newest first, at most limit; after, when not empty,
 	// is the id of the last order of the previous page.
 	Queue(ctx context.Context, tenantID string, statuses []Status, after string, limit int) ([]QueueItem, error)
+	// SetShipment records the sealed shipment of a shipped order; a
+	// Conflict (apperr.ErrStale) when the order is not shipped.
+	SetShipment(ctx context.Context, tenantID, orderID string, ct []byte, now time.Time) error
 	// Unpaid returns a gateway's orders in every tenant still waiting for
 	// payment that were placed before the given time, oldest first, at most
 	// limit.
@@ -766,6 +773,16 @@ func open(h phi.Handle, r Record) (*Order, error) {
 		CreatedAt: r.CreatedAt}
 	if err := json.Unmarshal(body.Reveal(), &o.Details); err != nil {
 		return nil, fmt.Errorf("order %s details: %w", r.ID, err)
+	}
+	if r.ShipmentCT != nil {
+		b, err := h.OpenBytes(r.UserID, "orders", "shipment_ct", r.ID, r.ShipmentCT)
+		if err != nil {
+			return nil, err
+		}
+		o.Shipment = &Shipment{}
+		if err := json.Unmarshal(b.Reveal(), o.Shipment); err != nil {
+			return nil, fmt.Errorf("order %s shipment: %w", r.ID, err)
+		}
 	}
 	return o, nil
 }
