@@ -9,7 +9,7 @@ import (
 // inside a transaction (tests mutate the store, verify and roll back).
 // chunk is how many events it reads per query (small ones test the seams).
 func VerifyChunked(ctx context.Context, c Chain, sink CheckpointSink, pub ed25519.PublicKey, chunk int) (Report, error) {
-	return verify(ctx, c, sink, pub, chunk, 1)
+	return verify(ctx, c, sink, pub, chunk, 1, nil)
 }
 
 // ChainHash exposes the chain hash so tests can forge a well-formed event.

@@ -44,7 +44,13 @@ const verifyChunk = 8192
 // event k-1, to its own stored hash. All links holding is the same as the
 // whole chain holding, and it lets ranges of the log be checked in parallel.
 func Verify(ctx context.Context, chain Chain, sink CheckpointSink, pub ed25519.PublicKey) (Report, error) {
-	return verify(ctx, chain, sink, pub, verifyChunk, runtime.GOMAXPROCS(0))
+	return verify(ctx, chain, sink, pub, verifyChunk, runtime.GOMAXPROCS(0), nil)
+}
+
+// VerifyWithProgress is Verify that calls progress (from one goroutine at a
+// time) with the events checked so far and the total, after each range.
+func VerifyWithProgress(ctx context.Context, chain Chain, sink CheckpointSink, pub ed25519.PublicKey, progress func(done, total int64)) (Report, error) {
+	return verify(ctx, chain, sink, pub, verifyChunk, runtime.GOMAXPROCS(0), progress)
 }
 
 // failure is the first problem found in one range.
@@ -62,7 +68,8 @@ func (f *failure) set(seq int64, problem string) {
 // errStop ends a walk early: the problem is recorded already.
 var errStop = errors.New("audit: stop the walk")
 
-func verify(ctx context.Context, chain Chain, sink CheckpointSink, pub ed25519.PublicKey, chunk, workers int) (Report, error) {
+func verify(ctx context.Context, chain Chain, sink CheckpointSink, pub ed25519.PublicKey, chunk, workers int,
+	progress func(done, total int64)) (Report, error) {
 	cps, err := sink.ReadAll(ctx)
 	if err != nil {
 		return Report{}, err
@@ -117,11 +124,19 @@ func verify(ctx context.Context, chain Chain, sink CheckpointSink, pub ed25519.P
 	errs := make([]error, len(ranges))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var checked int64
 	for range max(1, min(workers, len(ranges))) {
 		wg.Go(func() {
 			r := newRangeChecker(want)
 			for i := range next {
 				errs[i] = r.check(ctx, chain, ranges[i].a, ranges[i].b, &results[i])
+				if progress != nil {
+					mu.Lock()
+					checked += ranges[i].b - ranges[i].a + 1
+					progress(checked, last)
+					mu.Unlock()
+				}
 			}
 		})
 	}

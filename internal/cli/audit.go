@@ -91,7 +91,12 @@ func verifyAudit(ctx context.Context, env *Env, cfg *config.Config, chain audit.
 	if err != nil {
 		return err
 	}
-	rep, err := audit.Verify(ctx, chain, audit.NewFileSink(cfg.AuditCheckpointPath()), pub)
+	bar := env.progress("verifying audit events", 0)
+	rep, err := audit.VerifyWithProgress(ctx, chain, audit.NewFileSink(cfg.AuditCheckpointPath()), pub, func(done, total int64) {
+		bar.Total(total)
+		bar.Set(done)
+	})
+	bar.Done()
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,11 @@ Run 'salve catalog <action> -h' for an action's flags.
 		if err != nil {
 			return fmt.Errorf("read %s: %w", fs.Arg(0), err)
 		}
-		res, err := svc.Import(ctx, t.ID, bytes.NewReader(data))
+		// Reading the file is shown in bytes, then saving as one step (it is
+		// one transaction); on a terminal only.
+		bar := env.progress("reading "+fs.Arg(0)+" (bytes)", int64(len(data)))
+		res, err := svc.Import(ctx, t.ID, &countingReader{r: bytes.NewReader(data), p: bar, then: "saving the products"})
+		bar.Done()
 		if err != nil {
 			var ie *catalog.ImportError
 			if errors.As(err, &ie) {

@@ -23,9 +23,13 @@ import (
 // Env is what a command may touch of the outside world.
 type Env struct {
 	Stdout, Stderr io.Writer
-	Getenv         func(string) string
-	ReadFile       func(string) ([]byte, error)
-	Clock          clock.Clock
+	// Progress, if set, is where long work draws its progress line (see
+	// progress.go): the terminal, set by main only when both stdout and
+	// stderr are terminals. Nil (piped, redirected, tests) keeps it quiet.
+	Progress io.Writer
+	Getenv   func(string) string
+	ReadFile func(string) ([]byte, error)
+	Clock    clock.Clock
 	// Ready, if set, is called with the URL once a server listens (tests).
 	Ready func(url string)
 	// Argon2, if set, replaces the password hashing cost (tests).

@@ -13,6 +13,9 @@ import (
 	"github.com/salvehealth/salve/internal/store"
 )
 
+// demoSteps is how many steps seeding the demo shows (step below).
+const demoSteps = 9
+
 func demoCommand() command {
 	c := command{name: "demo", usage: "demo [flags]",
 		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products, and serves on 127.0.0.1:8080 (printed as http://localhost:8080, where passkeys work); the products' pictures are drawn (nothing fetched) in the background once it serves. Run it again to reuse the data."}
@@ -43,6 +46,15 @@ func demoCommand() command {
 			}
 		}
 		return runServer(ctx, &env2, cfg, log, func(ctx context.Context, stores *server.Stores) (prepared, error) {
+			// Seeding shows its steps on a terminal (quiet when piped); the
+			// line is blanked before the server says where it listens.
+			bar := env.progress("seeding the demo", 0)
+			defer bar.Done()
+			n := 0
+			step := func(what string) {
+				n++
+				bar.Step(fmt.Sprintf("seeding the demo (%d of %d): %s", n, demoSteps, what), 0)
+			}
 			ran, err := stores.Migrate(ctx, env.Clock.Now())
 			if err != nil {
 				return prepared{}, err
@@ -52,14 +64,17 @@ func demoCommand() command {
 					log.Info("migrated", "store", string(db.Kind()), "applied", n)
 				}
 			}
+			step("the catalog")
 			created, err := demo.Seed(ctx, stores.Catalog, env.Clock)
 			if err != nil {
 				return prepared{}, fmt.Errorf("seed demo data: %w", err)
 			}
 			if created {
+				bar.Done() // the log line starts on a clean line
 				log.Info("seeded the demo tenant")
 			}
 			// The accounts need the vault (their identities are PHI).
+			step("keys")
 			if err := stores.OpenVault(ctx, cfg, env.Clock, log); err != nil {
 				return prepared{}, err
 			}
@@ -71,30 +86,37 @@ func demoCommand() command {
 			if err != nil {
 				return prepared{}, err
 			}
+			step("people")
 			if err := demo.SeedPeople(ctx, stores.Catalog, svc.Accounts); err != nil {
 				return prepared{}, err
 			}
 			// The demo patient's prescriptions (one due for a refill, one
 			// expired), verified by the demo pharmacist.
+			step("prescriptions")
 			if err := demo.SeedPrescriptions(ctx, stores.Catalog, stores.PHI, stores.Vault, stores.AuditLog, svc.Grants, env.Clock.Now()); err != nil {
 				return prepared{}, err
 			}
+			step("appointments")
 			if err := demo.SeedAppointments(ctx, stores.Catalog, stores.PHI, svc.Appointments, env.Clock); err != nil {
 				return prepared{}, fmt.Errorf("seed demo appointments: %w", err)
 			}
+			step("lab results")
 			if err := demo.SeedLabs(ctx, stores.Catalog, stores.PHI, svc.Labs, stores.Vault, env.Clock.Now()); err != nil {
 				return prepared{}, fmt.Errorf("seed demo lab results: %w", err)
 			}
 			// Secure messaging (issue 16): the teams patients write to.
+			step("message teams")
 			if err := demo.SeedMessageTeams(ctx, stores.Catalog, stores.PHI, stores.Vault, svc.Messages); err != nil {
 				return prepared{}, fmt.Errorf("seed demo message teams: %w", err)
 			}
 			// Billing (issue 16): the demo patient's paid orders with HSA/FSA
 			// items and one open invoice.
+			step("orders")
 			if err := demo.SeedOrders(ctx, stores.Catalog, stores.PHI, catalog.NewService(store.NewCatalogRepo(stores.Catalog), env.Clock), svc.Orders); err != nil {
 				return prepared{}, fmt.Errorf("seed demo orders: %w", err)
 			}
 			// Devices (issue 17): 90 days of glucose and blood pressure.
+			step("device readings")
 			if err := demo.SeedDevices(ctx, stores.Catalog, stores.PHI, svc.Devices, stores.Vault, env.Clock.Now()); err != nil {
 				return prepared{}, fmt.Errorf("seed demo device readings: %w", err)
 			}

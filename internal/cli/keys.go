@@ -101,9 +101,11 @@ Run 'salve keys <action> -h' for an action's flags.
 			if err := stores.AuditLog.Append(actx, audit.Entry{Action: "vault.kek.rotate", ResourceType: "kek", Severity: audit.High, Purpose: access.PurposeSystem}); err != nil {
 				return err
 			}
-			res, err := v.Rotate(ctx, vault.RotateOptions{Batch: batch, Progress: func(done int) {
-				fmt.Fprintf(env.Stdout, "re-wrapped %d data keys\n", done)
-			}})
+			// The running count is a progress line on a terminal, and
+			// nothing when piped: the result below is what a script reads.
+			bar := env.progress("re-wrapping data keys", 0)
+			res, err := v.Rotate(ctx, vault.RotateOptions{Batch: batch, Progress: func(done int) { bar.Set(int64(done)) }})
+			bar.Done()
 			if res.Added {
 				fmt.Fprintf(env.Stdout, "added KEK version %s and made it primary\n", res.Primary)
 			} else if res.Primary != "" {

@@ -98,7 +98,15 @@ func SeedOrdersFor(ctx context.Context, cat *catalog.Service, ord *orders.Servic
 			return nil, fmt.Errorf("demo order: %w", err)
 		}
 		for _, st := range p.steps {
-			if _, err := ord.Advance(ful, tenantID, o.ID, st, orders.Links{}); err != nil {
+			var err error
+			if st == orders.StepShip {
+				// Shipped with a carrier and a (made-up) tracking number,
+				// so the order page shows the tracking link.
+				_, err = ord.Ship(ful, tenantID, o.ID, orders.Shipment{Carrier: "usps", Tracking: "9400100000000000000001"}, orders.Links{})
+			} else {
+				_, err = ord.Advance(ful, tenantID, o.ID, st, orders.Links{})
+			}
+			if err != nil {
 				return nil, fmt.Errorf("demo order %s: %w", st, err)
 			}
 		}

@@ -32,7 +32,7 @@ func TestLeftoverHoldsAreReleased(t *testing.T) {
 		var dead []string
 		for range 6 {
 			oid := id.NewAt(s.Clock.Now())
-			if err := stock.Reserve(ctx, s.Tenant.ID, oid, []orders.StockItem{{VariantID: v.ID, Quantity: 1, Label: "Gauze"}}, "",
+			if err := stock.Reserve(ctx, s.Tenant.ID, oid, []orders.StockItem{{VariantID: v.ID, Quantity: 1, Label: "Gauze"}}, orders.PromoUse{},
 				s.Clock.Now(), s.Clock.Now().Add(orders.ReservationTTL)); err != nil {
 				t.Fatal(err)
 			}

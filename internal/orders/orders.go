@@ -131,6 +131,8 @@ type Order struct {
 	ChargeID  string
 	CreatedAt time.Time
 	Details
+	// Shipment is the carrier and tracking number once shipped; nil before.
+	Shipment *Shipment
 }
 
 // Contacts finds the email address of a person, for order emails.
@@ -144,7 +146,9 @@ type Record struct {
 	Status                          Status
 	Gateway, ChargeID               string
 	DetailsCT                       []byte
-	CreatedAt, UpdatedAt            time.Time
+	// ShipmentCT is the sealed Shipment; nil until the order ships.
+	ShipmentCT           []byte
+	CreatedAt, UpdatedAt time.Time
 }
 
 // Store keeps orders in the PHI store (internal/store.Orders).
@@ -167,6 +171,9 @@ type Store interface {
 	// status there is), newest first, at most limit; after, when not empty,
 	// is the id of the last order of the previous page.
 	Queue(ctx context.Context, tenantID string, statuses []Status, after string, limit int) ([]QueueItem, error)
+	// SetShipment records the sealed shipment of a shipped order; a
+	// Conflict (apperr.ErrStale) when the order is not shipped.
+	SetShipment(ctx context.Context, tenantID, orderID string, ct []byte, now time.Time) error
 	// Unpaid returns a gateway's orders in every tenant still waiting for
 	// payment that were placed before the given time, oldest first, at most
 	// limit.
@@ -183,17 +190,26 @@ type StockItem struct {
 // ExpiredOrder is an order whose held stock was not paid for in time.
 type ExpiredOrder struct{ TenantID, OrderID string }
 
+// PromoUse is an order's use of a promotion code, counted with its stock
+// hold: the code and the discount it gave in the order's currency (no
+// person, no item). The zero value is no code.
+type PromoUse struct {
+	PromotionID string
+	Discount    int64
+	Currency    string
+}
+
 // Stock holds, confirms and gives back variant stock in the catalog store
 // (internal/store.Stock); the order id is the idempotency key of every call.
 // It is apart from Store because the catalog store holds no PHI: a hold
 // names an order id and variants, never a person.
 type Stock interface {
 	// Reserve takes the items out of stock for an order, all or nothing,
-	// holding them until expires, and counts the use of promotionID (if set)
-	// in the same transaction. Reserving again for the same order changes
+	// holding them until expires, and counts the use of a promotion code
+	// (if use names one; with the discount it gave) in the same transaction. Reserving again for the same order changes
 	// nothing. A short item is a Conflict naming it; a code used up
 	// meanwhile is an Invalid error on the code field.
-	Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, promotionID string, now, expires time.Time) error
+	Reserve(ctx context.Context, tenantID, orderID string, items []StockItem, use PromoUse, now, expires time.Time) error
 	// Confirm makes an order's held stock final (the order was paid).
 	Confirm(ctx context.Context, tenantID, orderID string, now time.Time) error
 	// Release puts an order's stock and its use of a promotion code back;
@@ -465,9 +481,9 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	promoID := ""
+	var use PromoUse
 	if p != nil {
-		promoID = p.ID
+		use = PromoUse{PromotionID: p.ID, Discount: q.Discount, Currency: q.Currency}
 	}
 	now := s.clock.Now()
 	o := &Order{ID: id.NewAt(now), UserID: req.UserID, Status: PendingPayment, Gateway: g.Name(), CreatedAt: now,
@@ -486,7 +502,7 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	// hold's time): ReleaseLeftovers counts on it to tell a checkout in
 	// flight from one that died.
 	wctx, cancel := context.WithTimeout(ctx, placeWindow)
-	if err := s.stock.Reserve(wctx, req.TenantID, o.ID, items, promoID, now, now.Add(ttl)); err != nil {
+	if err := s.stock.Reserve(wctx, req.TenantID, o.ID, items, use, now, now.Add(ttl)); err != nil {
 		cancel()
 		return nil, err
 	}
@@ -757,6 +773,16 @@ func open(h phi.Handle, r Record) (*Order, error) {
 		CreatedAt: r.CreatedAt}
 	if err := json.Unmarshal(body.Reveal(), &o.Details); err != nil {
 		return nil, fmt.Errorf("order %s details: %w", r.ID, err)
+	}
+	if r.ShipmentCT != nil {
+		b, err := h.OpenBytes(r.UserID, "orders", "shipment_ct", r.ID, r.ShipmentCT)
+		if err != nil {
+			return nil, err
+		}
+		o.Shipment = &Shipment{}
+		if err := json.Unmarshal(b.Reveal(), o.Shipment); err != nil {
+			return nil, fmt.Errorf("order %s shipment: %w", r.ID, err)
+		}
 	}
 	return o, nil
 }

@@ -100,3 +100,85 @@ func TestPromotionCodes(t *testing.T) {
 		}
 	})
 }
+
+// TestPromotionLastUseAndDiscountGiven: a code with one use left (of two),
+// used by two buyers at the same moment, is used once; each use records the
+// discount it gave, which the manager's figures add up and a cancelled order
+// takes back; a paused code is refused at checkout with nothing held or
+// charged, and works again once resumed. Both engines.
+func TestPromotionLastUseAndDiscountGiven(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := newEnv(t, e)
+		ctx := context.Background()
+		now := s.Clock.Now()
+		p := &promo.Promotion{TenantID: s.Tenant.ID, Code: "TWICE", Kind: promo.Percent, Value: 10, UsageLimit: 2, StartsAt: now.Add(-time.Hour)}
+		if err := s.Promos.Create(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		v := product(t, s, "Test strips", 2000, 20, false)
+		bctx, uid := buyer(t, s, 1)
+		first, err := placeWith(s, bctx, uid, "TWICE", orders.ItemRef{VariantID: v.ID, Quantity: 1})
+		if err != nil || first.Discount != 200 {
+			t.Fatalf("first use: %+v %v", first, err)
+		}
+		// Two buyers, one use left, at the same moment.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var won []*orders.Order
+		start := make(chan struct{})
+		for i := range 2 {
+			c, u := buyer(t, s, 20+i)
+			wg.Go(func() {
+				<-start
+				o, err := placeWith(s, c, u, "TWICE", orders.ItemRef{VariantID: v.ID, Quantity: 3})
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					won = append(won, o)
+				} else if ae := apperr.As(err); ae == nil || ae.Code != apperr.Invalid || ae.Fields["promo"] == "" {
+					t.Errorf("the loser's error: %v, want it on the code field", err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if len(won) != 1 || won[0].Discount != 600 || stockOf(t, s, v.ID) != 16 || s.Gateway.Charges() != 2 {
+			t.Fatalf("%d orders used the last use; stock %d; %d charges", len(won), stockOf(t, s, v.ID), s.Gateway.Charges())
+		}
+		got, err := s.Promos.Get(ctx, s.Tenant.ID, p.ID)
+		if err != nil || got.Used != 2 || len(got.Given) != 1 || got.Given[0] != (promo.Amount{Minor: 800, Currency: "USD"}) {
+			t.Fatalf("uses and discount given: %+v %v", got, err)
+		}
+		// Cancelling takes the use and its discount back.
+		sys := access.WithActor(ctx, access.System("test", s.Tenant.ID))
+		if err := s.Orders.Move(sys, s.Tenant.ID, won[0].ID, orders.Cancelled); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Promos.Get(ctx, s.Tenant.ID, p.ID); got.Used != 1 || len(got.Given) != 1 || got.Given[0].Minor != 200 {
+			t.Fatalf("after the cancel: %+v", got)
+		}
+		// Paused: refused, nothing held, nothing charged; resumed: works.
+		if err := s.Promos.Pause(ctx, s.Tenant.ID, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		charges, stock := s.Gateway.Charges(), stockOf(t, s, v.ID)
+		_, err = placeWith(s, bctx, uid, "TWICE", orders.ItemRef{VariantID: v.ID, Quantity: 1})
+		if ae := apperr.As(err); ae == nil || !strings.Contains(ae.Fields["promo"], "paused") {
+			t.Fatalf("paused code: %v", err)
+		}
+		if s.Gateway.Charges() != charges || stockOf(t, s, v.ID) != stock {
+			t.Fatal("a paused code moved stock or money")
+		}
+		// The hold itself refuses a code paused after the quote was made.
+		if err := store.NewStock(s.Stores.Catalog).Reserve(ctx, s.Tenant.ID, id.New(), []orders.StockItem{{VariantID: v.ID, Quantity: 1, Label: "Test strips"}},
+			orders.PromoUse{PromotionID: p.ID, Discount: 100, Currency: "USD"}, now, now.Add(time.Minute)); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("a hold with a paused code: %v", err)
+		}
+		if err := s.Promos.Resume(ctx, s.Tenant.ID, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if o, err := placeWith(s, bctx, uid, "TWICE", orders.ItemRef{VariantID: v.ID, Quantity: 1}); err != nil || o.Discount != 200 {
+			t.Fatalf("resumed: %+v %v", o, err)
+		}
+	})
+}

@@ -204,8 +204,8 @@ func (g *Test) Total() int64 {
 	return t
 }
 
-// Refund implements Refunder: once per IdempotencyKey, never more than was
-// charged.
+// Refund implements Refunder: once per IdempotencyKey; partial refunds of a
+// charge together never more than was charged.
 func (g *Test) Refund(_ context.Context, req RefundRequest) (string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -213,7 +213,15 @@ func (g *Test) Refund(_ context.Context, req RefundRequest) (string, error) {
 		return "test-refund-" + req.IdempotencyKey, nil
 	}
 	c, ok := g.charges[strings.TrimPrefix(req.ChargeID, "test-")]
-	if !ok || req.Amount <= 0 || req.Amount > c.Amount {
+	// Partial refunds add up, as on Stripe: all the refunds of a charge
+	// together never exceed it.
+	var before int64
+	for _, r := range g.refunds {
+		if r.ChargeID == req.ChargeID {
+			before += r.Amount
+		}
+	}
+	if !ok || req.Amount <= 0 || before+req.Amount > c.Amount {
 		return "", errors.New("test gateway: no such charge, or more than was charged")
 	}
 	g.refunds[req.IdempotencyKey] = req

@@ -3,6 +3,7 @@ package payment_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/salvehealth/salve/internal/payment"
@@ -51,5 +52,21 @@ func TestTestGatewayRefundsOncePerKeyAndNoMoreThanCharged(t *testing.T) {
 	}
 	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: "test-nope", Amount: 1, IdempotencyKey: "x"}); err == nil {
 		t.Fatal("a refund of an unknown charge was given")
+	}
+	// Partial refunds (a return's lines) add up to the charge and no more.
+	c2, err := g.Charge(ctx, payment.Request{IdempotencyKey: "order-2", Reference: "CCCC-DDDD", Amount: 1000, Currency: "USD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, amount := range []int64{400, 600} {
+		if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: c2.ID, Amount: amount, Currency: "USD", IdempotencyKey: fmt.Sprint("line-", i)}); err != nil {
+			t.Fatalf("partial refund %d: %v", amount, err)
+		}
+	}
+	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: c2.ID, Amount: 1, Currency: "USD", IdempotencyKey: "line-2"}); err == nil {
+		t.Fatal("partial refunds went above the charge")
+	}
+	if g.Refunded() != 2000 {
+		t.Fatalf("refunded %d, want 2000", g.Refunded())
 	}
 }

@@ -34,10 +34,37 @@ type Promotion struct {
 	// UsageLimit is how many orders may use the code; 0 is unlimited.
 	UsageLimit, Used int64
 	CreatedAt        time.Time
+	// Paused is set by a manager: the code refuses buyers until resumed,
+	// keeping its window, its uses and its limit.
+	Paused bool
+	// Given is the discount the code's uses gave, per currency (filled by
+	// Get and List; uses given back by a cancelled order are not counted).
+	Given []Amount
 	// Target, when set, offers the code on the dashboard only to patients
 	// whose health data matches it and who signed a current marketing
 	// authorization for health-based offers (internal/marketing).
 	Target Target
+}
+
+// Amount is a sum of money in minor units of a currency.
+type Amount struct {
+	Minor    int64
+	Currency string
+}
+
+// Status says where a promotion stands at now, for the manager's pages.
+func (p *Promotion) Status(now time.Time) string {
+	switch {
+	case !p.EndsAt.IsZero() && !now.Before(p.EndsAt):
+		return "Ended"
+	case p.Paused:
+		return "Paused"
+	case now.Before(p.StartsAt):
+		return "Scheduled"
+	case p.UsageLimit > 0 && p.Used >= p.UsageLimit:
+		return "Used up"
+	}
+	return "Active"
 }
 
 // Kinds of targeting rule: explicit and few, so that a manager (who sees no
@@ -71,7 +98,7 @@ func (t Target) Label() string {
 
 // Active reports whether the promotion can be used at now.
 func (p *Promotion) Active(now time.Time) bool {
-	return !now.Before(p.StartsAt) && (p.EndsAt.IsZero() || now.Before(p.EndsAt)) && (p.UsageLimit == 0 || p.Used < p.UsageLimit)
+	return !p.Paused && !now.Before(p.StartsAt) && (p.EndsAt.IsZero() || now.Before(p.EndsAt)) && (p.UsageLimit == 0 || p.Used < p.UsageLimit)
 }
 
 var (
@@ -147,6 +174,8 @@ func ErrUnknown() error { return errCode("This code is not valid.") }
 // now, or a clear error when it cannot be used.
 func (p *Promotion) Discount(subtotal, qty int64, currency string, now time.Time) (int64, error) {
 	switch {
+	case p.Paused:
+		return 0, errCode("This code is paused; try it again later.")
 	case now.Before(p.StartsAt):
 		return 0, errCode("This code is not valid yet.")
 	case !p.EndsAt.IsZero() && !now.Before(p.EndsAt):

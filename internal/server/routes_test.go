@@ -306,6 +306,12 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/catalog/menu":                                access.Staff,
 	"GET /admin/catalog/promotions":                           access.Staff,
 	"POST /admin/catalog/promotions":                          access.Staff,
+	"GET /admin/catalog/promotions/{id}":                      access.Staff,
+	"POST /admin/catalog/promotions/{id}":                     access.Staff,
+	"POST /admin/catalog/promotions/{id}/pause":               access.Staff,
+	"POST /admin/catalog/promotions/{id}/resume":              access.Staff,
+	"POST /admin/catalog/promotions/{id}/end":                 access.Staff,
+	"POST /admin/catalog/promotions/{id}/duplicate":           access.Staff,
 	"GET /admin/catalog/export.csv":                           access.Staff,
 	"POST /admin/catalog/import":                              access.Staff,
 	// Vendors and BAAs, outgoing webhooks (issue 19): compliance and

@@ -338,6 +338,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /staff/amendments":                    nil, // the caring clinician, below
 		"GET /staff/amendments/{id}":               nil, // the caring clinician, below
 		"GET /admin/catalog/promotions/{id}/reach": {"/admin/catalog/promotions/" + targeted.ID + "/reach"},
+		"GET /admin/catalog/promotions/{id}":       {"/admin/catalog/promotions/" + targeted.ID},
 		// Devices (issue 17): a day and a quarter of glucose, a week of
 		// blood pressure (two lines); the clinician caring for the patient.
 		"GET /account/devices/readings/{type}": {"/account/devices/readings/glucose?period=day", "/account/devices/readings/glucose?period=quarter",

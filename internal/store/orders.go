@@ -22,10 +22,14 @@ var _ orders.Store = (*Orders)(nil)
 
 const orderColumns = `id, tenant_id, user_id, reference, status, gateway, charge_id, details_ct, created_at, updated_at`
 
+// orderReadColumns are orderColumns and the sealed shipment (set later,
+// never at insert).
+const orderReadColumns = orderColumns + `, shipment_ct`
+
 func scanOrder(row interface{ Scan(...any) error }) (orders.Record, error) {
 	var o orders.Record
 	var status string
-	err := row.Scan(&o.ID, &o.TenantID, &o.UserID, &o.Reference, &status, &o.Gateway, &o.ChargeID, &o.DetailsCT, &o.CreatedAt, &o.UpdatedAt)
+	err := row.Scan(&o.ID, &o.TenantID, &o.UserID, &o.Reference, &status, &o.Gateway, &o.ChargeID, &o.DetailsCT, &o.CreatedAt, &o.UpdatedAt, &o.ShipmentCT)
 	o.Status = orders.Status(status)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
@@ -48,7 +52,7 @@ func (s *Orders) Insert(ctx context.Context, o orders.Record) error {
 
 // ByID returns an order of a tenant, or NotFound.
 func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (orders.Record, error) {
-	o, err := scanOrder(s.db.r.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1 AND tenant_id = $2`, orderID, tenantID))
+	o, err := scanOrder(s.db.r.QueryRowContext(ctx, `SELECT `+orderReadColumns+` FROM orders WHERE id = $1 AND tenant_id = $2`, orderID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, apperr.NotFoundError()
 	}
@@ -62,7 +66,7 @@ func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (orders.Rec
 func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]orders.Record, error) {
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE tenant_id = $1 AND user_id = $2
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderReadColumns+` FROM orders WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
@@ -145,11 +149,27 @@ func (s *Orders) SetCharge(ctx context.Context, tenantID, orderID string, status
 	return s.SetStatus(ctx, tenantID, orderID, status, status, chargeID, now)
 }
 
+// SetShipment records the sealed shipment of a shipped order; a Conflict
+// (apperr.ErrStale) when the order is not shipped (or not there).
+func (s *Orders) SetShipment(ctx context.Context, tenantID, orderID string, ct []byte, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET shipment_ct = $3, updated_at = $4 WHERE id = $1 AND tenant_id = $2 AND status = 'shipped'`,
+			orderID, tenantID, ct, now)
+		if err != nil {
+			return fmt.Errorf("order shipment: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.StaleError()
+		}
+		return nil
+	})
+}
+
 // Unpaid returns a gateway's orders, in every tenant, still waiting for
 // payment that were placed before the given time, oldest first, at most
 // limit: what payment reconciliation asks the gateway about.
 func (s *Orders) Unpaid(ctx context.Context, gateway string, before time.Time, limit int) ([]orders.Record, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE status = 'pending_payment'
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderReadColumns+` FROM orders WHERE status = 'pending_payment'
 		AND gateway = $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3`, gateway, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unpaid orders: %w", err)

@@ -34,7 +34,7 @@ var _ orders.Stock = (*Stock)(nil)
 // Why a conditional UPDATE (stock >= qty): the check and the decrement are
 // one statement, so two buyers of the last unit cannot both get it on either
 // engine (PostgreSQL locks the row; SQLite has one writer).
-func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []orders.StockItem, promotionID string, now, expires time.Time) error {
+func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []orders.StockItem, use orders.PromoUse, now, expires time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`,
@@ -61,17 +61,21 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []o
 				return fmt.Errorf("reserve stock: %w", err)
 			}
 		}
-		if promotionID != "" {
+		if use.PromotionID != "" {
+			// The limit, the window and the pause are checked by the
+			// UPDATE itself, so two buyers racing for the last use of a
+			// code cannot both count it (the row is locked by the first).
 			res, err := tx.ExecContext(ctx, `UPDATE promotions SET used = used + 1 WHERE id = $1 AND tenant_id = $2
-				AND (usage_limit = 0 OR used < usage_limit) AND starts_at <= $3 AND (ends_at IS NULL OR ends_at > $3)`, promotionID, tenantID, now)
+				AND (usage_limit = 0 OR used < usage_limit) AND starts_at <= $3 AND (ends_at IS NULL OR ends_at > $3) AND NOT paused`,
+				use.PromotionID, tenantID, now)
 			if err != nil {
 				return fmt.Errorf("use promotion: %w", err)
 			}
 			if k, err := res.RowsAffected(); err != nil || k != 1 {
-				return apperr.InvalidFields("Check the promotion code.", map[string]string{"promo": "This code has been used up or has expired."})
+				return apperr.InvalidFields("Check the promotion code.", map[string]string{"promo": "This code has been used up, paused or has expired."})
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO promotion_uses (promotion_id, order_id, tenant_id, created_at) VALUES ($1, $2, $3, $4)`,
-				promotionID, orderID, tenantID, now); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO promotion_uses (promotion_id, order_id, tenant_id, created_at, discount, currency)
+				VALUES ($1, $2, $3, $4, $5, $6)`, use.PromotionID, orderID, tenantID, now, use.Discount, use.Currency); err != nil {
 				return fmt.Errorf("use promotion: %w", err)
 			}
 		}

@@ -46,6 +46,7 @@ type Handlers struct {
 	pageForm   *render.Page
 	menu       *render.Page
 	promotions *render.Page
+	promotion  *render.Page
 	// Promotions are the promotion codes; nil hides the pages (404).
 	Promotions *promo.Service
 	// Insights are the dashboard's PHI-free open counts and default order;
@@ -119,7 +120,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	h := &Handlers{site: site, catalog: svc, people: people}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/products": &h.products, "admin/product": &h.product, "admin/categories": &h.categories,
-		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions,
+		"admin/pages": &h.pages, "admin/page": &h.pageForm, "admin/menu": &h.menu, "admin/promotions": &h.promotions, "admin/promotion": &h.promotion,
 		"admin/users": &h.users, "admin/outbox": &h.mail, "admin/outbox_message": &h.mailOpen, "admin/break_glass_reviews": &h.reviewQueue,
 		"admin/appointment_types": &h.apptTypes,
 		"admin/insights":          &h.insightsPage,
@@ -158,6 +159,14 @@ func stateFrom(r *http.Request, err error) formState {
 		st.Notice = "Imported."
 	case "uploaded":
 		st.Notice = "Image added."
+	case "paused":
+		st.Notice = "Paused: the code is refused at checkout until you resume it."
+	case "resumed":
+		st.Notice = "Resumed: the code works again within its dates and limit."
+	case "ended":
+		st.Notice = "Ended: the code no longer works."
+	case "duplicated":
+		st.Notice = "Duplicated. The copy is paused: check it, then resume it."
 	}
 	if err != nil {
 		st.Error = apperr.SafeMessage(err)

@@ -34,6 +34,12 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /admin/catalog/menu", h.saveMenu, mgr)
 	rt.Handle(access.Staff, "GET /admin/catalog/promotions", h.listPromotions, mgr)
 	rt.Handle(access.Staff, "POST /admin/catalog/promotions", h.createPromotion, mgr)
+	rt.Handle(access.Staff, "GET /admin/catalog/promotions/{id}", h.editPromotion, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/promotions/{id}", h.savePromotion, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/promotions/{id}/pause", h.pausePromotion, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/promotions/{id}/resume", h.resumePromotion, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/promotions/{id}/end", h.endPromotion, mgr)
+	rt.Handle(access.Staff, "POST /admin/catalog/promotions/{id}/duplicate", h.duplicatePromotion, mgr)
 	rt.Handle(access.Staff, "GET /admin/catalog/export.csv", h.exportCSV, mgr)
 	rt.Handle(access.Staff, "POST /admin/catalog/import", h.importCSV, mgr, httpx.MaxBody(MaxImportBody))
 	// The brand's look (white label): colours and footer, set here or

@@ -19,6 +19,8 @@ type orderData struct {
 	ShowMoney bool
 	Done      string
 	Error     string
+	// Carriers are offered on the ship step's form.
+	Carriers []orders.Carrier
 }
 
 // done are the confirmations of a step, chosen by the redirect's ?done=
@@ -54,7 +56,7 @@ func (h *Handlers) orderPage(w http.ResponseWriter, r *http.Request, status int,
 	d := orderData{O: o, Ordered: o.CreatedAt.Format("2 January 2006 15:04 MST"), Done: doneMsg, Error: errMsg,
 		// Minimum necessary: pharmacists and fulfillment need the items
 		// and the address, not what was paid.
-		ShowMoney: a.Role == access.RoleCustomerService}
+		ShowMoney: a.Role == access.RoleCustomerService, Carriers: orders.Carriers}
 	for _, st := range orders.Steps {
 		if st.Allowed(a.Role, o.Status) {
 			d.Steps = append(d.Steps, st)

@@ -1,7 +1,9 @@
 package staff
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/httpx"
@@ -36,11 +38,19 @@ func (h *Handlers) step(st orders.Step) httpx.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		t := tenant.FromContext(r.Context())
 		orderID := r.PathValue("id")
-		res, err := h.orders.Advance(r.Context(), t.ID, orderID, st, orders.Links{Brand: t.Name, BaseURL: web.BaseURL(r, t)})
+		links := orders.Links{Brand: t.Name, BaseURL: web.BaseURL(r, t)}
+		var res *orders.Advanced
+		var err error
+		if st == orders.StepShip {
+			// Shipping records the carrier and tracking number too.
+			res, err = h.orders.Ship(r.Context(), t.ID, orderID, orders.Shipment{Carrier: r.PostFormValue("carrier"), Tracking: r.PostFormValue("tracking")}, links)
+		} else {
+			res, err = h.orders.Advance(r.Context(), t.ID, orderID, st, links)
+		}
 		if err != nil {
 			switch apperr.CodeOf(err) {
 			case apperr.Forbidden, apperr.Conflict, apperr.Invalid, apperr.Unavailable:
-				return h.orderPage(w, r, httpx.Status(apperr.CodeOf(err)), "", apperr.SafeMessage(err))
+				return h.orderPage(w, r, httpx.Status(apperr.CodeOf(err)), "", fieldsMessage(err))
 			}
 			return err
 		}
@@ -53,4 +63,17 @@ func (h *Handlers) step(st orders.Step) httpx.Handler {
 		http.Redirect(w, r, "/staff/orders/"+res.OrderID+"?done="+key, http.StatusSeeOther) //nolint:gosec // see above
 		return nil
 	}
+}
+
+// fieldsMessage is an error's safe message followed by what is wrong with
+// each field (sorted), for the order page's one error box.
+func fieldsMessage(err error) string {
+	msg := apperr.SafeMessage(err)
+	if e := apperr.As(err); e != nil && len(e.Fields) > 0 {
+		keys := slices.Sorted(maps.Keys(e.Fields))
+		for _, k := range keys {
+			msg += " " + e.Fields[k]
+		}
+	}
+	return msg
 }

@@ -93,7 +93,19 @@ func mails(t *testing.T, s *testkit.Server, addr string) []outbox.Item {
 // step posts a step and returns the status code and body.
 func step(t *testing.T, s *testkit.Server, c *http.Client, orderID, name string) (int, string) {
 	t.Helper()
-	r, body := testkit.Do(t, c, s.NewRequest(t, "POST", "/staff/orders/"+orderID+"/"+name, url.Values{}))
+	v := url.Values{}
+	if name == "ship" {
+		v = url.Values{"carrier": {"usps"}, "tracking": {testTracking}}
+	}
+	return stepWith(t, s, c, orderID, name, v)
+}
+
+// testTracking is the tracking number the tests ship with.
+const testTracking = "9400111899223856920000"
+
+func stepWith(t *testing.T, s *testkit.Server, c *http.Client, orderID, name string, v url.Values) (int, string) {
+	t.Helper()
+	r, body := testkit.Do(t, c, s.NewRequest(t, "POST", "/staff/orders/"+orderID+"/"+name, v))
 	return r.StatusCode, body
 }
 
@@ -201,8 +213,17 @@ func TestPrescriptionOrderFromQueueToDoor(t *testing.T) {
 		if st, _ := row(t, s, orderID); st != "delivered" {
 			t.Fatalf("after deliver: %s", st)
 		}
-		if _, body := testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/orders/"+orderID, nil)); !strings.Contains(body, `<strong id="order-status">Delivered</strong>`) {
+		_, body = testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/orders/"+orderID, nil))
+		if !strings.Contains(body, `<strong id="order-status">Delivered</strong>`) {
 			t.Fatal("the patient does not see Delivered")
+		}
+		// The carrier and tracking number, with the carrier's tracking page.
+		if !strings.Contains(body, "Shipped with USPS, tracking number "+testTracking) ||
+			!strings.Contains(body, `href="https://tools.usps.com/go/TrackConfirmAction?tLabels=`+testTracking+`" rel="noreferrer noopener"`) {
+			t.Fatal("the patient does not see the tracking number and its link")
+		}
+		if _, body := testkit.Do(t, fc, s.NewRequest(t, "GET", "/staff/orders/"+orderID, nil)); !strings.Contains(body, "Shipped with USPS, tracking number "+testTracking) {
+			t.Fatal("fulfillment does not see the tracking number")
 		}
 		// Cancelling after shipping is refused and changes nothing.
 		cs := s.ClientAs(t, s.NewPerson(t, access.RoleCustomerService))
@@ -332,7 +353,20 @@ func TestRefundAndCancel(t *testing.T) {
 		// Shipped: cancel is refused and changes nothing; a refund gives
 		// the money back but not the stock (it left the building).
 		o2 := buy(t, s, pc, v.ID, "test")
-		for _, name := range []string{"prepare", "ship"} {
+		if code, _ := step(t, s, fc, o2, "prepare"); code != 303 {
+			t.Fatalf("prepare: %d", code)
+		}
+		// Shipping needs a known carrier and a tracking number: without
+		// them the order stays ready and the page says what is missing.
+		for _, v := range []url.Values{{}, {"carrier": {"pigeon"}, "tracking": {testTracking}}, {"carrier": {"ups"}, "tracking": {"12<script>"}}} {
+			if code, body := stepWith(t, s, fc, o2, "ship", v); code != 400 || !strings.Contains(body, "tracking number") {
+				t.Fatalf("ship with %v: %d", v, code)
+			}
+			if st, _ := row(t, s, o2); st != "ready" {
+				t.Fatalf("a refused shipment changed the order: %s", st)
+			}
+		}
+		for _, name := range []string{"ship"} {
 			if code, _ := step(t, s, fc, o2, name); code != 303 {
 				t.Fatalf("%s: %d", name, code)
 			}
