@@ -34,10 +34,11 @@ type readingRow struct {
 }
 
 // seriesFor reads the type, period and patient of a readings request and
-// opens the series: the signed-in patient's, or with ?for={id} those of a
+// opens the series (with every reading when all is set, for the CSV;
+// otherwise from day summaries): the signed-in patient's, or with ?for={id} those of a
 // person who granted them the device readings (a proxy; without the grant,
 // the same 404 as a missing page).
-func (h *Handlers) seriesFor(r *http.Request) (*devices.Series, string, error) {
+func (h *Handlers) seriesFor(r *http.Request, all bool) (*devices.Series, string, error) {
 	sess, err := web.Session(r)
 	if err != nil {
 		return nil, "", err
@@ -50,7 +51,11 @@ func (h *Handlers) seriesFor(r *http.Request) (*devices.Series, string, error) {
 	if f := r.URL.Query().Get("for"); f != "" && f != sess.UserID {
 		patient, forID = f, f
 	}
-	s, err := h.devices.Series(r.Context(), tenant.FromContext(r.Context()).ID, patient, t, devices.ParsePeriod(r.URL.Query().Get("period")))
+	open := h.devices.Series
+	if all {
+		open = h.devices.SeriesReadings
+	}
+	s, err := open(r.Context(), tenant.FromContext(r.Context()).ID, patient, t, devices.ParsePeriod(r.URL.Query().Get("period")))
 	return s, forID, err
 }
 
@@ -61,7 +66,7 @@ func (h *Handlers) seriesFor(r *http.Request) (*devices.Series, string, error) {
 // the path: it is one of six fixed words naming a kind of measurement, never
 // a value, and the access log records the route pattern, not the path.
 func (h *Handlers) showReadings(w http.ResponseWriter, r *http.Request) error {
-	s, forID, err := h.seriesFor(r)
+	s, forID, err := h.seriesFor(r, false)
 	if err != nil {
 		return err
 	}
