@@ -252,8 +252,8 @@ func (s *Series) buildDays(days []dayEntry, fromDay string, bucket time.Duration
 	}
 	flush := func() {
 		if cur.n > 0 {
-			n := float64(cur.n)
-			s.Trend = append(s.Trend, Point{At: cur.at, Value: round1(cur.sum / n), Value2: round1(cur.sum2 / n), Flag: s.Threshold.Flag(cur.sum / n)})
+			v := mean(cur.sum, cur.n)
+			s.Trend = append(s.Trend, Point{At: cur.at, Value: round1(v), Value2: round1(mean(cur.sum2, cur.n)), Flag: s.Threshold.Flag(v)})
 		}
 		cur.sum, cur.sum2, cur.n = 0, 0, 0
 	}
@@ -294,10 +294,9 @@ func (s *Series) buildDays(days []dayEntry, fromDay string, bucket time.Duration
 			sum2 += h.Sum2
 		}
 		if day.Count > 0 {
-			n := float64(day.Count)
-			day.Day, day.Value, day.Value2 = d.day, round1(sum/n), round1(sum2/n)
+			day.Day, day.Value, day.Value2 = d.day, round1(mean(sum, day.Count)), round1(mean(sum2, day.Count))
 			if s.Type.Totals() {
-				day.Value = round1(sum)
+				day.Value = round1(sum / 10)
 			}
 			s.Daily = append(s.Daily, day)
 			s.N += day.Count
@@ -392,15 +391,15 @@ func (s *Series) build(bucket time.Duration) {
 		if a.n == 0 || r.Value > a.max {
 			a.max = r.Value
 		}
-		a.sum += r.Value
-		a.sum2 += r.Value2
+		a.sum += tenths(r.Value)
+		a.sum2 += tenths(r.Value2)
 		a.n++
 	}
 	var cur acc
 	flush := func() {
 		if cur.n > 0 {
-			n := float64(cur.n)
-			s.Trend = append(s.Trend, Point{At: cur.at, Value: round1(cur.sum / n), Value2: round1(cur.sum2 / n), Flag: s.Threshold.Flag(cur.sum / n)})
+			v := mean(cur.sum, cur.n)
+			s.Trend = append(s.Trend, Point{At: cur.at, Value: round1(v), Value2: round1(mean(cur.sum2, cur.n)), Flag: s.Threshold.Flag(v)})
 		}
 		cur = acc{}
 	}
@@ -408,12 +407,11 @@ func (s *Series) build(bucket time.Duration) {
 	dayKey := ""
 	flushDay := func() {
 		if day.n > 0 {
-			n := float64(day.n)
-			v := day.sum / n
+			v := mean(day.sum, day.n)
 			if s.Type.Totals() {
-				v = day.sum
+				v = day.sum / 10
 			}
-			s.Daily = append(s.Daily, DayStat{Day: dayKey, Value: round1(v), Value2: round1(day.sum2 / n), Min: day.min, Max: day.max, Count: day.n})
+			s.Daily = append(s.Daily, DayStat{Day: dayKey, Value: round1(v), Value2: round1(mean(day.sum2, day.n)), Min: day.min, Max: day.max, Count: day.n})
 		}
 		day = acc{}
 	}

@@ -36,12 +36,21 @@ const (
 	flaggedLen     = 4 + 4 + 4 + 1
 )
 
-// hourStat is an hour's readings of a day, summed.
+// hourStat is an hour's readings of a day, summed. Sum and Sum2 count
+// tenths (whole numbers: a reading carries one decimal), so sums of hours
+// and of readings agree to the last digit whatever their order (tenths).
 type hourStat struct {
-	N              int
-	Sum, Sum2      float64
-	Min, Max       float64
+	N         int
+	Sum, Sum2 float64
+	Min, Max  float64
 }
+
+// tenths is a value in whole tenths.
+func tenths(v float64) float64 { return math.Round(v * 10) }
+
+// mean is the average of n values summing to sum tenths: the one formula
+// the summaries and the readings both use.
+func mean(sum float64, n int) float64 { return sum / float64(n) / 10 }
 
 // daySummary is what a day summary holds (see above).
 type daySummary struct {
@@ -79,8 +88,8 @@ func summarize(rs []stored, th Threshold) daySummary {
 			h.Max = v
 		}
 		h.N++
-		h.Sum += v
-		h.Sum2 += w
+		h.Sum += tenths(v)
+		h.Sum2 += tenths(w)
 		if th.HasRange() {
 			switch th.Flag(v) {
 			case Below, AlertLow:

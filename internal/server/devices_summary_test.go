@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"math"
 	"testing"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -15,7 +14,7 @@ import (
 // shows what the chart read from every reading (SeriesReadings) shows.
 func sameSeries(t *testing.T, what string, a, b *devices.Series) {
 	t.Helper()
-	near := func(x, y float64) bool { return math.Abs(x-y) < 0.051 }
+	near := func(x, y float64) bool { return x == y }
 	if a.Count() != b.Count() || a.Count() == 0 {
 		t.Fatalf("%s: %d readings from summaries, %d from readings", what, a.Count(), b.Count())
 	}
