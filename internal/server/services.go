@@ -381,7 +381,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.Billing = newBilling(ord, appts, store.NewTenants(stores.Catalog), c)
 	// Amendments and marketing authorizations (issue 16 parts 5 and 7).
 	svc.Amendments = amend.New(amend.Deps{Store: store.NewAmendments(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al,
-		Resolver: amendTargets(lab, rxs), Apply: amendApply(lab, rxs), Outbox: ob, Contacts: ids.Accounts.Email, Log: log, Clock: c,
+		Resolver: amendTargets(lab, rxs, &ids), Apply: amendApply(lab, rxs, &ids), Outbox: ob, Contacts: ids.Accounts.Email, Log: log, Clock: c,
 		Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
