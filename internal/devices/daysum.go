@@ -3,8 +3,8 @@ package devices
 import (
 	"context"
 	"encoding/binary"
-	"fmt"
 	"errors"
+	"fmt"
 	"math"
 	"math/bits"
 	"time"

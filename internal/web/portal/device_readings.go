@@ -4,8 +4,8 @@ import (
 	"html"
 	"html/template"
 	"net/http"
-	"strings"
 	"strconv"
+	"strings"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/devices"
