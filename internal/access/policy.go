@@ -86,7 +86,10 @@ var staffClasses = map[Role]struct {
 	read, write []DataClass
 	purpose     Purpose
 }{
-	RoleCustomerService: {read: []DataClass{DataContact, DataAddress, DataOrders, DataBilling, DataMessages}, write: []DataClass{DataAddress, DataOrders, DataMessages}, purpose: PurposeOperations},
+	// Customer service writes contact only to decide a patient's request to
+	// amend their profile (45 CFR 164.526, internal/amend): someone must,
+	// and no other role holds the profile; every such write is audited.
+	RoleCustomerService: {read: []DataClass{DataContact, DataAddress, DataOrders, DataBilling, DataMessages}, write: []DataClass{DataContact, DataAddress, DataOrders, DataMessages}, purpose: PurposeOperations},
 	// Pharmacists read and write messages (issue 16): patients write to the
 	// pharmacy about their medicines; which threads is narrowed further by
 	// the pharmacy team's membership (internal/messaging).

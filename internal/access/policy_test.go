@@ -10,7 +10,9 @@ import (
 // patient in its tenant (clinicians: with a care relationship). It restates
 // DESIGN §1 independently of the code, so a change to either shows here.
 var expected = map[Role]struct{ read, write []DataClass }{
-	RoleCustomerService: {read: []DataClass{DataContact, DataAddress, DataOrders, DataBilling, DataMessages}, write: []DataClass{DataAddress, DataOrders, DataMessages}},
+	// Customer service writes contact to decide profile amendments (issue
+	// 16, 164.526): the one staff role that holds the profile.
+	RoleCustomerService: {read: []DataClass{DataContact, DataAddress, DataOrders, DataBilling, DataMessages}, write: []DataClass{DataContact, DataAddress, DataOrders, DataMessages}},
 	RolePharmacist:      {read: []DataClass{DataContact, DataAddress, DataOrders, DataRx, DataMessages}, write: []DataClass{DataRx, DataOrders, DataMessages}},
 	RoleClinician:       {read: []DataClass{DataContact, DataClinical, DataRx, DataDevices, DataMessages}, write: []DataClass{DataClinical, DataMessages}},
 	RoleFulfillment:     {read: []DataClass{DataAddress, DataOrders}, write: []DataClass{DataOrders}},

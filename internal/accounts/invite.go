@@ -82,7 +82,7 @@ func (s *Service) AcceptInvite(ctx context.Context, tenantID, token, name, passw
 		return err
 	}
 	if name != "" {
-		return s.setProfile(ctx, tenantID, tok.UserID, Profile{Name: name})
+		return s.setProfile(ctx, tenantID, tok.UserID, Profile{Name: name}, access.PurposeSelf, "user.profile.update")
 	}
 	return nil
 }

@@ -113,13 +113,13 @@ func (s *Service) UpdateProfile(ctx context.Context, p Profile) error {
 	if !ok {
 		return apperr.DeniedError(errors.New("no actor"))
 	}
-	return s.setProfile(ctx, a.TenantID, a.ID, p)
+	return s.setProfile(ctx, a.TenantID, a.ID, p, access.PurposeSelf, "user.profile.update")
 }
 
 // setProfile seals and stores an account's name, phone, date of birth and,
 // when given, the rest of the profile; the actor in ctx is recorded as the
-// writer.
-func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Profile) error {
+// writer, for purpose, as action.
+func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Profile, purpose access.Purpose, action string) error {
 	// Every field is checked before anything is written, and every wrong
 	// field is named at once: a bad submit changes nothing and the form
 	// keeps what was typed.
@@ -142,7 +142,7 @@ func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Pro
 		return apperr.InvalidFields("Check the highlighted fields.", fields)
 	}
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
-		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: "user.profile.update"})
+		Purpose: purpose, Resource: "user", ResourceID: userID, AuditAction: action})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 // Package amend is a patient's right to amend their record (45 CFR
 // 164.526): a patient, or a proxy granted the record's data class, asks to
-// correct a record (a lab result, a prescription) with a reason; staff who
+// correct a record (a lab result, a prescription, a field of their profile)
+// with a reason; staff who
 // may write that class accept the correction or deny it with a reason,
 // within 60 days of the request, which one extension of 30 days with a
 // reason may move. An accepted correction is written into the record by its
@@ -41,10 +42,13 @@ type Kind string
 const (
 	LabResult    Kind = "lab_result"
 	Prescription Kind = "prescription"
+	// Profile is a patient's profile (date of birth, phone, allergies,
+	// insurance, emergency contact): its record id is the patient's id.
+	Profile Kind = "profile"
 )
 
 // Kinds are every kind, in the order pages list them.
-var Kinds = []Kind{LabResult, Prescription}
+var Kinds = []Kind{LabResult, Prescription, Profile}
 
 // Class is the data class of a kind's records: who may read the request,
 // and who (with write access to it) may decide it.
@@ -54,6 +58,12 @@ func (k Kind) Class() access.DataClass {
 		return access.DataClinical
 	case Prescription:
 		return access.DataRx
+	case Profile:
+		// Why contact: the profile is the account's contact and
+		// demographic record; customer service decides its amendments
+		// (the staff role that may write it), and a proxy asks for one
+		// only with the contact scope.
+		return access.DataContact
 	}
 	return ""
 }
@@ -65,6 +75,8 @@ func (k Kind) Label() string {
 		return "Lab result"
 	case Prescription:
 		return "Prescription"
+	case Profile:
+		return "Profile"
 	}
 	return "Record"
 }
@@ -186,6 +198,10 @@ func RecordHref(k Kind, recordID string) string {
 		return "/account/results/" + recordID
 	case Prescription:
 		return "/account/prescriptions#rx-" + recordID
+	case Profile:
+		// The profile page of the patient themselves; a proxy reads
+		// the request and its history on the request's page.
+		return "/account/profile"
 	}
 	return "/account"
 }

@@ -185,13 +185,25 @@ type Store interface {
 	// Chunks returns a patient's chunks of a type from day from to day to
 	// (inclusive, "2006-01-02"), oldest first.
 	Chunks(ctx context.Context, tenantID, patientID string, t Type, from, to string) ([]Chunk, error)
+	// DaySummaries returns a patient's chunks of a type from day from to
+	// day to (inclusive), oldest first, each with its sealed summary; the
+	// minute-level ciphertext only of day whole, and of a chunk without a
+	// summary.
+	DaySummaries(ctx context.Context, tenantID, patientID string, t Type, from, to, whole string) ([]Chunk, error)
+	// Unsummarized returns up to limit chunks without a summary, grouped
+	// by patient.
+	Unsummarized(ctx context.Context, limit int) ([]Unsummarized, error)
+	// SetSummary stores a chunk's summary if the chunk was not written
+	// since was, and reports whether it did.
+	SetSummary(ctx context.Context, chunkID string, summaryCT []byte, was, now time.Time) (bool, error)
 	// Latest returns each type's newest chunk of a patient.
 	Latest(ctx context.Context, tenantID, patientID string) ([]Chunk, error)
 	// Summary counts a patient's readings per type, with each type's last day.
 	Summary(ctx context.Context, tenantID, patientID string) ([]TypeSummary, error)
 	// Thresholds returns a patient's sealed thresholds, or NotFound.
 	Thresholds(ctx context.Context, tenantID, patientID string) (ThresholdRecord, error)
-	// SetThresholds stores them.
+	// SetThresholds stores them and drops the patient's day summaries
+	// (they counted time in range against the old range), at once.
 	SetThresholds(ctx context.Context, r ThresholdRecord) error
 	// OpenAlerts returns a tenant's unresolved alerts, oldest first.
 	OpenAlerts(ctx context.Context, tenantID string, limit int) ([]Alert, error)

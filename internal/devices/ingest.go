@@ -70,6 +70,17 @@ type Chunk struct {
 	Day      string // "2006-01-02", UTC
 	Readings int
 	DataCT   []byte
+	// SummaryCT is the day's sealed summary (daysum.go); nil for a chunk
+	// stored before summaries, until the devices.summarize job writes it.
+	SummaryCT []byte
+}
+
+// Merged is a day's chunk after a batch: its ciphertext, its summary's,
+// its reading count and the alerts the new readings raised.
+type Merged struct {
+	DataCT, SummaryCT []byte
+	Readings          int
+	Alerts            []Alert
 }
 
 // DayLayout is the layout of a chunk's day.
@@ -85,9 +96,9 @@ type IngestBatch struct {
 	Now                                    time.Time
 	Readings                               []Input
 	// Merge gets a day's chunk (its id, and its ciphertext, nil for a new
-	// day) and the day's new readings, and returns the new ciphertext, the
-	// chunk's reading count and the alerts the new readings raise.
-	Merge func(chunkID string, t Type, day string, existing []byte, add []Input) ([]byte, int, []Alert, error)
+	// day) and the day's new readings, and returns the chunk and its
+	// summary sealed anew, and the alerts the new readings raise.
+	Merge func(chunkID string, t Type, day string, existing []byte, add []Input) (Merged, error)
 }
 
 // IngestResult is what a batch did.
@@ -155,15 +166,15 @@ func (s *Service) Ingest(ctx context.Context, dev Record, body []byte, idemKey s
 	if err != nil {
 		return nil, err
 	}
-	merge := func(chunkID string, t Type, day string, existing []byte, add []Input) ([]byte, int, []Alert, error) {
+	merge := func(chunkID string, t Type, day string, existing []byte, add []Input) (Merged, error) {
 		var rs []stored
 		if existing != nil {
 			plain, err := h.OpenBytes(dev.PatientID, "device_chunks", "data_ct", chunkID, existing)
 			if err != nil {
-				return nil, 0, nil, err
+				return Merged{}, err
 			}
 			if rs, err = decodeChunk(plain.Reveal()); err != nil {
-				return nil, 0, nil, fmt.Errorf("device chunk %s: %w", chunkID, err)
+				return Merged{}, fmt.Errorf("device chunk %s: %w", chunkID, err)
 			}
 		}
 		var alerts []Alert
@@ -176,12 +187,12 @@ func (s *Service) Ingest(ctx context.Context, dev Record, body []byte, idemKey s
 			}
 		}
 		slices.SortStableFunc(rs, func(a, b stored) int { return int(a.T - b.T) })
-		plain, err := encodeChunk(rs)
-		if err != nil {
-			return nil, 0, nil, err
+		m := Merged{Readings: len(rs), Alerts: alerts}
+		var err error
+		if m.DataCT, m.SummaryCT, err = sealDay(h, dev.PatientID, chunkID, rs, th.For(t)); err != nil {
+			return Merged{}, err
 		}
-		ct, err := h.SealBytes(dev.PatientID, "device_chunks", "data_ct", chunkID, plain)
-		return ct, len(rs), alerts, err
+		return m, nil
 	}
 	res, err := s.d.Store.Ingest(ctx, IngestBatch{TenantID: dev.TenantID, PatientID: dev.PatientID, DeviceID: dev.ID, BatchID: b.ID,
 		Now: now, Readings: b.Readings, Merge: merge})

@@ -189,9 +189,13 @@ func init() {
 		"GET /account/privacy", "POST /account/privacy", "POST /account/privacy/{id}/revoke"} {
 		routePolicy[p] = patients
 	}
+	// Deciding amendments: clinicians (lab results), pharmacists
+	// (prescriptions) and customer service (profiles); which requests is
+	// decided per class (TestAmendmentObjectsAnswerLikeAbsence,
+	// TestProfileAmendmentObjectsAnswerLikeAbsence).
 	for _, p := range []string{"GET /staff/amendments", "GET /staff/amendments/{id}", "POST /staff/amendments/{id}/accept",
 		"POST /staff/amendments/{id}/deny", "POST /staff/amendments/{id}/extend"} {
-		routePolicy[p] = careTeam
+		routePolicy[p] = patientViewers
 	}
 	routePolicy["GET /admin/compliance/amendments"] = reviewers
 }

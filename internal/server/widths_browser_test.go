@@ -290,6 +290,21 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	if _, err := s.Services().Amendments.Disagree(asPatient, s.Tenant.ID, amendIDs["denied"], "I disagree: I had eaten an hour before."); err != nil {
 		t.Fatal(err)
 	}
+	// A profile correction (the date of birth), denied by customer service,
+	// with the patient's statement: the profile page shows it.
+	pa, err := s.Services().Amendments.Request(asPatient, s.Tenant.ID, amend.Input{Kind: amend.Profile, RecordID: patient.ID,
+		Field: "dob", Proposed: "1980-04-24", Reason: "The clinic typed the day after my birthday."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	amendIDs["profile"] = pa.ID
+	asCS := access.WithActor(ctx, access.Actor{ID: staffOf[access.RoleCustomerService].ID, Role: access.RoleCustomerService, TenantID: s.Tenant.ID})
+	if _, err := s.Services().Amendments.Decide(asCS, s.Tenant.ID, pa.ID, amend.Decision{Reason: "Bring an identity document to the pharmacy."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Services().Amendments.Disagree(asPatient, s.Tenant.ID, pa.ID, "My passport says the 24th."); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Services().Marketing.Grant(asPatient, s.Tenant.ID, patient.ID, marketing.Grant{Purpose: marketing.HealthOffers, Name: "Pat Doe",
 		SignedOn: s.Clock.Now().UTC().Format(time.DateOnly), Assent: true}); err != nil {
 		t.Fatal(err)
@@ -333,7 +348,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		// Billing (issue 16): the year's HSA/FSA receipt.
 		"GET /account/billing/{year}/hsa-receipt": {"/account/billing/" + strconv.Itoa(s.Clock.Now().Year()) + "/hsa-receipt"},
 		// Patient rights (issue 16 parts 5 and 7).
-		"GET /account/amendments/new":              {"/account/amendments/new?kind=lab_result&record=" + lipidID},
+		"GET /account/amendments/new":              {"/account/amendments/new?kind=lab_result&record=" + lipidID, "/account/amendments/new?kind=profile&record=" + patient.ID},
 		"GET /account/amendments/{id}":             {"/account/amendments/" + amendIDs["denied"], "/account/amendments/" + amendIDs["pending"]},
 		"GET /staff/amendments":                    nil, // the caring clinician, below
 		"GET /staff/amendments/{id}":               nil, // the caring clinician, below
@@ -436,6 +451,9 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		// decides corrections; the patient's dashboard with the targeted offer.
 		visit{"/staff/amendments", string(access.RoleClinician)},
 		visit{"/staff/amendments/" + amendIDs["pending"], string(access.RoleClinician)},
+		// Customer service decides profile corrections.
+		visit{"/staff/amendments", string(access.RoleCustomerService)},
+		visit{"/staff/amendments/" + amendIDs["profile"], string(access.RoleCustomerService)},
 		visit{"/account/results/" + lipidID, "patient"})
 
 	b := testkit.NewBrowser(t, s.URL)

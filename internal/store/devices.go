@@ -229,16 +229,17 @@ func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.In
 			} else if err != nil {
 				return fmt.Errorf("device chunk: %w", err)
 			}
-			ct, count, alerts, err := b.Merge(chunkID, k.t, k.day, existing, groups[k])
+			m, err := b.Merge(chunkID, k.t, k.day, existing, groups[k])
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO device_chunks (id, tenant_id, patient_id, type, day, readings, data_ct, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant_id, patient_id, type, day)
-				DO UPDATE SET readings = excluded.readings, data_ct = excluded.data_ct, updated_at = excluded.updated_at`,
-				chunkID, b.TenantID, b.PatientID, string(k.t), k.day, count, ct, b.Now.UTC()); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO device_chunks (id, tenant_id, patient_id, type, day, readings, data_ct, summary_ct, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant_id, patient_id, type, day)
+				DO UPDATE SET readings = excluded.readings, data_ct = excluded.data_ct, summary_ct = excluded.summary_ct, updated_at = excluded.updated_at`,
+				chunkID, b.TenantID, b.PatientID, string(k.t), k.day, m.Readings, m.DataCT, m.SummaryCT, b.Now.UTC()); err != nil {
 				return fmt.Errorf("store device chunk: %w", err)
 			}
+			alerts := m.Alerts
 			for _, a := range alerts {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO device_alerts (id, tenant_id, patient_id, type, measured_at, created_at)
 					VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.TenantID, a.PatientID, string(a.Type), a.MeasuredAt.UTC(), a.CreatedAt.UTC()); err != nil {
@@ -338,6 +339,66 @@ func (s *Devices) Chunks(ctx context.Context, tenantID, patientID string, t devi
 	return out, rows.Err()
 }
 
+// DaySummaries returns a patient's chunks of a type from one day to
+// another with their summaries: one statement, and the minute-level
+// ciphertext only where the caller needs it (see devices.Store).
+func (s *Devices) DaySummaries(ctx context.Context, tenantID, patientID string, t devices.Type, from, to, whole string) ([]devices.Chunk, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, type, day, readings, summary_ct,
+		CASE WHEN day = $6 OR summary_ct IS NULL THEN data_ct END FROM device_chunks
+		WHERE tenant_id = $1 AND patient_id = $2 AND type = $3 AND day >= $4 AND day <= $5 ORDER BY day`,
+		tenantID, patientID, string(t), from, to, whole)
+	if err != nil {
+		return nil, fmt.Errorf("device day summaries: %w", err)
+	}
+	defer rows.Close()
+	var out []devices.Chunk
+	for rows.Next() {
+		var c devices.Chunk
+		var typ string
+		if err := rows.Scan(&c.ID, &typ, &c.Day, &c.Readings, &c.SummaryCT, &c.DataCT); err != nil {
+			return nil, fmt.Errorf("device day summaries: %w", err)
+		}
+		c.Type = devices.Type(typ)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Unsummarized returns up to limit chunks without a summary (stored before
+// summaries, or their patient's thresholds changed since), grouped by
+// patient: one statement on a partial index, so an idle run costs nothing.
+func (s *Devices) Unsummarized(ctx context.Context, limit int) ([]devices.Unsummarized, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, type, day, readings, data_ct, updated_at
+		FROM device_chunks WHERE summary_ct IS NULL ORDER BY tenant_id, patient_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unsummarized device chunks: %w", err)
+	}
+	defer rows.Close()
+	var out []devices.Unsummarized
+	for rows.Next() {
+		var c devices.Unsummarized
+		var typ string
+		if err := rows.Scan(&c.ID, &c.TenantID, &c.PatientID, &typ, &c.Day, &c.Readings, &c.DataCT, &c.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("unsummarized device chunks: %w", err)
+		}
+		c.Type = devices.Type(typ)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SetSummary stores a chunk's summary unless a batch wrote the chunk since
+// was (its own summary is then newer).
+func (s *Devices) SetSummary(ctx context.Context, chunkID string, summaryCT []byte, was, now time.Time) (bool, error) {
+	r, err := s.db.w.ExecContext(ctx, `UPDATE device_chunks SET summary_ct = $1, updated_at = $2 WHERE id = $3 AND updated_at = $4 AND summary_ct IS NULL`,
+		summaryCT, now.UTC(), chunkID, was.UTC())
+	if err != nil {
+		return false, fmt.Errorf("device chunk summary: %w", err)
+	}
+	n, err := r.RowsAffected()
+	return n == 1, err
+}
+
 // Summary counts a patient's readings per type.
 func (s *Devices) Summary(ctx context.Context, tenantID, patientID string) ([]devices.TypeSummary, error) {
 	rows, err := s.db.r.QueryContext(ctx, `SELECT type, SUM(readings), MAX(day) FROM device_chunks
@@ -383,13 +444,22 @@ func (s *Devices) Thresholds(ctx context.Context, tenantID, patientID string) (d
 // SetThresholds stores a patient's thresholds (the row id changes with each
 // version: the ciphertext is bound to it).
 func (s *Devices) SetThresholds(ctx context.Context, r devices.ThresholdRecord) error {
-	if _, err := s.db.w.ExecContext(ctx, `INSERT INTO device_thresholds (tenant_id, patient_id, id, data_ct, set_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, patient_id)
-		DO UPDATE SET id = excluded.id, data_ct = excluded.data_ct, set_by = excluded.set_by, updated_at = excluded.updated_at`,
-		r.TenantID, r.PatientID, r.ID, r.DataCT, r.SetBy, r.UpdatedAt.UTC()); err != nil {
-		return fmt.Errorf("store device thresholds: %w", err)
-	}
-	return nil
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO device_thresholds (tenant_id, patient_id, id, data_ct, set_by, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, patient_id)
+			DO UPDATE SET id = excluded.id, data_ct = excluded.data_ct, set_by = excluded.set_by, updated_at = excluded.updated_at`,
+			r.TenantID, r.PatientID, r.ID, r.DataCT, r.SetBy, r.UpdatedAt.UTC()); err != nil {
+			return fmt.Errorf("store device thresholds: %w", err)
+		}
+		// Why the day summaries are dropped with it: they counted time in
+		// range against the old range. The charts read such days whole
+		// until the devices.summarize job has sealed them again.
+		if _, err := tx.ExecContext(ctx, `UPDATE device_chunks SET summary_ct = NULL WHERE tenant_id = $1 AND patient_id = $2 AND summary_ct IS NOT NULL`,
+			r.TenantID, r.PatientID); err != nil {
+			return fmt.Errorf("drop device day summaries: %w", err)
+		}
+		return nil
+	})
 }
 
 const alertColumns = `id, tenant_id, patient_id, type, measured_at, created_at, resolved_by, resolved_at`

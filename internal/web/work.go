@@ -39,9 +39,10 @@ var Tasks = []Task{
 		Roles: []access.Role{access.RoleCustomerService, access.RolePharmacist, access.RoleClinician}},
 	{Key: "message-teams", Label: "Message teams", Href: "/admin/messages/teams", About: "The teams patients write to, and who is on each.",
 		Roles: []access.Role{access.RoleAdmin}},
-	// Amendments (issue 16, 164.526): the care team decides corrections.
-	{Key: "amendments", Label: "Corrections", Href: "/staff/amendments", About: "Patients' requests to correct a lab result or a prescription, due within 60 days.",
-		Roles: []access.Role{access.RoleClinician, access.RolePharmacist}},
+	// Amendments (issue 16, 164.526): the care team decides corrections of
+	// lab results and prescriptions, customer service of profiles.
+	{Key: "amendments", Label: "Corrections", Href: "/staff/amendments", About: "Patients' requests to correct a lab result, a prescription or their profile, due within 60 days.",
+		Roles: []access.Role{access.RoleClinician, access.RolePharmacist, access.RoleCustomerService}},
 	{Key: "catalog", Label: "Catalog", Href: "/admin/catalog", About: "Products, prices, categories, landing pages, the menu and promotions.",
 		Roles: []access.Role{access.RoleStoreManager, access.RoleAdmin}},
 	{Key: "appointment-types", Label: "Appointment types", Href: "/admin/appointments", About: "Kinds of appointment, locations and the cancellation window.",

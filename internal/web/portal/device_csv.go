@@ -13,7 +13,7 @@ import (
 // the period's readings as CSV (time in UTC, value(s), unit, flag), the
 // download every chart offers.
 func (h *Handlers) downloadReadings(w http.ResponseWriter, r *http.Request) error {
-	s, _, err := h.seriesFor(r)
+	s, _, err := h.seriesFor(r, true)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/appointments"
 	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -26,6 +27,14 @@ type profileData struct {
 	// Locations are the tenant's pharmacies and clinics to choose the
 	// preferred one from; without any, it is typed in (issue 16).
 	Locations []appointments.Location
+	// ID is the person's id: the record id of a request to amend their
+	// profile (amend.Profile).
+	ID string
+	// History is what travels with the profile (164.526): its accepted
+	// corrections and statements of disagreement; Amend is set when
+	// corrections can be asked for.
+	History []*amend.Amendment
+	Amend   bool
 }
 
 // actingForRow is one person the patient may act for: their address, opened
@@ -77,8 +86,15 @@ func (h *Handlers) profile(w http.ResponseWriter, r *http.Request, status int, f
 			f.Values["reminders"] = []string{"on"}
 		}
 	}
-	return h.render(w, r, h.pages.profile, status, "Your profile", profileData{Form: f, Email: acct.Email.Reveal(),
-		EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP, CodesLeft: left, ActingFor: actingFor, Locations: locs})
+	d := profileData{Form: f, Email: acct.Email.Reveal(), EmailVerified: acct.EmailVerified, Role: acct.Role, TOTP: acct.TOTP,
+		CodesLeft: left, ActingFor: actingFor, Locations: locs, ID: sess.UserID}
+	if acct.Role == access.RolePatient {
+		if d.History, err = h.history(r.Context(), sess.TenantID, amend.Profile, sess.UserID); err != nil {
+			return err
+		}
+		d.Amend = h.rights.amend != nil
+	}
+	return h.render(w, r, h.pages.profile, status, "Your profile", d)
 }
 
 // locations are the tenant's locations a patient may prefer; staff, whose

@@ -64,15 +64,17 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "POST /staff/results/{id}/release", h.releaseResult, clinicians)
 	rt.Handle(access.Staff, "POST /staff/results/{id}/acknowledge", h.acknowledgeResult, clinicians)
 
-	// Amendments (issue 16, 164.526): the care team decides corrections of
-	// the records it writes (clinicians lab results, pharmacists
-	// prescriptions); the service checks the class and the patient again.
+	// Amendments (issue 16, 164.526): staff decide corrections of the
+	// records they write (clinicians lab results, pharmacists
+	// prescriptions, customer service profiles); the service checks the
+	// class and the patient again, so each sees only its own kinds.
 	if h.amend.svc != nil {
-		rt.Handle(access.Staff, "GET /staff/amendments", h.showAmendmentQueue, careTeam)
-		rt.Handle(access.Staff, "GET /staff/amendments/{id}", h.showAmendment, careTeam)
-		rt.Handle(access.Staff, "POST /staff/amendments/{id}/accept", h.acceptAmendment, careTeam)
-		rt.Handle(access.Staff, "POST /staff/amendments/{id}/deny", h.denyAmendment, careTeam)
-		rt.Handle(access.Staff, "POST /staff/amendments/{id}/extend", h.extendAmendment, careTeam)
+		deciders := httpx.Roles(access.RoleClinician, access.RolePharmacist, access.RoleCustomerService)
+		rt.Handle(access.Staff, "GET /staff/amendments", h.showAmendmentQueue, deciders)
+		rt.Handle(access.Staff, "GET /staff/amendments/{id}", h.showAmendment, deciders)
+		rt.Handle(access.Staff, "POST /staff/amendments/{id}/accept", h.acceptAmendment, deciders)
+		rt.Handle(access.Staff, "POST /staff/amendments/{id}/deny", h.denyAmendment, deciders)
+		rt.Handle(access.Staff, "POST /staff/amendments/{id}/extend", h.extendAmendment, deciders)
 	}
 
 	// Appointments: a clinician's own day and own hours. Why clinicians

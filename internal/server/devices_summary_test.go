@@ -1,0 +1,146 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/devices"
+	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/testkit"
+)
+
+// sameSeries fails unless the chart read from day summaries (Series)
+// shows what the chart read from every reading (SeriesReadings) shows.
+func sameSeries(t *testing.T, what string, a, b *devices.Series) {
+	t.Helper()
+	near := func(x, y float64) bool { return x == y }
+	if a.Count() != b.Count() || a.Count() == 0 {
+		t.Fatalf("%s: %d readings from summaries, %d from readings", what, a.Count(), b.Count())
+	}
+	if (a.Latest == nil) != (b.Latest == nil) || a.Latest != nil && (!a.Latest.At.Equal(b.Latest.At) || a.Latest.Value != b.Latest.Value || a.Latest.Flag != b.Latest.Flag || a.Latest.DeviceID != b.Latest.DeviceID) {
+		t.Fatalf("%s: latest %+v, want %+v", what, a.Latest, b.Latest)
+	}
+	if a.Below != b.Below || a.In != b.In || a.Above != b.Above {
+		t.Fatalf("%s: time in range %d/%d/%d, want %d/%d/%d", what, a.Below, a.In, a.Above, b.Below, b.In, b.Above)
+	}
+	if len(a.Trend) != len(b.Trend) {
+		t.Fatalf("%s: %d trend points, want %d", what, len(a.Trend), len(b.Trend))
+	}
+	for i := range a.Trend {
+		x, y := a.Trend[i], b.Trend[i]
+		if !x.At.Equal(y.At) || !near(x.Value, y.Value) || !near(x.Value2, y.Value2) {
+			t.Fatalf("%s: trend point %d %+v, want %+v", what, i, x, y)
+		}
+	}
+	if len(a.Daily) != len(b.Daily) {
+		t.Fatalf("%s: %d days, want %d", what, len(a.Daily), len(b.Daily))
+	}
+	for i := range a.Daily {
+		x, y := a.Daily[i], b.Daily[i]
+		if x.Day != y.Day || x.Count != y.Count || x.Min != y.Min || x.Max != y.Max || !near(x.Value, y.Value) || !near(x.Value2, y.Value2) {
+			t.Fatalf("%s: day %d %+v, want %+v", what, i, x, y)
+		}
+	}
+	if len(a.Flagged) != len(b.Flagged) {
+		t.Fatalf("%s: %d flagged, want %d", what, len(a.Flagged), len(b.Flagged))
+	}
+	for i := range a.Flagged {
+		if !a.Flagged[i].At.Equal(b.Flagged[i].At) || a.Flagged[i].Value != b.Flagged[i].Value || a.Flagged[i].Flag != b.Flagged[i].Flag {
+			t.Fatalf("%s: flagged %d %+v, want %+v", what, i, a.Flagged[i], b.Flagged[i])
+		}
+	}
+}
+
+// TestDeviceDaySummariesShowWhatReadingsShow: the week, month and quarter
+// charts read from the day summaries sealed at ingestion show the same
+// trend, days, time in range, alerts and latest reading as the same charts
+// computed from every reading; when a clinician changes the target range
+// the summaries are dropped (the charts read those days whole and stay
+// right) and the devices.summarize job seals them again against the new
+// range; chunks stored before summaries (NULL) are backfilled by the same
+// job. Both engines.
+func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		patient := s.NewPerson(t, access.RolePatient)
+		doc := s.NewPerson(t, access.RoleClinician)
+		giveCare(t, s, s.Tenant, doc.ID, patient.ID)
+		seedDeviceReadings(t, s, patient, 40, 10)
+		svc := s.Services().Devices
+		ctx := asPerson(patient)
+		check := func(stage string) {
+			t.Helper()
+			for _, ty := range []devices.Type{devices.Glucose, devices.BP} {
+				for _, p := range []devices.Period{devices.Week, devices.Month, devices.Quarter} {
+					a, err := svc.Series(ctx, patient.TenantID, patient.ID, ty, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					b, err := svc.SeriesReadings(ctx, patient.TenantID, patient.ID, ty, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sameSeries(t, stage+" "+string(ty)+" "+string(p), a, b)
+				}
+			}
+		}
+		unsummarized := func() (n, all int) {
+			t.Helper()
+			if err := s.Stores.PHI.Reader().QueryRowContext(context.Background(),
+				`SELECT COUNT(*) - COUNT(summary_ct), COUNT(*) FROM device_chunks`).Scan(&n, &all); err != nil {
+				t.Fatal(err)
+			}
+			return n, all
+		}
+		if n, all := unsummarized(); n != 0 || all < 50 {
+			t.Fatalf("after ingestion: %d of %d chunks without a summary", n, all)
+		}
+		check("sealed at ingestion")
+
+		// A new target range: every summary of the patient is dropped at
+		// once, the charts still count time in range against the new one.
+		if err := svc.SetThresholds(asPerson(doc), s.Tenant.ID, patient.ID, devices.ThresholdForm{
+			devices.Glucose: {"90", "150", "60", "280"}, devices.BP: {"100", "130", "", ""}}); err != nil {
+			t.Fatal(err)
+		}
+		if n, all := unsummarized(); n != all {
+			t.Fatalf("after new thresholds: %d of %d chunks without a summary", n, all)
+		}
+		check("range changed")
+		n, err := svc.Summarize(context.Background(), 1000)
+		if _, all := unsummarized(); err != nil || n != all {
+			t.Fatalf("summarize: %d of %d, %v", n, all, err)
+		}
+		if n, _ := unsummarized(); n != 0 {
+			t.Fatalf("%d chunks still without a summary", n)
+		}
+		check("summarized again")
+		a, err := svc.Series(ctx, patient.TenantID, patient.ID, devices.Glucose, devices.Month)
+		if err != nil || a.Threshold.Low != 90 || a.Below == 0 || a.Above == 0 {
+			t.Fatalf("new range not counted: %+v %v", a.Threshold, err)
+		}
+
+		// Chunks from before the migration (no summary) are backfilled
+		// in runs of limit; meanwhile the charts read them whole.
+		if _, err := s.Stores.PHI.Writer().ExecContext(context.Background(), `UPDATE device_chunks SET summary_ct = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		check("before the backfill")
+		total := 0
+		for {
+			n, err := svc.Summarize(context.Background(), 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+			total += n
+		}
+		if _, all := unsummarized(); total != all {
+			t.Fatalf("backfill sealed %d of %d", total, all)
+		}
+		check("backfilled")
+	})
+}
