@@ -123,6 +123,12 @@ func (b *Browser) listen(ev any) {
 		if e.Entry.Source == log.SourceNetwork && strings.Contains(e.Entry.Text, "status of 4") {
 			return
 		}
+		// Chromium does not know the "bluetooth" Permissions-Policy feature
+		// yet (the Web Bluetooth spec defines it; Salve sends it so that it
+		// takes effect the day Chromium does) and says so on every page.
+		if strings.Contains(e.Entry.Text, "Unrecognized feature: 'bluetooth'") {
+			return
+		}
 		if e.Entry.Level == log.LevelError || e.Entry.Source == log.SourceSecurity || strings.Contains(e.Entry.Text, "Content Security Policy") {
 			b.problems = append(b.problems, fmt.Sprintf("browser log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL))
 		}
