@@ -51,8 +51,9 @@ func findChromium() string {
 
 // NewBrowser starts Chromium for a test against origin (http://127.0.0.1:PORT).
 // Without Chromium the test is skipped with a message, unless
-// SALVE_REQUIRE_BROWSER=1.
-func NewBrowser(t testing.TB, origin string) *Browser {
+// SALVE_REQUIRE_BROWSER=1. extra adds flags (Web Bluetooth, for one, needs
+// enable-experimental-web-platform-features on Linux).
+func NewBrowser(t testing.TB, origin string, extra ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	path := findChromium()
 	if path == "" {
@@ -85,6 +86,7 @@ func NewBrowser(t testing.TB, origin string) *Browser {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	b := &Browser{Ctx: ctx, t: t, origin: strings.TrimSuffix(origin, "/")}

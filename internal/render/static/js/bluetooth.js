@@ -280,15 +280,17 @@ function showReview(items, token, conn, kind) {
 
 async function init() {
   if (!panel) return;
-  const missing = panel.querySelector("#ble-missing");
-  const start = panel.querySelector("#ble-start");
-  const available = navigator.bluetooth && (await navigator.bluetooth.getAvailability().catch(() => false));
-  if (!available) {
-    missing.hidden = false;
+  if (!navigator.bluetooth) {
+    panel.querySelector("#ble-missing").hidden = false;
     return;
   }
   const gatt = await import(panel.dataset.gatt);
-  start.hidden = false;
+  panel.querySelector("#ble-start").hidden = false;
+  // getAvailability is a hint (it says whether an adapter is there), not a
+  // gate: the button stays, the chooser says the rest.
+  if (!(await navigator.bluetooth.getAvailability().catch(() => true))) {
+    say("Bluetooth seems to be off on this device. Switch it on, then press Connect my meter.");
+  }
   panel.querySelector("#ble-connect").addEventListener("click", () => {
     connect(gatt).catch((err) => {
       // The patient closed the chooser: no message needed beyond this.
