@@ -65,11 +65,23 @@ function instant(at) {
 }
 
 const round1 = (v) => Math.round(v * 10) / 10;
+
+// hexOf is a characteristic value's bytes in hex, sent beside each reading
+// so the server checks the reading against what its own parser reads.
+function hexOf(view) {
+  return Array.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 const num = (v) => typeof v === "number" && Number.isFinite(v);
 
 // readingsOf turns one parsed measurement into ingestion readings, with a
 // note for the review table; skipped says why a measurement is not sent.
-function readingsOf(gatt, kind, m, now) {
+function readingsOf(gatt, kind, m, now, raw) {
+  const out = readingsFor(gatt, kind, m, now);
+  for (const r of out.readings || []) r.gatt = { char: CHAR_NAME[kind], value: raw };
+  return out;
+}
+
+function readingsFor(gatt, kind, m, now) {
   switch (kind) {
     case "glucose": {
       const v = gatt.glucoseReading(m);
@@ -123,7 +135,7 @@ const CHAR_NAME = { glucose: "2A18", blood_pressure: "2A35", weight_scale: "2A9D
 async function readGlucose(gatt, service, lastSeq, onRecord, onContext) {
   const measurement = await service.getCharacteristic(0x2a18);
   const racp = await service.getCharacteristic(0x2a52);
-  measurement.addEventListener("characteristicvaluechanged", (e) => onRecord(gatt.parse("2A18", e.target.value)));
+  measurement.addEventListener("characteristicvaluechanged", (e) => onRecord(gatt.parse("2A18", e.target.value), hexOf(e.target.value)));
   await measurement.startNotifications();
   // The context (meal, exercise …) is optional; it only annotates the review.
   const context = await service.getCharacteristic(0x2a34).catch(() => null);
@@ -173,7 +185,7 @@ async function connect(gatt) {
     const token = paired.body.token;
     const items = [];
     const now = new Date().toISOString();
-    const onRecord = (m) => items.push({ m, ...readingsOf(gatt, kind, m, now) });
+    const onRecord = (m, raw) => items.push({ m, ...readingsOf(gatt, kind, m, now, raw) });
     if (kind === "glucose") {
       say(conn.last_seq >= 0 ? "Reading the records newer than the last one imported…" : "Reading every record on the meter…");
       const meals = new Map();
@@ -182,7 +194,7 @@ async function connect(gatt) {
     } else {
       say("Connected. Take a measurement now (or let the device send what it stored), then press Review.");
       const ch = await service.getCharacteristic(MEASUREMENT[kind]);
-      ch.addEventListener("characteristicvaluechanged", (e) => onRecord(gatt.parse(CHAR_NAME[kind], e.target.value)));
+      ch.addEventListener("characteristicvaluechanged", (e) => onRecord(gatt.parse(CHAR_NAME[kind], e.target.value), hexOf(e.target.value)));
       await ch.startNotifications();
       await new Promise((resolve) => {
         const stop = el("button", { type: "button", id: "ble-stop" }, "Review");
