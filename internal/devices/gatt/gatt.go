@@ -118,7 +118,7 @@ func Float32(raw uint32) Float {
 	if m >= 0x00800000 {
 		m -= 0x01000000
 	}
-	e := int(int8(raw >> 24))
+	e := int(int8(raw >> 24)) //nolint:gosec // reinterpreting the top 8 bits as signed is the point
 	return Float{Value: scale(m, e)}
 }
 
