@@ -166,6 +166,9 @@ type jsonReading struct {
 	Unit       string   `json:"unit"`
 	MeasuredAt string   `json:"measured_at"`
 	Seq        *int64   `json:"seq"`
+	// GATT is the Bluetooth value the reading came from, when the devices
+	// page read it from the device (checked against the reading).
+	GATT *gattValue `json:"gatt"`
 }
 
 // envelope is either format: a JSON batch ({"batch_id", "readings"}) or a
@@ -361,6 +364,9 @@ func (r jsonReading) check(prefix string, now time.Time, fields map[string]strin
 		} else {
 			in.Value = checkValue(t, r.Value, factor, known, prefix+"value", fields)
 		}
+	}
+	if r.GATT != nil && len(fields) == n {
+		checkGATT(r.GATT, in, prefix, fields)
 	}
 	return in, len(fields) == n
 }

@@ -117,6 +117,10 @@ type Details struct {
 	Model string `json:"model"`
 	// OrderRef is the order the device came from, as the patient gave it.
 	OrderRef string `json:"order,omitempty"`
+	// Bluetooth is the id the patient's browser gives the meter through Web
+	// Bluetooth (random per site and browser profile), for a device the
+	// devices page connected (issue 22); sealed with the rest.
+	Bluetooth string `json:"ble,omitempty"`
 }
 
 // Record is a device as the PHI store keeps it.
@@ -178,6 +182,9 @@ type Store interface {
 	// Revoke drops a device's token and code; NotFound when it is not the
 	// patient's.
 	Revoke(ctx context.Context, tenantID, patientID, deviceID string, now time.Time) error
+	// LastSeq returns the highest sequence number stored from a device, and
+	// false when none is.
+	LastSeq(ctx context.Context, deviceID string) (int64, bool, error)
 	// RecentBatches counts a device's batches received since a time.
 	RecentBatches(ctx context.Context, deviceID string, since time.Time) (int, error)
 	// Ingest stores a batch in one transaction; see IngestBatch.
@@ -282,6 +289,8 @@ type Registration struct {
 	Kind     Kind
 	Model    string
 	OrderRef string
+	// Bluetooth is the browser's id of a meter the page connects.
+	Bluetooth string
 }
 
 // Register adds a device for a patient (the patient or their proxy with the
@@ -315,7 +324,7 @@ func (s *Service) Register(ctx context.Context, tenantID, patientID string, reg 
 	if err != nil {
 		return nil, "", err
 	}
-	body, err := json.Marshal(Details{Model: reg.Model, OrderRef: reg.OrderRef})
+	body, err := json.Marshal(Details{Model: reg.Model, OrderRef: reg.OrderRef, Bluetooth: reg.Bluetooth})
 	if err != nil {
 		return nil, "", fmt.Errorf("device: %w", err)
 	}
@@ -327,7 +336,7 @@ func (s *Service) Register(ctx context.Context, tenantID, patientID string, reg 
 	if err := s.d.Store.Insert(ctx, r, MaxDevices); err != nil {
 		return nil, "", err
 	}
-	dev := &Device{ID: r.ID, PatientID: patientID, Kind: r.Kind, Details: Details{Model: reg.Model, OrderRef: reg.OrderRef},
+	dev := &Device{ID: r.ID, PatientID: patientID, Kind: r.Kind, Details: Details{Model: reg.Model, OrderRef: reg.OrderRef, Bluetooth: reg.Bluetooth},
 		CreatedAt: now, Pending: true}
 	return dev, code, nil
 }

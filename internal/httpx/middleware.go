@@ -28,7 +28,13 @@ var (
 	// URLs never leave in a Referer: even ids in paths say who looked at what.
 	headerReferrer = []string{"no-referrer"}
 	// Powerful features are off; WebAuthn stays available to this origin only.
-	headerPermissions = []string{"accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), serial=(), browsing-topics=(), publickey-credentials-create=(self), publickey-credentials-get=(self)"}
+	// Bluetooth too (its default would be our own origin): only the devices
+	// page turns it on (AllowBluetooth).
+	headerPermissions = []string{permissionsOff + ", bluetooth=()"}
+	// headerPermissionsBluetooth is the same with Web Bluetooth allowed to
+	// this origin's document (not to frames of others: there are none, and
+	// frame-ancestors 'none' keeps us out of theirs).
+	headerPermissionsBluetooth = []string{permissionsOff + ", bluetooth=(self)"}
 	// For browsers that predate frame-ancestors.
 	headerFrame = []string{"DENY"}
 	// Isolate our windows and resources from other origins.
@@ -40,6 +46,17 @@ var (
 	// Two years, subdomains included, once served over TLS.
 	headerHSTS = []string{"max-age=63072000; includeSubDomains"}
 )
+
+const permissionsOff = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), serial=(), hid=(), browsing-topics=(), publickey-credentials-create=(self), publickey-credentials-get=(self)"
+
+// AllowBluetooth lets the page being answered use Web Bluetooth: the
+// devices page, which reads a meter with it (issue 22). Why one page and
+// not every page: a script injected anywhere else still cannot reach a
+// Bluetooth device, and the browser's chooser is only ever offered where
+// the patient went to connect a meter. The CSP is untouched.
+func AllowBluetooth(w http.ResponseWriter) {
+	w.Header()["Permissions-Policy"] = headerPermissionsBluetooth
+}
 
 // SecurityHeaders sets the security headers on every response, and HSTS when
 // the connection is TLS. Cache-Control starts as no-store; a handler of public,

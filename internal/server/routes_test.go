@@ -275,6 +275,7 @@ var routeClasses = map[string]access.Class{
 	"GET /account/devices":                                     access.Customer,
 	"POST /account/devices":                                    access.Customer,
 	"POST /account/devices/{id}/code":                          access.Customer,
+	"POST /account/devices/bluetooth":                          access.Customer,
 	"POST /account/devices/{id}/revoke":                        access.Customer,
 	"GET /account/devices/readings/{type}":                     access.Customer,
 	"GET /account/devices/readings/{type}/csv":                 access.Customer,

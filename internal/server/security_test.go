@@ -144,7 +144,7 @@ func init() {
 	// Devices (issue 17): the patient's pages; the clinicians' pages; the
 	// ingestion route takes device tokens only (no session persona).
 	for _, p := range []string{"GET /account/devices", "POST /account/devices", "POST /account/devices/{id}/code",
-		"POST /account/devices/{id}/revoke", "GET /account/devices/readings/{type}", "GET /account/devices/readings/{type}/csv"} {
+		"POST /account/devices/bluetooth", "POST /account/devices/{id}/revoke", "GET /account/devices/readings/{type}", "GET /account/devices/readings/{type}/csv"} {
 		routePolicy[p] = patients
 	}
 	for _, p := range []string{"GET /staff/device-alerts", "GET /staff/patients/{id}/devices", "POST /staff/patients/{id}/devices/thresholds",

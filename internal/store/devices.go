@@ -150,6 +150,16 @@ func (s *Devices) Revoke(ctx context.Context, tenantID, patientID, deviceID stri
 	return nil
 }
 
+// LastSeq returns the highest sequence number stored from a device, and
+// false when none is.
+func (s *Devices) LastSeq(ctx context.Context, deviceID string) (int64, bool, error) {
+	var n sql.NullInt64
+	if err := s.db.r.QueryRowContext(ctx, `SELECT MAX(seq) FROM device_seqs WHERE device_id = $1`, deviceID).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("last sequence number: %w", err)
+	}
+	return n.Int64, n.Valid, nil
+}
+
 // RecentBatches counts a device's batches received since a time.
 func (s *Devices) RecentBatches(ctx context.Context, deviceID string, since time.Time) (int, error) {
 	var n int

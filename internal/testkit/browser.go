@@ -51,8 +51,9 @@ func findChromium() string {
 
 // NewBrowser starts Chromium for a test against origin (http://127.0.0.1:PORT).
 // Without Chromium the test is skipped with a message, unless
-// SALVE_REQUIRE_BROWSER=1.
-func NewBrowser(t testing.TB, origin string) *Browser {
+// SALVE_REQUIRE_BROWSER=1. extra adds flags (Web Bluetooth, for one, needs
+// enable-experimental-web-platform-features on Linux).
+func NewBrowser(t testing.TB, origin string, extra ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	path := findChromium()
 	if path == "" {
@@ -85,6 +86,7 @@ func NewBrowser(t testing.TB, origin string) *Browser {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	b := &Browser{Ctx: ctx, t: t, origin: strings.TrimSuffix(origin, "/")}
@@ -121,6 +123,12 @@ func (b *Browser) listen(ev any) {
 		// A 4xx answer (a form sent back with its errors, a 404) is a
 		// page the test expects; Chromium still logs it as a failed load.
 		if e.Entry.Source == log.SourceNetwork && strings.Contains(e.Entry.Text, "status of 4") {
+			return
+		}
+		// Chromium does not know the "bluetooth" Permissions-Policy feature
+		// yet (the Web Bluetooth spec defines it; Salve sends it so that it
+		// takes effect the day Chromium does) and says so on every page.
+		if strings.Contains(e.Entry.Text, "Unrecognized feature: 'bluetooth'") {
 			return
 		}
 		if e.Entry.Level == log.LevelError || e.Entry.Source == log.SourceSecurity || strings.Contains(e.Entry.Text, "Content Security Policy") {

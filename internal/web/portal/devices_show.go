@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/devices"
+	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -47,5 +48,8 @@ func (h *Handlers) devicesPage(w http.ResponseWriter, r *http.Request, status in
 	if code != "" {
 		d.Code = devices.FormatCode(code)
 	}
+	// The "Connect my meter" panel reads a meter through Web Bluetooth: this
+	// page, and no other, may use it.
+	httpx.AllowBluetooth(w)
 	return h.render(w, r, h.pages.devices, status, "Your devices", d)
 }

@@ -111,6 +111,9 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/devices", h.showDevices, patients)
 	rt.Handle(access.Customer, "POST /account/devices", h.registerDevice, patients)
 	rt.Handle(access.Customer, "POST /account/devices/{id}/code", h.newDeviceCode, patients)
+	// Issue 22: the page connected a meter through Web Bluetooth; JSON with
+	// the device, a pairing code and the last sequence number stored.
+	rt.Handle(access.Customer, "POST /account/devices/bluetooth", h.connectBluetooth, patients, httpx.JSON(), httpx.MaxBody(4<<10))
 	rt.Handle(access.Customer, "POST /account/devices/{id}/revoke", h.revokeDevice, patients)
 	rt.Handle(access.Customer, "GET /account/devices/readings/{type}", h.showReadings, patients)
 	rt.Handle(access.Customer, "GET /account/devices/readings/{type}/csv", h.downloadReadings, patients)
