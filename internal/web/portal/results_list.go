@@ -65,8 +65,8 @@ func (d resultsData) ResultList() template.HTML {
 	b.Grow(64 + 256*len(d.Reports))
 	b.WriteString(`<ul class="result-list">`)
 	for _, r := range d.Reports {
-		b.WriteString("\n    <li class=\"result-item\">\n      <a href=\"/account/results/" + html.EscapeString(r.ID) + "\">" + html.EscapeString(r.Details.Panel) +
-			"</a>\n      <span class=\"muted\">collected " + r.Details.CollectedAt.Format("2 Jan 2006") + "</span>")
+		b.WriteString("\n    <li class=\"result-item\">\n      <a href=\"/account/results/" + html.EscapeString(r.ID) + "\">" + html.EscapeString(r.Panel) +
+			"</a>\n      <span class=\"muted\">collected " + r.CollectedAt.Format("2 Jan 2006") + "</span>")
 		if r.Badge != "" {
 			b.WriteString(` <span class="badge`)
 			switch r.Tone {
