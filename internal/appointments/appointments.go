@@ -18,6 +18,7 @@ package appointments
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	// Why embedded: locations name IANA zones, and the one binary must
@@ -71,12 +72,22 @@ type Location struct {
 // Zone loads the location's time zone (UTC if it cannot be loaded; zones
 // are checked when a location is made).
 func (l Location) Zone() *time.Location {
+	if z, ok := zones.Load(l.TimeZone); ok {
+		return z.(*time.Location)
+	}
 	z, err := time.LoadLocation(l.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	zones.Store(l.TimeZone, z)
 	return z
 }
+
+// zones keeps the time zones loaded, by name. Why: time.LoadLocation reads
+// and parses the zone's file on every call, and each appointment shown (on
+// every dashboard view) asks for its location's zone. Zone names are the
+// few a tenant configured; a *time.Location is safe to share.
+var zones sync.Map
 
 // Profile is a clinician as patients see them when choosing a time: a
 // professional directory entry, not PHI.

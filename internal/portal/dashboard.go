@@ -6,6 +6,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/phi"
 )
 
 // Panel is one widget as a dashboard view shows it.
@@ -50,6 +51,9 @@ func (s *Service) Dashboard(ctx context.Context, v View, sources Sources) (Dashb
 		return Dashboard{}, err
 	}
 	ctx = WithMemo(ctx)
+	// The widgets' vault accesses (each still recorded by its own audit
+	// event) read the patient's key row once for the view.
+	ctx = phi.WithKeyMemo(ctx)
 	own := v.ViewerID == v.PatientID
 	d := Dashboard{Arranged: arr.Own}
 	// The widgets shown, in order, and what their sources answered.

@@ -91,8 +91,14 @@ func (s *Labs) list(ctx context.Context, query string, args ...any) ([]labs.Reco
 // counts as window functions over the same rows).
 func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit int) ([]labs.Record, int, int, error) {
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
-	// statement on every run (stmtcache.go).
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labColumns+`, COUNT(*) OVER (), SUM(CASE WHEN seen_at IS NULL THEN 1 ELSE 0 END) OVER ()
+	// statement on every run (stmtcache.go). Why the counts as scalar
+	// subqueries (each run once, over the index alone) rather than window
+	// functions: a window makes SQLite read and sort every released report,
+	// sealed details and all, before the LIMIT; here only the rows kept are
+	// sorted with their details (the dashboard's widget keeps five).
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labColumns+`,
+		(SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'),
+		(SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released' AND seen_at IS NULL)
 		FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'
 		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, patientID, limit)
 	if err != nil {

@@ -197,8 +197,11 @@ func (s *Messages) Thread(ctx context.Context, tenantID, id string) (messaging.T
 
 // ThreadsOf returns a patient's threads, latest activity first.
 func (s *Messages) ThreadsOf(ctx context.Context, tenantID, patientID string, limit int) ([]messaging.ThreadRecord, error) {
+	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
+	// statement on every run (stmtcache.go); this one runs on every
+	// dashboard view.
 	return s.threads(ctx, `SELECT `+threadColumns+` FROM message_threads WHERE tenant_id = $1 AND patient_id = $2
-		ORDER BY last_at DESC, id DESC LIMIT $3`, tenantID, patientID, limit)
+		ORDER BY last_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, patientID, limit)
 }
 
 // Inbox returns the threads of teams, latest activity first. Why the care

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/keyset"
+
+	"github.com/salvehealth/salve/internal/phi"
 )
 
 // kekAEAD lets Tink encrypt a keyset with the KEK provider: Encrypt wraps with
@@ -83,7 +86,7 @@ func (v *Vault) unwrap(ctx context.Context, tenant, subject, version string, wra
 // set (unless the subject was shredded: its key is never made again).
 func (v *Vault) loadKeys(ctx context.Context, tenant string, subjects []string, create bool) (map[string]*subjectKey, error) {
 	subjects = slices.Compact(slices.Sorted(slices.Values(subjects)))
-	found, err := v.store.DataKeys(ctx, tenant, subjects)
+	found, err := v.dataKeys(ctx, tenant, subjects, create)
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
@@ -127,6 +130,26 @@ func (v *Vault) loadKeys(ctx context.Context, tenant string, subjects []string, 
 		}
 	}
 	return out, nil
+}
+
+// dataKeys reads the wrapped keys of subjects, once per view for reads under
+// a phi.KeyMemo (see there why that still never uses a shredded key). A
+// write (create) always reads afresh: it may add keys, and it mutates the
+// map it gets.
+func (v *Vault) dataKeys(ctx context.Context, tenant string, subjects []string, create bool) (map[string]WrappedKey, error) {
+	m := phi.KeyMemoFrom(ctx)
+	if m == nil || create {
+		return v.store.DataKeys(ctx, tenant, subjects)
+	}
+	got, err := m.Do(tenant+"\x00"+strings.Join(subjects, "\x00"), func() (any, error) {
+		return v.store.DataKeys(ctx, tenant, subjects)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Shared by the view's handles: only read from here on (loadKeys
+	// writes into found only when create is set).
+	return got.(map[string]WrappedKey), nil
 }
 
 // createKeys makes data keys for subjects that have none and were never

@@ -337,3 +337,43 @@ func TestKeyFileIsPrivateAndRefusedWhenNot(t *testing.T) {
 		t.Error("the key file changed")
 	}
 }
+
+// TestKeyMemoSharesOneViewsKeyRow: the vault accesses of one view (under
+// phi.WithKeyMemo) read the subject's key row once and are still each
+// audited; a write reads afresh; and the next view, after a shred, reads
+// the store again and finds the key gone.
+func TestKeyMemoSharesOneViewsKeyRow(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		en := newEnv(t, e)
+		ctA, err := en.handle(t, clinician, "t1", access.Write, "A").SealString("A", "users", "name", "rA", "Ada")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, events0 := en.log.Stats()
+		view := phi.WithKeyMemo(clinician)
+		n0 := en.phi.Statements()
+		for range 4 {
+			if s, err := en.handle(t, view, "t1", access.Read, "A").OpenString("A", "users", "name", "rA", ctA); err != nil || s.Reveal() != "Ada" {
+				t.Fatalf("open under the memo: %v", err)
+			}
+		}
+		if n := en.phi.Statements() - n0; n != 1 {
+			t.Errorf("4 accesses of one view read the key row %d times, want once", n)
+		}
+		if _, events1 := en.log.Stats(); events1-events0 != 4 {
+			t.Errorf("4 accesses of one view made %d audit events, want 4", events1-events0)
+		}
+		n0 = en.phi.Statements()
+		en.handle(t, view, "t1", access.Write, "A")
+		if en.phi.Statements() == n0 {
+			t.Error("a write under the memo did not read the key row afresh")
+		}
+		if err := en.v.Shred(clinician, "t1", "A", "retention period ended"); err != nil {
+			t.Fatal(err)
+		}
+		next := phi.WithKeyMemo(clinician)
+		if _, err := en.handle(t, next, "t1", access.Read, "A").OpenString("A", "users", "name", "rA", ctA); !errors.Is(err, vault.ErrShredded) {
+			t.Errorf("the next view after a shred: %v", err)
+		}
+	})
+}

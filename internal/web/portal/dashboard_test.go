@@ -278,7 +278,11 @@ func TestDashboardCost(t *testing.T) {
 		// one statement (the patient's threads); before it the total was
 		// already at 4 + one per widget, the widgets without a source
 		// (billing, devices) leaving room for those that read two tables.
-		if budget := uint64(5 + len(dash.Widgets())); many != one || many > budget {
+		// Issue 15's speed budget (h1): the widgets' vault accesses share
+		// the patient's key row (phi.KeyMemo), so the view now costs 14
+		// here (session and user, proxies, layout, the sources, one key
+		// row): the bound is what was reached, two under the old one.
+		if budget := uint64(3 + len(dash.Widgets())); many != one || many > budget {
 			t.Errorf("statements per view: %d with 1 order, %d with 25 (budget %d, the same for both)", one, many, budget)
 		}
 		// One audited access per data class read: orders (both order

@@ -1,0 +1,131 @@
+package portal
+
+import (
+	"html"
+	"html/template"
+	"strconv"
+	"strings"
+
+	dash "github.com/salvehealth/salve/internal/portal"
+)
+
+// WidgetList is the dashboard's list of widgets (dashboard.html), written
+// here rather than in the template. Why: html/template reaches every field
+// through reflection and calls its escapers through reflect.Value.Call, a
+// dozen times per line of every widget; that was a fifth of a dashboard
+// view's CPU (BenchmarkDashboardRender). The markup is the template's, and
+// every value is escaped here as the template escaped it: text and
+// attribute values with html.EscapeString (every attribute is quoted), links
+// and form actions only when they are same-site paths (anything else becomes
+// "#ZgotmplZ", as html/template writes an unsafe URL), so a title or detail
+// holding markup is text, never markup.
+func (d dashboardData) WidgetList() template.HTML {
+	own := d.ForID == ""
+	var b strings.Builder
+	b.Grow(1024 + 1536*len(d.Panels))
+	b.WriteString(`<ol class="widgets"`)
+	if own {
+		b.WriteString(` data-dashboard data-order-url="/account/dashboard/order"`)
+	}
+	b.WriteString(`>`)
+	for i := range d.Panels {
+		writePanel(&b, &d.Panels[i], own)
+	}
+	b.WriteString("\n  </ol>")
+	return template.HTML(b.String()) //nolint:gosec // every value above is escaped (see the doc comment)
+}
+
+// writePanel writes one widget of the list.
+func writePanel(b *strings.Builder, p *dash.Panel, own bool) {
+	key, title := html.EscapeString(p.Key), html.EscapeString(p.Title)
+	sum := &p.Summary
+	b.WriteString("\n    <li class=\"widget\" id=\"widget-" + key + "\" data-widget=\"" + key + "\"")
+	if own {
+		b.WriteString(` draggable="true"`)
+	}
+	b.WriteString(" aria-labelledby=\"wh-" + key + "\">\n      <div class=\"widget-head\">\n        <h2 id=\"wh-" + key + "\">" + title + "</h2>")
+	if sum.Note != "" {
+		b.WriteString(` <span class="badge">` + html.EscapeString(sum.Note) + `</span>`)
+	}
+	b.WriteString("\n      </div>")
+	if m := sum.Meter; m != nil {
+		pct, label := strconv.Itoa(m.Percent), html.EscapeString(m.Label)
+		b.WriteString("\n      <p class=\"widget-meter\"><label for=\"meter-" + key + "\">" + label + ": " + pct + "%</label>\n        <meter class=\"meter\" id=\"meter-" +
+			key + "\" min=\"0\" max=\"100\" value=\"" + pct + "\">" + pct + "%</meter></p>")
+	}
+	if len(sum.Lines) > 0 {
+		b.WriteString("\n      <ul class=\"widget-lines\">")
+		for i := range sum.Lines {
+			writeLine(b, &sum.Lines[i])
+		}
+		b.WriteString("\n      </ul>")
+		if sum.Total > len(sum.Lines) {
+			b.WriteString(`<p class="muted">` + strconv.Itoa(len(sum.Lines)) + " of " + strconv.Itoa(sum.Total) + " shown.</p>")
+		}
+	} else {
+		b.WriteString("\n      <p class=\"widget-empty\">" + html.EscapeString(p.Empty))
+		if p.Next != "" {
+			b.WriteString(` <a href="` + pathAttr(p.Next) + `">` + html.EscapeString(p.NextLabel) + `</a>`)
+		}
+		b.WriteString("</p>")
+	}
+	b.WriteString("\n      <div class=\"widget-foot\">")
+	if p.Href != "" && own {
+		b.WriteString(`<a href="/account/widgets/` + key + `">See all<span class="visually-hidden"> ` + title + `</span></a>`)
+	}
+	if own {
+		b.WriteString("\n        <div class=\"widget-tools\">")
+		move := func(dir, label string) {
+			b.WriteString("\n          <form method=\"post\" action=\"/account/dashboard/" + key + "/move\" class=\"inline-form\"><input type=\"hidden\" name=\"dir\" value=\"" +
+				dir + "\"><button type=\"submit\" class=\"link-button\">" + label + "<span class=\"visually-hidden\"> " + title + "</span></button></form>")
+		}
+		if !p.First {
+			move("up", "Move up")
+		}
+		if !p.Last {
+			move("down", "Move down")
+		}
+		b.WriteString("\n          <form method=\"post\" action=\"/account/dashboard/" + key + "/hide\" class=\"inline-form\"><button type=\"submit\" class=\"link-button\">Hide<span class=\"visually-hidden\"> " +
+			title + "</span></button></form>\n        </div>")
+	}
+	b.WriteString("\n      </div>\n    </li>")
+}
+
+// writeLine writes one record of a widget.
+func writeLine(b *strings.Builder, l *dash.Line) {
+	b.WriteString("\n        <li>\n          <div class=\"line-text\">")
+	if l.Href != "" {
+		b.WriteString(`<a href="` + pathAttr(l.Href) + `">` + html.EscapeString(l.Title) + `</a>`)
+	} else {
+		b.WriteString(`<span>` + html.EscapeString(l.Title) + `</span>`)
+	}
+	if l.Badge != "" {
+		b.WriteString(` <span class="badge`)
+		if l.Tone != "" {
+			b.WriteString(" tone-" + html.EscapeString(string(l.Tone)))
+		}
+		b.WriteString(`">` + html.EscapeString(l.Badge) + `</span>`)
+	}
+	if l.Detail != "" {
+		b.WriteString(`<br><span class="muted">` + html.EscapeString(l.Detail) + `</span>`)
+	}
+	b.WriteString("\n          </div>")
+	if a := l.Action; a != nil {
+		b.WriteString("\n          <form method=\"post\" action=\"" + pathAttr(a.Path) + "\" class=\"inline-form\"><button type=\"submit\" class=\"button-secondary\">" +
+			html.EscapeString(a.Label) + "</button></form>")
+	}
+	b.WriteString("\n        </li>")
+}
+
+// pathAttr is a link or form action for a quoted attribute: a same-site path
+// escaped, or "#ZgotmplZ" (html/template's mark of an unsafe URL) for
+// anything else. Why only paths: the dashboard links to its own pages; a
+// "javascript:" or off-site URL in a summary would be a bug, and must not
+// become a live link.
+func pathAttr(u string) string {
+	if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") || strings.HasPrefix(u, "/\\") ||
+		strings.ContainsAny(u, " \t\r\n\"'<>\\`") {
+		return "#ZgotmplZ"
+	}
+	return html.EscapeString(u)
+}
