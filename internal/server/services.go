@@ -359,7 +359,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// Secure messaging (issue 16): notices name the tenant, staff names come
 	// from the accounts service (audited), and a thread may be about an
 	// order or a prescription the writer may see of the patient.
-	svc.Messages = newMessages(stores, ids, ob, ord, rxs, func(ctx context.Context, tenantID string) (string, string) {
+	svc.Messages = newMessages(stores, ids, ob, ord, rxs, hooks, func(ctx context.Context, tenantID string) (string, string) {
 		l := links(ctx, tenantID)
 		return l.Brand, l.BaseURL
 	}, c, log)
