@@ -63,6 +63,10 @@ const (
 	// their care passed an alert threshold; which patient and what value
 	// are behind the sign-in (issue 17, devices).
 	DeviceAlert Kind = "device_alert"
+	// ReviewDue tells a compliance officer that scheduled compliance
+	// reviews are due or overdue, or a BAA ends soon (issue 19); which ones
+	// are behind the sign-in.
+	ReviewDue Kind = "review_due"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -151,6 +155,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case DeviceAlert:
 		subject = "A device reading needs your attention at " + brand
 		body = "A device reading of a patient in your care passed an alert threshold. Sign in to review it:\n\n" + p.Link
+	case ReviewDue:
+		subject = "A compliance review needs your attention at " + brand
+		body = "A scheduled compliance review is due, or a business associate agreement ends soon. Sign in to see which:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +
