@@ -28,6 +28,7 @@ import (
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/webhooks"
@@ -65,6 +66,8 @@ type Handlers struct {
 	// vendorsView and webhooksView are issue 19's compliance pages.
 	vendorsView  *render.Page
 	webhooksView *render.Page
+	// reviewsView is the calendar of scheduled reviews (issue 19).
+	reviewsView *render.Page
 	// rights are the amendment clock and the promotion reach (rights.go).
 	rights rights
 }
@@ -94,6 +97,9 @@ type People struct {
 	// Webhooks are the outgoing webhook subscriptions (issue 19; admins and
 	// compliance); nil leaves the pages out.
 	Webhooks *webhooks.Service
+	// Reviews are the scheduled compliance reviews (issue 19; compliance
+	// and admins); nil leaves the page out.
+	Reviews *reviews.Service
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -118,6 +124,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
+		"admin/reviews": &h.reviewsView,
 	}); err != nil {
 		return nil, err
 	}
