@@ -10,6 +10,7 @@ package compliance
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -96,6 +97,11 @@ type Facts struct {
 	LastBackup         time.Time
 	LastBackupVerified bool
 	Integrations       []Integration
+	// ReviewsTracked: the scheduled reviews are kept (internal/reviews);
+	// OverdueReviews names each overdue one by its kind's title (a staff
+	// account's recertification once per account).
+	ReviewsTracked bool
+	OverdueReviews []string
 }
 
 // The limits the checks apply.
@@ -112,8 +118,7 @@ func Evaluate(f Facts) Report {
 		Check{ID: "restore-drill", Title: "Last restore drill", Status: NotTracked,
 			Detail: "Restore drills are not recorded yet; run one with salve backup restore into scratch stores and keep the output."},
 		checkInactive(f), checkBAAs(f),
-		Check{ID: "reviews", Title: "Overdue reviews", Status: NotTracked,
-			Detail: "Scheduled reviews (access recertification, risk assessment) are not tracked by Salve yet."},
+		checkReviews(f),
 		Check{ID: "incidents", Title: "Open incidents", Status: NotTracked,
 			Detail: "The incident register is not part of Salve yet; keep incidents in your own register for now."})
 	return r
@@ -263,5 +268,32 @@ func checkBAAs(f Facts) Check {
 	default:
 		c.Detail = "Every integration carrying PHI has a current BAA, or none carries PHI."
 	}
+	return c
+}
+
+func checkReviews(f Facts) Check {
+	c := Check{ID: "reviews", Title: "Overdue reviews", Status: OK}
+	if !f.ReviewsTracked {
+		c.Status, c.Detail = NotTracked, "This process does not keep the scheduled reviews (no PHI store); see Scheduled reviews."
+		return c
+	}
+	if len(f.OverdueReviews) == 0 {
+		c.Detail = "No scheduled review is overdue."
+		return c
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, t := range f.OverdueReviews {
+		if counts[t] == 0 {
+			order = append(order, t)
+		}
+		counts[t]++
+	}
+	parts := make([]string, 0, len(order))
+	for _, t := range order {
+		parts = append(parts, fmt.Sprintf("%s (%d)", t, counts[t]))
+	}
+	c.Status = Warning
+	c.Detail = "Overdue: " + strings.Join(parts, ", ") + ". See Scheduled reviews (/admin/compliance/reviews)."
 	return c
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/compliance"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/store"
 )
 
@@ -27,6 +28,9 @@ type Compliance struct {
 	Integrations compliance.Integrations
 	// Version is the software version reported.
 	Version string
+	// Reviews are the scheduled reviews, for the overdue check (nil: not
+	// tracked by this process).
+	Reviews *reviews.Service
 }
 
 // NewCompliance returns the compliance source of a process.
@@ -164,6 +168,18 @@ func (c *Compliance) Report(ctx context.Context, tenantIDs ...string) (complianc
 		return compliance.Report{}, err
 	}
 	f.Integrations = ins
+	if c.Reviews != nil && c.stores.PHI != nil {
+		f.ReviewsTracked = true
+		for _, tid := range tenantIDs {
+			items, err := c.Reviews.Overdue(ctx, tid)
+			if err != nil {
+				return compliance.Report{}, err
+			}
+			for _, it := range items {
+				f.OverdueReviews = append(f.OverdueReviews, it.Kind.Title())
+			}
+		}
+	}
 	return compliance.Evaluate(f), nil
 }
 

@@ -317,6 +317,13 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/compliance/webhooks":              access.Staff,
 	"POST /admin/compliance/webhooks/{id}/test":    access.Staff,
 	"POST /admin/compliance/webhooks/{id}/disable": access.Staff,
+	// Scheduled reviews (compliance and admins), the activity review and
+	// the audit events behind it (the compliance officer), issue 19.
+	"GET /admin/compliance/reviews":               access.Staff,
+	"POST /admin/compliance/reviews":              access.Staff,
+	"GET /admin/compliance/reviews/{id}/evidence": access.Staff,
+	"GET /admin/compliance/activity":              access.Staff,
+	"GET /admin/compliance/audit":                 access.Staff,
 }
 
 // routeRoles are the routes limited to roles (httpx.Roles) and their roles.

@@ -172,6 +172,12 @@ func init() {
 		"POST /admin/compliance/vendors/{id}/document", "POST /admin/compliance/integrations/{key}"} {
 		routePolicy[p] = officers
 	}
+	// Scheduled reviews (issue 19): compliance and admins; the activity
+	// review and the audit events: the compliance officer alone.
+	for _, p := range []string{"GET /admin/compliance/reviews", "POST /admin/compliance/reviews", "GET /admin/compliance/reviews/{id}/evidence"} {
+		routePolicy[p] = reviewers
+	}
+	routePolicy["GET /admin/compliance/activity"], routePolicy["GET /admin/compliance/audit"] = officers, officers
 	// Patient rights (issue 16 parts 5 and 7): amendments and marketing
 	// authorizations. The object-level checks (own, other patient, proxy,
 	// other tenant) are in rights_test.go.

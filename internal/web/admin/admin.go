@@ -68,6 +68,9 @@ type Handlers struct {
 	webhooksView *render.Page
 	// reviewsView is the calendar of scheduled reviews (issue 19).
 	reviewsView *render.Page
+	// activityView and auditView are the activity review and the audit
+	// events behind its findings (issue 19).
+	activityView, auditView *render.Page
 	// rights are the amendment clock and the promotion reach (rights.go).
 	rights rights
 }
@@ -100,6 +103,9 @@ type People struct {
 	// Reviews are the scheduled compliance reviews (issue 19; compliance
 	// and admins); nil leaves the page out.
 	Reviews *reviews.Service
+	// Activity is the review of audit activity and the filtered audit
+	// events (issue 19; the compliance officer's); nil leaves them out.
+	Activity ActivitySource
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -124,7 +130,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
-		"admin/reviews": &h.reviewsView,
+		"admin/reviews": &h.reviewsView, "admin/activity": &h.activityView, "admin/audit_events": &h.auditView,
 	}); err != nil {
 		return nil, err
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/salvehealth/salve/internal/web"
 )
 
-// reviewRow is one line of the calendar as the page shows it.
-type reviewRow struct {
+// calendarRow is one line of the calendar as the page shows it.
+type calendarRow struct {
 	reviews.Item
 	Title string
 	// Completable: recorded here (a BAA is renewed on the vendors page).
@@ -26,7 +26,7 @@ type completionRow struct {
 // reviewTable is one table of the calendar: its rows, the id of its
 // heading, and the form (to show a recertification's error on its row).
 type reviewTable struct {
-	Rows  []reviewRow
+	Rows  []calendarRow
 	Label string
 	Form  *web.Form
 }
@@ -38,7 +38,7 @@ type reviewsData struct {
 	Upcoming reviewTable
 	History  []completionRow
 	// Kinds are the installation-wide reviews the form records.
-	Kinds []reviewRow
+	Kinds []calendarRow
 }
 
 // showReviewsCalendar shows what is due and overdue, the form that records
@@ -63,7 +63,7 @@ func (h *Handlers) reviewsPage(w http.ResponseWriter, r *http.Request, status in
 	}
 	data := reviewsData{Form: f, Overdue: reviewTable{Label: "overdue-h", Form: f}, Upcoming: reviewTable{Label: "upcoming-h", Form: f}}
 	for _, it := range items {
-		row := reviewRow{Item: it, Title: it.Kind.Title(), Completable: it.Kind != reviews.BAARenewal}
+		row := calendarRow{Item: it, Title: it.Kind.Title(), Completable: it.Kind != reviews.BAARenewal}
 		if it.Overdue {
 			data.Overdue.Rows = append(data.Overdue.Rows, row)
 		} else {
@@ -71,7 +71,7 @@ func (h *Handlers) reviewsPage(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	for _, k := range []reviews.Kind{reviews.RestoreDrill, reviews.RiskAssessment, reviews.ActivityReview} {
-		data.Kinds = append(data.Kinds, reviewRow{Item: reviews.Item{Kind: k}, Title: k.Title()})
+		data.Kinds = append(data.Kinds, calendarRow{Item: reviews.Item{Kind: k}, Title: k.Title()})
 	}
 	for _, c := range done {
 		data.History = append(data.History, completionRow{Completion: c, Title: c.Kind.Title(), By: who(c.CompletedBy, c.CompletedRole, me.ID)})
