@@ -102,7 +102,14 @@ type Facts struct {
 	// account's recertification once per account).
 	ReviewsTracked bool
 	OverdueReviews []string
+	// LastRestoreDrill is the newest restore drill recorded as a scheduled
+	// review (zero: none; read only when ReviewsTracked).
+	LastRestoreDrill time.Time
 }
+
+// RestoreDrillMaxAge is how old the last restore drill may be (the
+// scheduled review's period).
+const RestoreDrillMaxAge = 90 * 24 * time.Hour
 
 // The limits the checks apply.
 const (
@@ -115,8 +122,7 @@ const (
 func Evaluate(f Facts) Report {
 	r := Report{GeneratedAt: f.Now, Version: f.Version, Map: Specs()}
 	r.Checks = append(r.Checks, checkTLS(f), checkMFA(f), checkKEK(f), checkAudit(f), checkBackup(f),
-		Check{ID: "restore-drill", Title: "Last restore drill", Status: NotTracked,
-			Detail: "Restore drills are not recorded yet; run one with salve backup restore into scratch stores and keep the output."},
+		checkRestoreDrill(f),
 		checkInactive(f), checkBAAs(f),
 		checkReviews(f),
 		Check{ID: "incidents", Title: "Open incidents", Status: NotTracked,
@@ -295,5 +301,20 @@ func checkReviews(f Facts) Check {
 	}
 	c.Status = Warning
 	c.Detail = "Overdue: " + strings.Join(parts, ", ") + ". See Scheduled reviews (/admin/compliance/reviews)."
+	return c
+}
+
+func checkRestoreDrill(f Facts) Check {
+	c := Check{ID: "restore-drill", Title: "Last restore drill", Status: OK}
+	switch {
+	case !f.ReviewsTracked:
+		c.Status, c.Detail = NotTracked, "This process does not keep the scheduled reviews; record restore drills on Scheduled reviews."
+	case f.LastRestoreDrill.IsZero():
+		c.Status, c.Detail = Warning, "No restore drill is recorded: restore a backup into scratch stores (salve backup restore) and record it on Scheduled reviews."
+	case f.Now.Sub(f.LastRestoreDrill) > RestoreDrillMaxAge:
+		c.Status, c.Detail = Warning, "The last restore drill recorded is from "+f.LastRestoreDrill.UTC().Format(time.DateOnly)+", more than 90 days ago."
+	default:
+		c.Detail = "The last restore drill recorded is from " + f.LastRestoreDrill.UTC().Format(time.DateOnly) + "."
+	}
 	return c
 }

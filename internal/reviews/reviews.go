@@ -229,6 +229,16 @@ func (s *Service) Overdue(ctx context.Context, tenantID string) ([]Item, error) 
 	return out, nil
 }
 
+// Last is when a tenant's installation-wide review of a kind was last
+// completed (zero: never), for the compliance report.
+func (s *Service) Last(ctx context.Context, tenantID string, kind Kind) (time.Time, error) {
+	latest, err := s.d.Store.Latest(ctx, tenantID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return latest[Key(kind, "")], nil
+}
+
 func (s *Service) calendar(ctx context.Context, tenantID string) ([]Item, error) {
 	now := s.d.Clock.Now()
 	latest, err := s.d.Store.Latest(ctx, tenantID)

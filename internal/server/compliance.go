@@ -178,6 +178,13 @@ func (c *Compliance) Report(ctx context.Context, tenantIDs ...string) (complianc
 			for _, it := range items {
 				f.OverdueReviews = append(f.OverdueReviews, it.Kind.Title())
 			}
+			last, err := c.Reviews.Last(ctx, tid, reviews.RestoreDrill)
+			if err != nil {
+				return compliance.Report{}, err
+			}
+			if last.After(f.LastRestoreDrill) {
+				f.LastRestoreDrill = last
+			}
 		}
 	}
 	return compliance.Evaluate(f), nil
