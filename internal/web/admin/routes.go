@@ -72,6 +72,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "GET /admin/compliance/changes", h.showChanges, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/approve", h.approveChange, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/reject", h.rejectChange, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/session-limits", h.requestSessionLimits, reviewers)
 	}
 	if h.people.Compliance != nil {
 		rt.Handle(access.Staff, "GET /admin/compliance", h.showCompliance, reviewers)

@@ -31,3 +31,16 @@ CREATE TABLE review_reminders (
     sent_at   TIMESTAMP NOT NULL,
     PRIMARY KEY (tenant_id, kind, target, due_on, stage)
 );
+
+-- A tenant's session limits (issue 19, item 3), changed only through a
+-- request a second person approves. Why here and only stricter: the
+-- server's flags (--session-absolute) are the ceiling set at deploy time;
+-- a tenant may shorten its sessions, never lengthen them. No row: the
+-- server's limits. Durations in seconds.
+CREATE TABLE tenant_session_limits (
+    tenant_id         TEXT PRIMARY KEY,
+    staff_idle_secs   BIGINT NOT NULL,
+    patient_idle_secs BIGINT NOT NULL,
+    absolute_secs     BIGINT NOT NULL,
+    updated_at        TIMESTAMP NOT NULL
+);
