@@ -58,6 +58,7 @@ func Specs() []Spec {
 		{Ref: "164.312(a)", Name: "Access control (unique ids, emergency access, automatic logoff, encryption)",
 			Feature: "Per-person accounts, break-glass that expires, idle and absolute session limits, per-subject field encryption",
 			Tests: []string{"internal/access.TestBreakGlassExpires", "internal/signin.TestSessionIdleAndAbsoluteTimeouts",
+				"internal/server.TestSessionLimitsChangeOnlyWithASecondPerson",
 				"internal/vault.TestCiphertextOpensOnlyWhereItWasSealed"}},
 		{Ref: "164.312(b)", Name: "Audit controls",
 			Feature: "Append-only audit store with signed checkpoints; no plaintext without an audit event",
