@@ -38,7 +38,14 @@ func NewCompliance(cfg *config.Config, stores *Stores, c clock.Clock, version st
 	if c == nil {
 		c = clock.System{}
 	}
-	return &Compliance{cfg: cfg, stores: stores, clock: c, Integrations: ConfiguredIntegrations{Config: cfg}, Version: version}
+	comp := &Compliance{cfg: cfg, stores: stores, clock: c, Integrations: ConfiguredIntegrations{Config: cfg}, Version: version}
+	if stores.PHI != nil {
+		// The report reads the reviews (salve compliance report too).
+		d := reviewsReading(stores)
+		d.Clock = c
+		comp.Reviews = reviews.New(d)
+	}
+	return comp
 }
 
 // ConfiguredIntegrations lists the integrations the configuration names

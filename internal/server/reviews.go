@@ -17,18 +17,34 @@ import (
 // (which ends the sessions and audits it).
 func newReviews(stores *Stores, ids Identity, ob reviews.Enqueuer, links func(context.Context, string) orders.Links,
 	c clock.Clock, log *slog.Logger) *reviews.Service {
-	users := store.NewUsers(stores.PHI)
+	d := reviewsReading(stores)
 	tenants := store.NewTenants(stores.Catalog)
+	d.Vault, d.Audit = stores.Vault, stores.AuditLog
+	d.Tenants = func(ctx context.Context) ([]string, error) {
+		ts, err := tenants.List(ctx)
+		out := make([]string, 0, len(ts))
+		for _, t := range ts {
+			out = append(out, t.ID)
+		}
+		return out, err
+	}
+	d.Disable = ids.Accounts.DisableUnrecertified
+	d.Outbox, d.Contacts = ob, ids.Accounts.Email
+	d.Links = func(ctx context.Context, tenantID string) (string, string) {
+		l := links(ctx, tenantID)
+		return l.Brand, l.BaseURL
+	}
+	d.Clock, d.Log = c, log
+	return reviews.New(d)
+}
+
+// reviewsReading are the reviews' dependencies that only read: the
+// completions, staff accounts (id, role, status) and vendors' BAA ends;
+// enough for the calendar and the compliance report's checks.
+func reviewsReading(stores *Stores) reviews.Deps {
+	users := store.NewUsers(stores.PHI)
 	vends := store.NewVendors(stores.PHI)
-	return reviews.New(reviews.Deps{Store: store.NewReviews(stores.PHI), Vault: stores.Vault, Audit: stores.AuditLog,
-		Tenants: func(ctx context.Context) ([]string, error) {
-			ts, err := tenants.List(ctx)
-			out := make([]string, 0, len(ts))
-			for _, t := range ts {
-				out = append(out, t.ID)
-			}
-			return out, err
-		},
+	return reviews.Deps{Store: store.NewReviews(stores.PHI),
 		Staff: func(ctx context.Context, tenantID string) ([]reviews.Staff, error) {
 			rows, err := users.List(ctx, tenantID, "", 10000)
 			if err != nil {
@@ -49,12 +65,5 @@ func newReviews(stores *Stores, ids Identity, ob reviews.Enqueuer, links func(co
 				out = append(out, reviews.Vendor{ID: v.ID, Name: v.Name, ExpiresOn: v.ExpiresOn})
 			}
 			return out, err
-		},
-		Disable: ids.Accounts.DisableUnrecertified,
-		Outbox:  ob, Contacts: ids.Accounts.Email,
-		Links: func(ctx context.Context, tenantID string) (string, string) {
-			l := links(ctx, tenantID)
-			return l.Brand, l.BaseURL
-		},
-		Clock: c, Log: log})
+		}}
 }

@@ -60,6 +60,12 @@ func TestReviewsAndActivityPages(t *testing.T) {
 		if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") || !strings.Contains(body, "<b>kept</b>") {
 			t.Fatalf("evidence: %d %q", r.StatusCode, body)
 		}
+		// The compliance report names what is overdue (not the risk
+		// assessment, just recorded).
+		if r, body := get(t, comp, s.NewRequest(t, "GET", "/admin/compliance", nil)); r.StatusCode != 200 ||
+			!strings.Contains(body, "Backup restore drill (1)") || strings.Contains(body, "Yearly risk assessment (1)") {
+			t.Errorf("compliance report: %d, overdue reviews not named", r.StatusCode)
+		}
 		_, notFound := get(t, comp, s.NewRequest(t, "GET", "/no/such/page", nil))
 		other := &tenant.Tenant{ID: id.New(), Slug: "other", Name: "Other Pharmacy", Hostnames: []string{"other.test"},
 			Theme: tenant.DefaultTheme, CreatedAt: s.Clock.Now(), UpdatedAt: s.Clock.Now()}

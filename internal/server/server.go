@@ -178,9 +178,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		// Compliance operations (issue 19): changes with approvals, the
 		// report and the data-flow diagram.
 		people.Changes = s.services.Changes
-		comp := NewCompliance(s.cfg, s.stores, s.clock, BuildVersion())
-		comp.Reviews = s.services.Reviews
-		people.Compliance = comp
+		people.Compliance = NewCompliance(s.cfg, s.stores, s.clock, BuildVersion())
 		// Scheduled reviews and the activity review (issue 19).
 		people.Reviews = s.services.Reviews
 		people.Activity = NewActivityReview(s.stores)
