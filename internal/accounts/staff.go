@@ -148,3 +148,19 @@ func (s *Service) DisableInactiveStaff(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// DisableUnrecertified disables a staff account whose roles nobody
+// confirmed in time (the access recertification of internal/reviews), as
+// the reviews job: every session ends and the disabling is audited. A
+// patient account or one disabled already is left as it is.
+func (s *Service) DisableUnrecertified(ctx context.Context, tenantID, userID string) error {
+	u, err := s.users.ByID(ctx, tenantID, userID)
+	if err != nil {
+		return err
+	}
+	if !u.Role.Staff() {
+		return nil
+	}
+	jctx := access.WithActor(ctx, access.System("reviews.recertification", tenantID))
+	return s.setDisabled(jctx, u, true, "roles not recertified")
+}

@@ -49,6 +49,9 @@ const (
 	KindRetentionRule = "retention.rule"
 	KindStaffRole     = "staff.role"
 	KindSSO           = "sso"
+	// KindSessionLimits is a tenant's own session limits (idle for staff
+	// and patients, absolute), only ever stricter than the server's.
+	KindSessionLimits = "session.limits"
 )
 
 // VersionKind is the kind of the software version records.
@@ -392,6 +395,16 @@ func (s *Service) RecordVersion(ctx context.Context, version string) (bool, erro
 		return false, err
 	}
 	return true, s.store.Add(ctx, c)
+}
+
+// Current returns a governed setting's fields now (for a form that asks to
+// change it).
+func (s *Service) Current(ctx context.Context, tenantID, kind, target string) (map[string]string, error) {
+	k, ok := s.kinds[kind]
+	if !ok {
+		return nil, apperr.Errorf(apperr.Invalid, "unknown kind of setting %q", kind)
+	}
+	return k.Current(ctx, tenantID, target)
 }
 
 // List returns a tenant's changes with the installation's, newest first.

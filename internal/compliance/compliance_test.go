@@ -82,6 +82,37 @@ func TestReportFailsOnARequiredCheck(t *testing.T) {
 	}
 }
 
+// TestOverdueReviewsAndOldDrillsWarn: with the scheduled reviews kept,
+// overdue reviews and a restore drill older than 90 days (or none) are
+// warnings naming what to do, never a failure of the report; none overdue
+// and a recent drill pass.
+func TestOverdueReviewsAndOldDrillsWarn(t *testing.T) {
+	f := good()
+	f.ReviewsTracked, f.LastRestoreDrill = true, now.Add(-10*24*time.Hour)
+	checks := map[string]compliance.Check{}
+	for _, c := range compliance.Evaluate(f).Checks {
+		checks[c.ID] = c
+	}
+	if checks["reviews"].Status != compliance.OK || checks["restore-drill"].Status != compliance.OK {
+		t.Fatalf("nothing overdue: %+v %+v", checks["reviews"], checks["restore-drill"])
+	}
+	f.OverdueReviews = []string{"Access recertification", "Access recertification", "Yearly risk assessment"}
+	f.LastRestoreDrill = now.Add(-100 * 24 * time.Hour)
+	r := compliance.Evaluate(f)
+	for _, c := range r.Checks {
+		checks[c.ID] = c
+	}
+	if c := checks["reviews"]; c.Status != compliance.Warning || !strings.Contains(c.Detail, "Access recertification (2)") {
+		t.Errorf("overdue reviews: %+v", c)
+	}
+	if c := checks["restore-drill"]; c.Status != compliance.Warning || !strings.Contains(c.Detail, "90 days") {
+		t.Errorf("old drill: %+v", c)
+	}
+	if failed := r.Failed(); len(failed) != 0 {
+		t.Errorf("warnings failed the report: %+v", failed)
+	}
+}
+
 // TestEverySpecNamesTestsThatExist: the HIPAA map names at least one test
 // per specification, every one of 164.308(a)(1)–(8), 164.310(d) and
 // 164.312(a)–(e) is there, and each named test exists in its package's

@@ -10,6 +10,7 @@ package compliance
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -99,6 +100,14 @@ type Facts struct {
 	// Incidents are the incident register's counts; nil: not gathered
 	// (a process without the PHI store).
 	Incidents *IncidentCounts
+	// ReviewsTracked: the scheduled reviews are kept (internal/reviews);
+	// OverdueReviews names each overdue one by its kind's title (a staff
+	// account's recertification once per account).
+	ReviewsTracked bool
+	OverdueReviews []string
+	// LastRestoreDrill is the newest restore drill recorded as a scheduled
+	// review (zero: none; read only when ReviewsTracked).
+	LastRestoreDrill time.Time
 }
 
 // IncidentCounts are the register's counts for the report: no details
@@ -108,6 +117,10 @@ type IncidentCounts struct {
 	// 60-day deadline and not sent.
 	Open, Overdue int
 }
+
+// RestoreDrillMaxAge is how old the last restore drill may be (the
+// scheduled review's period).
+const RestoreDrillMaxAge = 90 * 24 * time.Hour
 
 // The limits the checks apply.
 const (
@@ -120,11 +133,9 @@ const (
 func Evaluate(f Facts) Report {
 	r := Report{GeneratedAt: f.Now, Version: f.Version, Map: Specs()}
 	r.Checks = append(r.Checks, checkTLS(f), checkMFA(f), checkKEK(f), checkAudit(f), checkBackup(f),
-		Check{ID: "restore-drill", Title: "Last restore drill", Status: NotTracked,
-			Detail: "Restore drills are not recorded yet; run one with salve backup restore into scratch stores and keep the output."},
+		checkRestoreDrill(f),
 		checkInactive(f), checkBAAs(f),
-		Check{ID: "reviews", Title: "Overdue reviews", Status: NotTracked,
-			Detail: "Scheduled reviews (access recertification, risk assessment) are not tracked by Salve yet."},
+		checkReviews(f),
 		checkIncidents(f))
 	return r
 }
@@ -290,6 +301,48 @@ func checkIncidents(f Facts) Check {
 		c.Detail = fmt.Sprintf("%d open, none past its deadline.", f.Incidents.Open)
 	default:
 		c.Detail = "No open incidents."
+	}
+	return c
+}
+
+func checkReviews(f Facts) Check {
+	c := Check{ID: "reviews", Title: "Overdue reviews", Status: OK}
+	if !f.ReviewsTracked {
+		c.Status, c.Detail = NotTracked, "This process does not keep the scheduled reviews (no PHI store); see Scheduled reviews."
+		return c
+	}
+	if len(f.OverdueReviews) == 0 {
+		c.Detail = "No scheduled review is overdue."
+		return c
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, t := range f.OverdueReviews {
+		if counts[t] == 0 {
+			order = append(order, t)
+		}
+		counts[t]++
+	}
+	parts := make([]string, 0, len(order))
+	for _, t := range order {
+		parts = append(parts, fmt.Sprintf("%s (%d)", t, counts[t]))
+	}
+	c.Status = Warning
+	c.Detail = "Overdue: " + strings.Join(parts, ", ") + ". See Scheduled reviews (/admin/compliance/reviews)."
+	return c
+}
+
+func checkRestoreDrill(f Facts) Check {
+	c := Check{ID: "restore-drill", Title: "Last restore drill", Status: OK}
+	switch {
+	case !f.ReviewsTracked:
+		c.Status, c.Detail = NotTracked, "This process does not keep the scheduled reviews; record restore drills on Scheduled reviews."
+	case f.LastRestoreDrill.IsZero():
+		c.Status, c.Detail = Warning, "No restore drill is recorded: restore a backup into scratch stores (salve backup restore) and record it on Scheduled reviews."
+	case f.Now.Sub(f.LastRestoreDrill) > RestoreDrillMaxAge:
+		c.Status, c.Detail = Warning, "The last restore drill recorded is from "+f.LastRestoreDrill.UTC().Format(time.DateOnly)+", more than 90 days ago."
+	default:
+		c.Detail = "The last restore drill recorded is from " + f.LastRestoreDrill.UTC().Format(time.DateOnly) + "."
 	}
 	return c
 }

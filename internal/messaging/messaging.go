@@ -256,9 +256,14 @@ type Deps struct {
 	Staff func(ctx context.Context, tenantID string) ([]Member, error)
 	// Owns reports whether an order or a prescription belongs to the
 	// patient, for a thread about one; nil refuses every link.
-	Owns  func(ctx context.Context, tenantID, patientID string, kind About, id string) (bool, error)
-	Clock clock.Clock
-	Log   *slog.Logger
+	Owns func(ctx context.Context, tenantID, patientID string, kind About, id string) (bool, error)
+	// Received is told of each message the patient's side sends, by the
+	// thread's and the message's ids only (the message.received webhook;
+	// nil: nobody is told). The message is stored already; Received must
+	// not fail the send.
+	Received func(ctx context.Context, tenantID, threadID, messageID string)
+	Clock    clock.Clock
+	Log      *slog.Logger
 }
 
 // Service keeps messages.

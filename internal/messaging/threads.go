@@ -170,6 +170,7 @@ func (s *Service) Start(ctx context.Context, tenantID, patientID string, in NewT
 		return nil, err
 	}
 	s.notify(ctx, t, SidePatient)
+	s.received(ctx, t, p)
 	return &Thread{ID: t.ID, PatientID: patientID, Subject: in.Subject, Team: team, Status: Open, LastAt: now, CreatedAt: now}, nil
 }
 
@@ -340,7 +341,20 @@ func (s *Service) Reply(ctx context.Context, tenantID, threadID, body string, f 
 		return err
 	}
 	s.notify(ctx, t, side)
+	if side == SidePatient {
+		s.received(ctx, t, p)
+	}
 	return nil
+}
+
+// received tells Deps.Received of a message from the patient's side: the
+// thread's and the message's ids, never the patient's id, the subject or
+// the text (a webhook receiver looks anything else up through the API,
+// where access is checked and audited).
+func (s *Service) received(ctx context.Context, t ThreadRecord, p PostRecord) {
+	if s.d.Received != nil {
+		s.d.Received(ctx, t.TenantID, t.ID, p.ID)
+	}
 }
 
 // Attachment opens a file of a message for someone who may read its

@@ -67,6 +67,10 @@ const (
 	// their information waits behind the sign-in (164.404; issue 19): never
 	// what happened, what information or to whom, which are in the notice.
 	BreachNotice Kind = "breach_notice"
+	// ReviewDue tells a compliance officer that scheduled compliance
+	// reviews are due or overdue, or a BAA ends soon (issue 19); which ones
+	// are behind the sign-in.
+	ReviewDue Kind = "review_due"
 )
 
 // Params are a message's parameters. Only these fields exist, and each is
@@ -158,6 +162,9 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case BreachNotice:
 		subject = "An important notice about your information from " + brand
 		body = "An important notice about your information — sign in to read it:\n\n" + p.Link
+	case ReviewDue:
+		subject = "A compliance review needs your attention at " + brand
+		body = "A scheduled compliance review is due, or a business associate agreement ends soon. Sign in to see which:\n\n" + p.Link
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +

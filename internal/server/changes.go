@@ -18,9 +18,10 @@ import (
 )
 
 // newChanges builds the change service over the PHI store with the kinds
-// this process governs. Session limits and the MFA rule are process
-// settings (flags) and a fixed rule today, set by the operator at deploy
-// time; docs/compliance.md says so.
+// this process governs. A tenant's session limits change here (only
+// shorter than the server's flags, the deploy-time ceiling); the MFA rule
+// is fixed (every staff role needs a second factor) and has no setting to
+// change; docs/compliance.md says so.
 func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service) *changes.Service {
 	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
 	const day = 24 * time.Hour
@@ -97,5 +98,53 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			}
 			return sso.SetSSO(ctx, c.TenantID, s)
 		}}
-	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind)
+	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind, sessionLimitsKind(store.NewSessionLimits(phiDB), sso, c))
+}
+
+// The fields of the session limits, in minutes.
+var limitFields = []string{"staff_idle_minutes", "patient_idle_minutes", "absolute_minutes"}
+
+// sessionLimitsKind governs a tenant's session limits (target: the tenant,
+// "sessions"). Why through approvals: a longer session is a weaker
+// automatic logoff (164.312(a)(2)(iii)); the two-person rule keeps one
+// admin from loosening it alone, and the server's flags stay the ceiling.
+func sessionLimitsKind(limits *store.SessionLimits, si *signin.Service, c clock.Clock) changes.Kind {
+	mins := func(d time.Duration) string { return strconv.Itoa(int(d / time.Minute)) }
+	return changes.Kind{Name: changes.KindSessionLimits, Title: "Session limits",
+		Current: func(ctx context.Context, tenantID, _ string) (map[string]string, error) {
+			p := si.PolicyFor(ctx, tenantID)
+			return map[string]string{"staff_idle_minutes": mins(p.StaffIdle), "patient_idle_minutes": mins(p.PatientIdle),
+				"absolute_minutes": mins(p.Absolute)}, nil
+		},
+		Check: func(_ context.Context, _, _ string, after map[string]string) error {
+			server := si.Policy()
+			ceiling := map[string]time.Duration{"staff_idle_minutes": server.StaffIdle, "patient_idle_minutes": server.PatientIdle,
+				"absolute_minutes": server.Absolute}
+			fields := map[string]string{}
+			for _, f := range limitFields {
+				n, err := strconv.Atoi(strings.TrimSpace(after[f]))
+				if err != nil || n < 1 || time.Duration(n)*time.Minute > ceiling[f] {
+					fields[f] = "A whole number of minutes from 1 to " + mins(ceiling[f]) + " (the server's limit)."
+				}
+			}
+			if len(fields) > 0 {
+				return apperr.InvalidFields("Session limits can only be shortened, down to a minute.", fields)
+			}
+			return nil
+		},
+		Apply: func(ctx context.Context, ch changes.Change) error {
+			var l [3]time.Duration
+			for i, f := range limitFields {
+				n, err := strconv.Atoi(strings.TrimSpace(ch.Payload[f]))
+				if err != nil {
+					return apperr.Errorf(apperr.Invalid, "%s %q is not a number", f, ch.Payload[f])
+				}
+				l[i] = time.Duration(n) * time.Minute
+			}
+			if err := limits.SetLimits(ctx, ch.TenantID, signin.Limits{StaffIdle: l[0], PatientIdle: l[1], Absolute: l[2]}, c.Now()); err != nil {
+				return err
+			}
+			si.ForgetLimits(ch.TenantID)
+			return nil
+		}}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/compliance"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/incidents"
+	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/store"
 )
 
@@ -28,6 +29,9 @@ type Compliance struct {
 	Integrations compliance.Integrations
 	// Version is the software version reported.
 	Version string
+	// Reviews are the scheduled reviews, for the overdue check (nil: not
+	// tracked by this process).
+	Reviews *reviews.Service
 }
 
 // NewCompliance returns the compliance source of a process.
@@ -35,7 +39,14 @@ func NewCompliance(cfg *config.Config, stores *Stores, c clock.Clock, version st
 	if c == nil {
 		c = clock.System{}
 	}
-	return &Compliance{cfg: cfg, stores: stores, clock: c, Integrations: ConfiguredIntegrations{Config: cfg}, Version: version}
+	comp := &Compliance{cfg: cfg, stores: stores, clock: c, Integrations: ConfiguredIntegrations{Config: cfg}, Version: version}
+	if stores.PHI != nil {
+		// The report reads the reviews (salve compliance report too).
+		d := reviewsReading(stores)
+		d.Clock = c
+		comp.Reviews = reviews.New(d)
+	}
+	return comp
 }
 
 // ConfiguredIntegrations lists the integrations the configuration names
@@ -172,6 +183,25 @@ func (c *Compliance) Report(ctx context.Context, tenantIDs ...string) (complianc
 		return compliance.Report{}, err
 	}
 	f.Integrations = ins
+	if c.Reviews != nil && c.stores.PHI != nil {
+		f.ReviewsTracked = true
+		for _, tid := range tenantIDs {
+			items, err := c.Reviews.Overdue(ctx, tid)
+			if err != nil {
+				return compliance.Report{}, err
+			}
+			for _, it := range items {
+				f.OverdueReviews = append(f.OverdueReviews, it.Kind.Title())
+			}
+			last, err := c.Reviews.Last(ctx, tid, reviews.RestoreDrill)
+			if err != nil {
+				return compliance.Report{}, err
+			}
+			if last.After(f.LastRestoreDrill) {
+				f.LastRestoreDrill = last
+			}
+		}
+	}
 	return compliance.Evaluate(f), nil
 }
 

@@ -56,6 +56,8 @@ func TestComplianceOfficerInABrowser(t *testing.T) {
 		chromedp.SetValue("#approve-note-"+ch.ID, "Agreed with counsel", chromedp.ByID),
 		chromedp.Submit("#approve-note-"+ch.ID, chromedp.ByID),
 		chromedp.WaitVisible(".notice-ok", chromedp.ByQuery),
+		// The page's last link: the whole page is in (it arrives in parts).
+		chromedp.WaitVisible(`a[href="/admin/compliance/data-flow"]`, chromedp.ByQuery),
 		chromedp.Text("main", &text, chromedp.ByQuery),
 	)
 	if !strings.Contains(text, "approved and is in effect") || !strings.Contains(text, "Agreed with counsel") || !strings.Contains(text, "Nothing is waiting") {

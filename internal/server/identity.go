@@ -76,7 +76,7 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity, After: after, Registered: registered})
 	si := signin.New(signin.Deps{Users: users, Sessions: sessions, Throttles: store.NewThrottles(phiDB), Tokens: tokens,
 		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: log,
-		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Burst: o.Burst, After: after})
+		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Limits: store.NewSessionLimits(phiDB), Burst: o.Burst, After: after})
 	gr = grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
 		Policy: o.Sessions, Links: o.Links, Log: o.Log, After: after})
 	return Identity{Accounts: acc, SignIn: si, Grants: gr, After: after, Hasher: hasher}

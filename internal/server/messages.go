@@ -15,13 +15,14 @@ import (
 	"github.com/salvehealth/salve/internal/web/admin"
 	"github.com/salvehealth/salve/internal/web/portal"
 	"github.com/salvehealth/salve/internal/web/staff"
+	"github.com/salvehealth/salve/internal/webhooks"
 )
 
 // newMessages builds secure messaging on the PHI store: access through the
 // grants service, notices through the outbox with the accounts' addresses,
 // staff names from the accounts service, and the orders and prescriptions
 // a thread may be about.
-func newMessages(stores *Stores, ids Identity, ob messaging.Enqueuer, ord *orders.Service, rxs *rx.Service,
+func newMessages(stores *Stores, ids Identity, ob messaging.Enqueuer, ord *orders.Service, rxs *rx.Service, hooks *webhooks.Service,
 	links func(ctx context.Context, tenantID string) (string, string), c clock.Clock, log *slog.Logger) *messaging.Service {
 	return messaging.New(messaging.Deps{Store: store.NewMessages(stores.PHI), Vault: stores.Vault, Audit: stores.AuditLog, Auth: ids.Grants,
 		Outbox: ob, Contacts: ids.Accounts.Email, Links: links, Staff: staffMembers(ids.Accounts),
@@ -37,7 +38,15 @@ func newMessages(stores *Stores, ids Identity, ob messaging.Enqueuer, ord *order
 				return err == nil && p.UserID == patientID, ignoreNotFound(err)
 			}
 			return false, nil
-		}, Clock: c, Log: log})
+		},
+		// message.received (issue 19): the thread's and the message's ids
+		// only, never the patient's (with the event it would say who wrote).
+		Received: func(ctx context.Context, tenantID, threadID, messageID string) {
+			if err := hooks.Publish(ctx, tenantID, webhooks.MessageReceived, map[string]string{"thread_id": threadID, "message_id": messageID}); err != nil {
+				log.ErrorContext(ctx, "webhook not queued", "thread_id", threadID, "event", webhooks.MessageReceived, "err", err)
+			}
+		},
+		Clock: c, Log: log})
 }
 
 // ignoreNotFound drops a NotFound (or a denial, which looks the same).

@@ -100,12 +100,13 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/compliance/retention/certificates/{id}": access.Staff,
 	// Compliance operations (issue 19): changes with approvals, the
 	// report and the data-flow diagram (compliance and admins).
-	"GET /admin/compliance/changes":               access.Staff,
-	"POST /admin/compliance/changes/{id}/approve": access.Staff,
-	"POST /admin/compliance/changes/{id}/reject":  access.Staff,
-	"GET /admin/compliance":                       access.Staff,
-	"GET /admin/compliance/data-flow":             access.Staff,
-	"GET /admin/compliance/data-flow.svg":         access.Staff,
+	"GET /admin/compliance/changes":                 access.Staff,
+	"POST /admin/compliance/changes/{id}/approve":   access.Staff,
+	"POST /admin/compliance/changes/{id}/reject":    access.Staff,
+	"POST /admin/compliance/changes/session-limits": access.Staff,
+	"GET /admin/compliance":                         access.Staff,
+	"GET /admin/compliance/data-flow":               access.Staff,
+	"GET /admin/compliance/data-flow.svg":           access.Staff,
 	// The patient's dashboard (issue 15): for themselves, or for someone
 	// who granted them access; its arrangement; the PHI-free insights.
 	"GET /account/for/{patient}":            access.Customer,
@@ -341,6 +342,13 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/compliance/incidents/{id}/letters/{person}": access.Staff,
 	"GET /account/notices":                                  access.Customer,
 	"GET /account/notices/{id}/letter":                      access.Customer,
+	// Scheduled reviews (compliance and admins), the activity review and
+	// the audit events behind it (the compliance officer), issue 19.
+	"GET /admin/compliance/reviews":               access.Staff,
+	"POST /admin/compliance/reviews":              access.Staff,
+	"GET /admin/compliance/reviews/{id}/evidence": access.Staff,
+	"GET /admin/compliance/activity":              access.Staff,
+	"GET /admin/compliance/audit":                 access.Staff,
 }
 
 // routeRoles are the routes limited to roles (httpx.Roles) and their roles.

@@ -158,7 +158,7 @@ func init() {
 	}
 	// Compliance operations (issue 19): compliance officers and admins.
 	for _, p := range []string{"GET /admin/compliance/changes", "POST /admin/compliance/changes/{id}/approve",
-		"POST /admin/compliance/changes/{id}/reject", "GET /admin/compliance", "GET /admin/compliance/data-flow",
+		"POST /admin/compliance/changes/{id}/reject", "POST /admin/compliance/changes/session-limits", "GET /admin/compliance", "GET /admin/compliance/data-flow",
 		"GET /admin/compliance/data-flow.svg"} {
 		routePolicy[p] = reviewers
 	}
@@ -181,6 +181,12 @@ func init() {
 		}
 	}
 	routePolicy["GET /account/notices"], routePolicy["GET /account/notices/{id}/letter"] = patients, patients
+	// Scheduled reviews (issue 19): compliance and admins; the activity
+	// review and the audit events: the compliance officer alone.
+	for _, p := range []string{"GET /admin/compliance/reviews", "POST /admin/compliance/reviews", "GET /admin/compliance/reviews/{id}/evidence"} {
+		routePolicy[p] = reviewers
+	}
+	routePolicy["GET /admin/compliance/activity"], routePolicy["GET /admin/compliance/audit"] = officers, officers
 	// Patient rights (issue 16 parts 5 and 7): amendments and marketing
 	// authorizations. The object-level checks (own, other patient, proxy,
 	// other tenant) are in rights_test.go.

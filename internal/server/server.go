@@ -179,6 +179,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		// report and the data-flow diagram.
 		people.Changes = s.services.Changes
 		people.Compliance = NewCompliance(s.cfg, s.stores, s.clock, BuildVersion())
+		// Scheduled reviews and the activity review (issue 19).
+		people.Reviews = s.services.Reviews
+		people.Activity = NewActivityReview(s.stores)
 	}
 	sh, err := shop.New(site, s.catalog, cache, carts, cartCookies, ord)
 	if err != nil {

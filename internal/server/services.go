@@ -41,6 +41,7 @@ import (
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/records"
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
@@ -121,6 +122,9 @@ type Services struct {
 	// Incidents (issue 19) are the incident register and breach
 	// notification (164.400–414), for the compliance officer.
 	Incidents *incidents.Service
+	// Reviews (issue 19) are the scheduled compliance reviews: the
+	// calendar, completions with evidence, and the daily job.
+	Reviews *reviews.Service
 }
 
 // NewServices builds the services on stores whose vault is open
@@ -222,7 +226,17 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return l.Brand, l.BaseURL
 		}, Clock: c, Log: log})
 	ret := retention.New(store.NewRetention(stores.PHI), v, c)
+	revs := newReviews(stores, ids, ob, links, c, log)
 	scheduled := []jobs.Job{
+		// Scheduled compliance reviews (issue 19): reminders to compliance
+		// officers, and staff accounts not recertified are disabled.
+		{Name: "reviews.run", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+			r, err := revs.Run(ctx)
+			if r.Disabled > 0 {
+				log.InfoContext(ctx, "disabled staff accounts whose roles were not recertified", "count", r.Disabled)
+			}
+			return err
+		}},
 		// Patients whose retention ended are crypto-shredded and certified.
 		{Name: "retention.dispose", Every: time.Hour, Run: func(ctx context.Context) error {
 			n, err := ret.Dispose(ctx, 500)
@@ -371,11 +385,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil,
-		Vendors: vend, Webhooks: hooks}
+		Vendors: vend, Webhooks: hooks, Reviews: revs}
 	// Secure messaging (issue 16): notices name the tenant, staff names come
 	// from the accounts service (audited), and a thread may be about an
 	// order or a prescription the writer may see of the patient.
-	svc.Messages = newMessages(stores, ids, ob, ord, rxs, func(ctx context.Context, tenantID string) (string, string) {
+	svc.Messages = newMessages(stores, ids, ob, ord, rxs, hooks, func(ctx context.Context, tenantID string) (string, string) {
 		l := links(ctx, tenantID)
 		return l.Brand, l.BaseURL
 	}, c, log)

@@ -18,6 +18,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/messaging"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
@@ -180,7 +181,7 @@ func TestVendorsAndWebhooksPages(t *testing.T) {
 }
 
 // TestWebhookEventsFromDomains: an order paid at checkout, an appointment
-// booked and a lab result released each queue their event for a
+// booked, a lab result released and a message from a patient each queue their event for a
 // subscription that asked for it; each payload names the thing by its id
 // and never the patient.
 func TestWebhookEventsFromDomains(t *testing.T) {
@@ -226,12 +227,27 @@ func TestWebhookEventsFromDomains(t *testing.T) {
 	if _, err := s.Services().Labs.EnterAll(dctx, s.Tenant.ID, demo.LabHistory(patient.ID, doc.ID, s.Clock.Now())[:1]); err != nil {
 		t.Fatal(err)
 	}
+	// A message from the patient to a team.
+	admin := access.WithActor(ctx, access.Actor{ID: id.New(), Role: access.RoleAdmin, TenantID: s.Tenant.ID})
+	team, err := s.Services().Messages.CreateTeam(admin, s.Tenant.ID, "Pharmacy", messaging.KindPharmacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pctx := access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+	if _, err := s.Services().Messages.Start(pctx, s.Tenant.ID, patient.ID, messaging.NewThread{TeamID: team.ID,
+		Subject: "My refill for Pat Doe", Body: "Pat Doe asks about the refill"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Services().Webhooks.Deliver(ctx, 100); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	for ev, key := range map[string]string{webhooks.OrderPaid: "order_id", webhooks.AppointmentBooked: "appointment_id", webhooks.ResultReleased: "result_id"} {
+	if body := events[webhooks.MessageReceived]; !strings.Contains(body, `"message_id"`) || !strings.Contains(body, `"thread_id"`) || strings.Contains(body, "refill") {
+		t.Errorf("%s: %q", webhooks.MessageReceived, body)
+	}
+	for ev, key := range map[string]string{webhooks.OrderPaid: "order_id", webhooks.AppointmentBooked: "appointment_id", webhooks.ResultReleased: "result_id",
+		webhooks.MessageReceived: "message_id"} {
 		body, ok := events[ev]
 		if !ok || !strings.Contains(body, `"`+key+`"`) {
 			t.Errorf("%s: %q", ev, body)

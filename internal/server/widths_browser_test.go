@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/marketing"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -68,6 +69,7 @@ var notPages = map[string]string{
 	"GET /account/access-log/disclosures.csv": "a CSV file",
 	// Issue 19.
 	"GET /admin/compliance/vendors/{id}/document": "the signed BAA, a PDF download",
+	"GET /admin/compliance/reviews/{id}/evidence": "a review's evidence, a plain-text download",
 	// Devices (issue 17).
 	"GET /account/devices/readings/{type}/csv": "a CSV file",
 	// Incidents (issue 19).
@@ -267,6 +269,16 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// Vendors and webhooks (issue 19): a vendor with its signed BAA, one
 	// without, the relay bound, a refused attempt, a webhook and a delivery.
 	seedVendorsAndWebhooks(t, s)
+	// Scheduled reviews (issue 19): a restore drill and a recertification
+	// done, so the calendar and the record of reviews both have rows.
+	if _, err := s.Services().Reviews.Complete(asOfficer, s.Tenant.ID, reviews.RestoreDrill, "",
+		"Restored last night's backup into scratch stores; the audit chain verified; output in ticket 118."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Services().Reviews.Complete(asOfficer, s.Tenant.ID, reviews.Recertification, staffOf[access.RolePharmacist].ID,
+		"Roles checked against the staff list of HR"); err != nil {
+		t.Fatal(err)
+	}
 	// Patient rights (issue 16 parts 5 and 7): a correction request on the
 	// lipid report (one accepted with a denied one and its statement, so
 	// the record's page shows what travels with it), a pending one for the
@@ -320,7 +332,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		adminOnly: "admin", patients: "patient", careTeam: string(access.RolePharmacist), reviewers: string(access.RoleCompliance),
 		managers: string(access.RoleStoreManager), orderStaff: string(access.RoleCustomerService),
 		pharmacists: string(access.RolePharmacist), clinicians: string(access.RoleClinician),
-		patientViewers: string(access.RoleCustomerService)}
+		patientViewers: string(access.RoleCustomerService), officers: string(access.RoleCompliance)}
 	ids := strings.NewReplacer("{slug}", long.Slug, "{id}", orderID)
 	special := map[string][]string{
 		"GET /categories/{slug}":                {"/categories/" + cats[0].Slug},

@@ -101,7 +101,8 @@ func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, 
 	if row.TenantID != tenantID {
 		return Session{}, ErrNoSession
 	}
-	if ok, _ := s.policy.Valid(row.Auth(), now); !ok {
+	policy := s.PolicyFor(ctx, tenantID)
+	if ok, _ := policy.Valid(row.Auth(), now); !ok {
 		return Session{}, ErrNoSession
 	}
 	u, err := s.users.ByID(ctx, tenantID, row.UserID)
@@ -132,14 +133,15 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 
 // Sessions lists the live sessions of the signed-in user.
 func (s *Service) Sessions(ctx context.Context, sess Session) ([]Session, error) {
-	since := s.clock.Now().Add(-s.policy.Idle(sess.Role))
+	policy := s.PolicyFor(ctx, sess.TenantID)
+	since := s.clock.Now().Add(-policy.Idle(sess.Role))
 	rows, err := s.sessions.Live(ctx, sess.UserID, since)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Session, 0, len(rows))
 	for _, r := range rows {
-		if !s.clock.Now().Before(r.CreatedAt.Add(s.policy.Absolute)) {
+		if !s.clock.Now().Before(r.CreatedAt.Add(policy.Absolute)) {
 			continue
 		}
 		out = append(out, withStage(r, false))

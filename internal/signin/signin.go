@@ -123,6 +123,9 @@ type Deps struct {
 	Log    *slog.Logger
 	// Policy is the session lifetimes (idle, absolute, freshness).
 	Policy auth.SessionPolicy
+	// Limits are tenants' own, stricter session limits (nil: the server's
+	// Policy everywhere).
+	Limits TenantLimits
 	// Burst is the tenant-wide failed sign-in alert rule.
 	Burst auth.Burst
 	// After does work after the answer (jobs.After): see Forgot. Nil does it
@@ -148,8 +151,11 @@ type Service struct {
 	clock    clock.Clock
 	log      *slog.Logger
 	policy   auth.SessionPolicy
-	burst    auth.Burst
-	after    accounts.Later
+	// limits and limitsCache: tenants' own session limits (limits.go).
+	limits      TenantLimits
+	limitsCache limitsCache
+	burst       auth.Burst
+	after       accounts.Later
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -172,7 +178,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{users: d.Users, sessions: d.Sessions, throttles: d.Throttles, tokens: d.Tokens, passkeys: d.Passkeys,
 		sso: d.SSO, accounts: d.Accounts, oidc: d.OIDC, vault: d.Vault, audit: d.Audit, hasher: d.Hasher, clock: d.Clock,
-		log: d.Log, policy: d.Policy, burst: d.Burst, after: d.After}
+		log: d.Log, policy: d.Policy, limits: d.Limits, burst: d.Burst, after: d.After}
 }
 
 // Errors a caller may meet. Each is an apperr with a message safe to show.

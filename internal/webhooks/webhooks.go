@@ -38,10 +38,9 @@ import (
 	"github.com/salvehealth/salve/webhooksig"
 )
 
-// The events a subscription can ask for. Orders, appointments and lab
-// results publish theirs (wired in internal/server); message.received is
-// named so receivers can be written against it, and is sent once secure
-// messaging publishes it.
+// The events a subscription can ask for. Orders, appointments, lab results
+// and secure messaging (a message from the patient's side) publish theirs
+// (wired in internal/server).
 const (
 	OrderPaid         = "order.paid"
 	OrderShipped      = "order.shipped"

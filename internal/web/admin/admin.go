@@ -30,6 +30,7 @@ import (
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/webhooks"
@@ -71,6 +72,11 @@ type Handlers struct {
 	// incidentsView and incidentView are the incident register and one
 	// incident (issue 19).
 	incidentsView, incidentView *render.Page
+	// reviewsView is the calendar of scheduled reviews (issue 19).
+	reviewsView *render.Page
+	// activityView and auditView are the activity review and the audit
+	// events behind its findings (issue 19).
+	activityView, auditView *render.Page
 	// rights are the amendment clock and the promotion reach (rights.go).
 	rights rights
 	// Brand sets the brand's inheritable settings (white label); nil
@@ -108,6 +114,12 @@ type People struct {
 	// Incidents are the incident register and breach notification (issue
 	// 19; the compliance officer only); nil leaves the pages out.
 	Incidents *incidents.Service
+	// Reviews are the scheduled compliance reviews (issue 19; compliance
+	// and admins); nil leaves the page out.
+	Reviews *reviews.Service
+	// Activity is the review of audit activity and the filtered audit
+	// events (issue 19; the compliance officer's); nil leaves them out.
+	Activity ActivitySource
 	// ShowOutbox turns on the outbox pages: only where no mail server is
 	// configured (the demo, or serve without --smtp-addr), where mail waits.
 	ShowOutbox bool
@@ -134,6 +146,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
 		"admin/brand":     &h.brandView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
+		"admin/reviews": &h.reviewsView, "admin/activity": &h.activityView, "admin/audit_events": &h.auditView,
 	}); err != nil {
 		return nil, err
 	}

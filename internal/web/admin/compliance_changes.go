@@ -41,6 +41,11 @@ type changesData struct {
 	Form    *web.Form
 	Pending []changeRow
 	History []changeRow
+	// Limits are the tenant's session limits now (minutes), for the form
+	// that asks to change them; nil when the server does not govern them.
+	Limits map[string]string
+	// LimitsForm is that form after a refused request.
+	LimitsForm *web.Form
 }
 
 // showChanges lists the pending requests, with approve and reject, and the
@@ -72,7 +77,16 @@ func (h *Handlers) changesPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := changesData{Form: f}
+	data := changesData{Form: f, LimitsForm: &web.Form{}}
+	// The session limits' own form, refused: its errors and values go there.
+	if f != nil && f.Values != nil && f.Values.Has("staff_idle_minutes") {
+		data.LimitsForm, data.Form = f, &web.Form{}
+	}
+	if slices.Contains(h.people.Changes.Kinds(), changes.KindSessionLimits) {
+		if data.Limits, err = h.people.Changes.Current(r.Context(), t.ID, changes.KindSessionLimits, "sessions"); err != nil {
+			return err
+		}
+	}
 	for _, c := range list {
 		row := changeRow{Change: c, Title: h.people.Changes.Title(c.Kind), RequestedByYou: c.RequestedBy == me.ID,
 			Requester: who(c.RequestedBy, c.RequestedRole, me.ID), Decider: who(c.DecidedBy, c.DecidedRole, me.ID)}

@@ -85,6 +85,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "GET /admin/compliance/changes", h.showChanges, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/approve", h.approveChange, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/reject", h.rejectChange, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/session-limits", h.requestSessionLimits, reviewers)
 	}
 	if h.people.Compliance != nil {
 		rt.Handle(access.Staff, "GET /admin/compliance", h.showCompliance, reviewers)
@@ -126,6 +127,21 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/incidents/{id}/notify", h.notifyIncident, officer)
 		rt.Handle(access.Staff, "POST /admin/compliance/incidents/{id}/close", h.closeIncident, officer)
 		rt.Handle(access.Staff, "GET /admin/compliance/incidents/{id}/letters/{person}", h.downloadIncidentLetter, officer)
+	}
+	// Scheduled reviews (issue 19): compliance and admins (the managers
+	// who confirm staff roles) see the calendar and record reviews.
+	if h.people.Reviews != nil {
+		rt.Handle(access.Staff, "GET /admin/compliance/reviews", h.showReviewsCalendar, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/reviews", h.completeReview, reviewers)
+		rt.Handle(access.Staff, "GET /admin/compliance/reviews/{id}/evidence", h.downloadReviewEvidence, reviewers)
+	}
+	// The review of audit activity and the audit events behind it: the
+	// compliance officer's alone. Why not admins: their own actions are in
+	// the log under review (separation of duties).
+	if h.people.Activity != nil {
+		officer := httpx.Roles(access.RoleCompliance)
+		rt.Handle(access.Staff, "GET /admin/compliance/activity", h.showActivity, officer)
+		rt.Handle(access.Staff, "GET /admin/compliance/audit", h.showAuditEvents, officer)
 	}
 	// Patient rights (issue 16): the amendment clock for compliance (no
 	// text, only kinds and dates); the reach of a targeted promotion for
