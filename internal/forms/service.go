@@ -81,7 +81,11 @@ type Deps struct {
 	Vault     phi.Vault
 	Grants    Authorizer
 	Audit     audit.Appender
-	Clock     clock.Clock
+	// Product, if set, reports whether a product id names a product of
+	// the tenant, so that an intake questionnaire is attached to a real
+	// one (catalog.Service.ProductByID).
+	Product func(ctx context.Context, tenantID, productID string) bool
+	Clock   clock.Clock
 }
 
 // Service builds forms and keeps their answers.
@@ -121,6 +125,9 @@ func (s *Service) Save(ctx context.Context, tenantID, formID string, d Definitio
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
+	}
+	if d.Attach == Product && s.d.Product != nil && !s.d.Product(ctx, tenantID, d.Target) {
+		return nil, apperr.InvalidFields("Check the highlighted parts of the form.", map[string]string{"target": "Choose one of the shop's products."})
 	}
 	now := s.d.Clock.Now()
 	f := &Form{ID: formID, TenantID: tenantID, Version: 1, Definition: d, CreatedAt: now}

@@ -20,6 +20,7 @@ import (
 	"github.com/salvehealth/salve/internal/backup"
 	"github.com/salvehealth/salve/internal/billing"
 	"github.com/salvehealth/salve/internal/changes"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/devices"
@@ -186,7 +187,8 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// Digital forms (issue 18): definitions in the catalog store, answers
 	// sealed in the PHI store; an intake questionnaire gates checkout.
 	frm := forms.New(forms.Deps{Definitions: store.NewFormDefinitions(stores.Catalog), Responses: store.NewFormResponses(stores.PHI),
-		Vault: v, Grants: ids.Grants, Audit: al, Clock: c})
+		Vault: v, Grants: ids.Grants, Audit: al, Clock: c,
+		Product: productExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c))})
 	ord := orders.New(orders.Deps{Intake: frm.Intake, Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
