@@ -69,8 +69,8 @@ func TestFormsInABrowser(t *testing.T) {
 	// The condition: question 2 is asked when question 1 is yes (the
 	// builder lists the yes/no questions before it).
 	var key string
-	b.Run(chromedp.AttributeValue(`input[name="f0_key"]`, "value", &key, nil, chromedp.ByQuery),
-		chromedp.SetValue("#f1_show_when", key, chromedp.ByID),
+	b.Run(chromedp.AttributeValue(`input[name="f0_key"]`, "value", &key, nil, chromedp.ByQuery))
+	b.Run(chromedp.SetValue("#f1_show_when", key, chromedp.ByID),
 		chromedp.Click(`button[value="save"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`a[href$="/questionnaire"]`, chromedp.ByQuery))
 	var list string
