@@ -33,7 +33,7 @@ type fieldView struct {
 	Options []optionView
 	// Condition names the yes/no question this one depends on; When is its
 	// input's name, for the script that hides the question.
-	Condition, When string
+	Condition, When    string
 	Error              string
 	SignName, SignDate string
 	Assent             bool
