@@ -194,3 +194,39 @@ func UnmarshalAnswers(b []byte) (Answers, error) {
 	}
 	return a, nil
 }
+
+// Text is an answer in words, for a page: choices joined, yes or no, a
+// file's name and size, a signature's name and date.
+func (a Answer) Text(f Field) string {
+	switch f.Type {
+	case Multi:
+		return strings.Join(a.Values, ", ")
+	case YesNo:
+		if a.Value == "yes" {
+			return "Yes"
+		}
+		return "No"
+	case File:
+		return a.FileName + " (" + strconv.Itoa(len(a.FileData)/1024+1) + " KB)"
+	case Signature:
+		return "Signed by " + a.SignName + " on " + a.SignDate
+	}
+	return a.Value
+}
+
+// Line is a question with its answer in words.
+type Line struct{ Label, Answer string }
+
+// Lines are a response's questions with their answers in words, in the
+// order of the version it answered ("Not answered" where none was given).
+func (a *Answered) Lines() []Line {
+	out := make([]Line, 0, len(a.Form.Fields))
+	for _, f := range a.Form.Fields {
+		text := "Not answered"
+		if ans, ok := a.Answers[f.Key]; ok {
+			text = ans.Text(f)
+		}
+		out = append(out, Line{Label: f.Label, Answer: text})
+	}
+	return out
+}

@@ -238,6 +238,22 @@ func TestFormAnswerUnreadableOutsideClass(t *testing.T) {
 		if !hasAction(auditOf(t, s, patient.ID), "rx.read") {
 			t.Error("the denials are not audited")
 		}
+		// The staff page: the pharmacist sees the answer; fulfillment and
+		// customer service (who reach the page for other classes) get the
+		// plain 404.
+		page := "/staff/patients/" + patient.ID + "/forms"
+		if r, body := get(t, s.ClientAs(t, readers["pharmacist"]), s.NewRequest(t, "GET", page, nil)); r.StatusCode != 200 ||
+			!strings.Contains(body, "Penicillin") {
+			t.Errorf("pharmacist on the staff page: %d", r.StatusCode)
+		}
+		for _, name := range []string{"fulfillment", "customer service", "clinician without care"} {
+			c := s.ClientAs(t, outside[name])
+			_, notFound := get(t, c, s.NewRequest(t, "GET", "/no/such/page", nil))
+			if r, body := get(t, c, s.NewRequest(t, "GET", page, nil)); r.StatusCode != 404 || strip(body) != strip(notFound) ||
+				strings.Contains(body, "Penicillin") {
+				t.Errorf("%s on the staff page: %d", name, r.StatusCode)
+			}
+		}
 	})
 }
 

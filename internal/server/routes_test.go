@@ -268,6 +268,7 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/forms/{id}":                    access.Staff,
 	"POST /admin/forms/{id}":                   access.Staff,
 	"GET /admin/forms/{id}/questionnaire":      access.Staff,
+	"GET /staff/patients/{id}/forms":           access.Staff,
 	"POST /account/privacy":                    access.Customer,
 	"POST /account/privacy/{id}/revoke":        access.Customer,
 	"GET /staff/amendments":                    access.Staff,

@@ -196,6 +196,7 @@ func init() {
 		"POST /admin/forms/{id}", "GET /admin/forms/{id}/questionnaire"} {
 		routePolicy[p] = managers
 	}
+	routePolicy["GET /staff/patients/{id}/forms"] = disclosers
 }
 
 // persona is one kind of person in the matrix.

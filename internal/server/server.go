@@ -277,6 +277,11 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	formFill.Routes(s.router)
+	formRead, err := staff.NewForms(site, s.services.Forms)
+	if err != nil {
+		return err
+	}
+	formRead.Routes(s.router)
 	st, err := staff.New(site, s.services.Orders, s.services.Grants, s.services.Appointments, s.services.Patients)
 	if err != nil {
 		return err

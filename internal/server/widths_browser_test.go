@@ -382,7 +382,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 			t.Fatal(err)
 		}
 		consent, err := s.Services().Forms.Save(mctx, s.Tenant.ID, "", forms.Definition{Title: "Telehealth consent", Intro: "Please read and sign.",
-			Class: access.DataClinical, Attach: forms.Portal, Fields: []forms.Field{
+			Class: access.DataRx, Attach: forms.Portal, Fields: []forms.Field{
 				{Key: "yes", Label: "Have you had a video visit before?", Type: forms.YesNo, Required: true},
 				{Key: "when", Label: "When was the last one?", Type: forms.Date, ShowWhen: "yes", Help: "An approximate date is fine."},
 				{Key: "weight", Label: "Weight in kilograms", Type: forms.Number},
@@ -406,6 +406,7 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		special["GET /account/forms/{id}"] = []string{"/account/forms/" + consent.ID}
 		special["GET /account/forms/responses/{id}"] = []string{"/account/forms/responses/" + resp.ID}
 		special["GET /admin/forms/{id}"] = []string{"/admin/forms/" + consent.ID}
+		special["GET /staff/patients/{id}/forms"] = []string{"/staff/patients/" + patient.ID + "/forms"}
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
