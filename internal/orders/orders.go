@@ -256,6 +256,7 @@ type Service struct {
 	facts    func(ctx context.Context, tenantID, patientID string) (access.Facts, error)
 	rx       Prescriptions
 	invoices InvoicePages
+	intake   func(ctx context.Context, tenantID, userID string, productIDs []string) error
 	clock    clock.Clock
 	log      *slog.Logger
 }
@@ -300,8 +301,12 @@ type Deps struct {
 	// on the hosted page of the first gateway that has one (PaymentPage).
 	// Without it such orders are paid by invoice only.
 	InvoicePages InvoicePages
-	Clock        clock.Clock
-	Log          *slog.Logger
+	// Intake, if set, refuses checkout while the patient has not completed
+	// an intake questionnaire a product of the order needs
+	// (forms.Service.Intake; issue 18).
+	Intake func(ctx context.Context, tenantID, userID string, productIDs []string) error
+	Clock  clock.Clock
+	Log    *slog.Logger
 }
 
 // New returns the order service.
@@ -313,7 +318,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, clock: d.Clock, log: d.Log, changed: d.Changed}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, intake: d.Intake, clock: d.Clock, log: d.Log, changed: d.Changed}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())
@@ -479,6 +484,9 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 	}
 	q, p, err := s.quote(ctx, req.TenantID, req.Items, req.Shipping, req.Address.Region, req.PromoCode)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.CheckIntake(ctx, req.TenantID, req.UserID, q); err != nil {
 		return nil, err
 	}
 	var use PromoUse

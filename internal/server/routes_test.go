@@ -253,12 +253,26 @@ var routeClasses = map[string]access.Class{
 	// correction requests and their own marketing authorizations; the care
 	// team decides corrections; compliance reads the clock; managers count
 	// a targeted promotion's reach (httpx.Roles narrows each).
-	"GET /account/amendments":                  access.Customer,
-	"GET /account/amendments/new":              access.Customer,
-	"POST /account/amendments":                 access.Customer,
-	"GET /account/amendments/{id}":             access.Customer,
-	"POST /account/amendments/{id}/disagree":   access.Customer,
-	"GET /account/privacy":                     access.Customer,
+	"GET /account/amendments":                access.Customer,
+	"GET /account/amendments/new":            access.Customer,
+	"POST /account/amendments":               access.Customer,
+	"GET /account/amendments/{id}":           access.Customer,
+	"POST /account/amendments/{id}/disagree": access.Customer,
+	"GET /account/privacy":                   access.Customer,
+	// Digital forms (issue 18): the patient fills them in and reads their
+	// own answers; store managers and admins build them.
+	"GET /account/forms":                       access.Customer,
+	"GET /account/forms/{id}":                  access.Customer,
+	"POST /account/forms/{id}":                 access.Customer,
+	"GET /account/forms/responses/{id}":        access.Customer,
+	"GET /account/forms/responses/{id}/fhir":   access.Customer,
+	"GET /admin/forms":                         access.Staff,
+	"GET /admin/forms/new":                     access.Staff,
+	"POST /admin/forms":                        access.Staff,
+	"GET /admin/forms/{id}":                    access.Staff,
+	"POST /admin/forms/{id}":                   access.Staff,
+	"GET /admin/forms/{id}/questionnaire":      access.Staff,
+	"GET /staff/patients/{id}/forms":           access.Staff,
 	"POST /account/privacy":                    access.Customer,
 	"POST /account/privacy/{id}/revoke":        access.Customer,
 	"GET /staff/amendments":                    access.Staff,

@@ -204,6 +204,18 @@ func init() {
 		routePolicy[p] = patientViewers
 	}
 	routePolicy["GET /admin/compliance/amendments"] = reviewers
+	// Digital forms (issue 18): patients fill them in and read their own
+	// answers; store managers and admins build them. The object-level
+	// checks are in forms_test.go (TestFormObjectsAnswerLikeAbsence).
+	for _, p := range []string{"GET /account/forms", "GET /account/forms/{id}", "POST /account/forms/{id}",
+		"GET /account/forms/responses/{id}", "GET /account/forms/responses/{id}/fhir"} {
+		routePolicy[p] = patients
+	}
+	for _, p := range []string{"GET /admin/forms", "GET /admin/forms/new", "POST /admin/forms", "GET /admin/forms/{id}",
+		"POST /admin/forms/{id}", "GET /admin/forms/{id}/questionnaire"} {
+		routePolicy[p] = managers
+	}
+	routePolicy["GET /staff/patients/{id}/forms"] = disclosers
 }
 
 // persona is one kind of person in the matrix.

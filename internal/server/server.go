@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/promo"
@@ -202,6 +203,18 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		}
 	}
 	adm.Routes(s.router)
+	// Digital forms (issue 18): the builder is catalog work, served by a
+	// storefront process too (definitions only: it holds no answers).
+	formSvc := forms.New(forms.Deps{Definitions: store.NewFormDefinitions(stores.Catalog), Product: productExists(s.catalog), Clock: s.clock})
+	if s.services != nil {
+		formSvc = s.services.Forms
+	}
+	formPages, err := admin.NewFormPages(site, s.catalog, formSvc)
+	if err != nil {
+		return nil, err
+	}
+	formPages.Routes(s.router)
+	sh.Forms = formSvc
 	if s.services != nil {
 		if err := s.mountPersonal(site, carts, cartCookies); err != nil {
 			return nil, err
@@ -263,6 +276,16 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	acct.Routes(s.router)
+	formFill, err := portal.NewForms(site, s.services.Forms)
+	if err != nil {
+		return err
+	}
+	formFill.Routes(s.router)
+	formRead, err := staff.NewForms(site, s.services.Forms)
+	if err != nil {
+		return err
+	}
+	formRead.Routes(s.router)
 	st, err := staff.New(site, s.services.Orders, s.services.Grants, s.services.Appointments, s.services.Patients)
 	if err != nil {
 		return err
@@ -475,4 +498,13 @@ func displayAddr(addr string, named bool) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// productExists reports whether a product id names one of the tenant's
+// products, for forms attached to a product (forms.Deps.Product).
+func productExists(c *catalog.Service) func(ctx context.Context, tenantID, productID string) bool {
+	return func(ctx context.Context, tenantID, productID string) bool {
+		_, err := c.ProductByID(ctx, tenantID, productID)
+		return err == nil
+	}
 }

@@ -19,10 +19,12 @@ import (
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/backup"
 	"github.com/salvehealth/salve/internal/billing"
+	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/devices"
+	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/jobs"
@@ -97,6 +99,9 @@ type Services struct {
 	// promotions (164.508).
 	Amendments *amend.Service
 	Marketing  *marketing.Service
+	// Forms are the digital forms (issue 18): definitions, intake
+	// questionnaires checkout waits for, and the sealed answers.
+	Forms *forms.Service
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
@@ -187,7 +192,12 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			l := jobLinks(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}, Clock: c, Log: log})
-	ord := orders.New(orders.Deps{Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
+	// Digital forms (issue 18): definitions in the catalog store, answers
+	// sealed in the PHI store; an intake questionnaire gates checkout.
+	frm := forms.New(forms.Deps{Definitions: store.NewFormDefinitions(stores.Catalog), Responses: store.NewFormResponses(stores.PHI),
+		Vault: v, Grants: ids.Grants, Audit: al, Clock: c,
+		Product: productExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c))})
+	ord := orders.New(orders.Deps{Intake: frm.Intake, Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
@@ -404,6 +414,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
 		}})
+	svc.Forms = frm
 	svc.Marketing = marketing.New(marketing.Deps{Store: store.NewMarketingAuthorizations(stores.PHI), Vault: v, Audit: al,
 		Labs: lab, Prescriptions: rxs, Promotions: promos, Clock: c})
 	// The dashboard's widgets: the shop side's (orders, lists, profile,

@@ -19,6 +19,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/demo"
+	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/marketing"
@@ -50,6 +51,8 @@ var notPages = map[string]string{
 	"GET /media/{sha}/{size}":                           "an image",
 	"GET /account/mfa/qr.png":                           "an image",
 	"GET /admin/catalog/export.csv":                     "a CSV file",
+	"GET /account/forms/responses/{id}/fhir":            "a FHIR JSON download",
+	"GET /admin/forms/{id}/questionnaire":               "a FHIR JSON download",
 	"GET /login/sso":                                    "a redirect to the organisation's identity provider",
 	"GET /login/sso/callback":                           "the identity provider's redirect back, with its code",
 	"GET /staff/prescriptions/{id}/document":            "an uploaded image or PDF",
@@ -408,6 +411,43 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 			Sent: "Name, delivery address and parcel size of a very long order description that must wrap at phone width"}}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Digital forms (issue 18): an intake questionnaire the cart's product
+	// still needs (checkout names it), and a consent with every kind of
+	// question, sent by the patient.
+	{
+		mctx := access.WithActor(context.Background(), access.Actor{ID: staffOf[access.RoleStoreManager].ID, Role: access.RoleStoreManager, TenantID: s.Tenant.ID})
+		if _, err := s.Services().Forms.Save(mctx, s.Tenant.ID, "", forms.Definition{Title: "Intake questionnaire for a product with a long name",
+			Class: access.DataRx, Attach: forms.Product, Target: long.ID,
+			Fields: []forms.Field{{Key: "ok", Label: "Have you used this before?", Type: forms.YesNo, Required: true}}}); err != nil {
+			t.Fatal(err)
+		}
+		consent, err := s.Services().Forms.Save(mctx, s.Tenant.ID, "", forms.Definition{Title: "Telehealth consent", Intro: "Please read and sign.",
+			Class: access.DataRx, Attach: forms.Portal, Fields: []forms.Field{
+				{Key: "yes", Label: "Have you had a video visit before?", Type: forms.YesNo, Required: true},
+				{Key: "when", Label: "When was the last one?", Type: forms.Date, ShowWhen: "yes", Help: "An approximate date is fine."},
+				{Key: "weight", Label: "Weight in kilograms", Type: forms.Number},
+				{Key: "device", Label: "Which device will you use?", Type: forms.Choice, Options: []string{"Phone", "Tablet", "Computer"}},
+				{Key: "needs", Label: "Anything we should arrange?", Type: forms.Multi, Options: []string{"Interpreter", "Captions", "A carer present"}},
+				{Key: "note", Label: "Anything else", Type: forms.Text},
+				{Key: "id", Label: "A photo of your ID", Type: forms.File},
+				{Key: "sign", Label: "I consent to care by video", Type: forms.Signature, Required: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		me := access.WithActor(context.Background(), access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+		resp, err := s.Services().Forms.Submit(me, s.Tenant.ID, patient.ID, consent.ID, consent.Version, url.Values{"a_yes": {"yes"},
+			"a_when": {"2026-01-02"}, "a_weight": {"72.5"}, "a_device": {"Phone"}, "a_needs": {"Captions"},
+			"a_note":      {"A very long note that must wrap at phone width without pushing the page sideways at all"},
+			"a_sign_name": {"Pat Doe"}, "a_sign_date": {s.Clock.Now().UTC().Format(time.DateOnly)}, "a_sign_assent": {"yes"}},
+			map[string]forms.Upload{"a_id": {Name: "id.png", Type: "image/png", Data: []byte("\x89PNG")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		special["GET /account/forms/{id}"] = []string{"/account/forms/" + consent.ID}
+		special["GET /account/forms/responses/{id}"] = []string{"/account/forms/responses/" + resp.ID}
+		special["GET /admin/forms/{id}"] = []string{"/admin/forms/" + consent.ID}
+		special["GET /staff/patients/{id}/forms"] = []string{"/staff/patients/" + patient.ID + "/forms"}
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {

@@ -164,3 +164,16 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/appointments/window", h.setCancelWindow, mgr)
 	}
 }
+
+// Routes registers the form builder (issue 18). Why store managers and
+// admins: a form is shop content like a product page; building one shows no
+// answers (those are read by the roles of the form's data class).
+func (h *FormPages) Routes(rt *httpx.Router) {
+	mgr := httpx.Roles(access.RoleStoreManager, access.RoleAdmin)
+	rt.Handle(access.Staff, "GET /admin/forms", h.showForms, mgr)
+	rt.Handle(access.Staff, "GET /admin/forms/new", h.newForm, mgr)
+	rt.Handle(access.Staff, "POST /admin/forms", h.saveForm, mgr)
+	rt.Handle(access.Staff, "GET /admin/forms/{id}", h.editForm, mgr)
+	rt.Handle(access.Staff, "POST /admin/forms/{id}", h.saveForm, mgr)
+	rt.Handle(access.Staff, "GET /admin/forms/{id}/questionnaire", h.downloadQuestionnaire, mgr)
+}

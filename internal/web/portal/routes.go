@@ -2,6 +2,7 @@ package portal
 
 import (
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/httpx"
 )
 
@@ -117,4 +118,17 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "POST /account/devices/{id}/revoke", h.revokeDevice, patients)
 	rt.Handle(access.Customer, "GET /account/devices/readings/{type}", h.showReadings, patients)
 	rt.Handle(access.Customer, "GET /account/devices/readings/{type}/csv", h.downloadReadings, patients)
+}
+
+// Routes registers the form pages (issue 18). Why patients only: a person
+// answers for themselves; staff read answers on their own pages, as the
+// form's data class allows. Why a body limit of its own: a form may carry
+// files (forms.MaxUploads in all).
+func (h *Forms) Routes(rt *httpx.Router) {
+	patients := httpx.Roles(access.RolePatient)
+	rt.Handle(access.Customer, "GET /account/forms", h.showForms, patients)
+	rt.Handle(access.Customer, "GET /account/forms/{id}", h.showForm, patients)
+	rt.Handle(access.Customer, "POST /account/forms/{id}", h.submitForm, patients, httpx.MaxBody(forms.MaxUploads+64<<10))
+	rt.Handle(access.Customer, "GET /account/forms/responses/{id}", h.showResponse, patients)
+	rt.Handle(access.Customer, "GET /account/forms/responses/{id}/fhir", h.downloadResponse, patients)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -55,6 +56,14 @@ func (h *Handlers) review(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := addressOf(f)
 	q, err := h.quote(r, f, &a)
+	if err == nil {
+		// An intake questionnaire still to complete stops the review here,
+		// not only at payment (issue 18).
+		var sess signin.Session
+		if sess, err = web.Session(r); err == nil {
+			err = h.orders.CheckIntake(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID, q)
+		}
+	}
 	if err != nil {
 		status, err := f.Fail(err)
 		if err != nil {

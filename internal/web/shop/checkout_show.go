@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/cart"
+	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -17,6 +18,8 @@ type checkoutData struct {
 	Methods  []orders.ShippingMethod
 	Regions  []orders.Region
 	Gateways []payment.Gateway
+	// Intake are the questionnaires to complete before paying.
+	Intake []forms.Form
 }
 
 // showCheckout renders the shipping and payment form: GET /checkout. The
@@ -50,6 +53,27 @@ func (h *Handlers) checkoutForm(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	intake, err := h.intake(r, c)
+	if err != nil {
+		return err
+	}
 	return h.render(w, r, h.checkoutPage, status, "Checkout", checkoutData{Cart: c, Form: f, Methods: orders.ShippingMethods,
-		Regions: orders.Regions, Gateways: h.orders.Gateways()})
+		Regions: orders.Regions, Gateways: h.orders.Gateways(), Intake: intake})
+}
+
+// intake returns the intake questionnaires the cart's products need that the
+// signed-in patient has not completed (only whether one was sent is read).
+func (h *Handlers) intake(r *http.Request, c *cart.Cart) ([]forms.Form, error) {
+	if h.Forms == nil || len(c.Lines) == 0 {
+		return nil, nil
+	}
+	sess, err := web.Session(r)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(c.Lines))
+	for _, l := range c.Lines {
+		ids = append(ids, l.ProductID)
+	}
+	return h.Forms.Missing(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID, ids)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/web"
@@ -43,6 +44,10 @@ type Handlers struct {
 	orders       *orders.Service
 	checkoutPage *render.Page
 	reviewPage   *render.Page
+	// Forms, if set, names the intake questionnaires the cart's products
+	// still need, with links to them, on the checkout page (issue 18);
+	// placing the order refuses without them either way (orders.Deps.Intake).
+	Forms *forms.Service
 }
 
 // New builds the shop's handlers; ord may be nil (no checkout). A missing
