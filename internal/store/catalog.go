@@ -544,10 +544,25 @@ func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID stri
 	}
 	doc := catalog.SearchDoc(p, category)
 	if s.db.engine == SQLite {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM products_fts WHERE product_id = $1`, p.ID); err != nil {
+		// By rowid (migration 0008): products_fts.product_id has no index.
+		var old sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT fts_rowid FROM products WHERE id = $1`, p.ID).Scan(&old); err != nil {
 			return fmt.Errorf("index product: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products_fts (product_id, tenant_id, doc) VALUES ($1, $2, $3)`, p.ID, tenantID, doc); err != nil {
+		if old.Valid {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM products_fts WHERE rowid = $1`, old.Int64); err != nil {
+				return fmt.Errorf("index product: %w", err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO products_fts (product_id, tenant_id, doc) VALUES ($1, $2, $3)`, p.ID, tenantID, doc)
+		if err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+		rowid, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET fts_rowid = $2 WHERE id = $1`, p.ID, rowid); err != nil {
 			return fmt.Errorf("index product: %w", err)
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE products SET search = to_tsvector('simple', $2) WHERE id = $1`, p.ID, doc); err != nil {
