@@ -15,3 +15,8 @@ DROP TABLE fts_rowids;
 -- Price filters and the price sort without text read the tenant's active
 -- products in price order.
 CREATE INDEX products_tenant_price ON products (tenant_id, status, price_min);
+
+-- A page of results loads its products' variants by tenant and product ids.
+-- Without this index SQLite chose the (tenant_id, sku) index and read every
+-- variant of the tenant for each page: 0.4 s per search at 20,000 products.
+CREATE INDEX variants_tenant_product ON variants (tenant_id, product_id);
