@@ -133,7 +133,7 @@ func (b *searchSQL) from() string {
 // lowest price of one unit of any variant, what a customer pays for the
 // cheapest choice, so a price filter and sort agree with what is shown.
 func (b *searchSQL) where(withCategory, withTag bool) string {
-	q := b.spec.Query
+	q := b.spec
 	var w []string
 	if withCategory && b.spec.CategoryID != "" {
 		w = append(w, `p.category_id = `+b.arg(b.spec.CategoryID))
@@ -196,7 +196,7 @@ func (b *searchSQL) orderBy() string {
 		name += ` COLLATE "C"`
 	}
 	byName := name + `, p.id`
-	switch b.spec.Query.Sort {
+	switch b.spec.Sort {
 	case catalog.SortPriceAsc:
 		return `p.price_min, ` + byName
 	case catalog.SortPriceDesc:
