@@ -11,8 +11,6 @@ CREATE TABLE fts_rowids AS SELECT rowid AS r, product_id FROM products_fts;
 CREATE INDEX fts_rowids_product ON fts_rowids (product_id);
 UPDATE products SET fts_rowid = (SELECT MAX(r) FROM fts_rowids WHERE product_id = products.id);
 DROP TABLE fts_rowids;
--- Search joins its matches to products by this rowid.
-CREATE INDEX products_fts_rowid ON products (fts_rowid);
 
 -- Price filters and the price sort without text read the tenant's active
 -- products in price order.
