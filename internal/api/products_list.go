@@ -15,6 +15,8 @@ type ProductList struct {
 	Pages    int              `json:"pages"`
 	Limit    int              `json:"limit"`
 	Facets   FacetsJSON       `json:"facets"`
+	// Corrected is the spelling searched instead of q, which found nothing.
+	Corrected string `json:"corrected,omitempty"`
 }
 
 // FacetsJSON are the counts beside results.
@@ -47,7 +49,7 @@ func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
 			return nil, err
 		}
 		cats := categoryMap(res.Categories)
-		out := ProductList{Products: []ProductSummary{}, Total: res.Total, Page: q.Page, Pages: res.Pages, Limit: q.PerPage,
+		out := ProductList{Products: []ProductSummary{}, Total: res.Total, Page: q.Page, Pages: res.Pages, Limit: q.PerPage, Corrected: res.Corrected,
 			Facets: FacetsJSON{Categories: []FacetJSON{}, Tags: []FacetJSON{}, InStock: res.Facets.InStock, Rx: res.Facets.Rx, HSA: res.Facets.HSA}}
 		for _, p := range res.Products {
 			out.Products = append(out.Products, summary(p, cats))

@@ -1,12 +1,9 @@
 package catalog
 
 import (
-	"cmp"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -222,19 +219,33 @@ func SearchDoc(p *Product, category string) string {
 	return Normalize(strings.Join(parts, " "))
 }
 
-// Hit is what search needs of one product that matched the text: enough to
-// filter, count facets and sort without loading the product.
-type Hit struct {
-	ID         string
-	Name       string
-	CategoryID string
-	Tags       []string
-	Price      int64
-	InStock    bool
-	Rx         bool
-	HSA        bool
-	CreatedAt  time.Time
+// Spec is a query as the store runs it: the text as normalized terms (Terms)
+// and the category as an id. The store does all of it in SQL (matching,
+// filters, order, page and counts), so a search costs a bounded number of
+// statements and rows read whatever the catalog's size.
+type Spec struct {
+	Query
+	Terms      []string
+	CategoryID string // "" for any
 }
+
+// Counts are what the store counts for a search: the total, and the facets
+// as the store knows them (category ids, tag slugs).
+type Counts struct {
+	Total int
+	// Categories counts results by category id under every filter but the
+	// category's own, so that the list offers the other categories.
+	Categories map[string]int
+	// Tags are the MaxTagFacets most frequent tags of the results under every
+	// filter but the tag's own, by count then tag.
+	Tags    []Facet
+	InStock int
+	Rx      int
+	HSA     int
+}
+
+// MaxTagFacets is how many tags a search offers as facets.
+const MaxTagFacets = 15
 
 // Facet is one value of a facet and how many results have it.
 type Facet struct {
@@ -261,123 +272,8 @@ type Results struct {
 	Facets   Facets
 	// Categories are all the tenant's categories, for names and links.
 	Categories []Category
-}
-
-// rank runs the query's filters, facets, sort and page over the text matches.
-// It returns the ids of the page in order. categories maps category id to
-// category. The logic lives here, not in SQL, so both engines give the same
-// answer.
-func rank(q Query, hits []Hit, categories []Category) (ids []string, total int, facets Facets) {
-	catByID := map[string]Category{}
-	catID := ""
-	for _, c := range categories {
-		catByID[c.ID] = c
-		if c.Slug == q.Category {
-			catID = c.ID
-		}
-	}
-	if q.Category != "" && catID == "" {
-		catID = "\x00none" // unknown category: nothing matches
-	}
-	terms := Terms(q.Text)
-	keep := func(h *Hit, ignoreCat, ignoreTag bool) bool {
-		switch {
-		case !ignoreCat && catID != "" && h.CategoryID != catID,
-			!ignoreTag && q.Tag != "" && !slices.Contains(h.Tags, q.Tag),
-			q.MinPrice >= 0 && h.Price < q.MinPrice,
-			q.MaxPrice >= 0 && h.Price > q.MaxPrice,
-			q.InStock && !h.InStock,
-			q.Rx == "only" && !h.Rx,
-			q.Rx == "none" && h.Rx,
-			q.HSA && !h.HSA:
-			return false
-		}
-		return true
-	}
-	var out []*Hit
-	catCount, tagCount := map[string]int{}, map[string]int{}
-	for i := range hits {
-		h := &hits[i]
-		if keep(h, true, false) && h.CategoryID != "" {
-			catCount[h.CategoryID]++
-		}
-		if keep(h, false, true) {
-			for _, t := range h.Tags {
-				tagCount[t]++
-			}
-		}
-		if !keep(h, false, false) {
-			continue
-		}
-		out = append(out, h)
-		if h.InStock {
-			facets.InStock++
-		}
-		if h.Rx {
-			facets.Rx++
-		}
-		if h.HSA {
-			facets.HSA++
-		}
-	}
-	for _, c := range categories {
-		if n := catCount[c.ID]; n > 0 {
-			facets.Categories = append(facets.Categories, Facet{Value: c.Slug, Label: c.Name, Count: n})
-		}
-	}
-	for t, n := range tagCount {
-		facets.Tags = append(facets.Tags, Facet{Value: t, Label: t, Count: n})
-	}
-	slices.SortFunc(facets.Tags, func(a, b Facet) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
-	})
-	if len(facets.Tags) > 15 {
-		facets.Tags = facets.Tags[:15]
-	}
-
-	score := map[string]int{}
-	if q.Sort == SortRelevance && len(terms) > 0 {
-		for _, h := range out {
-			words := strings.Fields(Normalize(h.Name))
-			s := 0
-			for _, t := range terms {
-				for _, w := range words {
-					if w == t {
-						s += 3
-						break
-					}
-					if strings.HasPrefix(w, t) {
-						s += 2
-						break
-					}
-				}
-			}
-			score[h.ID] = s
-		}
-	}
-	byName := func(a, b *Hit) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
-	}
-	slices.SortFunc(out, func(a, b *Hit) int {
-		switch q.Sort {
-		case SortPriceAsc:
-			return cmp.Or(cmp.Compare(a.Price, b.Price), byName(a, b))
-		case SortPriceDesc:
-			return cmp.Or(cmp.Compare(b.Price, a.Price), byName(a, b))
-		case SortNewest:
-			return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), byName(a, b))
-		case SortRelevance:
-			return cmp.Or(cmp.Compare(score[b.ID], score[a.ID]), byName(a, b))
-		default:
-			return byName(a, b)
-		}
-	})
-	total = len(out)
-	per := max(q.PerPage, 1)
-	from := min((max(q.Page, 1)-1)*per, total)
-	to := min(from+per, total)
-	for _, h := range out[from:to] {
-		ids = append(ids, h.ID)
-	}
-	return ids, total, facets
+	// Corrected is the text searched instead when the text as typed found
+	// nothing and a spelling correction of it did ("vitamn" -> "vitamin");
+	// "" otherwise.
+	Corrected string
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,9 +15,15 @@ import (
 // Store is the catalog's storage (internal/store.Catalog). Every write bumps the
 // tenant's catalog version in the same transaction.
 type Store interface {
-	// Hits returns the active products of a tenant whose search text has every
-	// term as a word prefix (every active product when terms is empty).
-	Hits(ctx context.Context, tenantID string, terms []string) ([]Hit, error)
+	// Search runs a search in SQL over the tenant's active products whose
+	// search text has every term as a word prefix (all of them when there are
+	// no terms): filters, order and page, returning the page's ids in order
+	// and the counts (see Spec and Counts). Both engines give the same answer
+	// for the same data.
+	Search(ctx context.Context, tenantID string, s Spec) ([]string, Counts, error)
+	// ProductWords returns the names, brands and tags of the tenant's active
+	// products: the words a misspelled search is corrected to.
+	ProductWords(ctx context.Context, tenantID string) ([]string, error)
 	// Products loads products with variants and images, in the order of ids.
 	Products(ctx context.Context, tenantID string, ids []string) ([]*Product, error)
 	// ProductBySlug and ProductByID return a product of any status, or NotFound.
@@ -62,6 +69,9 @@ type Service struct {
 
 	mu       sync.RWMutex
 	versions map[string]versionEntry
+	// words are each tenant's spelling vocabulary (spell.go), rebuilt when
+	// the catalog version moves.
+	words map[string]vocabulary
 }
 
 type versionEntry struct {
@@ -71,7 +81,7 @@ type versionEntry struct {
 
 // NewService returns the catalog service.
 func NewService(s Store, clk clock.Clock) *Service {
-	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}}
+	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}}
 }
 
 // Categories returns a tenant's categories.
@@ -151,9 +161,11 @@ func (s *Service) changed(ctx context.Context, tenantID string, err error) error
 	return err
 }
 
-// Search runs a query: text matches from the store, then filters, facets, sort
-// and page (see rank), then one load of the page's products. A bounded number of
-// statements whatever the catalog's size.
+// Search runs a query: matching, filters, facet counts, order and page in the
+// store's SQL (Store.Search), then one load of the page's products. A bounded
+// number of statements whatever the catalog's size. When the text finds
+// nothing, its misspelled words are corrected to the catalog's words and the
+// search runs once more (Results.Corrected says so).
 func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Results, error) {
 	if q.PerPage == 0 {
 		q.PerPage = DefaultPerPage
@@ -161,20 +173,54 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 	if q.Page == 0 {
 		q.Page = 1
 	}
-	hits, err := s.store.Hits(ctx, tenantID, Terms(q.Text))
-	if err != nil {
-		return nil, err
-	}
 	cats, err := s.store.Categories(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	ids, total, facets := rank(q, hits, cats)
+	res := &Results{Query: q, Categories: cats}
+	spec := Spec{Query: q, Terms: Terms(q.Text)}
+	if q.Category != "" {
+		for _, c := range cats {
+			if c.Slug == q.Category {
+				spec.CategoryID = c.ID
+			}
+		}
+		if spec.CategoryID == "" {
+			return res, nil // an unknown category has no products
+		}
+	}
+	ids, counts, err := s.store.Search(ctx, tenantID, spec)
+	if err != nil {
+		return nil, err
+	}
+	if counts.Total == 0 && len(spec.Terms) > 0 {
+		fixed, changed, err := s.correct(ctx, tenantID, spec.Terms)
+		if err != nil {
+			return nil, err
+		}
+		if changed {
+			spec.Terms = fixed
+			ids2, counts2, err := s.store.Search(ctx, tenantID, spec)
+			if err != nil {
+				return nil, err
+			}
+			if counts2.Total > 0 {
+				ids, counts, res.Corrected = ids2, counts2, strings.Join(fixed, " ")
+			}
+		}
+	}
 	ps, err := s.store.Products(ctx, tenantID, ids)
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Query: q, Total: total, Pages: (total + q.PerPage - 1) / q.PerPage, Products: ps, Facets: facets, Categories: cats}, nil
+	res.Products, res.Total, res.Pages = ps, counts.Total, (counts.Total+q.PerPage-1)/q.PerPage
+	res.Facets = Facets{Tags: counts.Tags, InStock: counts.InStock, Rx: counts.Rx, HSA: counts.HSA}
+	for _, c := range cats {
+		if n := counts.Categories[c.ID]; n > 0 {
+			res.Facets.Categories = append(res.Facets.Categories, Facet{Value: c.Slug, Label: c.Name, Count: n})
+		}
+	}
+	return res, nil
 }
 
 // PublicProduct returns an active product by slug; drafts and archived products

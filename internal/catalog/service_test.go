@@ -249,3 +249,72 @@ func TestPrices(t *testing.T) {
 		t.Errorf("FormatPrice = %q", got)
 	}
 }
+
+// TestSearchCorrectsTypos: a misspelled product name finds the product on
+// both engines and says what was searched instead; a word that is no one's
+// typo finds nothing.
+func TestSearchCorrectsTypos(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		svc, tid := newService(t, e)
+		seed(t, svc, tid)
+		ctx := context.Background()
+		for text, want := range map[string]string{"glucsoe metr": "glucose meter", "insuln": "insulin", "amoxicilin": "amoxicillin"} {
+			r, err := svc.Search(ctx, tid, catalog.Query{Text: text, MinPrice: -1, MaxPrice: -1, Sort: catalog.SortRelevance})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Corrected != want || r.Total == 0 {
+				t.Errorf("%q: corrected %q total %d, want %q", text, r.Corrected, r.Total, want)
+			}
+		}
+		r, err := svc.Search(ctx, tid, catalog.Query{Text: "qwxzv", MinPrice: -1, MaxPrice: -1})
+		if err != nil || r.Total != 0 || r.Corrected != "" {
+			t.Fatalf("nonsense: total %d corrected %q err %v", r.Total, r.Corrected, err)
+		}
+	})
+}
+
+// TestSearchPriceIsTheCardPrice: the price filter and sort use the price a
+// product's card shows (its cheapest variant), and pages follow each other
+// without gaps or repeats, on both engines.
+func TestSearchPriceIsTheCardPrice(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		svc, tid := newService(t, e)
+		ctx := context.Background()
+		p := &catalog.Product{Name: "Two sizes", Variants: []catalog.Variant{{SKU: "BIG", Price: 5000, Stock: 1}, {SKU: "SMALL", Price: 900, Stock: 1}}}
+		if err := svc.SaveProduct(ctx, tid, p); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := svc.Search(ctx, tid, catalog.Query{MinPrice: -1, MaxPrice: 1000})
+		if r.Total != 1 {
+			t.Fatalf("max 10.00 finds %d, want the product from 9.00", r.Total)
+		}
+		if r, _ := svc.Search(ctx, tid, catalog.Query{MinPrice: 1000, MaxPrice: -1}); r.Total != 0 {
+			t.Fatalf("min 10.00 finds %d, want none: the product is sold from 9.00", r.Total)
+		}
+		if err := svc.GenerateProducts(ctx, tid, 60, 30, nil); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		last := int64(-1)
+		for page := 1; page <= 7; page++ {
+			r, err := svc.Search(ctx, tid, catalog.Query{Text: "count", MinPrice: -1, MaxPrice: -1, Sort: catalog.SortPriceAsc, Page: page, PerPage: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Total != 60 {
+				t.Fatalf("total %d, want 60", r.Total)
+			}
+			for _, p := range r.Products {
+				price, _ := p.MinPrice()
+				if seen[p.ID] || price < last {
+					t.Fatalf("page %d: %s repeated or out of price order", page, p.Name)
+				}
+				seen[p.ID], last = true, price
+			}
+		}
+		if len(seen) != 60 {
+			t.Fatalf("pages showed %d products, want 60", len(seen))
+		}
+	})
+}

@@ -15,13 +15,14 @@ import (
 )
 
 func catalogCommand() command {
-	c := command{name: "catalog", usage: "catalog import|export --tenant SLUG [FILE]",
-		summary: "Import products from CSV, or export them as CSV, for one tenant."}
+	c := command{name: "catalog", usage: "catalog import|export|generate --tenant SLUG [FILE]",
+		summary: "Import products from CSV, export them as CSV, or generate products for load tests, for one tenant."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 			fmt.Fprint(env.Stdout, `Usage: salve catalog <action> --tenant SLUG [FILE]
 
-Import products from CSV, or export them as CSV, for one tenant.
+Import products from CSV, export them as CSV, or generate products for load
+tests, for one tenant.
 
 Actions:
   import FILE   read products from a CSV file: one row per variant, columns
@@ -29,6 +30,8 @@ Actions:
                 Products are matched by slug and variants by SKU. A file with
                 any bad row changes nothing; every bad line is listed.
   export        write every product of the tenant as CSV to standard output
+  generate      add --count generated products (names such as "Verdant Zinc
+                Gentle Gummies 60 count") for load tests and benchmarks
 
 Run 'salve catalog <action> -h' for an action's flags.
 `)
@@ -45,12 +48,18 @@ Run 'salve catalog <action> -h' for an action's flags.
 			sub.usage, sub.summary, maxArgs = "catalog import --tenant SLUG FILE", "Import products from a CSV file; a file with any bad row changes nothing.", 1
 		case "export":
 			sub.usage, sub.summary = "catalog export --tenant SLUG > products.csv", "Write every product of the tenant as CSV to standard output."
+		case "generate":
+			sub.usage, sub.summary = "catalog generate --tenant SLUG [--count N]", "Add generated products for load tests and benchmarks (never on a live store)."
 		default:
 			return usagef("unknown catalog action %q; see 'salve catalog -h'", action)
 		}
 		fs := flags(env, sub)
 		l := config.NewLoader(fs, config.Stores|config.Logging, nil)
 		slug := fs.String("tenant", "", "the tenant's slug (required)")
+		count := 0
+		if action == "generate" {
+			fs.IntVar(&count, "count", 100000, "how many products to add (generate)")
+		}
 		if err := parse(env, fs, args, maxArgs); err != nil {
 			return err
 		}
@@ -79,6 +88,21 @@ Run 'salve catalog <action> -h' for an action's flags.
 		svc := catalog.NewService(store.NewCatalogRepo(db), env.Clock)
 		if action == "export" {
 			return svc.Export(ctx, t.ID, env.Stdout)
+		}
+		if action == "generate" {
+			if count < 1 || count > 1_000_000 {
+				return usagef("--count must be from 1 to 1000000")
+			}
+			err := svc.GenerateProducts(ctx, t.ID, count, 1000, func(done int) {
+				if done%10000 == 0 || done == count {
+					fmt.Fprintf(env.Stderr, "generated %d of %d products\n", done, count)
+				}
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "generated %d products for %s\n", count, *slug)
+			return nil
 		}
 		data, err := env.ReadFile(fs.Arg(0))
 		if err != nil {

@@ -77,47 +77,247 @@ func (s *CatalogRepo) Version(ctx context.Context, tenantID string) (int64, erro
 	return v, nil
 }
 
-// Hits returns the active products matching every term as a word prefix.
-func (s *CatalogRepo) Hits(ctx context.Context, tenantID string, terms []string) ([]catalog.Hit, error) {
-	q := `SELECT p.id, p.name, p.category_id, p.tags, p.price_min, p.in_stock, p.requires_prescription, p.hsa_fsa_eligible, p.created_at
-		FROM products p WHERE p.tenant_id = $1 AND p.status = 'active'`
-	args := []any{tenantID}
-	if len(terms) > 0 {
-		// Terms are normalized to [a-z0-9]+ (catalog.Terms), so they carry no
-		// query syntax of either engine; they still travel as a parameter.
-		if s.db.engine == SQLite {
-			parts := make([]string, len(terms))
-			for i, t := range terms {
-				parts[i] = `"` + t + `"*`
-			}
-			q += ` AND p.id IN (SELECT product_id FROM products_fts WHERE products_fts MATCH $2 AND tenant_id = $1)`
-			args = append(args, strings.Join(parts, " AND "))
-		} else {
-			parts := make([]string, len(terms))
-			for i, t := range terms {
-				parts[i] = t + ":*"
-			}
-			q += ` AND p.search @@ to_tsquery('simple', $2)`
-			args = append(args, strings.Join(parts, " & "))
+// searchSQL builds the parts of a search statement: the FROM clause with the
+// text match, a WHERE clause with the filters (leaving out the category's or
+// the tag's for their facet counts), the relevance expression, and the
+// arguments. Terms are normalized to [a-z0-9]+ (catalog.Terms), so they carry
+// no query syntax of either engine nor LIKE wildcards; they still travel as
+// parameters.
+type searchSQL struct {
+	engine Engine
+	tenant string
+	spec   catalog.Spec
+	args   []any
+}
+
+func (b *searchSQL) arg(v any) string {
+	b.args = append(b.args, v)
+	return fmt.Sprintf("$%d", len(b.args))
+}
+
+// from is the products of the tenant that match the text, with the engine's
+// text rank as "text_rank" (higher is better): FTS5 bm25 on SQLite (whose
+// smaller is better, hence the minus), ts_rank over the GIN-indexed tsvector on
+// PostgreSQL.
+func (b *searchSQL) from() string {
+	tenant := b.arg(b.tenant)
+	if len(b.spec.Terms) == 0 {
+		return `(SELECT p.*, 0.0 AS text_rank FROM products p WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
+	}
+	if b.engine == SQLite {
+		parts := make([]string, len(b.spec.Terms))
+		for i, t := range b.spec.Terms {
+			parts[i] = `"` + t + `"*`
+		}
+		m := b.arg(strings.Join(parts, " AND "))
+		// Joined by product id from the matches. (Joining by
+		// products.fts_rowid with CROSS JOIN cost less CPU in a benchmark
+		// but hung a live server at 100,000 products; not understood yet,
+		// so not used.)
+		return `(SELECT p.*, -f.text_rank AS text_rank FROM products p JOIN (SELECT product_id, bm25(products_fts) AS text_rank
+			FROM products_fts WHERE products_fts MATCH ` + m + ` AND tenant_id = ` + tenant + `) f ON f.product_id = p.id
+			WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
+	}
+	parts := make([]string, len(b.spec.Terms))
+	for i, t := range b.spec.Terms {
+		parts[i] = t + ":*"
+	}
+	m := b.arg(strings.Join(parts, " & "))
+	return `(SELECT p.*, ts_rank(p.search, to_tsquery('simple', ` + m + `)) AS text_rank FROM products p
+		WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active' AND p.search @@ to_tsquery('simple', ` + m + `)) p`
+}
+
+// where is the filters. price_min is the price on the product's card: the
+// lowest price of one unit of any variant, what a customer pays for the
+// cheapest choice, so a price filter and sort agree with what is shown.
+func (b *searchSQL) where(withCategory, withTag bool) string {
+	q := b.spec
+	var w []string
+	if withCategory && b.spec.CategoryID != "" {
+		w = append(w, `p.category_id = `+b.arg(b.spec.CategoryID))
+	}
+	if withTag && q.Tag != "" {
+		// Tags are slugs ([a-z0-9-], catalog.ValidSlug): no LIKE wildcards.
+		w = append(w, `(',' || p.tags || ',') LIKE ('%,' || CAST(`+b.arg(q.Tag)+` AS TEXT) || ',%')`)
+	}
+	if q.MinPrice >= 0 {
+		w = append(w, `p.price_min >= `+b.arg(q.MinPrice))
+	}
+	if q.MaxPrice >= 0 {
+		w = append(w, `p.price_min <= `+b.arg(q.MaxPrice))
+	}
+	if q.InStock {
+		w = append(w, `p.in_stock = `+b.arg(true))
+	}
+	switch q.Rx {
+	case "only":
+		w = append(w, `p.requires_prescription = `+b.arg(true))
+	case "none":
+		w = append(w, `p.requires_prescription = `+b.arg(false))
+	}
+	if q.HSA {
+		w = append(w, `p.hsa_fsa_eligible = `+b.arg(true))
+	}
+	if len(w) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w, " AND ")
+}
+
+// relevance scores the product's name for the terms the same way on both
+// engines: per term 3 for a whole word of the name, 2 for the start of one.
+// The engine's own text rank (bm25, ts_rank) orders products of equal score:
+// the name decides first, so the first page is the same on both engines
+// whenever names tell products apart.
+func (b *searchSQL) relevance() string {
+	if len(b.spec.Terms) == 0 {
+		return "0"
+	}
+	// The name as space-separated words, lower case, common punctuation as
+	// spaces: the same on both engines for ASCII names (SQLite's lower() folds
+	// only ASCII, and the terms are ASCII, so other letters never match).
+	name := `(' ' || replace(replace(replace(replace(replace(lower(p.name), '(', ' '), ')', ' '), ',', ' '), '-', ' '), '/', ' ') || ' ')`
+	var parts []string
+	for _, t := range b.spec.Terms {
+		a := `CAST(` + b.arg(t) + ` AS TEXT)`
+		parts = append(parts, `(CASE WHEN `+name+` LIKE ('% ' || `+a+` || ' %') THEN 3 WHEN `+name+` LIKE ('% ' || `+a+` || '%') THEN 2 ELSE 0 END)`)
+	}
+	return strings.Join(parts, " + ")
+}
+
+// orderBy is the sort. Ties end on the name and then the id, so that the
+// order is total. Why COLLATE "C" on PostgreSQL: its default collation orders
+// by language rules, SQLite by bytes; both order by bytes here.
+func (b *searchSQL) orderBy() string {
+	name := `lower(p.name)`
+	if b.engine == Postgres {
+		name += ` COLLATE "C"`
+	}
+	byName := name + `, p.id`
+	switch b.spec.Sort {
+	case catalog.SortPriceAsc:
+		return `p.price_min, ` + byName
+	case catalog.SortPriceDesc:
+		return `p.price_min DESC, ` + byName
+	case catalog.SortNewest:
+		return `p.created_at DESC, ` + byName
+	case catalog.SortRelevance:
+		if len(b.spec.Terms) > 0 {
+			return `score DESC, p.text_rank DESC, ` + byName
 		}
 	}
-	rows, err := s.db.r.QueryContext(ctx, q, args...)
+	return byName
+}
+
+// Search runs a search in SQL (see catalog.Store): four statements, each over
+// the text's matches only: the page, the totals, the category counts and the
+// tag counts.
+func (s *CatalogRepo) Search(ctx context.Context, tenantID string, spec catalog.Spec) ([]string, catalog.Counts, error) {
+	c := catalog.Counts{Categories: map[string]int{}}
+	run := func(build func(b *searchSQL) string, scan func(*sql.Rows) error) error {
+		b := &searchSQL{engine: s.db.engine, tenant: tenantID, spec: spec}
+		q := build(b)
+		rows, err := s.db.r.QueryContext(ctx, q, b.args...)
+		if err != nil {
+			return scrubTerms(err, spec.Terms)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return scrubTerms(err, spec.Terms)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return scrubTerms(err, spec.Terms)
+		}
+		return nil
+	}
+	var ids []string
+	per := max(spec.PerPage, 1)
+	err := run(func(b *searchSQL) string {
+		from := b.from()
+		score := b.relevance()
+		where := b.where(true, true)
+		order := b.orderBy()
+		return `SELECT p.id, ` + score + ` AS score FROM ` + from + where + ` ORDER BY ` + order +
+			` LIMIT ` + b.arg(per) + ` OFFSET ` + b.arg((max(spec.Page, 1)-1)*per)
+	}, func(rows *sql.Rows) error {
+		var pid string
+		var score int
+		err := rows.Scan(&pid, &score)
+		ids = append(ids, pid)
+		return err
+	})
 	if err != nil {
-		return nil, scrubTerms(err, terms)
+		return nil, c, err
 	}
-	defer rows.Close()
-	var out []catalog.Hit
-	for rows.Next() {
-		var h catalog.Hit
+	err = run(func(b *searchSQL) string {
+		return `SELECT COUNT(*),
+			COALESCE(SUM(CASE WHEN p.in_stock THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN p.requires_prescription THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN p.hsa_fsa_eligible THEN 1 ELSE 0 END), 0) FROM ` + b.from() + b.where(true, true)
+	}, func(rows *sql.Rows) error { return rows.Scan(&c.Total, &c.InStock, &c.Rx, &c.HSA) })
+	if err != nil {
+		return nil, c, err
+	}
+	err = run(func(b *searchSQL) string {
+		return `SELECT p.category_id, COUNT(*) FROM ` + b.from() + b.where(false, true) +
+			` GROUP BY p.category_id`
+	}, func(rows *sql.Rows) error {
 		var cat sql.NullString
-		var tags string
-		if err := rows.Scan(&h.ID, &h.Name, &cat, &tags, &h.Price, &h.InStock, &h.Rx, &h.HSA, &h.CreatedAt); err != nil {
-			return nil, fmt.Errorf("search products: %w", err)
+		var n int
+		err := rows.Scan(&cat, &n)
+		if cat.Valid {
+			c.Categories[cat.String] = n
 		}
-		h.CategoryID, h.Tags, h.CreatedAt = cat.String, splitTags(tags), h.CreatedAt.UTC()
-		out = append(out, h)
+		return err
+	})
+	if err != nil {
+		return nil, c, err
 	}
-	return out, rows.Err()
+	err = run(func(b *searchSQL) string {
+		// Tags are stored joined by ","; each engine splits them its way.
+		from := b.from()
+		where := b.where(true, false)
+		tag, split := `t.value`, `json_each('["' || replace(p.tags, ',', '","') || '"]') t`
+		if b.engine == Postgres {
+			tag, split = `t.tag`, `unnest(string_to_array(p.tags, ',')) AS t(tag)`
+			return `SELECT ` + tag + `, COUNT(*) AS n FROM ` + from + ` CROSS JOIN LATERAL ` + split + where +
+				` GROUP BY ` + tag + ` ORDER BY n DESC, ` + tag + ` COLLATE "C" LIMIT ` + b.arg(catalog.MaxTagFacets)
+		}
+		// Tags are slugs: nothing in them needs escaping inside JSON.
+		return `SELECT ` + tag + `, COUNT(*) AS n FROM ` + from + `, ` + split + where +
+			` GROUP BY ` + tag + ` ORDER BY n DESC, ` + tag + ` LIMIT ` + b.arg(catalog.MaxTagFacets)
+	}, func(rows *sql.Rows) error {
+		var f catalog.Facet
+		err := rows.Scan(&f.Value, &f.Count)
+		if f.Value != "" {
+			f.Label = f.Value
+			c.Tags = append(c.Tags, f)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, c, err
+	}
+	return ids, c, nil
+}
+
+// ProductWords returns the names, brands and tags of the tenant's active
+// products (see catalog.Store).
+func (s *CatalogRepo) ProductWords(ctx context.Context, tenantID string) ([]string, error) {
+	var out []string
+	err := each(ctx, s.db.r, `SELECT name, brand, tags FROM products WHERE tenant_id = $1 AND status = 'active'`, []any{tenantID},
+		func(rows *sql.Rows) error {
+			var name, brand, tags string
+			err := rows.Scan(&name, &brand, &tags)
+			out = append(out, name, brand, strings.ReplaceAll(tags, ",", " "))
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("product words: %w", err)
+	}
+	return out, nil
 }
 
 // scrubTerms returns a search error without the search terms. Why: a driver's
@@ -146,8 +346,16 @@ func (s *CatalogRepo) Products(ctx context.Context, tenantID string, ids []strin
 	args := append([]any{tenantID}, valid...)
 	in := Placeholders(2, len(valid))
 	byID := map[string]*catalog.Product{}
+	// Why "+tenant_id" on SQLite: the unary plus keeps its planner from
+	// reading the tenant's (tenant_id, ...) index, which it preferred to the
+	// id index for a long IN list on a database without statistics, reading
+	// every product of the tenant for each page. The tenant is still checked.
+	tenantCol := "tenant_id"
+	if s.db.engine == SQLite {
+		tenantCol = "+tenant_id"
+	}
 	//nolint:gosec // only constant columns and $n placeholders are concatenated; values are parameters
-	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 AND id IN (`+in+`)`, args, func(rows *sql.Rows) error {
+	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE `+tenantCol+` = $1 AND id IN (`+in+`)`, args, func(rows *sql.Rows) error {
 		p, err := scanProduct(rows)
 		if err == nil {
 			byID[p.ID] = p
@@ -348,10 +556,25 @@ func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID stri
 	}
 	doc := catalog.SearchDoc(p, category)
 	if s.db.engine == SQLite {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM products_fts WHERE product_id = $1`, p.ID); err != nil {
+		// By rowid (migration 0008): products_fts.product_id has no index.
+		var old sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT fts_rowid FROM products WHERE id = $1`, p.ID).Scan(&old); err != nil {
 			return fmt.Errorf("index product: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products_fts (product_id, tenant_id, doc) VALUES ($1, $2, $3)`, p.ID, tenantID, doc); err != nil {
+		if old.Valid {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM products_fts WHERE rowid = $1`, old.Int64); err != nil {
+				return fmt.Errorf("index product: %w", err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO products_fts (product_id, tenant_id, doc) VALUES ($1, $2, $3)`, p.ID, tenantID, doc)
+		if err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+		rowid, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET fts_rowid = $2 WHERE id = $1`, p.ID, rowid); err != nil {
 			return fmt.Errorf("index product: %w", err)
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE products SET search = to_tsvector('simple', $2) WHERE id = $1`, p.ID, doc); err != nil {

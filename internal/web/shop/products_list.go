@@ -36,12 +36,15 @@ type listData struct {
 	Query              catalog.Query
 	MinPrice, MaxPrice string
 	Total, Page, Pages int
-	Cards              []productCard
-	Categories, Tags   []facetLink
-	InStock, Rx, HSA   facetLink
-	Sorts              []option
-	RxOptions          []option
-	Prev, Next         string
+	// Corrected is the spelling searched instead of the text as typed, which
+	// found nothing ("" when the text was searched as typed).
+	Corrected        string
+	Cards            []productCard
+	Categories, Tags []facetLink
+	InStock, Rx, HSA facetLink
+	Sorts            []option
+	RxOptions        []option
+	Prev, Next       string
 	// Last links to the last page when the page asked for is past it (a
 	// stale or edited link): the page says so instead of a count above an
 	// empty list.
@@ -107,7 +110,8 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 		}
 		return path
 	}
-	d := listData{Heading: "Products", Action: path, Query: q, Total: res.Total, Page: q.Page, Pages: res.Pages, FixedCategory: cat != nil}
+	d := listData{Heading: "Products", Action: path, Query: q, Total: res.Total, Page: q.Page, Pages: res.Pages, FixedCategory: cat != nil,
+		Corrected: res.Corrected}
 	if cat != nil {
 		d.Heading, d.Intro = cat.Name, cat.Description
 	} else if q.Text != "" {
