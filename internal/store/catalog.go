@@ -556,7 +556,7 @@ func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID stri
 	}
 	doc := catalog.SearchDoc(p, category)
 	if s.db.engine == SQLite {
-		// By rowid (migration 0008): products_fts.product_id has no index.
+		// By rowid (migration 0011): products_fts.product_id has no index.
 		var old sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT fts_rowid FROM products WHERE id = $1`, p.ID).Scan(&old); err != nil {
 			return fmt.Errorf("index product: %w", err)
