@@ -38,7 +38,7 @@ func demoCommand() command {
 		ready := env.Ready
 		env2 := *env
 		env2.Ready = func(url string) {
-			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nIts two brands (one organisation; *.localhost is loopback):\n  %-28s %s\n  %-28s %s\nData directory: %s\n\nDemo accounts (this data directory only):\n",
+			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nIts two brands (one organisation; *.localhost is loopback):\n  %-28s %s\n  %-28s %s\nData directory: %s\n\nDemo accounts of the pharmacy (this data directory only):\n",
 				url, "Diabetes care (the pharmacy)", brandURL(url, demo.DiabetesHost), "Travel clinic", brandURL(url, demo.TravelHost), cfg.DataDir)
 			for _, p := range demo.People {
 				fmt.Fprintf(env.Stdout, "  %-16s %-32s %s\n", p.Role, p.Email, p.Password)
