@@ -32,8 +32,11 @@ type SMTPConfig struct {
 	Addr     string // host:port
 	Username string // empty: no authentication
 	Password string
-	From     string // the sender address
-	TLS      string // TLSStartTLS, TLSImplicit or TLSNone
+	// From is the sender address: the envelope sender of every message,
+	// and its From header unless the message carries its brand's
+	// (Message.FromAddress).
+	From string
+	TLS  string // TLSStartTLS, TLSImplicit or TLSNone
 	// RootCAs, if set, replaces the system roots (tests with a local relay).
 	RootCAs *x509.CertPool
 }
