@@ -176,7 +176,7 @@ func decodeMail(t *testing.T, raw string) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r io.Reader = msg.Body
+	r := msg.Body
 	if msg.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
 		r = quotedprintable.NewReader(r)
 	}
