@@ -169,10 +169,12 @@ func TestDemoCreatesDataServesAndReusesIt(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "salve-data")
 	for round := range 2 {
 		ctx, cancel := context.WithCancel(context.Background())
-		var body, login string
+		var body, login, diabetes, travel, travelLogo, diabetesLogo string
 		r := runCLIContext(t, ctx, nil, func(url string) {
 			body = fetch(t, url)
 			login = demoSignIn(t, url)
+			diabetes, travel = fetchHost(t, url, "diabetes.localhost"), fetchHost(t, url, "travel.localhost")
+			travelLogo, diabetesLogo = fetchHost(t, url+"logo", "travel.localhost"), fetchHost(t, url+"logo", "diabetes.localhost")
 			cancel()
 		}, "demo", "--data", dir, "--addr", "127.0.0.1:0")
 		if r.code != 0 {
@@ -187,6 +189,18 @@ func TestDemoCreatesDataServesAndReusesIt(t *testing.T) {
 		}
 		if !strings.Contains(r.stdout, "Salve demo is running at http://localhost:") {
 			t.Fatalf("round %d: demo must print its URL: %q", round, r.stdout)
+		}
+		// Two brands of one organisation, each at its own host with its own
+		// name and logo; the travel clinic shows none of the pharmacy's.
+		if !strings.Contains(diabetes, "Salve Demo Pharmacy") || !strings.Contains(travel, "Salve Travel Clinic") || strings.Contains(travel, "Salve Demo Pharmacy") {
+			t.Fatalf("round %d: the brands' home pages: diabetes has the pharmacy %v, travel has the clinic %v", round,
+				strings.Contains(diabetes, "Salve Demo Pharmacy"), strings.Contains(travel, "Salve Travel Clinic"))
+		}
+		if travelLogo == "" || travelLogo == diabetesLogo || !strings.HasPrefix(travelLogo, "\x89PNG") {
+			t.Fatalf("round %d: the brands' logos are not their own (%d and %d bytes)", round, len(travelLogo), len(diabetesLogo))
+		}
+		if !strings.Contains(r.stdout, "http://diabetes.localhost:") || !strings.Contains(r.stdout, "http://travel.localhost:") {
+			t.Fatalf("round %d: demo must print both brands' URLs: %q", round, r.stdout)
 		}
 		if !strings.Contains(r.stdout, "patient@salve-demo.example") || !strings.Contains(r.stdout, "demo admin password") {
 			t.Fatalf("round %d: demo must print its accounts: %q", round, r.stdout)
@@ -296,6 +310,26 @@ func fetch(t *testing.T, url string) string {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second}
 	resp, err := c.Get(url)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// fetchHost gets url with another Host header: a brand's host name that
+// resolves to loopback in browsers (*.localhost) but perhaps not here.
+func fetchHost(t *testing.T, url, host string) string {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	req.Host = host
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
 		t.Error(err)
 		return ""

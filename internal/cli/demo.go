@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"runtime"
 
 	"github.com/salvehealth/salve/internal/auth"
@@ -18,7 +20,7 @@ const demoSteps = 9
 
 func demoCommand() command {
 	c := command{name: "demo", usage: "demo [flags]",
-		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo tenant with about 200 products, and serves on 127.0.0.1:8080 (printed as http://localhost:8080, where passkeys work); the products' pictures are drawn (nothing fetched) in the background once it serves. Run it again to reuse the data."}
+		summary: "Run Salve with demo data: creates the data directory, migrates, seeds a demo organisation with two brands (a pharmacy with about 200 products at localhost and diabetes.localhost, a travel clinic with a dozen at travel.localhost), and serves on 127.0.0.1:8080 (printed as http://localhost:8080, where passkeys work); the products' pictures are drawn (nothing fetched) in the background once it serves. Run it again to reuse the data."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		fs := flags(env, c)
 		l := config.NewLoader(fs, config.Stores|config.Server|config.Logging, map[string]string{"log-format": "text", "payment-gateways": "test,invoice", "allow-test-payments": "true"})
@@ -36,7 +38,8 @@ func demoCommand() command {
 		ready := env.Ready
 		env2 := *env
 		env2.Ready = func(url string) {
-			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nData directory: %s\n\nDemo accounts (this data directory only):\n", url, cfg.DataDir)
+			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nIts two brands (one organisation; *.localhost is loopback):\n  %-28s %s\n  %-28s %s\nData directory: %s\n\nDemo accounts of the pharmacy (this data directory only):\n",
+				url, "Diabetes care (the pharmacy)", brandURL(url, demo.DiabetesHost), "Travel clinic", brandURL(url, demo.TravelHost), cfg.DataDir)
 			for _, p := range demo.People {
 				fmt.Fprintf(env.Stdout, "  %-16s %-32s %s\n", p.Role, p.Email, p.Password)
 			}
@@ -137,4 +140,17 @@ func demoCommand() command {
 		})
 	}
 	return c
+}
+
+// brandURL is the demo's URL at a brand's host name, on the same port.
+func brandURL(base, host string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	if p := u.Port(); p != "" {
+		host = net.JoinHostPort(host, p)
+	}
+	u.Host = host
+	return u.String()
 }

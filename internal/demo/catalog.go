@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/store"
@@ -69,33 +70,42 @@ func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bo
 	return true, nil
 }
 
-// SeedImages draws and adds the picture of every demo product in a demo
-// category that has none yet, on workers goroutines, and returns how many it
+// SeedImages draws and adds the picture of every demo product (of both
+// brands) in a demo category that has none yet, on workers goroutines, and returns how many it
 // added. Each image is stored as soon as it is drawn, so a demo stopped
 // half-way (ctx ended) finishes the rest on its next start; a product whose
 // image an admin deleted in another category is left alone.
 func SeedImages(ctx context.Context, catalogDB *store.DB, clk clock.Clock, workers int) (int, error) {
-	t, err := store.NewTenants(catalogDB).BySlug(ctx, TenantSlug)
-	if err != nil {
-		return 0, err
-	}
 	svc := catalog.NewService(store.NewCatalogRepo(catalogDB), clk)
-	cats, err := svc.Categories(ctx, t.ID)
-	if err != nil {
-		return 0, err
+	type job struct {
+		tenantID, category string
+		p                  *catalog.Product
 	}
-	slugOf := make(map[string]string, len(cats))
-	for _, c := range cats {
-		slugOf[c.ID] = c.Slug
-	}
-	ps, err := svc.AllProducts(ctx, t.ID)
-	if err != nil {
-		return 0, err
-	}
-	var todo []*catalog.Product
-	for _, p := range ps {
-		if len(p.Images) == 0 && slugOf[p.CategoryID] != "" {
-			todo = append(todo, p)
+	var todo []job
+	for _, slug := range []string{TenantSlug, TravelSlug} {
+		t, err := store.NewTenants(catalogDB).BySlug(ctx, slug)
+		if apperr.Is(err, apperr.NotFound) && slug == TravelSlug {
+			continue // seeded by a later start
+		}
+		if err != nil {
+			return 0, err
+		}
+		cats, err := svc.Categories(ctx, t.ID)
+		if err != nil {
+			return 0, err
+		}
+		slugOf := make(map[string]string, len(cats))
+		for _, c := range cats {
+			slugOf[c.ID] = c.Slug
+		}
+		ps, err := svc.AllProducts(ctx, t.ID)
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range ps {
+			if len(p.Images) == 0 && slugOf[p.CategoryID] != "" {
+				todo = append(todo, job{t.ID, slugOf[p.CategoryID], p})
+			}
 		}
 	}
 	if len(todo) == 0 {
@@ -107,13 +117,14 @@ func SeedImages(ctx context.Context, catalogDB *store.DB, clk clock.Clock, worke
 		errs  []error
 		wg    sync.WaitGroup
 	)
-	next := make(chan *catalog.Product)
+	next := make(chan job)
 	for range max(workers, 1) {
 		wg.Go(func() {
-			for p := range next {
-				up, err := catalog.ProcessImage(ProductImage(p.Name, slugOf[p.CategoryID]))
+			for j := range next {
+				p := j.p
+				up, err := catalog.ProcessImage(ProductImage(p.Name, j.category))
 				if err == nil {
-					err = svc.AddImage(ctx, t.ID, p.ID, p.Name, up)
+					err = svc.AddImage(ctx, j.tenantID, p.ID, p.Name, up)
 				}
 				mu.Lock()
 				if err != nil {
@@ -126,9 +137,9 @@ func SeedImages(ctx context.Context, catalogDB *store.DB, clk clock.Clock, worke
 		})
 	}
 feed:
-	for _, p := range todo {
+	for _, j := range todo {
 		select {
-		case next <- p:
+		case next <- j:
 		case <-ctx.Done():
 			break feed
 		}
@@ -196,6 +207,10 @@ func descriptionFor(p *catalog.Product, cat string) string {
 		b.WriteString("Be ready for everyday cuts, scrapes and sprains.\n\n- Sterile where marked\n- Store in a cool, dry place\n- Seek medical care for deep or serious wounds\n")
 	case "monitors":
 		b.WriteString("Accurate readings at home to share with your care team.\n\n- Clinically validated where marked\n- Batteries included\n- Read the instructions before first use\n")
+	case "travel-medicines":
+		b.WriteString("For the trip, from our travel clinic.\n\n- Start as the label or your clinician says, often before you leave\n- Prescription items are checked by a clinician before they ship\n- Ask us which medicines your destination calls for\n")
+	case "essentials":
+		b.WriteString("Packed for the road.\n\n- Travel-size where marked\n- Check airline rules for liquids\n- Store out of direct sun\n")
 	default:
 		b.WriteString("Trusted relief for the whole family.\n\n- Use only as directed\n- Keep out of reach of children\n- Ask a pharmacist if you take other medicines\n")
 	}
@@ -244,7 +259,7 @@ func ProductImage(name, category string) []byte {
 	// A soft floor shadow.
 	fill(60, 300, 300, 312, color.NRGBA{0xdd, 0xe1, 0xe5, 0xff})
 	switch category {
-	case "vitamins", "prescription", "pain-relief", "cold-flu":
+	case "vitamins", "prescription", "pain-relief", "cold-flu", "travel-medicines":
 		// A bottle: cap, body, label with stripes.
 		fill(140, 60, 220, 100, accent)
 		fill(110, 100, 250, 300, main)
@@ -273,7 +288,7 @@ func ProductImage(name, category string) []byte {
 		fill(172, 80, 188, 280, main)
 		fill(80, 172, 280, 188, main)
 		circle(180, 180, 20, accent)
-	case "first-aid":
+	case "first-aid", "essentials":
 		// A kit with a cross.
 		fill(70, 110, 290, 290, main)
 		fill(150, 85, 210, 110, accent)

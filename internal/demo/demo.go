@@ -1,6 +1,8 @@
 // Package demo seeds the data that `salve demo` shows: a demo tenant and its
 // catalog (about 200 products, whose drawn images SeedImages adds once the
-// demo serves); patients and staff as those features arrive. Seeding is idempotent:
+// demo serves), in an organisation with a second brand, a travel clinic with
+// a dozen products of its own (SeedBrands); patients and staff as those
+// features arrive. Seeding is idempotent:
 // a second run finds the data and leaves it alone.
 package demo
 
@@ -53,7 +55,13 @@ func Seed(ctx context.Context, catalogDB *store.DB, clk clock.Clock) (bool, erro
 	if err != nil {
 		return false, fmt.Errorf("demo promotion: %w", err)
 	}
-	return created || seeded || legal || promoted, nil
+	// White label (issue 20): the pharmacy is one brand of an organisation
+	// whose second brand is a travel clinic.
+	brands, err := SeedBrands(ctx, catalogDB, clk)
+	if err != nil {
+		return false, fmt.Errorf("demo brands: %w", err)
+	}
+	return created || seeded || legal || promoted || brands, nil
 }
 
 func seedTenant(ctx context.Context, repo *store.Tenants, clk clock.Clock) (*tenant.Tenant, error) {

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -95,6 +96,101 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		r, err := svc.Search(ctx, t2.ID, catalog.Query{Text: "test strips", MinPrice: -1, MaxPrice: -1, PerPage: 24})
 		if err != nil || r.Total < 3 {
 			t.Fatalf("search for test strips: %v %v", r, err)
+		}
+		checkBrands(t, db, svc)
+	})
+}
+
+// checkBrands: the demo pharmacy is the diabetes brand of the demo
+// organisation (its old host names kept, diabetes.localhost added), and the
+// travel clinic is a second brand with its own host, logo, colours, email
+// sender and a dozen products with their pictures; the catalogs are apart.
+func checkBrands(t *testing.T, db *store.DB, svc *catalog.Service) {
+	t.Helper()
+	ctx := context.Background()
+	repo := store.NewTenants(db)
+	org, err := repo.OrgBySlug(ctx, demo.OrgSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pharmacy, err := repo.BySlug(ctx, demo.TenantSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	travel, err := repo.BySlug(ctx, demo.TravelSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pharmacy.OrgID != org.ID || travel.OrgID != org.ID || !pharmacy.IsDefault || travel.IsDefault {
+		t.Fatalf("organisation %s: pharmacy in %q (default %v), travel in %q (default %v)", org.ID, pharmacy.OrgID, pharmacy.IsDefault, travel.OrgID, travel.IsDefault)
+	}
+	for _, h := range []string{"localhost", "127.0.0.1", demo.DiabetesHost} {
+		if !slices.Contains(pharmacy.Hostnames, h) {
+			t.Errorf("the pharmacy lost or lacks host %s: %v", h, pharmacy.Hostnames)
+		}
+	}
+	if !slices.Equal(travel.Hostnames, []string{demo.TravelHost}) {
+		t.Errorf("travel hosts %v", travel.Hostnames)
+	}
+	if travel.Logo.SHA256 == "" || travel.LogoInherited || travel.Logo.SHA256 == pharmacy.Logo.SHA256 || pharmacy.LogoInherited {
+		t.Errorf("logos: travel %q (inherited %v), pharmacy %q", travel.Logo.SHA256, travel.LogoInherited, pharmacy.Logo.SHA256)
+	}
+	if travel.Theme == pharmacy.Theme || travel.Settings[tenant.SetPrimaryColor].From != "brand" {
+		t.Errorf("themes: travel %+v, pharmacy %+v", travel.Theme, pharmacy.Theme)
+	}
+	// The pharmacy inherits its email sender and footer from the
+	// organisation; the travel clinic sends as itself.
+	if r := pharmacy.Settings[tenant.SetEmailSenderName]; r.From != "organisation" || r.Value != "Salve Care Group" {
+		t.Errorf("pharmacy sender %+v", r)
+	}
+	if r := pharmacy.Settings[tenant.SetFooter]; r.From != "organisation" || r.Value == "" {
+		t.Errorf("pharmacy footer %+v", r)
+	}
+	if travel.Setting(tenant.SetEmailSenderAddress) != "travel@salve-demo.example" || travel.Settings[tenant.SetFooter].From != "organisation" {
+		t.Errorf("travel sender %q, footer %+v", travel.Setting(tenant.SetEmailSenderAddress), travel.Settings[tenant.SetFooter])
+	}
+	ps, err := svc.AllProducts(ctx, travel.ID)
+	if err != nil || len(ps) != 12 {
+		t.Fatalf("%d travel products, %v", len(ps), err)
+	}
+	for _, p := range ps {
+		if len(p.Images) != 1 {
+			t.Errorf("travel product %s has %d images", p.Name, len(p.Images))
+		}
+	}
+	if r, err := svc.Search(ctx, travel.ID, catalog.Query{Text: "malaria", MinPrice: -1, MaxPrice: -1, PerPage: 24}); err != nil || r.Total < 1 {
+		t.Errorf("travel search for malaria: %v %v", r, err)
+	}
+	if r, err := svc.Search(ctx, travel.ID, catalog.Query{Text: "test strips", MinPrice: -1, MaxPrice: -1, PerPage: 24}); err != nil || r.Total != 0 {
+		t.Errorf("the travel clinic finds the pharmacy's test strips: %v %v", r, err)
+	}
+}
+
+// TestSeedBrandsUpgradesAnOlderDemo: a data directory seeded before the
+// organisation (the pharmacy alone, outside any) gets the organisation, the
+// diabetes host and the travel brand on its next start, keeping its hosts.
+func TestSeedBrandsUpgradesAnOlderDemo(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		db := testkit.OpenStore(t, e, store.Catalog)
+		clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		old := &tenant.Tenant{ID: id.New(), Slug: demo.TenantSlug, Name: "Salve Demo Pharmacy", Hostnames: []string{"localhost", "127.0.0.1"},
+			Theme: tenant.DefaultTheme, IsDefault: true, CreatedAt: clk.Now(), UpdatedAt: clk.Now()}
+		if err := store.NewTenants(db).Create(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		if changed, err := demo.SeedBrands(ctx, db, clk); err != nil || !changed {
+			t.Fatalf("upgrade: %v %v", changed, err)
+		}
+		if changed, err := demo.SeedBrands(ctx, db, clk); err != nil || changed {
+			t.Fatalf("second run: %v %v", changed, err)
+		}
+		p, err := store.NewTenants(db).BySlug(ctx, demo.TenantSlug)
+		if err != nil || p.OrgID == "" || !slices.Equal(p.Hostnames, []string{"127.0.0.1", demo.DiabetesHost, "localhost"}) {
+			t.Fatalf("pharmacy after the upgrade: %+v %v", p, err)
+		}
+		if _, err := store.NewTenants(db).BySlug(ctx, demo.TravelSlug); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

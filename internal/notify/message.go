@@ -6,11 +6,14 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Kind names a message template.
@@ -97,6 +100,43 @@ type Message struct {
 	// Attachments are files sent with the text (an appointment's calendar
 	// file).
 	Attachments []Attachment `json:",omitempty"`
+	// FromName and FromAddress are the brand's sender (Branded); empty, the
+	// relay's configured sender is used.
+	FromName    string `json:",omitempty"`
+	FromAddress string `json:",omitempty"`
+}
+
+// BrandMail is how a brand signs its email: the sender's display name and
+// address (each empty: the mail relay's configured sender) and a footer line
+// under the text. These are the brand's settings, set by its staff or its
+// organisation, never anything of a person's.
+type BrandMail struct {
+	SenderName    string
+	SenderAddress string
+	Footer        string
+}
+
+// Branded returns m as the brand sends it: from its sender, with its footer
+// under the text. Values that could break out of their header or line (a
+// line break, an address that is not one plain address) are dropped rather
+// than sent; the settings refuse them already, so this is a second wall
+// against header injection.
+func (m Message) Branded(b BrandMail) Message {
+	if name := strings.TrimSpace(b.SenderName); name != "" && !strings.ContainsFunc(name, unicode.IsControl) && utf8.RuneCountInString(name) <= 100 {
+		m.FromName = name
+	}
+	if a, err := mail.ParseAddress(b.SenderAddress); err == nil && a.Name == "" && a.Address == b.SenderAddress {
+		m.FromAddress = b.SenderAddress
+	}
+	if footer := strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, b.Footer)); footer != "" {
+		m.Text = strings.TrimRight(m.Text, "\n") + "\n\n" + footer + "\n"
+	}
+	return m
 }
 
 var (

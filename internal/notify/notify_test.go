@@ -160,3 +160,25 @@ func TestComposeKeepsPHIOut(t *testing.T) {
 }
 
 var orderStatuses = []string{"pending_payment", "paid", "awaiting_rx", "ready", "shipped", "delivered", "cancelled", "refunded"}
+
+// TestBrandedDropsWhatCouldBreakOut: a brand's sender and footer are used
+// as given when they are one line and one plain address; a name or address
+// that could add a header, or is not one address, is dropped (the relay's
+// sender is used), and a footer's line breaks become spaces.
+func TestBrandedDropsWhatCouldBreakOut(t *testing.T) {
+	m, err := Compose(VerifyEmail, "jane@example.com", params())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := m.Branded(BrandMail{SenderName: "Acme Care", SenderAddress: "care@acme.example", Footer: "Acme, 1 Main Street"})
+	if ok.FromName != "Acme Care" || ok.FromAddress != "care@acme.example" || !strings.HasSuffix(ok.Text, "— Acme Pharmacy\n\nAcme, 1 Main Street\n") {
+		t.Fatalf("branded: %q <%s>\n%s", ok.FromName, ok.FromAddress, ok.Text)
+	}
+	bad := m.Branded(BrandMail{SenderName: "Acme\r\nBcc: all@evil.example", SenderAddress: "Evil <x@evil.example>", Footer: "line one\r\nBcc: all@evil.example"})
+	if bad.FromName != "" || bad.FromAddress != "" || !strings.HasSuffix(bad.Text, "\n\nline one  Bcc: all@evil.example\n") {
+		t.Fatalf("branded with bad values: %q <%s>\n%q", bad.FromName, bad.FromAddress, bad.Text)
+	}
+	if none := m.Branded(BrandMail{}); none.Text != m.Text || none.FromName != "" || none.FromAddress != "" {
+		t.Fatalf("an empty brand changed the message: %+v", none)
+	}
+}

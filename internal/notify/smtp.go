@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"regexp"
 	"strconv"
 	"time"
@@ -31,8 +32,11 @@ type SMTPConfig struct {
 	Addr     string // host:port
 	Username string // empty: no authentication
 	Password string
-	From     string // the sender address
-	TLS      string // TLSStartTLS, TLSImplicit or TLSNone
+	// From is the sender address: the envelope sender of every message,
+	// and its From header unless the message carries its brand's
+	// (Message.FromAddress).
+	From string
+	TLS  string // TLSStartTLS, TLSImplicit or TLSNone
 	// RootCAs, if set, replaces the system roots (tests with a local relay).
 	RootCAs *x509.CertPool
 }
@@ -88,8 +92,8 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("smtp client: %w", err)
 	}
 	msg := mail.NewMsg()
-	if err := msg.From(s.cfg.From); err != nil {
-		return fmt.Errorf("smtp sender address: %w", err)
+	if err := s.from(msg, m); err != nil {
+		return err
 	}
 	if err := msg.To(m.To); err != nil {
 		// Why not %w: go-mail's error quotes the address, which is PHI.
@@ -104,6 +108,38 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		// Relays quote the recipient in their replies ("550 <jane@…>: no such
 		// user"); the error is logged, so addresses are scrubbed from it.
 		return fmt.Errorf("smtp send: %s", scrubAddresses(err.Error()))
+	}
+	return nil
+}
+
+// from sets the message's sender: the brand's (Message.FromName and
+// FromAddress) where set, else the configured one. The envelope sender stays
+// the configured address whatever the brand: bounces go to the operator of
+// the relay, and the relay's SPF covers it (a brand's own domain needs the
+// relay to sign for it, docs/white-label.md).
+func (s *SMTPSender) from(msg *mail.Msg, m Message) error {
+	if err := msg.EnvelopeFrom(s.cfg.From); err != nil {
+		return fmt.Errorf("smtp sender address: %w", err)
+	}
+	addr := s.cfg.From
+	if m.FromAddress != "" {
+		addr = m.FromAddress
+	}
+	if m.FromName == "" {
+		if err := msg.From(addr); err != nil {
+			return fmt.Errorf("smtp sender address: %w", err)
+		}
+		return nil
+	}
+	if m.FromAddress == "" {
+		// The configured sender may carry a display name of its own
+		// ("Salve <no-reply@…>"); the brand's name replaces it.
+		if a, err := netmail.ParseAddress(addr); err == nil {
+			addr = a.Address
+		}
+	}
+	if err := msg.FromFormat(m.FromName, addr); err != nil {
+		return fmt.Errorf("smtp sender address: %w", err)
 	}
 	return nil
 }

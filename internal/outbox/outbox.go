@@ -92,7 +92,18 @@ type Outbox struct {
 	clock  clock.Clock
 	log    *slog.Logger
 	gate   Gate // nil: no gate (tests of the outbox alone)
+	brand  BrandMailFunc
 }
+
+// BrandMailFunc returns how a tenant (brand) signs its email: its effective
+// sender and footer, inherited from its organisation where it sets none.
+type BrandMailFunc func(ctx context.Context, tenantID string) (notify.BrandMail, error)
+
+// SetBrandMail makes every message queued carry its brand's sender and
+// footer (notify.Message.Branded). Why here and not at each notify.Compose:
+// every email a brand sends is queued through Enqueue, so none can leave
+// without the brand's signature, whichever feature composed it.
+func (o *Outbox) SetBrandMail(f BrandMailFunc) { o.brand = f }
 
 // SetGate makes delivery ask g before handing a tenant's email to the relay.
 // Why: an email address is PHI, so the relay is an integration carrying PHI
@@ -111,10 +122,17 @@ func New(q Store, v phi.Vault, sender notify.Sender, c clock.Clock, log *slog.Lo
 	return &Outbox{q: q, vault: v, sender: sender, clock: c, log: log}
 }
 
-// Enqueue seals a composed message under subjectID and queues it. The actor
-// in ctx is recorded as writing it.
+// Enqueue seals a composed message under subjectID and queues it, signed as
+// its brand (SetBrandMail). The actor in ctx is recorded as writing it.
 func (o *Outbox) Enqueue(ctx context.Context, tenantID, subjectID string, kind notify.Kind, m notify.Message) error {
 	now := o.clock.Now()
+	if o.brand != nil {
+		b, err := o.brand(ctx, tenantID)
+		if err != nil {
+			return fmt.Errorf("email %s: the brand's sender: %w", kind, err)
+		}
+		m = m.Branded(b)
+	}
 	msgID := id.NewAt(now)
 	body, err := json.Marshal(m)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/amend"
+	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/backup"
@@ -48,6 +49,7 @@ import (
 	"github.com/salvehealth/salve/internal/savedcart"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/webhooks"
 )
@@ -150,6 +152,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		}
 	}
 	ob := outbox.New(store.NewOutbox(stores.PHI), v, sender, c, log)
+	ob.SetBrandMail(BrandMail(store.NewTenants(stores.Catalog)))
 	// Vendors and webhooks (issue 19). Why the relay is gated: an email
 	// address is PHI, so the relay sends nothing while its vendor has no
 	// current BAA on file (the no-relay outbox is no outside party).
@@ -549,6 +552,24 @@ func shopLinks(cfg *config.Config, tenants *store.Tenants) func(ctx context.Cont
 			host = t.Hostnames[0]
 		}
 		return orders.Links{Brand: t.Name, BaseURL: scheme + "://" + host}
+	}
+}
+
+// BrandMail reads a brand's email sender and footer from the catalog store
+// (not the resolver's snapshot, so a brand created a moment ago signs its
+// first email too). A tenant the store does not know sends unbranded, from
+// the relay's sender: that is no person's data and no other brand's name.
+func BrandMail(tenants *store.Tenants) outbox.BrandMailFunc {
+	return func(ctx context.Context, tenantID string) (notify.BrandMail, error) {
+		t, err := tenants.ByID(ctx, tenantID)
+		if apperr.Is(err, apperr.NotFound) {
+			return notify.BrandMail{}, nil
+		}
+		if err != nil {
+			return notify.BrandMail{}, err
+		}
+		return notify.BrandMail{SenderName: t.Setting(tenant.SetEmailSenderName), SenderAddress: t.Setting(tenant.SetEmailSenderAddress),
+			Footer: t.Setting(tenant.SetFooter)}, nil
 	}
 }
 

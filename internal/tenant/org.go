@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,9 @@ type SettingGroup string
 // Branding is the group of settings that change how a brand looks.
 const Branding SettingGroup = "Branding"
 
+// Email is the group of settings that change the email a brand sends.
+const Email SettingGroup = "Email"
+
 // SettingDef is one inheritable setting: set at the organisation, inherited by
 // each brand, overridden by any brand.
 type SettingDef struct {
@@ -92,12 +96,15 @@ type SettingDef struct {
 func (d SettingDef) Check(v string) string { return d.check(v) }
 
 // Setting keys. Only settings that something reads are listed: the
-// colours (the theme stylesheet) and the footer (every page). Email sender,
-// legal pages and policies are to follow (docs/white-label.md).
+// colours (the theme stylesheet), the footer (every page and email) and the
+// email sender (every email, through the outbox). Legal pages and policies
+// are to follow (docs/white-label.md).
 const (
-	SetPrimaryColor = "primary_color"
-	SetAccentColor  = "accent_color"
-	SetFooter       = "footer"
+	SetPrimaryColor       = "primary_color"
+	SetAccentColor        = "accent_color"
+	SetFooter             = "footer"
+	SetEmailSenderName    = "email_sender_name"
+	SetEmailSenderAddress = "email_sender_address"
 )
 
 // MaxFooterLen bounds the footer text.
@@ -108,7 +115,24 @@ const MaxFooterLen = 500
 var SettingDefs = []SettingDef{
 	{Key: SetPrimaryColor, Group: Branding, Label: "Header colour", Help: "#rrggbb", Default: DefaultTheme.Primary, check: checkColor},
 	{Key: SetAccentColor, Group: Branding, Label: "Button and link colour", Help: "#rrggbb", Default: DefaultTheme.Accent, check: checkColor},
-	{Key: SetFooter, Group: Branding, Label: "Footer text", Help: "One line under every page; at most 500 characters.", check: textCheck(MaxFooterLen, false)},
+	{Key: SetFooter, Group: Branding, Label: "Footer text", Help: "One line under every page and every email; at most 500 characters.", check: textCheck(MaxFooterLen, false)},
+	{Key: SetEmailSenderName, Group: Email, Label: "Email sender name", Help: "The name emails come from, such as Diabetes Care; at most 100 characters. Empty: the mail relay's.", check: textCheck(MaxNameLen, false)},
+	{Key: SetEmailSenderAddress, Group: Email, Label: "Email sender address", Help: "The address emails come from, such as care@diabetes.example. Empty: the mail relay's. The relay must be allowed to send for its domain.", check: checkAddress},
+}
+
+// checkAddress accepts an empty value or one plain email address
+// (name@domain, no display name, no angle brackets). Why so strict: the
+// value becomes the From header of every email the brand sends, so nothing
+// but an address may reach it.
+func checkAddress(v string) string {
+	if v == "" {
+		return ""
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v || len(v) > 254 || !strings.Contains(v[strings.LastIndexByte(v, '@')+1:], ".") {
+		return "Use one plain email address such as care@example.com."
+	}
+	return ""
 }
 
 // SettingDefByKey returns a setting's definition.
