@@ -73,6 +73,9 @@ type SettingGroup string
 // Branding is the group of settings that change how a brand looks.
 const Branding SettingGroup = "Branding"
 
+// Returns is the group of the store's return rules (issue 18 point 2).
+const Returns SettingGroup = "Returns"
+
 // SettingDef is one inheritable setting: set at the organisation, inherited by
 // each brand, overridden by any brand.
 type SettingDef struct {
@@ -98,6 +101,13 @@ const (
 	SetPrimaryColor = "primary_color"
 	SetAccentColor  = "accent_color"
 	SetFooter       = "footer"
+	// SetReturnWindowDays is how many days after delivery a patient may
+	// ask to return items (0: no returns); SetReturnsPrescription and
+	// SetReturnsOpened ("yes"/"no") allow returning prescription items and
+	// opened items (default no: neither can be resold).
+	SetReturnWindowDays    = "return_window_days"
+	SetReturnsPrescription = "returns_prescription"
+	SetReturnsOpened       = "returns_opened"
 )
 
 // MaxFooterLen bounds the footer text.
@@ -109,6 +119,9 @@ var SettingDefs = []SettingDef{
 	{Key: SetPrimaryColor, Group: Branding, Label: "Header colour", Help: "#rrggbb", Default: DefaultTheme.Primary, check: checkColor},
 	{Key: SetAccentColor, Group: Branding, Label: "Button and link colour", Help: "#rrggbb", Default: DefaultTheme.Accent, check: checkColor},
 	{Key: SetFooter, Group: Branding, Label: "Footer text", Help: "One line under every page; at most 500 characters.", check: textCheck(MaxFooterLen, false)},
+	{Key: SetReturnWindowDays, Group: Returns, Label: "Return window (days after delivery)", Help: "0 to 365; 0 takes no returns.", Default: "30", check: checkDays},
+	{Key: SetReturnsPrescription, Group: Returns, Label: "Prescription items may be returned", Help: "yes or no", Default: "no", check: checkYesNo},
+	{Key: SetReturnsOpened, Group: Returns, Label: "Opened items may be returned", Help: "yes or no (opened personal-care items cannot be resold)", Default: "no", check: checkYesNo},
 }
 
 // SettingDefByKey returns a setting's definition.
@@ -129,13 +142,28 @@ func CheckSetting(key, value string) (string, error) {
 		return "", apperr.InvalidFields("There is no such setting.", map[string]string{"key": "Unknown setting " + strconv.Quote(key) + "."})
 	}
 	value = strings.TrimSpace(value)
-	if d.Key == SetPrimaryColor || d.Key == SetAccentColor {
+	if d.Key == SetPrimaryColor || d.Key == SetAccentColor || d.Key == SetReturnsPrescription || d.Key == SetReturnsOpened {
 		value = strings.ToLower(value)
 	}
 	if msg := d.check(value); msg != "" {
 		return "", apperr.InvalidFields("The setting is invalid.", map[string]string{key: msg})
 	}
 	return value, nil
+}
+
+func checkDays(v string) string {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 365 {
+		return "Enter a whole number of days from 0 to 365."
+	}
+	return ""
+}
+
+func checkYesNo(v string) string {
+	if v != "yes" && v != "no" {
+		return "Enter yes or no."
+	}
+	return ""
 }
 
 func checkColor(v string) string {
