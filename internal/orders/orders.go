@@ -261,7 +261,7 @@ type Service struct {
 	returns     ReturnStore
 	returnRules func(ctx context.Context, tenantID string) ReturnRules
 	clock       clock.Clock
-	log      *slog.Logger
+	log         *slog.Logger
 }
 
 // Enqueuer queues an email (internal/outbox).
@@ -315,7 +315,7 @@ type Deps struct {
 	// without it DefaultReturnRules apply.
 	ReturnRules func(ctx context.Context, tenantID string) ReturnRules
 	Clock       clock.Clock
-	Log    *slog.Logger
+	Log         *slog.Logger
 }
 
 // New returns the order service.
