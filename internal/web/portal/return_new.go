@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
@@ -42,6 +44,12 @@ func (h *Handlers) returnForm(w http.ResponseWriter, r *http.Request, status int
 	o, err := h.orders.Get(r.Context(), t.ID, r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	// Why the owner only: a return is the buyer's choice (RequestReturn
+	// refuses anyone else), so a proxy who may read the order is not
+	// offered a form it could not send; the same 404 as a missing order.
+	if a, ok := access.ActorFrom(r.Context()); !ok || a.ID != o.UserID {
+		return apperr.NotFoundError()
 	}
 	at, err := h.orders.DeliveredAt(r.Context(), t.ID, o.ID)
 	if err != nil {
