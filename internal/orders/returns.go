@@ -130,6 +130,34 @@ type ReturnStore interface {
 	RefundedTotal(ctx context.Context, tenantID, orderID string) (int64, error)
 	// SetDetails replaces a return's sealed details.
 	SetDetails(ctx context.Context, tenantID, returnID string, ct []byte, now time.Time) error
+	// Open returns up to limit of a tenant's returns that wait for staff
+	// (requested, approved, received), oldest first, with their order's
+	// reference: what is in the clear only.
+	Open(ctx context.Context, tenantID string, limit int) ([]ReturnQueueItem, error)
+}
+
+// ReturnQueueItem is a return waiting for staff, as the returns queue shows
+// it: no sealed detail, so listing reveals nothing bought.
+type ReturnQueueItem struct {
+	ID, OrderID, Reference string
+	Status                 ReturnStatus
+	CreatedAt              time.Time
+}
+
+// ReturnQueue returns the tenant's returns that wait for staff work, oldest
+// first, at most limit. The same role check as Queue: order staff of the
+// tenant only. It opens no sealed details and needs no vault access.
+func (s *Service) ReturnQueue(ctx context.Context, tenantID string, limit int) ([]ReturnQueueItem, error) {
+	a, ok := access.ActorFrom(ctx)
+	// Why a role check here and not only on the route: the queue spans every
+	// patient of the tenant, for the roles whose work is orders.
+	if !ok || a.TenantID != tenantID || !slices.Contains(StaffRoles, a.Role) {
+		return nil, apperr.DeniedError(access.ErrDenied)
+	}
+	if s.returns == nil {
+		return nil, nil
+	}
+	return s.returns.Open(ctx, tenantID, limit)
 }
 
 // Restocker puts returned, resellable units back in stock (internal/store.Stock).

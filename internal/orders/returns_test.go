@@ -220,6 +220,12 @@ func TestReturnRulesAndAccess(t *testing.T) {
 		if _, err := s.Orders.AdvanceReturn(cs, s.Tenant.ID, o.ID, id.New(), orders.ReturnStepApprove, false, s.Links); !notFound(err) {
 			t.Fatalf("made-up return: %v", err)
 		}
+		if q, err := s.Orders.ReturnQueue(cs, s.Tenant.ID, 10); err != nil || len(q) != 1 || q[0].ID != r.ID || q[0].Reference != o.Reference {
+			t.Fatalf("returns queue: %+v %v", q, err)
+		}
+		if _, err := s.Orders.ReturnQueue(ctx, s.Tenant.ID, 10); !notFound(err) {
+			t.Fatalf("returns queue as a patient: %v", err)
+		}
 		// Rejected: the unit can be asked for again.
 		if _, err := s.Orders.AdvanceReturn(cs, s.Tenant.ID, o.ID, r.ID, orders.ReturnStepReject, false, s.Links); err != nil {
 			t.Fatal(err)

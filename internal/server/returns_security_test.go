@@ -133,5 +133,14 @@ func TestReturnObjectsAnswerLikeAbsence(t *testing.T) {
 		if r, _ := get(t, cs, s.NewRequest(t, "POST", approve, url.Values{})); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("customer service approving: %d", r.StatusCode)
 		}
+		// The returns queue: the order's reference and the status, nothing
+		// bought; a patient gets the 404.
+		r, body := get(t, cs, s.NewRequest(t, "GET", "/staff/orders/returns", nil))
+		if r.StatusCode != http.StatusOK || !strings.Contains(body, full.Reference) || !strings.Contains(body, "Approved") || strings.Contains(body, "Heating Pad") {
+			t.Fatalf("returns queue: %d", r.StatusCode)
+		}
+		if r, _ := get(t, pc, s.NewRequest(t, "GET", "/staff/orders/returns", nil)); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("returns queue as the patient: %d", r.StatusCode)
+		}
 	})
 }

@@ -220,6 +220,7 @@ var routeClasses = map[string]access.Class{
 	// receive and refund (the service checks the role per step).
 	"GET /account/orders/{id}/return":                  access.Customer,
 	"POST /account/orders/{id}/return":                 access.Customer,
+	"GET /staff/orders/returns":                        access.Staff,
 	"POST /staff/orders/{id}/returns/{return}/approve": access.Staff,
 	"POST /staff/orders/{id}/returns/{return}/reject":  access.Staff,
 	"POST /staff/orders/{id}/returns/{return}/receive": access.Staff,

@@ -142,6 +142,27 @@ func (s *Returns) SetDetails(ctx context.Context, tenantID, returnID string, ct 
 	})
 }
 
+// Open returns up to limit of a tenant's returns waiting for staff, oldest
+// first, with their order's reference (both in the clear).
+func (s *Returns) Open(ctx context.Context, tenantID string, limit int) ([]orders.ReturnQueueItem, error) {
+	var out []orders.ReturnQueueItem
+	err := each(ctx, s.db.r, `SELECT r.id, r.order_id, o.reference, r.status, r.created_at FROM order_returns r
+		JOIN orders o ON o.id = r.order_id AND o.tenant_id = r.tenant_id
+		WHERE r.tenant_id = $1 AND r.status IN ('requested', 'approved', 'received')
+		ORDER BY r.created_at, r.id LIMIT CAST($2 AS INTEGER)`, []any{tenantID, limit}, func(rows *sql.Rows) error {
+		var q orders.ReturnQueueItem
+		var status string
+		err := rows.Scan(&q.ID, &q.OrderID, &q.Reference, &status, &q.CreatedAt)
+		q.Status, q.CreatedAt = orders.ReturnStatus(status), q.CreatedAt.UTC()
+		out = append(out, q)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open returns: %w", err)
+	}
+	return out, nil
+}
+
 // Restock puts returned, resellable units back in stock (orders.Restocker).
 // The caller guarantees once (the return's move to received is
 // conditional). Like Release, a variant that changes stock level refreshes
