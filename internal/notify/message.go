@@ -31,6 +31,10 @@ const (
 	// OrderInvoice confirms an order placed to be paid by invoice and says
 	// where the invoice is: behind the sign-in, never in the email.
 	OrderInvoice Kind = "order_invoice"
+	// ReturnStatus tells a patient that a return of an order moved on
+	// (requested, approved, rejected, received, refunded): the order's
+	// reference and the status only; what is returned is behind the sign-in.
+	ReturnStatus Kind = "return_status"
 	// ProxyShared tells a person that someone shared parts of their record
 	// with them; who, and what, is behind the sign-in.
 	ProxyShared Kind = "proxy_shared"
@@ -205,6 +209,8 @@ func Compose(kind Kind, to string, p Params) (Message, error) {
 	case ReviewDue:
 		subject = "A compliance review needs your attention at " + brand
 		body = "A scheduled compliance review is due, or a business associate agreement ends soon. Sign in to see which:\n\n" + p.Link
+	case ReturnStatus:
+		subject, body = returnText(brand, p)
 	case OrderInvoice:
 		subject = "Order " + p.Reference + " is placed: your invoice"
 		body = "Thank you. Your order " + p.Reference + " is placed and waits for payment by invoice. " +
@@ -277,7 +283,7 @@ func (p Params) check(kind Kind) error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(p.Link) > 500 {
 		return errors.New("link must be an absolute http(s) URL of the site")
 	}
-	needsRef := kind == SecurityAlert || kind == OrderStatus || kind == OrderInvoice
+	needsRef := kind == SecurityAlert || kind == OrderStatus || kind == OrderInvoice || kind == ReturnStatus
 	switch {
 	case needsRef && !referenceRE.MatchString(p.Reference):
 		return errors.New("reference must be a code such as A1B2-C3D4")
@@ -285,7 +291,9 @@ func (p Params) check(kind Kind) error {
 		return errors.New("this message takes no reference")
 	case kind == OrderStatus && !slices.Contains(statuses, p.Status):
 		return errors.New("status must be an order status")
-	case kind != OrderStatus && p.Status != "":
+	case kind == ReturnStatus && !slices.Contains(returnStatuses, p.Status):
+		return errors.New("status must be a return status")
+	case kind != OrderStatus && kind != ReturnStatus && p.Status != "":
 		return errors.New("this message takes no status")
 	}
 	appointment := kind == AppointmentBooked || kind == AppointmentMoved || kind == AppointmentCancelled || kind == AppointmentReminder
@@ -300,4 +308,20 @@ func (p Params) check(kind Kind) error {
 		return errors.New("this message takes no event")
 	}
 	return nil
+}
+
+// returnStatuses are the statuses a ReturnStatus message may name.
+var returnStatuses = []string{"requested", "approved", "rejected", "received", "refunded"}
+
+// returnText words a ReturnStatus message: the reference and the status,
+// nothing returned.
+func returnText(brand string, p Params) (string, string) {
+	words := map[string]string{
+		"requested": "we have your return request for order " + p.Reference + " and will answer soon",
+		"approved":  "your return for order " + p.Reference + " is approved: please send the items back",
+		"rejected":  "we could not accept your return for order " + p.Reference + "; write to us from your account if you have questions",
+		"received":  "we received the items you returned from order " + p.Reference + "; the refund follows",
+		"refunded":  "your return for order " + p.Reference + " is refunded",
+	}[p.Status]
+	return "Your return for order " + p.Reference + " at " + brand, "Hello, " + words + ". Sign in to see it:\n\n" + p.Link
 }

@@ -133,6 +133,25 @@ func TestComposeKeepsPHIOut(t *testing.T) {
 	if len(subjects) != len(orderStatuses) {
 		t.Errorf("%d distinct subjects for %d statuses", len(subjects), len(orderStatuses))
 	}
+	// Return emails (issue 18): per status its own words, the reference and
+	// the sign-in, nothing else; a status that is not a return's is refused.
+	texts := map[string]bool{}
+	for _, st := range returnStatuses {
+		p.Status = st
+		m, err := Compose(ReturnStatus, "a@b.c", p)
+		if err != nil || !strings.Contains(m.Subject, "A1B2-C3D4") || !strings.Contains(m.Text, "Sign in") {
+			t.Errorf("return %s: %+v %v", st, m, err)
+		}
+		texts[m.Text] = true
+	}
+	if len(texts) != len(returnStatuses) {
+		t.Errorf("%d distinct return texts for %d statuses", len(texts), len(returnStatuses))
+	}
+	p.Status = "paid"
+	if _, err := Compose(ReturnStatus, "a@b.c", p); err == nil {
+		t.Error("a return message took an order status")
+	}
+	p.Status = "refunded"
 	// The invoice email: the reference and the link, which it needs.
 	m, err = Compose(OrderInvoice, "a@b.c", Params{Brand: "Acme", Link: "https://a.example/account/orders/x", Reference: "A1B2-C3D4"})
 	if err != nil || m.Subject != "Order A1B2-C3D4 is placed: your invoice" || !strings.Contains(m.Text, "https://a.example/account/orders/x") {
@@ -182,3 +201,5 @@ func TestBrandedDropsWhatCouldBreakOut(t *testing.T) {
 		t.Fatalf("an empty brand changed the message: %+v", none)
 	}
 }
+
+var returnStatuses = []string{"requested", "approved", "rejected", "received", "refunded"}

@@ -40,7 +40,7 @@ func newEnv(t testing.TB, e store.Engine) *env {
 		Outbox: outbox.New(store.NewOutbox(st.PHI), st.Vault, nil, st.Clock, nil),
 		// Status emails go to an address made from the person's id.
 		Contacts: func(_ context.Context, _, userID string) (string, error) { return userID + "@example.com", nil },
-		Gateways: []payment.Gateway{gw, payment.Invoice{}}, Clock: st.Clock, Log: st.Log.Logger()})
+		Gateways: []payment.Gateway{gw, payment.Invoice{}}, Returns: store.NewReturns(st.PHI), Clock: st.Clock, Log: st.Log.Logger()})
 	return &env{Stores: st, Orders: svc, Catalog: catalog.NewService(store.NewCatalogRepo(st.Catalog), st.Clock), Promos: promos, Gateway: gw,
 		Links: orders.Links{Brand: st.Tenant.Name, BaseURL: "https://pharmacy.test"}}
 }

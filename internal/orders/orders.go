@@ -257,8 +257,11 @@ type Service struct {
 	rx       Prescriptions
 	invoices InvoicePages
 	intake   func(ctx context.Context, tenantID, userID string, productIDs []string) error
-	clock    clock.Clock
-	log      *slog.Logger
+	// returns and returnRules are Deps.Returns and Deps.ReturnRules.
+	returns     ReturnStore
+	returnRules func(ctx context.Context, tenantID string) ReturnRules
+	clock       clock.Clock
+	log         *slog.Logger
 }
 
 // Enqueuer queues an email (internal/outbox).
@@ -305,8 +308,14 @@ type Deps struct {
 	// an intake questionnaire a product of the order needs
 	// (forms.Service.Intake; issue 18).
 	Intake func(ctx context.Context, tenantID, userID string, productIDs []string) error
-	Clock  clock.Clock
-	Log    *slog.Logger
+	// Returns, if set, keeps returns (issue 18 point 2); without it the
+	// shop takes no returns online.
+	Returns ReturnStore
+	// ReturnRules, if set, reads a tenant's return rules (tenant settings);
+	// without it DefaultReturnRules apply.
+	ReturnRules func(ctx context.Context, tenantID string) ReturnRules
+	Clock       clock.Clock
+	Log         *slog.Logger
 }
 
 // New returns the order service.
@@ -318,7 +327,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, intake: d.Intake, clock: d.Clock, log: d.Log, changed: d.Changed}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, intake: d.Intake, returns: d.Returns, returnRules: d.ReturnRules, clock: d.Clock, log: d.Log, changed: d.Changed}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())

@@ -234,11 +234,24 @@ func (s *Service) giveBack(ctx context.Context, tenantID string, o *Order, purpo
 	if !ok || o.ChargeID == "" {
 		return true, nil
 	}
+	amount := o.Total
+	if s.returns != nil {
+		// Why: returns may have refunded lines already; the rest is what
+		// is left of the charge, never the total again.
+		done, err := s.returns.RefundedTotal(ctx, tenantID, o.ID)
+		if err != nil {
+			return false, err
+		}
+		amount -= done
+	}
+	if amount <= 0 {
+		return false, nil
+	}
 	if err := s.audit.Append(ctx, audit.Entry{ResourceType: "order", TenantID: tenantID, Subjects: []string{o.UserID}, Action: "payment.refund",
 		ResourceID: o.ID, Purpose: purpose, Detail: o.Gateway}); err != nil {
 		return false, fmt.Errorf("audit refund: %w", err)
 	}
-	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: o.ChargeID, Amount: o.Total, Currency: o.Currency,
+	if _, err := rf.Refund(ctx, payment.RefundRequest{ChargeID: o.ChargeID, Amount: amount, Currency: o.Currency,
 		IdempotencyKey: o.ID}); err != nil {
 		s.log.WarnContext(ctx, "refund failed", "order", o.ID, "gateway", o.Gateway, "err", err)
 		return false, apperr.Wrap(err, apperr.Unavailable, "The payment processor did not refund the order, so nothing was changed. Try again in a few minutes.")

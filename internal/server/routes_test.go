@@ -216,6 +216,15 @@ var routeClasses = map[string]access.Class{
 	"POST /staff/orders/{id}/deliver":   access.Staff,
 	"POST /staff/orders/{id}/cancel":    access.Staff,
 	"POST /staff/orders/{id}/refund":    access.Staff,
+	// Returns (issue 18 point 2): the patient asks; order staff decide,
+	// receive and refund (the service checks the role per step).
+	"GET /account/orders/{id}/return":                  access.Customer,
+	"POST /account/orders/{id}/return":                 access.Customer,
+	"GET /staff/orders/returns":                        access.Staff,
+	"POST /staff/orders/{id}/returns/{return}/approve": access.Staff,
+	"POST /staff/orders/{id}/returns/{return}/reject":  access.Staff,
+	"POST /staff/orders/{id}/returns/{return}/receive": access.Staff,
+	"POST /staff/orders/{id}/returns/{return}/refund":  access.Staff,
 	// Lab results: a patient's (and their proxy's) pages; a clinician's
 	// pages and the FHIR import (staff, and the router lets only
 	// clinicians through: httpx.Roles).

@@ -100,7 +100,7 @@ func init() {
 	}
 	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke",
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
-		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
+		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /account/orders/{id}/return", "POST /account/orders/{id}/return", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
 		"POST /account/lists/{id}/cart", "POST /account/lists/{id}/from-cart",
 		"GET /account/prescriptions", "POST /account/prescriptions", "POST /account/prescriptions/{id}/refill",
@@ -433,7 +433,7 @@ func requestFor(route httpx.Route, t *tenant.Tenant) *http.Request {
 		method, path = "GET", route.Pattern
 	}
 	path = strings.NewReplacer("{$}", "", "{path...}", "app.css", "{id}", id.New(), "{slug}", "some-product", "{sha}", "0000",
-		"{size}", "thumb", "{patient}", id.New(), "{key}", "lab_results", "{obs}", id.New()).Replace(path)
+		"{size}", "thumb", "{patient}", id.New(), "{return}", id.New(), "{key}", "lab_results", "{obs}", id.New()).Replace(path)
 	if path == "/" {
 		path = "/no/such/page"
 	}

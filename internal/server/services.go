@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -206,7 +207,9 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
 		Changed: orderWebhooks(hooks, log),
 		// Issue 16: invoices paid later on the online gateway's page.
-		InvoicePages: store.NewInvoicePayments(stores.PHI)})
+		InvoicePages: store.NewInvoicePayments(stores.PHI),
+		// Issue 18 point 2: returns, under the tenant's return rules.
+		Returns: store.NewReturns(stores.PHI), ReturnRules: returnRules(store.NewTenants(stores.Catalog))})
 	rxs.SetVerified(ord.CoverWaiting)
 	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
 		Outbox: ob, Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
@@ -536,6 +539,27 @@ func Gateways(cfg *config.Config, test *payment.Test) ([]payment.Gateway, error)
 
 // shopLinks names a tenant's shop for emails sent by jobs: its name and its
 // first hostname (over TLS when Salve serves TLS), or the listening address.
+// returnRules reads a tenant's return rules from its settings: the tenant
+// of the request when it is the one asked about (resolved with what it
+// inherits), else the stored tenant; the defaults when neither is found.
+func returnRules(tenants *store.Tenants) func(ctx context.Context, tenantID string) orders.ReturnRules {
+	return func(ctx context.Context, tenantID string) orders.ReturnRules {
+		t := tenant.FromContext(ctx)
+		if t == nil || t.ID != tenantID {
+			var err error
+			if t, err = tenants.ByID(ctx, tenantID); err != nil {
+				return orders.DefaultReturnRules
+			}
+		}
+		days, err := strconv.Atoi(t.Setting(tenant.SetReturnWindowDays))
+		if err != nil {
+			days = orders.DefaultReturnRules.WindowDays
+		}
+		return orders.ReturnRules{WindowDays: days, Prescription: t.Setting(tenant.SetReturnsPrescription) == "yes",
+			Opened: t.Setting(tenant.SetReturnsOpened) == "yes"}
+	}
+}
+
 func shopLinks(cfg *config.Config, tenants *store.Tenants) func(ctx context.Context, tenantID string) orders.Links {
 	return func(ctx context.Context, tenantID string) orders.Links {
 		// The listen address as a person opens it (a loopback address as

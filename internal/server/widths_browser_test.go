@@ -23,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/reviews"
@@ -216,6 +217,10 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		DaysSupply: 30, VariantID: rxVariant}); err != nil {
 		t.Fatal(err)
 	}
+	// Returns (issue 18): a delivered order with a requested return, so the
+	// return form, the patient's order page and the staff order page show
+	// them.
+	deliveredID := deliveredWithReturn(t, s, asPatient, patient.ID, long.Variants[0].ID)
 	pending, err := s.Services().Rx.Submit(asPatient, s.Tenant.ID, patient.ID, rx.Submission{PrescriberName: "Dr Ana Rivera, Riverside Family Practice",
 		PrescriberPhone: "555-0100"})
 	if err != nil {
@@ -343,6 +348,9 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /admin/catalog/products/{id}":      {"/admin/catalog/products/" + long.ID},
 		"GET /admin/catalog/pages/{slug}":       {"/admin/catalog/pages/diabetes-month"},
 		"GET /account/orders/{id}/pay":          {"/account/orders/" + orderID + "/pay"},
+		"GET /account/orders/{id}/return":       {"/account/orders/" + orderID + "/return", "/account/orders/" + deliveredID + "/return"},
+		"GET /account/orders/{id}":              {"/account/orders/" + orderID, "/account/orders/" + deliveredID},
+		"GET /staff/orders/{id}":                {"/staff/orders/" + orderID, "/staff/orders/" + deliveredID},
 		"GET /account/appointments/{id}":        {"/account/appointments/" + appts[0], "/account/appointments/" + appts[2]},
 		"GET /account/results/{id}":             {"/account/results/" + lipidID},
 		"GET /account/results/{id}/trend/{obs}": {"/account/results/" + lipidID + "/trend/" + lipid.Observations[2].ID},
@@ -631,4 +639,34 @@ func seedIncidents(t *testing.T, s *testkit.Server, patientID, officerID, reader
 		t.Fatal(err)
 	}
 	return breach.ID, open.ID
+}
+
+// deliveredWithReturn places an order of two units of variant with the test
+// gateway, takes it to delivered and asks to return one unit; it returns the
+// order's id.
+func deliveredWithReturn(t *testing.T, s *testkit.Server, asPatient context.Context, patientID, variant string) string {
+	t.Helper()
+	svc := s.Services().Orders
+	o, err := svc.Place(asPatient, orders.PlaceRequest{TenantID: s.Tenant.ID, UserID: patientID,
+		Items:    []orders.ItemRef{{VariantID: variant, Quantity: 2}},
+		Address:  orders.Address{Name: "Pat Doe", Line1: "12 Quince Lane", City: "Springfield", Region: "NY", PostalCode: "10001"},
+		Shipping: "standard", Region: "NY", Gateway: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ful := access.WithActor(context.Background(), access.Actor{ID: id.New(), Role: access.RoleFulfillment, TenantID: s.Tenant.ID})
+	if _, err := svc.Advance(ful, s.Tenant.ID, o.ID, orders.StepPrepare, orders.Links{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Ship(ful, s.Tenant.ID, o.ID, orders.Shipment{Carrier: "usps", Tracking: "9400111899223344556677"}, orders.Links{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Advance(ful, s.Tenant.ID, o.ID, orders.StepDeliver, orders.Links{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RequestReturn(asPatient, s.Tenant.ID, o.ID, orders.ReturnRequest{Quantities: map[int]int64{0: 1},
+		Reason: "Bought two by mistake; one is still sealed in its box"}); err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
 }

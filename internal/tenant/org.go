@@ -77,6 +77,9 @@ const Branding SettingGroup = "Branding"
 // Email is the group of settings that change the email a brand sends.
 const Email SettingGroup = "Email"
 
+// Returns is the group of the store's return rules (issue 18 point 2).
+const Returns SettingGroup = "Returns"
+
 // SettingDef is one inheritable setting: set at the organisation, inherited by
 // each brand, overridden by any brand.
 type SettingDef struct {
@@ -97,14 +100,22 @@ func (d SettingDef) Check(v string) string { return d.check(v) }
 
 // Setting keys. Only settings that something reads are listed: the
 // colours (the theme stylesheet), the footer (every page and email) and the
-// email sender (every email, through the outbox). Legal pages and policies
-// are to follow (docs/white-label.md).
+// email sender (every email, through the outbox), the return rules (the
+// returns service). Legal pages and other policies are to follow
+// (docs/white-label.md).
 const (
 	SetPrimaryColor       = "primary_color"
 	SetAccentColor        = "accent_color"
 	SetFooter             = "footer"
 	SetEmailSenderName    = "email_sender_name"
 	SetEmailSenderAddress = "email_sender_address"
+	// SetReturnWindowDays is how many days after delivery a patient may
+	// ask to return items (0: no returns); SetReturnsPrescription and
+	// SetReturnsOpened ("yes"/"no") allow returning prescription items and
+	// opened items (default no: neither can be resold).
+	SetReturnWindowDays    = "return_window_days"
+	SetReturnsPrescription = "returns_prescription"
+	SetReturnsOpened       = "returns_opened"
 )
 
 // MaxFooterLen bounds the footer text.
@@ -118,6 +129,9 @@ var SettingDefs = []SettingDef{
 	{Key: SetFooter, Group: Branding, Label: "Footer text", Help: "One line under every page and every email; at most 500 characters.", check: textCheck(MaxFooterLen, false)},
 	{Key: SetEmailSenderName, Group: Email, Label: "Email sender name", Help: "The name emails come from, such as Diabetes Care; at most 100 characters. Empty: the mail relay's.", check: textCheck(MaxNameLen, false)},
 	{Key: SetEmailSenderAddress, Group: Email, Label: "Email sender address", Help: "The address emails come from, such as care@diabetes.example. Empty: the mail relay's. The relay must be allowed to send for its domain.", check: checkAddress},
+	{Key: SetReturnWindowDays, Group: Returns, Label: "Return window (days after delivery)", Help: "0 to 365; 0 takes no returns.", Default: "30", check: checkDays},
+	{Key: SetReturnsPrescription, Group: Returns, Label: "Prescription items may be returned", Help: "yes or no", Default: "no", check: checkYesNo},
+	{Key: SetReturnsOpened, Group: Returns, Label: "Opened items may be returned", Help: "yes or no (opened personal-care items cannot be resold)", Default: "no", check: checkYesNo},
 }
 
 // checkAddress accepts an empty value or one plain email address
@@ -153,13 +167,28 @@ func CheckSetting(key, value string) (string, error) {
 		return "", apperr.InvalidFields("There is no such setting.", map[string]string{"key": "Unknown setting " + strconv.Quote(key) + "."})
 	}
 	value = strings.TrimSpace(value)
-	if d.Key == SetPrimaryColor || d.Key == SetAccentColor {
+	if d.Key == SetPrimaryColor || d.Key == SetAccentColor || d.Key == SetReturnsPrescription || d.Key == SetReturnsOpened {
 		value = strings.ToLower(value)
 	}
 	if msg := d.check(value); msg != "" {
 		return "", apperr.InvalidFields("The setting is invalid.", map[string]string{key: msg})
 	}
 	return value, nil
+}
+
+func checkDays(v string) string {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 365 {
+		return "Enter a whole number of days from 0 to 365."
+	}
+	return ""
+}
+
+func checkYesNo(v string) string {
+	if v != "yes" && v != "no" {
+		return "Enter yes or no."
+	}
+	return ""
 }
 
 func checkColor(v string) string {

@@ -30,6 +30,23 @@ func (h *Handlers) showOrder(w http.ResponseWriter, r *http.Request) error {
 			d.Confirming = true
 		}
 	}
+	t := tenant.FromContext(r.Context())
+	if d.Returns, err = h.orders.Returns(r.Context(), t.ID, o); err != nil {
+		return err
+	}
+	if o.Status == orders.Delivered {
+		at, err := h.orders.DeliveredAt(r.Context(), t.ID, o.ID)
+		if err != nil {
+			return err
+		}
+		e, err := h.orders.Eligibility(r.Context(), t.ID, o, at)
+		if err != nil {
+			return err
+		}
+		d.CanReturn, d.ReturnUntil = e.Open, e.Until.Format("2 January 2006")
+	}
+	// A fixed confirmation chosen by key: nothing from the URL is shown.
+	d.ReturnAsked = r.URL.Query().Get("done") == "return"
 	return h.render(w, r, h.pages.order, http.StatusOK, "Order "+o.Reference, d)
 }
 
@@ -46,4 +63,10 @@ type orderData struct {
 	// InvoiceOnline: the invoice can also be paid now on the online
 	// gateway's page (GET /account/orders/{id}/pay).
 	InvoiceOnline bool
+	// Returns are the order's returns with their status; CanReturn offers
+	// the return form until ReturnUntil; ReturnAsked confirms a request.
+	Returns     []*orders.Return
+	CanReturn   bool
+	ReturnUntil string
+	ReturnAsked bool
 }

@@ -93,6 +93,8 @@ type Handlers struct {
 		// Billing and receipts (issue 16).
 		billing, receipt, hsa *render.Page
 		devices, readings     *render.Page
+		// returnNew is the return form of a delivered order (issue 18).
+		returnNew *render.Page
 	}
 }
 
@@ -110,7 +112,7 @@ func New(site *web.Site, d Deps) (*Handlers, error) {
 		"portal/results": &p.results, "portal/result": &p.result, "portal/trend": &p.trend,
 		"portal/account_delete": &p.deletion,
 		"portal/billing":        &p.billing, "portal/receipt": &p.receipt, "portal/hsa_receipt": &p.hsa,
-		"portal/devices": &p.devices, "portal/readings": &p.readings}); err != nil {
+		"portal/devices": &p.devices, "portal/readings": &p.readings, "portal/return_new": &p.returnNew}); err != nil {
 		return nil, err
 	}
 	return h, nil

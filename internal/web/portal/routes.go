@@ -55,6 +55,9 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/orders/{id}", h.showOrder, patients)
 	rt.Handle(access.Customer, "POST /account/orders/{id}/reorder", h.reorder, patients)
 	rt.Handle(access.Customer, "GET /account/orders/{id}/pay", h.payOrder, patients)
+	// Returns (issue 18 point 2): the patient asks; staff decide and refund.
+	rt.Handle(access.Customer, "GET /account/orders/{id}/return", h.newReturn, patients)
+	rt.Handle(access.Customer, "POST /account/orders/{id}/return", h.createReturn, patients)
 	rt.Handle(access.Customer, "GET /account/lists", h.showLists, patients)
 	rt.Handle(access.Customer, "POST /account/lists", h.createList, patients)
 	rt.Handle(access.Customer, "POST /account/lists/{id}/items", h.addListItem, patients)

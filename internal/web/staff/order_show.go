@@ -21,6 +21,14 @@ type orderData struct {
 	Error     string
 	// Carriers are offered on the ship step's form.
 	Carriers []orders.Carrier
+	// Returns are the order's returns with the steps the viewer may take.
+	Returns []staffReturn
+}
+
+// staffReturn is one return on the staff order page.
+type staffReturn struct {
+	R     *orders.Return
+	Steps []orders.ReturnStep
 }
 
 // done are the confirmations of a step, chosen by the redirect's ?done=
@@ -34,6 +42,11 @@ var done = map[string]string{
 	string(orders.StepCancel):   "The order is cancelled and its stock given back; any payment was refunded.",
 	string(orders.StepRefund):   "The order is refunded through its payment gateway.",
 	"manual":                    "The order is marked as refunded. It was paid by invoice: give the money back by hand.",
+	"return-approve":            "The return is approved; the patient was told to send the items back.",
+	"return-reject":             "The return is rejected; the patient was told.",
+	"return-receive":            "The returned items are received.",
+	"return-refund":             "The return is refunded through the payment gateway.",
+	"return-manual":             "The return is marked refunded. The order was paid by invoice: give the money back by hand.",
 }
 
 // showOrder renders one order for staff: GET /staff/orders/{id}. The view
@@ -61,6 +74,19 @@ func (h *Handlers) orderPage(w http.ResponseWriter, r *http.Request, status int,
 		if st.Allowed(a.Role, o.Status) {
 			d.Steps = append(d.Steps, st)
 		}
+	}
+	rets, err := h.orders.Returns(r.Context(), tenant.FromContext(r.Context()).ID, o)
+	if err != nil {
+		return err
+	}
+	for _, ret := range rets {
+		sr := staffReturn{R: ret}
+		for _, st := range orders.ReturnSteps {
+			if st.Allowed(a.Role, ret.Status) {
+				sr.Steps = append(sr.Steps, st)
+			}
+		}
+		d.Returns = append(d.Returns, sr)
 	}
 	return h.render(w, r, h.pages.order, status, "Order "+o.Reference, d)
 }

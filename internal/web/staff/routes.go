@@ -30,6 +30,12 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	for _, st := range orders.Steps {
 		rt.Handle(access.Staff, "POST /staff/orders/{id}/"+string(st), h.step(st), staff)
 	}
+	// Returns (issue 18 point 2): the queue, and one route a step, like the
+	// order steps.
+	rt.Handle(access.Staff, "GET /staff/orders/returns", h.showReturns, staff)
+	for _, st := range orders.ReturnSteps {
+		rt.Handle(access.Staff, "POST /staff/orders/{id}/returns/{return}/"+string(st), h.returnStep(st), staff)
+	}
 	// Prescriptions: the pharmacist's queue, one prescription with its
 	// uploaded paper, and the decision. Why pharmacists only: verifying is
 	// their work, and the paper names the prescriber and the drug, which

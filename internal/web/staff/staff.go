@@ -55,6 +55,8 @@ type Handlers struct {
 	pages       struct {
 		home, queue, order, breakGlass, breakGlassOrders, patients, patient, rxQueue, rx, day, availability *render.Page
 		results, resultNew                                                                                  *render.Page
+		// returns is the returns queue (issue 18 point 2).
+		returns *render.Page
 	}
 }
 
@@ -67,7 +69,7 @@ func New(site *web.Site, ord *orders.Service, gr *grants.Service, appts *appoint
 		"staff/patient":       &p.patient,
 		"staff/prescriptions": &p.rxQueue, "staff/prescription": &p.rx,
 		"staff/appointments_day": &p.day, "staff/availability": &p.availability,
-		"staff/results": &p.results, "staff/result_new": &p.resultNew}); err != nil {
+		"staff/results": &p.results, "staff/result_new": &p.resultNew, "staff/returns": &p.returns}); err != nil {
 		return nil, err
 	}
 	return h, nil
