@@ -151,8 +151,8 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
-		"admin/brand":     &h.brandView,
-		"admin/shipping":  &h.shippingView, "admin/tax": &h.taxView,
+		"admin/brand":    &h.brandView,
+		"admin/shipping": &h.shippingView, "admin/tax": &h.taxView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
 		"admin/reviews": &h.reviewsView, "admin/activity": &h.activityView, "admin/audit_events": &h.auditView,
 	}); err != nil {
