@@ -280,9 +280,12 @@ func (s *Service) SaveRate(ctx context.Context, tenantID string, in RateInput) e
 		fields["kind"] = "Choose flat or by weight."
 	}
 	r.Price = money(fields, "price", in.Price, false)
-	r.PerKg = money(fields, "per_kg", in.PerKg, r.Kind != Weight)
+	r.PerKg = money(fields, "per_kg", in.PerKg, true)
 	if r.Kind == Weight && r.PerKg == 0 && fields["per_kg"] == "" {
 		fields["per_kg"] = "Enter what each kilogram adds, such as 1.50."
+	}
+	if r.Kind != Weight {
+		r.PerKg = 0
 	}
 	r.FreeOver = money(fields, "free_over", in.FreeOver, true)
 	return s.editShipping(ctx, tenantID, "shipping.rate.save", "shipping_rate", r.Method+"/"+r.Zone,
