@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -83,6 +84,33 @@ func TestShippingAndTaxPages(t *testing.T) {
 			if code, _ := req(c.method, c.path, url.Values{"rate": {"1"}}, c.role); code != 404 {
 				t.Errorf("%s %s as %s: %d, want 404", c.method, c.path, c.role, code)
 			}
+		}
+	})
+}
+
+// TestVariantWeightOnTheProductForm: a store manager gives a variant its
+// shipping weight in grams (for rates by weight); a weight that is not a
+// whole number of grams is refused and saves nothing. Both engines.
+func TestVariantWeightOnTheProductForm(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServerWithGuard(t, e, testkit.TestGuard)
+		bad := productForm("Scale", "30.00", "3")
+		bad["variant_weight"] = []string{"1.5kg"}
+		if resp, body := do(t, s, as(s.NewRequest(t, "POST", "/admin/catalog/products", bad), access.RoleStoreManager)); resp.StatusCode != 400 ||
+			!strings.Contains(body, "the weight must be a whole number of grams") {
+			t.Fatalf("a bad weight: %d", resp.StatusCode)
+		}
+		f := productForm("Scale", "30.00", "3")
+		f["variant_weight"] = []string{"1500"}
+		if resp, _ := do(t, s, as(s.NewRequest(t, "POST", "/admin/catalog/products", f), access.RoleStoreManager)); resp.StatusCode != 303 {
+			t.Fatalf("create: %d", resp.StatusCode)
+		}
+		ps, err := s.Catalog().AllProducts(context.Background(), s.Tenant.ID)
+		if err != nil || len(ps) != 1 || ps[0].Variants[0].WeightGrams != 1500 {
+			t.Fatalf("stored: %+v %v", ps, err)
+		}
+		if _, body := do(t, s, as(s.NewRequest(t, "GET", "/admin/catalog/products/"+ps[0].ID, nil), access.RoleStoreManager)); !strings.Contains(body, `name="variant_weight" value="1500"`) {
+			t.Fatal("the weight on the edit form")
 		}
 	})
 }
