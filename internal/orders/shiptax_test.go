@@ -121,7 +121,7 @@ func TestShippingAndTaxSettings(t *testing.T) {
 		}
 
 		// Every change was audited, with the manager as actor.
-		recs, err := s.Stores.AuditLog.Find(ctx, audit.Query{TenantID: tid, ActorID: "manager-1", Limit: 1000})
+		recs, err := s.AuditLog.Find(ctx, audit.Query{TenantID: tid, ActorID: "manager-1", Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestShippingAndTaxSettings(t *testing.T) {
 		}
 
 		// Fail closed: a change whose audit cannot be written is not made.
-		broken := shiptax.New(store.NewShipTax(s.Stores.Catalog), failingAudit{}, s.Stores.Clock)
+		broken := shiptax.New(store.NewShipTax(s.Stores.Catalog), failingAudit{}, s.Clock)
 		err = broken.SaveTaxRegion(mgr, tid, "CA", "9", true, false)
 		if !apperr.Is(err, apperr.Unavailable) {
 			t.Fatalf("audit down: %v", err)
