@@ -60,8 +60,9 @@ func TestShippingAndTaxPages(t *testing.T) {
 		if code, body := req("GET", "/admin/tax", nil, mgr); code != 200 || !strings.Contains(body, "Northern Mariana Islands") || !strings.Contains(body, `value="6.875"`) {
 			t.Fatalf("the tax page: %d", code)
 		}
-		code, body = req("POST", "/admin/tax/MN", url.Values{"rate": {"45"}}, mgr)
-		if code != 400 || !strings.Contains(body, "Enter the rate of Minnesota as a percentage from 0 to 30") || !strings.Contains(body, `value="45"`) {
+		code, body = req("POST", "/admin/tax/MN", url.Values{"rate": {"45"}, "exempt_hsa": {"1"}}, mgr)
+		if code != 400 || !strings.Contains(body, "Enter the rate of Minnesota as a percentage from 0 to 30") || !strings.Contains(body, `value="45"`) ||
+			!strings.Contains(body, `id="t-MN-hsa" name="exempt_hsa" value="1" checked`) {
 			t.Fatalf("a refused rate: %d", code)
 		}
 		if code, _ := req("POST", "/admin/tax/MN", url.Values{"rate": {"7.375"}, "exempt_rx": {"1"}, "exempt_hsa": {"1"}}, mgr); code != 303 {

@@ -15,6 +15,8 @@ type taxData struct {
 	Regions []shiptax.TaxRegion
 	Failed  string
 	Typed   string
+	// TypedRx and TypedHSA are the exemptions as sent with a refused rate.
+	TypedRx, TypedHSA bool
 }
 
 // showTax shows every region's sales tax rate and exemptions, each with a
@@ -30,7 +32,7 @@ func (h *Handlers) tax(w http.ResponseWriter, r *http.Request, failed error, reg
 	}
 	d := taxData{State: stateFrom(r, failed), Regions: st.Tax, Failed: region}
 	if f != nil {
-		d.Typed = f.Value("rate")
+		d.Typed, d.TypedRx, d.TypedHSA = f.Value("rate"), f.Value("exempt_rx") == "1", f.Value("exempt_hsa") == "1"
 	}
 	return h.render(w, r, h.taxView, "Tax", d, failed)
 }
