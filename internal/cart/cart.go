@@ -58,6 +58,9 @@ type Line struct {
 	HSAFSAEligible bool
 	// Active is false when the product was withdrawn from sale.
 	Active bool
+	// WeightGrams is one unit's shipping weight (0: unknown), for
+	// shipping rates by weight.
+	WeightGrams int64
 }
 
 // UnitPrice is what one unit costs at the line's quantity: the variant's

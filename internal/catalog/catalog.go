@@ -70,6 +70,9 @@ type Variant struct {
 	Position  int
 	// PriceBreaks are volume prices below Price, by quantity (may be none).
 	PriceBreaks []PriceBreak
+	// WeightGrams is one unit's shipping weight, for shipping rates by
+	// weight (0: not given; ships as weightless).
+	WeightGrams int64
 }
 
 // UnitPrice is the price of one unit when qty are bought on one line.

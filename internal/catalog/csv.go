@@ -177,6 +177,8 @@ func (s *Service) Import(ctx context.Context, tenantID string, r io.Reader) (*Im
 				if strings.EqualFold(ov.SKU, v.SKU) {
 					v.ID = ov.ID
 					v.PriceBreaks = ov.PriceBreaks
+					// The CSV has no weight column: an import keeps the weight set on the product form.
+					v.WeightGrams = ov.WeightGrams
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/shiptax"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
 )
@@ -24,6 +25,8 @@ type env struct {
 	Catalog *catalog.Service
 	Promos  *promo.Service
 	Gateway *payment.Test
+	// ShipTax are the shipping and tax settings orders are priced with.
+	ShipTax *shiptax.Service
 	// Links name the shop in status emails.
 	Links orders.Links
 }
@@ -35,13 +38,14 @@ func newEnv(t testing.TB, e store.Engine) *env {
 	st := testkit.NewStores(t, e)
 	gw := payment.NewTest()
 	promos := promo.NewService(store.NewPromotions(st.Catalog), st.Clock)
-	svc := orders.New(orders.Deps{Orders: store.NewOrders(st.PHI), Stock: store.NewStock(st.Catalog), Catalog: store.NewCarts(st.Catalog),
+	st2 := shiptax.New(store.NewShipTax(st.Catalog), st.AuditLog, st.Clock)
+	svc := orders.New(orders.Deps{ShipTax: st2, Orders: store.NewOrders(st.PHI), Stock: store.NewStock(st.Catalog), Catalog: store.NewCarts(st.Catalog),
 		Promotions: promos, Vault: st.Vault, Audit: st.AuditLog,
 		Outbox: outbox.New(store.NewOutbox(st.PHI), st.Vault, nil, st.Clock, nil),
 		// Status emails go to an address made from the person's id.
 		Contacts: func(_ context.Context, _, userID string) (string, error) { return userID + "@example.com", nil },
 		Gateways: []payment.Gateway{gw, payment.Invoice{}}, Returns: store.NewReturns(st.PHI), Clock: st.Clock, Log: st.Log.Logger()})
-	return &env{Stores: st, Orders: svc, Catalog: catalog.NewService(store.NewCatalogRepo(st.Catalog), st.Clock), Promos: promos, Gateway: gw,
+	return &env{Stores: st, Orders: svc, Catalog: catalog.NewService(store.NewCatalogRepo(st.Catalog), st.Clock), Promos: promos, Gateway: gw, ShipTax: st2,
 		Links: orders.Links{Brand: st.Tenant.Name, BaseURL: "https://pharmacy.test"}}
 }
 

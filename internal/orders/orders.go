@@ -33,6 +33,7 @@ import (
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/shiptax"
 )
 
 // Status is where an order is in its life.
@@ -240,6 +241,8 @@ type Promotions interface {
 // Service places and moves orders.
 type Service struct {
 	orders Store
+	// shipTax is Deps.ShipTax.
+	shipTax ShipTax
 	// changed is Deps.Changed.
 	changed  func(ctx context.Context, tenantID, orderID string, to Status)
 	stock    Stock
@@ -278,11 +281,14 @@ type Deps struct {
 	// Catalog and Promotions are what orders are priced from.
 	Catalog    Catalog
 	Promotions Promotions
-	Vault      phi.Vault
-	Audit      audit.Appender
-	Outbox     Enqueuer
-	Contacts   Contacts
-	Gateways   []payment.Gateway
+	// ShipTax are the tenant's shipping and tax settings orders are
+	// priced with; nil prices with the defaults (shiptax.Defaults).
+	ShipTax  ShipTax
+	Vault    phi.Vault
+	Audit    audit.Appender
+	Outbox   Enqueuer
+	Contacts Contacts
+	Gateways []payment.Gateway
 	// Bought, if set, is told what a person just paid for (their wish list
 	// loses those items).
 	Bought func(ctx context.Context, tenantID, userID string, variantIDs []string) error
@@ -326,7 +332,7 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
+	s := &Service{shipTax: d.ShipTax, orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
 		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, intake: d.Intake, returns: d.Returns, returnRules: d.ReturnRules, clock: d.Clock, log: d.Log, changed: d.Changed}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
@@ -399,8 +405,26 @@ func (s *Service) quote(ctx context.Context, tenantID string, items []ItemRef, s
 		l.Quantity = it.Quantity
 		lines = append(lines, l)
 	}
-	q, err := Price(lines, shipping, region, p, s.clock.Now())
+	st, err := s.Settings(ctx, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := Price(lines, shipping, region, st, p, s.clock.Now())
 	return q, p, err
+}
+
+// ShipTax reads a tenant's shipping and tax settings (shiptax.Service).
+type ShipTax interface {
+	Settings(ctx context.Context, tenantID string) (*shiptax.Settings, error)
+}
+
+// Settings are the shipping and tax settings the tenant's orders are priced
+// with, for the checkout form.
+func (s *Service) Settings(ctx context.Context, tenantID string) (*shiptax.Settings, error) {
+	if s.shipTax == nil {
+		return shiptax.Defaults(), nil
+	}
+	return s.shipTax.Settings(ctx, tenantID)
 }
 
 // usZIP is a US ZIP code: five digits, optionally a hyphen and four more.
@@ -428,13 +452,15 @@ func CheckAddress(a *Address) error {
 	}
 	need("city", a.City, "Enter the city.", 100)
 	need("postal_code", a.PostalCode, "Enter the ZIP code.", 20)
-	// Every region Salve ships to is a US state (Regions), so the postal
-	// code is a US ZIP code: five digits, or ZIP+4. When regions of other
-	// countries are added, this check goes by the region's country.
+	// Every region Salve ships to is a US state, DC or territory
+	// (shiptax.RegionName), so the postal code is a US ZIP code: five
+	// digits, or ZIP+4. When regions of other countries are added, this
+	// check goes by the region's country. Whether the tenant ships there
+	// is the quote's check (its shipping zones).
 	if _, ok := fields["postal_code"]; !ok && !usZIP.MatchString(a.PostalCode) {
 		fields["postal_code"] = "Enter a 5-digit ZIP code, such as 10001 or 10001-1234."
 	}
-	if _, ok := region(a.Region); !ok {
+	if _, ok := shiptax.RegionName(a.Region); !ok {
 		fields["region"] = "Choose your state."
 	}
 	if len(fields) > 0 {

@@ -7,57 +7,52 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/shiptax"
 )
 
-// ShippingMethod is a way to ship with its rate.
-type ShippingMethod struct {
+// ShippingOption is a shipping method as checkout offers it: its rate when
+// it is the same into every zone (Varies false), else Varies (the price
+// depends on the state, and the quote says it).
+type ShippingOption struct {
 	Code, Label string
 	Price       int64 // minor units
 	// FreeOver, when positive, makes shipping free from this subtotal on.
 	FreeOver int64
+	// PerKg, when positive, is added for each started kilogram.
+	PerKg  int64
+	Varies bool
 }
 
-// ShippingMethods are the methods offered at checkout.
-var ShippingMethods = []ShippingMethod{
-	{Code: "standard", Label: "Standard (3–5 business days)", Price: 499, FreeOver: 5000},
-	{Code: "express", Label: "Express (next business day)", Price: 1499},
-}
-
-// Region is a tax region with its sales tax rate in basis points.
-type Region struct {
-	Code, Name string
-	RateBP     int64
-}
-
-// Regions is the tax rate table. Prescription items are exempt, as they are
-// in most US states.
-var Regions = []Region{
-	{Code: "CA", Name: "California", RateBP: 725},
-	{Code: "FL", Name: "Florida", RateBP: 600},
-	{Code: "IL", Name: "Illinois", RateBP: 625},
-	{Code: "MA", Name: "Massachusetts", RateBP: 625},
-	{Code: "NY", Name: "New York", RateBP: 400},
-	{Code: "OR", Name: "Oregon", RateBP: 0},
-	{Code: "TX", Name: "Texas", RateBP: 625},
-	{Code: "WA", Name: "Washington", RateBP: 650},
-}
-
-func method(code string) (ShippingMethod, bool) {
-	for _, m := range ShippingMethods {
-		if m.Code == code {
-			return m, true
+// ShippingOptions are the methods of a tenant's settings that have a rate
+// into some zone, in the settings' order.
+func ShippingOptions(st *shiptax.Settings) []ShippingOption {
+	var out []ShippingOption
+	for _, m := range st.Shipping.Methods {
+		var o *ShippingOption
+		for _, r := range st.Shipping.Rates {
+			if r.Method != m.Code {
+				continue
+			}
+			if o == nil {
+				o = &ShippingOption{Code: m.Code, Label: m.Label, Price: r.Price, FreeOver: r.FreeOver}
+				if r.Kind == shiptax.Weight {
+					o.PerKg = r.PerKg
+				}
+				continue
+			}
+			perKg := int64(0)
+			if r.Kind == shiptax.Weight {
+				perKg = r.PerKg
+			}
+			if r.Price != o.Price || r.FreeOver != o.FreeOver || perKg != o.PerKg {
+				o.Varies = true
+			}
+		}
+		if o != nil {
+			out = append(out, *o)
 		}
 	}
-	return ShippingMethod{}, false
-}
-
-func region(code string) (Region, bool) {
-	for _, r := range Regions {
-		if r.Code == code {
-			return r, true
-		}
-	}
-	return Region{}, false
+	return out
 }
 
 // Quote is what an order costs: its items priced from the catalog now,
@@ -72,23 +67,42 @@ type Quote struct {
 	Currency  string
 	TaxRegion string
 	NeedsRx   bool
+	// WeightGrams is the items' shipping weight.
+	WeightGrams int64
 }
 
-// Price quotes lines read from the catalog (never prices from a form). Lines
-// of withdrawn products, empty carts and mixed currencies are refused. p, if
+// Price quotes lines read from the catalog (never prices from a form) with
+// the tenant's shipping and tax settings st (nil: the defaults). Lines of
+// withdrawn products, empty carts and mixed currencies are refused, and so
+// is a region in no shipping zone or a method without a rate into it. p, if
 // not nil, is a promotion code to apply at now.
-func Price(lines []cart.Line, methodCode, regionCode string, p *promo.Promotion, now time.Time) (*Quote, error) {
+func Price(lines []cart.Line, methodCode, regionCode string, st *shiptax.Settings, p *promo.Promotion, now time.Time) (*Quote, error) {
 	if len(lines) == 0 {
 		return nil, apperr.New(apperr.Invalid, "Your cart is empty.")
 	}
-	m, ok := method(methodCode)
+	if st == nil {
+		st = shiptax.Defaults()
+	}
 	fields := map[string]string{}
+	m, ok := st.Shipping.Method(methodCode)
 	if !ok {
 		fields["shipping"] = "Choose a shipping method."
 	}
-	rg, ok := region(regionCode)
+	rg, ok := st.TaxRegion(regionCode)
 	if !ok {
 		fields["region"] = "Choose your state."
+	}
+	var rate shiptax.Rate
+	if len(fields) == 0 {
+		zone, ok := st.Shipping.ZoneOf(rg.Code)
+		switch {
+		case !ok:
+			fields["region"] = "We do not ship to " + rg.Name + ". Choose another state, or contact us."
+		default:
+			if rate, ok = st.Shipping.Rate(m.Code, zone.Code); !ok {
+				fields["shipping"] = m.Label + " is not offered to " + rg.Name + ". Choose another shipping method."
+			}
+		}
 	}
 	if len(fields) > 0 {
 		return nil, apperr.InvalidFields("Check the highlighted fields.", fields)
@@ -109,9 +123,13 @@ func Price(lines []cart.Line, methodCode, regionCode string, p *promo.Promotion,
 			VariantName: l.VariantName, SKU: l.SKU, Quantity: l.Quantity, UnitPrice: l.UnitPrice(), RequiresPrescription: l.RequiresPrescription,
 			HSAFSAEligible: l.HSAFSAEligible})
 		q.Subtotal += l.Total()
+		q.WeightGrams += l.WeightGrams * l.Quantity
 		if l.RequiresPrescription {
 			q.NeedsRx = true
-		} else {
+		}
+		// Each region says whether prescription and HSA/FSA-eligible
+		// items are taxed there.
+		if rg.Taxable(l.RequiresPrescription, l.HSAFSAEligible) {
 			taxable += l.Total()
 		}
 	}
@@ -130,12 +148,9 @@ func Price(lines []cart.Line, methodCode, regionCode string, p *promo.Promotion,
 			taxable -= d * taxable / q.Subtotal
 		}
 	}
-	q.Shipping = m.Price
-	if m.FreeOver > 0 && q.Subtotal-q.Discount >= m.FreeOver {
-		q.Shipping = 0
-	}
+	q.Shipping = rate.Cost(q.Subtotal-q.Discount, q.WeightGrams)
 	// Tax rounds half up to the minor unit.
-	q.Tax = (taxable*rg.RateBP + 5000) / 10000
+	q.Tax = rg.Tax(taxable)
 	q.Total = q.Subtotal - q.Discount + q.Shipping + q.Tax
 	return q, nil
 }

@@ -24,7 +24,7 @@ func TestPrice(t *testing.T) {
 		{"express", []cart.Line{line(1000, 1, false)}, "express", "NY", 1000, 1499, 40, 2539},
 		{"rx is untaxed", []cart.Line{line(1000, 1, false), line(4000, 1, true)}, "express", "CA", 5000, 1499, 73, 6572},
 	} {
-		q, err := Price(tc.lines, tc.method, tc.region, nil, time.Time{})
+		q, err := Price(tc.lines, tc.method, tc.region, nil, nil, time.Time{})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -38,11 +38,11 @@ func TestPrice(t *testing.T) {
 		"mixed":     {line(1, 1, false), {Name: "y", Price: 1, Currency: "EUR", Quantity: 1, Active: true}},
 		"zero":      {line(1, 0, false)},
 	} {
-		if _, err := Price(lines, "standard", "CA", nil, time.Time{}); !apperr.Is(err, apperr.Invalid) {
+		if _, err := Price(lines, "standard", "CA", nil, nil, time.Time{}); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := Price([]cart.Line{line(1, 1, false)}, "teleport", "ZZ", nil, time.Time{}); len(apperr.As(err).Fields) != 2 {
+	if _, err := Price([]cart.Line{line(1, 1, false)}, "teleport", "ZZ", nil, nil, time.Time{}); len(apperr.As(err).Fields) != 2 {
 		t.Errorf("bad method and region: %v", err)
 	}
 }

@@ -119,8 +119,18 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/brand":                      access.Staff,
 	"POST /admin/brand/{key}":               access.Staff,
 	"POST /admin/brand/{key}/reset":         access.Staff,
-	"POST /admin/insights/pin":              access.Staff,
-	"POST /admin/insights/unpin":            access.Staff,
+	// Shipping and tax settings (issue 18): store managers and admins.
+	"GET /admin/shipping":                               access.Staff,
+	"POST /admin/shipping/methods":                      access.Staff,
+	"POST /admin/shipping/methods/{code}/delete":        access.Staff,
+	"POST /admin/shipping/zones":                        access.Staff,
+	"POST /admin/shipping/zones/{code}/delete":          access.Staff,
+	"POST /admin/shipping/rates":                        access.Staff,
+	"POST /admin/shipping/rates/{method}/{zone}/delete": access.Staff,
+	"GET /admin/tax":                                    access.Staff,
+	"POST /admin/tax/{region}":                          access.Staff,
+	"POST /admin/insights/pin":                          access.Staff,
+	"POST /admin/insights/unpin":                        access.Staff,
 
 	// Catalog: public, non-personal data.
 	"GET /products":               access.Public,

@@ -71,7 +71,8 @@ func init() {
 			if strings.Contains(pattern, " /admin/catalog") {
 				routePolicy[pattern] = managers
 			}
-			if strings.Contains(pattern, " /admin/insights") || strings.Contains(pattern, " /admin/brand") {
+			if strings.Contains(pattern, " /admin/insights") || strings.Contains(pattern, " /admin/brand") ||
+				strings.Contains(pattern, " /admin/shipping") || strings.Contains(pattern, " /admin/tax") {
 				routePolicy[pattern] = managers
 			}
 			if strings.Contains(pattern, " /staff/orders") {

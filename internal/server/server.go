@@ -197,6 +197,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	adm.Brand, adm.RefreshTenants = store.NewTenants(s.stores.Catalog), s.tenants.Refresh
 	if s.services != nil {
 		adm.Insights = s.services.Portal
+		adm.ShipTax = s.services.ShipTax
 		// Patient rights (issue 16): the amendment clock and promotion reach.
 		if err := adm.Rights(s.services.Amendments, s.services.Marketing); err != nil {
 			return nil, err

@@ -48,6 +48,7 @@ import (
 	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/savedcart"
+	"github.com/salvehealth/salve/internal/shiptax"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -105,6 +106,8 @@ type Services struct {
 	// Forms are the digital forms (issue 18): definitions, intake
 	// questionnaires checkout waits for, and the sealed answers.
 	Forms *forms.Service
+	// ShipTax are the shipping and tax settings (issue 18).
+	ShipTax *shiptax.Service
 	// Mail is false when no mail relay is configured: email waits in the
 	// outbox, where admins see it masked.
 	Mail bool
@@ -201,7 +204,10 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	frm := forms.New(forms.Deps{Definitions: store.NewFormDefinitions(stores.Catalog), Responses: store.NewFormResponses(stores.PHI),
 		Vault: v, Grants: ids.Grants, Audit: al, Clock: c,
 		Product: productExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c))})
-	ord := orders.New(orders.Deps{Intake: frm.Intake, Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
+	// Shipping and tax settings (issue 18) in the catalog store; every
+	// change is audited first.
+	shipTax := shiptax.New(store.NewShipTax(stores.Catalog), al, c)
+	ord := orders.New(orders.Deps{ShipTax: shipTax, Intake: frm.Intake, Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
 		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
@@ -421,6 +427,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			return l.Brand, l.BaseURL
 		}})
 	svc.Forms = frm
+	svc.ShipTax = shipTax
 	svc.Marketing = marketing.New(marketing.Deps{Store: store.NewMarketingAuthorizations(stores.PHI), Vault: v, Audit: al,
 		Labs: lab, Prescriptions: rxs, Promotions: promos, Clock: c})
 	// The dashboard's widgets: the shop side's (orders, lists, profile,

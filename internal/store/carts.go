@@ -21,13 +21,13 @@ func NewCarts(db *DB) *Carts { return &Carts{db: db} }
 
 var _ cart.Store = (*Carts)(nil)
 
-const lineColumns = `v.id, p.id, p.slug, p.name, v.name, v.sku, v.price, v.currency, v.stock, p.requires_prescription, p.hsa_fsa_eligible, p.status, v.price_breaks`
+const lineColumns = `v.id, p.id, p.slug, p.name, v.name, v.sku, v.price, v.currency, v.stock, p.requires_prescription, p.hsa_fsa_eligible, p.status, v.price_breaks, v.weight_grams`
 
 func scanLine(rows *sql.Rows, qty bool) (cart.Line, error) {
 	var l cart.Line
 	var status, breaks string
 	dest := []any{&l.VariantID, &l.ProductID, &l.Slug, &l.Name, &l.VariantName, &l.SKU, &l.Price, &l.Currency, &l.Stock,
-		&l.RequiresPrescription, &l.HSAFSAEligible, &status, &breaks}
+		&l.RequiresPrescription, &l.HSAFSAEligible, &status, &breaks, &l.WeightGrams}
 	if qty {
 		dest = append(dest, &l.Quantity)
 	}

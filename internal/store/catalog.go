@@ -406,10 +406,10 @@ func (s *CatalogRepo) loadChildren(ctx context.Context, q querier, tenantID, in 
 		args = []any{tenantID}
 	}
 	//nolint:gosec // only constant text and $n placeholders are concatenated; values are parameters
-	err := each(ctx, q, `SELECT id, product_id, sku, name, price, currency, stock, position, price_breaks FROM variants `+where+` ORDER BY position, sku`, args, func(rows *sql.Rows) error {
+	err := each(ctx, q, `SELECT id, product_id, sku, name, price, currency, stock, position, price_breaks, weight_grams FROM variants `+where+` ORDER BY position, sku`, args, func(rows *sql.Rows) error {
 		var v catalog.Variant
 		var breaks string
-		if err := rows.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Name, &v.Price, &v.Currency, &v.Stock, &v.Position, &breaks); err != nil {
+		if err := rows.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Name, &v.Price, &v.Currency, &v.Stock, &v.Position, &breaks, &v.WeightGrams); err != nil {
 			return err
 		}
 		bs, err := catalog.ParsePriceBreaks(breaks, false)
@@ -544,9 +544,9 @@ func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID stri
 		return fmt.Errorf("replace variants: %w", err)
 	}
 	for _, v := range p.Variants {
-		_, err := tx.ExecContext(ctx, `INSERT INTO variants (id, tenant_id, product_id, sku, name, price, currency, stock, position, price_breaks)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, v.ID, tenantID, p.ID, v.SKU, v.Name, v.Price, v.Currency, v.Stock, v.Position,
-			catalog.FormatPriceBreaks(v.PriceBreaks, false))
+		_, err := tx.ExecContext(ctx, `INSERT INTO variants (id, tenant_id, product_id, sku, name, price, currency, stock, position, price_breaks, weight_grams)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, v.ID, tenantID, p.ID, v.SKU, v.Name, v.Price, v.Currency, v.Stock, v.Position,
+			catalog.FormatPriceBreaks(v.PriceBreaks, false), v.WeightGrams)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return apperr.InvalidFields("A SKU is taken.", map[string]string{"sku": "Another product uses the SKU " + v.SKU + "."})

@@ -31,6 +31,7 @@ import (
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/reviews"
+	"github.com/salvehealth/salve/internal/shiptax"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/webhooks"
@@ -84,6 +85,12 @@ type Handlers struct {
 	Brand          BrandSettings
 	RefreshTenants func(context.Context) error
 	brandView      *render.Page
+	// ShipTax edits the shipping and tax settings (issue 18); nil (a
+	// process without the audit log, which records every change) leaves
+	// the pages out.
+	ShipTax      *shiptax.Service
+	shippingView *render.Page
+	taxView      *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -144,7 +151,8 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
-		"admin/brand":     &h.brandView,
+		"admin/brand":    &h.brandView,
+		"admin/shipping": &h.shippingView, "admin/tax": &h.taxView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
 		"admin/reviews": &h.reviewsView, "admin/activity": &h.activityView, "admin/audit_events": &h.auditView,
 	}); err != nil {

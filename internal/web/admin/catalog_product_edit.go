@@ -13,6 +13,8 @@ import (
 
 type variantRow struct {
 	ID, SKU, Name, Price, Currency, Stock string
+	// Weight is one unit's shipping weight in grams ("" when not given).
+	Weight string
 	// Row is the row's index in the form; price breaks name it.
 	Row int
 	// Breaks are the variant's price breaks and blank ones to add, at most
@@ -90,7 +92,7 @@ func (h *Handlers) showForm(w http.ResponseWriter, r *http.Request, p *catalog.P
 			price = catalog.FormatDecimal(v.Price)
 		}
 		d.Variants = append(d.Variants, variantRow{ID: v.ID, SKU: v.SKU, Name: v.Name, Price: price,
-			Currency: v.Currency, Stock: strconv.FormatInt(v.Stock, 10), Breaks: breakRows(v.PriceBreaks)})
+			Currency: v.Currency, Stock: strconv.FormatInt(v.Stock, 10), Weight: weightText(v.WeightGrams), Breaks: breakRows(v.PriceBreaks)})
 	}
 	// Two blank rows to add variants without a script.
 	d.Variants = append(d.Variants, variantRow{Currency: "USD", Breaks: breakRows(nil)}, variantRow{Currency: "USD", Breaks: breakRows(nil)})
@@ -131,6 +133,7 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 	p.HSAFSAEligible = f.Get("hsa_fsa_eligible") == "1"
 	breaks, bad := formBreaks(f)
 	skus, names, prices, curs, stocks, ids := f["variant_sku"], f["variant_name"], f["variant_price"], f["variant_currency"], f["variant_stock"], f["variant_id"]
+	weights := f["variant_weight"]
 	for i := range skus {
 		at := func(xs []string) string {
 			if i < len(xs) {
@@ -153,6 +156,13 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 				bad = append(bad, "variant "+strconv.Itoa(i+1)+": the stock must be a whole number")
 			}
 			v.Stock = n
+		}
+		if w := at(weights); w != "" {
+			n, err := strconv.ParseInt(w, 10, 64)
+			if err != nil || n < 0 || n > maxWeightGrams {
+				bad = append(bad, "variant "+strconv.Itoa(i+1)+": the weight must be a whole number of grams, such as 250")
+			}
+			v.WeightGrams = n
 		}
 		v.PriceBreaks = breaks[i]
 		p.Variants = append(p.Variants, v)
@@ -229,4 +239,15 @@ func formBreaks(f url.Values) (map[int][]catalog.PriceBreak, []string) {
 		out[row] = append(out[row], catalog.PriceBreak{MinQuantity: n, UnitPrice: price})
 	}
 	return out, bad
+}
+
+// maxWeightGrams bounds a variant's weight (1,000 kg): more is a typo.
+const maxWeightGrams = 1_000_000
+
+// weightText is a weight for the form: empty when not given.
+func weightText(g int64) string {
+	if g == 0 {
+		return ""
+	}
+	return strconv.FormatInt(g, 10)
 }

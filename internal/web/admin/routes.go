@@ -49,6 +49,21 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/brand/{key}", h.setBrandSetting, mgr)
 		rt.Handle(access.Staff, "POST /admin/brand/{key}/reset", h.resetBrandSetting, mgr)
 	}
+	if h.ShipTax != nil {
+		// Shipping and tax settings (issue 18): what buyers are charged,
+		// merchandising like the catalog, so the store manager's. Why only
+		// where the audit log is: every change is recorded before it is
+		// made (internal/shiptax), and a process without one cannot.
+		rt.Handle(access.Staff, "GET /admin/shipping", h.showShipping, mgr)
+		rt.Handle(access.Staff, "POST /admin/shipping/methods", h.saveShippingMethod, mgr)
+		rt.Handle(access.Staff, "POST /admin/shipping/methods/{code}/delete", h.deleteShippingMethod, mgr)
+		rt.Handle(access.Staff, "POST /admin/shipping/zones", h.saveShippingZone, mgr)
+		rt.Handle(access.Staff, "POST /admin/shipping/zones/{code}/delete", h.deleteShippingZone, mgr)
+		rt.Handle(access.Staff, "POST /admin/shipping/rates", h.saveShippingRate, mgr)
+		rt.Handle(access.Staff, "POST /admin/shipping/rates/{method}/{zone}/delete", h.deleteShippingRate, mgr)
+		rt.Handle(access.Staff, "GET /admin/tax", h.showTax, mgr)
+		rt.Handle(access.Staff, "POST /admin/tax/{region}", h.saveTaxRegion, mgr)
+	}
 	if h.Insights != nil {
 		// Dashboard insights: PHI-free counts, and the default order a
 		// store manager may pin (a merchandising decision).

@@ -7,16 +7,18 @@ import (
 	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/shiptax"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
 
 // checkoutData is the checkout form.
 type checkoutData struct {
-	Cart     *cart.Cart
-	Form     *web.Form
-	Methods  []orders.ShippingMethod
-	Regions  []orders.Region
+	Cart    *cart.Cart
+	Form    *web.Form
+	Methods []orders.ShippingOption
+	// Regions are the regions the tenant ships to (in a shipping zone).
+	Regions  []shiptax.TaxRegion
 	Gateways []payment.Gateway
 	// Intake are the questionnaires to complete before paying.
 	Intake []forms.Form
@@ -57,8 +59,12 @@ func (h *Handlers) checkoutForm(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, h.checkoutPage, status, "Checkout", checkoutData{Cart: c, Form: f, Methods: orders.ShippingMethods,
-		Regions: orders.Regions, Gateways: h.orders.Gateways(), Intake: intake})
+	st, err := h.orders.Settings(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, h.checkoutPage, status, "Checkout", checkoutData{Cart: c, Form: f, Methods: orders.ShippingOptions(st),
+		Regions: st.ShipsTo(), Gateways: h.orders.Gateways(), Intake: intake})
 }
 
 // intake returns the intake questionnaires the cart's products need that the
