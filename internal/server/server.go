@@ -129,8 +129,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		guard = httpx.DenyAllButPublic
 	}
 	if s.services != nil {
-		// Device routes take device tokens; every other route is next's.
-		guard = api.DeviceGuard(s.services.Devices, guard)
+		// Device routes take device tokens, api routes API tokens (or a
+		// session); every other route is next's.
+		guard = api.DeviceGuard(s.services.Devices, api.TokenGuard(s.services.APITokens, guard))
 	}
 	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
@@ -305,6 +306,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	api.NewClinical(s.services.Labs).Routes(s.router)
+	api.NewPatient(s.services.Lists, s.services.Labs).Routes(s.router)
 	// Issue 16: the patient's rights of access and accounting, and the staff
 	// page that records a disclosure.
 	rights, err := portal.NewRights(site, s.services.Records, s.services.Accounting)

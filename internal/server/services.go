@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/salvehealth/salve/internal/apitokens"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -84,6 +85,9 @@ type Services struct {
 	Labs *labs.Service
 	// Devices are patients' measuring devices and their readings (issue 17).
 	Devices *devices.Service
+	// APITokens are patients' personal access tokens and staff
+	// integrations' service tokens for /api/v1 (issue 18 point 4).
+	APITokens *apitokens.Service
 	// Retention holds the retention rules and disposes of patients whose
 	// retention ended.
 	Retention *retention.Service
@@ -392,6 +396,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Appointments: appts,
 		Labs:         lab,
 		Devices:      dev,
+		APITokens:    apitokens.New(store.NewAPITokens(stores.PHI), c),
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil,
