@@ -251,3 +251,6 @@ func random(n int) string {
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// Now is the service's time: pages show a token's status at it.
+func (s *Service) Now() time.Time { return s.clock.Now().UTC() }

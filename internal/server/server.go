@@ -36,6 +36,7 @@ import (
 	"github.com/salvehealth/salve/internal/web/portal"
 	"github.com/salvehealth/salve/internal/web/shop"
 	"github.com/salvehealth/salve/internal/web/staff"
+	"github.com/salvehealth/salve/internal/web/tokens"
 )
 
 // Server is a configured Salve process.
@@ -307,6 +308,12 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	}
 	api.NewClinical(s.services.Labs).Routes(s.router)
 	api.NewPatient(s.services.Lists, s.services.Labs).Routes(s.router)
+	// Issue 18 point 4: the pages that make and revoke API tokens.
+	tokenPages, err := tokens.New(site, s.services.APITokens)
+	if err != nil {
+		return err
+	}
+	tokenPages.Routes(s.router)
 	// Issue 16: the patient's rights of access and accounting, and the staff
 	// page that records a disclosure.
 	rights, err := portal.NewRights(site, s.services.Records, s.services.Accounting)
