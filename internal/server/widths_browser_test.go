@@ -13,9 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/salvehealth/salve/internal/access"
-	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/amend"
+	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
