@@ -15,7 +15,7 @@ import (
 
 // apiTokenMessage is the answer to a missing, unknown, expired or revoked
 // API token.
-const apiTokenMessage = "This API token does not work (unknown, expired or revoked). Make a new one on the API tokens page of the account."
+const apiTokenMessage = "This API token does not work (unknown, expired or revoked). Make a new one on the API tokens page of the account." //nolint:gosec // a message, not a credential
 
 type tokenKey struct{}
 

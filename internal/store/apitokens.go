@@ -22,7 +22,7 @@ func NewAPITokens(db *DB) *APITokens { return &APITokens{db: db} }
 
 var _ apitokens.Store = (*APITokens)(nil)
 
-const apiTokenColumns = `id, tenant_id, kind, owner_id, role, name, scopes, token_hash, created_at, expires_at, last_used_at, revoked_at`
+const apiTokenColumns = `id, tenant_id, kind, owner_id, role, name, scopes, token_hash, created_at, expires_at, last_used_at, revoked_at` //nolint:gosec // column names, not a credential
 
 func scanAPIToken(row interface{ Scan(...any) error }) (apitokens.Record, error) {
 	var r apitokens.Record
