@@ -21,6 +21,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 )
@@ -123,10 +124,28 @@ type Store interface {
 type Service struct {
 	store Store
 	clock clock.Clock
+	audit audit.Appender
 }
 
-// New returns the token service.
-func New(s Store, c clock.Clock) *Service { return &Service{store: s, clock: c} }
+// New returns the token service; making and revoking a token is recorded
+// in the audit log a.
+func New(s Store, c clock.Clock, a audit.Appender) *Service { return &Service{store: s, clock: c, audit: a} }
+
+// event records a token's creation or revocation (the actor comes from
+// ctx). Why fail closed: a credential to patient data that the audit log
+// does not know of must not exist, so a token is not made when the record
+// cannot be written.
+func (s *Service) event(ctx context.Context, tenantID, action, tokenID, detail string) error {
+	purpose := access.PurposeSelf
+	if a, _ := access.ActorFrom(ctx); a.Role.Staff() {
+		purpose = access.PurposeOperations // an admin's service token
+	}
+	if err := s.audit.Append(ctx, audit.Entry{TenantID: tenantID, Action: action, ResourceType: "api_token", ResourceID: tokenID,
+		Purpose: purpose, Severity: audit.High, Detail: detail}); err != nil {
+		return apperr.Wrap(err, apperr.Unavailable, "Salve cannot record this right now, so it was not done. Try again in a minute.")
+	}
+	return nil
+}
 
 // Request is what a token is made with.
 type Request struct {
@@ -192,6 +211,12 @@ func (s *Service) Create(ctx context.Context, tenantID string, kind Kind, ownerI
 	token := Prefix + random(32)
 	r := Record{ID: id.New(), TenantID: tenantID, OwnerID: ownerID, Name: name, Kind: kind, Role: role, Scopes: scopes,
 		TokenHash: Hash(token), CreatedAt: now, ExpiresAt: now.AddDate(0, 0, days)}
+	// The detail names the kind, role, scopes and expiry, never the name
+	// (a patient's free text) or the token.
+	detail := "kind=" + string(kind) + " role=" + string(role) + " scopes=" + scopeList(scopes) + " days=" + strconv.Itoa(days)
+	if err := s.event(ctx, tenantID, "api_token.create", r.ID, detail); err != nil {
+		return nil, err
+	}
 	if err := s.store.Insert(ctx, r, MaxOwned, now); err != nil {
 		return nil, err
 	}
@@ -207,7 +232,20 @@ func (s *Service) List(ctx context.Context, tenantID string, kind Kind, ownerID 
 // Revoke stops a token at once. A personal token is revoked only by its
 // owner (ownerID); a service token by any admin of the tenant (ownerID "").
 func (s *Service) Revoke(ctx context.Context, tenantID string, kind Kind, ownerID, tokenID string) error {
-	return s.store.Revoke(ctx, tenantID, kind, ownerID, tokenID, s.clock.Now().UTC())
+	// Why revoke first and record after: stopping a token must not wait
+	// on the audit log; a failed record is still reported.
+	if err := s.store.Revoke(ctx, tenantID, kind, ownerID, tokenID, s.clock.Now().UTC()); err != nil {
+		return err
+	}
+	return s.event(ctx, tenantID, "api_token.revoke", tokenID, "kind="+string(kind))
+}
+
+func scopeList(scopes []Scope) string {
+	out := make([]string, len(scopes))
+	for i, sc := range scopes {
+		out[i] = string(sc)
+	}
+	return strings.Join(out, ",")
 }
 
 // Authenticate returns the active token of a tenant, or NotFound for a

@@ -90,6 +90,20 @@ func TestAPITokens(t *testing.T) {
 		if err != nil || string(rec.TokenHash) != string(apitokens.Hash(all)) || strings.Contains(string(rec.TokenHash), all) {
 			t.Fatalf("stored: %v", err)
 		}
+		// Making and revoking are recorded (revocation checked below); the
+		// record names neither the token nor its name.
+		made := 0
+		for _, r := range auditOf(t, s, "") {
+			if r.Action == "api_token.create" && r.ResourceID == rec.ID && r.ActorID == mine.patient.ID {
+				made++
+				if strings.Contains(r.Detail, "Budget") || strings.Contains(r.Detail, all) {
+					t.Errorf("audit detail %q names the token", r.Detail)
+				}
+			}
+		}
+		if made != 1 {
+			t.Errorf("token creation recorded %d times", made)
+		}
 		// Bad input: named per field, nothing made, what was typed kept.
 		resp, body = testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/tokens", url.Values{"name": {"Second app"}, "days": {"400"}}))
 		if resp.StatusCode != 422 || !strings.Contains(body, "from 1 to 365") || !strings.Contains(body, "Choose at least one") ||
@@ -199,6 +213,13 @@ func TestAPITokens(t *testing.T) {
 		}
 		if resp, _ := testkit.Do(t, pc, s.NewRequest(t, "POST", "/account/tokens/"+rec.ID+"/revoke", url.Values{})); resp.StatusCode != 200 {
 			t.Fatalf("revoke: %d", resp.StatusCode)
+		}
+		revokedRec := false
+		for _, r := range auditOf(t, s, "") {
+			revokedRec = revokedRec || (r.Action == "api_token.revoke" && r.ResourceID == rec.ID && r.ActorID == mine.patient.ID)
+		}
+		if !revokedRec {
+			t.Error("the revocation is not in the audit log")
 		}
 		if code, body := bearer(t, s, all, "/api/v1/orders"); code != 401 || !strings.Contains(body, "revoked") {
 			t.Errorf("after revocation: %d %s", code, body)
