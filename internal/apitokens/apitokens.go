@@ -129,7 +129,9 @@ type Service struct {
 
 // New returns the token service; making and revoking a token is recorded
 // in the audit log a.
-func New(s Store, c clock.Clock, a audit.Appender) *Service { return &Service{store: s, clock: c, audit: a} }
+func New(s Store, c clock.Clock, a audit.Appender) *Service {
+	return &Service{store: s, clock: c, audit: a}
+}
 
 // event records a token's creation or revocation (the actor comes from
 // ctx). Why fail closed: a credential to patient data that the audit log
