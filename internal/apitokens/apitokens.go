@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
@@ -125,12 +126,19 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	audit audit.Appender
+	users Users
+}
+
+// Users finds the person behind a token.
+type Users interface {
+	ByID(ctx context.Context, tenantID, userID string) (accounts.User, error)
 }
 
 // New returns the token service; making and revoking a token is recorded
 // in the audit log a.
-func New(s Store, c clock.Clock, a audit.Appender) *Service {
-	return &Service{store: s, clock: c, audit: a}
+// users finds the person behind a token on every use.
+func New(s Store, c clock.Clock, a audit.Appender, users Users) *Service {
+	return &Service{store: s, clock: c, audit: a, users: users}
 }
 
 // event records a token's creation or revocation (the actor comes from
@@ -265,6 +273,22 @@ func (s *Service) Authenticate(ctx context.Context, tenantID, token string) (Rec
 	// Why the tenant must match: a token belongs to its tenant's site.
 	if r.TenantID != tenantID || !r.Active(now) {
 		return Record{}, apperr.NotFoundError()
+	}
+	// Why the person is checked on every use, as a session is: a disabled
+	// or locked account, or one whose role changed, stops its tokens at
+	// once. A personal token needs its patient active; a service token
+	// needs the admin who made it still an active admin (an admin who
+	// leaves takes their integrations' tokens along, deny by default).
+	want := access.RolePatient
+	if r.Kind == KindService {
+		want = access.RoleAdmin
+	}
+	u, err := s.users.ByID(ctx, tenantID, r.OwnerID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && (u.Status != accounts.StatusActive || u.Role != want)) {
+		return Record{}, apperr.NotFoundError()
+	}
+	if err != nil {
+		return Record{}, err
 	}
 	// Why only when the minute changed: the last-used time is shown to the
 	// minute, and a write per request would serialise a busy integration on

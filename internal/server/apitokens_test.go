@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/demo"
@@ -245,6 +246,23 @@ func TestAPITokens(t *testing.T) {
 		s.Clock.Advance(10*24*time.Hour + time.Second)
 		if code, _ := bearer(t, s, single[apitokens.OrdersRead], "/api/v1/orders"); code != 401 {
 			t.Errorf("after expiry: %d", code)
+		}
+
+		// A disabled account's token is refused on its next request, as its
+		// session is.
+		theirTok, err := s.Services().APITokens.Create(ctx, s.Tenant.ID, apitokens.KindPersonal, theirs.patient.ID,
+			apitokens.Request{Name: "theirs", Scopes: []string{"orders:read"}, Days: "30"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := bearer(t, s, theirTok.Token, "/api/v1/orders"); code != 200 {
+			t.Fatalf("before disabling: %d", code)
+		}
+		if err := store.NewUsers(s.Stores.PHI).SetStatus(ctx, s.Tenant.ID, theirs.patient.ID, accounts.StatusDisabled, "test", s.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := bearer(t, s, theirTok.Token, "/api/v1/orders"); code != 401 {
+			t.Errorf("a disabled account's token: %d", code)
 		}
 
 		// Service tokens: admins only; made with a staff role (not admin);

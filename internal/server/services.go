@@ -396,7 +396,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Appointments: appts,
 		Labs:         lab,
 		Devices:      dev,
-		APITokens:    apitokens.New(store.NewAPITokens(stores.PHI), c, al),
+		APITokens:    apitokens.New(store.NewAPITokens(stores.PHI), c, al, users),
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil,
