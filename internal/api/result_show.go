@@ -15,6 +15,9 @@ func (p *Patient) showResult(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := ownOnly(r, rep.PatientID); err != nil {
+		return err
+	}
 	out := Result{ResultSummary: resultSummary(rep), Observations: []ObservationJSON{}}
 	for _, o := range rep.Observations {
 		out.Observations = append(out.Observations, ObservationJSON{ID: o.ID, LOINC: o.LOINC, Name: o.Name, Value: o.Value, Unit: o.Unit,

@@ -85,3 +85,15 @@ func requester(r *http.Request) (access.Actor, error) {
 	}
 	return a, nil
 }
+
+// ownOnly refuses, through a personal token, a record of another patient
+// than the token's (patientID is the record's). Why: a personal token reads
+// its patient's own data; a proxy's grant to someone else's record is for
+// the proxy signed in, not for an app they gave a token to. A refusal is
+// the same 404 as a missing record.
+func ownOnly(r *http.Request, patientID string) error {
+	if t, ok := TokenFrom(r.Context()); ok && t.Kind == apitokens.KindPersonal && t.OwnerID != patientID {
+		return apperr.NotFoundError()
+	}
+	return nil
+}

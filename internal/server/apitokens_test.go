@@ -197,6 +197,23 @@ func TestAPITokens(t *testing.T) {
 			t.Errorf("a result read through a token: %d, audit entries %d -> %d", code, before, reads())
 		}
 
+		// A proxy's grant is for the proxy signed in, not for their tokens:
+		// the grantor's records open in the session and are 404 through the
+		// proxy's personal token.
+		if err := s.Services().Grants.GrantProxy(access.WithActor(ctx, access.Actor{ID: theirs.patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
+			mine.patient.Email, []string{"orders", "clinical"}); err != nil {
+			t.Fatal(err)
+		}
+		s.Services().After.Wait()
+		for sc, path := range map[apitokens.Scope]string{apitokens.OrdersRead: "/api/v1/orders/" + theirs.order, apitokens.ResultsRead: "/api/v1/results/" + theirs.report} {
+			if resp, body := testkit.Do(t, pc, s.NewRequest(t, "GET", path, nil)); resp.StatusCode != 200 {
+				t.Errorf("%s as a proxy, signed in: %d %s", path, resp.StatusCode, body)
+			}
+			if code, _ := bearer(t, s, single[sc], path); code != 404 {
+				t.Errorf("%s through a proxy's token: %d, want 404", path, code)
+			}
+		}
+
 		// Last used is shown.
 		_, body = testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/tokens", nil))
 		if strings.Count(body, "Never") != 0 {
