@@ -1,6 +1,7 @@
 // Package api is the surface of programs: the JSON API under /api/v1 for
 // apps and integrations (products: list, search, detail; the cart; a
-// signed-in patient's orders) and the webhooks that outside services call
+// patient's orders, lists and lab results, for a session or an API token:
+// see TokenGuard) and the webhooks that outside services call
 // (POST /webhooks/stripe). The OpenAPI 3.1 document that describes /api/v1 is
 // openapi.json beside this file; the tests check every response against it.
 // A webhook's body is its sender's format, not ours, so it is not described

@@ -25,8 +25,7 @@ func NewClinical(l *labs.Service) *Clinical { return &Clinical{labs: l} }
 
 // Routes registers POST /api/v1/fhir/Bundle: a clinician's import of lab
 // reports (DiagnosticReport + Observation). Why class Staff with a session
-// and not API with a token: the API has no tokens yet, and an import writes
-// clinical records, which only a clinician who passed MFA may (the labs
+// and not API with a token: an import writes clinical records, which only a clinician who passed MFA may (the labs
 // service checks the care relationship with each patient again). Its
 // answers, errors included, are JSON.
 func (c *Clinical) Routes(rt *httpx.Router) {

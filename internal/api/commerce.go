@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/orders"
@@ -25,14 +26,17 @@ func NewCommerce(carts *cart.Service, cookies web.CartCookies, ord *orders.Servi
 
 // Routes registers the cart routes (public: a cart belongs to a browser, its
 // token in the same cookie as the pages use) and, with PHI, the order routes
-// (signed-in patients) and the payment gateway's webhook.
+// (a signed-in patient, or a personal token) and the payment gateway's webhook.
 func (c *Commerce) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET /api/v1/cart", described(c.showCart), httpx.JSON())
 	rt.Handle(access.Public, "POST /api/v1/cart/items", described(c.addCartItem), httpx.JSON())
 	if c.orders != nil {
+		// Class API: a signed-in patient's session, or a personal token with
+		// orders:read (api.TokenGuard).
 		patients := httpx.Roles(access.RolePatient)
-		rt.Handle(access.Customer, "GET /api/v1/orders", described(c.listOrders), httpx.JSON(), patients)
-		rt.Handle(access.Customer, "GET /api/v1/orders/{id}", described(c.showOrder), httpx.JSON(), patients)
+		scope := httpx.Scope(string(apitokens.OrdersRead))
+		rt.Handle(access.API, "GET /api/v1/orders", described(c.listOrders), httpx.JSON(), patients, scope)
+		rt.Handle(access.API, "GET /api/v1/orders/{id}", described(c.showOrder), httpx.JSON(), patients, scope)
 		// Stripe's events: public, trusted only by their signature (checked
 		// in orders.PaymentEvent); small, so a small body limit.
 		rt.Handle(access.Public, "POST /webhooks/stripe", c.stripeWebhook, httpx.JSON(), httpx.MaxBody(256<<10))

@@ -14,6 +14,9 @@ func (c *Commerce) showOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := ownOnly(r, o.UserID); err != nil {
+		return err
+	}
 	out := Order{OrderSummary: orderSummary(o), Items: []OrderItem{}, Subtotal: Money{o.Subtotal, o.Currency},
 		Discount: Money{o.Discount, o.Currency}, Shipping: Money{o.Shipping, o.Currency}, Tax: Money{o.Tax, o.Currency},
 		ShipTo: Address(o.Address)}

@@ -5,17 +5,17 @@ import (
 
 	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/tenant"
-	"github.com/salvehealth/salve/internal/web"
 )
 
 // listOrders answers GET /api/v1/orders: the signed-in patient's orders,
-// newest first (one audited access).
+// newest first (one audited access), for a session or a personal token
+// with orders:read.
 func (c *Commerce) listOrders(w http.ResponseWriter, r *http.Request) error {
-	sess, err := web.Session(r)
+	who, err := requester(r)
 	if err != nil {
 		return err
 	}
-	list, err := c.orders.List(r.Context(), tenant.FromContext(r.Context()).ID, sess.UserID)
+	list, err := c.orders.List(r.Context(), tenant.FromContext(r.Context()).ID, who.ID)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,10 @@ type Route struct {
 	Partial bool
 	// JSON makes every response of the route, errors included, JSON.
 	JSON bool
+	// Scope is the API token scope that admits a token to an api-class route
+	// (such as "orders:read"); a route without one admits no token (see
+	// api.TokenGuard). Sessions ignore it.
+	Scope string
 }
 
 // Option changes how a route is registered.
@@ -71,6 +75,9 @@ func MaxBody(n int64) Option { return func(r *Route) { r.MaxBody = n } }
 func Roles(roles ...access.Role) Option {
 	return func(r *Route) { r.Roles = append(r.Roles, roles...) }
 }
+
+// Scope names the API token scope an api-class route needs (Route.Scope).
+func Scope(scope string) Option { return func(r *Route) { r.Scope = scope } }
 
 // JSON makes the route answer in JSON, errors included (application/problem+json),
 // whatever the class: for public JSON API routes.

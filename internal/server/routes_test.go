@@ -149,8 +149,19 @@ var routeClasses = map[string]access.Class{
 	"POST /cart/items/{id}":   access.Public,
 	"GET /api/v1/cart":        access.Public,
 	"POST /api/v1/cart/items": access.Public,
-	"GET /api/v1/orders":      access.Customer,
-	"GET /api/v1/orders/{id}": access.Customer,
+	"GET /api/v1/orders":      access.API,
+	"GET /api/v1/orders/{id}": access.API,
+	// Issue 18 point 4: a patient's lists and results for a session or a
+	// personal token; the pages that make and revoke tokens.
+	"GET /api/v1/lists":                access.API,
+	"GET /api/v1/results":              access.API,
+	"GET /api/v1/results/{id}":         access.API,
+	"GET /account/tokens":              access.Customer,
+	"POST /account/tokens":             access.Customer,
+	"POST /account/tokens/{id}/revoke": access.Customer,
+	"GET /admin/tokens":                access.Admin,
+	"POST /admin/tokens":               access.Admin,
+	"POST /admin/tokens/{id}/revoke":   access.Admin,
 	// Checkout and orders: signed-in patients (httpx.Roles).
 	"GET /checkout":                                   access.Customer,
 	"POST /checkout":                                  access.Customer,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/demo"
@@ -153,6 +154,13 @@ func init() {
 		routePolicy[p] = clinicians
 	}
 	routePolicy["POST /api/v1/devices/readings"] = deviceTokens
+	// API tokens (issue 18 point 4): the patient data API and the page of
+	// personal tokens are the patient's (and so a proxy's); /admin/tokens
+	// is the admin's (class Admin).
+	for _, p := range []string{"GET /api/v1/lists", "GET /api/v1/results", "GET /api/v1/results/{id}",
+		"GET /account/tokens", "POST /account/tokens", "POST /account/tokens/{id}/revoke"} {
+		routePolicy[p] = patients
+	}
 	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
 		"GET /admin/compliance/retention/certificates/{id}"} {
 		routePolicy[p] = reviewers
@@ -370,6 +378,48 @@ func TestSecurityMatrix(t *testing.T) {
 			}
 		case err == nil:
 			t.Errorf("%s × device token: admitted", route.Pattern)
+		}
+	}
+
+	// API tokens (issue 18 point 4): a personal token with every scope
+	// (without a cookie) is admitted on the api-class routes and nowhere
+	// else: on public routes it is nobody, on every other route it is
+	// refused as if no one were signed in. A revoked one is refused
+	// everywhere it was admitted.
+	tokenPatient := s.NewPerson(t, access.RolePatient)
+	pat, err := s.Services().APITokens.Create(context.Background(), s.Tenant.ID, apitokens.KindPersonal, tokenPatient.ID,
+		apitokens.Request{Name: "matrix", Scopes: []string{"orders:read", "lists:read", "results:read"}, Days: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, revoked := range []bool{false, true} {
+		if revoked {
+			if err := s.Services().APITokens.Revoke(context.Background(), s.Tenant.ID, apitokens.KindPersonal, tokenPatient.ID, pat.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, route := range routes {
+			req := requestFor(route, s.Tenant)
+			req.Header.Set("Authorization", "Bearer "+pat.Token)
+			gr, err := s.Router().Admit(req, route)
+			switch {
+			case route.Class == access.API && !revoked:
+				if err != nil {
+					t.Errorf("%s × API token: refused (%v)", route.Pattern, err)
+				} else if a, _ := access.ActorFrom(gr.Context()); a.ID != tokenPatient.ID || a.Role != access.RolePatient {
+					t.Errorf("%s × API token: actor %+v", route.Pattern, a)
+				}
+			case route.Class == access.API:
+				if !apperr.Is(err, apperr.Unauthenticated) {
+					t.Errorf("%s × revoked API token: %v, want 401", route.Pattern, err)
+				}
+			case route.Class == access.Public:
+				if a, ok := access.ActorFrom(gr.Context()); err != nil || ok {
+					t.Errorf("%s × API token: %v, actor %+v (want admitted as nobody)", route.Pattern, err, a)
+				}
+			case err == nil:
+				t.Errorf("%s × API token: admitted", route.Pattern)
+			}
 		}
 	}
 

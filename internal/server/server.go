@@ -36,6 +36,7 @@ import (
 	"github.com/salvehealth/salve/internal/web/portal"
 	"github.com/salvehealth/salve/internal/web/shop"
 	"github.com/salvehealth/salve/internal/web/staff"
+	"github.com/salvehealth/salve/internal/web/tokens"
 )
 
 // Server is a configured Salve process.
@@ -129,8 +130,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		guard = httpx.DenyAllButPublic
 	}
 	if s.services != nil {
-		// Device routes take device tokens; every other route is next's.
-		guard = api.DeviceGuard(s.services.Devices, guard)
+		// Device routes take device tokens, api routes API tokens (or a
+		// session); every other route is next's.
+		guard = api.DeviceGuard(s.services.Devices, api.TokenGuard(s.services.APITokens, guard))
 	}
 	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
@@ -306,6 +308,13 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	api.NewClinical(s.services.Labs).Routes(s.router)
+	api.NewPatient(s.services.Lists, s.services.Labs).Routes(s.router)
+	// Issue 18 point 4: the pages that make and revoke API tokens.
+	tokenPages, err := tokens.New(site, s.services.APITokens)
+	if err != nil {
+		return err
+	}
+	tokenPages.Routes(s.router)
 	// Issue 16: the patient's rights of access and accounting, and the staff
 	// page that records a disclosure.
 	rights, err := portal.NewRights(site, s.services.Records, s.services.Accounting)

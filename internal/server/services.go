@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/amend"
+	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/auth"
@@ -88,6 +89,9 @@ type Services struct {
 	Labs *labs.Service
 	// Devices are patients' measuring devices and their readings (issue 17).
 	Devices *devices.Service
+	// APITokens are patients' personal access tokens and staff
+	// integrations' service tokens for /api/v1 (issue 18 point 4).
+	APITokens *apitokens.Service
 	// Retention holds the retention rules and disposes of patients whose
 	// retention ended.
 	Retention *retention.Service
@@ -404,6 +408,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Appointments: appts,
 		Labs:         lab,
 		Devices:      dev,
+		APITokens:    apitokens.New(store.NewAPITokens(stores.PHI), c, al, users),
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil,

@@ -15,6 +15,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounting"
 	"github.com/salvehealth/salve/internal/amend"
+	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
@@ -456,6 +457,31 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		special["GET /account/forms/responses/{id}"] = []string{"/account/forms/responses/" + resp.ID}
 		special["GET /admin/forms/{id}"] = []string{"/admin/forms/" + consent.ID}
 		special["GET /staff/patients/{id}/forms"] = []string{"/staff/patients/" + patient.ID + "/forms"}
+	}
+	// API tokens (issue 18 point 4): a personal token with a long name, one
+	// used and one revoked; a service token on the admin's page.
+	{
+		ctx := context.Background()
+		toks := s.Services().APITokens
+		long, err := toks.Create(ctx, s.Tenant.ID, apitokens.KindPersonal, patient.ID, apitokens.Request{
+			Name: "Blood glucose diary for the family tablet, kitchen", Scopes: []string{"orders:read", "lists:read", "results:read"}, Days: "365"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := toks.Authenticate(ctx, s.Tenant.ID, long.Token); err != nil {
+			t.Fatal(err)
+		}
+		old, err := toks.Create(ctx, s.Tenant.ID, apitokens.KindPersonal, patient.ID, apitokens.Request{Name: "Old app", Scopes: []string{"orders:read"}, Days: "30"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := toks.Revoke(ctx, s.Tenant.ID, apitokens.KindPersonal, patient.ID, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := toks.Create(ctx, s.Tenant.ID, apitokens.KindService, id.New(), apitokens.Request{Name: "Warehouse integration",
+			Scopes: []string{"orders:read"}, Days: "90", Role: access.RoleFulfillment}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
