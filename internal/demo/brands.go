@@ -1,12 +1,9 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
 	"slices"
 	"strings"
 
@@ -192,31 +189,17 @@ func seedTravelCatalog(ctx context.Context, svc *catalog.Service, tenantID strin
 // and parallels on a rounded purple square, made here so that nothing is
 // fetched.
 func TravelLogo() []byte {
-	const n = 64
-	img := image.NewNRGBA(image.Rect(0, 0, n, n))
-	purple := color.NRGBA{0x5b, 0x2a, 0x86, 0xff}
-	white := color.NRGBA{0xff, 0xff, 0xff, 0xff}
-	for y := range n {
-		for x := range n {
-			cx, cy := min(max(x, 12), n-13), min(max(y, 12), n-13)
-			if (x-cx)*(x-cx)+(y-cy)*(y-cy) > 144 {
-				continue
-			}
-			c := purple
-			dx, dy := x-32, y-32
-			d2 := dx*dx + dy*dy
-			switch {
-			case d2 <= 22*22 && d2 >= 19*19: // the globe's rim
-				c = white
-			case d2 < 19*19 && (dx >= -1 && dx <= 1 || dy >= -1 && dy <= 1 || dy >= 9 && dy <= 10 || dy >= -10 && dy <= -9):
-				c = white // meridian, equator, parallels
-			case d2 < 19*19 && 4*dx*dx+dy*dy <= 10*10*4 && 4*dx*dx+dy*dy >= 8*8*4:
-				c = white // the curved meridians
-			}
-			img.SetNRGBA(x, y, c)
+	return drawLogo(color.NRGBA{0x5b, 0x2a, 0x86, 0xff}, func(x, y int) bool {
+		dx, dy := x-32, y-32
+		d2 := dx*dx + dy*dy
+		switch {
+		case d2 <= 22*22 && d2 >= 19*19: // the globe's rim
+			return true
+		case d2 < 19*19 && (dx >= -1 && dx <= 1 || dy >= -1 && dy <= 1 || dy >= 9 && dy <= 10 || dy >= -10 && dy <= -9):
+			return true // meridian, equator, parallels
+		case d2 < 19*19 && 4*dx*dx+dy*dy <= 10*10*4 && 4*dx*dx+dy*dy >= 8*8*4:
+			return true // the curved meridians
 		}
-	}
-	var b bytes.Buffer
-	_ = png.Encode(&b, img)
-	return b.Bytes()
+		return false
+	})
 }

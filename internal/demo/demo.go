@@ -88,9 +88,16 @@ func seedTenant(ctx context.Context, repo *store.Tenants, clk clock.Clock) (*ten
 // Logo draws the demo logo: a white cross on a rounded teal square, made here
 // so that nothing is fetched.
 func Logo() []byte {
+	return drawLogo(color.NRGBA{0x0b, 0x7a, 0x75, 0xff}, func(x, y int) bool {
+		return (x >= 26 && x < 38 && y >= 12 && y < 52) || (y >= 26 && y < 38 && x >= 12 && x < 52)
+	})
+}
+
+// drawLogo draws a 64×64 PNG: a square of colour bg with corners rounded to
+// a radius of 12, white where glyph says so.
+func drawLogo(bg color.NRGBA, glyph func(x, y int) bool) []byte {
 	const n = 64
 	img := image.NewNRGBA(image.Rect(0, 0, n, n))
-	teal := color.NRGBA{0x0b, 0x7a, 0x75, 0xff}
 	white := color.NRGBA{0xff, 0xff, 0xff, 0xff}
 	for y := range n {
 		for x := range n {
@@ -99,8 +106,8 @@ func Logo() []byte {
 			if (x-cx)*(x-cx)+(y-cy)*(y-cy) > 144 {
 				continue
 			}
-			c := teal
-			if (x >= 26 && x < 38 && y >= 12 && y < 52) || (y >= 26 && y < 38 && x >= 12 && x < 52) {
+			c := bg
+			if glyph(x, y) {
 				c = white
 			}
 			img.SetNRGBA(x, y, c)
