@@ -267,3 +267,20 @@ func (s *Service) OrgRoles(ctx context.Context, orgID string) ([]OrgRole, error)
 	}
 	return s.brands.OrgRoles(ctx, orgID)
 }
+
+// RecordBrandSwitch audits a member of staff's choice of the brand they act
+// in (the brand switcher), in the log of the brand they leave and of the
+// brand they enter, each with the role they act with there.
+func (s *Service) RecordBrandSwitch(ctx context.Context, userID string, from, to string, fromRole, toRole access.Role) error {
+	for _, e := range []audit.Entry{
+		{TenantID: from, ActorID: userID, ActorRole: fromRole, Action: "brand.switch", ResourceType: "brand", ResourceID: to,
+			Purpose: access.PurposeOperations, Detail: "leave"},
+		{TenantID: to, ActorID: userID, ActorRole: toRole, Action: "brand.switch", ResourceType: "brand", ResourceID: to,
+			Purpose: access.PurposeOperations, Detail: "enter from " + from},
+	} {
+		if err := s.event(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}

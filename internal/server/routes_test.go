@@ -228,6 +228,7 @@ var routeClasses = map[string]access.Class{
 	// pharmacists and fulfillment through (httpx.Roles).
 	// The staff home: every staff role (it lists what each may open).
 	"GET /staff":                        access.Staff,
+	"POST /staff/brand":                 access.Staff,
 	"GET /staff/orders":                 access.Staff,
 	"GET /staff/orders/{id}":            access.Staff,
 	"POST /staff/orders/{id}/mark-paid": access.Staff,
