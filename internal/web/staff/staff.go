@@ -37,7 +37,7 @@ import (
 type Handlers struct {
 	// Cookies keep the brand switcher's choice (brand_switch.go); server
 	// sets them.
-	Cookies web.Cookies
+	Cookies  web.Cookies
 	site     *web.Site
 	orders   *orders.Service
 	grants   *grants.Service
