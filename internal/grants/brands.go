@@ -217,47 +217,56 @@ func (s *Service) OrgRoleOf(ctx context.Context, tenantID, userID string) (OrgRo
 	return s.brands.OrgRole(ctx, tenantID, userID)
 }
 
-// GrantOrgRole gives a staff account of a brand of org an organisation-level
-// role (salve org role grant), audited in the account's brand as a system
-// act. The account must be staff: a patient is a patient of one brand.
-func (s *Service) GrantOrgRole(ctx context.Context, orgID, tenantID, userID string, role access.Role) error {
+// GrantOrgRole gives the staff account with an address in a brand
+// (tenantID) of org an organisation-level role (salve org role grant),
+// audited in the account's brand, and returns the account's id. The account
+// must be staff: a patient is a patient of one brand.
+func (s *Service) GrantOrgRole(ctx context.Context, orgID, tenantID, email string, role access.Role) (string, error) {
 	if s.brands == nil {
-		return errors.New("no organisation roles in this store")
+		return "", errors.New("no organisation roles in this store")
 	}
 	if !role.Staff() {
-		return apperr.InvalidFields("Choose a staff role.", map[string]string{"role": "Not a staff role."})
+		return "", apperr.InvalidFields("Choose a staff role.", map[string]string{"role": "Not a staff role."})
 	}
-	u, err := s.users.ByID(ctx, tenantID, userID)
+	u, err := s.users.ByEmail(ctx, tenantID, s.emailIndex(tenantID, email))
 	if err != nil {
-		return notFound(err)
+		return "", notFound(err)
 	}
 	if !u.Role.Staff() {
-		return apperr.InvalidFields("Only staff accounts hold organisation roles.", map[string]string{"email": "A patient account."})
+		return "", apperr.InvalidFields("Only staff accounts hold organisation roles.", map[string]string{"email": "A patient's account."})
 	}
 	org, err := s.orgOf(ctx, tenantID)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if org != orgID {
-		return apperr.InvalidFields("The account's brand is not in that organisation.", map[string]string{"email": "Another organisation's account."})
+	if org == "" || org != orgID {
+		return "", apperr.InvalidFields("The account's brand is not in that organisation.", map[string]string{"tenant": "Another organisation's brand."})
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{userID}, Action: "org_role.grant", ResourceType: "org_role",
-		ResourceID: userID, Purpose: access.PurposeOperations, Detail: "org=" + orgID + " role=" + string(role)}); err != nil {
-		return err
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{u.ID}, Action: "org_role.grant", ResourceType: "org_role",
+		ResourceID: u.ID, Purpose: access.PurposeOperations, Detail: "org=" + orgID + " role=" + string(role)}); err != nil {
+		return "", err
 	}
-	return s.brands.PutOrgRole(ctx, OrgRole{UserID: userID, TenantID: tenantID, OrgID: orgID, Role: role, CreatedAt: s.clock.Now()})
+	return u.ID, s.brands.PutOrgRole(ctx, OrgRole{UserID: u.ID, TenantID: tenantID, OrgID: orgID, Role: role, CreatedAt: s.clock.Now()})
 }
 
-// RevokeOrgRole takes an account's organisation role away, audited.
-func (s *Service) RevokeOrgRole(ctx context.Context, orgID, tenantID, userID string) error {
+// RevokeOrgRole takes the organisation role of the account with an address
+// in a brand away, audited; NotFound when it has none there.
+func (s *Service) RevokeOrgRole(ctx context.Context, orgID, tenantID, email string) error {
 	if s.brands == nil {
 		return errors.New("no organisation roles in this store")
 	}
-	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{userID}, Action: "org_role.revoke", ResourceType: "org_role",
-		ResourceID: userID, Purpose: access.PurposeOperations, Detail: "org=" + orgID}); err != nil {
+	u, err := s.users.ByEmail(ctx, tenantID, s.emailIndex(tenantID, email))
+	if err != nil {
+		return notFound(err)
+	}
+	if _, err := s.brands.OrgRole(ctx, tenantID, u.ID); err != nil {
+		return notFound(err)
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{u.ID}, Action: "org_role.revoke", ResourceType: "org_role",
+		ResourceID: u.ID, Purpose: access.PurposeOperations, Detail: "org=" + orgID}); err != nil {
 		return err
 	}
-	return s.brands.DeleteOrgRole(ctx, orgID, userID)
+	return notFound(s.brands.DeleteOrgRole(ctx, orgID, u.ID))
 }
 
 // OrgRoles lists an organisation's roles.
