@@ -101,6 +101,7 @@ func init() {
 		routePolicy[p] = finishing
 	}
 	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke",
+		"GET /account/sharing", "POST /account/sharing", "POST /account/sharing/{id}/revoke",
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
 		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /account/orders/{id}/return", "POST /account/orders/{id}/return", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",

@@ -278,6 +278,9 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	if err := acct.Rights(s.services.Amendments, s.services.Marketing); err != nil {
 		return err
 	}
+	if err := acct.Sharing(s.tenants.Brands); err != nil {
+		return err
+	}
 	acct.Routes(s.router)
 	formFill, err := portal.NewForms(site, s.services.Forms)
 	if err != nil {
