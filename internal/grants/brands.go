@@ -41,7 +41,8 @@ type BrandStore interface {
 	PutOrgRole(ctx context.Context, r OrgRole) error
 	// DeleteOrgRole takes it away; NotFound when there is none.
 	DeleteOrgRole(ctx context.Context, orgID, userID string) error
-	// OrgRole returns an account's organisation role; NotFound when none.
+	// OrgRole returns an account's organisation role (tenantID "": whatever
+	// its brand); NotFound when none.
 	OrgRole(ctx context.Context, tenantID, userID string) (OrgRole, error)
 	// OrgRoles lists an organisation's roles.
 	OrgRoles(ctx context.Context, orgID string) ([]OrgRole, error)
@@ -171,15 +172,41 @@ func (s *Service) AddSharedCare(ctx context.Context, tenantID, staffID, patientT
 	if len(scopes) == 0 {
 		return apperr.NotFoundError()
 	}
-	c, err := s.users.ByID(ctx, tenantID, staffID)
-	if err != nil || !c.Role.Staff() {
-		return apperr.NotFoundError()
+	if ok, err := s.staffOf(ctx, tenantID, staffID); err != nil || !ok {
+		return notFoundOr(err)
 	}
 	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Subjects: []string{patientID}, Action: "care.add", ResourceType: "care",
 		ResourceID: staffID, Purpose: access.PurposeOperations, Detail: "shared by brand " + patientTenantID}); err != nil {
 		return err
 	}
 	return s.links.AddCare(ctx, tenantID, staffID, patientID, s.clock.Now())
+}
+
+// staffOf reports whether an account works in a brand: a staff account of
+// the brand, or one with an organisation role in the brand's organisation.
+func (s *Service) staffOf(ctx context.Context, tenantID, userID string) (bool, error) {
+	if u, err := s.users.ByID(ctx, tenantID, userID); err == nil {
+		return u.Role.Staff(), nil
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return false, err
+	}
+	r, err := s.brands.OrgRole(ctx, "", userID)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	org, err := s.orgOf(ctx, tenantID)
+	return err == nil && org != "" && org == r.OrgID, err
+}
+
+// notFoundOr returns err, or the 404 of absence when there is none.
+func notFoundOr(err error) error {
+	if err != nil {
+		return err
+	}
+	return apperr.NotFoundError()
 }
 
 // ActingRole returns the role an account of home brand tenantID acts with in

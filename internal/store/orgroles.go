@@ -41,15 +41,19 @@ func (q *Links) DeleteOrgRole(ctx context.Context, orgID, userID string) error {
 	return nil
 }
 
-// OrgRole returns the organisation-level role of an account of a brand;
-// NotFound when it has none.
+// OrgRole returns the organisation-level role of an account of a brand
+// (tenantID "": of any brand); NotFound when it has none.
 func (q *Links) OrgRole(ctx context.Context, tenantID, userID string) (grants.OrgRole, error) {
 	var (
 		r    grants.OrgRole
 		role string
 	)
-	err := q.db.r.QueryRowContext(ctx, `SELECT user_id, tenant_id, org_id, role, created_at FROM org_roles WHERE tenant_id = $1 AND user_id = $2`,
-		tenantID, userID).Scan(&r.UserID, &r.TenantID, &r.OrgID, &role, &r.CreatedAt)
+	where, args := `tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}
+	if tenantID == "" {
+		where, args = `user_id = $1`, []any{userID}
+	}
+	err := q.db.r.QueryRowContext(ctx, `SELECT user_id, tenant_id, org_id, role, created_at FROM org_roles WHERE `+where, args...).
+		Scan(&r.UserID, &r.TenantID, &r.OrgID, &role, &r.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundError()
 	}
