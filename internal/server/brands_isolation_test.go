@@ -276,7 +276,7 @@ func TestBrandSwitcher(t *testing.T) {
 			t.Errorf("after revoking: %d, still acting in or offered the sister brand", resp.StatusCode)
 		}
 		admin := s.NewPerson(t, access.RoleAdmin)
-		resp, body = testkit.Do(t, s.ClientAs(t, admin), s.NewRequest(t, "POST", "/staff/brand", url.Values{"brand": {w.b.ID}}))
+		resp, _ = testkit.Do(t, s.ClientAs(t, admin), s.NewRequest(t, "POST", "/staff/brand", url.Values{"brand": {w.b.ID}}))
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("a brand admin switching: %d, want 404", resp.StatusCode)
 		}

@@ -122,6 +122,7 @@ func (q *Links) SharedWith(ctx context.Context, tenantID, patientID, targetTenan
 }
 
 func (q *Links) brandShares(ctx context.Context, where string, args ...any) ([]grants.BrandShare, error) {
+	//nolint:gosec // where is a constant of this file, the values are parameters
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, target_tenant_id, scopes, created_at FROM brand_shares
 		WHERE `+where+` AND revoked_at IS NULL ORDER BY created_at, id`, args...)
 	if err != nil {
