@@ -110,6 +110,10 @@ type Facts struct {
 	// BreakGlassUntil is when the actor's break-glass grant for this patient
 	// ends; zero when there is none.
 	BreakGlassUntil time.Time
+	// BrandScopes are the classes the patient, a patient of another brand
+	// of the actor's organisation, consented to share with the actor's
+	// brand (issue 20 point 4); none without that consent.
+	BrandScopes []DataClass
 }
 
 // Request is one intended access to a patient's data.
@@ -148,8 +152,10 @@ func Decide(a Actor, req Request, f Facts, now time.Time) Decision {
 	switch {
 	case a.ID == "" || !a.Role.Valid():
 		return deny("no authenticated actor")
-	case req.TenantID == "" || a.TenantID != req.TenantID:
+	case req.TenantID == "":
 		return deny("other tenant")
+	case a.TenantID != req.TenantID:
+		return decideSister(a, req, f)
 	case req.PatientID == "" || !slices.Contains(DataClasses, req.Class) || (req.Action != Read && req.Action != Write):
 		return deny("malformed request")
 	}
@@ -189,6 +195,25 @@ func Decide(a Actor, req Request, f Facts, now time.Time) Decision {
 		return Decision{Allowed: true, Purpose: PurposeBreakGlass, Reason: "break-glass grant"}
 	}
 	return deny(fmt.Sprintf("%s may not %s %s", a.Role, req.Action, req.Class))
+}
+
+// decideSister decides a staff member's read of a patient of another brand.
+// Why so narrow: a patient is a patient of one brand, so every other brand
+// is denied unless the patient consented to share these classes with the
+// actor's brand (f.BrandScopes, looked up only for a sister brand of the same
+// organisation), the actor's role reads the class anyway, and the actor has a
+// care relationship with the patient. Never a write, never a patient or a
+// job of the other brand, never break-glass across brands.
+func decideSister(a Actor, req Request, f Facts) Decision {
+	deny := func(reason string) Decision { return Decision{Reason: reason} }
+	if req.PatientID == "" || req.Action != Read || !slices.Contains(f.BrandScopes, req.Class) || req.Class == DataSecurity {
+		return deny("other tenant")
+	}
+	rules, ok := staffClasses[a.Role]
+	if !ok || !slices.Contains(rules.read, req.Class) || !f.Care {
+		return deny("other tenant")
+	}
+	return Decision{Allowed: true, Purpose: rules.purpose, Reason: "shared with this brand by the patient"}
 }
 
 // BreakGlassDuration is how long a break-glass grant lasts.

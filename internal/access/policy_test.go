@@ -141,3 +141,36 @@ func TestMalformedRequestsAreDenied(t *testing.T) {
 		t.Fatal("no actor allowed")
 	}
 }
+
+// TestSisterBrandNeedsConsent: staff of another brand reach a patient only
+// through the patient's consent to share with that brand (BrandScopes), only
+// the classes shared that their role reads anyway, only to read, and only
+// with a care relationship; patients, jobs and break-glass of another brand
+// never.
+func TestSisterBrandNeedsConsent(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	all := slices.Clone(DataClasses)
+	for _, role := range append(slices.Clone(Roles), RoleSystem) {
+		a := Actor{ID: "staff-b", Role: role, TenantID: "brand-b"}
+		for _, class := range DataClasses {
+			for _, act := range []Action{Read, Write} {
+				req := Request{TenantID: "brand-a", PatientID: "p1", Class: class, Action: act}
+				for _, f := range []Facts{{Care: true}, {BrandScopes: all}, {Care: true, BreakGlassUntil: now.Add(time.Hour)}} {
+					if d := Decide(a, req, f, now); d.Allowed {
+						t.Errorf("%s %s %s with %+v: allowed without consent and care (%s)", role, act, class, f, d.Reason)
+					}
+				}
+				d := Decide(a, req, Facts{Care: true, BrandScopes: all}, now)
+				want := act == Read && class != DataSecurity && slices.Contains(expected[role].read, class)
+				if d.Allowed != want {
+					t.Errorf("%s %s %s shared with care: allowed %v, want %v (%s)", role, act, class, d.Allowed, want, d.Reason)
+				}
+				// Consent to other classes only: denied.
+				others := slices.DeleteFunc(slices.Clone(all), func(c DataClass) bool { return c == class })
+				if d := Decide(a, req, Facts{Care: true, BrandScopes: others}, now); d.Allowed {
+					t.Errorf("%s %s %s: allowed by consent to other classes", role, act, class)
+				}
+			}
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 // orgCommand manages organisations: the parent companies whose brands
 // (tenants) inherit their settings.
 func orgCommand() command {
-	c := command{name: "org", usage: "org list|create|update|settings|set|reset [flags]",
+	c := command{name: "org", usage: "org list|create|update|settings|set|reset|role [flags]",
 		summary: "Manage organisations: parent companies whose brands inherit their settings."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
@@ -33,6 +33,9 @@ Actions:
   settings  show the organisation's settings
   set       set one setting for every brand that inherits it: --key and --value
   reset     reset one setting named by --key to its default
+  role      organisation-level roles: 'role grant', 'role revoke', 'role list'
+            (a staff account of one brand acting in every brand of the
+            organisation, chosen with the brand switcher)
 
 Brands join an organisation with 'salve tenant create --org ORG [--parent SLUG]'.
 Run 'salve org <action> -h' for an action's flags.
@@ -43,6 +46,9 @@ Run 'salve org <action> -h' for an action's flags.
 			return flag.ErrHelp
 		}
 		action, args := args[0], args[1:]
+		if action == "role" {
+			return orgRole(ctx, env, args)
+		}
 		sub := command{name: "org " + action, usage: "org " + action + " [flags]"}
 		switch action {
 		case "list":

@@ -47,7 +47,17 @@ func (s *Service) Facts(ctx context.Context, tenantID, patientID string) (access
 
 func (s *Service) facts(ctx context.Context, a access.Actor, tenantID, patientID string) (access.Facts, error) {
 	var f access.Facts
-	if a.TenantID != tenantID || a.ID == patientID {
+	if a.TenantID != tenantID {
+		// Another brand: only the patient's consent to share with the
+		// actor's brand, and the actor's care relationship recorded there.
+		var err error
+		if f.BrandScopes, err = s.brandScopes(ctx, a, tenantID, patientID); err != nil || len(f.BrandScopes) == 0 {
+			return f, err
+		}
+		f.Care, err = s.links.HasCare(ctx, a.TenantID, a.ID, patientID)
+		return f, err
+	}
+	if a.ID == patientID {
 		return f, nil
 	}
 	var err error

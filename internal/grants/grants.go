@@ -153,6 +153,11 @@ type Deps struct {
 	// After does work after the answer (jobs.After): see GrantProxy. Nil
 	// does it before answering, as tests of the service alone want.
 	After accounts.Later
+	// Brands keeps organisation roles and brand shares, OrgOf tells a
+	// brand's organisation (issue 20 point 4); nil: neither exists, and
+	// every other brand is denied.
+	Brands BrandStore
+	OrgOf  OrgOf
 }
 
 // Service decides and records access grants on the PHI store.
@@ -167,6 +172,8 @@ type Service struct {
 	siteOf   func(ctx context.Context, tenantID string) (brand, baseURL string)
 	log      *slog.Logger
 	after    accounts.Later
+	brands   BrandStore
+	orgOf    OrgOf
 }
 
 // New returns the service; zero fields of d take the defaults (the system
@@ -182,7 +189,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{links: d.Store, users: d.Users, accounts: d.Accounts, vault: d.Vault, audit: d.Audit, clock: d.Clock, policy: d.Policy,
-		siteOf: d.Links, log: d.Log, after: d.After}
+		siteOf: d.Links, log: d.Log, after: d.After, brands: d.Brands, orgOf: d.OrgOf}
 }
 
 func (s *Service) emailIndex(tenantID, email string) []byte {

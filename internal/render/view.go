@@ -40,6 +40,15 @@ type Viewer struct {
 	// Work is the staff menu of the viewer's role: the pages their role may
 	// open, after the staff home. Empty for patients and visitors.
 	Work []MenuLink
+	// Brands are the brand switcher's choices for a member of staff with an
+	// organisation-level role (issue 20 point 4); empty for everyone else.
+	Brands []BrandOption
+}
+
+// BrandOption is one brand of the brand switcher.
+type BrandOption struct {
+	ID, Name string
+	Current  bool
 }
 
 // FormState is what a form template needs from the page's form: the values to

@@ -87,6 +87,9 @@ var routeClasses = map[string]access.Class{
 	"GET /account/proxies":                              access.Customer,
 	"POST /account/proxies":                             access.Customer,
 	"POST /account/proxies/revoke":                      access.Customer,
+	"GET /account/sharing":                              access.Customer,
+	"POST /account/sharing":                             access.Customer,
+	"POST /account/sharing/{id}/revoke":                 access.Customer,
 	"GET /staff/break-glass":                            access.Staff,
 	"POST /staff/break-glass":                           access.Staff,
 	"GET /staff/break-glass/{id}/orders":                access.Staff,
@@ -228,6 +231,7 @@ var routeClasses = map[string]access.Class{
 	// pharmacists and fulfillment through (httpx.Roles).
 	// The staff home: every staff role (it lists what each may open).
 	"GET /staff":                        access.Staff,
+	"POST /staff/brand":                 access.Staff,
 	"GET /staff/orders":                 access.Staff,
 	"GET /staff/orders/{id}":            access.Staff,
 	"POST /staff/orders/{id}/mark-paid": access.Staff,

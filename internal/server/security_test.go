@@ -101,6 +101,7 @@ func init() {
 		routePolicy[p] = finishing
 	}
 	for _, p := range []string{"GET /account/proxies", "POST /account/proxies", "POST /account/proxies/revoke",
+		"GET /account/sharing", "POST /account/sharing", "POST /account/sharing/{id}/revoke",
 		"GET /checkout", "POST /checkout", "POST /checkout/pay", "GET /account/orders", "GET /account/orders/{id}",
 		"POST /account/orders/{id}/reorder", "GET /account/orders/{id}/pay", "GET /account/orders/{id}/return", "POST /account/orders/{id}/return", "GET /api/v1/orders", "GET /api/v1/orders/{id}",
 		"GET /account/lists", "POST /account/lists", "POST /account/lists/{id}/items", "POST /account/lists/{id}/items/{variant}/remove",
@@ -227,6 +228,46 @@ func init() {
 	routePolicy["GET /staff/patients/{id}/forms"] = disclosers
 }
 
+// policyAllows reports whether a route's audience lets a persona in.
+func policyAllows(a audience, p persona) bool {
+	switch a {
+	case everyone:
+		return true
+	case signedIn:
+		return p.role != "" && !p.partial
+	case finishing:
+		return p.role != ""
+	case staffOnly:
+		return p.role.Staff() && !p.partial
+	case adminOnly:
+		return p.role == access.RoleAdmin
+	case patients:
+		return p.role == access.RolePatient
+	case careTeam:
+		return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist)
+	case reviewers:
+		return p.role == access.RoleCompliance || p.role == access.RoleAdmin
+	case managers:
+		return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
+	case pharmacists:
+		return !p.partial && p.role == access.RolePharmacist
+	case clinicians:
+		return !p.partial && p.role == access.RoleClinician
+	case orderStaff:
+		return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
+	case patientViewers:
+		return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
+	case messageStaff:
+		return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
+	case disclosers:
+		return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService ||
+			p.role == access.RoleFulfillment)
+	case officers:
+		return p.role == access.RoleCompliance
+	}
+	return false
+}
+
 // persona is one kind of person in the matrix.
 type persona struct {
 	name    string
@@ -275,44 +316,7 @@ func TestSecurityMatrix(t *testing.T) {
 	}
 	personas = append(personas, persona{name: "staff before MFA", role: access.RolePharmacist, token: partialTok, partial: true})
 
-	allowed := func(a audience, p persona) bool {
-		switch a {
-		case everyone:
-			return true
-		case signedIn:
-			return p.role != "" && !p.partial
-		case finishing:
-			return p.role != ""
-		case staffOnly:
-			return p.role.Staff() && !p.partial
-		case adminOnly:
-			return p.role == access.RoleAdmin
-		case patients:
-			return p.role == access.RolePatient
-		case careTeam:
-			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist)
-		case reviewers:
-			return p.role == access.RoleCompliance || p.role == access.RoleAdmin
-		case managers:
-			return p.role == access.RoleStoreManager || p.role == access.RoleAdmin
-		case pharmacists:
-			return !p.partial && p.role == access.RolePharmacist
-		case clinicians:
-			return !p.partial && p.role == access.RoleClinician
-		case orderStaff:
-			return !p.partial && (p.role == access.RoleCustomerService || p.role == access.RolePharmacist || p.role == access.RoleFulfillment)
-		case patientViewers:
-			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
-		case messageStaff:
-			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService)
-		case disclosers:
-			return !p.partial && (p.role == access.RoleClinician || p.role == access.RolePharmacist || p.role == access.RoleCustomerService ||
-				p.role == access.RoleFulfillment)
-		case officers:
-			return p.role == access.RoleCompliance
-		}
-		return false
-	}
+	allowed := policyAllows
 
 	routes := s.Router().Routes()
 	for _, route := range routes {

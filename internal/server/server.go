@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 			}
 		}
 		if guard == nil {
-			guard = web.Guard(s.services.SignIn, s.cookies())
+			guard = web.BrandGuard(s.services.SignIn, s.cookies(), &web.BrandSwitch{Roles: s.services.Grants, Brands: tenants.Brands})
 		}
 	}
 	if guard == nil {
@@ -278,6 +278,9 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	if err := acct.Rights(s.services.Amendments, s.services.Marketing); err != nil {
 		return err
 	}
+	if err := acct.Sharing(s.tenants.Brands); err != nil {
+		return err
+	}
 	acct.Routes(s.router)
 	formFill, err := portal.NewForms(site, s.services.Forms)
 	if err != nil {
@@ -293,6 +296,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 	if err != nil {
 		return err
 	}
+	st.Cookies = s.cookies()
 	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
 	st.Labs = s.services.Labs
 	if err := st.Amendments(s.services.Amendments); err != nil {

@@ -183,7 +183,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		StaffInactivity: cfg.StaffInactivity, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
-		}})
+		}, OrgOf: orgOf(store.NewTenants(stores.Catalog))})
 	testGW := payment.NewTest()
 	gateways, err := Gateways(cfg, testGW)
 	if err != nil {
@@ -650,4 +650,19 @@ func newBilling(ord *orders.Service, appts *appointments.Service, tenants *store
 			}
 			return m, nil
 		}})
+}
+
+// orgOf tells a brand's organisation from the catalog store ("" for none, or
+// for a brand that does not exist).
+func orgOf(tenants *store.Tenants) grants.OrgOf {
+	return func(ctx context.Context, tenantID string) (string, error) {
+		t, err := tenants.ByID(ctx, tenantID)
+		if apperr.Is(err, apperr.NotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return t.OrgID, nil
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,4 +168,25 @@ func NewContext(ctx context.Context, t *Tenant) context.Context {
 func FromContext(ctx context.Context) *Tenant {
 	t, _ := ctx.Value(ctxKey{}).(*Tenant)
 	return t
+}
+
+// Brands returns the brands of an organisation from the snapshot, by name;
+// none for "".
+func (r *Resolver) Brands(orgID string) []*Tenant {
+	if orgID == "" {
+		return nil
+	}
+	var out []*Tenant
+	for _, t := range r.current().byID {
+		if t.OrgID == orgID {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
 }

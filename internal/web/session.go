@@ -85,7 +85,12 @@ type Sessions interface {
 // sign-in may reach only Partial routes and is sent on to the second factor or
 // its enrolment. A signed-in person of the wrong kind gets the 404 of a
 // missing page.
-func Guard(sessions Sessions, c Cookies) httpx.Guard {
+func Guard(sessions Sessions, c Cookies) httpx.Guard { return BrandGuard(sessions, c, nil) }
+
+// BrandGuard is Guard with the brand switcher (roles across brands, see
+// BrandSwitch): on staff and admin routes a person with an organisation role
+// acts in the brand they chose, with that role; nil is Guard.
+func BrandGuard(sessions Sessions, c Cookies, brands *BrandSwitch) httpx.Guard {
 	return func(r *http.Request, route httpx.Route) (*http.Request, error) {
 		t := tenant.FromContext(r.Context())
 		token := c.Token(r)
@@ -123,14 +128,20 @@ func Guard(sessions Sessions, c Cookies) httpx.Guard {
 			}
 			return nil, &httpx.RedirectError{URL: next, Err: apperr.New(apperr.Unauthenticated, "Finish signing in first.")}
 		}
+		role := sess.Role
+		if (route.Class == access.Staff || route.Class == access.Admin) && sess.Role.Staff() {
+			if r, role, err = brands.act(r, c, t, sess); err != nil {
+				return nil, err
+			}
+		}
 		switch route.Class {
 		case access.Staff:
-			if !sess.Role.Staff() {
-				return r, apperr.DeniedError(fmt.Errorf("%s on a staff route", sess.Role))
+			if !role.Staff() {
+				return r, apperr.DeniedError(fmt.Errorf("%s on a staff route", role))
 			}
 		case access.Admin:
-			if sess.Role != access.RoleAdmin {
-				return r, apperr.DeniedError(fmt.Errorf("%s on an admin route", sess.Role))
+			if role != access.RoleAdmin {
+				return r, apperr.DeniedError(fmt.Errorf("%s on an admin route", role))
 			}
 		}
 		return r, nil

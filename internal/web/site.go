@@ -165,12 +165,22 @@ func ViewerOf(r *http.Request) render.Viewer {
 	if !ok {
 		return render.Viewer{}
 	}
-	v := render.Viewer{SignedIn: true, Patient: sess.Role == access.RolePatient, Staff: sess.Role.Staff() && sess.Complete(), Admin: sess.Role == access.RoleAdmin && sess.Complete(),
-		Orders: sess.Complete() && (sess.Role == access.RoleCustomerService || sess.Role == access.RolePharmacist || sess.Role == access.RoleFulfillment)}
+	role := sess.Role
+	acting, isActing := ActingFrom(r.Context())
+	if isActing {
+		role = acting.Role // the organisation role in a sister brand
+	}
+	v := render.Viewer{SignedIn: true, Patient: role == access.RolePatient, Staff: role.Staff() && sess.Complete(), Admin: role == access.RoleAdmin && sess.Complete(),
+		Orders: sess.Complete() && (role == access.RoleCustomerService || role == access.RolePharmacist || role == access.RoleFulfillment)}
 	// Why only a complete session: a member of staff who has not passed MFA
 	// yet is offered no staff page (each would answer 404 anyway).
 	if v.Staff {
-		v.Work = workMenu(sess.Role)
+		v.Work = workMenu(role)
+	}
+	if isActing && len(acting.Brands) > 1 {
+		for _, b := range acting.Brands {
+			v.Brands = append(v.Brands, render.BrandOption{ID: b.ID, Name: b.Name, Current: b.ID == acting.Current.ID})
+		}
 	}
 	return v
 }

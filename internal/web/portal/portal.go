@@ -86,7 +86,9 @@ type Handlers struct {
 	billing      *billing.Service
 	// rights are the amendment and privacy pages (amend_rights.go).
 	rights rights
-	pages  struct {
+	// sharing are the pages of sharing with a sister brand (sharing.go).
+	sharing sharing
+	pages   struct {
 		dashboard, profile, security, reauth, enrol, codes, proxies, orders, order, lists, prescriptions *render.Page
 		appointments, book, appointment, results, result, trend                                          *render.Page
 		deletion                                                                                         *render.Page

@@ -51,6 +51,11 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/proxies", h.showProxies, patients)
 	rt.Handle(access.Customer, "POST /account/proxies", h.grantProxy, patients)
 	rt.Handle(access.Customer, "POST /account/proxies/revoke", h.revokeProxy, patients)
+	// Sharing with a sister brand (issue 20 point 4): the patient's own
+	// consent, given and withdrawn here (sharing.go).
+	rt.Handle(access.Customer, "GET /account/sharing", h.showSharing, patients)
+	rt.Handle(access.Customer, "POST /account/sharing", h.shareWithBrand, patients)
+	rt.Handle(access.Customer, "POST /account/sharing/{id}/revoke", h.revokeBrandShare, patients)
 	rt.Handle(access.Customer, "GET /account/orders", h.listOrders, patients)
 	rt.Handle(access.Customer, "GET /account/orders/{id}", h.showOrder, patients)
 	rt.Handle(access.Customer, "POST /account/orders/{id}/reorder", h.reorder, patients)

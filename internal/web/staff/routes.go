@@ -24,6 +24,9 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	everyone := httpx.Roles(access.RoleCustomerService, access.RolePharmacist, access.RoleClinician, access.RoleFulfillment,
 		access.RoleStoreManager, access.RoleCompliance, access.RoleAdmin)
 	rt.Handle(access.Staff, "GET /staff", h.showHome, everyone)
+	// The brand switcher (roles across brands): for every staff role; the
+	// handler answers 404 to anyone without an organisation role.
+	rt.Handle(access.Staff, "POST /staff/brand", h.switchBrand, everyone)
 	staff := httpx.Roles(orders.StaffRoles...)
 	rt.Handle(access.Staff, "GET /staff/orders", h.showQueue, staff)
 	rt.Handle(access.Staff, "GET /staff/orders/{id}", h.showOrder, staff)

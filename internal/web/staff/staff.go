@@ -35,6 +35,9 @@ import (
 
 // Handlers serve the staff pages.
 type Handlers struct {
+	// Cookies keep the brand switcher's choice (brand_switch.go); server
+	// sets them.
+	Cookies  web.Cookies
 	site     *web.Site
 	orders   *orders.Service
 	grants   *grants.Service
