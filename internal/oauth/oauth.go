@@ -217,3 +217,10 @@ type Store interface {
 	// TouchGrant records a grant's use.
 	TouchGrant(ctx context.Context, grantID string, now time.Time) error
 }
+
+// ChangeKind is the kind of change (internal/changes) that registers,
+// edits or disables a client; its target is the client id. Why through
+// the approvals path: a client may ask every patient for their data, so
+// registering one is an integration, a security setting that one admin
+// must not open alone.
+const ChangeKind = "oauth.client"
