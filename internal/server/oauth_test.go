@@ -503,3 +503,37 @@ func TestOAuthTokens(t *testing.T) {
 		}
 	})
 }
+
+// appTokenFor registers an app directly (no approval pages) and gives it
+// tokens of a patient with every scope, through the service's own steps:
+// prepare, approve, exchange. It returns the grant id and the tokens.
+func appTokenFor(t testing.TB, s *testkit.Server, patientID string) (string, *oauth.Issued) {
+	t.Helper()
+	ctx := context.Background()
+	svc := s.Services().OAuth
+	c := oauth.Client{ID: oauth.NewClientID(), TenantID: s.Tenant.ID, Name: "Matrix App", RedirectURIs: []string{appRedirect}, Scopes: apitokens.Scopes}
+	if err := svc.RegisterClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	verifier := oauth2.GenerateVerifier()
+	p, err := svc.Prepare(ctx, s.Tenant.ID, oauth.AuthRequest{ResponseType: "code", ClientID: c.ID, RedirectURI: appRedirect,
+		Challenge: oauth2.S256ChallengeFromVerifier(verifier), Method: "S256"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pctx := access.WithActor(ctx, access.Actor{ID: patientID, Role: access.RolePatient, TenantID: s.Tenant.ID})
+	code, err := svc.Approve(pctx, s.Tenant.ID, patientID, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := svc.Token(ctx, s.Tenant.ID, oauth.TokenRequest{GrantType: "authorization_code", ClientID: c.ID, Code: code,
+		RedirectURI: appRedirect, Verifier: verifier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants, err := svc.Grants(ctx, s.Tenant.ID, patientID)
+	if err != nil || len(grants) == 0 {
+		t.Fatalf("grants: %v", err)
+	}
+	return grants[0].ID, issued
+}
