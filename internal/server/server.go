@@ -32,11 +32,11 @@ import (
 	"github.com/salvehealth/salve/internal/vault"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/web/admin"
+	"github.com/salvehealth/salve/internal/web/apps"
 	"github.com/salvehealth/salve/internal/web/login"
 	"github.com/salvehealth/salve/internal/web/portal"
 	"github.com/salvehealth/salve/internal/web/shop"
 	"github.com/salvehealth/salve/internal/web/staff"
-	"github.com/salvehealth/salve/internal/web/apps"
 	"github.com/salvehealth/salve/internal/web/tokens"
 )
 
