@@ -14,15 +14,16 @@ import (
 // full server, every surface mounted) and fails when one is missing from
 // openapi.json, when an operation names no security requirement, or names
 // one that does not fit its class: a public route none, a device route the
-// device token, an api-class route the session and the bearer token with
-// exactly the route's scope, a staff route the session. It fails too when
+// device token, an api-class route the session, the bearer token and the
+// mobile app's OAuth token, each token with exactly the route's scope, a
+// staff route the session. It fails too when
 // the document describes an operation no route serves.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	sp := loadSpec(t)
 	s := testkit.StartServer(t, store.SQLite)
 	comps, _ := sp.doc["components"].(map[string]any)
 	schemes, _ := comps["securitySchemes"].(map[string]any)
-	for _, name := range []string{"sessionCookie", "bearerToken", "deviceToken"} {
+	for _, name := range []string{"sessionCookie", "bearerToken", "deviceToken", "mobileApp"} {
 		if schemes[name] == nil {
 			t.Errorf("security scheme %s is not described", name)
 		}
@@ -64,7 +65,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		case access.Device:
 			want = []string{"deviceToken[]"}
 		case access.API:
-			want = []string{"bearerToken[" + rt.Scope + "]", "sessionCookie[]"}
+			want = []string{"bearerToken[" + rt.Scope + "]", "mobileApp[" + rt.Scope + "]", "sessionCookie[]"}
 		default:
 			want = []string{"sessionCookie[]"}
 		}

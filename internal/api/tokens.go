@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/oauth"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -17,7 +18,16 @@ import (
 // API token.
 const apiTokenMessage = "This API token does not work (unknown, expired or revoked). Make a new one on the API tokens page of the account." //nolint:gosec // a message, not a credential
 
+// appTokenMessage is the answer to an app's access token that does not
+// work: the app refreshes it, or the patient approves the app again.
+const appTokenMessage = "This access token does not work (expired or revoked). Refresh it, or sign in to the app again." //nolint:gosec // a message, not a credential
+
 type tokenKey struct{}
+
+// AppTokens authenticates the access tokens of apps (internal/oauth).
+type AppTokens interface {
+	Authenticate(ctx context.Context, tenantID, token string) (apitokens.Record, error)
+}
 
 // TokenFrom returns the API token the guard admitted the request with.
 func TokenFrom(ctx context.Context) (apitokens.Record, bool) {
@@ -35,7 +45,10 @@ func TokenFrom(ctx context.Context) (apitokens.Record, bool) {
 // a request has one identity, and the token's scopes must not be widened by
 // a session the same client happens to hold. The token is looked up on
 // every request (no cache), so a revoked or expired token fails at once.
-func TokenGuard(tokens *apitokens.Service, next httpx.Guard) httpx.Guard {
+//
+// An app's OAuth access token (sat_..., internal/oauth) is checked by apps
+// and then treated as a personal token of the patient who approved the app.
+func TokenGuard(tokens *apitokens.Service, apps AppTokens, next httpx.Guard) httpx.Guard {
 	return func(r *http.Request, route httpx.Route) (*http.Request, error) {
 		if route.Class != access.API {
 			return next(r, route)
@@ -51,9 +64,20 @@ func TokenGuard(tokens *apitokens.Service, next httpx.Guard) httpx.Guard {
 		if !ok || t == nil {
 			return r, apperr.Wrap(errors.New("no api token"), apperr.Unauthenticated, apiTokenMessage)
 		}
-		rec, err := tokens.Authenticate(r.Context(), t.ID, strings.TrimSpace(token))
+		token = strings.TrimSpace(token)
+		var rec apitokens.Record
+		var err error
+		if strings.HasPrefix(token, oauth.AccessPrefix) && apps != nil {
+			rec, err = apps.Authenticate(r.Context(), t.ID, token)
+		} else {
+			rec, err = tokens.Authenticate(r.Context(), t.ID, token)
+		}
 		if apperr.Is(err, apperr.NotFound) {
-			return r, apperr.Wrap(errors.New("unknown, expired or revoked api token"), apperr.Unauthenticated, apiTokenMessage)
+			msg := apiTokenMessage
+			if strings.HasPrefix(token, oauth.AccessPrefix) {
+				msg = appTokenMessage
+			}
+			return r, apperr.Wrap(errors.New("unknown, expired or revoked api token"), apperr.Unauthenticated, msg)
 		}
 		if err != nil {
 			return nil, err
@@ -86,13 +110,13 @@ func requester(r *http.Request) (access.Actor, error) {
 	return a, nil
 }
 
-// ownOnly refuses, through a personal token, a record of another patient
+// ownOnly refuses, through a personal token or an app's token, a record of another patient
 // than the token's (patientID is the record's). Why: a personal token reads
 // its patient's own data; a proxy's grant to someone else's record is for
 // the proxy signed in, not for an app they gave a token to. A refusal is
 // the same 404 as a missing record.
 func ownOnly(r *http.Request, patientID string) error {
-	if t, ok := TokenFrom(r.Context()); ok && t.Kind == apitokens.KindPersonal && t.OwnerID != patientID {
+	if t, ok := TokenFrom(r.Context()); ok && t.Kind != apitokens.KindService && t.OwnerID != patientID {
 		return apperr.NotFoundError()
 	}
 	return nil

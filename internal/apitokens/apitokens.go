@@ -40,6 +40,10 @@ const (
 	// KindService tokens belong to the tenant, made by an admin, and act with a
 	// staff role.
 	KindService Kind = "service"
+	// KindApp is an access token an app of the tenant got through OAuth
+	// (internal/oauth): it acts as the patient who approved the app, like a
+	// personal token. Such tokens are not kept in this store.
+	KindApp Kind = "app"
 )
 
 // Scope is one thing a token may do.

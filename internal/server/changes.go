@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/oauth"
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
@@ -22,7 +23,7 @@ import (
 // shorter than the server's flags, the deploy-time ceiling); the MFA rule
 // is fixed (every staff role needs a second factor) and has no setting to
 // change; docs/compliance.md says so.
-func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service) *changes.Service {
+func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, apps *oauth.Service) *changes.Service {
 	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
 	const day = 24 * time.Hour
 	retentionKind := changes.Kind{Name: changes.KindRetentionRule, Title: "Retention rule",
@@ -98,7 +99,8 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			}
 			return sso.SetSSO(ctx, c.TenantID, s)
 		}}
-	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind, sessionLimitsKind(store.NewSessionLimits(phiDB), sso, c))
+	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind, sessionLimitsKind(store.NewSessionLimits(phiDB), sso, c),
+		oauthClientKind(apps))
 }
 
 // The fields of the session limits, in minutes.

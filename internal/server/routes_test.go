@@ -165,6 +165,19 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/tokens":                access.Admin,
 	"POST /admin/tokens":               access.Admin,
 	"POST /admin/tokens/{id}/revoke":   access.Admin,
+	// Issue 18 point 4: OAuth for the tenant's mobile app: the patient's
+	// consent and connected apps, the app's token and revocation endpoints
+	// (the code, verifier or refresh token is the credential), the admin's
+	// registered apps (changed through approvals).
+	"GET /oauth/authorize":           access.Customer,
+	"POST /oauth/authorize":          access.Customer,
+	"POST /oauth/token":              access.Public,
+	"POST /oauth/revoke":             access.Public,
+	"GET /account/apps":              access.Customer,
+	"POST /account/apps/{id}/revoke": access.Customer,
+	"GET /admin/apps":                access.Admin,
+	"POST /admin/apps":               access.Admin,
+	"POST /admin/apps/{id}/disable":  access.Admin,
 	// Checkout and orders: signed-in patients (httpx.Roles).
 	"GET /checkout":                                   access.Customer,
 	"POST /checkout":                                  access.Customer,

@@ -159,7 +159,9 @@ func init() {
 	// personal tokens are the patient's (and so a proxy's); /admin/tokens
 	// is the admin's (class Admin).
 	for _, p := range []string{"GET /api/v1/lists", "GET /api/v1/results", "GET /api/v1/results/{id}",
-		"GET /account/tokens", "POST /account/tokens", "POST /account/tokens/{id}/revoke"} {
+		"GET /account/tokens", "POST /account/tokens", "POST /account/tokens/{id}/revoke",
+		// OAuth (issue 18 point 4): a patient approves an app and disconnects it.
+		"GET /oauth/authorize", "POST /oauth/authorize", "GET /account/apps", "POST /account/apps/{id}/revoke"} {
 		routePolicy[p] = patients
 	}
 	for _, p := range []string{"GET /admin/compliance/retention", "POST /admin/compliance/retention",
@@ -423,6 +425,43 @@ func TestSecurityMatrix(t *testing.T) {
 				}
 			case err == nil:
 				t.Errorf("%s × API token: admitted", route.Pattern)
+			}
+		}
+	}
+
+	// OAuth (issue 18 point 4): an app's access token with every scope is
+	// admitted on the api-class routes as its patient and nowhere else,
+	// like a personal token; once the patient disconnects the app it is
+	// refused (401) everywhere it was admitted.
+	appPatient := s.NewPerson(t, access.RolePatient)
+	grantID, issued := appTokenFor(t, s, appPatient.ID)
+	for _, revoked := range []bool{false, true} {
+		if revoked {
+			if err := s.Services().OAuth.RevokeGrant(context.Background(), s.Tenant.ID, appPatient.ID, grantID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, route := range routes {
+			req := requestFor(route, s.Tenant)
+			req.Header.Set("Authorization", "Bearer "+issued.AccessToken)
+			gr, err := s.Router().Admit(req, route)
+			switch {
+			case route.Class == access.API && !revoked:
+				if err != nil {
+					t.Errorf("%s × app token: refused (%v)", route.Pattern, err)
+				} else if a, _ := access.ActorFrom(gr.Context()); a.ID != appPatient.ID || a.Role != access.RolePatient {
+					t.Errorf("%s × app token: actor %+v", route.Pattern, a)
+				}
+			case route.Class == access.API:
+				if !apperr.Is(err, apperr.Unauthenticated) {
+					t.Errorf("%s × revoked app token: %v, want 401", route.Pattern, err)
+				}
+			case route.Class == access.Public:
+				if a, ok := access.ActorFrom(gr.Context()); err != nil || ok {
+					t.Errorf("%s × app token: %v, actor %+v (want admitted as nobody)", route.Pattern, err, a)
+				}
+			case err == nil:
+				t.Errorf("%s × app token: admitted", route.Pattern)
 			}
 		}
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/salvehealth/salve/internal/vault"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/web/admin"
+	"github.com/salvehealth/salve/internal/web/apps"
 	"github.com/salvehealth/salve/internal/web/login"
 	"github.com/salvehealth/salve/internal/web/portal"
 	"github.com/salvehealth/salve/internal/web/shop"
@@ -132,7 +133,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if s.services != nil {
 		// Device routes take device tokens, api routes API tokens (or a
 		// session); every other route is next's.
-		guard = api.DeviceGuard(s.services.Devices, api.TokenGuard(s.services.APITokens, guard))
+		guard = api.DeviceGuard(s.services.Devices, api.TokenGuard(s.services.APITokens, s.services.OAuth, guard))
 	}
 	s.router = httpx.NewRouter(resp, tenants, guard, cfg.MaxBody)
 
@@ -319,6 +320,12 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	tokenPages.Routes(s.router)
+	// Issue 18 point 4: OAuth for the tenant's mobile app.
+	appPages, err := apps.New(site, s.services.OAuth, s.services.Changes)
+	if err != nil {
+		return err
+	}
+	appPages.Routes(s.router)
 	// Issue 16: the patient's rights of access and accounting, and the staff
 	// page that records a disclosure.
 	rights, err := portal.NewRights(site, s.services.Records, s.services.Accounting)

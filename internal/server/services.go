@@ -36,6 +36,7 @@ import (
 	"github.com/salvehealth/salve/internal/marketing"
 	"github.com/salvehealth/salve/internal/messaging"
 	"github.com/salvehealth/salve/internal/notify"
+	"github.com/salvehealth/salve/internal/oauth"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/outbox"
 	"github.com/salvehealth/salve/internal/patients"
@@ -92,6 +93,9 @@ type Services struct {
 	// APITokens are patients' personal access tokens and staff
 	// integrations' service tokens for /api/v1 (issue 18 point 4).
 	APITokens *apitokens.Service
+	// OAuth is the authorization server for the tenant's mobile app
+	// (issue 18 point 4): clients, consent, codes and app tokens.
+	OAuth *oauth.Service
 	// Retention holds the retention rules and disposes of patients whose
 	// retention ended.
 	Retention *retention.Service
@@ -409,6 +413,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Labs:         lab,
 		Devices:      dev,
 		APITokens:    apitokens.New(store.NewAPITokens(stores.PHI), c, al, users),
+		OAuth:        oauth.New(store.NewOAuth(stores.PHI), c, al, users),
 		Retention:    ret,
 		SavedCarts:   savedcart.New(store.NewSavedCarts(stores.PHI), v, c),
 		TestGateway:  testGW, Mail: sender != nil,
@@ -443,7 +448,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	// Changes with approvals (issue 19).
-	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret)
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth)
 	// Issue 16: the sections of a copy of a record, and the accounting.
 	svc.Records = recs
 	recordExporters(recs, ids.Accounts, ord, rxs, appts, lab, lst, svc.Portal)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"golang.org/x/oauth2"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounting"
@@ -24,6 +25,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/oauth"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/retention"
@@ -482,6 +484,37 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 			Scopes: []string{"orders:read"}, Days: "90", Role: access.RoleFulfillment}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// OAuth (issue 18 point 4): an app with a long name and long redirect
+	// URIs on the admin's page, connected for the patient; the consent page
+	// and its error page (an unknown app).
+	{
+		ctx := context.Background()
+		app := oauth.Client{ID: oauth.NewClientID(), TenantID: s.Tenant.ID, Name: "Family Health Companion for Phones and Tablets",
+			RedirectURIs: []string{"com.example.familyhealthcompanion.production:/oauth/callback/after-sign-in", "https://app.family-health-companion.example/oauth/callback"},
+			Scopes:       apitokens.Scopes}
+		if err := s.Services().OAuth.RegisterClient(ctx, app); err != nil {
+			t.Fatal(err)
+		}
+		verifier := oauth2.GenerateVerifier()
+		authReq := oauth.AuthRequest{ResponseType: "code", ClientID: app.ID, RedirectURI: app.RedirectURIs[0],
+			Challenge: oauth2.S256ChallengeFromVerifier(verifier), Method: "S256"}
+		p, err := s.Services().OAuth.Prepare(ctx, s.Tenant.ID, authReq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := s.Services().OAuth.Approve(access.WithActor(ctx, access.Actor{ID: patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID}),
+			s.Tenant.ID, patient.ID, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().OAuth.Token(ctx, s.Tenant.ID, oauth.TokenRequest{GrantType: "authorization_code", ClientID: app.ID, Code: code,
+			RedirectURI: app.RedirectURIs[0], Verifier: verifier}); err != nil {
+			t.Fatal(err)
+		}
+		q := url.Values{"response_type": {"code"}, "client_id": {app.ID}, "redirect_uri": {app.RedirectURIs[0]}, "state": {"x"},
+			"code_challenge": {authReq.Challenge}, "code_challenge_method": {"S256"}}
+		special["GET /oauth/authorize"] = []string{"/oauth/authorize?" + q.Encode(), "/oauth/authorize?client_id=app_unknown"}
 	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
