@@ -59,21 +59,26 @@ func (s *Service) Choose(ctx context.Context, st OfferStore, brandID, orgProduct
 	return s.changed(ctx, brandID, st.Choose(ctx, brandID, orgProductID, chosen, s.clock.Now()))
 }
 
-// SetPrice sets a brand's own price for an organisation variant from a
-// decimal ("12.50"); an empty price returns to the organisation's price.
-func (s *Service) SetPrice(ctx context.Context, st OfferStore, brandID, orgVariantID, price string) error {
+// ParseBrandPrice reads a brand's price as typed ("12.50"); empty is -1,
+// the organisation's price.
+func ParseBrandPrice(price string) (int64, error) {
+	if price == "" {
+		return -1, nil
+	}
+	v, err := ParsePrice(price)
+	if err != nil || v < 0 || v > MaxPrice {
+		return 0, apperr.InvalidFields("Check the price.", map[string]string{"price": "Give a price such as 12.50, or leave it empty for the organisation's price."})
+	}
+	return v, nil
+}
+
+// SetPrice sets a brand's own price for an organisation variant in minor
+// units (< 0: the organisation's price again).
+func (s *Service) SetPrice(ctx context.Context, st OfferStore, brandID, orgVariantID string, price int64) error {
 	if !id.Valid(orgVariantID) {
 		return apperr.NotFoundError()
 	}
-	p := int64(-1)
-	if price != "" {
-		v, err := ParsePrice(price)
-		if err != nil || v < 0 || v > MaxPrice {
-			return apperr.InvalidFields("Check the price.", map[string]string{"price": "Give a price such as 12.50, or leave it empty for the organisation's price."})
-		}
-		p = v
-	}
-	return s.changed(ctx, brandID, st.SetPrice(ctx, brandID, orgVariantID, p, s.clock.Now()))
+	return s.changed(ctx, brandID, st.SetPrice(ctx, brandID, orgVariantID, price, s.clock.Now()))
 }
 
 // BrandCopy is what a brand sells of an organisation product: the

@@ -503,7 +503,9 @@ func (s *OrgCatalogRepo) DeletePage(context.Context, string, string) error { ret
 func (s *OrgCatalogRepo) Menu(context.Context, string) ([]catalog.MenuItem, error) { return nil, nil }
 
 // SaveMenu is refused: the menu belongs to brands.
-func (s *OrgCatalogRepo) SaveMenu(context.Context, string, []catalog.MenuItem) error { return errOrgCatalog }
+func (s *OrgCatalogRepo) SaveMenu(context.Context, string, []catalog.MenuItem) error {
+	return errOrgCatalog
+}
 
 // AddImage is refused: a brand adds pictures to its copy.
 func (s *OrgCatalogRepo) AddImage(context.Context, string, *catalog.Image, map[string]catalog.Rendition) error {
@@ -511,7 +513,9 @@ func (s *OrgCatalogRepo) AddImage(context.Context, string, *catalog.Image, map[s
 }
 
 // DeleteImage is refused (see AddImage).
-func (s *OrgCatalogRepo) DeleteImage(context.Context, string, string, string) error { return errOrgCatalog }
+func (s *OrgCatalogRepo) DeleteImage(context.Context, string, string, string) error {
+	return errOrgCatalog
+}
 
 // Rendition is NotFound (see AddImage).
 func (s *OrgCatalogRepo) Rendition(context.Context, string, string, string) (*catalog.Rendition, error) {
