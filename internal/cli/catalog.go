@@ -15,14 +15,17 @@ import (
 )
 
 func catalogCommand() command {
-	c := command{name: "catalog", usage: "catalog import|export|generate --tenant SLUG [FILE]",
+	c := command{name: "catalog", usage: "catalog import|export|generate --tenant SLUG [FILE] (import and export also --org SLUG)",
 		summary: "Import products from CSV, export them as CSV, or generate products for load tests, for one tenant."}
 	c.run = func(ctx context.Context, env *Env, args []string) error {
 		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 			fmt.Fprint(env.Stdout, `Usage: salve catalog <action> --tenant SLUG [FILE]
 
 Import products from CSV, export them as CSV, or generate products for load
-tests, for one tenant.
+tests, for one tenant. import and export take --org SLUG instead of --tenant
+for an organisation's shared catalog, which its brands choose from (and
+price) at /admin/catalog/organisation; a change to it reaches every brand
+that sells the product in the same transaction.
 
 Actions:
   import FILE   read products from a CSV file: one row per variant, columns
@@ -45,9 +48,9 @@ Run 'salve catalog <action> -h' for an action's flags.
 		maxArgs := 0
 		switch action {
 		case "import":
-			sub.usage, sub.summary, maxArgs = "catalog import --tenant SLUG FILE", "Import products from a CSV file; a file with any bad row changes nothing.", 1
+			sub.usage, sub.summary, maxArgs = "catalog import --tenant SLUG|--org SLUG FILE", "Import products from a CSV file; a file with any bad row changes nothing.", 1
 		case "export":
-			sub.usage, sub.summary = "catalog export --tenant SLUG > products.csv", "Write every product of the tenant as CSV to standard output."
+			sub.usage, sub.summary = "catalog export --tenant SLUG|--org SLUG > products.csv", "Write every product of the tenant as CSV to standard output."
 		case "generate":
 			sub.usage, sub.summary = "catalog generate --tenant SLUG [--count N]", "Add generated products for load tests and benchmarks (never on a live store)."
 		default:
@@ -55,7 +58,11 @@ Run 'salve catalog <action> -h' for an action's flags.
 		}
 		fs := flags(env, sub)
 		l := config.NewLoader(fs, config.Stores|config.Logging, nil)
-		slug := fs.String("tenant", "", "the tenant's slug (required)")
+		slug := fs.String("tenant", "", "the tenant's slug (required, unless --org)")
+		org := ""
+		if action != "generate" {
+			fs.StringVar(&org, "org", "", "an organisation's slug: its shared catalog instead of a tenant's (import, export)")
+		}
 		count := 0
 		if action == "generate" {
 			fs.IntVar(&count, "count", 100000, "how many products to add (generate)")
@@ -63,8 +70,8 @@ Run 'salve catalog <action> -h' for an action's flags.
 		if err := parse(env, fs, args, maxArgs); err != nil {
 			return err
 		}
-		if *slug == "" {
-			return usagef("--tenant is required")
+		if (*slug == "") == (org == "") {
+			return usagef("give --tenant or --org (one of them)")
 		}
 		if action == "import" && fs.NArg() != 1 {
 			return usagef("catalog import needs the CSV file")
@@ -81,19 +88,31 @@ Run 'salve catalog <action> -h' for an action's flags.
 		if err := db.CheckSchema(ctx); err != nil {
 			return err
 		}
-		t, err := store.NewTenants(db).BySlug(ctx, *slug)
-		if err != nil {
-			return tenantErr(err, *slug)
+		var svc *catalog.Service
+		var ownerID string
+		if org != "" {
+			// The organisation's catalog through the same import and export:
+			// its store saves products only, and rewrites every brand's copy.
+			o, err := store.NewTenants(db).OrgBySlug(ctx, org)
+			if err != nil {
+				return orgErr(err, org)
+			}
+			svc, ownerID, *slug = catalog.NewService(store.NewOrgCatalogRepo(db), env.Clock), o.ID, org
+		} else {
+			t, err := store.NewTenants(db).BySlug(ctx, *slug)
+			if err != nil {
+				return tenantErr(err, *slug)
+			}
+			svc, ownerID = catalog.NewService(store.NewCatalogRepo(db), env.Clock), t.ID
 		}
-		svc := catalog.NewService(store.NewCatalogRepo(db), env.Clock)
 		if action == "export" {
-			return svc.Export(ctx, t.ID, env.Stdout)
+			return svc.Export(ctx, ownerID, env.Stdout)
 		}
 		if action == "generate" {
 			if count < 1 || count > 1_000_000 {
 				return usagef("--count must be from 1 to 1000000")
 			}
-			err := svc.GenerateProducts(ctx, t.ID, count, 1000, func(done int) {
+			err := svc.GenerateProducts(ctx, ownerID, count, 1000, func(done int) {
 				if done%10000 == 0 || done == count {
 					fmt.Fprintf(env.Stderr, "generated %d of %d products\n", done, count)
 				}
@@ -111,7 +130,7 @@ Run 'salve catalog <action> -h' for an action's flags.
 		// Reading the file is shown in bytes, then saving as one step (it is
 		// one transaction); on a terminal only.
 		bar := env.progress("reading "+fs.Arg(0)+" (bytes)", int64(len(data)))
-		res, err := svc.Import(ctx, t.ID, &countingReader{r: bytes.NewReader(data), p: bar, then: "saving the products"})
+		res, err := svc.Import(ctx, ownerID, &countingReader{r: bytes.NewReader(data), p: bar, then: "saving the products"})
 		bar.Done()
 		if err != nil {
 			var ie *catalog.ImportError

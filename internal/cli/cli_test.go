@@ -395,6 +395,46 @@ func TestCatalogCommands(t *testing.T) {
 	}
 }
 
+// TestCatalogImportForAnOrganisation: salve catalog import --org fills an
+// organisation's shared catalog, export --org writes it back; a file with a
+// bad row changes nothing; --tenant and --org together, or an unknown
+// organisation, are refused.
+func TestCatalogImportForAnOrganisation(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, nil, "migrate", "--data", dir); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCLI(t, nil, "org", "create", "--data", dir, "--slug", "group", "--name", "Care Group"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	head := "slug,name,brand,category,tags,requires_prescription,hsa_fsa_eligible,status,summary,description,sku,variant,price,currency,stock\n"
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	_ = os.WriteFile(good, []byte(head+"sunscreen,Sunscreen,,first-aid,,,,,,,SUN-1,100 ml,9.99,USD,50\n"), 0o600)
+	_ = os.WriteFile(bad, []byte(head+"gel,Gel,,,,,,,,,G1,,1.00,USD,1\nwipes,Wipes,,,,,,,,,W1,,-2,USD,1\n"), 0o600)
+	if r := runCLI(t, nil, "catalog", "import", "--data", dir, "--org", "group", bad); r.code != 1 || !strings.Contains(r.stderr, "line 3: the price cannot be negative") {
+		t.Fatalf("bad import: %d %s", r.code, r.stderr)
+	}
+	// The category is a slug of the brands' categories: none exist yet.
+	if r := runCLI(t, nil, "catalog", "import", "--data", dir, "--org", "group", good); r.code != 1 || !strings.Contains(r.stderr, `unknown category "first-aid"`) {
+		t.Fatalf("unknown category: %d %s", r.code, r.stderr)
+	}
+	_ = os.WriteFile(good, []byte(head+"sunscreen,Sunscreen,,,,,,,,,SUN-1,100 ml,9.99,USD,50\n"), 0o600)
+	if r := runCLI(t, nil, "catalog", "import", "--data", dir, "--org", "group", good); r.code != 0 || !strings.Contains(r.stdout, "1 products created") {
+		t.Fatalf("import: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, nil, "catalog", "export", "--data", dir, "--org", "group"); r.code != 0 || !strings.Contains(r.stdout, "sunscreen,Sunscreen,,,,false,false,active,,,SUN-1,100 ml,9.99,USD,50") ||
+		strings.Contains(r.stdout, "gel") {
+		t.Fatalf("export: %d %s", r.code, r.stdout)
+	}
+	if r := runCLI(t, nil, "catalog", "export", "--data", dir, "--org", "ghost"); r.code != 1 || !strings.Contains(r.stderr, "ghost") {
+		t.Fatalf("unknown organisation: %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, nil, "catalog", "export", "--data", dir, "--org", "group", "--tenant", "acme"); r.code != 2 {
+		t.Fatalf("both --org and --tenant: %d", r.code)
+	}
+}
+
 // TestOrgCommands: an organisation's settings flow to the brands created
 // under it, a brand's override and reset show in 'tenant settings', and bad
 // input is a clear error.

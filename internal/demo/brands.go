@@ -117,12 +117,87 @@ func SeedBrands(ctx context.Context, catalogDB *store.DB, clk clock.Clock) (bool
 	if err != nil {
 		return false, err
 	}
-	return changed || seeded || legal, nil
+	shared, err := seedOrgCatalog(ctx, catalogDB, clk, org.ID, pharmacy.ID, travel.ID)
+	if err != nil {
+		return false, fmt.Errorf("demo organisation catalog: %w", err)
+	}
+	return changed || seeded || legal || shared, nil
+}
+
+// orgProducts are the demo organisation's shared catalog, in the format of
+// demoProducts: the last field lists the brands that sell it ("both" or
+// "pharmacy"); the travel clinic sells the sanitiser at a price of its own
+// (travelPrices).
+var orgProducts = []string{
+	"Care Group Hand Sanitiser Gel|Salve Care|hygiene,travel|100 ml:399:300,500 ml:999:120|both",
+	"Care Group Blister Plasters|Salve Care|blisters,walking|10 plasters:649:200|both",
+	"Care Group Reusable Water Bottle|Salve Care|water,travel|750 ml:1499:80|both",
+	"Care Group Glucose Tablets|Salve Care|glucose,diabetes|50 tablets:549:150|pharmacy",
+}
+
+// travelPrices are the travel clinic's own prices, by organisation SKU.
+var travelPrices = map[string]string{"ORG-CARE-GROUP-HAND-SANITISER-GEL-1": "4.49"}
+
+// seedOrgCatalog fills the organisation's empty shared catalog and makes
+// both brands choose from it: the first products in both, the glucose
+// tablets in the pharmacy only, the sanitiser at the travel clinic's own
+// price. An organisation with products is left alone.
+func seedOrgCatalog(ctx context.Context, db *store.DB, clk clock.Clock, orgID, pharmacyID, travelID string) (bool, error) {
+	repo := store.NewOrgCatalogRepo(db)
+	svc := catalog.NewService(repo, clk)
+	have, err := svc.AllProducts(ctx, orgID)
+	if err != nil || len(have) > 0 {
+		return false, err
+	}
+	var ps []*catalog.Product
+	sellers := map[*catalog.Product]string{}
+	for i, line := range orgProducts {
+		fields := strings.Split(line, "|")
+		p, err := demoProduct(strings.Join(fields[:len(fields)-1], "|")+"|hsa", i+1, "first-aid", "First aid", "first-aid")
+		if err != nil {
+			return false, err
+		}
+		for j := range p.Variants {
+			p.Variants[j].SKU = fmt.Sprintf("ORG-%s-%d", strings.ToUpper(catalog.Slugify(p.Name)), j+1)
+		}
+		if err := svc.Prepare(orgID, p); err != nil {
+			return false, fmt.Errorf("product %s: %w", p.Name, err)
+		}
+		ps = append(ps, p)
+		sellers[p] = fields[len(fields)-1]
+	}
+	if err := svc.SaveProducts(ctx, orgID, ps); err != nil {
+		return false, err
+	}
+	now := clk.Now()
+	for _, p := range ps {
+		brands := []string{pharmacyID}
+		if sellers[p] == "both" {
+			brands = append(brands, travelID)
+		}
+		for _, b := range brands {
+			if err := repo.Choose(ctx, b, p.ID, true, now); err != nil {
+				return false, fmt.Errorf("choose %s: %w", p.Name, err)
+			}
+		}
+		for _, v := range p.Variants {
+			if price, ok := travelPrices[v.SKU]; ok {
+				minor, err := catalog.ParseBrandPrice(price)
+				if err != nil {
+					return false, err
+				}
+				if err := repo.SetPrice(ctx, travelID, v.ID, minor, now); err != nil {
+					return false, fmt.Errorf("travel price of %s: %w", v.SKU, err)
+				}
+			}
+		}
+	}
+	return true, nil
 }
 
 // travelCategories and travelProducts are the travel clinic's own catalog,
-// in the format of demoCategories and demoProducts. The brands share no
-// product: a catalog shared across an organisation is not built yet.
+// in the format of demoCategories and demoProducts; it also sells part of
+// the organisation's shared catalog (orgProducts).
 var travelCategories = [][3]string{
 	{"travel-medicines", "Travel medicines", "Medicines for the trip: malaria, altitude, motion sickness and upset stomachs. Prescription items are checked by our clinicians."},
 	{"essentials", "Travel essentials", "Insect repellent, sun protection, first aid and safe water, packed for the road."},

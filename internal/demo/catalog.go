@@ -103,8 +103,14 @@ func SeedImages(ctx context.Context, catalogDB *store.DB, clk clock.Clock, worke
 			return 0, err
 		}
 		for _, p := range ps {
-			if len(p.Images) == 0 && slugOf[p.CategoryID] != "" {
-				todo = append(todo, job{t.ID, slugOf[p.CategoryID], p})
+			cat := slugOf[p.CategoryID]
+			if cat == "" && strings.HasPrefix(p.Slug, "care-group-") {
+				// The organisation's shared products (orgProducts) in a brand
+				// without their category: drawn as first aid.
+				cat = "first-aid"
+			}
+			if len(p.Images) == 0 && cat != "" {
+				todo = append(todo, job{t.ID, cat, p})
 			}
 		}
 	}

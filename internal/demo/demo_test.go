@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
@@ -149,9 +150,24 @@ func checkBrands(t *testing.T, db *store.DB, svc *catalog.Service) {
 	if travel.Setting(tenant.SetEmailSenderAddress) != "travel@salve-demo.example" || travel.Settings[tenant.SetFooter].From != "organisation" {
 		t.Errorf("travel sender %q, footer %+v", travel.Setting(tenant.SetEmailSenderAddress), travel.Settings[tenant.SetFooter])
 	}
+	// A dozen of its own and three of the organisation's shared catalog.
 	ps, err := svc.AllProducts(ctx, travel.ID)
-	if err != nil || len(ps) != 12 {
+	if err != nil || len(ps) != 15 {
 		t.Fatalf("%d travel products, %v", len(ps), err)
+	}
+	// The shared products: the sanitiser in both brands, at the travel
+	// clinic's own price there; the glucose tablets in the pharmacy only.
+	for brand, want := range map[string]int64{pharmacy.ID: 399, travel.ID: 449} {
+		p, err := svc.PublicProduct(ctx, brand, "care-group-hand-sanitiser-gel")
+		if err != nil || p.Variants[0].Price != want {
+			t.Errorf("sanitiser in %s: %+v %v", brand, p, err)
+		}
+	}
+	if _, err := svc.PublicProduct(ctx, pharmacy.ID, "care-group-glucose-tablets"); err != nil {
+		t.Errorf("glucose tablets in the pharmacy: %v", err)
+	}
+	if _, err := svc.PublicProduct(ctx, travel.ID, "care-group-glucose-tablets"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("glucose tablets in the travel clinic: %v", err)
 	}
 	for _, p := range ps {
 		if len(p.Images) != 1 {

@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/forms"
 	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/offers"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/render"
@@ -201,6 +202,10 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	if s.services != nil {
 		adm.Insights = s.services.Portal
 		adm.ShipTax = s.services.ShipTax
+		// A brand's choices of its organisation's shared catalog, audited
+		// (white label): through the shared catalog service, so the brand's
+		// catalog version (and with it every cached page) moves at once.
+		adm.Offers = offers.New(store.NewOrgCatalogRepo(s.stores.Catalog), s.catalog, s.stores.AuditLog)
 		// Patient rights (issue 16): the amendment clock and promotion reach.
 		if err := adm.Rights(s.services.Amendments, s.services.Marketing); err != nil {
 			return nil, err

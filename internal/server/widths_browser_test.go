@@ -26,6 +26,7 @@ import (
 	"github.com/salvehealth/salve/internal/incidents"
 	"github.com/salvehealth/salve/internal/marketing"
 	"github.com/salvehealth/salve/internal/oauth"
+	"github.com/salvehealth/salve/internal/offers"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/retention"
@@ -33,6 +34,7 @@ import (
 	"github.com/salvehealth/salve/internal/rx"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
@@ -335,6 +337,40 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	targeted := &promo.Promotion{TenantID: s.Tenant.ID, Code: "STRIPS20", Kind: promo.Percent, Value: 20, StartsAt: s.Clock.Now().Add(-time.Hour),
 		Target: promo.Target{Kind: promo.TargetLabHigh, Code: "13457-7"}}
 	if err := s.Services().Promotions.Create(ctx, targeted); err != nil {
+		t.Fatal(err)
+	}
+
+	// The shop in an organisation whose shared catalog has a product with a
+	// long name, chosen here at a price of its own, and one not chosen: the
+	// organisation catalog page at its fullest.
+	group := &tenant.Organisation{ID: id.New(), Slug: "group", Name: "Care Group", CreatedAt: s.Clock.Now(), UpdatedAt: s.Clock.Now()}
+	tenants := store.NewTenants(s.Stores.Catalog)
+	if err := tenants.CreateOrg(ctx, group); err != nil {
+		t.Fatal(err)
+	}
+	s.Tenant.OrgID = group.ID
+	if err := tenants.Update(ctx, s.Tenant); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tenants().Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	orgCat := catalog.NewService(store.NewOrgCatalogRepo(s.Stores.Catalog), s.Clock)
+	shared := &catalog.Product{Name: "Organisation Broad-Spectrum Mineral Sunscreen Lotion SPF 50 Fragrance Free",
+		Variants: []catalog.Variant{{SKU: "ORG-SUNSCREEN-LOTION-200ML", Name: "200 ml family size bottle", Price: 1899, Stock: 40},
+			{SKU: "ORG-SUNSCREEN-LOTION-50ML", Name: "50 ml", Price: 799, Stock: 0}}}
+	if err := orgCat.SaveProduct(ctx, group.ID, shared); err != nil {
+		t.Fatal(err)
+	}
+	if err := orgCat.SaveProduct(ctx, group.ID, &catalog.Product{Name: "Organisation Gloves", Variants: []catalog.Variant{{SKU: "ORG-GLOVES", Price: 499, Stock: 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	asManager := access.WithActor(ctx, access.Actor{ID: "widths-manager", Role: access.RoleStoreManager, TenantID: s.Tenant.ID})
+	shop := offers.New(store.NewOrgCatalogRepo(s.Stores.Catalog), cat, s.Stores.AuditLog)
+	if err := shop.Choose(asManager, s.Tenant.ID, shared.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := shop.SetPrice(asManager, s.Tenant.ID, shared.Variants[0].ID, "17.50"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -505,6 +505,9 @@ func (s *CatalogRepo) SaveProducts(ctx context.Context, tenantID string, ps []*c
 		if err != nil {
 			return fmt.Errorf("load categories: %w", err)
 		}
+		if err := refuseOrgCopies(ctx, tx, tenantID, ps); err != nil {
+			return err
+		}
 		for _, p := range ps {
 			if p.CategoryID != "" {
 				if _, ok := cats[p.CategoryID]; !ok {

@@ -172,10 +172,16 @@ func (s *Stock) Restock(ctx context.Context, tenantID string, items []orders.Sto
 		shown := false
 		for _, it := range mergeItems(items) {
 			var back int64
-			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3 RETURNING stock`,
-				it.Quantity, it.VariantID, tenantID).Scan(&back)
+			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3
+				AND org_variant_id IS NULL RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&back)
 			if errors.Is(err, sql.ErrNoRows) {
-				continue // removed from the catalog since
+				// A copy of an organisation variant: back to the shared stock
+				// (which keeps every brand's flags and versions itself).
+				_, err = takeShared(ctx, tx, tenantID, it.VariantID, it.Quantity)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("restock: %w", err)
+				}
+				continue // or removed from the catalog since
 			}
 			if err != nil {
 				return fmt.Errorf("restock: %w", err)

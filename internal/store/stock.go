@@ -47,9 +47,13 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []o
 		shown := false
 		for _, it := range mergeItems(items) {
 			var left int64
-			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND tenant_id = $3 AND stock >= $1 RETURNING stock`,
-				it.Quantity, it.VariantID, tenantID).Scan(&left)
+			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND tenant_id = $3 AND stock >= $1
+				AND org_variant_id IS NULL RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&left)
 			if errors.Is(err, sql.ErrNoRows) {
+				// A copy of an organisation variant sells the shared stock.
+				left, err = takeShared(ctx, tx, tenantID, it.VariantID, -it.Quantity)
+			}
+			if isShortOrMissing(err) {
 				return apperr.New(apperr.Conflict, "Sorry, there is not enough stock left of "+it.Label+". Lower the quantity or remove it from your cart.")
 			}
 			if err != nil {
@@ -165,9 +169,12 @@ func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.
 		// In variant-id order, like Reserve, so the two cannot deadlock.
 		for _, it := range mergeItems(held) {
 			var back int64
-			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3 RETURNING stock`,
-				it.Quantity, it.VariantID, tenantID).Scan(&back)
+			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3
+				AND org_variant_id IS NULL RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&back)
 			if errors.Is(err, sql.ErrNoRows) {
+				back, err = takeShared(ctx, tx, tenantID, it.VariantID, it.Quantity)
+			}
+			if isShortOrMissing(err) {
 				continue // the variant was removed from the catalog meanwhile
 			}
 			if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/incidents"
+	"github.com/salvehealth/salve/internal/offers"
 	"github.com/salvehealth/salve/internal/outbox"
 	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
@@ -91,6 +92,11 @@ type Handlers struct {
 	ShipTax      *shiptax.Service
 	shippingView *render.Page
 	taxView      *render.Page
+	// Offers are the brand's choices and prices of its organisation's
+	// shared catalog; nil (a process without the audit log, which records
+	// every change) leaves the pages out.
+	Offers         *offers.Service
+	orgCatalogView *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -151,7 +157,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
-		"admin/brand":    &h.brandView,
+		"admin/brand": &h.brandView, "admin/org_catalog": &h.orgCatalogView,
 		"admin/shipping": &h.shippingView, "admin/tax": &h.taxView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
 		"admin/reviews": &h.reviewsView, "admin/activity": &h.activityView, "admin/audit_events": &h.auditView,

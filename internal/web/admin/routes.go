@@ -49,6 +49,15 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/brand/{key}", h.setBrandSetting, mgr)
 		rt.Handle(access.Staff, "POST /admin/brand/{key}/reset", h.resetBrandSetting, mgr)
 	}
+	if h.Offers != nil {
+		// The organisation's shared catalog as this brand sees it: which
+		// products it sells, at what price. Merchandising, like the
+		// catalog; why only where the audit log is: every change is
+		// recorded before it is made (internal/offers).
+		rt.Handle(access.Staff, "GET /admin/catalog/organisation", h.showOrgCatalog, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/{id}", h.chooseOffer, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/variants/{id}/price", h.setOfferPrice, mgr)
+	}
 	if h.ShipTax != nil {
 		// Shipping and tax settings (issue 18): what buyers are charged,
 		// merchandising like the catalog, so the store manager's. Why only

@@ -1,0 +1,79 @@
+// Package offers holds a brand's choices of its organisation's shared
+// catalog: which organisation products the brand sells and at what price
+// (docs/white-label.md, "A shared catalog"). Every change is audited before
+// it is made.
+package offers
+
+import (
+	"context"
+
+	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/catalog"
+)
+
+// Service reads and changes a brand's offers.
+type Service struct {
+	store   catalog.OfferStore
+	catalog *catalog.Service
+	audit   audit.Appender
+}
+
+// New returns the service. al records every change; nil is refused at change
+// time (fail closed), so a process without an audit log (the storefront
+// role) can list but never change.
+func New(st catalog.OfferStore, cat *catalog.Service, al audit.Appender) *Service {
+	return &Service{store: st, catalog: cat, audit: al}
+}
+
+// List returns the organisation's products with the brand's choices and
+// prices; none for a brand outside any organisation.
+func (s *Service) List(ctx context.Context, brandID string) ([]*catalog.Offer, error) {
+	return s.catalog.Offers(ctx, s.store, brandID)
+}
+
+// Choose makes the brand sell an organisation product (chosen) or stop.
+func (s *Service) Choose(ctx context.Context, brandID, orgProductID string, chosen bool) error {
+	action, detail := "catalog.offer.choose", "sold by this brand"
+	if !chosen {
+		action, detail = "catalog.offer.withdraw", "no longer sold by this brand"
+	}
+	if err := s.record(ctx, brandID, action, "org_product", orgProductID, detail); err != nil {
+		return err
+	}
+	return s.catalog.Choose(ctx, s.store, brandID, orgProductID, chosen)
+}
+
+// SetPrice sets the brand's price of an organisation variant from a decimal
+// ("12.50"); empty returns it to the organisation's price.
+func (s *Service) SetPrice(ctx context.Context, brandID, orgVariantID, price string) error {
+	minor, err := catalog.ParseBrandPrice(price)
+	if err != nil {
+		return err
+	}
+	detail := "brand price " + catalog.FormatDecimal(minor)
+	if minor < 0 {
+		detail = "back to the organisation's price"
+	}
+	if err := s.record(ctx, brandID, "catalog.offer.price", "org_variant", orgVariantID, detail); err != nil {
+		return err
+	}
+	return s.catalog.SetPrice(ctx, s.store, brandID, orgVariantID, minor)
+}
+
+// record writes the audit event of a change before it is made. Why first and
+// fail closed: what a brand sells and charges is a business change that must
+// be traceable to who made it; one that cannot be recorded is not made (an
+// event whose change then fails, a bad price say, is a harmless extra line).
+// The detail is a product id and a price: no person's data.
+func (s *Service) record(ctx context.Context, brandID, action, resource, id, detail string) error {
+	if s.audit == nil {
+		return apperr.New(apperr.Unavailable, "Salve cannot record this change here, so it was not made.")
+	}
+	if err := s.audit.Append(ctx, audit.Entry{TenantID: brandID, Action: action, ResourceType: resource, ResourceID: id,
+		Purpose: access.PurposeOperations, Severity: audit.Normal, Detail: detail}); err != nil {
+		return apperr.Wrap(err, apperr.Unavailable, "Salve cannot record this right now, so it was not done. Try again in a minute.")
+	}
+	return nil
+}
