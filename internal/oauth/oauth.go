@@ -139,11 +139,20 @@ func ValidPKCE(v string) bool {
 		return false
 	}
 	for _, c := range []byte(v) {
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+		if !unreserved(c) {
 			return false
 		}
 	}
 	return true
+}
+
+// unreserved reports whether c is an RFC 3986 unreserved character.
+func unreserved(c byte) bool {
+	switch {
+	case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		return true
+	}
+	return c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // VerifyS256 reports whether verifier matches an S256 challenge (RFC 7636
