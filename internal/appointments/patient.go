@@ -78,7 +78,7 @@ func unseal(h phi.Handle, r Record) (Details, error) {
 		return Details{}, err
 	}
 	var d Details
-	if err := json.Unmarshal(b.Reveal(), &d); err != nil {
+	if err := phi.DecodeJSON(b.Reveal(), &d); err != nil {
 		return Details{}, fmt.Errorf("appointment %s: %w", r.ID, err)
 	}
 	return d, nil
