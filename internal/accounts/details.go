@@ -124,7 +124,7 @@ func openDetails(h phi.Handle, userID string, ct []byte) (Details, error) {
 	if err != nil {
 		return d, err
 	}
-	if err := json.Unmarshal(body.Reveal(), &d); err != nil {
+	if err := phi.DecodeJSON(body.Reveal(), &d); err != nil {
 		return d, fmt.Errorf("profile details of %s: %w", userID, err)
 	}
 	return d, nil

@@ -38,11 +38,28 @@ func (a Account) HasSecondFactor() bool { return a.TOTP || a.Passkeys > 0 }
 // Account returns an account with its PHI opened for the actor in ctx, for a
 // purpose. The vault records the access.
 func (s *Service) Account(ctx context.Context, tenantID, userID string, purpose access.Purpose) (Account, error) {
+	if u, ok := ctx.Value(rowKey{}).(User); ok && u.ID == userID && u.TenantID == tenantID {
+		// The row this request already read (WithRow); opened below
+		// through the same audited access.
+		return s.open(ctx, u, purpose)
+	}
 	u, err := s.users.ByID(ctx, tenantID, userID)
 	if err != nil {
 		return Account{}, notFound(err)
 	}
 	return s.open(ctx, u, purpose)
+}
+
+type rowKey struct{}
+
+// WithRow returns ctx carrying a person's row as this request read it (the
+// session's lookup), so that Account on the same person reads it no second
+// time. Only for a read-only view, set by its handler: a request that
+// changes the account must not carry it (Account would return the row from
+// before the change). Nothing is kept beyond the request, and the row is
+// still opened through an audited vault access.
+func WithRow(ctx context.Context, u User) context.Context {
+	return context.WithValue(ctx, rowKey{}, u)
 }
 
 // Email returns the address of a person, for the emails other services send

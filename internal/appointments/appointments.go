@@ -279,6 +279,9 @@ type Service struct {
 	booked   func(ctx context.Context, tenantID, appointmentID, patientID string)
 	clock    clock.Clock
 	log      *slog.Logger
+	// settings keeps each tenant's locations and cancellation window for
+	// showing (settings_cache.go); shared by WithClock's copies.
+	settings *tenantSettings
 }
 
 // New returns the service.
@@ -290,7 +293,8 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: d.Store, vault: d.Vault, grants: d.Grants, care: d.Care, outbox: d.Outbox, contacts: d.Contacts,
-		wants: d.Reminders, links: d.Links, booked: d.Booked, clock: d.Clock, log: d.Log}
+		wants: d.Reminders, links: d.Links, booked: d.Booked, clock: d.Clock, log: d.Log,
+		settings: newTenantSettings()}
 }
 
 // WithClock returns the service on another clock: the demo books its past

@@ -70,7 +70,11 @@ func (s *Service) AddLocation(ctx context.Context, tenantID, name, address, zone
 	}
 	now := s.clock.Now()
 	l := Location{ID: id.NewAt(now), TenantID: tenantID, Name: name, Address: address, TimeZone: zone, CreatedAt: now}
-	return l, s.store.InsertLocation(ctx, l)
+	if err := s.store.InsertLocation(ctx, l); err != nil {
+		return Location{}, err
+	}
+	s.settings.forget(tenantID)
+	return l, nil
 }
 
 // Types lists a tenant's types, active and retired.
@@ -162,7 +166,11 @@ func (s *Service) SetCancelWindow(ctx context.Context, tenantID, hours string) e
 	if err != nil || h < 0 || h > 336 {
 		return apperr.InvalidFields("Check the cancellation window.", map[string]string{"hours": "Enter whole hours from 0 to 336."})
 	}
-	return s.store.SetCancelWindow(ctx, tenantID, time.Duration(h)*time.Hour)
+	if err := s.store.SetCancelWindow(ctx, tenantID, time.Duration(h)*time.Hour); err != nil {
+		return err
+	}
+	s.settings.forget(tenantID)
+	return nil
 }
 
 // Availability is a clinician's published hours, as their editor shows it.

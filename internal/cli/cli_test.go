@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -497,4 +498,37 @@ func settingLine(out, key, value, from string) bool {
 		}
 	}
 	return false
+}
+
+// TestServeSetsTheGCTargetUnlessGOGCIsSet: a serving process runs the
+// garbage collector at serverGCPercent (docs/operations.md), and leaves
+// the runtime's setting alone when GOGC is in the environment.
+func TestServeSetsTheGCTargetUnlessGOGCIsSet(t *testing.T) {
+	was := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(was) })
+	dir := filepath.Join(t.TempDir(), "data")
+	if r := runCLI(t, nil, "migrate", "--data", dir); r.code != 0 {
+		t.Fatalf("migrate: %d %s", r.code, r.stderr)
+	}
+	serve := func(env map[string]string) int {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var percent int
+		res := runCLIContext(t, ctx, env, func(string) {
+			// Read the setting by setting it back to itself.
+			percent = debug.SetGCPercent(-1)
+			debug.SetGCPercent(percent)
+			cancel()
+		}, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+		if res.code != 0 {
+			t.Fatalf("serve exit %d: %s", res.code, res.stderr)
+		}
+		return percent
+	}
+	if p := serve(map[string]string{"GOGC": "100"}); p != 100 {
+		t.Errorf("with GOGC set, the GC target is %d, want the runtime's 100", p)
+	}
+	if p := serve(nil); p != serverGCPercent {
+		t.Errorf("the GC target is %d, want %d", p, serverGCPercent)
+	}
 }

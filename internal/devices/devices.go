@@ -385,7 +385,7 @@ func (s *Service) List(ctx context.Context, tenantID, patientID string) ([]*Devi
 		}
 		d := &Device{ID: r.ID, PatientID: r.PatientID, Kind: r.Kind, CreatedAt: r.CreatedAt, PairedAt: r.PairedAt,
 			RevokedAt: r.RevokedAt, LastReadAt: r.LastReadAt, Pending: len(r.PairCodeHash) > 0 && now.Before(r.PairExpiresAt)}
-		if err := json.Unmarshal(body.Reveal(), &d.Details); err != nil {
+		if err := phi.DecodeJSON(body.Reveal(), &d.Details); err != nil {
 			return nil, fmt.Errorf("device %s: %w", r.ID, err)
 		}
 		out = append(out, d)

@@ -83,7 +83,7 @@ func (s *Service) thresholds(ctx context.Context, h phi.Handle, tenantID, patien
 		return nil, err
 	}
 	ts := Thresholds{}
-	if err := json.Unmarshal(plain.Reveal(), &ts); err != nil {
+	if err := phi.DecodeJSON(plain.Reveal(), &ts); err != nil {
 		return nil, fmt.Errorf("thresholds: %w", err)
 	}
 	return ts, nil

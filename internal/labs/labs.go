@@ -412,7 +412,7 @@ func open(h phi.Handle, r Record) (*Report, error) {
 	}
 	rep := &Report{ID: r.ID, PatientID: r.PatientID, ClinicianID: r.ClinicianID, Status: r.Status, Attention: r.Attention,
 		CreatedAt: r.CreatedAt, ReleasedAt: r.ReleasedAt, ReleaseAt: r.ReleaseAt, New: r.Status == Released && r.SeenAt.IsZero()}
-	if err := json.Unmarshal(body.Reveal(), &rep.Details); err != nil {
+	if err := phi.DecodeJSON(body.Reveal(), &rep.Details); err != nil {
 		return nil, fmt.Errorf("lab report %s: %w", r.ID, err)
 	}
 	return rep, nil

@@ -814,7 +814,7 @@ func open(h phi.Handle, r Record) (*Order, error) {
 	}
 	o := &Order{ID: r.ID, Reference: r.Reference, UserID: r.UserID, Status: r.Status, Gateway: r.Gateway, ChargeID: r.ChargeID,
 		CreatedAt: r.CreatedAt}
-	if err := json.Unmarshal(body.Reveal(), &o.Details); err != nil {
+	if err := phi.DecodeJSON(body.Reveal(), &o.Details); err != nil {
 		return nil, fmt.Errorf("order %s details: %w", r.ID, err)
 	}
 	if r.ShipmentCT != nil {
@@ -823,7 +823,7 @@ func open(h phi.Handle, r Record) (*Order, error) {
 			return nil, err
 		}
 		o.Shipment = &Shipment{}
-		if err := json.Unmarshal(b.Reveal(), o.Shipment); err != nil {
+		if err := phi.DecodeJSON(b.Reveal(), o.Shipment); err != nil {
 			return nil, fmt.Errorf("order %s shipment: %w", r.ID, err)
 		}
 	}

@@ -28,37 +28,49 @@ type Widget struct {
 }
 
 // Widgets lists every widget in the built-in default order (the order of
-// the keys in summary.go).
-func Widgets() []Widget {
-	return []Widget{
-		{Key: WidgetOpenOrders, Title: "Open orders", Class: access.DataOrders, Href: "/account/orders",
-			Empty: "No open orders — browse the shop to place one.", Next: "/products", NextLabel: "Browse products"},
-		{Key: WidgetPastOrders, Title: "Past orders", Class: access.DataOrders, Href: "/account/orders",
-			Empty: "No past orders yet — delivered orders appear here, ready to order again."},
-		{Key: WidgetAppointments, Title: "Appointments", Class: access.DataClinical, Href: "/account/appointments",
-			Empty: "No upcoming appointments — they appear here when you book one with your clinic."},
-		{Key: WidgetLabs, Title: "Lab results", Class: access.DataClinical,
-			Empty: "No lab results yet — they appear here when your clinic releases them."},
-		{Key: WidgetRx, Title: "Prescriptions", Class: access.DataRx, Href: "/account/prescriptions",
-			Empty: "No prescriptions yet — they appear here once the pharmacy has verified one for you."},
-		{Key: WidgetBilling, Title: "Billing", Class: access.DataBilling, Href: "/account/billing",
-			Empty: "Nothing to pay — invoices and balances appear here when there are any."},
-		{Key: WidgetMessages, Title: "Messages", Class: access.DataMessages, Href: "/account/messages",
-			Empty: "No messages — write to your pharmacy or care team from Messages; their answers appear here."},
-		{Key: WidgetDevices, Title: "Device readings", Class: access.DataDevices, Href: "/account/devices",
-			Empty: "No device readings yet — they appear here once a connected device sends one.", Next: "/account/devices", NextLabel: "Connect a device"},
-		{Key: WidgetLists, Title: "Lists", Own: true, Href: "/account/lists",
-			Empty: "No lists yet — save products to a wish list or a shopping list.", Next: "/account/lists", NextLabel: "Make a list"},
-		{Key: WidgetProfile, Title: "Your profile", Own: true, Href: "/account/profile",
-			Empty: "Your profile is complete — nothing to add."},
-		{Key: WidgetOffer, Title: "An offer for you", Own: true,
-			Empty: "No offer right now — volume deals on things you buy appear here.", Next: "/products", NextLabel: "Browse products"},
-	}
+// the keys in summary.go): a copy the caller may change.
+func Widgets() []Widget { return slices.Clone(builtin) }
+
+// builtin is every widget in the built-in default order. Why kept once:
+// a dashboard view looks up each of its widgets by key, and building the
+// list for each look-up was a sixth of a view's allocations.
+var builtin = []Widget{
+	{Key: WidgetOpenOrders, Title: "Open orders", Class: access.DataOrders, Href: "/account/orders",
+		Empty: "No open orders — browse the shop to place one.", Next: "/products", NextLabel: "Browse products"},
+	{Key: WidgetPastOrders, Title: "Past orders", Class: access.DataOrders, Href: "/account/orders",
+		Empty: "No past orders yet — delivered orders appear here, ready to order again."},
+	{Key: WidgetAppointments, Title: "Appointments", Class: access.DataClinical, Href: "/account/appointments",
+		Empty: "No upcoming appointments — they appear here when you book one with your clinic."},
+	{Key: WidgetLabs, Title: "Lab results", Class: access.DataClinical,
+		Empty: "No lab results yet — they appear here when your clinic releases them."},
+	{Key: WidgetRx, Title: "Prescriptions", Class: access.DataRx, Href: "/account/prescriptions",
+		Empty: "No prescriptions yet — they appear here once the pharmacy has verified one for you."},
+	{Key: WidgetBilling, Title: "Billing", Class: access.DataBilling, Href: "/account/billing",
+		Empty: "Nothing to pay — invoices and balances appear here when there are any."},
+	{Key: WidgetMessages, Title: "Messages", Class: access.DataMessages, Href: "/account/messages",
+		Empty: "No messages — write to your pharmacy or care team from Messages; their answers appear here."},
+	{Key: WidgetDevices, Title: "Device readings", Class: access.DataDevices, Href: "/account/devices",
+		Empty: "No device readings yet — they appear here once a connected device sends one.", Next: "/account/devices", NextLabel: "Connect a device"},
+	{Key: WidgetLists, Title: "Lists", Own: true, Href: "/account/lists",
+		Empty: "No lists yet — save products to a wish list or a shopping list.", Next: "/account/lists", NextLabel: "Make a list"},
+	{Key: WidgetProfile, Title: "Your profile", Own: true, Href: "/account/profile",
+		Empty: "Your profile is complete — nothing to add."},
+	{Key: WidgetOffer, Title: "An offer for you", Own: true,
+		Empty: "No offer right now — volume deals on things you buy appear here.", Next: "/products", NextLabel: "Browse products"},
 }
+
+// keys are the widget keys in the built-in default order.
+var keys = func() []string {
+	out := make([]string, len(builtin))
+	for i, w := range builtin {
+		out[i] = w.Key
+	}
+	return out
+}()
 
 // Lookup returns the widget of a key.
 func Lookup(key string) (Widget, bool) {
-	for _, w := range Widgets() {
+	for _, w := range builtin {
 		if w.Key == key {
 			return w, true
 		}
@@ -66,15 +78,9 @@ func Lookup(key string) (Widget, bool) {
 	return Widget{}, false
 }
 
-// Keys lists every widget key in the built-in default order.
-func Keys() []string {
-	ws := Widgets()
-	out := make([]string, len(ws))
-	for i, w := range ws {
-		out[i] = w.Key
-	}
-	return out
-}
+// Keys lists every widget key in the built-in default order: a copy the
+// caller may change.
+func Keys() []string { return slices.Clone(keys) }
 
 // Known reports whether key is a widget key.
-func Known(key string) bool { return slices.Contains(Keys(), key) }
+func Known(key string) bool { return slices.Contains(keys, key) }

@@ -271,7 +271,7 @@ func open(h phi.Handle, r Record) (*Prescription, error) {
 	p := &Prescription{ID: r.ID, UserID: r.UserID, Status: r.Status, Source: r.Source, FillsLeft: r.FillsLeft,
 		DaysSupply: r.DaysSupply, ExpiresAt: r.ExpiresAt, LastFillAt: r.LastFillAt, Version: r.Version,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	if err := json.Unmarshal(body.Reveal(), &p.Details); err != nil {
+	if err := phi.DecodeJSON(body.Reveal(), &p.Details); err != nil {
 		return nil, fmt.Errorf("prescription %s details: %w", r.ID, err)
 	}
 	return p, nil

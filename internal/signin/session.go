@@ -28,6 +28,22 @@ type Session struct {
 	// Stage is how far sign-in has come (second factor pending, enrolment
 	// needed, complete).
 	Stage auth.Stage
+	// user is the account's row as Lookup read it for this request (nil
+	// from anything else); see User.
+	user *accounts.User
+}
+
+// User returns the account's row as the session's lookup read it at the
+// start of this request (sealed fields still sealed), so that a read-only
+// page about the same person need not read it again; ok is false when the
+// session did not come from Lookup. Why safe: it is one request's read,
+// never kept across requests, and opening it still goes through an audited
+// vault access.
+func (s Session) User() (accounts.User, bool) {
+	if s.user == nil {
+		return accounts.User{}, false
+	}
+	return *s.user, true
 }
 
 // Auth returns the session as the session policy (auth) sees it.
@@ -112,6 +128,7 @@ func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, 
 		return Session{}, ErrNoSession
 	}
 	sess := withStage(row, u.HasSecondFactor())
+	sess.user = &u
 	if s.policy.NeedsTouch(sess.Auth(), now) {
 		if err := s.sessions.Touch(ctx, row.ID, now); err != nil {
 			return Session{}, err
