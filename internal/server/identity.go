@@ -47,6 +47,9 @@ type IdentityOptions struct {
 	// Links names a tenant's site and address for the emails grants send
 	// (a proxy grant's notice); nil sends none.
 	Links func(ctx context.Context, tenantID string) (brand, baseURL string)
+	// Limits are the brands' own session lengths (inherited settings); nil
+	// reads none, so the server's apply.
+	Limits signin.TenantLimits
 }
 
 // NewIdentity builds the identity services on the PHI store, the vault, the
@@ -76,7 +79,7 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity, After: after, Registered: registered})
 	si := signin.New(signin.Deps{Users: users, Sessions: sessions, Throttles: store.NewThrottles(phiDB), Tokens: tokens,
 		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: log,
-		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Limits: store.NewSessionLimits(phiDB), Burst: o.Burst, After: after})
+		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Limits: o.Limits, Burst: o.Burst, After: after})
 	gr = grants.New(grants.Deps{Store: store.NewLinks(phiDB), Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
 		Policy: o.Sessions, Links: o.Links, Log: o.Log, After: after})
 	return Identity{Accounts: acc, SignIn: si, Grants: gr, After: after, Hasher: hasher}

@@ -179,7 +179,13 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		policy.Absolute = cfg.SessionAbsolute
 	}
 	links := shopLinks(cfg, store.NewTenants(stores.Catalog))
-	ids := NewIdentity(stores.PHI, v, al, ob, IdentityOptions{Clock: c, Log: log, Argon2: argon, Sessions: policy,
+	// Brands' effective settings (what each sets and inherits) for the
+	// policies the services read (policies.go).
+	brands := store.NewTenants(stores.Catalog)
+	if err := AdoptLegacyPolicies(context.Background(), stores.PHI, brands, c.Now()); err != nil {
+		return nil, err
+	}
+	ids := NewIdentity(stores.PHI, v, al, ob, IdentityOptions{Clock: c, Log: log, Argon2: argon, Sessions: policy, Limits: policyLimits{brands},
 		StaffInactivity: cfg.StaffInactivity, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
@@ -214,14 +220,16 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	ord := orders.New(orders.Deps{ShipTax: shipTax, Intake: frm.Intake, Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
-		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
+		Gateways: gateways, Offered: gatewaysOffered(brands, cfg.PaymentGateways), Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
 		Changed: orderWebhooks(hooks, log),
 		// Issue 16: invoices paid later on the online gateway's page.
 		InvoicePages: store.NewInvoicePayments(stores.PHI),
 		// Issue 18 point 2: returns, under the tenant's return rules.
 		Returns: store.NewReturns(stores.PHI), ReturnRules: returnRules(store.NewTenants(stores.Catalog))})
 	rxs.SetVerified(ord.CoverWaiting)
-	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
+	// The cancellation window and the release delay are brand policies,
+	// inherited from the organisation (policies.go).
+	appts := appointments.New(appointments.Deps{Store: policyAppointments{store.NewAppointments(stores.PHI), brands, c}, Vault: v, Grants: ids.Grants, Care: ids.Grants,
 		Outbox: ob, Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
@@ -230,7 +238,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			publishQuietly(ctx, hooks, log, tenantID, webhooks.AppointmentBooked, "appointment_id", appointmentID)
 		}})
 	users := store.NewUsers(stores.PHI)
-	lab := labs.New(labs.Deps{Store: store.NewLabs(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al, Outbox: ob,
+	lab := labs.New(labs.Deps{Store: policyLabs{store.NewLabs(stores.PHI), brands}, Grants: ids.Grants, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email,
 		Role: func(ctx context.Context, tenantID, userID string) (access.Role, error) {
 			u, err := users.ByID(ctx, tenantID, userID)
@@ -443,7 +451,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	// Changes with approvals (issue 19).
-	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret)
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, brands)
 	// Issue 16: the sections of a copy of a record, and the accounting.
 	svc.Records = recs
 	recordExporters(recs, ids.Accounts, ord, rxs, appts, lab, lst, svc.Portal)
