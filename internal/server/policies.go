@@ -2,9 +2,15 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/httpx"
+	"github.com/salvehealth/salve/internal/vault"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/clock"
@@ -178,4 +184,42 @@ func AdoptLegacyPolicies(ctx context.Context, phi *store.DB, tenants *store.Tena
 		}
 	}
 	return nil
+}
+
+// LandingFormLimits throttle visitors sending landing-page forms, per
+// client address: five sendings free, then a wait that doubles from a
+// minute up to an hour, forgotten after a quiet hour.
+var LandingFormLimits = auth.Limits{Free: 5, Base: time.Minute, Max: time.Hour, ResetAfter: time.Hour}
+
+// landingThrottle counts a visitor's sendings of landing-page forms by
+// client address (kept as a keyed digest, never the address) in the PHI
+// store's throttles, so every replica counts alike; past the limits a
+// sending is refused as RateLimited and stores nothing.
+func landingThrottle(th *store.Throttles, v *vault.Vault, c clock.Clock) func(ctx context.Context, tenantID string) error {
+	return func(ctx context.Context, tenantID string) error {
+		ip := httpx.InfoFrom(ctx).ClientIP
+		if !ip.IsValid() {
+			return nil // not a request (a test or a job): nothing to count by
+		}
+		key := "landing:" + hex.EncodeToString(v.BlindIndex(tenantID, "client-ip", ip.String()))
+		now := c.Now()
+		cur, err := th.Throttle(ctx, key)
+		if err != nil {
+			return err
+		}
+		if wait := LandingFormLimits.RetryAfter(cur, now); wait > 0 {
+			return apperr.New(apperr.RateLimited, fmt.Sprintf("This form was sent from your connection many times lately. Try again in %d minutes; nothing was sent.", int(wait.Minutes())+1))
+		}
+		next, _ := LandingFormLimits.Failed(cur, now)
+		return th.SetThrottle(ctx, tenantID, key, next)
+	}
+}
+
+// pageExists reports whether a slug names a published landing page of the
+// tenant.
+func pageExists(c *catalog.Service) func(ctx context.Context, tenantID, slug string) bool {
+	return func(ctx context.Context, tenantID, slug string) bool {
+		p, err := c.PageBySlug(ctx, tenantID, slug)
+		return err == nil && p.Published
+	}
 }

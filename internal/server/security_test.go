@@ -225,6 +225,9 @@ func init() {
 		routePolicy[p] = managers
 	}
 	routePolicy["GET /staff/patients/{id}/forms"] = disclosers
+	// Landing-page forms: the readers of some form class; which form's
+	// answers each reads is decided per form (TestLandingPageForm).
+	routePolicy["GET /staff/forms/{id}/responses"] = disclosers
 }
 
 // persona is one kind of person in the matrix.

@@ -213,7 +213,9 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// sealed in the PHI store; an intake questionnaire gates checkout.
 	frm := forms.New(forms.Deps{Definitions: store.NewFormDefinitions(stores.Catalog), Responses: store.NewFormResponses(stores.PHI),
 		Vault: v, Grants: ids.Grants, Audit: al, Clock: c,
-		Product: productExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c))})
+		Product: productExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c)),
+		// Landing-page forms: on a real page, throttled per sender.
+		Page: pageExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c)), Throttle: landingThrottle(store.NewThrottles(stores.PHI), v, c)})
 	// Shipping and tax settings (issue 18) in the catalog store; every
 	// change is audited first.
 	shipTax := shiptax.New(store.NewShipTax(stores.Catalog), al, c)
