@@ -68,7 +68,7 @@ Run 'salve org <action> -h' for an action's flags.
 		}
 		fs := flags(env, sub)
 		l := config.NewLoader(fs, config.Stores|config.Logging, nil)
-		var slug, name, logo, key, value string
+		var slug, name, logo, key, value, valueFile string
 		if action != "list" {
 			fs.StringVar(&slug, "slug", "", "the organisation's short name (a-z, 0-9, dashes)")
 		}
@@ -80,6 +80,7 @@ Run 'salve org <action> -h' for an action's flags.
 			fs.StringVar(&key, "key", "", "the setting's key, as 'salve org settings' lists them")
 			if action == "set" {
 				fs.StringVar(&value, "value", "", "the value")
+				fs.StringVar(&valueFile, "value-file", "", "read the value from this file (a legal page's text)")
 			}
 		}
 		if err := parse(env, fs, args, 0); err != nil {
@@ -145,6 +146,10 @@ Run 'salve org <action> -h' for an action's flags.
 			fmt.Fprintf(env.Stdout, "updated organisation %s\n", o.Slug)
 			return nil
 		default:
+			value, err := settingValue(env, value, valueFile)
+			if err != nil {
+				return err
+			}
 			return settingsAction(ctx, env, repo, action, o.ID, o.Slug, key, value, func() (map[string]tenant.Resolved, error) {
 				o, err := repo.OrgBySlug(ctx, slug)
 				if err != nil {

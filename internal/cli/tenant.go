@@ -96,7 +96,16 @@ Run 'salve tenant <action> -h' for an action's flags.
 			if err != nil {
 				return tenantErr(err, f.slug)
 			}
-			return settingsAction(ctx, env, repo, action, t.ID, t.Slug, f.key, f.value, func() (map[string]tenant.Resolved, error) {
+			value, err := settingValue(env, f.value, f.valueFile)
+			if err != nil {
+				return err
+			}
+			if d, ok := tenant.SettingDefByKey(f.key); ok && d.Approved && action != "settings" {
+				// Why refused here: a brand's session lengths change only
+				// through a request a second person approves.
+				return usagef("%s changes at a brand only through an approved request (/admin/compliance/changes); set it for the whole organisation with 'salve org set'", f.key)
+			}
+			return settingsAction(ctx, env, repo, action, t.ID, t.Slug, f.key, value, func() (map[string]tenant.Resolved, error) {
 				t, err := repo.BySlug(ctx, f.slug)
 				if err != nil {
 					return nil, err
@@ -158,7 +167,7 @@ Run 'salve tenant <action> -h' for an action's flags.
 // tenantFlags are the fields a tenant action can set.
 type tenantFlags struct {
 	slug, name, hosts, primary, accent, logo, contact, newSlug string
-	org, parent, key, value                                    string
+	org, parent, key, value, valueFile                         string
 	makeDefault                                                bool
 }
 
@@ -171,6 +180,7 @@ func (f *tenantFlags) bind(fs *flag.FlagSet, action string) {
 		fs.StringVar(&f.key, "key", "", "the setting's key, as 'salve tenant settings' lists them")
 		if action == "set" {
 			fs.StringVar(&f.value, "value", "", "the value to set at this tenant")
+			fs.StringVar(&f.valueFile, "value-file", "", "read the value from this file (a legal page's text)")
 		}
 		return
 	}
@@ -286,6 +296,21 @@ func (f *tenantFlags) overrideColors(ctx context.Context, fs *flag.FlagSet, env 
 		}
 	}
 	return nil
+}
+
+// settingValue returns --value, or the contents of --value-file.
+func settingValue(env *Env, value, file string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	if value != "" {
+		return "", usagef("give --value or --value-file, not both")
+	}
+	b, err := env.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read --value-file: %w", err)
+	}
+	return string(b), nil
 }
 
 // settingsAction shows, sets or resets the inheritable settings of an

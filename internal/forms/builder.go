@@ -34,8 +34,11 @@ const MaxBuilderFields = MaxFields + 1
 // nothing is stored (Kind ""), the form is shown again.
 func FromValues(v url.Values) (Definition, Op) {
 	d := Definition{Title: v.Get("title"), Intro: v.Get("intro"), Class: access.DataClass(v.Get("class")), Attach: Attach(v.Get("attach"))}
-	if d.Attach == Product {
+	switch d.Attach {
+	case Product:
 		d.Target = strings.TrimSpace(v.Get("target"))
+	case Page:
+		d.Target = strings.TrimSpace(v.Get("page"))
 	}
 	n, err := strconv.Atoi(v.Get("n"))
 	if err != nil || n < 0 {

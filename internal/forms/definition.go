@@ -83,6 +83,10 @@ const (
 	// Portal is a consent or acknowledgement listed on the patient's forms
 	// page (/account/forms).
 	Portal Attach = "portal"
+	// Page is a contact or sign-up form on a landing page: Target is the
+	// page's slug, and visitors (signed in or not) send it at
+	// /pages/{slug}/form. Each sending is its own subject.
+	Page Attach = "page"
 )
 
 // Field is one question.
@@ -159,6 +163,10 @@ func (d *Definition) Validate() error {
 	case Product:
 		if d.Target == "" {
 			errs["target"] = "Choose the product this questionnaire is for."
+		}
+	case Page:
+		if d.Target == "" {
+			errs["page"] = "Choose the landing page this form is on."
 		}
 	default:
 		errs["attach"] = "Choose where the form is used."

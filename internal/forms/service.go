@@ -64,6 +64,9 @@ type Responses interface {
 	// Completed returns the ids of the forms the patient has answered (any
 	// version), from the clear columns only: nothing is opened.
 	Completed(ctx context.Context, tenantID, patientID string) ([]string, error)
+	// ByForm returns the newest responses to a form (every version), at
+	// most limit.
+	ByForm(ctx context.Context, tenantID, formID string, limit int) ([]Record, error)
 }
 
 // Authorizer decides and audits a denial of an access to a patient's data
@@ -81,6 +84,13 @@ type Deps struct {
 	Vault     phi.Vault
 	Grants    Authorizer
 	Audit     audit.Appender
+	// Page, if set, reports whether a slug names a published landing page
+	// of the tenant (catalog.Service.PageBySlug), for a landing-page form.
+	Page func(ctx context.Context, tenantID, slug string) bool
+	// Throttle, if set, refuses a visitor's sending of a landing-page form
+	// when the sender's address sent too many lately (RateLimited), and
+	// counts the sending otherwise.
+	Throttle func(ctx context.Context, tenantID string) error
 	// Product, if set, reports whether a product id names a product of
 	// the tenant, so that an intake questionnaire is attached to a real
 	// one (catalog.Service.ProductByID).
@@ -128,6 +138,11 @@ func (s *Service) Save(ctx context.Context, tenantID, formID string, d Definitio
 	}
 	if d.Attach == Product && s.d.Product != nil && !s.d.Product(ctx, tenantID, d.Target) {
 		return nil, apperr.InvalidFields("Check the highlighted parts of the form.", map[string]string{"target": "Choose one of the shop's products."})
+	}
+	if d.Attach == Page {
+		if err := s.checkPage(ctx, tenantID, formID, d.Target); err != nil {
+			return nil, err
+		}
 	}
 	now := s.d.Clock.Now()
 	f := &Form{ID: formID, TenantID: tenantID, Version: 1, Definition: d, CreatedAt: now}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -259,6 +260,7 @@ type Service struct {
 	facts    func(ctx context.Context, tenantID, patientID string) (access.Facts, error)
 	rx       Prescriptions
 	invoices InvoicePages
+	offered  func(ctx context.Context, tenantID string) []string
 	intake   func(ctx context.Context, tenantID, userID string, productIDs []string) error
 	// returns and returnRules are Deps.Returns and Deps.ReturnRules.
 	returns     ReturnStore
@@ -289,6 +291,10 @@ type Deps struct {
 	Outbox   Enqueuer
 	Contacts Contacts
 	Gateways []payment.Gateway
+	// Offered, if set, names the gateways a brand offers among Gateways (its
+	// payment_gateways policy, inherited from its organisation); nil offers
+	// every one.
+	Offered func(ctx context.Context, tenantID string) []string
 	// Bought, if set, is told what a person just paid for (their wish list
 	// loses those items).
 	Bought func(ctx context.Context, tenantID, userID string, variantIDs []string) error
@@ -333,7 +339,7 @@ func New(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{shipTax: d.ShipTax, orders: d.Orders, stock: d.Stock, promos: d.Promotions, catalog: d.Catalog, vault: d.Vault,
-		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, intake: d.Intake, returns: d.Returns, returnRules: d.ReturnRules, clock: d.Clock, log: d.Log, changed: d.Changed}
+		audit: d.Audit, outbox: d.Outbox, contacts: d.Contacts, gateways: map[string]payment.Gateway{}, bought: d.Bought, links: d.Links, facts: d.Facts, rx: d.Prescriptions, invoices: d.InvoicePages, offered: d.Offered, intake: d.Intake, returns: d.Returns, returnRules: d.ReturnRules, clock: d.Clock, log: d.Log, changed: d.Changed}
 	for _, g := range d.Gateways {
 		s.gateways[g.Name()] = g
 		s.names = append(s.names, g.Name())
@@ -348,6 +354,32 @@ func (s *Service) Gateways() []payment.Gateway {
 		out = append(out, s.gateways[n])
 	}
 	return out
+}
+
+// GatewaysFor returns the gateways a brand offers at checkout, in the
+// server's order: those its payment_gateways policy names (Deps.Offered).
+func (s *Service) GatewaysFor(ctx context.Context, tenantID string) []payment.Gateway {
+	if s.offered == nil {
+		return s.Gateways()
+	}
+	names := s.offered(ctx, tenantID)
+	out := make([]payment.Gateway, 0, len(names))
+	for _, n := range s.names {
+		if slices.Contains(names, n) {
+			out = append(out, s.gateways[n])
+		}
+	}
+	return out
+}
+
+// offers reports whether a brand offers a gateway at checkout.
+func (s *Service) offers(ctx context.Context, tenantID, name string) bool {
+	for _, g := range s.GatewaysFor(ctx, tenantID) {
+		if g.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // ItemRef is a variant and quantity to order.
@@ -511,7 +543,9 @@ func (s *Service) Place(ctx context.Context, req PlaceRequest) (*Order, error) {
 		return nil, err
 	}
 	g, ok := s.gateways[req.Gateway]
-	if !ok {
+	// Why checked here as well as on the page: a brand that stopped
+	// offering a gateway must not take an order through it from an old form.
+	if !ok || !s.offers(ctx, req.TenantID, req.Gateway) {
 		return nil, apperr.InvalidFields("Choose how to pay.", map[string]string{"gateway": "Choose how to pay."})
 	}
 	if err := CheckAddress(&req.Address); err != nil {

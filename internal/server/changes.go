@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // newChanges builds the change service over the PHI store with the kinds
@@ -23,7 +24,7 @@ import (
 // shorter than the server's flags, the deploy-time ceiling); the MFA rule
 // is fixed (every staff role needs a second factor) and has no setting to
 // change; docs/compliance.md says so.
-func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, apps *oauth.Service) *changes.Service {
+func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, apps *oauth.Service, brands *store.Tenants) *changes.Service {
 	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
 	const day = 24 * time.Hour
 	retentionKind := changes.Kind{Name: changes.KindRetentionRule, Title: "Retention rule",
@@ -99,18 +100,22 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			}
 			return sso.SetSSO(ctx, c.TenantID, s)
 		}}
-	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind, sessionLimitsKind(store.NewSessionLimits(phiDB), sso, c),
+	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind, sessionLimitsKind(brands, sso, c),
 		oauthClientKind(apps))
 }
 
-// The fields of the session limits, in minutes.
-var limitFields = []string{"staff_idle_minutes", "patient_idle_minutes", "absolute_minutes"}
+// The fields of the session limits, in minutes: the brand settings' keys.
+var limitFields = []string{tenant.SetStaffIdleMinutes, tenant.SetPatientIdleMinutes, tenant.SetAbsoluteMinutes}
 
 // sessionLimitsKind governs a tenant's session limits (target: the tenant,
 // "sessions"). Why through approvals: a longer session is a weaker
 // automatic logoff (164.312(a)(2)(iii)); the two-person rule keeps one
 // admin from loosening it alone, and the server's flags stay the ceiling.
-func sessionLimitsKind(limits *store.SessionLimits, si *signin.Service, c clock.Clock) changes.Kind {
+// The limits are the brand's own settings (inherited from its organisation
+// until set): an approved change sets them for the brand, and a field left
+// empty resets it to inherited, which needs the same approval because the
+// inherited value may be longer.
+func sessionLimitsKind(brands *store.Tenants, si *signin.Service, c clock.Clock) changes.Kind {
 	mins := func(d time.Duration) string { return strconv.Itoa(int(d / time.Minute)) }
 	return changes.Kind{Name: changes.KindSessionLimits, Title: "Session limits",
 		Current: func(ctx context.Context, tenantID, _ string) (map[string]string, error) {
@@ -124,9 +129,13 @@ func sessionLimitsKind(limits *store.SessionLimits, si *signin.Service, c clock.
 				"absolute_minutes": server.Absolute}
 			fields := map[string]string{}
 			for _, f := range limitFields {
-				n, err := strconv.Atoi(strings.TrimSpace(after[f]))
+				v := strings.TrimSpace(after[f])
+				if v == "" {
+					continue // inherit again
+				}
+				n, err := strconv.Atoi(v)
 				if err != nil || n < 1 || time.Duration(n)*time.Minute > ceiling[f] {
-					fields[f] = "A whole number of minutes from 1 to " + mins(ceiling[f]) + " (the server's limit)."
+					fields[f] = "A whole number of minutes from 1 to " + mins(ceiling[f]) + " (the server's limit), or empty to inherit."
 				}
 			}
 			if len(fields) > 0 {
@@ -135,16 +144,17 @@ func sessionLimitsKind(limits *store.SessionLimits, si *signin.Service, c clock.
 			return nil
 		},
 		Apply: func(ctx context.Context, ch changes.Change) error {
-			var l [3]time.Duration
-			for i, f := range limitFields {
-				n, err := strconv.Atoi(strings.TrimSpace(ch.Payload[f]))
-				if err != nil {
-					return apperr.Errorf(apperr.Invalid, "%s %q is not a number", f, ch.Payload[f])
+			for _, f := range limitFields {
+				v := strings.TrimSpace(ch.Payload[f])
+				var err error
+				if v == "" {
+					err = brands.ResetSetting(ctx, ch.TenantID, f, c.Now())
+				} else {
+					err = brands.SetSetting(ctx, ch.TenantID, f, v, c.Now())
 				}
-				l[i] = time.Duration(n) * time.Minute
-			}
-			if err := limits.SetLimits(ctx, ch.TenantID, signin.Limits{StaffIdle: l[0], PatientIdle: l[1], Absolute: l[2]}, c.Now()); err != nil {
-				return err
+				if err != nil {
+					return err
+				}
 			}
 			si.ForgetLimits(ch.TenantID)
 			return nil

@@ -50,6 +50,9 @@ type IdentityOptions struct {
 	// OrgOf tells a brand's organisation, for roles across brands and
 	// sharing with a sister brand; nil: no brand has one.
 	OrgOf grants.OrgOf
+	// Limits are the brands' own session lengths (inherited settings); nil
+	// reads none, so the server's apply.
+	Limits signin.TenantLimits
 }
 
 // NewIdentity builds the identity services on the PHI store, the vault, the
@@ -79,7 +82,7 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 		Hasher: hasher, Clock: o.Clock, StaffInactivity: o.StaffInactivity, After: after, Registered: registered})
 	si := signin.New(signin.Deps{Users: users, Sessions: sessions, Throttles: store.NewThrottles(phiDB), Tokens: tokens,
 		Passkeys: store.NewPasskeys(phiDB), SSO: store.NewSSO(phiDB), Accounts: acc, OIDC: o.OIDC, Vault: v, Audit: log,
-		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Limits: store.NewSessionLimits(phiDB), Burst: o.Burst, After: after})
+		Hasher: hasher, Clock: o.Clock, Log: o.Log, Policy: o.Sessions, Limits: o.Limits, Burst: o.Burst, After: after})
 	links := store.NewLinks(phiDB)
 	gr = grants.New(grants.Deps{Store: links, Brands: links, OrgOf: o.OrgOf, Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
 		Policy: o.Sessions, Links: o.Links, Log: o.Log, After: after})

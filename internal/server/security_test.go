@@ -228,6 +228,9 @@ func init() {
 		routePolicy[p] = managers
 	}
 	routePolicy["GET /staff/patients/{id}/forms"] = disclosers
+	// Landing-page forms: the readers of some form class; which form's
+	// answers each reads is decided per form (TestLandingPageForm).
+	routePolicy["GET /staff/forms/{id}/responses"] = disclosers
 }
 
 // policyAllows reports whether a route's audience lets a persona in.

@@ -293,6 +293,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	formFill.Routes(s.router)
+	formFill.LandingRoutes(s.router)
 	formRead, err := staff.NewForms(site, s.services.Forms)
 	if err != nil {
 		return err

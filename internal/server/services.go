@@ -183,7 +183,13 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		policy.Absolute = cfg.SessionAbsolute
 	}
 	links := shopLinks(cfg, store.NewTenants(stores.Catalog))
-	ids := NewIdentity(stores.PHI, v, al, ob, IdentityOptions{Clock: c, Log: log, Argon2: argon, Sessions: policy,
+	// Brands' effective settings (what each sets and inherits) for the
+	// policies the services read (policies.go).
+	brands := store.NewTenants(stores.Catalog)
+	if err := AdoptLegacyPolicies(context.Background(), stores.PHI, brands, c.Now()); err != nil {
+		return nil, err
+	}
+	ids := NewIdentity(stores.PHI, v, al, ob, IdentityOptions{Clock: c, Log: log, Argon2: argon, Sessions: policy, Limits: policyLimits{brands},
 		StaffInactivity: cfg.StaffInactivity, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
@@ -211,21 +217,25 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	// sealed in the PHI store; an intake questionnaire gates checkout.
 	frm := forms.New(forms.Deps{Definitions: store.NewFormDefinitions(stores.Catalog), Responses: store.NewFormResponses(stores.PHI),
 		Vault: v, Grants: ids.Grants, Audit: al, Clock: c,
-		Product: productExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c))})
+		Product: productExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c)),
+		// Landing-page forms: on a real page, throttled per sender.
+		Page: pageExists(catalog.NewService(store.NewCatalogRepo(stores.Catalog), c)), Throttle: landingThrottle(store.NewThrottles(stores.PHI), v, c)})
 	// Shipping and tax settings (issue 18) in the catalog store; every
 	// change is audited first.
 	shipTax := shiptax.New(store.NewShipTax(stores.Catalog), al, c)
 	ord := orders.New(orders.Deps{ShipTax: shipTax, Intake: frm.Intake, Prescriptions: rxs, Orders: store.NewOrders(stores.PHI), Stock: store.NewStock(stores.Catalog), Catalog: variants,
 		Promotions: promos, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email, Facts: ids.Grants.Facts,
-		Gateways: gateways, Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
+		Gateways: gateways, Offered: gatewaysOffered(brands, cfg.PaymentGateways), Bought: lst.Bought, Links: shopLinks(cfg, store.NewTenants(stores.Catalog)), Clock: c, Log: log,
 		Changed: orderWebhooks(hooks, log),
 		// Issue 16: invoices paid later on the online gateway's page.
 		InvoicePages: store.NewInvoicePayments(stores.PHI),
 		// Issue 18 point 2: returns, under the tenant's return rules.
 		Returns: store.NewReturns(stores.PHI), ReturnRules: returnRules(store.NewTenants(stores.Catalog))})
 	rxs.SetVerified(ord.CoverWaiting)
-	appts := appointments.New(appointments.Deps{Store: store.NewAppointments(stores.PHI), Vault: v, Grants: ids.Grants, Care: ids.Grants,
+	// The cancellation window and the release delay are brand policies,
+	// inherited from the organisation (policies.go).
+	appts := appointments.New(appointments.Deps{Store: policyAppointments{store.NewAppointments(stores.PHI), brands, c}, Vault: v, Grants: ids.Grants, Care: ids.Grants,
 		Outbox: ob, Contacts: ids.Accounts.Email, Reminders: ids.Accounts.WantsReminders, Clock: c, Log: log, Links: func(ctx context.Context, tenantID string) (string, string) {
 			l := links(ctx, tenantID)
 			return l.Brand, l.BaseURL
@@ -234,7 +244,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			publishQuietly(ctx, hooks, log, tenantID, webhooks.AppointmentBooked, "appointment_id", appointmentID)
 		}})
 	users := store.NewUsers(stores.PHI)
-	lab := labs.New(labs.Deps{Store: store.NewLabs(stores.PHI), Grants: ids.Grants, Vault: v, Audit: al, Outbox: ob,
+	lab := labs.New(labs.Deps{Store: policyLabs{store.NewLabs(stores.PHI), brands}, Grants: ids.Grants, Vault: v, Audit: al, Outbox: ob,
 		Contacts: ids.Accounts.Email,
 		Role: func(ctx context.Context, tenantID, userID string) (access.Role, error) {
 			u, err := users.ByID(ctx, tenantID, userID)
@@ -448,7 +458,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	// Changes with approvals (issue 19).
-	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth)
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth, brands)
 	// Issue 16: the sections of a copy of a record, and the accounting.
 	svc.Records = recs
 	recordExporters(recs, ids.Accounts, ord, rxs, appts, lab, lst, svc.Portal)

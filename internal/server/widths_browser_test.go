@@ -495,6 +495,23 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		special["GET /account/forms/responses/{id}"] = []string{"/account/forms/responses/" + resp.ID}
 		special["GET /admin/forms/{id}"] = []string{"/admin/forms/" + consent.ID}
 		special["GET /staff/patients/{id}/forms"] = []string{"/staff/patients/" + patient.ID + "/forms"}
+		// A landing page's contact form (issue 18 point 1), sent once by a
+		// visitor; the responses as a pharmacist (who reads contact data).
+		contact, err := s.Services().Forms.Save(mctx, s.Tenant.ID, "", forms.Definition{Title: "Ask our pharmacists about diabetes care",
+			Class: access.DataContact, Attach: forms.Page, Target: "diabetes-month", Fields: []forms.Field{
+				{Key: "email", Label: "Your email address", Type: forms.Text, Required: true},
+				{Key: "question", Label: "Your question", Help: "Please leave out anything you would not write on a postcard.", Type: forms.Text}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().Forms.SubmitVisitor(context.Background(), s.Tenant.ID, "diabetes-month", contact.Version, url.Values{
+			"a_email": {"a.visitor.with.a.long.address@example.com"}, "a_question": {"Which meter works with the strips on the page that is long?"}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		special["GET /pages/{slug}/form"] = []string{"/pages/diabetes-month/form"}
+		special["GET /pages/{slug}/thanks"] = []string{"/pages/diabetes-month/thanks"}
+		special["GET /staff/forms/{id}/responses"] = []string{"/staff/forms/" + contact.ID + "/responses"}
+		special["GET /legal/{page}"] = []string{"/legal/privacy", "/legal/terms"}
 	}
 	// API tokens (issue 18 point 4): a personal token with a long name, one
 	// used and one revoked; a service token on the admin's page.

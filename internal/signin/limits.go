@@ -23,8 +23,9 @@ type TenantLimits interface {
 // limitsTTL is how long a tenant's limits are cached in a process. Why a
 // cache: Lookup runs on every request, and an idle replica must cost the
 // database almost nothing; an approved change takes effect everywhere
-// within this time.
-const limitsTTL = 30 * time.Second
+// within this time, the tenant resolver's reload interval (so a change at
+// an organisation reaches its brands' sessions as soon as their pages).
+const limitsTTL = 15 * time.Second
 
 // limitsCache holds tenants' limits for limitsTTL.
 type limitsCache struct {

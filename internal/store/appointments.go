@@ -147,6 +147,12 @@ func (s *Appointments) SetCancelWindow(ctx context.Context, tenantID string, d t
 		ON CONFLICT (tenant_id) DO UPDATE SET cancel_window_mins = excluded.cancel_window_mins`, tenantID, int64(d/time.Minute))
 }
 
+// ClearCancelWindow removes the tenant's window from this table (it now
+// lives in the brand's settings: server.AdoptLegacyPolicies).
+func (s *Appointments) ClearCancelWindow(ctx context.Context, tenantID string) error {
+	return s.exec(ctx, "appointment settings", `DELETE FROM appointment_settings WHERE tenant_id = $1`, tenantID)
+}
+
 // Availability returns the weekly hours and exceptions of one clinician, or
 // of every clinician of the tenant when clinicianID is empty.
 func (s *Appointments) Availability(ctx context.Context, tenantID, clinicianID string) ([]appointments.Hours, []appointments.Exception, error) {

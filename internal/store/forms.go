@@ -128,6 +128,26 @@ func (s *FormResponses) ByPatient(ctx context.Context, tenantID, patientID strin
 	return out, rows.Err()
 }
 
+// ByForm returns the newest responses to a form (every version), at most
+// limit (a landing-page form's responses, each its own subject).
+func (s *FormResponses) ByForm(ctx context.Context, tenantID, formID string, limit int) ([]forms.Record, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+responseColumns+` FROM form_responses WHERE tenant_id = $1 AND form_id = $2
+		ORDER BY submitted_at DESC, id DESC LIMIT $3`, tenantID, formID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("form responses: %w", err)
+	}
+	defer rows.Close()
+	var out []forms.Record
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return nil, fmt.Errorf("form responses: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // Get returns one of a patient's responses; NotFound when it is not theirs.
 func (s *FormResponses) Get(ctx context.Context, tenantID, patientID, responseID string) (*forms.Record, error) {
 	r, err := scanResponse(s.db.r.QueryRowContext(ctx, `SELECT `+responseColumns+` FROM form_responses WHERE id = $1 AND tenant_id = $2 AND patient_id = $3`,

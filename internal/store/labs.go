@@ -220,6 +220,28 @@ func (s *Labs) ReleaseDelay(ctx context.Context, tenantID string) (time.Duration
 	return time.Duration(secs) * time.Second, nil
 }
 
+// LegacyReleaseDelay returns the delay kept in this table, if any (it now
+// lives in the brand's settings: server.AdoptLegacyPolicies).
+func (s *Labs) LegacyReleaseDelay(ctx context.Context, tenantID string) (time.Duration, bool, error) {
+	var secs int64
+	err := s.db.r.QueryRowContext(ctx, `SELECT release_delay_seconds FROM lab_settings WHERE tenant_id = $1`, tenantID).Scan(&secs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("lab settings: %w", err)
+	}
+	return time.Duration(secs) * time.Second, true, nil
+}
+
+// ClearReleaseDelay removes the tenant's row from this table.
+func (s *Labs) ClearReleaseDelay(ctx context.Context, tenantID string) error {
+	if _, err := s.db.w.ExecContext(ctx, `DELETE FROM lab_settings WHERE tenant_id = $1`, tenantID); err != nil {
+		return fmt.Errorf("clear lab settings: %w", err)
+	}
+	return nil
+}
+
 // SetReleaseDelay sets a tenant's automatic release delay.
 func (s *Labs) SetReleaseDelay(ctx context.Context, tenantID string, d time.Duration, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -45,3 +45,12 @@ func (q *SessionLimits) SetLimits(ctx context.Context, tenantID string, l signin
 	}
 	return nil
 }
+
+// Clear removes a tenant's limits from this table (they now live in the
+// brand's settings: server.AdoptLegacyPolicies).
+func (q *SessionLimits) Clear(ctx context.Context, tenantID string) error {
+	if _, err := q.db.w.ExecContext(ctx, `DELETE FROM tenant_session_limits WHERE tenant_id = $1`, tenantID); err != nil {
+		return fmt.Errorf("clear session limits: %w", err)
+	}
+	return nil
+}

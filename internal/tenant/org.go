@@ -80,6 +80,14 @@ const Email SettingGroup = "Email"
 // Returns is the group of the store's return rules (issue 18 point 2).
 const Returns SettingGroup = "Returns"
 
+// Legal is the group of the brand's legal pages, shown at /legal/{page}.
+const Legal SettingGroup = "Legal pages"
+
+// Policies is the group of the rules the brand's services follow: session
+// lengths, the appointment cancellation window, the lab result release
+// delay and the payment gateways offered.
+const Policies SettingGroup = "Policies"
+
 // SettingDef is one inheritable setting: set at the organisation, inherited by
 // each brand, overridden by any brand.
 type SettingDef struct {
@@ -90,6 +98,13 @@ type SettingDef struct {
 	// Default applies when neither a brand, its parents nor the organisation
 	// set the value.
 	Default string
+	// Multiline settings (the legal pages) are edited in a text area.
+	Multiline bool
+	// Approved settings (the session lengths) change at a brand only through
+	// a request a second person approves (internal/changes); the
+	// organisation sets them directly. Why: a longer session is a weaker
+	// automatic logoff, so one brand admin must not loosen it alone.
+	Approved bool
 	// check returns a reason the value is refused, or "".
 	check func(string) string
 }
@@ -101,8 +116,8 @@ func (d SettingDef) Check(v string) string { return d.check(v) }
 // Setting keys. Only settings that something reads are listed: the
 // colours (the theme stylesheet), the footer (every page and email) and the
 // email sender (every email, through the outbox), the return rules (the
-// returns service). Legal pages and other policies are to follow
-// (docs/white-label.md).
+// returns service), the legal pages (/legal/{page}, linked from every
+// footer) and the policies (sign-in, appointments, labs, checkout).
 const (
 	SetPrimaryColor       = "primary_color"
 	SetAccentColor        = "accent_color"
@@ -116,7 +131,49 @@ const (
 	SetReturnWindowDays    = "return_window_days"
 	SetReturnsPrescription = "returns_prescription"
 	SetReturnsOpened       = "returns_opened"
+	// The legal pages: Markdown (internal/markup) shown at /legal/privacy,
+	// /legal/terms and /legal/returns.
+	SetLegalPrivacy = "legal_privacy"
+	SetLegalTerms   = "legal_terms"
+	SetLegalReturns = "legal_returns"
+	// The session lengths in minutes ("" for the server's limit); a brand
+	// may only shorten the server's (signin.Service.PolicyFor).
+	SetStaffIdleMinutes   = "staff_idle_minutes"
+	SetPatientIdleMinutes = "patient_idle_minutes"
+	SetAbsoluteMinutes    = "absolute_minutes"
+	// SetCancelWindowHours is how late before its start, in hours, a
+	// patient may move or cancel an appointment.
+	SetCancelWindowHours = "cancel_window_hours"
+	// SetResultReleaseHours is how many hours after it arrives a held lab
+	// report is released to the patient automatically (0: never; a
+	// clinician releases it).
+	SetResultReleaseHours = "result_release_hours"
+	// SetPaymentGateways lists the ways to pay offered at checkout, a
+	// comma-separated subset of the server's --payment-gateways ("": all).
+	SetPaymentGateways = "payment_gateways"
 )
+
+// MaxLegalLen bounds a legal page's text.
+const MaxLegalLen = 50000
+
+// MaxSessionMinutes bounds a session length a brand or organisation may
+// set (a week); the server's own limits are the ceiling in force.
+const MaxSessionMinutes = 7 * 24 * 60
+
+// LegalPage is one legal page: the name in its URL (/legal/{name}), its
+// setting and its title.
+type LegalPage struct{ Name, Key, Title string }
+
+// LegalPages are the legal pages in the order the footer links them.
+var LegalPages = []LegalPage{
+	{"privacy", SetLegalPrivacy, "Notice of privacy practices"},
+	{"terms", SetLegalTerms, "Terms of sale"},
+	{"returns", SetLegalReturns, "Returns and shipping"},
+}
+
+// Gateways are the payment gateways a brand may offer (config's
+// --payment-gateways names).
+var Gateways = []string{"invoice", "stripe", "test"}
 
 // MaxFooterLen bounds the footer text.
 const MaxFooterLen = 500
@@ -132,6 +189,78 @@ var SettingDefs = []SettingDef{
 	{Key: SetReturnWindowDays, Group: Returns, Label: "Return window (days after delivery)", Help: "0 to 365; 0 takes no returns.", Default: "30", check: checkDays},
 	{Key: SetReturnsPrescription, Group: Returns, Label: "Prescription items may be returned", Help: "yes or no", Default: "no", check: checkYesNo},
 	{Key: SetReturnsOpened, Group: Returns, Label: "Opened items may be returned", Help: "yes or no (opened personal-care items cannot be resold)", Default: "no", check: checkYesNo},
+	{Key: SetLegalPrivacy, Group: Legal, Label: "Notice of privacy practices", Help: "Shown at /legal/privacy. Paragraphs, ## headings, - lists, **bold**, *italic* and [links](https://…); no HTML. At most 50,000 characters.", Multiline: true, check: textCheck(MaxLegalLen, true)},
+	{Key: SetLegalTerms, Group: Legal, Label: "Terms of sale", Help: "Shown at /legal/terms; written as the notice above.", Multiline: true, check: textCheck(MaxLegalLen, true)},
+	{Key: SetLegalReturns, Group: Legal, Label: "Returns and shipping policy", Help: "Shown at /legal/returns; written as the notice above. Empty: no such page.", Multiline: true, check: textCheck(MaxLegalLen, true)},
+	{Key: SetStaffIdleMinutes, Group: Policies, Label: "Staff sign-out after idle (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, check: checkMinutes},
+	{Key: SetPatientIdleMinutes, Group: Policies, Label: "Patient sign-out after idle (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, check: checkMinutes},
+	{Key: SetAbsoluteMinutes, Group: Policies, Label: "Longest session (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, check: checkMinutes},
+	{Key: SetCancelWindowHours, Group: Policies, Label: "Appointment cancellation window (hours)", Help: "How late before its start a patient may move or cancel an appointment: 0 to 336.", Default: "24", check: hoursCheck(336)},
+	{Key: SetResultReleaseHours, Group: Policies, Label: "Lab result release delay (hours)", Help: "Held results reach the patient this long after they arrive, unless a clinician releases them first: 0 (never automatically) to 720.", Default: "0", check: hoursCheck(720)},
+	{Key: SetPaymentGateways, Group: Policies, Label: "Ways to pay offered", Help: "Comma-separated: invoice, stripe, test; only those the server offers count. Empty: every one the server offers.", check: checkGateways},
+}
+
+// checkMinutes accepts an empty value (the server's limit) or 1 to
+// MaxSessionMinutes.
+func checkMinutes(v string) string {
+	if v == "" {
+		return ""
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxSessionMinutes {
+		return "Enter a whole number of minutes from 1 to " + strconv.Itoa(MaxSessionMinutes) + ", or leave it empty for the server's limit."
+	}
+	return ""
+}
+
+func hoursCheck(limit int) func(string) string {
+	return func(v string) string {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > limit {
+			return "Enter a whole number of hours from 0 to " + strconv.Itoa(limit) + "."
+		}
+		return ""
+	}
+}
+
+// checkGateways accepts a comma-separated list of known gateways, each once.
+func checkGateways(v string) string {
+	if v == "" {
+		return ""
+	}
+	seen := map[string]bool{}
+	for g := range strings.SplitSeq(v, ",") {
+		g = strings.TrimSpace(g)
+		known := false
+		for _, k := range Gateways {
+			known = known || g == k
+		}
+		if !known || seen[g] {
+			return "List each of invoice, stripe and test at most once, separated by commas."
+		}
+		seen[g] = true
+	}
+	return ""
+}
+
+// OfferedGateways returns the brand's gateways among those the server
+// offers (configured, in the server's order): all of them when the brand
+// lists none.
+func OfferedGateways(setting string, configured []string) []string {
+	if strings.TrimSpace(setting) == "" {
+		return configured
+	}
+	want := map[string]bool{}
+	for g := range strings.SplitSeq(setting, ",") {
+		want[strings.TrimSpace(g)] = true
+	}
+	var out []string
+	for _, g := range configured {
+		if want[g] {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // checkAddress accepts an empty value or one plain email address
@@ -167,6 +296,18 @@ func CheckSetting(key, value string) (string, error) {
 		return "", apperr.InvalidFields("There is no such setting.", map[string]string{"key": "Unknown setting " + strconv.Quote(key) + "."})
 	}
 	value = strings.TrimSpace(value)
+	if d.Multiline {
+		value = strings.ReplaceAll(value, "\r\n", "\n")
+	}
+	if d.Key == SetPaymentGateways {
+		var gs []string
+		for g := range strings.SplitSeq(value, ",") {
+			if g = strings.TrimSpace(g); g != "" {
+				gs = append(gs, strings.ToLower(g))
+			}
+		}
+		value = strings.Join(gs, ",")
+	}
 	if d.Key == SetPrimaryColor || d.Key == SetAccentColor || d.Key == SetReturnsPrescription || d.Key == SetReturnsOpened {
 		value = strings.ToLower(value)
 	}

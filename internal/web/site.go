@@ -13,6 +13,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -95,7 +97,35 @@ func (s *Site) View(r *http.Request, title string, data any) *render.View {
 	if s.nav != nil && t != nil {
 		v.Menu, v.Legal = s.navOf(r.Context(), t.ID)
 	}
+	if t != nil {
+		v.Legal = legalLinks(t, v.Legal)
+	}
 	return v
+}
+
+// legalLinks returns the footer's legal links: the brand's published legal
+// landing pages (privacy, contact, terms; the older way) with the legal
+// pages it sets or inherits (tenant.LegalPages, at /legal/{page}) in their
+// place. The notice of privacy practices and the terms are always linked
+// (their page says when none is published yet); the returns policy only
+// when there is one.
+func legalLinks(t *tenant.Tenant, pages []render.MenuLink) []render.MenuLink {
+	out := make([]render.MenuLink, 0, len(pages)+len(tenant.LegalPages))
+	linked := map[string]bool{}
+	for _, p := range pages {
+		name := strings.TrimPrefix(p.Href, "/pages/")
+		if slices.ContainsFunc(tenant.LegalPages, func(lp tenant.LegalPage) bool { return lp.Name == name && t.Setting(lp.Key) != "" }) {
+			p.Href = "/legal/" + name
+		}
+		linked[name] = true
+		out = append(out, p)
+	}
+	for _, lp := range tenant.LegalPages {
+		if !linked[lp.Name] && (t.Setting(lp.Key) != "" || lp.Name != "returns") {
+			out = append(out, render.MenuLink{Label: lp.Title, Href: "/legal/" + lp.Name})
+		}
+	}
+	return out
 }
 
 // navOf returns the tenant's menu and published legal pages, kept per tenant

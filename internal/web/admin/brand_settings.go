@@ -65,8 +65,12 @@ func (h *Handlers) setBrandSetting(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	key, value := r.PathValue("key"), f.Value("value")
-	if _, ok := tenant.SettingDefByKey(key); !ok {
+	def, ok := tenant.SettingDefByKey(key)
+	if !ok {
 		return apperr.NotFoundError()
+	}
+	if def.Approved {
+		return h.brand(w, r, errApproved(key), key, value)
 	}
 	t := tenant.FromContext(r.Context())
 	if err := h.Brand.SetSetting(r.Context(), t.ID, key, value, time.Now().UTC()); err != nil {
@@ -79,8 +83,12 @@ func (h *Handlers) setBrandSetting(w http.ResponseWriter, r *http.Request) error
 // inherited again: POST /admin/brand/{key}/reset.
 func (h *Handlers) resetBrandSetting(w http.ResponseWriter, r *http.Request) error {
 	key := r.PathValue("key")
-	if _, ok := tenant.SettingDefByKey(key); !ok {
+	def, ok := tenant.SettingDefByKey(key)
+	if !ok {
 		return apperr.NotFoundError()
+	}
+	if def.Approved {
+		return h.brand(w, r, errApproved(key), "", "")
 	}
 	if err := h.Brand.ResetSetting(r.Context(), tenant.FromContext(r.Context()).ID, key, time.Now().UTC()); err != nil {
 		return err
@@ -95,4 +103,14 @@ func (h *Handlers) brandSaved(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return seeOther(w, r, "/admin/brand", "saved")
+}
+
+// errApproved refuses to set or reset an approved setting (the session
+// lengths) from this page. Why: a longer session is a weaker automatic
+// logoff, so a brand changes it only through a request that a second
+// person approves (/admin/compliance/changes); the organisation's value is
+// set by the operator.
+func errApproved(key string) error {
+	return apperr.InvalidFields("This setting changes only through an approved request.",
+		map[string]string{key: "Ask for the change under Changes (/admin/compliance/changes); it applies when a second person approves."})
 }

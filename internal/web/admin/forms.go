@@ -71,6 +71,8 @@ func usedLabel(d forms.Definition, names map[string]string) string {
 		return "Intake questionnaire for " + names[d.Target]
 	case forms.Portal:
 		return "In the patient portal (a consent)"
+	case forms.Page:
+		return "On the landing page /pages/" + d.Target
 	}
 	return "Not used yet (a draft)"
 }
@@ -98,6 +100,8 @@ type builderData struct {
 	Classes  []classOption
 	Types    []forms.FieldType
 	Products []productOption
+	// Pages are the published landing pages (slug as ID, title as Name).
+	Pages []productOption
 }
 
 // builderField is one question in the builder, with the yes/no questions
@@ -133,6 +137,15 @@ func (h *FormPages) builderPage(w http.ResponseWriter, r *http.Request, status i
 	}
 	for _, p := range ps {
 		bd.Products = append(bd.Products, productOption{ID: p.ID, Name: p.Name})
+	}
+	pages, perr := h.catalog.Pages(r.Context(), t.ID)
+	if perr != nil {
+		return perr
+	}
+	for _, p := range pages {
+		if p.Published {
+			bd.Pages = append(bd.Pages, productOption{ID: p.Slug, Name: p.Title})
+		}
 	}
 	var yesNo []productOption
 	for i, f := range d.Fields {

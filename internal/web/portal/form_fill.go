@@ -23,6 +23,11 @@ type fillData struct {
 	// there once the form is sent.
 	Next    string
 	Version string
+	// Action is where the form posts: /account/forms/{id}, or a landing
+	// page's /pages/{slug}/form.
+	Action string
+	// Visitor marks a landing page's form, sent without an account.
+	Visitor bool
 }
 
 // fieldView is one question as the page shows it, with what was typed.
@@ -72,7 +77,15 @@ func (h *Forms) fillPage(w http.ResponseWriter, r *http.Request, status int, f *
 	if _, err := web.Session(r); err != nil {
 		return err
 	}
-	d := fillData{Form: f, Message: msg, Today: h.forms.Today(), Next: next, Version: strconv.Itoa(f.Version)}
+	d := h.fillView(f, v, errs, msg)
+	d.Next, d.Action = next, "/account/forms/"+f.ID
+	return h.render(w, r, h.pages.fill, status, f.Title, d)
+}
+
+// fillView is a form as its page shows it, with what was typed and each
+// question's error.
+func (h *Forms) fillView(f *forms.Form, v url.Values, errs map[string]string, msg string) fillData {
+	d := fillData{Form: f, Message: msg, Today: h.forms.Today(), Version: strconv.Itoa(f.Version)}
 	for _, fl := range f.Fields {
 		name := forms.InputName(fl.Key)
 		fv := fieldView{Field: fl, Name: name, Value: v.Get(name), Error: errs[name], SignName: v.Get(name + "_name"),
@@ -87,7 +100,7 @@ func (h *Forms) fillPage(w http.ResponseWriter, r *http.Request, status int, f *
 		}
 		d.Fields = append(d.Fields, fv)
 	}
-	return h.render(w, r, h.pages.fill, status, f.Title, d)
+	return d
 }
 
 // Described is the ids of the hints and error that describe the question's

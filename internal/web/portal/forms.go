@@ -22,14 +22,14 @@ import (
 type Forms struct {
 	site  *web.Site
 	forms *forms.Service
-	pages struct{ list, fill, response *render.Page }
+	pages struct{ list, fill, response, thanks *render.Page }
 }
 
 // NewForms returns the form pages; a missing template fails here.
 func NewForms(site *web.Site, svc *forms.Service) (*Forms, error) {
 	h := &Forms{site: site, forms: svc}
 	if err := site.Pages(map[string]**render.Page{"portal/forms": &h.pages.list, "portal/form": &h.pages.fill,
-		"portal/form_response": &h.pages.response}); err != nil {
+		"portal/form_response": &h.pages.response, "portal/landing_thanks": &h.pages.thanks}); err != nil {
 		return nil, err
 	}
 	return h, nil

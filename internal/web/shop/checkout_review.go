@@ -79,7 +79,7 @@ func (h *Handlers) quote(r *http.Request, f *web.Form, a *orders.Address) (*orde
 		return nil, err
 	}
 	found := false
-	for _, g := range h.orders.Gateways() {
+	for _, g := range h.orders.GatewaysFor(r.Context(), tenant.FromContext(r.Context()).ID) {
 		found = found || g.Name() == f.Value("gateway")
 	}
 	if !found {

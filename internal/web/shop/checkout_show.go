@@ -29,7 +29,7 @@ type checkoutData struct {
 // with the first way to pay chosen.
 func (h *Handlers) showCheckout(w http.ResponseWriter, r *http.Request) error {
 	f := &web.Form{Values: map[string][]string{"shipping": {"standard"}}}
-	if gws := h.orders.Gateways(); len(gws) > 0 {
+	if gws := h.orders.GatewaysFor(r.Context(), tenant.FromContext(r.Context()).ID); len(gws) > 0 {
 		f.Values["gateway"] = []string{gws[0].Name()}
 	}
 	sess, err := web.Session(r)
@@ -64,7 +64,7 @@ func (h *Handlers) checkoutForm(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	return h.render(w, r, h.checkoutPage, status, "Checkout", checkoutData{Cart: c, Form: f, Methods: orders.ShippingOptions(st),
-		Regions: st.ShipsTo(), Gateways: h.orders.Gateways(), Intake: intake})
+		Regions: st.ShipsTo(), Gateways: h.orders.GatewaysFor(r.Context(), tenant.FromContext(r.Context()).ID), Intake: intake})
 }
 
 // intake returns the intake questionnaires the cart's products need that the

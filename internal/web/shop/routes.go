@@ -20,6 +20,8 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Public, "GET /products/{slug}", h.showProduct)
 	rt.Handle(access.Public, "GET /categories/{slug}", h.showCategory)
 	rt.Handle(access.Public, "GET /pages/{slug}", h.showPage)
+	// The brand's legal pages, inherited from its organisation (issue 20).
+	rt.Handle(access.Public, "GET /legal/{page}", h.showLegal)
 	rt.Handle(access.Public, "GET "+web.MediaPrefix+"{sha}/{size}", h.showMedia)
 	// The cart: public, since it belongs to a browser, not a person.
 	rt.Handle(access.Public, "GET /cart", h.showCart)

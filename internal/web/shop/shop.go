@@ -32,6 +32,7 @@ type Handlers struct {
 	list    *render.Page
 	product *render.Page
 	landing *render.Page
+	legal   *render.Page
 	cart    *render.Page
 	// carts is the browser carts; the cart holds no person, so it is served
 	// here, by the shop, without the PHI store. In a process that has the PHI
@@ -55,7 +56,7 @@ type Handlers struct {
 func New(site *web.Site, svc *catalog.Service, cache *web.Cache, carts *cart.Service, cookies web.CartCookies, ord *orders.Service) (*Handlers, error) {
 	h := &Handlers{site: site, catalog: svc, cache: cache, carts: carts, cartCookies: cookies, orders: ord}
 	if err := site.Pages(map[string]**render.Page{
-		"shop/home": &h.home, "shop/products": &h.list, "shop/product": &h.product, "shop/landing": &h.landing, "shop/cart": &h.cart,
+		"shop/home": &h.home, "shop/products": &h.list, "shop/product": &h.product, "shop/landing": &h.landing, "shop/legal": &h.legal, "shop/cart": &h.cart,
 		"shop/checkout": &h.checkoutPage, "shop/checkout_review": &h.reviewPage,
 	}); err != nil {
 		return nil, err

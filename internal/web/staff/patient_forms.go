@@ -19,12 +19,14 @@ type Forms struct {
 	site  *web.Site
 	forms *forms.Service
 	page  *render.Page
+	// pageResponses lists the responses to a landing-page form.
+	pageResponses *render.Page
 }
 
 // NewForms returns the page; a missing template fails here.
 func NewForms(site *web.Site, svc *forms.Service) (*Forms, error) {
 	h := &Forms{site: site, forms: svc}
-	if err := site.Pages(map[string]**render.Page{"staff/patient_forms": &h.page}); err != nil {
+	if err := site.Pages(map[string]**render.Page{"staff/patient_forms": &h.page, "staff/page_form_responses": &h.pageResponses}); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -63,4 +65,5 @@ var FormReaders = []access.Role{access.RoleCustomerService, access.RolePharmacis
 // orders). Store managers, admins and compliance read no answers.
 func (h *Forms) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "GET /staff/patients/{id}/forms", h.showPatientForms, httpx.Roles(FormReaders...))
+	rt.Handle(access.Staff, "GET /staff/forms/{id}/responses", h.showPageResponses, httpx.Roles(FormReaders...))
 }
