@@ -22,7 +22,7 @@ import (
 // shorter than the server's flags, the deploy-time ceiling); the MFA rule
 // is fixed (every staff role needs a second factor) and has no setting to
 // change; docs/compliance.md says so.
-func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service) *changes.Service {
+func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, more ...changes.Kind) *changes.Service {
 	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
 	const day = 24 * time.Hour
 	retentionKind := changes.Kind{Name: changes.KindRetentionRule, Title: "Retention rule",
@@ -98,7 +98,8 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			}
 			return sso.SetSSO(ctx, c.TenantID, s)
 		}}
-	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind, sessionLimitsKind(store.NewSessionLimits(phiDB), sso, c))
+	kinds := append([]changes.Kind{retentionKind, roleKind, ssoKind, sessionLimitsKind(store.NewSessionLimits(phiDB), sso, c)}, more...)
+	return changes.New(store.NewChanges(phiDB), al, c, kinds...)
 }
 
 // The fields of the session limits, in minutes.

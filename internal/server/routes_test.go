@@ -372,6 +372,7 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/compliance/webhooks":              access.Staff,
 	"POST /admin/compliance/webhooks/{id}/test":    access.Staff,
 	"POST /admin/compliance/webhooks/{id}/disable": access.Staff,
+	"POST /admin/compliance/webhooks/{id}/phi":     access.Staff,
 	// Incidents and breach notification (issue 19): the compliance
 	// officer only (httpx.Roles); the patient's own notices.
 	"GET /admin/compliance/incidents":                       access.Staff,

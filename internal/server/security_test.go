@@ -174,7 +174,7 @@ func init() {
 	// Vendors and BAAs, outgoing webhooks (issue 19).
 	for _, p := range []string{"GET /admin/compliance/vendors", "GET /admin/compliance/vendors/{id}/document",
 		"GET /admin/compliance/webhooks", "POST /admin/compliance/webhooks", "POST /admin/compliance/webhooks/{id}/test",
-		"POST /admin/compliance/webhooks/{id}/disable"} {
+		"POST /admin/compliance/webhooks/{id}/disable", "POST /admin/compliance/webhooks/{id}/phi"} {
 		routePolicy[p] = reviewers
 	}
 	for _, p := range []string{"POST /admin/compliance/vendors", "POST /admin/compliance/vendors/{id}",

@@ -125,6 +125,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks", h.addWebhook, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/test", h.sendTestWebhook, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/disable", h.disableWebhook, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/phi", h.requestWebhookPHI, reviewers)
 	}
 	// Incidents and breach notification (issue 19, 164.400–414): the
 	// compliance officer only. Why not admins, unlike the other compliance
