@@ -113,7 +113,9 @@ func TestWebhookPHIFromDomains(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, action := range []string{"order.read", "lab_report.read", "webhook.phi.disclose"} {
-			if !slices.ContainsFunc(recs, func(r audit.Record) bool { return r.Action == action && strings.Contains(r.ActorID, "webhooks.deliver") }) {
+			if !slices.ContainsFunc(recs, func(r audit.Record) bool {
+				return r.Action == action && strings.Contains(r.ActorID, "webhooks.deliver")
+			}) {
 				t.Errorf("no %s by the delivery job", action)
 			}
 		}
