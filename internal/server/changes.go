@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +75,31 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			actx := access.WithActor(ctx, access.Actor{ID: c.RequestedBy, Role: c.RequestedRole, TenantID: c.TenantID})
 			return acc.SetRole(actx, c.TenantID, c.Target, access.Role(c.Payload["role"]))
 		}}
+	// Why single sign-on is governed: whoever controls the provider signs
+	// staff in (a second factor still follows); a request on the web may
+	// change the provider, client id and domains, or turn it off, keeping
+	// the stored secret; a new secret is set at the console.
 	ssoKind := changes.Kind{Name: changes.KindSSO, Title: "Single sign-on", Secrets: []string{"client_secret"},
+		Check: func(_ context.Context, _, _ string, after map[string]string) error {
+			switch after["enabled"] {
+			case "no":
+				return nil
+			case "yes":
+			default:
+				return apperr.InvalidFields("Choose on or off.", map[string]string{"enabled": "Choose on or off."})
+			}
+			fields := map[string]string{}
+			if u, err := url.Parse(strings.TrimSpace(after["issuer"])); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+				fields["issuer"] = "Use the provider's https issuer URL."
+			}
+			if strings.TrimSpace(after["client_id"]) == "" {
+				fields["client_id"] = "Enter the client id the provider gave Salve."
+			}
+			if len(fields) > 0 {
+				return apperr.InvalidFields("Check the highlighted fields; nothing was requested.", fields)
+			}
+			return nil
+		},
 		Current: func(ctx context.Context, tenantID, _ string) (map[string]string, error) {
 			cur, err := ssoStore.Get(ctx, tenantID)
 			if apperr.Is(err, apperr.NotFound) {
@@ -90,7 +115,12 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			if c.Payload["enabled"] != "yes" {
 				return sso.DisableSSO(ctx, c.TenantID)
 			}
-			s := signin.SSO{Issuer: c.Payload["issuer"], ClientID: c.Payload["client_id"], ClientSecret: c.Payload["client_secret"]}
+			// The mask (a request made on the web) keeps the stored secret.
+			secret := c.Payload["client_secret"]
+			if secret == changes.Mask {
+				secret = ""
+			}
+			s := signin.SSO{Issuer: c.Payload["issuer"], ClientID: c.Payload["client_id"], ClientSecret: secret}
 			for d := range strings.SplitSeq(c.Payload["allowed_domains"], ",") {
 				if d = strings.TrimSpace(d); d != "" {
 					s.AllowedDomains = append(s.AllowedDomains, d)
