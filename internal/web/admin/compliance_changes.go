@@ -51,6 +51,10 @@ type changesData struct {
 	SSO map[string]string
 	// SSOForm is that form after a refused request.
 	SSOForm *web.Form
+	// Hours are the working hours now (zone, start_hour, end_hour) for the
+	// activity review's off-hours rule; HoursForm that form refused.
+	Hours     map[string]string
+	HoursForm *web.Form
 }
 
 // showChanges lists the pending requests, with approve and reject, and the
@@ -82,7 +86,15 @@ func (h *Handlers) changesPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := changesData{Form: f, LimitsForm: &web.Form{}, SSOForm: &web.Form{}}
+	data := changesData{Form: f, LimitsForm: &web.Form{}, SSOForm: &web.Form{}, HoursForm: &web.Form{}}
+	if f != nil && f.Values != nil && f.Values.Has("start_hour") {
+		data.HoursForm, data.Form = f, &web.Form{}
+	}
+	if slices.Contains(h.people.Changes.Kinds(), changes.KindWorkingHours) {
+		if data.Hours, err = h.people.Changes.Current(r.Context(), t.ID, changes.KindWorkingHours, "hours"); err != nil {
+			return err
+		}
+	}
 	// The session limits' and single sign-on's own forms, refused: their
 	// errors and values go there.
 	if f != nil && f.Values != nil && f.Values.Has("staff_idle_minutes") {
