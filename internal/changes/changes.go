@@ -52,6 +52,9 @@ const (
 	// KindSessionLimits is a tenant's own session limits (idle for staff
 	// and patients, absolute), only ever stricter than the server's.
 	KindSessionLimits = "session.limits"
+	// KindWorkingHours is a tenant's working hours (time zone, first and
+	// last hour) for the activity review's off-hours rule.
+	KindWorkingHours = "activity.working_hours"
 )
 
 // VersionKind is the kind of the software version records.
@@ -179,14 +182,26 @@ func (s *Service) Request(ctx context.Context, tenantID, kind, target string, af
 	if k.TargetIsPerson && target == actor.ID {
 		return Change{}, apperr.New(apperr.Invalid, "You cannot change your own account here; ask another administrator.")
 	}
-	// Why: a pending secret would have to wait in the database to be
-	// applied later; secrets are set by the operator at once instead.
-	if len(k.Secrets) > 0 {
-		return Change{}, apperr.Errorf(apperr.Invalid, "%s holds a secret: the operator sets it at the console (see salve --help), which records the change", k.Title)
-	}
 	before, err := k.Current(ctx, tenantID, target)
 	if err != nil {
 		return Change{}, err
+	}
+	// Why: a pending secret would have to wait in the database to be
+	// applied later; a new secret is set by the operator at once instead
+	// (ApplyAsOperator). A request may leave a secret as it is: empty, or
+	// the mask Current shows, both mean "keep".
+	after = maps.Clone(after)
+	for _, f := range k.Secrets {
+		switch v := after[f]; {
+		case v == "" || v == before[f]:
+			if old, ok := before[f]; ok {
+				after[f] = old
+			} else {
+				delete(after, f)
+			}
+		default:
+			return Change{}, apperr.Errorf(apperr.Invalid, "%s: a new %s is set by the operator at the console (see salve --help), which records the change; leave it empty here to keep it", k.Title, f)
+		}
 	}
 	if maps.Equal(before, after) {
 		return Change{}, apperr.Errorf(apperr.Invalid, "This is the setting already: nothing to change.")

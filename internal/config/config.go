@@ -53,7 +53,10 @@ type Config struct {
 
 	// TLSCert and TLSKey are PEM files; ACMEDomains turn on automatic certificates.
 	TLSCert, TLSKey string
-	ACMEDomains     []string
+	// TLSCertDir holds certificates per host name (HOST.crt and HOST.key, or
+	// HOST.pem), picked by the name a client asks for.
+	TLSCertDir  string
+	ACMEDomains []string
 	// ACMETenantHosts adds every host name a tenant claims to the ACME host
 	// policy, read from the tenant resolver at each handshake.
 	ACMETenantHosts bool
@@ -204,7 +207,7 @@ func (c *Config) AuditCheckpointPath() string {
 }
 
 // TLS reports whether the server terminates TLS itself.
-func (c *Config) TLS() bool { return c.TLSCert != "" || c.ACME() }
+func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSCertDir != "" || c.ACME() }
 
 // ACME reports whether certificates come from an ACME certificate authority.
 func (c *Config) ACME() bool { return len(c.ACMEDomains) > 0 || c.ACMETenantHosts }

@@ -75,6 +75,7 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{[]string{"--phi-db", "mysql://x"}, nil, "phi-db", "postgres://"},
 		{[]string{"--tls-cert", "c.pem"}, nil, "tls-cert", "go together"},
 		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--acme-domain", "a.example"}, nil, "acme-domain", "not both"},
+		{[]string{"--tls-cert-dir", "/nonexistent/certs"}, nil, "tls-cert-dir", "not a directory"},
 		{[]string{"--metrics-addr", "0.0.0.0:9090"}, nil, "metrics-addr", "loopback"},
 		{[]string{"--role", "kiosk"}, nil, "role", "storefront"},
 		{[]string{"--log-format", "xml"}, nil, "log-format", "json or text"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 )
@@ -126,12 +127,14 @@ func (c *Config) validate() error {
 		return &Error{"acme-domain", "use either --tls-cert/--tls-key or --acme-domain, not both"}
 	case c.TLSCert != "" && c.ACMETenantHosts:
 		return &Error{"acme-tenant-hosts", "use either --tls-cert/--tls-key or --acme-tenant-hosts, not both"}
+	case c.TLSCertDir != "" && !isDir(c.TLSCertDir):
+		return &Error{"tls-cert-dir", fmt.Sprintf("%q is not a directory: create it and put HOST.crt with HOST.key (or HOST.pem) in it", c.TLSCertDir)}
 	case !c.TLS() && !IsLoopback(c.Addr):
 		// Why: PHI must be encrypted in transit (DESIGN §2.3). Plain HTTP is only
 		// acceptable on loopback, where it never crosses a network.
-		return &Error{"addr", fmt.Sprintf("%q is not a loopback address, and serving beyond loopback requires TLS: set --tls-cert and --tls-key, or --acme-domain", c.Addr)}
+		return &Error{"addr", fmt.Sprintf("%q is not a loopback address, and serving beyond loopback requires TLS: set --tls-cert and --tls-key, --tls-cert-dir, or --acme-domain", c.Addr)}
 	case c.RedirectAddr != "" && !c.TLS():
-		return &Error{"redirect-addr", "redirecting to HTTPS needs TLS: set --tls-cert and --tls-key, or --acme-domain"}
+		return &Error{"redirect-addr", "redirecting to HTTPS needs TLS: set --tls-cert and --tls-key, --tls-cert-dir, or --acme-domain"}
 	case c.SMTPAddr != "" && c.SMTPFrom == "":
 		return &Error{"smtp-from", "sending email needs a sender address: set --smtp-from"}
 	case c.SMTPAddr != "" && c.SMTPTLS == "none" && !IsLoopback(c.SMTPAddr):
@@ -209,4 +212,10 @@ func Defaults() *Config {
 		panic("config: the defaults do not validate: " + err.Error())
 	}
 	return c
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }

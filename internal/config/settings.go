@@ -102,6 +102,10 @@ var settings = []setting{
 		usage: "TLS private key (PEM file)",
 		set:   func(c *Config, v string) error { c.TLSKey = v; return nil },
 		get:   func(c *Config) string { return c.TLSKey }},
+	{name: "tls-cert-dir", group: Server,
+		usage: "directory of certificates per host name: HOST.crt with HOST.key, or HOST.pem (chain and key), picked by the name the client asks for, read again when the files change or on SIGHUP; a host without a file gets ACME (with --acme-tenant-hosts or --acme-domain) or else --tls-cert",
+		set:   func(c *Config, v string) error { c.TLSCertDir = v; return nil },
+		get:   func(c *Config) string { return c.TLSCertDir }},
 	{name: "acme-domain", group: Server,
 		usage: "comma-separated domains to get certificates for automatically (ACME, Let's Encrypt)",
 		set: func(c *Config, v string) error {

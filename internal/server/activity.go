@@ -69,6 +69,10 @@ func (a *ActivityReview) Findings(ctx context.Context, tenantID string, from, to
 		return nil, err
 	}
 	opts := activity.Defaults()
+	// The tenant's own working hours, in its time zone (through approvals).
+	if opts.Zone, opts.WorkStart, opts.WorkEnd, err = workingHours(ctx, store.NewWorkingHours(a.stores.PHI), tenantID); err != nil {
+		return nil, err
+	}
 	if opts.Colleagues, err = a.colleagues(ctx, tenantID); err != nil {
 		return nil, err
 	}

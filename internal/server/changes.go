@@ -2,12 +2,16 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
+	"github.com/salvehealth/salve/internal/activity"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/changes"
@@ -24,7 +28,7 @@ import (
 // shorter than the server's flags, the deploy-time ceiling); the MFA rule
 // is fixed (every staff role needs a second factor) and has no setting to
 // change; docs/compliance.md says so.
-func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, apps *oauth.Service, brands *store.Tenants) *changes.Service {
+func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, apps *oauth.Service, brands *store.Tenants, more ...changes.Kind) *changes.Service {
 	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
 	const day = 24 * time.Hour
 	retentionKind := changes.Kind{Name: changes.KindRetentionRule, Title: "Retention rule",
@@ -76,7 +80,31 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			actx := access.WithActor(ctx, access.Actor{ID: c.RequestedBy, Role: c.RequestedRole, TenantID: c.TenantID})
 			return acc.SetRole(actx, c.TenantID, c.Target, access.Role(c.Payload["role"]))
 		}}
+	// Why single sign-on is governed: whoever controls the provider signs
+	// staff in (a second factor still follows); a request on the web may
+	// change the provider, client id and domains, or turn it off, keeping
+	// the stored secret; a new secret is set at the console.
 	ssoKind := changes.Kind{Name: changes.KindSSO, Title: "Single sign-on", Secrets: []string{"client_secret"},
+		Check: func(_ context.Context, _, _ string, after map[string]string) error {
+			switch after["enabled"] {
+			case "no":
+				return nil
+			case "yes":
+			default:
+				return apperr.InvalidFields("Choose on or off.", map[string]string{"enabled": "Choose on or off."})
+			}
+			fields := map[string]string{}
+			if u, err := url.Parse(strings.TrimSpace(after["issuer"])); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+				fields["issuer"] = "Use the provider's https issuer URL."
+			}
+			if strings.TrimSpace(after["client_id"]) == "" {
+				fields["client_id"] = "Enter the client id the provider gave Salve."
+			}
+			if len(fields) > 0 {
+				return apperr.InvalidFields("Check the highlighted fields; nothing was requested.", fields)
+			}
+			return nil
+		},
 		Current: func(ctx context.Context, tenantID, _ string) (map[string]string, error) {
 			cur, err := ssoStore.Get(ctx, tenantID)
 			if apperr.Is(err, apperr.NotFound) {
@@ -92,7 +120,12 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			if c.Payload["enabled"] != "yes" {
 				return sso.DisableSSO(ctx, c.TenantID)
 			}
-			s := signin.SSO{Issuer: c.Payload["issuer"], ClientID: c.Payload["client_id"], ClientSecret: c.Payload["client_secret"]}
+			// The mask (a request made on the web) keeps the stored secret.
+			secret := c.Payload["client_secret"]
+			if secret == changes.Mask {
+				secret = ""
+			}
+			s := signin.SSO{Issuer: c.Payload["issuer"], ClientID: c.Payload["client_id"], ClientSecret: secret}
 			for d := range strings.SplitSeq(c.Payload["allowed_domains"], ",") {
 				if d = strings.TrimSpace(d); d != "" {
 					s.AllowedDomains = append(s.AllowedDomains, d)
@@ -100,8 +133,9 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			}
 			return sso.SetSSO(ctx, c.TenantID, s)
 		}}
-	return changes.New(store.NewChanges(phiDB), al, c, retentionKind, roleKind, ssoKind, sessionLimitsKind(brands, sso, c),
-		oauthClientKind(apps))
+	kinds := append([]changes.Kind{retentionKind, roleKind, ssoKind, sessionLimitsKind(brands, sso, c), oauthClientKind(apps),
+		workingHoursKind(store.NewWorkingHours(phiDB), c)}, more...)
+	return changes.New(store.NewChanges(phiDB), al, c, kinds...)
 }
 
 // The fields of the session limits, in minutes: the brand settings' keys.
@@ -158,5 +192,66 @@ func sessionLimitsKind(brands *store.Tenants, si *signin.Service, c clock.Clock)
 			}
 			si.ForgetLimits(ch.TenantID)
 			return nil
+		}}
+}
+
+// workingHours returns a tenant's working hours: its own, or 07:00 to 19:00
+// UTC (activity.Defaults).
+func workingHours(ctx context.Context, q *store.WorkingHours, tenantID string) (zone *time.Location, start, end int, err error) {
+	name, start, end, ok, err := q.Hours(ctx, tenantID)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	d := activity.Defaults()
+	if !ok {
+		return d.Zone, d.WorkStart, d.WorkEnd, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("working hours of %s: %w", tenantID, err)
+	}
+	return loc, start, end, nil
+}
+
+// workingHoursKind governs a tenant's working hours (target: the tenant,
+// "hours"). Why through approvals: the off-hours rule is how the review
+// notices reads at night; widening the hours quietly would hide them, so
+// one person alone does not change them.
+func workingHoursKind(q *store.WorkingHours, c clock.Clock) changes.Kind {
+	return changes.Kind{Name: changes.KindWorkingHours, Title: "Working hours (activity review)",
+		Current: func(ctx context.Context, tenantID, _ string) (map[string]string, error) {
+			loc, start, end, err := workingHours(ctx, q, tenantID)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{"zone": loc.String(), "start_hour": strconv.Itoa(start), "end_hour": strconv.Itoa(end)}, nil
+		},
+		Check: func(_ context.Context, _, _ string, after map[string]string) error {
+			fields := map[string]string{}
+			if z := strings.TrimSpace(after["zone"]); z == "" || strings.EqualFold(z, "local") {
+				fields["zone"] = "Enter a time zone such as America/New_York or Europe/Berlin."
+			} else if _, err := time.LoadLocation(z); err != nil {
+				fields["zone"] = "Unknown time zone: use a name such as America/New_York or Europe/Berlin."
+			}
+			start, err1 := strconv.Atoi(strings.TrimSpace(after["start_hour"]))
+			end, err2 := strconv.Atoi(strings.TrimSpace(after["end_hour"]))
+			if err1 != nil || start < 0 || start > 23 {
+				fields["start_hour"] = "An hour from 0 to 23."
+			}
+			if err2 != nil || end < 1 || end > 24 || (err1 == nil && end <= start) {
+				fields["end_hour"] = "An hour from 1 to 24, after the first hour."
+			}
+			if len(fields) > 0 {
+				return apperr.InvalidFields("Check the working hours; nothing was requested.", fields)
+			}
+			return nil
+		},
+		Apply: func(ctx context.Context, ch changes.Change) error {
+			start, err1 := strconv.Atoi(strings.TrimSpace(ch.Payload["start_hour"]))
+			end, err2 := strconv.Atoi(strings.TrimSpace(ch.Payload["end_hour"]))
+			if err := errors.Join(err1, err2); err != nil {
+				return apperr.Wrap(err, apperr.Invalid, "The hours are not numbers.")
+			}
+			return q.SetHours(ctx, ch.TenantID, strings.TrimSpace(ch.Payload["zone"]), start, end, c.Now())
 		}}
 }

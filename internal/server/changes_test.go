@@ -158,7 +158,8 @@ func TestChangesNeedASecondPerson(t *testing.T) {
 		}
 		// A secret is never left pending for later.
 		if _, err := svc.Request(access.WithActor(ctx, access.Actor{ID: adminA.ID, Role: access.RoleAdmin, TenantID: s.Tenant.ID}),
-			s.Tenant.ID, changes.KindSSO, s.Tenant.ID, map[string]string{"enabled": "no"}, "turn off"); !apperr.Is(err, apperr.Invalid) {
+			s.Tenant.ID, changes.KindSSO, s.Tenant.ID, map[string]string{"enabled": "yes", "issuer": "https://idp.example", "client_id": "salve",
+				"client_secret": "a-new-secret", "allowed_domains": ""}, "rotate"); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("pending secret kind: %v", err)
 		}
 

@@ -107,6 +107,8 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/compliance/changes/{id}/approve":   access.Staff,
 	"POST /admin/compliance/changes/{id}/reject":    access.Staff,
 	"POST /admin/compliance/changes/session-limits": access.Staff,
+	"POST /admin/compliance/changes/sso":            access.Staff,
+	"POST /admin/compliance/changes/working-hours":  access.Staff,
 	"GET /admin/compliance":                         access.Staff,
 	"GET /admin/compliance/data-flow":               access.Staff,
 	"GET /admin/compliance/data-flow.svg":           access.Staff,
@@ -397,6 +399,7 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/compliance/webhooks":              access.Staff,
 	"POST /admin/compliance/webhooks/{id}/test":    access.Staff,
 	"POST /admin/compliance/webhooks/{id}/disable": access.Staff,
+	"POST /admin/compliance/webhooks/{id}/phi":     access.Staff,
 	// Incidents and breach notification (issue 19): the compliance
 	// officer only (httpx.Roles); the patient's own notices.
 	"GET /admin/compliance/incidents":                       access.Staff,

@@ -170,14 +170,14 @@ func init() {
 	}
 	// Compliance operations (issue 19): compliance officers and admins.
 	for _, p := range []string{"GET /admin/compliance/changes", "POST /admin/compliance/changes/{id}/approve",
-		"POST /admin/compliance/changes/{id}/reject", "POST /admin/compliance/changes/session-limits", "GET /admin/compliance", "GET /admin/compliance/data-flow",
+		"POST /admin/compliance/changes/{id}/reject", "POST /admin/compliance/changes/session-limits", "POST /admin/compliance/changes/sso", "POST /admin/compliance/changes/working-hours", "GET /admin/compliance", "GET /admin/compliance/data-flow",
 		"GET /admin/compliance/data-flow.svg"} {
 		routePolicy[p] = reviewers
 	}
 	// Vendors and BAAs, outgoing webhooks (issue 19).
 	for _, p := range []string{"GET /admin/compliance/vendors", "GET /admin/compliance/vendors/{id}/document",
 		"GET /admin/compliance/webhooks", "POST /admin/compliance/webhooks", "POST /admin/compliance/webhooks/{id}/test",
-		"POST /admin/compliance/webhooks/{id}/disable"} {
+		"POST /admin/compliance/webhooks/{id}/disable", "POST /admin/compliance/webhooks/{id}/phi"} {
 		routePolicy[p] = reviewers
 	}
 	for _, p := range []string{"POST /admin/compliance/vendors", "POST /admin/compliance/vendors/{id}",

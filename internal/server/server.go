@@ -10,8 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -386,9 +389,26 @@ func (s *Server) Tenants() *tenant.Resolver { return s.tenants }
 // it stops accepting, lets requests in flight finish within the shutdown
 // timeout, and returns. ready is called with the URL once listening.
 func (s *Server) Run(ctx context.Context, ready func(url string)) error {
-	tlsCfg, acme, err := buildTLS(s.cfg, s.acmeHTTP, s.tenants.Claims)
+	tlsCfg, acme, certDir, err := buildTLS(s.cfg, s.acmeHTTP, s.tenants.Claims, s.log)
 	if err != nil {
 		return err
+	}
+	if certDir != nil {
+		// SIGHUP reads the certificate files again at once (after a renewal
+		// script replaced them), besides the look for changes at handshakes.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-hup:
+					certDir.Reload()
+				}
+			}
+		}()
 	}
 	srv := &http.Server{
 		Handler: s.handler,

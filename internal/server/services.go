@@ -458,7 +458,9 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	// Changes with approvals (issue 19).
-	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth, brands)
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth, brands, hooks.CarryPHIKind())
+	hooks.SetChanges(svc.Changes)
+	hooks.SetDetails(webhookDetails(ord, lab))
 	// Issue 16: the sections of a copy of a record, and the accounting.
 	svc.Records = recs
 	recordExporters(recs, ids.Accounts, ord, rxs, appts, lab, lst, svc.Portal)
@@ -484,6 +486,39 @@ func orderWebhooks(hooks *webhooks.Service, log *slog.Logger) func(ctx context.C
 			return
 		}
 		publishQuietly(ctx, hooks, log, tenantID, ev, "order_id", orderID)
+	}
+}
+
+// webhookDetails reads an event's PHI fields for a webhook approved to carry
+// PHI, as the delivery job (each read audited by the service it goes
+// through): a result released gives the test's name and status; an order
+// paid or shipped its items and status. Other events add none: an
+// appointment's reason and a message's text stay in Salve.
+func webhookDetails(ord *orders.Service, lab *labs.Service) webhooks.Details {
+	return func(ctx context.Context, tenantID, event string, ids map[string]string) (map[string]string, error) {
+		switch event {
+		case webhooks.ResultReleased:
+			r, err := lab.Get(ctx, tenantID, ids["result_id"])
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{"test": r.Panel, "status": string(r.Status)}, nil
+		case webhooks.OrderPaid, webhooks.OrderShipped:
+			o, err := ord.Get(ctx, tenantID, ids["order_id"])
+			if err != nil {
+				return nil, err
+			}
+			items := make([]string, 0, len(o.Items))
+			for _, it := range o.Items {
+				name := it.Name
+				if it.VariantName != "" {
+					name += " (" + it.VariantName + ")"
+				}
+				items = append(items, strconv.FormatInt(it.Quantity, 10)+" × "+name)
+			}
+			return map[string]string{"items": strings.Join(items, "; "), "status": string(o.Status)}, nil
+		}
+		return nil, nil
 	}
 }
 

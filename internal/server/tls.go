@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
 
+	"github.com/salvehealth/salve/internal/certfiles"
 	"github.com/salvehealth/salve/internal/config"
 )
 
@@ -25,9 +27,13 @@ import (
 //
 // claims, when set, reports whether a tenant claims a host name: with
 // --acme-tenant-hosts the ACME host policy admits those hosts too.
-func buildTLS(cfg *config.Config, acmeHTTP *http.Client, claims func(host string) bool) (*tls.Config, *autocert.Manager, error) {
+//
+// With --tls-cert-dir a host's own file wins; a host without one gets ACME
+// when it is on, else the --tls-cert certificate, else no certificate (the
+// handshake fails rather than serve a certificate for another name).
+func buildTLS(cfg *config.Config, acmeHTTP *http.Client, claims func(host string) bool, log *slog.Logger) (*tls.Config, *autocert.Manager, *certfiles.Dir, error) {
 	if !cfg.TLS() {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	tc := &tls.Config{
 		MinVersion: tls.VersionTLS12,
@@ -40,25 +46,57 @@ func buildTLS(cfg *config.Config, acmeHTTP *http.Client, claims func(host string
 			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 		},
 	}
-	if cfg.ACME() {
-		m := &autocert.Manager{
+	var dir *certfiles.Dir
+	if cfg.TLSCertDir != "" {
+		var err error
+		if dir, err = certfiles.Open(cfg.TLSCertDir, log); err != nil {
+			return nil, nil, nil, &config.Error{Setting: "tls-cert-dir", Msg: "cannot load the certificates: " + err.Error()}
+		}
+	}
+	var fallback func(*tls.ClientHelloInfo) (*tls.Certificate, error)
+	var m *autocert.Manager
+	switch {
+	case cfg.ACME():
+		m = &autocert.Manager{
 			Prompt:     autocert.AcceptTOS,
 			HostPolicy: hostPolicy(cfg, claims),
 			Cache:      autocert.DirCache(filepath.Join(cfg.DataDir, "acme")),
 			Email:      cfg.ACMEEmail,
 			Client:     &acme.Client{DirectoryURL: cfg.ACMEDirectory, HTTPClient: acmeHTTP},
 		}
-		tc.GetCertificate = m.GetCertificate
+		fallback = m.GetCertificate
 		// TLS-ALPN-01 challenges arrive on the TLS port itself.
 		tc.NextProtos = []string{"h2", "http/1.1", "acme-tls/1"}
-		return tc, m, nil
+	case cfg.TLSCert != "":
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, nil, nil, &config.Error{Setting: "tls-cert", Msg: "cannot load the certificate and key: " + err.Error()}
+		}
+		if dir == nil {
+			tc.Certificates = []tls.Certificate{cert}
+			return tc, nil, nil, nil
+		}
+		fallback = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &cert, nil }
+	default:
+		fallback = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return nil, errors.New("tls: no certificate file for host " + strconv.Quote(hello.ServerName) + " in --tls-cert-dir")
+		}
 	}
-	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-	if err != nil {
-		return nil, nil, &config.Error{Setting: "tls-cert", Msg: "cannot load the certificate and key: " + err.Error()}
+	if dir == nil {
+		tc.GetCertificate = fallback
+		return tc, m, nil, nil
 	}
-	tc.Certificates = []tls.Certificate{cert}
-	return tc, nil, nil
+	tc.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		// An ACME challenge is answered by the ACME manager, whatever the files.
+		if m != nil && slices.Contains(hello.SupportedProtos, "acme-tls/1") {
+			return m.GetCertificate(hello)
+		}
+		if c := dir.Certificate(hello.ServerName); c != nil {
+			return c, nil
+		}
+		return fallback(hello)
+	}
+	return tc, m, dir, nil
 }
 
 // hostPolicy admits the --acme-domain names and, with --acme-tenant-hosts,
@@ -81,7 +119,7 @@ func hostPolicy(cfg *config.Config, claims func(string) bool) autocert.HostPolic
 // CheckTLS loads the configured certificate now, so that a bad file is reported
 // as an invalid setting before anything starts.
 func CheckTLS(cfg *config.Config) error {
-	_, _, err := buildTLS(cfg, nil, nil)
+	_, _, _, err := buildTLS(cfg, nil, nil, nil)
 	return err
 }
 

@@ -9,12 +9,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/config"
 	"github.com/salvehealth/salve/internal/demo"
 	"github.com/salvehealth/salve/internal/id"
@@ -142,15 +144,18 @@ func TestVendorsAndWebhooksPages(t *testing.T) {
 			mu.Unlock()
 		}))
 		defer recv.Close()
+		// Asking to carry PHI adds the webhook ids-only and records a
+		// request that a second person approves.
 		r, body = get(t, admin, s.NewRequest(t, "POST", "/admin/compliance/webhooks", url.Values{"url": {recv.URL}, "events": {"order.paid"},
 			"vendor": {vid}, "carry_phi": {"yes"}}))
-		if r.StatusCode != 422 || !strings.Contains(body, "Only the compliance officer may approve") {
-			t.Fatalf("admin approving PHI: %d", r.StatusCode)
-		}
-		r, body = get(t, admin, s.NewRequest(t, "POST", "/admin/compliance/webhooks", url.Values{"url": {recv.URL}, "events": {"order.paid"}, "vendor": {vid}}))
 		secret := regexp.MustCompile(`whsec_[A-Za-z0-9_-]+`).FindString(body)
 		if r.StatusCode != 200 || secret == "" {
 			t.Fatalf("add webhook: %d, secret %q", r.StatusCode, secret)
+		}
+		if cs, err := s.Services().Changes.List(ctx, s.Tenant.ID, 10); err != nil || !slices.ContainsFunc(cs, func(c changes.Change) bool {
+			return c.Kind == webhooks.KindCarryPHI && c.Status == changes.Pending
+		}) {
+			t.Fatalf("no pending request to carry PHI: %v", err)
 		}
 		if _, again := get(t, admin, s.NewRequest(t, "GET", "/admin/compliance/webhooks", nil)); strings.Contains(again, secret) {
 			t.Fatal("the secret is shown again")
@@ -158,6 +163,16 @@ func TestVendorsAndWebhooksPages(t *testing.T) {
 		subs, err := store.NewWebhooks(s.Stores.PHI).Subscriptions(ctx, s.Tenant.ID)
 		if err != nil || len(subs) != 1 {
 			t.Fatalf("subscriptions: %v", err)
+		}
+		if subs[0].CarryPHI {
+			t.Fatal("the webhook carries PHI before anyone approved it")
+		}
+		// Asking again without a reason is refused; with one it is recorded.
+		if r, body := get(t, admin, s.NewRequest(t, "POST", "/admin/compliance/webhooks/"+subs[0].ID+"/phi", url.Values{"carry_phi": {"no"}})); r.StatusCode != 422 || !strings.Contains(body, "Say why") {
+			t.Fatalf("no reason: %d", r.StatusCode)
+		}
+		if r, _ := get(t, comp, s.NewRequest(t, "POST", "/admin/compliance/webhooks/"+subs[0].ID+"/phi", url.Values{"carry_phi": {"yes"}, "reason": {"lab partner"}})); r.StatusCode != 303 {
+			t.Fatalf("ask to carry PHI: %d", r.StatusCode)
 		}
 		if r, _ := get(t, admin, s.NewRequest(t, "POST", "/admin/compliance/webhooks/"+subs[0].ID+"/test", url.Values{})); r.StatusCode != 303 {
 			t.Fatalf("send test: %d", r.StatusCode)

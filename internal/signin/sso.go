@@ -123,18 +123,36 @@ func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
 	if err != nil || u.Host == "" || !secure {
 		return apperr.InvalidFields("The issuer must be an https URL.", map[string]string{"issuer": "Use the provider's https issuer URL."})
 	}
-	if c.ClientID == "" || c.ClientSecret == "" {
+	if c.ClientID == "" {
 		return apperr.InvalidFields("The client id and secret are required.", map[string]string{"client-id": "Required."})
 	}
 	now := s.clock.Now()
-	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{ssoSubject(tenantID)}, Action: access.Write,
-		Purpose: access.PurposeOperations, Resource: "sso", ResourceID: tenantID, AuditAction: "sso.configure"})
-	if err != nil {
-		return err
-	}
-	ct, err := h.SealString(ssoSubject(tenantID), "sso_configs", "client_secret_ct", tenantID, c.ClientSecret)
-	if err != nil {
-		return err
+	var ct []byte
+	if c.ClientSecret == "" {
+		// No new secret: the one stored stays (a change approved on the
+		// web, where secrets are never typed); none stored is an error.
+		cur, err := s.sso.Get(ctx, tenantID)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.InvalidFields("The client secret is required: set the first provider at the console (salve sso set).",
+				map[string]string{"client-id": "Required."})
+		}
+		if err != nil {
+			return err
+		}
+		ct = cur.ClientSecretCT
+		if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "sso.configure", ResourceType: "sso", ResourceID: tenantID,
+			Severity: audit.High, Purpose: access.PurposeOperations, Detail: "secret kept"}); err != nil {
+			return err
+		}
+	} else {
+		h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{ssoSubject(tenantID)}, Action: access.Write,
+			Purpose: access.PurposeOperations, Resource: "sso", ResourceID: tenantID, AuditAction: "sso.configure"})
+		if err != nil {
+			return err
+		}
+		if ct, err = h.SealString(ssoSubject(tenantID), "sso_configs", "client_secret_ct", tenantID, c.ClientSecret); err != nil {
+			return err
+		}
 	}
 	s.ssoCache.Delete(tenantID)
 	return s.sso.Put(ctx, SSOConfig{TenantID: tenantID, Issuer: strings.TrimSuffix(c.Issuer, "/"), ClientID: c.ClientID,

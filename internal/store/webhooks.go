@@ -189,3 +189,16 @@ func (q *Webhooks) Hold(ctx context.Context, id string, next time.Time, why stri
 	}
 	return nil
 }
+
+// SetCarryPHI records whether a subscription carries its events' PHI (an
+// approved change, internal/changes).
+func (q *Webhooks) SetCarryPHI(ctx context.Context, tenantID, id string, carry bool) error {
+	res, err := q.db.w.ExecContext(ctx, `UPDATE webhook_subscriptions SET carry_phi = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, id, carry)
+	if err != nil {
+		return fmt.Errorf("webhook carry_phi: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return apperr.NotFoundError()
+	}
+	return nil
+}

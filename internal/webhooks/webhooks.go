@@ -6,10 +6,13 @@
 //
 // Deliveries are queued in the PHI store beside the change they report and
 // sent by a job with retries and a growing delay, each try logged with the
-// receiver's response code. A payload carries ids and the event's name only.
-// A subscription approved by the compliance officer to carry PHI is gated
-// like every integration carrying PHI: nothing is sent while its vendor has no
-// current BAA (vendors.Service.AllowVendor).
+// receiver's response code. A payload carries ids and the event's name only,
+// unless the subscription was approved to carry PHI through the two-person
+// change path (KindCarryPHI, with the compliance officer as one of the two).
+// Such a subscription is gated like every integration carrying PHI: nothing
+// is sent while its vendor has no current BAA (vendors.Service.AllowVendor),
+// and its payload's PHI fields (Details) are read at the moment of sending,
+// an audited read, so that no PHI waits in the queue outside the vault.
 package webhooks
 
 import (
@@ -32,6 +35,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
@@ -139,6 +143,20 @@ type Store interface {
 	Record(ctx context.Context, d Delivery, a Attempt) error
 	// Hold puts a delivery off without counting a try.
 	Hold(ctx context.Context, id string, next time.Time, why string) error
+	// SetCarryPHI records an approved change of a subscription's PHI choice.
+	SetCarryPHI(ctx context.Context, tenantID, id string, carry bool) error
+}
+
+// Details reads the PHI fields of an event for a payload, as the actor in
+// ctx (the delivery job): each service it calls reads through the vault,
+// audited. The fields per event are listed in docs/compliance.md (a result
+// released: the test's name and status; an order paid or shipped: its
+// items). No fields (nil): the event has none to add.
+type Details func(ctx context.Context, tenantID, event string, ids map[string]string) (map[string]string, error)
+
+// Requester asks for a governed change (changes.Service.Request).
+type Requester interface {
+	Request(ctx context.Context, tenantID, kind, target string, after map[string]string, reason string) (changes.Change, error)
 }
 
 // Gate is the vendors' gate (vendors.Service).
@@ -166,10 +184,23 @@ type Deps struct {
 	// AllowLoopbackHTTP lets http:// URLs to a loopback host through (tests
 	// and development); everything else must be https.
 	AllowLoopbackHTTP bool
+	// Details reads an event's PHI for a subscription approved to carry it
+	// (nil: such payloads get no PHI fields).
+	Details Details
+	// Changes takes the requests to carry PHI (nil: refused).
+	Changes Requester
 }
 
 // Service keeps subscriptions and delivers.
 type Service struct{ d Deps }
+
+// SetDetails sets the reader of the events' PHI (the services that hold it
+// are built after this one).
+func (s *Service) SetDetails(d Details) { s.d.Details = d }
+
+// SetChanges sets where requests to carry PHI go (the change service is
+// built after this one).
+func (s *Service) SetChanges(r Requester) { s.d.Changes = r }
 
 // New returns the service.
 func New(d Deps) *Service {
@@ -216,7 +247,10 @@ type Input struct {
 	URL      string
 	Events   []string
 	VendorID string
+	// CarryPHI asks (through a change a second person approves) for the
+	// payloads to carry the events' PHI; Reason says why.
 	CarryPHI bool
+	Reason   string
 }
 
 // CheckURL says what is wrong with a subscription's URL for the form ("":
@@ -254,7 +288,7 @@ func subject(subID string) string { return "webhook:" + subID }
 // Subscribe adds a subscription and returns it with its secret, which is
 // shown this once and kept only sealed. Bad input changes nothing.
 func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vendors Vendors) (Subscription, string, error) {
-	a, err := s.manager(ctx, tenantID)
+	_, err := s.manager(ctx, tenantID)
 	if err != nil {
 		return Subscription{}, "", err
 	}
@@ -271,17 +305,18 @@ func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vend
 	} else if !ok {
 		fields["vendor"] = "Choose the vendor who receives these events (add it under Vendors first)."
 	}
-	// Why the compliance officer alone: carrying PHI to an outside party is
-	// a disclosure that needs a BAA on file and someone accountable for it.
-	if in.CarryPHI && a.Role != access.RoleCompliance {
-		fields["carry_phi"] = "Only the compliance officer may approve a webhook to carry PHI."
+	if in.CarryPHI && s.d.Changes == nil {
+		fields["carry_phi"] = "Carrying PHI needs the approvals of changes, which this process does not run."
 	}
 	if len(fields) > 0 {
 		return Subscription{}, "", apperr.InvalidFields("Check the highlighted fields; nothing was saved.", fields)
 	}
 	now := s.d.Clock.Now()
+	// Why the subscription starts PHI-free even when PHI was asked for:
+	// carrying PHI to an outside party is a disclosure; it is a governed
+	// change that a second person approves (RequestCarryPHI), not a box.
 	sub := Subscription{ID: id.NewAt(now), TenantID: tenantID, URL: strings.TrimSpace(in.URL), Events: in.Events, VendorID: in.VendorID,
-		CarryPHI: in.CarryPHI, CreatedAt: now}
+		CreatedAt: now}
 	secret := NewSecret()
 	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{subject(sub.ID)}, Action: access.Write,
 		Purpose: access.PurposeOperations, Resource: "webhook_secret", ResourceID: sub.ID, AuditAction: "webhook.secret.seal"})
@@ -298,7 +333,82 @@ func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vend
 	if err := s.d.Store.InsertSubscription(ctx, sub); err != nil {
 		return Subscription{}, "", err
 	}
+	if in.CarryPHI {
+		reason := strings.TrimSpace(in.Reason)
+		if reason == "" {
+			reason = "a new webhook asks to carry its events' PHI to its vendor"
+		}
+		if err := s.RequestCarryPHI(ctx, tenantID, sub.ID, true, reason); err != nil {
+			return sub, secret, err
+		}
+	}
 	return sub, secret, nil
+}
+
+// KindCarryPHI is the governed change of a subscription's PHI choice
+// (target: the subscription's id; field carry_phi, yes or no).
+const KindCarryPHI = "webhook.carry_phi"
+
+// RequestCarryPHI asks for a subscription to carry its events' PHI (carry)
+// or to stop; it takes effect when a second person approves it
+// (/admin/compliance/changes).
+func (s *Service) RequestCarryPHI(ctx context.Context, tenantID, subID string, carry bool, reason string) error {
+	if _, err := s.manager(ctx, tenantID); err != nil {
+		return err
+	}
+	if s.d.Changes == nil {
+		return apperr.Errorf(apperr.Invalid, "Carrying PHI needs the approvals of changes, which this process does not run.")
+	}
+	_, err := s.d.Changes.Request(ctx, tenantID, KindCarryPHI, subID, map[string]string{"carry_phi": yesNo(carry)}, reason)
+	return err
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// CarryPHIKind is the governed setting "this webhook carries PHI", for the
+// change service. Turning it on needs the compliance officer as requester
+// or approver (or the operator at the console): the disclosure needs
+// someone accountable for it, beside the BAA the delivery checks.
+func (s *Service) CarryPHIKind() changes.Kind {
+	return changes.Kind{Name: KindCarryPHI, Title: "Webhook carries PHI",
+		Current: func(ctx context.Context, tenantID, target string) (map[string]string, error) {
+			sub, err := s.d.Store.Subscription(ctx, tenantID, target)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{"carry_phi": yesNo(sub.CarryPHI)}, nil
+		},
+		Check: func(ctx context.Context, tenantID, target string, after map[string]string) error {
+			if v := after["carry_phi"]; v != "yes" && v != "no" {
+				return apperr.InvalidFields("Choose yes or no.", map[string]string{"carry_phi": "Choose yes or no."})
+			}
+			sub, err := s.d.Store.Subscription(ctx, tenantID, target)
+			if err != nil {
+				return err
+			}
+			if !sub.Active() {
+				return apperr.Errorf(apperr.Invalid, "This webhook is switched off.")
+			}
+			return nil
+		},
+		Apply: func(ctx context.Context, c changes.Change) error {
+			carry := c.Payload["carry_phi"] == "yes"
+			// Why: approving a disclosure of PHI is the compliance
+			// officer's to answer for; two admins alone cannot turn it on.
+			if carry && c.RequestedRole != access.RoleCompliance && c.DecidedRole != access.RoleCompliance && c.DecidedBy != changes.Operator {
+				return apperr.New(apperr.Forbidden, "A webhook carries PHI only with the compliance officer's approval: the compliance officer must request or approve this.")
+			}
+			if err := s.event(ctx, audit.Entry{TenantID: c.TenantID, Action: "webhook.carry_phi", ResourceID: c.Target, Severity: audit.High,
+				Detail: "carry_phi=" + yesNo(carry) + " change=" + c.ID}); err != nil {
+				return err
+			}
+			return s.d.Store.SetCarryPHI(ctx, c.TenantID, c.Target, carry)
+		}}
 }
 
 // Disable stops a subscription; its waiting deliveries are given up.
@@ -325,6 +435,9 @@ type payload struct {
 	Event     string            `json:"event"`
 	CreatedAt time.Time         `json:"created_at"`
 	Data      map[string]string `json:"data"`
+	// PHI is the event's PHI fields, only for a subscription approved to
+	// carry them; never stored in the queue.
+	PHI map[string]string `json:"phi,omitempty"`
 }
 
 // Publish queues event for every active subscription of the tenant that
@@ -433,7 +546,17 @@ func (s *Service) deliver(ctx context.Context, d Delivery) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	status, sendErr := s.post(ctx, sub.URL, d, []byte(secret.Reveal()))
+	// Why a failed try rather than an ids-only send: the receiver was
+	// promised the PHI fields; if they cannot be read (or the read cannot
+	// be audited) nothing is sent, and the try is retried like any other.
+	var status int
+	body, sendErr := s.body(jctx, sub, d)
+	if sendErr != nil {
+		s.d.Log.WarnContext(ctx, "webhook payload not built", "delivery", d.ID, "err", sendErr)
+		sendErr = errors.New("the event's details could not be read")
+	} else {
+		status, sendErr = s.post(ctx, sub.URL, d, body, []byte(secret.Reveal()))
+	}
 	now = s.d.Clock.Now()
 	d.Attempts++
 	a := Attempt{DeliveryID: d.ID, N: d.Attempts, At: now, Status: status}
@@ -458,8 +581,7 @@ func (s *Service) deliver(ctx context.Context, d Delivery) (bool, error) {
 }
 
 // post sends one signed request and returns the response code (0: none).
-func (s *Service) post(ctx context.Context, target string, d Delivery, secret []byte) (int, error) {
-	body := []byte(d.Payload)
+func (s *Service) post(ctx context.Context, target string, d Delivery, body, secret []byte) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return 0, errors.New("the address cannot be used")
@@ -482,6 +604,31 @@ func (s *Service) post(ctx context.Context, target string, d Delivery, secret []
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, nil
+}
+
+// body is what is sent for d: the queued payload (ids only), and for a
+// subscription approved to carry PHI (whose vendor's BAA the gate has just
+// found current) the event's PHI fields under "phi", read now. The read is
+// audited as a disclosure to the vendor before it happens; if that record
+// cannot be written nothing is read or sent.
+func (s *Service) body(ctx context.Context, sub Subscription, d Delivery) ([]byte, error) {
+	if !sub.CarryPHI || s.d.Details == nil || d.Event == Test {
+		return []byte(d.Payload), nil
+	}
+	var p payload
+	if err := json.Unmarshal([]byte(d.Payload), &p); err != nil {
+		return nil, fmt.Errorf("webhook payload %s: %w", d.ID, err)
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: d.TenantID, Action: "webhook.phi.disclose", ResourceID: d.ID, Severity: audit.High,
+		Purpose: access.PurposeSystem, Detail: "event=" + d.Event + " subscription=" + sub.ID + " vendor=" + sub.VendorID}); err != nil {
+		return nil, err
+	}
+	fields, err := s.d.Details(ctx, d.TenantID, d.Event, p.Data)
+	if err != nil {
+		return nil, err
+	}
+	p.PHI = fields
+	return json.Marshal(p)
 }
 
 // Log is the webhooks page's data.

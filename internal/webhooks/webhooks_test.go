@@ -14,6 +14,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/store"
 	"github.com/salvehealth/salve/internal/testkit"
@@ -89,8 +90,15 @@ func newEnv(t *testing.T, e store.Engine) env {
 // service builds the webhooks service on the env's stores: called again, it
 // is a restarted process on the same stores.
 func (en env) service(timeout time.Duration) *webhooks.Service {
-	return webhooks.New(webhooks.Deps{Store: store.NewWebhooks(en.st.PHI), Vault: en.st.Vault, Audit: en.st.AuditLog, Gate: en.vendors,
+	svc := webhooks.New(webhooks.Deps{Store: store.NewWebhooks(en.st.PHI), Vault: en.st.Vault, Audit: en.st.AuditLog, Gate: en.vendors,
 		Clock: en.st.Clock, Log: en.st.Log.Logger(), Client: &http.Client{Timeout: timeout}, AllowLoopbackHTTP: true})
+	svc.SetChanges(en.changes(svc))
+	return svc
+}
+
+// changes is the change service governing svc's PHI choice.
+func (en env) changes(svc *webhooks.Service) *changes.Service {
+	return changes.New(store.NewChanges(en.st.PHI), en.st.AuditLog, en.st.Clock, svc.CarryPHIKind())
 }
 
 func (en env) vendor(t *testing.T, baa bool) vendors.Vendor {
@@ -118,9 +126,6 @@ func TestWebhookWithoutBAASendsNothing(t *testing.T) {
 		v := en.vendor(t, false)
 		phiRecv, idsRecv := newReceiver(t), newReceiver(t)
 		tenantID := en.st.Tenant.ID
-		if _, _, err := svc.Subscribe(en.admin, tenantID, webhooks.Input{URL: phiRecv.srv.URL, Events: []string{webhooks.OrderPaid}, VendorID: v.ID, CarryPHI: true}, en.vendors); apperr.As(err) == nil || apperr.As(err).Fields["carry_phi"] == "" {
-			t.Fatalf("an admin approving PHI: %v", err)
-		}
 		if _, _, err := svc.Subscribe(en.comp, tenantID, webhooks.Input{URL: "http://hooks.example/x", Events: []string{webhooks.OrderPaid}, VendorID: v.ID}, en.vendors); apperr.As(err) == nil || apperr.As(err).Fields["url"] == "" {
 			t.Fatalf("plain http off loopback: %v", err)
 		}
@@ -128,6 +133,15 @@ func TestWebhookWithoutBAASendsNothing(t *testing.T) {
 			t.Fatalf("no event, unknown vendor: %v", err)
 		}
 		if _, _, err := svc.Subscribe(en.comp, tenantID, webhooks.Input{URL: phiRecv.srv.URL, Events: []string{webhooks.OrderPaid}, VendorID: v.ID, CarryPHI: true}, en.vendors); err != nil {
+			t.Fatal(err)
+		}
+		// A second person approves carrying PHI (internal/changes).
+		chg := en.changes(svc)
+		pending, err := chg.List(context.Background(), tenantID, 10)
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("the PHI request: %v %+v", err, pending)
+		}
+		if _, err := chg.Approve(en.admin, tenantID, pending[0].ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		sub, secret, err := svc.Subscribe(en.admin, tenantID, webhooks.Input{URL: idsRecv.srv.URL, Events: []string{webhooks.OrderPaid, webhooks.OrderShipped}, VendorID: v.ID}, en.vendors)

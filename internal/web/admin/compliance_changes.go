@@ -46,6 +46,15 @@ type changesData struct {
 	Limits map[string]string
 	// LimitsForm is that form after a refused request.
 	LimitsForm *web.Form
+	// SSO is the tenant's single sign-on now (the secret masked), for the
+	// form that asks to change it; nil when not governed here.
+	SSO map[string]string
+	// SSOForm is that form after a refused request.
+	SSOForm *web.Form
+	// Hours are the working hours now (zone, start_hour, end_hour) for the
+	// activity review's off-hours rule; HoursForm that form refused.
+	Hours     map[string]string
+	HoursForm *web.Form
 }
 
 // showChanges lists the pending requests, with approve and reject, and the
@@ -77,10 +86,27 @@ func (h *Handlers) changesPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := changesData{Form: f, LimitsForm: &web.Form{}}
-	// The session limits' own form, refused: its errors and values go there.
+	data := changesData{Form: f, LimitsForm: &web.Form{}, SSOForm: &web.Form{}, HoursForm: &web.Form{}}
+	if f != nil && f.Values != nil && f.Values.Has("start_hour") {
+		data.HoursForm, data.Form = f, &web.Form{}
+	}
+	if slices.Contains(h.people.Changes.Kinds(), changes.KindWorkingHours) {
+		if data.Hours, err = h.people.Changes.Current(r.Context(), t.ID, changes.KindWorkingHours, "hours"); err != nil {
+			return err
+		}
+	}
+	// The session limits' and single sign-on's own forms, refused: their
+	// errors and values go there.
 	if f != nil && f.Values != nil && f.Values.Has("staff_idle_minutes") {
 		data.LimitsForm, data.Form = f, &web.Form{}
+	}
+	if f != nil && f.Values != nil && f.Values.Has("sso_form") {
+		data.SSOForm, data.Form = f, &web.Form{}
+	}
+	if slices.Contains(h.people.Changes.Kinds(), changes.KindSSO) {
+		if data.SSO, err = h.people.Changes.Current(r.Context(), t.ID, changes.KindSSO, t.ID); err != nil {
+			return err
+		}
 	}
 	if slices.Contains(h.people.Changes.Kinds(), changes.KindSessionLimits) {
 		if data.Limits, err = h.people.Changes.Current(r.Context(), t.ID, changes.KindSessionLimits, "sessions"); err != nil {

@@ -110,6 +110,8 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/approve", h.approveChange, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/{id}/reject", h.rejectChange, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/session-limits", h.requestSessionLimits, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/sso", h.requestSSO, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/working-hours", h.requestWorkingHours, reviewers)
 	}
 	if h.people.Compliance != nil {
 		rt.Handle(access.Staff, "GET /admin/compliance", h.showCompliance, reviewers)
@@ -134,6 +136,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks", h.addWebhook, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/test", h.sendTestWebhook, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/disable", h.disableWebhook, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/webhooks/{id}/phi", h.requestWebhookPHI, reviewers)
 	}
 	// Incidents and breach notification (issue 19, 164.400–414): the
 	// compliance officer only. Why not admins, unlike the other compliance

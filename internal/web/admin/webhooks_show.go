@@ -23,7 +23,7 @@ type webhooksData struct {
 	Vendors []vendors.Status
 	// VendorNames names each subscription's vendor.
 	VendorNames map[string]string
-	// Officer: the compliance officer, who alone approves PHI.
+	// Officer: the compliance officer, who must request or approve PHI.
 	Officer bool
 }
 
@@ -31,7 +31,8 @@ type webhooksData struct {
 // with its response code: GET /admin/compliance/webhooks.
 func (h *Handlers) showWebhooks(w http.ResponseWriter, r *http.Request) error {
 	done := map[string]string{"queued": "A test event was queued; its delivery shows below within a minute.",
-		"disabled": "The webhook was switched off."}[r.URL.Query().Get("done")]
+		"disabled":      "The webhook was switched off.",
+		"phi-requested": "The request was recorded; it takes effect when a second person approves it under Changes."}[r.URL.Query().Get("done")]
 	return h.webhooksPage(w, r, http.StatusOK, webhooksData{Form: &web.Form{}, Done: done})
 }
 
