@@ -110,12 +110,16 @@ func (b *searchSQL) from() string {
 			parts[i] = `"` + t + `"*`
 		}
 		m := b.arg(strings.Join(parts, " AND "))
-		// Joined by product id from the matches. (Joining by
-		// products.fts_rowid with CROSS JOIN cost less CPU in a benchmark
-		// but hung a live server at 100,000 products; not understood yet,
-		// so not used.)
-		return `(SELECT p.*, -f.text_rank AS text_rank FROM products p JOIN (SELECT product_id, bm25(products_fts) AS text_rank
-			FROM products_fts WHERE products_fts MATCH ` + m + ` AND tenant_id = ` + tenant + `) f ON f.product_id = p.id
+		// The matches of all tenants by rowid only, then their products by
+		// products.fts_rowid (indexed), which keeps the tenant: the
+		// product's tenant_id is the check, not the index's copy. Why not
+		// products_fts.product_id or tenant_id: reading either makes FTS5
+		// seek its content table for every match, most of a search's time
+		// at 100,000 products. Why CROSS JOIN: it fixes the order (matches
+		// first, then one index probe each); the other order would run the
+		// MATCH once per product of the tenant.
+		return `(SELECT p.*, -f.text_rank AS text_rank FROM (SELECT rowid AS fts_rowid, bm25(products_fts) AS text_rank
+			FROM products_fts WHERE products_fts MATCH ` + m + `) f CROSS JOIN products p ON p.fts_rowid = f.fts_rowid
 			WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
 	}
 	parts := make([]string, len(b.spec.Terms))
@@ -209,9 +213,9 @@ func (b *searchSQL) orderBy() string {
 	return byName
 }
 
-// Search runs a search in SQL (see catalog.Store): four statements, each over
-// the text's matches only: the page, the totals, the category counts and the
-// tag counts.
+// Search runs a search in SQL (see catalog.Store): three statements, each over
+// the text's matches only: the page, the totals with the category counts, and
+// the tag counts.
 func (s *CatalogRepo) Search(ctx context.Context, tenantID string, spec catalog.Spec) ([]string, catalog.Counts, error) {
 	c := catalog.Counts{Categories: map[string]int{}}
 	run := func(build func(b *searchSQL) string, scan func(*sql.Rows) error) error {
@@ -251,26 +255,29 @@ func (s *CatalogRepo) Search(ctx context.Context, tenantID string, spec catalog.
 	if err != nil {
 		return nil, c, err
 	}
+	// The total, the flag counts and the category counts in one statement:
+	// counted per category under every filter but the category's own, the
+	// total and flags are then the sum over all categories, or the filtered
+	// category's own row when there is one.
 	err = run(func(b *searchSQL) string {
-		return `SELECT COUNT(*),
+		return `SELECT p.category_id, COUNT(*),
 			COALESCE(SUM(CASE WHEN p.in_stock THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN p.requires_prescription THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN p.hsa_fsa_eligible THEN 1 ELSE 0 END), 0) FROM ` + b.from() + b.where(true, true)
-	}, func(rows *sql.Rows) error { return rows.Scan(&c.Total, &c.InStock, &c.Rx, &c.HSA) })
-	if err != nil {
-		return nil, c, err
-	}
-	err = run(func(b *searchSQL) string {
-		return `SELECT p.category_id, COUNT(*) FROM ` + b.from() + b.where(false, true) +
+			COALESCE(SUM(CASE WHEN p.hsa_fsa_eligible THEN 1 ELSE 0 END), 0) FROM ` + b.from() + b.where(false, true) +
 			` GROUP BY p.category_id`
 	}, func(rows *sql.Rows) error {
 		var cat sql.NullString
-		var n int
-		err := rows.Scan(&cat, &n)
+		var n, inStock, rx, hsa int
+		if err := rows.Scan(&cat, &n, &inStock, &rx, &hsa); err != nil {
+			return err
+		}
 		if cat.Valid {
 			c.Categories[cat.String] = n
 		}
-		return err
+		if spec.CategoryID == "" || cat.String == spec.CategoryID {
+			c.Total, c.InStock, c.Rx, c.HSA = c.Total+n, c.InStock+inStock, c.Rx+rx, c.HSA+hsa
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, c, err
