@@ -192,15 +192,13 @@ func (s *Service) Request(ctx context.Context, tenantID, kind, target string, af
 	// the mask Current shows, both mean "keep".
 	after = maps.Clone(after)
 	for _, f := range k.Secrets {
-		switch v := after[f]; {
-		case v == "" || v == before[f]:
-			if old, ok := before[f]; ok {
-				after[f] = old
-			} else {
-				delete(after, f)
-			}
-		default:
+		if v := after[f]; v != "" && v != before[f] {
 			return Change{}, apperr.Errorf(apperr.Invalid, "%s: a new %s is set by the operator at the console (see salve --help), which records the change; leave it empty here to keep it", k.Title, f)
+		}
+		if old, ok := before[f]; ok {
+			after[f] = old
+		} else {
+			delete(after, f)
 		}
 	}
 	if maps.Equal(before, after) {

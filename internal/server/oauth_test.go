@@ -221,7 +221,7 @@ func TestOAuthMobileApp(t *testing.T) {
 		}
 
 		// A wrong verifier: refused, and the code is spent.
-		code, verifier = authorize(t, s, pc, conf)
+		code, _ = authorize(t, s, pc, conf)
 		if _, err := conf.Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier())); oauthErrorOf(err) != "invalid_grant" {
 			t.Errorf("wrong verifier: %v", err)
 		}

@@ -43,8 +43,10 @@ func hoursSetting(ctx context.Context, tenants *store.Tenants, tenantID, key str
 	if err != nil {
 		return 0, false, err
 	}
-	n, err := strconv.Atoi(t.Setting(key))
-	if err != nil {
+	// A setting is checked when it is set; one that is not a whole number
+	// (unset) counts as not set, so the service's own default applies.
+	n, convErr := strconv.Atoi(t.Setting(key))
+	if set := convErr == nil; !set {
 		return 0, false, nil
 	}
 	return time.Duration(n) * time.Hour, true, nil
