@@ -86,8 +86,11 @@ func TestFormsInABrowser(t *testing.T) {
 
 	// The patient checks out.
 	as(patient.Token)
-	b.Run(chromedp.Navigate(s.URL+"/products/"+p.Slug), chromedp.Click(`form.add-to-cart button`, chromedp.ByQuery),
-		chromedp.WaitVisible("main", chromedp.ByQuery),
+	// Adding goes on to the cart page: wait for it before the next
+	// navigation, or that one aborts the add (net::ERR_ABORTED, seen in CI).
+	b.Run(chromedp.Navigate(s.URL+"/products/"+p.Slug), chromedp.WaitVisible(`form.add-to-cart button`, chromedp.ByQuery),
+		chromedp.Click(`form.add-to-cart button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`a[href="/checkout"]`, chromedp.ByQuery),
 		chromedp.Navigate(s.URL+"/checkout"), chromedp.WaitVisible("#intake", chromedp.ByID))
 	axe("checkout waiting for the intake form")
 	b.Run(chromedp.Click(`#intake a`, chromedp.ByQuery), chromedp.WaitVisible("[data-form-fill]", chromedp.ByQuery))

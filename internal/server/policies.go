@@ -38,8 +38,13 @@ func brandOf(ctx context.Context, tenants *store.Tenants, tenantID string) (*ten
 }
 
 // hoursSetting reads a brand's setting in whole hours.
+//
+// Why not the request's copy of the brand (brandOf): the resolver reloads
+// that every few seconds, and a cancellation window or release delay
+// decides what a patient may do or see, so it is read as stored now; a
+// store manager who just changed it sees the new value on the next page.
 func hoursSetting(ctx context.Context, tenants *store.Tenants, tenantID, key string) (time.Duration, bool, error) {
-	t, err := brandOf(ctx, tenants, tenantID)
+	t, err := tenants.ByID(ctx, tenantID)
 	if err != nil {
 		return 0, false, err
 	}
