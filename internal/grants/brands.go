@@ -53,6 +53,14 @@ type BrandStore interface {
 	BrandShares(ctx context.Context, tenantID, patientID string) ([]BrandShare, error)
 	// SharedWith lists the live shares a patient gave one other brand.
 	SharedWith(ctx context.Context, tenantID, patientID, targetTenantID string) ([]BrandShare, error)
+	// SharesTo lists the live shares other brands' patients gave
+	// targetTenantID, oldest first, at most limit.
+	SharesTo(ctx context.Context, targetTenantID string, limit int) ([]BrandShare, error)
+	// CareTeam lists the staff of a brand with a current care
+	// relationship with a patient.
+	CareTeam(ctx context.Context, tenantID, patientID string) ([]string, error)
+	// EndCare ends a care relationship.
+	EndCare(ctx context.Context, tenantID, clinicianID, patientID string, now time.Time) error
 }
 
 // OrgOf returns the organisation a brand belongs to ("" for none).

@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/oidc"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/vault"
 )
 
 // Identity is who people are (accounts), how they prove it (sign-in) and
@@ -86,5 +87,10 @@ func NewIdentity(phiDB *store.DB, v accounts.Vault, log audit.Appender, ob accou
 	links := store.NewLinks(phiDB)
 	gr = grants.New(grants.Deps{Store: links, Brands: links, OrgOf: o.OrgOf, Users: users, Accounts: acc, Vault: v, Audit: log, Clock: o.Clock,
 		Policy: o.Sessions, Links: o.Links, Log: o.Log, After: after})
+	// The vault opens a record a patient shared with a sister brand only
+	// while the consent and the reader's care hold (issue 20 point 4).
+	if sv, ok := v.(interface{ AllowShared(vault.SharedCheck) }); ok {
+		sv.AllowShared(gr.SharedRead)
+	}
 	return Identity{Accounts: acc, SignIn: si, Grants: gr, After: after, Hasher: hasher}
 }

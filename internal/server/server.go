@@ -202,6 +202,7 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	}
 	adm.Promotions = s.promos
 	adm.Brand, adm.RefreshTenants = store.NewTenants(s.stores.Catalog), s.tenants.Refresh
+	adm.OrgBrands = s.tenants.Brands
 	if s.services != nil {
 		adm.Insights = s.services.Portal
 		adm.ShipTax = s.services.ShipTax
@@ -307,6 +308,7 @@ func (s *Server) mountPersonal(site *web.Site, carts *cart.Service, cartCookies 
 		return err
 	}
 	st.Cookies = s.cookies()
+	st.Brands = s.tenants.Brands
 	st.Prescriptions(s.services.Rx, s.catalog.AllProducts)
 	st.Labs = s.services.Labs
 	if err := st.Amendments(s.services.Amendments); err != nil {

@@ -121,10 +121,41 @@ func (q *Links) SharedWith(ctx context.Context, tenantID, patientID, targetTenan
 	return q.brandShares(ctx, `tenant_id = $1 AND patient_id = $2 AND target_tenant_id = $3`, tenantID, patientID, targetTenantID)
 }
 
+// SharesTo lists the live shares other brands' patients gave a brand,
+// oldest first, at most limit.
+func (q *Links) SharesTo(ctx context.Context, targetTenantID string, limit int) ([]grants.BrandShare, error) {
+	return q.queryBrandShares(ctx, `SELECT id, tenant_id, patient_id, target_tenant_id, scopes, created_at FROM brand_shares
+		WHERE target_tenant_id = $1 AND tenant_id <> $1 AND revoked_at IS NULL ORDER BY created_at, id LIMIT $2`, targetTenantID, limit)
+}
+
+// CareTeam lists the staff of a brand with a current care relationship
+// with a patient, by id.
+func (q *Links) CareTeam(ctx context.Context, tenantID, patientID string) ([]string, error) {
+	rows, err := q.db.r.QueryContext(ctx, `SELECT clinician_id FROM care_relationships WHERE tenant_id = $1 AND patient_id = $2
+		AND ended_at IS NULL ORDER BY created_at, clinician_id`, tenantID, patientID)
+	if err != nil {
+		return nil, fmt.Errorf("care team: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan care team: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 func (q *Links) brandShares(ctx context.Context, where string, args ...any) ([]grants.BrandShare, error) {
 	//nolint:gosec // where is a constant of this file, the values are parameters
-	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, target_tenant_id, scopes, created_at FROM brand_shares
+	return q.queryBrandShares(ctx, `SELECT id, tenant_id, patient_id, target_tenant_id, scopes, created_at FROM brand_shares
 		WHERE `+where+` AND revoked_at IS NULL ORDER BY created_at, id`, args...)
+}
+
+func (q *Links) queryBrandShares(ctx context.Context, query string, args ...any) ([]grants.BrandShare, error) {
+	rows, err := q.db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list brand shares: %w", err)
 	}

@@ -60,7 +60,24 @@ type Vault struct {
 	// blind is the blind-index HMAC key, unwrapped once at Open.
 	blind []byte
 	cache *keyCache
+	// shared admits a staff member's read of a sister brand's patient
+	// (AllowShared); nil admits none.
+	shared SharedCheck
 }
+
+// SharedCheck reports whether a staff actor of one brand may read the PHI
+// of subjects of another brand (tenantID): each subject consented to share
+// with the actor's brand and the actor cares for them (grants.SharedRead).
+type SharedCheck func(ctx context.Context, a access.Actor, tenantID string, subjects []string) (bool, error)
+
+// AllowShared lets the vault open, for reading only, the PHI of another
+// brand's patients whom check admits (issue 20 point 4: a record a patient
+// shared with a sister brand). Why a check here and not only the caller's
+// access.Decide: the vault is the second wall, and "another tenant" stays
+// refused unless the patient's live consent and the reader's care say
+// otherwise at the moment of the read. Set once at start, before any
+// request.
+func (v *Vault) AllowShared(check SharedCheck) { v.shared = check }
 
 // Open opens the vault on the key storage of a migrated PHI store. kek wraps
 // the keys; every access is recorded through log before any key is used.
@@ -115,7 +132,7 @@ func (v *Vault) Access(ctx context.Context, req Request) (phi.Handle, error) {
 	if ev.Action == "" {
 		ev.Action = req.Resource + "." + string(req.Action)
 	}
-	if reason := v.refuse(ctx, req); reason != "" {
+	if reason := v.refuse(ctx, req); reason != "" && !v.sharedRead(ctx, req, reason) {
 		ev.Outcome, ev.Severity, ev.Detail = audit.Denied, audit.High, reason
 		if ev.Action == "." {
 			ev.Action = "vault.access"
@@ -138,6 +155,22 @@ func (v *Vault) Access(ctx context.Context, req Request) (phi.Handle, error) {
 		return nil, err
 	}
 	return &Handle{tenant: req.TenantID, action: req.Action, keys: keys}, nil
+}
+
+// sharedRead reports whether a request refused only as another tenant's is
+// a read the shared check admits.
+func (v *Vault) sharedRead(ctx context.Context, req Request, reason string) bool {
+	a, ok := access.ActorFrom(ctx)
+	if reason != "other tenant" || v.shared == nil || !ok || a.IsSystem() || !a.Role.Staff() || req.Action != access.Read ||
+		len(req.Subjects) == 0 || slices.Contains(req.Subjects, "") || req.Purpose == "" || req.Resource == "" {
+		return false
+	}
+	allowed, err := v.shared(ctx, a, req.TenantID, req.Subjects)
+	if err != nil {
+		v.log.ErrorContext(ctx, "vault: the shared-record check failed", "err", err)
+		return false
+	}
+	return allowed
 }
 
 // refuse returns why req may not go ahead, or "".

@@ -33,6 +33,7 @@ import (
 	"github.com/salvehealth/salve/internal/retention"
 	"github.com/salvehealth/salve/internal/reviews"
 	"github.com/salvehealth/salve/internal/shiptax"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
 	"github.com/salvehealth/salve/internal/webhooks"
@@ -97,6 +98,12 @@ type Handlers struct {
 	// every change) leaves the pages out.
 	Offers         *offers.Service
 	orgCatalogView *render.Page
+	// OrgBrands lists an organisation's brands (the tenant resolver's):
+	// the sister brands on the shared-care page and the brands on the
+	// organisation's page; nil leaves those pages out.
+	OrgBrands      func(orgID string) []*tenant.Tenant
+	sharedCareView *render.Page
+	orgView        *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -160,6 +167,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 		"admin/brand": &h.brandView, "admin/org_catalog": &h.orgCatalogView,
 		"admin/shipping": &h.shippingView, "admin/tax": &h.taxView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
+		"admin/shared_care": &h.sharedCareView, "admin/organisation": &h.orgView,
 		"admin/reviews": &h.reviewsView, "admin/activity": &h.activityView, "admin/audit_events": &h.auditView,
 	}); err != nil {
 		return nil, err

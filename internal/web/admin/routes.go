@@ -88,6 +88,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Admin, "POST /admin/users/{id}/role", h.setRole)
 	rt.Handle(access.Admin, "POST /admin/users/{id}/disable", h.setDisabled(true))
 	rt.Handle(access.Admin, "POST /admin/users/{id}/enable", h.setDisabled(false))
+	// Care for patients of sister brands who share with this brand (issue
+	// 20 point 4): the admin's, as care assignments are (shared_care.go).
+	if h.OrgBrands != nil {
+		rt.Handle(access.Admin, "GET /admin/shared-care", h.showSharedCare)
+		rt.Handle(access.Admin, "POST /admin/shared-care", h.assignSharedCare)
+		rt.Handle(access.Admin, "POST /admin/shared-care/remove", h.removeSharedCare)
+	}
 	rt.Handle(access.Admin, "GET /admin/outbox", h.showOutbox)
 	rt.Handle(access.Admin, "POST /admin/outbox/{id}/open", h.openOutboxMessage)
 	reviewers := httpx.Roles(access.RoleCompliance, access.RoleAdmin)

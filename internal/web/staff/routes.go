@@ -62,6 +62,13 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Staff, "GET /staff/patients", h.showPatients, viewers)
 	rt.Handle(access.Staff, "POST /staff/patients", h.findPatients, viewers)
 	rt.Handle(access.Staff, "GET /staff/patients/{id}", h.showPatient, viewers)
+	// Records sister brands' patients share with this brand (issue 20
+	// point 4): the same roles; access.Decide's sister-brand rule decides
+	// which patients and classes (shared.go).
+	if h.Brands != nil {
+		rt.Handle(access.Staff, "GET /staff/shared", h.showShared, viewers)
+		rt.Handle(access.Staff, "GET /staff/shared/{brand}/{id}", h.showSharedPatient, viewers)
+	}
 
 	clinicians := httpx.Roles(access.RoleClinician)
 	// Lab results: clinicians only, who order, enter, release and

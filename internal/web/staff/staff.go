@@ -30,6 +30,7 @@ import (
 	"github.com/salvehealth/salve/internal/patients"
 	"github.com/salvehealth/salve/internal/render"
 	"github.com/salvehealth/salve/internal/rx"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
 
@@ -60,7 +61,14 @@ type Handlers struct {
 		results, resultNew                                                                                  *render.Page
 		// returns is the returns queue (issue 18 point 2).
 		returns *render.Page
+		// shared and sharedPatient are the records sister brands' patients
+		// share with this brand (shared.go).
+		shared, sharedPatient *render.Page
 	}
+	// Brands lists an organisation's brands (the tenant resolver's): the
+	// sister brands whose shared records open here; nil leaves those pages
+	// out. Server sets it before Routes.
+	Brands func(orgID string) []*tenant.Tenant
 }
 
 // New returns the handlers; a missing template fails here.
@@ -72,7 +80,8 @@ func New(site *web.Site, ord *orders.Service, gr *grants.Service, appts *appoint
 		"staff/patient":       &p.patient,
 		"staff/prescriptions": &p.rxQueue, "staff/prescription": &p.rx,
 		"staff/appointments_day": &p.day, "staff/availability": &p.availability,
-		"staff/results": &p.results, "staff/result_new": &p.resultNew, "staff/returns": &p.returns}); err != nil {
+		"staff/results": &p.results, "staff/result_new": &p.resultNew, "staff/returns": &p.returns,
+		"staff/shared": &p.shared, "staff/shared_patient": &p.sharedPatient}); err != nil {
 		return nil, err
 	}
 	return h, nil
