@@ -52,6 +52,9 @@ const (
 	// KindSessionLimits is a tenant's own session limits (idle for staff
 	// and patients, absolute), only ever stricter than the server's.
 	KindSessionLimits = "session.limits"
+	// KindOrgSessionLimits is an organisation's session limits (target: the
+	// organisation), inherited by its brands that set none.
+	KindOrgSessionLimits = "org.session.limits"
 	// KindWorkingHours is a tenant's working hours (time zone, first and
 	// last hour) for the activity review's off-hours rule.
 	KindWorkingHours = "activity.working_hours"

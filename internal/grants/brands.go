@@ -304,6 +304,27 @@ func (s *Service) RevokeOrgRole(ctx context.Context, orgID, tenantID, email stri
 	return notFound(s.brands.DeleteOrgRole(ctx, orgID, u.ID))
 }
 
+// RevokeOrgRoleOf takes an account's organisation role of orgID away, by
+// the account's id (the organisation's page lists ids, not addresses),
+// audited in the account's brand; NotFound when it holds none there.
+func (s *Service) RevokeOrgRoleOf(ctx context.Context, orgID, userID string) error {
+	if s.brands == nil {
+		return apperr.NotFoundError()
+	}
+	r, err := s.brands.OrgRole(ctx, "", userID)
+	if err != nil {
+		return notFound(err)
+	}
+	if r.OrgID != orgID {
+		return apperr.NotFoundError()
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: r.TenantID, Subjects: []string{userID}, Action: "org_role.revoke", ResourceType: "org_role",
+		ResourceID: userID, Purpose: access.PurposeOperations, Detail: "org=" + orgID}); err != nil {
+		return err
+	}
+	return notFound(s.brands.DeleteOrgRole(ctx, orgID, userID))
+}
+
 // OrgRoles lists an organisation's roles.
 func (s *Service) OrgRoles(ctx context.Context, orgID string) ([]OrgRole, error) {
 	if s.brands == nil {

@@ -133,7 +133,7 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			}
 			return sso.SetSSO(ctx, c.TenantID, s)
 		}}
-	kinds := append([]changes.Kind{retentionKind, roleKind, ssoKind, sessionLimitsKind(brands, sso, c), oauthClientKind(apps),
+	kinds := append([]changes.Kind{retentionKind, roleKind, ssoKind, sessionLimitsKind(brands, sso, c), orgSessionLimitsKind(brands, sso, c), oauthClientKind(apps),
 		workingHoursKind(store.NewWorkingHours(phiDB), c)}, more...)
 	return changes.New(store.NewChanges(phiDB), al, c, kinds...)
 }
@@ -191,6 +191,81 @@ func sessionLimitsKind(brands *store.Tenants, si *signin.Service, c clock.Clock)
 				}
 			}
 			si.ForgetLimits(ch.TenantID)
+			return nil
+		}}
+}
+
+// orgSessionLimitsKind governs an organisation's session limits (target:
+// the organisation's id), requested on /admin/organisation by the
+// organisation's admin and recorded with the brand they act in, where a
+// second admin or the compliance officer approves it. Why as a brand's: the
+// organisation's value is what every brand without its own inherits, so
+// loosening it is the same weaker automatic logoff for all of them. The
+// organisation must still be the brand's when the change is requested and
+// when it applies; the server's flags stay the ceiling; a field left empty
+// removes the organisation's value (the server's limit then applies to the
+// brands that inherit it).
+func orgSessionLimitsKind(brands *store.Tenants, si *signin.Service, c clock.Clock) changes.Kind {
+	base := sessionLimitsKind(brands, si, c)
+	orgOf := func(ctx context.Context, tenantID, orgID string) (*tenant.Organisation, error) {
+		t, err := brands.ByID(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		orgs, err := brands.ListOrgs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			if o.ID == orgID && t.OrgID == orgID {
+				return o, nil
+			}
+		}
+		return nil, apperr.NotFoundError()
+	}
+	return changes.Kind{Name: changes.KindOrgSessionLimits, Title: "Organisation session limits",
+		Current: func(ctx context.Context, tenantID, orgID string) (map[string]string, error) {
+			o, err := orgOf(ctx, tenantID, orgID)
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]string{}
+			for _, f := range limitFields {
+				out[f] = o.Settings[f]
+			}
+			return out, nil
+		},
+		Check: func(ctx context.Context, tenantID, orgID string, after map[string]string) error {
+			if _, err := orgOf(ctx, tenantID, orgID); err != nil {
+				return err
+			}
+			return base.Check(ctx, tenantID, orgID, after)
+		},
+		Apply: func(ctx context.Context, ch changes.Change) error {
+			o, err := orgOf(ctx, ch.TenantID, ch.Target)
+			if err != nil {
+				return err
+			}
+			for _, f := range limitFields {
+				v := strings.TrimSpace(ch.Payload[f])
+				if v == "" {
+					err = brands.ResetSetting(ctx, o.ID, f, c.Now())
+				} else {
+					err = brands.SetSetting(ctx, o.ID, f, v, c.Now())
+				}
+				if err != nil {
+					return err
+				}
+			}
+			ts, err := brands.List(ctx)
+			if err != nil {
+				return err
+			}
+			for _, t := range ts {
+				if t.OrgID == o.ID {
+					si.ForgetLimits(t.ID)
+				}
+			}
 			return nil
 		}}
 }

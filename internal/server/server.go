@@ -209,6 +209,8 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		// A brand's choices of its organisation's shared catalog, audited
 		// (white label): through the shared catalog service, so the brand's
 		// catalog version (and with it every cached page) moves at once.
+		// The organisation's page: its settings, audited (white label).
+		adm.Orgs, adm.Audit = store.NewTenants(s.stores.Catalog), s.stores.AuditLog
 		adm.Offers = offers.New(store.NewOrgCatalogRepo(s.stores.Catalog), s.catalog, s.stores.AuditLog)
 		// Patient rights (issue 16): the amendment clock and promotion reach.
 		if err := adm.Rights(s.services.Amendments, s.services.Marketing); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/appointments"
+	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/grants"
@@ -104,6 +105,10 @@ type Handlers struct {
 	OrgBrands      func(orgID string) []*tenant.Tenant
 	sharedCareView *render.Page
 	orgView        *render.Page
+	// Orgs reads and sets the organisation's settings, Audit records each
+	// change on its page (organisation.go); either nil leaves the page out.
+	Orgs  OrgStore
+	Audit audit.Appender
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -188,6 +193,8 @@ func stateFrom(r *http.Request, err error) formState {
 	switch r.URL.Query().Get("done") {
 	case "saved":
 		st.Notice = "Saved."
+	case "requested":
+		st.Notice = "Your request is recorded; it applies when a second admin or the compliance officer approves it under Changes."
 	case "deleted":
 		st.Notice = "Deleted."
 	case "imported":

@@ -49,6 +49,19 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/brand/{key}", h.setBrandSetting, mgr)
 		rt.Handle(access.Staff, "POST /admin/brand/{key}/reset", h.resetBrandSetting, mgr)
 	}
+	// The organisation's own page (organisation.go): managers and admins
+	// at the router, then only those holding an organisation role of a
+	// manager or admin; the roles only for the organisation's admin.
+	if h.Orgs != nil && h.Audit != nil && h.OrgBrands != nil && h.people != nil {
+		rt.Handle(access.Staff, "GET /admin/organisation", h.showOrg, mgr)
+		rt.Handle(access.Staff, "POST /admin/organisation/settings/{key}", h.setOrgSetting, mgr)
+		rt.Handle(access.Staff, "POST /admin/organisation/settings/{key}/reset", h.resetOrgSetting, mgr)
+		rt.Handle(access.Staff, "POST /admin/organisation/roles", h.grantOrgRole, mgr)
+		rt.Handle(access.Staff, "POST /admin/organisation/roles/{user}/revoke", h.revokeOrgRole, mgr)
+		if h.people.Changes != nil {
+			rt.Handle(access.Staff, "POST /admin/organisation/session-limits", h.requestOrgSessionLimits, mgr)
+		}
+	}
 	if h.Offers != nil {
 		// The organisation's shared catalog as this brand sees it: which
 		// products it sells, at what price. Merchandising, like the

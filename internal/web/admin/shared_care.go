@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -64,7 +65,7 @@ func (h *Handlers) sharedCarePage(w http.ResponseWriter, r *http.Request, status
 	for _, a := range staff {
 		l := a.Email.Reveal() + " (" + string(a.Role) + ")"
 		label[a.ID] = l
-		if slices.Contains(careRoles, a.Role) && a.Status == "active" {
+		if slices.Contains(careRoles, a.Role) && a.Status == accounts.StatusActive {
 			d.Staff = append(d.Staff, sharedCareMember{ID: a.ID, Label: l})
 		}
 	}
