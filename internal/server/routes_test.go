@@ -127,6 +127,21 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/brand":                                     access.Staff,
 	"POST /admin/brand/{key}":                              access.Staff,
 	"POST /admin/brand/{key}/reset":                        access.Staff,
+	// The organisation's page (white label): managers and admins at the
+	// router; the handler admits only an organisation role's holder.
+	"GET /admin/organisation":                       access.Staff,
+	"POST /admin/organisation/settings/{key}":       access.Staff,
+	"POST /admin/organisation/settings/{key}/reset": access.Staff,
+	"POST /admin/organisation/roles":                access.Staff,
+	"POST /admin/organisation/roles/{user}/revoke":  access.Staff,
+	"POST /admin/organisation/session-limits":       access.Staff,
+	// Sister brands' shared records: the staff who view patients read
+	// them; the admin assigns care.
+	"GET /staff/shared":              access.Staff,
+	"GET /staff/shared/{brand}/{id}": access.Staff,
+	"GET /admin/shared-care":         access.Admin,
+	"POST /admin/shared-care":        access.Admin,
+	"POST /admin/shared-care/remove": access.Admin,
 	// Shipping and tax settings (issue 18): store managers and admins.
 	"GET /admin/shipping":                               access.Staff,
 	"POST /admin/shipping/methods":                      access.Staff,

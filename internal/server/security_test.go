@@ -72,7 +72,7 @@ func init() {
 			if strings.Contains(pattern, " /admin/catalog") {
 				routePolicy[pattern] = managers
 			}
-			if strings.Contains(pattern, " /admin/insights") || strings.Contains(pattern, " /admin/brand") ||
+			if strings.Contains(pattern, " /admin/insights") || strings.Contains(pattern, " /admin/brand") || strings.Contains(pattern, " /admin/organisation") ||
 				strings.Contains(pattern, " /admin/shipping") || strings.Contains(pattern, " /admin/tax") {
 				routePolicy[pattern] = managers
 			}
@@ -123,7 +123,7 @@ func init() {
 	}
 	routePolicy["GET /staff/break-glass"], routePolicy["POST /staff/break-glass"] = careTeam, careTeam
 	routePolicy["GET /staff/break-glass/{id}/orders"] = careTeam
-	for _, p := range []string{"GET /staff/patients", "POST /staff/patients", "GET /staff/patients/{id}"} {
+	for _, p := range []string{"GET /staff/patients", "POST /staff/patients", "GET /staff/patients/{id}", "GET /staff/shared", "GET /staff/shared/{brand}/{id}"} {
 		routePolicy[p] = patientViewers
 	}
 	// Secure messaging (issue 16): the patient's side is patients (and so

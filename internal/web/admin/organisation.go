@@ -47,8 +47,8 @@ type OrgStore interface {
 // orgBrand is one brand on the page.
 type orgBrand struct {
 	ID, Name, Slug, Parent string
-	Hosts              []string
-	Current            bool
+	Hosts                  []string
+	Current                bool
 }
 
 // orgRow is one setting on the page.
@@ -311,7 +311,6 @@ func (h *Handlers) orgBrand(orgID, brandID string) *tenant.Tenant {
 	}
 	return nil
 }
-
 
 // OrgSessionLimitsKind is the approved change of an organisation's session
 // lengths.

@@ -90,4 +90,3 @@ func (h *Handlers) brandNames(t *tenant.Tenant) map[string]string {
 	}
 	return out
 }
-
