@@ -377,3 +377,63 @@ func TestKeyMemoSharesOneViewsKeyRow(t *testing.T) {
 		}
 	})
 }
+
+// TestSharedReadOnlyWhenTheCheckAdmits: another brand's staff member is
+// refused as another tenant unless the shared check (the patient's live
+// consent and the reader's care, grants.SharedRead) admits the subjects,
+// and then only to read; a patient, a job, a refusing or failing check get
+// nothing. Both engines.
+func TestSharedReadOnlyWhenTheCheckAdmits(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		en := newEnv(t, e)
+		if _, err := en.handle(t, clinician, "t1", access.Write, "A").SealString("A", "users", "name", "r1", "Ada"); err != nil {
+			t.Fatal(err)
+		}
+		read := vault.Request{TenantID: "t1", Subjects: []string{"A"}, Action: access.Read, Purpose: access.PurposeTreatment, Resource: "user", ResourceID: "A"}
+		sister := as("c2", access.RoleClinician, "t2")
+		if _, err := en.v.Access(sister, read); !errors.Is(err, access.ErrDenied) {
+			t.Fatalf("another brand without a check: %v", err)
+		}
+		admits := map[string]bool{"A": true}
+		var fail error
+		en.v.AllowShared(func(_ context.Context, a access.Actor, tenantID string, subjects []string) (bool, error) {
+			if fail != nil {
+				return false, fail
+			}
+			for _, s := range subjects {
+				if !admits[s] || a.TenantID != "t2" || tenantID != "t1" {
+					return false, nil
+				}
+			}
+			return true, nil
+		})
+		if _, err := en.v.Access(sister, read); err != nil {
+			t.Fatalf("a shared read the check admits: %v", err)
+		}
+		write := read
+		write.Action = access.Write
+		both := read
+		both.Subjects = []string{"A", "B"}
+		for name, c := range map[string]struct {
+			ctx context.Context
+			req vault.Request
+		}{
+			"a write":              {sister, write},
+			"a subject not shared": {sister, both},
+			"a patient of t2":      {as("p2", access.RolePatient, "t2"), read},
+			"a job of t2":          {access.WithActor(context.Background(), access.System("job", "t2")), read},
+		} {
+			if _, err := en.v.Access(c.ctx, c.req); !errors.Is(err, access.ErrDenied) {
+				t.Errorf("%s: %v, want denied", name, err)
+			}
+		}
+		admits["A"] = false
+		if _, err := en.v.Access(sister, read); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("consent withdrawn: %v, want denied", err)
+		}
+		admits["A"], fail = true, errors.New("store down")
+		if _, err := en.v.Access(sister, read); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("a failing check: %v, want denied", err)
+		}
+	})
+}
