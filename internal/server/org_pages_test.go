@@ -155,6 +155,13 @@ func TestOrganisationPage(t *testing.T) {
 			}
 		}
 
+		// The menu offers the page to those it admits only.
+		if _, body := w.at(t, w.a, orgAdmin.Token, "", "GET", "/staff", nil); !strings.Contains(body, `href="/admin/organisation"`) {
+			t.Error("the organisation's admin is not offered the page")
+		}
+		if _, body := w.at(t, w.a, brandAdmin.Token, "", "GET", "/staff", nil); strings.Contains(body, `href="/admin/organisation"`) {
+			t.Error("a brand admin is offered the organisation's page")
+		}
 		// A brand admin without an organisation role; the admin of another
 		// organisation, at their own brand (and switching to this one).
 		for _, p := range []string{"/admin/organisation"} {

@@ -206,6 +206,11 @@ func ViewerOf(r *http.Request) render.Viewer {
 	// yet is offered no staff page (each would answer 404 anyway).
 	if v.Staff {
 		v.Work = workMenu(role)
+		// The organisation's page, for a manager or admin holding that
+		// organisation role (web/admin organisation.go admits only them).
+		if isMgr := func(r access.Role) bool { return r == access.RoleAdmin || r == access.RoleStoreManager }; isActing && isMgr(acting.OrgRole) && isMgr(role) {
+			v.Work = append(v.Work, render.MenuLink{Label: "Organisation", Href: "/admin/organisation"})
+		}
 	}
 	if isActing && len(acting.Brands) > 1 {
 		for _, b := range acting.Brands {
