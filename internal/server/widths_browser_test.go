@@ -569,6 +569,56 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 			"code_challenge": {authReq.Challenge}, "code_challenge_method": {"S256"}}
 		special["GET /oauth/authorize"] = []string{"/oauth/authorize?" + q.Encode(), "/oauth/authorize?client_id=app_unknown"}
 	}
+	// White label (issue 20): the brand in an organisation with a sister
+	// brand whose patient shares their record here, cared for by the
+	// clinician; the admin holds the organisation's admin role.
+	var sharedRecord string
+	{
+		ctx := context.Background()
+		tenants := store.NewTenants(s.Stores.Catalog)
+		now := s.Clock.Now()
+		org := &tenant.Organisation{ID: id.New(), Slug: "group", Name: "Salve Care Group of Pharmacies and Clinics", CreatedAt: now, UpdatedAt: now}
+		if err := tenants.CreateOrg(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+		home, err := tenants.ByID(ctx, s.Tenant.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		home.OrgID = org.ID
+		if err := tenants.Update(ctx, home); err != nil {
+			t.Fatal(err)
+		}
+		sister := &tenant.Tenant{ID: id.New(), Slug: "travel", Name: "Salve Travel Clinic", Hostnames: []string{"travel.test", "travel-clinic-with-a-long-name.test"},
+			OrgID: org.ID, Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+		if err := tenants.Create(ctx, sister); err != nil {
+			t.Fatal(err)
+		}
+		if err := tenants.SetSetting(ctx, org.ID, tenant.SetFooter, "Salve Care Group: pharmacies and travel clinics", now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Tenants().Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		gr := s.Services().Grants
+		if _, err := gr.GrantOrgRole(access.WithActor(ctx, access.System("org-role", s.Tenant.ID)), org.ID, s.Tenant.ID, staffOf[access.RoleAdmin].Email, access.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		traveller := s.NewPersonIn(t, sister, access.RolePatient)
+		if _, err := gr.ShareWithBrand(access.WithActor(ctx, access.Actor{ID: traveller.ID, Role: access.RolePatient, TenantID: sister.ID}),
+			s.Tenant.ID, []string{"clinical", "contact"}); err != nil {
+			t.Fatal(err)
+		}
+		adm := staffOf[access.RoleAdmin]
+		if err := gr.AddSharedCare(access.WithActor(ctx, access.Actor{ID: adm.ID, Role: access.RoleAdmin, TenantID: s.Tenant.ID}), s.Tenant.ID,
+			staffOf[access.RoleClinician].ID, sister.ID, traveller.ID); err != nil {
+			t.Fatal(err)
+		}
+		sharedRecord = "/staff/shared/" + sister.ID + "/" + traveller.ID
+		special["GET /staff/shared"] = nil              // the caring clinician, below
+		special["GET /staff/shared/{brand}/{id}"] = nil // the caring clinician, below
+		special["GET /admin/organisation"] = nil        // the organisation's admin, below
+	}
 	var visits []visit
 	for _, rt := range s.Router().Routes() {
 		if !strings.HasPrefix(rt.Pattern, "GET ") {
@@ -616,6 +666,11 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		visit{"/staff/patients/" + patient.ID, "breaking-glass"}, // with the emergency banner
 		// The clinician caring for the patient: the clinical sections.
 		visit{"/staff/patients/" + patient.ID, string(access.RoleClinician)})
+	// Issue 20: the organisation's page as its admin; the shared records
+	// as the clinician given their care (and the empty list as customer
+	// service).
+	visits = append(visits, visit{"/admin/organisation", "admin"}, visit{"/staff/shared", string(access.RoleClinician)},
+		visit{sharedRecord, string(access.RoleClinician)}, visit{"/staff/shared", string(access.RoleCustomerService)})
 	// Issue 19: the admin's view of vendors and webhooks (no vendor forms).
 	visits = append(visits, visit{"/admin/compliance/vendors", "admin"}, visit{"/admin/compliance/webhooks", "admin"})
 	visits = append(visits,
