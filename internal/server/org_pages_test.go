@@ -172,6 +172,13 @@ func TestOrganisationPage(t *testing.T) {
 		if code, _ := w.at(t, w.a, brandAdmin.Token, "", "POST", "/admin/organisation/settings/footer", url.Values{"value": {"x"}}); code != 404 {
 			t.Errorf("a brand admin sets a setting: %d, want 404", code)
 		}
+		rivalBrandAdmin := s.NewPersonIn(t, w.c, access.RoleAdmin)
+		if code, _ := w.at(t, w.c, rivalBrandAdmin.Token, "", "GET", "/admin/organisation", nil); code != 404 {
+			t.Errorf("a brand admin of another organisation: %d, want 404", code)
+		}
+		if code, _ := w.at(t, w.c, rivalBrandAdmin.Token, w.a.ID, "POST", "/admin/organisation/settings/footer", url.Values{"value": {"x"}}); code != 404 {
+			t.Errorf("a brand admin of another organisation choosing this one: %d, want 404", code)
+		}
 		rivalAdmin := s.NewPersonIn(t, w.c, access.RoleAdmin)
 		rivalOrg := orgNamed(t, tenants, "rival")
 		if _, err := s.Services().Grants.GrantOrgRole(access.WithActor(ctx, access.System("org-role", w.c.ID)), rivalOrg.ID, w.c.ID, rivalAdmin.Email, access.RoleAdmin); err != nil {

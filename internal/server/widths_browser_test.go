@@ -569,26 +569,14 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 			"code_challenge": {authReq.Challenge}, "code_challenge_method": {"S256"}}
 		special["GET /oauth/authorize"] = []string{"/oauth/authorize?" + q.Encode(), "/oauth/authorize?client_id=app_unknown"}
 	}
-	// White label (issue 20): the brand in an organisation with a sister
+	// White label (issue 20): the brand's organisation with a sister
 	// brand whose patient shares their record here, cared for by the
 	// clinician; the admin holds the organisation's admin role.
 	var sharedRecord string
 	{
 		ctx := context.Background()
-		tenants := store.NewTenants(s.Stores.Catalog)
 		now := s.Clock.Now()
-		org := &tenant.Organisation{ID: id.New(), Slug: "group", Name: "Salve Care Group of Pharmacies and Clinics", CreatedAt: now, UpdatedAt: now}
-		if err := tenants.CreateOrg(ctx, org); err != nil {
-			t.Fatal(err)
-		}
-		home, err := tenants.ByID(ctx, s.Tenant.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		home.OrgID = org.ID
-		if err := tenants.Update(ctx, home); err != nil {
-			t.Fatal(err)
-		}
+		org := group // the organisation of the shared catalog, above
 		sister := &tenant.Tenant{ID: id.New(), Slug: "travel", Name: "Salve Travel Clinic", Hostnames: []string{"travel.test", "travel-clinic-with-a-long-name.test"},
 			OrgID: org.ID, Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
 		if err := tenants.Create(ctx, sister); err != nil {
