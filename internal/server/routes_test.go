@@ -419,6 +419,7 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/compliance/reviews":               access.Staff,
 	"POST /admin/compliance/reviews":              access.Staff,
 	"GET /admin/compliance/reviews/{id}/evidence": access.Staff,
+	"GET /admin/compliance/reviews/{id}/file":     access.Staff,
 	"GET /admin/compliance/activity":              access.Staff,
 	"GET /admin/compliance/audit":                 access.Staff,
 }

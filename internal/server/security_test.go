@@ -195,7 +195,8 @@ func init() {
 	routePolicy["GET /account/notices"], routePolicy["GET /account/notices/{id}/letter"] = patients, patients
 	// Scheduled reviews (issue 19): compliance and admins; the activity
 	// review and the audit events: the compliance officer alone.
-	for _, p := range []string{"GET /admin/compliance/reviews", "POST /admin/compliance/reviews", "GET /admin/compliance/reviews/{id}/evidence"} {
+	for _, p := range []string{"GET /admin/compliance/reviews", "POST /admin/compliance/reviews", "GET /admin/compliance/reviews/{id}/evidence",
+		"GET /admin/compliance/reviews/{id}/file"} {
 		routePolicy[p] = reviewers
 	}
 	routePolicy["GET /admin/compliance/activity"], routePolicy["GET /admin/compliance/audit"] = officers, officers
