@@ -458,8 +458,10 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	// Changes with approvals (issue 19).
-	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth, brands, hooks.CarryPHIKind())
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth, brands, hooks.CarryPHIKind(),
+		hooks.SubscriptionKind(), vend.BindingKind())
 	hooks.SetChanges(svc.Changes)
+	vend.SetChanges(svc.Changes)
 	hooks.SetDetails(webhookDetails(ord, lab))
 	// Issue 16: the sections of a copy of a record, and the accounting.
 	svc.Records = recs
