@@ -7,11 +7,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/config"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/testkit"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/webhooks"
@@ -219,6 +222,135 @@ func TestGovernedIntegrationsAndWebhooks(t *testing.T) {
 		if r.StatusCode != 200 || !strings.Contains(page, "Outgoing webhook") || !strings.Contains(page, "Integration&#39;s vendor") ||
 			strings.Contains(page, "hunter2") || strings.Contains(page, secret2) {
 			t.Errorf("changes page: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestGovernedBrandPolicies: the ways to pay offered and the break-glass
+// policy change only through a request a second person approves (issue
+// 19.3), on both engines. The brand page refuses to set them; a value the
+// setting refuses (an unknown gateway, emergency access longer than 60
+// minutes or a reason shorter than 20 characters) is refused when asked
+// for and nothing is recorded; the requester's own approval is refused
+// (403) and a rejection changes nothing; an approval applies at once:
+// checkout offers the approved gateways, and the emergency access page
+// and grant follow the approved policy.
+func TestGovernedBrandPolicies(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		s := testkit.StartServer(t, e)
+		ctx := context.Background()
+		a, b := s.ClientAs(t, s.NewPerson(t, access.RoleAdmin)), s.ClientAs(t, s.NewPerson(t, access.RoleCompliance))
+		gateways := func() string {
+			var out []string
+			for _, g := range s.Services().Orders.GatewaysFor(ctx, s.Tenant.ID) {
+				out = append(out, g.Name())
+			}
+			return strings.Join(out, ",")
+		}
+		policy := func() (time.Duration, int) {
+			tn, err := store.NewTenants(s.Stores.Catalog).ByID(ctx, s.Tenant.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return grants.Policy(tn)
+		}
+		before := gateways()
+		if before != "test,invoice" && before != "invoice,test" {
+			t.Fatalf("gateways to start with: %q", before)
+		}
+		ask := func(c *http.Client, key, value string) (*http.Response, string) {
+			return get(t, c, s.NewRequest(t, "POST", "/admin/compliance/changes/policy", url.Values{"key": {key}, "value": {value}, "reason": {"policy review"}}))
+		}
+		count := func() int {
+			cs, err := s.Services().Changes.List(ctx, s.Tenant.ID, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, c := range cs {
+				if c.Kind == changes.KindBrandPolicy {
+					n++
+				}
+			}
+			return n
+		}
+
+		// Not from the brand page; not with a value the setting refuses.
+		if r, body := get(t, a, s.NewRequest(t, "POST", "/admin/brand/payment_gateways", url.Values{"value": {"invoice"}})); r.StatusCode != 400 || !strings.Contains(body, "approved request") || gateways() != before {
+			t.Fatalf("the brand page set the gateways: %d", r.StatusCode)
+		}
+		for key, bad := range map[string]string{tenant.SetPaymentGateways: "bitcoin", tenant.SetBreakGlassMinutes: "90", tenant.SetBreakGlassReasonChars: "10"} {
+			if r, body := ask(a, key, bad); r.StatusCode != 422 || !strings.Contains(body, "f-policy-"+key+"-error") {
+				t.Errorf("%s=%s: %d (want 422 with the field's error)", key, bad, r.StatusCode)
+			}
+		}
+		if r, _ := ask(a, "cancel_window_hours", "1"); r.StatusCode != 404 {
+			t.Errorf("a policy not governed here: %d", r.StatusCode)
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("refused requests recorded %d changes", n)
+		}
+
+		// Gateways: self-approval refused, rejection changes nothing,
+		// approval applies.
+		if r, body := ask(a, tenant.SetPaymentGateways, "invoice"); r.StatusCode != 200 || !strings.Contains(body, "request is recorded") {
+			t.Fatalf("ask for the gateways: %d", r.StatusCode)
+		}
+		ch := pendingChange(t, s, changes.KindBrandPolicy, tenant.SetPaymentGateways)
+		if ch.Before[tenant.SetPaymentGateways] != "" || ch.After[tenant.SetPaymentGateways] != "invoice" {
+			t.Fatalf("record: %v -> %v", ch.Before, ch.After)
+		}
+		if r, _ := decide(t, s, a, ch.ID, "approve"); r.StatusCode != 403 || gateways() != before {
+			t.Fatalf("self-approval: %d, gateways %q", r.StatusCode, gateways())
+		}
+		if r, _ := decide(t, s, b, ch.ID, "reject"); r.StatusCode != 200 || gateways() != before {
+			t.Fatalf("rejection: %d, gateways %q", r.StatusCode, gateways())
+		}
+		ask(a, tenant.SetPaymentGateways, "invoice")
+		approvePending(t, s, b, changes.KindBrandPolicy, tenant.SetPaymentGateways)
+		if gateways() != "invoice" {
+			t.Fatalf("approved gateways: %q", gateways())
+		}
+		buyer := s.ClientAs(t, s.NewPerson(t, access.RolePatient))
+		addToCart(t, s, buyer, 1)
+		if r, body := get(t, buyer, s.NewRequest(t, "GET", "/checkout", nil)); r.StatusCode != 200 || !strings.Contains(body, `value="invoice"`) || strings.Contains(body, `value="test"`) {
+			t.Fatalf("checkout after the approval: %d", r.StatusCode)
+		}
+
+		// Break-glass: 15 minutes, reasons of 40 characters at least.
+		for _, p := range []struct{ key, v string }{{tenant.SetBreakGlassMinutes, "15"}, {tenant.SetBreakGlassReasonChars, "40"}} {
+			was, wasN := policy()
+			if r, _ := ask(b, p.key, p.v); r.StatusCode != 200 {
+				t.Fatalf("ask %s: %d", p.key, r.StatusCode)
+			}
+			ch := pendingChange(t, s, changes.KindBrandPolicy, p.key)
+			if r, _ := decide(t, s, b, ch.ID, "approve"); r.StatusCode != 403 {
+				t.Fatalf("self-approval of %s: %d", p.key, r.StatusCode)
+			}
+			if d, n := policy(); d != was || n != wasN {
+				t.Fatalf("%s before approval: %v %d", p.key, d, n)
+			}
+			if r, _ := decide(t, s, a, ch.ID, "reject"); r.StatusCode != 200 {
+				t.Fatalf("reject %s: %d", p.key, r.StatusCode)
+			}
+			if d, n := policy(); d != was || n != wasN {
+				t.Fatalf("%s after a rejection: %v %d", p.key, d, n)
+			}
+			ask(b, p.key, p.v)
+			approvePending(t, s, a, changes.KindBrandPolicy, p.key)
+		}
+		if d, n := policy(); d != 15*time.Minute || n != 40 {
+			t.Fatalf("approved break-glass policy: %v %d", d, n)
+		}
+		doc := s.ClientAs(t, s.NewPerson(t, access.RoleClinician))
+		if r, body := get(t, doc, s.NewRequest(t, "GET", "/staff/break-glass", nil)); r.StatusCode != 200 ||
+			!strings.Contains(body, "lasts 15 minutes") || !strings.Contains(body, "At least 40 characters") {
+			t.Fatalf("break-glass page: %d", r.StatusCode)
+		}
+		patient := s.NewPerson(t, access.RolePatient)
+		if r, body := get(t, doc, s.NewRequest(t, "POST", "/staff/break-glass", url.Values{"email": {patient.Email},
+			"reason": {"patient collapsed, need allergies"}})); r.StatusCode != 422 || !strings.Contains(body, "Write at least 40 characters") {
+			t.Fatalf("a 33-character reason under a 40-character policy: %d", r.StatusCode)
 		}
 	})
 }

@@ -109,6 +109,7 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/compliance/changes/session-limits": access.Staff,
 	"POST /admin/compliance/changes/sso":            access.Staff,
 	"POST /admin/compliance/changes/working-hours":  access.Staff,
+	"POST /admin/compliance/changes/policy":         access.Staff,
 	"GET /admin/compliance":                         access.Staff,
 	"GET /admin/compliance/data-flow":               access.Staff,
 	"GET /admin/compliance/data-flow.svg":           access.Staff,

@@ -112,6 +112,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/session-limits", h.requestSessionLimits, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/sso", h.requestSSO, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/working-hours", h.requestWorkingHours, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/policy", h.requestPolicy, reviewers)
 	}
 	if h.people.Compliance != nil {
 		rt.Handle(access.Staff, "GET /admin/compliance", h.showCompliance, reviewers)
