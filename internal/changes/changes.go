@@ -58,6 +58,11 @@ const (
 	// KindWorkingHours is a tenant's working hours (time zone, first and
 	// last hour) for the activity review's off-hours rule.
 	KindWorkingHours = "activity.working_hours"
+	// KindBrandPolicy is a brand's approved policy other than the session
+	// lengths (target: the setting's key, tenant.PolicyKeys; one field named
+	// by the key, "" to inherit again): the payment gateways offered and
+	// the break-glass policy.
+	KindBrandPolicy = "brand.policy"
 )
 
 // VersionKind is the kind of the software version records.

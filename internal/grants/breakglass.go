@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,8 +27,9 @@ type Opened struct {
 }
 
 // BreakGlass opens a patient's clinical record to a clinician or pharmacist
-// without a care relationship, for access.BreakGlassDuration. It needs a
-// stated reason (at least access.MinBreakGlassReason characters, sealed under
+// without a care relationship, for access.BreakGlassDuration (or the
+// brand's shorter Policy). It needs a stated reason (at least
+// access.MinBreakGlassReason characters, or the brand's more; sealed under
 // the patient: it may describe their condition) and a second factor passed in
 // the last few minutes. It raises a high-severity event, alerts the tenant's
 // security contact and waits in the compliance review queue.
@@ -37,10 +39,11 @@ func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.
 	if sess.Role != access.RoleClinician && sess.Role != access.RolePharmacist {
 		return Opened{}, apperr.DeniedError(fmt.Errorf("%s may not break the glass", sess.Role))
 	}
+	lasts, minReason := Policy(t)
 	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) < access.MinBreakGlassReason || utf8.RuneCountInString(reason) > 1000 {
+	if utf8.RuneCountInString(reason) < minReason || utf8.RuneCountInString(reason) > 1000 {
 		return Opened{}, apperr.InvalidFields("Say why you need access.", map[string]string{
-			"reason": fmt.Sprintf("Write at least %d characters: the emergency and why the record is needed.", access.MinBreakGlassReason)})
+			"reason": fmt.Sprintf("Write at least %d characters: the emergency and why the record is needed.", minReason)})
 	}
 	// Fresh MFA: the second factor passed within the freshness window.
 	if sess.MFAAt.IsZero() || now.Sub(sess.MFAAt) >= s.policy.Fresh || !s.policy.FreshAuth(sess.Auth(), now) {
@@ -60,7 +63,7 @@ func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.
 	if err != nil {
 		return Opened{}, err
 	}
-	until := now.Add(access.BreakGlassDuration)
+	until := now.Add(lasts)
 	if err := s.event(ctx, audit.Entry{TenantID: t.ID, Subjects: []string{patientID}, Action: "break_glass.start", ResourceType: "break_glass",
 		ResourceID: gid, Severity: audit.High, Purpose: access.PurposeBreakGlass}); err != nil {
 		return Opened{}, err
@@ -70,6 +73,25 @@ func (s *Service) BreakGlass(ctx context.Context, t *tenant.Tenant, sess signin.
 		return Opened{}, err
 	}
 	return Opened{ID: gid, Until: until}, s.accounts.Alert(ctx, t, "security.break_glass", "break-glass grant")
+}
+
+// Policy is a brand's break-glass policy: how long a grant lasts and the
+// shortest reason. Why only stricter than the code's: the brand's
+// settings (approved changes, tenant.SetBreakGlassMinutes and
+// tenant.SetBreakGlassReasonChars) may shorten the grant and ask for more,
+// never loosen access.BreakGlassDuration or access.MinBreakGlassReason.
+func Policy(t *tenant.Tenant) (time.Duration, int) {
+	d, n := access.BreakGlassDuration, access.MinBreakGlassReason
+	if t == nil {
+		return d, n
+	}
+	if m, err := strconv.Atoi(t.Setting(tenant.SetBreakGlassMinutes)); err == nil && m > 0 && time.Duration(m)*time.Minute < d {
+		d = time.Duration(m) * time.Minute
+	}
+	if c, err := strconv.Atoi(t.Setting(tenant.SetBreakGlassReasonChars)); err == nil && c > n && c <= 1000 {
+		n = c
+	}
+	return d, n
 }
 
 // BreakGlassReview is one grant as the review queue shows it.

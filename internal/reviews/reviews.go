@@ -12,6 +12,7 @@
 package reviews
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -98,6 +99,84 @@ type Completion struct {
 	CompletedBy   string
 	CompletedRole access.Role
 	EvidenceCT    []byte
+	// FileType is the evidence file's type as its content was checked to
+	// be (FilePDF, FilePNG, ...), "" when none was attached; FileSize is
+	// its size in bytes. The file itself is sealed (FileCT, set only when
+	// recorded; Store.File reads it back).
+	FileType FileType
+	FileSize int64
+	FileCT   []byte
+}
+
+// FileType is the type of an evidence file, decided by its content.
+type FileType string
+
+// The evidence file types accepted.
+const (
+	FilePDF  FileType = "pdf"
+	FilePNG  FileType = "png"
+	FileJPEG FileType = "jpeg"
+	FileCSV  FileType = "csv"
+	FileText FileType = "text"
+)
+
+// MaxFile is the largest evidence file accepted (a scanned report).
+const MaxFile = 10 << 20
+
+// ContentType is the file type's media type, as it is sent on download.
+func (t FileType) ContentType() string {
+	return map[FileType]string{FilePDF: "application/pdf", FilePNG: "image/png", FileJPEG: "image/jpeg",
+		FileCSV: "text/csv; charset=utf-8", FileText: "text/plain; charset=utf-8"}[t]
+}
+
+// Ext is the file name extension a download is given.
+func (t FileType) Ext() string {
+	return map[FileType]string{FilePDF: "pdf", FilePNG: "png", FileJPEG: "jpg", FileCSV: "csv", FileText: "txt"}[t]
+}
+
+// Attachment is an evidence file as uploaded: its bytes and the name the
+// browser gave it (used only to tell a CSV from plain text; never kept).
+type Attachment struct {
+	Name string
+	Data []byte
+}
+
+// SniffFile decides an evidence file's type from its content, or refuses
+// it. Why the content and not the name or the browser's type: a renamed
+// executable must not be kept as "evidence" (and later opened by someone
+// trusting the name). PDF, PNG and JPEG by their signatures (ISO 32000-1
+// 7.5.2, PNG 5.2, JPEG SOI + marker, as WHATWG MIME sniffing decides);
+// CSV and plain text by being UTF-8 without control characters (an
+// executable has NUL bytes), and neither a script ("#!") nor markup that a
+// browser would run.
+func SniffFile(a Attachment) (FileType, bool) {
+	b := a.Data
+	switch {
+	case bytes.HasPrefix(b, []byte("%PDF-")):
+		return FilePDF, true
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return FilePNG, true
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return FileJPEG, true
+	}
+	if !utf8.Valid(b) || bytes.HasPrefix(b, []byte("#!")) {
+		return "", false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' || c == 0x7F {
+			return "", false
+		}
+	}
+	head := strings.ToLower(strings.TrimSpace(string(b[:min(len(b), 512)])))
+	for _, tag := range []string{"<!doctype", "<html", "<script", "<svg", "<?xml", "<iframe", "<body", "<head"} {
+		if strings.HasPrefix(head, tag) {
+			return "", false
+		}
+	}
+	if strings.HasSuffix(strings.ToLower(a.Name), ".csv") {
+		return FileCSV, true
+	}
+	return FileText, true
 }
 
 // Staff is one staff account as the reviews need it: no name, no email.
@@ -119,8 +198,11 @@ type Store interface {
 	AddCompletion(ctx context.Context, c Completion) error
 	// Completions returns a tenant's completions, newest first, at most limit.
 	Completions(ctx context.Context, tenantID string, limit int) ([]Completion, error)
-	// Completion returns one; apperr NotFound when the tenant has none such.
+	// Completion returns one (without FileCT); apperr NotFound when the
+	// tenant has none such.
 	Completion(ctx context.Context, tenantID, id string) (Completion, error)
+	// File returns a completion's sealed evidence file.
+	File(ctx context.Context, tenantID, id string) ([]byte, error)
 	// Latest returns the newest completion time of each kind and target,
 	// keyed by Key(kind, target).
 	Latest(ctx context.Context, tenantID string) (map[string]time.Time, error)
@@ -327,6 +409,13 @@ func subject(completionID string) string { return "review:" + completionID }
 // confirm their own. Bad input is an Invalid error naming the field, and
 // nothing is recorded.
 func (s *Service) Complete(ctx context.Context, tenantID string, kind Kind, target, evidence string) (Completion, error) {
+	return s.CompleteWithFile(ctx, tenantID, kind, target, evidence, Attachment{})
+}
+
+// CompleteWithFile is Complete with an evidence file attached (none when
+// file.Data is empty): a PDF, PNG, JPEG, CSV or plain text under MaxFile,
+// checked by its content (SniffFile), sealed with the completion.
+func (s *Service) CompleteWithFile(ctx context.Context, tenantID string, kind Kind, target, evidence string, file Attachment) (Completion, error) {
 	a, err := reviewer(ctx, tenantID)
 	if err != nil {
 		return Completion{}, err
@@ -341,6 +430,17 @@ func (s *Service) Complete(ctx context.Context, tenantID string, kind Kind, targ
 		fields["evidence"] = "Say what was done and where its record is kept."
 	case utf8.RuneCountInString(evidence) > MaxEvidence:
 		fields["evidence"] = fmt.Sprintf("At most %d characters.", MaxEvidence)
+	}
+	var ft FileType
+	switch {
+	case len(file.Data) == 0:
+	case len(file.Data) > MaxFile:
+		fields["file"] = "The file is larger than 10 MB; attach a smaller one."
+	default:
+		var ok bool
+		if ft, ok = SniffFile(file); !ok {
+			fields["file"] = "Attach a PDF, PNG, JPEG, CSV or plain-text file; that file is none of these."
+		}
 	}
 	if kind == Recertification {
 		// Why: confirming one's own access is no review at all (the same
@@ -368,6 +468,12 @@ func (s *Service) Complete(ctx context.Context, tenantID string, kind Kind, targ
 	}
 	if c.EvidenceCT, err = h.SealString(subject(c.ID), "review_completions", "evidence_ct", c.ID, evidence); err != nil {
 		return Completion{}, err
+	}
+	if ft != "" {
+		if c.FileCT, err = h.SealBytes(subject(c.ID), "review_completions", "file_ct", c.ID, file.Data); err != nil {
+			return Completion{}, err
+		}
+		c.FileType, c.FileSize = ft, int64(len(file.Data))
 	}
 	if err := s.d.Store.AddCompletion(ctx, c); err != nil {
 		return Completion{}, err
@@ -421,6 +527,39 @@ func (s *Service) Evidence(ctx context.Context, tenantID, completionID string) (
 		return Completion{}, "", err
 	}
 	return c, text.Reveal(), nil
+}
+
+// File opens one completion's evidence file for compliance or an admin; the
+// vault records the read. None attached, or another tenant's completion,
+// is the same NotFound as none.
+func (s *Service) File(ctx context.Context, tenantID, completionID string) (Completion, []byte, error) {
+	if _, err := reviewer(ctx, tenantID); err != nil {
+		return Completion{}, nil, err
+	}
+	if !id.Valid(completionID) {
+		return Completion{}, nil, apperr.NotFoundError()
+	}
+	c, err := s.d.Store.Completion(ctx, tenantID, completionID)
+	if err != nil {
+		return Completion{}, nil, err
+	}
+	if c.FileType == "" {
+		return Completion{}, nil, apperr.NotFoundError()
+	}
+	ct, err := s.d.Store.File(ctx, tenantID, c.ID)
+	if err != nil {
+		return Completion{}, nil, err
+	}
+	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{subject(c.ID)}, Action: access.Read,
+		Purpose: access.PurposeCompliance, Resource: "review", ResourceID: c.ID, AuditAction: "review.evidence_file"})
+	if err != nil {
+		return Completion{}, nil, err
+	}
+	b, err := h.OpenBytes(subject(c.ID), "review_completions", "file_ct", c.ID, ct)
+	if err != nil {
+		return Completion{}, nil, err
+	}
+	return c, b.Reveal(), nil
 }
 
 // RunResult is what a run of the daily job did.

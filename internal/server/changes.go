@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +29,8 @@ import (
 // shorter than the server's flags, the deploy-time ceiling); the MFA rule
 // is fixed (every staff role needs a second factor) and has no setting to
 // change; docs/compliance.md says so.
-func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, apps *oauth.Service, brands *store.Tenants, more ...changes.Kind) *changes.Service {
+func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts.Service, sso *signin.Service, ret *retention.Service, apps *oauth.Service, brands *store.Tenants,
+	refresh func(context.Context) error, more ...changes.Kind) *changes.Service {
 	users, ssoStore := store.NewUsers(phiDB), store.NewSSO(phiDB)
 	const day = 24 * time.Hour
 	retentionKind := changes.Kind{Name: changes.KindRetentionRule, Title: "Retention rule",
@@ -134,7 +136,7 @@ func newChanges(phiDB *store.DB, al audit.Appender, c clock.Clock, acc *accounts
 			return sso.SetSSO(ctx, c.TenantID, s)
 		}}
 	kinds := append([]changes.Kind{retentionKind, roleKind, ssoKind, sessionLimitsKind(brands, sso, c), orgSessionLimitsKind(brands, sso, c), oauthClientKind(apps),
-		workingHoursKind(store.NewWorkingHours(phiDB), c)}, more...)
+		workingHoursKind(store.NewWorkingHours(phiDB), c), brandPolicyKind(brands, c, refresh)}, more...)
 	return changes.New(store.NewChanges(phiDB), al, c, kinds...)
 }
 
@@ -267,6 +269,60 @@ func orgSessionLimitsKind(brands *store.Tenants, si *signin.Service, c clock.Clo
 				}
 			}
 			return nil
+		}}
+}
+
+// brandPolicyKind governs the brand policies of tenant.PolicyKeys. Why
+// through approvals: the gateways decide where payment data goes (a vendor
+// integration), and the break-glass policy how wide emergency access to
+// any patient's record opens; one admin alone changes neither. The values
+// are the brand's own settings; applying one reloads the brands (refresh)
+// so it holds at once in this process (other replicas within their 15
+// seconds).
+func brandPolicyKind(brands *store.Tenants, c clock.Clock, refresh func(context.Context) error) changes.Kind {
+	known := func(key string) error {
+		if !slices.Contains(tenant.PolicyKeys, key) {
+			return apperr.Errorf(apperr.Invalid, "unknown policy %q: use one of %v", key, tenant.PolicyKeys)
+		}
+		return nil
+	}
+	return changes.Kind{Name: changes.KindBrandPolicy, Title: "Brand policy",
+		Current: func(ctx context.Context, tenantID, key string) (map[string]string, error) {
+			if err := known(key); err != nil {
+				return nil, err
+			}
+			t, err := brands.ByID(ctx, tenantID)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{key: t.Setting(key)}, nil
+		},
+		Check: func(_ context.Context, _, key string, after map[string]string) error {
+			if err := known(key); err != nil {
+				return err
+			}
+			if len(after) != 1 {
+				return apperr.Errorf(apperr.Invalid, "A policy change names its one setting, %s.", key)
+			}
+			if v := strings.TrimSpace(after[key]); v != "" {
+				if _, err := tenant.CheckSetting(key, v); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Apply: func(ctx context.Context, ch changes.Change) error {
+			v := strings.TrimSpace(ch.Payload[ch.Target])
+			var err error
+			if v == "" {
+				err = brands.ResetSetting(ctx, ch.TenantID, ch.Target, c.Now())
+			} else {
+				err = brands.SetSetting(ctx, ch.TenantID, ch.Target, v, c.Now())
+			}
+			if err != nil {
+				return err
+			}
+			return refresh(ctx)
 		}}
 }
 

@@ -109,6 +109,7 @@ var routeClasses = map[string]access.Class{
 	"POST /admin/compliance/changes/session-limits": access.Staff,
 	"POST /admin/compliance/changes/sso":            access.Staff,
 	"POST /admin/compliance/changes/working-hours":  access.Staff,
+	"POST /admin/compliance/changes/policy":         access.Staff,
 	"GET /admin/compliance":                         access.Staff,
 	"GET /admin/compliance/data-flow":               access.Staff,
 	"GET /admin/compliance/data-flow.svg":           access.Staff,
@@ -434,6 +435,7 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/compliance/reviews":               access.Staff,
 	"POST /admin/compliance/reviews":              access.Staff,
 	"GET /admin/compliance/reviews/{id}/evidence": access.Staff,
+	"GET /admin/compliance/reviews/{id}/file":     access.Staff,
 	"GET /admin/compliance/activity":              access.Staff,
 	"GET /admin/compliance/audit":                 access.Staff,
 }

@@ -170,7 +170,7 @@ func init() {
 	}
 	// Compliance operations (issue 19): compliance officers and admins.
 	for _, p := range []string{"GET /admin/compliance/changes", "POST /admin/compliance/changes/{id}/approve",
-		"POST /admin/compliance/changes/{id}/reject", "POST /admin/compliance/changes/session-limits", "POST /admin/compliance/changes/sso", "POST /admin/compliance/changes/working-hours", "GET /admin/compliance", "GET /admin/compliance/data-flow",
+		"POST /admin/compliance/changes/{id}/reject", "POST /admin/compliance/changes/session-limits", "POST /admin/compliance/changes/sso", "POST /admin/compliance/changes/working-hours", "POST /admin/compliance/changes/policy", "GET /admin/compliance", "GET /admin/compliance/data-flow",
 		"GET /admin/compliance/data-flow.svg"} {
 		routePolicy[p] = reviewers
 	}
@@ -195,7 +195,8 @@ func init() {
 	routePolicy["GET /account/notices"], routePolicy["GET /account/notices/{id}/letter"] = patients, patients
 	// Scheduled reviews (issue 19): compliance and admins; the activity
 	// review and the audit events: the compliance officer alone.
-	for _, p := range []string{"GET /admin/compliance/reviews", "POST /admin/compliance/reviews", "GET /admin/compliance/reviews/{id}/evidence"} {
+	for _, p := range []string{"GET /admin/compliance/reviews", "POST /admin/compliance/reviews", "GET /admin/compliance/reviews/{id}/evidence",
+		"GET /admin/compliance/reviews/{id}/file"} {
 		routePolicy[p] = reviewers
 	}
 	routePolicy["GET /admin/compliance/activity"], routePolicy["GET /admin/compliance/audit"] = officers, officers

@@ -204,6 +204,9 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 	adm.Brand, adm.RefreshTenants = store.NewTenants(s.stores.Catalog), s.tenants.Refresh
 	adm.OrgBrands = s.tenants.Brands
 	if s.services != nil {
+		s.services.BrandsChanged = s.tenants.Refresh
+	}
+	if s.services != nil {
 		adm.Insights = s.services.Portal
 		adm.ShipTax = s.services.ShipTax
 		// A brand's choices of its organisation's shared catalog, audited

@@ -127,6 +127,9 @@ type Services struct {
 	// Changes (issue 19): security settings change through a request a
 	// second person approves; software versions are recorded there too.
 	Changes *changes.Service
+	// BrandsChanged reloads the brands after an approved brand policy
+	// (set by the server that resolves them; nil: their own refresh).
+	BrandsChanged func(context.Context) error
 	// Issue 16, right of access and accounting: Records builds patients'
 	// copies of their record (exporters in record_sources.go); Accounting
 	// is the access log and the disclosures.
@@ -458,8 +461,16 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 	svc.PatientSources = patientSources(ord, svc)
 	svc.Patients = newPatients(stores, ids, svc.PatientSources, patientsOptions{clock: c})
 	// Changes with approvals (issue 19).
-	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth, brands, hooks.CarryPHIKind())
+	refreshBrands := func(ctx context.Context) error {
+		if svc.BrandsChanged == nil {
+			return nil
+		}
+		return svc.BrandsChanged(ctx)
+	}
+	svc.Changes = newChanges(stores.PHI, al, c, ids.Accounts, ids.SignIn, ret, svc.OAuth, brands, refreshBrands, hooks.CarryPHIKind(),
+		hooks.SubscriptionKind(), vend.BindingKind())
 	hooks.SetChanges(svc.Changes)
+	vend.SetChanges(svc.Changes)
 	hooks.SetDetails(webhookDetails(ord, lab))
 	// Issue 16: the sections of a copy of a record, and the accounting.
 	svc.Records = recs

@@ -86,9 +86,10 @@ func TestVendorsAndWebhooksPages(t *testing.T) {
 		if r, _ := get(t, comp, uploadBAA(t, s, vid, []byte("%PDF-1.4\nsigned"))); r.StatusCode != 303 {
 			t.Fatalf("PDF: %d", r.StatusCode)
 		}
-		if r, _ := get(t, comp, s.NewRequest(t, "POST", "/admin/compliance/integrations/smtp", url.Values{"vendor": {vid}})); r.StatusCode != 303 {
+		if r, _ := get(t, comp, s.NewRequest(t, "POST", "/admin/compliance/integrations/smtp", url.Values{"vendor": {vid}, "reason": {"the relay's BAA"}})); r.StatusCode != 303 {
 			t.Fatalf("bind: %d", r.StatusCode)
 		}
+		approvePending(t, s, admin, vendors.KindBinding, "smtp")
 		r, body = get(t, admin, s.NewRequest(t, "GET", "/admin/compliance/vendors", nil))
 		if r.StatusCode != 200 || !strings.Contains(body, "Mailer") || strings.Contains(body, "Add a vendor") || strings.Contains(body, `action="/admin/compliance/integrations`) {
 			t.Fatalf("admin's view: %d", r.StatusCode)
@@ -147,15 +148,15 @@ func TestVendorsAndWebhooksPages(t *testing.T) {
 		// Asking to carry PHI adds the webhook ids-only and records a
 		// request that a second person approves.
 		r, body = get(t, admin, s.NewRequest(t, "POST", "/admin/compliance/webhooks", url.Values{"url": {recv.URL}, "events": {"order.paid"},
-			"vendor": {vid}, "carry_phi": {"yes"}}))
+			"vendor": {vid}, "carry_phi": {"yes"}, "reason": {"order events for the fulfilment partner"}}))
 		secret := regexp.MustCompile(`whsec_[A-Za-z0-9_-]+`).FindString(body)
 		if r.StatusCode != 200 || secret == "" {
 			t.Fatalf("add webhook: %d, secret %q", r.StatusCode, secret)
 		}
 		if cs, err := s.Services().Changes.List(ctx, s.Tenant.ID, 10); err != nil || !slices.ContainsFunc(cs, func(c changes.Change) bool {
-			return c.Kind == webhooks.KindCarryPHI && c.Status == changes.Pending
+			return c.Kind == webhooks.KindSubscription && c.Status == changes.Pending && c.After["carry_phi"] == "yes"
 		}) {
-			t.Fatalf("no pending request to carry PHI: %v", err)
+			t.Fatalf("no pending request to add the webhook carrying PHI: %v", err)
 		}
 		if _, again := get(t, admin, s.NewRequest(t, "GET", "/admin/compliance/webhooks", nil)); strings.Contains(again, secret) {
 			t.Fatal("the secret is shown again")
@@ -164,15 +165,21 @@ func TestVendorsAndWebhooksPages(t *testing.T) {
 		if err != nil || len(subs) != 1 {
 			t.Fatalf("subscriptions: %v", err)
 		}
-		if subs[0].CarryPHI {
-			t.Fatal("the webhook carries PHI before anyone approved it")
+		if subs[0].CarryPHI || subs[0].Active() {
+			t.Fatal("the webhook sends (or carries PHI) before anyone approved it")
+		}
+		// Approved by the compliance officer (the second person): it sends,
+		// carrying PHI (the officer is one of the two).
+		approvePending(t, s, comp, webhooks.KindSubscription, subs[0].ID)
+		if sub, err := store.NewWebhooks(s.Stores.PHI).Subscription(ctx, s.Tenant.ID, subs[0].ID); err != nil || !sub.Active() || !sub.CarryPHI {
+			t.Fatalf("after approval: active %v, carries PHI %v (%v)", sub.Active(), sub.CarryPHI, err)
 		}
 		// Asking again without a reason is refused; with one it is recorded.
 		if r, body := get(t, admin, s.NewRequest(t, "POST", "/admin/compliance/webhooks/"+subs[0].ID+"/phi", url.Values{"carry_phi": {"no"}})); r.StatusCode != 422 || !strings.Contains(body, "Say why") {
 			t.Fatalf("no reason: %d", r.StatusCode)
 		}
-		if r, _ := get(t, comp, s.NewRequest(t, "POST", "/admin/compliance/webhooks/"+subs[0].ID+"/phi", url.Values{"carry_phi": {"yes"}, "reason": {"lab partner"}})); r.StatusCode != 303 {
-			t.Fatalf("ask to carry PHI: %d", r.StatusCode)
+		if r, _ := get(t, comp, s.NewRequest(t, "POST", "/admin/compliance/webhooks/"+subs[0].ID+"/phi", url.Values{"carry_phi": {"no"}, "reason": {"ids are enough"}})); r.StatusCode != 303 {
+			t.Fatalf("ask to stop PHI: %d", r.StatusCode)
 		}
 		if r, _ := get(t, admin, s.NewRequest(t, "POST", "/admin/compliance/webhooks/"+subs[0].ID+"/test", url.Values{})); r.StatusCode != 303 {
 			t.Fatalf("send test: %d", r.StatusCode)

@@ -79,6 +79,7 @@ var notPages = map[string]string{
 	// Issue 19.
 	"GET /admin/compliance/vendors/{id}/document": "the signed BAA, a PDF download",
 	"GET /admin/compliance/reviews/{id}/evidence": "a review's evidence, a plain-text download",
+	"GET /admin/compliance/reviews/{id}/file":     "a review's evidence file, a download",
 	// Devices (issue 17).
 	"GET /account/devices/readings/{type}/csv": "a CSV file",
 	// Incidents (issue 19).

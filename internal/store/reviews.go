@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,18 +21,18 @@ func NewReviews(db *DB) *Reviews { return &Reviews{db: db} }
 
 var _ reviews.Store = (*Reviews)(nil)
 
-const reviewColumns = `id, tenant_id, kind, target, completed_at, completed_by, completed_role, evidence_ct`
+const reviewColumns = `id, tenant_id, kind, target, completed_at, completed_by, completed_role, evidence_ct, file_type, file_size`
 
 func scanReviews(rows *sql.Rows) ([]reviews.Completion, error) {
 	defer rows.Close()
 	var out []reviews.Completion
 	for rows.Next() {
 		var c reviews.Completion
-		var kind, role string
-		if err := rows.Scan(&c.ID, &c.TenantID, &kind, &c.Target, &c.CompletedAt, &c.CompletedBy, &role, &c.EvidenceCT); err != nil {
+		var kind, role, ft string
+		if err := rows.Scan(&c.ID, &c.TenantID, &kind, &c.Target, &c.CompletedAt, &c.CompletedBy, &role, &c.EvidenceCT, &ft, &c.FileSize); err != nil {
 			return nil, fmt.Errorf("reviews: %w", err)
 		}
-		c.Kind, c.CompletedRole, c.CompletedAt = reviews.Kind(kind), access.Role(role), c.CompletedAt.UTC()
+		c.Kind, c.CompletedRole, c.CompletedAt, c.FileType = reviews.Kind(kind), access.Role(role), c.CompletedAt.UTC(), reviews.FileType(ft)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -39,8 +40,13 @@ func scanReviews(rows *sql.Rows) ([]reviews.Completion, error) {
 
 // AddCompletion records a completed review.
 func (q *Reviews) AddCompletion(ctx context.Context, c reviews.Completion) error {
-	_, err := q.db.w.ExecContext(ctx, `INSERT INTO review_completions (`+reviewColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		c.ID, c.TenantID, string(c.Kind), c.Target, c.CompletedAt.UTC(), c.CompletedBy, string(c.CompletedRole), c.EvidenceCT)
+	var file any
+	if c.FileType != "" {
+		file = c.FileCT
+	}
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO review_completions (`+reviewColumns+`, file_ct) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		c.ID, c.TenantID, string(c.Kind), c.Target, c.CompletedAt.UTC(), c.CompletedBy, string(c.CompletedRole), c.EvidenceCT,
+		string(c.FileType), c.FileSize, file)
 	if err != nil {
 		return fmt.Errorf("add review completion: %w", err)
 	}
@@ -71,6 +77,21 @@ func (q *Reviews) Completion(ctx context.Context, tenantID, id string) (reviews.
 		return reviews.Completion{}, apperr.NotFoundError()
 	}
 	return out[0], nil
+}
+
+// File returns a completion's sealed evidence file; NotFound when it has
+// none (or is another tenant's).
+func (q *Reviews) File(ctx context.Context, tenantID, id string) ([]byte, error) {
+	var ct []byte
+	err := q.db.r.QueryRowContext(ctx, `SELECT file_ct FROM review_completions WHERE tenant_id = $1 AND id = $2 AND file_ct IS NOT NULL`,
+		tenantID, id).Scan(&ct)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundError()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("review evidence file: %w", err)
+	}
+	return ct, nil
 }
 
 // Latest returns the newest completion of each kind and target. Why in Go

@@ -22,8 +22,9 @@ var _ webhooks.Store = (*Webhooks)(nil)
 
 // InsertSubscription adds a subscription.
 func (q *Webhooks) InsertSubscription(ctx context.Context, s webhooks.Subscription) error {
-	_, err := q.db.w.ExecContext(ctx, `INSERT INTO webhook_subscriptions (id, tenant_id, url, events, vendor_id, carry_phi, secret_ct, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, s.ID, s.TenantID, s.URL, strings.Join(s.Events, " "), s.VendorID, s.CarryPHI, s.SecretCT, s.CreatedAt.UTC())
+	_, err := q.db.w.ExecContext(ctx, `INSERT INTO webhook_subscriptions (id, tenant_id, url, events, vendor_id, carry_phi, secret_ct, created_at, disabled_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, s.ID, s.TenantID, s.URL, strings.Join(s.Events, " "), s.VendorID, s.CarryPHI, s.SecretCT, s.CreatedAt.UTC(),
+		nullTime(s.DisabledAt))
 	if err != nil {
 		return fmt.Errorf("add webhook: %w", err)
 	}
@@ -86,6 +87,14 @@ func (q *Webhooks) Disable(ctx context.Context, tenantID, id string, at time.Tim
 		}
 		return nil
 	})
+}
+
+// Enable switches a subscription on (an approved request to add it).
+func (q *Webhooks) Enable(ctx context.Context, tenantID, id string) error {
+	if _, err := q.db.w.ExecContext(ctx, `UPDATE webhook_subscriptions SET disabled_at = NULL WHERE tenant_id = $1 AND id = $2`, tenantID, id); err != nil {
+		return fmt.Errorf("enable webhook: %w", err)
+	}
+	return nil
 }
 
 // Enqueue queues deliveries.

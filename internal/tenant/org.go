@@ -105,6 +105,9 @@ type SettingDef struct {
 	// organisation sets them directly. Why: a longer session is a weaker
 	// automatic logoff, so one brand admin must not loosen it alone.
 	Approved bool
+	// Unit names what a number counts, for the pages ("minutes"; "" for
+	// text).
+	Unit string
 	// check returns a reason the value is refused, or "".
 	check func(string) string
 }
@@ -151,7 +154,19 @@ const (
 	// SetPaymentGateways lists the ways to pay offered at checkout, a
 	// comma-separated subset of the server's --payment-gateways ("": all).
 	SetPaymentGateways = "payment_gateways"
+	// SetBreakGlassMinutes is how long a break-glass grant lasts (5 to
+	// 60 minutes: never longer than access.BreakGlassDuration).
+	SetBreakGlassMinutes = "break_glass_minutes"
+	// SetBreakGlassReasonChars is the shortest reason a break-glass request
+	// may give (20 to 1000 characters: never shorter than
+	// access.MinBreakGlassReason).
+	SetBreakGlassReasonChars = "break_glass_reason_chars"
 )
+
+// PolicyKeys are the approved brand policies that change through a request
+// of their own (the session lengths have theirs): the payment gateways
+// and the break-glass policy.
+var PolicyKeys = []string{SetPaymentGateways, SetBreakGlassMinutes, SetBreakGlassReasonChars}
 
 // MaxLegalLen bounds a legal page's text.
 const MaxLegalLen = 50000
@@ -192,12 +207,25 @@ var SettingDefs = []SettingDef{
 	{Key: SetLegalPrivacy, Group: Legal, Label: "Notice of privacy practices", Help: "Shown at /legal/privacy. Paragraphs, ## headings, - lists, **bold**, *italic* and [links](https://…); no HTML. At most 50,000 characters.", Multiline: true, check: textCheck(MaxLegalLen, true)},
 	{Key: SetLegalTerms, Group: Legal, Label: "Terms of sale", Help: "Shown at /legal/terms; written as the notice above.", Multiline: true, check: textCheck(MaxLegalLen, true)},
 	{Key: SetLegalReturns, Group: Legal, Label: "Returns and shipping policy", Help: "Shown at /legal/returns; written as the notice above. Empty: no such page.", Multiline: true, check: textCheck(MaxLegalLen, true)},
-	{Key: SetStaffIdleMinutes, Group: Policies, Label: "Staff sign-out after idle (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, check: checkMinutes},
-	{Key: SetPatientIdleMinutes, Group: Policies, Label: "Patient sign-out after idle (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, check: checkMinutes},
-	{Key: SetAbsoluteMinutes, Group: Policies, Label: "Longest session (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, check: checkMinutes},
+	{Key: SetStaffIdleMinutes, Group: Policies, Label: "Staff sign-out after idle (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, Unit: "minutes", check: checkMinutes},
+	{Key: SetPatientIdleMinutes, Group: Policies, Label: "Patient sign-out after idle (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, Unit: "minutes", check: checkMinutes},
+	{Key: SetAbsoluteMinutes, Group: Policies, Label: "Longest session (minutes)", Help: "1 to 10080; never longer than the server's limit. Empty: the server's.", Approved: true, Unit: "minutes", check: checkMinutes},
 	{Key: SetCancelWindowHours, Group: Policies, Label: "Appointment cancellation window (hours)", Help: "How late before its start a patient may move or cancel an appointment: 0 to 336.", Default: "24", check: hoursCheck(336)},
 	{Key: SetResultReleaseHours, Group: Policies, Label: "Lab result release delay (hours)", Help: "Held results reach the patient this long after they arrive, unless a clinician releases them first: 0 (never automatically) to 720.", Default: "0", check: hoursCheck(720)},
-	{Key: SetPaymentGateways, Group: Policies, Label: "Ways to pay offered", Help: "Comma-separated: invoice, stripe, test; only those the server offers count. Empty: every one the server offers.", check: checkGateways},
+	{Key: SetPaymentGateways, Group: Policies, Label: "Ways to pay offered", Help: "Comma-separated: invoice, stripe, test; only those the server offers count. Empty: every one the server offers.", Approved: true, check: checkGateways},
+	{Key: SetBreakGlassMinutes, Group: Policies, Label: "Emergency (break-glass) access lasts (minutes)", Help: "5 to 60.", Default: "60", Approved: true, Unit: "minutes", check: rangeCheck(5, 60)},
+	{Key: SetBreakGlassReasonChars, Group: Policies, Label: "Emergency (break-glass) reason, at least (characters)", Help: "20 to 1000.", Default: "20", Approved: true, Unit: "characters", check: rangeCheck(20, 1000)},
+}
+
+// rangeCheck accepts a whole number from lo to hi.
+func rangeCheck(lo, hi int) func(string) string {
+	return func(v string) string {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return "Enter a whole number from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + "."
+		}
+		return ""
+	}
 }
 
 // checkMinutes accepts an empty value (the server's limit) or 1 to

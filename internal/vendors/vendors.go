@@ -27,6 +27,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
@@ -190,7 +191,9 @@ type Deps struct {
 
 // Service keeps the registry and gates integrations.
 type Service struct {
-	d Deps
+	d       Deps
+	mu      sync.Mutex
+	changes Requester
 }
 
 // New returns the service; a nil Registry holds the built-in integrations.
@@ -406,7 +409,100 @@ func (s *Service) Document(ctx context.Context, tenantID, vendorID string) ([]by
 	return b.Reveal(), nil
 }
 
-// Bind sends integration key of a tenant to a vendor.
+// KindBinding is the governed setting "this integration sends to this
+// vendor" (target: the integration's key; fields vendor, its id, and
+// vendor_name).
+const KindBinding = "integration.vendor"
+
+// Requester asks for a governed change (changes.Service.Request).
+type Requester interface {
+	Request(ctx context.Context, tenantID, kind, target string, after map[string]string, reason string) (changes.Change, error)
+}
+
+// SetChanges sets where requests to bind an integration go (the change
+// service is built after this one).
+func (s *Service) SetChanges(r Requester) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changes = r
+}
+
+// RequestBind files the request to send integration key to a vendor; it
+// takes effect when a second person approves it (/admin/compliance/changes).
+// Only the compliance officer asks (as Bind); an unknown integration is
+// NotFound, a vendor not listed a field error, and nothing is recorded.
+func (s *Service) RequestBind(ctx context.Context, tenantID, key, vendorID, reason string) error {
+	if err := s.editor(ctx, tenantID); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	req := s.changes
+	s.mu.Unlock()
+	if req == nil {
+		return apperr.Errorf(apperr.Invalid, "Binding an integration needs the approvals of changes, which this process does not run.")
+	}
+	if _, ok := s.d.Registry.Get(key); !ok {
+		return apperr.NotFoundError()
+	}
+	v, err := s.d.Store.ByID(ctx, tenantID, vendorID)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.InvalidFields("Choose one of the vendors listed.", map[string]string{"vendor": "Choose a vendor."})
+		}
+		return err
+	}
+	_, err = req.Request(ctx, tenantID, KindBinding, key, map[string]string{"vendor": v.ID, "vendor_name": v.Name}, reason)
+	return err
+}
+
+// BindingKind is the governed setting "integration key sends to vendor",
+// for the change service. Why governed: the binding decides which BAA an
+// integration's PHI relies on; one person alone must not move it.
+func (s *Service) BindingKind() changes.Kind {
+	return changes.Kind{Name: KindBinding, Title: "Integration's vendor",
+		Current: func(ctx context.Context, tenantID, key string) (map[string]string, error) {
+			if _, ok := s.d.Registry.Get(key); !ok {
+				return nil, apperr.NotFoundError()
+			}
+			binds, err := s.d.Store.Bindings(ctx, tenantID)
+			if err != nil {
+				return nil, err
+			}
+			cur := map[string]string{"vendor": binds[key], "vendor_name": ""}
+			if vid := binds[key]; vid != "" {
+				if v, err := s.d.Store.ByID(ctx, tenantID, vid); err == nil {
+					cur["vendor_name"] = v.Name
+				} else if !apperr.Is(err, apperr.NotFound) {
+					return nil, err
+				}
+			}
+			return cur, nil
+		},
+		Check: func(ctx context.Context, tenantID, key string, after map[string]string) error {
+			if _, ok := s.d.Registry.Get(key); !ok {
+				return apperr.NotFoundError()
+			}
+			v, err := s.d.Store.ByID(ctx, tenantID, after["vendor"])
+			if apperr.Is(err, apperr.NotFound) || (err == nil && v.Name != after["vendor_name"]) {
+				return apperr.InvalidFields("Choose one of the vendors listed.", map[string]string{"vendor": "Choose a vendor."})
+			}
+			return err
+		},
+		Apply: func(ctx context.Context, c changes.Change) error {
+			// The vendor must still exist when the approval comes.
+			if _, err := s.d.Store.ByID(ctx, c.TenantID, c.Payload["vendor"]); err != nil {
+				return err
+			}
+			if err := s.event(ctx, audit.Entry{TenantID: c.TenantID, Action: "integration.bind", ResourceType: "integration", ResourceID: c.Target,
+				Severity: audit.High, Detail: "vendor=" + c.Payload["vendor"] + " change=" + c.ID}); err != nil {
+				return err
+			}
+			return s.d.Store.Bind(ctx, c.TenantID, c.Target, c.Payload["vendor"], s.d.Clock.Now())
+		}}
+}
+
+// Bind sends integration key of a tenant to a vendor at once (for code
+// acting in the process's own name; a person on the web files RequestBind).
 func (s *Service) Bind(ctx context.Context, tenantID, key, vendorID string) error {
 	if err := s.editor(ctx, tenantID); err != nil {
 		return err

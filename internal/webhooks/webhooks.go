@@ -134,6 +134,8 @@ type Store interface {
 	// Subscription returns one of a tenant's; apperr NotFound if none such.
 	Subscription(ctx context.Context, tenantID, id string) (Subscription, error)
 	Disable(ctx context.Context, tenantID, id string, at time.Time) error
+	// Enable switches a subscription on (an approved request to add it).
+	Enable(ctx context.Context, tenantID, id string) error
 	Enqueue(ctx context.Context, ds []Delivery) error
 	// Due lists deliveries whose next try is due, oldest first.
 	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
@@ -285,25 +287,19 @@ func NewSecret() string {
 
 func subject(subID string) string { return "webhook:" + subID }
 
-// Subscribe adds a subscription and returns it with its secret, which is
-// shown this once and kept only sealed. Bad input changes nothing.
+// Subscribe adds a subscription, switched on at once, and returns it with
+// its secret, which is shown this once and kept only sealed. Bad input
+// changes nothing. Why both: Subscribe is for code acting in the process's
+// own name (tests, tools); a person on the web adds one through
+// RequestSubscribe, which a second person approves.
 func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vendors Vendors) (Subscription, string, error) {
 	_, err := s.manager(ctx, tenantID)
 	if err != nil {
 		return Subscription{}, "", err
 	}
-	fields := map[string]string{}
-	if msg := CheckURL(in.URL, s.d.AllowLoopbackHTTP); msg != "" {
-		fields["url"] = msg
-	}
-	in.Events = slices.DeleteFunc(slices.Clone(in.Events), func(e string) bool { return !slices.Contains(Events(), e) })
-	if len(in.Events) == 0 {
-		fields["events"] = "Choose at least one event."
-	}
-	if ok, err := vendors.Exists(ctx, tenantID, in.VendorID); err != nil {
+	fields, err := s.check(ctx, tenantID, &in, vendors)
+	if err != nil {
 		return Subscription{}, "", err
-	} else if !ok {
-		fields["vendor"] = "Choose the vendor who receives these events (add it under Vendors first)."
 	}
 	if in.CarryPHI && s.d.Changes == nil {
 		fields["carry_phi"] = "Carrying PHI needs the approvals of changes, which this process does not run."
@@ -311,26 +307,8 @@ func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vend
 	if len(fields) > 0 {
 		return Subscription{}, "", apperr.InvalidFields("Check the highlighted fields; nothing was saved.", fields)
 	}
-	now := s.d.Clock.Now()
-	// Why the subscription starts PHI-free even when PHI was asked for:
-	// carrying PHI to an outside party is a disclosure; it is a governed
-	// change that a second person approves (RequestCarryPHI), not a box.
-	sub := Subscription{ID: id.NewAt(now), TenantID: tenantID, URL: strings.TrimSpace(in.URL), Events: in.Events, VendorID: in.VendorID,
-		CreatedAt: now}
-	secret := NewSecret()
-	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{subject(sub.ID)}, Action: access.Write,
-		Purpose: access.PurposeOperations, Resource: "webhook_secret", ResourceID: sub.ID, AuditAction: "webhook.secret.seal"})
+	sub, secret, err := s.insert(ctx, tenantID, in, false)
 	if err != nil {
-		return Subscription{}, "", err
-	}
-	if sub.SecretCT, err = h.SealString(subject(sub.ID), "webhook_subscriptions", "secret_ct", sub.ID, secret); err != nil {
-		return Subscription{}, "", err
-	}
-	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "webhook.subscribe", ResourceID: sub.ID, Severity: audit.High,
-		Detail: fmt.Sprintf("vendor=%s carry_phi=%t events=%s", sub.VendorID, sub.CarryPHI, strings.Join(sub.Events, " "))}); err != nil {
-		return Subscription{}, "", err
-	}
-	if err := s.d.Store.InsertSubscription(ctx, sub); err != nil {
 		return Subscription{}, "", err
 	}
 	if in.CarryPHI {
@@ -341,6 +319,55 @@ func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vend
 		if err := s.RequestCarryPHI(ctx, tenantID, sub.ID, true, reason); err != nil {
 			return sub, secret, err
 		}
+	}
+	return sub, secret, nil
+}
+
+// check returns what is wrong with a subscription's input, by field.
+func (s *Service) check(ctx context.Context, tenantID string, in *Input, vendors Vendors) (map[string]string, error) {
+	fields := map[string]string{}
+	if msg := CheckURL(in.URL, s.d.AllowLoopbackHTTP); msg != "" {
+		fields["url"] = msg
+	}
+	in.Events = slices.DeleteFunc(slices.Clone(in.Events), func(e string) bool { return !slices.Contains(Events(), e) })
+	if len(in.Events) == 0 {
+		fields["events"] = "Choose at least one event."
+	}
+	if ok, err := vendors.Exists(ctx, tenantID, in.VendorID); err != nil {
+		return nil, err
+	} else if !ok {
+		fields["vendor"] = "Choose the vendor who receives these events (add it under Vendors first)."
+	}
+	return fields, nil
+}
+
+// insert stores a new subscription (switched off when off) with a fresh
+// secret, sealed, and returns the secret.
+func (s *Service) insert(ctx context.Context, tenantID string, in Input, off bool) (Subscription, string, error) {
+	now := s.d.Clock.Now()
+	// Why the subscription starts PHI-free even when PHI was asked for:
+	// carrying PHI to an outside party is a disclosure; it is a governed
+	// change that a second person approves (RequestCarryPHI), not a box.
+	sub := Subscription{ID: id.NewAt(now), TenantID: tenantID, URL: strings.TrimSpace(in.URL), Events: in.Events, VendorID: in.VendorID,
+		CreatedAt: now}
+	if off {
+		sub.DisabledAt = now
+	}
+	secret := NewSecret()
+	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{subject(sub.ID)}, Action: access.Write,
+		Purpose: access.PurposeOperations, Resource: "webhook_secret", ResourceID: sub.ID, AuditAction: "webhook.secret.seal"})
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	if sub.SecretCT, err = h.SealString(subject(sub.ID), "webhook_subscriptions", "secret_ct", sub.ID, secret); err != nil {
+		return Subscription{}, "", err
+	}
+	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "webhook.subscribe", ResourceID: sub.ID, Severity: audit.High,
+		Detail: fmt.Sprintf("vendor=%s carry_phi=%t events=%s awaiting_approval=%t", sub.VendorID, sub.CarryPHI, strings.Join(sub.Events, " "), off)}); err != nil {
+		return Subscription{}, "", err
+	}
+	if err := s.d.Store.InsertSubscription(ctx, sub); err != nil {
+		return Subscription{}, "", err
 	}
 	return sub, secret, nil
 }
@@ -408,6 +435,168 @@ func (s *Service) CarryPHIKind() changes.Kind {
 				return err
 			}
 			return s.d.Store.SetCarryPHI(ctx, c.TenantID, c.Target, carry)
+		}}
+}
+
+// KindSubscription is the governed setting "this webhook sends" (target:
+// the subscription's id; fields state on or off, and what it sends where,
+// its secret masked). Adding a webhook on the web files a request to
+// switch it on; switching one off is a request too.
+const KindSubscription = "webhook.subscription"
+
+// RequestSubscribe adds a subscription switched off and files the request
+// that a second person approves to switch it on (with carrying PHI, if
+// asked). The secret is made now and returned this once (it never waits
+// in a request); nothing is sent until the approval. Bad input, or no
+// reason, changes nothing.
+func (s *Service) RequestSubscribe(ctx context.Context, tenantID string, in Input, vendors Vendors) (Subscription, string, error) {
+	if _, err := s.manager(ctx, tenantID); err != nil {
+		return Subscription{}, "", err
+	}
+	if s.d.Changes == nil {
+		return Subscription{}, "", apperr.Errorf(apperr.Invalid, "Adding a webhook needs the approvals of changes, which this process does not run.")
+	}
+	fields, err := s.check(ctx, tenantID, &in, vendors)
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	if r := strings.TrimSpace(in.Reason); r == "" || len(r) > 500 || strings.ContainsAny(r, "\r\n") {
+		fields["reason"] = "Say why this webhook is needed, in one line (up to 500 characters)."
+	}
+	if len(fields) > 0 {
+		return Subscription{}, "", apperr.InvalidFields("Check the highlighted fields; nothing was saved.", fields)
+	}
+	sub, secret, err := s.insert(ctx, tenantID, in, true)
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	after, err := subscriptionFields(sub)
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	after["state"], after["carry_phi"] = "on", yesNo(in.CarryPHI)
+	if _, err := s.d.Changes.Request(ctx, tenantID, KindSubscription, sub.ID, after, in.Reason); err != nil {
+		return Subscription{}, "", err
+	}
+	return sub, secret, nil
+}
+
+// RequestDisable files the request to switch a subscription off; a second
+// person approves it. Another tenant's, or a made-up id, is NotFound.
+func (s *Service) RequestDisable(ctx context.Context, tenantID, subID, reason string) error {
+	if _, err := s.manager(ctx, tenantID); err != nil {
+		return err
+	}
+	if s.d.Changes == nil {
+		return apperr.Errorf(apperr.Invalid, "Switching a webhook off needs the approvals of changes, which this process does not run.")
+	}
+	sub, err := s.d.Store.Subscription(ctx, tenantID, subID)
+	if err != nil {
+		return err
+	}
+	after, err := subscriptionFields(sub)
+	if err != nil {
+		return err
+	}
+	after["state"] = "off"
+	_, err = s.d.Changes.Request(ctx, tenantID, KindSubscription, sub.ID, after, reason)
+	return err
+}
+
+// ShownURL is a subscription's address as a change record shows it: a
+// query string (where a receiver may put a token) is masked.
+func ShownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return changes.Mask
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = ""
+		return u.String() + "?" + changes.Mask
+	}
+	return u.String()
+}
+
+// subscriptionFields are a subscription's fields as the change record
+// holds them: never the secret (masked), the address's query masked.
+func subscriptionFields(sub Subscription) (map[string]string, error) {
+	state := "on"
+	if !sub.Active() {
+		state = "off"
+	}
+	return map[string]string{"state": state, "url": ShownURL(sub.URL), "events": strings.Join(sub.Events, " "), "vendor": sub.VendorID,
+		"carry_phi": yesNo(sub.CarryPHI), "secret": changes.Mask}, nil
+}
+
+// SubscriptionKind is the governed setting "this webhook sends", for the
+// change service. Only the state may change (and, with switching on,
+// carrying PHI, under the same rule as CarryPHIKind); the address, events
+// and vendor are those it was added with.
+func (s *Service) SubscriptionKind() changes.Kind {
+	return changes.Kind{Name: KindSubscription, Title: "Outgoing webhook", Secrets: []string{"secret"},
+		Current: func(ctx context.Context, tenantID, target string) (map[string]string, error) {
+			sub, err := s.d.Store.Subscription(ctx, tenantID, target)
+			if err != nil {
+				return nil, err
+			}
+			return subscriptionFields(sub)
+		},
+		Check: func(ctx context.Context, tenantID, target string, after map[string]string) error {
+			sub, err := s.d.Store.Subscription(ctx, tenantID, target)
+			if err != nil {
+				return err
+			}
+			cur, err := subscriptionFields(sub)
+			if err != nil {
+				return err
+			}
+			if v := after["state"]; v != "on" && v != "off" {
+				return apperr.InvalidFields("Choose on or off.", map[string]string{"state": "Choose on or off."})
+			}
+			if v := after["carry_phi"]; v != "yes" && v != "no" {
+				return apperr.InvalidFields("Choose yes or no.", map[string]string{"carry_phi": "Choose yes or no."})
+			}
+			for _, f := range []string{"url", "events", "vendor"} {
+				if after[f] != cur[f] {
+					return apperr.Errorf(apperr.Invalid, "A webhook's %s cannot be changed: switch it off and add a new one.", f)
+				}
+			}
+			if after["state"] == "off" && after["carry_phi"] != cur["carry_phi"] {
+				return apperr.Errorf(apperr.Invalid, "Switching a webhook off leaves its PHI choice as it is.")
+			}
+			return nil
+		},
+		Apply: func(ctx context.Context, c changes.Change) error {
+			sub, err := s.d.Store.Subscription(ctx, c.TenantID, c.Target)
+			if err != nil {
+				return err
+			}
+			if c.Payload["state"] == "off" {
+				if !sub.Active() {
+					return nil
+				}
+				if err := s.event(ctx, audit.Entry{TenantID: c.TenantID, Action: "webhook.disable", ResourceID: sub.ID, Severity: audit.High,
+					Detail: "change=" + c.ID}); err != nil {
+					return err
+				}
+				return s.d.Store.Disable(ctx, c.TenantID, sub.ID, s.d.Clock.Now())
+			}
+			carry := c.Payload["carry_phi"] == "yes"
+			// The same rule as CarryPHIKind: a disclosure of PHI needs the
+			// compliance officer as one of the two.
+			if carry && !sub.CarryPHI && c.RequestedRole != access.RoleCompliance && c.DecidedRole != access.RoleCompliance && c.DecidedBy != changes.Operator {
+				return apperr.New(apperr.Forbidden, "A webhook carries PHI only with the compliance officer's approval: the compliance officer must request or approve this.")
+			}
+			if err := s.event(ctx, audit.Entry{TenantID: c.TenantID, Action: "webhook.enable", ResourceID: sub.ID, Severity: audit.High,
+				Detail: "carry_phi=" + yesNo(carry) + " change=" + c.ID}); err != nil {
+				return err
+			}
+			if carry != sub.CarryPHI {
+				if err := s.d.Store.SetCarryPHI(ctx, c.TenantID, sub.ID, carry); err != nil {
+					return err
+				}
+			}
+			return s.d.Store.Enable(ctx, c.TenantID, sub.ID)
 		}}
 }
 

@@ -55,6 +55,9 @@ type changesData struct {
 	// activity review's off-hours rule; HoursForm that form refused.
 	Hours     map[string]string
 	HoursForm *web.Form
+	// Policies are the brand policies (ways to pay, break-glass) with
+	// their values now, each with its form.
+	Policies []policyRow
 }
 
 // showChanges lists the pending requests, with approve and reject, and the
@@ -111,6 +114,21 @@ func (h *Handlers) changesPage(w http.ResponseWriter, r *http.Request, status in
 	if slices.Contains(h.people.Changes.Kinds(), changes.KindSessionLimits) {
 		if data.Limits, err = h.people.Changes.Current(r.Context(), t.ID, changes.KindSessionLimits, "sessions"); err != nil {
 			return err
+		}
+	}
+	if slices.Contains(h.people.Changes.Kinds(), changes.KindBrandPolicy) {
+		for _, key := range tenant.PolicyKeys {
+			cur, err := h.people.Changes.Current(r.Context(), t.ID, changes.KindBrandPolicy, key)
+			if err != nil {
+				return err
+			}
+			def, _ := tenant.SettingDefByKey(key)
+			row := policyRow{Key: key, Label: def.Label, Help: def.Help, Value: cur[key], Form: &web.Form{}}
+			if f != nil && f.Values != nil && f.Value("key") == key {
+				row.Form, data.Form = f, &web.Form{}
+				row.Value = f.Value("value")
+			}
+			data.Policies = append(data.Policies, row)
 		}
 	}
 	for _, c := range list {

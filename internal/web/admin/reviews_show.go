@@ -1,7 +1,9 @@
 package admin
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/reviews"
@@ -21,6 +23,8 @@ type calendarRow struct {
 type completionRow struct {
 	reviews.Completion
 	Title, By string
+	// FileLabel names the evidence file's type and size ("PDF, 12 KB").
+	FileLabel string
 }
 
 // reviewTable is one table of the calendar: its rows, the id of its
@@ -74,7 +78,11 @@ func (h *Handlers) reviewsPage(w http.ResponseWriter, r *http.Request, status in
 		data.Kinds = append(data.Kinds, calendarRow{Item: reviews.Item{Kind: k}, Title: k.Title()})
 	}
 	for _, c := range done {
-		data.History = append(data.History, completionRow{Completion: c, Title: c.Kind.Title(), By: who(c.CompletedBy, c.CompletedRole, me.ID)})
+		row := completionRow{Completion: c, Title: c.Kind.Title(), By: who(c.CompletedBy, c.CompletedRole, me.ID)}
+		if c.FileType != "" {
+			row.FileLabel = fmt.Sprintf("%s, %d KB", strings.ToUpper(c.FileType.Ext()), (c.FileSize+1023)/1024)
+		}
+		data.History = append(data.History, row)
 	}
 	return h.site.Render(w, r, h.reviewsView, status, "Scheduled reviews", data)
 }

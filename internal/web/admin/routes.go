@@ -132,6 +132,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/session-limits", h.requestSessionLimits, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/sso", h.requestSSO, reviewers)
 		rt.Handle(access.Staff, "POST /admin/compliance/changes/working-hours", h.requestWorkingHours, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/changes/policy", h.requestPolicy, reviewers)
 	}
 	if h.people.Compliance != nil {
 		rt.Handle(access.Staff, "GET /admin/compliance", h.showCompliance, reviewers)
@@ -179,8 +180,9 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	// who confirm staff roles) see the calendar and record reviews.
 	if h.people.Reviews != nil {
 		rt.Handle(access.Staff, "GET /admin/compliance/reviews", h.showReviewsCalendar, reviewers)
-		rt.Handle(access.Staff, "POST /admin/compliance/reviews", h.completeReview, reviewers)
+		rt.Handle(access.Staff, "POST /admin/compliance/reviews", h.completeReview, reviewers, httpx.MaxBody(MaxReviewBody))
 		rt.Handle(access.Staff, "GET /admin/compliance/reviews/{id}/evidence", h.downloadReviewEvidence, reviewers)
+		rt.Handle(access.Staff, "GET /admin/compliance/reviews/{id}/file", h.downloadReviewFile, reviewers)
 	}
 	// The review of audit activity and the audit events behind it: the
 	// compliance officer's alone. Why not admins: their own actions are in

@@ -28,7 +28,8 @@ type vendorsData struct {
 // /admin/compliance/vendors.
 func (h *Handlers) showVendors(w http.ResponseWriter, r *http.Request) error {
 	done := map[string]string{"added": "The vendor was added.", "saved": "The vendor was saved.", "uploaded": "The signed BAA was stored (sealed).",
-		"bound": "The integration's vendor was saved."}[r.URL.Query().Get("done")]
+		"bound":          "The integration's vendor was saved.",
+		"bind-requested": "The request was recorded; the integration's vendor changes when a second person approves it under Changes."}[r.URL.Query().Get("done")]
 	return h.vendorsPage(w, r, http.StatusOK, vendorsData{Form: &web.Form{}, Done: done})
 }
 

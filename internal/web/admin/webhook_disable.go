@@ -4,14 +4,26 @@ import (
 	"net/http"
 
 	"github.com/salvehealth/salve/internal/tenant"
+	"github.com/salvehealth/salve/internal/web"
 )
 
-// disableWebhook switches a subscription off; its waiting deliveries are
-// given up: POST /admin/compliance/webhooks/{id}/disable.
+// disableWebhook asks to switch a subscription off (field reason): POST
+// /admin/compliance/webhooks/{id}/disable. It is switched off, and its
+// waiting deliveries given up, when a second person approves the request
+// under Changes. No reason shows the page again and records nothing;
+// another tenant's webhook is the plain 404.
 func (h *Handlers) disableWebhook(w http.ResponseWriter, r *http.Request) error {
-	t := tenant.FromContext(r.Context())
-	if err := h.people.Webhooks.Disable(r.Context(), t.ID, r.PathValue("id")); err != nil {
+	f, err := web.FormOf(r)
+	if err != nil {
 		return err
 	}
-	return seeOther(w, r, "/admin/compliance/webhooks", "disabled")
+	t := tenant.FromContext(r.Context())
+	if err := h.people.Webhooks.RequestDisable(r.Context(), t.ID, r.PathValue("id"), f.Value("reason")); err != nil {
+		status, err := f.Fail(err)
+		if err != nil {
+			return err
+		}
+		return h.webhooksPage(w, r, status, webhooksData{Form: f})
+	}
+	return seeOther(w, r, "/admin/compliance/webhooks", "disable-requested")
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/changes"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/vendors"
 	"github.com/salvehealth/salve/internal/web"
@@ -25,14 +26,18 @@ type webhooksData struct {
 	VendorNames map[string]string
 	// Officer: the compliance officer, who must request or approve PHI.
 	Officer bool
+	// Pending: the subscriptions with a request to switch them on or off
+	// waiting for approval.
+	Pending map[string]string
 }
 
 // showWebhooks lists the subscriptions, the newest deliveries and each try
 // with its response code: GET /admin/compliance/webhooks.
 func (h *Handlers) showWebhooks(w http.ResponseWriter, r *http.Request) error {
 	done := map[string]string{"queued": "A test event was queued; its delivery shows below within a minute.",
-		"disabled":      "The webhook was switched off.",
-		"phi-requested": "The request was recorded; it takes effect when a second person approves it under Changes."}[r.URL.Query().Get("done")]
+		"disabled":          "The webhook was switched off.",
+		"disable-requested": "The request was recorded; the webhook is switched off when a second person approves it under Changes.",
+		"phi-requested":     "The request was recorded; it takes effect when a second person approves it under Changes."}[r.URL.Query().Get("done")]
 	return h.webhooksPage(w, r, http.StatusOK, webhooksData{Form: &web.Form{}, Done: done})
 }
 
@@ -54,6 +59,18 @@ func (h *Handlers) webhooksPage(w http.ResponseWriter, r *http.Request, status i
 	}
 	if d.Form == nil {
 		d.Form = &web.Form{}
+	}
+	if h.people.Changes != nil {
+		cs, err := h.people.Changes.List(r.Context(), t.ID, 200)
+		if err != nil {
+			return err
+		}
+		d.Pending = map[string]string{}
+		for _, c := range cs {
+			if c.Kind == webhooks.KindSubscription && c.Status == changes.Pending {
+				d.Pending[c.Target] = c.After["state"]
+			}
+		}
 	}
 	return h.site.Render(w, r, h.webhooksView, status, "Outgoing webhooks", d)
 }

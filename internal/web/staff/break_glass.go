@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
 )
@@ -16,11 +17,20 @@ type breakGlassData struct {
 	// GrantID is the grant just made, PatientID its patient: the
 	// confirmation links to what it opens.
 	GrantID, PatientID string
+	// Minutes and MinReason are the brand's break-glass policy.
+	Minutes, MinReason int
+}
+
+// withPolicy fills in the brand's break-glass policy for the page.
+func withPolicy(r *http.Request, d breakGlassData) breakGlassData {
+	lasts, minReason := grants.Policy(tenant.FromContext(r.Context()))
+	d.Minutes, d.MinReason = int(lasts/time.Minute), minReason
+	return d
 }
 
 // showBreakGlass renders the emergency access form.
 func (h *Handlers) showBreakGlass(w http.ResponseWriter, r *http.Request) error {
-	return h.render(w, r, h.pages.breakGlass, http.StatusOK, "Emergency access", breakGlassData{Form: &web.Form{}})
+	return h.render(w, r, h.pages.breakGlass, http.StatusOK, "Emergency access", withPolicy(r, breakGlassData{Form: &web.Form{}}))
 }
 
 // breakGlass opens a patient's clinical record for an hour, after a fresh
@@ -40,7 +50,7 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return h.render(w, r, h.pages.breakGlass, status, "Emergency access", breakGlassData{Form: f})
+		return h.render(w, r, h.pages.breakGlass, status, "Emergency access", withPolicy(r, breakGlassData{Form: f}))
 	}
 	patientID, err := h.grants.FindPatient(r.Context(), t.ID, f.Value("email"))
 	if err != nil {
@@ -51,10 +61,10 @@ func (h *Handlers) breakGlass(w http.ResponseWriter, r *http.Request) error {
 		if apperr.Is(err, apperr.Unauthenticated) {
 			f.Message = "Confirm your password and a fresh code from your authenticator first, then submit again."
 			f.Errors = map[string]string{"code": "Enter the current code."}
-			return h.render(w, r, h.pages.breakGlass, http.StatusUnauthorized, "Emergency access", breakGlassData{Form: f})
+			return h.render(w, r, h.pages.breakGlass, http.StatusUnauthorized, "Emergency access", withPolicy(r, breakGlassData{Form: f}))
 		}
 		return fail(err)
 	}
-	return h.render(w, r, h.pages.breakGlass, http.StatusOK, "Emergency access", breakGlassData{Form: &web.Form{Done: "Emergency access granted."},
-		Until: opened.Until, GrantID: opened.ID, PatientID: patientID})
+	return h.render(w, r, h.pages.breakGlass, http.StatusOK, "Emergency access", withPolicy(r, breakGlassData{Form: &web.Form{Done: "Emergency access granted."},
+		Until: opened.Until, GrantID: opened.ID, PatientID: patientID}))
 }
