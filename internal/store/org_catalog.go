@@ -278,7 +278,7 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 	if err != nil {
 		return "", err
 	}
-	o := &catalog.Offer{Product: org, Prices: map[string]int64{}}
+	o := &catalog.Offer{Product: org, Prices: map[string]int64{}, OwnStock: map[string]int64{}}
 	var copyID string
 	err = tx.QueryRowContext(ctx, `SELECT product_id, chosen FROM brand_offers WHERE tenant_id = $1 AND org_product_id = $2`,
 		brandID, orgProductID).Scan(&copyID, &o.Chosen)
@@ -302,12 +302,21 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 		}
 	}
 	if old != nil {
-		err := each(ctx, tx, `SELECT id, sku FROM variants WHERE product_id = $1 AND tenant_id = $2`, []any{copyID, brandID}, func(rows *sql.Rows) error {
-			var v catalog.Variant
-			err := rows.Scan(&v.ID, &v.SKU)
-			old.Variants = append(old.Variants, v)
-			return err
-		})
+		// A variant on the brand's own stock keeps it, and its count, across
+		// the rewrite (keyed by the organisation variant, which outlives a
+		// changed SKU).
+		err := each(ctx, tx, `SELECT id, sku, stock, own_stock, org_variant_id FROM variants WHERE product_id = $1 AND tenant_id = $2`,
+			[]any{copyID, brandID}, func(rows *sql.Rows) error {
+				var v catalog.Variant
+				var own bool
+				var orgVariant sql.NullString
+				err := rows.Scan(&v.ID, &v.SKU, &v.Stock, &own, &orgVariant)
+				if own && orgVariant.Valid {
+					o.OwnStock[orgVariant.String] = v.Stock
+				}
+				old.Variants = append(old.Variants, v)
+				return err
+			})
 		if err != nil {
 			return "", fmt.Errorf("brand copy: %w", err)
 		}
@@ -324,8 +333,9 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 		return "", err
 	}
 	for i, v := range c.Variants {
-		if _, err := tx.ExecContext(ctx, `UPDATE variants SET org_variant_id = $1 WHERE id = $2 AND tenant_id = $3`,
-			org.Variants[i].ID, v.ID, brandID); err != nil {
+		_, own := o.OwnStock[org.Variants[i].ID]
+		if _, err := tx.ExecContext(ctx, `UPDATE variants SET org_variant_id = $1, own_stock = $4 WHERE id = $2 AND tenant_id = $3`,
+			org.Variants[i].ID, v.ID, brandID, own); err != nil {
 			return "", fmt.Errorf("brand copy: %w", err)
 		}
 	}
@@ -379,12 +389,27 @@ func (s *OrgCatalogRepo) Offers(ctx context.Context, brandID string) ([]*catalog
 	if err != nil {
 		return nil, fmt.Errorf("brand offers: %w", err)
 	}
+	own := map[string]int64{}
+	err = each(ctx, s.db.r, `SELECT org_variant_id, stock FROM variants WHERE tenant_id = $1 AND own_stock AND org_variant_id IS NOT NULL`,
+		[]any{brandID}, func(rows *sql.Rows) error {
+			var v string
+			var n int64
+			err := rows.Scan(&v, &n)
+			own[v] = n
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("brand stock: %w", err)
+	}
 	out := make([]*catalog.Offer, 0, len(ps))
 	for _, p := range ps {
-		o := &catalog.Offer{Product: p, Chosen: chosen[p.ID], Prices: map[string]int64{}}
+		o := &catalog.Offer{Product: p, Chosen: chosen[p.ID], Prices: map[string]int64{}, OwnStock: map[string]int64{}}
 		for _, v := range p.Variants {
 			if x, ok := prices[v.ID]; ok {
 				o.Prices[v.ID] = x
+			}
+			if n, ok := own[v.ID]; ok {
+				o.OwnStock[v.ID] = n
 			}
 		}
 		out = append(out, o)
@@ -467,6 +492,55 @@ func (s *OrgCatalogRepo) SetPrice(ctx context.Context, brandID, orgVariantID str
 		}
 		_, err = s.syncBrand(ctx, tx, brandID, orgID, pid, now)
 		return err
+	})
+}
+
+// SetOwnStock switches the brand's copy of an organisation variant to its
+// own stock of count units, or (count < 0) back to the organisation's shared
+// stock, and bumps the brand's catalog version. From then on the copy's
+// sales take its own count and never the organisation's (store.Stock); back
+// on the shared stock, the copy shows the organisation's count again.
+// A variant of another organisation is NotFound; one this brand never chose
+// (no copy) is refused.
+func (s *OrgCatalogRepo) SetOwnStock(ctx context.Context, brandID, orgVariantID string, count int64, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		orgID, err := brandOrg(ctx, tx, brandID)
+		if err != nil {
+			return err
+		}
+		// The organisation's variant is locked first (an UPDATE that changes
+		// nothing, which locks on both engines), then the brand's copy: the
+		// order a sale takes them in (takeShared), so the two cannot
+		// deadlock, and a sale cannot slip its shared count in between the
+		// read below and the switch back.
+		var shared int64
+		err = tx.QueryRowContext(ctx, `UPDATE org_variants SET stock = stock WHERE id = $1 AND org_id = $2 RETURNING stock`,
+			orgVariantID, orgID).Scan(&shared)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundError()
+		}
+		if err != nil {
+			return fmt.Errorf("organisation variant: %w", err)
+		}
+		var res sql.Result
+		if count < 0 {
+			res, err = tx.ExecContext(ctx, `UPDATE variants SET own_stock = FALSE, stock = $3 WHERE tenant_id = $1 AND org_variant_id = $2`,
+				brandID, orgVariantID, shared)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE variants SET own_stock = TRUE, stock = $3 WHERE tenant_id = $1 AND org_variant_id = $2`,
+				brandID, orgVariantID, count)
+		}
+		if err != nil {
+			return fmt.Errorf("brand stock: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.InvalidFields("Sell the product here first.", map[string]string{"stock": "This shop has not chosen this product, so it has no stock of its own to keep."})
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v WHERE v.product_id = products.id AND v.stock > 0)
+			WHERE tenant_id = $1 AND id IN (SELECT product_id FROM variants WHERE tenant_id = $1 AND org_variant_id = $2)`, brandID, orgVariantID); err != nil {
+			return fmt.Errorf("brand stock flags: %w", err)
+		}
+		return bumpVersion(ctx, tx, brandID)
 	})
 }
 
