@@ -6,6 +6,7 @@ package offers
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
@@ -60,6 +61,24 @@ func (s *Service) SetPrice(ctx context.Context, brandID, orgVariantID, price str
 		return err
 	}
 	return s.catalog.SetPrice(ctx, s.store, brandID, orgVariantID, minor)
+}
+
+// SetStock switches the brand's copy of an organisation variant to its own
+// stock of count units, typed as a whole number ("12"); empty returns it to
+// the organisation's shared stock.
+func (s *Service) SetStock(ctx context.Context, brandID, orgVariantID, count string) error {
+	n, err := catalog.ParseOwnStock(count)
+	if err != nil {
+		return err
+	}
+	detail := "own stock " + strconv.FormatInt(n, 10)
+	if n < 0 {
+		detail = "back to the organisation's stock"
+	}
+	if err := s.record(ctx, brandID, "catalog.offer.stock", "org_variant", orgVariantID, detail); err != nil {
+		return err
+	}
+	return s.catalog.SetOwnStock(ctx, s.store, brandID, orgVariantID, n)
 }
 
 // record writes the audit event of a change before it is made. Why first and

@@ -124,6 +124,7 @@ var routeClasses = map[string]access.Class{
 	"GET /admin/catalog/organisation":                      access.Staff,
 	"POST /admin/catalog/organisation/{id}":                access.Staff,
 	"POST /admin/catalog/organisation/variants/{id}/price": access.Staff,
+	"POST /admin/catalog/organisation/variants/{id}/stock": access.Staff,
 	"GET /admin/brand":                                     access.Staff,
 	"POST /admin/brand/{key}":                              access.Staff,
 	"POST /admin/brand/{key}/reset":                        access.Staff,

@@ -57,6 +57,7 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "GET /admin/catalog/organisation", h.showOrgCatalog, mgr)
 		rt.Handle(access.Staff, "POST /admin/catalog/organisation/{id}", h.chooseOffer, mgr)
 		rt.Handle(access.Staff, "POST /admin/catalog/organisation/variants/{id}/price", h.setOfferPrice, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/variants/{id}/stock", h.setOfferStock, mgr)
 	}
 	if h.ShipTax != nil {
 		// Shipping and tax settings (issue 18): what buyers are charged,
