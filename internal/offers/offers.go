@@ -14,11 +14,70 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 )
 
-// Service reads and changes a brand's offers.
+// Service reads and changes a brand's offers, and (for a person with an
+// organisation-level role) the organisation's products themselves.
 type Service struct {
 	store   catalog.OfferStore
 	catalog *catalog.Service
 	audit   audit.Appender
+	// org is the catalog service over organisations' catalogs (its tenant
+	// is an organisation); nil leaves the organisation's products to
+	// salve catalog import --org.
+	org *catalog.Service
+}
+
+// WithOrgCatalog lets the service edit organisations' own products through
+// org, a catalog service over store.OrgCatalogRepo.
+func (s *Service) WithOrgCatalog(org *catalog.Service) *Service {
+	s.org = org
+	return s
+}
+
+// OrgProducts returns an organisation's products by name.
+func (s *Service) OrgProducts(ctx context.Context, orgID string) ([]*catalog.Product, error) {
+	if s.org == nil {
+		return nil, apperr.NotFoundError()
+	}
+	return s.org.AllProducts(ctx, orgID)
+}
+
+// OrgProduct returns one of an organisation's products; another
+// organisation's is NotFound, like none.
+func (s *Service) OrgProduct(ctx context.Context, orgID, productID string) (*catalog.Product, error) {
+	if s.org == nil {
+		return nil, apperr.NotFoundError()
+	}
+	return s.org.ProductByID(ctx, orgID, productID)
+}
+
+// OrgCategories are the category slugs the organisation's brands use.
+func (s *Service) OrgCategories(ctx context.Context, orgID string) ([]catalog.Category, error) {
+	if s.org == nil {
+		return nil, apperr.NotFoundError()
+	}
+	return s.org.Categories(ctx, orgID)
+}
+
+// SaveOrgProduct creates or updates an organisation's product with its
+// variants and shared stock, and rewrites every brand's copy in the same
+// transaction (store.OrgCatalogRepo.SaveProducts). The change is audited in
+// the brand the person acts in, before it is made (fail closed).
+func (s *Service) SaveOrgProduct(ctx context.Context, brandID, orgID string, p *catalog.Product) error {
+	if s.org == nil {
+		return apperr.NotFoundError()
+	}
+	if p.ID != "" {
+		if _, err := s.org.ProductByID(ctx, orgID, p.ID); err != nil {
+			return err
+		}
+	}
+	if err := s.org.Prepare(orgID, p); err != nil {
+		return err
+	}
+	if err := s.record(ctx, brandID, "catalog.org.product.save", "org_product", p.ID, "organisation "+orgID+" product "+p.Slug); err != nil {
+		return err
+	}
+	return s.org.SaveProducts(ctx, orgID, []*catalog.Product{p})
 }
 
 // New returns the service. al records every change; nil is refused at change

@@ -208,7 +208,8 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		// A brand's choices of its organisation's shared catalog, audited
 		// (white label): through the shared catalog service, so the brand's
 		// catalog version (and with it every cached page) moves at once.
-		adm.Offers = offers.New(store.NewOrgCatalogRepo(s.stores.Catalog), s.catalog, s.stores.AuditLog)
+		orgRepo := store.NewOrgCatalogRepo(s.stores.Catalog)
+		adm.Offers = offers.New(orgRepo, s.catalog, s.stores.AuditLog).WithOrgCatalog(catalog.NewService(orgRepo, s.clock))
 		// Patient rights (issue 16): the amendment clock and promotion reach.
 		if err := adm.Rights(s.services.Amendments, s.services.Marketing); err != nil {
 			return nil, err

@@ -95,8 +95,9 @@ type Handlers struct {
 	// Offers are the brand's choices and prices of its organisation's
 	// shared catalog; nil (a process without the audit log, which records
 	// every change) leaves the pages out.
-	Offers         *offers.Service
-	orgCatalogView *render.Page
+	Offers          *offers.Service
+	orgCatalogView  *render.Page
+	orgProductsView *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -157,7 +158,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
-		"admin/brand": &h.brandView, "admin/org_catalog": &h.orgCatalogView,
+		"admin/brand": &h.brandView, "admin/org_catalog": &h.orgCatalogView, "admin/org_products": &h.orgProductsView,
 		"admin/shipping": &h.shippingView, "admin/tax": &h.taxView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
 		"admin/reviews": &h.reviewsView, "admin/activity": &h.activityView, "admin/audit_events": &h.auditView,
