@@ -37,6 +37,9 @@ type orgCatalogData struct {
 	// for a refused stock count.
 	Failed, Typed           string
 	StockFailed, StockTyped string
+	// ManageOrg: the person has an organisation-level role that manages the
+	// organisation's own products (a link to them).
+	ManageOrg bool
 }
 
 // showOrgCatalog shows the organisation's shared catalog as this brand sees
@@ -61,6 +64,8 @@ func (h *Handlers) orgCatalogPage(w http.ResponseWriter, r *http.Request, failed
 		return err
 	}
 	d.State, d.InOrg = stateFrom(r, failed), t.OrgID != ""
+	_, notOrg := orgManaged(r)
+	d.ManageOrg = notOrg == nil
 	for _, o := range offers {
 		row := offerRow{Offer: o}
 		for _, v := range o.Product.Variants {
