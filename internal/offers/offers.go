@@ -122,6 +122,37 @@ func (s *Service) SetPrice(ctx context.Context, brandID, orgVariantID, price str
 	return s.catalog.SetPrice(ctx, s.store, brandID, orgVariantID, minor)
 }
 
+// AddOrgImage adds a picture (already checked and resized) to an
+// organisation product; it reaches every brand's copy in the same
+// transaction. Audited in the brand the person acts in, before it is made.
+func (s *Service) AddOrgImage(ctx context.Context, brandID, orgID, productID, alt string, up *catalog.Upload) error {
+	if s.org == nil {
+		return apperr.NotFoundError()
+	}
+	if _, err := s.org.ProductByID(ctx, orgID, productID); err != nil {
+		return err
+	}
+	if err := s.record(ctx, brandID, "catalog.org.image.add", "org_product", productID, "organisation "+orgID+" picture "+up.SHA256); err != nil {
+		return err
+	}
+	return s.org.AddImage(ctx, orgID, productID, alt, up)
+}
+
+// DeleteOrgImage removes a picture from an organisation product and every
+// brand's copy. Audited likewise.
+func (s *Service) DeleteOrgImage(ctx context.Context, brandID, orgID, productID, imageID string) error {
+	if s.org == nil {
+		return apperr.NotFoundError()
+	}
+	if _, err := s.org.ProductByID(ctx, orgID, productID); err != nil {
+		return err
+	}
+	if err := s.record(ctx, brandID, "catalog.org.image.delete", "org_product", productID, "organisation "+orgID+" picture "+imageID); err != nil {
+		return err
+	}
+	return s.org.DeleteImage(ctx, orgID, productID, imageID)
+}
+
 // SetStock switches the brand's copy of an organisation variant to its own
 // stock of count units, typed as a whole number ("12"); empty returns it to
 // the organisation's shared stock.

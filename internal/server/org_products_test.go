@@ -1,7 +1,12 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -152,6 +157,132 @@ func TestOrgProductPages(t *testing.T) {
 		}
 		if saves < 2 || !slices.ContainsFunc(recs, func(r audit.Record) bool { return r.Action == "catalog.org.product.save" && r.TenantID == w.b.ID }) {
 			t.Errorf("audited saves: %d (one in B expected)", saves)
+		}
+	})
+}
+
+// TestOrgProductPictures: a picture the organisation's store manager adds to
+// an organisation product (checked and resized like a shop's own) shows on
+// every brand's copy and is served at each brand's host; a brand's own
+// picture of its copy stays its own when the organisation removes its
+// picture; a brand cannot remove the organisation's picture from its copy;
+// a file that is no image is refused. Both engines.
+func TestOrgProductPictures(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		w := newBrandWorld(t, e)
+		s := w.s
+		ctx := context.Background()
+		orgMgr := s.NewPerson(t, access.RoleStoreManager)
+		w.grantOrgRole(t, orgMgr, access.RoleStoreManager)
+		orgC := s.ClientAs(t, orgMgr)
+		orgRepo := store.NewOrgCatalogRepo(s.Stores.Catalog)
+		p := &catalog.Product{Name: "Group Thermometer", Status: catalog.StatusActive, Variants: []catalog.Variant{{SKU: "GT-1", Price: 999, Stock: 9}}}
+		if err := catalog.NewService(orgRepo, s.Clock).SaveProduct(ctx, w.org.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range []string{w.a.ID, w.b.ID} {
+			if err := orgRepo.Choose(ctx, b, p.ID, true, s.Clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		upload := func(c *http.Client, path string, data []byte) int {
+			t.Helper()
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			fw, err := mw.CreateFormFile("image", "t.png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = fw.Write(data)
+			_ = mw.WriteField("alt", "A group thermometer")
+			_ = mw.Close()
+			req, err := http.NewRequest("POST", s.URL+path, &b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Origin", s.URL)
+			resp, _ := testkit.Do(t, c, req)
+			return resp.StatusCode
+		}
+		pic := func(w, h int) []byte {
+			img := image.NewNRGBA(image.Rect(0, 0, w, h))
+			for x := range w {
+				img.SetNRGBA(x, x%h, color.NRGBA{10, 10, 200, 255})
+			}
+			var b bytes.Buffer
+			_ = png.Encode(&b, img)
+			return b.Bytes()
+		}
+		base := "/admin/catalog/organisation/products/" + p.ID
+		if code := upload(orgC, base+"/images", []byte("not an image at all")); code != 400 {
+			t.Fatalf("a file that is no image: %d", code)
+		}
+		if code := upload(orgC, base+"/images", pic(1600, 1200)); code != 303 {
+			t.Fatalf("upload: %d", code)
+		}
+		op, err := orgRepo.ProductByID(ctx, w.org.ID, p.ID)
+		if err != nil || len(op.Images) != 1 || op.Images[0].Width != 800 {
+			t.Fatalf("organisation picture: %v %+v", err, op)
+		}
+		sha := op.Images[0].SHA256
+		cat := store.NewCatalogRepo(s.Stores.Catalog)
+		copyOf := func(brand string) *catalog.Product {
+			t.Helper()
+			c, err := cat.ProductBySlug(ctx, brand, p.Slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		for _, b := range []string{w.a.ID, w.b.ID} {
+			if c := copyOf(b); len(c.Images) != 1 || c.Images[0].SHA256 != sha || c.Images[0].Alt != "A group thermometer" {
+				t.Fatalf("copy in %s: %+v", b, c.Images)
+			}
+		}
+		s.Clock.Advance(time.Second)
+		get := func(host, path string) (int, string) {
+			req := s.NewRequest(t, "GET", path, nil)
+			req.Host = host
+			resp, body := testkit.Do(t, s.Client(), req)
+			return resp.StatusCode, body
+		}
+		for _, host := range []string{"", "sister.test"} {
+			if code, body := get(host, "/products/"+p.Slug); code != 200 || !strings.Contains(body, "/media/"+sha+"/l") {
+				t.Errorf("%q product page lacks the organisation's picture: %d", host, code)
+			}
+			if code, _ := get(host, "/media/"+sha+"/t"); code != 200 {
+				t.Errorf("%q does not serve the organisation's picture: %d", host, code)
+			}
+		}
+		// The unrelated tenant does not serve the organisation's bytes.
+		if code, _ := get("unrelated.test", "/media/"+sha+"/t"); code != 404 {
+			t.Errorf("the unrelated tenant serves the organisation's picture: %d", code)
+		}
+		// Brand A adds a picture of its own to its copy; it stays when the
+		// organisation removes its picture. A cannot remove the organisation's.
+		mgrA := s.ClientAs(t, s.NewPerson(t, access.RoleStoreManager))
+		copyA := copyOf(w.a.ID)
+		if code := upload(mgrA, "/admin/catalog/products/"+copyA.ID+"/images", pic(900, 900)); code != 303 {
+			t.Fatalf("A's own picture: %d", code)
+		}
+		req := s.NewRequest(t, "POST", "/admin/catalog/products/"+copyA.ID+"/images/"+copyA.Images[0].ID+"/delete", url.Values{})
+		if resp, _ := testkit.Do(t, mgrA, req); resp.StatusCode != 400 {
+			t.Errorf("A removed the organisation's picture from its copy: %d", resp.StatusCode)
+		}
+		req = s.NewRequest(t, "POST", base+"/images/"+op.Images[0].ID+"/delete", url.Values{})
+		if resp, _ := testkit.Do(t, orgC, req); resp.StatusCode != 303 {
+			t.Fatalf("organisation removes its picture: %d", resp.StatusCode)
+		}
+		if c := copyOf(w.a.ID); len(c.Images) != 1 || c.Images[0].SHA256 == sha {
+			t.Errorf("A's copy after the organisation's removal: %+v", c.Images)
+		}
+		if c := copyOf(w.b.ID); len(c.Images) != 0 {
+			t.Errorf("B's copy after the organisation's removal: %+v", c.Images)
+		}
+		// A brand manager cannot upload to the organisation's product.
+		if code := upload(mgrA, base+"/images", pic(100, 100)); code != 404 {
+			t.Errorf("a brand manager uploaded to the organisation's product: %d", code)
 		}
 	})
 }

@@ -95,6 +95,20 @@ func orgProducts(ctx context.Context, q queryRower, orgID, where string, args ..
 	if err != nil {
 		return nil, fmt.Errorf("load organisation variants: %w", err)
 	}
+	err = each(ctx, q, `SELECT id, org_product_id, sha256, alt, width, height, position FROM org_product_images WHERE org_id = $1
+		ORDER BY position, id`, []any{orgID}, func(rows *sql.Rows) error {
+		var im catalog.Image
+		if err := rows.Scan(&im.ID, &im.ProductID, &im.SHA256, &im.Alt, &im.Width, &im.Height, &im.Position); err != nil {
+			return err
+		}
+		if p := byID[im.ProductID]; p != nil {
+			p.Images = append(p.Images, im)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load organisation images: %w", err)
+	}
 	return out, nil
 }
 
@@ -343,7 +357,71 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 		brandID, orgProductID, c.ID); err != nil {
 		return "", fmt.Errorf("brand offer: %w", err)
 	}
+	if err := syncPictures(ctx, tx, brandID, c.ID, org, now); err != nil {
+		return "", err
+	}
 	return c.ID, bumpVersion(ctx, tx, brandID)
+}
+
+// syncPictures gives a brand's copy a picture row for each of the
+// organisation product's pictures it lacks and removes those the
+// organisation removed; the brand's own pictures of its copy (no
+// org_image_id) are left alone. The bytes stay the organisation's, served to
+// the brand by CatalogRepo.Rendition.
+func syncPictures(ctx context.Context, tx *sql.Tx, brandID, copyID string, org *catalog.Product, now time.Time) error {
+	have := map[string]bool{}
+	err := each(ctx, tx, `SELECT org_image_id FROM product_images WHERE tenant_id = $1 AND product_id = $2 AND org_image_id IS NOT NULL`,
+		[]any{brandID, copyID}, func(rows *sql.Rows) error {
+			var x string
+			err := rows.Scan(&x)
+			have[x] = true
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("brand pictures: %w", err)
+	}
+	keep := map[string]bool{}
+	for _, im := range org.Images {
+		keep[im.ID] = true
+		if have[im.ID] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO product_images (id, tenant_id, product_id, sha256, alt, width, height, position, org_image_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id.NewAt(now), brandID, copyID, im.SHA256, im.Alt, im.Width, im.Height, im.Position, im.ID); err != nil {
+			return fmt.Errorf("brand pictures: %w", err)
+		}
+	}
+	for x := range have {
+		if keep[x] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM product_images WHERE tenant_id = $1 AND product_id = $2 AND org_image_id = $3`,
+			brandID, copyID, x); err != nil {
+			return fmt.Errorf("brand pictures: %w", err)
+		}
+	}
+	return nil
+}
+
+// syncOffers rewrites every brand's copy of an organisation product.
+func (s *OrgCatalogRepo) syncOffers(ctx context.Context, tx *sql.Tx, orgID, orgProductID string, now time.Time) error {
+	var brands []string
+	err := each(ctx, tx, `SELECT tenant_id FROM brand_offers WHERE org_product_id = $1 ORDER BY tenant_id`,
+		[]any{orgProductID}, func(rows *sql.Rows) error {
+			var b string
+			err := rows.Scan(&b)
+			brands = append(brands, b)
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("brand offers: %w", err)
+	}
+	for _, b := range brands {
+		if _, err := s.syncBrand(ctx, tx, b, orgID, orgProductID, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *OrgCatalogRepo) brandPrices(ctx context.Context, q querier, brandID string, into map[string]int64) error {
@@ -581,19 +659,81 @@ func (s *OrgCatalogRepo) SaveMenu(context.Context, string, []catalog.MenuItem) e
 	return errOrgCatalog
 }
 
-// AddImage is refused: a brand adds pictures to its copy.
-func (s *OrgCatalogRepo) AddImage(context.Context, string, *catalog.Image, map[string]catalog.Rendition) error {
-	return errOrgCatalog
+// AddImage adds a picture (checked and resized by catalog.ProcessImage) to
+// an organisation product and, in the same transaction, to every brand's
+// copy of it. A product of another organisation is NotFound.
+func (s *OrgCatalogRepo) AddImage(ctx context.Context, orgID string, img *catalog.Image, rs map[string]catalog.Rendition) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// The product's time stamps the copies' rewrites (the store keeps
+		// no clock of its own).
+		var at time.Time
+		err := tx.QueryRowContext(ctx, `SELECT updated_at FROM org_products WHERE id = $1 AND org_id = $2`, img.ProductID, orgID).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundError()
+		}
+		if err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		for size, r := range rs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO org_image_renditions (org_id, sha256, size, content_type, data)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, orgID, img.SHA256, size, r.ContentType, r.Data); err != nil {
+				return fmt.Errorf("store image: %w", err)
+			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position) + 1, 0) FROM org_product_images WHERE org_product_id = $1`,
+			img.ProductID).Scan(&img.Position); err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_product_images (id, org_id, org_product_id, sha256, alt, width, height, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, img.ID, orgID, img.ProductID, img.SHA256, img.Alt, img.Width, img.Height, img.Position); err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		return s.syncOffers(ctx, tx, orgID, img.ProductID, at.UTC())
+	})
 }
 
-// DeleteImage is refused (see AddImage).
-func (s *OrgCatalogRepo) DeleteImage(context.Context, string, string, string) error {
-	return errOrgCatalog
+// DeleteImage removes a picture from an organisation product and from every
+// brand's copy, and its bytes when no other picture of the organisation
+// uses them.
+func (s *OrgCatalogRepo) DeleteImage(ctx context.Context, orgID, productID, imageID string) error {
+	if !id.Valid(productID) || !id.Valid(imageID) {
+		return apperr.NotFoundError()
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var sha string
+		var at time.Time
+		err := tx.QueryRowContext(ctx, `SELECT i.sha256, p.updated_at FROM org_product_images i JOIN org_products p ON p.id = i.org_product_id
+			WHERE i.id = $1 AND i.org_product_id = $2 AND i.org_id = $3`, imageID, productID, orgID).Scan(&sha, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundError()
+		}
+		if err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM org_product_images WHERE id = $1`, imageID); err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM org_image_renditions WHERE org_id = $1 AND sha256 = $2
+			AND NOT EXISTS (SELECT 1 FROM org_product_images WHERE org_id = $1 AND sha256 = $2)`, orgID, sha); err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		return s.syncOffers(ctx, tx, orgID, productID, at.UTC())
+	})
 }
 
-// Rendition is NotFound (see AddImage).
-func (s *OrgCatalogRepo) Rendition(context.Context, string, string, string) (*catalog.Rendition, error) {
-	return nil, apperr.NotFoundError()
+// Rendition returns one stored size of an organisation's picture, or
+// NotFound.
+func (s *OrgCatalogRepo) Rendition(ctx context.Context, orgID, sha, size string) (*catalog.Rendition, error) {
+	var r catalog.Rendition
+	err := s.db.r.QueryRowContext(ctx, `SELECT content_type, data FROM org_image_renditions WHERE org_id = $1 AND sha256 = $2 AND size = $3`,
+		orgID, sha, size).Scan(&r.ContentType, &r.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundError()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load image: %w", err)
+	}
+	return &r, nil
 }
 
 // Version is 0: nothing caches an organisation's catalog; its brands'

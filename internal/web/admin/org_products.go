@@ -126,3 +126,44 @@ func (h *Handlers) saveOrgProduct(w http.ResponseWriter, r *http.Request) error 
 	}
 	return seeOther(w, r, orgProductsBase+"/"+p.ID, "saved")
 }
+
+// uploadOrgImage adds a picture to an organisation product, and so to every
+// brand's copy: POST /admin/catalog/organisation/products/{id}/images
+// (multipart, as for a shop's own product; checked by content, resized).
+func (h *Handlers) uploadOrgImage(w http.ResponseWriter, r *http.Request) error {
+	orgID, err := orgManaged(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p, err := h.Offers.OrgProduct(ctx, orgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	up, alt, bad, err := readUpload(r)
+	if err != nil {
+		return err
+	}
+	if bad != nil {
+		return h.orgProductForm(w, r, orgID, p, bad)
+	}
+	if err := h.Offers.AddOrgImage(ctx, tenant.FromContext(ctx).ID, orgID, p.ID, alt, up); err != nil {
+		return err
+	}
+	return seeOther(w, r, orgProductsBase+"/"+p.ID, "uploaded")
+}
+
+// deleteOrgImage removes a picture from an organisation product and every
+// brand's copy: POST /admin/catalog/organisation/products/{id}/images/{image}/delete.
+func (h *Handlers) deleteOrgImage(w http.ResponseWriter, r *http.Request) error {
+	orgID, err := orgManaged(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	pid := r.PathValue("id")
+	if err := h.Offers.DeleteOrgImage(ctx, tenant.FromContext(ctx).ID, orgID, pid, r.PathValue("image")); err != nil {
+		return err
+	}
+	return seeOther(w, r, orgProductsBase+"/"+pid, "deleted")
+}

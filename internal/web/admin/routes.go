@@ -63,6 +63,8 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products", h.saveOrgProduct, mgr)
 		rt.Handle(access.Staff, "GET /admin/catalog/organisation/products/{id}", h.editOrgProduct, mgr)
 		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products/{id}", h.saveOrgProduct, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products/{id}/images", h.uploadOrgImage, mgr, httpx.MaxBody(MaxUploadBody))
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products/{id}/images/{image}/delete", h.deleteOrgImage, mgr)
 	}
 	if h.ShipTax != nil {
 		// Shipping and tax settings (issue 18): what buyers are charged,
