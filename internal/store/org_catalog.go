@@ -764,3 +764,19 @@ func refuseOrgCopies(ctx context.Context, tx *sql.Tx, brandID string, ps []*cata
 	}
 	return nil
 }
+
+// OrgCopies returns the ids of a brand's copies of its organisation's
+// products (catalog.OrgCopies: its CSV export leaves them out).
+func (s *CatalogRepo) OrgCopies(ctx context.Context, tenantID string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := each(ctx, s.db.r, `SELECT product_id FROM brand_offers WHERE tenant_id = $1`, []any{tenantID}, func(rows *sql.Rows) error {
+		var pid string
+		err := rows.Scan(&pid)
+		out[pid] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("brand offers: %w", err)
+	}
+	return out, nil
+}

@@ -1,6 +1,7 @@
 package shop_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -23,7 +24,8 @@ import (
 // the organisation's (out of stock), the change is audited, a bad count is
 // refused with what was typed, a variant not chosen is refused, another
 // organisation's variant is the 404 of none, and switching back shows the
-// shared stock again. Both engines.
+// shared stock again; the shop's CSV export leaves its copies out and
+// imports again. Both engines.
 func TestBrandOwnStockPage(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
 		s := testkit.StartServer(t, e)
@@ -130,6 +132,21 @@ func TestBrandOwnStockPage(t *testing.T) {
 		}
 		if code, _ := stockOf(id.New(), "5"); code != 404 {
 			t.Errorf("own stock of no variant: %d", code)
+		}
+		// The shop's CSV export leaves its copies of shared products out, so
+		// the file imports again (a copy is not the shop's to import).
+		if err := s.Catalog().SaveProduct(ctx, a.ID, &catalog.Product{Name: "Alpha Own Balm", Variants: []catalog.Variant{{SKU: "ALPHA-1", Price: 300, Stock: 9}}}); err != nil {
+			t.Fatal(err)
+		}
+		var csv bytes.Buffer
+		if err := s.Catalog().Export(ctx, a.ID, &csv); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(csv.String(), "ALPHA-1") || strings.Contains(csv.String(), "SUN-1") {
+			t.Fatalf("export:\n%s", csv.String())
+		}
+		if _, err := s.Catalog().Import(ctx, a.ID, bytes.NewReader(csv.Bytes())); err != nil {
+			t.Fatalf("the exported file does not import again: %v", err)
 		}
 		// Back to the shared stock.
 		if code, _ := stockOf(sun.Variants[0].ID, ""); code != 303 {
