@@ -249,12 +249,28 @@ func parseBool(s string) (bool, bool) {
 	return false, false
 }
 
+// OrgCopies is implemented by a store whose tenants may sell copies of
+// their organisation's products (internal/store.CatalogRepo): it returns
+// the ids of the tenant's copies.
+type OrgCopies interface {
+	OrgCopies(ctx context.Context, tenantID string) (map[string]bool, error)
+}
+
 // Export writes every product of the tenant as CSV, one row per variant, in the
-// layout Import reads.
+// layout Import reads. A brand's copies of its organisation's products are
+// left out: why, they are not the brand's to import (Import refuses them),
+// so a file exported and imported again must not hold them.
 func (s *Service) Export(ctx context.Context, tenantID string, w io.Writer) error {
 	ps, err := s.store.AllProducts(ctx, tenantID)
 	if err != nil {
 		return err
+	}
+	if oc, ok := s.store.(OrgCopies); ok {
+		copies, err := oc.OrgCopies(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		ps = slices.DeleteFunc(ps, func(p *Product) bool { return copies[p.ID] })
 	}
 	cats, err := s.store.Categories(ctx, tenantID)
 	if err != nil {

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
@@ -20,6 +21,9 @@ type Offer struct {
 	// Prices are the brand's own prices by organisation variant id; a variant
 	// not here sells at the organisation's price.
 	Prices map[string]int64
+	// OwnStock is the brand's own stock count by organisation variant id; a
+	// variant not here sells the organisation's (shared) stock.
+	OwnStock map[string]int64
 }
 
 // BrandPrice is what the brand charges for one unit of an organisation
@@ -44,6 +48,12 @@ type OfferStore interface {
 	// SetPrice sets the brand's price of an organisation variant (price < 0:
 	// back to the organisation's), and writes the brand's copy likewise.
 	SetPrice(ctx context.Context, brandID, orgVariantID string, price int64, now time.Time) error
+	// SetOwnStock switches the brand's copy of an organisation variant to
+	// its own stock of count units (count < 0: back to the organisation's
+	// shared stock), in one transaction that bumps the brand's catalog
+	// version. A variant the brand has no copy of (never chosen) is
+	// refused.
+	SetOwnStock(ctx context.Context, brandID, orgVariantID string, count int64, now time.Time) error
 }
 
 // Offers returns the brand's view of its organisation's catalog.
@@ -81,6 +91,28 @@ func (s *Service) SetPrice(ctx context.Context, st OfferStore, brandID, orgVaria
 	return s.changed(ctx, brandID, st.SetPrice(ctx, brandID, orgVariantID, price, s.clock.Now()))
 }
 
+// ParseOwnStock reads a brand's own stock count as typed ("12"); empty is
+// -1, the organisation's shared stock.
+func ParseOwnStock(count string) (int64, error) {
+	if count == "" {
+		return -1, nil
+	}
+	v, err := strconv.ParseInt(count, 10, 64)
+	if err != nil || v < 0 || v > MaxStock {
+		return 0, apperr.InvalidFields("Check the stock.", map[string]string{"stock": "Give a whole number of units, 0 or more, or leave it empty to sell the organisation's stock."})
+	}
+	return v, nil
+}
+
+// SetOwnStock switches a brand's copy of an organisation variant to its own
+// stock (count >= 0) or back to the shared stock (count < 0).
+func (s *Service) SetOwnStock(ctx context.Context, st OfferStore, brandID, orgVariantID string, count int64) error {
+	if !id.Valid(orgVariantID) {
+		return apperr.NotFoundError()
+	}
+	return s.changed(ctx, brandID, st.SetOwnStock(ctx, brandID, orgVariantID, count, s.clock.Now()))
+}
+
 // BrandCopy is what a brand sells of an organisation product: the
 // organisation's fields and stock, the brand's prices, status active only
 // while the brand chooses it (archived otherwise, so carts and orders keep
@@ -110,6 +142,9 @@ func BrandCopy(org *Product, o *Offer, brandID, categoryID string, old *Product,
 		price, _ := o.BrandPrice(&v)
 		c := Variant{ID: oldVariant[v.SKU], ProductID: p.ID, SKU: v.SKU, Name: v.Name, Price: price, Currency: v.Currency,
 			Stock: v.Stock, Position: v.Position, WeightGrams: v.WeightGrams}
+		if own, ok := o.OwnStock[v.ID]; ok {
+			c.Stock = own
+		}
 		if c.ID == "" {
 			c.ID = id.NewAt(now)
 		}

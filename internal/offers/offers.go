@@ -6,6 +6,7 @@ package offers
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
@@ -13,11 +14,70 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 )
 
-// Service reads and changes a brand's offers.
+// Service reads and changes a brand's offers, and (for a person with an
+// organisation-level role) the organisation's products themselves.
 type Service struct {
 	store   catalog.OfferStore
 	catalog *catalog.Service
 	audit   audit.Appender
+	// org is the catalog service over organisations' catalogs (its tenant
+	// is an organisation); nil leaves the organisation's products to
+	// salve catalog import --org.
+	org *catalog.Service
+}
+
+// WithOrgCatalog lets the service edit organisations' own products through
+// org, a catalog service over store.OrgCatalogRepo.
+func (s *Service) WithOrgCatalog(org *catalog.Service) *Service {
+	s.org = org
+	return s
+}
+
+// OrgProducts returns an organisation's products by name.
+func (s *Service) OrgProducts(ctx context.Context, orgID string) ([]*catalog.Product, error) {
+	if s.org == nil {
+		return nil, apperr.NotFoundError()
+	}
+	return s.org.AllProducts(ctx, orgID)
+}
+
+// OrgProduct returns one of an organisation's products; another
+// organisation's is NotFound, like none.
+func (s *Service) OrgProduct(ctx context.Context, orgID, productID string) (*catalog.Product, error) {
+	if s.org == nil {
+		return nil, apperr.NotFoundError()
+	}
+	return s.org.ProductByID(ctx, orgID, productID)
+}
+
+// OrgCategories are the category slugs the organisation's brands use.
+func (s *Service) OrgCategories(ctx context.Context, orgID string) ([]catalog.Category, error) {
+	if s.org == nil {
+		return nil, apperr.NotFoundError()
+	}
+	return s.org.Categories(ctx, orgID)
+}
+
+// SaveOrgProduct creates or updates an organisation's product with its
+// variants and shared stock, and rewrites every brand's copy in the same
+// transaction (store.OrgCatalogRepo.SaveProducts). The change is audited in
+// the brand the person acts in, before it is made (fail closed).
+func (s *Service) SaveOrgProduct(ctx context.Context, brandID, orgID string, p *catalog.Product) error {
+	if s.org == nil {
+		return apperr.NotFoundError()
+	}
+	if p.ID != "" {
+		if _, err := s.org.ProductByID(ctx, orgID, p.ID); err != nil {
+			return err
+		}
+	}
+	if err := s.org.Prepare(orgID, p); err != nil {
+		return err
+	}
+	if err := s.record(ctx, brandID, "catalog.org.product.save", "org_product", p.ID, "organisation "+orgID+" product "+p.Slug); err != nil {
+		return err
+	}
+	return s.org.SaveProducts(ctx, orgID, []*catalog.Product{p})
 }
 
 // New returns the service. al records every change; nil is refused at change
@@ -60,6 +120,55 @@ func (s *Service) SetPrice(ctx context.Context, brandID, orgVariantID, price str
 		return err
 	}
 	return s.catalog.SetPrice(ctx, s.store, brandID, orgVariantID, minor)
+}
+
+// AddOrgImage adds a picture (already checked and resized) to an
+// organisation product; it reaches every brand's copy in the same
+// transaction. Audited in the brand the person acts in, before it is made.
+func (s *Service) AddOrgImage(ctx context.Context, brandID, orgID, productID, alt string, up *catalog.Upload) error {
+	if s.org == nil {
+		return apperr.NotFoundError()
+	}
+	if _, err := s.org.ProductByID(ctx, orgID, productID); err != nil {
+		return err
+	}
+	if err := s.record(ctx, brandID, "catalog.org.image.add", "org_product", productID, "organisation "+orgID+" picture "+up.SHA256); err != nil {
+		return err
+	}
+	return s.org.AddImage(ctx, orgID, productID, alt, up)
+}
+
+// DeleteOrgImage removes a picture from an organisation product and every
+// brand's copy. Audited likewise.
+func (s *Service) DeleteOrgImage(ctx context.Context, brandID, orgID, productID, imageID string) error {
+	if s.org == nil {
+		return apperr.NotFoundError()
+	}
+	if _, err := s.org.ProductByID(ctx, orgID, productID); err != nil {
+		return err
+	}
+	if err := s.record(ctx, brandID, "catalog.org.image.delete", "org_product", productID, "organisation "+orgID+" picture "+imageID); err != nil {
+		return err
+	}
+	return s.org.DeleteImage(ctx, orgID, productID, imageID)
+}
+
+// SetStock switches the brand's copy of an organisation variant to its own
+// stock of count units, typed as a whole number ("12"); empty returns it to
+// the organisation's shared stock.
+func (s *Service) SetStock(ctx context.Context, brandID, orgVariantID, count string) error {
+	n, err := catalog.ParseOwnStock(count)
+	if err != nil {
+		return err
+	}
+	detail := "own stock " + strconv.FormatInt(n, 10)
+	if n < 0 {
+		detail = "back to the organisation's stock"
+	}
+	if err := s.record(ctx, brandID, "catalog.offer.stock", "org_variant", orgVariantID, detail); err != nil {
+		return err
+	}
+	return s.catalog.SetOwnStock(ctx, s.store, brandID, orgVariantID, n)
 }
 
 // record writes the audit event of a change before it is made. Why first and

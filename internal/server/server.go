@@ -214,7 +214,8 @@ func New(ctx context.Context, cfg *config.Config, stores *Stores, opts Options) 
 		// catalog version (and with it every cached page) moves at once.
 		// The organisation's page: its settings, audited (white label).
 		adm.Orgs, adm.Audit = store.NewTenants(s.stores.Catalog), s.stores.AuditLog
-		adm.Offers = offers.New(store.NewOrgCatalogRepo(s.stores.Catalog), s.catalog, s.stores.AuditLog)
+		orgRepo := store.NewOrgCatalogRepo(s.stores.Catalog)
+		adm.Offers = offers.New(orgRepo, s.catalog, s.stores.AuditLog).WithOrgCatalog(catalog.NewService(orgRepo, s.clock))
 		// Patient rights (issue 16): the amendment clock and promotion reach.
 		if err := adm.Rights(s.services.Amendments, s.services.Marketing); err != nil {
 			return nil, err

@@ -374,6 +374,17 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	if err := shop.SetPrice(asManager, s.Tenant.ID, shared.Variants[0].ID, "17.50"); err != nil {
 		t.Fatal(err)
 	}
+	if err := shop.SetStock(asManager, s.Tenant.ID, shared.Variants[1].ID, "12"); err != nil {
+		t.Fatal(err)
+	}
+	// A store manager with the organisation-level role: the organisation's
+	// own product pages (anyone else gets their 404).
+	orgManager := s.NewPerson(t, access.RoleStoreManager)
+	if _, err := s.Services().Grants.GrantOrgRole(access.WithActor(ctx, access.System("org-role", s.Tenant.ID)), group.ID, s.Tenant.ID,
+		orgManager.Email, access.RoleStoreManager); err != nil {
+		t.Fatal(err)
+	}
+	tokens["org-manager"] = orgManager.Token
 
 	// Who opens each page: the persona its policy (security_test.go) allows.
 	persona := map[audience]string{everyone: "visitor", signedIn: "patient", finishing: "half-way", staffOnly: "admin",
@@ -422,6 +433,10 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 		"GET /account/devices/readings/{type}": {"/account/devices/readings/glucose?period=day", "/account/devices/readings/glucose?period=quarter",
 			"/account/devices/readings/blood_pressure"},
 		"GET /staff/patients/{id}/devices": {"/staff/patients/" + patient.ID + "/devices"},
+		// The organisation's own products: its store manager, below.
+		"GET /admin/catalog/organisation/products":      nil,
+		"GET /admin/catalog/organisation/products/new":  nil,
+		"GET /admin/catalog/organisation/products/{id}": nil,
 	}
 	// Secure messaging (issue 16): a pharmacy team with the pharmacist on
 	// it, and a thread of the patient's with a file and an answer.
@@ -660,6 +675,8 @@ func TestEveryPageAtEveryWidth(t *testing.T) {
 	// service).
 	visits = append(visits, visit{"/admin/organisation", "admin"}, visit{"/staff/shared", string(access.RoleClinician)},
 		visit{sharedRecord, string(access.RoleClinician)}, visit{"/staff/shared", string(access.RoleCustomerService)})
+	visits = append(visits, visit{"/admin/catalog/organisation/products", "org-manager"}, visit{"/admin/catalog/organisation/products/new", "org-manager"},
+		visit{"/admin/catalog/organisation/products/" + shared.ID, "org-manager"}, visit{"/admin/catalog/organisation", "org-manager"})
 	// Issue 19: the admin's view of vendors and webhooks (no vendor forms).
 	visits = append(visits, visit{"/admin/compliance/vendors", "admin"}, visit{"/admin/compliance/webhooks", "admin"})
 	visits = append(visits,

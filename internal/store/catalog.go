@@ -800,13 +800,19 @@ func (s *CatalogRepo) DeleteImage(ctx context.Context, tenantID, productID, imag
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var sha string
-		err := tx.QueryRowContext(ctx, `SELECT sha256 FROM product_images WHERE id = $1 AND product_id = $2 AND tenant_id = $3`,
-			imageID, productID, tenantID).Scan(&sha)
+		var orgImage sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT sha256, org_image_id FROM product_images WHERE id = $1 AND product_id = $2 AND tenant_id = $3`,
+			imageID, productID, tenantID).Scan(&sha, &orgImage)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("delete image: %w", err)
+		}
+		if orgImage.Valid {
+			// Why refused: the copy is rewritten from the organisation's
+			// product, which would bring the picture back.
+			return apperr.New(apperr.Invalid, "This picture is the organisation's; it is removed from the organisation's product.")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM product_images WHERE id = $1`, imageID); err != nil {
 			return fmt.Errorf("delete image: %w", err)
@@ -824,6 +830,13 @@ func (s *CatalogRepo) Rendition(ctx context.Context, tenantID, sha, size string)
 	var r catalog.Rendition
 	err := s.db.r.QueryRowContext(ctx, `SELECT content_type, data FROM image_renditions WHERE tenant_id = $1 AND sha256 = $2 AND size = $3`,
 		tenantID, sha, size).Scan(&r.ContentType, &r.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		// A picture of the brand's organisation (its copies of shared
+		// products carry them; the bytes are stored once, for the
+		// organisation). Only the brand's own organisation's.
+		err = s.db.r.QueryRowContext(ctx, `SELECT r.content_type, r.data FROM org_image_renditions r JOIN tenants t ON t.org_id = r.org_id
+			WHERE t.id = $1 AND r.sha256 = $2 AND r.size = $3`, tenantID, sha, size).Scan(&r.ContentType, &r.Data)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundError()
 	}

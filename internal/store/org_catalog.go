@@ -95,6 +95,20 @@ func orgProducts(ctx context.Context, q queryRower, orgID, where string, args ..
 	if err != nil {
 		return nil, fmt.Errorf("load organisation variants: %w", err)
 	}
+	err = each(ctx, q, `SELECT id, org_product_id, sha256, alt, width, height, position FROM org_product_images WHERE org_id = $1
+		ORDER BY position, id`, []any{orgID}, func(rows *sql.Rows) error {
+		var im catalog.Image
+		if err := rows.Scan(&im.ID, &im.ProductID, &im.SHA256, &im.Alt, &im.Width, &im.Height, &im.Position); err != nil {
+			return err
+		}
+		if p := byID[im.ProductID]; p != nil {
+			p.Images = append(p.Images, im)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load organisation images: %w", err)
+	}
 	return out, nil
 }
 
@@ -278,7 +292,7 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 	if err != nil {
 		return "", err
 	}
-	o := &catalog.Offer{Product: org, Prices: map[string]int64{}}
+	o := &catalog.Offer{Product: org, Prices: map[string]int64{}, OwnStock: map[string]int64{}}
 	var copyID string
 	err = tx.QueryRowContext(ctx, `SELECT product_id, chosen FROM brand_offers WHERE tenant_id = $1 AND org_product_id = $2`,
 		brandID, orgProductID).Scan(&copyID, &o.Chosen)
@@ -302,12 +316,21 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 		}
 	}
 	if old != nil {
-		err := each(ctx, tx, `SELECT id, sku FROM variants WHERE product_id = $1 AND tenant_id = $2`, []any{copyID, brandID}, func(rows *sql.Rows) error {
-			var v catalog.Variant
-			err := rows.Scan(&v.ID, &v.SKU)
-			old.Variants = append(old.Variants, v)
-			return err
-		})
+		// A variant on the brand's own stock keeps it, and its count, across
+		// the rewrite (keyed by the organisation variant, which outlives a
+		// changed SKU).
+		err := each(ctx, tx, `SELECT id, sku, stock, own_stock, org_variant_id FROM variants WHERE product_id = $1 AND tenant_id = $2`,
+			[]any{copyID, brandID}, func(rows *sql.Rows) error {
+				var v catalog.Variant
+				var own bool
+				var orgVariant sql.NullString
+				err := rows.Scan(&v.ID, &v.SKU, &v.Stock, &own, &orgVariant)
+				if own && orgVariant.Valid {
+					o.OwnStock[orgVariant.String] = v.Stock
+				}
+				old.Variants = append(old.Variants, v)
+				return err
+			})
 		if err != nil {
 			return "", fmt.Errorf("brand copy: %w", err)
 		}
@@ -324,8 +347,9 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 		return "", err
 	}
 	for i, v := range c.Variants {
-		if _, err := tx.ExecContext(ctx, `UPDATE variants SET org_variant_id = $1 WHERE id = $2 AND tenant_id = $3`,
-			org.Variants[i].ID, v.ID, brandID); err != nil {
+		_, own := o.OwnStock[org.Variants[i].ID]
+		if _, err := tx.ExecContext(ctx, `UPDATE variants SET org_variant_id = $1, own_stock = $4 WHERE id = $2 AND tenant_id = $3`,
+			org.Variants[i].ID, v.ID, brandID, own); err != nil {
 			return "", fmt.Errorf("brand copy: %w", err)
 		}
 	}
@@ -333,7 +357,71 @@ func (s *OrgCatalogRepo) syncBrand(ctx context.Context, tx *sql.Tx, brandID, org
 		brandID, orgProductID, c.ID); err != nil {
 		return "", fmt.Errorf("brand offer: %w", err)
 	}
+	if err := syncPictures(ctx, tx, brandID, c.ID, org, now); err != nil {
+		return "", err
+	}
 	return c.ID, bumpVersion(ctx, tx, brandID)
+}
+
+// syncPictures gives a brand's copy a picture row for each of the
+// organisation product's pictures it lacks and removes those the
+// organisation removed; the brand's own pictures of its copy (no
+// org_image_id) are left alone. The bytes stay the organisation's, served to
+// the brand by CatalogRepo.Rendition.
+func syncPictures(ctx context.Context, tx *sql.Tx, brandID, copyID string, org *catalog.Product, now time.Time) error {
+	have := map[string]bool{}
+	err := each(ctx, tx, `SELECT org_image_id FROM product_images WHERE tenant_id = $1 AND product_id = $2 AND org_image_id IS NOT NULL`,
+		[]any{brandID, copyID}, func(rows *sql.Rows) error {
+			var x string
+			err := rows.Scan(&x)
+			have[x] = true
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("brand pictures: %w", err)
+	}
+	keep := map[string]bool{}
+	for _, im := range org.Images {
+		keep[im.ID] = true
+		if have[im.ID] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO product_images (id, tenant_id, product_id, sha256, alt, width, height, position, org_image_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id.NewAt(now), brandID, copyID, im.SHA256, im.Alt, im.Width, im.Height, im.Position, im.ID); err != nil {
+			return fmt.Errorf("brand pictures: %w", err)
+		}
+	}
+	for x := range have {
+		if keep[x] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM product_images WHERE tenant_id = $1 AND product_id = $2 AND org_image_id = $3`,
+			brandID, copyID, x); err != nil {
+			return fmt.Errorf("brand pictures: %w", err)
+		}
+	}
+	return nil
+}
+
+// syncOffers rewrites every brand's copy of an organisation product.
+func (s *OrgCatalogRepo) syncOffers(ctx context.Context, tx *sql.Tx, orgID, orgProductID string, now time.Time) error {
+	var brands []string
+	err := each(ctx, tx, `SELECT tenant_id FROM brand_offers WHERE org_product_id = $1 ORDER BY tenant_id`,
+		[]any{orgProductID}, func(rows *sql.Rows) error {
+			var b string
+			err := rows.Scan(&b)
+			brands = append(brands, b)
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("brand offers: %w", err)
+	}
+	for _, b := range brands {
+		if _, err := s.syncBrand(ctx, tx, b, orgID, orgProductID, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *OrgCatalogRepo) brandPrices(ctx context.Context, q querier, brandID string, into map[string]int64) error {
@@ -379,12 +467,27 @@ func (s *OrgCatalogRepo) Offers(ctx context.Context, brandID string) ([]*catalog
 	if err != nil {
 		return nil, fmt.Errorf("brand offers: %w", err)
 	}
+	own := map[string]int64{}
+	err = each(ctx, s.db.r, `SELECT org_variant_id, stock FROM variants WHERE tenant_id = $1 AND own_stock AND org_variant_id IS NOT NULL`,
+		[]any{brandID}, func(rows *sql.Rows) error {
+			var v string
+			var n int64
+			err := rows.Scan(&v, &n)
+			own[v] = n
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("brand stock: %w", err)
+	}
 	out := make([]*catalog.Offer, 0, len(ps))
 	for _, p := range ps {
-		o := &catalog.Offer{Product: p, Chosen: chosen[p.ID], Prices: map[string]int64{}}
+		o := &catalog.Offer{Product: p, Chosen: chosen[p.ID], Prices: map[string]int64{}, OwnStock: map[string]int64{}}
 		for _, v := range p.Variants {
 			if x, ok := prices[v.ID]; ok {
 				o.Prices[v.ID] = x
+			}
+			if n, ok := own[v.ID]; ok {
+				o.OwnStock[v.ID] = n
 			}
 		}
 		out = append(out, o)
@@ -470,6 +573,55 @@ func (s *OrgCatalogRepo) SetPrice(ctx context.Context, brandID, orgVariantID str
 	})
 }
 
+// SetOwnStock switches the brand's copy of an organisation variant to its
+// own stock of count units, or (count < 0) back to the organisation's shared
+// stock, and bumps the brand's catalog version. From then on the copy's
+// sales take its own count and never the organisation's (store.Stock); back
+// on the shared stock, the copy shows the organisation's count again.
+// A variant of another organisation is NotFound; one this brand never chose
+// (no copy) is refused.
+func (s *OrgCatalogRepo) SetOwnStock(ctx context.Context, brandID, orgVariantID string, count int64, now time.Time) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		orgID, err := brandOrg(ctx, tx, brandID)
+		if err != nil {
+			return err
+		}
+		// The organisation's variant is locked first (an UPDATE that changes
+		// nothing, which locks on both engines), then the brand's copy: the
+		// order a sale takes them in (takeShared), so the two cannot
+		// deadlock, and a sale cannot slip its shared count in between the
+		// read below and the switch back.
+		var shared int64
+		err = tx.QueryRowContext(ctx, `UPDATE org_variants SET stock = stock WHERE id = $1 AND org_id = $2 RETURNING stock`,
+			orgVariantID, orgID).Scan(&shared)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundError()
+		}
+		if err != nil {
+			return fmt.Errorf("organisation variant: %w", err)
+		}
+		var res sql.Result
+		if count < 0 {
+			res, err = tx.ExecContext(ctx, `UPDATE variants SET own_stock = FALSE, stock = $3 WHERE tenant_id = $1 AND org_variant_id = $2`,
+				brandID, orgVariantID, shared)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE variants SET own_stock = TRUE, stock = $3 WHERE tenant_id = $1 AND org_variant_id = $2`,
+				brandID, orgVariantID, count)
+		}
+		if err != nil {
+			return fmt.Errorf("brand stock: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.InvalidFields("Sell the product here first.", map[string]string{"stock": "This shop has not chosen this product, so it has no stock of its own to keep."})
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v WHERE v.product_id = products.id AND v.stock > 0)
+			WHERE tenant_id = $1 AND id IN (SELECT product_id FROM variants WHERE tenant_id = $1 AND org_variant_id = $2)`, brandID, orgVariantID); err != nil {
+			return fmt.Errorf("brand stock flags: %w", err)
+		}
+		return bumpVersion(ctx, tx, brandID)
+	})
+}
+
 // Search finds nothing: an organisation's catalog is searched through its
 // brands.
 func (s *OrgCatalogRepo) Search(context.Context, string, catalog.Spec) ([]string, catalog.Counts, error) {
@@ -507,19 +659,81 @@ func (s *OrgCatalogRepo) SaveMenu(context.Context, string, []catalog.MenuItem) e
 	return errOrgCatalog
 }
 
-// AddImage is refused: a brand adds pictures to its copy.
-func (s *OrgCatalogRepo) AddImage(context.Context, string, *catalog.Image, map[string]catalog.Rendition) error {
-	return errOrgCatalog
+// AddImage adds a picture (checked and resized by catalog.ProcessImage) to
+// an organisation product and, in the same transaction, to every brand's
+// copy of it. A product of another organisation is NotFound.
+func (s *OrgCatalogRepo) AddImage(ctx context.Context, orgID string, img *catalog.Image, rs map[string]catalog.Rendition) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// The product's time stamps the copies' rewrites (the store keeps
+		// no clock of its own).
+		var at time.Time
+		err := tx.QueryRowContext(ctx, `SELECT updated_at FROM org_products WHERE id = $1 AND org_id = $2`, img.ProductID, orgID).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundError()
+		}
+		if err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		for size, r := range rs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO org_image_renditions (org_id, sha256, size, content_type, data)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, orgID, img.SHA256, size, r.ContentType, r.Data); err != nil {
+				return fmt.Errorf("store image: %w", err)
+			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position) + 1, 0) FROM org_product_images WHERE org_product_id = $1`,
+			img.ProductID).Scan(&img.Position); err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_product_images (id, org_id, org_product_id, sha256, alt, width, height, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, img.ID, orgID, img.ProductID, img.SHA256, img.Alt, img.Width, img.Height, img.Position); err != nil {
+			return fmt.Errorf("store image: %w", err)
+		}
+		return s.syncOffers(ctx, tx, orgID, img.ProductID, at.UTC())
+	})
 }
 
-// DeleteImage is refused (see AddImage).
-func (s *OrgCatalogRepo) DeleteImage(context.Context, string, string, string) error {
-	return errOrgCatalog
+// DeleteImage removes a picture from an organisation product and from every
+// brand's copy, and its bytes when no other picture of the organisation
+// uses them.
+func (s *OrgCatalogRepo) DeleteImage(ctx context.Context, orgID, productID, imageID string) error {
+	if !id.Valid(productID) || !id.Valid(imageID) {
+		return apperr.NotFoundError()
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var sha string
+		var at time.Time
+		err := tx.QueryRowContext(ctx, `SELECT i.sha256, p.updated_at FROM org_product_images i JOIN org_products p ON p.id = i.org_product_id
+			WHERE i.id = $1 AND i.org_product_id = $2 AND i.org_id = $3`, imageID, productID, orgID).Scan(&sha, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundError()
+		}
+		if err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM org_product_images WHERE id = $1`, imageID); err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM org_image_renditions WHERE org_id = $1 AND sha256 = $2
+			AND NOT EXISTS (SELECT 1 FROM org_product_images WHERE org_id = $1 AND sha256 = $2)`, orgID, sha); err != nil {
+			return fmt.Errorf("delete image: %w", err)
+		}
+		return s.syncOffers(ctx, tx, orgID, productID, at.UTC())
+	})
 }
 
-// Rendition is NotFound (see AddImage).
-func (s *OrgCatalogRepo) Rendition(context.Context, string, string, string) (*catalog.Rendition, error) {
-	return nil, apperr.NotFoundError()
+// Rendition returns one stored size of an organisation's picture, or
+// NotFound.
+func (s *OrgCatalogRepo) Rendition(ctx context.Context, orgID, sha, size string) (*catalog.Rendition, error) {
+	var r catalog.Rendition
+	err := s.db.r.QueryRowContext(ctx, `SELECT content_type, data FROM org_image_renditions WHERE org_id = $1 AND sha256 = $2 AND size = $3`,
+		orgID, sha, size).Scan(&r.ContentType, &r.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundError()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load image: %w", err)
+	}
+	return &r, nil
 }
 
 // Version is 0: nothing caches an organisation's catalog; its brands'
@@ -549,4 +763,20 @@ func refuseOrgCopies(ctx context.Context, tx *sql.Tx, brandID string, ps []*cata
 		}
 	}
 	return nil
+}
+
+// OrgCopies returns the ids of a brand's copies of its organisation's
+// products (catalog.OrgCopies: its CSV export leaves them out).
+func (s *CatalogRepo) OrgCopies(ctx context.Context, tenantID string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := each(ctx, s.db.r, `SELECT product_id FROM brand_offers WHERE tenant_id = $1`, []any{tenantID}, func(rows *sql.Rows) error {
+		var pid string
+		err := rows.Scan(&pid)
+		out[pid] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("brand offers: %w", err)
+	}
+	return out, nil
 }

@@ -170,10 +170,14 @@ func (s *Returns) Open(ctx context.Context, tenantID string, limit int) ([]order
 func (s *Stock) Restock(ctx context.Context, tenantID string, items []orders.StockItem) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		shown := false
-		for _, it := range mergeItems(items) {
+		ordered, err := lockOrder(ctx, tx, tenantID, mergeItems(items))
+		if err != nil {
+			return fmt.Errorf("restock: %w", err)
+		}
+		for _, it := range ordered {
 			var back int64
 			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3
-				AND org_variant_id IS NULL RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&back)
+				AND (org_variant_id IS NULL OR own_stock) RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&back)
 			if errors.Is(err, sql.ErrNoRows) {
 				// A copy of an organisation variant: back to the shared stock
 				// (which keeps every brand's flags and versions itself).

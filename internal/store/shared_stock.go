@@ -10,7 +10,8 @@ import (
 // takeShared moves the stock of a brand's copy of an organisation variant
 // (docs/white-label.md, "A shared catalog"): the count lives once, on the
 // organisation's variant (one warehouse), so an order in any brand takes it
-// once, and every brand's copy is given the new count. delta is negative to
+// once, and every brand's copy is given the new count, except the copies on
+// a brand's own stock, which keep theirs. delta is negative to
 // take, positive to give back. It returns the count after, or sql.ErrNoRows
 // when the variant is no copy of the tenant's, or a take would go below zero.
 //
@@ -19,11 +20,14 @@ import (
 // bumped, so no brand's cached page shows stale availability.
 func takeShared(ctx context.Context, tx *sql.Tx, tenantID, variantID string, delta int64) (int64, error) {
 	var orgVariant sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT org_variant_id FROM variants WHERE id = $1 AND tenant_id = $2`, variantID, tenantID).Scan(&orgVariant)
+	var own bool
+	err := tx.QueryRowContext(ctx, `SELECT org_variant_id, own_stock FROM variants WHERE id = $1 AND tenant_id = $2`, variantID, tenantID).Scan(&orgVariant, &own)
 	if err != nil {
 		return 0, err
 	}
-	if !orgVariant.Valid {
+	if !orgVariant.Valid || own {
+		// Not a copy, or a copy on the brand's own stock that ran short:
+		// never the organisation's stock.
 		return 0, sql.ErrNoRows
 	}
 	var after int64
@@ -35,7 +39,7 @@ func takeShared(ctx context.Context, tx *sql.Tx, tenantID, variantID string, del
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE variants SET stock = $1 WHERE org_variant_id = $2`, after, orgVariant.String); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE variants SET stock = $1 WHERE org_variant_id = $2 AND NOT own_stock`, after, orgVariant.String); err != nil {
 		return 0, fmt.Errorf("shared stock: %w", err)
 	}
 	if !levelChanged(after-delta, after) {

@@ -45,10 +45,14 @@ func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []o
 			return nil
 		}
 		shown := false
-		for _, it := range mergeItems(items) {
+		ordered, err := lockOrder(ctx, tx, tenantID, mergeItems(items))
+		if err != nil {
+			return fmt.Errorf("reserve stock: %w", err)
+		}
+		for _, it := range ordered {
 			var left int64
 			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND tenant_id = $3 AND stock >= $1
-				AND org_variant_id IS NULL RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&left)
+				AND (org_variant_id IS NULL OR own_stock) RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&left)
 			if errors.Is(err, sql.ErrNoRows) {
 				// A copy of an organisation variant sells the shared stock.
 				left, err = takeShared(ctx, tx, tenantID, it.VariantID, -it.Quantity)
@@ -116,6 +120,53 @@ func mergeItems(items []orders.StockItem) []orders.StockItem {
 	return out
 }
 
+// lockOrder orders a tenant's merged, id-sorted items in the order their
+// rows are locked: first the variants that sell their own count (the
+// brand's own products, and copies on the brand's own stock), by variant
+// id, then the copies that sell an organisation's shared stock, by the
+// organisation variant's id. Why: a copy's sale locks the organisation's
+// variant and then every brand's copy of it (takeShared), and two brands'
+// copies of the same two organisation variants sort differently by their
+// own ids; taken in organisation-variant order, two multi-line orders in
+// sister brands lock the shared rows in one order and cannot deadlock on
+// PostgreSQL. A single item needs no look-up.
+func lockOrder(ctx context.Context, tx *sql.Tx, tenantID string, items []orders.StockItem) ([]orders.StockItem, error) {
+	if len(items) < 2 {
+		return items, nil
+	}
+	args := []any{tenantID}
+	for _, it := range items {
+		args = append(args, it.VariantID)
+	}
+	shared := map[string]string{}
+	//nolint:gosec // only $n placeholders are concatenated; values are parameters
+	err := each(ctx, tx, `SELECT id, org_variant_id FROM variants WHERE tenant_id = $1 AND org_variant_id IS NOT NULL AND NOT own_stock
+		AND id IN (`+Placeholders(2, len(items))+`)`, args, func(rows *sql.Rows) error {
+		var v, o string
+		err := rows.Scan(&v, &o)
+		shared[v] = o
+		return err
+	})
+	if err != nil || len(shared) == 0 {
+		return items, err
+	}
+	out := slices.Clone(items)
+	slices.SortStableFunc(out, func(a, b orders.StockItem) int {
+		oa, sa := shared[a.VariantID]
+		ob, sb := shared[b.VariantID]
+		switch {
+		case sa != sb && sa:
+			return 1
+		case sa != sb:
+			return -1
+		case sa:
+			return strings.Compare(oa, ob)
+		}
+		return strings.Compare(a.VariantID, b.VariantID)
+	})
+	return out, nil
+}
+
 // stockChanged keeps the products' in-stock flags and bumps the catalog
 // version, so cached pages show the new availability. It is called only when
 // a variant's availability level changed: why not on every order, the
@@ -166,11 +217,15 @@ func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.
 			return nil
 		}
 		shown := false
-		// In variant-id order, like Reserve, so the two cannot deadlock.
-		for _, it := range mergeItems(held) {
+		// In the lock order of Reserve, so the two cannot deadlock.
+		ordered, err := lockOrder(ctx, tx, tenantID, mergeItems(held))
+		if err != nil {
+			return fmt.Errorf("release stock: %w", err)
+		}
+		for _, it := range ordered {
 			var back int64
 			err := tx.QueryRowContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2 AND tenant_id = $3
-				AND org_variant_id IS NULL RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&back)
+				AND (org_variant_id IS NULL OR own_stock) RETURNING stock`, it.Quantity, it.VariantID, tenantID).Scan(&back)
 			if errors.Is(err, sql.ErrNoRows) {
 				back, err = takeShared(ctx, tx, tenantID, it.VariantID, it.Quantity)
 			}

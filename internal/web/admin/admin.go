@@ -107,8 +107,9 @@ type Handlers struct {
 	orgView        *render.Page
 	// Orgs reads and sets the organisation's settings, Audit records each
 	// change on its page (organisation.go); either nil leaves the page out.
-	Orgs  OrgStore
-	Audit audit.Appender
+	Orgs            OrgStore
+	Audit           audit.Appender
+	orgProductsView *render.Page
 }
 
 // People are what the pages about people work with: staff accounts, the
@@ -169,7 +170,7 @@ func New(site *web.Site, svc *catalog.Service, people *People) (*Handlers, error
 	}
 	if err := site.Pages(map[string]**render.Page{
 		"admin/changes": &h.changesView, "admin/compliance": &h.complianceView, "admin/data_flow": &h.dataFlowView,
-		"admin/brand": &h.brandView, "admin/org_catalog": &h.orgCatalogView,
+		"admin/brand": &h.brandView, "admin/org_catalog": &h.orgCatalogView, "admin/org_products": &h.orgProductsView,
 		"admin/shipping": &h.shippingView, "admin/tax": &h.taxView,
 		"admin/incidents": &h.incidentsView, "admin/incident": &h.incidentView,
 		"admin/shared_care": &h.sharedCareView, "admin/organisation": &h.orgView,

@@ -26,37 +26,51 @@ func (h *Handlers) uploadImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fail := func(err error) error { return h.showForm(w, r, p, err) }
-	// The body is bounded by the route's MaxBody (the router's MaxBytesReader).
-	if err := r.ParseMultipartForm(1 << 20); err != nil { //nolint:gosec // bounded by the route's MaxBody
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return fail(apperr.InvalidFields("Choose an image to upload.", map[string]string{"image": "Choose a PNG, JPEG or GIF file."}))
-	}
-	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	f, _, err := r.FormFile("image")
-	if err != nil {
-		return fail(apperr.InvalidFields("Choose an image to upload.", map[string]string{"image": "Choose a PNG, JPEG or GIF file."}))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, catalog.MaxImageBytes+1))
+	up, alt, bad, err := readUpload(r)
 	if err != nil {
 		return err
 	}
-	up, err := catalog.ProcessImage(data)
-	if err != nil {
-		return fail(err)
-	}
-	alt := strings.TrimSpace(r.FormValue("alt"))
-	if len(alt) > 200 {
-		alt = alt[:200]
+	if bad != nil {
+		return h.showForm(w, r, p, bad)
 	}
 	if err := h.catalog.AddImage(ctx, t.ID, pid, alt, up); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/admin/catalog/products/"+pid, "uploaded")
+}
+
+// readUpload reads an uploaded picture from a multipart form (fields
+// "image" and "alt"), checked by its content and resized
+// (catalog.ProcessImage). bad is a refusal to show on the form; err one
+// that ends the request (a body over the route's limit).
+func readUpload(r *http.Request) (up *catalog.Upload, alt string, bad, err error) {
+	// The body is bounded by the route's MaxBody (the router's MaxBytesReader).
+	if err := r.ParseMultipartForm(1 << 20); err != nil { //nolint:gosec // bounded by the route's MaxBody
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, "", nil, err
+		}
+		return nil, "", apperr.InvalidFields("Choose an image to upload.", map[string]string{"image": "Choose a PNG, JPEG or GIF file."}), nil
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	f, _, err := r.FormFile("image")
+	if err != nil {
+		return nil, "", apperr.InvalidFields("Choose an image to upload.", map[string]string{"image": "Choose a PNG, JPEG or GIF file."}), nil
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, catalog.MaxImageBytes+1))
+	if err != nil {
+		return nil, "", nil, err
+	}
+	up, err = catalog.ProcessImage(data)
+	if err != nil {
+		return nil, "", err, nil
+	}
+	alt = strings.TrimSpace(r.FormValue("alt"))
+	if len(alt) > 200 {
+		alt = alt[:200]
+	}
+	return up, alt, nil, nil
 }
 
 // deleteImage removes an image: POST /admin/catalog/products/{id}/images/{image}/delete.

@@ -59,6 +59,12 @@ type productForm struct {
 	Categories []catalog.Category
 	Statuses   []string
 	Action     string
+	// Base is where the form's pages are: /admin/catalog/products for this
+	// shop's products, /admin/catalog/organisation/products for the
+	// organisation's (Org: no shop page of its own, pictures and status
+	// are this shop's products' only).
+	Base string
+	Org  bool
 }
 
 // newProduct shows an empty product form: GET /admin/catalog/products/new.
@@ -81,8 +87,14 @@ func (h *Handlers) showForm(w http.ResponseWriter, r *http.Request, p *catalog.P
 	if cerr != nil {
 		return cerr
 	}
-	d := productForm{State: stateFrom(r, err), New: p.ID == "", P: p, Tags: strings.Join(p.Tags, ", "), Categories: cats,
-		Statuses: []string{catalog.StatusActive, catalog.StatusDraft, catalog.StatusArchived}, Action: "/admin/catalog/products"}
+	return h.productFormPage(w, r, p, err, productForm{Categories: cats, Base: "/admin/catalog/products"})
+}
+
+// productFormPage shows the product form of d's place (Base, Org) with its
+// categories.
+func (h *Handlers) productFormPage(w http.ResponseWriter, r *http.Request, p *catalog.Product, err error, d productForm) error {
+	d.State, d.New, d.P, d.Tags, d.Action = stateFrom(r, err), p.ID == "", p, strings.Join(p.Tags, ", "), d.Base
+	d.Statuses = []string{catalog.StatusActive, catalog.StatusDraft, catalog.StatusArchived}
 	if !d.New {
 		d.Action += "/" + p.ID
 	}
@@ -118,14 +130,47 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &catalog.Product{}
+	var old *catalog.Product
 	if pid := r.PathValue("id"); pid != "" {
-		old, err := h.catalog.ProductByID(ctx, t.ID, pid)
-		if err != nil {
+		var err error
+		if old, err = h.catalog.ProductByID(ctx, t.ID, pid); err != nil {
 			return err
 		}
 		p.ID, p.CreatedAt, p.Images = old.ID, old.CreatedAt, old.Images
 	}
-	f := r.PostForm
+	bad := productFromForm(r.PostForm, p)
+	keepVariantIDs(p, old)
+	var err error
+	if len(bad) > 0 {
+		err = invalidVariants(bad)
+	} else {
+		err = h.catalog.SaveProduct(ctx, t.ID, p)
+	}
+	if err != nil {
+		return h.showForm(w, r, p, err)
+	}
+	return seeOther(w, r, "/admin/catalog/products/"+p.ID, "saved")
+}
+
+// keepVariantIDs clears the ids of p's variants that are not old's (nil:
+// all), so a forged id in a form cannot move another product's variant.
+func keepVariantIDs(p, old *catalog.Product) {
+	own := map[string]bool{}
+	if old != nil {
+		for _, v := range old.Variants {
+			own[v.ID] = true
+		}
+	}
+	for i := range p.Variants {
+		if !own[p.Variants[i].ID] {
+			p.Variants[i].ID = ""
+		}
+	}
+}
+
+// productFromForm fills p from a product form and returns the mistakes of
+// syntax found, as lines for invalidVariants.
+func productFromForm(f url.Values, p *catalog.Product) []string {
 	p.Name, p.Slug, p.Brand, p.Summary = f.Get("name"), f.Get("slug"), f.Get("brand"), f.Get("summary")
 	p.Description, p.Status, p.CategoryID = f.Get("description"), f.Get("status"), f.Get("category")
 	p.Tags = strings.Split(f.Get("tags"), ",")
@@ -167,36 +212,7 @@ func (h *Handlers) saveProduct(w http.ResponseWriter, r *http.Request) error {
 		v.PriceBreaks = breaks[i]
 		p.Variants = append(p.Variants, v)
 	}
-	// Variant ids come from the form: keep only those of this product, so a
-	// forged id cannot move another product's variant.
-	if p.ID != "" {
-		old, _ := h.catalog.ProductByID(ctx, t.ID, p.ID)
-		own := map[string]bool{}
-		if old != nil {
-			for _, v := range old.Variants {
-				own[v.ID] = true
-			}
-		}
-		for i := range p.Variants {
-			if !own[p.Variants[i].ID] {
-				p.Variants[i].ID = ""
-			}
-		}
-	} else {
-		for i := range p.Variants {
-			p.Variants[i].ID = ""
-		}
-	}
-	var err error
-	if len(bad) > 0 {
-		err = invalidVariants(bad)
-	} else {
-		err = h.catalog.SaveProduct(ctx, t.ID, p)
-	}
-	if err != nil {
-		return h.showForm(w, r, p, err)
-	}
-	return seeOther(w, r, "/admin/catalog/products/"+p.ID, "saved")
+	return bad
 }
 
 // formBreaks reads the price breaks of the form by variant row: each break is

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -21,6 +22,10 @@ type offerVariant struct {
 	OrgPrice, Price string
 	Own             bool
 	Availability    string
+	// OwnStock: this shop sells its own stock of the variant, Stock units
+	// (as the form shows it); otherwise the organisation's shared stock.
+	OwnStock bool
+	Stock    string
 }
 
 type orgCatalogData struct {
@@ -28,8 +33,13 @@ type orgCatalogData struct {
 	InOrg bool
 	Rows  []offerRow
 	// Failed is the variant whose price was refused, and Typed what was
-	// typed, shown again in its box.
-	Failed, Typed string
+	// typed, shown again in its box; StockFailed and StockTyped likewise
+	// for a refused stock count.
+	Failed, Typed           string
+	StockFailed, StockTyped string
+	// ManageOrg: the person has an organisation-level role that manages the
+	// organisation's own products (a link to them).
+	ManageOrg bool
 }
 
 // showOrgCatalog shows the organisation's shared catalog as this brand sees
@@ -40,12 +50,22 @@ func (h *Handlers) showOrgCatalog(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handlers) orgCatalog(w http.ResponseWriter, r *http.Request, failed error, variantID, typed string) error {
+	return h.orgCatalogPage(w, r, failed, orgCatalogData{Failed: variantID, Typed: typed})
+}
+
+func (h *Handlers) orgCatalogStock(w http.ResponseWriter, r *http.Request, failed error, variantID, typed string) error {
+	return h.orgCatalogPage(w, r, failed, orgCatalogData{StockFailed: variantID, StockTyped: typed})
+}
+
+func (h *Handlers) orgCatalogPage(w http.ResponseWriter, r *http.Request, failed error, d orgCatalogData) error {
 	t := tenant.FromContext(r.Context())
 	offers, err := h.Offers.List(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
-	d := orgCatalogData{State: stateFrom(r, failed), InOrg: t.OrgID != "", Failed: variantID, Typed: typed}
+	d.State, d.InOrg = stateFrom(r, failed), t.OrgID != ""
+	_, notOrg := orgManaged(r)
+	d.ManageOrg = notOrg == nil
 	for _, o := range offers {
 		row := offerRow{Offer: o}
 		for _, v := range o.Product.Variants {
@@ -54,8 +74,15 @@ func (h *Handlers) orgCatalog(w http.ResponseWriter, r *http.Request, failed err
 			if p, own := o.BrandPrice(&v); own {
 				ov.Price, ov.Own = catalog.FormatDecimal(p), true
 			}
-			if v.ID == variantID {
-				ov.Price = typed
+			if n, own := o.OwnStock[v.ID]; own {
+				ov.OwnStock, ov.Stock = true, strconv.FormatInt(n, 10)
+				ov.Availability = catalog.AvailabilityOf(n).Label()
+			}
+			if v.ID == d.Failed {
+				ov.Price = d.Typed
+			}
+			if v.ID == d.StockFailed {
+				ov.Stock = d.StockTyped
 			}
 			row.Variants = append(row.Variants, ov)
 		}

@@ -70,6 +70,14 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 		rt.Handle(access.Staff, "GET /admin/catalog/organisation", h.showOrgCatalog, mgr)
 		rt.Handle(access.Staff, "POST /admin/catalog/organisation/{id}", h.chooseOffer, mgr)
 		rt.Handle(access.Staff, "POST /admin/catalog/organisation/variants/{id}/price", h.setOfferPrice, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/variants/{id}/stock", h.setOfferStock, mgr)
+		rt.Handle(access.Staff, "GET /admin/catalog/organisation/products", h.listOrgProducts, mgr)
+		rt.Handle(access.Staff, "GET /admin/catalog/organisation/products/new", h.newOrgProduct, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products", h.saveOrgProduct, mgr)
+		rt.Handle(access.Staff, "GET /admin/catalog/organisation/products/{id}", h.editOrgProduct, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products/{id}", h.saveOrgProduct, mgr)
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products/{id}/images", h.uploadOrgImage, mgr, httpx.MaxBody(MaxUploadBody))
+		rt.Handle(access.Staff, "POST /admin/catalog/organisation/products/{id}/images/{image}/delete", h.deleteOrgImage, mgr)
 	}
 	if h.ShipTax != nil {
 		// Shipping and tax settings (issue 18): what buyers are charged,
