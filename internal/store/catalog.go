@@ -550,19 +550,8 @@ func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID stri
 			return productErr(err, p)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM variants WHERE product_id = $1 AND tenant_id = $2`, p.ID, tenantID); err != nil {
-		return fmt.Errorf("replace variants: %w", err)
-	}
-	for _, v := range p.Variants {
-		_, err := tx.ExecContext(ctx, `INSERT INTO variants (id, tenant_id, product_id, sku, name, price, currency, stock, position, price_breaks, weight_grams)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, v.ID, tenantID, p.ID, v.SKU, v.Name, v.Price, v.Currency, v.Stock, v.Position,
-			catalog.FormatPriceBreaks(v.PriceBreaks, false), v.WeightGrams)
-		if err != nil {
-			if isUniqueViolation(err) {
-				return apperr.InvalidFields("A SKU is taken.", map[string]string{"sku": "Another product uses the SKU " + v.SKU + "."})
-			}
-			return fmt.Errorf("insert variant: %w", err)
-		}
+	if err := s.saveVariants(ctx, tx, tenantID, p); err != nil {
+		return err
 	}
 	doc := catalog.SearchDoc(p, category)
 	if s.db.engine == SQLite {
@@ -589,6 +578,53 @@ func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID stri
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE products SET search = to_tsvector('simple', $2) WHERE id = $1`, p.ID, doc); err != nil {
 		return fmt.Errorf("index product: %w", err)
+	}
+	return nil
+}
+
+// saveVariants brings the product's variants to p.Variants in place: a
+// variant kept keeps its row, so the stock held for orders and the carts
+// holding it survive an edit of the product (both reference the variant and
+// are deleted with it); only a variant the edit removed is deleted, and
+// takes its reservations and cart lines with it. Why the SKUs are first
+// set aside: two variants may swap SKUs in one edit, and the unique SKU
+// index would refuse the first update of the swap.
+func (s *CatalogRepo) saveVariants(ctx context.Context, tx *sql.Tx, tenantID string, p *catalog.Product) error {
+	keep := make([]any, 0, len(p.Variants)+2)
+	keep = append(keep, p.ID, tenantID)
+	for _, v := range p.Variants {
+		keep = append(keep, v.ID)
+	}
+	notIn := ""
+	if len(p.Variants) > 0 {
+		notIn = " AND id NOT IN (" + Placeholders(3, len(p.Variants)) + ")"
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM variants WHERE product_id = $1 AND tenant_id = $2`+notIn, keep...); err != nil {
+		return fmt.Errorf("replace variants: %w", err)
+	}
+	if len(p.Variants) > 1 {
+		if _, err := tx.ExecContext(ctx, `UPDATE variants SET sku = '~' || id WHERE product_id = $1 AND tenant_id = $2`, p.ID, tenantID); err != nil {
+			return fmt.Errorf("replace variants: %w", err)
+		}
+	}
+	for _, v := range p.Variants {
+		breaks := catalog.FormatPriceBreaks(v.PriceBreaks, false)
+		res, err := tx.ExecContext(ctx, `UPDATE variants SET sku = $4, name = $5, price = $6, currency = $7, stock = $8, position = $9,
+			price_breaks = $10, weight_grams = $11 WHERE id = $1 AND tenant_id = $2 AND product_id = $3`,
+			v.ID, tenantID, p.ID, v.SKU, v.Name, v.Price, v.Currency, v.Stock, v.Position, breaks, v.WeightGrams)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				_, err = tx.ExecContext(ctx, `INSERT INTO variants (id, tenant_id, product_id, sku, name, price, currency, stock, position, price_breaks, weight_grams)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, v.ID, tenantID, p.ID, v.SKU, v.Name, v.Price, v.Currency, v.Stock, v.Position,
+					breaks, v.WeightGrams)
+			}
+		}
+		if err != nil {
+			if isUniqueViolation(err) {
+				return apperr.InvalidFields("A SKU is taken.", map[string]string{"sku": "Another product uses the SKU " + v.SKU + "."})
+			}
+			return fmt.Errorf("save variant: %w", err)
+		}
 	}
 	return nil
 }
