@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -146,7 +147,7 @@ func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type
 	if from.Before(look) {
 		look = from
 	}
-	chunks, err := s.d.Store.DaySummaries(ctx, tenantID, patientID, t, look.Format(DayLayout), now.Format(DayLayout), fromDay)
+	chunks, thr, err := s.d.Store.DaySummaries(ctx, tenantID, patientID, t, look.Format(DayLayout), now.Format(DayLayout), fromDay)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +161,7 @@ func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type
 	if err != nil {
 		return nil, err
 	}
-	th, err := s.thresholds(ctx, h, tenantID, patientID)
+	th, err := openThresholds(h, patientID, thr)
 	if err != nil {
 		return nil, err
 	}
@@ -243,40 +244,53 @@ func openDay(h phi.Handle, patientID string, c Chunk, from time.Time, th Thresho
 
 // buildDays computes the trend, the days, the time in range and the
 // flagged readings from day summaries (oldest first); days before fromDay
-// count only for the latest reading.
+// count only for the latest reading. Times are whole unix seconds here, not
+// time.Time (why: this runs for every hour of a quarter on every view). A
+// bucket floored in unix seconds is the bucket time.Truncate gives: the
+// buckets (1, 6 and 12 hours) divide a day, and time.Time's zero is a whole
+// number of days before the unix epoch.
 func (s *Series) buildDays(days []dayEntry, fromDay string, bucket time.Duration) {
+	b := int64(bucket / time.Second)
+	if b <= 0 {
+		b = 3600
+	}
 	var cur struct {
 		sum, sum2 float64
 		n         int
-		at        time.Time
+		at        int64
 	}
 	flush := func() {
 		if cur.n > 0 {
 			v := mean(cur.sum, cur.n)
-			s.Trend = append(s.Trend, Point{At: cur.at, Value: round1(v), Value2: round1(mean(cur.sum2, cur.n)), Flag: s.Threshold.Flag(v)})
+			s.Trend = append(s.Trend, Point{At: time.Unix(cur.at, 0).UTC(), Value: round1(v), Value2: round1(mean(cur.sum2, cur.n)), Flag: s.Threshold.Flag(v)})
 		}
 		cur.sum, cur.sum2, cur.n = 0, 0, 0
 	}
-	for _, d := range days {
+	s.Trend = make([]Point, 0, len(days)*int(86400/b))
+	s.Daily = make([]DayStat, 0, len(days))
+	var latest *stored
+	for i := range days {
+		d := &days[i]
 		if d.sum.hasLast || d.sum.count() > 0 {
-			last := Reading{At: time.Unix(d.sum.Last.T, 0).UTC(), Value: d.sum.Last.V, Value2: d.sum.Last.W, Flag: d.sum.Last.F, DeviceID: d.sum.Last.D}
-			s.Latest = &last
+			latest = &d.sum.Last
 		}
 		if d.day < fromDay {
 			continue
 		}
-		start, err := time.Parse(DayLayout, d.day)
-		if err != nil {
+		start, ok := dayStart(d.day)
+		if !ok {
 			continue
 		}
 		var day DayStat
 		var sum, sum2 float64
-		for hr, h := range d.sum.Hours {
+		for hr := range d.sum.Hours {
+			h := &d.sum.Hours[hr]
 			if h.N == 0 {
 				continue
 			}
-			at := start.Add(time.Duration(hr) * time.Hour).Truncate(bucket)
-			if cur.n > 0 && !at.Equal(cur.at) {
+			at := start + int64(hr)*3600
+			at -= at % b
+			if cur.n > 0 && at != cur.at {
 				flush()
 			}
 			cur.at = at
@@ -307,10 +321,36 @@ func (s *Series) buildDays(days []dayEntry, fromDay string, bucket time.Duration
 			s.Above += d.sum.Above
 		}
 		for _, f := range d.sum.Flagged {
-			s.Flagged = append([]Reading{{At: time.Unix(f.T, 0).UTC(), Value: f.V, Value2: f.W, Flag: f.F}}, s.Flagged...)
+			s.Flagged = append(s.Flagged, Reading{At: time.Unix(f.T, 0).UTC(), Value: f.V, Value2: f.W, Flag: f.F})
 		}
 	}
 	flush()
+	slices.Reverse(s.Flagged) // newest first
+	if latest != nil {
+		s.Latest = &Reading{At: time.Unix(latest.T, 0).UTC(), Value: latest.V, Value2: latest.W, Flag: latest.F, DeviceID: latest.D}
+	}
+}
+
+// dayStart is the unix time a day ("2006-01-02", UTC) starts.
+func dayStart(day string) (int64, bool) {
+	if len(day) != len(DayLayout) || day[4] != '-' || day[7] != '-' {
+		return 0, false
+	}
+	num := func(s string) int {
+		n := 0
+		for _, c := range []byte(s) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, m, d := num(day[:4]), num(day[5:7]), num(day[8:])
+	if y < 0 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return 0, false
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix(), true
 }
 
 // SeriesReadings opens a patient's readings of a type over a period ending

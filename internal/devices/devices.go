@@ -195,8 +195,9 @@ type Store interface {
 	// DaySummaries returns a patient's chunks of a type from day from to
 	// day to (inclusive), oldest first, each with its sealed summary; the
 	// minute-level ciphertext only of day whole, and of a chunk without a
-	// summary.
-	DaySummaries(ctx context.Context, tenantID, patientID string, t Type, from, to, whole string) ([]Chunk, error)
+	// summary; and in the same statement the patient's sealed thresholds
+	// (nil when none are set: the defaults apply).
+	DaySummaries(ctx context.Context, tenantID, patientID string, t Type, from, to, whole string) ([]Chunk, *ThresholdRecord, error)
 	// Unsummarized returns up to limit chunks without a summary, grouped
 	// by patient.
 	Unsummarized(ctx context.Context, limit int) ([]Unsummarized, error)
