@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -62,6 +63,19 @@ func (p Period) Span() (span, bucket time.Duration) {
 		return 90 * 24 * time.Hour, 12 * time.Hour
 	}
 	return 7 * 24 * time.Hour, time.Hour
+}
+
+// BucketLabel says in words what the period's trend line averages over
+// ("12 hours"); "" for the day, whose trend is every reading.
+func (p Period) BucketLabel() string {
+	_, b := p.Span()
+	switch {
+	case b == 0:
+		return ""
+	case b == time.Hour:
+		return "an hour"
+	}
+	return strconv.Itoa(int(b/time.Hour)) + " hours"
 }
 
 // Point is a point of a trend line: a reading, or the average of a bucket.

@@ -26,6 +26,14 @@ type readingsData struct {
 	// Flagged are the first of the period's alerting readings, newest
 	// first (S.Flagged has them all).
 	Flagged []devices.Reading
+	// TrendJSON is the trend line's points for the chart (js/devices.js),
+	// one attribute: {"at": [labels], "v": [values], "w": [diastolic]}.
+	// Why not drawn from a table, as the other charts are: a quarter is
+	// 180 averaged points, and writing them as a hidden table was a large
+	// share of the page; the day table is the alternative screen readers
+	// read for the longer periods. The day period still has its readings'
+	// table (TrendRows).
+	TrendJSON string
 	// TrendRows and DailyRows are the tables' rows as HTML, written once
 	// here (why not ranged over in the template: a quarter is 270 rows,
 	// and html/template's escaper calls, one per cell through reflection,
@@ -75,7 +83,10 @@ func (h *Handlers) showReadings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := readingsData{S: s, Periods: devices.Periods, For: forID}
-	d.TrendRows, d.DailyRows = trendRows(s), dailyRows(s)
+	d.TrendJSON, d.DailyRows = trendJSON(s), dailyRows(s)
+	if s.Period == devices.Day {
+		d.TrendRows = trendRows(s)
+	}
 	if n := len(s.Flagged); n > maxFlaggedShown {
 		d.Flagged = s.Flagged[:maxFlaggedShown]
 	} else {
@@ -164,6 +175,45 @@ func trendRows(s *devices.Series) template.HTML {
 		b.WriteString(`</td></tr>`)
 	}
 	return template.HTML(b.String()) //nolint:gosec // every cell escaped by esc (see there)
+}
+
+// trendJSON writes the trend's points as JSON (see readingsData.TrendJSON).
+// The labels are times in a fixed layout (digits, month names, a space and
+// a colon), so they need no JSON escaping; the template escapes the whole
+// for its attribute.
+func trendJSON(s *devices.Series) string {
+	label := "2 Jan 15:04"
+	if s.Period == devices.Day {
+		label = "15:04"
+	}
+	b := make([]byte, 0, len(s.Trend)*32+32)
+	b = append(b, `{"at":[`...)
+	for i, p := range s.Trend {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = p.At.AppendFormat(b, label)
+		b = append(b, '"')
+	}
+	b = append(b, `],"v":[`...)
+	for i, p := range s.Trend {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendFloat(b, p.Value, 'f', -1, 64)
+	}
+	if s.Type == devices.BP {
+		b = append(b, `],"w":[`...)
+		for i, p := range s.Trend {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendFloat(b, p.Value2, 'f', -1, 64)
+		}
+	}
+	b = append(b, "]}"...)
+	return string(b)
 }
 
 // dailyRows writes the daily table's rows.
