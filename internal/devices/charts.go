@@ -69,10 +69,10 @@ func (p Period) Span() (span, bucket time.Duration) {
 // ("12 hours"); "" for the day, whose trend is every reading.
 func (p Period) BucketLabel() string {
 	_, b := p.Span()
-	switch {
-	case b == 0:
+	switch b {
+	case 0:
 		return ""
-	case b == time.Hour:
+	case time.Hour:
 		return "an hour"
 	}
 	return strconv.Itoa(int(b/time.Hour)) + " hours"

@@ -172,13 +172,6 @@ func readStored(b []byte) (stored, bool) {
 		F: flagCodes[f]}, true
 }
 
-// decodeSummary reads a day summary's plaintext.
-func decodeSummary(b []byte) (daySummary, error) {
-	var d daySummary
-	err := decodeSummaryInto(&d, b)
-	return d, err
-}
-
 // errBadSummary is a malformed day summary.
 var errBadSummary = errors.New("device summary: malformed")
 
