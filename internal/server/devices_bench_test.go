@@ -124,12 +124,13 @@ func BenchmarkDeviceChartPage(b *testing.B) {
 	stmts := func() uint64 {
 		return s.Stores.Catalog.Statements() + s.Stores.PHI.Statements() + s.Stores.Audit.Statements()
 	}
+	var size int64
 	get := func() {
 		resp, err := c.Get(s.URL + "/account/devices/readings/glucose?period=quarter")
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, _ = io.Copy(io.Discard, resp.Body)
+		size, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("chart page: %d", resp.StatusCode)
@@ -144,4 +145,5 @@ func BenchmarkDeviceChartPage(b *testing.B) {
 	}
 	b.ReportMetric(float64(stmts()-before)/float64(b.N), "stmts/op")
 	b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(size), "page-bytes")
 }
