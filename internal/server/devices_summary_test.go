@@ -102,21 +102,24 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 		// later (a summary counted against another range than the current
 		// one: the chart must not use it).
 		old := map[string][]byte{}
-		rows, err := s.Stores.PHI.Reader().QueryContext(context.Background(), `SELECT id, summary_ct FROM device_chunks`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id string
-			var ct []byte
-			if err := rows.Scan(&id, &ct); err != nil {
+		func() {
+			rows, err := s.Stores.PHI.Reader().QueryContext(context.Background(), `SELECT id, summary_ct FROM device_chunks`)
+			if err != nil {
 				t.Fatal(err)
 			}
-			old[id] = ct
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				var ct []byte
+				if err := rows.Scan(&id, &ct); err != nil {
+					t.Fatal(err)
+				}
+				old[id] = ct
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}()
 
 		// A new target range: every summary of the patient is dropped at
 		// once, the charts still count time in range against the new one.
