@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -489,11 +490,14 @@ func unitList(t Type) string {
 }
 
 // Format shows a value of a type in its canonical unit's usual precision.
-func Format(t Type, v float64) string {
-	switch t {
-	case Weight:
-		return fmt.Sprintf("%.1f", v)
-	default:
-		return fmt.Sprintf("%.0f", v)
+func Format(t Type, v float64) string { return string(AppendFormat(nil, t, v)) }
+
+// AppendFormat appends what Format shows (the chart page's tables write
+// hundreds of cells; strconv, not fmt).
+func AppendFormat(dst []byte, t Type, v float64) []byte {
+	prec := 0
+	if t == Weight {
+		prec = 1
 	}
+	return strconv.AppendFloat(dst, v, 'f', prec, 64)
 }

@@ -2,8 +2,11 @@ package devices
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -60,6 +63,19 @@ func (p Period) Span() (span, bucket time.Duration) {
 		return 90 * 24 * time.Hour, 12 * time.Hour
 	}
 	return 7 * 24 * time.Hour, time.Hour
+}
+
+// BucketLabel says in words what the period's trend line averages over
+// ("12 hours"); "" for the day, whose trend is every reading.
+func (p Period) BucketLabel() string {
+	_, b := p.Span()
+	switch b {
+	case 0:
+		return ""
+	case time.Hour:
+		return "an hour"
+	}
+	return strconv.Itoa(int(b/time.Hour)) + " hours"
 }
 
 // Point is a point of a trend line: a reading, or the average of a bucket.
@@ -121,13 +137,18 @@ func (s *Service) Summary(ctx context.Context, tenantID, patientID string) ([]Ty
 }
 
 // Series opens a patient's readings of a type over a period ending now,
-// for the actor in ctx, for the chart page: one statement for the day
-// summaries and one audited vault access for them all. The day period opens
-// its minute-level chunks; the week, month and quarter open each day's
-// small sealed summary instead (daysum.go), and the minute-level chunk only
-// of the period's first day (it starts mid-day) and of a day whose summary
-// is missing or was counted against another target range. Series.Readings
-// is empty but for the day period; SeriesReadings has them all.
+// for the actor in ctx, for the chart page: one statement for the
+// thresholds and the day summaries, and one audited vault access for them
+// all. The day period opens its minute-level chunks; the week, month and
+// quarter open each day's small sealed summary instead (daysum.go), and
+// the minute-level chunk only of the period's first day (it starts
+// mid-day) and of a day whose summary is missing. Each row is opened and
+// summed as it is read, nothing of it kept. Should a summary have been
+// counted against another target range than the current one (the
+// thresholds changed and the devices.summarize job has not run yet), the
+// chart is built again from the minute-level chunks, with the same handle.
+// Series.Readings is empty but for the day period; SeriesReadings has them
+// all.
 func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type, p Period) (*Series, error) {
 	if p == Day {
 		return s.SeriesReadings(ctx, tenantID, patientID, t, p)
@@ -146,75 +167,86 @@ func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type
 	if from.Before(look) {
 		look = from
 	}
-	chunks, err := s.d.Store.DaySummaries(ctx, tenantID, patientID, t, look.Format(DayLayout), now.Format(DayLayout), fromDay)
+	// Why one audit event for summaries and chunks alike: both are the
+	// same readings, read for the same chart (one event per data class per
+	// view). Why before the statement: each row is opened as it is read.
+	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Read,
+		Purpose: dec.Purpose, Resource: "device_reading", AuditAction: "device_reading.read",
+		Detail: fmt.Sprintf("type=%s period=%s", t, p)})
 	if err != nil {
 		return nil, err
 	}
 	out := &Series{Type: t, Period: p, From: from, To: now}
-	// Why one audit event for summaries and chunks alike: both are the
-	// same readings, read for the same chart (one event per data class per
-	// view).
-	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Read,
-		Purpose: dec.Purpose, Resource: "device_reading", AuditAction: "device_reading.read",
-		Detail: fmt.Sprintf("type=%s period=%s days=%d", t, p, len(chunks))})
-	if err != nil {
-		return nil, err
-	}
-	th, err := s.thresholds(ctx, h, tenantID, patientID)
-	if err != nil {
-		return nil, err
-	}
-	out.Threshold = th.For(t)
-	days := make([]dayEntry, len(chunks))
-	var stale []int
-	for i, c := range chunks {
-		days[i].day = c.Day
-		if c.DataCT == nil {
-			plain, err := h.OpenBytes(patientID, "device_chunks", "summary_ct", c.ID, c.SummaryCT)
+	th := Defaults
+	sb := newSeriesBuilder(out, fromDay, bucket)
+	sb.s.Threshold = th.For(t)
+	var day daySummary
+	errStale := errors.New("a day summary counted against another range")
+	chunks := false
+	err = s.d.Store.DaySummaries(ctx, tenantID, patientID, t, look.Format(DayLayout), now.Format(DayLayout), fromDay, func(c Chunk) error {
+		if c.Type == "" {
+			if chunks {
+				return errors.New("device thresholds: after the chunks")
+			}
+			var err error
+			if th, err = openThresholds(h, patientID, &ThresholdRecord{ID: c.ID, DataCT: c.DataCT}); err != nil {
+				return err
+			}
+			out.Threshold = th.For(t)
+			return nil
+		}
+		chunks = true
+		if c.DataCT != nil {
+			d, err := openDay(h, patientID, c, from, out.Threshold)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			if days[i].sum, err = decodeSummary(plain.Reveal()); err != nil {
-				return nil, fmt.Errorf("device chunk %s: %w", c.ID, err)
-			}
-			// A summary counted against an earlier target range cannot
-			// say the time in the current one: that day is read whole.
-			if c.Day >= fromDay && out.Threshold.HasRange() && days[i].sum.Range != out.Threshold {
-				stale = append(stale, i)
-			}
-			continue
+			sb.add(c.Day, &d)
+			return nil
 		}
-		if days[i].sum, err = openDay(h, patientID, c, from, out.Threshold); err != nil {
-			return nil, err
-		}
-	}
-	if len(stale) > 0 {
-		whole, err := s.d.Store.Chunks(ctx, tenantID, patientID, t, chunks[stale[0]].Day, chunks[stale[len(stale)-1]].Day)
+		plain, err := h.OpenBytes(patientID, "device_chunks", "summary_ct", c.ID, c.SummaryCT)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		byDay := map[string]Chunk{}
-		for _, c := range whole {
-			byDay[c.Day] = c
+		if err := decodeSummaryInto(&day, plain.Reveal()); err != nil {
+			return fmt.Errorf("device chunk %s: %w", c.ID, err)
 		}
-		for _, i := range stale {
-			c, ok := byDay[days[i].day]
-			if !ok {
-				return nil, fmt.Errorf("device chunk of %s: gone while read", days[i].day)
-			}
-			if days[i].sum, err = openDay(h, patientID, c, from, out.Threshold); err != nil {
-				return nil, err
-			}
+		// A summary counted against an earlier target range cannot say
+		// the time in the current one.
+		if c.Day >= fromDay && out.Threshold.HasRange() && day.Range != out.Threshold {
+			return errStale
 		}
+		sb.add(c.Day, &day)
+		return nil
+	})
+	if errors.Is(err, errStale) {
+		return s.seriesFromChunks(ctx, h, tenantID, patientID, out, look, fromDay, bucket)
 	}
-	out.buildDays(days, fromDay, bucket)
+	if err != nil {
+		return nil, err
+	}
+	sb.finish()
 	return out, nil
 }
 
-// dayEntry is a day's summary in a chart.
-type dayEntry struct {
-	day string
-	sum daySummary
+// seriesFromChunks builds a chart from the minute-level chunks (a day
+// summary was stale), with the handle the view already opened.
+func (s *Service) seriesFromChunks(ctx context.Context, h phi.Handle, tenantID, patientID string, was *Series, look time.Time, fromDay string, bucket time.Duration) (*Series, error) {
+	out := &Series{Type: was.Type, Period: was.Period, From: was.From, To: was.To, Threshold: was.Threshold}
+	chunks, err := s.d.Store.Chunks(ctx, tenantID, patientID, out.Type, look.Format(DayLayout), out.To.Format(DayLayout))
+	if err != nil {
+		return nil, err
+	}
+	sb := newSeriesBuilder(out, fromDay, bucket)
+	for _, c := range chunks {
+		d, err := openDay(h, patientID, c, out.From, out.Threshold)
+		if err != nil {
+			return nil, err
+		}
+		sb.add(c.Day, &d)
+	}
+	sb.finish()
+	return out, nil
 }
 
 // openDay opens a day's minute-level chunk and sums its readings from
@@ -241,76 +273,133 @@ func openDay(h phi.Handle, patientID string, c Chunk, from time.Time, th Thresho
 	return d, nil
 }
 
-// buildDays computes the trend, the days, the time in range and the
-// flagged readings from day summaries (oldest first); days before fromDay
-// count only for the latest reading.
-func (s *Series) buildDays(days []dayEntry, fromDay string, bucket time.Duration) {
-	var cur struct {
+// seriesBuilder computes the trend, the days, the time in range and the
+// flagged readings from day summaries given oldest first; days before
+// fromDay count only for the latest reading. Times are whole unix seconds
+// here, not time.Time (why: this runs for every hour of a quarter on every
+// view). A bucket floored in unix seconds is the bucket time.Truncate
+// gives: the buckets (1, 6 and 12 hours) divide a day, and time.Time's zero
+// is a whole number of days before the unix epoch.
+type seriesBuilder struct {
+	s       *Series
+	fromDay string
+	b       int64
+	cur     struct {
 		sum, sum2 float64
 		n         int
-		at        time.Time
+		at        int64
 	}
-	flush := func() {
-		if cur.n > 0 {
-			v := mean(cur.sum, cur.n)
-			s.Trend = append(s.Trend, Point{At: cur.at, Value: round1(v), Value2: round1(mean(cur.sum2, cur.n)), Flag: s.Threshold.Flag(v)})
-		}
-		cur.sum, cur.sum2, cur.n = 0, 0, 0
+	latest    stored
+	hasLatest bool
+}
+
+func newSeriesBuilder(s *Series, fromDay string, bucket time.Duration) *seriesBuilder {
+	b := int64(bucket / time.Second)
+	if b <= 0 {
+		b = 3600
 	}
-	for _, d := range days {
-		if d.sum.hasLast || d.sum.count() > 0 {
-			last := Reading{At: time.Unix(d.sum.Last.T, 0).UTC(), Value: d.sum.Last.V, Value2: d.sum.Last.W, Flag: d.sum.Last.F, DeviceID: d.sum.Last.D}
-			s.Latest = &last
-		}
-		if d.day < fromDay {
+	days := int(s.To.Sub(s.From)/(24*time.Hour)) + 2
+	s.Trend = make([]Point, 0, days*int(86400/b))
+	s.Daily = make([]DayStat, 0, days)
+	return &seriesBuilder{s: s, fromDay: fromDay, b: b}
+}
+
+func (sb *seriesBuilder) flush() {
+	if c := &sb.cur; c.n > 0 {
+		v := mean(c.sum, c.n)
+		sb.s.Trend = append(sb.s.Trend, Point{At: time.Unix(c.at, 0).UTC(), Value: round1(v), Value2: round1(mean(c.sum2, c.n)), Flag: sb.s.Threshold.Flag(v)})
+	}
+	sb.cur.sum, sb.cur.sum2, sb.cur.n = 0, 0, 0
+}
+
+// add sums a day's summary (the day "2006-01-02").
+func (sb *seriesBuilder) add(dayKey string, d *daySummary) {
+	s := sb.s
+	if d.hasLast || d.count() > 0 {
+		sb.latest, sb.hasLatest = d.Last, true
+	}
+	if dayKey < sb.fromDay {
+		return
+	}
+	start, ok := dayStart(dayKey)
+	if !ok {
+		return
+	}
+	var day DayStat
+	var sum, sum2 float64
+	for hr := range d.Hours {
+		h := &d.Hours[hr]
+		if h.N == 0 {
 			continue
 		}
-		start, err := time.Parse(DayLayout, d.day)
-		if err != nil {
-			continue
+		at := start + int64(hr)*3600
+		at -= at % sb.b
+		if sb.cur.n > 0 && at != sb.cur.at {
+			sb.flush()
 		}
-		var day DayStat
-		var sum, sum2 float64
-		for hr, h := range d.sum.Hours {
-			if h.N == 0 {
-				continue
-			}
-			at := start.Add(time.Duration(hr) * time.Hour).Truncate(bucket)
-			if cur.n > 0 && !at.Equal(cur.at) {
-				flush()
-			}
-			cur.at = at
-			cur.sum += h.Sum
-			cur.sum2 += h.Sum2
-			cur.n += h.N
-			if day.Count == 0 || h.Min < day.Min {
-				day.Min = h.Min
-			}
-			if day.Count == 0 || h.Max > day.Max {
-				day.Max = h.Max
-			}
-			day.Count += h.N
-			sum += h.Sum
-			sum2 += h.Sum2
+		sb.cur.at = at
+		sb.cur.sum += h.Sum
+		sb.cur.sum2 += h.Sum2
+		sb.cur.n += h.N
+		if day.Count == 0 || h.Min < day.Min {
+			day.Min = h.Min
 		}
-		if day.Count > 0 {
-			day.Day, day.Value, day.Value2 = d.day, round1(mean(sum, day.Count)), round1(mean(sum2, day.Count))
-			if s.Type.Totals() {
-				day.Value = round1(sum / 10)
-			}
-			s.Daily = append(s.Daily, day)
-			s.N += day.Count
+		if day.Count == 0 || h.Max > day.Max {
+			day.Max = h.Max
 		}
-		if s.Threshold.HasRange() {
-			s.Below += d.sum.Below
-			s.In += d.sum.In
-			s.Above += d.sum.Above
-		}
-		for _, f := range d.sum.Flagged {
-			s.Flagged = append([]Reading{{At: time.Unix(f.T, 0).UTC(), Value: f.V, Value2: f.W, Flag: f.F}}, s.Flagged...)
-		}
+		day.Count += h.N
+		sum += h.Sum
+		sum2 += h.Sum2
 	}
-	flush()
+	if day.Count > 0 {
+		day.Day, day.Value, day.Value2 = dayKey, round1(mean(sum, day.Count)), round1(mean(sum2, day.Count))
+		if s.Type.Totals() {
+			day.Value = round1(sum / 10)
+		}
+		s.Daily = append(s.Daily, day)
+		s.N += day.Count
+	}
+	if s.Threshold.HasRange() {
+		s.Below += d.Below
+		s.In += d.In
+		s.Above += d.Above
+	}
+	for _, f := range d.Flagged {
+		s.Flagged = append(s.Flagged, Reading{At: time.Unix(f.T, 0).UTC(), Value: f.V, Value2: f.W, Flag: f.F})
+	}
+}
+
+// finish closes the last bucket, puts the flagged readings newest first
+// and sets the latest reading.
+func (sb *seriesBuilder) finish() {
+	sb.flush()
+	slices.Reverse(sb.s.Flagged)
+	if sb.hasLatest {
+		l := sb.latest
+		sb.s.Latest = &Reading{At: time.Unix(l.T, 0).UTC(), Value: l.V, Value2: l.W, Flag: l.F, DeviceID: l.D}
+	}
+}
+
+// dayStart is the unix time a day ("2006-01-02", UTC) starts.
+func dayStart(day string) (int64, bool) {
+	if len(day) != len(DayLayout) || day[4] != '-' || day[7] != '-' {
+		return 0, false
+	}
+	num := func(s string) int {
+		n := 0
+		for _, c := range []byte(s) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, m, d := num(day[:4]), num(day[5:7]), num(day[8:])
+	if y < 0 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return 0, false
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix(), true
 }
 
 // SeriesReadings opens a patient's readings of a type over a period ending

@@ -172,12 +172,17 @@ func readStored(b []byte) (stored, bool) {
 		F: flagCodes[f]}, true
 }
 
-// decodeSummary reads a day summary's plaintext.
-func decodeSummary(b []byte) (daySummary, error) {
-	var d daySummary
-	bad := errors.New("device summary: malformed")
+// errBadSummary is a malformed day summary.
+var errBadSummary = errors.New("device summary: malformed")
+
+// decodeSummaryInto reads a day summary's plaintext into d, reusing its
+// flagged readings' space (the chart reads 90 in a row).
+func decodeSummaryInto(d *daySummary, b []byte) error {
+	flagged := d.Flagged[:0]
+	*d = daySummary{}
+	bad := errBadSummary
 	if len(b) < 1+32+12+4 || b[0] != summaryVersion {
-		return d, bad
+		return bad
 	}
 	b = b[1:]
 	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])) }
@@ -187,7 +192,7 @@ func decodeSummary(b []byte) (daySummary, error) {
 	mask := binary.LittleEndian.Uint32(b[12:])
 	b = b[16:]
 	if len(b) < bits.OnesCount32(mask)*hourLen+flaggedLen+1+idLen+4 {
-		return d, bad
+		return bad
 	}
 	for i := range d.Hours {
 		if mask&(1<<i) == 0 {
@@ -202,7 +207,7 @@ func decodeSummary(b []byte) (daySummary, error) {
 	}
 	last, ok := readStored(b)
 	if !ok {
-		return d, bad
+		return bad
 	}
 	last.D = string(b[flaggedLen+1 : flaggedLen+1+idLen])
 	d.Last = last
@@ -210,15 +215,17 @@ func decodeSummary(b []byte) (daySummary, error) {
 	n := int(binary.LittleEndian.Uint32(b))
 	b = b[4:]
 	if len(b) != n*flaggedLen {
-		return d, bad
+		return bad
 	}
-	d.Flagged = make([]stored, n)
-	for i := range d.Flagged {
-		if d.Flagged[i], ok = readStored(b[i*flaggedLen:]); !ok {
-			return d, bad
+	for i := range n {
+		f, ok := readStored(b[i*flaggedLen:])
+		if !ok {
+			return bad
 		}
+		flagged = append(flagged, f)
 	}
-	return d, nil
+	d.Flagged = flagged
+	return nil
 }
 
 // sealDay seals a day's readings (sorted by time) as its chunk and its

@@ -192,11 +192,13 @@ type Store interface {
 	// Chunks returns a patient's chunks of a type from day from to day to
 	// (inclusive, "2006-01-02"), oldest first.
 	Chunks(ctx context.Context, tenantID, patientID string, t Type, from, to string) ([]Chunk, error)
-	// DaySummaries returns a patient's chunks of a type from day from to
-	// day to (inclusive), oldest first, each with its sealed summary; the
-	// minute-level ciphertext only of day whole, and of a chunk without a
-	// summary.
-	DaySummaries(ctx context.Context, tenantID, patientID string, t Type, from, to, whole string) ([]Chunk, error)
+	// DaySummaries calls each with the patient's sealed thresholds, if set
+	// (first, with an empty Type; its ciphertext in DataCT), then with the
+	// patient's chunks of a type from day from to day to (inclusive), oldest
+	// first, each with its sealed summary; the minute-level ciphertext only
+	// of day whole, and of a chunk without a summary. The chunk's bytes are
+	// valid only during the call. An error from each stops it.
+	DaySummaries(ctx context.Context, tenantID, patientID string, t Type, from, to, whole string, each func(Chunk) error) error
 	// Unsummarized returns up to limit chunks without a summary, grouped
 	// by patient.
 	Unsummarized(ctx context.Context, limit int) ([]Unsummarized, error)

@@ -78,6 +78,14 @@ func (s *Service) thresholds(ctx context.Context, h phi.Handle, tenantID, patien
 	if err != nil {
 		return nil, err
 	}
+	return openThresholds(h, patientID, &r)
+}
+
+// openThresholds opens a patient's sealed thresholds; nil is the defaults.
+func openThresholds(h phi.Handle, patientID string, r *ThresholdRecord) (Thresholds, error) {
+	if r == nil {
+		return Defaults, nil
+	}
 	plain, err := h.OpenBytes(patientID, "device_thresholds", "data_ct", r.ID, r.DataCT)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -120,14 +121,29 @@ func BenchmarkDeviceChartPage(b *testing.B) {
 		}
 	}
 	c := s.ClientAs(b, patient)
-	for b.Loop() {
+	stmts := func() uint64 {
+		return s.Stores.Catalog.Statements() + s.Stores.PHI.Statements() + s.Stores.Audit.Statements()
+	}
+	var size int64
+	get := func() {
 		resp, err := c.Get(s.URL + "/account/devices/readings/glucose?period=quarter")
 		if err != nil {
 			b.Fatal(err)
 		}
+		size, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("chart page: %d", resp.StatusCode)
 		}
 	}
+	get() // warm
+	before := stmts()
+	cpu0 := testkit.ProcessCPU()
+	b.ResetTimer()
+	for b.Loop() {
+		get()
+	}
+	b.ReportMetric(float64(stmts()-before)/float64(b.N), "stmts/op")
+	b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(size), "page-bytes")
 }

@@ -98,6 +98,29 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 		}
 		check("sealed at ingestion")
 
+		// The summaries as sealed against the default range, to put back
+		// later (a summary counted against another range than the current
+		// one: the chart must not use it).
+		old := map[string][]byte{}
+		func() {
+			rows, err := s.Stores.PHI.Reader().QueryContext(context.Background(), `SELECT id, summary_ct FROM device_chunks`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				var ct []byte
+				if err := rows.Scan(&id, &ct); err != nil {
+					t.Fatal(err)
+				}
+				old[id] = ct
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}()
+
 		// A new target range: every summary of the patient is dropped at
 		// once, the charts still count time in range against the new one.
 		if err := svc.SetThresholds(asPerson(doc), s.Tenant.ID, patient.ID, devices.ThresholdForm{
@@ -116,6 +139,14 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 			t.Fatalf("%d chunks still without a summary", n)
 		}
 		check("summarized again")
+		// Stale summaries (counted against the old range) put back: the
+		// charts build from the minute-level chunks and stay right.
+		for id, ct := range old {
+			if _, err := s.Stores.PHI.Writer().ExecContext(context.Background(), `UPDATE device_chunks SET summary_ct = $1 WHERE id = $2`, ct, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("stale summaries")
 		a, err := svc.Series(ctx, patient.TenantID, patient.ID, devices.Glucose, devices.Month)
 		if err != nil || a.Threshold.Low != 90 || a.Below == 0 || a.Above == 0 {
 			t.Fatalf("new range not counted: %+v %v", a.Threshold, err)

@@ -332,6 +332,13 @@ func TestDevicePagesAndAlerts(t *testing.T) {
 				t.Errorf("chart page lacks %s (%d)", want, r.StatusCode)
 			}
 		}
+		// A longer period: the trend's points in one attribute, no hidden
+		// trend table (the daily table is the alternative).
+		r, body = testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/devices/readings/glucose?period=week", nil))
+		if r.StatusCode != http.StatusOK || !strings.Contains(body, `data-series="{&#34;at&#34;:[&#34;`) || strings.Contains(body, `id="dev-trend"`) ||
+			!strings.Contains(body, `id="trend-note"`) || !strings.Contains(body, `id="dev-daily"`) {
+			t.Fatalf("week chart page: %d", r.StatusCode)
+		}
 		r, body = testkit.Do(t, pc, s.NewRequest(t, "GET", "/account/devices/readings/glucose/csv?period=day", nil))
 		if r.StatusCode != http.StatusOK || strings.Count(body, "\n") != 145 || !strings.Contains(body, ",320,mg/dL,alert_high") {
 			t.Fatalf("csv: %d %d lines", r.StatusCode, strings.Count(body, "\n"))

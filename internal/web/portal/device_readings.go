@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/devices"
@@ -22,6 +23,17 @@ type readingsData struct {
 	Advice string
 	// For is the patient acted for (a proxy's view); empty for one's own.
 	For string
+	// Flagged are the first of the period's alerting readings, newest
+	// first (S.Flagged has them all).
+	Flagged []devices.Reading
+	// TrendJSON is the trend line's points for the chart (js/devices.js),
+	// one attribute: {"at": [labels], "v": [values], "w": [diastolic]}.
+	// Why not drawn from a table, as the other charts are: a quarter is
+	// 180 averaged points, and writing them as a hidden table was a large
+	// share of the page; the day table is the alternative screen readers
+	// read for the longer periods. The day period still has its readings'
+	// table (TrendRows).
+	TrendJSON string
 	// TrendRows and DailyRows are the tables' rows as HTML, written once
 	// here (why not ranged over in the template: a quarter is 270 rows,
 	// and html/template's escaper calls, one per cell through reflection,
@@ -29,13 +41,9 @@ type readingsData struct {
 	TrendRows, DailyRows template.HTML
 }
 
-// readingRow is one row of a chart's table: data attributes for the chart
-// (At, Value, Value2) and the cells people read.
-type readingRow struct {
-	At, Value, Value2 string
-	Head, Text, Flag  string
-	Min, Max, Count   string
-}
+// maxFlaggedShown is how many of the period's alerting readings the page
+// lists (newest first; the count says how many there were).
+const maxFlaggedShown = 5
 
 // seriesFor reads the type, period and patient of a readings request and
 // opens the series (with every reading when all is set, for the CSV;
@@ -75,78 +83,160 @@ func (h *Handlers) showReadings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := readingsData{S: s, Periods: devices.Periods, For: forID}
-	label := "2 Jan 15:04"
+	d.TrendJSON, d.DailyRows = trendJSON(s), dailyRows(s)
 	if s.Period == devices.Day {
-		label = "15:04"
+		d.TrendRows = trendRows(s)
 	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	trend := make([]readingRow, 0, len(s.Trend))
-	for _, p := range s.Trend {
-		trend = append(trend, readingRow{At: p.At.Format(label), Value: f(p.Value), Value2: f(p.Value2),
-			Head: p.At.Format("2 Jan 15:04"), Text: p.Text(s.Type), Flag: p.Flag.Label()})
+	if n := len(s.Flagged); n > maxFlaggedShown {
+		d.Flagged = s.Flagged[:maxFlaggedShown]
+	} else {
+		d.Flagged = s.Flagged
 	}
-	daily := make([]readingRow, 0, len(s.Daily))
-	for _, x := range s.Daily {
-		daily = append(daily, readingRow{At: x.Day, Value: f(x.Value), Head: x.Day, Text: x.Text(s.Type),
-			Min: s.Fmt(x.Min), Max: s.Fmt(x.Max), Count: strconv.Itoa(x.Count)})
-	}
-	d.TrendRows, d.DailyRows = trendRows(trend), dailyRows(daily)
 	if len(s.Flagged) > 0 {
 		d.Advice = h.devices.Advice(r.Context(), tenant.FromContext(r.Context()).ID)
 	}
 	return h.render(w, r, h.pages.readings, http.StatusOK, s.Type.Label(), d)
 }
 
-// esc escapes a cell for HTML text or a quoted attribute.
+// esc appends a cell escaped for HTML text or a quoted attribute.
 //
 // Why by hand and safe: every cell passes through it (html.EscapeString
 // escapes <, >, &, ' and "), and each lands in element text or in a
 // double-quoted attribute, the two contexts that escaping covers; no cell
-// goes into a URL, a script or a style.
-func esc(b *strings.Builder, s string) { b.WriteString(html.EscapeString(s)) }
+// goes into a URL, a script or a style. The cells are numbers, dates and
+// fixed words, so the common case copies them as they are.
+func esc(b *strings.Builder, s []byte) {
+	for _, c := range s {
+		if c == '<' || c == '>' || c == '&' || c == '\'' || c == '"' {
+			b.WriteString(html.EscapeString(string(s)))
+			return
+		}
+	}
+	b.Write(s)
+}
+
+// cells is the scratch space of one table's cells.
+type cells struct{ b []byte }
+
+// num writes a number as the chart reads it (shortest form).
+func (c *cells) num(v float64) []byte {
+	c.b = strconv.AppendFloat(c.b[:0], v, 'f', -1, 64)
+	return c.b
+}
+
+// text writes a value as people read it ("120/80" for blood pressure).
+func (c *cells) text(t devices.Type, v, v2 float64) []byte {
+	c.b = devices.AppendFormat(c.b[:0], t, v)
+	if t == devices.BP {
+		c.b = append(c.b, '/')
+		c.b = devices.AppendFormat(c.b, t, v2)
+	}
+	return c.b
+}
+
+// fmt writes one value as people read it.
+func (c *cells) fmt(t devices.Type, v float64) []byte {
+	c.b = devices.AppendFormat(c.b[:0], t, v)
+	return c.b
+}
+
+// time writes a time in a layout.
+func (c *cells) time(t time.Time, layout string) []byte {
+	c.b = t.AppendFormat(c.b[:0], layout)
+	return c.b
+}
 
 // trendRows writes the trend table's rows (the markup the template wrote
-// before).
-func trendRows(rows []readingRow) template.HTML {
+// before): written here once, not ranged over in the template (a quarter
+// is hundreds of cells, and the template's escaper calls through
+// reflection, one per cell, were most of the page's cost).
+func trendRows(s *devices.Series) template.HTML {
+	label := "2 Jan 15:04"
+	if s.Period == devices.Day {
+		label = "15:04"
+	}
+	var c cells
+	c.b = make([]byte, 0, 64)
 	var b strings.Builder
-	b.Grow(len(rows) * 220)
-	for _, r := range rows {
+	b.Grow(len(s.Trend)*200 + 64)
+	for _, p := range s.Trend {
 		b.WriteString("\n        <tr data-at=\"")
-		esc(&b, r.At)
+		esc(&b, c.time(p.At, label))
 		b.WriteString(`" data-value="`)
-		esc(&b, r.Value)
+		esc(&b, c.num(p.Value))
 		b.WriteString(`" data-value2="`)
-		esc(&b, r.Value2)
+		esc(&b, c.num(p.Value2))
 		b.WriteString(`"><th scope="row" data-label="Time">`)
-		esc(&b, r.Head)
+		esc(&b, c.time(p.At, "2 Jan 15:04"))
 		b.WriteString(`</th><td class="num" data-label="Value">`)
-		esc(&b, r.Text)
+		esc(&b, c.text(s.Type, p.Value, p.Value2))
 		b.WriteString(`</td><td data-label="Flag">`)
-		esc(&b, r.Flag)
+		esc(&b, append(c.b[:0], p.Flag.Label()...))
 		b.WriteString(`</td></tr>`)
 	}
 	return template.HTML(b.String()) //nolint:gosec // every cell escaped by esc (see there)
 }
 
+// trendJSON writes the trend's points as JSON (see readingsData.TrendJSON).
+// The labels are times in a fixed layout (digits, month names, a space and
+// a colon), so they need no JSON escaping; the template escapes the whole
+// for its attribute.
+func trendJSON(s *devices.Series) string {
+	label := "2 Jan 15:04"
+	if s.Period == devices.Day {
+		label = "15:04"
+	}
+	b := make([]byte, 0, len(s.Trend)*32+32)
+	b = append(b, `{"at":[`...)
+	for i, p := range s.Trend {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = p.At.AppendFormat(b, label)
+		b = append(b, '"')
+	}
+	b = append(b, `],"v":[`...)
+	for i, p := range s.Trend {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendFloat(b, p.Value, 'f', -1, 64)
+	}
+	if s.Type == devices.BP {
+		b = append(b, `],"w":[`...)
+		for i, p := range s.Trend {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendFloat(b, p.Value2, 'f', -1, 64)
+		}
+	}
+	b = append(b, "]}"...)
+	return string(b)
+}
+
 // dailyRows writes the daily table's rows.
-func dailyRows(rows []readingRow) template.HTML {
+func dailyRows(s *devices.Series) template.HTML {
+	var c cells
+	c.b = make([]byte, 0, 64)
 	var b strings.Builder
-	b.Grow(len(rows) * 300)
-	for _, r := range rows {
+	b.Grow(len(s.Daily)*260 + 64)
+	for _, x := range s.Daily {
 		b.WriteString("\n      <tr data-at=\"")
-		esc(&b, r.At)
+		esc(&b, append(c.b[:0], x.Day...))
 		b.WriteString(`" data-value="`)
-		esc(&b, r.Value)
+		esc(&b, c.num(x.Value))
 		b.WriteString(`"><th scope="row" data-label="Day">`)
-		esc(&b, r.Head)
+		esc(&b, append(c.b[:0], x.Day...))
 		b.WriteString(`</th><td class="num" data-label="Value">`)
-		esc(&b, r.Text)
+		esc(&b, c.text(s.Type, x.Value, x.Value2))
 		b.WriteString(`</td><td class="num" data-label="Lowest">`)
-		esc(&b, r.Min)
+		esc(&b, c.fmt(s.Type, x.Min))
 		b.WriteString(`</td><td class="num" data-label="Highest">`)
-		esc(&b, r.Max)
+		esc(&b, c.fmt(s.Type, x.Max))
 		b.WriteString(`</td><td class="num" data-label="Readings">`)
-		esc(&b, r.Count)
+		b.WriteString(strconv.Itoa(x.Count))
 		b.WriteString(`</td></tr>`)
 	}
 	return template.HTML(b.String()) //nolint:gosec // every cell escaped by esc (see there)

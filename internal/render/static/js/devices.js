@@ -1,9 +1,11 @@
 // The device reading charts (issue 17). Served from our own origin (the CSP
 // forbids inline script); Chart.js (vendor/chartjs, window.Chart) draws them.
-// Every chart is drawn from the table beside it (rows' data-at, data-value,
-// data-value2, data-label attributes), so a chart shows nothing its table
-// does not; the tables are what screen readers and people without
-// JavaScript read (the charts are aria-hidden).
+// The daily and time-in-range charts are drawn from the table beside them
+// (rows' data-at, data-value, data-label attributes), so they show nothing
+// their table does not; the trend line from its canvas's data-series (the
+// averaged points of the day table's days, or the day's readings, which
+// its own table lists). The tables are what screen readers and people
+// without JavaScript read (the charts are aria-hidden).
 const style = getComputedStyle(document.documentElement);
 const ink = style.getPropertyValue("--link").trim() || "#0b7a75";
 const danger = style.getPropertyValue("--danger").trim() || "#b3261e";
@@ -21,9 +23,20 @@ function num(v) {
 
 const common = { animation: false, maintainAspectRatio: false };
 
+// The trend's points come as one JSON attribute, data-series (the day
+// table beside the chart is what screen readers read for a long period).
+function points(canvas) {
+  try {
+    const s = JSON.parse(canvas.dataset.series || "{}");
+    return { at: s.at || [], v: s.v || [], w: s.w || [] };
+  } catch {
+    return { at: [], v: [], w: [] };
+  }
+}
+
 function trend(canvas) {
-  const rs = rows(canvas);
-  const labels = rs.map((r) => r.dataset.at);
+  const pts = points(canvas);
+  const labels = pts.at;
   const low = num(canvas.dataset.low);
   const high = num(canvas.dataset.high);
   const datasets = [];
@@ -36,11 +49,11 @@ function trend(canvas) {
       backgroundColor: "rgba(30, 107, 52, 0.12)", fill: low !== null ? "-1" : "origin" });
   }
   const first = datasets.length;
-  datasets.push({ label: canvas.dataset.two ? "Systolic" : canvas.dataset.unit, data: rs.map((r) => Number(r.dataset.value)),
-    borderColor: ink, backgroundColor: ink, tension: 0.2, pointRadius: rs.length > 200 ? 0 : 2 });
+  datasets.push({ label: canvas.dataset.two ? "Systolic" : canvas.dataset.unit, data: pts.v,
+    borderColor: ink, backgroundColor: ink, tension: 0.2, pointRadius: labels.length > 200 ? 0 : 2 });
   if (canvas.dataset.two) {
-    datasets.push({ label: "Diastolic", data: rs.map((r) => Number(r.dataset.value2)), borderColor: warn, backgroundColor: warn,
-      tension: 0.2, pointRadius: rs.length > 200 ? 0 : 2 });
+    datasets.push({ label: "Diastolic", data: pts.w, borderColor: warn, backgroundColor: warn,
+      tension: 0.2, pointRadius: labels.length > 200 ? 0 : 2 });
   }
   new window.Chart(canvas, {
     type: "line",
