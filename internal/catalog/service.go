@@ -72,6 +72,9 @@ type Service struct {
 	// words are each tenant's spelling vocabulary (spell.go), rebuilt when
 	// the catalog version moves.
 	words map[string]vocabulary
+	// kept is each tenant's categories and loaded products at one catalog
+	// version (versioncache.go).
+	kept map[string]*atVersion
 }
 
 type versionEntry struct {
@@ -81,7 +84,7 @@ type versionEntry struct {
 
 // NewService returns the catalog service.
 func NewService(s Store, clk clock.Clock) *Service {
-	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}}
+	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}, kept: map[string]*atVersion{}}
 }
 
 // Categories returns a tenant's categories.
@@ -173,7 +176,13 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 	if q.Page == 0 {
 		q.Page = 1
 	}
-	cats, err := s.store.Categories(ctx, tenantID)
+	// The categories and the page's products come from memory at the
+	// current catalog version when a search has read them before.
+	v, err := s.Version(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.categoriesAt(ctx, tenantID, v)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +218,7 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 			}
 		}
 	}
-	ps, err := s.store.Products(ctx, tenantID, ids)
+	ps, err := s.productsAt(ctx, tenantID, v, ids)
 	if err != nil {
 		return nil, err
 	}
