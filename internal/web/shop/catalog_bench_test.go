@@ -2,10 +2,13 @@ package shop_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/store"
@@ -39,4 +42,45 @@ func BenchmarkCatalogPage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCatalogPageHTTP is BenchmarkCatalogPage over loopback HTTP, as
+// bench/run asks (keep-alive, no compression), so that a CPU profile shows
+// the server's whole path: net/http, middleware, cache.
+func BenchmarkCatalogPageHTTP(b *testing.B) {
+	s := testkit.StartServer(b, store.SQLite)
+	ctx := context.Background()
+	for i := range 30 {
+		p := &catalog.Product{Name: "Product " + strconv.Itoa(i), Variants: []catalog.Variant{{SKU: "S" + strconv.Itoa(i), Price: 100, Stock: 1}}}
+		if err := s.Catalog().SaveProduct(ctx, s.Tenant.ID, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 4}}
+	for _, path := range []string{"/", "/products", "/api/v1/products?limit=24"} {
+		b.Run(path, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for b.Loop() {
+				resp, err := client.Get(s.URL + path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatal(resp.StatusCode)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// cpuTime is the process's user and system CPU time (server and client
+// here): steadier than wall time on a shared machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
