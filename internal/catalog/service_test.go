@@ -318,3 +318,72 @@ func TestSearchPriceIsTheCardPrice(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchKeepsProductsPerVersion: a search's page comes from the products
+// kept at the catalog version after the first search (one statement), and a
+// change, on this replica at once and on another within the version's second,
+// shows in the next search.
+func TestSearchKeepsProductsPerVersion(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		db := testkit.OpenStore(t, e, store.Catalog)
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		ten := &tenant.Tenant{ID: id.New(), Slug: "t", Name: "T", Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+		ctx := context.Background()
+		if err := store.NewTenants(db).Create(ctx, ten); err != nil {
+			t.Fatal(err)
+		}
+		clk := clock.NewFake(now)
+		svc := catalog.NewService(store.NewCatalogRepo(db), clk)
+		other := catalog.NewService(store.NewCatalogRepo(db), clk) // another replica
+		cat := &catalog.Category{TenantID: ten.ID, Slug: "zinc", Name: "Zinc"}
+		if err := svc.SaveCategory(ctx, cat); err != nil {
+			t.Fatal(err)
+		}
+		p := &catalog.Product{Name: "Zinc Gummies", CategoryID: cat.ID, Variants: []catalog.Variant{{SKU: "Z1", Price: 900, Stock: 1}}}
+		if err := svc.SaveProduct(ctx, ten.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		price := func(s *catalog.Service, maxPrice int64) (int64, string) {
+			t.Helper()
+			r, err := s.Search(ctx, ten.ID, catalog.Query{Text: "zinc", Category: "zinc", MinPrice: -1, MaxPrice: maxPrice})
+			if err != nil || len(r.Products) != 1 || len(r.Categories) != 1 {
+				t.Fatalf("search: %v, %d products", err, len(r.Products))
+			}
+			pr, _ := r.Products[0].MinPrice()
+			return pr, r.Categories[0].Name
+		}
+		if got, _ := price(svc, 100000); got != 900 {
+			t.Fatalf("price %d, want 900", got)
+		}
+		before := db.Statements()
+		if got, _ := price(svc, 100001); got != 900 {
+			t.Fatalf("price %d, want 900", got)
+		}
+		if n := db.Statements() - before; n != 1 {
+			t.Errorf("a search with its products kept ran %d statements, want 1", n)
+		}
+		p.Variants[0].Price = 700
+		if err := svc.SaveProduct(ctx, ten.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := price(svc, 100002); got != 700 {
+			t.Fatalf("after a price change the search shows %d, want 700", got)
+		}
+		if got, _ := price(other, 100003); got != 700 {
+			t.Fatalf("the other replica shows %d, want 700", got)
+		}
+		// A change through this replica reaches the other within a second.
+		p.Variants[0].Price = 650
+		if err := svc.SaveProduct(ctx, ten.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		cat.Name = "Zinc and more"
+		if err := svc.SaveCategory(ctx, cat); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(2 * time.Second)
+		if got, name := price(other, 100004); got != 650 || name != "Zinc and more" {
+			t.Fatalf("the other replica shows %d in %q, want 650 in the renamed category", got, name)
+		}
+	})
+}
