@@ -75,6 +75,9 @@ type Service struct {
 	// kept is each tenant's categories and loaded products at one catalog
 	// version (versioncache.go).
 	kept map[string]*atVersion
+	// listings are each tenant's active products at one catalog version,
+	// for searches without text (memsearch.go).
+	listings map[string]*listing
 }
 
 type versionEntry struct {
@@ -84,7 +87,7 @@ type versionEntry struct {
 
 // NewService returns the catalog service.
 func NewService(s Store, clk clock.Clock) *Service {
-	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}, kept: map[string]*atVersion{}}
+	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}, kept: map[string]*atVersion{}, listings: map[string]*listing{}}
 }
 
 // Categories returns a tenant's categories.
@@ -198,7 +201,7 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 			return res, nil // an unknown category has no products
 		}
 	}
-	ids, counts, err := s.store.Search(ctx, tenantID, spec)
+	ids, counts, err := s.search(ctx, tenantID, v, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +233,22 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 		}
 	}
 	return res, nil
+}
+
+// search runs a search without text in memory from the tenant's listing
+// when the catalog is small enough (memsearch.go), and in the store's SQL
+// otherwise.
+func (s *Service) search(ctx context.Context, tenantID string, v int64, spec Spec) ([]string, Counts, error) {
+	if len(spec.Terms) == 0 {
+		l, err := s.listingAt(ctx, tenantID, v)
+		if err != nil {
+			return nil, Counts{}, err
+		}
+		if ids, c, ok := l.search(spec); ok {
+			return ids, c, nil
+		}
+	}
+	return s.store.Search(ctx, tenantID, spec)
 }
 
 // PublicProduct returns an active product by slug; drafts and archived products

@@ -387,3 +387,72 @@ func TestSearchKeepsProductsPerVersion(t *testing.T) {
 		}
 	})
 }
+
+// TestMemorySearchIsTheSQLSearch compares, on each engine, every search
+// without text that memory answers (memsearch.go) with the store's SQL for
+// the same spec: ids in order, total, category, flag and tag counts. The
+// catalog mixes categories, none, tags, none, draft products, upper case and
+// accented names, equal names and equal prices.
+func TestMemorySearchIsTheSQLSearch(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		db := testkit.OpenStore(t, e, store.Catalog)
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		ten := &tenant.Tenant{ID: id.New(), Slug: "t", Name: "T", Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+		ctx := context.Background()
+		if err := store.NewTenants(db).Create(ctx, ten); err != nil {
+			t.Fatal(err)
+		}
+		repo := store.NewCatalogRepo(db)
+		svc := catalog.NewService(repo, clock.NewFake(now))
+		tid := ten.ID
+		cats := seed(t, svc, tid)
+		if err := svc.GenerateProducts(ctx, tid, 150, 50, nil); err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range []string{"ZINC Upper", "zinc lower", "Éclair Vitamins", "Same Name", "Same Name", "Ärzte Set"} {
+			p := &catalog.Product{Name: name, Slug: fmt.Sprintf("x-%d", i), Variants: []catalog.Variant{{SKU: fmt.Sprintf("X%d", i), Price: 599, Stock: int64(i % 2)}}}
+			if i == 5 {
+				p.Status = catalog.StatusDraft
+			}
+			if err := svc.SaveProduct(ctx, tid, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		catIDs := []string{""}
+		for _, c := range cats {
+			catIDs = append(catIDs, c)
+		}
+		n := 0
+		for _, catID := range catIDs {
+			for _, tag := range []string{"", "glucose", "immune", "nope"} {
+				for _, f := range []catalog.Query{{MinPrice: -1, MaxPrice: -1}, {MinPrice: 500, MaxPrice: 2000}, {MinPrice: -1, MaxPrice: 100000, InStock: true},
+					{MinPrice: 700, MaxPrice: -1, Rx: "none", HSA: true}, {MinPrice: -1, MaxPrice: -1, Rx: "only"}} {
+					for _, sort := range []string{catalog.SortRelevance, catalog.SortName, catalog.SortPriceAsc, catalog.SortPriceDesc} {
+						for _, pg := range [][2]int{{1, 24}, {2, 7}, {40, 5}} {
+							q := f
+							q.Tag, q.Sort, q.Page, q.PerPage = tag, sort, pg[0], pg[1]
+							spec := catalog.Spec{Query: q, CategoryID: catID}
+							ids, c, ok, err := catalog.MemSearch(ctx, svc, tid, spec)
+							if err != nil || !ok {
+								t.Fatalf("memory search: %v, %v", ok, err)
+							}
+							ids2, c2, err := repo.Search(ctx, tid, spec)
+							if err != nil {
+								t.Fatal(err)
+							}
+							got, want := fmt.Sprintf("%v %+v", ids, c), fmt.Sprintf("%v %+v", ids2, c2)
+							if got != want {
+								t.Fatalf("%+v in %q:\nmemory %s\nSQL    %s", q, catID, got, want)
+							}
+							n++
+						}
+					}
+				}
+			}
+		}
+		if _, _, ok, _ := catalog.MemSearch(ctx, svc, tid, catalog.Spec{Query: catalog.Query{MinPrice: -1, MaxPrice: -1, Sort: catalog.SortNewest}}); ok {
+			t.Error("memory answered the newest first")
+		}
+		t.Logf("%d searches the same", n)
+	})
+}

@@ -20,7 +20,10 @@ type CatalogRepo struct{ db *DB }
 // NewCatalogRepo returns the catalog repository of a catalog store.
 func NewCatalogRepo(db *DB) *CatalogRepo { return &CatalogRepo{db: db} }
 
-var _ catalog.Store = (*CatalogRepo)(nil)
+var (
+	_ catalog.Store        = (*CatalogRepo)(nil)
+	_ catalog.ListingStore = (*CatalogRepo)(nil)
+)
 
 const productColumns = `id, tenant_id, slug, name, brand, summary, description, description_html, category_id, tags,
 	requires_prescription, hsa_fsa_eligible, status, created_at, updated_at`
@@ -313,13 +316,16 @@ func (b *searchSQL) statement() string {
 			COALESCE(SUM(CASE WHEN p.hsa_fsa_eligible THEN 1 ELSE 0 END), 0), 0 FROM m p` + whereClause(tagW) +
 		` GROUP BY p.category_id`
 	// Tags are stored joined by ","; each engine splits them its way. Tags
-	// are slugs: nothing in them needs escaping inside JSON.
+	// are slugs: nothing in them needs escaping inside JSON. A product without
+	// tags splits into one empty tag on SQLite and none on PostgreSQL: the
+	// empty one is left out, so that it takes no place among the most
+	// frequent on either engine.
 	tag, split, byTag := `t.value`, `, json_each('["' || replace(p.tags, ',', '","') || '"]') t`, `t.value`
 	if b.engine == Postgres {
 		tag, split, byTag = `t.tag`, ` CROSS JOIN LATERAL unnest(string_to_array(p.tags, ',')) AS t(tag)`, `t.tag COLLATE "C"`
 	}
 	tags := `SELECT 2, x.tag, x.n, 0, 0, 0, ROW_NUMBER() OVER (ORDER BY x.n DESC, x.tag` + collateC(b.engine) + `) FROM (SELECT ` + tag +
-		` AS tag, COUNT(*) AS n FROM m p` + split + whereClause(catW) + ` GROUP BY ` + tag + ` ORDER BY n DESC, ` + byTag +
+		` AS tag, COUNT(*) AS n FROM m p` + split + whereClause(append([]string{tag + ` <> ''`}, catW...)) + ` GROUP BY ` + tag + ` ORDER BY n DESC, ` + byTag +
 		` LIMIT CAST(` + b.arg(catalog.MaxTagFacets) + ` AS INTEGER)) x`
 	return `WITH ` + m + ` SELECT kind, k, n, i, r, h FROM (` + page + ` UNION ALL ` + counts + ` UNION ALL ` + tags +
 		`) u ORDER BY kind, pos`
@@ -330,6 +336,30 @@ func collateC(e Engine) string {
 		return ` COLLATE "C"`
 	}
 	return ""
+}
+
+// Listing returns the tenant's active products as a search without text reads
+// them (see catalog.ListingStore): at most limit, and false when there are
+// more. NameKey is lower(name) as the search's SQL orders by it.
+func (s *CatalogRepo) Listing(ctx context.Context, tenantID string, limit int) ([]catalog.ListingRow, bool, error) {
+	var out []catalog.ListingRow
+	err := each(ctx, s.db.r, `SELECT CAST(id AS TEXT), lower(name), CAST(category_id AS TEXT), tags, price_min, in_stock, requires_prescription, hsa_fsa_eligible
+		FROM products WHERE tenant_id = $1 AND status = 'active' LIMIT CAST($2 AS INTEGER)`, []any{tenantID, limit + 1},
+		func(rows *sql.Rows) error {
+			var r catalog.ListingRow
+			var cat sql.NullString
+			err := rows.Scan(&r.ID, &r.NameKey, &cat, &r.Tags, &r.Price, &r.InStock, &r.Rx, &r.HSA)
+			r.CategoryID = cat.String
+			out = append(out, r)
+			return err
+		})
+	if err != nil {
+		return nil, false, fmt.Errorf("product listing: %w", err)
+	}
+	if len(out) > limit {
+		return nil, false, nil
+	}
+	return out, true, nil
 }
 
 // ProductWords returns the names, brands and tags of the tenant's active
