@@ -17,3 +17,17 @@ func MemSearch(ctx context.Context, s *Service, tenantID string, spec Spec) ([]s
 	ids, c, ok := l.search(spec)
 	return ids, c, ok, nil
 }
+
+// KeptProducts is how many products the service keeps, all tenants.
+func KeptProducts(s *Service) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, c := range s.kept {
+		n += len(c.products)
+	}
+	if n != s.keptProducts {
+		return -1
+	}
+	return n
+}

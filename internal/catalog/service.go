@@ -75,6 +75,8 @@ type Service struct {
 	// kept is each tenant's categories and loaded products at one catalog
 	// version (versioncache.go).
 	kept map[string]*atVersion
+	// keptProducts is how many products kept holds, all tenants together.
+	keptProducts int
 	// listings are each tenant's active products at one catalog version,
 	// for searches without text (memsearch.go).
 	listings map[string]*listing

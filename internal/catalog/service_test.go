@@ -456,3 +456,33 @@ func TestMemorySearchIsTheSQLSearch(t *testing.T) {
 		t.Logf("%d searches the same", n)
 	})
 }
+
+// TestKeptProductsAreBounded pages through more products than a tenant may
+// keep: every page is whole and in order, and what is kept stays bounded
+// (and counted right).
+func TestKeptProductsAreBounded(t *testing.T) {
+	svc, tid := newService(t, store.SQLite)
+	ctx := context.Background()
+	if err := svc.GenerateProducts(ctx, tid, 1150, 1150, nil); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for page := 1; page <= 12; page++ {
+		r, err := svc.Search(ctx, tid, catalog.Query{Text: "count", MinPrice: -1, MaxPrice: -1, Sort: catalog.SortName, Page: page, PerPage: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(100, 1150-(page-1)*100); len(r.Products) != want {
+			t.Fatalf("page %d has %d products, want %d", page, len(r.Products), want)
+		}
+		for _, p := range r.Products {
+			if seen[p.ID] {
+				t.Fatalf("page %d repeats %s", page, p.Name)
+			}
+			seen[p.ID] = true
+		}
+		if n := catalog.KeptProducts(svc); n < 0 || n > 1024 {
+			t.Fatalf("after page %d the service keeps %d products", page, n)
+		}
+	}
+}

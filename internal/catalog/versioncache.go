@@ -6,9 +6,14 @@ import (
 )
 
 // maxCachedProducts bounds the products kept per tenant at one catalog
-// version: a search's page is served from memory once its products were
-// loaded, and a tenant's cache is started afresh when it would grow past this.
-const maxCachedProducts = 4096
+// version (a search's page is served from memory once its products were
+// loaded; a tenant's are started afresh when they would grow past this), and
+// maxKeptProducts those of all tenants together (all are started afresh):
+// a product with its description is a few kilobytes.
+const (
+	maxCachedProducts = 1024
+	maxKeptProducts   = 8192
+)
 
 // atVersion is what the service keeps of one tenant's catalog at one catalog
 // version: its categories and the products that searches have loaded. Every
@@ -28,6 +33,9 @@ type atVersion struct {
 func (s *Service) at(tenantID string, v int64) *atVersion {
 	c := s.kept[tenantID]
 	if c == nil || c.version != v {
+		if c != nil {
+			s.keptProducts -= len(c.products)
+		}
 		c = &atVersion{version: v, products: map[string]*Product{}}
 		s.kept[tenantID] = c
 	}
@@ -87,11 +95,18 @@ func (s *Service) productsAt(ctx context.Context, tenantID string, v int64, ids 
 			byID[p.ID] = p
 		}
 		s.mu.Lock()
+		if s.keptProducts+len(ps) > maxKeptProducts {
+			s.kept, s.keptProducts = map[string]*atVersion{}, 0
+		}
 		c = s.at(tenantID, v)
 		if len(c.products)+len(ps) > maxCachedProducts {
+			s.keptProducts -= len(c.products)
 			c.products = map[string]*Product{}
 		}
 		for _, p := range ps {
+			if c.products[p.ID] == nil {
+				s.keptProducts++
+			}
 			c.products[p.ID] = p
 		}
 		s.mu.Unlock()
