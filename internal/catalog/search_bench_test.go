@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -78,6 +79,42 @@ func BenchmarkSearchTwoWords(b *testing.B) {
 	measure(b, db, func(i int) {
 		q := catalog.Query{Text: fmt.Sprintf("zinc %s", forms[i%3]), InStock: true,
 			MinPrice: -1, MaxPrice: -1, Sort: catalog.SortRelevance, Page: 1, PerPage: 10 + i%50}
+		if _, err := svc.Search(ctx, tid, q); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkSearchCatalogFile runs bench/wrk/search.lua's searches against a
+// copy of a catalog database given by SALVE_BENCH_CATALOG (a data directory's
+// catalog.db after `salve catalog generate --count 100000`) for the tenant
+// SALVE_BENCH_TENANT (an id); skipped without them. Seeding 100,000
+// products in a benchmark would take minutes.
+func BenchmarkSearchCatalogFile(b *testing.B) {
+	path, tid := os.Getenv("SALVE_BENCH_CATALOG"), os.Getenv("SALVE_BENCH_TENANT")
+	if path == "" || tid == "" {
+		b.Skip("SALVE_BENCH_CATALOG and SALVE_BENCH_TENANT are not set")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Catalog, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	svc := catalog.NewService(store.NewCatalogRepo(db), clock.System{})
+	kinds := []string{"vitamin", "zinc", "magnesium", "calcium", "omega", "probiotic", "melatonin", "ibuprofen"}
+	forms := []string{"tablets", "capsules", "gummies", "softgels", "drops", "spray", "cream", "powder"}
+	measure(b, db, func(i int) {
+		q := catalog.Query{Text: kinds[i%len(kinds)] + " " + forms[(i/len(kinds))%len(forms)], MinPrice: -1, MaxPrice: -1,
+			Sort: catalog.SortRelevance, Page: 1, PerPage: 10 + i%50}
+		switch i % 3 {
+		case 0:
+			q.InStock = true
+		case 1:
+			q.HSA = true
+		default:
+			q.Rx = "none"
+		}
 		if _, err := svc.Search(ctx, tid, q); err != nil {
 			b.Fatal(err)
 		}
