@@ -486,3 +486,44 @@ func TestKeptProductsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchWhileSaving searches from several goroutines while products are
+// saved (run with -race): what the service keeps per version is shared.
+func TestSearchWhileSaving(t *testing.T) {
+	svc, tid := newService(t, store.SQLite)
+	ctx := context.Background()
+	if err := svc.GenerateProducts(ctx, tid, 100, 100, nil); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 30 {
+				q := catalog.Query{MinPrice: -1, MaxPrice: -1, Page: 1 + i%3, PerPage: 10}
+				if g%2 == 1 {
+					q.Text = "count"
+				}
+				r, err := svc.Search(ctx, tid, q)
+				if err == nil && len(r.Products) == 0 {
+					err = fmt.Errorf("search %d found nothing", i)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := range 10 {
+		p := &catalog.Product{Name: fmt.Sprintf("Saved %d count", i), Variants: []catalog.Variant{{SKU: fmt.Sprintf("SV%d", i), Price: 100, Stock: 1}}}
+		if err := svc.SaveProduct(ctx, tid, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
