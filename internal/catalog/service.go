@@ -72,6 +72,14 @@ type Service struct {
 	// words are each tenant's spelling vocabulary (spell.go), rebuilt when
 	// the catalog version moves.
 	words map[string]vocabulary
+	// kept is each tenant's categories and loaded products at one catalog
+	// version (versioncache.go).
+	kept map[string]*atVersion
+	// keptProducts is how many products kept holds, all tenants together.
+	keptProducts int
+	// listings are each tenant's active products at one catalog version,
+	// for searches without text (memsearch.go).
+	listings map[string]*listing
 }
 
 type versionEntry struct {
@@ -81,7 +89,7 @@ type versionEntry struct {
 
 // NewService returns the catalog service.
 func NewService(s Store, clk clock.Clock) *Service {
-	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}}
+	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}, kept: map[string]*atVersion{}, listings: map[string]*listing{}}
 }
 
 // Categories returns a tenant's categories.
@@ -173,7 +181,13 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 	if q.Page == 0 {
 		q.Page = 1
 	}
-	cats, err := s.store.Categories(ctx, tenantID)
+	// The categories and the page's products come from memory at the
+	// current catalog version when a search has read them before.
+	v, err := s.Version(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.categoriesAt(ctx, tenantID, v)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +203,7 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 			return res, nil // an unknown category has no products
 		}
 	}
-	ids, counts, err := s.store.Search(ctx, tenantID, spec)
+	ids, counts, err := s.search(ctx, tenantID, v, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +223,7 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 			}
 		}
 	}
-	ps, err := s.store.Products(ctx, tenantID, ids)
+	ps, err := s.productsAt(ctx, tenantID, v, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +235,22 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 		}
 	}
 	return res, nil
+}
+
+// search runs a search without text in memory from the tenant's listing
+// when the catalog is small enough (memsearch.go), and in the store's SQL
+// otherwise.
+func (s *Service) search(ctx context.Context, tenantID string, v int64, spec Spec) ([]string, Counts, error) {
+	if len(spec.Terms) == 0 {
+		l, err := s.listingAt(ctx, tenantID, v)
+		if err != nil {
+			return nil, Counts{}, err
+		}
+		if ids, c, ok := l.search(spec); ok {
+			return ids, c, nil
+		}
+	}
+	return s.store.Search(ctx, tenantID, spec)
 }
 
 // PublicProduct returns an active product by slug; drafts and archived products

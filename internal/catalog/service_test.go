@@ -318,3 +318,212 @@ func TestSearchPriceIsTheCardPrice(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchKeepsProductsPerVersion: a search's page comes from the products
+// kept at the catalog version after the first search (one statement), and a
+// change, on this replica at once and on another within the version's second,
+// shows in the next search.
+func TestSearchKeepsProductsPerVersion(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		db := testkit.OpenStore(t, e, store.Catalog)
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		ten := &tenant.Tenant{ID: id.New(), Slug: "t", Name: "T", Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+		ctx := context.Background()
+		if err := store.NewTenants(db).Create(ctx, ten); err != nil {
+			t.Fatal(err)
+		}
+		clk := clock.NewFake(now)
+		svc := catalog.NewService(store.NewCatalogRepo(db), clk)
+		other := catalog.NewService(store.NewCatalogRepo(db), clk) // another replica
+		cat := &catalog.Category{TenantID: ten.ID, Slug: "zinc", Name: "Zinc"}
+		if err := svc.SaveCategory(ctx, cat); err != nil {
+			t.Fatal(err)
+		}
+		p := &catalog.Product{Name: "Zinc Gummies", CategoryID: cat.ID, Variants: []catalog.Variant{{SKU: "Z1", Price: 900, Stock: 1}}}
+		if err := svc.SaveProduct(ctx, ten.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		price := func(s *catalog.Service, maxPrice int64) (int64, string) {
+			t.Helper()
+			r, err := s.Search(ctx, ten.ID, catalog.Query{Text: "zinc", Category: "zinc", MinPrice: -1, MaxPrice: maxPrice})
+			if err != nil || len(r.Products) != 1 || len(r.Categories) != 1 {
+				t.Fatalf("search: %v, %d products", err, len(r.Products))
+			}
+			pr, _ := r.Products[0].MinPrice()
+			return pr, r.Categories[0].Name
+		}
+		if got, _ := price(svc, 100000); got != 900 {
+			t.Fatalf("price %d, want 900", got)
+		}
+		before := db.Statements()
+		if got, _ := price(svc, 100001); got != 900 {
+			t.Fatalf("price %d, want 900", got)
+		}
+		if n := db.Statements() - before; n != 1 {
+			t.Errorf("a search with its products kept ran %d statements, want 1", n)
+		}
+		p.Variants[0].Price = 700
+		if err := svc.SaveProduct(ctx, ten.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := price(svc, 100002); got != 700 {
+			t.Fatalf("after a price change the search shows %d, want 700", got)
+		}
+		if got, _ := price(other, 100003); got != 700 {
+			t.Fatalf("the other replica shows %d, want 700", got)
+		}
+		// A change through this replica reaches the other within a second.
+		p.Variants[0].Price = 650
+		if err := svc.SaveProduct(ctx, ten.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		cat.Name = "Zinc and more"
+		if err := svc.SaveCategory(ctx, cat); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(2 * time.Second)
+		if got, name := price(other, 100004); got != 650 || name != "Zinc and more" {
+			t.Fatalf("the other replica shows %d in %q, want 650 in the renamed category", got, name)
+		}
+	})
+}
+
+// TestMemorySearchIsTheSQLSearch compares, on each engine, every search
+// without text that memory answers (memsearch.go) with the store's SQL for
+// the same spec: ids in order, total, category, flag and tag counts. The
+// catalog mixes categories, none, tags, none, draft products, upper case and
+// accented names, equal names and equal prices.
+func TestMemorySearchIsTheSQLSearch(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		db := testkit.OpenStore(t, e, store.Catalog)
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		ten := &tenant.Tenant{ID: id.New(), Slug: "t", Name: "T", Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
+		ctx := context.Background()
+		if err := store.NewTenants(db).Create(ctx, ten); err != nil {
+			t.Fatal(err)
+		}
+		repo := store.NewCatalogRepo(db)
+		svc := catalog.NewService(repo, clock.NewFake(now))
+		tid := ten.ID
+		cats := seed(t, svc, tid)
+		if err := svc.GenerateProducts(ctx, tid, 150, 50, nil); err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range []string{"ZINC Upper", "zinc lower", "Éclair Vitamins", "Same Name", "Same Name", "Ärzte Set"} {
+			p := &catalog.Product{Name: name, Slug: fmt.Sprintf("x-%d", i), Variants: []catalog.Variant{{SKU: fmt.Sprintf("X%d", i), Price: 599, Stock: int64(i % 2)}}}
+			if i == 5 {
+				p.Status = catalog.StatusDraft
+			}
+			if err := svc.SaveProduct(ctx, tid, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		catIDs := []string{""}
+		for _, c := range cats {
+			catIDs = append(catIDs, c)
+		}
+		n := 0
+		for _, catID := range catIDs {
+			for _, tag := range []string{"", "glucose", "immune", "nope"} {
+				for _, f := range []catalog.Query{{MinPrice: -1, MaxPrice: -1}, {MinPrice: 500, MaxPrice: 2000}, {MinPrice: -1, MaxPrice: 100000, InStock: true},
+					{MinPrice: 700, MaxPrice: -1, Rx: "none", HSA: true}, {MinPrice: -1, MaxPrice: -1, Rx: "only"}} {
+					for _, sort := range []string{catalog.SortRelevance, catalog.SortName, catalog.SortPriceAsc, catalog.SortPriceDesc} {
+						for _, pg := range [][2]int{{1, 24}, {2, 7}, {40, 5}} {
+							q := f
+							q.Tag, q.Sort, q.Page, q.PerPage = tag, sort, pg[0], pg[1]
+							spec := catalog.Spec{Query: q, CategoryID: catID}
+							ids, c, ok, err := catalog.MemSearch(ctx, svc, tid, spec)
+							if err != nil || !ok {
+								t.Fatalf("memory search: %v, %v", ok, err)
+							}
+							ids2, c2, err := repo.Search(ctx, tid, spec)
+							if err != nil {
+								t.Fatal(err)
+							}
+							got, want := fmt.Sprintf("%v %+v", ids, c), fmt.Sprintf("%v %+v", ids2, c2)
+							if got != want {
+								t.Fatalf("%+v in %q:\nmemory %s\nSQL    %s", q, catID, got, want)
+							}
+							n++
+						}
+					}
+				}
+			}
+		}
+		if _, _, ok, _ := catalog.MemSearch(ctx, svc, tid, catalog.Spec{Query: catalog.Query{MinPrice: -1, MaxPrice: -1, Sort: catalog.SortNewest}}); ok {
+			t.Error("memory answered the newest first")
+		}
+		t.Logf("%d searches the same", n)
+	})
+}
+
+// TestKeptProductsAreBounded pages through more products than a tenant may
+// keep: every page is whole and in order, and what is kept stays bounded
+// (and counted right).
+func TestKeptProductsAreBounded(t *testing.T) {
+	svc, tid := newService(t, store.SQLite)
+	ctx := context.Background()
+	if err := svc.GenerateProducts(ctx, tid, 1150, 1150, nil); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for page := 1; page <= 12; page++ {
+		r, err := svc.Search(ctx, tid, catalog.Query{Text: "count", MinPrice: -1, MaxPrice: -1, Sort: catalog.SortName, Page: page, PerPage: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(100, 1150-(page-1)*100); len(r.Products) != want {
+			t.Fatalf("page %d has %d products, want %d", page, len(r.Products), want)
+		}
+		for _, p := range r.Products {
+			if seen[p.ID] {
+				t.Fatalf("page %d repeats %s", page, p.Name)
+			}
+			seen[p.ID] = true
+		}
+		if n := catalog.KeptProducts(svc); n < 0 || n > 1024 {
+			t.Fatalf("after page %d the service keeps %d products", page, n)
+		}
+	}
+}
+
+// TestSearchWhileSaving searches from several goroutines while products are
+// saved (run with -race): what the service keeps per version is shared.
+func TestSearchWhileSaving(t *testing.T) {
+	svc, tid := newService(t, store.SQLite)
+	ctx := context.Background()
+	if err := svc.GenerateProducts(ctx, tid, 100, 100, nil); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 30 {
+				q := catalog.Query{MinPrice: -1, MaxPrice: -1, Page: 1 + i%3, PerPage: 10}
+				if g%2 == 1 {
+					q.Text = "count"
+				}
+				r, err := svc.Search(ctx, tid, q)
+				if err == nil && len(r.Products) == 0 {
+					err = fmt.Errorf("search %d found nothing", i)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := range 10 {
+		p := &catalog.Product{Name: fmt.Sprintf("Saved %d count", i), Variants: []catalog.Variant{{SKU: fmt.Sprintf("SV%d", i), Price: 100, Stock: 1}}}
+		if err := svc.SaveProduct(ctx, tid, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -20,7 +20,10 @@ type CatalogRepo struct{ db *DB }
 // NewCatalogRepo returns the catalog repository of a catalog store.
 func NewCatalogRepo(db *DB) *CatalogRepo { return &CatalogRepo{db: db} }
 
-var _ catalog.Store = (*CatalogRepo)(nil)
+var (
+	_ catalog.Store        = (*CatalogRepo)(nil)
+	_ catalog.ListingStore = (*CatalogRepo)(nil)
+)
 
 const productColumns = `id, tenant_id, slug, name, brand, summary, description, description_html, category_id, tags,
 	requires_prescription, hsa_fsa_eligible, status, created_at, updated_at`
@@ -135,15 +138,28 @@ func (b *searchSQL) from() string {
 // lowest price of one unit of any variant, what a customer pays for the
 // cheapest choice, so a price filter and sort agree with what is shown.
 func (b *searchSQL) where(withCategory, withTag bool) string {
+	w := b.filters()
+	if withCategory {
+		w = append(w, b.categoryFilter()...)
+	}
+	if withTag {
+		w = append(w, b.tagFilter()...)
+	}
+	return whereClause(w)
+}
+
+func whereClause(w []string) string {
+	if len(w) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w, " AND ")
+}
+
+// filters are the conditions that every part of a search applies: all but
+// the category's and the tag's (which their own facet counts leave out).
+func (b *searchSQL) filters() []string {
 	q := b.spec
 	var w []string
-	if withCategory && b.spec.CategoryID != "" {
-		w = append(w, `p.category_id = `+b.arg(b.spec.CategoryID))
-	}
-	if withTag && q.Tag != "" {
-		// Tags are slugs ([a-z0-9-], catalog.ValidSlug): no LIKE wildcards.
-		w = append(w, `(',' || p.tags || ',') LIKE ('%,' || CAST(`+b.arg(q.Tag)+` AS TEXT) || ',%')`)
-	}
 	if q.MinPrice >= 0 {
 		w = append(w, `p.price_min >= `+b.arg(q.MinPrice))
 	}
@@ -162,10 +178,22 @@ func (b *searchSQL) where(withCategory, withTag bool) string {
 	if q.HSA {
 		w = append(w, `p.hsa_fsa_eligible = `+b.arg(true))
 	}
-	if len(w) == 0 {
-		return ""
+	return w
+}
+
+func (b *searchSQL) categoryFilter() []string {
+	if b.spec.CategoryID == "" {
+		return nil
 	}
-	return " WHERE " + strings.Join(w, " AND ")
+	return []string{`p.category_id = ` + b.arg(b.spec.CategoryID)}
+}
+
+func (b *searchSQL) tagFilter() []string {
+	if b.spec.Tag == "" {
+		return nil
+	}
+	// Tags are slugs ([a-z0-9-], catalog.ValidSlug): no LIKE wildcards.
+	return []string{`(',' || p.tags || ',') LIKE ('%,' || CAST(` + b.arg(b.spec.Tag) + ` AS TEXT) || ',%')`}
 }
 
 // relevance scores the product's name for the terms the same way on both
@@ -213,101 +241,125 @@ func (b *searchSQL) orderBy() string {
 	return byName
 }
 
-// Search runs a search in SQL (see catalog.Store): three statements, each over
-// the text's matches only: the page, the totals with the category counts, and
-// the tag counts.
+// Search runs a search in SQL (see catalog.Store) in one statement: the text
+// is matched once, into a materialized table of the matches under every
+// filter but the category's and the tag's, and three parts read that table:
+// the page's ids (kind 0, in order), the counts per category with the flags
+// (kind 1), and the tag counts (kind 2). Why one statement: each of the three
+// statements before ran the full-text match again (at 100,000 products most
+// of a search's time was FTS5 merging the prefix matches of each word), and
+// each statement is a round trip through the driver.
 func (s *CatalogRepo) Search(ctx context.Context, tenantID string, spec catalog.Spec) ([]string, catalog.Counts, error) {
 	c := catalog.Counts{Categories: map[string]int{}}
-	run := func(build func(b *searchSQL) string, scan func(*sql.Rows) error) error {
-		b := &searchSQL{engine: s.db.engine, tenant: tenantID, spec: spec}
-		q := build(b)
-		rows, err := s.db.r.QueryContext(ctx, q, b.args...)
-		if err != nil {
-			return scrubTerms(err, spec.Terms)
+	b := &searchSQL{engine: s.db.engine, tenant: tenantID, spec: spec}
+	q := b.statement()
+	rows, err := s.db.r.QueryContext(ctx, q, b.args...)
+	if err != nil {
+		return nil, c, scrubTerms(err, spec.Terms)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var kind int
+		var key sql.NullString
+		var n, inStock, rx, hsa int
+		if err := rows.Scan(&kind, &key, &n, &inStock, &rx, &hsa); err != nil {
+			return nil, c, scrubTerms(err, spec.Terms)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return scrubTerms(err, spec.Terms)
+		switch kind {
+		case 0:
+			ids = append(ids, key.String)
+		case 1:
+			if key.Valid {
+				c.Categories[key.String] = n
+			}
+			if spec.CategoryID == "" || key.String == spec.CategoryID {
+				c.Total, c.InStock, c.Rx, c.HSA = c.Total+n, c.InStock+inStock, c.Rx+rx, c.HSA+hsa
+			}
+		case 2:
+			if key.String != "" {
+				c.Tags = append(c.Tags, catalog.Facet{Value: key.String, Label: key.String, Count: n})
 			}
 		}
-		if err := rows.Err(); err != nil {
-			return scrubTerms(err, spec.Terms)
-		}
-		return nil
 	}
-	var ids []string
-	per := max(spec.PerPage, 1)
-	err := run(func(b *searchSQL) string {
-		from := b.from()
-		score := b.relevance()
-		where := b.where(true, true)
-		order := b.orderBy()
-		return `SELECT p.id, ` + score + ` AS score FROM ` + from + where + ` ORDER BY ` + order +
-			` LIMIT ` + b.arg(per) + ` OFFSET ` + b.arg((max(spec.Page, 1)-1)*per)
-	}, func(rows *sql.Rows) error {
-		var pid string
-		var score int
-		err := rows.Scan(&pid, &score)
-		ids = append(ids, pid)
-		return err
-	})
-	if err != nil {
-		return nil, c, err
-	}
-	// The total, the flag counts and the category counts in one statement:
-	// counted per category under every filter but the category's own, the
-	// total and flags are then the sum over all categories, or the filtered
-	// category's own row when there is one.
-	err = run(func(b *searchSQL) string {
-		return `SELECT p.category_id, COUNT(*),
-			COALESCE(SUM(CASE WHEN p.in_stock THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN p.requires_prescription THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN p.hsa_fsa_eligible THEN 1 ELSE 0 END), 0) FROM ` + b.from() + b.where(false, true) +
-			` GROUP BY p.category_id`
-	}, func(rows *sql.Rows) error {
-		var cat sql.NullString
-		var n, inStock, rx, hsa int
-		if err := rows.Scan(&cat, &n, &inStock, &rx, &hsa); err != nil {
-			return err
-		}
-		if cat.Valid {
-			c.Categories[cat.String] = n
-		}
-		if spec.CategoryID == "" || cat.String == spec.CategoryID {
-			c.Total, c.InStock, c.Rx, c.HSA = c.Total+n, c.InStock+inStock, c.Rx+rx, c.HSA+hsa
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, c, err
-	}
-	err = run(func(b *searchSQL) string {
-		// Tags are stored joined by ","; each engine splits them its way.
-		from := b.from()
-		where := b.where(true, false)
-		tag, split := `t.value`, `json_each('["' || replace(p.tags, ',', '","') || '"]') t`
-		if b.engine == Postgres {
-			tag, split = `t.tag`, `unnest(string_to_array(p.tags, ',')) AS t(tag)`
-			return `SELECT ` + tag + `, COUNT(*) AS n FROM ` + from + ` CROSS JOIN LATERAL ` + split + where +
-				` GROUP BY ` + tag + ` ORDER BY n DESC, ` + tag + ` COLLATE "C" LIMIT ` + b.arg(catalog.MaxTagFacets)
-		}
-		// Tags are slugs: nothing in them needs escaping inside JSON.
-		return `SELECT ` + tag + `, COUNT(*) AS n FROM ` + from + `, ` + split + where +
-			` GROUP BY ` + tag + ` ORDER BY n DESC, ` + tag + ` LIMIT ` + b.arg(catalog.MaxTagFacets)
-	}, func(rows *sql.Rows) error {
-		var f catalog.Facet
-		err := rows.Scan(&f.Value, &f.Count)
-		if f.Value != "" {
-			f.Label = f.Value
-			c.Tags = append(c.Tags, f)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, c, err
+	if err := rows.Err(); err != nil {
+		return nil, c, scrubTerms(err, spec.Terms)
 	}
 	return ids, c, nil
+}
+
+// statement is the one search statement (see Search). Every row is (kind,
+// key, n, in stock, rx, hsa, position); rows come in kind and position order.
+//
+// The total, the flag counts and the category counts: counted per category
+// under every filter but the category's own, the total and flags are then the
+// sum over all categories, or the filtered category's own row when there is
+// one.
+func (b *searchSQL) statement() string {
+	from := b.from()
+	base := b.where(false, false)
+	// Matches under the shared filters, with only the columns the parts read.
+	m := `m AS MATERIALIZED (SELECT p.id, p.name, p.category_id, p.tags, p.price_min, p.in_stock, p.requires_prescription,
+		p.hsa_fsa_eligible, p.created_at, p.text_rank FROM ` + from + base + `)`
+	catW, tagW := b.categoryFilter(), b.tagFilter()
+	per := max(b.spec.PerPage, 1)
+	score := b.relevance()
+	order := b.orderBy()
+	// Why CAST around LIMIT and OFFSET: SQLite re-prepares a statement whose
+	// plan read a bound value, and a bare LIMIT $n is one (stmtcache.go).
+	page := `SELECT 0 AS kind, CAST(p.id AS TEXT) AS k, 0 AS n, 0 AS i, 0 AS r, 0 AS h, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS pos
+		FROM (SELECT p.*, ` + score + ` AS score FROM m p` + whereClause(append(append([]string{}, catW...), tagW...)) +
+		` ORDER BY ` + order + ` LIMIT CAST(` + b.arg(per) + ` AS INTEGER) OFFSET CAST(` + b.arg((max(b.spec.Page, 1)-1)*per) + ` AS INTEGER)) p`
+	counts := `SELECT 1, CAST(p.category_id AS TEXT), COUNT(*),
+			COALESCE(SUM(CASE WHEN p.in_stock THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN p.requires_prescription THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN p.hsa_fsa_eligible THEN 1 ELSE 0 END), 0), 0 FROM m p` + whereClause(tagW) +
+		` GROUP BY p.category_id`
+	// Tags are stored joined by ","; each engine splits them its way. Tags
+	// are slugs: nothing in them needs escaping inside JSON. A product without
+	// tags splits into one empty tag on SQLite and none on PostgreSQL: the
+	// empty one is left out, so that it takes no place among the most
+	// frequent on either engine.
+	tag, split, byTag := `t.value`, `, json_each('["' || replace(p.tags, ',', '","') || '"]') t`, `t.value`
+	if b.engine == Postgres {
+		tag, split, byTag = `t.tag`, ` CROSS JOIN LATERAL unnest(string_to_array(p.tags, ',')) AS t(tag)`, `t.tag COLLATE "C"`
+	}
+	tags := `SELECT 2, x.tag, x.n, 0, 0, 0, ROW_NUMBER() OVER (ORDER BY x.n DESC, x.tag` + collateC(b.engine) + `) FROM (SELECT ` + tag +
+		` AS tag, COUNT(*) AS n FROM m p` + split + whereClause(append([]string{tag + ` <> ''`}, catW...)) + ` GROUP BY ` + tag + ` ORDER BY n DESC, ` + byTag +
+		` LIMIT CAST(` + b.arg(catalog.MaxTagFacets) + ` AS INTEGER)) x`
+	return `WITH ` + m + ` SELECT kind, k, n, i, r, h FROM (` + page + ` UNION ALL ` + counts + ` UNION ALL ` + tags +
+		`) u ORDER BY kind, pos`
+}
+
+func collateC(e Engine) string {
+	if e == Postgres {
+		return ` COLLATE "C"`
+	}
+	return ""
+}
+
+// Listing returns the tenant's active products as a search without text reads
+// them (see catalog.ListingStore): at most limit, and false when there are
+// more. NameKey is lower(name) as the search's SQL orders by it.
+func (s *CatalogRepo) Listing(ctx context.Context, tenantID string, limit int) ([]catalog.ListingRow, bool, error) {
+	var out []catalog.ListingRow
+	err := each(ctx, s.db.r, `SELECT CAST(id AS TEXT), lower(name), CAST(category_id AS TEXT), tags, price_min, in_stock, requires_prescription, hsa_fsa_eligible
+		FROM products WHERE tenant_id = $1 AND status = 'active' LIMIT CAST($2 AS INTEGER)`, []any{tenantID, limit + 1},
+		func(rows *sql.Rows) error {
+			var r catalog.ListingRow
+			var cat sql.NullString
+			err := rows.Scan(&r.ID, &r.NameKey, &cat, &r.Tags, &r.Price, &r.InStock, &r.Rx, &r.HSA)
+			r.CategoryID = cat.String
+			out = append(out, r)
+			return err
+		})
+	if err != nil {
+		return nil, false, fmt.Errorf("product listing: %w", err)
+	}
+	if len(out) > limit {
+		return nil, false, nil
+	}
+	return out, true, nil
 }
 
 // ProductWords returns the names, brands and tags of the tenant's active

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"hash/fnv"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Cache holds rendered public output (pages split around their per-request
@@ -32,6 +34,16 @@ type Entry struct {
 	ContentType string
 	Head, Tail  []byte // a page: Head + personal part + Tail; JSON: Head only
 	ETag        string
+	// whole is the page with one personal part put in (the one most
+	// requests get: nobody signed in), built on the first such request.
+	whole atomic.Pointer[wholePage]
+}
+
+// wholePage is a cached page with one personal part in its slot, and its
+// ETag.
+type wholePage struct {
+	personal, body []byte
+	etag           string
 }
 
 // NewCache returns a cache that holds about maxBytes of output.
@@ -87,13 +99,53 @@ func (e *Entry) NotModified(w http.ResponseWriter, r *http.Request) bool {
 // personal: its ETag also covers that part, and only the browser may keep it
 // (private), never a shared cache.
 func (e *Entry) PageNotModified(w http.ResponseWriter, r *http.Request, personal []byte) bool {
+	return notModified(w, r, e, e.pageETag(personal), "private, no-cache")
+}
+
+// WritePage writes a cached page with this request's personal part in its
+// slot, or a 304 (see PageNotModified). Why one write of the whole body: three
+// writes (head, personal part, tail) of a page larger than net/http's
+// buffers cost a system call or two more per response. When shared is set
+// the personal part is the same for many requests (nobody signed in): the
+// page with it is built once and kept in the entry.
+func (e *Entry) WritePage(w http.ResponseWriter, r *http.Request, personal []byte, shared bool) error {
+	var body []byte
+	var etag string
+	if wp := e.whole.Load(); shared && wp != nil && bytes.Equal(wp.personal, personal) {
+		body, etag = wp.body, wp.etag
+	} else {
+		body = make([]byte, 0, len(e.Head)+len(personal)+len(e.Tail))
+		body = append(append(append(body, e.Head...), personal...), e.Tail...)
+		etag = e.pageETag(personal)
+		if shared {
+			e.whole.Store(&wholePage{personal: bytes.Clone(personal), body: body, etag: etag})
+		}
+	}
+	if notModified(w, r, e, etag, "private, no-cache") {
+		return nil
+	}
+	h := w.Header()
+	h.Set("Content-Type", e.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.Status)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	// Head and Tail are html/template output, escaped when they were
+	// rendered, and so is the personal part.
+	_, err := w.Write(body) //nolint:gosec // escaped template output
+	return err
+}
+
+// pageETag is the ETag of the page with a personal part: the entry's, and a
+// hash of the part when there is one.
+func (e *Entry) pageETag(personal []byte) string {
 	if len(personal) == 0 {
-		return notModified(w, r, e, e.ETag, "private, no-cache")
+		return e.ETag
 	}
 	h := fnv.New64a()
 	_, _ = h.Write(personal)
-	etag := strings.TrimSuffix(e.ETag, `"`) + "-" + strconv.FormatUint(h.Sum64(), 36) + `"`
-	return notModified(w, r, e, etag, "private, no-cache")
+	return strings.TrimSuffix(e.ETag, `"`) + "-" + strconv.FormatUint(h.Sum64(), 36) + `"`
 }
 
 func notModified(w http.ResponseWriter, r *http.Request, e *Entry, etag, cacheControl string) bool {

@@ -46,32 +46,33 @@ func (h *Handlers) serveCached(w http.ResponseWriter, r *http.Request, page *ren
 		e = &web.Entry{Status: http.StatusOK, ContentType: "text/html; charset=utf-8", Head: head, Tail: tail}
 		h.cache.Put(full, e)
 	}
-	// The personal part, rendered for this request only.
+	// The personal part, rendered for this request only; with nobody
+	// signed in it is the same for every request, rendered once.
+	if _, signedIn := web.SessionFrom(ctx); !signedIn {
+		personal, err := h.anonymousPart()
+		if err != nil {
+			return err
+		}
+		return e.WritePage(w, r, personal, true)
+	}
 	buf := personalBufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer personalBufs.Put(buf)
 	if err := h.site.Engine().Personal(buf, &render.View{Viewer: web.ViewerOf(r)}); err != nil {
 		return err
 	}
-	if e.PageNotModified(w, r, buf.Bytes()) {
-		return nil
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", e.ContentType)
-	hd.Set("Content-Length", strconv.Itoa(len(e.Head)+buf.Len()+len(e.Tail)))
-	w.WriteHeader(e.Status)
-	if r.Method == http.MethodHead {
-		return nil
-	}
-	// Head and Tail are html/template output, escaped when they were rendered.
-	if _, err := w.Write(e.Head); err != nil { //nolint:gosec // escaped template output
-		return err
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return err
-	}
-	_, err = w.Write(e.Tail) //nolint:gosec // escaped template output
-	return err
+	return e.WritePage(w, r, buf.Bytes(), false)
+}
+
+// anonymousPart is the personal part for a request without a session
+// (web.ViewerOf gives the zero Viewer then), rendered once.
+func (h *Handlers) anonymousPart() ([]byte, error) {
+	h.anonOnce.Do(func() {
+		var b bytes.Buffer
+		h.anonErr = h.site.Engine().Personal(&b, &render.View{Viewer: render.Viewer{}})
+		h.anon = b.Bytes()
+	})
+	return h.anon, h.anonErr
 }
 
 // imageURL is where an image rendition is served: its content hash is in the

@@ -14,6 +14,7 @@ package shop
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
@@ -49,6 +50,12 @@ type Handlers struct {
 	// still need, with links to them, on the checkout page (issue 18);
 	// placing the order refuses without them either way (orders.Deps.Intake).
 	Forms *forms.Service
+
+	// anon is the personal part of a page for a request without a session
+	// (cache.go), rendered once.
+	anonOnce sync.Once
+	anon     []byte
+	anonErr  error
 }
 
 // New builds the shop's handlers; ord may be nil (no checkout). A missing
