@@ -461,18 +461,9 @@ const ListLimit = 200
 // ctx (the patient, a proxy with the clinical scope, a clinician with a care
 // relationship): one statement and one audited vault access for all rows.
 func (s *Service) List(ctx context.Context, tenantID, patientID string, limit int) ([]*Report, int, int, error) {
-	d, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataClinical, access.Read)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	recs, total, fresh, err := s.d.Store.Released(ctx, tenantID, patientID, limit)
+	recs, h, total, fresh, err := s.latestReleased(ctx, tenantID, patientID, limit)
 	if err != nil || len(recs) == 0 {
 		return nil, total, fresh, err
-	}
-	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Read,
-		Purpose: d.Purpose, Resource: "lab_report", AuditAction: "lab_report.list", Detail: fmt.Sprintf("rows=%d", len(recs))})
-	if err != nil {
-		return nil, 0, 0, err
 	}
 	out := make([]*Report, 0, len(recs))
 	for _, r := range recs {
@@ -483,6 +474,27 @@ func (s *Service) List(ctx context.Context, tenantID, patientID string, limit in
 		out = append(out, rep)
 	}
 	return out, total, fresh, nil
+}
+
+// latestReleased authorizes reading the patient's reports, reads the latest
+// released ones with their count and new count, and opens one audited vault
+// access for them all (none when there are none): what List and the widget
+// share. Plaintext comes only through the returned handle, after the audit.
+func (s *Service) latestReleased(ctx context.Context, tenantID, patientID string, limit int) ([]Record, phi.Handle, int, int, error) {
+	d, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataClinical, access.Read)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	recs, total, fresh, err := s.d.Store.Released(ctx, tenantID, patientID, limit)
+	if err != nil || len(recs) == 0 {
+		return nil, nil, total, fresh, err
+	}
+	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Read,
+		Purpose: d.Purpose, Resource: "lab_report", AuditAction: "lab_report.list", Detail: fmt.Sprintf("rows=%d", len(recs))})
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return recs, h, total, fresh, nil
 }
 
 // Point is one value of a test in time.

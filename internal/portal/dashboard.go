@@ -80,7 +80,10 @@ func (s *Service) Dashboard(ctx context.Context, v View, sources Sources) (Dashb
 		// for one commit (an fsync) per class; asked together, their events
 		// join one group commit. Each source still waits for its own event,
 		// so nothing is read before its access is recorded.
-		wg.Go(func() {
+		// On a pooled worker (workers.go): its stack has grown already.
+		wg.Add(1)
+		widgetWorkers.run(func() {
+			defer wg.Done()
 			sum, err := src.Summary(ctx, v.TenantID, v.PatientID)
 			if err == nil && len(sum.Lines) > MaxLines {
 				sum.Lines = sum.Lines[:MaxLines]

@@ -34,6 +34,8 @@ func StaticFS() fs.FS {
 // Engine holds the parsed pages.
 type Engine struct {
 	pages map[string]*template.Template
+	// layouts are the pages' pre-rendered layouts, by page name.
+	layouts map[string]*layout
 	// personal renders the "personal" partial on its own, per request, into a
 	// cached page's slot.
 	personal *template.Template
@@ -52,7 +54,7 @@ type Options struct {
 // New parses every layout, partial and page. Page names are their paths under
 // templates/pages without ".html" ("shop/home", "error").
 func New(assets *Assets, o Options) (*Engine, error) {
-	e := &Engine{pages: make(map[string]*template.Template), assets: assets, opts: o,
+	e := &Engine{pages: make(map[string]*template.Template), layouts: make(map[string]*layout), assets: assets, opts: o,
 		bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	base := template.New("").Funcs(e.funcs())
 	for _, dir := range []string{"templates/layouts", "templates/partials"} {
@@ -90,6 +92,11 @@ func New(assets *Assets, o Options) (*Engine, error) {
 		}
 		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
 		e.pages[name] = t
+		l, err := newLayout(name, t)
+		if err != nil {
+			return err
+		}
+		e.layouts[name] = l
 		return nil
 	})
 	if err != nil {
@@ -163,6 +170,8 @@ func (e *Engine) funcs() template.FuncMap {
 		"optional": func(f Field) Field { f.Optional = true; return f },
 		// slot marks where a cached page's per-request part goes.
 		"slot": func() template.HTML { return SlotMarker },
+		// contentMarker marks where a pre-rendered layout's content goes.
+		"contentMarker": func() template.HTML { return contentMarker },
 		// price formats minor units with the currency.
 		"price": catalog.FormatPrice,
 	}
@@ -173,9 +182,10 @@ func (e *Engine) Assets() *Assets { return e.assets }
 
 // Page is one parsed page, looked up once when a handler is built.
 type Page struct {
-	name string
-	t    *template.Template
-	bufs *sync.Pool
+	name   string
+	t      *template.Template
+	layout *layout
+	bufs   *sync.Pool
 }
 
 // Page returns a page by name, or an error; handlers get their pages when they
@@ -185,7 +195,7 @@ func (e *Engine) Page(name string) (*Page, error) {
 	if !ok {
 		return nil, fmt.Errorf("render: no template for page %q", name)
 	}
-	return &Page{name: name, t: t, bufs: e.bufs}, nil
+	return &Page{name: name, t: t, layout: e.layouts[name], bufs: e.bufs}, nil
 }
 
 // Name returns the page name.
@@ -201,8 +211,8 @@ func (p *Page) Render(w http.ResponseWriter, status int, v *View) error {
 			p.bufs.Put(buf)
 		}
 	}()
-	if err := p.t.ExecuteTemplate(buf, "base", v); err != nil {
-		return fmt.Errorf("render %s: %w", p.name, err)
+	if err := p.execute(buf, v); err != nil {
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -210,6 +220,28 @@ func (p *Page) Render(w http.ResponseWriter, status int, v *View) error {
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// execute renders the page into buf: the layout's parts as pre-rendered for
+// v's layout inputs, and the page's content rendered now. The output is the
+// same, byte for byte, as executing the whole layout (Execute).
+func (p *Page) execute(buf *bytes.Buffer, v *View) error {
+	if v.Slot || p.layout == nil {
+		if err := p.t.ExecuteTemplate(buf, "base", v); err != nil {
+			return fmt.Errorf("render %s: %w", p.name, err)
+		}
+		return nil
+	}
+	head, tail, err := p.layout.parts(v)
+	if err != nil {
+		return err
+	}
+	buf.Write(head)
+	if err := p.t.ExecuteTemplate(buf, "content", v); err != nil {
+		return fmt.Errorf("render %s: %w", p.name, err)
+	}
+	buf.Write(tail)
+	return nil
 }
 
 // Execute renders the page into a byte slice (for caches and tests).

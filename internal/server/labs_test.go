@@ -319,6 +319,45 @@ func TestLabWidgetSource(t *testing.T) {
 		if len(after) != len(before)+1 || countAction(after, "lab_report.list")-countAction(before, "lab_report.list") != 1 {
 			t.Fatalf("want one audited access for all rows, got %d more events", len(after)-len(before))
 		}
+		// The widget decodes only what its lines show: they are what the
+		// whole reports (List) give, also once one is seen and with a
+		// critical value.
+		sameAsList := func() {
+			t.Helper()
+			sum, err := s.PortalSources()[portal.WidgetLabs].Summary(pctx, s.Tenant.ID, patient.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reps, total, _, err := s.Services().Labs.List(pctx, s.Tenant.ID, patient.ID, portal.MaxLines)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Total != total || len(sum.Lines) != len(reps) {
+				t.Fatalf("summary %+v, list of %d (total %d)", sum, len(reps), total)
+			}
+			for i, r := range reps {
+				badge, tone := labs.Badge(r)
+				l := sum.Lines[i]
+				if l.Title != r.Panel || l.Detail != "Collected "+r.CollectedAt.Format("2 Jan 2006") || l.Href != "/account/results/"+r.ID ||
+					l.Badge != badge || l.Tone != tone {
+					t.Fatalf("line %d %+v, report %+v badge %q", i, l, r, badge)
+				}
+			}
+		}
+		sameAsList()
+		if _, err := s.Services().Labs.Get(pctx, s.Tenant.ID, strings.TrimPrefix(sum.Lines[1].Href, "/account/results/")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Services().Labs.Enter(dctx, s.Tenant.ID, labs.Entry{PatientID: patient.ID, Panel: "Potassium", Release: true,
+			CollectedAt: s.Clock.Now(), Observations: []labs.Observation{{LOINC: "2823-3", Name: "Potassium",
+				Value: 7.1, Unit: "mmol/L", Range: labs.Range{Low: ptr(3.5), High: ptr(5.1)}, Critical: labs.Range{Low: ptr(2.5), High: ptr(6.5)}}}}); err != nil {
+			t.Fatal(err)
+		}
+		sameAsList()
+		sum, err = s.PortalSources()[portal.WidgetLabs].Summary(pctx, s.Tenant.ID, patient.ID)
+		if err != nil || sum.Lines[0].Badge != "New · Critical" || sum.Lines[2].Badge != "High" {
+			t.Fatalf("summary %+v, %v", sum, err)
+		}
 		// Another patient: the same NotFound-class denial as a missing record.
 		stranger := s.NewPerson(t, access.RolePatient)
 		sctx := access.WithActor(ctx, access.Actor{ID: stranger.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})

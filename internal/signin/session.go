@@ -107,7 +107,10 @@ func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, 
 	if !auth.ValidToken(token) {
 		return Session{}, ErrNoSession
 	}
-	row, err := s.sessions.ByID(ctx, auth.HashToken(token))
+	// The session and its account in one read: both are read on every
+	// signed-in request, so the checks below see the rows as they are now
+	// (a revoked session or a disabled account is refused at once).
+	row, u, err := s.sessions.WithUser(ctx, auth.HashToken(token))
 	if err != nil {
 		return Session{}, ErrNoSession
 	}
@@ -121,8 +124,7 @@ func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, 
 	if ok, _ := policy.Valid(row.Auth(), now); !ok {
 		return Session{}, ErrNoSession
 	}
-	u, err := s.users.ByID(ctx, tenantID, row.UserID)
-	if err != nil || u.Status != accounts.StatusActive || u.Role != row.Role {
+	if u.TenantID != tenantID || u.ID != row.UserID || u.Status != accounts.StatusActive || u.Role != row.Role {
 		// A role change or a disabled account ends the session: privileges
 		// never change under a live token.
 		return Session{}, ErrNoSession

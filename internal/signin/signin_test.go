@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
+	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/outbox"
@@ -247,6 +248,77 @@ func TestBurstOfFailuresAlerts(t *testing.T) {
 		}
 		if !slices.ContainsFunc(items, func(it outbox.Item) bool { return it.To.Reveal() == "security@pharmacy.test" }) {
 			t.Fatal("the security contact was not emailed")
+		}
+	})
+}
+
+// TestLookupReadsSessionAndAccountInOneStatement: a signed-in request's
+// session lookup is one statement (the session and its account's row
+// together), and still refuses a session at once when its account was
+// disabled or its role changed under it, or when it is presented to another
+// tenant; the account row it gives the request is the stored one.
+func TestLookupReadsSessionAndAccountInOneStatement(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		en := testkit.NewIdentity(t, e)
+		ctx := context.Background()
+		en.RegisterPatient(t, "pat@example.com")
+		tok, _, err := en.Login("pat@example.com", testkit.PatientPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := en.Stores.PHI.Statements()
+		sess, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := en.Stores.PHI.Statements() - before; n != 1 {
+			t.Fatalf("lookup ran %d statements, want 1", n)
+		}
+		u, ok := sess.User()
+		stored, err := store.NewUsers(en.Stores.PHI).ByID(ctx, en.Tenant.ID, sess.UserID)
+		if err != nil || !ok {
+			t.Fatalf("user on the session: %v %v", ok, err)
+		}
+		if u.ID != stored.ID || u.TenantID != stored.TenantID || u.Role != stored.Role || u.Status != stored.Status ||
+			string(u.EmailCT) != string(stored.EmailCT) || string(u.NameCT) != string(stored.NameCT) || u.PasswordHash != stored.PasswordHash ||
+			!u.CreatedAt.Equal(stored.CreatedAt) || u.Passkeys != stored.Passkeys || u.HasSecondFactor() != stored.HasSecondFactor() {
+			t.Fatalf("session's user %+v, stored %+v", u, stored)
+		}
+		if sess.Role != access.RolePatient || sess.TenantID != en.Tenant.ID {
+			t.Fatalf("session %+v", sess)
+		}
+		// Another tenant's host: no session.
+		if _, err := en.SignIn.Lookup(ctx, "other-tenant", tok); !errors.Is(err, signin.ErrNoSession) {
+			t.Fatalf("other tenant: %v", err)
+		}
+		// A token that was never issued: no session.
+		other, _, err := auth.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, other); !errors.Is(err, signin.ErrNoSession) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		users := store.NewUsers(en.Stores.PHI)
+		// A role changed under a live token ends it on the next request.
+		if err := users.SetRole(ctx, en.Tenant.ID, sess.UserID, access.RoleFulfillment, en.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok); !errors.Is(err, signin.ErrNoSession) {
+			t.Fatalf("role changed: %v", err)
+		}
+		if err := users.SetRole(ctx, en.Tenant.ID, sess.UserID, access.RolePatient, en.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok); err != nil {
+			t.Fatalf("role back: %v", err)
+		}
+		// A disabled account ends it too.
+		if err := users.SetStatus(ctx, en.Tenant.ID, sess.UserID, accounts.StatusDisabled, "test", en.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.SignIn.Lookup(ctx, en.Tenant.ID, tok); !errors.Is(err, signin.ErrNoSession) {
+			t.Fatalf("disabled: %v", err)
 		}
 	})
 }

@@ -51,27 +51,41 @@ func timeOf(n sql.NullTime) time.Time {
 }
 
 func scanUser(row interface{ Scan(...any) error }) (accounts.User, error) {
-	var (
-		u                                                     accounts.User
-		role                                                  string
-		verified, enrolled, lastFail, locked, login, disabled sql.NullTime
-		nameCT, phoneCT, totpCT, dobCT, detailsCT             []byte
-	)
-	err := row.Scan(&u.ID, &u.TenantID, &role, &u.Status, &u.EmailBidx, &u.EmailCT, &nameCT, &phoneCT, &verified,
-		&u.PasswordHash, &totpCT, &u.TOTPLastStep, &enrolled, &u.Failures, &lastFail, &locked,
-		&u.NeedsUnlock, &login, &disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &dobCT, &detailsCT, &u.Passkeys)
-	if errors.Is(err, sql.ErrNoRows) {
-		return accounts.User{}, apperr.NotFoundError()
-	}
-	if err != nil {
+	var x userScan
+	if err := row.Scan(x.dest()...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return accounts.User{}, apperr.NotFoundError()
+		}
 		return accounts.User{}, fmt.Errorf("scan user: %w", err)
 	}
-	u.Role = access.Role(role)
-	u.NameCT, u.PhoneCT, u.TOTPSecretCT, u.DOBCT, u.DetailsCT = nameCT, phoneCT, totpCT, dobCT, detailsCT
-	u.EmailVerifiedAt, u.MFAEnrolledAt, u.LastFailureAt = timeOf(verified), timeOf(enrolled), timeOf(lastFail)
-	u.LockedUntil, u.LastLoginAt, u.DisabledAt = timeOf(locked), timeOf(login), timeOf(disabled)
+	return x.done(), nil
+}
+
+// userScan is where a row's userColumns are scanned into (dest), then made
+// an account (done): apart, so that one row can hold a user beside other
+// columns (Sessions.WithUser).
+type userScan struct {
+	u                                                     accounts.User
+	role                                                  string
+	verified, enrolled, lastFail, locked, login, disabled sql.NullTime
+	nameCT, phoneCT, totpCT, dobCT, detailsCT             []byte
+}
+
+func (x *userScan) dest() []any {
+	u := &x.u
+	return []any{&u.ID, &u.TenantID, &x.role, &u.Status, &u.EmailBidx, &u.EmailCT, &x.nameCT, &x.phoneCT, &x.verified,
+		&u.PasswordHash, &x.totpCT, &u.TOTPLastStep, &x.enrolled, &u.Failures, &x.lastFail, &x.locked,
+		&u.NeedsUnlock, &x.login, &x.disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &x.dobCT, &x.detailsCT, &u.Passkeys}
+}
+
+func (x *userScan) done() accounts.User {
+	u := x.u
+	u.Role = access.Role(x.role)
+	u.NameCT, u.PhoneCT, u.TOTPSecretCT, u.DOBCT, u.DetailsCT = x.nameCT, x.phoneCT, x.totpCT, x.dobCT, x.detailsCT
+	u.EmailVerifiedAt, u.MFAEnrolledAt, u.LastFailureAt = timeOf(x.verified), timeOf(x.enrolled), timeOf(x.lastFail)
+	u.LockedUntil, u.LastLoginAt, u.DisabledAt = timeOf(x.locked), timeOf(x.login), timeOf(x.disabled)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	return u, nil
+	return u
 }
 
 // Insert adds an account. ErrDuplicate when the tenant already has the email.

@@ -282,7 +282,10 @@ func TestDashboardCost(t *testing.T) {
 		// the patient's key row (phi.KeyMemo), so the view now costs 14
 		// here (session and user, proxies, layout, the sources, one key
 		// row): the bound is what was reached, two under the old one.
-		if budget := uint64(3 + len(dash.Widgets())); many != one || many > budget {
+		// Issue 15 again (h6): the session and its account's row are one
+		// read (signin.Sessions.WithUser): 12 here, and the bound is again
+		// what was reached.
+		if budget := uint64(1 + len(dash.Widgets())); many != one || many > budget {
 			t.Errorf("statements per view: %d with 1 order, %d with 25 (budget %d, the same for both)", one, many, budget)
 		}
 		// One audited access per data class read: orders (both order
