@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -39,6 +40,7 @@ func scanReviews(rows *sql.Rows) ([]reviews.Completion, error) {
 
 // AddCompletion records a completed review.
 func (q *Reviews) AddCompletion(ctx context.Context, c reviews.Completion) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO review_completions (`+reviewColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		c.ID, c.TenantID, string(c.Kind), c.Target, c.CompletedAt.UTC(), c.CompletedBy, string(c.CompletedRole), c.EvidenceCT)
 	if err != nil {
@@ -49,6 +51,7 @@ func (q *Reviews) AddCompletion(ctx context.Context, c reviews.Completion) error
 
 // Completions returns a tenant's completions, newest first.
 func (q *Reviews) Completions(ctx context.Context, tenantID string, limit int) ([]reviews.Completion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+reviewColumns+` FROM review_completions WHERE tenant_id = $1
 		ORDER BY completed_at DESC, id DESC LIMIT $2`, tenantID, limit)
 	if err != nil {
@@ -59,6 +62,7 @@ func (q *Reviews) Completions(ctx context.Context, tenantID string, limit int) (
 
 // Completion returns one of a tenant's completions.
 func (q *Reviews) Completion(ctx context.Context, tenantID, id string) (reviews.Completion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+reviewColumns+` FROM review_completions WHERE tenant_id = $1 AND id = $2`, tenantID, id)
 	if err != nil {
 		return reviews.Completion{}, fmt.Errorf("review completion: %w", err)
@@ -77,6 +81,7 @@ func (q *Reviews) Completion(ctx context.Context, tenantID, id string) (reviews.
 // and not MAX(): an aggregate loses the column's type on SQLite, and a
 // tenant's completions are few (a handful a day at most).
 func (q *Reviews) Latest(ctx context.Context, tenantID string) (map[string]time.Time, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT kind, target, completed_at FROM review_completions WHERE tenant_id = $1`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("latest reviews: %w", err)
@@ -100,6 +105,7 @@ func (q *Reviews) Latest(ctx context.Context, tenantID string) (map[string]time.
 // Remind records a reminder once: the primary key refuses a second, so two
 // replicas running the job send it once.
 func (q *Reviews) Remind(ctx context.Context, tenantID string, kind reviews.Kind, target, dueOn, stage string, at time.Time) (time.Time, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var first time.Time
 	var fresh bool
 	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
