@@ -46,6 +46,12 @@ const noScope = "-"
 // policyExpr is the tenant_wall policy's expression.
 const policyExpr = `tenant_id = current_setting('salve.tenant', true) OR current_setting('salve.tenant', true) = '*'`
 
+// installationReadable lists the tables whose installation records
+// (tenant_id ”) every tenant may read, though not write: setting_changes,
+// where the installation's setting versions sit beside each tenant's
+// changes (Changes.List shows both). They hold no one's PHI.
+var installationReadable = map[string]bool{"setting_changes": true}
+
 // wall is a PHI store's tenant wall on PostgreSQL; nil elsewhere.
 type wall struct {
 	// on is set once the wall is installed (or found installed): from then on
@@ -208,7 +214,11 @@ func (db *DB) installTenantWall(ctx context.Context) error {
 				}
 			}
 			if !t.policy {
-				if _, err := tx.ExecContext(ctx, `CREATE POLICY tenant_wall ON `+t.name+` USING (`+policyExpr+`) WITH CHECK (`+policyExpr+`)`); err != nil {
+				using := policyExpr
+				if installationReadable[t.name] {
+					using += ` OR tenant_id = ''`
+				}
+				if _, err := tx.ExecContext(ctx, `CREATE POLICY tenant_wall ON `+t.name+` USING (`+using+`) WITH CHECK (`+policyExpr+`)`); err != nil {
 					return err
 				}
 			}
