@@ -12,8 +12,8 @@ type scopeKey struct{}
 
 // WithScope returns ctx scoped to one tenant: on PostgreSQL the PHI store's
 // row-level security shows a statement run with this context only that
-// tenant's rows (store/tenantwall.go). "" scopes to the installation's own
-// records (tenant_id ''), not to every tenant.
+// tenant's rows (store/tenantwall.go). The empty ID scopes to the
+// installation's own records (an empty tenant_id), not to every tenant.
 func WithScope(ctx context.Context, tenantID string) context.Context {
 	if s, ok := ctx.Value(scopeKey{}).(string); ok && s == tenantID {
 		return ctx
