@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // CSVHeader is the CSV layout of products: one row per variant; rows with the
@@ -40,6 +41,7 @@ func (e *ImportError) Error() string { return "bad rows: " + strings.Join(e.Line
 // Products are matched by slug (updated, keeping their images) and variants by
 // SKU; a product's variants not in the file are removed.
 func (s *Service) Import(ctx context.Context, tenantID string, r io.Reader) (*ImportResult, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
@@ -252,6 +254,7 @@ func parseBool(s string) (bool, bool) {
 // Export writes every product of the tenant as CSV, one row per variant, in the
 // layout Import reads.
 func (s *Service) Export(ctx context.Context, tenantID string, w io.Writer) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	ps, err := s.store.AllProducts(ctx, tenantID)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Period is how far back a chart looks.
@@ -114,6 +115,7 @@ type TypeSummary struct {
 
 // Summary counts a patient's readings per type (no values: nothing to open).
 func (s *Service) Summary(ctx context.Context, tenantID, patientID string) ([]TypeSummary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read); err != nil {
 		return nil, err
 	}
@@ -129,6 +131,7 @@ func (s *Service) Summary(ctx context.Context, tenantID, patientID string) ([]Ty
 // is missing or was counted against another target range. Series.Readings
 // is empty but for the day period; SeriesReadings has them all.
 func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type, p Period) (*Series, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if p == Day {
 		return s.SeriesReadings(ctx, tenantID, patientID, t, p)
 	}
@@ -318,6 +321,7 @@ func (s *Series) buildDays(days []dayEntry, fromDay string, bucket time.Duration
 // ctx: one statement for the chunks and one audited vault access for them
 // all.
 func (s *Service) SeriesReadings(ctx context.Context, tenantID, patientID string, t Type, p Period) (*Series, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Session is a signed-in browser as the rest of Salve sees it. The cookie
@@ -104,6 +105,7 @@ var ErrNoSession = errors.New("no valid session")
 // be active with the role the session was started with. A session that passes
 // is touched (at most once a minute) so its idle timer restarts.
 func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return Session{}, ErrNoSession
 	}

@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strconv"
 	"strings"
 
 	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Amendments keeps patients' amendment requests in the PHI store. It

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/appointments"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Appointments keeps locations, clinicians' hours, appointment types and

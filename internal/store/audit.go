@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // AuditEvents is the audit log's storage in the audit store: the hash-chained

@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Carts keeps browser carts in the catalog store. It implements cart.Store.

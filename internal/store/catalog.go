@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // CatalogRepo stores products, categories, images, landing pages and the menu in

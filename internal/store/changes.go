@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/changes"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Changes holds the setting change requests and records of the PHI store.

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Dashboards keeps dashboard layouts, tenants' pinned default orders and the

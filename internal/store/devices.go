@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Devices keeps devices, their sealed reading chunks, thresholds and

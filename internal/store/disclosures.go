@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounting"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Disclosures are the records of patients' data sent to outside parties

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/forms"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // FormDefinitions keeps form versions in the catalog store: a definition is

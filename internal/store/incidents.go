@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/incidents"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Incidents holds the incident register and the breach notices of the PHI

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // InvoicePayments keeps the payment pages made for orders placed by invoice

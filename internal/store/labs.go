@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/labs"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Labs keeps lab reports in the PHI store. It implements labs.Store: the

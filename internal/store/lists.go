@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/lists"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Lists keeps wish and shopping lists in the PHI store. It implements

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // MarketingAuthorizations keeps patients' marketing authorizations in the

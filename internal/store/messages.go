@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/messaging"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Messages keeps message teams, threads, messages and attachments in the

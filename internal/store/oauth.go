@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/oauth"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // OAuth keeps the authorization server's clients, codes, grants and token

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Orders keeps orders in the PHI store. It implements orders.Store: the

@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Roles across brands (issue 20 point 4): organisation-level roles and a

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Outbox holds the outbox queries of the PHI store. It implements

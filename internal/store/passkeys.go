@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Passkeys holds the WebAuthn queries of the PHI store: passkeys (the

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Promotions keeps promotion codes in the catalog store. It implements

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/records"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Records are the copies of patients' records (record_exports) in the PHI

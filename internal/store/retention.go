@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Retention holds the retention rules and disposal certificates of the PHI

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Returns keeps order returns in the PHI store (phi/0031_order_returns). It

@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/reviews"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Reviews holds the completed compliance reviews and the reminders sent, in

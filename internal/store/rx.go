@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/rx"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Rx keeps prescriptions, their uploads and their fills in the PHI store.

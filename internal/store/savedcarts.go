@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/savedcart"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SavedCarts keeps patients' saved carts in the PHI store. It implements

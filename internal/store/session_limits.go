@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SessionLimits holds tenants' own (stricter) session limits in the PHI

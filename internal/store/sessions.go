@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Sessions holds the server-side sessions of the PHI store. ID is the hash

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/shiptax"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // ShipTax keeps tenants' shipping tables and tax regions in the catalog

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Stock reserves, confirms and releases variant stock in the catalog store.

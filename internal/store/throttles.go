@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Throttles holds the sign-in failure records of throttling keys that are not

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Tokens holds the one-time tokens of the PHI store (emailed links, and a

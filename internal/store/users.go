@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -14,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Users holds the account queries of the PHI store: accounts, their sign-in

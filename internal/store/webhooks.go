@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"strings"
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/webhooks"
 )
 

@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/salvehealth/salve/internal/tenant"
 	"time"
+
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // WorkingHours holds tenants' working hours (the activity review's

@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Errors callers can test for. None of them carries PHI.
@@ -164,6 +165,7 @@ func (v *Vault) refuse(ctx context.Context, req Request) string {
 
 // actorCheck is refuse for calls that are not about a field access.
 func (v *Vault) actorCheck(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return a, fmt.Errorf("%w: no authenticated actor", access.ErrDenied)

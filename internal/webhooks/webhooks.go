@@ -39,6 +39,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/webhooksig"
 )
 
@@ -224,6 +225,7 @@ func New(d Deps) *Service {
 // Why both roles: webhooks are integrations, which admins set up; approving
 // one to carry PHI is the compliance officer's alone (Subscribe).
 func (s *Service) manager(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleAdmin && a.Role != access.RoleCompliance) {
 		return a, apperr.DeniedError(errors.New("webhooks: admins and compliance only"))
@@ -288,6 +290,7 @@ func subject(subID string) string { return "webhook:" + subID }
 // Subscribe adds a subscription and returns it with its secret, which is
 // shown this once and kept only sealed. Bad input changes nothing.
 func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vendors Vendors) (Subscription, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := s.manager(ctx, tenantID)
 	if err != nil {
 		return Subscription{}, "", err
@@ -353,6 +356,7 @@ const KindCarryPHI = "webhook.carry_phi"
 // or to stop; it takes effect when a second person approves it
 // (/admin/compliance/changes).
 func (s *Service) RequestCarryPHI(ctx context.Context, tenantID, subID string, carry bool, reason string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -413,6 +417,7 @@ func (s *Service) CarryPHIKind() changes.Kind {
 
 // Disable stops a subscription; its waiting deliveries are given up.
 func (s *Service) Disable(ctx context.Context, tenantID, subID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -444,6 +449,7 @@ type payload struct {
 // asked for it. ids name what the event is about ("order_id": ...); they
 // are random ids, never PHI.
 func (s *Service) Publish(ctx context.Context, tenantID, event string, ids map[string]string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	subs, err := s.d.Store.Subscriptions(ctx, tenantID)
 	if err != nil {
 		return err
@@ -481,6 +487,7 @@ func newDelivery(sub Subscription, event string, ids map[string]string, now time
 // SendTest queues a test event for one subscription (the "send test"
 // button): it goes through the same queue, signature and gate as any other.
 func (s *Service) SendTest(ctx context.Context, tenantID, subID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -640,6 +647,7 @@ type Log struct {
 
 // Overview lists a tenant's subscriptions, newest deliveries and tries.
 func (s *Service) Overview(ctx context.Context, tenantID string) (Log, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return Log{}, err
 	}
