@@ -88,7 +88,7 @@ func (l *live) subjects(t *testing.T) []string {
 // column returns the first column of a query's rows as text.
 func column(t *testing.T, db *sql.DB, q string) []string {
 	t.Helper()
-	rows, err := db.Query(q)
+	rows, err := db.QueryContext(testkit.AllTenants(context.Background()), q)
 	if err != nil {
 		t.Fatal(err)
 	}
