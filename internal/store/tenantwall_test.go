@@ -221,8 +221,9 @@ func TestAppRoleCannotLiftTheWall(t *testing.T) {
 	if _, err := tx.ExecContext(ctxA, `SET LOCAL row_security = off`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.QueryContext(ctxA, `SELECT tenant_id FROM widget_opens`); err == nil {
-		t.Error("with row_security off, salve_phi_app read a walled table")
+	var n int
+	if err := tx.QueryRowContext(ctxA, `SELECT count(*) FROM widget_opens`).Scan(&n); err == nil {
+		t.Errorf("with row_security off, salve_phi_app read a walled table (%d rows)", n)
 	}
 	_ = tx.Rollback()
 
