@@ -33,6 +33,9 @@ func (q *Links) PutOrgRole(ctx context.Context, r grants.OrgRole) error {
 // DeleteOrgRole takes an account's organisation-level role away; NotFound
 // when it had none in that organisation.
 func (q *Links) DeleteOrgRole(ctx context.Context, orgID, userID string) error {
+	// An organisation spans its brands, and an account's role sits at its
+	// home brand: the WHERE org_id scopes it, not one tenant.
+	ctx = tenant.AcrossTenants(ctx)
 	res, err := q.db.w.ExecContext(ctx, `DELETE FROM org_roles WHERE org_id = $1 AND user_id = $2`, orgID, userID)
 	if err != nil {
 		return fmt.Errorf("revoke organisation role: %w", err)
@@ -46,7 +49,13 @@ func (q *Links) DeleteOrgRole(ctx context.Context, orgID, userID string) error {
 // OrgRole returns the organisation-level role of an account of a brand
 // (tenantID "": of any brand); NotFound when it has none.
 func (q *Links) OrgRole(ctx context.Context, tenantID, userID string) (grants.OrgRole, error) {
-	ctx = tenant.WithScope(ctx, tenantID)
+	if tenantID == "" {
+		// An account's role wherever its home brand is (user IDs are
+		// unique); the caller compares its organisation.
+		ctx = tenant.AcrossTenants(ctx)
+	} else {
+		ctx = tenant.WithScope(ctx, tenantID)
+	}
 	var (
 		r    grants.OrgRole
 		role string
@@ -69,6 +78,7 @@ func (q *Links) OrgRole(ctx context.Context, tenantID, userID string) (grants.Or
 
 // OrgRoles lists an organisation's roles, oldest first.
 func (q *Links) OrgRoles(ctx context.Context, orgID string) ([]grants.OrgRole, error) {
+	ctx = tenant.AcrossTenants(ctx) // as DeleteOrgRole: an organisation spans its brands
 	rows, err := q.db.r.QueryContext(ctx, `SELECT user_id, tenant_id, org_id, role, created_at FROM org_roles WHERE org_id = $1
 		ORDER BY created_at, user_id`, orgID)
 	if err != nil {
