@@ -130,7 +130,13 @@ func (s *OAuth) UseCode(ctx context.Context, hash []byte, now time.Time) (oauth.
 
 // Issue stores a new grant (unless nil) and tokens in one transaction.
 func (s *OAuth) Issue(ctx context.Context, g *oauth.Grant, tokens ...oauth.Token) error {
-	ctx = tenant.WithScope(ctx, g.TenantID)
+	// g is nil on a refresh: the tokens carry the grant's tenant.
+	switch {
+	case g != nil:
+		ctx = tenant.WithScope(ctx, g.TenantID)
+	case len(tokens) > 0:
+		ctx = tenant.WithScope(ctx, tokens[0].TenantID)
+	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if g != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO oauth_grants (id, tenant_id, client_id, user_id, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
