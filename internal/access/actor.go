@@ -3,6 +3,8 @@ package access
 import (
 	"context"
 	"strings"
+
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Role is what a person (or a job) does in a tenant. The roles and what they may
@@ -64,7 +66,14 @@ func (a Actor) IsSystem() bool { return a.Role == RoleSystem && strings.HasPrefi
 type actorKey struct{}
 
 // WithActor returns ctx carrying the actor.
+//
+// It also scopes ctx to the actor's tenant (tenant.WithScope): on PostgreSQL
+// the PHI store's statements on the actor's behalf see only that tenant's
+// rows. An actor without a tenant leaves the scope as it is.
 func WithActor(ctx context.Context, a Actor) context.Context {
+	if a.TenantID != "" {
+		ctx = tenant.WithScope(ctx, a.TenantID)
+	}
 	return context.WithValue(ctx, actorKey{}, a)
 }
 

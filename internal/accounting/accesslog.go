@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Access is one line of a patient's access log.
@@ -37,6 +38,7 @@ type Page struct {
 // history, or compliance. before is the cursor of a later page (0 for the
 // newest). The view is itself audited.
 func (s *Service) AccessLog(ctx context.Context, tenantID, patientID string, before int64) (Page, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataAuditMeta, access.Read)
 	if err != nil {
 		return Page{}, apperr.NotFoundError()
@@ -73,6 +75,7 @@ func (s *Service) AccessLog(ctx context.Context, tenantID, patientID string, bef
 // appear in recs, under one audited vault access. A name that cannot be
 // opened (a disposed account) is left out: the page then names the role.
 func (s *Service) names(ctx context.Context, tenantID, patientID string, recs []audit.Record) map[string]string {
+	ctx = tenant.WithScope(ctx, tenantID)
 	out := map[string]string{}
 	var ids []string
 	cts := map[string][]byte{}

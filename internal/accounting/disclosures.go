@@ -15,6 +15,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // MaxDisclosures bounds one accounting: far more than six years of a
@@ -47,6 +48,7 @@ var discloserClasses = []access.DataClass{access.DataOrders, access.DataRx, acce
 // denial audited. Bad input is an Invalid error naming each field, and
 // nothing is stored.
 func (s *Service) RecordDisclosure(ctx context.Context, tenantID, patientID string, in DisclosureInput) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || (!a.Role.Staff() && a.Role != access.RoleSystem) || !id.Valid(patientID) {
 		return "", apperr.NotFoundError()
@@ -143,6 +145,7 @@ func (s *Service) check(in DisclosureInput) (time.Time, Details, error) {
 // six years, newest first, for the actor in ctx (the patient, a proxy with
 // the access history granted, compliance), opened under one audited access.
 func (s *Service) Disclosures(ctx context.Context, tenantID, patientID string) ([]Disclosure, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataAuditMeta, access.Read)
 	if err != nil {
 		return nil, apperr.NotFoundError()

@@ -23,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Account statuses.
@@ -290,6 +291,7 @@ func (s *Service) emailIndex(tenantID, email string) []byte {
 // actor of flows before anyone is signed in. The audit event names the flow,
 // and the account concerned as its subject.
 func systemCtx(ctx context.Context, tenantID, flow string) context.Context {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return access.WithActor(ctx, access.System("identity."+flow, tenantID))
 }
 

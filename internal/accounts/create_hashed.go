@@ -7,6 +7,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // ErrHashParams says a password hash was made with other Argon2 parameters
@@ -21,6 +22,7 @@ var ErrHashParams = apperr.Errorf(apperr.Invalid, "the password hash was not mad
 // hash made with other parameters is refused, so that no account is stored
 // weaker than the service's cost.
 func (s *Service) CreateUserHashed(ctx context.Context, tenantID string, role access.Role, email, name, hash string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !role.Valid() || role == access.RoleSystem {
 		return "", apperr.Errorf(apperr.Invalid, "unknown role %q", role)
 	}

@@ -40,6 +40,7 @@ func (s *Service) RequestDeletion(ctx context.Context, t *tenant.Tenant, baseURL
 // DeletionLinkValid reports whether token is userID's live deletion link,
 // without spending it.
 func (s *Service) DeletionLinkValid(ctx context.Context, tenantID, userID, token string) bool {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return false
 	}
@@ -54,6 +55,7 @@ func (s *Service) DeletionLinkValid(ctx context.Context, tenantID, userID, token
 // always has it. A link that is not userID's, spent or expired is
 // ErrBadLink and changes nothing.
 func (s *Service) CloseForDeletion(ctx context.Context, tenantID, userID, token string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !s.DeletionLinkValid(ctx, tenantID, userID, token) {
 		return ErrBadLink
 	}

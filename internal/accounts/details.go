@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Details is the rest of a patient's profile (issue 16): where they like to
@@ -46,6 +47,7 @@ func (d Details) EmailReminders() bool { return !d.RemindersOff }
 // appointments): their profile's communication preference, yes by default.
 // The account is opened for the job that asks (audited, purpose operations).
 func (s *Service) WantsReminders(ctx context.Context, tenantID, userID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	acct, err := s.Account(ctx, tenantID, userID, access.PurposeOperations)
 	if err != nil {
 		return false, err

@@ -39,7 +39,7 @@ func TestProfileDetailsRoundTripSealed(t *testing.T) {
 			t.Fatalf("opened %+v %v", acct.Details, err)
 		}
 		var raw []byte
-		if err := en.Stores.PHI.Reader().QueryRow(`SELECT details_ct FROM users WHERE id = $1`, uid).Scan(&raw); err != nil {
+		if err := en.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT details_ct FROM users WHERE id = $1`, uid).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		if len(raw) == 0 || bytes.Contains(bytes.ToLower(raw), []byte("canary")) || bytes.Contains(raw, []byte("4711")) {

@@ -36,6 +36,7 @@ func (s *Service) Invite(ctx context.Context, t *tenant.Tenant, baseURL, email s
 
 // InviteValid reports whether an invitation link can still be used.
 func (s *Service) InviteValid(ctx context.Context, tenantID, token string) bool {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return false
 	}
@@ -46,6 +47,7 @@ func (s *Service) InviteValid(ctx context.Context, tenantID, token string) bool 
 // AcceptInvite sets the invited person's name and password and activates the
 // account. The person then signs in and must enrol a second factor.
 func (s *Service) AcceptInvite(ctx context.Context, tenantID, token, name, password string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return ErrBadLink
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Account is an account with its PHI opened: what the profile and admin pages
@@ -38,6 +39,7 @@ func (a Account) HasSecondFactor() bool { return a.TOTP || a.Passkeys > 0 }
 // Account returns an account with its PHI opened for the actor in ctx, for a
 // purpose. The vault records the access.
 func (s *Service) Account(ctx context.Context, tenantID, userID string, purpose access.Purpose) (Account, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if u, ok := ctx.Value(rowKey{}).(User); ok && u.ID == userID && u.TenantID == tenantID {
 		// The row this request already read (WithRow); opened below
 		// through the same audited access.
@@ -65,6 +67,7 @@ func WithRow(ctx context.Context, u User) context.Context {
 // Email returns the address of a person, for the emails other services send
 // them (orders' status emails); the access is audited for operations.
 func (s *Service) Email(ctx context.Context, tenantID, userID string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	acct, err := s.Account(ctx, tenantID, userID, access.PurposeOperations)
 	if err != nil {
 		return "", err
@@ -137,6 +140,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p Profile) error {
 // when given, the rest of the profile; the actor in ctx is recorded as the
 // writer, for purpose, as action.
 func (s *Service) setProfile(ctx context.Context, tenantID, userID string, p Profile, purpose access.Purpose, action string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// Every field is checked before anything is written, and every wrong
 	// field is named at once: a bad submit changes nothing and the form
 	// keeps what was typed.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // ProfileField is a field of a patient's profile that an amendment
@@ -47,6 +48,7 @@ func (f ProfileField) Value(a Account) string { return f.get(a) }
 // user.profile.amend. A value the field cannot hold is an Invalid error on
 // "value", naming what it must be; nothing is written then.
 func (s *Service) CorrectProfile(ctx context.Context, tenantID, userID, key, value string, purpose access.Purpose) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var field *ProfileField
 	for i := range ProfileFields {
 		if ProfileFields[i].Key == key {

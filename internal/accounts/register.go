@@ -80,6 +80,7 @@ func (s *Service) register(ctx context.Context, t *tenant.Tenant, baseURL string
 // createAccount seals the identity fields and inserts the account. The actor in
 // ctx is recorded as having written the new subject's PHI.
 func (s *Service) createAccount(ctx context.Context, tenantID string, role access.Role, status, email, name, passwordHash, action string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.clock.Now()
 	userID := id.NewAt(now)
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: access.Write,
@@ -111,6 +112,7 @@ func (s *Service) createAccount(ctx context.Context, tenantID string, role acces
 
 // Verify spends an email verification link.
 func (s *Service) Verify(ctx context.Context, tenantID, token string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return ErrBadLink
 	}
@@ -133,6 +135,7 @@ func (s *Service) Verify(ctx context.Context, tenantID, token string) error {
 // create`: staff (or a patient) set up by an operator. The email counts as
 // verified: the operator vouches for it.
 func (s *Service) CreateUser(ctx context.Context, tenantID string, role access.Role, email, name, password string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !role.Valid() || role == access.RoleSystem {
 		return "", apperr.Errorf(apperr.Invalid, "unknown role %q", role)
 	}
@@ -159,6 +162,7 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, role access.R
 // createUser stores an operator-made account with its password hash, verified
 // and with its role granted.
 func (s *Service) createUser(ctx context.Context, tenantID string, role access.Role, email, name, hash string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	ctx = systemCtx(ctx, tenantID, "user-create")
 	userID, err := s.createAccount(ctx, tenantID, role, StatusActive, email, name, hash, "user.create")
 	if errors.Is(err, apperr.ErrDuplicate) {

@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // StaffList returns a tenant's staff accounts with their email addresses and
@@ -16,6 +17,7 @@ import (
 // patient accounts there are. Patients are counted, not listed: an admin has
 // no business with patients' identities (minimum necessary).
 func (s *Service) StaffList(ctx context.Context, tenantID string) ([]Account, int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.users.List(ctx, tenantID, "", 10000)
 	if err != nil {
 		return nil, 0, err
@@ -61,6 +63,7 @@ func (s *Service) StaffList(ctx context.Context, tenantID string) ([]Account, in
 // never patients, and never themselves (an admin cannot lock themselves out or
 // raise their own role).
 func (s *Service) staffTarget(ctx context.Context, tenantID, userID string) (User, access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleAdmin || a.TenantID != tenantID {
 		return User{}, a, apperr.DeniedError(errors.New("not an admin of the tenant"))
@@ -79,6 +82,7 @@ func (s *Service) staffTarget(ctx context.Context, tenantID, userID string) (Use
 // (sign-in refuses a session whose role no longer matches its account), so the
 // new privileges start with a new sign-in and a new token.
 func (s *Service) SetRole(ctx context.Context, tenantID, userID string, role access.Role) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !role.Staff() {
 		return errInvalidRole(role)
 	}
@@ -103,6 +107,7 @@ func (s *Service) SetRole(ctx context.Context, tenantID, userID string, role acc
 // SetDisabled disables (every session ends at once) or re-enables a staff
 // account.
 func (s *Service) SetDisabled(ctx context.Context, tenantID, userID string, disabled bool, reason string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	u, _, err := s.staffTarget(ctx, tenantID, userID)
 	if err != nil {
 		return err
@@ -154,6 +159,7 @@ func (s *Service) DisableInactiveStaff(ctx context.Context) (int, error) {
 // the reviews job: every session ends and the disabling is audited. A
 // patient account or one disabled already is left as it is.
 func (s *Service) DisableUnrecertified(ctx context.Context, tenantID, userID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	u, err := s.users.ByID(ctx, tenantID, userID)
 	if err != nil {
 		return err

@@ -33,6 +33,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Kind is the kind of record a request amends.
@@ -299,6 +300,7 @@ func New(d Deps) *Service {
 // request or the answer (no PHI in email). A failure is logged with ids
 // only: the answer is stored and shows on the page either way.
 func (s *Service) tell(ctx context.Context, tenantID string, a *Amendment) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Outbox == nil || s.d.Contacts == nil || s.d.Links == nil {
 		return
 	}
@@ -343,6 +345,7 @@ func text(fields map[string]string, key, v, empty string) string {
 // Target opens the record a request would amend, for the form: the actor
 // must be a patient who may read it (themselves, or a proxy with its class).
 func (s *Service) Target(ctx context.Context, tenantID string, kind Kind, recordID string) (Target, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, _ := access.ActorFrom(ctx)
 	// Why patients only: the right is the patient's (or their proxy's);
 	// staff correct records through their own work, not by asking.
@@ -357,6 +360,7 @@ func (s *Service) Target(ctx context.Context, tenantID string, kind Kind, record
 // the patient and the request is due in 60 days. Bad input is an Invalid
 // error per field and stores nothing.
 func (s *Service) Request(ctx context.Context, tenantID string, in Input) (*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	t, err := s.Target(ctx, tenantID, in.Kind, in.RecordID)
 	if err != nil {
 		return nil, err
@@ -429,6 +433,7 @@ func view(r Record, b Body, now time.Time) *Amendment {
 // and the purpose of the last allowed decision. A denial of one class only
 // leaves its kind out; an actor who may read none gets NotFound.
 func (s *Service) readable(ctx context.Context, tenantID, patientID string, act access.Action) ([]Kind, access.Purpose, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var kinds []Kind
 	var purpose access.Purpose
 	var lastErr error
@@ -459,6 +464,7 @@ const ListLimit = 200
 // (the patient, or a proxy: only the kinds their grant covers): one
 // statement and one audited vault access.
 func (s *Service) ForPatient(ctx context.Context, tenantID, patientID string) ([]*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	kinds, purpose, err := s.readable(ctx, tenantID, patientID, access.Read)
 	if err != nil {
 		return nil, err
@@ -472,6 +478,7 @@ func (s *Service) ForPatient(ctx context.Context, tenantID, patientID string) ([
 }
 
 func (s *Service) openAll(ctx context.Context, tenantID, patientID string, purpose access.Purpose, recs []Record, action string) ([]*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if len(recs) == 0 {
 		return nil, nil
 	}
@@ -497,6 +504,7 @@ func (s *Service) openAll(ctx context.Context, tenantID, patientID string, purpo
 // (clinicians only with a care relationship). Anyone else, another
 // tenant's request and an unknown id are the same 404.
 func (s *Service) Get(ctx context.Context, tenantID, amendmentID string) (*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.d.Store.ByID(ctx, tenantID, amendmentID)
 	if err != nil {
 		return nil, err
@@ -518,6 +526,7 @@ func (s *Service) Get(ctx context.Context, tenantID, amendmentID string) (*Amend
 // anyone who may read the record (checked here, per the record's class).
 // A record without any is an empty history, with no vault access.
 func (s *Service) History(ctx context.Context, tenantID string, kind Kind, recordID string) ([]*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	recs, err := s.d.Store.ByRecord(ctx, tenantID, kind, recordID)
 	if err != nil {
 		return nil, err
@@ -539,6 +548,7 @@ func (s *Service) History(ctx context.Context, tenantID string, kind Kind, recor
 // for anyone who may read that kind of the patient: the staff view of a
 // patient shows them under the record's section. None is no vault access.
 func (s *Service) Travelling(ctx context.Context, tenantID, patientID string, kind Kind) ([]*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.d.Grants.Authorize(ctx, tenantID, patientID, kind.Class(), access.Read)
 	if err != nil {
 		return nil, err
@@ -555,6 +565,7 @@ func (s *Service) Travelling(ctx context.Context, tenantID, patientID string, ki
 // decider checks that the actor in ctx is staff with write access to the
 // request's class of its patient, and returns the request and the purpose.
 func (s *Service) decider(ctx context.Context, tenantID, amendmentID string) (Record, access.Purpose, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, _ := access.ActorFrom(ctx)
 	// Why staff only: a patient holds write access to their own data, but
 	// deciding on their own correction is no part of the right; the
@@ -577,6 +588,7 @@ func (s *Service) decider(ctx context.Context, tenantID, amendmentID string) (Re
 // it again and stores it if nobody changed it meanwhile: one audited vault
 // access (action) for the read and the write.
 func (s *Service) change(ctx context.Context, tenantID string, r Record, purpose access.Purpose, action string, fn func(*Record, *Body)) (*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{r.PatientID}, Action: access.Write, Purpose: purpose,
 		Resource: "amendment", ResourceID: r.ID, AuditAction: action, Detail: "kind=" + string(r.Kind)})
 	if err != nil {
@@ -626,6 +638,7 @@ type Decision struct {
 // record (Deps.Apply) and joins the record's history beside the old value.
 // Deciding twice is a Conflict.
 func (s *Service) Decide(ctx context.Context, tenantID, amendmentID string, dec Decision) (*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, purpose, err := s.decider(ctx, tenantID, amendmentID)
 	if err != nil {
 		return nil, err
@@ -689,6 +702,7 @@ func (s *Service) Decide(ctx context.Context, tenantID, amendmentID string, dec 
 // decision, with a reason the patient reads. A second extension is a
 // Conflict with a clear message.
 func (s *Service) Extend(ctx context.Context, tenantID, amendmentID, reason string) (*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, purpose, err := s.decider(ctx, tenantID, amendmentID)
 	if err != nil {
 		return nil, err
@@ -718,6 +732,7 @@ func (s *Service) Extend(ctx context.Context, tenantID, amendmentID, reason stri
 // (the patient, or a proxy with the record's class): once, after which it
 // travels with the record.
 func (s *Service) Disagree(ctx context.Context, tenantID, amendmentID, statement string) (*Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, _ := access.ActorFrom(ctx)
 	if a.Role != access.RolePatient {
 		return nil, apperr.NotFoundError()
@@ -770,6 +785,7 @@ const QueueLimit = 500
 // (clinicians: their care relationships), the earliest due first. No text
 // is opened; each patient is one decision.
 func (s *Service) Queue(ctx context.Context, tenantID string) ([]Row, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, _ := access.ActorFrom(ctx)
 	if a.Role == access.RolePatient || a.IsSystem() {
 		return nil, apperr.NotFoundError()
@@ -817,6 +833,7 @@ func (s *Service) Queue(ctx context.Context, tenantID string) ([]Row, error) {
 // an admin's) view. Why they may: it holds no text and no name, only the
 // kind and the clock, which is audit metadata; reading it is audited.
 func (s *Service) Clock(ctx context.Context, tenantID string) ([]Row, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, _ := access.ActorFrom(ctx)
 	if a.TenantID != tenantID || (a.Role != access.RoleCompliance && a.Role != access.RoleAdmin) {
 		return nil, apperr.NotFoundError()

@@ -25,6 +25,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Prefix starts every API token, so that a leaked one is recognisable (and
@@ -150,6 +151,7 @@ func New(s Store, c clock.Clock, a audit.Appender, users Users) *Service {
 // does not know of must not exist, so a token is not made when the record
 // cannot be written.
 func (s *Service) event(ctx context.Context, tenantID, action, tokenID, detail string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose := access.PurposeSelf
 	if a, _ := access.ActorFrom(ctx); a.Role.Staff() {
 		purpose = access.PurposeOperations // an admin's service token
@@ -180,6 +182,7 @@ type Created struct {
 // Create makes a token for owner. A personal token's owner is the patient
 // it acts as; a service token's owner is the admin who made it.
 func (s *Service) Create(ctx context.Context, tenantID string, kind Kind, ownerID string, req Request) (*Created, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	fields := map[string]string{}
 	name := strings.TrimSpace(req.Name)
 	if name == "" {
@@ -240,12 +243,14 @@ func (s *Service) Create(ctx context.Context, tenantID string, kind Kind, ownerI
 // List returns the tokens of a kind and owner (every owner's when ownerID is
 // empty: the admin page's service tokens), newest first.
 func (s *Service) List(ctx context.Context, tenantID string, kind Kind, ownerID string) ([]Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Owned(ctx, tenantID, kind, ownerID)
 }
 
 // Revoke stops a token at once. A personal token is revoked only by its
 // owner (ownerID); a service token by any admin of the tenant (ownerID "").
 func (s *Service) Revoke(ctx context.Context, tenantID string, kind Kind, ownerID, tokenID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// Why revoke first and record after: stopping a token must not wait
 	// on the audit log; a failed record is still reported.
 	if err := s.store.Revoke(ctx, tenantID, kind, ownerID, tokenID, s.clock.Now().UTC()); err != nil {
@@ -266,6 +271,7 @@ func scopeList(scopes []Scope) string {
 // token that is unknown, of another tenant, revoked or expired. It records
 // the use. Why no cache: a revocation must stop the very next request.
 func (s *Service) Authenticate(ctx context.Context, tenantID, token string) (Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !strings.HasPrefix(token, Prefix) || len(token) > 128 {
 		return Record{}, apperr.NotFoundError()
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // MaxReason is the longest reason note a patient may give.
@@ -49,6 +50,7 @@ func (s Slot) Value() string {
 // authorize decides the actor's access to the patient's appointments;
 // a denial is the same NotFound as a missing record.
 func (s *Service) authorize(ctx context.Context, tenantID, patientID string, act access.Action) (access.Purpose, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.grants.Authorize(ctx, tenantID, patientID, access.DataClinical, act)
 	if err != nil {
 		if apperr.Is(err, apperr.Denied) {
@@ -60,6 +62,7 @@ func (s *Service) authorize(ctx context.Context, tenantID, patientID string, act
 }
 
 func (s *Service) handle(ctx context.Context, tenantID, patientID, resourceID string, act access.Action, purpose access.Purpose, what string) (phi.Handle, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: act, Purpose: purpose,
 		Resource: "appointment", ResourceID: resourceID, AuditAction: "appointment." + what})
 }
@@ -85,6 +88,7 @@ func unseal(h phi.Handle, r Record) (Details, error) {
 }
 
 func (s *Service) window(ctx context.Context, tenantID string) (time.Duration, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, ok, err := s.store.CancelWindow(ctx, tenantID)
 	if err != nil || !ok {
 		return DefaultCancelWindow, err
@@ -95,6 +99,7 @@ func (s *Service) window(ctx context.Context, tenantID string) (time.Duration, e
 // CancelWindow returns how late before its start a patient of the tenant
 // may move or cancel an appointment.
 func (s *Service) CancelWindow(ctx context.Context, tenantID string) (time.Duration, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.window(ctx, tenantID)
 }
 
@@ -108,6 +113,7 @@ func (s *Service) opened(r Record, d Details, loc Location, win time.Duration) A
 // ForPatient returns a patient's appointments, upcoming (soonest first) and
 // past (latest first, cancelled ones among them), under one audited read.
 func (s *Service) ForPatient(ctx context.Context, tenantID, patientID string) (upcoming, past []Appointment, err error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.authorize(ctx, tenantID, patientID, access.Read)
 	if err != nil {
 		return nil, nil, err
@@ -149,6 +155,7 @@ func (s *Service) ForPatient(ctx context.Context, tenantID, patientID string) (u
 // Get returns one of a patient's appointments; anyone else's, or an unknown
 // id, is NotFound.
 func (s *Service) Get(ctx context.Context, tenantID, patientID, apptID string) (Appointment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.authorize(ctx, tenantID, patientID, access.Read)
 	if err != nil {
 		return Appointment{}, err
@@ -173,6 +180,7 @@ func (s *Service) Get(ctx context.Context, tenantID, patientID, apptID string) (
 }
 
 func (s *Service) own(ctx context.Context, tenantID, patientID, apptID string) (Record, Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(apptID) {
 		return Record{}, Location{}, apperr.NotFoundError()
 	}
@@ -202,6 +210,7 @@ func (s *Service) own(ctx context.Context, tenantID, patientID, apptID string) (
 // clinician's care relationship with the patient and queues the
 // confirmation email with its calendar file.
 func (s *Service) Book(ctx context.Context, tenantID, patientID string, b Booking) (Appointment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.authorize(ctx, tenantID, patientID, access.Write)
 	if err != nil {
 		return Appointment{}, err
@@ -260,6 +269,7 @@ func (s *Service) Book(ctx context.Context, tenantID, patientID string, b Bookin
 // changeable loads one of the patient's appointments that may still be
 // moved or cancelled, or says why not.
 func (s *Service) changeable(ctx context.Context, tenantID, patientID, apptID string) (Record, Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, loc, err := s.own(ctx, tenantID, patientID, apptID)
 	if err != nil {
 		return r, loc, err
@@ -291,6 +301,7 @@ func hoursText(d time.Duration) string {
 // RescheduleSlots lists the free times an appointment may move to (its own
 // type; its own time does not count as taken).
 func (s *Service) RescheduleSlots(ctx context.Context, tenantID, patientID, apptID string) (Appointment, []Slot, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := s.Get(ctx, tenantID, patientID, apptID)
 	if err != nil {
 		return a, nil, err
@@ -308,6 +319,7 @@ func (s *Service) RescheduleSlots(ctx context.Context, tenantID, patientID, appt
 // Reschedule moves one of a patient's appointments to another free slot of
 // its type, within the cancellation window; the same checks as Book.
 func (s *Service) Reschedule(ctx context.Context, tenantID, patientID, apptID, clinicianID, locationID string, start time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.authorize(ctx, tenantID, patientID, access.Write)
 	if err != nil {
 		return err
@@ -361,6 +373,7 @@ func (s *Service) Reschedule(ctx context.Context, tenantID, patientID, apptID, c
 // Cancel cancels one of a patient's appointments within the cancellation
 // window; its slot is free again.
 func (s *Service) Cancel(ctx context.Context, tenantID, patientID, apptID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.authorize(ctx, tenantID, patientID, access.Write)
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // settingsTTL is how long a process keeps a tenant's locations and
@@ -38,6 +40,7 @@ func newTenantSettings() *tenantSettings {
 // displaySettings returns the tenant's locations (a copy: callers may not change the
 // kept one) and window, reading them when not kept or expired.
 func (s *Service) displaySettings(ctx context.Context, tenantID string) ([]Location, time.Duration, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c := s.settings
 	now := time.Now()
 	c.mu.Lock()

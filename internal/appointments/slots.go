@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // window is a stretch of a clinician's working time at a location.
@@ -119,6 +120,7 @@ type catalogue struct {
 }
 
 func (s *Service) catalogue(ctx context.Context, tenantID string) (*catalogue, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	locs, err := s.store.Locations(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -179,10 +181,12 @@ func (c *catalogue) activeType(typeID string) (Type, error) {
 // Nothing here is about a patient: the times of other people's bookings
 // show only as times not offered.
 func (s *Service) Slots(ctx context.Context, tenantID, typeID string) (Type, []Slot, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.slotsExcept(ctx, tenantID, typeID, "")
 }
 
 func (s *Service) slotsExcept(ctx context.Context, tenantID, typeID, except string) (Type, []Slot, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, err := s.catalogue(ctx, tenantID)
 	if err != nil {
 		return Type{}, nil, err
@@ -205,6 +209,7 @@ func (s *Service) slotsExcept(ctx context.Context, tenantID, typeID, except stri
 // passed, it is outside the clinician's hours, or it is taken. except is
 // the appointment being moved (its own time does not count as taken).
 func (s *Service) check(ctx context.Context, c *catalogue, tenantID string, t Type, clinicianID, locationID string, start time.Time, except string) (Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	l, ok := c.locs[locationID]
 	if !ok {
 		return Location{}, apperr.InvalidFields("Choose a time from the list.", map[string]string{"slot": "Choose a time from the list."})

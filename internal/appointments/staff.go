@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // manager checks that the actor in ctx manages the tenant's offer: a store
@@ -21,6 +22,7 @@ import (
 // cancellation window are the business's offer, like the catalog; none of
 // it is about a patient.
 func manager(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleStoreManager && a.Role != access.RoleAdmin) {
 		return apperr.DeniedError(errors.New("only store managers and admins manage appointment types"))
@@ -32,6 +34,7 @@ func manager(ctx context.Context, tenantID string) error {
 // Why: a clinician publishes only their own hours, and sees only their own
 // day.
 func clinician(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || a.Role != access.RoleClinician {
 		return a, apperr.DeniedError(errors.New("not a clinician of this tenant"))
@@ -46,11 +49,13 @@ func oneLine(s string, limit int) bool {
 // Locations lists a tenant's locations (business data, for every page that
 // shows them).
 func (s *Service) Locations(ctx context.Context, tenantID string) ([]Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Locations(ctx, tenantID)
 }
 
 // AddLocation adds a location; the zone must be an IANA zone name.
 func (s *Service) AddLocation(ctx context.Context, tenantID, name, address, zone string) (Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := manager(ctx, tenantID); err != nil {
 		return Location{}, err
 	}
@@ -79,6 +84,7 @@ func (s *Service) AddLocation(ctx context.Context, tenantID, name, address, zone
 
 // Types lists a tenant's types, active and retired.
 func (s *Service) Types(ctx context.Context, tenantID string) ([]Type, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Types(ctx, tenantID)
 }
 
@@ -112,6 +118,7 @@ func ParsePrice(v string) (int64, bool) {
 
 // AddType adds a kind of appointment.
 func (s *Service) AddType(ctx context.Context, tenantID string, in TypeInput) (Type, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := manager(ctx, tenantID); err != nil {
 		return Type{}, err
 	}
@@ -147,6 +154,7 @@ func (s *Service) AddType(ctx context.Context, tenantID string, in TypeInput) (T
 // SetTypeActive retires a type (no new bookings; booked ones stay) or
 // offers it again.
 func (s *Service) SetTypeActive(ctx context.Context, tenantID, typeID string, active bool) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -159,6 +167,7 @@ func (s *Service) SetTypeActive(ctx context.Context, tenantID, typeID string, ac
 // SetCancelWindow sets how late before its start a patient may move or
 // cancel an appointment, in hours (0 to 336).
 func (s *Service) SetCancelWindow(ctx context.Context, tenantID, hours string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -183,6 +192,7 @@ type Availability struct {
 
 // MyAvailability returns the signed-in clinician's hours and exceptions.
 func (s *Service) MyAvailability(ctx context.Context, tenantID string) (Availability, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return Availability{}, err
@@ -218,6 +228,7 @@ func (s *Service) MyAvailability(ctx context.Context, tenantID string) (Availabi
 
 // SetDisplayName sets the name patients see when they choose a time.
 func (s *Service) SetDisplayName(ctx context.Context, tenantID, name string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return err
@@ -248,6 +259,7 @@ func ParseClock(v string) (int, bool) {
 func Clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 func (s *Service) location(ctx context.Context, tenantID, locationID string) (Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	locs, err := s.store.Locations(ctx, tenantID)
 	if err != nil {
 		return Location{}, err
@@ -279,6 +291,7 @@ func span(from, to string) (int, int, map[string]string) {
 // AddHours adds weekly hours for the signed-in clinician: a weekday (0
 // Sunday to 6 Saturday), from and to as HH:MM in the location's zone.
 func (s *Service) AddHours(ctx context.Context, tenantID, locationID, weekday, from, to string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return err
@@ -301,6 +314,7 @@ func (s *Service) AddHours(ctx context.Context, tenantID, locationID, weekday, f
 
 // RemoveHours removes one of the signed-in clinician's weekly hours.
 func (s *Service) RemoveHours(ctx context.Context, tenantID, hoursID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return err
@@ -315,6 +329,7 @@ func (s *Service) RemoveHours(ctx context.Context, tenantID, hoursID string) err
 // location's zone) for the signed-in clinician. Bookings already made on a
 // day off stay; the clinician sees them on their day.
 func (s *Service) AddException(ctx context.Context, tenantID, locationID, day, kind, from, to string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return err
@@ -349,6 +364,7 @@ func (s *Service) AddException(ctx context.Context, tenantID, locationID, day, k
 
 // RemoveException removes one of the signed-in clinician's exceptions.
 func (s *Service) RemoveException(ctx context.Context, tenantID, excID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return err
@@ -373,6 +389,7 @@ type DayView struct {
 // ended one hides the row), and each row's details are read with the
 // clinician's treatment purpose.
 func (s *Service) MyDay(ctx context.Context, tenantID, day string, zone *time.Location) (DayView, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return DayView{}, err
@@ -426,6 +443,7 @@ func (s *Service) MyDay(ctx context.Context, tenantID, day string, zone *time.Lo
 // MyZone is the zone a clinician's day is shown in: that of the first
 // location they keep hours at, else the tenant's first location, else UTC.
 func (s *Service) MyZone(ctx context.Context, tenantID string) (*time.Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := clinician(ctx, tenantID)
 	if err != nil {
 		return nil, err

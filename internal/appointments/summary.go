@@ -6,6 +6,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 var _ portal.Source = (*Service)(nil)
@@ -16,6 +17,7 @@ var _ portal.Source = (*Service)(nil)
 // per table (appointments, locations, settings) and one audited vault
 // access for all rows; a denial is the same NotFound as a missing record.
 func (s *Service) Summary(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	upcoming, _, err := s.ForPatient(ctx, tenantID, patientID)
 	if err != nil {
 		if apperr.Is(err, apperr.Denied) {

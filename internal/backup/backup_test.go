@@ -88,7 +88,7 @@ func (l *live) subjects(t *testing.T) []string {
 // column returns the first column of a query's rows as text.
 func column(t *testing.T, db *sql.DB, q string) []string {
 	t.Helper()
-	rows, err := db.Query(q)
+	rows, err := db.QueryContext(testkit.AllTenants(context.Background()), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func dump(t *testing.T, db *store.DB) map[string]string {
 // columns returns the names of a table's columns.
 func columns(t *testing.T, db *sql.DB, table string) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT * FROM ` + table + ` LIMIT 0`)
+	rows, err := db.QueryContext(testkit.AllTenants(context.Background()), `SELECT * FROM `+table+` LIMIT 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func dumpTable(t *testing.T, db *sql.DB, table string) string {
 	for i := range cols {
 		order[i] = fmt.Sprint(i + 1)
 	}
-	rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY ` + strings.Join(order, ", "))
+	rows, err := db.QueryContext(testkit.AllTenants(context.Background()), `SELECT * FROM `+table+` ORDER BY `+strings.Join(order, ", "))
 	if err != nil {
 		t.Fatal(err)
 	}

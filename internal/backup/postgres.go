@@ -21,11 +21,19 @@ import (
 // withPgx runs fn on one connection of a PostgreSQL store, as pgx (COPY is
 // not reachable through database/sql).
 func withPgx(ctx context.Context, db *store.DB, fn func(c *pgx.Conn) error) error {
+	// Backups and restores copy every table whole: they run as the owner,
+	// above the PHI store's tenant wall (store/tenantwall.go). pgx's own
+	// connection skips the store's wrapper, so one statement through the
+	// wrapper first puts the connection in that state.
+	ctx = store.AsOwner(ctx)
 	conn, err := db.Writer().Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT 1`); err != nil {
+		return err
+	}
 	return conn.Raw(func(dc any) error {
 		// The store counts statements through a wrapper around the driver's
 		// connection (store.DB.Statements); COPY needs pgx's own.

@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Orders reads a person's orders as billing data (orders.Service).
@@ -156,6 +157,7 @@ func (s *Service) Method(o *orders.Order) string {
 // Statement returns the bills of userID for the actor in ctx; another
 // person's (without a grant of billing) is NotFound.
 func (s *Service) Statement(ctx context.Context, tenantID, userID string) (*Statement, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	list, err := s.orders.ListAs(ctx, tenantID, userID, access.DataBilling)
 	if err != nil {
 		return nil, err
@@ -234,6 +236,7 @@ type Receipt struct {
 // order (without a grant of billing), another tenant's and an unknown id
 // are the same NotFound.
 func (s *Service) Receipt(ctx context.Context, tenantID, orderID string) (*Receipt, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	o, err := s.orders.GetAs(ctx, tenantID, orderID, access.DataBilling)
 	if err != nil {
 		return nil, err
@@ -298,6 +301,7 @@ func eligible(r *HSAReceipt, list []*orders.Order) {
 // (NotFound as for Receipt). The patient's name printed on it is the
 // order's ship-to name, opened with the order (no other record is read).
 func (s *Service) HSAOrder(ctx context.Context, tenantID, orderID string) (*HSAReceipt, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	o, err := s.orders.GetAs(ctx, tenantID, orderID, access.DataBilling)
 	if err != nil {
 		return nil, err
@@ -314,6 +318,7 @@ func (s *Service) HSAOrder(ctx context.Context, tenantID, orderID string) (*HSAR
 // HSAYear returns the HSA/FSA receipt of every eligible purchase of userID
 // in a calendar year (UTC), oldest first; patient is the name to print.
 func (s *Service) HSAYear(ctx context.Context, tenantID, userID string, year int, patient string) (*HSAReceipt, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.clock.Now()
 	if year < 2000 || year > now.Year() {
 		return nil, apperr.NotFoundError()

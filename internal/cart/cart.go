@@ -28,6 +28,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // MaxQuantity is the most of one variant a cart takes: a typo guard.
@@ -168,6 +169,7 @@ func (s *Service) mirrors(ctx context.Context) bool {
 
 // apply passes a change to the mirror, if it takes it, and logs a failure.
 func (s *Service) apply(ctx context.Context, tenantID, token string, c Change) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !s.mirrors(ctx) {
 		return
 	}
@@ -185,6 +187,7 @@ func (s *Service) apply(ctx context.Context, tenantID, token string, c Change) {
 // Variants returns the lines of the given variants with their current
 // catalog data and quantity 0, in any order; unknown ids are left out.
 func (s *Service) Variants(ctx context.Context, tenantID string, ids []string) ([]Line, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Variants(ctx, tenantID, ids)
 }
 
@@ -213,6 +216,7 @@ func HashToken(token string) string {
 
 // Get returns the cart of a token, priced now. An empty token is an empty cart.
 func (s *Service) Get(ctx context.Context, tenantID, token string) (*Cart, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c := &Cart{}
 	if !ValidToken(token) {
 		return c, nil
@@ -244,6 +248,7 @@ func ParseQuantity(s string) (int64, error) {
 // Add adds qty of a variant to the cart. An unknown or withdrawn variant, a
 // quantity below 1 and more than the stock are refused and change nothing.
 func (s *Service) Add(ctx context.Context, tenantID, token, variantID string, qty int64) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	set, err := s.set(ctx, tenantID, token, variantID, qty, true)
 	if err == nil {
 		s.apply(ctx, tenantID, token, Change{Set: []Item{set}})
@@ -256,6 +261,7 @@ func (s *Service) Add(ctx context.Context, tenantID, token, variantID string, qt
 // many) are skipped; any other error stops. The mirror gets one change for
 // all of them.
 func (s *Service) AddAll(ctx context.Context, tenantID, token string, items []Item) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var done []Item
 	var err error
 	for _, it := range items {
@@ -277,6 +283,7 @@ func (s *Service) AddAll(ctx context.Context, tenantID, token string, items []It
 
 // Update sets the quantity of a variant already in the cart; 0 removes it.
 func (s *Service) Update(ctx context.Context, tenantID, token, variantID string, qty int64) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	set, err := s.set(ctx, tenantID, token, variantID, qty, false)
 	if err == nil {
 		s.apply(ctx, tenantID, token, Change{Set: []Item{set}})
@@ -286,11 +293,13 @@ func (s *Service) Update(ctx context.Context, tenantID, token, variantID string,
 
 // set changes one line and returns the line's new quantity.
 func (s *Service) set(ctx context.Context, tenantID, token, variantID string, qty int64, add bool) (Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	done, err := s.setLine(ctx, tenantID, token, variantID, qty, add)
 	return Item{VariantID: variantID, Quantity: done}, err
 }
 
 func (s *Service) setLine(ctx context.Context, tenantID, token, variantID string, qty int64, add bool) (int64, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !ValidToken(token) {
 		// No cart: nothing in it to change.
 		return 0, apperr.NotFoundError()
@@ -354,6 +363,7 @@ func (s *Service) setLine(ctx context.Context, tenantID, token, variantID string
 // Clear empties the cart of a token (after checkout): a signed-in
 // patient's saved cart is emptied too.
 func (s *Service) Clear(ctx context.Context, tenantID, token string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if ValidToken(token) {
 		if err := s.store.Clear(ctx, tenantID, HashToken(token)); err != nil {
 			return err
@@ -366,6 +376,7 @@ func (s *Service) Clear(ctx context.Context, tenantID, token string) error {
 // Forget empties the browser's cart and leaves the mirror's copy as it is:
 // at sign-out the cart stays saved for the person but leaves the browser.
 func (s *Service) Forget(ctx context.Context, tenantID, token string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !ValidToken(token) {
 		return nil
 	}
@@ -374,6 +385,7 @@ func (s *Service) Forget(ctx context.Context, tenantID, token string) error {
 
 // Items returns what the cart of a token holds, without prices.
 func (s *Service) Items(ctx context.Context, tenantID, token string) ([]Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !ValidToken(token) {
 		return nil, nil
 	}
@@ -398,6 +410,7 @@ func (s *Service) Items(ctx context.Context, tenantID, token string) ([]Item, er
 // lines come first, in their order, then the saved ones. A mirror failure is
 // returned after the browser's cart is written.
 func (s *Service) Merge(ctx context.Context, tenantID, token string, saved []Item) ([]Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !ValidToken(token) {
 		return nil, apperr.NotFoundError()
 	}

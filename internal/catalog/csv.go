@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // CSVHeader is the CSV layout of products: one row per variant; rows with the
@@ -40,6 +41,7 @@ func (e *ImportError) Error() string { return "bad rows: " + strings.Join(e.Line
 // Products are matched by slug (updated, keeping their images) and variants by
 // SKU; a product's variants not in the file are removed.
 func (s *Service) Import(ctx context.Context, tenantID string, r io.Reader) (*ImportResult, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
@@ -261,6 +263,7 @@ type OrgCopies interface {
 // left out: why, they are not the brand's to import (Import refuses them),
 // so a file exported and imported again must not hold them.
 func (s *Service) Export(ctx context.Context, tenantID string, w io.Writer) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	ps, err := s.store.AllProducts(ctx, tenantID)
 	if err != nil {
 		return err

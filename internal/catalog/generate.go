@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Words that generated products are made of (Generate). A two-word search of
@@ -77,6 +79,7 @@ func Generate(seed uint64, first, n int, categoryIDs []string) []*Product {
 // after each with the number saved so far. Products from an earlier run are
 // kept: numbering continues after the tenant's product count.
 func (s *Service) GenerateProducts(ctx context.Context, tenantID string, n, batch int, progress func(done int)) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	cats, err := s.store.Categories(ctx, tenantID)
 	if err != nil {
 		return err

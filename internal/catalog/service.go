@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/markup"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Store is the catalog's storage (internal/store.Catalog). Every write bumps the
@@ -94,44 +95,52 @@ func NewService(s Store, clk clock.Clock) *Service {
 
 // Categories returns a tenant's categories.
 func (s *Service) Categories(ctx context.Context, tenantID string) ([]Category, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Categories(ctx, tenantID)
 }
 
 // Menu returns a tenant's navigation menu.
 func (s *Service) Menu(ctx context.Context, tenantID string) ([]MenuItem, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Menu(ctx, tenantID)
 }
 
 // Pages returns a tenant's landing pages.
 func (s *Service) Pages(ctx context.Context, tenantID string) ([]Page, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Pages(ctx, tenantID)
 }
 
 // PageBySlug returns a landing page, or NotFound.
 func (s *Service) PageBySlug(ctx context.Context, tenantID, slug string) (*Page, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.PageBySlug(ctx, tenantID, slug)
 }
 
 // ProductByID returns a product of any status (drafts and archived ones too:
 // the admin pages), or NotFound. The public reads PublicProduct.
 func (s *Service) ProductByID(ctx context.Context, tenantID, productID string) (*Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.ProductByID(ctx, tenantID, productID)
 }
 
 // ProductBySlug returns a product of any status by its slug, or NotFound; the
 // public reads PublicProduct.
 func (s *Service) ProductBySlug(ctx context.Context, tenantID, slug string) (*Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.ProductBySlug(ctx, tenantID, slug)
 }
 
 // AllProducts returns every product of a tenant (any status), by name.
 func (s *Service) AllProducts(ctx context.Context, tenantID string) ([]*Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.AllProducts(ctx, tenantID)
 }
 
 // Rendition returns the bytes of one image rendition by content hash, or
 // NotFound.
 func (s *Service) Rendition(ctx context.Context, tenantID, sha, size string) (*Rendition, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Rendition(ctx, tenantID, sha, size)
 }
 
@@ -139,6 +148,7 @@ func (s *Service) Rendition(ctx context.Context, tenantID, sha, size string) (*R
 // a second per tenant; writes through this service refresh it at once, so an
 // edit shows immediately on this replica and within a second on others.
 func (s *Service) Version(ctx context.Context, tenantID string) (int64, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.clock.Now()
 	s.mu.RLock()
 	e, ok := s.versions[tenantID]
@@ -150,6 +160,7 @@ func (s *Service) Version(ctx context.Context, tenantID string) (int64, error) {
 }
 
 func (s *Service) refresh(ctx context.Context, tenantID string) (int64, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	v, err := s.store.Version(ctx, tenantID)
 	if err != nil {
 		return 0, err
@@ -162,6 +173,7 @@ func (s *Service) refresh(ctx context.Context, tenantID string) (int64, error) {
 
 // changed refreshes the version after a write.
 func (s *Service) changed(ctx context.Context, tenantID string, err error) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err != nil {
 		return err
 	}
@@ -175,6 +187,7 @@ func (s *Service) changed(ctx context.Context, tenantID string, err error) error
 // nothing, its misspelled words are corrected to the catalog's words and the
 // search runs once more (Results.Corrected says so).
 func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Results, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if q.PerPage == 0 {
 		q.PerPage = DefaultPerPage
 	}
@@ -256,6 +269,7 @@ func (s *Service) search(ctx context.Context, tenantID string, v int64, spec Spe
 // PublicProduct returns an active product by slug; drafts and archived products
 // are NotFound to the public.
 func (s *Service) PublicProduct(ctx context.Context, tenantID, slug string) (*Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !ValidSlug(slug) {
 		return nil, apperr.NotFoundError()
 	}
@@ -297,6 +311,7 @@ func (s *Service) Prepare(tenantID string, p *Product) error {
 
 // SaveProduct validates and saves one product with its variants.
 func (s *Service) SaveProduct(ctx context.Context, tenantID string, p *Product) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.Prepare(tenantID, p); err != nil {
 		return err
 	}
@@ -305,11 +320,13 @@ func (s *Service) SaveProduct(ctx context.Context, tenantID string, p *Product) 
 
 // SaveProducts saves prepared products in one transaction (CSV import).
 func (s *Service) SaveProducts(ctx context.Context, tenantID string, ps []*Product) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.changed(ctx, tenantID, s.store.SaveProducts(ctx, tenantID, ps))
 }
 
 // SetStatus archives, drafts or re-activates a product.
 func (s *Service) SetStatus(ctx context.Context, tenantID, productID, status string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p, err := s.store.ProductByID(ctx, tenantID, productID)
 	if err != nil {
 		return err
@@ -331,6 +348,7 @@ func (s *Service) SaveCategory(ctx context.Context, c *Category) error {
 
 // DeleteCategory deletes a category; its products become uncategorized.
 func (s *Service) DeleteCategory(ctx context.Context, tenantID, categoryID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.changed(ctx, tenantID, s.store.DeleteCategory(ctx, tenantID, categoryID))
 }
 
@@ -349,11 +367,13 @@ func (s *Service) SavePage(ctx context.Context, p *Page) error {
 
 // DeletePage deletes a landing page.
 func (s *Service) DeletePage(ctx context.Context, tenantID, pageID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.changed(ctx, tenantID, s.store.DeletePage(ctx, tenantID, pageID))
 }
 
 // SaveMenu parses and saves the navigation menu.
 func (s *Service) SaveMenu(ctx context.Context, tenantID, text string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	items, err := ParseMenu(text)
 	if err != nil {
 		return err
@@ -364,6 +384,7 @@ func (s *Service) SaveMenu(ctx context.Context, tenantID, text string) error {
 // AddImage stores an uploaded image, already checked and resized (see
 // ProcessImage), as the product's last image.
 func (s *Service) AddImage(ctx context.Context, tenantID, productID, alt string, up *Upload) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.store.ProductByID(ctx, tenantID, productID); err != nil {
 		return err
 	}
@@ -373,5 +394,6 @@ func (s *Service) AddImage(ctx context.Context, tenantID, productID, alt string,
 
 // DeleteImage removes an image from a product.
 func (s *Service) DeleteImage(ctx context.Context, tenantID, productID, imageID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.changed(ctx, tenantID, s.store.DeleteImage(ctx, tenantID, productID, imageID))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Typo tolerance. A search whose text finds nothing gets a second try with its
@@ -39,6 +41,7 @@ func maxEdits(n int) int {
 // alphabetically first, so the answer is the same every time), and whether any
 // changed.
 func (s *Service) correct(ctx context.Context, tenantID string, terms []string) ([]string, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	voc, err := s.vocabulary(ctx, tenantID)
 	if err != nil {
 		return nil, false, err
@@ -115,6 +118,7 @@ func editDistance(a, b string, limit int) int {
 // vocabulary returns the tenant's words at the current catalog version,
 // building them from the store when the version moved.
 func (s *Service) vocabulary(ctx context.Context, tenantID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	v, err := s.Version(ctx, tenantID)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Status is where a change stands.
@@ -174,6 +175,7 @@ var approverRoles = []access.Role{access.RoleAdmin, access.RoleCompliance}
 // a second person approves it. A value the setting would refuse, an empty
 // reason or no change at all is refused and nothing is recorded.
 func (s *Service) Request(ctx context.Context, tenantID, kind, target string, after map[string]string, reason string) (Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	actor, ok := access.ActorFrom(ctx)
 	if !ok {
 		return Change{}, apperr.NotFoundError()
@@ -226,6 +228,7 @@ func (s *Service) Request(ctx context.Context, tenantID, kind, target string, af
 
 // prepare finds the kind and checks the proposed value and reason.
 func (s *Service) prepare(ctx context.Context, tenantID, kind, target string, after map[string]string, reason string) (Kind, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	k, ok := s.kinds[kind]
 	if !ok {
 		return Kind{}, apperr.Errorf(apperr.Invalid, "unknown kind of setting %q: use one of %v", kind, s.Kinds())
@@ -248,6 +251,7 @@ func (s *Service) prepare(ctx context.Context, tenantID, kind, target string, af
 // approve. If applying fails the change is marked failed and the setting
 // is as it was.
 func (s *Service) Approve(ctx context.Context, tenantID, changeID, note string) (Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, k, err := s.decide(ctx, tenantID, changeID, note, Applied)
 	if err != nil {
 		return Change{}, err
@@ -270,11 +274,13 @@ func (s *Service) Approve(ctx context.Context, tenantID, changeID, note string) 
 // Reject refuses a pending change; the setting stays as it was. The
 // requester may withdraw their own.
 func (s *Service) Reject(ctx context.Context, tenantID, changeID, note string) (Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, _, err := s.decide(ctx, tenantID, changeID, note, Rejected)
 	return c, err
 }
 
 func (s *Service) decide(ctx context.Context, tenantID, changeID, note string, to Status) (Change, Kind, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	actor, ok := access.ActorFrom(ctx)
 	if !ok {
 		return Change{}, Kind{}, apperr.NotFoundError()
@@ -332,6 +338,7 @@ func (s *Service) decide(ctx context.Context, tenantID, changeID, note string, t
 // secret): recorded with the operator as requester and approver, audited,
 // secrets masked.
 func (s *Service) ApplyAsOperator(ctx context.Context, tenantID, kind, target string, after map[string]string, reason string) (Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	k, err := s.prepare(ctx, tenantID, kind, target, after, reason)
 	if err != nil {
 		return Change{}, err
@@ -362,6 +369,7 @@ func (s *Service) ApplyAsOperator(ctx context.Context, tenantID, kind, target st
 // ApproveAsOperator approves a pending change with the operator at the
 // console as the second person (the single-admin install).
 func (s *Service) ApproveAsOperator(ctx context.Context, tenantID, changeID, note string) (Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	octx := access.WithActor(ctx, access.Actor{ID: Operator, Role: access.RoleSystem, TenantID: tenantID})
 	if note == "" {
 		note = "confirmed at the console"
@@ -371,6 +379,7 @@ func (s *Service) ApproveAsOperator(ctx context.Context, tenantID, changeID, not
 
 // RejectAsOperator rejects a pending change at the console.
 func (s *Service) RejectAsOperator(ctx context.Context, tenantID, changeID, note string) (Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	octx := access.WithActor(ctx, access.Actor{ID: Operator, Role: access.RoleSystem, TenantID: tenantID})
 	return s.Reject(octx, tenantID, changeID, note)
 }
@@ -421,6 +430,7 @@ func (s *Service) RecordVersion(ctx context.Context, version string) (bool, erro
 // Current returns a governed setting's fields now (for a form that asks to
 // change it).
 func (s *Service) Current(ctx context.Context, tenantID, kind, target string) (map[string]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	k, ok := s.kinds[kind]
 	if !ok {
 		return nil, apperr.Errorf(apperr.Invalid, "unknown kind of setting %q", kind)
@@ -430,6 +440,7 @@ func (s *Service) Current(ctx context.Context, tenantID, kind, target string) (m
 
 // List returns a tenant's changes with the installation's, newest first.
 func (s *Service) List(ctx context.Context, tenantID string, limit int) ([]Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
@@ -439,6 +450,7 @@ func (s *Service) List(ctx context.Context, tenantID string, limit int) ([]Chang
 // event audits a step; the detail names the kind and target, never values
 // (a secret's, or anything else's).
 func (s *Service) event(ctx context.Context, c Change, action string) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	err := s.audit.Append(ctx, audit.Entry{TenantID: c.TenantID, Action: action, ResourceType: "change", ResourceID: c.ID,
 		Severity: audit.High, Purpose: access.PurposeOperations, Detail: "kind=" + c.Kind + " target=" + c.Target})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/appointments"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SeedAppointments gives the demo tenant a clinic (a location in New York),
@@ -59,6 +60,7 @@ func SeedAppointments(ctx context.Context, catalog, phiDB *store.DB, svc *appoin
 // same rules on a clock of that time). It returns the ids: upcoming first.
 // The browser tests seed their pages with it.
 func SeedAppointmentsFor(ctx context.Context, svc *appointments.Service, clk clock.Clock, tenantID, managerID, clinicianID, patientID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	mgr := access.WithActor(ctx, access.Actor{ID: managerID, Role: access.RoleStoreManager, TenantID: tenantID})
 	doc := access.WithActor(ctx, access.Actor{ID: clinicianID, Role: access.RoleClinician, TenantID: tenantID})
 	pat := access.WithActor(ctx, access.Actor{ID: patientID, Role: access.RolePatient, TenantID: tenantID})

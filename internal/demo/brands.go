@@ -222,6 +222,7 @@ Compression Travel Socks|FlightFit|flight,circulation|S/M:1499:70,L/XL:1499:70|h
 // a dozen products, a landing page and a menu. A brand with products is left
 // alone; it reports whether it seeded.
 func seedTravelCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	hits, err := svc.AllProducts(ctx, tenantID)
 	if err != nil || len(hits) > 0 {
 		return false, err

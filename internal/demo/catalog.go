@@ -17,6 +17,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SeedCatalog fills an empty catalog with the demo categories, about 200
@@ -25,6 +26,7 @@ import (
 // not made here: drawing them is most of the seeding's work, so the demo
 // serves first and SeedImages adds them after.
 func SeedCatalog(ctx context.Context, svc *catalog.Service, tenantID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	hits, err := svc.AllProducts(ctx, tenantID)
 	if err != nil {
 		return false, err

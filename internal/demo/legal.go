@@ -6,6 +6,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // legalPages are the demo tenant's privacy notice, contact page and terms:
@@ -27,6 +28,7 @@ var legalPages = []catalog.Page{
 // SeedLegalPages adds the demo's privacy notice, contact page and terms where
 // the tenant has no page of that slug yet; it reports whether it added any.
 func SeedLegalPages(ctx context.Context, svc *catalog.Service, tenantID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	added := false
 	for _, lp := range legalPages {
 		_, err := svc.PageBySlug(ctx, tenantID, lp.Slug)

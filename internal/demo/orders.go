@@ -8,6 +8,7 @@ import (
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SeedOrders gives the demo patient their billing history (issue 16) unless
@@ -53,6 +54,7 @@ func SeedOrders(ctx context.Context, catalogDB, phiDB *store.DB, cat *catalog.Se
 // (HSA/FSA) by invoice, unpaid. It returns the order ids in that order. The
 // browser tests seed their pages with it.
 func SeedOrdersFor(ctx context.Context, cat *catalog.Service, ord *orders.Service, tenantID, patientID, fulfillmentID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	all, err := cat.AllProducts(ctx, tenantID)
 	if err != nil {
 		return nil, err

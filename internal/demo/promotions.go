@@ -7,6 +7,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // PromoCode is the demo's promotion code: 10% off, no end, no limit.
@@ -21,6 +22,7 @@ const TargetedPromoCode = "STRIPS15"
 // SeedPromotions creates the demo promotion codes unless they exist; it
 // reports whether it created the first.
 func SeedPromotions(ctx context.Context, promos *promo.Service, tenantID string, now time.Time) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	start := now.Add(-24 * time.Hour).Truncate(24 * time.Hour)
 	created := false
 	for _, p := range []*promo.Promotion{

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Connection is what the devices page needs to import from a meter it
@@ -41,6 +42,7 @@ var BluetoothKinds = map[string]Kind{
 // a pairing code and says what is stored from it. A revoked device is not
 // reused: the patient revoked it, so the meter starts again as a new device.
 func (s *Service) ConnectBluetooth(ctx context.Context, tenantID, patientID, bleID string, kind Kind, name string) (*Connection, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	bleID, name = strings.TrimSpace(bleID), strings.TrimSpace(name)
 	// Why bounds on the browser's id: it is sealed and compared, never shown,
 	// but it comes from the client and must not grow a row without limit.

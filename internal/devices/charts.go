@@ -11,6 +11,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Period is how far back a chart looks.
@@ -130,6 +131,7 @@ type TypeSummary struct {
 
 // Summary counts a patient's readings per type (no values: nothing to open).
 func (s *Service) Summary(ctx context.Context, tenantID, patientID string) ([]TypeSummary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read); err != nil {
 		return nil, err
 	}
@@ -150,6 +152,7 @@ func (s *Service) Summary(ctx context.Context, tenantID, patientID string) ([]Ty
 // Series.Readings is empty but for the day period; SeriesReadings has them
 // all.
 func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type, p Period) (*Series, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if p == Day {
 		return s.SeriesReadings(ctx, tenantID, patientID, t, p)
 	}
@@ -232,6 +235,7 @@ func (s *Service) Series(ctx context.Context, tenantID, patientID string, t Type
 // seriesFromChunks builds a chart from the minute-level chunks (a day
 // summary was stale), with the handle the view already opened.
 func (s *Service) seriesFromChunks(ctx context.Context, h phi.Handle, tenantID, patientID string, was *Series, look time.Time, fromDay string, bucket time.Duration) (*Series, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	out := &Series{Type: was.Type, Period: was.Period, From: was.From, To: was.To, Threshold: was.Threshold}
 	chunks, err := s.d.Store.Chunks(ctx, tenantID, patientID, out.Type, look.Format(DayLayout), out.To.Format(DayLayout))
 	if err != nil {
@@ -407,6 +411,7 @@ func dayStart(day string) (int64, bool) {
 // ctx: one statement for the chunks and one audited vault access for them
 // all.
 func (s *Service) SeriesReadings(ctx context.Context, tenantID, patientID string, t Type, p Period) (*Series, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Kind is what a device is.
@@ -298,6 +299,7 @@ type Registration struct {
 // Register adds a device for a patient (the patient or their proxy with the
 // devices scope) and returns it with its first pairing code.
 func (s *Service) Register(ctx context.Context, tenantID, patientID string, reg Registration) (*Device, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	fields := map[string]string{}
 	reg.Model, reg.OrderRef = strings.TrimSpace(reg.Model), strings.TrimSpace(reg.OrderRef)
 	if !reg.Kind.Valid() {
@@ -346,6 +348,7 @@ func (s *Service) Register(ctx context.Context, tenantID, patientID string, reg 
 // NewCode issues a fresh pairing code for a device that is not revoked (the
 // old one stops working).
 func (s *Service) NewCode(ctx context.Context, tenantID, patientID, deviceID string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.d.Store.ByID(ctx, tenantID, deviceID)
 	if err != nil {
 		return "", err
@@ -365,6 +368,7 @@ func (s *Service) NewCode(ctx context.Context, tenantID, patientID, deviceID str
 
 // List opens a patient's devices for the actor in ctx.
 func (s *Service) List(ctx context.Context, tenantID, patientID string) ([]*Device, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read)
 	if err != nil {
 		return nil, err
@@ -398,6 +402,7 @@ func (s *Service) List(ctx context.Context, tenantID, patientID string) ([]*Devi
 // Revoke stops a device's token at once: the next request with it is
 // refused (the token is looked up on every request; nothing caches it).
 func (s *Service) Revoke(ctx context.Context, tenantID, patientID, deviceID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Write); err != nil {
 		return err
 	}
@@ -418,6 +423,7 @@ type Paired struct {
 // address is kept as a keyed hash, never itself). Why throttled: the code
 // is short enough to type, so guessing must stay hopeless.
 func (s *Service) Pair(ctx context.Context, tenantID, clientIP, code string) (*Paired, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.d.Clock.Now().UTC()
 	th := s.d.Throttle
 	if s.d.Index == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Flag is how a reading stands against the patient's thresholds.
@@ -215,6 +216,7 @@ func (s *Service) Ingest(ctx context.Context, dev Record, body []byte, idemKey s
 // PHI in email). A failure is logged with ids only: the alert is stored and
 // listed either way.
 func (s *Service) alertCareTeam(ctx context.Context, tenantID, patientID string) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Outbox == nil || s.d.CareTeam == nil || s.d.Contacts == nil || s.d.Links == nil {
 		return
 	}

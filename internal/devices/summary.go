@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Latest is each type's newest reading of a patient, in Types order.
@@ -20,6 +21,7 @@ type Latest struct {
 // LatestReadings opens each type's newest reading for the actor in ctx: one
 // statement and one audited vault access.
 func (s *Service) LatestReadings(ctx context.Context, tenantID, patientID string) ([]Latest, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read)
 	if err != nil {
 		return nil, err

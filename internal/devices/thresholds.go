@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Threshold is a type's target range and alert thresholds, in its
@@ -71,6 +72,7 @@ type ThresholdRecord struct {
 
 // thresholds opens a patient's thresholds with a handle, or the defaults.
 func (s *Service) thresholds(ctx context.Context, h phi.Handle, tenantID, patientID string) (Thresholds, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.d.Store.Thresholds(ctx, tenantID, patientID)
 	if apperr.Is(err, apperr.NotFound) {
 		return Defaults, nil
@@ -99,6 +101,7 @@ func openThresholds(h phi.Handle, patientID string, r *ThresholdRecord) (Thresho
 
 // Thresholds opens a patient's thresholds for the actor in ctx.
 func (s *Service) Thresholds(ctx context.Context, tenantID, patientID string) (Thresholds, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read)
 	if err != nil {
 		return nil, err
@@ -119,6 +122,7 @@ type ThresholdForm map[Type][4]string
 // relationship only. Why a clinician: a range is a clinical decision; the
 // patient sees it but does not set it.
 func (s *Service) SetThresholds(ctx context.Context, tenantID, patientID string, form ThresholdForm) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleClinician {
 		return apperr.NotFoundError()
@@ -201,6 +205,7 @@ const AlertLimit = 200
 // of patients in their care (each is an authorization; others are left out,
 // as if absent).
 func (s *Service) OpenAlerts(ctx context.Context, tenantID string) ([]Alert, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	all, err := s.d.Store.OpenAlerts(ctx, tenantID, AlertLimit)
 	if err != nil {
 		return nil, err
@@ -226,6 +231,7 @@ func (s *Service) OpenAlerts(ctx context.Context, tenantID string) ([]Alert, err
 
 // PatientAlerts lists a patient's alerts, newest first, for the actor in ctx.
 func (s *Service) PatientAlerts(ctx context.Context, tenantID, patientID string) ([]Alert, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Read); err != nil {
 		return nil, err
 	}
@@ -234,6 +240,7 @@ func (s *Service) PatientAlerts(ctx context.Context, tenantID, patientID string)
 
 // ResolveAlert marks an alert seen to by a clinician in the patient's care.
 func (s *Service) ResolveAlert(ctx context.Context, tenantID, patientID, alertID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleClinician {
 		return apperr.NotFoundError()
@@ -251,6 +258,7 @@ const DefaultAdvice = "A reading was outside the safe range your care team set, 
 
 // Advice is the tenant's text for a patient about an alert.
 func (s *Service) Advice(ctx context.Context, tenantID string) string {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.AlertAdvice != nil {
 		if t := s.d.AlertAdvice(ctx, tenantID); t != "" {
 			return t

@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Landing-page forms (issue 18 point 1): a contact or sign-up form on a
@@ -25,6 +26,7 @@ const MaxPageResponses = 200
 // checkPage refuses a landing-page form for a page that does not exist or
 // that another form is already on (a page has one form).
 func (s *Service) checkPage(ctx context.Context, tenantID, formID, slug string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Page != nil && !s.d.Page(ctx, tenantID, slug) {
 		return apperr.InvalidFields("Check the highlighted parts of the form.", map[string]string{"page": "Choose one of the shop's published landing pages."})
 	}
@@ -44,6 +46,7 @@ func (s *Service) checkPage(ctx context.Context, tenantID, formID, slug string) 
 // OnPage returns the form on a published landing page (its current
 // version); NotFound when the page has none or is not published.
 func (s *Service) OnPage(ctx context.Context, tenantID, slug string) (*Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Page != nil && !s.d.Page(ctx, tenantID, slug) {
 		return nil, apperr.NotFoundError()
 	}
@@ -67,6 +70,7 @@ func (s *Service) OnPage(ctx context.Context, tenantID, slug string) (*Form, err
 // sent it as far as anyone knows. Bad answers are Invalid per input and
 // store nothing; a form edited meanwhile is a Conflict.
 func (s *Service) SubmitVisitor(ctx context.Context, tenantID, slug string, version int, v url.Values, files map[string]Upload) (*Response, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Responses == nil {
 		return nil, ErrNoPHI
 	}
@@ -116,6 +120,7 @@ func (s *Service) SubmitVisitor(ctx context.Context, tenantID, slug string, vers
 // admins included, gets the same 404 as a missing form (the denial
 // audited). One audited vault access opens them all.
 func (s *Service) PageResponses(ctx context.Context, tenantID, formID string) (*Form, []Answered, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Responses == nil {
 		return nil, nil, ErrNoPHI
 	}

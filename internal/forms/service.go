@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Form is one version of a form.
@@ -116,6 +117,7 @@ func (s *Service) Today() string { return s.d.Clock.Now().UTC().Format(time.Date
 // managers and admins: a form is catalog content like a product page, and
 // building one shows no answers (separation of duties, DESIGN §1).
 func manager(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleStoreManager && a.Role != access.RoleAdmin) {
 		return a, apperr.NotFoundError()
@@ -129,6 +131,7 @@ func manager(ctx context.Context, tenantID string) (access.Actor, error) {
 // field and stores nothing. The save is audited (who changed which form);
 // without the event, nothing is saved.
 func (s *Service) Save(ctx context.Context, tenantID, formID string, d Definition) (*Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := manager(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -174,11 +177,13 @@ func (s *Service) Save(ctx context.Context, tenantID, formID string, d Definitio
 
 // List returns the newest version of each of the tenant's forms.
 func (s *Service) List(ctx context.Context, tenantID string) ([]Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.d.Definitions.Latest(ctx, tenantID)
 }
 
 // Get returns the newest version of a form; NotFound when there is none.
 func (s *Service) Get(ctx context.Context, tenantID, formID string) (*Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	all, err := s.d.Definitions.Latest(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -193,11 +198,13 @@ func (s *Service) Get(ctx context.Context, tenantID, formID string) (*Form, erro
 
 // Version returns one version of a form.
 func (s *Service) Version(ctx context.Context, tenantID, formID string, version int) (*Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.d.Definitions.Version(ctx, tenantID, formID, version)
 }
 
 // Portal returns the forms listed on the patient's forms page (consents).
 func (s *Service) Portal(ctx context.Context, tenantID string) ([]Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	all, err := s.d.Definitions.Latest(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -220,6 +227,7 @@ func (f *Form) Usable() bool { return f.Attach == Product || f.Attach == Portal 
 // answer again). Only whether a response exists is read, never its answers.
 // Checkout refuses while this is not empty (orders.Deps.Intake).
 func (s *Service) Missing(ctx context.Context, tenantID, patientID string, productIDs []string) ([]Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	all, err := s.d.Definitions.Latest(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -253,6 +261,7 @@ func (s *Service) Missing(ctx context.Context, tenantID, patientID string, produ
 // Intake is the check checkout makes (orders.Deps.Intake): a Conflict naming
 // the first questionnaire still to complete, or nil.
 func (s *Service) Intake(ctx context.Context, tenantID, patientID string, productIDs []string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	m, err := s.Missing(ctx, tenantID, patientID, productIDs)
 	if err != nil || len(m) == 0 {
 		return err
@@ -270,6 +279,7 @@ var ErrNoPHI = errors.New("forms: no PHI store in this process")
 // edited meanwhile is a Conflict, and the page is shown again with the new
 // questions (nothing is stored). Bad answers are Invalid per input.
 func (s *Service) Submit(ctx context.Context, tenantID, patientID, formID string, version int, v url.Values, files map[string]Upload) (*Response, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Responses == nil {
 		return nil, ErrNoPHI
 	}
@@ -323,6 +333,7 @@ type Answered struct {
 // a missing record (the denial audited by the authorizer). One audited vault
 // access opens them all.
 func (s *Service) Responses(ctx context.Context, tenantID, patientID string) ([]Answered, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Responses == nil {
 		return nil, ErrNoPHI
 	}
@@ -337,6 +348,7 @@ func (s *Service) Responses(ctx context.Context, tenantID, patientID string) ([]
 // form version it answered; NotFound when it is not there or the form's class
 // is not the actor's to read.
 func (s *Service) Response(ctx context.Context, tenantID, patientID, responseID string) (*Answered, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Responses == nil {
 		return nil, ErrNoPHI
 	}
@@ -352,6 +364,7 @@ func (s *Service) Response(ctx context.Context, tenantID, patientID, responseID 
 }
 
 func (s *Service) open(ctx context.Context, tenantID, patientID string, recs []Record, action string) ([]Answered, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if len(recs) == 0 {
 		return nil, nil
 	}

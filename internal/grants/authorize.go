@@ -7,6 +7,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Authorize decides whether the actor in ctx may act on a patient's data of
@@ -15,6 +16,7 @@ import (
 // same 404 as a missing record. The decision's purpose goes with the vault
 // request that follows.
 func (s *Service) Authorize(ctx context.Context, tenantID, patientID string, class access.DataClass, act access.Action) (access.Decision, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return access.Decision{}, apperr.DeniedError(errors.New("no actor"))
@@ -38,6 +40,7 @@ func (s *Service) Authorize(ctx context.Context, tenantID, patientID string, cla
 // patient (care relationship, proxy grant, break-glass grant), for a domain
 // service that makes its own access.Decide (orders.Deps.Facts).
 func (s *Service) Facts(ctx context.Context, tenantID, patientID string) (access.Facts, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return access.Facts{}, nil
@@ -46,6 +49,7 @@ func (s *Service) Facts(ctx context.Context, tenantID, patientID string) (access
 }
 
 func (s *Service) facts(ctx context.Context, a access.Actor, tenantID, patientID string) (access.Facts, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var f access.Facts
 	if a.TenantID != tenantID {
 		// Another brand: only the patient's consent to share with the
@@ -88,6 +92,7 @@ func (s *Service) facts(ctx context.Context, a access.Actor, tenantID, patientID
 // AddCare records a clinician's care relationship with a patient. Only an
 // admin may (assignments are an operational decision, audited).
 func (s *Service) AddCare(ctx context.Context, tenantID, clinicianID, patientID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleAdmin || a.TenantID != tenantID {
 		return apperr.DeniedError(errors.New("only an admin assigns care"))
@@ -115,6 +120,7 @@ func (s *Service) AddCare(ctx context.Context, tenantID, clinicianID, patientID 
 // service calls this only after it decided the actor may write the
 // patient's clinical data. The event is audited with purpose treatment.
 func (s *Service) CareFromBooking(ctx context.Context, tenantID, clinicianID, patientID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, ok := access.ActorFrom(ctx); !ok {
 		return apperr.DeniedError(errors.New("no actor"))
 	}
@@ -138,6 +144,7 @@ func (s *Service) CareFromBooking(ctx context.Context, tenantID, clinicianID, pa
 // of these classes. None at all (another patient, no grant) is audited as a
 // denial and answers the same 404 as a missing record.
 func (s *Service) Readable(ctx context.Context, tenantID, patientID string) ([]access.DataClass, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return nil, apperr.DeniedError(errors.New("no actor"))

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // OrgRole is an organisation-level role (issue 20 point 4), as stored: the
@@ -83,6 +84,7 @@ func (s *Service) sisters(ctx context.Context, a, b string) (bool, error) {
 // actor's brand: nothing unless the two are sister brands of one
 // organisation and the patient consented.
 func (s *Service) brandScopes(ctx context.Context, a access.Actor, patientTenant, patientID string) ([]access.DataClass, error) {
+	ctx = tenant.WithScope(ctx, a.TenantID)
 	if s.brands == nil || !a.Role.Staff() {
 		return nil, nil
 	}
@@ -169,6 +171,7 @@ func (s *Service) BrandShares(ctx context.Context) ([]BrandShare, error) {
 // learn that the patient exists, so a patient who did not share answers
 // like one that does not exist.
 func (s *Service) AddSharedCare(ctx context.Context, tenantID, staffID, patientTenantID, patientID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleAdmin || a.TenantID != tenantID {
 		return apperr.DeniedError(errors.New("only an admin assigns care"))
@@ -193,6 +196,7 @@ func (s *Service) AddSharedCare(ctx context.Context, tenantID, staffID, patientT
 // staffOf reports whether an account works in a brand: a staff account of
 // the brand, or one with an organisation role in the brand's organisation.
 func (s *Service) staffOf(ctx context.Context, tenantID, userID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if u, err := s.users.ByID(ctx, tenantID, userID); err == nil {
 		return u.Role.Staff(), nil
 	} else if !apperr.Is(err, apperr.NotFound) {
@@ -223,6 +227,7 @@ func notFoundOr(err error) error {
 // looked up each time: revoking the role, or moving a brand out of the
 // organisation, takes effect on the next request.
 func (s *Service) ActingRole(ctx context.Context, tenantID, userID, actIn string) (access.Role, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.brands == nil || actIn == tenantID {
 		return "", false, nil
 	}
@@ -246,6 +251,7 @@ func (s *Service) ActingRole(ctx context.Context, tenantID, userID, actIn string
 
 // OrgRoleOf returns an account's organisation role; NotFound when none.
 func (s *Service) OrgRoleOf(ctx context.Context, tenantID, userID string) (OrgRole, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.brands == nil {
 		return OrgRole{}, apperr.NotFoundError()
 	}
@@ -257,6 +263,7 @@ func (s *Service) OrgRoleOf(ctx context.Context, tenantID, userID string) (OrgRo
 // audited in the account's brand, and returns the account's id. The account
 // must be staff: a patient is a patient of one brand.
 func (s *Service) GrantOrgRole(ctx context.Context, orgID, tenantID, email string, role access.Role) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.brands == nil {
 		return "", errors.New("no organisation roles in this store")
 	}
@@ -287,6 +294,7 @@ func (s *Service) GrantOrgRole(ctx context.Context, orgID, tenantID, email strin
 // RevokeOrgRole takes the organisation role of the account with an address
 // in a brand away, audited; NotFound when it has none there.
 func (s *Service) RevokeOrgRole(ctx context.Context, orgID, tenantID, email string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.brands == nil {
 		return errors.New("no organisation roles in this store")
 	}

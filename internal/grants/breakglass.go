@@ -115,6 +115,7 @@ const (
 )
 
 func reviewer(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleCompliance && a.Role != access.RoleAdmin) {
 		return a, apperr.DeniedError(errors.New("not a reviewer"))
@@ -125,6 +126,7 @@ func reviewer(ctx context.Context, tenantID string) (access.Actor, error) {
 // BreakGlassQueue lists a tenant's break-glass grants, unreviewed first, with
 // their reasons opened for the reviewer (audited, purpose compliance).
 func (s *Service) BreakGlassQueue(ctx context.Context, tenantID string) ([]BreakGlassReview, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := reviewer(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -175,6 +177,7 @@ func (s *Service) BreakGlassQueue(ctx context.Context, tenantID string) ([]Break
 // names opens the names of people (their email address when they gave no
 // name) through one audited vault access, purpose compliance.
 func (s *Service) names(ctx context.Context, tenantID string, ids map[string]bool) (map[string]phi.String, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	out := map[string]phi.String{}
 	if len(ids) == 0 {
 		return out, nil
@@ -219,6 +222,7 @@ func (s *Service) names(ctx context.Context, tenantID string, ids map[string]boo
 // review, for the reviewers' staff home. It opens no reason (no PHI, so no
 // vault access): only whether each grant was reviewed.
 func (s *Service) BreakGlassDue(ctx context.Context, tenantID string) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := reviewer(ctx, tenantID); err != nil {
 		return 0, err
 	}
@@ -237,6 +241,7 @@ func (s *Service) BreakGlassDue(ctx context.Context, tenantID string) (int, erro
 
 // ReviewBreakGlass records the reviewer's finding on a grant.
 func (s *Service) ReviewBreakGlass(ctx context.Context, tenantID, grantID, outcome string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := reviewer(ctx, tenantID)
 	if err != nil {
 		return err
@@ -255,6 +260,7 @@ func (s *Service) ReviewBreakGlass(ctx context.Context, tenantID, grantID, outco
 // address, for staff who must name a patient (break-glass). Not found is the
 // same 404 as anything else.
 func (s *Service) FindPatient(ctx context.Context, tenantID, email string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := accounts.CheckEmail(email); err != nil {
 		return "", err
 	}
@@ -273,6 +279,7 @@ func (s *Service) FindPatient(ctx context.Context, tenantID, email string) (stri
 // tenant's, an expired one and an unknown id are the same 404, audited as
 // a denial.
 func (s *Service) BreakGlassPatient(ctx context.Context, tenantID, grantID, use string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleClinician && a.Role != access.RolePharmacist) || !id.Valid(grantID) {
 		return "", apperr.DeniedError(errors.New("no break-glass grant"))
@@ -309,6 +316,7 @@ type LiveBreakGlass struct {
 // why it is open; ok is false when there is none (expired, none, not a care
 // role).
 func (s *Service) BreakGlassFor(ctx context.Context, tenantID, patientID string) (LiveBreakGlass, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleClinician && a.Role != access.RolePharmacist) {
 		return LiveBreakGlass{}, false, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // proxyScopes are the classes a patient may grant a caregiver. Never their
@@ -142,6 +143,7 @@ func (s *Service) accept(ctx context.Context, inv ProxyInvite, proxyID string) e
 // someone else's address gets nothing from the grant; and the real owner
 // takes the account back through the reset link, which confirms it.
 func (s *Service) ClaimProxyInvites(ctx context.Context, tenantID, userID string, emailBidx []byte) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	invs, err := s.links.OpenProxyInvites(ctx, tenantID, emailBidx)
 	if err != nil {
 		return err

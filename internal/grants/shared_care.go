@@ -3,6 +3,7 @@ package grants
 import (
 	"context"
 	"errors"
+	"github.com/salvehealth/salve/internal/tenant"
 	"slices"
 	"time"
 
@@ -31,6 +32,7 @@ type SharedPatient struct {
 // brands, one per patient, oldest first. A share from a brand that is no
 // longer in the organisation is left out, as the access rule leaves it out.
 func (s *Service) sharedTo(ctx context.Context, tenantID string) ([]SharedPatient, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.brands == nil {
 		return nil, nil
 	}
@@ -99,6 +101,7 @@ func (s *Service) SharedWithMe(ctx context.Context) ([]SharedPatient, error) {
 // brands who share with it and who on its staff cares for each: the page
 // where care is assigned. Only the brand's admin.
 func (s *Service) SharedCare(ctx context.Context, tenantID string) ([]SharedPatient, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleAdmin || a.TenantID != tenantID {
 		return nil, apperr.DeniedError(errors.New("only an admin assigns care"))
@@ -121,6 +124,7 @@ func (s *Service) SharedCare(ctx context.Context, tenantID string) ([]SharedPati
 // that does not exist, or a patient of the admin's own brand, answers like
 // absence.
 func (s *Service) RemoveSharedCare(ctx context.Context, tenantID, staffID, patientTenantID, patientID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleAdmin || a.TenantID != tenantID {
 		return apperr.DeniedError(errors.New("only an admin ends care"))
@@ -153,6 +157,7 @@ func (s *Service) RemoveSharedCare(ctx context.Context, tenantID, staffID, patie
 // (vault.AllowShared); which classes are read is decided by access.Decide
 // before the vault is asked.
 func (s *Service) SharedRead(ctx context.Context, a access.Actor, tenantID string, subjects []string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.brands == nil || !a.Role.Staff() || a.TenantID == tenantID || len(subjects) == 0 {
 		return false, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SelectionKind names a query shape for the people affected. The shapes
@@ -87,6 +88,7 @@ func subject(incidentID string) string { return "incident:" + incidentID }
 // returns how many. The audit log holds ids only; whether each is a patient
 // and their state of residence are looked up here.
 func (s *Service) SelectAffected(ctx context.Context, tenantID, incidentID string, q Selection) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	inc, err := s.Get(ctx, tenantID, incidentID)
 	if err != nil {
 		return 0, err
@@ -148,6 +150,7 @@ func (s *Service) SelectAffected(ctx context.Context, tenantID, incidentID strin
 // selection, in the order first seen. Subjects that are not people (a
 // vendor's or an incident's own key, "kind:id") are left out.
 func (s *Service) subjects(ctx context.Context, tenantID string, q Selection) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	seen := map[string]bool{}
 	var out []string
 	var after int64
@@ -208,6 +211,7 @@ func (s *Service) people(ctx context.Context, inc Incident, auditAction, detail 
 // Affected lists the people affected (account ids and states) for the
 // compliance officer; the read is audited.
 func (s *Service) Affected(ctx context.Context, tenantID, incidentID string) ([]Person, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	inc, err := s.Get(ctx, tenantID, incidentID)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // HHSColumns are the columns of the HHS log export: per breach, the fields
@@ -21,6 +22,7 @@ var HHSColumns = []string{"incident", "title", "breach start", "breach end", "di
 // of 500 or more). Incidents assessed as a low probability of compromise
 // are not breaches and are left out.
 func (s *Service) HHSLog(ctx context.Context, tenantID string, year int, w io.Writer) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	list, err := s.List(ctx, tenantID)
 	if err != nil {
 		return 0, err

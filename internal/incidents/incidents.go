@@ -32,6 +32,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // DateLayout is how discovery dates are written and kept: a day.
@@ -228,6 +229,7 @@ func (s *Service) Now() time.Time { return s.d.Clock.Now() }
 // admin's or any other staff member's own access, and the list of people
 // affected is PHI needed by nobody else.
 func officer(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || a.Role != access.RoleCompliance {
 		return apperr.DeniedError(errors.New("incidents: the compliance officer only"))
@@ -298,6 +300,7 @@ func (in Input) check(now time.Time) error {
 
 // Create registers an incident. Bad input changes nothing.
 func (s *Service) Create(ctx context.Context, tenantID string, in Input) (Incident, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := officer(ctx, tenantID); err != nil {
 		return Incident{}, err
 	}
@@ -318,6 +321,7 @@ func (s *Service) Create(ctx context.Context, tenantID string, in Input) (Incide
 
 // List returns the register, newest discovery first.
 func (s *Service) List(ctx context.Context, tenantID string) ([]Incident, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := officer(ctx, tenantID); err != nil {
 		return nil, err
 	}
@@ -326,6 +330,7 @@ func (s *Service) List(ctx context.Context, tenantID string) ([]Incident, error)
 
 // Get returns one incident.
 func (s *Service) Get(ctx context.Context, tenantID, incidentID string) (Incident, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := officer(ctx, tenantID); err != nil {
 		return Incident{}, err
 	}
@@ -335,6 +340,7 @@ func (s *Service) Get(ctx context.Context, tenantID, incidentID string) (Inciden
 // CountOpen counts a tenant's open incidents, for the compliance report
 // (a count, no details: admins see the report too).
 func (s *Service) CountOpen(ctx context.Context, tenantID string) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.d.Store.CountOpen(ctx, tenantID)
 }
 
@@ -342,6 +348,7 @@ func (s *Service) CountOpen(ctx context.Context, tenantID string) (int, error) {
 // factor must be answered: the assessment is the record that shows a low
 // probability of compromise (164.414(b)).
 func (s *Service) Assess(ctx context.Context, tenantID, incidentID string, a Assessment) (Incident, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	inc, err := s.Get(ctx, tenantID, incidentID)
 	if err != nil {
 		return Incident{}, err
@@ -380,6 +387,7 @@ func trimAssessment(a Assessment) Assessment {
 // required at once: a notice missing one of 164.404(c)'s elements is not a
 // notice.
 func (s *Service) SetLetter(ctx context.Context, tenantID, incidentID string, l Letter) (Incident, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	inc, err := s.Get(ctx, tenantID, incidentID)
 	if err != nil {
 		return Incident{}, err
@@ -408,6 +416,7 @@ func (s *Service) SetLetter(ctx context.Context, tenantID, incidentID string, l 
 // Close closes an incident. A breach whose notices are not sent stays
 // open: its clock is still running.
 func (s *Service) Close(ctx context.Context, tenantID, incidentID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	inc, err := s.Get(ctx, tenantID, incidentID)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // NoticesPath is where a patient reads their notices after signing in.
@@ -26,6 +27,7 @@ const NoticesPath = "/account/notices"
 // again reaches only those not reached yet (a run cut short is finished by
 // the next one). Returns how many were notified now.
 func (s *Service) Notify(ctx context.Context, tenantID, incidentID string) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	inc, err := s.Get(ctx, tenantID, incidentID)
 	if err != nil {
 		return 0, err
@@ -79,6 +81,7 @@ func (s *Service) Notify(ctx context.Context, tenantID, incidentID string) (int,
 }
 
 func (s *Service) email(ctx context.Context, tenantID, patientID, brand, base string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	to, err := s.d.Contacts(ctx, tenantID, patientID)
 	if err != nil {
 		return err
@@ -96,6 +99,7 @@ func (s *Service) email(ctx context.Context, tenantID, patientID, brand, base st
 // The person must be among those affected; the reads of the list and of
 // the name are audited.
 func (s *Service) Letter(ctx context.Context, tenantID, incidentID, patientID string, w io.Writer) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	inc, err := s.Get(ctx, tenantID, incidentID)
 	if err != nil {
 		return err
@@ -125,6 +129,7 @@ func (s *Service) Letter(ctx context.Context, tenantID, incidentID, patientID st
 // Notices lists the signed-in person's own breach notices. Why only the
 // person: a notice is addressed to them; a proxy reads it with them.
 func (s *Service) Notices(ctx context.Context, tenantID, patientID string) ([]Notice, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || a.ID != patientID {
 		return nil, apperr.DeniedError(errors.New("incidents: one's own notices only"))
@@ -134,6 +139,7 @@ func (s *Service) Notices(ctx context.Context, tenantID, patientID string) ([]No
 
 // OwnLetter writes the signed-in person's own notice letter as a PDF.
 func (s *Service) OwnLetter(ctx context.Context, tenantID, patientID, noticeID string, w io.Writer) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	list, err := s.Notices(ctx, tenantID, patientID)
 	if err != nil {
 		return err

@@ -195,7 +195,7 @@ func TestALiveLeaderKeepsItsLeaseWhileItRuns(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		var holder string
-		if err := st.PHI.Reader().QueryRowContext(ctx, `SELECT leased_by FROM job_runs WHERE name = 'long'`).Scan(&holder); err != nil {
+		if err := st.PHI.Reader().QueryRowContext(testkit.AllTenants(ctx), `SELECT leased_by FROM job_runs WHERE name = 'long'`).Scan(&holder); err != nil {
 			t.Fatal(err)
 		}
 		host, _ := os.Hostname()

@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Correct writes an accepted amendment into a report (issue 16, 45 CFR
@@ -21,6 +22,7 @@ import (
 // a value that is no number is an Invalid error on the field "value" and
 // changes nothing.
 func (s *Service) Correct(ctx context.Context, tenantID, reportID, obsID, value string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.d.Store.ByID(ctx, tenantID, reportID)
 	if err != nil {
 		return err

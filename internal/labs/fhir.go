@@ -14,6 +14,7 @@ import (
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // FHIR systems Salve reads.
@@ -539,12 +540,14 @@ func parseDateTime(s string) (time.Time, bool) {
 // problem anywhere (JSON, a field, a patient the actor may not write for)
 // stores none. New reports are held (or released after the tenant's delay).
 func (s *Service) Import(ctx context.Context, tenantID string, data []byte) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.ImportFor(ctx, tenantID, data, "")
 }
 
 // ImportFor is Import with an ordering clinician for the reports whose
 // bundle names none (salve labs import --clinician).
 func (s *Service) ImportFor(ctx context.Context, tenantID string, data []byte, clinicianID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	entries, err := ParseBundle(data)
 	if err != nil {
 		var be *BundleError

@@ -38,6 +38,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Status is where a report is: held for a clinician's review, or released
@@ -195,6 +196,7 @@ type Deps struct {
 
 // released tells Deps.Released of a release.
 func (s *Service) released(ctx context.Context, r Record) {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	if s.d.Released != nil {
 		s.d.Released(ctx, r.TenantID, r.ID, r.PatientID)
 	}
@@ -261,6 +263,7 @@ func (e *Entry) check(prefix string, now time.Time, fields map[string]string) {
 
 // Enter checks and stores one report. See Import.
 func (s *Service) Enter(ctx context.Context, tenantID string, e Entry) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	ids, err := s.enter(ctx, tenantID, []Entry{e}, func(i int) string { return "" })
 	if err != nil {
 		return "", err
@@ -272,12 +275,14 @@ func (s *Service) Enter(ctx context.Context, tenantID string, e Entry) (string, 
 // audited vault access and one transaction for them all (a history, the
 // demo's data). Field errors are keyed "report[N].field".
 func (s *Service) EnterAll(ctx context.Context, tenantID string, entries []Entry) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.enter(ctx, tenantID, entries, func(i int) string { return "report[" + strconv.Itoa(i) + "]." })
 }
 
 // enter validates every entry (field keys prefixed by prefix(i)), then
 // authorizes, seals and stores them all in one transaction: all or nothing.
 func (s *Service) enter(ctx context.Context, tenantID string, entries []Entry, prefix func(int) string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.d.Clock.Now()
 	fields := map[string]string{}
 	for i := range entries {
@@ -369,6 +374,7 @@ func (s *Service) enter(ctx context.Context, tenantID string, entries []Entry, p
 
 // person checks that userID is a person of the role in the tenant.
 func (s *Service) person(ctx context.Context, tenantID, userID string, role access.Role) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if userID == "" || s.d.Role == nil {
 		return apperr.NotFoundError()
 	}
@@ -387,6 +393,7 @@ func (s *Service) person(ctx context.Context, tenantID, userID string, role acce
 // value (no PHI in email). A failure is logged with ids only: the report is
 // stored, and the clinician's page shows it needs attention either way.
 func (s *Service) alert(ctx context.Context, tenantID string, r Record) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Outbox == nil || s.d.Contacts == nil || s.d.Links == nil {
 		return
 	}
@@ -423,6 +430,7 @@ func open(h phi.Handle, r Record) (*Report, error) {
 // 404 as a missing one. When the patient themselves opens it, it is no
 // longer new.
 func (s *Service) Get(ctx context.Context, tenantID, reportID string) (*Report, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.d.Store.ByID(ctx, tenantID, reportID)
 	if err != nil {
 		return nil, err
@@ -461,6 +469,7 @@ const ListLimit = 200
 // ctx (the patient, a proxy with the clinical scope, a clinician with a care
 // relationship): one statement and one audited vault access for all rows.
 func (s *Service) List(ctx context.Context, tenantID, patientID string, limit int) ([]*Report, int, int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	recs, h, total, fresh, err := s.latestReleased(ctx, tenantID, patientID, limit)
 	if err != nil || len(recs) == 0 {
 		return nil, total, fresh, err
@@ -481,6 +490,7 @@ func (s *Service) List(ctx context.Context, tenantID, patientID string, limit in
 // access for them all (none when there are none): what List and the widget
 // share. Plaintext comes only through the returned handle, after the audit.
 func (s *Service) latestReleased(ctx context.Context, tenantID, patientID string, limit int) ([]Record, phi.Handle, int, int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataClinical, access.Read)
 	if err != nil {
 		return nil, nil, 0, 0, err
@@ -519,6 +529,7 @@ type Trend struct {
 // reports, oldest first. Values in another unit than the latest are left
 // out: a chart must not mix units.
 func (s *Service) Trend(ctx context.Context, tenantID, reportID, obsID string) (*Trend, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.d.Store.ByID(ctx, tenantID, reportID)
 	if err != nil {
 		return nil, err
@@ -571,6 +582,7 @@ const ClinicianLimit = 100
 // vault access for all rows. A report whose patient the clinician may no
 // longer read (care ended) is left out.
 func (s *Service) ForClinician(ctx context.Context, tenantID string) ([]*Report, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleClinician {
 		return nil, apperr.NotFoundError()
@@ -622,6 +634,7 @@ func (s *Service) ForClinician(ctx context.Context, tenantID string) ([]*Report,
 // Release releases a held report to its patient: the clinician in ctx, with
 // the clinical write access to its patient. Releasing twice is a Conflict.
 func (s *Service) Release(ctx context.Context, tenantID, reportID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.d.Store.ByID(ctx, tenantID, reportID)
 	if err != nil {
 		return err
@@ -643,6 +656,7 @@ func (s *Service) Release(ctx context.Context, tenantID, reportID string) error 
 // Acknowledge clears the attention a critical value raised, for the
 // ordering clinician in ctx only.
 func (s *Service) Acknowledge(ctx context.Context, tenantID, reportID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleClinician {
 		return apperr.NotFoundError()
@@ -667,6 +681,7 @@ func (s *Service) Acknowledge(ctx context.Context, tenantID, reportID string) er
 // AttentionCount counts the reports needing the clinician in ctx's
 // attention (the staff home's count): no report is opened.
 func (s *Service) AttentionCount(ctx context.Context, tenantID string) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RoleClinician {
 		return 0, nil
@@ -677,6 +692,7 @@ func (s *Service) AttentionCount(ctx context.Context, tenantID string) (int, err
 // event records a change of a report's state in the audit log; a failure
 // refuses the change (fail closed).
 func (s *Service) event(ctx context.Context, tenantID string, r Record, action string, purpose access.Purpose) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, _ := access.ActorFrom(ctx)
 	if err := s.d.Audit.Append(ctx, audit.Entry{Time: s.d.Clock.Now(), ActorID: a.ID, ActorRole: a.Role, TenantID: tenantID,
 		Subjects: []string{r.PatientID}, Action: action, ResourceType: "lab_report", ResourceID: r.ID, Purpose: purpose,
@@ -701,6 +717,7 @@ func (s *Service) ReleaseDue(ctx context.Context) (int, error) {
 
 // ReleaseDelay returns the tenant's automatic release delay; 0 for never.
 func (s *Service) ReleaseDelay(ctx context.Context, tenantID string) (time.Duration, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.d.Store.ReleaseDelay(ctx, tenantID)
 }
 
@@ -708,6 +725,7 @@ func (s *Service) ReleaseDelay(ctx context.Context, tenantID string) (time.Durat
 // wait for a clinician). Only an admin of the tenant (or the operator's
 // command) may; a security-relevant setting, so audited.
 func (s *Service) SetReleaseDelay(ctx context.Context, tenantID string, d time.Duration) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleAdmin && !a.IsSystem()) {
 		return apperr.NotFoundError()

@@ -21,6 +21,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Kinds of list.
@@ -99,6 +100,7 @@ func New(s Store, cat Catalog, v phi.Vault, c clock.Clock) *Service {
 // decide checks that the actor in ctx may act on userID's lists; anything
 // else is the same NotFound.
 func (s *Service) decide(ctx context.Context, tenantID, userID string, act access.Action) (access.Purpose, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return "", apperr.NotFoundError()
@@ -111,6 +113,7 @@ func (s *Service) decide(ctx context.Context, tenantID, userID string, act acces
 }
 
 func (s *Service) handle(ctx context.Context, tenantID, userID, listID string, act access.Action, purpose access.Purpose, what string) (phi.Handle, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act, Purpose: purpose,
 		Resource: "list", ResourceID: listID, AuditAction: "list." + what})
 }
@@ -133,6 +136,7 @@ func open(h phi.Handle, r Record) (*List, error) {
 
 // All returns a person's lists under one audited read; the wish list first.
 func (s *Service) All(ctx context.Context, tenantID, userID string) ([]*List, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.decide(ctx, tenantID, userID, access.Read)
 	if err != nil {
 		return nil, err
@@ -159,6 +163,7 @@ func (s *Service) All(ctx context.Context, tenantID, userID string) ([]*List, er
 // Get returns one of a person's lists ("wish" for the wish list). Anyone
 // else's, or an unknown id, is NotFound.
 func (s *Service) Get(ctx context.Context, tenantID, userID, listID string) (*List, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.decide(ctx, tenantID, userID, access.Read)
 	if err != nil {
 		return nil, err
@@ -175,6 +180,7 @@ func (s *Service) Get(ctx context.Context, tenantID, userID, listID string) (*Li
 }
 
 func (s *Service) row(ctx context.Context, tenantID, userID, listID string) (Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if listID == WishID {
 		rows, err := s.store.ByOwner(ctx, tenantID, userID)
 		if err != nil {
@@ -199,6 +205,7 @@ func (s *Service) row(ctx context.Context, tenantID, userID, listID string) (Rec
 
 // Create makes a shopping list.
 func (s *Service) Create(ctx context.Context, tenantID, userID, name string) (*List, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 60 || strings.ContainsAny(name, "\r\n\x00") {
 		return nil, apperr.InvalidFields("Check the list's name.", map[string]string{"name": "Enter a name of up to 60 characters."})
@@ -214,6 +221,7 @@ func (s *Service) Create(ctx context.Context, tenantID, userID, name string) (*L
 }
 
 func (s *Service) insert(ctx context.Context, tenantID, userID, kind, name string) (*List, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.decide(ctx, tenantID, userID, access.Write)
 	if err != nil {
 		return nil, err
@@ -242,6 +250,7 @@ func (s *Service) insert(ctx context.Context, tenantID, userID, kind, name strin
 // change opens a list for writing, lets edit change its items, and seals
 // them back. The wish list is created on first use.
 func (s *Service) change(ctx context.Context, tenantID, userID, listID string, edit func(l *List) error) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.decide(ctx, tenantID, userID, access.Write)
 	if err != nil {
 		return err
@@ -281,6 +290,7 @@ func (s *Service) change(ctx context.Context, tenantID, userID, listID string, e
 // Add puts a variant on a list (or raises its quantity). The variant must be
 // for sale now, as the catalog says.
 func (s *Service) Add(ctx context.Context, tenantID, userID, listID, variantID string, qty int64) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if qty < 1 || qty > cart.MaxQuantity {
 		return apperr.InvalidFields("Check the quantity.", map[string]string{"quantity": fmt.Sprintf("Enter 1 to %d.", cart.MaxQuantity)})
 	}
@@ -308,6 +318,7 @@ func (s *Service) Add(ctx context.Context, tenantID, userID, listID, variantID s
 
 // Remove takes a variant off a list.
 func (s *Service) Remove(ctx context.Context, tenantID, userID, listID, variantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.change(ctx, tenantID, userID, listID, func(l *List) error {
 		l.Items = slices.DeleteFunc(l.Items, func(it Item) bool { return it.VariantID == variantID })
 		return nil
@@ -317,6 +328,7 @@ func (s *Service) Remove(ctx context.Context, tenantID, userID, listID, variantI
 // Bought takes the bought variants off the person's wish list, if they have
 // one (shopping lists keep theirs).
 func (s *Service) Bought(ctx context.Context, tenantID, userID string, variantIDs []string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.store.ByOwner(ctx, tenantID, userID)
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ func TestLists(t *testing.T) {
 		}
 		// Sealed: neither the name nor a variant id is in the stored bytes.
 		var name, items []byte
-		if err := st.PHI.Reader().QueryRow(`SELECT name_ct, items_ct FROM lists WHERE id = $1`, monthly.ID).Scan(&name, &items); err != nil ||
+		if err := st.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT name_ct, items_ct FROM lists WHERE id = $1`, monthly.ID).Scan(&name, &items); err != nil ||
 			bytes.Contains(name, []byte("Monthly")) || bytes.Contains(items, []byte(strips)) {
 			t.Fatalf("a list in the clear, or missing: %v", err)
 		}

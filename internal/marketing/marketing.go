@@ -34,6 +34,7 @@ import (
 	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/rx"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Purpose is one use of health data a patient may authorize, with the text
@@ -165,6 +166,7 @@ func New(d Deps) *Service {
 
 // activeTargets returns a tenant's targeted promotions active at now.
 func (s *Service) activeTargets(ctx context.Context, tenantID string, now time.Time) ([]promo.Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	s.mu.Lock()
 	c, ok := s.targets[tenantID]
 	s.mu.Unlock()
@@ -200,6 +202,7 @@ func (s *Service) Now() time.Time { return s.d.Clock.Now() }
 // and a proxy grant in Salve shares data classes, it does not make the
 // proxy a personal representative who may sign for them.
 func self(ctx context.Context, tenantID, patientID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RolePatient || a.ID != patientID || a.TenantID != tenantID {
 		return a, apperr.NotFoundError()
@@ -225,6 +228,7 @@ const MaxName = 120
 // signature, audited. A purpose already authorized is a Conflict; bad input
 // an Invalid error per field, storing nothing.
 func (s *Service) Grant(ctx context.Context, tenantID, patientID string, g Grant) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := self(ctx, tenantID, patientID); err != nil {
 		return err
 	}
@@ -289,6 +293,7 @@ func (s *Service) Grant(ctx context.Context, tenantID, patientID string, g Grant
 // Revoke revokes one of the patient's current authorizations, audited
 // first (fail closed).
 func (s *Service) Revoke(ctx context.Context, tenantID, patientID, authID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := self(ctx, tenantID, patientID)
 	if err != nil {
 		return err
@@ -322,6 +327,7 @@ type Entry struct {
 // Page opens the patient's authorizations per purpose, for themselves only:
 // one audited vault access.
 func (s *Service) Page(ctx context.Context, tenantID, patientID string) ([]Entry, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := self(ctx, tenantID, patientID); err != nil {
 		return nil, err
 	}
@@ -370,6 +376,7 @@ func (s *Service) Page(ctx context.Context, tenantID, patientID string) ([]Entry
 // rule, read through the domains' services for the actor in ctx (each
 // decides and audits its read).
 func (s *Service) Matches(ctx context.Context, tenantID, patientID string, t promo.Target) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	switch t.Kind {
 	case promo.TargetLabHigh:
 		reps, _, _, err := s.d.Labs.List(ctx, tenantID, patientID, labs.ListLimit)
@@ -416,6 +423,7 @@ func (s *Service) Offer(fallback portal.Source) portal.Source {
 }
 
 func (s *Service) targeted(ctx context.Context, tenantID, patientID string) (portal.Summary, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if a, ok := access.ActorFrom(ctx); !ok || a.Role != access.RolePatient || a.ID != patientID || a.TenantID != tenantID {
 		return portal.Summary{}, false, nil // not the patient themselves: see Offer
 	}
@@ -480,6 +488,7 @@ type Reach struct {
 // system (each read audited as such), and the count itself is audited as
 // the manager's.
 func (s *Service) Reach(ctx context.Context, tenantID string, p promo.Promotion) (Reach, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleStoreManager && a.Role != access.RoleAdmin) || p.TenantID != tenantID || !p.Targeted() {
 		return Reach{}, apperr.NotFoundError()

@@ -8,6 +8,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // StaffRoles are the roles whose work includes patients' messages (the
@@ -41,6 +42,7 @@ type InboxFilter struct {
 // latest activity first, with their teams; a clinician sees only threads of
 // patients they care for (the care relationship of the access policy).
 func (s *Service) Inbox(ctx context.Context, tenantID string, f InboxFilter) ([]InboxItem, []Team, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || !slices.Contains(StaffRoles, a.Role) {
 		return nil, nil, apperr.NotFoundError()
@@ -117,6 +119,7 @@ type StaffThread struct {
 // ForStaff opens a thread for a member of its team, audited, with the
 // team's members (for assignment) and authors named.
 func (s *Service) ForStaff(ctx context.Context, tenantID, threadID string) (*StaffThread, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || !a.Role.Staff() {
 		return nil, apperr.NotFoundError()
@@ -139,6 +142,7 @@ func (s *Service) ForStaff(ctx context.Context, tenantID, threadID string) (*Sta
 // Assign gives a thread to a member of its team ("" for nobody), for a
 // member of that team; someone off the team is an Invalid error.
 func (s *Service) Assign(ctx context.Context, tenantID, threadID, userID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || !a.Role.Staff() {
 		return apperr.NotFoundError()
@@ -162,6 +166,7 @@ func (s *Service) Assign(ctx context.Context, tenantID, threadID, userID string)
 // SetStatus opens or closes a thread, for a member of its team. A patient's
 // next message opens a closed thread again.
 func (s *Service) SetStatus(ctx context.Context, tenantID, threadID string, st Status) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || !a.Role.Staff() {
 		return apperr.NotFoundError()

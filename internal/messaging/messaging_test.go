@@ -260,7 +260,7 @@ func TestAttachmentsAreCheckedByContent(t *testing.T) {
 			}
 		}
 		var raw []byte
-		if err := en.PHI.Reader().QueryRow(`SELECT data_ct FROM message_attachments WHERE content_type = 'application/pdf'`).Scan(&raw); err != nil {
+		if err := en.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT data_ct FROM message_attachments WHERE content_type = 'application/pdf'`).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(raw, []byte("secret-lab-report")) {
@@ -272,7 +272,7 @@ func TestAttachmentsAreCheckedByContent(t *testing.T) {
 func count(t *testing.T, en *env, table string) int {
 	t.Helper()
 	var n int
-	if err := en.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+	if err := en.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -8,6 +8,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Summary fills the messages widget (portal.WidgetMessages) and the
@@ -18,6 +19,7 @@ import (
 // One SQL statement for the threads and one audited vault access; a denial
 // is apperr.NotFound (grants.Authorize with the messages class).
 func (s *Service) Summary(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return portal.Summary{}, apperr.NotFoundError()

@@ -11,12 +11,14 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // admin checks that the actor is an admin of the tenant. Why admins only:
 // who answers patients' messages is an operational decision, like roles;
 // the teams hold no PHI, so an admin needs none to keep them.
 func admin(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || a.Role != access.RoleAdmin {
 		return apperr.DeniedError(errors.New("only an admin keeps message teams"))
@@ -32,6 +34,7 @@ type TeamView struct {
 
 // Teams returns the tenant's teams with their members named, for an admin.
 func (s *Service) Teams(ctx context.Context, tenantID string) ([]TeamView, []Member, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := admin(ctx, tenantID); err != nil {
 		return nil, nil, apperr.NotFoundError()
 	}
@@ -53,6 +56,7 @@ func (s *Service) Teams(ctx context.Context, tenantID string) ([]TeamView, []Mem
 // TeamNames returns the tenant's teams (ids, names and kinds only) for a
 // patient choosing whom to write to; members are left out.
 func (s *Service) TeamNames(ctx context.Context, tenantID string) ([]Team, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	teams, err := s.d.Store.Teams(ctx, tenantID)
 	for i := range teams {
 		teams[i].Members = nil
@@ -62,6 +66,7 @@ func (s *Service) TeamNames(ctx context.Context, tenantID string) ([]Team, error
 
 // staff lists the tenant's staff accounts, those who may answer messages.
 func (s *Service) staff(ctx context.Context, tenantID string) ([]Member, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Staff == nil {
 		return nil, nil
 	}
@@ -86,6 +91,7 @@ func named(staff []Member, ids []string) []Member {
 // CreateTeam adds a team for an admin. A name that is empty, too long or
 // taken, and an unknown kind, are Invalid errors naming the field.
 func (s *Service) CreateTeam(ctx context.Context, tenantID, name string, kind TeamKind) (Team, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := admin(ctx, tenantID); err != nil {
 		return Team{}, apperr.NotFoundError()
 	}
@@ -121,6 +127,7 @@ func (s *Service) CreateTeam(ctx context.Context, tenantID, name string, kind Te
 // AddMember puts a staff account of the tenant on a team, for an admin; a
 // patient's account or an unknown one is an Invalid error.
 func (s *Service) AddMember(ctx context.Context, tenantID, teamID, userID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.teamOfAdmin(ctx, tenantID, teamID); err != nil {
 		return err
 	}
@@ -143,6 +150,7 @@ func (s *Service) AddMember(ctx context.Context, tenantID, teamID, userID string
 
 // RemoveMember takes a staff account off a team, for an admin.
 func (s *Service) RemoveMember(ctx context.Context, tenantID, teamID, userID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.teamOfAdmin(ctx, tenantID, teamID); err != nil {
 		return err
 	}
@@ -155,6 +163,7 @@ func (s *Service) RemoveMember(ctx context.Context, tenantID, teamID, userID str
 
 // teamOfAdmin checks an admin acts on a team of their tenant.
 func (s *Service) teamOfAdmin(ctx context.Context, tenantID, teamID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := admin(ctx, tenantID); err != nil {
 		return apperr.NotFoundError()
 	}
@@ -166,6 +175,7 @@ func (s *Service) teamOfAdmin(ctx context.Context, tenantID, teamID string) erro
 
 // team returns a team of the tenant, or NotFound.
 func (s *Service) team(ctx context.Context, tenantID, teamID string) (Team, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	teams, err := s.d.Store.Teams(ctx, tenantID)
 	if err != nil {
 		return Team{}, err
@@ -180,6 +190,7 @@ func (s *Service) team(ctx context.Context, tenantID, teamID string) (Team, erro
 
 // MyTeams returns the teams the staff member in ctx is on.
 func (s *Service) MyTeams(ctx context.Context, tenantID string) ([]Team, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || !a.Role.Staff() {
 		return nil, apperr.NotFoundError()

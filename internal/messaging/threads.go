@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // File is an attachment as a page hands it in: its bytes (at most
@@ -102,6 +103,7 @@ func checkFile(fields map[string]string, f File) string {
 
 // throttle refuses a message past MaxPerHour of its author's.
 func (s *Service) throttle(ctx context.Context, tenantID, authorID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	n, err := s.d.Store.SentSince(ctx, tenantID, authorID, now.Add(-time.Hour))
 	if err != nil {
 		return err
@@ -119,6 +121,7 @@ func (s *Service) throttle(ctx context.Context, tenantID, authorID string, now t
 // their proxy with the messages class. Bad input is an Invalid error naming
 // each field, and nothing is stored.
 func (s *Service) Start(ctx context.Context, tenantID, patientID string, in NewThread) (*Thread, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RolePatient {
 		return nil, apperr.NotFoundError()
@@ -198,6 +201,7 @@ func (s *Service) seal(h phi.Handle, t ThreadRecord, authorID string, side Side,
 // messages class); staff must be on the thread's team as well. Anything
 // else is the same NotFound as an unknown thread.
 func (s *Service) authorized(ctx context.Context, tenantID, threadID string, act access.Action) (ThreadRecord, access.Decision, Side, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var none access.Decision
 	a, ok := access.ActorFrom(ctx)
 	if !ok || !id.Valid(threadID) {
@@ -240,6 +244,7 @@ func (s *Service) authorized(ctx context.Context, tenantID, threadID string, act
 
 // member reports whether a staff account is on a team of the tenant.
 func (s *Service) member(ctx context.Context, tenantID, teamID, userID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	t, err := s.team(ctx, tenantID, teamID)
 	if apperr.Is(err, apperr.NotFound) {
 		return false, nil
@@ -250,6 +255,7 @@ func (s *Service) member(ctx context.Context, tenantID, teamID, userID string) (
 // Open returns a thread with its messages for the actor in ctx, audited
 // (message.read), and marks it read for the actor's side.
 func (s *Service) Open(ctx context.Context, tenantID, threadID string) (*Thread, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	t, d, side, err := s.authorized(ctx, tenantID, threadID, access.Read)
 	if err != nil {
 		return nil, err
@@ -313,6 +319,7 @@ func openThread(h phi.Handle, t ThreadRecord, side Side, teams []Team) (*Thread,
 // or a member of the thread's team); bad input is an Invalid error naming
 // the field and nothing is stored.
 func (s *Service) Reply(ctx context.Context, tenantID, threadID, body string, f File) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	t, d, side, err := s.authorized(ctx, tenantID, threadID, access.Write)
 	if err != nil {
 		return err
@@ -361,6 +368,7 @@ func (s *Service) received(ctx context.Context, t ThreadRecord, p PostRecord) {
 // thread, audited (message.attachment); anyone else and an unknown id get
 // the same NotFound.
 func (s *Service) Attachment(ctx context.Context, tenantID, attachmentID string) (*Attachment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(attachmentID) {
 		return nil, apperr.NotFoundError()
 	}
@@ -392,6 +400,7 @@ func (s *Service) Attachment(ctx context.Context, tenantID, attachmentID string)
 // audited access; Unread is what the team wrote since the patient's side
 // last opened each.
 func (s *Service) Threads(ctx context.Context, tenantID, patientID string) ([]*Thread, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RolePatient {
 		return nil, apperr.NotFoundError()
@@ -406,6 +415,7 @@ func (s *Service) Threads(ctx context.Context, tenantID, patientID string) ([]*T
 // list opens a patient's threads (those whose team is in teams, when set).
 func (s *Service) list(ctx context.Context, tenantID, patientID string, d access.Decision, side Side, teams []string,
 	action string) ([]*Thread, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.d.Store.ThreadsOf(ctx, tenantID, patientID, 200)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Error is an OAuth error: Code is the RFC 6749 error code
@@ -144,11 +145,13 @@ func (s *Service) RegisterClient(ctx context.Context, c Client) error {
 
 // Client returns a tenant's client, or NotFound.
 func (s *Service) Client(ctx context.Context, tenantID, clientID string) (Client, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Client(ctx, tenantID, clientID)
 }
 
 // Clients returns a tenant's clients.
 func (s *Service) Clients(ctx context.Context, tenantID string) ([]Client, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Clients(ctx, tenantID)
 }
 
@@ -176,6 +179,7 @@ type Prepared struct {
 // server an open redirector). Every other problem gives an *Error with the
 // RedirectURI to send it to.
 func (s *Service) Prepare(ctx context.Context, tenantID string, req AuthRequest) (Prepared, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, err := s.store.Client(ctx, tenantID, req.ClientID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && !c.Active()) {
 		return Prepared{}, &Error{Code: "invalid_client", Description: "This app is not registered with this shop."}
@@ -230,6 +234,7 @@ func (s *Service) Prepare(ctx context.Context, tenantID string, req AuthRequest)
 // fail closed: an app's access to patient data the audit log does not know
 // of must not exist, so no code is made when the record cannot be written.
 func (s *Service) Approve(ctx context.Context, tenantID, userID string, p Prepared) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.Now()
 	code := random(codePrefix)
 	c := Code{Hash: Hash(code), TenantID: tenantID, ClientID: p.Client.ID, UserID: userID, GrantID: id.New(),
@@ -246,6 +251,7 @@ func (s *Service) Approve(ctx context.Context, tenantID, userID string, p Prepar
 // event records an approval, a revocation or a detected reuse. The actor
 // is the patient whose grant it is, named in subjects as well.
 func (s *Service) event(ctx context.Context, tenantID, userID, action, grantID, detail string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, ok := access.ActorFrom(ctx); !ok {
 		ctx = access.WithActor(ctx, access.Actor{ID: userID, Role: access.RolePatient, TenantID: tenantID})
 	}
@@ -276,6 +282,7 @@ type Issued struct {
 // Token answers a token request: an authorization_code or refresh_token
 // grant. Errors the app should see are *Error.
 func (s *Service) Token(ctx context.Context, tenantID string, req TokenRequest) (*Issued, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if req.ClientID == "" {
 		return nil, &Error{Code: "invalid_client", Description: "client_id is required.", Status: 401}
 	}
@@ -411,6 +418,7 @@ func (s *Service) issue(ctx context.Context, newGrant *Grant, g Grant, now time.
 // patientActive refuses a grant whose patient is no longer an active
 // patient (a disabled account's apps stop with its sessions).
 func (s *Service) patientActive(ctx context.Context, tenantID, userID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	u, err := s.users.ByID(ctx, tenantID, userID)
 	if err != nil {
 		return err
@@ -426,6 +434,7 @@ func (s *Service) patientActive(ctx context.Context, tenantID, userID string) er
 // or one of another client, changes nothing and is not an error (§2.2: the
 // app cannot learn whether a token exists).
 func (s *Service) Revoke(ctx context.Context, tenantID, clientID, token string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if clientID == "" {
 		return &Error{Code: "invalid_client", Description: "client_id is required.", Status: 401}
 	}
@@ -458,6 +467,7 @@ func (s *Service) Revoke(ctx context.Context, tenantID, clientID, token string) 
 // or whose client is disabled. Why no cache: a revocation must stop the
 // very next request.
 func (s *Service) Authenticate(ctx context.Context, tenantID, token string) (apitokens.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !strings.HasPrefix(token, AccessPrefix) || len(token) > 128 {
 		return apitokens.Record{}, apperr.NotFoundError()
 	}
@@ -488,12 +498,14 @@ func (s *Service) Authenticate(ctx context.Context, tenantID, token string) (api
 
 // Grants returns a patient's connected apps.
 func (s *Service) Grants(ctx context.Context, tenantID, userID string) ([]Grant, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Grants(ctx, tenantID, userID)
 }
 
 // RevokeGrant disconnects an app of the patient: every token of the grant
 // is refused from its next request. Another patient's grant is NotFound.
 func (s *Service) RevokeGrant(ctx context.Context, tenantID, userID, grantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// Why revoke first and record after: stopping access must not wait on
 	// the audit log; a failed record is still reported.
 	if err := s.store.RevokeGrant(ctx, tenantID, userID, grantID, s.Now()); err != nil {

@@ -5,12 +5,14 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // LastAddress returns the shipping address of a person's most recent order,
 // to fill in the checkout form; false when they have none. Reading it opens
 // that order, audited like any view of it.
 func (s *Service) LastAddress(ctx context.Context, tenantID, userID string) (Address, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.decide(ctx, tenantID, userID, access.Read)
 	if err != nil {
 		return Address{}, false, err

@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/payment"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // InvoiceGateway is the name of the gateway of orders paid by invoice
@@ -91,6 +92,7 @@ func Outstanding(o *Order) int64 {
 // a missing order. Two requests get the same page while it is open, so
 // the order can be paid only once.
 func (s *Service) invoicePaymentPage(ctx context.Context, tenantID, orderID string, links Links) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// Why billing and not orders: paying a bill is what a proxy granted
 	// billing is for; the page shows the amount and reference only.
 	o, err := s.GetAs(ctx, tenantID, orderID, access.DataBilling)
@@ -142,6 +144,7 @@ func (s *Service) invoicePaymentPage(ctx context.Context, tenantID, orderID stri
 // of the gateway's page is derived from the claim, so a racing request that
 // loses the claim asks the gateway for exactly the same page.
 func (s *Service) invoicePage(ctx context.Context, tenantID, orderID, gateway string, now time.Time) (InvoicePage, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p, err := s.invoices.Latest(ctx, tenantID, orderID)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return p, err
@@ -166,6 +169,7 @@ func (s *Service) invoicePage(ctx context.Context, tenantID, orderID, gateway st
 // the order is then the gateway's (so a refund goes back by it); a payment
 // for an order settled or cancelled meanwhile is given back.
 func (s *Service) invoiceEvent(ctx context.Context, tenantID, gateway string, r Record, out payment.Outcome, links Links) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !out.Paid {
 		return nil
 	}
@@ -187,6 +191,7 @@ func (s *Service) invoiceEvent(ctx context.Context, tenantID, gateway string, r 
 // the payment), or gives the payment back when the order was settled or
 // cancelled meanwhile.
 func (s *Service) invoiceSettle(ctx context.Context, tenantID, gateway string, r Record, o *Order, chargeID string, links Links) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	o.Gateway = gateway
 	switch r.Status {
 	case PendingPayment:
@@ -218,6 +223,7 @@ func (s *Service) invoiceSettle(ctx context.Context, tenantID, gateway string, r
 // refundSecond gives back a payment on gateway for an invoice order settled
 // by other means: the order is paid once.
 func (s *Service) refundSecond(ctx context.Context, tenantID, gateway string, o *Order, chargeID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rf, ok := s.gateways[gateway].(payment.Refunder)
 	if !ok || chargeID == "" {
 		s.log.ErrorContext(ctx, "second payment for a paid invoice cannot be refunded automatically", "order", o.ID, "reference", o.Reference)

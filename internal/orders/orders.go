@@ -35,6 +35,7 @@ import (
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/promo"
 	"github.com/salvehealth/salve/internal/shiptax"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Status is where an order is in its life.
@@ -359,6 +360,7 @@ func (s *Service) Gateways() []payment.Gateway {
 // GatewaysFor returns the gateways a brand offers at checkout, in the
 // server's order: those its payment_gateways policy names (Deps.Offered).
 func (s *Service) GatewaysFor(ctx context.Context, tenantID string) []payment.Gateway {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.offered == nil {
 		return s.Gateways()
 	}
@@ -374,6 +376,7 @@ func (s *Service) GatewaysFor(ctx context.Context, tenantID string) []payment.Ga
 
 // offers reports whether a brand offers a gateway at checkout.
 func (s *Service) offers(ctx context.Context, tenantID, name string) bool {
+	ctx = tenant.WithScope(ctx, tenantID)
 	for _, g := range s.GatewaysFor(ctx, tenantID) {
 		if g.Name() == name {
 			return true
@@ -404,11 +407,13 @@ type PlaceRequest struct {
 // QuoteItems prices items from the catalog now, with a promotion code if
 // one is given (an unknown, expired or used-up code is a clear error).
 func (s *Service) QuoteItems(ctx context.Context, tenantID string, items []ItemRef, shipping, region, code string) (*Quote, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	q, _, err := s.quote(ctx, tenantID, items, shipping, region, code)
 	return q, err
 }
 
 func (s *Service) quote(ctx context.Context, tenantID string, items []ItemRef, shipping, region, code string) (*Quote, *promo.Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var p *promo.Promotion
 	if strings.TrimSpace(code) != "" {
 		var err error
@@ -453,6 +458,7 @@ type ShipTax interface {
 // Settings are the shipping and tax settings the tenant's orders are priced
 // with, for the checkout form.
 func (s *Service) Settings(ctx context.Context, tenantID string) (*shiptax.Settings, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.shipTax == nil {
 		return shiptax.Defaults(), nil
 	}
@@ -503,6 +509,7 @@ func CheckAddress(a *Address) error {
 
 // decide checks that the actor in ctx may act on userID's orders.
 func (s *Service) decide(ctx context.Context, tenantID, userID string, act access.Action) (access.Decision, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.decideClass(ctx, tenantID, userID, access.DataOrders, act)
 }
 
@@ -510,6 +517,7 @@ func (s *Service) decide(ctx context.Context, tenantID, userID string, act acces
 // as data of class: orders (what was bought), or billing (what was charged,
 // paid and refunded, and receipts).
 func (s *Service) decideClass(ctx context.Context, tenantID, userID string, class access.DataClass, act access.Action) (access.Decision, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return access.Decision{}, apperr.DeniedError(access.ErrDenied)
@@ -646,6 +654,7 @@ type Links struct{ Brand, BaseURL string }
 // order stays pending_payment, and reconciliation asks the gateway again
 // before the hold could cancel it.
 func (s *Service) settle(ctx context.Context, tenantID string, o *Order, chargeID string, purpose access.Purpose, links Links) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.move(ctx, tenantID, o, Paid, chargeID, purpose); err != nil {
 		s.log.ErrorContext(ctx, "charged order not marked paid", "order", o.ID, "reference", o.Reference, "charge", chargeID, "err", err)
 		return err
@@ -675,6 +684,7 @@ func (s *Service) settle(ctx context.Context, tenantID string, o *Order, chargeI
 
 // insert seals and stores a new order, with a fresh reference.
 func (s *Service) insert(ctx context.Context, tenantID string, o *Order, purpose access.Purpose) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{o.UserID}, Action: access.Write,
 		Purpose: purpose, Resource: "order", ResourceID: o.ID, AuditAction: "order.create"})
 	if err != nil {
@@ -721,6 +731,7 @@ func NewReference() string {
 // log and keeps the stock in step: confirmed when paid, given back when
 // cancelled, or refunded before it shipped.
 func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status, chargeID string, purpose access.Purpose) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !CanMove(o.Status, to) {
 		return apperr.New(apperr.Conflict, fmt.Sprintf("An order that is %q cannot become %q.", o.Status.Label(), to.Label()))
 	}
@@ -750,12 +761,14 @@ func (s *Service) move(ctx context.Context, tenantID string, o *Order, to Status
 // List returns a person's orders, newest first, opened under one audited
 // access for the whole list.
 func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Order, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.ListAs(ctx, tenantID, userID, access.DataOrders)
 }
 
 // May reports (nil) whether the actor in ctx may read userID's orders as
 // data of class, reading nothing of them; a denial is NotFound.
 func (s *Service) May(ctx context.Context, tenantID, userID string, class access.DataClass) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.decideClass(ctx, tenantID, userID, class, access.Read); err != nil {
 		return apperr.NotFoundError()
 	}
@@ -768,6 +781,7 @@ func (s *Service) May(ctx context.Context, tenantID, userID string, class access
 // (the orders are what the bills are made of), and the audit log names the
 // view (order.list or billing.list).
 func (s *Service) ListAs(ctx context.Context, tenantID, userID string, class access.DataClass) ([]*Order, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.decideClass(ctx, tenantID, userID, class, access.Read)
 	if err != nil {
 		return nil, apperr.NotFoundError()
@@ -799,6 +813,7 @@ func (s *Service) ListAs(ctx context.Context, tenantID, userID string, class acc
 // tenant's and an unknown id are the same NotFound (DESIGN §2.4). Every view
 // is audited.
 func (s *Service) Get(ctx context.Context, tenantID, orderID string) (*Order, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.GetAs(ctx, tenantID, orderID, access.DataOrders)
 }
 
@@ -813,6 +828,7 @@ func auditName(class access.DataClass, view string) string {
 // GetAs is Get decided on a data class: access.DataOrders (Get), or
 // access.DataBilling for an order's receipt (see ListAs).
 func (s *Service) GetAs(ctx context.Context, tenantID, orderID string, class access.DataClass) (*Order, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(orderID) {
 		return nil, apperr.NotFoundError()
 	}
@@ -867,6 +883,7 @@ func open(h phi.Handle, r Record) (*Order, error) {
 // Move takes an order to a new status for the actor in ctx (staff with
 // write access to orders, or a job), audited.
 func (s *Service) Move(ctx context.Context, tenantID, orderID string, to Status) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(orderID) {
 		return apperr.NotFoundError()
 	}

@@ -181,7 +181,7 @@ func TestRaceForLastUnits(t *testing.T) {
 			t.Fatalf("charges %d", n)
 		}
 		var rows int
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM orders WHERE status = 'paid'`).Scan(&rows); err != nil || rows != 10 {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM orders WHERE status = 'paid'`).Scan(&rows); err != nil || rows != 10 {
 			t.Fatalf("paid orders in the store: %d %v", rows, err)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // HostedTTL is how long a payment page takes payments. The order's stock is
@@ -32,6 +33,7 @@ const ReconcileAfter = 2 * time.Minute
 // from the order, so a retry asks the gateway for exactly the same page
 // (idempotency keys refuse changed parameters).
 func (s *Service) startHosted(ctx context.Context, tenantID string, o *Order, rd payment.Redirector, links Links) (payment.Hosted, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	base := strings.TrimSuffix(links.BaseURL, "/") + "/account/orders/" + o.ID
 	h, err := rd.StartCheckout(ctx, payment.Request{IdempotencyKey: o.ID, Reference: o.Reference, Amount: o.Total, Currency: o.Currency,
 		ExpiresAt: o.CreatedAt.Add(HostedTTL)}, base+"?paid=1", base)
@@ -63,6 +65,7 @@ func (s *Service) PaysOnPage(o *Order) bool {
 // anyone else gets the same NotFound as for a missing order. An order placed
 // by invoice is paid on the online gateway's page (invoicePaymentPage).
 func (s *Service) PaymentPage(ctx context.Context, tenantID, orderID string, links Links) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if id.Valid(orderID) {
 		// The gateway is in the clear: which way to pay is decided before
 		// the order is opened, each way deciding access itself.
@@ -100,6 +103,7 @@ var ErrBadEvent = errors.New("payment event refused")
 // replayed or repeated event changes nothing. An event for an order of
 // another tenant or none is acknowledged and ignored.
 func (s *Service) PaymentEvent(ctx context.Context, tenantID, gateway string, payload []byte, signature string, links Links) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rd, ok := s.gateways[gateway].(payment.Redirector)
 	if !ok {
 		return apperr.NotFoundError()
@@ -142,6 +146,7 @@ func (s *Service) PaymentEvent(ctx context.Context, tenantID, gateway string, pa
 
 // apply acts on a verified outcome for an order.
 func (s *Service) apply(ctx context.Context, tenantID string, r Record, out payment.Outcome, links Links) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	status := r.Status
 	if out.Failed {
 		if status != PendingPayment {
@@ -178,6 +183,7 @@ func (s *Service) apply(ctx context.Context, tenantID string, r Record, out paym
 // refundLate gives back a payment that arrived for an order cancelled
 // meanwhile (its hold ran out, its stock went back on sale).
 func (s *Service) refundLate(ctx context.Context, tenantID string, o *Order, chargeID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rf, ok := s.gateways[o.Gateway].(payment.Refunder)
 	if !ok || chargeID == "" {
 		s.log.ErrorContext(ctx, "payment for a cancelled order cannot be refunded automatically", "order", o.ID, "reference", o.Reference)
@@ -198,6 +204,7 @@ func (s *Service) refundLate(ctx context.Context, tenantID string, o *Order, cha
 // openForPayment opens an order for the payment system (audited, purpose
 // payment): settling needs its total and whether it needs a prescription.
 func (s *Service) openForPayment(ctx context.Context, tenantID string, r Record) (*Order, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	h, err := s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{r.UserID}, Action: access.Read,
 		Purpose: access.PurposePayment, Resource: "order", ResourceID: r.ID, AuditAction: "order.read"})
 	if err != nil {
@@ -263,6 +270,7 @@ func (s *Service) reconcile(ctx context.Context, r Record) (bool, error) {
 
 // linksFor names a tenant's shop for emails sent without a request (jobs).
 func (s *Service) linksFor(ctx context.Context, tenantID string) Links {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.links == nil {
 		return Links{}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // ReturnStatus is where a return is in its life.
@@ -148,6 +149,7 @@ type ReturnQueueItem struct {
 // first, at most limit. The same role check as Queue: order staff of the
 // tenant only. It opens no sealed details and needs no vault access.
 func (s *Service) ReturnQueue(ctx context.Context, tenantID string, limit int) ([]ReturnQueueItem, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	// Why a role check here and not only on the route: the queue spans every
 	// patient of the tenant, for the roles whose work is orders.
@@ -203,6 +205,7 @@ const MaxReturnReason = 1000
 
 // rules returns the tenant's return rules.
 func (s *Service) rulesFor(ctx context.Context, tenantID string) ReturnRules {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.returnRules == nil {
 		return DefaultReturnRules
 	}
@@ -223,6 +226,7 @@ type ReturnEligibility struct {
 
 // Eligibility is ReturnEligibility for an order the caller has opened.
 func (s *Service) Eligibility(ctx context.Context, tenantID string, o *Order, deliveredAt time.Time) (*ReturnEligibility, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.returns == nil {
 		return &ReturnEligibility{Why: "This shop does not take returns online."}, nil
 	}
@@ -269,6 +273,7 @@ func (s *Service) Eligibility(ctx context.Context, tenantID string, o *Order, de
 // DeliveredAt is when a delivered order was delivered: its last status
 // change (a delivered order only changes again when refunded).
 func (s *Service) DeliveredAt(ctx context.Context, tenantID, orderID string) (time.Time, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := s.orders.ByID(ctx, tenantID, orderID)
 	if err != nil {
 		return time.Time{}, err
@@ -284,6 +289,7 @@ func (s *Service) DeliveredAt(ctx context.Context, tenantID, orderID string) (ti
 // and changes nothing; units returned meanwhile by another request are a
 // Conflict.
 func (s *Service) RequestReturn(ctx context.Context, tenantID, orderID string, req ReturnRequest) (*Return, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.returns == nil || !id.Valid(orderID) {
 		return nil, apperr.NotFoundError()
 	}
@@ -417,6 +423,7 @@ func openReturn(h phi.Handle, r ReturnRecord, currency string) (*Return, error) 
 // the order (o): the same access decision as the order's, audited as
 // return.read.
 func (s *Service) Returns(ctx context.Context, tenantID string, o *Order) ([]*Return, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.returns == nil {
 		return nil, nil
 	}
@@ -508,6 +515,7 @@ type ReturnAdvanced struct {
 // (never above the line's net), before the status moves: a repeated or
 // concurrent refund refunds once.
 func (s *Service) AdvanceReturn(ctx context.Context, tenantID, orderID, returnID string, step ReturnStep, resellable bool, n Links) (*ReturnAdvanced, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rule, ok := returnRules[step]
 	if !ok || s.returns == nil || !id.Valid(orderID) || !id.Valid(returnID) {
 		return nil, apperr.NotFoundError()
@@ -585,6 +593,7 @@ func (s *Service) AdvanceReturn(ctx context.Context, tenantID, orderID, returnID
 // gets here (the status change is conditional), so units go back once.
 // Why opened and prescription units never go back: they cannot be resold.
 func (s *Service) restock(ctx context.Context, tenantID string, o *Order, ret *Return, h phi.Handle) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rs, ok := s.stock.(Restocker)
 	if !ok {
 		return nil
@@ -614,6 +623,7 @@ func (s *Service) restock(ctx context.Context, tenantID string, o *Order, ret *R
 // refundReturn gives back a return's lines through the order's gateway, one
 // refund per line with its own idempotency key; audited first.
 func (s *Service) refundReturn(ctx context.Context, tenantID string, o *Order, ret *Return, purpose access.Purpose) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rf, ok := s.gateways[o.Gateway].(payment.Refunder)
 	if !ok || o.ChargeID == "" {
 		return true, nil
@@ -643,6 +653,7 @@ func (s *Service) refundReturn(ctx context.Context, tenantID string, o *Order, r
 // returnEmail tells the patient their return's new status: the brand, the
 // order's reference and a link, never what is returned (notify.ReturnStatus).
 func (s *Service) returnEmail(ctx context.Context, tenantID string, o *Order, st ReturnStatus, n Links) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.outbox == nil || s.contacts == nil || n.Brand == "" || n.BaseURL == "" {
 		return
 	}

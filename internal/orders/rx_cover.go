@@ -6,6 +6,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Prescriptions covers the prescription lines of an order (rx.Service): a
@@ -34,6 +35,7 @@ func rxProducts(o *Order) []string {
 // did. Without a prescription service nothing is covered: a pharmacist
 // releases by hand.
 func (s *Service) cover(ctx context.Context, tenantID string, o *Order, purpose access.Purpose) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.rx == nil || o.Status != AwaitingRx {
 		return false, nil
 	}
@@ -56,6 +58,7 @@ func (s *Service) cover(ctx context.Context, tenantID string, o *Order, purpose 
 // patient's orders. One query for the patient's orders and one audited
 // access for their details.
 func (s *Service) CoverWaiting(ctx context.Context, tenantID, patientID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.decide(ctx, tenantID, patientID, access.Write)
 	if err != nil {
 		return apperr.NotFoundError()

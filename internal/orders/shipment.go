@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Shipment is how a shipped order travels: the carrier and its tracking
@@ -92,6 +93,7 @@ func (s Shipment) TrackingURL() string {
 // (reported to the caller, logged with ids), never a tracking number on an
 // order that did not ship.
 func (s *Service) Ship(ctx context.Context, tenantID, orderID string, sh Shipment, n Links) (*Advanced, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := CheckShipment(&sh); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/payment"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // StaffRoles are the staff roles whose work needs orders (DESIGN §1):
@@ -95,6 +96,7 @@ type QueueItem struct {
 // opens no sealed details: the list shows references and statuses only, so
 // it reveals no one's PHI and needs no vault access.
 func (s *Service) Queue(ctx context.Context, tenantID string, statuses []Status, after string, limit int) ([]QueueItem, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	// Why a role check here and not only on the route: the queue is every
 	// patient's orders of the tenant, for the roles whose work is orders.
@@ -130,6 +132,7 @@ type Advanced struct {
 // idempotency key "refund-"+order id, so a repeated request refunds once.
 // The customer gets a status email; its failure does not undo the step.
 func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step Step, n Links) (*Advanced, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rule, ok := stepRules[step]
 	if !ok || !id.Valid(orderID) {
 		return nil, apperr.NotFoundError()
@@ -230,6 +233,7 @@ func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step St
 // gateway is asked; the idempotency key makes a retried or doubled request
 // refund once.
 func (s *Service) giveBack(ctx context.Context, tenantID string, o *Order, purpose access.Purpose) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rf, ok := s.gateways[o.Gateway].(payment.Refunder)
 	if !ok || o.ChargeID == "" {
 		return true, nil
@@ -291,6 +295,7 @@ func roleNames(roles []access.Role) string {
 // (the staff home shows "99+").
 // The same role check as Queue; it opens no sealed details.
 func (s *Service) CountWaiting(ctx context.Context, tenantID string, limit int) (n int, more bool, err error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.Queue(ctx, tenantID, QueueStatuses, "", limit+1)
 	if err != nil {
 		return 0, false, err

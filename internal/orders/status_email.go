@@ -6,6 +6,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/notify"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // emailed are the statuses a customer hears about: each says something they
@@ -17,6 +18,7 @@ var emailed = map[Status]bool{Paid: true, AwaitingRx: true, Ready: true, Shipped
 // nothing bought, no address, no order id (notify.Compose takes nothing
 // else). Nothing is sent without Links (a job takes them from Deps.Links).
 func (s *Service) statusEmail(ctx context.Context, tenantID string, o *Order, n Links) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.outbox == nil || s.contacts == nil || n.Brand == "" || n.BaseURL == "" || !emailed[o.Status] {
 		return nil
 	}
@@ -39,6 +41,7 @@ func (s *Service) statusEmail(ctx context.Context, tenantID string, o *Order, n 
 // emailQuietly queues the status email of a change already made: a failure
 // is logged (ids only) and does not undo the change.
 func (s *Service) emailQuietly(ctx context.Context, tenantID string, o *Order, n Links) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.changed != nil && emailed[o.Status] {
 		s.changed(ctx, tenantID, o.ID, o.Status)
 	}
@@ -54,6 +57,7 @@ func (s *Service) emailQuietly(ctx context.Context, tenantID string, o *Order, n
 // (its id in the URL): the id is random and says nothing, and the page asks
 // for a sign-in and the owner's access like any other.
 func (s *Service) invoiceEmail(ctx context.Context, tenantID string, o *Order, n Links) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.outbox == nil || s.contacts == nil || n.Brand == "" || n.BaseURL == "" {
 		return
 	}

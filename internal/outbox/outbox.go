@@ -21,6 +21,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // MaxAttempts is how often delivery is tried before a message is given up.
@@ -125,6 +126,7 @@ func New(q Store, v phi.Vault, sender notify.Sender, c clock.Clock, log *slog.Lo
 // Enqueue seals a composed message under subjectID and queues it, signed as
 // its brand (SetBrandMail). The actor in ctx is recorded as writing it.
 func (o *Outbox) Enqueue(ctx context.Context, tenantID, subjectID string, kind notify.Kind, m notify.Message) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := o.clock.Now()
 	if o.brand != nil {
 		b, err := o.brand(ctx, tenantID)
@@ -253,6 +255,7 @@ type Item struct {
 // Recent opens a tenant's newest messages for the actor in ctx (tests read
 // their links with it). Every message opened is audited.
 func (o *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := o.q.Recent(ctx, tenantID, limit)
 	if err != nil {
 		return nil, err
@@ -302,6 +305,7 @@ type Summary struct {
 
 // Overview lists a tenant's outbox without opening any message.
 func (o *Outbox) Overview(ctx context.Context, tenantID string, limit int) (Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, err := o.q.Counts(ctx, tenantID)
 	if err != nil {
 		return Summary{}, err
@@ -340,6 +344,7 @@ var ErrNoReason = apperr.InvalidFields("Say why you open this message.", map[str
 // reason, before anything is decrypted; a message of another tenant, or none,
 // is apperr NotFound.
 func (o *Outbox) Open(ctx context.Context, tenantID, msgID, reason string) (Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	i := slices.IndexFunc(OpenReasons, func(r OpenReason) bool { return r.Code == reason })
 	if i < 0 {
 		return Item{}, ErrNoReason

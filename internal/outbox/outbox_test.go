@@ -69,7 +69,7 @@ func TestQueuedEmailIsSealedAndDelivered(t *testing.T) {
 			t.Fatal(err)
 		}
 		var raw []byte
-		if err := en.phi.Reader().QueryRowContext(context.Background(), `SELECT message_ct FROM outbox`).Scan(&raw); err != nil {
+		if err := en.phi.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT message_ct FROM outbox`).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(string(raw), "pat@example.com") || strings.Contains(string(raw), "A1B2") {

@@ -23,6 +23,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Roles are the staff roles whose work needs a patient's page: clinicians
@@ -163,6 +164,7 @@ func (q Query) check(now time.Time) (kind, term string, err error) {
 
 // staff returns the actor in ctx when their role may use these pages.
 func staff(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || !slices.Contains(Roles, a.Role) {
 		return a, apperr.DeniedError(errors.New("not a role that views patients"))
@@ -182,6 +184,7 @@ func staff(ctx context.Context, tenantID string) (access.Actor, error) {
 // match a later search for the same term. When patients are found, the
 // event is the vault access that opens their names (all subjects in one).
 func (s *Service) Find(ctx context.Context, tenantID string, q Query) ([]Found, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := staff(ctx, tenantID)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SectionSpec is one section the staff view may show: the widget key of the
@@ -61,6 +62,7 @@ type Record struct {
 // one audited access (patient.view, with the decision's purpose); each
 // section's Source records what it opens itself.
 func (s *Service) View(ctx context.Context, tenantID, patientID string) (*Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := staff(ctx, tenantID)
 	if err != nil {
 		return nil, err

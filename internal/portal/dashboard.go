@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"github.com/salvehealth/salve/internal/tenant"
 	"sync"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -46,6 +47,7 @@ type View struct {
 // error fails the view (no audit, no PHI). The sources share one memo, so
 // one view reads each table once.
 func (s *Service) Dashboard(ctx context.Context, v View, sources Sources) (Dashboard, error) {
+	ctx = tenant.WithScope(ctx, v.TenantID)
 	arr, err := s.Arrangement(ctx, v.TenantID, v.ViewerID)
 	if err != nil {
 		return Dashboard{}, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // The keys of the pages counted beside the widgets.
@@ -100,6 +101,7 @@ type Insights struct {
 // insights: a store manager or admin of the tenant. Why they: the counts
 // hold no PHI, and the default order is a merchandising decision.
 func manager(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleStoreManager && a.Role != access.RoleAdmin) {
 		return a, apperr.DeniedError(errors.New("only a store manager sees dashboard insights"))
@@ -110,6 +112,7 @@ func manager(ctx context.Context, tenantID string) (access.Actor, error) {
 // Insights returns a tenant's counts for the last 7 and 30 days, counts
 // below MinShown withheld, and the default order.
 func (s *Service) Insights(ctx context.Context, tenantID string) (Insights, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := manager(ctx, tenantID); err != nil {
 		return Insights{}, err
 	}
@@ -150,6 +153,7 @@ func (s *Service) Insights(ctx context.Context, tenantID string) (Insights, erro
 // Pin sets a tenant's default order: positions maps widget keys to their
 // place (1 first); every widget must have a distinct place.
 func (s *Service) Pin(ctx context.Context, tenantID string, positions map[string]int) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := manager(ctx, tenantID)
 	if err != nil {
 		return err
@@ -174,6 +178,7 @@ func (s *Service) Pin(ctx context.Context, tenantID string, positions map[string
 
 // Unpin lets the counts decide a tenant's default order again.
 func (s *Service) Unpin(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := manager(ctx, tenantID)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Layout is a person's own arrangement of their dashboard: the widget keys
@@ -125,6 +126,7 @@ type Arrangement struct {
 // own layout, or else the tenant's pinned default, or else the order of
 // what the tenant's patients open most.
 func (s *Service) Arrangement(ctx context.Context, tenantID, userID string) (Arrangement, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	l, ok, err := s.store.Layout(ctx, tenantID, userID)
 	if err != nil {
 		return Arrangement{}, err
@@ -141,6 +143,7 @@ func (s *Service) Arrangement(ctx context.Context, tenantID, userID string) (Arr
 
 // cachedDefault is DefaultOrder, kept for DefaultTTL.
 func (s *Service) cachedDefault(ctx context.Context, tenantID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.clock.Now()
 	s.mu.Lock()
 	c, ok := s.defaults[tenantID]
@@ -190,6 +193,7 @@ func arrange(order, hidden []string, own bool) Arrangement {
 // how often the tenant's patients opened them in the last Period (counts
 // below MinShown count as none), ties in the built-in order.
 func (s *Service) DefaultOrder(ctx context.Context, tenantID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	pinned, err := s.store.Pinned(ctx, tenantID)
 	if err != nil {
 		return nil, err

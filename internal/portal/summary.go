@@ -6,7 +6,11 @@
 // may read its data class.
 package portal
 
-import "context"
+import (
+	"context"
+
+	"github.com/salvehealth/salve/internal/tenant"
+)
 
 // The widget keys: one per widget of the dashboard, and the key of the
 // Source that fills it.
@@ -94,6 +98,7 @@ type SourceFunc func(ctx context.Context, tenantID, patientID string) (Summary, 
 
 // Summary calls f.
 func (f SourceFunc) Summary(ctx context.Context, tenantID, patientID string) (Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return f(ctx, tenantID, patientID)
 }
 

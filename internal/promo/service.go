@@ -6,6 +6,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Store keeps promotion codes in the catalog store (internal/store.Promotions).
@@ -69,11 +70,13 @@ func (s *Service) Create(ctx context.Context, p *Promotion) error {
 // ByCode returns a tenant's promotion by the code a buyer typed, or the error
 // of ErrUnknown (an Invalid error on the code field).
 func (s *Service) ByCode(ctx context.Context, tenantID, code string) (*Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.ByCode(ctx, tenantID, code)
 }
 
 // List returns a tenant's promotions, newest first.
 func (s *Service) List(ctx context.Context, tenantID string) ([]Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.List(ctx, tenantID)
 }
 
@@ -84,6 +87,7 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // Get returns a tenant's promotion with the discount its uses gave;
 // another tenant's and an unknown id are NotFound.
 func (s *Service) Get(ctx context.Context, tenantID, id string) (*Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Get(ctx, tenantID, id)
 }
 
@@ -98,16 +102,19 @@ func (s *Service) Update(ctx context.Context, p *Promotion) error {
 
 // Pause makes a code refuse buyers until it is resumed.
 func (s *Service) Pause(ctx context.Context, tenantID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.SetPaused(ctx, tenantID, id, true)
 }
 
 // Resume lets a paused code work again within its window and limit.
 func (s *Service) Resume(ctx context.Context, tenantID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.SetPaused(ctx, tenantID, id, false)
 }
 
 // End stops a code now, for good unless a manager sets a later end date.
 func (s *Service) End(ctx context.Context, tenantID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.End(ctx, tenantID, id, s.clock.Now())
 }
 
@@ -116,6 +123,7 @@ func (s *Service) End(ctx context.Context, tenantID, id string) error {
 // a variant of an offer, and it should not reach buyers before it has been
 // looked at and resumed.
 func (s *Service) Duplicate(ctx context.Context, tenantID, promotionID, code string) (*Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p, err := s.store.Get(ctx, tenantID, promotionID)
 	if err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Keep is how long a built copy stays downloadable before it is deleted.
@@ -180,6 +181,7 @@ func (s *Service) Now() time.Time { return s.d.Clock.Now() }
 // readable returns the data classes of the exporters that the actor in ctx
 // may read of patientID's data, in exporter order without repeats.
 func (s *Service) readable(ctx context.Context, tenantID, patientID string) ([]access.DataClass, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return nil, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Archive table and column: the AEAD's associated data binds the sealed zip
@@ -39,6 +40,7 @@ func requester(ctx context.Context) (access.Actor, error) {
 // waiting or building returns that one: nothing is built twice. Anyone else
 // gets NotFound, and the denial is audited.
 func (s *Service) Request(ctx context.Context, tenantID, patientID string) (Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := requester(ctx)
 	if err != nil {
 		return Record{}, err
@@ -85,6 +87,7 @@ func (s *Service) Request(ctx context.Context, tenantID, patientID string) (Reco
 // Why only the requester's own: a proxy's copy holds what the proxy may see,
 // the patient's holds everything; neither sees the other's file.
 func (s *Service) List(ctx context.Context, tenantID, patientID string) ([]Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := requester(ctx)
 	if err != nil {
 		return nil, err
@@ -103,6 +106,7 @@ func (s *Service) List(ctx context.Context, tenantID, patientID string) ([]Recor
 // may still read every class it holds (a proxy whose grant shrank or ended
 // gets NotFound). The opening is audited.
 func (s *Service) Download(ctx context.Context, tenantID, exportID string) (Record, []byte, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := requester(ctx)
 	if err != nil {
 		return Record{}, nil, err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // LegalHold is how long the law keeps a record type after a patient asks
@@ -30,6 +32,7 @@ func LegalHold(recordType string) time.Duration {
 // closed by accounts (accounts.Service.CloseForDeletion); the disposal job
 // then disposes of it when the plan says.
 func (s *Service) RequestDeletion(ctx context.Context, tenantID, subject string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.clock.Now()
 	due, rule, err := s.DeletionPlan(ctx, tenantID, subject, now)
 	if err != nil {
@@ -44,6 +47,7 @@ func (s *Service) RequestDeletion(ctx context.Context, tenantID, subject string)
 // and the rule that says so, as the certificate words it. The patient sees
 // it before confirming.
 func (s *Service) DeletionPlan(ctx context.Context, tenantID, subject string, verifiedAt time.Time) (time.Time, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	types, err := s.store.HeldTypes(ctx, tenantID, subject)
 	if err != nil {
 		return time.Time{}, "", err
@@ -69,6 +73,7 @@ func (s *Service) DeletionPlan(ctx context.Context, tenantID, subject string, ve
 // of subject would be destroyed, and whether that is at once (they have no
 // record the law keeps). The page that offers the request shows it.
 func (s *Service) DeletionDate(ctx context.Context, tenantID, subject string) (time.Time, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.clock.Now()
 	until, _, err := s.DeletionPlan(ctx, tenantID, subject, now)
 	return until, !until.After(now), err

@@ -16,6 +16,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // The record types a rule can name. A patient's records all sit under their
@@ -121,6 +122,7 @@ func New(s Store, shred Shredder, c clock.Clock) *Service {
 // A period below the legal minimum, or an unknown record type, is refused
 // and changes nothing.
 func (s *Service) SetRule(ctx context.Context, tenantID, recordType string, keep time.Duration) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := CheckRule(recordType, keep); err != nil {
 		return err
 	}
@@ -149,6 +151,7 @@ func CheckRule(recordType string, keep time.Duration) error {
 // its record types' periods (each its rule or the default, never below the
 // minimum), since all of a patient's records go with their one key.
 func (s *Service) Period(ctx context.Context, tenantID string) (time.Duration, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rules, err := s.store.Rules(ctx, tenantID)
 	if err != nil {
 		return 0, "", err
@@ -218,6 +221,7 @@ func (s *Service) Dispose(ctx context.Context, limit int) (int, error) {
 
 // Certificates lists a tenant's disposal certificates, newest first.
 func (s *Service) Certificates(ctx context.Context, tenantID string) ([]Certificate, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.store.Certificates(ctx, tenantID)
 }
 
@@ -233,6 +237,7 @@ type Effective struct {
 
 // Rules lists every record type's period for tenantID, in RecordTypes order.
 func (s *Service) Rules(ctx context.Context, tenantID string) ([]Effective, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rules, err := s.store.Rules(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -253,6 +258,7 @@ func (s *Service) Rules(ctx context.Context, tenantID string) ([]Effective, erro
 // Certificate returns one of tenantID's disposal certificates; another
 // tenant's, or none, is NotFound.
 func (s *Service) Certificate(ctx context.Context, tenantID, certID string) (Certificate, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	certs, err := s.store.Certificates(ctx, tenantID)
 	if err != nil {
 		return Certificate{}, err

@@ -29,6 +29,7 @@ import (
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/notify"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Kind is a kind of scheduled review.
@@ -265,6 +266,7 @@ func (s *Service) Now() time.Time { return s.d.Clock.Now() }
 // confirm staff roles) see or record them, in their own tenant, whatever
 // surface calls.
 func reviewer(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleCompliance && a.Role != access.RoleAdmin) {
 		return access.Actor{}, apperr.DeniedError(errors.New("reviews: compliance and admins only"))
@@ -289,6 +291,7 @@ type Item struct {
 // Calendar lists every review of the tenant with its due date, overdue
 // first, then by due date.
 func (s *Service) Calendar(ctx context.Context, tenantID string) ([]Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := reviewer(ctx, tenantID); err != nil {
 		return nil, err
 	}
@@ -298,6 +301,7 @@ func (s *Service) Calendar(ctx context.Context, tenantID string) ([]Item, error)
 // Overdue counts the tenant's overdue reviews, for the compliance report
 // (no access check: the report's caller decides who sees it).
 func (s *Service) Overdue(ctx context.Context, tenantID string) ([]Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	items, err := s.calendar(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -314,6 +318,7 @@ func (s *Service) Overdue(ctx context.Context, tenantID string) ([]Item, error) 
 // Last is when a tenant's installation-wide review of a kind was last
 // completed (zero: never), for the compliance report.
 func (s *Service) Last(ctx context.Context, tenantID string, kind Kind) (time.Time, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	latest, err := s.d.Store.Latest(ctx, tenantID)
 	if err != nil {
 		return time.Time{}, err
@@ -322,6 +327,7 @@ func (s *Service) Last(ctx context.Context, tenantID string, kind Kind) (time.Ti
 }
 
 func (s *Service) calendar(ctx context.Context, tenantID string) ([]Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.d.Clock.Now()
 	latest, err := s.d.Store.Latest(ctx, tenantID)
 	if err != nil {
@@ -409,6 +415,7 @@ func subject(completionID string) string { return "review:" + completionID }
 // confirm their own. Bad input is an Invalid error naming the field, and
 // nothing is recorded.
 func (s *Service) Complete(ctx context.Context, tenantID string, kind Kind, target, evidence string) (Completion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.CompleteWithFile(ctx, tenantID, kind, target, evidence, Attachment{})
 }
 
@@ -416,6 +423,7 @@ func (s *Service) Complete(ctx context.Context, tenantID string, kind Kind, targ
 // file.Data is empty): a PDF, PNG, JPEG, CSV or plain text under MaxFile,
 // checked by its content (SniffFile), sealed with the completion.
 func (s *Service) CompleteWithFile(ctx context.Context, tenantID string, kind Kind, target, evidence string, file Attachment) (Completion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := reviewer(ctx, tenantID)
 	if err != nil {
 		return Completion{}, err
@@ -482,6 +490,7 @@ func (s *Service) CompleteWithFile(ctx context.Context, tenantID string, kind Ki
 }
 
 func (s *Service) activeStaff(ctx context.Context, tenantID, userID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Staff == nil || userID == "" {
 		return false, nil
 	}
@@ -495,6 +504,7 @@ func (s *Service) activeStaff(ctx context.Context, tenantID, userID string) (boo
 // Completions lists the tenant's completed reviews, newest first (without
 // opening the evidence).
 func (s *Service) Completions(ctx context.Context, tenantID string, limit int) ([]Completion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := reviewer(ctx, tenantID); err != nil {
 		return nil, err
 	}
@@ -507,6 +517,7 @@ func (s *Service) Completions(ctx context.Context, tenantID string, limit int) (
 // Evidence opens one completion's evidence; the vault records the read. A
 // completion of another tenant is the same NotFound as none.
 func (s *Service) Evidence(ctx context.Context, tenantID, completionID string) (Completion, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := reviewer(ctx, tenantID); err != nil {
 		return Completion{}, "", err
 	}
@@ -533,6 +544,7 @@ func (s *Service) Evidence(ctx context.Context, tenantID, completionID string) (
 // vault records the read. None attached, or another tenant's completion,
 // is the same NotFound as none.
 func (s *Service) File(ctx context.Context, tenantID, completionID string) (Completion, []byte, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := reviewer(ctx, tenantID); err != nil {
 		return Completion{}, nil, err
 	}
@@ -592,6 +604,7 @@ func (s *Service) Run(ctx context.Context) (RunResult, error) {
 }
 
 func (s *Service) runTenant(ctx context.Context, tenantID string) (RunResult, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var res RunResult
 	now := s.d.Clock.Now()
 	items, err := s.calendar(ctx, tenantID)
@@ -651,6 +664,7 @@ func (s *Service) runTenant(ctx context.Context, tenantID string) (RunResult, er
 // one email, naming the brand and the calendar's address only (no PHI, no
 // account, no vendor). A failure is logged: the calendar still shows it.
 func (s *Service) remind(ctx context.Context, tenantID string) int {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.d.Outbox == nil || s.d.Contacts == nil || s.d.Links == nil || s.d.Staff == nil {
 		return 0
 	}

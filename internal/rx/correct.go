@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Correct writes an accepted amendment into a verified prescription (issue
@@ -21,6 +22,7 @@ import (
 // value the field cannot hold is an Invalid error on the field "value" and
 // changes nothing.
 func (s *Service) Correct(ctx context.Context, tenantID, rxID, field, value string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, _ := access.ActorFrom(ctx)
 	// Why staff only: a correction is the answer to a patient's request,
 	// decided by staff who answer for the record (amend.Service.Decide).

@@ -8,6 +8,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Cover uses one fill of a verified, unexpired prescription with a fill
@@ -19,6 +20,7 @@ import (
 // no more. The actor in ctx must be allowed to write the patient's
 // prescriptions (the patient at checkout, a pharmacist, a job).
 func (s *Service) Cover(ctx context.Context, tenantID, userID, orderID string, productIDs []string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if len(productIDs) == 0 {
 		return true, nil
 	}
@@ -76,6 +78,7 @@ func (s *Service) Cover(ctx context.Context, tenantID, userID, orderID string, p
 // fill asks the store to use the fills; with none it only reports whether
 // the order was covered before.
 func (s *Service) fill(ctx context.Context, tenantID, orderID string, ids []string, now time.Time) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	err := s.d.Store.Fill(ctx, tenantID, orderID, ids, now)
 	switch {
 	case err == nil:

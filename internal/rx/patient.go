@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Now is the service's time, for pages that tell expired and due
@@ -51,6 +52,7 @@ func oneLine(v string, limit int) (string, bool) {
 // the uploaded file sealed, or the prescriber named. Bad input is an Invalid
 // error naming the field, and nothing is stored.
 func (s *Service) Submit(ctx context.Context, tenantID, userID string, in Submission) (*Prescription, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.d.Auth.Authorize(ctx, tenantID, userID, access.DataRx, access.Write)
 	if err != nil {
 		return nil, apperr.NotFoundError()
@@ -118,6 +120,7 @@ func (s *Service) Submit(ctx context.Context, tenantID, userID string, in Submis
 // List returns a person's prescriptions, newest first, under one audited
 // access for all of them.
 func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Prescription, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.d.Auth.Authorize(ctx, tenantID, userID, access.DataRx, access.Read)
 	if err != nil {
 		return nil, apperr.NotFoundError()
@@ -146,6 +149,7 @@ func (s *Service) List(ctx context.Context, tenantID, userID string) ([]*Prescri
 // person's (without a grant), another tenant's and an unknown id are the
 // same NotFound.
 func (s *Service) Get(ctx context.Context, tenantID, rxID string) (*Prescription, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, d, err := s.authorized(ctx, tenantID, rxID, access.Read)
 	if err != nil {
 		return nil, err
@@ -160,6 +164,7 @@ func (s *Service) Get(ctx context.Context, tenantID, rxID string) (*Prescription
 
 // authorized loads a prescription and decides the actor's access to it.
 func (s *Service) authorized(ctx context.Context, tenantID, rxID string, act access.Action) (Record, access.Decision, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(rxID) {
 		return Record{}, access.Decision{}, apperr.NotFoundError()
 	}
@@ -182,6 +187,7 @@ func (s *Service) authorized(ctx context.Context, tenantID, rxID string, act acc
 // their order would not be covered by it), verified, unexpired and have a
 // fill left; otherwise a clear Invalid error.
 func (s *Service) RefillVariant(ctx context.Context, tenantID, userID, rxID string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p, err := s.Get(ctx, tenantID, rxID)
 	if err != nil {
 		return "", err

@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // pharmacist checks that the actor is a pharmacist of the tenant. Why a role
@@ -16,6 +17,7 @@ import (
 // patients, but only a pharmacist works the queue, opens the uploaded paper
 // and decides; anyone else hears the same NotFound as for a missing record.
 func pharmacist(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || a.Role != access.RolePharmacist {
 		return apperr.DeniedError(access.ErrDenied)
@@ -35,6 +37,7 @@ type QueueItem struct {
 // Queue returns the tenant's prescriptions waiting for a pharmacist, oldest
 // first.
 func (s *Service) Queue(ctx context.Context, tenantID string, limit int) ([]QueueItem, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := pharmacist(ctx, tenantID); err != nil {
 		return nil, err
 	}
@@ -52,6 +55,7 @@ func (s *Service) Queue(ctx context.Context, tenantID string, limit int) ([]Queu
 // ForPharmacist returns a prescription for the pharmacist in ctx, audited;
 // anyone else gets NotFound.
 func (s *Service) ForPharmacist(ctx context.Context, tenantID, rxID string) (*Prescription, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := pharmacist(ctx, tenantID); err != nil {
 		return nil, apperr.NotFoundError()
 	}
@@ -68,6 +72,7 @@ type Document struct {
 // the tenant, audited (rx.document); anyone else, a prescription without an
 // upload and an unknown id are the same NotFound.
 func (s *Service) Document(ctx context.Context, tenantID, rxID string) (*Document, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := pharmacist(ctx, tenantID); err != nil {
 		return nil, apperr.NotFoundError()
 	}
@@ -114,6 +119,7 @@ const dateLayout = "2006-01-02"
 // second is a Conflict. A verification then lets the patient's waiting
 // orders move on.
 func (s *Service) Decide(ctx context.Context, tenantID, rxID string, v Verification) (*Prescription, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := pharmacist(ctx, tenantID); err != nil {
 		return nil, apperr.NotFoundError()
 	}
@@ -171,6 +177,7 @@ func (s *Service) Decide(ctx context.Context, tenantID, rxID string, v Verificat
 
 // check validates a verification into the details and the decision.
 func (s *Service) check(ctx context.Context, tenantID string, now time.Time, v Verification, det *Details, dec *Decision) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	fields := map[string]string{}
 	text := func(name, val string, limit int, msg string) string {
 		t, ok := oneLine(val, limit)

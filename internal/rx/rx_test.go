@@ -109,7 +109,7 @@ func events(t *testing.T, en *env, subject string) []audit.Record {
 func countRows(t *testing.T, en *env, table string) int {
 	t.Helper()
 	var n int
-	if err := en.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+	if err := en.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -155,7 +155,7 @@ func TestSubmitChecksTheContent(t *testing.T) {
 		}
 		// Sealed: neither the file nor the prescriber is in the PHI store.
 		var sealed []byte
-		if err := en.PHI.Reader().QueryRow(`SELECT data_ct FROM rx_uploads WHERE content_type = 'image/png'`).Scan(&sealed); err != nil {
+		if err := en.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT data_ct FROM rx_uploads WHERE content_type = 'image/png'`).Scan(&sealed); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(sealed, []byte("PNG")) {
@@ -425,7 +425,7 @@ func TestTwoFillsRaceForTheLastRefill(t *testing.T) {
 			t.Fatalf("covered %v, errors %v: want exactly one", got, errs)
 		}
 		var fills int
-		if err := en.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM rx_fills`).Scan(&fills); err != nil || fills != 1 {
+		if err := en.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM rx_fills`).Scan(&fills); err != nil || fills != 1 {
 			t.Fatalf("%d fills recorded: %v", fills, err)
 		}
 	})

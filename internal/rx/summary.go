@@ -9,6 +9,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // DueSoon is how long before a refill is due that it shows as due and the
@@ -21,6 +22,7 @@ const DueSoon = 5 * 24 * time.Hour
 // statement and one audited vault access for all rows; a denial is
 // apperr.NotFound (grants.Authorize with the rx class).
 func (s *Service) Summary(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := s.d.Auth.Authorize(ctx, tenantID, patientID, access.DataRx, access.Read)
 	if err != nil {
 		return portal.Summary{}, apperr.NotFoundError()

@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // table and column name the sealed field in its associated data.
@@ -78,6 +79,7 @@ func New(s Store, v phi.Vault, c clock.Clock) *Service {
 // role has a purpose for it (minimum necessary), and proxies shop in their
 // own cart.
 func (s *Service) decide(ctx context.Context, tenantID, userID string, act access.Action) (access.Purpose, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.Role != access.RolePatient || a.ID != userID {
 		return "", apperr.NotFoundError()
@@ -90,6 +92,7 @@ func (s *Service) decide(ctx context.Context, tenantID, userID string, act acces
 }
 
 func (s *Service) handle(ctx context.Context, tenantID, userID string, act access.Action, purpose access.Purpose, what string) (phi.Handle, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act, Purpose: purpose,
 		Resource: "saved_cart", ResourceID: userID, AuditAction: "saved_cart." + what})
 }
@@ -109,6 +112,7 @@ func open(h phi.Handle, r Record) ([]cart.Item, error) {
 // Get returns a person's saved cart under one audited read (nothing, and no
 // read, when they have none).
 func (s *Service) Get(ctx context.Context, tenantID, userID string) ([]cart.Item, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	purpose, err := s.decide(ctx, tenantID, userID, access.Read)
 	if err != nil {
 		return nil, err
@@ -140,6 +144,7 @@ func (s *Service) Mirrors(ctx context.Context) bool {
 // under one audited write. When another device wrote it meanwhile, the change
 // is applied again to what that device wrote.
 func (s *Service) Apply(ctx context.Context, tenantID string, c cart.Change) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return apperr.NotFoundError()

@@ -62,7 +62,7 @@ func TestSavedCart(t *testing.T) {
 		}
 		// Sealed: the variant id is not in the stored bytes.
 		var ct []byte
-		if err := s.PHI.Reader().QueryRow(`SELECT items_ct FROM saved_carts WHERE tenant_id = $1 AND user_id = $2`, tid, pat.ID).Scan(&ct); err != nil ||
+		if err := s.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT items_ct FROM saved_carts WHERE tenant_id = $1 AND user_id = $2`, tid, pat.ID).Scan(&ct); err != nil ||
 			bytes.Contains(ct, []byte(v3)) {
 			t.Fatalf("items_ct in the clear or missing: %v", err)
 		}

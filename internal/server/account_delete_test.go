@@ -30,7 +30,7 @@ func TestAccountDeletionRequest(t *testing.T) {
 		alice, carol, bob := s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePatient), s.NewPerson(t, access.RolePatient)
 		ac, cc, bc := s.ClientAs(t, alice), s.ClientAs(t, carol), s.ClientAs(t, bob)
 		// Bob has an order: a record the law keeps (orders: a year).
-		if _, err := s.Stores.PHI.Writer().ExecContext(ctx, `INSERT INTO orders (id, tenant_id, user_id, reference, status, gateway, details_ct, created_at, updated_at)
+		if _, err := s.Stores.PHI.Writer().ExecContext(testkit.AllTenants(ctx), `INSERT INTO orders (id, tenant_id, user_id, reference, status, gateway, details_ct, created_at, updated_at)
 			VALUES ($1, $2, $3, 'DRIL-0001', 'delivered', 'invoice', $4, $5, $5)`, id.New(), s.Tenant.ID, bob.ID, []byte{1}, s.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // ActivityReview is the review of audit activity (issue 19, item 6) over a
@@ -32,6 +33,7 @@ const MaxEvents = 500
 // not review it (separation of duties, DESIGN §1: compliance reads audit
 // metadata).
 func officer(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || a.Role != access.RoleCompliance {
 		return apperr.NotFoundError()
@@ -43,6 +45,7 @@ func officer(ctx context.Context, tenantID string) error {
 // is itself access worth knowing of. Why fail closed: an unrecorded look
 // at who read what must not happen.
 func (a *ActivityReview) viewed(ctx context.Context, tenantID, action, detail string, subjects ...string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := a.stores.AuditLog.Append(ctx, audit.Entry{TenantID: tenantID, Action: action, ResourceType: "audit",
 		Purpose: access.PurposeCompliance, Detail: detail, Subjects: subjects}); err != nil {
 		return apperr.Wrap(err, apperr.Unavailable, "Salve cannot record this right now, so it was not shown. Try again in a minute.")
@@ -52,6 +55,7 @@ func (a *ActivityReview) viewed(ctx context.Context, tenantID, action, detail st
 
 // Findings analyses the tenant's audit events with from <= time < to.
 func (a *ActivityReview) Findings(ctx context.Context, tenantID string, from, to time.Time) ([]activity.Finding, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := officer(ctx, tenantID); err != nil {
 		return nil, err
 	}
@@ -84,6 +88,7 @@ func (a *ActivityReview) Findings(ctx context.Context, tenantID string, from, to
 // same email blind index as a staff account (a staff member who is also a
 // patient).
 func (a *ActivityReview) colleagues(ctx context.Context, tenantID string) (map[string]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := store.NewUsers(a.stores.PHI).List(ctx, tenantID, "", 100000)
 	if err != nil {
 		return nil, err
@@ -112,6 +117,7 @@ func (a *ActivityReview) colleagues(ctx context.Context, tenantID string) (map[s
 // Events lists the tenant's audit events matching q (its TenantID is set
 // here), newest first, at most MaxEvents.
 func (a *ActivityReview) Events(ctx context.Context, tenantID string, q audit.Query) ([]audit.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := officer(ctx, tenantID); err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func requestCorrection(t testing.TB, s *testkit.Server, p testkit.Person, rep *l
 func countRowsOf(t testing.TB, s *testkit.Server, table string) int {
 	t.Helper()
 	var n int
-	if err := s.Stores.PHI.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+	if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

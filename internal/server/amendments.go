@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/labs"
 	"github.com/salvehealth/salve/internal/rx"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // amendTargets opens the record an amendment request is about, through the
@@ -88,6 +89,7 @@ func amendApply(lab *labs.Service, rxs *rx.Service, ids *Identity) amend.Applier
 // amendable field is listed, an empty one too (a missing allergy is worth
 // correcting). Anyone else, and a staff account, is the same 404.
 func profileTarget(ctx context.Context, ids *Identity, tenantID, patientID string) (amend.Target, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, err := ids.Grants.Authorize(ctx, tenantID, patientID, access.DataContact, access.Read)
 	if err != nil {
 		return amend.Target{}, err

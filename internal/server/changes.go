@@ -329,6 +329,7 @@ func brandPolicyKind(brands *store.Tenants, c clock.Clock, refresh func(context.
 // workingHours returns a tenant's working hours: its own, or 07:00 to 19:00
 // UTC (activity.Defaults).
 func workingHours(ctx context.Context, q *store.WorkingHours, tenantID string) (zone *time.Location, start, end int, err error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	name, start, end, ok, err := q.Hours(ctx, tenantID)
 	if err != nil {
 		return nil, 0, 0, err

@@ -87,7 +87,7 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 		}
 		unsummarized := func() (n, all int) {
 			t.Helper()
-			if err := s.Stores.PHI.Reader().QueryRowContext(context.Background(),
+			if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()),
 				`SELECT COUNT(*) - COUNT(summary_ct), COUNT(*) FROM device_chunks`).Scan(&n, &all); err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +154,7 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 
 		// Chunks from before the migration (no summary) are backfilled
 		// in runs of limit; meanwhile the charts read them whole.
-		if _, err := s.Stores.PHI.Writer().ExecContext(context.Background(), `UPDATE device_chunks SET summary_ct = NULL`); err != nil {
+		if _, err := s.Stores.PHI.Writer().ExecContext(testkit.AllTenants(context.Background()), `UPDATE device_chunks SET summary_ct = NULL`); err != nil {
 			t.Fatal(err)
 		}
 		check("before the backfill")

@@ -87,10 +87,10 @@ func glucoseBatch(batchID string, n int, end time.Time, seq int64, value func(i 
 func countChunkReadings(t testing.TB, s *testkit.Server) (readings, seqs int) {
 	t.Helper()
 	ctx := context.Background()
-	if err := s.Stores.PHI.Reader().QueryRowContext(ctx, `SELECT COALESCE(SUM(readings), 0) FROM device_chunks`).Scan(&readings); err != nil {
+	if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(ctx), `SELECT COALESCE(SUM(readings), 0) FROM device_chunks`).Scan(&readings); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Stores.PHI.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM device_seqs`).Scan(&seqs); err != nil {
+	if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(ctx), `SELECT COUNT(*) FROM device_seqs`).Scan(&seqs); err != nil {
 		t.Fatal(err)
 	}
 	return readings, seqs
@@ -133,7 +133,7 @@ func TestDevicePairingAndIngestion(t *testing.T) {
 		}
 		// The token is stored only as its hash.
 		var stored []byte
-		if err := s.Stores.PHI.Reader().QueryRowContext(context.Background(), `SELECT token_hash FROM devices WHERE id = $1`, dev.ID).Scan(&stored); err != nil {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT token_hash FROM devices WHERE id = $1`, dev.ID).Scan(&stored); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(string(stored), p.Token) || len(stored) != 32 {

@@ -178,7 +178,7 @@ func TestIntakeFormBlocksCheckout(t *testing.T) {
 		testkit.ValidateFHIR(t, []byte(body))
 		// The answers are sealed: the plaintext is not in the row.
 		var ct []byte
-		if err := s.Stores.PHI.Reader().QueryRowContext(ctx, `SELECT answers_ct FROM form_responses`).Scan(&ct); err != nil {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(ctx), `SELECT answers_ct FROM form_responses`).Scan(&ct); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(ct, []byte("Pat Doe")) || bytes.Contains(ct, []byte("Lose weight")) {

@@ -53,7 +53,7 @@ var trendLink = regexp.MustCompile(`/account/results/[0-9a-f-]{36}/trend/[0-9a-f
 func countReports(t testing.TB, s *testkit.Server) int {
 	t.Helper()
 	var n int
-	if err := s.Stores.PHI.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM lab_reports`).Scan(&n); err != nil {
+	if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM lab_reports`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -133,7 +133,7 @@ func TestMessageObjectsAnswerLikeAbsence(t *testing.T) {
 		}
 		countPosts := func() int {
 			var n int
-			if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM message_posts`).Scan(&n); err != nil {
+			if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM message_posts`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n

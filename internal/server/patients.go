@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/patients"
 	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // newPatients builds the staff view of patients on the PHI store, the
@@ -29,6 +30,7 @@ type patientGrants struct{ *grants.Service }
 
 // BreakGlassFor returns the actor's live grant for the patient.
 func (g patientGrants) BreakGlassFor(ctx context.Context, tenantID, patientID string) (patients.BreakGlass, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	b, ok, err := g.Service.BreakGlassFor(ctx, tenantID, patientID)
 	return patients.BreakGlass{ID: b.ID, Reason: b.Reason, Until: b.Until}, ok, err
 }

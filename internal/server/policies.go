@@ -31,6 +31,7 @@ import (
 // tenant when it is the one asked about (resolved at the resolver's last
 // reload), else the catalog store's (resolved now).
 func brandOf(ctx context.Context, tenants *store.Tenants, tenantID string) (*tenant.Tenant, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if t := tenant.FromContext(ctx); t != nil && t.ID == tenantID && t.Settings != nil {
 		return t, nil
 	}
@@ -44,6 +45,7 @@ func brandOf(ctx context.Context, tenants *store.Tenants, tenantID string) (*ten
 // decides what a patient may do or see, so it is read as stored now; a
 // store manager who just changed it sees the new value on the next page.
 func hoursSetting(ctx context.Context, tenants *store.Tenants, tenantID, key string) (time.Duration, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	t, err := tenants.ByID(ctx, tenantID)
 	if err != nil {
 		return 0, false, err
@@ -67,11 +69,13 @@ type policyAppointments struct {
 
 // CancelWindow returns the brand's effective window.
 func (p policyAppointments) CancelWindow(ctx context.Context, tenantID string) (time.Duration, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return hoursSetting(ctx, p.tenants, tenantID, tenant.SetCancelWindowHours)
 }
 
 // SetCancelWindow sets the window for this brand (an override).
 func (p policyAppointments) SetCancelWindow(ctx context.Context, tenantID string, d time.Duration) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return p.tenants.SetSetting(ctx, tenantID, tenant.SetCancelWindowHours, strconv.Itoa(int(d/time.Hour)), p.clock.Now())
 }
 
@@ -84,6 +88,7 @@ type policyLabs struct {
 
 // ReleaseDelay returns the brand's effective delay (0: never).
 func (p policyLabs) ReleaseDelay(ctx context.Context, tenantID string) (time.Duration, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	d, _, err := hoursSetting(ctx, p.tenants, tenantID, tenant.SetResultReleaseHours)
 	return d, err
 }
@@ -91,6 +96,7 @@ func (p policyLabs) ReleaseDelay(ctx context.Context, tenantID string) (time.Dur
 // SetReleaseDelay sets the delay for this brand (an override), in whole
 // hours.
 func (p policyLabs) SetReleaseDelay(ctx context.Context, tenantID string, d time.Duration, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return p.tenants.SetSetting(ctx, tenantID, tenant.SetResultReleaseHours, strconv.Itoa(int(d/time.Hour)), now)
 }
 
@@ -104,6 +110,7 @@ type policyLimits struct{ tenants *store.Tenants }
 // for its own interval, and forgets them at once after an approved change,
 // which must then apply on this replica.
 func (p policyLimits) Limits(ctx context.Context, tenantID string) (signin.Limits, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	t, err := p.tenants.ByID(ctx, tenantID)
 	if apperr.Is(err, apperr.NotFound) {
 		return signin.Limits{}, false, nil

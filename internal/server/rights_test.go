@@ -272,7 +272,7 @@ func TestRecordCopy(t *testing.T) {
 			t.Fatalf("purge: %d %v", n, err)
 		}
 		var left int
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM record_exports`).Scan(&left); err != nil || left != 0 {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM record_exports`).Scan(&left); err != nil || left != 0 {
 			t.Fatalf("%d exports left, %v", left, err)
 		}
 		ctx := access.WithActor(context.Background(), access.Actor{ID: h.patient.ID, Role: access.RolePatient, TenantID: s.Tenant.ID})
@@ -452,7 +452,7 @@ func TestDisclosuresAreAccounted(t *testing.T) {
 		path := "/staff/patients/" + patient.ID + "/disclosures"
 		count := func() int {
 			var n int
-			if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM disclosures`).Scan(&n); err != nil {
+			if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM disclosures`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -484,7 +484,7 @@ func TestDisclosuresAreAccounted(t *testing.T) {
 		}
 		// Sealed: the recipient is nowhere in the row in the clear.
 		var ct []byte
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT details_ct FROM disclosures`).Scan(&ct); err != nil || strings.Contains(string(ct), "Quest") {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT details_ct FROM disclosures`).Scan(&ct); err != nil || strings.Contains(string(ct), "Quest") {
 			t.Fatalf("details not sealed: %v", err)
 		}
 		pc := s.ClientAs(t, patient)

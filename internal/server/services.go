@@ -537,6 +537,7 @@ func webhookDetails(ord *orders.Service, lab *labs.Service) webhooks.Details {
 // alone (never the patient's id: with the event it would say who has what).
 // A failure is logged with ids and does not undo the change it reports.
 func publishQuietly(ctx context.Context, hooks *webhooks.Service, log *slog.Logger, tenantID, event, key, id string) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := hooks.Publish(ctx, tenantID, event, map[string]string{key: id}); err != nil {
 		log.ErrorContext(ctx, "webhook not queued", key, id, "event", event, "err", err)
 	}

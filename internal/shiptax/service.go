@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/clock"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Store keeps a tenant's settings (internal/store implements it over the
@@ -48,6 +49,7 @@ func New(st Store, al audit.Appender, c clock.Clock) *Service {
 // Settings returns the tenant's settings: its stored shipping table or the
 // default one, and every tax region with the tenant's rows over the defaults.
 func (s *Service) Settings(ctx context.Context, tenantID string) (*Settings, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	sh, ok, err := s.store.Shipping(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -77,6 +79,7 @@ func (s *Service) Settings(ctx context.Context, tenantID string) (*Settings, err
 // recorded must not happen; an event whose write then fails says so in the
 // log of the request (and the settings are unchanged).
 func (s *Service) record(ctx context.Context, tenantID, action, resource, id, detail string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.audit == nil {
 		return apperr.New(apperr.Unavailable, "Salve cannot record this change here, so it was not made.")
 	}
@@ -90,6 +93,7 @@ func (s *Service) record(ctx context.Context, tenantID, action, resource, id, de
 // editShipping loads the shipping table, lets change edit it, checks it,
 // records the change and stores the whole table.
 func (s *Service) editShipping(ctx context.Context, tenantID, action, resource, id, detail string, change func(*Shipping) error) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	cur, err := s.Settings(ctx, tenantID)
 	if err != nil {
 		return err
@@ -151,6 +155,7 @@ func invalid(fields map[string]string) error {
 
 // SaveMethod adds a shipping method or renames one.
 func (s *Service) SaveMethod(ctx context.Context, tenantID, methodCode, label string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	fields := map[string]string{}
 	c := code(fields, "code", methodCode)
 	l := text(fields, "label", label, "Enter the name buyers see, such as Standard (3–5 business days).", 100)
@@ -171,6 +176,7 @@ func (s *Service) SaveMethod(ctx context.Context, tenantID, methodCode, label st
 
 // DeleteMethod removes a method with its rates.
 func (s *Service) DeleteMethod(ctx context.Context, tenantID, methodCode string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.editShipping(ctx, tenantID, "shipping.method.delete", "shipping_method", methodCode, "", func(sh *Shipping) error {
 		if _, ok := sh.Method(methodCode); !ok {
 			return apperr.NotFoundError()
@@ -196,6 +202,7 @@ func (s *Service) DeleteMethod(ctx context.Context, tenantID, methodCode string)
 // separated by commas, spaces or lines. A region already in another zone
 // is refused with the zone it is in, so a region's zone is never ambiguous.
 func (s *Service) SaveZone(ctx context.Context, tenantID, zoneCode, name, regionList string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	fields := map[string]string{}
 	c := code(fields, "code", zoneCode)
 	n := text(fields, "name", name, "Enter the zone's name, such as Contiguous states.", 100)
@@ -243,6 +250,7 @@ func (s *Service) SaveZone(ctx context.Context, tenantID, zoneCode, name, region
 // DeleteZone removes a zone with its rates: its regions can no longer be
 // shipped to unless another zone holds them.
 func (s *Service) DeleteZone(ctx context.Context, tenantID, zoneCode string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.editShipping(ctx, tenantID, "shipping.zone.delete", "shipping_zone", zoneCode, "", func(sh *Shipping) error {
 		found := false
 		var zs []Zone
@@ -274,6 +282,7 @@ type RateInput struct {
 
 // SaveRate sets what a method costs into a zone.
 func (s *Service) SaveRate(ctx context.Context, tenantID string, in RateInput) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	fields := map[string]string{}
 	r := Rate{Method: strings.TrimSpace(in.Method), Zone: strings.TrimSpace(in.Zone), Kind: strings.TrimSpace(in.Kind)}
 	if r.Kind != Flat && r.Kind != Weight {
@@ -317,6 +326,7 @@ func (s *Service) SaveRate(ctx context.Context, tenantID string, in RateInput) e
 // DeleteRate removes what a method costs into a zone: the method is then
 // not offered there.
 func (s *Service) DeleteRate(ctx context.Context, tenantID, methodCode, zoneCode string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.editShipping(ctx, tenantID, "shipping.rate.delete", "shipping_rate", methodCode+"/"+zoneCode, "", func(sh *Shipping) error {
 		var rs []Rate
 		for _, r := range sh.Rates {
@@ -358,6 +368,7 @@ const MaxRatePCM = 30000
 
 // SaveTaxRegion sets a region's rate and exemptions.
 func (s *Service) SaveTaxRegion(ctx context.Context, tenantID, regionCode, percent string, exemptRx, exemptHSA bool) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	name, ok := RegionName(regionCode)
 	if !ok {
 		return apperr.NotFoundError()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Limits are a tenant's own session limits (issue 19: changed only through
@@ -49,6 +50,7 @@ func (s *Service) Policy() auth.SessionPolicy { return s.policy }
 // deploy time. A failure to read the tenant's limits keeps the server's
 // (the request still has the deploy-time limits) and is logged.
 func (s *Service) PolicyFor(ctx context.Context, tenantID string) auth.SessionPolicy {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p := s.policy
 	if s.limits == nil {
 		return p

@@ -95,6 +95,7 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, at Attempt) (stri
 // refuse records a refused sign-in of an account (nil when there is none, or
 // it must not be named) and returns answer.
 func (s *Service) refuse(ctx context.Context, tenantID string, u *accounts.User, why string, answer error) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	e := audit.Entry{TenantID: tenantID, Action: "user.login", Outcome: audit.Denied, Detail: why}
 	if u != nil {
 		e.ActorID, e.ActorRole, e.Subjects, e.ResourceID = u.ID, u.Role, []string{u.ID}, u.ID

@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 const (
@@ -20,6 +21,7 @@ const (
 
 // totpHandle opens the vault for an account's TOTP secret.
 func (s *Service) totpHandle(ctx context.Context, tenantID, userID string, act access.Action, action string) (phi.Handle, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{userID}, Action: act,
 		Purpose: access.PurposeSelf, Resource: "user", ResourceID: userID, AuditAction: action})
 }

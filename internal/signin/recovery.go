@@ -43,6 +43,7 @@ func (s *Service) forgot(ctx context.Context, t *tenant.Tenant, baseURL, email s
 // ResetLinkValid reports whether a reset link can still be used (to show the
 // form or say the link expired), without spending it.
 func (s *Service) ResetLinkValid(ctx context.Context, tenantID, token string) bool {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return false
 	}
@@ -55,6 +56,7 @@ func (s *Service) ResetLinkValid(ctx context.Context, tenantID, token string) bo
 // second factor (a reset never bypasses MFA). Every session of the account
 // ends, and a lock from failed attempts is lifted (the mailbox was proven).
 func (s *Service) Reset(ctx context.Context, tenantID, token, password string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return accounts.ErrBadLink
 	}
@@ -103,6 +105,7 @@ func (s *Service) Reset(ctx context.Context, tenantID, token, password string) e
 
 // Unlock lifts a patient's lock with the emailed unlock link.
 func (s *Service) Unlock(ctx context.Context, tenantID, token string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return accounts.ErrBadLink
 	}

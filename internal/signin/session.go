@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Session is a signed-in browser as the rest of Salve sees it. The cookie
@@ -79,6 +80,7 @@ func withStage(s Session, secondFactor bool) Session {
 // passkey sign-in). Why a new token every time: a token planted in a browser
 // before sign-in (session fixation) is never promoted.
 func (s *Service) startSession(ctx context.Context, u accounts.User, device string, mfa bool) (string, Session, error) {
+	ctx = tenant.WithScope(ctx, u.TenantID)
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		return "", Session{}, err
@@ -104,6 +106,7 @@ var ErrNoSession = errors.New("no valid session")
 // be active with the role the session was started with. A session that passes
 // is touched (at most once a minute) so its idle timer restarts.
 func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !auth.ValidToken(token) {
 		return Session{}, ErrNoSession
 	}
@@ -142,6 +145,7 @@ func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, 
 
 // Logout ends a session on the server: the token is worthless from now on.
 func (s *Service) Logout(ctx context.Context, sess Session) error {
+	ctx = tenant.WithScope(ctx, sess.TenantID)
 	ctx = acting(ctx, sess)
 	err := s.sessions.Revoke(ctx, sess.UserID, sess.ID, s.clock.Now())
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
@@ -152,6 +156,7 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 
 // Sessions lists the live sessions of the signed-in user.
 func (s *Service) Sessions(ctx context.Context, sess Session) ([]Session, error) {
+	ctx = tenant.WithScope(ctx, sess.TenantID)
 	policy := s.PolicyFor(ctx, sess.TenantID)
 	since := s.clock.Now().Add(-policy.Idle(sess.Role))
 	rows, err := s.sessions.Live(ctx, sess.UserID, since)
@@ -171,6 +176,7 @@ func (s *Service) Sessions(ctx context.Context, sess Session) ([]Session, error)
 // RevokeSession ends one of the signed-in user's sessions, found by the
 // position-independent reference the sessions page shows (SessionRef).
 func (s *Service) RevokeSession(ctx context.Context, sess Session, ref string) error {
+	ctx = tenant.WithScope(ctx, sess.TenantID)
 	ctx = acting(ctx, sess)
 	rows, err := s.sessions.Live(ctx, sess.UserID, time.Time{})
 	if err != nil {

@@ -210,6 +210,7 @@ func (s *Service) emailIndex(tenantID, email string) []byte {
 // actor of sign-in flows before anyone is signed in. The audit event names the
 // flow, and the account concerned as its subject.
 func systemCtx(ctx context.Context, tenantID, flow string) context.Context {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return access.WithActor(ctx, access.System("identity."+flow, tenantID))
 }
 

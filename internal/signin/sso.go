@@ -116,6 +116,7 @@ func ssoSubject(tenantID string) string { return "tenant:" + tenantID }
 // SetSSO stores a tenant's provider, its client secret sealed by the vault.
 // The actor in ctx (an operator's command) is recorded.
 func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	u, err := url.Parse(c.Issuer)
 	// Why https: the provider's answers sign people in; plain http only to a
 	// provider on this machine (tests, a local development provider).
@@ -161,6 +162,7 @@ func (s *Service) SetSSO(ctx context.Context, tenantID string, c SSO) error {
 
 // DisableSSO turns a tenant's single sign-on off.
 func (s *Service) DisableSSO(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.event(ctx, audit.Entry{TenantID: tenantID, Action: "sso.disable", ResourceType: "sso", ResourceID: tenantID,
 		Severity: audit.High, Purpose: access.PurposeOperations}); err != nil {
 		return err
@@ -171,6 +173,7 @@ func (s *Service) DisableSSO(ctx context.Context, tenantID string) error {
 
 // HasSSO reports whether a tenant offers single sign-on.
 func (s *Service) HasSSO(ctx context.Context, tenantID string) bool {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := s.sso.Get(ctx, tenantID)
 	return err == nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Amendments keeps patients' amendment requests in the PHI store. It
@@ -37,6 +38,7 @@ func scanAmendment(row interface{ Scan(...any) error }) (amend.Record, error) {
 
 // Insert stores a new request.
 func (s *Amendments) Insert(ctx context.Context, r amend.Record) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	if _, err := s.db.w.ExecContext(ctx, `INSERT INTO amendments (`+amendColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		r.ID, r.TenantID, r.PatientID, r.RequesterID, string(r.Kind), r.RecordID, string(r.Status), r.RequestedAt.UTC(), r.DueAt.UTC(),
 		r.Extended, nullTime(r.DecidedAt), r.DeciderID, r.Disagreed, r.BodyCT); err != nil {
@@ -47,6 +49,7 @@ func (s *Amendments) Insert(ctx context.Context, r amend.Record) error {
 
 // ByID returns a request of a tenant, or NotFound.
 func (s *Amendments) ByID(ctx context.Context, tenantID, amendmentID string) (amend.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := scanAmendment(s.db.r.QueryRowContext(ctx, `SELECT `+amendColumns+` FROM amendments WHERE id = $1 AND tenant_id = $2`, amendmentID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundError()
@@ -76,12 +79,14 @@ func (s *Amendments) list(ctx context.Context, query string, args ...any) ([]ame
 
 // ByPatient returns a patient's requests, newest first, at most limit.
 func (s *Amendments) ByPatient(ctx context.Context, tenantID, patientID string, limit int) ([]amend.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.list(ctx, `SELECT `+amendColumns+` FROM amendments WHERE tenant_id = $1 AND patient_id = $2
 		ORDER BY requested_at DESC, id DESC LIMIT $3`, tenantID, patientID, limit)
 }
 
 // ByRecord returns the requests about one record, oldest first.
 func (s *Amendments) ByRecord(ctx context.Context, tenantID string, kind amend.Kind, recordID string) ([]amend.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.list(ctx, `SELECT `+amendColumns+` FROM amendments WHERE tenant_id = $1 AND kind = $2 AND record_id = $3
 		ORDER BY requested_at, id`, tenantID, string(kind), recordID)
 }
@@ -89,6 +94,7 @@ func (s *Amendments) ByRecord(ctx context.Context, tenantID string, kind amend.K
 // Open returns a tenant's requests waiting for a decision, of the given
 // kinds (all when empty), the earliest due first, at most limit.
 func (s *Amendments) Open(ctx context.Context, tenantID string, kinds []amend.Kind, limit int) ([]amend.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	q := `SELECT ` + amendColumns + ` FROM amendments WHERE tenant_id = $1 AND status = 'requested'`
 	args := []any{tenantID}
 	if len(kinds) > 0 {
@@ -108,6 +114,7 @@ func (s *Amendments) Open(ctx context.Context, tenantID string, kinds []amend.Ki
 // status, extension and statement); a Conflict (apperr.StaleError) when
 // someone else changed it first.
 func (s *Amendments) Update(ctx context.Context, prev, next amend.Record) error {
+	ctx = tenant.WithScope(ctx, prev.TenantID)
 	res, err := s.db.w.ExecContext(ctx, `UPDATE amendments SET status = $1, due_at = $2, extended = $3, decided_at = $4, decider_id = $5,
 		disagreed = $6, body_ct = $7
 		WHERE id = $8 AND tenant_id = $9 AND status = $10 AND extended = $11 AND disagreed = $12`,

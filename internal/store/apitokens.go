@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // APITokens keeps API tokens (their hashes) in the PHI store. It implements
@@ -40,6 +41,7 @@ func scanAPIToken(row interface{ Scan(...any) error }) (apitokens.Record, error)
 
 // Insert stores a token, refusing past limit active tokens of its owner.
 func (s *APITokens) Insert(ctx context.Context, r apitokens.Record, limit int, now time.Time) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE tenant_id = $1 AND kind = $2 AND owner_id = $3
@@ -78,6 +80,7 @@ func (s *APITokens) ByHash(ctx context.Context, hash []byte) (apitokens.Record, 
 
 // Owned returns the tokens of a kind (and owner, unless empty), newest first.
 func (s *APITokens) Owned(ctx context.Context, tenantID string, kind apitokens.Kind, ownerID string) ([]apitokens.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE tenant_id = $1 AND kind = $2
 		AND ($3 = '' OR owner_id = $3) ORDER BY created_at DESC, id DESC`, tenantID, string(kind), ownerID)
 	if err != nil {
@@ -98,6 +101,7 @@ func (s *APITokens) Owned(ctx context.Context, tenantID string, kind apitokens.K
 // Revoke revokes a token; NotFound when the tenant, kind and owner (unless
 // empty) have no such token. Revoking a revoked token changes nothing.
 func (s *APITokens) Revoke(ctx context.Context, tenantID string, kind apitokens.Kind, ownerID, tokenID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var found string
 	err := s.db.w.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE id = $1 AND tenant_id = $2 AND kind = $3 AND ($4 = '' OR owner_id = $4)`,
 		tokenID, tenantID, string(kind), ownerID).Scan(&found)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/appointments"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Appointments keeps locations, clinicians' hours, appointment types and
@@ -78,18 +79,21 @@ func scanLocation(r scanner) (appointments.Location, error) {
 
 // Locations lists a tenant's locations by name.
 func (s *Appointments) Locations(ctx context.Context, tenantID string) ([]appointments.Location, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return collect(ctx, s.db.r, "locations", scanLocation,
 		`SELECT id, tenant_id, name, address, time_zone, created_at FROM locations WHERE tenant_id = $1 ORDER BY name, id`, tenantID)
 }
 
 // InsertLocation stores a location.
 func (s *Appointments) InsertLocation(ctx context.Context, l appointments.Location) error {
+	ctx = tenant.WithScope(ctx, l.TenantID)
 	return s.exec(ctx, "insert location", `INSERT INTO locations (id, tenant_id, name, address, time_zone, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		l.ID, l.TenantID, l.Name, l.Address, l.TimeZone, l.CreatedAt)
 }
 
 // Profiles lists a tenant's clinician profiles.
 func (s *Appointments) Profiles(ctx context.Context, tenantID string) ([]appointments.Profile, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return collect(ctx, s.db.r, "clinician profiles", func(r scanner) (appointments.Profile, error) {
 		var p appointments.Profile
 		return p, r.Scan(&p.ClinicianID, &p.TenantID, &p.DisplayName)
@@ -98,12 +102,14 @@ func (s *Appointments) Profiles(ctx context.Context, tenantID string) ([]appoint
 
 // SetProfile creates or replaces a clinician's profile.
 func (s *Appointments) SetProfile(ctx context.Context, p appointments.Profile) error {
+	ctx = tenant.WithScope(ctx, p.TenantID)
 	return s.exec(ctx, "clinician profile", `INSERT INTO clinician_profiles (clinician_id, tenant_id, display_name) VALUES ($1, $2, $3)
 		ON CONFLICT (clinician_id) DO UPDATE SET display_name = excluded.display_name`, p.ClinicianID, p.TenantID, p.DisplayName)
 }
 
 // Types lists a tenant's appointment types by name.
 func (s *Appointments) Types(ctx context.Context, tenantID string) ([]appointments.Type, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return collect(ctx, s.db.r, "appointment types", func(r scanner) (appointments.Type, error) {
 		var t appointments.Type
 		var mode string
@@ -116,6 +122,7 @@ func (s *Appointments) Types(ctx context.Context, tenantID string) ([]appointmen
 
 // InsertType stores a type.
 func (s *Appointments) InsertType(ctx context.Context, t appointments.Type) error {
+	ctx = tenant.WithScope(ctx, t.TenantID)
 	return s.exec(ctx, "insert appointment type", `INSERT INTO appointment_types (id, tenant_id, name, duration_min, mode, price_minor, currency, active, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.ID, t.TenantID, t.Name, t.DurationMin, string(t.Mode), t.PriceMinor, t.Currency, t.Active, t.CreatedAt)
 }
@@ -123,6 +130,7 @@ func (s *Appointments) InsertType(ctx context.Context, t appointments.Type) erro
 // SetTypeActive retires or restores a type; NotFound when the tenant has
 // none with that id.
 func (s *Appointments) SetTypeActive(ctx context.Context, tenantID, typeID string, active bool) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.execOne(ctx, "appointment type", apperr.NotFoundError(), `UPDATE appointment_types SET active = $1 WHERE id = $2 AND tenant_id = $3`,
 		active, typeID, tenantID)
 }
@@ -130,6 +138,7 @@ func (s *Appointments) SetTypeActive(ctx context.Context, tenantID, typeID strin
 // CancelWindow returns the tenant's cancellation window; ok is false when
 // none is set.
 func (s *Appointments) CancelWindow(ctx context.Context, tenantID string) (time.Duration, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var mins int64
 	err := s.db.r.QueryRowContext(ctx, `SELECT cancel_window_mins FROM appointment_settings WHERE tenant_id = $1`, tenantID).Scan(&mins)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -143,6 +152,7 @@ func (s *Appointments) CancelWindow(ctx context.Context, tenantID string) (time.
 
 // SetCancelWindow sets the tenant's cancellation window.
 func (s *Appointments) SetCancelWindow(ctx context.Context, tenantID string, d time.Duration) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "appointment settings", `INSERT INTO appointment_settings (tenant_id, cancel_window_mins) VALUES ($1, $2)
 		ON CONFLICT (tenant_id) DO UPDATE SET cancel_window_mins = excluded.cancel_window_mins`, tenantID, int64(d/time.Minute))
 }
@@ -150,12 +160,14 @@ func (s *Appointments) SetCancelWindow(ctx context.Context, tenantID string, d t
 // ClearCancelWindow removes the tenant's window from this table (it now
 // lives in the brand's settings: server.AdoptLegacyPolicies).
 func (s *Appointments) ClearCancelWindow(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "appointment settings", `DELETE FROM appointment_settings WHERE tenant_id = $1`, tenantID)
 }
 
 // Availability returns the weekly hours and exceptions of one clinician, or
 // of every clinician of the tenant when clinicianID is empty.
 func (s *Appointments) Availability(ctx context.Context, tenantID, clinicianID string) ([]appointments.Hours, []appointments.Exception, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	hours, err := collect(ctx, s.db.r, "clinician hours", func(r scanner) (appointments.Hours, error) {
 		var h appointments.Hours
 		var wd int
@@ -177,6 +189,7 @@ func (s *Appointments) Availability(ctx context.Context, tenantID, clinicianID s
 
 // InsertHours stores weekly hours.
 func (s *Appointments) InsertHours(ctx context.Context, h appointments.Hours) error {
+	ctx = tenant.WithScope(ctx, h.TenantID)
 	return s.exec(ctx, "insert clinician hours", `INSERT INTO clinician_hours (id, tenant_id, clinician_id, location_id, weekday, start_min, end_min)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, h.ID, h.TenantID, h.ClinicianID, h.LocationID, int(h.Weekday), h.StartMin, h.EndMin)
 }
@@ -184,12 +197,14 @@ func (s *Appointments) InsertHours(ctx context.Context, h appointments.Hours) er
 // DeleteHours removes a clinician's weekly hours; NotFound when they have
 // none with that id.
 func (s *Appointments) DeleteHours(ctx context.Context, tenantID, clinicianID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.execOne(ctx, "delete clinician hours", apperr.NotFoundError(),
 		`DELETE FROM clinician_hours WHERE id = $1 AND tenant_id = $2 AND clinician_id = $3`, id, tenantID, clinicianID)
 }
 
 // InsertException stores an exception.
 func (s *Appointments) InsertException(ctx context.Context, e appointments.Exception) error {
+	ctx = tenant.WithScope(ctx, e.TenantID)
 	return s.exec(ctx, "insert clinician exception", `INSERT INTO clinician_exceptions (id, tenant_id, clinician_id, location_id, day, kind, start_min, end_min)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.ID, e.TenantID, e.ClinicianID, e.LocationID, e.Day, e.Kind, e.StartMin, e.EndMin)
 }
@@ -197,6 +212,7 @@ func (s *Appointments) InsertException(ctx context.Context, e appointments.Excep
 // DeleteException removes a clinician's exception; NotFound when they have
 // none with that id.
 func (s *Appointments) DeleteException(ctx context.Context, tenantID, clinicianID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.execOne(ctx, "delete clinician exception", apperr.NotFoundError(),
 		`DELETE FROM clinician_exceptions WHERE id = $1 AND tenant_id = $2 AND clinician_id = $3`, id, tenantID, clinicianID)
 }
@@ -217,6 +233,7 @@ func scanAppt(r scanner) (appointments.Record, error) {
 
 // Booked lists a tenant's live bookings that overlap [from, to).
 func (s *Appointments) Booked(ctx context.Context, tenantID string, from, to time.Time) ([]appointments.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return collect(ctx, s.db.r, "booked appointments", scanAppt, `SELECT `+apptColumns+` FROM appointments
 		WHERE tenant_id = $1 AND status = 'booked' AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id`, tenantID, from.UTC(), to.UTC())
 }
@@ -239,6 +256,7 @@ func overlapping(ctx context.Context, tx *sql.Tx, clinicianID, except string, st
 // the same start on PostgreSQL (read committed: neither sees the other's
 // row); the check catches a different start that overlaps (a longer type).
 func (s *Appointments) Insert(ctx context.Context, a appointments.Record) error {
+	ctx = tenant.WithScope(ctx, a.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if busy, err := overlapping(ctx, tx, a.ClinicianID, a.ID, a.StartsAt, a.EndsAt); err != nil {
 			return err
@@ -259,6 +277,7 @@ func (s *Appointments) Insert(ctx context.Context, a appointments.Record) error 
 
 // ByID returns one of a tenant's appointments, or NotFound.
 func (s *Appointments) ByID(ctx context.Context, tenantID, id string) (appointments.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := scanAppt(s.db.r.QueryRowContext(ctx, `SELECT `+apptColumns+` FROM appointments WHERE id = $1 AND tenant_id = $2`, id, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.NotFoundError()
@@ -271,6 +290,7 @@ func (s *Appointments) ByID(ctx context.Context, tenantID, id string) (appointme
 
 // ByPatient lists a patient's appointments by start.
 func (s *Appointments) ByPatient(ctx context.Context, tenantID, patientID string) ([]appointments.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return collect(ctx, s.db.r, "patient appointments", scanAppt, `SELECT `+apptColumns+` FROM appointments
 		WHERE tenant_id = $1 AND patient_id = $2 ORDER BY starts_at, id`, tenantID, patientID)
 }
@@ -279,6 +299,7 @@ func (s *Appointments) ByPatient(ctx context.Context, tenantID, patientID string
 // in one transaction, with the checks of Insert; Stale when it is no longer
 // booked at oldStart. The reminder is owed again for the new time.
 func (s *Appointments) Move(ctx context.Context, a appointments.Record, oldStart time.Time) error {
+	ctx = tenant.WithScope(ctx, a.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if busy, err := overlapping(ctx, tx, a.ClinicianID, a.ID, a.StartsAt, a.EndsAt); err != nil {
 			return err
@@ -305,6 +326,7 @@ func (s *Appointments) Move(ctx context.Context, a appointments.Record, oldStart
 
 // Cancel cancels a booking; Stale when it is no longer booked at start.
 func (s *Appointments) Cancel(ctx context.Context, tenantID, id string, start, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.execOne(ctx, "cancel appointment", apperr.StaleError(), `UPDATE appointments SET status = 'cancelled', updated_at = $1
 		WHERE id = $2 AND tenant_id = $3 AND status = 'booked' AND starts_at = $4`, now, id, tenantID, start.UTC())
 }
@@ -312,6 +334,7 @@ func (s *Appointments) Cancel(ctx context.Context, tenantID, id string, start, n
 // Day lists a clinician's live bookings starting in [from, to) with
 // patients they have a current care relationship with, in one query.
 func (s *Appointments) Day(ctx context.Context, tenantID, clinicianID string, from, to time.Time) ([]appointments.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return collect(ctx, s.db.r, "clinician day", scanAppt, `SELECT a.id, a.tenant_id, a.patient_id, a.clinician_id, a.location_id, a.starts_at,
 		a.ends_at, a.status, a.details_ct, a.reminded_at, a.created_at, a.updated_at FROM appointments a
 		JOIN care_relationships c ON c.clinician_id = a.clinician_id AND c.patient_id = a.patient_id AND c.tenant_id = a.tenant_id AND c.ended_at IS NULL
@@ -322,6 +345,7 @@ func (s *Appointments) Day(ctx context.Context, tenantID, clinicianID string, fr
 // DueReminders lists live bookings of every tenant starting in [from, to)
 // that have had no reminder, at most limit.
 func (s *Appointments) DueReminders(ctx context.Context, from, to time.Time, limit int) ([]appointments.Record, error) {
+	ctx = tenant.AcrossTenants(ctx) // the reminder job walks every tenant
 	return collect(ctx, s.db.r, "due reminders", scanAppt, `SELECT `+apptColumns+` FROM appointments
 		WHERE status = 'booked' AND reminded_at IS NULL AND starts_at >= $1 AND starts_at < $2 ORDER BY starts_at, id LIMIT $3`,
 		from.UTC(), to.UTC(), limit)
@@ -329,5 +353,6 @@ func (s *Appointments) DueReminders(ctx context.Context, from, to time.Time, lim
 
 // MarkReminded records that a booking's reminder was queued.
 func (s *Appointments) MarkReminded(ctx context.Context, id string, now time.Time) error {
+	ctx = tenant.AcrossTenants(ctx) // the reminder job marks what DueReminders found, in any tenant
 	return s.exec(ctx, "appointment reminded", `UPDATE appointments SET reminded_at = $1 WHERE id = $2`, now, id)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // AuditEvents is the audit log's storage in the audit store: the hash-chained
@@ -145,6 +146,7 @@ func insertSQL(engine Engine, table string, cols []string, rows int) string {
 // Find calls fn for the events that match q, oldest first (newest first
 // with q.Newest), at most q.Limit.
 func (s *AuditEvents) Find(ctx context.Context, q audit.Query, fn func(*audit.Row) error) error {
+	ctx = tenant.WithScope(ctx, q.TenantID)
 	var where []string
 	var args []any
 	arg := func(cond string, v any) {

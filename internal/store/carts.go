@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Carts keeps browser carts in the catalog store. It implements cart.Store.
@@ -45,6 +46,7 @@ func scanLine(rows *sql.Rows, qty bool) (cart.Line, error) {
 
 // Variants returns the lines of the variants with the given ids, one query.
 func (s *Carts) Variants(ctx context.Context, tenantID string, ids []string) ([]cart.Line, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	args := []any{tenantID}
 	for _, v := range ids {
 		if id.Valid(v) {
@@ -79,6 +81,7 @@ func (s *Carts) Variants(ctx context.Context, tenantID string, ids []string) ([]
 
 // Lines returns a cart's lines with current prices, one query.
 func (s *Carts) Lines(ctx context.Context, tenantID, tokenHash string) ([]cart.Line, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+lineColumns+`, i.quantity FROM cart_items i
 		JOIN variants v ON v.id = i.variant_id JOIN products p ON p.id = v.product_id
 		WHERE i.tenant_id = $1 AND i.token_hash = $2 ORDER BY i.added_at, v.id`, tenantID, tokenHash)
@@ -99,6 +102,7 @@ func (s *Carts) Lines(ctx context.Context, tenantID, tokenHash string) ([]cart.L
 
 // SetQuantity sets or removes one line, creating the cart on first use.
 func (s *Carts) SetQuantity(ctx context.Context, tenantID, tokenHash, variantID string, qty int64, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if qty <= 0 {
 			_, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE tenant_id = $1 AND token_hash = $2 AND variant_id = $3`,
@@ -123,6 +127,7 @@ func (s *Carts) SetQuantity(ctx context.Context, tenantID, tokenHash, variantID 
 
 // Clear empties a cart.
 func (s *Carts) Clear(ctx context.Context, tenantID, tokenHash string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE tenant_id = $1 AND token_hash = $2`, tenantID, tokenHash); err != nil {
 			return fmt.Errorf("cart clear: %w", err)
@@ -135,6 +140,7 @@ func (s *Carts) Clear(ctx context.Context, tenantID, tokenHash string) error {
 // items go, lines already there keep their place and take the new quantity,
 // new lines follow in the order given.
 func (s *Carts) Replace(ctx context.Context, tenantID, tokenHash string, items []cart.Item, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		args := []any{tenantID, tokenHash}
 		keep := ""
@@ -172,6 +178,7 @@ func (s *Carts) Replace(ctx context.Context, tenantID, tokenHash string, items [
 // Bind marks a cart as a signed-in patient's (creating it): its items are
 // also in that patient's saved cart. It records no one.
 func (s *Carts) Bind(ctx context.Context, tenantID, tokenHash string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO carts (token_hash, tenant_id, created_at, updated_at, bound) VALUES ($1, $2, $3, $3, TRUE)
 			ON CONFLICT (token_hash) DO UPDATE SET bound = TRUE`, tokenHash, tenantID, now); err != nil {
@@ -183,6 +190,7 @@ func (s *Carts) Bind(ctx context.Context, tenantID, tokenHash string, now time.T
 
 // Bound reports whether a cart was bound by Bind; an unknown cart is not.
 func (s *Carts) Bound(ctx context.Context, tenantID, tokenHash string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var b bool
 	err := s.db.r.QueryRowContext(ctx, `SELECT bound FROM carts WHERE token_hash = $1 AND tenant_id = $2`, tokenHash, tenantID).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // CatalogRepo stores products, categories, images, landing pages and the menu in
@@ -59,6 +60,7 @@ func nullable(s string) any {
 
 // bumpVersion increments the tenant's catalog version inside a write.
 func bumpVersion(ctx context.Context, tx *sql.Tx, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions (tenant_id, version) VALUES ($1, 1)
 		ON CONFLICT (tenant_id) DO UPDATE SET version = catalog_versions.version + 1`, tenantID)
 	if err != nil {
@@ -69,6 +71,7 @@ func bumpVersion(ctx context.Context, tx *sql.Tx, tenantID string) error {
 
 // Version returns the tenant's catalog version (0 before any change).
 func (s *CatalogRepo) Version(ctx context.Context, tenantID string) (int64, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var v int64
 	err := s.db.r.QueryRowContext(ctx, `SELECT version FROM catalog_versions WHERE tenant_id = $1`, tenantID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -250,6 +253,7 @@ func (b *searchSQL) orderBy() string {
 // of a search's time was FTS5 merging the prefix matches of each word), and
 // each statement is a round trip through the driver.
 func (s *CatalogRepo) Search(ctx context.Context, tenantID string, spec catalog.Spec) ([]string, catalog.Counts, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c := catalog.Counts{Categories: map[string]int{}}
 	b := &searchSQL{engine: s.db.engine, tenant: tenantID, spec: spec}
 	q := b.statement()
@@ -365,6 +369,7 @@ func (s *CatalogRepo) Listing(ctx context.Context, tenantID string, limit int) (
 // ProductWords returns the names, brands and tags of the tenant's active
 // products (see catalog.Store).
 func (s *CatalogRepo) ProductWords(ctx context.Context, tenantID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var out []string
 	err := each(ctx, s.db.r, `SELECT name, brand, tags FROM products WHERE tenant_id = $1 AND status = 'active'`, []any{tenantID},
 		func(rows *sql.Rows) error {
@@ -393,6 +398,7 @@ func scrubTerms(err error, terms []string) error {
 // Products loads products with their variants and images in three statements,
 // in the order of ids; unknown ids are left out.
 func (s *CatalogRepo) Products(ctx context.Context, tenantID string, ids []string) ([]*catalog.Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var valid []any
 	for _, x := range ids {
 		if id.Valid(x) {
@@ -458,6 +464,7 @@ func each(ctx context.Context, q querier, query string, args []any, fn func(*sql
 // loadChildren fills variants and images of the products in byID; in and args
 // select them ($1 is the tenant).
 func (s *CatalogRepo) loadChildren(ctx context.Context, q querier, tenantID, in string, args []any, byID map[string]*catalog.Product) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	where := `WHERE tenant_id = $1`
 	if in != "" {
 		where += ` AND product_id IN (` + in + `)`
@@ -503,11 +510,13 @@ func (s *CatalogRepo) loadChildren(ctx context.Context, q querier, tenantID, in 
 
 // ProductBySlug returns a product of any status, or NotFound.
 func (s *CatalogRepo) ProductBySlug(ctx context.Context, tenantID, slug string) (*catalog.Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.one(ctx, tenantID, `slug = $2`, slug)
 }
 
 // ProductByID returns a product of any status, or NotFound.
 func (s *CatalogRepo) ProductByID(ctx context.Context, tenantID, pid string) (*catalog.Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(pid) {
 		return nil, apperr.NotFoundError()
 	}
@@ -515,6 +524,7 @@ func (s *CatalogRepo) ProductByID(ctx context.Context, tenantID, pid string) (*c
 }
 
 func (s *CatalogRepo) one(ctx context.Context, tenantID, where string, arg string) (*catalog.Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p, err := scanProduct(s.db.r.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 AND `+where, tenantID, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundError()
@@ -531,6 +541,7 @@ func (s *CatalogRepo) one(ctx context.Context, tenantID, where string, arg strin
 // AllProducts returns every product of the tenant, any status, by name, with
 // variants and images, in three statements.
 func (s *CatalogRepo) AllProducts(ctx context.Context, tenantID string) ([]*catalog.Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var out []*catalog.Product
 	byID := map[string]*catalog.Product{}
 	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE tenant_id = $1 ORDER BY lower(name), id`, []any{tenantID}, func(rows *sql.Rows) error {
@@ -553,6 +564,7 @@ func (s *CatalogRepo) AllProducts(ctx context.Context, tenantID string) ([]*cata
 // SaveProducts inserts or updates products with their variants and search text
 // in one transaction: a problem with any product changes nothing.
 func (s *CatalogRepo) SaveProducts(ctx context.Context, tenantID string, ps []*catalog.Product) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		cats := map[string]string{}
 		err := each(ctx, tx, `SELECT id, name FROM categories WHERE tenant_id = $1`, []any{tenantID}, func(rows *sql.Rows) error {
@@ -582,6 +594,7 @@ func (s *CatalogRepo) SaveProducts(ctx context.Context, tenantID string, ps []*c
 }
 
 func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID string, p *catalog.Product, category string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	price, _ := p.MinPrice()
 	tags := strings.Join(p.Tags, ",")
 	res, err := tx.ExecContext(ctx, `UPDATE products SET slug = $3, name = $4, brand = $5, summary = $6, description = $7,
@@ -690,6 +703,7 @@ func productErr(err error, p *catalog.Product) error {
 
 // Categories returns the tenant's categories in their order.
 func (s *CatalogRepo) Categories(ctx context.Context, tenantID string) ([]catalog.Category, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, slug, name, description, position FROM categories
 		WHERE tenant_id = $1 ORDER BY position, name`, tenantID)
 	if err != nil {
@@ -709,6 +723,7 @@ func (s *CatalogRepo) Categories(ctx context.Context, tenantID string) ([]catalo
 
 // SaveCategory inserts or updates a category.
 func (s *CatalogRepo) SaveCategory(ctx context.Context, c *catalog.Category) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE categories SET slug = $3, name = $4, description = $5, position = $6
 			WHERE id = $1 AND tenant_id = $2`, c.ID, c.TenantID, c.Slug, c.Name, c.Description, c.Position)
@@ -730,6 +745,7 @@ func (s *CatalogRepo) SaveCategory(ctx context.Context, c *catalog.Category) err
 
 // DeleteCategory deletes a category; its products become uncategorized.
 func (s *CatalogRepo) DeleteCategory(ctx context.Context, tenantID, cid string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(cid) {
 		return apperr.NotFoundError()
 	}
@@ -750,6 +766,7 @@ func (s *CatalogRepo) DeleteCategory(ctx context.Context, tenantID, cid string) 
 
 // Pages returns the tenant's landing pages by title.
 func (s *CatalogRepo) Pages(ctx context.Context, tenantID string) ([]catalog.Page, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, slug, title, body, body_html, published, updated_at
 		FROM pages WHERE tenant_id = $1 ORDER BY title, id`, tenantID)
 	if err != nil {
@@ -770,6 +787,7 @@ func (s *CatalogRepo) Pages(ctx context.Context, tenantID string) ([]catalog.Pag
 
 // PageBySlug returns a landing page (published or not), or NotFound.
 func (s *CatalogRepo) PageBySlug(ctx context.Context, tenantID, slug string) (*catalog.Page, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var p catalog.Page
 	err := s.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, slug, title, body, body_html, published, updated_at
 		FROM pages WHERE tenant_id = $1 AND slug = $2`, tenantID, slug).
@@ -786,6 +804,7 @@ func (s *CatalogRepo) PageBySlug(ctx context.Context, tenantID, slug string) (*c
 
 // SavePage inserts or updates a landing page.
 func (s *CatalogRepo) SavePage(ctx context.Context, p *catalog.Page) error {
+	ctx = tenant.WithScope(ctx, p.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE pages SET slug = $3, title = $4, body = $5, body_html = $6, published = $7,
 			updated_at = $8 WHERE id = $1 AND tenant_id = $2`, p.ID, p.TenantID, p.Slug, p.Title, p.Body, p.BodyHTML, p.Published, p.UpdatedAt)
@@ -807,6 +826,7 @@ func (s *CatalogRepo) SavePage(ctx context.Context, p *catalog.Page) error {
 
 // DeletePage deletes a landing page.
 func (s *CatalogRepo) DeletePage(ctx context.Context, tenantID, pid string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(pid) {
 		return apperr.NotFoundError()
 	}
@@ -824,6 +844,7 @@ func (s *CatalogRepo) DeletePage(ctx context.Context, tenantID, pid string) erro
 
 // Menu returns the navigation menu.
 func (s *CatalogRepo) Menu(ctx context.Context, tenantID string) ([]catalog.MenuItem, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT label, href FROM menu_items WHERE tenant_id = $1 ORDER BY position`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("load menu: %w", err)
@@ -842,6 +863,7 @@ func (s *CatalogRepo) Menu(ctx context.Context, tenantID string) ([]catalog.Menu
 
 // SaveMenu replaces the navigation menu.
 func (s *CatalogRepo) SaveMenu(ctx context.Context, tenantID string, items []catalog.MenuItem) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM menu_items WHERE tenant_id = $1`, tenantID); err != nil {
 			return fmt.Errorf("save menu: %w", err)
@@ -859,6 +881,7 @@ func (s *CatalogRepo) SaveMenu(ctx context.Context, tenantID string, items []cat
 // AddImage stores an image's renditions (once per content hash) and appends it
 // to the product's images.
 func (s *CatalogRepo) AddImage(ctx context.Context, tenantID string, img *catalog.Image, rs map[string]catalog.Rendition) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for size, r := range rs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO image_renditions (tenant_id, sha256, size, content_type, data)
@@ -883,6 +906,7 @@ func (s *CatalogRepo) AddImage(ctx context.Context, tenantID string, img *catalo
 // DeleteImage removes an image from a product, and its bytes when no other
 // image uses them.
 func (s *CatalogRepo) DeleteImage(ctx context.Context, tenantID, productID, imageID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !id.Valid(productID) || !id.Valid(imageID) {
 		return apperr.NotFoundError()
 	}
@@ -915,6 +939,7 @@ func (s *CatalogRepo) DeleteImage(ctx context.Context, tenantID, productID, imag
 
 // Rendition returns one stored image size, or NotFound.
 func (s *CatalogRepo) Rendition(ctx context.Context, tenantID, sha, size string) (*catalog.Rendition, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var r catalog.Rendition
 	err := s.db.r.QueryRowContext(ctx, `SELECT content_type, data FROM image_renditions WHERE tenant_id = $1 AND sha256 = $2 AND size = $3`,
 		tenantID, sha, size).Scan(&r.ContentType, &r.Data)

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/changes"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Changes holds the setting change requests and records of the PHI store.
@@ -42,6 +43,7 @@ func decodeFields(s string) (map[string]string, error) {
 
 // Add stores a change.
 func (q *Changes) Add(ctx context.Context, c changes.Change) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	var decided any
 	if !c.DecidedAt.IsZero() {
 		decided = c.DecidedAt
@@ -89,6 +91,7 @@ func scanChange(r rowScanner) (changes.Change, error) {
 
 // Get returns one of a tenant's changes; another tenant's is NotFound.
 func (q *Changes) Get(ctx context.Context, tenantID, changeID string) (changes.Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, err := scanChange(q.db.r.QueryRowContext(ctx, `SELECT `+changeCols+` FROM setting_changes WHERE tenant_id = $1 AND id = $2`,
 		tenantID, changeID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -103,6 +106,7 @@ func (q *Changes) Get(ctx context.Context, tenantID, changeID string) (changes.C
 // Decide moves a pending change to its decision; false if it was no longer
 // pending. The payload goes: a decided change keeps only its record.
 func (q *Changes) Decide(ctx context.Context, c changes.Change) (bool, error) {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	res, err := q.db.w.ExecContext(ctx, `UPDATE setting_changes SET status = $1, decided_by = $2, decided_role = $3, decided_at = $4,
 		note = $5, before_json = $6, payload_json = CASE WHEN $1 = 'applied' THEN payload_json ELSE '' END
 		WHERE tenant_id = $7 AND id = $8 AND status = 'pending'`,
@@ -117,6 +121,7 @@ func (q *Changes) Decide(ctx context.Context, c changes.Change) (bool, error) {
 // SetStatus records the outcome of applying an approved change, and drops
 // its payload.
 func (q *Changes) SetStatus(ctx context.Context, tenantID, changeID string, s changes.Status, note string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := q.db.w.ExecContext(ctx, `UPDATE setting_changes SET status = $1, note = CASE WHEN $2 = '' THEN note ELSE $2 END, payload_json = ''
 		WHERE tenant_id = $3 AND id = $4`, string(s), note, tenantID, changeID)
 	if err != nil {
@@ -127,6 +132,7 @@ func (q *Changes) SetStatus(ctx context.Context, tenantID, changeID string, s ch
 
 // List returns a tenant's changes and the installation's, newest first.
 func (q *Changes) List(ctx context.Context, tenantID string, limit int) ([]changes.Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+changeCols+` FROM setting_changes WHERE tenant_id = $1 OR tenant_id = ''
 		ORDER BY requested_at DESC, id DESC LIMIT $2`, tenantID, limit)
 	if err != nil {
@@ -146,6 +152,7 @@ func (q *Changes) List(ctx context.Context, tenantID string, limit int) ([]chang
 
 // LastOf returns the newest change of a kind.
 func (q *Changes) LastOf(ctx context.Context, tenantID, kind string) (changes.Change, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, err := scanChange(q.db.r.QueryRowContext(ctx, `SELECT `+changeCols+` FROM setting_changes WHERE tenant_id = $1 AND kind = $2
 		ORDER BY requested_at DESC, id DESC LIMIT 1`, tenantID, kind))
 	if errors.Is(err, sql.ErrNoRows) {

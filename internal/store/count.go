@@ -23,6 +23,9 @@ type countingConnector struct {
 	// cache keeps each connection's prepared statements (stmtcache.go):
 	// SQLite only.
 	cache bool
+	// wall is the PHI store's tenant wall on PostgreSQL (tenantwall.go), nil
+	// elsewhere.
+	wall *wall
 }
 
 // Connect opens a counting connection.
@@ -32,6 +35,9 @@ func (c countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	cc := &countingConn{Conn: conn, n: c.n}
+	if c.wall != nil {
+		cc.wall = &connWall{w: c.wall}
+	}
 	if c.cache {
 		cc.stmts = newStmtCache()
 	}
@@ -46,6 +52,9 @@ type countingConn struct {
 	n *atomic.Uint64
 	// stmts is the connection's statement cache, nil when not caching.
 	stmts *stmtCache
+	// wall sets the connection's tenant scope before each statement (PHI
+	// store on PostgreSQL only; nil elsewhere).
+	wall *connWall
 }
 
 // Unwrap returns the driver's own connection, for code that needs the
@@ -64,6 +73,9 @@ var (
 )
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.wall.ensure(ctx, c.Conn); err != nil {
+		return nil, err
+	}
 	if c.stmts != nil {
 		cs, err := c.stmts.get(ctx, c.Conn, query)
 		if err != nil {
@@ -87,6 +99,9 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.wall.ensure(ctx, c.Conn); err != nil {
+		return nil, err
+	}
 	if c.stmts != nil {
 		cs, err := c.stmts.get(ctx, c.Conn, query)
 		if err != nil {
@@ -122,7 +137,7 @@ func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver
 	if err != nil {
 		return nil, err
 	}
-	return &countingStmt{Stmt: st, n: c.n}, nil
+	return &countingStmt{Stmt: st, n: c.n, conn: c}, nil
 }
 
 // Close closes the cached statements, then the connection.
@@ -134,10 +149,24 @@ func (c *countingConn) Close() error {
 }
 
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
-		return b.BeginTx(ctx, opts)
+	// The scope is set before BEGIN, so a rollback does not undo it.
+	if err := c.wall.ensure(ctx, c.Conn); err != nil {
+		return nil, err
 	}
-	return c.Conn.Begin() //nolint:staticcheck // the fallback database/sql itself uses
+	var (
+		tx  driver.Tx
+		err error
+	)
+	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
+		tx, err = b.BeginTx(ctx, opts)
+	} else {
+		tx, err = c.Conn.Begin() //nolint:staticcheck // the fallback database/sql itself uses
+	}
+	if err != nil || c.wall == nil {
+		return tx, err
+	}
+	c.wall.inTx = true
+	return wallTx{Tx: tx, c: c.wall}, nil
 }
 
 func (c *countingConn) CheckNamedValue(v *driver.NamedValue) error {
@@ -172,9 +201,15 @@ func (c *countingConn) Ping(ctx context.Context) error {
 type countingStmt struct {
 	driver.Stmt
 	n *atomic.Uint64
+	// conn is the statement's connection, whose tenant scope is set before
+	// each run.
+	conn *countingConn
 }
 
 func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if err := s.conn.wall.ensure(ctx, s.conn.Conn); err != nil {
+		return nil, err
+	}
 	s.n.Add(1)
 	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
 		return e.ExecContext(ctx, args)
@@ -187,6 +222,9 @@ func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue
 }
 
 func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if err := s.conn.wall.ensure(ctx, s.conn.Conn); err != nil {
+		return nil, err
+	}
 	s.n.Add(1)
 	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
 		return q.QueryContext(ctx, args)

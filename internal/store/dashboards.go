@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Dashboards keeps dashboard layouts, tenants' pinned default orders and the
@@ -30,6 +31,7 @@ func splitKeys(s string) []string {
 
 // Layout returns a person's layout; ok is false when there is none.
 func (s *Dashboards) Layout(ctx context.Context, tenantID, userID string) (portal.Layout, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var widgets, hidden string
 	err := s.db.r.QueryRowContext(ctx, `SELECT widgets, hidden FROM dashboard_layouts WHERE tenant_id = $1 AND user_id = $2`,
 		tenantID, userID).Scan(&widgets, &hidden)
@@ -44,6 +46,7 @@ func (s *Dashboards) Layout(ctx context.Context, tenantID, userID string) (porta
 
 // SaveLayout stores a person's layout, replacing any.
 func (s *Dashboards) SaveLayout(ctx context.Context, tenantID, userID string, l portal.Layout, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO dashboard_layouts (tenant_id, user_id, widgets, hidden, updated_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, user_id) DO UPDATE SET widgets = $3, hidden = $4, updated_at = $5`,
 		tenantID, userID, strings.Join(l.Widgets, ","), strings.Join(l.Hidden, ","), now.UTC())
@@ -55,6 +58,7 @@ func (s *Dashboards) SaveLayout(ctx context.Context, tenantID, userID string, l 
 
 // Pinned returns a tenant's pinned default order; nil when none.
 func (s *Dashboards) Pinned(ctx context.Context, tenantID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var widgets string
 	err := s.db.r.QueryRowContext(ctx, `SELECT widgets FROM dashboard_defaults WHERE tenant_id = $1`, tenantID).Scan(&widgets)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -68,6 +72,7 @@ func (s *Dashboards) Pinned(ctx context.Context, tenantID string) ([]string, err
 
 // Pin stores a tenant's pinned default order; nil keys remove it.
 func (s *Dashboards) Pin(ctx context.Context, tenantID string, keys []string, by string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var err error
 	if keys == nil {
 		_, err = s.db.w.ExecContext(ctx, `DELETE FROM dashboard_defaults WHERE tenant_id = $1`, tenantID)
@@ -86,6 +91,7 @@ func (s *Dashboards) Pin(ctx context.Context, tenantID string, keys []string, by
 func (s *Dashboards) AddOpens(ctx context.Context, opens []portal.Open) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, o := range opens {
+			ctx := tenant.WithScope(ctx, o.TenantID) // each row is written behind its own tenant's wall
 			if _, err := tx.ExecContext(ctx, `INSERT INTO widget_opens (tenant_id, day, widget, opens) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (tenant_id, day, widget) DO UPDATE SET opens = widget_opens.opens + $4`, o.TenantID, o.Day, o.Key, o.Opens); err != nil {
 				return fmt.Errorf("add widget opens: %w", err)
@@ -97,6 +103,7 @@ func (s *Dashboards) AddOpens(ctx context.Context, opens []portal.Open) error {
 
 // Opens sums a tenant's counts per key from a day on.
 func (s *Dashboards) Opens(ctx context.Context, tenantID, since string) (map[string]int64, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT widget, SUM(opens) FROM widget_opens WHERE tenant_id = $1 AND day >= $2 GROUP BY widget`,
 		tenantID, since)
 	if err != nil {

@@ -56,6 +56,9 @@ type DB struct {
 	where string
 	// statements counts the statements run through both pools (count.go).
 	statements *atomic.Uint64
+	// wall is the tenant wall of the PHI store on PostgreSQL (tenantwall.go);
+	// nil elsewhere.
+	wall *wall
 }
 
 // Open opens a store. dsn is a postgres:// URL, or the path of a SQLite file.

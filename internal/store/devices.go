@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/devices"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Devices keeps devices, their sealed reading chunks, thresholds and
@@ -42,6 +43,7 @@ func scanDevice(row interface{ Scan(...any) error }) (devices.Record, error) {
 
 // Insert stores a new device, refusing past limit devices of the patient.
 func (s *Devices) Insert(ctx context.Context, r devices.Record, limit int) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices WHERE tenant_id = $1 AND patient_id = $2 AND revoked_at IS NULL`,
@@ -73,6 +75,7 @@ func (s *Devices) one(ctx context.Context, q string, args ...any) (devices.Recor
 
 // ByID returns a device of a tenant, or NotFound.
 func (s *Devices) ByID(ctx context.Context, tenantID, deviceID string) (devices.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.one(ctx, `id = $1 AND tenant_id = $2`, deviceID, tenantID)
 }
 
@@ -85,6 +88,7 @@ func (s *Devices) ByToken(ctx context.Context, tokenHash []byte) (devices.Record
 
 // ByPatient returns a patient's devices, newest first.
 func (s *Devices) ByPatient(ctx context.Context, tenantID, patientID string) ([]devices.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE tenant_id = $1 AND patient_id = $2
 		ORDER BY created_at DESC, id DESC`, tenantID, patientID)
 	if err != nil {
@@ -104,6 +108,7 @@ func (s *Devices) ByPatient(ctx context.Context, tenantID, patientID string) ([]
 
 // SetPairCode sets a device's pending pairing code.
 func (s *Devices) SetPairCode(ctx context.Context, tenantID, deviceID string, hash []byte, expires time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := s.db.w.ExecContext(ctx, `UPDATE devices SET pair_code_hash = $1, pair_expires_at = $2 WHERE id = $3 AND tenant_id = $4 AND revoked_at IS NULL`,
 		hash, expires.UTC(), deviceID, tenantID)
 	if err != nil {
@@ -118,6 +123,7 @@ func (s *Devices) SetPairCode(ctx context.Context, tenantID, deviceID string, ha
 // Pair spends a pairing code and sets the token hash, atomically: the
 // UPDATE's conditions are the check, so two racing requests pair once.
 func (s *Devices) Pair(ctx context.Context, tenantID string, codeHash, tokenHash []byte, now time.Time) (devices.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var deviceID string
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `UPDATE devices SET token_hash = $1, paired_at = $2, pair_code_hash = NULL, pair_expires_at = NULL
@@ -139,6 +145,7 @@ func (s *Devices) Pair(ctx context.Context, tenantID string, codeHash, tokenHash
 
 // Revoke drops a device's token and code.
 func (s *Devices) Revoke(ctx context.Context, tenantID, patientID, deviceID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := s.db.w.ExecContext(ctx, `UPDATE devices SET token_hash = NULL, pair_code_hash = NULL, pair_expires_at = NULL, revoked_at = $1
 		WHERE id = $2 AND tenant_id = $3 AND patient_id = $4 AND revoked_at IS NULL`, now.UTC(), deviceID, tenantID, patientID)
 	if err != nil {
@@ -177,6 +184,7 @@ type dayKey struct {
 
 // Ingest stores a batch in one transaction (see devices.IngestBatch).
 func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.IngestResult, error) {
+	ctx = tenant.WithScope(ctx, b.TenantID)
 	var res devices.IngestResult
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res = devices.IngestResult{}
@@ -329,6 +337,7 @@ func returnedSeqs(ctx context.Context, tx *sql.Tx, query string, args []any, fre
 
 // Chunks returns a patient's chunks of a type from one day to another.
 func (s *Devices) Chunks(ctx context.Context, tenantID, patientID string, t devices.Type, from, to string) ([]devices.Chunk, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, type, day, readings, data_ct FROM device_chunks
 		WHERE tenant_id = $1 AND patient_id = $2 AND type = $3 AND day >= $4 AND day <= $5 ORDER BY day`,
 		tenantID, patientID, string(t), from, to)
@@ -359,6 +368,7 @@ func (s *Devices) Chunks(ctx context.Context, tenantID, patientID string, t devi
 // caller opens each row at once and keeps none of its ciphertext, so
 // copying 90 rows of it per view was garbage.
 func (s *Devices) DaySummaries(ctx context.Context, tenantID, patientID string, t devices.Type, from, to, whole string, each func(devices.Chunk) error) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, '' AS type, '' AS day, 0 AS readings, NULL AS summary_ct, data_ct FROM device_thresholds
 		WHERE tenant_id = $1 AND patient_id = $2
 		UNION ALL
@@ -388,6 +398,7 @@ func (s *Devices) DaySummaries(ctx context.Context, tenantID, patientID string, 
 // summaries, or their patient's thresholds changed since), grouped by
 // patient: one statement on a partial index, so an idle run costs nothing.
 func (s *Devices) Unsummarized(ctx context.Context, limit int) ([]devices.Unsummarized, error) {
+	ctx = tenant.AcrossTenants(ctx) // the summary job walks every tenant
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, type, day, readings, data_ct, updated_at
 		FROM device_chunks WHERE summary_ct IS NULL ORDER BY tenant_id, patient_id LIMIT $1`, limit)
 	if err != nil {
@@ -410,6 +421,7 @@ func (s *Devices) Unsummarized(ctx context.Context, limit int) ([]devices.Unsumm
 // SetSummary stores a chunk's summary unless a batch wrote the chunk since
 // was (its own summary is then newer).
 func (s *Devices) SetSummary(ctx context.Context, chunkID string, summaryCT []byte, was, now time.Time) (bool, error) {
+	ctx = tenant.AcrossTenants(ctx) // the summary job stores what Unsummarized found, in any tenant
 	r, err := s.db.w.ExecContext(ctx, `UPDATE device_chunks SET summary_ct = $1, updated_at = $2 WHERE id = $3 AND updated_at = $4 AND summary_ct IS NULL`,
 		summaryCT, now.UTC(), chunkID, was.UTC())
 	if err != nil {
@@ -421,6 +433,7 @@ func (s *Devices) SetSummary(ctx context.Context, chunkID string, summaryCT []by
 
 // Summary counts a patient's readings per type.
 func (s *Devices) Summary(ctx context.Context, tenantID, patientID string) ([]devices.TypeSummary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT type, SUM(readings), MAX(day) FROM device_chunks
 		WHERE tenant_id = $1 AND patient_id = $2 GROUP BY type`, tenantID, patientID)
 	if err != nil {
@@ -448,6 +461,7 @@ func (s *Devices) Summary(ctx context.Context, tenantID, patientID string) ([]de
 
 // Thresholds returns a patient's sealed thresholds, or NotFound.
 func (s *Devices) Thresholds(ctx context.Context, tenantID, patientID string) (devices.ThresholdRecord, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r := devices.ThresholdRecord{TenantID: tenantID, PatientID: patientID}
 	err := s.db.r.QueryRowContext(ctx, `SELECT id, data_ct, set_by, updated_at FROM device_thresholds WHERE tenant_id = $1 AND patient_id = $2`,
 		tenantID, patientID).Scan(&r.ID, &r.DataCT, &r.SetBy, &r.UpdatedAt)
@@ -464,6 +478,7 @@ func (s *Devices) Thresholds(ctx context.Context, tenantID, patientID string) (d
 // SetThresholds stores a patient's thresholds (the row id changes with each
 // version: the ciphertext is bound to it).
 func (s *Devices) SetThresholds(ctx context.Context, r devices.ThresholdRecord) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO device_thresholds (tenant_id, patient_id, id, data_ct, set_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, patient_id)
@@ -508,18 +523,21 @@ func (s *Devices) alerts(ctx context.Context, query string, args ...any) ([]devi
 
 // OpenAlerts returns a tenant's unresolved alerts, oldest first.
 func (s *Devices) OpenAlerts(ctx context.Context, tenantID string, limit int) ([]devices.Alert, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.alerts(ctx, `SELECT `+alertColumns+` FROM device_alerts WHERE tenant_id = $1 AND resolved_at IS NULL ORDER BY created_at, id LIMIT $2`,
 		tenantID, limit)
 }
 
 // PatientAlerts returns a patient's alerts, newest first.
 func (s *Devices) PatientAlerts(ctx context.Context, tenantID, patientID string, limit int) ([]devices.Alert, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.alerts(ctx, `SELECT `+alertColumns+` FROM device_alerts WHERE tenant_id = $1 AND patient_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`,
 		tenantID, patientID, limit)
 }
 
 // ResolveAlert marks a patient's open alert resolved.
 func (s *Devices) ResolveAlert(ctx context.Context, tenantID, patientID, alertID, by string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := s.db.w.ExecContext(ctx, `UPDATE device_alerts SET resolved_by = $1, resolved_at = $2
 		WHERE id = $3 AND tenant_id = $4 AND patient_id = $5 AND resolved_at IS NULL`, by, now.UTC(), alertID, tenantID, patientID)
 	if err != nil {
@@ -551,6 +569,7 @@ func (s *Devices) PairFailures(ctx context.Context, key string, since time.Time)
 // AddPairFailure counts a failed pairing (in the sign-in throttles table:
 // a keyed hash of the client, never its address).
 func (s *Devices) AddPairFailure(ctx context.Context, tenantID, key string, now, since time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.db.w.ExecContext(ctx, `INSERT INTO throttles (key, tenant_id, failures, last_failure_at) VALUES ($1, $2, 1, $3)
 		ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN throttles.last_failure_at < $4 THEN 1 ELSE throttles.failures + 1 END,
 		last_failure_at = excluded.last_failure_at`, key, tenantID, now.UTC(), since.UTC()); err != nil {
@@ -562,6 +581,7 @@ func (s *Devices) AddPairFailure(ctx context.Context, tenantID, key string, now,
 // CareTeam lists the clinicians with a current care relationship to a
 // patient (who a device alert is emailed to).
 func (s *Devices) CareTeam(ctx context.Context, tenantID, patientID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT clinician_id FROM care_relationships WHERE tenant_id = $1 AND patient_id = $2 AND ended_at IS NULL
 		ORDER BY clinician_id`, tenantID, patientID)
 	if err != nil {
@@ -581,6 +601,7 @@ func (s *Devices) CareTeam(ctx context.Context, tenantID, patientID string) ([]s
 
 // Latest returns each type's newest chunk of a patient: one statement.
 func (s *Devices) Latest(ctx context.Context, tenantID, patientID string) ([]devices.Chunk, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, latestChunksSQL, tenantID, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("latest device chunks: %w", err)

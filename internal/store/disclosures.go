@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/accounting"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Disclosures are the records of patients' data sent to outside parties
@@ -19,6 +20,7 @@ var _ accounting.Store = (*Disclosures)(nil)
 
 // Insert stores a disclosure.
 func (s *Disclosures) Insert(ctx context.Context, r accounting.Row) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	if _, err := s.db.w.ExecContext(ctx, `INSERT INTO disclosures (id, tenant_id, patient_id, disclosed_at, recorded_by, details_ct, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.TenantID, r.PatientID, r.At.UTC(), r.RecordedBy, r.DetailsCT, r.CreatedAt.UTC()); err != nil {
 		return fmt.Errorf("insert disclosure: %w", err)
@@ -29,6 +31,7 @@ func (s *Disclosures) Insert(ctx context.Context, r accounting.Row) error {
 // ForPatient returns a patient's disclosures made at or after since, newest
 // first, at most limit.
 func (s *Disclosures) ForPatient(ctx context.Context, tenantID, patientID string, since time.Time, limit int) ([]accounting.Row, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, disclosed_at, recorded_by, details_ct, created_at
 		FROM disclosures WHERE tenant_id = $1 AND patient_id = $2 AND disclosed_at >= $3
 		ORDER BY disclosed_at DESC, id DESC LIMIT $4`, tenantID, patientID, since.UTC(), limit)

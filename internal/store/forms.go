@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/forms"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // FormDefinitions keeps form versions in the catalog store: a definition is
@@ -22,6 +23,7 @@ var _ forms.Definitions = (*FormDefinitions)(nil)
 
 // Insert stores a new version; a version that exists is a Conflict.
 func (s *FormDefinitions) Insert(ctx context.Context, f forms.Form, raw []byte) error {
+	ctx = tenant.WithScope(ctx, f.TenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO forms (tenant_id, id, version, title, attach, target, definition, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, f.TenantID, f.ID, f.Version, f.Title, string(f.Attach), f.Target, string(raw), f.CreatedAt.UTC())
 	if isUniqueViolation(err) {
@@ -52,6 +54,7 @@ func scanForm(sc interface{ Scan(...any) error }) (forms.Form, error) {
 
 // Latest returns the newest version of each of the tenant's forms, by title.
 func (s *FormDefinitions) Latest(ctx context.Context, tenantID string) ([]forms.Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+formColumns+` FROM forms f WHERE tenant_id = $1
 		AND version = (SELECT MAX(version) FROM forms g WHERE g.tenant_id = f.tenant_id AND g.id = f.id) ORDER BY title, id`, tenantID)
 	if err != nil {
@@ -71,6 +74,7 @@ func (s *FormDefinitions) Latest(ctx context.Context, tenantID string) ([]forms.
 
 // Version returns one version of a form; NotFound when there is none.
 func (s *FormDefinitions) Version(ctx context.Context, tenantID, formID string, version int) (*forms.Form, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	f, err := scanForm(s.db.r.QueryRowContext(ctx, `SELECT `+formColumns+` FROM forms WHERE tenant_id = $1 AND id = $2 AND version = $3`,
 		tenantID, formID, version))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -93,6 +97,7 @@ var _ forms.Responses = (*FormResponses)(nil)
 
 // Insert stores a response.
 func (s *FormResponses) Insert(ctx context.Context, r forms.Record) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	if _, err := s.db.w.ExecContext(ctx, `INSERT INTO form_responses (id, tenant_id, patient_id, form_id, form_version, submitted_at, answers_ct)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.TenantID, r.PatientID, r.FormID, r.FormVersion, r.SubmittedAt.UTC(), r.AnswersCT); err != nil {
 		return fmt.Errorf("insert form response: %w", err)
@@ -111,6 +116,7 @@ func scanResponse(sc interface{ Scan(...any) error }) (forms.Record, error) {
 
 // ByPatient returns a patient's responses, newest first.
 func (s *FormResponses) ByPatient(ctx context.Context, tenantID, patientID string) ([]forms.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+responseColumns+` FROM form_responses WHERE tenant_id = $1 AND patient_id = $2
 		ORDER BY submitted_at DESC, id DESC`, tenantID, patientID)
 	if err != nil {
@@ -131,6 +137,7 @@ func (s *FormResponses) ByPatient(ctx context.Context, tenantID, patientID strin
 // ByForm returns the newest responses to a form (every version), at most
 // limit (a landing-page form's responses, each its own subject).
 func (s *FormResponses) ByForm(ctx context.Context, tenantID, formID string, limit int) ([]forms.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+responseColumns+` FROM form_responses WHERE tenant_id = $1 AND form_id = $2
 		ORDER BY submitted_at DESC, id DESC LIMIT $3`, tenantID, formID, limit)
 	if err != nil {
@@ -150,6 +157,7 @@ func (s *FormResponses) ByForm(ctx context.Context, tenantID, formID string, lim
 
 // Get returns one of a patient's responses; NotFound when it is not theirs.
 func (s *FormResponses) Get(ctx context.Context, tenantID, patientID, responseID string) (*forms.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := scanResponse(s.db.r.QueryRowContext(ctx, `SELECT `+responseColumns+` FROM form_responses WHERE id = $1 AND tenant_id = $2 AND patient_id = $3`,
 		responseID, tenantID, patientID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -163,6 +171,7 @@ func (s *FormResponses) Get(ctx context.Context, tenantID, patientID, responseID
 
 // Completed returns the ids of the forms the patient has answered.
 func (s *FormResponses) Completed(ctx context.Context, tenantID, patientID string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT DISTINCT form_id FROM form_responses WHERE tenant_id = $1 AND patient_id = $2`, tenantID, patientID)
 	if err != nil {
 		return nil, fmt.Errorf("form responses: %w", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/incidents"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Incidents holds the incident register and the breach notices of the PHI
@@ -62,6 +63,7 @@ func scanIncident(r rowScanner) (incidents.Incident, error) {
 
 // List returns a tenant's incidents, newest discovery first.
 func (q *Incidents) List(ctx context.Context, tenantID string) ([]incidents.Incident, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+incidentCols+` FROM incidents WHERE tenant_id = $1
 		ORDER BY discovered_on DESC, id DESC`, tenantID)
 	if err != nil {
@@ -81,6 +83,7 @@ func (q *Incidents) List(ctx context.Context, tenantID string) ([]incidents.Inci
 
 // ByID returns one of a tenant's incidents.
 func (q *Incidents) ByID(ctx context.Context, tenantID, id string) (incidents.Incident, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	in, err := scanIncident(q.db.r.QueryRowContext(ctx, `SELECT `+incidentCols+` FROM incidents WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return in, apperr.NotFoundError()
@@ -109,6 +112,7 @@ func statesJSON(m map[string]int) string {
 
 // Insert adds an incident.
 func (q *Incidents) Insert(ctx context.Context, in incidents.Incident) error {
+	ctx = tenant.WithScope(ctx, in.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO incidents (id, tenant_id, title, discovered_on, description, systems, data_classes,
 		breach_type, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		in.ID, in.TenantID, in.Title, in.DiscoveredOn, in.Description, strings.Join(in.Systems, "\n"), strings.Join(in.DataClasses, "\n"),
@@ -121,6 +125,7 @@ func (q *Incidents) Insert(ctx context.Context, in incidents.Incident) error {
 
 // Update saves an incident's assessment, letter, notification and status.
 func (q *Incidents) Update(ctx context.Context, in incidents.Incident) error {
+	ctx = tenant.WithScope(ctx, in.TenantID)
 	a := in.Assessment
 	res, err := q.db.w.ExecContext(ctx, `UPDATE incidents SET nature = $3, recipient = $4, acquired = $5, mitigation = $6, conclusion = $7,
 		assessed_at = $8, letter = $9, notified_at = $10, closed_at = $11, status = $12, updated_at = $13 WHERE tenant_id = $1 AND id = $2`,
@@ -138,6 +143,7 @@ func (q *Incidents) Update(ctx context.Context, in incidents.Incident) error {
 // SetAffected keeps an incident's sealed list of people affected and its
 // counts.
 func (q *Incidents) SetAffected(ctx context.Context, tenantID, id string, ct []byte, count int, byState map[string]int, selection string, at time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := q.db.w.ExecContext(ctx, `UPDATE incidents SET affected_ct = $3, affected_count = $4, state_counts = $5, selection = $6,
 		updated_at = $7 WHERE tenant_id = $1 AND id = $2`, tenantID, id, ct, count, statesJSON(byState), selection, at.UTC())
 	if err != nil {
@@ -148,6 +154,7 @@ func (q *Incidents) SetAffected(ctx context.Context, tenantID, id string, ct []b
 
 // Affected returns an incident's sealed list.
 func (q *Incidents) Affected(ctx context.Context, tenantID, id string) ([]byte, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var ct []byte
 	err := q.db.r.QueryRowContext(ctx, `SELECT affected_ct FROM incidents WHERE tenant_id = $1 AND id = $2 AND affected_ct IS NOT NULL`,
 		tenantID, id).Scan(&ct)
@@ -162,6 +169,7 @@ func (q *Incidents) Affected(ctx context.Context, tenantID, id string) ([]byte, 
 
 // AddNotice records a person's notice of an incident, once.
 func (q *Incidents) AddNotice(ctx context.Context, n incidents.Notice, tenantID, patientID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := q.db.w.ExecContext(ctx, `INSERT INTO incident_notices (id, tenant_id, incident_id, patient_id, created_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (incident_id, patient_id) DO NOTHING`, n.ID, tenantID, n.IncidentID, patientID, n.At.UTC())
 	if err != nil {
@@ -174,6 +182,7 @@ func (q *Incidents) AddNotice(ctx context.Context, n incidents.Notice, tenantID,
 // Notices lists a person's notices with their incidents' letters, newest
 // first.
 func (q *Incidents) Notices(ctx context.Context, tenantID, patientID string) ([]incidents.Notice, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT n.id, n.incident_id, i.discovered_on, i.letter, n.created_at
 		FROM incident_notices n JOIN incidents i ON i.id = n.incident_id AND i.tenant_id = n.tenant_id
 		WHERE n.tenant_id = $1 AND n.patient_id = $2 ORDER BY n.created_at DESC, n.id DESC`, tenantID, patientID)
@@ -201,6 +210,7 @@ func (q *Incidents) Notices(ctx context.Context, tenantID, patientID string) ([]
 
 // CountOpen counts a tenant's open incidents.
 func (q *Incidents) CountOpen(ctx context.Context, tenantID string) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var n int
 	if err := q.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE tenant_id = $1 AND status = 'open'`, tenantID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("open incidents: %w", err)

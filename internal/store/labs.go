@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/labs"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Labs keeps lab reports in the PHI store. It implements labs.Store: the
@@ -47,6 +48,7 @@ func scanLab(row interface{ Scan(...any) error }, extra ...any) (labs.Record, er
 func (s *Labs) Insert(ctx context.Context, recs []labs.Record) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range recs {
+			ctx := tenant.WithScope(ctx, r.TenantID) // each row is written behind its own tenant's wall
 			if _, err := tx.ExecContext(ctx, `INSERT INTO lab_reports (`+labColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 				r.ID, r.TenantID, r.PatientID, r.ClinicianID, string(r.Status), r.Attention, r.DetailsCT, r.CreatedAt.UTC(),
 				nullTime(r.ReleaseAt), nullTime(r.ReleasedAt), nullTime(r.SeenAt)); err != nil {
@@ -59,6 +61,7 @@ func (s *Labs) Insert(ctx context.Context, recs []labs.Record) error {
 
 // ByID returns a report of a tenant, or NotFound.
 func (s *Labs) ByID(ctx context.Context, tenantID, reportID string) (labs.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := scanLab(s.db.r.QueryRowContext(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE id = $1 AND tenant_id = $2`, reportID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundError()
@@ -90,6 +93,7 @@ func (s *Labs) list(ctx context.Context, query string, args ...any) ([]labs.Reco
 // limit, with how many there are and how many are new: one statement (the
 // counts as window functions over the same rows).
 func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit int) ([]labs.Record, int, int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go). Why the counts as scalar
 	// subqueries (each run once, over the index alone) rather than window
@@ -120,6 +124,7 @@ func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit i
 // ByClinician returns the reports a clinician ordered: attention first,
 // then held, then newest, at most limit.
 func (s *Labs) ByClinician(ctx context.Context, tenantID, clinicianID string, limit int) ([]labs.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
 	return s.list(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE tenant_id = $1 AND clinician_id = $2
@@ -130,6 +135,7 @@ func (s *Labs) ByClinician(ctx context.Context, tenantID, clinicianID string, li
 // Release moves a held report to released; a Conflict (apperr.ErrStale)
 // when it is not held.
 func (s *Labs) Release(ctx context.Context, tenantID, reportID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET status = 'released', released_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'held'`,
 			now.UTC(), reportID, tenantID)
@@ -148,6 +154,7 @@ func (s *Labs) Release(ctx context.Context, tenantID, reportID string, now time.
 // condition: two replicas' jobs (should the lease ever overlap) release a
 // report once, and only what this call released is returned.
 func (s *Labs) ReleaseDue(ctx context.Context, now time.Time, limit int) ([]labs.Record, error) {
+	ctx = tenant.AcrossTenants(ctx) // the release job walks every tenant
 	var out []labs.Record
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		out = nil
@@ -172,6 +179,7 @@ func (s *Labs) ReleaseDue(ctx context.Context, now time.Time, limit int) ([]labs
 
 // MarkSeen records the patient's first opening of a report.
 func (s *Labs) MarkSeen(ctx context.Context, tenantID, reportID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE lab_reports SET seen_at = $1 WHERE id = $2 AND tenant_id = $3 AND seen_at IS NULL`,
 			now.UTC(), reportID, tenantID); err != nil {
@@ -184,6 +192,7 @@ func (s *Labs) MarkSeen(ctx context.Context, tenantID, reportID string, now time
 // Acknowledge clears a report's attention flag for its clinician; NotFound
 // when the report is not theirs or needs no attention.
 func (s *Labs) Acknowledge(ctx context.Context, tenantID, reportID, clinicianID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET attention = $1 WHERE id = $2 AND tenant_id = $3 AND clinician_id = $4 AND attention`,
 			false, reportID, tenantID, clinicianID)
@@ -199,6 +208,7 @@ func (s *Labs) Acknowledge(ctx context.Context, tenantID, reportID, clinicianID 
 
 // AttentionCount counts a clinician's reports needing attention.
 func (s *Labs) AttentionCount(ctx context.Context, tenantID, clinicianID string) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var n int
 	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND clinician_id = $2 AND attention`,
 		tenantID, clinicianID).Scan(&n); err != nil {
@@ -209,6 +219,7 @@ func (s *Labs) AttentionCount(ctx context.Context, tenantID, clinicianID string)
 
 // ReleaseDelay is a tenant's automatic release delay; 0 when never set.
 func (s *Labs) ReleaseDelay(ctx context.Context, tenantID string) (time.Duration, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var secs int64
 	err := s.db.r.QueryRowContext(ctx, `SELECT release_delay_seconds FROM lab_settings WHERE tenant_id = $1`, tenantID).Scan(&secs)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -223,6 +234,7 @@ func (s *Labs) ReleaseDelay(ctx context.Context, tenantID string) (time.Duration
 // LegacyReleaseDelay returns the delay kept in this table, if any (it now
 // lives in the brand's settings: server.AdoptLegacyPolicies).
 func (s *Labs) LegacyReleaseDelay(ctx context.Context, tenantID string) (time.Duration, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var secs int64
 	err := s.db.r.QueryRowContext(ctx, `SELECT release_delay_seconds FROM lab_settings WHERE tenant_id = $1`, tenantID).Scan(&secs)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -236,6 +248,7 @@ func (s *Labs) LegacyReleaseDelay(ctx context.Context, tenantID string) (time.Du
 
 // ClearReleaseDelay removes the tenant's row from this table.
 func (s *Labs) ClearReleaseDelay(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.db.w.ExecContext(ctx, `DELETE FROM lab_settings WHERE tenant_id = $1`, tenantID); err != nil {
 		return fmt.Errorf("clear lab settings: %w", err)
 	}
@@ -244,6 +257,7 @@ func (s *Labs) ClearReleaseDelay(ctx context.Context, tenantID string) error {
 
 // SetReleaseDelay sets a tenant's automatic release delay.
 func (s *Labs) SetReleaseDelay(ctx context.Context, tenantID string, d time.Duration, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lab_settings (tenant_id, release_delay_seconds, updated_at) VALUES ($1, $2, $3)
 			ON CONFLICT (tenant_id) DO UPDATE SET release_delay_seconds = excluded.release_delay_seconds, updated_at = excluded.updated_at`,
@@ -278,6 +292,7 @@ func dueLabs(ctx context.Context, tx *sql.Tx, now time.Time, limit int) ([]labs.
 // sealed bytes as the condition: the report has no version, and any change
 // to its details re-seals them, so equal bytes mean nobody changed it.
 func (s *Labs) Correct(ctx context.Context, tenantID, reportID string, prev, next []byte) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE lab_reports SET details_ct = $1 WHERE id = $2 AND tenant_id = $3 AND details_ct = $4`,
 			next, reportID, tenantID, prev)

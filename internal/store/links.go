@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/grants"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Links holds the relationships between people of the PHI store: care
@@ -24,6 +25,7 @@ var _ grants.Store = (*Links)(nil)
 
 // AddCare records (or renews) a clinician's care relationship with a patient.
 func (q *Links) AddCare(ctx context.Context, tenantID, clinicianID, patientID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO care_relationships (tenant_id, clinician_id, patient_id, created_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (clinician_id, patient_id) DO UPDATE SET ended_at = NULL, created_at = excluded.created_at`,
 		tenantID, clinicianID, patientID, now)
@@ -35,6 +37,7 @@ func (q *Links) AddCare(ctx context.Context, tenantID, clinicianID, patientID st
 
 // EndCare ends a care relationship.
 func (q *Links) EndCare(ctx context.Context, tenantID, clinicianID, patientID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := q.db.w.ExecContext(ctx, `UPDATE care_relationships SET ended_at = $4 WHERE tenant_id = $1 AND clinician_id = $2
 		AND patient_id = $3 AND ended_at IS NULL`, tenantID, clinicianID, patientID, now)
 	if err != nil {
@@ -46,6 +49,7 @@ func (q *Links) EndCare(ctx context.Context, tenantID, clinicianID, patientID st
 // HasCare reports whether a clinician has a current care relationship with a
 // patient in a tenant.
 func (q *Links) HasCare(ctx context.Context, tenantID, clinicianID, patientID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var n int
 	err := q.db.r.QueryRowContext(ctx, `SELECT count(*) FROM care_relationships WHERE tenant_id = $1 AND clinician_id = $2
 		AND patient_id = $3 AND ended_at IS NULL`, tenantID, clinicianID, patientID).Scan(&n)
@@ -57,6 +61,7 @@ func (q *Links) HasCare(ctx context.Context, tenantID, clinicianID, patientID st
 
 // InsertProxy stores a grant.
 func (q *Links) InsertProxy(ctx context.Context, g grants.ProxyGrant) error {
+	ctx = tenant.WithScope(ctx, g.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO proxy_grants (id, tenant_id, patient_id, proxy_id, scopes, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.TenantID, g.PatientID, g.ProxyID, joinScopes(g.Scopes), g.CreatedAt)
 	if err != nil {
@@ -69,6 +74,7 @@ func (q *Links) InsertProxy(ctx context.Context, g grants.ProxyGrant) error {
 // grant made before invitations, by id, in one transaction; NotFound when the
 // patient has no such live invitation or grant.
 func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, id string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		// RETURNING reads the grant of the row as updated: an acceptance
 		// committed meanwhile is revoked with it.
@@ -99,6 +105,7 @@ func (q *Links) RevokeProxy(ctx context.Context, tenantID, patientID, id string,
 
 // InsertProxyInvite stores an invitation.
 func (q *Links) InsertProxyInvite(ctx context.Context, inv grants.ProxyInvite) error {
+	ctx = tenant.WithScope(ctx, inv.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO proxy_invites (id, tenant_id, patient_id, email_bidx, email_ct, scopes, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, inv.ID, inv.TenantID, inv.PatientID, inv.EmailBidx, inv.EmailCT, joinScopes(inv.Scopes), inv.CreatedAt)
 	if err != nil {
@@ -111,6 +118,7 @@ func (q *Links) InsertProxyInvite(ctx context.Context, inv grants.ProxyInvite) e
 // transaction; NotFound (and no grant) when the invitation was revoked or
 // accepted meanwhile.
 func (q *Links) AcceptProxyInvite(ctx context.Context, tenantID, inviteID string, g grants.ProxyGrant) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO proxy_grants (id, tenant_id, patient_id, proxy_id, scopes, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.TenantID, g.PatientID, g.ProxyID, joinScopes(g.Scopes), g.CreatedAt); err != nil {
@@ -131,11 +139,13 @@ func (q *Links) AcceptProxyInvite(ctx context.Context, tenantID, inviteID string
 // OpenProxyInvites lists a tenant's invitations of an address (by its blind
 // index) that are neither revoked nor accepted.
 func (q *Links) OpenProxyInvites(ctx context.Context, tenantID string, emailBidx []byte) ([]grants.ProxyInvite, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.invites(ctx, `WHERE tenant_id = $1 AND email_bidx = $2 AND revoked_at IS NULL AND grant_id IS NULL`, tenantID, emailBidx)
 }
 
 // ProxyInvites lists a patient's invitations that are not revoked.
 func (q *Links) ProxyInvites(ctx context.Context, tenantID, patientID string) ([]grants.ProxyInvite, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.invites(ctx, `WHERE tenant_id = $1 AND patient_id = $2 AND revoked_at IS NULL`, tenantID, patientID)
 }
 
@@ -167,6 +177,7 @@ func (q *Links) invites(ctx context.Context, where string, args ...any) ([]grant
 // Proxies lists live grants where userID is the patient (who may act for
 // them), or, with asProxy, where it is the proxy (for whom they may act).
 func (q *Links) Proxies(ctx context.Context, tenantID, userID string, asProxy bool) ([]grants.ProxyGrant, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	col := "patient_id"
 	if asProxy {
 		col = "proxy_id"
@@ -194,6 +205,7 @@ func (q *Links) Proxies(ctx context.Context, tenantID, userID string, asProxy bo
 
 // InsertBreakGlass stores a grant.
 func (q *Links) InsertBreakGlass(ctx context.Context, b grants.BreakGlass) error {
+	ctx = tenant.WithScope(ctx, b.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO break_glass (id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, b.ID, b.TenantID, b.ActorID, b.PatientID, b.ReasonCT, b.CreatedAt, b.ExpiresAt)
 	if err != nil {
@@ -205,6 +217,7 @@ func (q *Links) InsertBreakGlass(ctx context.Context, b grants.BreakGlass) error
 // BreakGlassUntil returns when the actor's latest grant for the patient
 // expires; the zero time when there is none.
 func (q *Links) BreakGlassUntil(ctx context.Context, tenantID, actorID, patientID string) (time.Time, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var until sql.NullTime
 	// Not max(): SQLite's aggregate loses the column's time type.
 	err := q.db.r.QueryRowContext(ctx, `SELECT expires_at FROM break_glass WHERE tenant_id = $1 AND actor_id = $2 AND patient_id = $3
@@ -218,6 +231,7 @@ func (q *Links) BreakGlassUntil(ctx context.Context, tenantID, actorID, patientI
 // BreakGlassGrant returns the patient and the end of one of an actor's
 // grants; NotFound when the tenant has no such grant of that actor.
 func (q *Links) BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID string) (string, time.Time, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var (
 		patientID string
 		until     time.Time
@@ -236,6 +250,7 @@ func (q *Links) BreakGlassGrant(ctx context.Context, tenantID, actorID, grantID 
 // BreakGlassLatest returns an actor's latest grant for a patient; NotFound
 // when there is none.
 func (q *Links) BreakGlassLatest(ctx context.Context, tenantID, actorID, patientID string) (grants.BreakGlass, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var b grants.BreakGlass
 	err := q.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at FROM break_glass
 		WHERE tenant_id = $1 AND actor_id = $2 AND patient_id = $3 ORDER BY expires_at DESC LIMIT 1`, tenantID, actorID, patientID).
@@ -252,6 +267,7 @@ func (q *Links) BreakGlassLatest(ctx context.Context, tenantID, actorID, patient
 
 // BreakGlassList lists a tenant's grants, unreviewed first, newest first.
 func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) ([]grants.BreakGlass, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, actor_id, patient_id, reason_ct, created_at, expires_at, reviewed_at,
 		reviewed_by, review_note FROM break_glass WHERE tenant_id = $1
 		ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id LIMIT $2`, tenantID, limit)
@@ -277,6 +293,7 @@ func (q *Links) BreakGlassList(ctx context.Context, tenantID string, limit int) 
 
 // ReviewBreakGlass records a compliance review of a grant.
 func (q *Links) ReviewBreakGlass(ctx context.Context, tenantID, grantID, reviewer, note string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := q.db.w.ExecContext(ctx, `UPDATE break_glass SET reviewed_at = $4, reviewed_by = $3, review_note = $5
 		WHERE tenant_id = $1 AND id = $2 AND reviewed_at IS NULL`, tenantID, grantID, reviewer, now, note)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/lists"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Lists keeps wish and shopping lists in the PHI store. It implements
@@ -31,6 +32,7 @@ func scanList(row interface{ Scan(...any) error }) (lists.Record, error) {
 
 // ByOwner returns a person's lists, the wish list first, then by creation.
 func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+listColumns+` FROM lists WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY CASE WHEN kind = 'wish' THEN 0 ELSE 1 END, created_at, id`, tenantID, userID)
 	if err != nil {
@@ -50,6 +52,7 @@ func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.R
 
 // ByID returns a list of a tenant, or NotFound.
 func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (lists.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	l, err := scanList(s.db.r.QueryRowContext(ctx, `SELECT `+listColumns+` FROM lists WHERE id = $1 AND tenant_id = $2`, listID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, apperr.NotFoundError()
@@ -62,6 +65,7 @@ func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (lists.Record
 
 // Insert stores a new list; a second wish list is a Conflict (apperr.ErrDuplicate).
 func (s *Lists) Insert(ctx context.Context, l lists.Record) error {
+	ctx = tenant.WithScope(ctx, l.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO lists (`+listColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			l.ID, l.TenantID, l.UserID, l.Kind, l.NameCT, l.ItemsCT, l.CreatedAt, l.UpdatedAt)
@@ -77,6 +81,7 @@ func (s *Lists) Insert(ctx context.Context, l lists.Record) error {
 
 // SetItems replaces a list's sealed items.
 func (s *Lists) SetItems(ctx context.Context, tenantID, listID string, itemsCT []byte, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE lists SET items_ct = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4`,
 			itemsCT, now, listID, tenantID); err != nil {

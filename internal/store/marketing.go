@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // MarketingAuthorizations keeps patients' marketing authorizations in the
@@ -24,6 +25,7 @@ var _ marketing.Store = (*MarketingAuthorizations)(nil)
 
 // Insert stores a new authorization.
 func (s *MarketingAuthorizations) Insert(ctx context.Context, r marketing.Record) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	if _, err := s.db.w.ExecContext(ctx, `INSERT INTO marketing_authorizations (id, tenant_id, patient_id, purpose, signed_at, expires_at, revoked_at, signature_ct)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.ID, r.TenantID, r.PatientID, r.Purpose, r.SignedAt.UTC(), nullTime(r.ExpiresAt),
 		nullTime(r.RevokedAt), r.SignatureCT); err != nil {
@@ -34,6 +36,7 @@ func (s *MarketingAuthorizations) Insert(ctx context.Context, r marketing.Record
 
 // ByPatient returns a patient's authorizations, newest first.
 func (s *MarketingAuthorizations) ByPatient(ctx context.Context, tenantID, patientID string) ([]marketing.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, patient_id, purpose, signed_at, expires_at, revoked_at, signature_ct
 		FROM marketing_authorizations WHERE tenant_id = $1 AND patient_id = $2 ORDER BY signed_at DESC, id DESC`, tenantID, patientID)
 	if err != nil {
@@ -56,6 +59,7 @@ func (s *MarketingAuthorizations) ByPatient(ctx context.Context, tenantID, patie
 // Current returns whether the patient has a current authorization for the
 // purpose at now.
 func (s *MarketingAuthorizations) Current(ctx context.Context, tenantID, patientID, purpose string, now time.Time) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var n int
 	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM marketing_authorizations WHERE tenant_id = $1 AND patient_id = $2
 		AND purpose = $3 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $4)`, tenantID, patientID, purpose, now.UTC()).Scan(&n); err != nil {
@@ -67,6 +71,7 @@ func (s *MarketingAuthorizations) Current(ctx context.Context, tenantID, patient
 // Revoke marks one of the patient's authorizations revoked; NotFound when
 // it is not theirs or is revoked already.
 func (s *MarketingAuthorizations) Revoke(ctx context.Context, tenantID, patientID, authID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := s.db.w.ExecContext(ctx, `UPDATE marketing_authorizations SET revoked_at = $1
 		WHERE id = $2 AND tenant_id = $3 AND patient_id = $4 AND revoked_at IS NULL`, now.UTC(), authID, tenantID, patientID)
 	if err != nil {
@@ -81,6 +86,7 @@ func (s *MarketingAuthorizations) Revoke(ctx context.Context, tenantID, patientI
 // Authorized returns the patients with a current authorization for the
 // purpose at now, at most limit.
 func (s *MarketingAuthorizations) Authorized(ctx context.Context, tenantID, purpose string, now time.Time, limit int) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT DISTINCT patient_id FROM marketing_authorizations WHERE tenant_id = $1 AND purpose = $2
 		AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) ORDER BY patient_id LIMIT $4`, tenantID, purpose, now.UTC(), limit)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/messaging"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Messages keeps message teams, threads, messages and attachments in the
@@ -24,6 +25,7 @@ var _ messaging.Store = (*Messages)(nil)
 
 // CreateTeam stores a team; a repeated name is apperr.DuplicateError.
 func (s *Messages) CreateTeam(ctx context.Context, t messaging.Team) error {
+	ctx = tenant.WithScope(ctx, t.TenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO message_teams (id, tenant_id, name, kind, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		t.ID, t.TenantID, t.Name, string(t.Kind), t.CreatedAt)
 	if isUniqueViolation(err) {
@@ -38,6 +40,7 @@ func (s *Messages) CreateTeam(ctx context.Context, t messaging.Team) error {
 // Teams returns a tenant's teams with their members, by name: two
 // statements, whatever the number of teams.
 func (s *Messages) Teams(ctx context.Context, tenantID string) ([]messaging.Team, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT id, tenant_id, name, kind, created_at FROM message_teams WHERE tenant_id = $1
 		ORDER BY name, id`, tenantID)
 	if err != nil {
@@ -82,6 +85,7 @@ func (s *Messages) Teams(ctx context.Context, tenantID string) ([]messaging.Team
 
 // AddMember adds a staff account to a team (again is a no-op).
 func (s *Messages) AddMember(ctx context.Context, tenantID, teamID, userID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO message_team_members (team_id, tenant_id, user_id, created_at)
 		SELECT id, tenant_id, $3, $4 FROM message_teams WHERE id = $1 AND tenant_id = $2
 		ON CONFLICT (team_id, user_id) DO NOTHING`, teamID, tenantID, userID, now)
@@ -93,6 +97,7 @@ func (s *Messages) AddMember(ctx context.Context, tenantID, teamID, userID strin
 
 // RemoveMember takes a staff account off a team.
 func (s *Messages) RemoveMember(ctx context.Context, tenantID, teamID, userID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := s.db.w.ExecContext(ctx, `DELETE FROM message_team_members WHERE team_id = $1 AND tenant_id = $2 AND user_id = $3`,
 		teamID, tenantID, userID)
 	if err != nil {
@@ -102,6 +107,7 @@ func (s *Messages) RemoveMember(ctx context.Context, tenantID, teamID, userID st
 }
 
 func insertPost(ctx context.Context, tx *sql.Tx, p messaging.PostRecord, a *messaging.AttachmentRecord) error {
+	ctx = tenant.WithScope(ctx, p.TenantID)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO message_posts (id, tenant_id, thread_id, patient_id, author_id, side, body_ct, created_at, seq)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COUNT(*) FROM message_posts WHERE tenant_id = $2 AND thread_id = $3))`, p.ID, p.TenantID, p.ThreadID, p.PatientID, p.AuthorID, string(p.Side), p.BodyCT, p.CreatedAt); err != nil {
 		return fmt.Errorf("insert message: %w", err)
@@ -119,6 +125,7 @@ func insertPost(ctx context.Context, tx *sql.Tx, p messaging.PostRecord, a *mess
 
 // InsertThread stores a new thread with its first message and file.
 func (s *Messages) InsertThread(ctx context.Context, t messaging.ThreadRecord, p messaging.PostRecord, a *messaging.AttachmentRecord) error {
+	ctx = tenant.WithScope(ctx, t.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO message_threads (id, tenant_id, patient_id, team_id, subject_ct, about_kind, about_id,
 			status, assigned_to, started_by, patient_unread, staff_unread, last_at, created_at, updated_at)
@@ -135,6 +142,7 @@ func (s *Messages) InsertThread(ctx context.Context, t messaging.ThreadRecord, p
 // statement as the thread's last activity: two messages at once each add
 // one, and the unread counts never miss one.
 func (s *Messages) InsertPost(ctx context.Context, p messaging.PostRecord, a *messaging.AttachmentRecord) error {
+	ctx = tenant.WithScope(ctx, p.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		q := `UPDATE message_threads SET staff_unread = staff_unread + 1, status = 'open', last_at = $1, updated_at = $1
 			WHERE id = $2 AND tenant_id = $3`
@@ -185,6 +193,7 @@ func (s *Messages) threads(ctx context.Context, q string, args ...any) ([]messag
 
 // Thread returns a thread of a tenant, or NotFound.
 func (s *Messages) Thread(ctx context.Context, tenantID, id string) (messaging.ThreadRecord, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	t, err := scanThread(s.db.r.QueryRowContext(ctx, `SELECT `+threadColumns+` FROM message_threads WHERE id = $1 AND tenant_id = $2`, id, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apperr.NotFoundError()
@@ -197,6 +206,7 @@ func (s *Messages) Thread(ctx context.Context, tenantID, id string) (messaging.T
 
 // ThreadsOf returns a patient's threads, latest activity first.
 func (s *Messages) ThreadsOf(ctx context.Context, tenantID, patientID string, limit int) ([]messaging.ThreadRecord, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go); this one runs on every
 	// dashboard view.
@@ -209,6 +219,7 @@ func (s *Messages) ThreadsOf(ctx context.Context, tenantID, patientID string, li
 // by id) threads of patients they do not care for, and one statement
 // decides it for every row.
 func (s *Messages) Inbox(ctx context.Context, q messaging.InboxQuery) ([]messaging.ThreadRecord, error) {
+	ctx = tenant.WithScope(ctx, q.TenantID)
 	if len(q.TeamIDs) == 0 {
 		return nil, nil
 	}
@@ -229,6 +240,7 @@ func (s *Messages) Inbox(ctx context.Context, q messaging.InboxQuery) ([]messagi
 // Posts returns a thread's messages, oldest first, with their files' ids,
 // types and sizes (never the bytes).
 func (s *Messages) Posts(ctx context.Context, tenantID, threadID string) ([]messaging.PostRecord, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT p.id, p.tenant_id, p.thread_id, p.patient_id, p.author_id, p.side, p.body_ct, p.created_at,
 		COALESCE(a.id, ''), COALESCE(a.content_type, ''), COALESCE(a.size, 0)
 		FROM message_posts p LEFT JOIN message_attachments a ON a.post_id = p.id AND a.tenant_id = p.tenant_id
@@ -257,6 +269,7 @@ func (s *Messages) Posts(ctx context.Context, tenantID, threadID string) ([]mess
 
 // Attachment returns a file of a tenant, or NotFound.
 func (s *Messages) Attachment(ctx context.Context, tenantID, id string) (messaging.AttachmentRecord, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var a messaging.AttachmentRecord
 	err := s.db.r.QueryRowContext(ctx, `SELECT id, tenant_id, thread_id, post_id, patient_id, content_type, size, data_ct, created_at
 		FROM message_attachments WHERE id = $1 AND tenant_id = $2`, id, tenantID).
@@ -272,6 +285,7 @@ func (s *Messages) Attachment(ctx context.Context, tenantID, id string) (messagi
 
 // MarkRead sets a side's unread count of a thread to zero.
 func (s *Messages) MarkRead(ctx context.Context, tenantID, threadID string, side messaging.Side) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	q := `UPDATE message_threads SET patient_unread = 0 WHERE id = $1 AND tenant_id = $2`
 	if side == messaging.SideStaff {
 		q = `UPDATE message_threads SET staff_unread = 0 WHERE id = $1 AND tenant_id = $2`
@@ -284,6 +298,7 @@ func (s *Messages) MarkRead(ctx context.Context, tenantID, threadID string, side
 
 // Assign sets who handles a thread.
 func (s *Messages) Assign(ctx context.Context, tenantID, threadID, userID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.db.w.ExecContext(ctx, `UPDATE message_threads SET assigned_to = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4`,
 		userID, now, threadID, tenantID); err != nil {
 		return fmt.Errorf("assign message thread: %w", err)
@@ -293,6 +308,7 @@ func (s *Messages) Assign(ctx context.Context, tenantID, threadID, userID string
 
 // SetStatus opens or closes a thread.
 func (s *Messages) SetStatus(ctx context.Context, tenantID, threadID string, st messaging.Status, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.db.w.ExecContext(ctx, `UPDATE message_threads SET status = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4`,
 		string(st), now, threadID, tenantID); err != nil {
 		return fmt.Errorf("message thread status: %w", err)
@@ -302,6 +318,7 @@ func (s *Messages) SetStatus(ctx context.Context, tenantID, threadID string, st 
 
 // SentSince counts the messages a person wrote since a time.
 func (s *Messages) SentSince(ctx context.Context, tenantID, authorID string, since time.Time) (int, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var n int
 	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM message_posts WHERE tenant_id = $1 AND author_id = $2 AND created_at > $3`,
 		tenantID, authorID, since).Scan(&n); err != nil {

@@ -119,6 +119,7 @@ func (db *DB) applied(ctx context.Context, q interface {
 // CheckSchema returns a *SchemaError unless every migration of this build, and
 // no other, has been applied unchanged.
 func (db *DB) CheckSchema(ctx context.Context) error {
+	ctx = asOwner(ctx)
 	ms, err := Migrations(db.kind, db.engine)
 	if err != nil {
 		return err
@@ -130,7 +131,13 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return compare(db.kind, ms, done)
+	if err := compare(db.kind, ms, done); err != nil {
+		return err
+	}
+	if db.wall != nil {
+		return db.checkTenantWall(ctx)
+	}
+	return nil
 }
 
 // checkIdentity refuses a database that records itself as another store.
@@ -181,6 +188,9 @@ func compare(kind Kind, ms []Migration, done map[int]string) error {
 // (replicas starting together) are serialised: on PostgreSQL by an advisory
 // lock, on SQLite by the write lock.
 func (db *DB) Migrate(ctx context.Context, now time.Time) ([]Migration, error) {
+	// Migrations, their data steps included, run as the owner, above the
+	// tenant wall.
+	ctx = asOwner(ctx)
 	ms, err := Migrations(db.kind, db.engine)
 	if err != nil {
 		return nil, err
@@ -232,7 +242,13 @@ func (db *DB) Migrate(ctx context.Context, now time.Time) ([]Migration, error) {
 	if err != nil {
 		return ran, err
 	}
-	return ran, compare(db.kind, ms, done)
+	if err := compare(db.kind, ms, done); err != nil {
+		return ran, err
+	}
+	if db.wall != nil {
+		return ran, db.installTenantWall(ctx)
+	}
+	return ran, nil
 }
 
 func (db *DB) ensureMigrationsTable(ctx context.Context) error {

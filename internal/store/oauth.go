@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/apitokens"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/oauth"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // OAuth keeps the authorization server's clients, codes, grants and token
@@ -44,6 +45,7 @@ func scanOAuthClient(row interface{ Scan(...any) error }) (oauth.Client, error) 
 
 // PutClient inserts or replaces a client.
 func (s *OAuth) PutClient(ctx context.Context, c oauth.Client) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO oauth_clients (`+oauthClientColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, scopes = excluded.scopes,
 		disabled_at = excluded.disabled_at WHERE oauth_clients.tenant_id = excluded.tenant_id`,
@@ -56,6 +58,7 @@ func (s *OAuth) PutClient(ctx context.Context, c oauth.Client) error {
 
 // Client returns a tenant's client, or NotFound.
 func (s *OAuth) Client(ctx context.Context, tenantID, clientID string) (oauth.Client, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	c, err := scanOAuthClient(s.db.r.QueryRowContext(ctx, `SELECT `+oauthClientColumns+` FROM oauth_clients WHERE id = $1 AND tenant_id = $2`,
 		clientID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -69,6 +72,7 @@ func (s *OAuth) Client(ctx context.Context, tenantID, clientID string) (oauth.Cl
 
 // Clients returns a tenant's clients, newest first.
 func (s *OAuth) Clients(ctx context.Context, tenantID string) ([]oauth.Client, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+oauthClientColumns+` FROM oauth_clients WHERE tenant_id = $1 ORDER BY created_at DESC, id`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("oauth clients: %w", err)
@@ -87,6 +91,7 @@ func (s *OAuth) Clients(ctx context.Context, tenantID string) ([]oauth.Client, e
 
 // AddCode stores an authorization code.
 func (s *OAuth) AddCode(ctx context.Context, c oauth.Code) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO oauth_codes (code_hash, tenant_id, client_id, user_id, grant_id, redirect_uri, challenge, scopes,
 		created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		c.Hash, c.TenantID, c.ClientID, c.UserID, c.GrantID, c.RedirectURI, c.Challenge, oauth.ScopeString(c.Scopes), c.CreatedAt.UTC(), c.ExpiresAt.UTC())
@@ -125,6 +130,13 @@ func (s *OAuth) UseCode(ctx context.Context, hash []byte, now time.Time) (oauth.
 
 // Issue stores a new grant (unless nil) and tokens in one transaction.
 func (s *OAuth) Issue(ctx context.Context, g *oauth.Grant, tokens ...oauth.Token) error {
+	// g is nil on a refresh: the tokens carry the grant's tenant.
+	switch {
+	case g != nil:
+		ctx = tenant.WithScope(ctx, g.TenantID)
+	case len(tokens) > 0:
+		ctx = tenant.WithScope(ctx, tokens[0].TenantID)
+	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if g != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO oauth_grants (id, tenant_id, client_id, user_id, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -192,6 +204,7 @@ func (s *OAuth) RevokeToken(ctx context.Context, hash []byte, now time.Time) err
 // RevokeGrant revokes a grant; NotFound when the tenant (and user, unless
 // empty) has none of that id. Revoking a revoked grant changes nothing.
 func (s *OAuth) RevokeGrant(ctx context.Context, tenantID, userID, grantID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var found string
 	err := s.db.w.QueryRowContext(ctx, `SELECT id FROM oauth_grants WHERE id = $1 AND tenant_id = $2 AND ($3 = '' OR user_id = $3)`,
 		grantID, tenantID, userID).Scan(&found)
@@ -209,6 +222,7 @@ func (s *OAuth) RevokeGrant(ctx context.Context, tenantID, userID, grantID strin
 
 // Grants returns a user's active grants with their client's name, newest first.
 func (s *OAuth) Grants(ctx context.Context, tenantID, userID string) ([]oauth.Grant, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT g.id, g.tenant_id, g.client_id, g.user_id, c.name, g.scopes, g.created_at, g.last_used_at
 		FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_id AND c.tenant_id = g.tenant_id
 		WHERE g.tenant_id = $1 AND g.user_id = $2 AND g.revoked_at IS NULL ORDER BY g.created_at DESC, g.id`, tenantID, userID)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Orders keeps orders in the PHI store. It implements orders.Store: the
@@ -37,6 +38,7 @@ func scanOrder(row interface{ Scan(...any) error }) (orders.Record, error) {
 
 // Insert stores a new order; a taken reference is a Conflict (apperr.ErrDuplicate).
 func (s *Orders) Insert(ctx context.Context, o orders.Record) error {
+	ctx = tenant.WithScope(ctx, o.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			o.ID, o.TenantID, o.UserID, o.Reference, string(o.Status), o.Gateway, o.ChargeID, o.DetailsCT, o.CreatedAt, o.UpdatedAt)
@@ -52,6 +54,7 @@ func (s *Orders) Insert(ctx context.Context, o orders.Record) error {
 
 // ByID returns an order of a tenant, or NotFound.
 func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (orders.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	o, err := scanOrder(s.db.r.QueryRowContext(ctx, `SELECT `+orderReadColumns+` FROM orders WHERE id = $1 AND tenant_id = $2`, orderID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, apperr.NotFoundError()
@@ -64,6 +67,7 @@ func (s *Orders) ByID(ctx context.Context, tenantID, orderID string) (orders.Rec
 
 // ByOwner returns a person's orders, newest first, at most limit.
 func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]orders.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderReadColumns+` FROM orders WHERE tenant_id = $1 AND user_id = $2
@@ -86,6 +90,7 @@ func (s *Orders) ByOwner(ctx context.Context, tenantID, userID string, limit int
 // SetStatus moves an order from one status to another; a Conflict (apperr.ErrStale) when it is
 // no longer in from (another request moved it first).
 func (s *Orders) SetStatus(ctx context.Context, tenantID, orderID string, from, to orders.Status, chargeID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2,
 			charge_id = CASE WHEN $3 = '' THEN charge_id ELSE $3 END
@@ -111,6 +116,7 @@ const queueStatuses = 8
 // page: the page goes on from there (keyset pagination on created_at and id,
 // so a page costs the same however deep it is).
 func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []orders.Status, after string, limit int) ([]orders.QueueItem, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if len(statuses) == 0 {
 		return nil, nil
 	}
@@ -146,12 +152,14 @@ func (s *Orders) Queue(ctx context.Context, tenantID string, statuses []orders.S
 // SetCharge records the gateway's id for an order's payment while the order
 // stays where it is (a hosted payment page made for a pending order).
 func (s *Orders) SetCharge(ctx context.Context, tenantID, orderID string, status orders.Status, chargeID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.SetStatus(ctx, tenantID, orderID, status, status, chargeID, now)
 }
 
 // SetShipment records the sealed shipment of a shipped order; a Conflict
 // (apperr.ErrStale) when the order is not shipped (or not there).
 func (s *Orders) SetShipment(ctx context.Context, tenantID, orderID string, ct []byte, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET shipment_ct = $3, updated_at = $4 WHERE id = $1 AND tenant_id = $2 AND status = 'shipped'`,
 			orderID, tenantID, ct, now)
@@ -169,6 +177,7 @@ func (s *Orders) SetShipment(ctx context.Context, tenantID, orderID string, ct [
 // payment that were placed before the given time, oldest first, at most
 // limit: what payment reconciliation asks the gateway about.
 func (s *Orders) Unpaid(ctx context.Context, gateway string, before time.Time, limit int) ([]orders.Record, error) {
+	ctx = tenant.AcrossTenants(ctx) // the payment reconciliation job walks every tenant
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+orderReadColumns+` FROM orders WHERE status = 'pending_payment'
 		AND gateway = $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3`, gateway, before, limit)
 	if err != nil {

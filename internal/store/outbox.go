@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/outbox"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Outbox holds the outbox queries of the PHI store. It implements
@@ -41,6 +42,7 @@ func scanOutbox(rows *sql.Rows) ([]outbox.Record, error) {
 
 // Insert queues a message.
 func (q *Outbox) Insert(ctx context.Context, o outbox.Record) error {
+	ctx = tenant.WithScope(ctx, o.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO outbox (id, tenant_id, subject_id, kind, message_ct, created_at, next_attempt_at, to_masked)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, o.ID, o.TenantID, o.SubjectID, o.Kind, o.MessageCT, o.CreatedAt, o.NextAttemptAt, o.ToMasked)
 	if err != nil {
@@ -51,6 +53,7 @@ func (q *Outbox) Insert(ctx context.Context, o outbox.Record) error {
 
 // Due lists messages waiting to be sent whose next attempt is due, oldest first.
 func (q *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Record, error) {
+	ctx = tenant.AcrossTenants(ctx) // the sender walks every tenant's outbox
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL
 		AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, now, limit)
 	if err != nil {
@@ -61,6 +64,7 @@ func (q *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Re
 
 // Recent lists a tenant's newest messages, sent or not.
 func (q *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]outbox.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE tenant_id = $1
 		ORDER BY created_at DESC, id DESC LIMIT $2`, tenantID, limit)
 	if err != nil {
@@ -71,6 +75,7 @@ func (q *Outbox) Recent(ctx context.Context, tenantID string, limit int) ([]outb
 
 // ByID returns one of a tenant's messages.
 func (q *Outbox) ByID(ctx context.Context, tenantID, id string) (outbox.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE tenant_id = $1 AND id = $2`, tenantID, id)
 	if err != nil {
 		return outbox.Record{}, fmt.Errorf("email: %w", err)
@@ -87,6 +92,7 @@ func (q *Outbox) ByID(ctx context.Context, tenantID, id string) (outbox.Record, 
 
 // Counts counts a tenant's messages by status.
 func (q *Outbox) Counts(ctx context.Context, tenantID string) (outbox.Counts, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var c outbox.Counts
 	err := q.db.r.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0),
@@ -101,6 +107,7 @@ func (q *Outbox) Counts(ctx context.Context, tenantID string) (outbox.Counts, er
 
 // MarkSent records a delivered message.
 func (q *Outbox) MarkSent(ctx context.Context, id string, now time.Time) error {
+	ctx = tenant.AcrossTenants(ctx) // the sender marks what Due found, in any tenant
 	_, err := q.db.w.ExecContext(ctx, `UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $1`, id, now)
 	if err != nil {
 		return fmt.Errorf("mark email sent: %w", err)
@@ -111,6 +118,7 @@ func (q *Outbox) MarkSent(ctx context.Context, id string, now time.Time) error {
 // MarkRetry records a failed attempt: the next one is at next, or never
 // (failed for good) when giveUp.
 func (q *Outbox) MarkRetry(ctx context.Context, id string, next time.Time, giveUp bool, why string, now time.Time) error {
+	ctx = tenant.AcrossTenants(ctx) // as MarkSent
 	var failed any
 	if giveUp {
 		failed = now
@@ -125,6 +133,7 @@ func (q *Outbox) MarkRetry(ctx context.Context, id string, next time.Time, giveU
 
 // Hold puts a message off until next without counting an attempt.
 func (q *Outbox) Hold(ctx context.Context, id string, next time.Time, why string) error {
+	ctx = tenant.AcrossTenants(ctx) // as MarkSent
 	_, err := q.db.w.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1`, id, next, why)
 	if err != nil {
 		return fmt.Errorf("hold email: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Passkeys holds the WebAuthn queries of the PHI store: passkeys (the
@@ -23,6 +24,7 @@ var _ signin.Passkeys = (*Passkeys)(nil)
 
 // Insert stores a credential.
 func (q *Passkeys) Insert(ctx context.Context, p signin.Passkey) error {
+	ctx = tenant.WithScope(ctx, p.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO passkeys (id, tenant_id, user_id, name, credential, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		p.ID, p.TenantID, p.UserID, p.Name, p.Credential, p.CreatedAt)
 	if isUniqueViolation(err) {
@@ -36,6 +38,7 @@ func (q *Passkeys) Insert(ctx context.Context, p signin.Passkey) error {
 
 // OfUser lists a user's credentials, oldest first.
 func (q *Passkeys) OfUser(ctx context.Context, tenantID, userID string) ([]signin.Passkey, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, tenant_id, user_id, name, credential, created_at, last_used_at FROM passkeys
 		WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id`, tenantID, userID)
 	if err != nil {
@@ -68,6 +71,7 @@ func (q *Passkeys) Used(ctx context.Context, id string, credential []byte, now t
 
 // Delete removes one of a user's credentials.
 func (q *Passkeys) Delete(ctx context.Context, tenantID, userID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := q.db.w.ExecContext(ctx, `DELETE FROM passkeys WHERE tenant_id = $1 AND user_id = $2 AND id = $3`, tenantID, userID, id)
 	if err != nil {
 		return fmt.Errorf("delete passkey: %w", err)
@@ -81,6 +85,7 @@ func (q *Passkeys) Delete(ctx context.Context, tenantID, userID, id string) erro
 // PutCeremony stores a ceremony (replacing one with the same hash) and drops
 // expired ones.
 func (q *Passkeys) PutCeremony(ctx context.Context, f signin.Ceremony, now time.Time) error {
+	ctx = tenant.WithScope(ctx, f.TenantID)
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webauthn_flows WHERE expires_at <= $1 OR hash = $2`, now, f.Hash); err != nil {
 			return fmt.Errorf("drop webauthn flows: %w", err)
@@ -96,6 +101,7 @@ func (q *Passkeys) PutCeremony(ctx context.Context, f signin.Ceremony, now time.
 
 // TakeCeremony returns and deletes a live ceremony: each works once.
 func (q *Passkeys) TakeCeremony(ctx context.Context, tenantID, hash, purpose string, now time.Time) (signin.Ceremony, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var f signin.Ceremony
 	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT hash, tenant_id, user_id, purpose, name, data, expires_at FROM webauthn_flows

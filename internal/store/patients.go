@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/patients"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Patients finds patients for the staff view by blind index or order
@@ -22,6 +23,7 @@ var _ patients.Store = (*Patients)(nil)
 // PatientsByName lists the ids of a tenant's patient accounts whose
 // full-name blind index is bidx, at most limit.
 func (q *Patients) PatientsByName(ctx context.Context, tenantID string, bidx []byte, limit int) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.ids(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND name_bidx = $2 AND role = 'patient'
 		ORDER BY created_at, id LIMIT $3`, tenantID, bidx, limit)
 }
@@ -29,6 +31,7 @@ func (q *Patients) PatientsByName(ctx context.Context, tenantID string, bidx []b
 // PatientsByDOB lists the ids of a tenant's patient accounts whose
 // date-of-birth blind index is bidx, at most limit.
 func (q *Patients) PatientsByDOB(ctx context.Context, tenantID string, bidx []byte, limit int) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.ids(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND dob_bidx = $2 AND role = 'patient'
 		ORDER BY created_at, id LIMIT $3`, tenantID, bidx, limit)
 }
@@ -53,6 +56,7 @@ func (q *Patients) ids(ctx context.Context, query string, args ...any) ([]string
 // PatientByOrderReference returns the owner of a tenant's order by its
 // reference; NotFound when there is none.
 func (q *Patients) PatientByOrderReference(ctx context.Context, tenantID, reference string) (string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var id string
 	err := q.db.r.QueryRowContext(ctx, `SELECT user_id FROM orders WHERE tenant_id = $1 AND reference = $2`, tenantID, reference).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -29,12 +29,16 @@ func openPostgres(ctx context.Context, kind Kind, dsn string) (*DB, error) {
 	// Always UTC, whatever the server's default, so times never shift.
 	cfg.RuntimeParams["timezone"] = "UTC"
 	count := new(atomic.Uint64)
-	pool := sql.OpenDB(countingConnector{Connector: stdlib.GetConnector(*cfg), n: count})
+	var w *wall
+	if kind == PHI {
+		w = new(wall)
+	}
+	pool := sql.OpenDB(countingConnector{Connector: stdlib.GetConnector(*cfg), n: count, wall: w})
 	n := max(8, 4*runtime.GOMAXPROCS(0))
 	pool.SetMaxOpenConns(n)
 	pool.SetMaxIdleConns(n)
 	db := &DB{
-		kind: kind, engine: Postgres, w: pool, r: pool, statements: count,
+		kind: kind, engine: Postgres, w: pool, r: pool, statements: count, wall: w,
 		where: fmt.Sprintf("postgres://%s:%d/%s (schema %s)", cfg.Host, cfg.Port, cfg.Database, schemaOf(kind)),
 	}
 	if err := pool.PingContext(ctx); err != nil {

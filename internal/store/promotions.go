@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/promo"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Promotions keeps promotion codes in the catalog store. It implements
@@ -23,6 +24,7 @@ var _ promo.Store = (*Promotions)(nil)
 // Create stores a new, validated promotion; a code taken in the tenant is
 // an Invalid error on the code field.
 func (s *Promotions) Create(ctx context.Context, p *promo.Promotion) error {
+	ctx = tenant.WithScope(ctx, p.TenantID)
 	var ends any
 	if !p.EndsAt.IsZero() {
 		ends = p.EndsAt
@@ -60,6 +62,7 @@ func scanPromotion(row rowScanner) (*promo.Promotion, error) {
 
 // ByCode returns a tenant's promotion by its code, or promo.ErrUnknown.
 func (s *Promotions) ByCode(ctx context.Context, tenantID, code string) (*promo.Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p, err := scanPromotion(s.db.r.QueryRowContext(ctx, `SELECT `+promotionColumns+`
 		FROM promotions WHERE tenant_id = $1 AND code = $2`, tenantID, promo.NormalizeCode(code)))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -74,6 +77,7 @@ func (s *Promotions) ByCode(ctx context.Context, tenantID, code string) (*promo.
 // Get returns a tenant's promotion by id with the discount its uses gave;
 // another tenant's or an unknown id is NotFound.
 func (s *Promotions) Get(ctx context.Context, tenantID, id string) (*promo.Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	p, err := scanPromotion(s.db.r.QueryRowContext(ctx, `SELECT `+promotionColumns+`
 		FROM promotions WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -93,6 +97,7 @@ func (s *Promotions) Get(ctx context.Context, tenantID, id string) (*promo.Promo
 // List returns a tenant's promotions, newest first, with the discount each
 // one's uses gave.
 func (s *Promotions) List(ctx context.Context, tenantID string) ([]promo.Promotion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+promotionColumns+`
 		FROM promotions WHERE tenant_id = $1 ORDER BY created_at DESC, code`, tenantID)
 	if err != nil {
@@ -123,6 +128,7 @@ func (s *Promotions) List(ctx context.Context, tenantID string) ([]promo.Promoti
 // given sums the discount of a tenant's promotion uses per promotion and
 // currency (one promotion's when id is set).
 func (s *Promotions) given(ctx context.Context, tenantID, id string) (map[string][]promo.Amount, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	q, args := `SELECT promotion_id, currency, SUM(discount) FROM promotion_uses WHERE tenant_id = $1`, []any{tenantID}
 	if id != "" {
 		q, args = q+` AND promotion_id = $2`, append(args, id)
@@ -148,6 +154,7 @@ func (s *Promotions) given(ctx context.Context, tenantID, id string) (map[string
 // The limit is checked against the uses in the same statement, so a use
 // made meanwhile cannot leave the code above its new limit.
 func (s *Promotions) Update(ctx context.Context, p *promo.Promotion) error {
+	ctx = tenant.WithScope(ctx, p.TenantID)
 	var ends any
 	if !p.EndsAt.IsZero() {
 		ends = p.EndsAt
@@ -178,6 +185,7 @@ func (s *Promotions) Update(ctx context.Context, p *promo.Promotion) error {
 
 // SetPaused pauses or resumes a promotion.
 func (s *Promotions) SetPaused(ctx context.Context, tenantID, id string, paused bool) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE promotions SET paused = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, id, paused)
 		return one(res, err, "pause promotion")
@@ -188,6 +196,7 @@ func (s *Promotions) SetPaused(ctx context.Context, tenantID, id string, paused 
 // A code that had not started yet starts and ends at now, so its window
 // stays a window.
 func (s *Promotions) End(ctx context.Context, tenantID, id string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM promotions WHERE tenant_id = $1 AND id = $2`, tenantID, id).Scan(&n); err != nil {

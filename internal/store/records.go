@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/records"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Records are the copies of patients' records (record_exports) in the PHI
@@ -70,6 +71,7 @@ func (s *Records) list(ctx context.Context, query string, args ...any) ([]record
 
 // Insert stores a new export request.
 func (s *Records) Insert(ctx context.Context, r records.Record) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO record_exports (id, tenant_id, patient_id, requested_by, classes, status, progress, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.ID, r.TenantID, r.PatientID, r.RequestedBy, records.ClassesText(r.Classes),
 		string(r.Status), r.Progress, r.CreatedAt)
@@ -81,6 +83,7 @@ func (s *Records) Insert(ctx context.Context, r records.Record) error {
 
 // ByID returns an export of a tenant with its sealed archive, or NotFound.
 func (s *Records) ByID(ctx context.Context, tenantID, id string) (records.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := scanRecord(s.db.r.QueryRowContext(ctx, `SELECT `+recordColumns+`, archive_ct FROM record_exports
 		WHERE id = $1 AND tenant_id = $2`, id, tenantID), true)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -95,6 +98,7 @@ func (s *Records) ByID(ctx context.Context, tenantID, id string) (records.Record
 // ForRequester returns a patient's exports asked for by requester, newest
 // first, without their archives.
 func (s *Records) ForRequester(ctx context.Context, tenantID, patientID, requester string, limit int) ([]records.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.list(ctx, `SELECT `+recordColumns+` FROM record_exports WHERE tenant_id = $1 AND patient_id = $2 AND requested_by = $3
 		ORDER BY created_at DESC, id DESC LIMIT $4`, tenantID, patientID, requester, limit)
 }
@@ -103,6 +107,7 @@ func (s *Records) ForRequester(ctx context.Context, tenantID, patientID, request
 // Why a conditional update per row: of two processes claiming the same row,
 // only the one whose update still finds it waiting gets it, on both engines.
 func (s *Records) Claim(ctx context.Context, now, staleBefore time.Time, limit int) ([]records.Record, error) {
+	ctx = tenant.AcrossTenants(ctx) // the export job walks every tenant
 	cands, err := s.list(ctx, `SELECT `+recordColumns+` FROM record_exports
 		WHERE status = 'pending' OR (status = 'building' AND started_at < $1) ORDER BY created_at LIMIT $2`, staleBefore, limit)
 	if err != nil {
@@ -125,6 +130,7 @@ func (s *Records) Claim(ctx context.Context, now, staleBefore time.Time, limit i
 
 // Progress records how far a build is.
 func (s *Records) Progress(ctx context.Context, id string, progress int) error {
+	ctx = tenant.AcrossTenants(ctx) // the export job reports on what Claim found, in any tenant
 	if _, err := s.db.w.ExecContext(ctx, `UPDATE record_exports SET progress = $1 WHERE id = $2 AND status = 'building'`,
 		min(max(progress, 0), 100), id); err != nil {
 		return fmt.Errorf("record export progress: %w", err)
@@ -134,6 +140,7 @@ func (s *Records) Progress(ctx context.Context, id string, progress int) error {
 
 // Finish stores the outcome of a build.
 func (s *Records) Finish(ctx context.Context, r records.Record) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	if _, err := s.db.w.ExecContext(ctx, `UPDATE record_exports SET status = $1, progress = $2, archive_ct = $3, size = $4,
 		error = $5, classes = $6, ready_at = $7, expires_at = $8 WHERE id = $9 AND tenant_id = $10`,
 		string(r.Status), r.Progress, r.ArchiveCT, r.Size, r.Error, records.ClassesText(r.Classes),
@@ -146,6 +153,7 @@ func (s *Records) Finish(ctx context.Context, r records.Record) error {
 // Expired returns ready exports past their expiry and failed ones created
 // before failedBefore.
 func (s *Records) Expired(ctx context.Context, now, failedBefore time.Time, limit int) ([]records.Record, error) {
+	ctx = tenant.AcrossTenants(ctx) // the export cleanup walks every tenant
 	return s.list(ctx, `SELECT `+recordColumns+` FROM record_exports
 		WHERE (status = 'ready' AND expires_at <= $1) OR (status = 'failed' AND created_at < $2) ORDER BY created_at LIMIT $3`,
 		now, failedBefore, limit)
@@ -153,6 +161,7 @@ func (s *Records) Expired(ctx context.Context, now, failedBefore time.Time, limi
 
 // Delete removes an export and its sealed file.
 func (s *Records) Delete(ctx context.Context, tenantID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.db.w.ExecContext(ctx, `DELETE FROM record_exports WHERE id = $1 AND tenant_id = $2`, id, tenantID); err != nil {
 		return fmt.Errorf("delete record export: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/retention"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Retention holds the retention rules and disposal certificates of the PHI
@@ -20,6 +21,7 @@ var _ retention.Store = (*Retention)(nil)
 
 // Rules returns a tenant's rules.
 func (q *Retention) Rules(ctx context.Context, tenantID string) ([]retention.Rule, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT record_type, keep_days, updated_at FROM retention_rules WHERE tenant_id = $1 ORDER BY record_type`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("retention rules: %w", err)
@@ -40,6 +42,7 @@ func (q *Retention) Rules(ctx context.Context, tenantID string) ([]retention.Rul
 
 // PutRule sets a rule.
 func (q *Retention) PutRule(ctx context.Context, r retention.Rule) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO retention_rules (tenant_id, record_type, keep_days, updated_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (tenant_id, record_type) DO UPDATE SET keep_days = excluded.keep_days, updated_at = excluded.updated_at`,
 		r.TenantID, r.RecordType, int(r.Keep/(24*time.Hour)), r.UpdatedAt)
@@ -53,6 +56,7 @@ func (q *Retention) PutRule(ctx context.Context, r retention.Rule) error {
 // whose deletion request is due at now, that have no disposal certificate,
 // oldest first.
 func (q *Retention) Closed(ctx context.Context, closedBefore, now time.Time, limit int) ([]retention.Closed, error) {
+	ctx = tenant.AcrossTenants(ctx) // the retention job walks every tenant
 	rows, err := q.db.r.QueryContext(ctx, `SELECT u.tenant_id, u.id, u.disabled_at, r.dispose_after, COALESCE(r.rule, '') FROM users u
 		LEFT JOIN deletion_requests r ON r.tenant_id = u.tenant_id AND r.subject = u.id
 		WHERE u.role = 'patient' AND u.status = 'disabled' AND u.disabled_at IS NOT NULL
@@ -82,6 +86,7 @@ func (q *Retention) Closed(ctx context.Context, closedBefore, now time.Time, lim
 // AddDeletionRequest records a verified deletion request; a second one
 // keeps the first.
 func (q *Retention) AddDeletionRequest(ctx context.Context, tenantID, subject string, verifiedAt, disposeAfter time.Time, rule string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO deletion_requests (tenant_id, subject, verified_at, dispose_after, rule) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (tenant_id, subject) DO NOTHING`, tenantID, subject, verifiedAt, disposeAfter, rule)
 	if err != nil {
@@ -94,6 +99,7 @@ func (q *Retention) AddDeletionRequest(ctx context.Context, tenantID, subject st
 // records of: orders, and documentation (prescriptions, lab reports,
 // appointments). One statement.
 func (q *Retention) HeldTypes(ctx context.Context, tenantID, subject string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var orders, docs bool
 	err := q.db.r.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM orders WHERE tenant_id = $1 AND user_id = $2),
@@ -115,6 +121,7 @@ func (q *Retention) HeldTypes(ctx context.Context, tenantID, subject string) ([]
 
 // AddCertificate records a disposal certificate.
 func (q *Retention) AddCertificate(ctx context.Context, c retention.Certificate) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO disposal_certificates (id, tenant_id, subject, closed_at, retained_until, disposed_at, actor, method, rule)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		c.ID, c.TenantID, c.Subject, c.ClosedAt, c.RetainedUntil, c.DisposedAt, c.Actor, c.Method, c.Rule)
@@ -126,6 +133,7 @@ func (q *Retention) AddCertificate(ctx context.Context, c retention.Certificate)
 
 // Certificates lists a tenant's certificates, newest first.
 func (q *Retention) Certificates(ctx context.Context, tenantID string) ([]retention.Certificate, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT id, subject, closed_at, retained_until, disposed_at, actor, method, rule
 		FROM disposal_certificates WHERE tenant_id = $1 ORDER BY disposed_at DESC, id`, tenantID)
 	if err != nil {

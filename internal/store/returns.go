@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Returns keeps order returns in the PHI store (phi/0031_order_returns). It
@@ -33,6 +34,7 @@ func scanReturn(row interface{ Scan(...any) error }) (orders.ReturnRecord, error
 
 // Units returns the units of an order's lines held by returns not rejected.
 func (s *Returns) Units(ctx context.Context, tenantID, orderID string) ([]orders.ReturnUnit, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var out []orders.ReturnUnit
 	err := each(ctx, s.db.r, `SELECT line, unit FROM order_return_units WHERE tenant_id = $1 AND order_id = $2`,
 		[]any{tenantID, orderID}, func(rows *sql.Rows) error {
@@ -52,6 +54,7 @@ func (s *Returns) Units(ctx context.Context, tenantID, orderID string) ([]orders
 // last unit at once both try the same row and one fails, on either engine,
 // so it is returned (and refunded) once.
 func (s *Returns) Insert(ctx context.Context, r orders.ReturnRecord, units []orders.ReturnUnit) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_returns (`+returnColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			r.ID, r.TenantID, r.OrderID, r.UserID, string(r.Status), r.DetailsCT, r.Refunded, r.CreatedAt, r.UpdatedAt); err != nil {
@@ -73,6 +76,7 @@ func (s *Returns) Insert(ctx context.Context, r orders.ReturnRecord, units []ord
 
 // ByID returns a return of a tenant, or NotFound.
 func (s *Returns) ByID(ctx context.Context, tenantID, returnID string) (orders.ReturnRecord, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := scanReturn(s.db.r.QueryRowContext(ctx, `SELECT `+returnColumns+` FROM order_returns WHERE id = $1 AND tenant_id = $2`, returnID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundError()
@@ -85,6 +89,7 @@ func (s *Returns) ByID(ctx context.Context, tenantID, returnID string) (orders.R
 
 // ByOrder returns an order's returns, oldest first.
 func (s *Returns) ByOrder(ctx context.Context, tenantID, orderID string) ([]orders.ReturnRecord, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var out []orders.ReturnRecord
 	err := each(ctx, s.db.r, `SELECT `+returnColumns+` FROM order_returns WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id`,
 		[]any{tenantID, orderID}, func(rows *sql.Rows) error {
@@ -103,6 +108,7 @@ func (s *Returns) ByOrder(ctx context.Context, tenantID, orderID string) ([]orde
 // the amount; moving to rejected frees the return's units for another
 // request, in the same transaction.
 func (s *Returns) SetStatus(ctx context.Context, tenantID, returnID string, from, to orders.ReturnStatus, refunded int64, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE order_returns SET status = $1, updated_at = $2, refunded = refunded + $3
 			WHERE id = $4 AND tenant_id = $5 AND status = $6`, string(to), now, refunded, returnID, tenantID, string(from))
@@ -123,6 +129,7 @@ func (s *Returns) SetStatus(ctx context.Context, tenantID, returnID string, from
 
 // RefundedTotal is what an order's returns refunded.
 func (s *Returns) RefundedTotal(ctx context.Context, tenantID, orderID string) (int64, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var n int64
 	if err := s.db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(refunded), 0) FROM order_returns WHERE tenant_id = $1 AND order_id = $2`,
 		tenantID, orderID).Scan(&n); err != nil {
@@ -133,6 +140,7 @@ func (s *Returns) RefundedTotal(ctx context.Context, tenantID, orderID string) (
 
 // SetDetails replaces a return's sealed details.
 func (s *Returns) SetDetails(ctx context.Context, tenantID, returnID string, ct []byte, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE order_returns SET details_ct = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4`,
 			ct, now, returnID, tenantID); err != nil {
@@ -145,6 +153,7 @@ func (s *Returns) SetDetails(ctx context.Context, tenantID, returnID string, ct 
 // Open returns up to limit of a tenant's returns waiting for staff, oldest
 // first, with their order's reference (both in the clear).
 func (s *Returns) Open(ctx context.Context, tenantID string, limit int) ([]orders.ReturnQueueItem, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var out []orders.ReturnQueueItem
 	err := each(ctx, s.db.r, `SELECT r.id, r.order_id, o.reference, r.status, r.created_at FROM order_returns r
 		JOIN orders o ON o.id = r.order_id AND o.tenant_id = r.tenant_id
@@ -168,6 +177,7 @@ func (s *Returns) Open(ctx context.Context, tenantID string, limit int) ([]order
 // conditional). Like Release, a variant that changes stock level refreshes
 // the product's in-stock flag and the catalog version.
 func (s *Stock) Restock(ctx context.Context, tenantID string, items []orders.StockItem) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		shown := false
 		ordered, err := lockOrder(ctx, tx, tenantID, mergeItems(items))

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/reviews"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Reviews holds the completed compliance reviews and the reminders sent, in
@@ -40,6 +41,7 @@ func scanReviews(rows *sql.Rows) ([]reviews.Completion, error) {
 
 // AddCompletion records a completed review.
 func (q *Reviews) AddCompletion(ctx context.Context, c reviews.Completion) error {
+	ctx = tenant.WithScope(ctx, c.TenantID)
 	var file any
 	if c.FileType != "" {
 		file = c.FileCT
@@ -55,6 +57,7 @@ func (q *Reviews) AddCompletion(ctx context.Context, c reviews.Completion) error
 
 // Completions returns a tenant's completions, newest first.
 func (q *Reviews) Completions(ctx context.Context, tenantID string, limit int) ([]reviews.Completion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+reviewColumns+` FROM review_completions WHERE tenant_id = $1
 		ORDER BY completed_at DESC, id DESC LIMIT $2`, tenantID, limit)
 	if err != nil {
@@ -65,6 +68,7 @@ func (q *Reviews) Completions(ctx context.Context, tenantID string, limit int) (
 
 // Completion returns one of a tenant's completions.
 func (q *Reviews) Completion(ctx context.Context, tenantID, id string) (reviews.Completion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+reviewColumns+` FROM review_completions WHERE tenant_id = $1 AND id = $2`, tenantID, id)
 	if err != nil {
 		return reviews.Completion{}, fmt.Errorf("review completion: %w", err)
@@ -82,6 +86,7 @@ func (q *Reviews) Completion(ctx context.Context, tenantID, id string) (reviews.
 // File returns a completion's sealed evidence file; NotFound when it has
 // none (or is another tenant's).
 func (q *Reviews) File(ctx context.Context, tenantID, id string) ([]byte, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var ct []byte
 	err := q.db.r.QueryRowContext(ctx, `SELECT file_ct FROM review_completions WHERE tenant_id = $1 AND id = $2 AND file_ct IS NOT NULL`,
 		tenantID, id).Scan(&ct)
@@ -98,6 +103,7 @@ func (q *Reviews) File(ctx context.Context, tenantID, id string) ([]byte, error)
 // and not MAX(): an aggregate loses the column's type on SQLite, and a
 // tenant's completions are few (a handful a day at most).
 func (q *Reviews) Latest(ctx context.Context, tenantID string) (map[string]time.Time, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT kind, target, completed_at FROM review_completions WHERE tenant_id = $1`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("latest reviews: %w", err)
@@ -121,6 +127,7 @@ func (q *Reviews) Latest(ctx context.Context, tenantID string) (map[string]time.
 // Remind records a reminder once: the primary key refuses a second, so two
 // replicas running the job send it once.
 func (q *Reviews) Remind(ctx context.Context, tenantID string, kind reviews.Kind, target, dueOn, stage string, at time.Time) (time.Time, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var first time.Time
 	var fresh bool
 	err := q.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/rx"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Rx keeps prescriptions, their uploads and their fills in the PHI store.
@@ -64,6 +65,7 @@ func (s *Rx) list(ctx context.Context, what, q string, args ...any) ([]rx.Record
 // Insert stores a new prescription and its upload (nil for none) in one
 // transaction.
 func (s *Rx) Insert(ctx context.Context, r rx.Record, up *rx.Upload) error {
+	ctx = tenant.WithScope(ctx, r.TenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO rx_prescriptions (`+rxColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
@@ -84,6 +86,7 @@ func (s *Rx) Insert(ctx context.Context, r rx.Record, up *rx.Upload) error {
 
 // ByID returns a prescription of a tenant, or NotFound.
 func (s *Rx) ByID(ctx context.Context, tenantID, id string) (rx.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	r, err := scanRx(s.db.r.QueryRowContext(ctx, `SELECT `+rxColumns+` FROM rx_prescriptions WHERE id = $1 AND tenant_id = $2`, id, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundError()
@@ -96,6 +99,7 @@ func (s *Rx) ByID(ctx context.Context, tenantID, id string) (rx.Record, error) {
 
 // ByOwner returns a person's prescriptions, newest first, at most limit.
 func (s *Rx) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([]rx.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
 	return s.list(ctx, "prescriptions", `SELECT `+rxColumns+` FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2
@@ -105,12 +109,14 @@ func (s *Rx) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([
 // Queue returns a tenant's prescriptions in a status, oldest first, at most
 // limit.
 func (s *Rx) Queue(ctx context.Context, tenantID string, status rx.Status, limit int) ([]rx.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.list(ctx, "prescription queue", `SELECT `+rxColumns+` FROM rx_prescriptions WHERE tenant_id = $1 AND status = $2
 		ORDER BY created_at, id LIMIT $3`, tenantID, string(status), limit)
 }
 
 // Upload returns the upload of a prescription of a tenant, or NotFound.
 func (s *Rx) Upload(ctx context.Context, tenantID, prescriptionID string) (rx.Upload, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var u rx.Upload
 	err := s.db.r.QueryRowContext(ctx, `SELECT prescription_id, tenant_id, user_id, content_type, size, data_ct, created_at
 		FROM rx_uploads WHERE prescription_id = $1 AND tenant_id = $2`, prescriptionID, tenantID).
@@ -127,6 +133,7 @@ func (s *Rx) Upload(ctx context.Context, tenantID, prescriptionID string) (rx.Up
 // Decide records a decision on a pending prescription read at version; a
 // Conflict (apperr.ErrStale) when another decision came first.
 func (s *Rx) Decide(ctx context.Context, tenantID, id string, version int64, d rx.Decision, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE rx_prescriptions SET status = $1, details_ct = $2, fills_left = $3, days_supply = $4,
 			expires_at = $5, decided_by = $6, version = version + 1, updated_at = $7
@@ -148,6 +155,7 @@ func (s *Rx) Decide(ctx context.Context, tenantID, id string, version int64, d r
 // orders racing for the last fill cannot both take it, and an order with
 // two prescription lines takes both fills or neither.
 func (s *Rx) Fill(ctx context.Context, tenantID, orderID string, ids []string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var used int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rx_fills WHERE order_id = $1 AND tenant_id = $2`, orderID, tenantID).Scan(&used); err != nil {
@@ -180,6 +188,7 @@ func (s *Rx) Fill(ctx context.Context, tenantID, orderID string, ids []string, n
 // Reminders returns verified, unexpired prescriptions with a fill left and a
 // days' supply, in every tenant, not reminded of since their last fill.
 func (s *Rx) Reminders(ctx context.Context, now time.Time, limit int) ([]rx.Record, error) {
+	ctx = tenant.AcrossTenants(ctx) // the refill reminder job walks every tenant
 	return s.list(ctx, "refill reminders", `SELECT `+rxColumns+` FROM rx_prescriptions
 		WHERE status = 'verified' AND fills_left > 0 AND days_supply > 0 AND expires_at > $1
 		AND (reminded_at IS NULL OR (last_fill_at IS NOT NULL AND reminded_at < last_fill_at))
@@ -188,6 +197,7 @@ func (s *Rx) Reminders(ctx context.Context, now time.Time, limit int) ([]rx.Reco
 
 // MarkReminded records that the refill reminder went out.
 func (s *Rx) MarkReminded(ctx context.Context, tenantID, id string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE rx_prescriptions SET reminded_at = $1 WHERE id = $2 AND tenant_id = $3`, now, id, tenantID); err != nil {
 			return fmt.Errorf("prescription reminded: %w", err)
@@ -202,6 +212,7 @@ func (s *Rx) MarkReminded(ctx context.Context, tenantID, id string, now time.Tim
 // of the refill clock before the first fill, which a correction must not
 // move.
 func (s *Rx) Correct(ctx context.Context, tenantID, id string, version int64, detailsCT []byte) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE rx_prescriptions SET details_ct = $1, version = version + 1
 			WHERE id = $2 AND tenant_id = $3 AND version = $4`, detailsCT, id, tenantID, version)

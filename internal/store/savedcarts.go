@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/savedcart"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SavedCarts keeps patients' saved carts in the PHI store. It implements
@@ -22,6 +23,7 @@ var _ savedcart.Store = (*SavedCarts)(nil)
 
 // Get returns a person's saved cart, or NotFound when they have none.
 func (s *SavedCarts) Get(ctx context.Context, tenantID, userID string) (savedcart.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var r savedcart.Record
 	err := s.db.r.QueryRowContext(ctx, `SELECT tenant_id, user_id, items_ct, version, updated_at FROM saved_carts
 		WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID).Scan(&r.TenantID, &r.UserID, &r.ItemsCT, &r.Version, &r.UpdatedAt)
@@ -39,6 +41,7 @@ func (s *SavedCarts) Get(ctx context.Context, tenantID, userID string) (savedcar
 // another write came first, nothing changes and the error is a Conflict (apperr.ErrStale); read
 // below 0 writes whatever is there.
 func (s *SavedCarts) Put(ctx context.Context, tenantID, userID string, itemsCT []byte, read int64, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var (
 			res sql.Result

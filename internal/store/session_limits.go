@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // SessionLimits holds tenants' own (stricter) session limits in the PHI
@@ -21,6 +22,7 @@ var _ signin.TenantLimits = (*SessionLimits)(nil)
 
 // Limits returns a tenant's limits; ok is false when it has none of its own.
 func (q *SessionLimits) Limits(ctx context.Context, tenantID string) (signin.Limits, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var staff, patient, abs int64
 	err := q.db.r.QueryRowContext(ctx, `SELECT staff_idle_secs, patient_idle_secs, absolute_secs FROM tenant_session_limits
 		WHERE tenant_id = $1`, tenantID).Scan(&staff, &patient, &abs)
@@ -36,6 +38,7 @@ func (q *SessionLimits) Limits(ctx context.Context, tenantID string) (signin.Lim
 
 // SetLimits saves a tenant's limits.
 func (q *SessionLimits) SetLimits(ctx context.Context, tenantID string, l signin.Limits, at time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO tenant_session_limits (tenant_id, staff_idle_secs, patient_idle_secs, absolute_secs, updated_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET staff_idle_secs = excluded.staff_idle_secs,
 		patient_idle_secs = excluded.patient_idle_secs, absolute_secs = excluded.absolute_secs, updated_at = excluded.updated_at`,
@@ -49,6 +52,7 @@ func (q *SessionLimits) SetLimits(ctx context.Context, tenantID string, l signin
 // Clear removes a tenant's limits from this table (they now live in the
 // brand's settings: server.AdoptLegacyPolicies).
 func (q *SessionLimits) Clear(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := q.db.w.ExecContext(ctx, `DELETE FROM tenant_session_limits WHERE tenant_id = $1`, tenantID); err != nil {
 		return fmt.Errorf("clear session limits: %w", err)
 	}

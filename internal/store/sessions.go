@@ -11,6 +11,7 @@ import (
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Sessions holds the server-side sessions of the PHI store. ID is the hash
@@ -62,6 +63,7 @@ func (x *sessionScan) done() signin.Session {
 
 // Insert stores a new session.
 func (q *Sessions) Insert(ctx context.Context, s signin.Session) error {
+	ctx = tenant.WithScope(ctx, s.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		s.ID, s.TenantID, s.UserID, string(s.Role), s.CreatedAt, s.LastSeenAt, nullTime(s.MFAAt), nullTime(s.AuthAt), nullTime(s.RevokedAt), s.Device)
 	if err != nil {
@@ -176,6 +178,7 @@ func (q *Sessions) Live(ctx context.Context, userID string, since time.Time) ([]
 
 // Purge deletes sessions that ended (revoked or last seen) before cutoff.
 func (q *Sessions) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
+	ctx = tenant.AcrossTenants(ctx) // the purge job walks every tenant
 	res, err := q.db.w.ExecContext(ctx, `DELETE FROM sessions WHERE COALESCE(revoked_at, last_seen_at) < $1`, cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("purge sessions: %w", err)

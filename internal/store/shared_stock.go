@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // takeShared moves the stock of a brand's copy of an organisation variant
@@ -19,6 +21,7 @@ import (
 // selling the variant gets its in-stock flags kept and its catalog version
 // bumped, so no brand's cached page shows stale availability.
 func takeShared(ctx context.Context, tx *sql.Tx, tenantID, variantID string, delta int64) (int64, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var orgVariant sql.NullString
 	var own bool
 	err := tx.QueryRowContext(ctx, `SELECT org_variant_id, own_stock FROM variants WHERE id = $1 AND tenant_id = $2`, variantID, tenantID).Scan(&orgVariant, &own)

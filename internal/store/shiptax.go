@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/shiptax"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // ShipTax keeps tenants' shipping tables and tax regions in the catalog
@@ -21,6 +22,7 @@ var _ shiptax.Store = (*ShipTax)(nil)
 
 // Shipping returns the tenant's stored shipping table, or ok false.
 func (s *ShipTax) Shipping(ctx context.Context, tenantID string) (*shiptax.Shipping, bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var n int
 	if err := s.db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM shipping_settings WHERE tenant_id = $1`, tenantID).Scan(&n); err != nil {
 		return nil, false, fmt.Errorf("shipping settings: %w", err)
@@ -65,6 +67,7 @@ func (s *ShipTax) Shipping(ctx context.Context, tenantID string) (*shiptax.Shipp
 }
 
 func (s *ShipTax) each(ctx context.Context, query, tenantID string, scan func(*sql.Rows) error) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, query, tenantID)
 	if err != nil {
 		return err
@@ -80,6 +83,7 @@ func (s *ShipTax) each(ctx context.Context, query, tenantID string, scan func(*s
 
 // PutShipping replaces the tenant's shipping table in one transaction.
 func (s *ShipTax) PutShipping(ctx context.Context, tenantID string, sh *shiptax.Shipping, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, t := range []string{"shipping_rates", "shipping_zones", "shipping_methods", "shipping_settings"} {
 			//nolint:gosec // the table name is one of the constants above
@@ -118,6 +122,7 @@ func (s *ShipTax) PutShipping(ctx context.Context, tenantID string, sh *shiptax.
 
 // TaxRegions returns the tax rows the tenant set.
 func (s *ShipTax) TaxRegions(ctx context.Context, tenantID string) ([]shiptax.TaxRegion, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var out []shiptax.TaxRegion
 	err := s.each(ctx, `SELECT code, rate_pcm, exempt_rx, exempt_hsa FROM tax_regions WHERE tenant_id = $1 ORDER BY code`, tenantID,
 		func(rows *sql.Rows) error {
@@ -134,6 +139,7 @@ func (s *ShipTax) TaxRegions(ctx context.Context, tenantID string) ([]shiptax.Ta
 
 // PutTaxRegion sets one region's row.
 func (s *ShipTax) PutTaxRegion(ctx context.Context, tenantID string, t shiptax.TaxRegion, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO tax_regions (tenant_id, code, rate_pcm, exempt_rx, exempt_hsa, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, code) DO UPDATE SET rate_pcm = excluded.rate_pcm,
 		exempt_rx = excluded.exempt_rx, exempt_hsa = excluded.exempt_hsa, updated_at = excluded.updated_at`,

@@ -12,6 +12,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/orders"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Stock reserves, confirms and releases variant stock in the catalog store.
@@ -35,6 +36,7 @@ var _ orders.Stock = (*Stock)(nil)
 // one statement, so two buyers of the last unit cannot both get it on either
 // engine (PostgreSQL locks the row; SQLite has one writer).
 func (s *Stock) Reserve(ctx context.Context, tenantID, orderID string, items []orders.StockItem, use orders.PromoUse, now, expires time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`,
@@ -174,6 +176,7 @@ func lockOrder(ctx context.Context, tx *sql.Tx, tenantID string, items []orders.
 // it per order emptied the cache under order load while nothing it shows had
 // changed (the in-stock flag changes only at zero, which is a level change).
 func stockChanged(ctx context.Context, tx *sql.Tx, tenantID, orderID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := tx.ExecContext(ctx, `UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v WHERE v.product_id = products.id AND v.stock > 0)
 		WHERE tenant_id = $1 AND id IN (SELECT v.product_id FROM stock_reservations r JOIN variants v ON v.id = r.variant_id WHERE r.order_id = $2)`,
 		tenantID, orderID); err != nil {
@@ -184,6 +187,7 @@ func stockChanged(ctx context.Context, tx *sql.Tx, tenantID, orderID string) err
 
 // Confirm makes an order's held stock final (the order was paid).
 func (s *Stock) Confirm(ctx context.Context, tenantID, orderID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE stock_reservations SET status = 'confirmed', updated_at = $3
 			WHERE order_id = $1 AND tenant_id = $2 AND status = 'held'`, orderID, tenantID, now); err != nil {
@@ -196,6 +200,7 @@ func (s *Stock) Confirm(ctx context.Context, tenantID, orderID string, now time.
 // Release puts an order's stock back (cancelled, refunded before shipping,
 // or not paid in time). Releasing twice changes nothing the second time.
 func (s *Stock) Release(ctx context.Context, tenantID, orderID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// Claim the held rows first, in one statement: why, two releases of
 		// the same order at once (the expiry job and a cancel) then cannot both
@@ -295,6 +300,7 @@ func (s *Stock) HeldBefore(ctx context.Context, cutoff time.Time, after string, 
 // "confirmed", "released"): what tests check. The order service does not
 // need it.
 func (s *Stock) Reserved(ctx context.Context, tenantID, orderID string) (map[string]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT variant_id, status FROM stock_reservations WHERE order_id = $1 AND tenant_id = $2`, orderID, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("reservations: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Throttles holds the sign-in failure records of throttling keys that are not
@@ -41,6 +42,7 @@ func (q *Throttles) Throttle(ctx context.Context, key string) (auth.Throttle, er
 
 // SetThrottle writes a key's record; a zero record deletes it.
 func (q *Throttles) SetThrottle(ctx context.Context, tenantID, key string, t auth.Throttle) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var err error
 	if t.Failures == 0 {
 		_, err = q.db.w.ExecContext(ctx, `DELETE FROM throttles WHERE key = $1`, key)
@@ -59,6 +61,7 @@ func (q *Throttles) SetThrottle(ctx context.Context, tenantID, key string, t aut
 // UpdateBurst reads a tenant's count of failed sign-ins in the current
 // window, applies fn and writes the result, in one transaction.
 func (q *Throttles) UpdateBurst(ctx context.Context, tenantID string, fn func(auth.BurstState) auth.BurstState) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		var (
 			b       auth.BurstState

@@ -9,6 +9,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Tokens holds the one-time tokens of the PHI store (emailed links, and a
@@ -23,6 +24,7 @@ var _ accounts.Tokens = (*Tokens)(nil)
 // Insert stores a one-time token, replacing earlier unused tokens of the
 // same user and purpose (only the newest link works).
 func (q *Tokens) Insert(ctx context.Context, t accounts.Token) error {
+	ctx = tenant.WithScope(ctx, t.TenantID)
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_tokens WHERE user_id = $1 AND purpose = $2`, t.UserID, t.Purpose); err != nil {
 			return fmt.Errorf("drop tokens: %w", err)
@@ -38,6 +40,7 @@ func (q *Tokens) Insert(ctx context.Context, t accounts.Token) error {
 // Use spends a token of a purpose in a tenant: it must exist, be unused and
 // unexpired. Atomic, so a token works once however many requests race.
 func (q *Tokens) Use(ctx context.Context, tenantID, hash, purpose string, now time.Time) (accounts.Token, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var t accounts.Token
 	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT hash, tenant_id, user_id, purpose, data, created_at, expires_at FROM auth_tokens
@@ -64,6 +67,7 @@ func (q *Tokens) Use(ctx context.Context, tenantID, hash, purpose string, now ti
 
 // Peek finds a token like Use without spending it.
 func (q *Tokens) Peek(ctx context.Context, tenantID, hash, purpose string, now time.Time) (accounts.Token, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var t accounts.Token
 	err := q.db.r.QueryRowContext(ctx, `SELECT hash, tenant_id, user_id, purpose, data, created_at, expires_at FROM auth_tokens
 		WHERE hash = $1 AND tenant_id = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4`, hash, tenantID, purpose, now).

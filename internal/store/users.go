@@ -13,6 +13,7 @@ import (
 	"github.com/salvehealth/salve/internal/auth"
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/signin"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Users holds the account queries of the PHI store: accounts, their sign-in
@@ -90,6 +91,7 @@ func (x *userScan) done() accounts.User {
 
 // Insert adds an account. ErrDuplicate when the tenant already has the email.
 func (s *Users) Insert(ctx context.Context, u accounts.User) error {
+	ctx = tenant.WithScope(ctx, u.TenantID)
 	_, err := s.db.w.ExecContext(ctx, `INSERT INTO users (id, tenant_id, role, status, email_bidx, email_ct, name_ct,
 		phone_ct, email_verified_at, password_hash, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -106,17 +108,20 @@ func (s *Users) Insert(ctx context.Context, u accounts.User) error {
 
 // ByEmail finds the account of a tenant with an email blind index.
 func (s *Users) ByEmail(ctx context.Context, tenantID string, bidx []byte) (accounts.User, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND email_bidx = $2`, tenantID, bidx))
 }
 
 // ByID finds an account of a tenant.
 func (s *Users) ByID(ctx context.Context, tenantID, userID string) (accounts.User, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND id = $2`, tenantID, userID))
 }
 
 // List returns a tenant's accounts, staff first, oldest first; role filters
 // when not empty.
 func (s *Users) List(ctx context.Context, tenantID string, role access.Role, limit int) ([]accounts.User, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $1 AND ($2 = '' OR role = $2)
 		ORDER BY CASE WHEN role = 'patient' THEN 1 ELSE 0 END, created_at, id LIMIT $3`, tenantID, string(role), limit)
 	if err != nil {
@@ -155,12 +160,14 @@ func (s *Users) exec(ctx context.Context, what, query string, args ...any) error
 
 // SetPassword stores a new password hash.
 func (s *Users) SetPassword(ctx context.Context, tenantID, userID, hash string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set password", `UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`,
 		tenantID, userID, hash, now)
 }
 
 // SetEmail stores a new email address (blind index and ciphertext).
 func (s *Users) SetEmail(ctx context.Context, tenantID, userID string, bidx, ct []byte, verifiedAt, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	err := s.exec(ctx, "set email", `UPDATE users SET email_bidx = $3, email_ct = $4, email_verified_at = $5, updated_at = $6
 		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, bidx, ct, nullTime(verifiedAt), now)
 	if isUniqueViolation(err) {
@@ -171,35 +178,41 @@ func (s *Users) SetEmail(ctx context.Context, tenantID, userID string, bidx, ct 
 
 // SetProfile stores name and phone ciphertext.
 func (s *Users) SetProfile(ctx context.Context, tenantID, userID string, nameCT, phoneCT []byte, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set profile", `UPDATE users SET name_ct = $3, phone_ct = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2`,
 		tenantID, userID, nameCT, phoneCT, now)
 }
 
 // SetNameIndex stores the blind index of an account's full name.
 func (s *Users) SetNameIndex(ctx context.Context, tenantID, userID string, bidx []byte) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set name index", `UPDATE users SET name_bidx = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, userID, bidx)
 }
 
 // SetDOB stores the sealed date of birth and its blind index.
 func (s *Users) SetDOB(ctx context.Context, tenantID, userID string, dobCT, bidx []byte) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set date of birth", `UPDATE users SET dob_ct = $3, dob_bidx = $4 WHERE tenant_id = $1 AND id = $2`,
 		tenantID, userID, dobCT, bidx)
 }
 
 // SetDetails stores the sealed rest of the profile (issue 16).
 func (s *Users) SetDetails(ctx context.Context, tenantID, userID string, detailsCT []byte, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set profile details", `UPDATE users SET details_ct = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`,
 		tenantID, userID, detailsCT, now)
 }
 
 // SetVerified marks the email address verified and the account active.
 func (s *Users) SetVerified(ctx context.Context, tenantID, userID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "verify email", `UPDATE users SET email_verified_at = $3, updated_at = $3 WHERE tenant_id = $1 AND id = $2`,
 		tenantID, userID, now)
 }
 
 // SetTOTP stores (or, with nil, removes) the TOTP secret ciphertext.
 func (s *Users) SetTOTP(ctx context.Context, tenantID, userID string, secretCT []byte, step int64, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	var enrolled time.Time
 	if secretCT != nil {
 		enrolled = now
@@ -212,6 +225,7 @@ func (s *Users) SetTOTP(ctx context.Context, tenantID, userID string, secretCT [
 // the last one used. Why atomic: two requests racing with the same code must not
 // both pass (replay protection); false means the step was used already.
 func (s *Users) UseTOTPStep(ctx context.Context, tenantID, userID string, step int64) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := s.db.w.ExecContext(ctx, `UPDATE users SET totp_last_step = $3 WHERE tenant_id = $1 AND id = $2 AND totp_last_step < $3`,
 		tenantID, userID, step)
 	if err != nil {
@@ -223,6 +237,7 @@ func (s *Users) UseTOTPStep(ctx context.Context, tenantID, userID string, step i
 
 // SetRole changes an account's role.
 func (s *Users) SetRole(ctx context.Context, tenantID, userID string, role access.Role, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set role", `UPDATE users SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2`, tenantID, userID, string(role), now)
 }
 
@@ -230,6 +245,7 @@ func (s *Users) SetRole(ctx context.Context, tenantID, userID string, role acces
 // the account in the same transaction, so no request of the account passes
 // after this returns.
 func (s *Users) SetStatus(ctx context.Context, tenantID, userID, status, reason string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		disabledAt := any(nil)
 		if status == "disabled" {
@@ -255,12 +271,14 @@ func (s *Users) SetStatus(ctx context.Context, tenantID, userID, status, reason 
 
 // SetThrottle stores an account's failure record.
 func (s *Users) SetThrottle(ctx context.Context, tenantID, userID string, t auth.Throttle) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set throttle", `UPDATE users SET failures = $3, last_failure_at = $4, locked_until = $5, needs_unlock = $6
 		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, t.Failures, nullTime(t.LastFailure), nullTime(t.LockedUntil), t.NeedsUnlock)
 }
 
 // SetLastLogin records a successful sign-in and clears the failure record.
 func (s *Users) SetLastLogin(ctx context.Context, tenantID, userID string, now time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.exec(ctx, "set last login", `UPDATE users SET last_login_at = $3, failures = 0, last_failure_at = NULL, locked_until = NULL
 		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, now)
 }
@@ -269,6 +287,7 @@ func (s *Users) SetLastLogin(ctx context.Context, tenantID, userID string, now t
 // tenant whose last sign-in, or creation when they never signed in, is before
 // cutoff.
 func (s *Users) InactiveStaff(ctx context.Context, cutoff time.Time) ([]accounts.User, error) {
+	ctx = tenant.AcrossTenants(ctx) // the inactivity job walks every tenant
 	rows, err := s.db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE role <> 'patient' AND status = 'active'
 		AND COALESCE(last_login_at, created_at) < $1 ORDER BY tenant_id, id`, cutoff)
 	if err != nil {
@@ -279,6 +298,7 @@ func (s *Users) InactiveStaff(ctx context.Context, cutoff time.Time) ([]accounts
 
 // ReplaceRecoveryCodes stores a new set of recovery code hashes, dropping the old.
 func (s *Users) ReplaceRecoveryCodes(ctx context.Context, tenantID, userID string, hashes []string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return fmt.Errorf("drop recovery codes: %w", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/vault"
 )
 
@@ -24,11 +25,13 @@ var _ vault.Store = (*VaultKeys)(nil)
 
 // DataKeys returns the stored data keys of subjects, by subject.
 func (s *VaultKeys) DataKeys(ctx context.Context, tenantID string, subjects []string) (map[string]vault.WrappedKey, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return selectDataKeys(ctx, s.db.r, tenantID, subjects)
 }
 
 // selectDataKeys reads the wrapped keys of subjects in one query.
 func selectDataKeys(ctx context.Context, q querier, tenantID string, subjects []string) (map[string]vault.WrappedKey, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	args := make([]any, 0, 1+len(subjects))
 	args = append(args, tenantID)
 	for _, s := range subjects {
@@ -58,6 +61,7 @@ func selectDataKeys(ctx context.Context, q querier, tenantID string, subjects []
 // CreateDataKeys stores the keys of subjects that have none and were never
 // shredded, then returns the keys those subjects have.
 func (s *VaultKeys) CreateDataKeys(ctx context.Context, tenantID string, keys []vault.SubjectKey, at time.Time) (map[string]vault.WrappedKey, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	// The ledger check and the insert are one transaction under a lock on
 	// (tenant, subject), so a key cannot come back after a concurrent shred.
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -94,6 +98,7 @@ func (s *VaultKeys) CreateDataKeys(ctx context.Context, tenantID string, keys []
 // lockSubject serialises key creation and shredding of one subject on
 // PostgreSQL; on SQLite the write transaction already excludes every other.
 func (s *VaultKeys) lockSubject(ctx context.Context, tx *sql.Tx, tenantID, subject string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if s.db.engine != Postgres {
 		return nil
 	}
@@ -105,6 +110,7 @@ func (s *VaultKeys) lockSubject(ctx context.Context, tx *sql.Tx, tenantID, subje
 
 // Shredded returns which of subjects are in the shred ledger.
 func (s *VaultKeys) Shredded(ctx context.Context, tenantID string, subjects []string) ([]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	args := make([]any, 0, 1+len(subjects))
 	args = append(args, tenantID)
 	for _, s := range subjects {
@@ -128,6 +134,7 @@ func (s *VaultKeys) Shredded(ctx context.Context, tenantID string, subjects []st
 
 // Secret returns a vault secret as stored, or apperr NotFound.
 func (s *VaultKeys) Secret(ctx context.Context, name string) (string, []byte, error) {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	var ver string
 	var wrapped []byte
 	// Through the writer: a secret is read back right after AddSecret, and
@@ -144,6 +151,7 @@ func (s *VaultKeys) Secret(ctx context.Context, name string) (string, []byte, er
 
 // AddSecret stores a secret unless one of that name exists.
 func (s *VaultKeys) AddSecret(ctx context.Context, name, kekVersion string, wrapped []byte, at time.Time) error {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO vault_secrets (name, kek_version, wrapped, created_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (name) DO NOTHING`, name, kekVersion, wrapped, at)
@@ -156,6 +164,7 @@ func (s *VaultKeys) AddSecret(ctx context.Context, name, kekVersion string, wrap
 func (s *VaultKeys) ApplyShreds(ctx context.Context, ss []vault.Shred) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, sh := range ss {
+			ctx := tenant.WithScope(ctx, sh.TenantID) // each row is written behind its own tenant's wall
 			if err := s.lockSubject(ctx, tx, sh.TenantID, sh.Subject); err != nil {
 				return err
 			}
@@ -174,6 +183,7 @@ func (s *VaultKeys) ApplyShreds(ctx context.Context, ss []vault.Shred) error {
 
 // Shreds returns the shred ledger, oldest first.
 func (s *VaultKeys) Shreds(ctx context.Context) ([]vault.Shred, error) {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	var out []vault.Shred
 	err := each(ctx, s.db.r, `SELECT tenant_id, subject, shredded_at, actor_id, reason FROM vault_shreds ORDER BY shredded_at, tenant_id, subject`, nil,
 		func(rows *sql.Rows) error {
@@ -193,6 +203,7 @@ func (s *VaultKeys) Shreds(ctx context.Context) ([]vault.Shred, error) {
 
 // Pending counts the data keys and secrets not wrapped by kekVersion.
 func (s *VaultKeys) Pending(ctx context.Context, kekVersion string) (int, error) {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	var a, b int
 	err := s.db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM vault_data_keys WHERE kek_version <> $1),
 		(SELECT count(*) FROM vault_secrets WHERE kek_version <> $1)`, kekVersion).Scan(&a, &b)
@@ -204,6 +215,7 @@ func (s *VaultKeys) Pending(ctx context.Context, kekVersion string) (int, error)
 
 // WrappedBy counts the data keys and secrets wrapped by kekVersion.
 func (s *VaultKeys) WrappedBy(ctx context.Context, kekVersion string) (int, error) {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	var n int
 	err := s.db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM vault_data_keys WHERE kek_version = $1)
 		+ (SELECT count(*) FROM vault_secrets WHERE kek_version = $1)`, kekVersion).Scan(&n)
@@ -216,6 +228,7 @@ func (s *VaultKeys) WrappedBy(ctx context.Context, kekVersion string) (int, erro
 // StaleKeys returns up to n data keys not wrapped by kekVersion, by tenant
 // and subject.
 func (s *VaultKeys) StaleKeys(ctx context.Context, kekVersion string, n int) ([]vault.SubjectKey, error) {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	var out []vault.SubjectKey
 	err := each(ctx, s.db.r, `SELECT tenant_id, subject, kek_version, wrapped FROM vault_data_keys
 		WHERE kek_version <> $1 ORDER BY tenant_id, subject LIMIT $2`, []any{kekVersion, n}, func(rows *sql.Rows) error {
@@ -236,6 +249,7 @@ func (s *VaultKeys) StaleKeys(ctx context.Context, kekVersion string, n int) ([]
 // a condition on the old wrapped bytes, so a key shredded (or re-wrapped)
 // meanwhile is left as it is.
 func (s *VaultKeys) Rewrap(ctx context.Context, keys []vault.Rewrapped, at time.Time) error {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, k := range keys {
 			if _, err := tx.ExecContext(ctx, `UPDATE vault_data_keys SET kek_version = $1, wrapped = $2, wrapped_at = $3
@@ -250,6 +264,7 @@ func (s *VaultKeys) Rewrap(ctx context.Context, keys []vault.Rewrapped, at time.
 
 // StaleSecrets returns the names of the secrets not wrapped by kekVersion.
 func (s *VaultKeys) StaleSecrets(ctx context.Context, kekVersion string) ([]string, error) {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	var names []string
 	err := each(ctx, s.db.r, `SELECT name FROM vault_secrets WHERE kek_version <> $1`, []any{kekVersion}, func(rows *sql.Rows) error {
 		var n string
@@ -267,6 +282,7 @@ func (s *VaultKeys) StaleSecrets(ctx context.Context, kekVersion string) ([]stri
 
 // RewrapSecret stores a secret wrapped anew.
 func (s *VaultKeys) RewrapSecret(ctx context.Context, name, kekVersion string, wrapped []byte) error {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE vault_secrets SET kek_version = $1, wrapped = $2 WHERE name = $3`, kekVersion, wrapped, name)
 		return err
@@ -275,6 +291,7 @@ func (s *VaultKeys) RewrapSecret(ctx context.Context, name, kekVersion string, w
 
 // Counts counts the keys by KEK version, the data keys and the shred ledger.
 func (s *VaultKeys) Counts(ctx context.Context) (vault.KeyCounts, error) {
+	ctx = tenant.AcrossTenants(ctx) // the vault loads and rotates the keys of every tenant
 	c := vault.KeyCounts{ByVersion: map[string]int{}}
 	err := each(ctx, s.db.r, `SELECT kek_version, count(*) FROM vault_data_keys GROUP BY kek_version
 		UNION ALL SELECT kek_version, count(*) FROM vault_secrets GROUP BY kek_version`, nil, func(rows *sql.Rows) error {

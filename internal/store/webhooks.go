@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/webhooks"
 )
 
@@ -22,6 +23,7 @@ var _ webhooks.Store = (*Webhooks)(nil)
 
 // InsertSubscription adds a subscription.
 func (q *Webhooks) InsertSubscription(ctx context.Context, s webhooks.Subscription) error {
+	ctx = tenant.WithScope(ctx, s.TenantID)
 	_, err := q.db.w.ExecContext(ctx, `INSERT INTO webhook_subscriptions (id, tenant_id, url, events, vendor_id, carry_phi, secret_ct, created_at, disabled_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, s.ID, s.TenantID, s.URL, strings.Join(s.Events, " "), s.VendorID, s.CarryPHI, s.SecretCT, s.CreatedAt.UTC(),
 		nullTime(s.DisabledAt))
@@ -51,6 +53,7 @@ func scanSubscriptions(rows *sql.Rows) ([]webhooks.Subscription, error) {
 
 // Subscriptions lists a tenant's subscriptions, newest first.
 func (q *Webhooks) Subscriptions(ctx context.Context, tenantID string) ([]webhooks.Subscription, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions WHERE tenant_id = $1
 		ORDER BY created_at DESC, id DESC`, tenantID)
 	if err != nil {
@@ -61,6 +64,7 @@ func (q *Webhooks) Subscriptions(ctx context.Context, tenantID string) ([]webhoo
 
 // Subscription returns one of a tenant's subscriptions.
 func (q *Webhooks) Subscription(ctx context.Context, tenantID, id string) (webhooks.Subscription, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2`, tenantID, id)
 	if err != nil {
 		return webhooks.Subscription{}, fmt.Errorf("webhook: %w", err)
@@ -77,6 +81,7 @@ func (q *Webhooks) Subscription(ctx context.Context, tenantID, id string) (webho
 
 // Disable switches a subscription off and gives up its waiting deliveries.
 func (q *Webhooks) Disable(ctx context.Context, tenantID, id string, at time.Time) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET disabled_at = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, id, at.UTC()); err != nil {
 			return fmt.Errorf("disable webhook: %w", err)
@@ -91,6 +96,7 @@ func (q *Webhooks) Disable(ctx context.Context, tenantID, id string, at time.Tim
 
 // Enable switches a subscription on (an approved request to add it).
 func (q *Webhooks) Enable(ctx context.Context, tenantID, id string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := q.db.w.ExecContext(ctx, `UPDATE webhook_subscriptions SET disabled_at = NULL WHERE tenant_id = $1 AND id = $2`, tenantID, id); err != nil {
 		return fmt.Errorf("enable webhook: %w", err)
 	}
@@ -101,6 +107,7 @@ func (q *Webhooks) Enable(ctx context.Context, tenantID, id string) error {
 func (q *Webhooks) Enqueue(ctx context.Context, ds []webhooks.Delivery) error {
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, d := range ds {
+			ctx := tenant.WithScope(ctx, d.TenantID) // each row is written behind its own tenant's wall
 			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event, payload, created_at, next_attempt_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, d.TenantID, d.SubscriptionID, d.Event, d.Payload, d.CreatedAt.UTC(), d.NextAttemptAt.UTC()); err != nil {
 				return fmt.Errorf("queue webhook: %w", err)
@@ -130,6 +137,7 @@ func scanDeliveries(rows *sql.Rows) ([]webhooks.Delivery, error) {
 
 // Due lists deliveries whose next try is due, oldest first.
 func (q *Webhooks) Due(ctx context.Context, now time.Time, limit int) ([]webhooks.Delivery, error) {
+	ctx = tenant.AcrossTenants(ctx) // the delivery job walks every tenant
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
 		WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, now.UTC(), limit)
 	if err != nil {
@@ -140,6 +148,7 @@ func (q *Webhooks) Due(ctx context.Context, now time.Time, limit int) ([]webhook
 
 // Recent lists a tenant's newest deliveries.
 func (q *Webhooks) Recent(ctx context.Context, tenantID string, limit int) ([]webhooks.Delivery, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE tenant_id = $1
 		ORDER BY created_at DESC, id DESC LIMIT $2`, tenantID, limit)
 	if err != nil {
@@ -150,6 +159,7 @@ func (q *Webhooks) Recent(ctx context.Context, tenantID string, limit int) ([]we
 
 // Attempts lists a tenant's newest tries.
 func (q *Webhooks) Attempts(ctx context.Context, tenantID string, limit int) ([]webhooks.Attempt, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	rows, err := q.db.r.QueryContext(ctx, `SELECT delivery_id, attempt, at, status, error FROM webhook_attempts WHERE tenant_id = $1
 		ORDER BY at DESC, delivery_id, attempt DESC LIMIT $2`, tenantID, limit)
 	if err != nil {
@@ -172,6 +182,7 @@ func (q *Webhooks) Attempts(ctx context.Context, tenantID string, limit int) ([]
 // the delivery is still open: two runners racing on one delivery (a leader
 // change) record it once.
 func (q *Webhooks) Record(ctx context.Context, d webhooks.Delivery, a webhooks.Attempt) error {
+	ctx = tenant.WithScope(ctx, d.TenantID)
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = $2, next_attempt_at = $3, delivered_at = $4, failed_at = $5,
 			last_status = $6, last_error = $7 WHERE id = $1 AND delivered_at IS NULL AND failed_at IS NULL`,
@@ -192,6 +203,7 @@ func (q *Webhooks) Record(ctx context.Context, d webhooks.Delivery, a webhooks.A
 
 // Hold puts a delivery off without counting a try.
 func (q *Webhooks) Hold(ctx context.Context, id string, next time.Time, why string) error {
+	ctx = tenant.AcrossTenants(ctx) // the delivery job holds what Due found, in any tenant
 	_, err := q.db.w.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $2, last_error = $3 WHERE id = $1`, id, next.UTC(), why)
 	if err != nil {
 		return fmt.Errorf("hold webhook: %w", err)
@@ -202,6 +214,7 @@ func (q *Webhooks) Hold(ctx context.Context, id string, next time.Time, why stri
 // SetCarryPHI records whether a subscription carries its events' PHI (an
 // approved change, internal/changes).
 func (q *Webhooks) SetCarryPHI(ctx context.Context, tenantID, id string, carry bool) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	res, err := q.db.w.ExecContext(ctx, `UPDATE webhook_subscriptions SET carry_phi = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, id, carry)
 	if err != nil {
 		return fmt.Errorf("webhook carry_phi: %w", err)

@@ -159,8 +159,13 @@ func (r *Resolver) current() *snapshot {
 
 type ctxKey struct{}
 
-// NewContext returns ctx carrying t.
+// NewContext returns ctx carrying t, scoped to t (WithScope): the PHI
+// store's statements of a request see only the tenant it acts in, the
+// acting brand of the brand switcher included.
 func NewContext(ctx context.Context, t *Tenant) context.Context {
+	if t != nil {
+		ctx = WithScope(ctx, t.ID)
+	}
 	return context.WithValue(ctx, ctxKey{}, t)
 }
 

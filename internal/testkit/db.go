@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/salvehealth/salve/internal/store"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // PostgresEnv is the environment variable holding the PostgreSQL server that
@@ -128,3 +129,9 @@ func NewPostgresDB(t testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// AllTenants returns ctx scoped to every tenant, for a test's own SQL on the
+// PHI store that looks across tenants (a count of every row, a check that
+// nothing was written in the clear): on PostgreSQL a statement without a
+// scope sees nothing behind the tenant wall (store/tenantwall.go).
+func AllTenants(ctx context.Context) context.Context { return tenant.AcrossTenants(ctx) }

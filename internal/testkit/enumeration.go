@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -27,7 +28,7 @@ func MeasureWork(t testing.TB, s *Server) Work {
 	w := Work{"hashes": s.Services().Hasher.Derivations()}
 	for _, tbl := range []string{"users", "auth_tokens", "outbox", "throttles", "proxy_grants", "proxy_invites", "sessions"} {
 		var n int64
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM ` + tbl).Scan(&n); err != nil {
+		if err := s.Stores.PHI.Reader().QueryRowContext(AllTenants(context.Background()), `SELECT COUNT(*) FROM `+tbl).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		w[tbl] = n

@@ -8,6 +8,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Shred is one entry of the shred ledger.
@@ -26,6 +27,7 @@ const maxReason = 200
 // needs an actor in ctx in the tenant, and is audited first like any access
 // (fail closed). reason is a short operator text (a retention rule), never PHI.
 func (v *Vault) Shred(ctx context.Context, tenantID, subject, reason string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, err := v.actorCheck(ctx, tenantID)
 	ev := audit.Entry{TenantID: tenantID, Subjects: []string{subject}, Action: "vault.shred", ResourceType: "subject",
 		ResourceID: subject, Purpose: access.PurposeOperations, Severity: audit.High}

@@ -22,6 +22,7 @@ import (
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Errors callers can test for. None of them carries PHI.
@@ -124,6 +125,7 @@ var (
 // that cannot be recorded must not happen, so no key is even loaded until the
 // event is committed.
 func (v *Vault) Access(ctx context.Context, req Request) (phi.Handle, error) {
+	ctx = tenant.WithScope(ctx, req.TenantID)
 	ev := audit.Entry{
 		TenantID: req.TenantID, Subjects: req.Subjects, Action: req.AuditAction,
 		ResourceType: req.Resource, ResourceID: req.ResourceID, Purpose: req.Purpose, Outcome: audit.Allowed,
@@ -160,6 +162,7 @@ func (v *Vault) Access(ctx context.Context, req Request) (phi.Handle, error) {
 // sharedRead reports whether a request refused only as another tenant's is
 // a read the shared check admits.
 func (v *Vault) sharedRead(ctx context.Context, req Request, reason string) bool {
+	ctx = tenant.WithScope(ctx, req.TenantID)
 	a, ok := access.ActorFrom(ctx)
 	if reason != "other tenant" || v.shared == nil || !ok || a.IsSystem() || !a.Role.Staff() || req.Action != access.Read ||
 		len(req.Subjects) == 0 || slices.Contains(req.Subjects, "") || req.Purpose == "" || req.Resource == "" {
@@ -175,6 +178,7 @@ func (v *Vault) sharedRead(ctx context.Context, req Request, reason string) bool
 
 // refuse returns why req may not go ahead, or "".
 func (v *Vault) refuse(ctx context.Context, req Request) string {
+	ctx = tenant.WithScope(ctx, req.TenantID)
 	a, ok := access.ActorFrom(ctx)
 	switch {
 	case !ok:
@@ -197,6 +201,7 @@ func (v *Vault) refuse(ctx context.Context, req Request) string {
 
 // actorCheck is refuse for calls that are not about a field access.
 func (v *Vault) actorCheck(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok {
 		return a, fmt.Errorf("%w: no authenticated actor", access.ErrDenied)

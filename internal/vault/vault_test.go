@@ -221,7 +221,7 @@ func TestShredAKeepsB(t *testing.T) {
 		// Keep A's wrapped key, as an old backup would.
 		var ver string
 		var wrapped []byte
-		if err := en.phi.Reader().QueryRowContext(ctx, `SELECT kek_version, wrapped FROM vault_data_keys WHERE tenant_id = 't1' AND subject = 'A'`).Scan(&ver, &wrapped); err != nil {
+		if err := en.phi.Reader().QueryRowContext(testkit.AllTenants(ctx), `SELECT kek_version, wrapped FROM vault_data_keys WHERE tenant_id = 't1' AND subject = 'A'`).Scan(&ver, &wrapped); err != nil {
 			t.Fatal(err)
 		}
 		if err := en.v.Shred(as("c2", access.RoleClinician, "t2"), "t1", "A", "retention"); !errors.Is(err, access.ErrDenied) {
@@ -251,10 +251,10 @@ func TestShredAKeepsB(t *testing.T) {
 		}
 		// A restore from an old backup brings the key row back; the ledger
 		// (carried from the live system) shreds it again.
-		if _, err := en.phi.Writer().ExecContext(ctx, `DELETE FROM vault_shreds`); err != nil {
+		if _, err := en.phi.Writer().ExecContext(testkit.AllTenants(ctx), `DELETE FROM vault_shreds`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := en.phi.Writer().ExecContext(ctx, `INSERT INTO vault_data_keys (tenant_id, subject, kek_version, wrapped, created_at, wrapped_at) VALUES ('t1', 'A', $1, $2, $3, $3)`, ver, wrapped, t0); err != nil {
+		if _, err := en.phi.Writer().ExecContext(testkit.AllTenants(ctx), `INSERT INTO vault_data_keys (tenant_id, subject, kek_version, wrapped, created_at, wrapped_at) VALUES ('t1', 'A', $1, $2, $3, $3)`, ver, wrapped, t0); err != nil {
 			t.Fatal(err)
 		}
 		if s, err := en.handle(t, clinician, "t1", access.Read, "A").OpenString("A", "users", "name", "rA", ctA); err != nil || s.Reveal() != "Ada" {

@@ -31,6 +31,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // DateLayout is how BAA dates are written and kept: a day, no time.
@@ -221,6 +222,7 @@ func (s *Service) Now() time.Time { return s.d.Clock.Now() }
 // may leave Salve, so only the compliance officer changes it (admins may look;
 // separation of duties), whatever surface calls.
 func (s *Service) editor(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || a.Role != access.RoleCompliance {
 		return apperr.DeniedError(errors.New("vendors: only the compliance officer edits vendors"))
@@ -229,6 +231,7 @@ func (s *Service) editor(ctx context.Context, tenantID string) error {
 }
 
 func (s *Service) viewer(ctx context.Context, tenantID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || (a.TenantID != tenantID && !a.IsSystem()) {
 		return apperr.DeniedError(errors.New("vendors: other tenant"))
@@ -297,6 +300,7 @@ func (in Input) check() error {
 
 // Add registers a vendor. Bad input changes nothing.
 func (s *Service) Add(ctx context.Context, tenantID string, in Input) (Vendor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.editor(ctx, tenantID); err != nil {
 		return Vendor{}, err
 	}
@@ -316,6 +320,7 @@ func (s *Service) Add(ctx context.Context, tenantID string, in Input) (Vendor, e
 
 // Update changes a vendor's details and BAA dates.
 func (s *Service) Update(ctx context.Context, tenantID, vendorID string, in Input) (Vendor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.editor(ctx, tenantID); err != nil {
 		return Vendor{}, err
 	}
@@ -350,6 +355,7 @@ func subject(vendorID string) string { return "vendor:" + vendorID }
 // the name or the browser's type: what is kept as the signed agreement must
 // be a PDF, whatever the file was called.
 func (s *Service) Upload(ctx context.Context, tenantID, vendorID string, data []byte) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.editor(ctx, tenantID); err != nil {
 		return err
 	}
@@ -383,6 +389,7 @@ func (s *Service) Upload(ctx context.Context, tenantID, vendorID string, data []
 // Document opens a vendor's signed BAA for compliance or an admin; the
 // vault records the read.
 func (s *Service) Document(ctx context.Context, tenantID, vendorID string) ([]byte, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.viewer(ctx, tenantID); err != nil {
 		return nil, err
 	}
@@ -432,6 +439,7 @@ func (s *Service) SetChanges(r Requester) {
 // Only the compliance officer asks (as Bind); an unknown integration is
 // NotFound, a vendor not listed a field error, and nothing is recorded.
 func (s *Service) RequestBind(ctx context.Context, tenantID, key, vendorID, reason string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.editor(ctx, tenantID); err != nil {
 		return err
 	}
@@ -504,6 +512,7 @@ func (s *Service) BindingKind() changes.Kind {
 // Bind sends integration key of a tenant to a vendor at once (for code
 // acting in the process's own name; a person on the web files RequestBind).
 func (s *Service) Bind(ctx context.Context, tenantID, key, vendorID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.editor(ctx, tenantID); err != nil {
 		return err
 	}
@@ -553,12 +562,14 @@ type Overview struct {
 // integrations bound to each: the Go API the compliance report and the
 // data-flow diagram read.
 func (s *Service) Vendors(ctx context.Context, tenantID string) ([]Status, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	o, err := s.Overview(ctx, tenantID)
 	return o.Vendors, err
 }
 
 // Overview gathers the compliance page's data.
 func (s *Service) Overview(ctx context.Context, tenantID string) (Overview, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if err := s.viewer(ctx, tenantID); err != nil {
 		return Overview{}, err
 	}
@@ -610,6 +621,7 @@ func decide(in Integration, list []Vendor, byID map[string]int, vendorID string,
 // that carries PHI without a bound vendor whose BAA is current is refused:
 // recorded, audited and logged (ids only), and ErrRefused returned.
 func (s *Service) Allow(ctx context.Context, tenantID, key string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	in, ok := s.d.Registry.Get(key)
 	if !ok {
 		// Why refuse the undeclared: an integration nobody declared has no
@@ -630,6 +642,7 @@ func (s *Service) Allow(ctx context.Context, tenantID, key string) error {
 // (a webhook subscription names its own): carriesPHI says whether this use
 // carries PHI.
 func (s *Service) AllowVendor(ctx context.Context, tenantID, key, vendorID string, carriesPHI bool) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if !carriesPHI {
 		return nil
 	}
@@ -644,6 +657,7 @@ func (s *Service) AllowVendor(ctx context.Context, tenantID, key, vendorID strin
 // Current reports whether a tenant's vendor has a current BAA (false for a
 // vendor it has not).
 func (s *Service) Current(ctx context.Context, tenantID, vendorID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	v, err := s.d.Store.ByID(ctx, tenantID, vendorID)
 	if apperr.Is(err, apperr.NotFound) {
 		return false, nil
@@ -652,6 +666,7 @@ func (s *Service) Current(ctx context.Context, tenantID, vendorID string) (bool,
 }
 
 func (s *Service) allow(ctx context.Context, tenantID string, in Integration, vendorID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.d.Clock.Now()
 	var list []Vendor
 	byID := map[string]int{}
@@ -691,6 +706,7 @@ func (s *Service) allow(ctx context.Context, tenantID string, in Integration, ve
 
 // Exists reports whether a tenant has the vendor (a form's check).
 func (s *Service) Exists(ctx context.Context, tenantID, vendorID string) (bool, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if vendorID == "" {
 		return false, nil
 	}

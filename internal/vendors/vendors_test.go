@@ -155,7 +155,7 @@ func TestVendorFormAndSignedBAA(t *testing.T) {
 			t.Fatal(err)
 		}
 		var ct []byte
-		if err := st.PHI.Reader().QueryRowContext(context.Background(), `SELECT document_ct FROM vendors`).Scan(&ct); err != nil {
+		if err := st.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT document_ct FROM vendors`).Scan(&ct); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(ct, []byte("Business Associate")) || bytes.Contains(ct, []byte("%PDF")) {

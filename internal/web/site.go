@@ -137,6 +137,7 @@ func legalLinks(t *tenant.Tenant, pages []render.MenuLink) []render.MenuLink {
 // person's data is kept. A failure to read them leaves the default links:
 // the page itself still answers (nothing is hidden by their absence).
 func (s *Site) navOf(ctx context.Context, tenantID string) (menu, legal []render.MenuLink) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	version, err := s.nav.Version(ctx, tenantID)
 	if err != nil {
 		return s.readNav(ctx, tenantID)
@@ -161,6 +162,7 @@ func (s *Site) navOf(ctx context.Context, tenantID string) (menu, legal []render
 
 // readNav reads the tenant's links from the catalog.
 func (s *Site) readNav(ctx context.Context, tenantID string) (menu, legal []render.MenuLink) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	menu, legal, _ = s.readNavAll(ctx, tenantID)
 	return menu, legal
 }
@@ -168,6 +170,7 @@ func (s *Site) readNav(ctx context.Context, tenantID string) (menu, legal []rend
 // readNavAll reads the tenant's links and says whether both reads succeeded
 // (only then are they kept).
 func (s *Site) readNavAll(ctx context.Context, tenantID string) (menu, legal []render.MenuLink, complete bool) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	items, err := s.nav.Menu(ctx, tenantID)
 	if err == nil {
 		for _, m := range items {

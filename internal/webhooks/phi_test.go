@@ -110,7 +110,7 @@ func TestWebhookCarriesPHIOnlyWhenApprovedWithBAA(t *testing.T) {
 			t.Fatalf("approved with a current BAA: %v, %d reads", p, reads.Load())
 		}
 		// The queue holds ids only.
-		rows, err := en.st.PHI.Reader().QueryContext(ctx, `SELECT payload FROM webhook_deliveries WHERE tenant_id = $1`, tenantID)
+		rows, err := en.st.PHI.Reader().QueryContext(testkit.AllTenants(ctx), `SELECT payload FROM webhook_deliveries WHERE tenant_id = $1`, tenantID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,6 +39,7 @@ import (
 	"github.com/salvehealth/salve/internal/clock"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/webhooksig"
 )
 
@@ -226,6 +227,7 @@ func New(d Deps) *Service {
 // Why both roles: webhooks are integrations, which admins set up; approving
 // one to carry PHI is the compliance officer's alone (Subscribe).
 func (s *Service) manager(ctx context.Context, tenantID string) (access.Actor, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	a, ok := access.ActorFrom(ctx)
 	if !ok || a.TenantID != tenantID || (a.Role != access.RoleAdmin && a.Role != access.RoleCompliance) {
 		return a, apperr.DeniedError(errors.New("webhooks: admins and compliance only"))
@@ -293,6 +295,7 @@ func subject(subID string) string { return "webhook:" + subID }
 // own name (tests, tools); a person on the web adds one through
 // RequestSubscribe, which a second person approves.
 func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vendors Vendors) (Subscription, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	_, err := s.manager(ctx, tenantID)
 	if err != nil {
 		return Subscription{}, "", err
@@ -325,6 +328,7 @@ func (s *Service) Subscribe(ctx context.Context, tenantID string, in Input, vend
 
 // check returns what is wrong with a subscription's input, by field.
 func (s *Service) check(ctx context.Context, tenantID string, in *Input, vendors Vendors) (map[string]string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	fields := map[string]string{}
 	if msg := CheckURL(in.URL, s.d.AllowLoopbackHTTP); msg != "" {
 		fields["url"] = msg
@@ -344,6 +348,7 @@ func (s *Service) check(ctx context.Context, tenantID string, in *Input, vendors
 // insert stores a new subscription (switched off when off) with a fresh
 // secret, sealed, and returns the secret.
 func (s *Service) insert(ctx context.Context, tenantID string, in Input, off bool) (Subscription, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	now := s.d.Clock.Now()
 	// Why the subscription starts PHI-free even when PHI was asked for:
 	// carrying PHI to an outside party is a disclosure; it is a governed
@@ -380,6 +385,7 @@ const KindCarryPHI = "webhook.carry_phi"
 // or to stop; it takes effect when a second person approves it
 // (/admin/compliance/changes).
 func (s *Service) RequestCarryPHI(ctx context.Context, tenantID, subID string, carry bool, reason string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -450,6 +456,7 @@ const KindSubscription = "webhook.subscription"
 // in a request); nothing is sent until the approval. Bad input, or no
 // reason, changes nothing.
 func (s *Service) RequestSubscribe(ctx context.Context, tenantID string, in Input, vendors Vendors) (Subscription, string, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return Subscription{}, "", err
 	}
@@ -484,6 +491,7 @@ func (s *Service) RequestSubscribe(ctx context.Context, tenantID string, in Inpu
 // RequestDisable files the request to switch a subscription off; a second
 // person approves it. Another tenant's, or a made-up id, is NotFound.
 func (s *Service) RequestDisable(ctx context.Context, tenantID, subID, reason string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -602,6 +610,7 @@ func (s *Service) SubscriptionKind() changes.Kind {
 
 // Disable stops a subscription; its waiting deliveries are given up.
 func (s *Service) Disable(ctx context.Context, tenantID, subID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -633,6 +642,7 @@ type payload struct {
 // asked for it. ids name what the event is about ("order_id": ...); they
 // are random ids, never PHI.
 func (s *Service) Publish(ctx context.Context, tenantID, event string, ids map[string]string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	subs, err := s.d.Store.Subscriptions(ctx, tenantID)
 	if err != nil {
 		return err
@@ -670,6 +680,7 @@ func newDelivery(sub Subscription, event string, ids map[string]string, now time
 // SendTest queues a test event for one subscription (the "send test"
 // button): it goes through the same queue, signature and gate as any other.
 func (s *Service) SendTest(ctx context.Context, tenantID, subID string) error {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return err
 	}
@@ -713,6 +724,7 @@ func (s *Service) Deliver(ctx context.Context, limit int) (int, error) {
 }
 
 func (s *Service) deliver(ctx context.Context, d Delivery) (bool, error) {
+	ctx = tenant.WithScope(ctx, d.TenantID)
 	jctx := access.WithActor(ctx, access.System("webhooks.deliver", d.TenantID))
 	sub, err := s.d.Store.Subscription(ctx, d.TenantID, d.SubscriptionID)
 	if err != nil {
@@ -801,6 +813,7 @@ func (s *Service) post(ctx context.Context, target string, d Delivery, body, sec
 // audited as a disclosure to the vendor before it happens; if that record
 // cannot be written nothing is read or sent.
 func (s *Service) body(ctx context.Context, sub Subscription, d Delivery) ([]byte, error) {
+	ctx = tenant.WithScope(ctx, d.TenantID)
 	if !sub.CarryPHI || s.d.Details == nil || d.Event == Test {
 		return []byte(d.Payload), nil
 	}
@@ -829,6 +842,7 @@ type Log struct {
 
 // Overview lists a tenant's subscriptions, newest deliveries and tries.
 func (s *Service) Overview(ctx context.Context, tenantID string) (Log, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if _, err := s.manager(ctx, tenantID); err != nil {
 		return Log{}, err
 	}

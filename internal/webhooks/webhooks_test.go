@@ -152,7 +152,7 @@ func TestWebhookWithoutBAASendsNothing(t *testing.T) {
 			t.Fatalf("secret %q", secret)
 		}
 		var ct []byte
-		if err := en.st.PHI.Reader().QueryRowContext(context.Background(), `SELECT secret_ct FROM webhook_subscriptions WHERE id = $1`, sub.ID).Scan(&ct); err != nil {
+		if err := en.st.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT secret_ct FROM webhook_subscriptions WHERE id = $1`, sub.ID).Scan(&ct); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(string(ct), secret[6:]) {

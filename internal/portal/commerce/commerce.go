@@ -20,6 +20,7 @@ import (
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
 	"github.com/salvehealth/salve/internal/portal"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Orders lists a patient's orders under one audited access
@@ -66,6 +67,7 @@ func Sources(d Deps) portal.Sources {
 
 // orders reads a patient's orders once per dashboard view.
 func (d Deps) orders(ctx context.Context, tenantID, patientID string) ([]*orders.Order, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	return portal.Remember(ctx, portal.OrdersKey(tenantID, patientID), func() ([]*orders.Order, error) {
 		return d.Orders.List(ctx, tenantID, patientID)
 	})
@@ -74,6 +76,7 @@ func (d Deps) orders(ctx context.Context, tenantID, patientID string) ([]*orders
 // openOrders is the orders under way, newest first: status and a link to
 // the order's page, where it is tracked.
 func (d Deps) openOrders(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	list, err := d.orders(ctx, tenantID, patientID)
 	if err != nil {
 		return portal.Summary{}, err
@@ -108,6 +111,7 @@ func (d Deps) openOrders(ctx context.Context, tenantID, patientID string) (porta
 // patient only: a proxy reads orders, buying for the patient is no part of
 // any grant.
 func (d Deps) pastOrders(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	list, err := d.orders(ctx, tenantID, patientID)
 	if err != nil {
 		return portal.Summary{}, err
@@ -133,6 +137,7 @@ func (d Deps) pastOrders(ctx context.Context, tenantID, patientID string) (porta
 
 // lists is the person's wish and shopping lists.
 func (d Deps) lists(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	all, err := d.Lists.All(ctx, tenantID, patientID)
 	if err != nil {
 		return portal.Summary{}, err
@@ -159,6 +164,7 @@ func (d Deps) lists(ctx context.Context, tenantID, patientID string) (portal.Sum
 // with why it helps (the one that helps most: accounts.Completion), then
 // the rest of what is missing; nothing when it is complete.
 func (d Deps) profile(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	acct, err := d.Accounts.Account(ctx, tenantID, patientID, access.PurposeSelf)
 	if err != nil {
 		return portal.Summary{}, err
@@ -190,6 +196,7 @@ func (d Deps) profile(ctx context.Context, tenantID, patientID string) (portal.S
 // clinical source is read here, and prescription items are never offered
 // (a deal on a prescription drug would be chosen from their prescription).
 func (d Deps) offer(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	list, err := d.orders(ctx, tenantID, patientID)
 	if err != nil {
 		return portal.Summary{}, err

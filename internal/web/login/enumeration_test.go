@@ -1,6 +1,7 @@
 package login_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -92,7 +93,7 @@ func TestSignInDoesNotTellWhoHasAnAccount(t *testing.T) {
 			}
 		}
 		var failures int
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT failures FROM users WHERE id = $1`, known.ID).Scan(&failures); err != nil || failures == 0 {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT failures FROM users WHERE id = $1`, known.ID).Scan(&failures); err != nil || failures == 0 {
 			t.Fatalf("the account's failures: %d %v", failures, err)
 		}
 	})

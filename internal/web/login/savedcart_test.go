@@ -274,7 +274,7 @@ func TestSavedCartFollowsThePatient(t *testing.T) {
 		}
 		// The other patient's sign-ins touched only their own (empty) cart.
 		var rows int
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM saved_carts WHERE user_id = $1`, other.ID).Scan(&rows); err != nil || rows != 0 {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM saved_carts WHERE user_id = $1`, other.ID).Scan(&rows); err != nil || rows != 0 {
 			t.Fatalf("another patient's empty sign-ins stored a cart: %d %v", rows, err)
 		}
 	})
@@ -364,7 +364,7 @@ func TestSavedCartAfterSecondFactor(t *testing.T) {
 		w.want("staff's browser cart", w.browserCart(c), map[string]int64{"Lancets": 1})
 		w.add(c, "Lancets", "1")
 		var rows int
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM saved_carts WHERE user_id = $1`, staff.ID).Scan(&rows); err != nil || rows != 0 {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM saved_carts WHERE user_id = $1`, staff.ID).Scan(&rows); err != nil || rows != 0 {
 			t.Fatalf("staff cart saved: %d %v", rows, err)
 		}
 		if n := w.count("saved_cart.read", staff.ID) + w.count("saved_cart.update", staff.ID); n != 0 {

@@ -6,6 +6,7 @@ import (
 	"github.com/salvehealth/salve/internal/amend"
 	"github.com/salvehealth/salve/internal/marketing"
 	"github.com/salvehealth/salve/internal/render"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // rights are the pages of a patient's HIPAA rights this surface serves
@@ -32,6 +33,7 @@ func (h *Handlers) Rights(a *amend.Service, m *marketing.Service) error {
 // corrections and statements of disagreement. Nothing when the pages are
 // off; a record without any costs one query and no vault access.
 func (h *Handlers) history(ctx context.Context, tenantID string, kind amend.Kind, recordID string) ([]*amend.Amendment, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
 	if h.rights.amend == nil {
 		return nil, nil
 	}

@@ -335,7 +335,7 @@ func TestInsights(t *testing.T) {
 		}
 		// Nothing about anyone is stored with the counts.
 		var cols int
-		if err := s.Stores.PHI.Reader().QueryRow(`SELECT COUNT(*) FROM widget_opens WHERE opens > 0`).Scan(&cols); err != nil || cols != 2 {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(*) FROM widget_opens WHERE opens > 0`).Scan(&cols); err != nil || cols != 2 {
 			t.Fatalf("widget_opens rows: %d %v", cols, err)
 		}
 		// A new patient's default: the widget opened 12 times first; 9 is

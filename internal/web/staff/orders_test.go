@@ -58,7 +58,7 @@ func buy(t *testing.T, s *testkit.Server, c *http.Client, variantID, gateway str
 // row returns an order's status and reference as stored.
 func row(t *testing.T, s *testkit.Server, orderID string) (status, ref string) {
 	t.Helper()
-	if err := s.Stores.PHI.Reader().QueryRow(`SELECT status, reference FROM orders WHERE id = $1`, orderID).Scan(&status, &ref); err != nil {
+	if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT status, reference FROM orders WHERE id = $1`, orderID).Scan(&status, &ref); err != nil {
 		t.Fatal(err)
 	}
 	return status, ref

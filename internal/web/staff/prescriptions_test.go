@@ -2,6 +2,7 @@ package staff_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -87,7 +88,7 @@ func TestPrescriptionPages(t *testing.T) {
 		fc := s.ClientAs(t, s.NewPerson(t, access.RoleFulfillment))
 		count := func() int {
 			var n int
-			if err := s.Stores.PHI.Reader().QueryRow(`SELECT (SELECT COUNT(*) FROM rx_prescriptions) + (SELECT COUNT(*) FROM rx_uploads)`).Scan(&n); err != nil {
+			if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT (SELECT COUNT(*) FROM rx_prescriptions) + (SELECT COUNT(*) FROM rx_uploads)`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
