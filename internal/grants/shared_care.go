@@ -3,13 +3,13 @@ package grants
 import (
 	"context"
 	"errors"
-	"github.com/salvehealth/salve/internal/tenant"
 	"slices"
 	"time"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // MaxSharedPatients bounds the patients the sister-brand pages list.

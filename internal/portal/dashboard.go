@@ -2,12 +2,12 @@ package portal
 
 import (
 	"context"
-	"github.com/salvehealth/salve/internal/tenant"
 	"sync"
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/phi"
+	"github.com/salvehealth/salve/internal/tenant"
 )
 
 // Panel is one widget as a dashboard view shows it.

@@ -141,6 +141,10 @@ func (q *Links) SharedWith(ctx context.Context, tenantID, patientID, targetTenan
 // SharesTo lists the live shares other brands' patients gave a brand,
 // oldest first, at most limit.
 func (q *Links) SharesTo(ctx context.Context, targetTenantID string, limit int) ([]grants.BrandShare, error) {
+	// The shares sit in the patients' brands, not in the target's: the
+	// WHERE target_tenant_id scopes them (and the caller keeps only sister
+	// brands'), as an organisation role's rows span its brands.
+	ctx = tenant.AcrossTenants(ctx)
 	return q.queryBrandShares(ctx, `SELECT id, tenant_id, patient_id, target_tenant_id, scopes, created_at FROM brand_shares
 		WHERE target_tenant_id = $1 AND tenant_id <> $1 AND revoked_at IS NULL ORDER BY created_at, id LIMIT $2`, targetTenantID, limit)
 }
