@@ -97,7 +97,7 @@ func TestReviewEvidenceFiles(t *testing.T) {
 		}
 		// Sealed: the bytes are not in the PHI store in the clear.
 		var raw []byte
-		if err := s.Stores.PHI.Reader().QueryRowContext(ctx, `SELECT file_ct FROM review_completions WHERE id = $1`, drill.ID).Scan(&raw); err != nil {
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(ctx), `SELECT file_ct FROM review_completions WHERE id = $1`, drill.ID).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		if len(raw) == 0 || bytes.Contains(raw, []byte("SECRET-MARKER")) {

@@ -244,6 +244,20 @@ func TestSavedCartFollowsThePatient(t *testing.T) {
 			t.Fatalf("another patient read the saved cart: %v", err)
 		}
 
+		// A's browser still holds the withdrawn pen and the sold-out lancets
+		// (a product's edit keeps the cart lines of its variants): paying
+		// with them is refused with what to do, and nothing is charged;
+		// A removes them and pays.
+		if r, body := testkit.Do(t, a, s.NewRequest(t, "POST", "/checkout/pay", address)); r.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "Remove it from your cart") {
+			t.Fatalf("pay with a withdrawn item: %d", r.StatusCode)
+		}
+		for _, name := range []string{"Insulin Pen", "Lancets"} {
+			if r, _ := testkit.Do(t, a, s.NewRequest(t, "POST", "/cart/items/"+w.variant(name), url.Values{"remove": {"1"}})); r.StatusCode != 303 {
+				t.Fatalf("remove %s: %d", name, r.StatusCode)
+			}
+		}
+
 		// Checkout on A empties the cart and the saved cart: B's next
 		// sign-in brings nothing back.
 		if r, _ := testkit.Do(t, a, s.NewRequest(t, "POST", "/checkout/pay", address)); r.StatusCode != 303 || !orderURL.MatchString(r.Header.Get("Location")) {
