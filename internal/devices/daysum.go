@@ -229,23 +229,23 @@ func decodeSummaryInto(d *daySummary, b []byte) error {
 }
 
 // sealDay seals a day's readings (sorted by time) as its chunk and its
-// summary, counted against th (the type's current threshold).
-func sealDay(h phi.Handle, patientID, chunkID string, rs []stored, th Threshold) (data, summary []byte, err error) {
+// summary, counted against th (the type's current threshold); sp is the
+// summary's plaintext (for the roll-up).
+func sealDay(h phi.Handle, patientID, chunkID string, rs []stored, th Threshold) (data, summary, sp []byte, err error) {
 	plain, err := encodeChunk(rs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if data, err = h.SealBytes(patientID, "device_chunks", "data_ct", chunkID, plain); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	sp, err := encodeSummary(summarize(rs, th))
-	if err != nil {
-		return nil, nil, err
+	if sp, err = encodeSummary(summarize(rs, th)); err != nil {
+		return nil, nil, nil, err
 	}
 	if summary, err = h.SealBytes(patientID, "device_chunks", "summary_ct", chunkID, sp); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return data, summary, nil
+	return data, summary, sp, nil
 }
 
 // Unsummarized is a chunk whose summary is missing (stored before

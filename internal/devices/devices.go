@@ -200,6 +200,13 @@ type Store interface {
 	// of day whole, and of a chunk without a summary. The chunk's bytes are
 	// valid only during the call. An error from each stops it.
 	DaySummaries(ctx context.Context, tenantID, patientID string, t Type, from, to, whole string, each func(Chunk) error) error
+	// Chart calls each with the patient's sealed thresholds, if set (first,
+	// with an empty Type; ciphertext in DataCT), then the chunk of day whole
+	// if there is one (its readings in DataCT), then the type's roll-up if
+	// there is one (an empty Day; ciphertext in SummaryCT, nil when it is
+	// to be built again): one statement. The bytes are valid only during
+	// the call. An error from each stops it.
+	Chart(ctx context.Context, tenantID, patientID string, t Type, whole string, each func(Chunk) error) error
 	// Unsummarized returns up to limit chunks without a summary, grouped
 	// by patient.
 	Unsummarized(ctx context.Context, limit int) ([]Unsummarized, error)

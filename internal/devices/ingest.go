@@ -82,6 +82,10 @@ type Merged struct {
 	DataCT, SummaryCT []byte
 	Readings          int
 	Alerts            []Alert
+	// Day is the chunk's day; summary its summary's plaintext, for the
+	// type's roll-up (rollup.go).
+	Day     string
+	summary []byte
 }
 
 // DayLayout is the layout of a chunk's day.
@@ -100,6 +104,11 @@ type IngestBatch struct {
 	// day) and the day's new readings, and returns the chunk and its
 	// summary sealed anew, and the alerts the new readings raise.
 	Merge func(chunkID string, t Type, day string, existing []byte, add []Input) (Merged, error)
+	// Rollup gets, for each type the batch merged days of, the type's
+	// roll-up as stored (read under the same lock as the chunks) and those
+	// days, and returns the roll-up to store in the same transaction (see
+	// Rollup); nil keeps none.
+	Rollup Rollup
 }
 
 // IngestResult is what a batch did.
@@ -188,15 +197,18 @@ func (s *Service) Ingest(ctx context.Context, dev Record, body []byte, idemKey s
 			}
 		}
 		slices.SortStableFunc(rs, func(a, b stored) int { return int(a.T - b.T) })
-		m := Merged{Readings: len(rs), Alerts: alerts}
+		m := Merged{Readings: len(rs), Alerts: alerts, Day: day}
 		var err error
-		if m.DataCT, m.SummaryCT, err = sealDay(h, dev.PatientID, chunkID, rs, th.For(t)); err != nil {
+		if m.DataCT, m.SummaryCT, m.summary, err = sealDay(h, dev.PatientID, chunkID, rs, th.For(t)); err != nil {
 			return Merged{}, err
 		}
 		return m, nil
 	}
+	rollup := func(rollupID string, t Type, existing []byte, merged []Merged, window func(string) ([]Chunk, error)) ([]byte, error) {
+		return updateRollup(h, dev.PatientID, rollupID, th.For(t), now, existing, merged, window)
+	}
 	res, err := s.d.Store.Ingest(ctx, IngestBatch{TenantID: dev.TenantID, PatientID: dev.PatientID, DeviceID: dev.ID, BatchID: b.ID,
-		Now: now, Readings: b.Readings, Merge: merge})
+		Now: now, Readings: b.Readings, Merge: merge, Rollup: rollup})
 	if err != nil {
 		return nil, err
 	}

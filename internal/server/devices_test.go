@@ -498,7 +498,10 @@ func TestDeviceConcurrentBatchesLoseNothing(t *testing.T) {
 			t.Fatalf("%d readings kept of 400", n)
 		}
 		ser, err := s.Services().Devices.Series(asPerson(patient), patient.TenantID, patient.ID, devices.Glucose, devices.Week)
-		if err != nil || ser.Count() != 400 {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ser.Count() != 400 {
 			t.Fatalf("series: %d readings, %v", ser.Count(), err)
 		}
 	})

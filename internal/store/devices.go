@@ -237,6 +237,8 @@ func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.In
 				last = in.At
 			}
 		}
+		merged := map[devices.Type][]devices.Merged{}
+		var types []devices.Type
 		for _, k := range order {
 			var chunkID string
 			var existing []byte
@@ -251,6 +253,10 @@ func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.In
 			if err != nil {
 				return err
 			}
+			if _, ok := merged[k.t]; !ok {
+				types = append(types, k.t)
+			}
+			merged[k.t] = append(merged[k.t], m)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO device_chunks (id, tenant_id, patient_id, type, day, readings, data_ct, summary_ct, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant_id, patient_id, type, day)
 				DO UPDATE SET readings = excluded.readings, data_ct = excluded.data_ct, summary_ct = excluded.summary_ct, updated_at = excluded.updated_at`,
@@ -266,6 +272,13 @@ func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.In
 			}
 			res.AlertList = append(res.AlertList, alerts...)
 		}
+		if b.Rollup != nil {
+			for _, t := range types {
+				if err := storeRollup(ctx, tx, b, t, merged[t]); err != nil {
+					return err
+				}
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE device_batches SET stored = $1 WHERE device_id = $2 AND batch_id = $3`,
 			res.Stored, b.DeviceID, b.BatchID); err != nil {
 			return fmt.Errorf("batch count: %w", err)
@@ -279,6 +292,51 @@ func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.In
 		return nil
 	})
 	return res, err
+}
+
+// storeRollup keeps a type's roll-up with a batch's merged days (see
+// devices.Rollup), in the batch's transaction: on PostgreSQL under the
+// patient's lock Ingest took, so two batches of a patient cannot both read
+// the roll-up before the other wrote it.
+func storeRollup(ctx context.Context, tx *sql.Tx, b devices.IngestBatch, t devices.Type, merged []devices.Merged) error {
+	var rollupID string
+	var existing []byte
+	err := tx.QueryRowContext(ctx, `SELECT id, data_ct FROM device_rollups WHERE tenant_id = $1 AND patient_id = $2 AND type = $3`,
+		b.TenantID, b.PatientID, string(t)).Scan(&rollupID, &existing)
+	if errors.Is(err, sql.ErrNoRows) {
+		rollupID, existing = id.NewAt(b.Now), nil
+	} else if err != nil {
+		return fmt.Errorf("device roll-up: %w", err)
+	}
+	window := func(from string) ([]devices.Chunk, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT id, day, summary_ct, data_ct FROM device_chunks
+			WHERE tenant_id = $1 AND patient_id = $2 AND type = $3 AND day >= $4 ORDER BY day`,
+			b.TenantID, b.PatientID, string(t), from)
+		if err != nil {
+			return nil, fmt.Errorf("device roll-up chunks: %w", err)
+		}
+		defer rows.Close()
+		var out []devices.Chunk
+		for rows.Next() {
+			c := devices.Chunk{Type: t}
+			if err := rows.Scan(&c.ID, &c.Day, &c.SummaryCT, &c.DataCT); err != nil {
+				return nil, fmt.Errorf("device roll-up chunks: %w", err)
+			}
+			out = append(out, c)
+		}
+		return out, rows.Err()
+	}
+	ct, err := b.Rollup(rollupID, t, existing, merged, window)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO device_rollups (tenant_id, patient_id, type, id, data_ct, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, patient_id, type)
+		DO UPDATE SET data_ct = excluded.data_ct, updated_at = excluded.updated_at`,
+		b.TenantID, b.PatientID, string(t), rollupID, ct, b.Now.UTC()); err != nil {
+		return fmt.Errorf("store device roll-up: %w", err)
+	}
+	return nil
 }
 
 // newSeqs records the batch's sequence numbers and returns those that were
@@ -394,6 +452,45 @@ func (s *Devices) DaySummaries(ctx context.Context, tenantID, patientID string, 
 	return rows.Err()
 }
 
+// Chart calls each with what a week, month or quarter chart reads, in one
+// statement (see devices.Store): the patient's sealed thresholds if set
+// (empty Type, ciphertext in DataCT), the chunk of day whole if there is one
+// (its readings in DataCT), and the type's roll-up if there is one (empty
+// Day, ciphertext in SummaryCT, nil when it is to be built again). The
+// bytes are the driver's, valid only during the call (see DaySummaries).
+func (s *Devices) Chart(ctx context.Context, tenantID, patientID string, t devices.Type, whole string, each func(devices.Chunk) error) error {
+	ctx = tenant.WithScope(ctx, tenantID)
+	// Why the roll-up's branch first: PostgreSQL types a UNION's columns
+	// branch by branch, and a column of NULLs in the first two would be
+	// text, not bytea.
+	rows, err := s.db.r.QueryContext(ctx, `SELECT 2 AS k, id, type, '' AS day, data_ct AS summary_ct, NULL AS data_ct FROM device_rollups
+		WHERE tenant_id = $1 AND patient_id = $2 AND type = $3
+		UNION ALL
+		SELECT 0, id, '', '', NULL, data_ct FROM device_thresholds
+		WHERE tenant_id = $1 AND patient_id = $2
+		UNION ALL
+		SELECT 1, id, type, day, NULL, data_ct FROM device_chunks
+		WHERE tenant_id = $1 AND patient_id = $2 AND type = $3 AND day = $4 ORDER BY 1`,
+		tenantID, patientID, string(t), whole)
+	if err != nil {
+		return fmt.Errorf("device chart: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c devices.Chunk
+		var k int
+		var typ string
+		if err := rows.Scan(&k, &c.ID, &typ, &c.Day, (*sql.RawBytes)(&c.SummaryCT), (*sql.RawBytes)(&c.DataCT)); err != nil {
+			return fmt.Errorf("device chart: %w", err)
+		}
+		c.Type = devices.Type(typ)
+		if err := each(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Unsummarized returns up to limit chunks without a summary (stored before
 // summaries, or their patient's thresholds changed since), grouped by
 // patient: one statement on a partial index, so an idle run costs nothing.
@@ -492,6 +589,11 @@ func (s *Devices) SetThresholds(ctx context.Context, r devices.ThresholdRecord) 
 		if _, err := tx.ExecContext(ctx, `UPDATE device_chunks SET summary_ct = NULL WHERE tenant_id = $1 AND patient_id = $2 AND summary_ct IS NOT NULL`,
 			r.TenantID, r.PatientID); err != nil {
 			return fmt.Errorf("drop device day summaries: %w", err)
+		}
+		// The roll-ups likewise; the next batch or the job builds them again.
+		if _, err := tx.ExecContext(ctx, `UPDATE device_rollups SET data_ct = NULL WHERE tenant_id = $1 AND patient_id = $2 AND data_ct IS NOT NULL`,
+			r.TenantID, r.PatientID); err != nil {
+			return fmt.Errorf("drop device roll-ups: %w", err)
 		}
 		return nil
 	})

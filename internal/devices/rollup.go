@@ -1,0 +1,218 @@
+package devices
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/salvehealth/salve/internal/phi"
+)
+
+// A roll-up is a patient's day summaries of one type over the last quarter
+// (and two days), sealed as one blob in device_rollups and written by each
+// batch in the same transaction as the chunks it merges. Why: the week,
+// month and quarter charts open this one row instead of 90 summaries, each
+// its own row and its own decryption, which were most of the chart's cost.
+// It holds the day summaries as they are (daysum.go), counted against one
+// target range (Range): a roll-up counted against another range than the
+// current one is not used, and the next batch (or the devices.summarize
+// job) builds it again from the chunks. A roll-up whose data is missing
+// (NULL) is built again the same way; meanwhile the charts read the day
+// summaries.
+//
+//	byte 0        version (1)
+//	10            the first day it holds ("2006-01-02"): days before it were dropped
+//	4 × 8         the range its summaries counted against
+//	4             the number of days
+//	per day:      10 the day, 4 the summary's length, the summary
+//
+// Little-endian throughout; days oldest first.
+const (
+	rollupVersion = 1
+	rollupHead    = 1 + len(DayLayout) + 32 + 4
+	// rollupSpan is how far back a roll-up keeps days from the time of its
+	// batch: the quarter chart looks back 90 days; two more days keep
+	// the days the chart reads when the chart's clock is a little ahead of
+	// the last batch's.
+	rollupSpan = 92 * 24 * time.Hour
+)
+
+// rollDay is a day of a roll-up: its day and its summary's plaintext.
+type rollDay struct {
+	day string
+	sum []byte
+}
+
+// rollup is what a roll-up holds (see above).
+type rollup struct {
+	from  string
+	Range Threshold
+	days  []rollDay
+}
+
+// rollupFrom is the first day a roll-up written at now keeps.
+func rollupFrom(now time.Time) string { return now.Add(-rollupSpan).UTC().Format(DayLayout) }
+
+// encodeRollup writes a roll-up's plaintext.
+func encodeRollup(r rollup) ([]byte, error) {
+	if len(r.from) != len(DayLayout) {
+		return nil, errors.New("device roll-up: a bad first day")
+	}
+	n := rollupHead
+	for _, d := range r.days {
+		n += len(DayLayout) + 4 + len(d.sum)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, rollupVersion)
+	out = append(out, r.from...)
+	for _, f := range []float64{r.Range.Low, r.Range.High, r.Range.AlertLow, r.Range.AlertHigh} {
+		out = binary.LittleEndian.AppendUint64(out, math.Float64bits(f))
+	}
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(r.days))) //nolint:gosec // a quarter's days
+	for _, d := range r.days {
+		if len(d.day) != len(DayLayout) {
+			return nil, errors.New("device roll-up: a bad day")
+		}
+		out = append(out, d.day...)
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(d.sum))) //nolint:gosec // a day's summary, far below 2^32
+		out = append(out, d.sum...)
+	}
+	return out, nil
+}
+
+// errBadRollup is a malformed roll-up.
+var errBadRollup = errors.New("device roll-up: malformed")
+
+// decodeRollup reads a roll-up's plaintext; its days' summaries are b's
+// bytes (not copied).
+func decodeRollup(b []byte) (rollup, error) {
+	var r rollup
+	if len(b) < rollupHead || b[0] != rollupVersion {
+		return r, errBadRollup
+	}
+	r.from = string(b[1 : 1+len(DayLayout)])
+	b = b[1+len(DayLayout):]
+	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])) }
+	r.Range = Threshold{Low: f(0), High: f(1), AlertLow: f(2), AlertHigh: f(3)}
+	n := int(binary.LittleEndian.Uint32(b[32:]))
+	b = b[36:]
+	if n > len(b)/(len(DayLayout)+4) {
+		return r, errBadRollup
+	}
+	r.days = make([]rollDay, 0, n)
+	for range n {
+		if len(b) < len(DayLayout)+4 {
+			return r, errBadRollup
+		}
+		day := string(b[:len(DayLayout)])
+		l := int(binary.LittleEndian.Uint32(b[len(DayLayout):]))
+		b = b[len(DayLayout)+4:]
+		if l > len(b) || len(r.days) > 0 && day <= r.days[len(r.days)-1].day {
+			return r, errBadRollup
+		}
+		r.days = append(r.days, rollDay{day: day, sum: b[:l:l]})
+		b = b[l:]
+	}
+	if len(b) != 0 {
+		return r, errBadRollup
+	}
+	return r, nil
+}
+
+// Rollup is what a batch gives the store to keep a type's roll-up (see
+// IngestBatch.Rollup): the roll-up's row id, its ciphertext (nil when there
+// is none or it is to be built again), the days the batch merged, and a
+// function returning the type's chunks from a day on as the transaction
+// sees them (for a roll-up built again). It returns the roll-up sealed
+// anew.
+type Rollup func(rollupID string, t Type, existing []byte, merged []Merged, window func(from string) ([]Chunk, error)) ([]byte, error)
+
+// updateRollup is a batch's Rollup: the roll-up as it was with the batch's
+// days in it, or, if it is missing, counted against another range than th,
+// malformed or starting after the first day it must hold, built again from
+// the chunks (their summaries; a chunk's readings where its summary is
+// missing or counted against another range). Days before the first day it
+// keeps (rollupFrom) are dropped.
+func updateRollup(h phi.Handle, patientID, rollupID string, th Threshold, now time.Time, existing []byte, merged []Merged, window func(from string) ([]Chunk, error)) ([]byte, error) {
+	from := rollupFrom(now)
+	var days []rollDay
+	built := false
+	if existing != nil {
+		plain, err := h.OpenBytes(patientID, "device_rollups", "data_ct", rollupID, existing)
+		if err != nil {
+			return nil, err
+		}
+		if r, err := decodeRollup(plain.Reveal()); err == nil && r.Range == th && r.from <= from {
+			days, built = r.days, true
+		}
+	}
+	if !built {
+		var err error
+		if days, err = rollupDays(h, patientID, th, from, window); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range merged {
+		if m.Day < from || m.summary == nil {
+			continue
+		}
+		i, found := slices.BinarySearchFunc(days, m.Day, func(d rollDay, day string) int { return strings.Compare(d.day, day) })
+		if found {
+			days[i].sum = m.summary
+		} else {
+			days = slices.Insert(days, i, rollDay{day: m.Day, sum: m.summary})
+		}
+	}
+	i := 0
+	for i < len(days) && days[i].day < from {
+		i++
+	}
+	plain, err := encodeRollup(rollup{from: from, Range: th, days: days[i:]})
+	if err != nil {
+		return nil, err
+	}
+	return h.SealBytes(patientID, "device_rollups", "data_ct", rollupID, plain)
+}
+
+// rollupDays reads a roll-up's days from the chunks from day from on: each
+// day's summary, or its readings summed against th where the summary is
+// missing or counted against another range.
+func rollupDays(h phi.Handle, patientID string, th Threshold, from string, window func(from string) ([]Chunk, error)) ([]rollDay, error) {
+	cs, err := window(from)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rollDay, 0, len(cs))
+	var d daySummary
+	for _, c := range cs {
+		var sum []byte
+		if c.SummaryCT != nil {
+			plain, err := h.OpenBytes(patientID, "device_chunks", "summary_ct", c.ID, c.SummaryCT)
+			if err != nil {
+				return nil, err
+			}
+			if err := decodeSummaryInto(&d, plain.Reveal()); err == nil && d.Range == th {
+				sum = plain.Reveal()
+			}
+		}
+		if sum == nil {
+			plain, err := h.OpenBytes(patientID, "device_chunks", "data_ct", c.ID, c.DataCT)
+			if err != nil {
+				return nil, err
+			}
+			rs, err := decodeChunk(plain.Reveal())
+			if err != nil {
+				return nil, fmt.Errorf("device chunk %s: %w", c.ID, err)
+			}
+			if sum, err = encodeSummary(summarize(rs, th)); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, rollDay{day: c.Day, sum: sum})
+	}
+	return out, nil
+}
