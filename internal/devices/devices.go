@@ -207,6 +207,13 @@ type Store interface {
 	// to be built again): one statement. The bytes are valid only during
 	// the call. An error from each stops it.
 	Chart(ctx context.Context, tenantID, patientID string, t Type, whole string, each func(Chunk) error) error
+	// UnbuiltRollups returns up to limit roll-ups to be built again,
+	// grouped by patient.
+	UnbuiltRollups(ctx context.Context, limit int) ([]RollupKey, error)
+	// BuildRollup stores the roll-up build returns from the type's chunks
+	// if it is still to be built, in one transaction under the patient's
+	// lock, and reports whether it did.
+	BuildRollup(ctx context.Context, k RollupKey, now time.Time, build func(window func(from string) ([]Chunk, error)) ([]byte, error)) (bool, error)
 	// Unsummarized returns up to limit chunks without a summary, grouped
 	// by patient.
 	Unsummarized(ctx context.Context, limit int) ([]Unsummarized, error)

@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/phi"
 )
 
@@ -215,4 +217,73 @@ func rollupDays(h phi.Handle, patientID string, th Threshold, from string, windo
 		out = append(out, rollDay{day: c.Day, sum: sum})
 	}
 	return out, nil
+}
+
+// RollupKey is a roll-up to be built again, for the devices.summarize job.
+type RollupKey struct {
+	TenantID, PatientID, ID string
+	Type                    Type
+}
+
+// BuildRollups builds up to limit roll-ups that are to be built again (the
+// devices.summarize job, after Summarize: roll-ups from before roll-ups,
+// and those dropped when a patient's target range changed), and returns
+// how many it stored. Each patient's are built with one audited access by
+// the system actor, from the day summaries (the chunks where a summary is
+// missing or counted against another range). A roll-up a batch built
+// meanwhile is left alone.
+func (s *Service) BuildRollups(ctx context.Context, limit int) (int, error) {
+	keys, err := s.d.Store.UnbuiltRollups(ctx, limit)
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	n := 0
+	for i := 0; i < len(keys); {
+		j := i
+		for j < len(keys) && keys[j].TenantID == keys[i].TenantID && keys[j].PatientID == keys[i].PatientID {
+			j++
+		}
+		done, err := s.buildPatientRollups(ctx, keys[i:j])
+		n += done
+		if err != nil {
+			return n, err
+		}
+		i = j
+	}
+	return n, nil
+}
+
+// buildPatientRollups builds one patient's roll-ups.
+func (s *Service) buildPatientRollups(ctx context.Context, keys []RollupKey) (int, error) {
+	tenantID, patientID := keys[0].TenantID, keys[0].PatientID
+	// Why the system actor: as for Summarize, no one asked; the job keeps
+	// a derived copy of readings already stored under the same key.
+	ctx = access.WithActor(ctx, access.Actor{ID: SummarizeJob, Role: access.RoleSystem, TenantID: tenantID})
+	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Write)
+	if err != nil {
+		return 0, err
+	}
+	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Write,
+		Purpose: dec.Purpose, Resource: "device_reading", AuditAction: "device_reading.summarize", Detail: fmt.Sprintf("rollups=%d", len(keys))})
+	if err != nil {
+		return 0, err
+	}
+	th, err := s.thresholds(ctx, h, tenantID, patientID)
+	if err != nil {
+		return 0, err
+	}
+	now := s.d.Clock.Now().UTC()
+	n := 0
+	for _, k := range keys {
+		ok, err := s.d.Store.BuildRollup(ctx, k, now, func(window func(from string) ([]Chunk, error)) ([]byte, error) {
+			return updateRollup(h, patientID, k.ID, th.For(k.Type), now, nil, nil, window)
+		})
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }

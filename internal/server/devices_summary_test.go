@@ -85,6 +85,44 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 				}
 			}
 		}
+		// The roll-ups (one per type) to build, and all.
+		unbuilt := func() (n, all int) {
+			t.Helper()
+			if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()),
+				`SELECT COUNT(*) - COUNT(data_ct), COUNT(*) FROM device_rollups`).Scan(&n, &all); err != nil {
+				t.Fatal(err)
+			}
+			return n, all
+		}
+		rollups := func() map[string][]byte {
+			t.Helper()
+			out := map[string][]byte{}
+			rows, err := s.Stores.PHI.Reader().QueryContext(testkit.AllTenants(context.Background()), `SELECT id, data_ct FROM device_rollups`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				var ct []byte
+				if err := rows.Scan(&id, &ct); err != nil {
+					t.Fatal(err)
+				}
+				out[id] = ct
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		putRollups := func(cts map[string][]byte) {
+			t.Helper()
+			for id, ct := range cts {
+				if _, err := s.Stores.PHI.Writer().ExecContext(testkit.AllTenants(context.Background()), `UPDATE device_rollups SET data_ct = $1 WHERE id = $2`, ct, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		unsummarized := func() (n, all int) {
 			t.Helper()
 			if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()),
@@ -96,7 +134,24 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 		if n, all := unsummarized(); n != 0 || all < 50 {
 			t.Fatalf("after ingestion: %d of %d chunks without a summary", n, all)
 		}
+		// One per type: glucose, and the monitor's blood pressure and
+		// heart rate.
+		if n, all := unbuilt(); n != 0 || all != 3 {
+			t.Fatalf("after ingestion: %d of %d roll-ups to build", n, all)
+		}
 		check("sealed at ingestion")
+		oldRollups := rollups()
+		// The charts read the roll-up: one statement fewer than from the
+		// day summaries.
+		stmts := func() uint64 {
+			t.Helper()
+			before := s.Stores.PHI.Statements()
+			if _, err := svc.Series(ctx, patient.TenantID, patient.ID, devices.Glucose, devices.Quarter); err != nil {
+				t.Fatal(err)
+			}
+			return s.Stores.PHI.Statements() - before
+		}
+		withRollup := stmts()
 
 		// The summaries as sealed against the default range, to put back
 		// later (a summary counted against another range than the current
@@ -130,6 +185,9 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 		if n, all := unsummarized(); n != all {
 			t.Fatalf("after new thresholds: %d of %d chunks without a summary", n, all)
 		}
+		if n, all := unbuilt(); n != all {
+			t.Fatalf("after new thresholds: %d of %d roll-ups to build", n, all)
+		}
 		check("range changed")
 		n, err := svc.Summarize(context.Background(), 1000)
 		if _, all := unsummarized(); err != nil || n != all {
@@ -139,6 +197,19 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 			t.Fatalf("%d chunks still without a summary", n)
 		}
 		check("summarized again")
+		if n, err := svc.BuildRollups(context.Background(), 100); err != nil || n != 3 {
+			t.Fatalf("build roll-ups: %d, %v", n, err)
+		}
+		if n, _ := unbuilt(); n != 0 {
+			t.Fatalf("%d roll-ups still to build", n)
+		}
+		check("roll-ups built again")
+		// A roll-up counted against the old range put back: the charts do
+		// not use it and stay right.
+		newRollups := rollups()
+		putRollups(oldRollups)
+		check("stale roll-ups")
+		putRollups(newRollups)
 		// Stale summaries (counted against the old range) put back: the
 		// charts build from the minute-level chunks and stay right.
 		for id, ct := range old {
@@ -173,5 +244,36 @@ func TestDeviceDaySummariesShowWhatReadingsShow(t *testing.T) {
 			t.Fatalf("backfill sealed %d of %d", total, all)
 		}
 		check("backfilled")
+
+		// Roll-ups to build (as the migration leaves them for readings from
+		// before it) are built by the job in runs of limit, or by the next
+		// batch; meanwhile the charts read the day summaries.
+		if _, err := s.Stores.PHI.Writer().ExecContext(testkit.AllTenants(context.Background()), `UPDATE device_rollups SET data_ct = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		check("roll-ups to build")
+		if n := stmts(); n != withRollup+1 {
+			t.Fatalf("without roll-ups: %d statements, with: %d", n, withRollup)
+		}
+		if n, err := svc.BuildRollups(context.Background(), 1); err != nil || n != 1 {
+			t.Fatalf("build roll-ups: %d, %v", n, err)
+		}
+		check("one roll-up built")
+		seedDeviceReadings(t, s, patient, 2, 2)
+		if n, _ := unbuilt(); n != 0 {
+			t.Fatalf("after a batch: %d roll-ups still to build", n)
+		}
+		check("built by a batch")
+		// A new range, then a batch: the batch builds its type's roll-up
+		// against the new range.
+		if err := svc.SetThresholds(asPerson(doc), s.Tenant.ID, patient.ID, devices.ThresholdForm{
+			devices.Glucose: {"80", "160", "60", "280"}, devices.BP: {"100", "130", "", ""}}); err != nil {
+			t.Fatal(err)
+		}
+		seedDeviceReadings(t, s, patient, 1, 1)
+		if n, _ := unbuilt(); n != 0 {
+			t.Fatalf("after a new range and a batch: %d roll-ups still to build", n)
+		}
+		check("new range, built by a batch")
 	})
 }

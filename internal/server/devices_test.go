@@ -465,7 +465,8 @@ func TestDeviceObjectsAnswerLikeAbsence(t *testing.T) {
 
 // TestDeviceConcurrentBatchesLoseNothing: two devices of one patient post
 // readings of the same day at the same time; every reading is kept (the
-// day's chunk is merged under a lock). Both engines.
+// day's chunk and the type's roll-up are merged under a lock), and the
+// chart read from the roll-up shows them all. Both engines.
 func TestDeviceConcurrentBatchesLoseNothing(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
 		s := testkit.StartServer(t, e)
@@ -496,6 +497,10 @@ func TestDeviceConcurrentBatchesLoseNothing(t *testing.T) {
 		}
 		if n, _ := countChunkReadings(t, s); n != 400 {
 			t.Fatalf("%d readings kept of 400", n)
+		}
+		var built int
+		if err := s.Stores.PHI.Reader().QueryRowContext(testkit.AllTenants(context.Background()), `SELECT COUNT(data_ct) FROM device_rollups`).Scan(&built); err != nil || built != 1 {
+			t.Fatalf("%d roll-ups built (want 1), %v", built, err)
 		}
 		ser, err := s.Services().Devices.Series(asPerson(patient), patient.TenantID, patient.ID, devices.Glucose, devices.Week)
 		if err != nil {

@@ -354,6 +354,15 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 			if n > 0 {
 				log.InfoContext(ctx, "sealed device day summaries", "count", n)
 			}
+			if err != nil {
+				return err
+			}
+			// Then the roll-ups (rollup.go) to build again, from those
+			// summaries.
+			n, err = dev.BuildRollups(ctx, 100)
+			if n > 0 {
+				log.InfoContext(ctx, "sealed device roll-ups", "count", n)
+			}
 			return err
 		}},
 	}

@@ -207,10 +207,8 @@ func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.In
 		// before the other wrote it and one batch's readings would be
 		// lost. SQLite needs none: its transaction holds the one write lock
 		// from BEGIN.
-		if s.db.Engine() == Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 17))`, "device_chunks:"+b.TenantID+":"+b.PatientID); err != nil {
-				return fmt.Errorf("lock the patient's chunks: %w", err)
-			}
+		if err := s.lockPatient(ctx, tx, b.TenantID, b.PatientID); err != nil {
+			return err
 		}
 		fresh, err := newSeqs(ctx, tx, b)
 		if err != nil {
@@ -294,24 +292,27 @@ func (s *Devices) Ingest(ctx context.Context, b devices.IngestBatch) (devices.In
 	return res, err
 }
 
-// storeRollup keeps a type's roll-up with a batch's merged days (see
-// devices.Rollup), in the batch's transaction: on PostgreSQL under the
-// patient's lock Ingest took, so two batches of a patient cannot both read
-// the roll-up before the other wrote it.
-func storeRollup(ctx context.Context, tx *sql.Tx, b devices.IngestBatch, t devices.Type, merged []devices.Merged) error {
-	var rollupID string
-	var existing []byte
-	err := tx.QueryRowContext(ctx, `SELECT id, data_ct FROM device_rollups WHERE tenant_id = $1 AND patient_id = $2 AND type = $3`,
-		b.TenantID, b.PatientID, string(t)).Scan(&rollupID, &existing)
-	if errors.Is(err, sql.ErrNoRows) {
-		rollupID, existing = id.NewAt(b.Now), nil
-	} else if err != nil {
-		return fmt.Errorf("device roll-up: %w", err)
+// lockPatient takes the lock on a patient's chunks and roll-ups for the
+// rest of tx on PostgreSQL (see Ingest); SQLite's transaction holds its one
+// write lock already.
+func (s *Devices) lockPatient(ctx context.Context, tx *sql.Tx, tenantID, patientID string) error {
+	if s.db.Engine() != Postgres {
+		return nil
 	}
-	window := func(from string) ([]devices.Chunk, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 17))`, "device_chunks:"+tenantID+":"+patientID); err != nil {
+		return fmt.Errorf("lock the patient's chunks: %w", err)
+	}
+	return nil
+}
+
+// rollupWindow returns a function reading a patient's chunks of a type
+// from a day on, with their summaries and readings, in tx (a roll-up built
+// again).
+func rollupWindow(ctx context.Context, tx *sql.Tx, tenantID, patientID string, t devices.Type) func(from string) ([]devices.Chunk, error) {
+	return func(from string) ([]devices.Chunk, error) {
 		rows, err := tx.QueryContext(ctx, `SELECT id, day, summary_ct, data_ct FROM device_chunks
 			WHERE tenant_id = $1 AND patient_id = $2 AND type = $3 AND day >= $4 ORDER BY day`,
-			b.TenantID, b.PatientID, string(t), from)
+			tenantID, patientID, string(t), from)
 		if err != nil {
 			return nil, fmt.Errorf("device roll-up chunks: %w", err)
 		}
@@ -326,7 +327,81 @@ func storeRollup(ctx context.Context, tx *sql.Tx, b devices.IngestBatch, t devic
 		}
 		return out, rows.Err()
 	}
-	ct, err := b.Rollup(rollupID, t, existing, merged, window)
+}
+
+// UnbuiltRollups returns up to limit roll-ups to be built again (data
+// NULL: from before roll-ups, or the patient's range changed), grouped by
+// patient: one statement on a partial index, so an idle run costs nothing.
+func (s *Devices) UnbuiltRollups(ctx context.Context, limit int) ([]devices.RollupKey, error) {
+	ctx = tenant.AcrossTenants(ctx) // the summary job walks every tenant
+	rows, err := s.db.r.QueryContext(ctx, `SELECT tenant_id, patient_id, type, id FROM device_rollups
+		WHERE data_ct IS NULL ORDER BY tenant_id, patient_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unbuilt device roll-ups: %w", err)
+	}
+	defer rows.Close()
+	var out []devices.RollupKey
+	for rows.Next() {
+		var k devices.RollupKey
+		var typ string
+		if err := rows.Scan(&k.TenantID, &k.PatientID, &typ, &k.ID); err != nil {
+			return nil, fmt.Errorf("unbuilt device roll-ups: %w", err)
+		}
+		k.Type = devices.Type(typ)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// BuildRollup stores the roll-up build returns (given the type's chunks,
+// see devices.Rollup) if it is still to be built, in one transaction under
+// the patient's lock (so no batch merges meanwhile), and reports whether
+// it did.
+func (s *Devices) BuildRollup(ctx context.Context, k devices.RollupKey, now time.Time, build func(window func(from string) ([]devices.Chunk, error)) ([]byte, error)) (bool, error) {
+	ctx = tenant.WithScope(ctx, k.TenantID)
+	stored := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		stored = false
+		if err := s.lockPatient(ctx, tx, k.TenantID, k.PatientID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM device_rollups WHERE tenant_id = $1 AND patient_id = $2 AND type = $3 AND id = $4 AND data_ct IS NULL`,
+			k.TenantID, k.PatientID, string(k.Type), k.ID).Scan(&n); err != nil {
+			return fmt.Errorf("device roll-up: %w", err)
+		}
+		if n == 0 {
+			return nil // a batch built it meanwhile
+		}
+		ct, err := build(rollupWindow(ctx, tx, k.TenantID, k.PatientID, k.Type))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE device_rollups SET data_ct = $1, updated_at = $2 WHERE tenant_id = $3 AND patient_id = $4 AND type = $5 AND id = $6`,
+			ct, now.UTC(), k.TenantID, k.PatientID, string(k.Type), k.ID); err != nil {
+			return fmt.Errorf("store device roll-up: %w", err)
+		}
+		stored = true
+		return nil
+	})
+	return stored, err
+}
+
+// storeRollup keeps a type's roll-up with a batch's merged days (see
+// devices.Rollup), in the batch's transaction: on PostgreSQL under the
+// patient's lock Ingest took, so two batches of a patient cannot both read
+// the roll-up before the other wrote it.
+func storeRollup(ctx context.Context, tx *sql.Tx, b devices.IngestBatch, t devices.Type, merged []devices.Merged) error {
+	var rollupID string
+	var existing []byte
+	err := tx.QueryRowContext(ctx, `SELECT id, data_ct FROM device_rollups WHERE tenant_id = $1 AND patient_id = $2 AND type = $3`,
+		b.TenantID, b.PatientID, string(t)).Scan(&rollupID, &existing)
+	if errors.Is(err, sql.ErrNoRows) {
+		rollupID, existing = id.NewAt(b.Now), nil
+	} else if err != nil {
+		return fmt.Errorf("device roll-up: %w", err)
+	}
+	ct, err := b.Rollup(rollupID, t, existing, merged, rollupWindow(ctx, tx, b.TenantID, b.PatientID, t))
 	if err != nil {
 		return err
 	}
