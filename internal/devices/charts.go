@@ -281,6 +281,7 @@ func (s *Service) seriesFromRollup(ctx context.Context, h phi.Handle, tenantID, 
 		used = true
 		sb := newSeriesBuilder(out, fromDay, bucket)
 		var day daySummary
+		var dr dayReader
 		for _, rd := range r.days {
 			if rd.day < lookDay || rd.day == fromDay {
 				continue
@@ -292,7 +293,7 @@ func (s *Service) seriesFromRollup(ctx context.Context, h phi.Handle, tenantID, 
 				sb.add(fromDay, &first)
 				hasFirst = false
 			}
-			if err := decodeSummaryInto(&day, rd.sum); err != nil {
+			if err := dr.decodeDayInto(&day, rd.sum); err != nil {
 				return fmt.Errorf("device roll-up %s, %s: %w", c.ID, rd.day, err)
 			}
 			sb.add(rd.day, &day)

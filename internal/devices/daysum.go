@@ -229,9 +229,9 @@ func decodeSummaryInto(d *daySummary, b []byte) error {
 }
 
 // sealDay seals a day's readings (sorted by time) as its chunk and its
-// summary, counted against th (the type's current threshold); sp is the
-// summary's plaintext (for the roll-up).
-func sealDay(h phi.Handle, patientID, chunkID string, rs []stored, th Threshold) (data, summary, sp []byte, err error) {
+// summary, counted against th (the type's current threshold); day is the
+// summary as the roll-up holds it (rollup.go).
+func sealDay(h phi.Handle, patientID, chunkID string, rs []stored, th Threshold) (data, summary, day []byte, err error) {
 	plain, err := encodeChunk(rs)
 	if err != nil {
 		return nil, nil, nil, err
@@ -239,13 +239,18 @@ func sealDay(h phi.Handle, patientID, chunkID string, rs []stored, th Threshold)
 	if data, err = h.SealBytes(patientID, "device_chunks", "data_ct", chunkID, plain); err != nil {
 		return nil, nil, nil, err
 	}
-	if sp, err = encodeSummary(summarize(rs, th)); err != nil {
+	d := summarize(rs, th)
+	sp, err := encodeSummary(d)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	if summary, err = h.SealBytes(patientID, "device_chunks", "summary_ct", chunkID, sp); err != nil {
 		return nil, nil, nil, err
 	}
-	return data, summary, sp, nil
+	if day, err = encodeDay(&d); err != nil {
+		return nil, nil, nil, err
+	}
+	return data, summary, day, nil
 }
 
 // Unsummarized is a chunk whose summary is missing (stored before

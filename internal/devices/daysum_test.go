@@ -14,9 +14,10 @@ import (
 // readings (posted in mg/dL and mmol/L, past every threshold, with gaps of
 // days and hours, glucose and blood pressure), the chart built from sealed
 // day summaries the way Series builds it (each day's summary encoded and
-// decoded, the period's first day from its minute-level chunk) equals the
-// chart built from every reading the way SeriesReadings builds it: the
-// trend, the days, time in range, the flagged readings and the latest.
+// decoded, then through a roll-up's encoding; the period's first day from
+// its minute-level chunk) equals the chart built from every reading the
+// way SeriesReadings builds it: the trend, the days, time in range, the
+// flagged readings and the latest.
 func TestSummariesGiveWhatReadingsGive(t *testing.T) {
 	now := time.Date(2026, 12, 7, 15, 24, 33, 0, time.UTC)
 	const dev = "01890000-0000-7000-8000-000000000001"
@@ -87,6 +88,7 @@ func TestSummariesGiveWhatReadingsGive(t *testing.T) {
 		got := &Series{Type: typ, Period: p, From: from, To: now, Threshold: th}
 		sb := newSeriesBuilder(got, fromDay, bucket)
 		var day daySummary
+		var dr dayReader
 		for _, d := range days {
 			if d < lookDay {
 				continue
@@ -108,6 +110,14 @@ func TestSummariesGiveWhatReadingsGive(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := decodeSummaryInto(&day, plain); err != nil {
+				t.Fatal(err)
+			}
+			// And as a roll-up holds it (rollup.go).
+			rolled, err := encodeDay(&day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := dr.decodeDayInto(&day, rolled); err != nil {
 				t.Fatal(err)
 			}
 			sb.add(d, &day)

@@ -30,9 +30,18 @@ import (
 //	10            the first day it holds ("2006-01-02"): days before it were dropped
 //	4 × 8         the range its summaries counted against
 //	4             the number of days
-//	per day:      10 the day, 4 the summary's length, the summary
+//	per day:      10 the day, 4 the summary's length, the summary (below)
 //
-// Little-endian throughout; days oldest first.
+// Little-endian throughout; days oldest first. A day's summary is the day
+// summary's content written compactly (a third of its size for a glucose
+// meter's day, so a quarter is about 25 kB to read and open, not 70):
+// values in whole tenths as varints, no range (the roll-up's is theirs).
+//
+//	uvarint       bitmask of the hours that have readings
+//	per such hour: uvarint count, varint sum, sum2, min, max (tenths)
+//	3 uvarints    below, in, above
+//	4 + 2 varints + 1 + 36   the newest reading: time, values, flag, device id
+//	uvarint       the number of alerting readings, then each: 4 time, 2 varints values, 1 flag
 const (
 	rollupVersion = 1
 	rollupHead    = 1 + len(DayLayout) + 32 + 4
@@ -84,6 +93,138 @@ func encodeRollup(r rollup) ([]byte, error) {
 		out = append(out, d.sum...)
 	}
 	return out, nil
+}
+
+// encodeDay writes a day's summary as a roll-up holds it (see above).
+func encodeDay(d *daySummary) ([]byte, error) {
+	if d.Last.D != "" && len(d.Last.D) != idLen {
+		return nil, errors.New("device roll-up: a bad device id")
+	}
+	out := make([]byte, 0, 4+24*12+12+4+20+idLen+4+len(d.Flagged)*14)
+	var mask uint64
+	for i, h := range d.Hours {
+		if h.N > 0 {
+			mask |= 1 << i
+		}
+	}
+	out = binary.AppendUvarint(out, mask)
+	for _, h := range d.Hours {
+		if h.N == 0 {
+			continue
+		}
+		out = binary.AppendUvarint(out, uint64(h.N)) //nolint:gosec // a count, not negative
+		out = binary.AppendVarint(out, int64(h.Sum))
+		out = binary.AppendVarint(out, int64(h.Sum2))
+		out = binary.AppendVarint(out, int64(tenths(h.Min)))
+		out = binary.AppendVarint(out, int64(tenths(h.Max)))
+	}
+	for _, n := range []int{d.Below, d.In, d.Above} {
+		out = binary.AppendUvarint(out, uint64(n)) //nolint:gosec // a count, not negative
+	}
+	out = appendTenths(out, d.Last)
+	dev := d.Last.D
+	if dev == "" {
+		dev = string(make([]byte, idLen))
+	}
+	out = append(out, dev...)
+	out = binary.AppendUvarint(out, uint64(len(d.Flagged)))
+	for _, f := range d.Flagged {
+		out = appendTenths(out, f)
+	}
+	return out, nil
+}
+
+// appendTenths writes a reading's time, values (in tenths) and flag.
+func appendTenths(out []byte, r stored) []byte {
+	out = binary.LittleEndian.AppendUint32(out, uint32(r.T)) //nolint:gosec // a reading's time is within two years of now (Parse), far from 2106
+	out = binary.AppendVarint(out, int64(tenths(r.V)))
+	out = binary.AppendVarint(out, int64(tenths(r.W)))
+	return append(out, flagCode(r.F))
+}
+
+// dayReader reads what encodeDay wrote.
+type dayReader struct {
+	b   []byte
+	bad bool
+	// dev is the last device id read: days of one device share it.
+	dev string
+}
+
+func (r *dayReader) uvarint() int {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || v > math.MaxInt32 {
+		r.bad, r.b = true, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+func (r *dayReader) tenths() float64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad, r.b = true, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return float64(v)
+}
+
+func (r *dayReader) reading() stored {
+	if len(r.b) < 4 {
+		r.bad, r.b = true, nil
+		return stored{}
+	}
+	s := stored{T: int64(binary.LittleEndian.Uint32(r.b))}
+	r.b = r.b[4:]
+	s.V, s.W = r.tenths()/10, r.tenths()/10
+	if len(r.b) < 1 || int(r.b[0]) >= len(flagCodes) {
+		r.bad, r.b = true, nil
+		return stored{}
+	}
+	s.F = flagCodes[r.b[0]]
+	r.b = r.b[1:]
+	return s
+}
+
+// decodeDayInto reads a roll-up's day summary into d (its range is the
+// roll-up's, not set here), reusing its flagged readings' space.
+func (r *dayReader) decodeDayInto(d *daySummary, b []byte) error {
+	flagged := d.Flagged[:0]
+	*d = daySummary{}
+	r.b, r.bad = b, false
+	mask := r.uvarint()
+	for i := range d.Hours {
+		if mask&(1<<i) == 0 {
+			continue
+		}
+		h := &d.Hours[i]
+		h.N = r.uvarint()
+		h.Sum, h.Sum2 = r.tenths(), r.tenths()
+		h.Min, h.Max = r.tenths()/10, r.tenths()/10
+	}
+	d.Below, d.In, d.Above = r.uvarint(), r.uvarint(), r.uvarint()
+	d.Last = r.reading()
+	if r.bad || len(r.b) < idLen {
+		return errBadRollup
+	}
+	if dev := r.b[:idLen]; string(dev) != r.dev {
+		r.dev = string(dev)
+	}
+	d.Last.D = r.dev
+	r.b = r.b[idLen:]
+	n := r.uvarint()
+	if n > len(r.b) {
+		return errBadRollup
+	}
+	for range n {
+		flagged = append(flagged, r.reading())
+	}
+	if r.bad || len(r.b) != 0 {
+		return errBadRollup
+	}
+	d.Flagged = flagged
+	return nil
 }
 
 // errBadRollup is a malformed roll-up.
@@ -198,7 +339,9 @@ func rollupDays(h phi.Handle, patientID string, th Threshold, from string, windo
 				return nil, err
 			}
 			if err := decodeSummaryInto(&d, plain.Reveal()); err == nil && d.Range == th {
-				sum = plain.Reveal()
+				if sum, err = encodeDay(&d); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if sum == nil {
@@ -210,7 +353,8 @@ func rollupDays(h phi.Handle, patientID string, th Threshold, from string, windo
 			if err != nil {
 				return nil, fmt.Errorf("device chunk %s: %w", c.ID, err)
 			}
-			if sum, err = encodeSummary(summarize(rs, th)); err != nil {
+			d = summarize(rs, th)
+			if sum, err = encodeDay(&d); err != nil {
 				return nil, err
 			}
 		}

@@ -2,6 +2,7 @@ package devices
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -13,14 +14,20 @@ func TestRollupRoundTrip(t *testing.T) {
 	now := time.Date(2026, 12, 7, 15, 24, 33, 0, time.UTC)
 	th := Defaults.For(Glucose)
 	var days []rollDay
+	var sums []daySummary
 	for i := range 5 {
 		day := now.AddDate(0, 0, i-4)
-		rs := []stored{{T: day.Unix(), V: 100 + float64(i), F: InRange, D: "01890000-0000-7000-8000-000000000001"},
-			{T: day.Add(time.Hour).Unix(), V: 40, F: AlertLow, D: "01890000-0000-7000-8000-000000000001"}}
-		sum, err := encodeSummary(summarize(rs, th))
+		rs := []stored{{T: day.Unix(), V: 100.3 + float64(i), W: 0, F: InRange, D: "01890000-0000-7000-8000-000000000001"},
+			{T: day.Add(time.Hour).Unix(), V: 40.1, W: 0, F: AlertLow, D: "01890000-0000-7000-8000-000000000002"},
+			{T: day.Add(90 * time.Minute).Unix(), V: 350, W: 80.5, F: AlertHigh, D: "01890000-0000-7000-8000-000000000002"},
+			{T: day.Add(5 * time.Hour).Unix(), V: 190.7, W: 0, F: Above, D: "01890000-0000-7000-8000-000000000001"}}
+		d := summarize(rs, th)
+		sum, err := encodeDay(&d)
 		if err != nil {
 			t.Fatal(err)
 		}
+		d.Range = Threshold{}
+		sums = append(sums, d)
 		days = append(days, rollDay{day: day.Format(DayLayout), sum: sum})
 	}
 	from := rollupFrom(now)
@@ -43,8 +50,14 @@ func TestRollupRoundTrip(t *testing.T) {
 			t.Fatalf("day %d: %s, want %s", i, d.day, days[i].day)
 		}
 		var s daySummary
-		if err := decodeSummaryInto(&s, d.sum); err != nil || s.count() != 2 || len(s.Flagged) != 1 {
-			t.Fatalf("day %d summary: %+v %v", i, s, err)
+		var dr dayReader
+		if err := dr.decodeDayInto(&s, d.sum); err != nil || !reflect.DeepEqual(s, sums[i]) {
+			t.Fatalf("day %d summary: %+v, want %+v, %v", i, s, sums[i], err)
+		}
+		for _, cut := range []int{1, 7, len(d.sum) - 1} {
+			if err := dr.decodeDayInto(&s, d.sum[:cut]); err == nil {
+				t.Fatalf("day %d cut at %d: decoded", i, cut)
+			}
 		}
 	}
 	for name, bad := range map[string][]byte{
