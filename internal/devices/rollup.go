@@ -194,15 +194,41 @@ func (r *dayReader) decodeDayInto(d *daySummary, b []byte) error {
 	*d = daySummary{}
 	r.b, r.bad = b, false
 	mask := r.uvarint()
-	for i := range d.Hours {
-		if mask&(1<<i) == 0 {
+	// The hours inline (why: they are most of a quarter's roll-up, 2,000
+	// hours of five numbers on each view); a number of one or two bytes
+	// read here, a longer one by encoding/binary.
+	b, i := r.b, 0
+	for hr := range d.Hours {
+		if mask&(1<<hr) == 0 {
 			continue
 		}
-		h := &d.Hours[i]
-		h.N = r.uvarint()
-		h.Sum, h.Sum2 = r.tenths(), r.tenths()
-		h.Min, h.Max = r.tenths()/10, r.tenths()/10
+		var v [5]uint64
+		for k := range v {
+			switch {
+			case i < len(b) && b[i] < 0x80:
+				v[k] = uint64(b[i])
+				i++
+			case i+1 < len(b) && b[i+1] < 0x80:
+				v[k] = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+				i += 2
+			default:
+				x, n := binary.Uvarint(b[min(i, len(b)):])
+				if n <= 0 {
+					return errBadRollup
+				}
+				v[k] = x
+				i += n
+			}
+		}
+		if v[0] > math.MaxInt32 {
+			return errBadRollup
+		}
+		h := &d.Hours[hr]
+		h.N = int(v[0])
+		h.Sum, h.Sum2 = unzig(v[1]), unzig(v[2])
+		h.Min, h.Max = unzig(v[3])/10, unzig(v[4])/10
 	}
+	r.b = b[i:]
 	d.Below, d.In, d.Above = r.uvarint(), r.uvarint(), r.uvarint()
 	d.Last = r.reading()
 	if r.bad || len(r.b) < idLen {
@@ -225,6 +251,15 @@ func (r *dayReader) decodeDayInto(d *daySummary, b []byte) error {
 	}
 	d.Flagged = flagged
 	return nil
+}
+
+// unzig is a varint's value (binary.AppendVarint's zigzag undone).
+func unzig(u uint64) float64 {
+	x := int64(u >> 1) //nolint:gosec // zigzag: the top bit is shifted out
+	if u&1 != 0 {
+		x = ^x
+	}
+	return float64(x)
 }
 
 // errBadRollup is a malformed roll-up.

@@ -20,7 +20,9 @@ func TestRollupRoundTrip(t *testing.T) {
 		rs := []stored{{T: day.Unix(), V: 100.3 + float64(i), W: 0, F: InRange, D: "01890000-0000-7000-8000-000000000001"},
 			{T: day.Add(time.Hour).Unix(), V: 40.1, W: 0, F: AlertLow, D: "01890000-0000-7000-8000-000000000002"},
 			{T: day.Add(90 * time.Minute).Unix(), V: 350, W: 80.5, F: AlertHigh, D: "01890000-0000-7000-8000-000000000002"},
-			{T: day.Add(5 * time.Hour).Unix(), V: 190.7, W: 0, F: Above, D: "01890000-0000-7000-8000-000000000001"}}
+			{T: day.Add(5 * time.Hour).Unix(), V: 190.7, W: 0, F: Above, D: "01890000-0000-7000-8000-000000000001"},
+			// A value of several varint bytes (a day's steps).
+			{T: day.Add(7 * time.Hour).Unix(), V: 150000.5, W: 0, F: Above, D: "01890000-0000-7000-8000-000000000001"}}
 		d := summarize(rs, th)
 		sum, err := encodeDay(&d)
 		if err != nil {
