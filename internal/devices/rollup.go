@@ -224,7 +224,7 @@ func (r *dayReader) decodeDayInto(d *daySummary, b []byte) error {
 			return errBadRollup
 		}
 		h := &d.Hours[hr]
-		h.N = int(v[0])
+		h.N = int(v[0]) //nolint:gosec // checked against MaxInt32 above
 		h.Sum, h.Sum2 = unzig(v[1]), unzig(v[2])
 		h.Min, h.Max = unzig(v[3])/10, unzig(v[4])/10
 	}
