@@ -139,10 +139,13 @@ func (s *Service) Summary(ctx context.Context, tenantID, patientID string) ([]Ty
 }
 
 // Series opens a patient's readings of a type over a period ending now,
-// for the actor in ctx, for the chart page: one statement for the
-// thresholds and the day summaries, and one audited vault access for them
-// all. The day period opens its minute-level chunks; the week, month and
-// quarter open each day's small sealed summary instead (daysum.go), and
+// for the actor in ctx, for the chart page: one audited vault access for
+// all it opens. The day period opens its minute-level chunks. The week,
+// month and quarter read the thresholds, the type's roll-up (rollup.go) and
+// the period's first day's chunk in one statement (seriesFromRollup); while
+// the roll-up is missing or not usable they read, with a second statement,
+// the thresholds and the day summaries instead: each day's small sealed
+// summary (daysum.go), and
 // the minute-level chunk only of the period's first day (it starts
 // mid-day) and of a day whose summary is missing. Each row is opened and
 // summed as it is read, nothing of it kept. Should a summary have been
