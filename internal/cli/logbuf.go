@@ -32,11 +32,11 @@ const logBufferMax = 64 << 10
 // warnings and errors are not held. The timer runs only while lines wait, so
 // an idle server does not wake up for it.
 type lineBuffer struct {
-	mu     sync.Mutex
-	w      io.Writer
-	buf    []byte
-	timer  *time.Timer // armed while buf holds lines
-	batch  bool        // between Batch and Close
+	mu    sync.Mutex
+	w     io.Writer
+	buf   []byte
+	timer *time.Timer // armed while buf holds lines
+	batch bool        // between Batch and Close
 }
 
 func newLineBuffer(w io.Writer) *lineBuffer {
