@@ -34,10 +34,12 @@ func demoCommand() command {
 		if cfg.Role != config.RoleAll {
 			return &config.Error{Setting: "role", Msg: "the demo serves everything; leave --role at all"}
 		}
-		log := newLogger(cfg, env.Stderr)
+		log, lines := newServerLogger(cfg, env.Stderr)
+		defer lines.Close()
 		ready := env.Ready
 		env2 := *env
 		env2.Ready = func(url string) {
+			lines.Batch()
 			fmt.Fprintf(env.Stdout, "\nSalve demo is running at %s\nIts two brands (one organisation; *.localhost is loopback):\n  %-28s %s\n  %-28s %s\nData directory: %s\n\nDemo accounts of the pharmacy (this data directory only):\n",
 				url, "Diabetes care (the pharmacy)", brandURL(url, demo.DiabetesHost), "Travel clinic", brandURL(url, demo.TravelHost), cfg.DataDir)
 			for _, p := range demo.People {

@@ -24,7 +24,16 @@ func serveCommand() command {
 		if err != nil {
 			return err
 		}
-		return runServer(ctx, env, cfg, newLogger(cfg, env.Stderr), nil)
+		log, lines := newServerLogger(cfg, env.Stderr)
+		defer lines.Close()
+		env2 := *env
+		env2.Ready = func(url string) {
+			lines.Batch()
+			if env.Ready != nil {
+				env.Ready(url)
+			}
+		}
+		return runServer(ctx, &env2, cfg, log, nil)
 	}
 	return c
 }

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/salvehealth/salve/internal/apperr"
 )
@@ -90,6 +92,18 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := Status(code)
 	ctx := r.Context()
 	info := InfoFrom(ctx)
+	if answerBegan(w) {
+		// The status line and part of the body are out: an error page now
+		// would only be written after them (and net/http refuses a second
+		// header). Nothing more is sent. A client that went away (a closed
+		// tab, a benchmark's last connections) is no error of ours.
+		if clientGone(err) {
+			rs.log.DebugContext(ctx, "client went away during the answer", "pattern", info.Pattern)
+		} else {
+			rs.log.ErrorContext(ctx, "request failed after its answer began", "pattern", info.Pattern, "code", string(code), "err", err)
+		}
+		return
+	}
 	switch {
 	case status >= 500:
 		rs.log.ErrorContext(ctx, "request failed", "pattern", info.Pattern, "code", string(code), "err", err)
@@ -123,6 +137,28 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(title + "\n" + msg + "\n"))
 	}
+}
+
+// answerBegan reports whether the response's header was written already (by
+// the access log's statusWriter, found through Unwrap).
+func answerBegan(w http.ResponseWriter) bool {
+	for w != nil {
+		if sw, ok := w.(*statusWriter); ok {
+			return sw.status != 0
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
+	return false
+}
+
+// clientGone reports whether err is a write to a connection the client
+// closed.
+func clientGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
 }
 
 // RedirectError sends a browser elsewhere (to sign in, or to finish signing

@@ -90,7 +90,12 @@ func CachePublic(w http.ResponseWriter, maxAge time.Duration) {
 // anything, PHI included, while a runtime error only says what went wrong.
 func Recover(log *slog.Logger, rs *Responder, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
+		// Under AccessLog, w is its statusWriter already: it says whether
+		// the header went out, with no second wrapper on every write.
+		sw, ok := w.(*statusWriter)
+		if !ok {
+			sw = &statusWriter{ResponseWriter: w}
+		}
 		defer func() {
 			p := recover()
 			if p == nil {

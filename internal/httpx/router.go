@@ -164,7 +164,11 @@ func (rt *Router) wrap(route Route, h Handler) http.Handler {
 			rt.resp.Error(w, r, &http.MaxBytesError{Limit: route.MaxBody})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, route.MaxBody)
+		if r.Body != http.NoBody {
+			// (A request without a body, as most reads are, has nothing to
+			// limit: one allocation fewer.)
+			r.Body = http.MaxBytesReader(w, r.Body, route.MaxBody)
+		}
 		if !route.NoTenant {
 			t, ok := rt.tenants.Resolve(r.Host)
 			if !ok {

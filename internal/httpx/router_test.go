@@ -1,11 +1,14 @@
 package httpx
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/salvehealth/salve/internal/access"
@@ -67,5 +70,46 @@ func TestJSONRouteErrorsAreProblems(t *testing.T) {
 	rt.ServeHTTP(rec, httptest.NewRequest("GET", "/page", nil))
 	if rec.Code != 404 || rec.Body.String() != "<html>" {
 		t.Fatalf("html route: %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+// TestErrorAfterTheAnswerBeganWritesNothingMore: a handler that fails after
+// its header and part of its body went out (a client that went away, a
+// failure mid-stream) gets no error page written after them; a vanished
+// client is not logged as an error, any other failure is.
+func TestErrorAfterTheAnswerBeganWritesNothingMore(t *testing.T) {
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	html := func(w http.ResponseWriter, _ *http.Request, status int, _, _ string, _ map[string]string) error {
+		w.WriteHeader(status)
+		_, err := io.WriteString(w, "<error page>")
+		return err
+	}
+	rs := NewResponder(log, html)
+	rt := NewRouter(rs, nil, DenyAllButPublic, 1<<20)
+	rt.Handle(access.Public, "GET /gone", func(w http.ResponseWriter, _ *http.Request) error {
+		_, _ = io.WriteString(w, "part")
+		return fmt.Errorf("write: %w", syscall.EPIPE)
+	}, NoTenant())
+	rt.Handle(access.Public, "GET /broken", func(w http.ResponseWriter, _ *http.Request) error {
+		_, _ = io.WriteString(w, "part")
+		return errors.New("the store went away")
+	}, NoTenant())
+	h := AccessLog(slog.New(slog.DiscardHandler), nil, Recover(log, rs, rt))
+	for _, c := range []struct {
+		path   string
+		logged bool
+	}{{"/gone", false}, {"/broken", true}} {
+		logged.Reset()
+		req := httptest.NewRequest("GET", c.path, nil)
+		req = req.WithContext(WithInfo(req.Context(), &Info{}))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || rec.Body.String() != "part" {
+			t.Errorf("%s: %d %q, want the answer as it began", c.path, rec.Code, rec.Body.String())
+		}
+		if got := strings.Contains(logged.String(), "level=ERROR"); got != c.logged {
+			t.Errorf("%s: logged as an error %v, want %v: %s", c.path, got, c.logged, logged.String())
+		}
 	}
 }

@@ -128,8 +128,9 @@ type Advanced struct {
 // must allow it (Conflict otherwise), and either failure changes nothing.
 // An order the actor may not see, another tenant's and an unknown id are the
 // same NotFound. The transition is audited by move; a refund (or a cancel
-// after payment) gives the money back through the gateway first, with the
-// idempotency key "refund-"+order id, so a repeated request refunds once.
+// after payment) gives back what is left of the charge through the gateway
+// first, with the order id as the idempotency key, so a repeated request
+// refunds once.
 // The customer gets a status email; its failure does not undo the step.
 func (s *Service) Advance(ctx context.Context, tenantID, orderID string, step Step, n Links) (*Advanced, error) {
 	ctx = tenant.WithScope(ctx, tenantID)

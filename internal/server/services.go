@@ -684,6 +684,16 @@ func BrandMail(tenants *store.Tenants) outbox.BrandMailFunc {
 // its answer is written and flushed; see jobs.After.Collect for why.
 func afterAnswer(a *jobs.After, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			// Only forms hand work off (registration, forgot password, the
+			// proxy grant: all posts). A read goes without the collecting
+			// context, a few allocations and a copy of the request fewer on
+			// every page; should one ever hand work off, it starts at once
+			// (jobs.After.Go), as outside a request.
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, started := a.Collect(r.Context())
 		defer started()
 		next.ServeHTTP(w, r.WithContext(ctx))

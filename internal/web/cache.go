@@ -37,14 +37,26 @@ type Entry struct {
 	// whole is the page with one personal part put in (the one most
 	// requests get: nobody signed in), built on the first such request.
 	whole atomic.Pointer[wholePage]
+	// ctype and hlen are ContentType and len(Head) as header values, made
+	// on first use (contentType, headLength).
+	ctype, hlen atomic.Pointer[[]string]
 }
 
 // wholePage is a cached page with one personal part in its slot, and its
-// ETag.
+// header values, made once: a response sets them into its header map as they
+// are (net/http only reads them), with no allocation per request.
 type wholePage struct {
 	personal, body []byte
-	etag           string
+	etag           []string // ETag
+	length         []string // Content-Length
 }
+
+// Header values shared by every response that sets them; net/http only reads
+// a header's values.
+var (
+	cachePrivate = []string{"private, no-cache"}
+	cachePublic  = []string{"public, no-cache"}
+)
 
 // NewCache returns a cache that holds about maxBytes of output.
 func NewCache(maxBytes int) *Cache {
@@ -92,14 +104,14 @@ func (c *Cache) Len() int {
 // JSON entries are public data: any cache may keep them but must check back
 // each time (no-cache), so a catalog change shows at once.
 func (e *Entry) NotModified(w http.ResponseWriter, r *http.Request) bool {
-	return notModified(w, r, e, e.ETag, "public, no-cache")
+	return notModified(w, r, e, e.ETag, nil, cachePublic)
 }
 
 // PageNotModified is NotModified for a page whose per-request part is
 // personal: its ETag also covers that part, and only the browser may keep it
 // (private), never a shared cache.
 func (e *Entry) PageNotModified(w http.ResponseWriter, r *http.Request, personal []byte) bool {
-	return notModified(w, r, e, e.pageETag(personal), "private, no-cache")
+	return notModified(w, r, e, e.pageETag(personal), nil, cachePrivate)
 }
 
 // WritePage writes a cached page with this request's personal part in its
@@ -109,24 +121,24 @@ func (e *Entry) PageNotModified(w http.ResponseWriter, r *http.Request, personal
 // the personal part is the same for many requests (nobody signed in): the
 // page with it is built once and kept in the entry.
 func (e *Entry) WritePage(w http.ResponseWriter, r *http.Request, personal []byte, shared bool) error {
-	var body []byte
-	var etag string
-	if wp := e.whole.Load(); shared && wp != nil && bytes.Equal(wp.personal, personal) {
-		body, etag = wp.body, wp.etag
-	} else {
-		body = make([]byte, 0, len(e.Head)+len(personal)+len(e.Tail))
+	wp := e.whole.Load()
+	if !shared || wp == nil || !bytes.Equal(wp.personal, personal) {
+		body := make([]byte, 0, len(e.Head)+len(personal)+len(e.Tail))
 		body = append(append(append(body, e.Head...), personal...), e.Tail...)
-		etag = e.pageETag(personal)
+		etag := e.pageETag(personal)
+		wp = &wholePage{body: body, etag: []string{etag}, length: []string{strconv.Itoa(len(body))}}
 		if shared {
-			e.whole.Store(&wholePage{personal: bytes.Clone(personal), body: body, etag: etag})
+			wp.personal = bytes.Clone(personal)
+			e.whole.Store(wp)
 		}
 	}
-	if notModified(w, r, e, etag, "private, no-cache") {
+	if notModified(w, r, e, wp.etag[0], wp.etag, cachePrivate) {
 		return nil
 	}
+	body := wp.body
 	h := w.Header()
-	h.Set("Content-Type", e.ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = e.contentType()
+	h["Content-Length"] = wp.length
 	w.WriteHeader(e.Status)
 	if r.Method == http.MethodHead {
 		return nil
@@ -148,10 +160,16 @@ func (e *Entry) pageETag(personal []byte) string {
 	return strings.TrimSuffix(e.ETag, `"`) + "-" + strconv.FormatUint(h.Sum64(), 36) + `"`
 }
 
-func notModified(w http.ResponseWriter, r *http.Request, e *Entry, etag, cacheControl string) bool {
+// notModified sets the ETag (etagValues when the caller has it as a header
+// value already, else etag) and Cache-Control, and answers 304 when
+// If-None-Match names the ETag.
+func notModified(w http.ResponseWriter, r *http.Request, e *Entry, etag string, etagValues, cacheControl []string) bool {
 	h := w.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", cacheControl)
+	if etagValues == nil {
+		etagValues = []string{etag}
+	}
+	h["Etag"] = etagValues
+	h["Cache-Control"] = cacheControl
 	inm := r.Header.Get("If-None-Match")
 	if inm == "" || e.Status != http.StatusOK {
 		return false
@@ -171,12 +189,33 @@ func (e *Entry) WriteJSON(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	h := w.Header()
-	h.Set("Content-Type", e.ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(e.Head)))
+	h["Content-Type"] = e.contentType()
+	h["Content-Length"] = e.headLength()
 	w.WriteHeader(e.Status)
 	if r.Method == http.MethodHead {
 		return nil
 	}
 	_, err := w.Write(e.Head)
 	return err
+}
+
+// contentType is ContentType as a header value, made once.
+func (e *Entry) contentType() []string {
+	if v := e.ctype.Load(); v != nil {
+		return *v
+	}
+	v := []string{e.ContentType}
+	e.ctype.Store(&v)
+	return v
+}
+
+// headLength is the length of Head (a JSON entry's whole body) as a header
+// value, made once.
+func (e *Entry) headLength() []string {
+	if v := e.hlen.Load(); v != nil {
+		return *v
+	}
+	v := []string{strconv.Itoa(len(e.Head))}
+	e.hlen.Store(&v)
+	return v
 }
