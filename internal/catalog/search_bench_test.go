@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -102,21 +104,89 @@ func BenchmarkSearchCatalogFile(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = db.Close() })
 	svc := catalog.NewService(store.NewCatalogRepo(db), clock.System{})
-	kinds := []string{"vitamin", "zinc", "magnesium", "calcium", "omega", "probiotic", "melatonin", "ibuprofen"}
-	forms := []string{"tablets", "capsules", "gummies", "softgels", "drops", "spray", "cream", "powder"}
 	measure(b, db, func(i int) {
-		q := catalog.Query{Text: kinds[i%len(kinds)] + " " + forms[(i/len(kinds))%len(forms)], MinPrice: -1, MaxPrice: -1,
-			Sort: catalog.SortRelevance, Page: 1, PerPage: 10 + i%50}
-		switch i % 3 {
-		case 0:
-			q.InStock = true
-		case 1:
-			q.HSA = true
-		default:
-			q.Rx = "none"
-		}
-		if _, err := svc.Search(ctx, tid, q); err != nil {
+		if _, err := svc.Search(ctx, tid, fileQuery(i)); err != nil {
 			b.Fatal(err)
 		}
 	})
+}
+
+// fileQuery is the i-th search of bench/wrk/search.lua: a kind and a form,
+// one of three filters, a limit from 10 to 59.
+func fileQuery(i int) catalog.Query {
+	kinds := []string{"vitamin", "zinc", "magnesium", "calcium", "omega", "probiotic", "melatonin", "ibuprofen",
+		"acetaminophen", "allergy", "glucose", "lancet", "bandage", "thermometer", "compression", "saline",
+		"antacid", "sunscreen", "lotion", "electrolyte", "fiber", "iron", "biotin", "turmeric", "elderberry",
+		"collagen", "protein", "cough", "nasal", "eye", "sleep", "verdant"}
+	forms := []string{"tablets", "capsules", "gummies", "softgels", "drops", "spray", "cream", "powder",
+		"strips", "monitor", "wipes", "patch", "syrup", "gel", "kit", "sleeve"}
+	n := i
+	k := kinds[n%len(kinds)]
+	n /= len(kinds)
+	f := forms[n%len(forms)]
+	n /= len(forms)
+	q := catalog.Query{Text: k + " " + f, MinPrice: -1, MaxPrice: -1, Sort: catalog.SortRelevance, Page: 1, PerPage: 10 + n%50}
+	switch n % 3 {
+	case 0:
+		q.InStock = true
+	case 1:
+		q.HSA = true
+	default:
+		q.Rx = "none"
+	}
+	return q
+}
+
+// BenchmarkSearchCatalogFileConcurrent runs the searches of
+// BenchmarkSearchCatalogFile from 16 goroutines at once, as bench/run's
+// search does with 16 connections, and reports the median and 99th
+// percentile of a search's wall time: with more searches than reader
+// connections, how they wait for one shows in the tail.
+func BenchmarkSearchCatalogFileConcurrent(b *testing.B) {
+	path, tid := os.Getenv("SALVE_BENCH_CATALOG"), os.Getenv("SALVE_BENCH_TENANT")
+	if path == "" || tid == "" {
+		b.Skip("SALVE_BENCH_CATALOG and SALVE_BENCH_TENANT are not set")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Catalog, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	svc := catalog.NewService(store.NewCatalogRepo(db), clock.System{})
+	const workers = 16
+	var mu sync.Mutex
+	var lat []time.Duration
+	var next int
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= b.N {
+					return
+				}
+				t0 := time.Now()
+				if _, err := svc.Search(ctx, tid, fileQuery(i)); err != nil {
+					b.Error(err)
+					return
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100])/1e6, "p99-ms")
+	}
 }

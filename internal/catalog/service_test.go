@@ -274,6 +274,60 @@ func TestSearchCorrectsTypos(t *testing.T) {
 	})
 }
 
+// TestSearchTermsStartWords: a term finds every word it starts, wherever
+// the word is in a product's text, including a product's new words after an
+// edit and a term that starts more words than SQLite expands into (matched
+// as a prefix there); a term that starts no word finds nothing. Both
+// engines.
+func TestSearchTermsStartWords(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		svc, tid := newService(t, e)
+		ctx := context.Background()
+		save := func(p *catalog.Product) {
+			t.Helper()
+			if err := svc.SaveProduct(ctx, tid, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		save(&catalog.Product{Name: "Aloe Gel", Variants: []catalog.Variant{{SKU: "G1", Price: 100, Stock: 1}}})
+		save(&catalog.Product{Name: "Cooling Gels", Variants: []catalog.Variant{{SKU: "G2", Price: 100, Stock: 1}}})
+		edited := &catalog.Product{Name: "Plain Cream", Variants: []catalog.Variant{{SKU: "G3", Price: 100, Stock: 1}}}
+		save(edited)
+		for i := range 12 {
+			save(&catalog.Product{Name: fmt.Sprintf("Item %d", i), Description: fmt.Sprintf("Pack wordy%c%c", 'a'+i, 'a'+i),
+				Variants: []catalog.Variant{{SKU: fmt.Sprintf("W%d", i), Price: 100, Stock: 1}}})
+		}
+		total := func(text string) int {
+			t.Helper()
+			r, err := svc.Search(ctx, tid, catalog.Query{Text: text, MinPrice: -1, MaxPrice: -1, Sort: catalog.SortRelevance})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Total
+		}
+		if n := total("gel"); n != 2 {
+			t.Errorf("gel finds %d, want Gel and Gels", n)
+		}
+		edited.Description = "With gelatine."
+		save(edited)
+		if n := total("gel"); n != 3 {
+			t.Errorf("gel after the edit finds %d, want 3 (gelatine in a description)", n)
+		}
+		if n := total("gels cooling"); n != 1 {
+			t.Errorf("gels cooling finds %d, want 1", n)
+		}
+		if n := total("wordy pack"); n != 12 {
+			t.Errorf("wordy pack finds %d, want all 12 (more words than a term expands into)", n)
+		}
+		if n := total("wordyc"); n != 1 {
+			t.Errorf("wordyc finds %d, want 1", n)
+		}
+		if n := total("gel qqqzz"); n != 0 {
+			t.Errorf("gel qqqzz finds %d, want none", n)
+		}
+	})
+}
+
 // TestSearchPriceIsTheCardPrice: the price filter and sort use the price a
 // product's card shows (its cheapest variant), and pages follow each other
 // without gaps or repeats, on both engines.

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/salvehealth/salve/internal/apperr"
@@ -113,9 +115,9 @@ func (b *searchSQL) from() string {
 	if b.engine == SQLite {
 		parts := make([]string, len(b.spec.Terms))
 		for i, t := range b.spec.Terms {
-			parts[i] = `"` + t + `"*`
+			parts[i] = b.expand(tenant, t)
 		}
-		m := b.arg(strings.Join(parts, " AND "))
+		m := `(` + strings.Join(parts, ` || ' AND ' || `) + `)`
 		// The matches of all tenants by rowid only, then their products by
 		// products.fts_rowid (indexed), which keeps the tenant: the
 		// product's tenant_id is the check, not the index's copy. Why not
@@ -135,6 +137,34 @@ func (b *searchSQL) from() string {
 	m := b.arg(strings.Join(parts, " & "))
 	return `(SELECT p.*, ts_rank(p.search, to_tsquery('simple', ` + m + `)) AS text_rank FROM products p
 		WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active' AND p.search @@ to_tsquery('simple', ` + m + `)) p`
+}
+
+// maxExpansion is how many indexed words a search term is turned into at
+// most; a term that starts more words is matched as a prefix.
+const maxExpansion = 8
+
+// expand is the FTS5 query of one term on SQLite: the indexed words that
+// start with it, matched exactly, as "zinc" or ("gel" OR "gels"); the term
+// as a prefix ("gel"*) when it starts more than maxExpansion words, or none
+// (then it matches nothing, as the prefix does). Why: FTS5 answers a prefix
+// term without a prefix index by merging the whole doclist of every word
+// with that prefix into a buffer, for the match and again for bm25's
+// document counts; the same words matched exactly read only what the AND
+// needs (see the search_words migration). The words are words of
+// catalog.Normalize, as the terms are: [a-z0-9]+, with nothing to quote,
+// and '{' sorts after all of them.
+func (b *searchSQL) expand(tenant, term string) string {
+	t, next := b.arg(term), b.arg(term+"{")
+	return `(SELECT CASE WHEN COUNT(*) BETWEEN 1 AND ` + fmt.Sprint(maxExpansion) + ` THEN '(' || group_concat('"' || word || '"', ' OR ') || ')'
+		ELSE '"' || ` + t + ` || '"*' END FROM (SELECT word FROM search_words WHERE tenant_id = ` + tenant + ` AND word >= ` + t + ` AND word < ` + next + `
+		ORDER BY word LIMIT ` + fmt.Sprint(maxExpansion+1) + `))`
+}
+
+// distinctWords returns the distinct words of a normalized text.
+func distinctWords(doc string) []string {
+	ws := strings.Fields(doc)
+	slices.Sort(ws)
+	return slices.Compact(ws)
 }
 
 // where is the filters. price_min is the price on the product's card: the
@@ -208,10 +238,8 @@ func (b *searchSQL) relevance() string {
 	if len(b.spec.Terms) == 0 {
 		return "0"
 	}
-	// The name as space-separated words, lower case, common punctuation as
-	// spaces: the same on both engines for ASCII names (SQLite's lower() folds
-	// only ASCII, and the terms are ASCII, so other letters never match).
-	name := `(' ' || replace(replace(replace(replace(replace(lower(p.name), '(', ' '), ')', ' '), ',', ' '), '-', ' '), '/', ' ') || ' ')`
+	// p.nk is nameKey, computed once per match in the statement's m.
+	name := `p.nk`
 	var parts []string
 	for _, t := range b.spec.Terms {
 		a := `CAST(` + b.arg(t) + ` AS TEXT)`
@@ -219,6 +247,14 @@ func (b *searchSQL) relevance() string {
 	}
 	return strings.Join(parts, " + ")
 }
+
+// nameKey is the name as space-separated words, lower case, common
+// punctuation as spaces, with a space at either end: the same on both
+// engines for ASCII names (SQLite's lower() folds only ASCII, and the terms
+// are ASCII, so other letters never match). SQLite's index
+// products_fts_cover holds this same expression (over name), from which a
+// search reads it instead of computing it per match: change both together.
+const nameKey = `(' ' || replace(replace(replace(replace(replace(lower(p.name), '(', ' '), ')', ' '), ',', ' '), '-', ' '), '/', ' ') || ' ')`
 
 // orderBy is the sort. Ties end on the name and then the id, so that the
 // order is total. Why COLLATE "C" on PostgreSQL: its default collation orders
@@ -303,8 +339,14 @@ func (b *searchSQL) statement() string {
 	from := b.from()
 	base := b.where(false, false)
 	// Matches under the shared filters, with only the columns the parts read.
+	// Why nk (nameKey) here: relevance reads it twice per term; here it
+	// is read once per match, from the covering index on SQLite.
+	nk := ""
+	if len(b.spec.Terms) > 0 {
+		nk = `, ` + nameKey + ` AS nk`
+	}
 	m := `m AS MATERIALIZED (SELECT p.id, p.name, p.category_id, p.tags, p.price_min, p.in_stock, p.requires_prescription,
-		p.hsa_fsa_eligible, p.created_at, p.text_rank FROM ` + from + base + `)`
+		p.hsa_fsa_eligible, p.created_at, p.text_rank` + nk + ` FROM ` + from + base + `)`
 	catW, tagW := b.categoryFilter(), b.tagFilter()
 	per := max(b.spec.PerPage, 1)
 	score := b.relevance()
@@ -419,8 +461,16 @@ func (s *CatalogRepo) Products(ctx context.Context, tenantID string, ids []strin
 	if s.db.engine == SQLite {
 		tenantCol = "+tenant_id"
 	}
+	// The three statements on one reader connection: the pool hands a freed
+	// connection to a random waiter, so under load every further wait for
+	// one adds to the slowest requests' time.
+	conn, err := s.db.r.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load products: %w", err)
+	}
+	defer func() { _ = conn.Close() }()
 	//nolint:gosec // only constant columns and $n placeholders are concatenated; values are parameters
-	err := each(ctx, s.db.r, `SELECT `+productColumns+` FROM products WHERE `+tenantCol+` = $1 AND id IN (`+in+`)`, args, func(rows *sql.Rows) error {
+	err = each(ctx, conn, `SELECT `+productColumns+` FROM products WHERE `+tenantCol+` = $1 AND id IN (`+in+`)`, args, func(rows *sql.Rows) error {
 		p, err := scanProduct(rows)
 		if err == nil {
 			byID[p.ID] = p
@@ -430,7 +480,7 @@ func (s *CatalogRepo) Products(ctx context.Context, tenantID string, ids []strin
 	if err != nil {
 		return nil, fmt.Errorf("load products: %w", err)
 	}
-	if err := s.loadChildren(ctx, s.db.r, tenantID, in, args, byID); err != nil {
+	if err := s.loadChildren(ctx, conn, tenantID, in, args, byID); err != nil {
 		return nil, err
 	}
 	out := make([]*catalog.Product, 0, len(byID))
@@ -639,6 +689,16 @@ func (s *CatalogRepo) saveProduct(ctx context.Context, tx *sql.Tx, tenantID stri
 			return fmt.Errorf("index product: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE products SET fts_rowid = $2 WHERE id = $1`, p.ID, rowid); err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+		// The document's words, for the search's term expansion
+		// (searchSQL.expand).
+		words, err := json.Marshal(distinctWords(doc))
+		if err != nil {
+			return fmt.Errorf("index product: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_words (tenant_id, word) SELECT $1, value FROM json_each($2)`,
+			tenantID, string(words)); err != nil {
 			return fmt.Errorf("index product: %w", err)
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE products SET search = to_tsvector('simple', $2) WHERE id = $1`, p.ID, doc); err != nil {
