@@ -211,6 +211,8 @@ type Store interface {
 	ByID(ctx context.Context, tenantID, id string) (Record, error)
 	// ByPatient lists a patient's appointments by start.
 	ByPatient(ctx context.Context, tenantID, patientID string) ([]Record, error)
+	// Upcoming lists a patient's bookings that end after now, by start.
+	Upcoming(ctx context.Context, tenantID, patientID string, now time.Time) ([]Record, error)
 	// Move gives a booking a new time in one transaction, like Insert;
 	// Stale when it is no longer booked at oldStart.
 	Move(ctx context.Context, r Record, oldStart time.Time) error

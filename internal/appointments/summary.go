@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/tenant"
@@ -14,22 +15,45 @@ var _ portal.Source = (*Service)(nil)
 // Summary fills the appointments widget (portal.WidgetAppointments): the
 // patient's upcoming appointments, soonest first, each with its date and
 // time in the location's zone, its mode and a link to its page. One query
-// per table (appointments, locations, settings) and one audited vault
-// access for all rows; a denial is the same NotFound as a missing record.
+// for the upcoming bookings alone (their count is the widget's total) and
+// one audited vault access (the one ForPatient records); only the lines
+// shown are opened. A denial is the same NotFound as a missing record.
 func (s *Service) Summary(ctx context.Context, tenantID, patientID string) (portal.Summary, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	upcoming, _, err := s.ForPatient(ctx, tenantID, patientID)
+	purpose, err := s.authorize(ctx, tenantID, patientID, access.Read)
 	if err != nil {
 		if apperr.Is(err, apperr.Denied) {
 			return portal.Summary{}, apperr.NotFoundError()
 		}
 		return portal.Summary{}, err
 	}
-	sum := portal.Summary{Total: len(upcoming)}
-	for i, a := range upcoming {
-		if i == portal.MaxLines {
-			break
+	rows, err := s.store.Upcoming(ctx, tenantID, patientID, s.clock.Now())
+	if err != nil || len(rows) == 0 {
+		return portal.Summary{}, err
+	}
+	// The tenant's locations and window, kept per tenant (settings_cache.go).
+	locs, win, err := s.displaySettings(ctx, tenantID)
+	if err != nil {
+		return portal.Summary{}, err
+	}
+	h, err := s.handle(ctx, tenantID, patientID, "", access.Read, purpose, "list")
+	if err != nil {
+		return portal.Summary{}, err
+	}
+	sum := portal.Summary{Total: len(rows)}
+	for _, r := range rows[:min(len(rows), portal.MaxLines)] {
+		d, err := unseal(h, r)
+		if err != nil {
+			return portal.Summary{}, err
 		}
+		var loc Location
+		for _, l := range locs {
+			if l.ID == r.LocationID {
+				loc = l
+				break
+			}
+		}
+		a := s.opened(r, d, loc, win)
 		title := a.Details.TypeName
 		if a.Details.Clinician != "" {
 			title += " with " + a.Details.Clinician
@@ -41,7 +65,7 @@ func (s *Service) Summary(ctx context.Context, tenantID, patientID string) (port
 		}
 		sum.Lines = append(sum.Lines, line)
 	}
-	if n := len(upcoming); n == 1 {
+	if n := len(rows); n == 1 {
 		sum.Note = "1 upcoming"
 	} else if n > 1 {
 		sum.Note = strconv.Itoa(n) + " upcoming"

@@ -131,6 +131,25 @@ func (s *Service) ProductBySlug(ctx context.Context, tenantID, slug string) (*Pr
 	return s.store.ProductBySlug(ctx, tenantID, slug)
 }
 
+// Products returns the products of ids (any status, unknown ids left out)
+// in their order, with their variants, from memory at the tenant's current
+// catalog version (versioncache.go): no statement once they were loaded at
+// this version. Every catalog write moves the version, and so does a stock
+// change that changes a variant's availability (not every unit sold: the
+// Stock counts kept may lag, whether a variant is in stock does not).
+// Shared between requests: read only.
+func (s *Service) Products(ctx context.Context, tenantID string, ids []string) ([]*Product, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	v, err := s.Version(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return s.productsAt(ctx, tenantID, v, ids)
+}
+
 // AllProducts returns every product of a tenant (any status), by name.
 func (s *Service) AllProducts(ctx context.Context, tenantID string) ([]*Product, error) {
 	ctx = tenant.WithScope(ctx, tenantID)

@@ -63,33 +63,71 @@ func encodeChunk(rs []stored) ([]byte, error) {
 	return out, nil
 }
 
+// errBadChunk is a chunk's plaintext that is not one.
+var errBadChunk = errors.New("device chunk: malformed")
+
 // decodeChunk reads a chunk's plaintext.
 func decodeChunk(b []byte) ([]stored, error) {
-	bad := errors.New("device chunk: malformed")
-	if len(b) < 2 || b[0] != chunkVersion {
-		return nil, bad
-	}
-	nd := int(b[1])
-	b = b[2:]
-	if len(b) < nd*idLen || (len(b)-nd*idLen)%recLen != 0 {
-		return nil, bad
+	nd, ids, recs, ok := splitChunk(b)
+	if !ok {
+		return nil, errBadChunk
 	}
 	devs := make([]string, nd)
 	for i := range devs {
-		devs[i] = string(b[i*idLen : (i+1)*idLen])
+		devs[i] = string(ids[i*idLen : (i+1)*idLen])
 	}
-	b = b[nd*idLen:]
-	out := make([]stored, len(b)/recLen)
+	out := make([]stored, len(recs)/recLen)
 	for i := range out {
-		rec := b[i*recLen : (i+1)*recLen]
-		f, d := int(rec[12]), int(rec[13])
-		if f >= len(flagCodes) || d >= nd {
-			return nil, bad
+		r, ok := decodeRecord(recs[i*recLen:(i+1)*recLen], nd, func(d int) string { return devs[d] })
+		if !ok {
+			return nil, errBadChunk
 		}
-		out[i] = stored{T: int64(binary.LittleEndian.Uint32(rec)),
-			V: round1(float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[4:])))),
-			W: round1(float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[8:])))),
-			F: flagCodes[f], D: devs[d]}
+		out[i] = r
 	}
 	return out, nil
+}
+
+// lastInChunk reads the newest reading of a chunk's plaintext (its last
+// record) alone: the dashboard's latest value, which decoded every reading of
+// the day for one. ok is false for a chunk without readings.
+func lastInChunk(b []byte) (r stored, ok bool, err error) {
+	nd, ids, recs, valid := splitChunk(b)
+	if !valid {
+		return stored{}, false, errBadChunk
+	}
+	if len(recs) == 0 {
+		return stored{}, false, nil
+	}
+	r, valid = decodeRecord(recs[len(recs)-recLen:], nd, func(d int) string { return string(ids[d*idLen : (d+1)*idLen]) })
+	if !valid {
+		return stored{}, false, errBadChunk
+	}
+	return r, true, nil
+}
+
+// splitChunk checks a chunk's header and splits it into its number of
+// devices, their ids and its records.
+func splitChunk(b []byte) (nd int, ids, recs []byte, ok bool) {
+	if len(b) < 2 || b[0] != chunkVersion {
+		return 0, nil, nil, false
+	}
+	nd = int(b[1])
+	b = b[2:]
+	if len(b) < nd*idLen || (len(b)-nd*idLen)%recLen != 0 {
+		return 0, nil, nil, false
+	}
+	return nd, b[:nd*idLen], b[nd*idLen:], true
+}
+
+// decodeRecord reads one record of a chunk with nd devices, dev naming its
+// device by index.
+func decodeRecord(rec []byte, nd int, dev func(int) string) (stored, bool) {
+	f, d := int(rec[12]), int(rec[13])
+	if f >= len(flagCodes) || d >= nd {
+		return stored{}, false
+	}
+	return stored{T: int64(binary.LittleEndian.Uint32(rec)),
+		V: round1(float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[4:])))),
+		W: round1(float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[8:])))),
+		F: flagCodes[f], D: dev(d)}, true
 }

@@ -41,12 +41,11 @@ func (s *Service) LatestReadings(ctx context.Context, tenantID, patientID string
 		if err != nil {
 			return nil, err
 		}
-		rs, err := decodeChunk(plain.Reveal())
+		r, ok, err := lastInChunk(plain.Reveal())
 		if err != nil {
 			return nil, fmt.Errorf("device chunk %s: %w", c.ID, err)
 		}
-		if n := len(rs); n > 0 {
-			r := rs[n-1]
+		if ok {
 			out = append(out, Latest{Type: c.Type, Reading: Reading{At: time.Unix(r.T, 0).UTC(), Value: r.V, Value2: r.W, Flag: r.F, DeviceID: r.D}})
 		}
 	}

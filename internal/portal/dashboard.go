@@ -59,7 +59,7 @@ func (s *Service) Dashboard(ctx context.Context, v View, sources Sources) (Dashb
 	own := v.ViewerID == v.PatientID
 	d := Dashboard{Arranged: arr.Own}
 	// The widgets shown, in order, and what their sources answered.
-	var panels []Panel
+	panels := make([]Panel, 0, len(arr.Visible))
 	for _, k := range arr.Visible {
 		w, _ := Lookup(k)
 		// Why: the widgets of a person's own account are theirs alone, and
@@ -94,6 +94,7 @@ func (s *Service) Dashboard(ctx context.Context, v View, sources Sources) (Dashb
 		})
 	}
 	wg.Wait()
+	d.Panels = make([]Panel, 0, len(panels))
 	for i, p := range panels {
 		if apperr.Is(errs[i], apperr.NotFound) {
 			continue

@@ -37,24 +37,28 @@ func (s *Service) Summary(ctx context.Context, tenantID, patientID string) (port
 		return portal.Summary{}, err
 	}
 	now := s.d.Clock.Now()
-	var urgent, rest []portal.Line
-	due := 0
+	// Which come first is decided from the clear columns (status, fills,
+	// dates): only the prescriptions shown are opened. Why: the widget
+	// shows five, and a patient's history of prescriptions grows.
+	var urgent, rest []Record
 	for _, r := range rows {
+		if dueSoon(status(r), now) {
+			urgent = append(urgent, r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	due := len(urgent)
+	shown := append(urgent, rest...)
+	shown = shown[:min(len(shown), portal.MaxLines)]
+	lines := make([]portal.Line, 0, len(shown))
+	for _, r := range shown {
 		p, err := open(h, r)
 		if err != nil {
 			return portal.Summary{}, err
 		}
-		l, isDue := line(p, now)
-		if isDue {
-			due++
-			urgent = append(urgent, l)
-		} else {
-			rest = append(rest, l)
-		}
-	}
-	lines := append(urgent, rest...)
-	if len(lines) > portal.MaxLines {
-		lines = lines[:portal.MaxLines]
+		l, _ := line(p, now)
+		lines = append(lines, l)
 	}
 	sum := portal.Summary{Lines: lines, Total: len(rows)}
 	if due > 0 {
@@ -63,8 +67,26 @@ func (s *Service) Summary(ctx context.Context, tenantID, patientID string) (port
 	return sum, nil
 }
 
+// status is a prescription's clear columns alone (no details): enough to
+// tell whether it is due (dueSoon).
+func status(r Record) *Prescription {
+	return &Prescription{ID: r.ID, UserID: r.UserID, Status: r.Status, Source: r.Source, FillsLeft: r.FillsLeft,
+		DaysSupply: r.DaysSupply, ExpiresAt: r.ExpiresAt, LastFillAt: r.LastFillAt, UpdatedAt: r.UpdatedAt}
+}
+
+// dueSoon reports whether a prescription needs the patient's attention
+// first: it can be refilled and its refill is due within DueSoon (line's
+// "Refill due" badge).
+func dueSoon(p *Prescription, now time.Time) bool {
+	if p.Status == Pending || p.Status == Rejected || p.Expired(now) || p.FillsLeft <= 0 {
+		return false
+	}
+	due := p.RefillDue()
+	return !due.IsZero() && !now.Before(due.Add(-DueSoon))
+}
+
 // line is one prescription in the widget; isDue when it needs the
-// patient's attention first.
+// patient's attention first (dueSoon).
 func line(p *Prescription, now time.Time) (portal.Line, bool) {
 	l := portal.Line{Title: p.Title(), Href: "/account/prescriptions#rx-" + p.ID}
 	switch {

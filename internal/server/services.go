@@ -464,7 +464,11 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		Labs: lab, Prescriptions: rxs, Promotions: promos, Clock: c})
 	// The dashboard's widgets: the shop side's (orders, lists, profile,
 	// offer), then each clinical domain's.
-	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts, Variants: variants}))
+	// The offer reads its products from a catalog service's memory at the
+	// current catalog version (public data): a catalog edit on this replica
+	// shows in it within the version's second, as on another replica.
+	svc.Sources = portalSources(svc, commerce.Sources(commerce.Deps{Orders: ord, Lists: lst, Accounts: ids.Accounts,
+		Products: catalog.NewService(store.NewCatalogRepo(stores.Catalog), c)}))
 	// The staff view's sections: orders with links to the staff order
 	// pages, and the clinical domains' summaries.
 	svc.PatientSources = patientSources(ord, svc)

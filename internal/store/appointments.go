@@ -295,6 +295,14 @@ func (s *Appointments) ByPatient(ctx context.Context, tenantID, patientID string
 		WHERE tenant_id = $1 AND patient_id = $2 ORDER BY starts_at, id`, tenantID, patientID)
 }
 
+// Upcoming lists a patient's bookings that end after now, by start: the
+// dashboard's widget, which shows only those, reads no past appointment.
+func (s *Appointments) Upcoming(ctx context.Context, tenantID, patientID string, now time.Time) ([]appointments.Record, error) {
+	ctx = tenant.WithScope(ctx, tenantID)
+	return collect(ctx, s.db.r, "upcoming appointments", scanAppt, `SELECT `+apptColumns+` FROM appointments
+		WHERE tenant_id = $1 AND patient_id = $2 AND status = 'booked' AND ends_at > $3 ORDER BY starts_at, id`, tenantID, patientID, now.UTC())
+}
+
 // Move gives a booking a new time, clinician, location and sealed details
 // in one transaction, with the checks of Insert; Stale when it is no longer
 // booked at oldStart. The reminder is owed again for the new time.

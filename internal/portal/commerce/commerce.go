@@ -15,7 +15,6 @@ import (
 
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
-	"github.com/salvehealth/salve/internal/cart"
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/lists"
 	"github.com/salvehealth/salve/internal/orders"
@@ -39,10 +38,11 @@ type Accounts interface {
 	Account(ctx context.Context, tenantID, userID string, purpose access.Purpose) (accounts.Account, error)
 }
 
-// Variants reads variants' current catalog data, price breaks included, in
-// one query (cart.Service or internal/store.Carts).
-type Variants interface {
-	Variants(ctx context.Context, tenantID string, ids []string) ([]cart.Line, error)
+// Products reads products with their variants, price breaks and stock
+// included, at the current catalog version (catalog.Service.Products, which
+// keeps them in memory per version: public catalog data, no PHI).
+type Products interface {
+	Products(ctx context.Context, tenantID string, ids []string) ([]*catalog.Product, error)
 }
 
 // Deps are what the sources read.
@@ -50,7 +50,7 @@ type Deps struct {
 	Orders   Orders
 	Lists    Lists
 	Accounts Accounts
-	Variants Variants
+	Products Products
 }
 
 // Sources returns the sources of the open and past orders, lists, profile
@@ -201,40 +201,53 @@ func (d Deps) offer(ctx context.Context, tenantID, patientID string) (portal.Sum
 	if err != nil {
 		return portal.Summary{}, err
 	}
-	var ids []string
+	// The variants bought, newest order first, and their products. Why
+	// from the catalog's memory: the offer is shown on every dashboard view
+	// and its products change only with the catalog version, so it reads
+	// them with no statement once they were loaded at this version.
+	var vids, pids []string
 	for _, o := range list {
 		if o.Status == orders.Cancelled {
 			continue
 		}
 		for _, it := range o.Items {
-			if !it.RequiresPrescription && !slices.Contains(ids, it.VariantID) {
-				ids = append(ids, it.VariantID)
+			if !it.RequiresPrescription && !slices.Contains(vids, it.VariantID) {
+				vids = append(vids, it.VariantID)
+				if !slices.Contains(pids, it.ProductID) {
+					pids = append(pids, it.ProductID)
+				}
 			}
 		}
 	}
-	if len(ids) == 0 {
+	if len(vids) == 0 {
 		return portal.Summary{}, nil
 	}
-	vs, err := d.Variants.Variants(ctx, tenantID, ids)
+	ps, err := d.Products.Products(ctx, tenantID, pids)
 	if err != nil {
 		return portal.Summary{}, err
 	}
 	// The first variant, in the order last bought, with a price break.
-	for _, id := range ids {
-		for _, v := range vs {
-			if v.VariantID != id || !v.Active || v.RequiresPrescription || len(v.PriceBreaks) == 0 || v.Stock <= 0 {
+	for _, vid := range vids {
+		for _, p := range ps {
+			if p.Status != catalog.StatusActive || p.RequiresPrescription {
 				continue
 			}
-			b := v.PriceBreaks[0]
-			name := v.Name
-			if v.VariantName != "" {
-				name += " — " + v.VariantName
+			for i := range p.Variants {
+				v := &p.Variants[i]
+				if v.ID != vid || len(v.PriceBreaks) == 0 || v.Stock <= 0 {
+					continue
+				}
+				b := v.PriceBreaks[0]
+				name := p.Name
+				if v.Name != "" {
+					name += " — " + v.Name
+				}
+				return portal.Summary{Total: 1, Lines: []portal.Line{{
+					Title:  fmt.Sprintf("%s: buy %d, pay less", name, b.MinQuantity),
+					Detail: fmt.Sprintf("%s each from %d, instead of %s", catalog.FormatPrice(b.UnitPrice, v.Currency), b.MinQuantity, catalog.FormatPrice(v.Price, v.Currency)),
+					Href:   "/products/" + p.Slug, Badge: "Deal",
+				}}}, nil
 			}
-			return portal.Summary{Total: 1, Lines: []portal.Line{{
-				Title:  fmt.Sprintf("%s: buy %d, pay less", name, b.MinQuantity),
-				Detail: fmt.Sprintf("%s each from %d, instead of %s", catalog.FormatPrice(b.UnitPrice, v.Currency), b.MinQuantity, catalog.FormatPrice(v.Price, v.Currency)),
-				Href:   "/products/" + v.Slug, Badge: "Deal",
-			}}}, nil
 		}
 	}
 	return portal.Summary{}, nil

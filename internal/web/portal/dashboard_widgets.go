@@ -22,7 +22,7 @@ import (
 func (d dashboardData) WidgetList() template.HTML {
 	own := d.ForID == ""
 	var b strings.Builder
-	b.Grow(1024 + 1536*len(d.Panels))
+	b.Grow(widgetListSize(d.Panels, own))
 	b.WriteString(`<ol class="widgets"`)
 	if own {
 		b.WriteString(` data-dashboard data-order-url="/account/dashboard/order"`)
@@ -35,23 +35,47 @@ func (d dashboardData) WidgetList() template.HTML {
 	return template.HTML(b.String()) //nolint:gosec // every value above is escaped (see the doc comment)
 }
 
-// writePanel writes one widget of the list.
+// widgetListSize is what the list takes, or a little more: the markup of a
+// panel and of a line with room for their escaped text. Why sized: the list
+// is written into one buffer allocated once; grown by doubling, as it was
+// from a guess too small, it took three times the page's size.
+func widgetListSize(panels []dash.Panel, own bool) int {
+	n := 128
+	for i := range panels {
+		p := &panels[i]
+		n += 512 + 8*len(p.Key) + 4*len(p.Title) + len(p.Empty) + len(p.Next) + len(p.NextLabel) + len(p.Summary.Note)
+		if own {
+			n += 768
+		}
+		for j := range p.Summary.Lines {
+			l := &p.Summary.Lines[j]
+			n += 224 + len(l.Title) + len(l.Detail) + len(l.Href) + len(l.Badge)
+			if a := l.Action; a != nil {
+				n += 160 + len(a.Label) + len(a.Path)
+			}
+		}
+	}
+	return n
+}
+
+// writePanel writes one widget of the list. Why piece by piece: joining
+// the pieces with + first made a string for each join.
 func writePanel(b *strings.Builder, p *dash.Panel, own bool) {
 	key, title := html.EscapeString(p.Key), html.EscapeString(p.Title)
 	sum := &p.Summary
-	b.WriteString("\n    <li class=\"widget\" id=\"widget-" + key + "\" data-widget=\"" + key + "\"")
+	ws(b, "\n    <li class=\"widget\" id=\"widget-", key, "\" data-widget=\"", key, "\"")
 	if own {
 		b.WriteString(` draggable="true"`)
 	}
-	b.WriteString(" aria-labelledby=\"wh-" + key + "\">\n      <div class=\"widget-head\">\n        <h2 id=\"wh-" + key + "\">" + title + "</h2>")
+	ws(b, " aria-labelledby=\"wh-", key, "\">\n      <div class=\"widget-head\">\n        <h2 id=\"wh-", key, "\">", title, "</h2>")
 	if sum.Note != "" {
-		b.WriteString(` <span class="badge">` + html.EscapeString(sum.Note) + `</span>`)
+		ws(b, ` <span class="badge">`, html.EscapeString(sum.Note), `</span>`)
 	}
 	b.WriteString("\n      </div>")
 	if m := sum.Meter; m != nil {
 		pct, label := strconv.Itoa(m.Percent), html.EscapeString(m.Label)
-		b.WriteString("\n      <p class=\"widget-meter\"><label for=\"meter-" + key + "\">" + label + ": " + pct + "%</label>\n        <meter class=\"meter\" id=\"meter-" +
-			key + "\" min=\"0\" max=\"100\" value=\"" + pct + "\">" + pct + "%</meter></p>")
+		ws(b, "\n      <p class=\"widget-meter\"><label for=\"meter-", key, "\">", label, ": ", pct, "%</label>\n        <meter class=\"meter\" id=\"meter-",
+			key, "\" min=\"0\" max=\"100\" value=\"", pct, "\">", pct, "%</meter></p>")
 	}
 	if len(sum.Lines) > 0 {
 		b.WriteString("\n      <ul class=\"widget-lines\">")
@@ -60,61 +84,70 @@ func writePanel(b *strings.Builder, p *dash.Panel, own bool) {
 		}
 		b.WriteString("\n      </ul>")
 		if sum.Total > len(sum.Lines) {
-			b.WriteString(`<p class="muted">` + strconv.Itoa(len(sum.Lines)) + " of " + strconv.Itoa(sum.Total) + " shown.</p>")
+			ws(b, `<p class="muted">`, strconv.Itoa(len(sum.Lines)), " of ", strconv.Itoa(sum.Total), " shown.</p>")
 		}
 	} else {
-		b.WriteString("\n      <p class=\"widget-empty\">" + html.EscapeString(p.Empty))
+		ws(b, "\n      <p class=\"widget-empty\">", html.EscapeString(p.Empty))
 		if p.Next != "" {
-			b.WriteString(` <a href="` + pathAttr(p.Next) + `">` + html.EscapeString(p.NextLabel) + `</a>`)
+			ws(b, ` <a href="`, pathAttr(p.Next), `">`, html.EscapeString(p.NextLabel), `</a>`)
 		}
 		b.WriteString("</p>")
 	}
 	b.WriteString("\n      <div class=\"widget-foot\">")
 	if p.Href != "" && own {
-		b.WriteString(`<a href="/account/widgets/` + key + `">See all<span class="visually-hidden"> ` + title + `</span></a>`)
+		ws(b, `<a href="/account/widgets/`, key, `">See all<span class="visually-hidden"> `, title, `</span></a>`)
 	}
 	if own {
 		b.WriteString("\n        <div class=\"widget-tools\">")
-		move := func(dir, label string) {
-			b.WriteString("\n          <form method=\"post\" action=\"/account/dashboard/" + key + "/move\" class=\"inline-form\"><input type=\"hidden\" name=\"dir\" value=\"" +
-				dir + "\"><button type=\"submit\" class=\"link-button\">" + label + "<span class=\"visually-hidden\"> " + title + "</span></button></form>")
-		}
 		if !p.First {
-			move("up", "Move up")
+			writeMove(b, key, title, "up", "Move up")
 		}
 		if !p.Last {
-			move("down", "Move down")
+			writeMove(b, key, title, "down", "Move down")
 		}
-		b.WriteString("\n          <form method=\"post\" action=\"/account/dashboard/" + key + "/hide\" class=\"inline-form\"><button type=\"submit\" class=\"link-button\">Hide<span class=\"visually-hidden\"> " +
-			title + "</span></button></form>\n        </div>")
+		ws(b, "\n          <form method=\"post\" action=\"/account/dashboard/", key, "/hide\" class=\"inline-form\"><button type=\"submit\" class=\"link-button\">Hide<span class=\"visually-hidden\"> ",
+			title, "</span></button></form>\n        </div>")
 	}
 	b.WriteString("\n      </div>\n    </li>")
+}
+
+// writeMove writes a widget's form that moves it up or down.
+func writeMove(b *strings.Builder, key, title, dir, label string) {
+	ws(b, "\n          <form method=\"post\" action=\"/account/dashboard/", key, "/move\" class=\"inline-form\"><input type=\"hidden\" name=\"dir\" value=\"",
+		dir, "\"><button type=\"submit\" class=\"link-button\">", label, "<span class=\"visually-hidden\"> ", title, "</span></button></form>")
 }
 
 // writeLine writes one record of a widget.
 func writeLine(b *strings.Builder, l *dash.Line) {
 	b.WriteString("\n        <li>\n          <div class=\"line-text\">")
 	if l.Href != "" {
-		b.WriteString(`<a href="` + pathAttr(l.Href) + `">` + html.EscapeString(l.Title) + `</a>`)
+		ws(b, `<a href="`, pathAttr(l.Href), `">`, html.EscapeString(l.Title), `</a>`)
 	} else {
-		b.WriteString(`<span>` + html.EscapeString(l.Title) + `</span>`)
+		ws(b, `<span>`, html.EscapeString(l.Title), `</span>`)
 	}
 	if l.Badge != "" {
 		b.WriteString(` <span class="badge`)
 		if l.Tone != "" {
-			b.WriteString(" tone-" + html.EscapeString(string(l.Tone)))
+			ws(b, " tone-", html.EscapeString(string(l.Tone)))
 		}
-		b.WriteString(`">` + html.EscapeString(l.Badge) + `</span>`)
+		ws(b, `">`, html.EscapeString(l.Badge), `</span>`)
 	}
 	if l.Detail != "" {
-		b.WriteString(`<br><span class="muted">` + html.EscapeString(l.Detail) + `</span>`)
+		ws(b, `<br><span class="muted">`, html.EscapeString(l.Detail), `</span>`)
 	}
 	b.WriteString("\n          </div>")
 	if a := l.Action; a != nil {
-		b.WriteString("\n          <form method=\"post\" action=\"" + pathAttr(a.Path) + "\" class=\"inline-form\"><button type=\"submit\" class=\"button-secondary\">" +
-			html.EscapeString(a.Label) + "</button></form>")
+		ws(b, "\n          <form method=\"post\" action=\"", pathAttr(a.Path), "\" class=\"inline-form\"><button type=\"submit\" class=\"button-secondary\">",
+			html.EscapeString(a.Label), "</button></form>")
 	}
 	b.WriteString("\n        </li>")
+}
+
+// ws writes the strings in order.
+func ws(b *strings.Builder, parts ...string) {
+	for _, s := range parts {
+		b.WriteString(s)
+	}
 }
 
 // pathAttr is a link or form action for a quoted attribute: a same-site path
