@@ -26,21 +26,29 @@ func BenchmarkDeviceIngest(b *testing.B) {
 	for _, e := range testkit.Engines() {
 		b.Run(string(e), func(b *testing.B) {
 			s := testkit.StartServer(b, e)
-			patient := s.NewPerson(b, access.RolePatient)
 			const senders, size = 4, 500
 			// Enough devices that none passes the rate limit (120 batches a
-			// minute; the test clock stands still).
+			// minute; the test clock stands still), spread over patients
+			// since a person registers at most devices.MaxDevices.
 			tokens := make([]string, b.N/50+1)
+			var patient testkit.Person
 			for i := range tokens {
+				if i%devices.MaxDevices == 0 {
+					patient = s.NewPerson(b, access.RolePatient)
+				}
 				_, code := registerDevice(b, s, patient, devices.GlucoseMeter)
 				tokens[i] = pairDevice(b, s, code).Token
 			}
-			// Each batch its own 500 minutes, going back from now; each
-			// device its own sequence numbers.
+			// Each batch its own 500 minutes of its patient's, going back
+			// from now (so a long run stays inside devices.MaxAge); each
+			// device its own sequence numbers. Batch i goes to device
+			// i % len(tokens), as the senders below send it.
 			now := s.Clock.Now().Truncate(time.Minute)
 			bodies := make([]string, b.N)
 			for i := range bodies {
-				end := now.Add(-time.Duration(i*size) * time.Minute)
+				t, depth := i%len(tokens), i/len(tokens)
+				slot := depth*devices.MaxDevices + t%devices.MaxDevices
+				end := now.Add(-time.Duration(slot*size) * time.Minute)
 				bodies[i] = glucoseBatch(fmt.Sprintf("bench-%d", i), size, end, int64(i*size), func(j int) float64 { return 90 + float64(j%60) })
 			}
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
