@@ -142,6 +142,9 @@ func TestDrillReplicas(t *testing.T) {
 	paths := []string{"/", "/products", "/products?q=vitamin", "/account", "/products?q=bandage&page=2"}
 	// load sends n requests from 8 clients and returns requests a second,
 	// the failures, and when the first success after fault came.
+	// firstFailure keeps what the first failed request got, for the
+	// error message (a status or a transport error).
+	var firstFailure atomic.Value
 	load := func(n int, fault func()) (float64, int64, time.Time) {
 		var sent, failures atomic.Int64
 		var firstAfter atomic.Int64
@@ -163,6 +166,11 @@ func TestDrillReplicas(t *testing.T) {
 					resp, err := c.Do(req)
 					if err != nil || resp.StatusCode != http.StatusOK {
 						failures.Add(1)
+						what := fmt.Sprint(err)
+						if err == nil {
+							what = fmt.Sprintf("%s for %s", resp.Status, req.URL.Path)
+						}
+						firstFailure.CompareAndSwap(nil, what)
 					} else if d := proxy.firstFailure.Load(); d != 0 && firstAfter.Load() == 0 {
 						firstAfter.CompareAndSwap(0, time.Now().UnixNano())
 					}
@@ -183,7 +191,7 @@ func TestDrillReplicas(t *testing.T) {
 	proxy.SetBackends(urls(replicas))
 	three, f3, _ := load(1500, nil)
 	if f1+f3 != 0 {
-		t.Errorf("failures without a fault: %d with one replica, %d with three", f1, f3)
+		t.Errorf("failures without a fault: %d with one replica, %d with three (the first: %v)", f1, f3, firstFailure.Load())
 	}
 	fmt.Printf("drill: throughput 1 replica %.0f req/s, 3 replicas %.0f req/s, ratio %.2f (%d cores)\n", one, three, three/one, runtime.NumCPU())
 
@@ -199,7 +207,7 @@ func TestDrillReplicas(t *testing.T) {
 		proxy.firstFailure.CompareAndSwap(0, time.Now().UnixNano())
 	})
 	if ff != 0 {
-		t.Errorf("%d requests failed after a replica stopped: the proxy should have moved them", ff)
+		t.Errorf("%d requests failed after a replica stopped: the proxy should have moved them (the first: %v)", ff, firstFailure.Load())
 	}
 	fmt.Printf("drill: replica stopped; first answer after it %s later, failed requests %d\n", recovered.Sub(stoppedAt).Round(time.Millisecond), ff)
 
