@@ -276,13 +276,25 @@ func (s *Service) Summarize(ctx context.Context, limit int) (int, error) {
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
+	return byPatient(pending, func(u Unsummarized) (string, string) { return u.TenantID, u.PatientID },
+		func(cs []Unsummarized) (int, error) { return s.summarizePatient(ctx, cs) })
+}
+
+// byPatient calls do with each run of items of one tenant's patient (the
+// store gives them ordered by tenant and patient) and returns the sum of
+// what the calls stored, up to the first error.
+func byPatient[T any](items []T, key func(T) (tenantID, patientID string), do func([]T) (int, error)) (int, error) {
 	n := 0
-	for i := 0; i < len(pending); {
-		j := i
-		for j < len(pending) && pending[j].TenantID == pending[i].TenantID && pending[j].PatientID == pending[i].PatientID {
+	for i := 0; i < len(items); {
+		t, p := key(items[i])
+		j := i + 1
+		for j < len(items) {
+			if tj, pj := key(items[j]); tj != t || pj != p {
+				break
+			}
 			j++
 		}
-		done, err := s.summarizePatient(ctx, pending[i:j])
+		done, err := do(items[i:j])
 		n += done
 		if err != nil {
 			return n, err
@@ -292,23 +304,31 @@ func (s *Service) Summarize(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-// summarizePatient seals the summaries of one patient's chunks.
-func (s *Service) summarizePatient(ctx context.Context, cs []Unsummarized) (int, error) {
-	tenantID, patientID := cs[0].TenantID, cs[0].PatientID
-	// Why the system actor and not a person: no one asked; the job keeps a
-	// derived copy of readings already stored under the same key, and its
-	// access is audited as the job's.
+// jobAccess opens one patient's device readings for the devices.summarize
+// job, with one audited access (action device_reading.summarize, detail
+// saying what it builds), and reads their thresholds. Why the system actor
+// and not a person: no one asked; the job keeps a derived copy of readings
+// already stored under the same key, and its access is audited as the
+// job's.
+func (s *Service) jobAccess(ctx context.Context, tenantID, patientID, detail string) (context.Context, phi.Handle, Thresholds, error) {
 	ctx = access.WithActor(ctx, access.Actor{ID: SummarizeJob, Role: access.RoleSystem, TenantID: tenantID})
 	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Write)
 	if err != nil {
-		return 0, err
+		return ctx, nil, Thresholds{}, err
 	}
 	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Write,
-		Purpose: dec.Purpose, Resource: "device_reading", AuditAction: "device_reading.summarize", Detail: fmt.Sprintf("chunks=%d", len(cs))})
+		Purpose: dec.Purpose, Resource: "device_reading", AuditAction: "device_reading.summarize", Detail: detail})
 	if err != nil {
-		return 0, err
+		return ctx, nil, Thresholds{}, err
 	}
 	th, err := s.thresholds(ctx, h, tenantID, patientID)
+	return ctx, h, th, err
+}
+
+// summarizePatient seals the summaries of one patient's chunks.
+func (s *Service) summarizePatient(ctx context.Context, cs []Unsummarized) (int, error) {
+	tenantID, patientID := cs[0].TenantID, cs[0].PatientID
+	ctx, h, th, err := s.jobAccess(ctx, tenantID, patientID, fmt.Sprintf("chunks=%d", len(cs)))
 	if err != nil {
 		return 0, err
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/phi"
 )
 
@@ -416,38 +415,14 @@ func (s *Service) BuildRollups(ctx context.Context, limit int) (int, error) {
 	if err != nil || len(keys) == 0 {
 		return 0, err
 	}
-	n := 0
-	for i := 0; i < len(keys); {
-		j := i
-		for j < len(keys) && keys[j].TenantID == keys[i].TenantID && keys[j].PatientID == keys[i].PatientID {
-			j++
-		}
-		done, err := s.buildPatientRollups(ctx, keys[i:j])
-		n += done
-		if err != nil {
-			return n, err
-		}
-		i = j
-	}
-	return n, nil
+	return byPatient(keys, func(k RollupKey) (string, string) { return k.TenantID, k.PatientID },
+		func(ks []RollupKey) (int, error) { return s.buildPatientRollups(ctx, ks) })
 }
 
 // buildPatientRollups builds one patient's roll-ups.
 func (s *Service) buildPatientRollups(ctx context.Context, keys []RollupKey) (int, error) {
 	tenantID, patientID := keys[0].TenantID, keys[0].PatientID
-	// Why the system actor: as for Summarize, no one asked; the job keeps
-	// a derived copy of readings already stored under the same key.
-	ctx = access.WithActor(ctx, access.Actor{ID: SummarizeJob, Role: access.RoleSystem, TenantID: tenantID})
-	dec, err := s.d.Grants.Authorize(ctx, tenantID, patientID, access.DataDevices, access.Write)
-	if err != nil {
-		return 0, err
-	}
-	h, err := s.d.Vault.Access(ctx, phi.Request{TenantID: tenantID, Subjects: []string{patientID}, Action: access.Write,
-		Purpose: dec.Purpose, Resource: "device_reading", AuditAction: "device_reading.summarize", Detail: fmt.Sprintf("rollups=%d", len(keys))})
-	if err != nil {
-		return 0, err
-	}
-	th, err := s.thresholds(ctx, h, tenantID, patientID)
+	ctx, h, th, err := s.jobAccess(ctx, tenantID, patientID, fmt.Sprintf("rollups=%d", len(keys)))
 	if err != nil {
 		return 0, err
 	}
