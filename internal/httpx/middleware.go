@@ -161,7 +161,7 @@ type Observer func(method, pattern string, status int, d time.Duration)
 // records them where access to PHI happens.
 func AccessLog(log *slog.Logger, observe Observer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, conn: wholeConnFrom(r.Context()), head: r.Method == http.MethodHead}
 		next.ServeHTTP(sw, r)
 		status := sw.status
 		if status == 0 {
@@ -188,6 +188,11 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// conn is the connection when it can send a whole response in one
+	// write (WholeListener), nil otherwise; head says the request is a
+	// HEAD, whose response has no body on the wire.
+	conn *wholeConn
+	head bool
 }
 
 func (s *statusWriter) WriteHeader(code int) {

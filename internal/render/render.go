@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/httpx"
 )
 
 //go:embed templates
@@ -218,7 +219,7 @@ func (p *Page) Render(w http.ResponseWriter, status int, v *View) error {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err := httpx.WriteWhole(w, buf.Bytes())
 	return err
 }
 

@@ -436,6 +436,13 @@ func (s *Server) Run(ctx context.Context, ready func(url string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
+	if tlsCfg == nil {
+		// Plain HTTP (loopback, or behind a proxy): a response whose body
+		// the handler has whole (cached and rendered pages, JSON) leaves
+		// with its header in one write(2) instead of two (httpx/whole.go).
+		ln = httpx.WholeListener(ln)
+		srv.ConnContext = httpx.WholeConnContext
+	}
 	scheme := "http"
 	if tlsCfg != nil {
 		scheme = "https"

@@ -74,7 +74,12 @@ func StartServerWithGuard(t testing.TB, e store.Engine, guard httpx.Guard, confi
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	// Served as Run serves plain HTTP: whole responses in one write
+	// (httpx.WholeListener), so every test's traffic goes through it.
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener = httpx.WholeListener(hs.Listener)
+	hs.Config.ConnContext = httpx.WholeConnContext
+	hs.Start()
 	t.Cleanup(hs.Close)
 	return &Server{Server: srv, URL: hs.URL, Config: cfg, Stores: stores, Log: logs, Clock: clk, Place: p, Tenant: ten}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/salvehealth/salve/internal/httpx"
 )
 
 // Cache holds rendered public output (pages split around their per-request
@@ -145,7 +147,7 @@ func (e *Entry) WritePage(w http.ResponseWriter, r *http.Request, personal []byt
 	}
 	// Head and Tail are html/template output, escaped when they were
 	// rendered, and so is the personal part.
-	_, err := w.Write(body) //nolint:gosec // escaped template output
+	_, err := httpx.WriteWhole(w, body) //nolint:gosec // escaped template output
 	return err
 }
 
@@ -195,7 +197,7 @@ func (e *Entry) WriteJSON(w http.ResponseWriter, r *http.Request) error {
 	if r.Method == http.MethodHead {
 		return nil
 	}
-	_, err := w.Write(e.Head)
+	_, err := httpx.WriteWhole(w, e.Head)
 	return err
 }
 
