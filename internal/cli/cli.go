@@ -139,6 +139,8 @@ Commands:
 Run 'salve help <command>' or 'salve <command> -h' for a command's flags.
 Every flag can also be set with an environment variable: --phi-db is SALVE_PHI_DB,
 and secrets can be read from a file named by SALVE_PHI_DB_FILE.
+'serve' and 'demo' run Go's garbage collector at GOGC=400 unless GOGC is set;
+GOMEMLIMIT caps the heap (docs/configuration.md).
 `)
 }
 
