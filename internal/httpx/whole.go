@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -90,13 +91,17 @@ func bodyAllowed(status int) bool {
 // count can delay bytes until the request ends, never lose or keep them.
 type wholeConn struct {
 	*net.TCPConn
-	// mu guards the hold: writes come from the serving goroutine, but a
-	// shutdown may close the connection from another.
+	// mu guards the hold. net/http writes from the serving goroutine
+	// only; the lock keeps a deadline set from a handler's goroutine
+	// (http.ResponseController) from writing a hold out of turn. Close
+	// takes no lock: a shutdown closes connections from another goroutine,
+	// and must not wait for a write blocked on a slow client.
 	mu sync.Mutex
-	// want is the body bytes expected after the header's end while
-	// holding; holding says whether a hold is on.
+	// holding says whether a hold is on (read without the lock on the
+	// path of every write); want is the body bytes expected after the
+	// header's end.
+	holding atomic.Bool
 	want    int
-	holding bool
 	// hold is what was written since the hold began (a pooled buffer), and
 	// headerEnd the index just past the header's blank line in it, or -1.
 	hold      *[]byte
@@ -106,7 +111,7 @@ type wholeConn struct {
 	vec  [2][]byte
 	bufs net.Buffers
 	// writes counts system calls that wrote (tests).
-	writes int
+	writes atomic.Int64
 }
 
 // holdPool keeps hold buffers between responses, so an idle connection
@@ -120,19 +125,26 @@ var crlfcrlf = []byte("\r\n\r\n")
 func (c *wholeConn) expect(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.holding {
+	if c.holding.Load() {
 		// A hold left from a response that did not come as announced
 		// (never in practice): send it before starting another.
 		_ = c.releaseLocked(nil)
 	}
-	c.holding, c.want, c.headerEnd = true, n, -1
+	c.want, c.headerEnd = n, -1
+	c.holding.Store(true)
 }
 
 func (c *wholeConn) Write(p []byte) (int, error) {
+	if !c.holding.Load() {
+		// Only the serving goroutine starts a hold, and it is the one
+		// writing: no hold can begin during this write.
+		c.writes.Add(1)
+		return c.TCPConn.Write(p)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.holding {
-		c.writes++
+	if !c.holding.Load() {
+		c.writes.Add(1)
 		return c.TCPConn.Write(p)
 	}
 	var held []byte
@@ -173,14 +185,15 @@ func (c *wholeConn) findHeaderEnd(held, p []byte) {
 }
 
 // releaseLocked ends the hold: it writes what was held, and p after it, in
-// one system call.
+// one system call. The hold ends only once that write is done, so a write
+// that does not take the lock (Write's first test) cannot overtake it.
 func (c *wholeConn) releaseLocked(p []byte) error {
-	c.holding = false
+	defer c.holding.Store(false)
 	if c.hold == nil {
 		if len(p) == 0 {
 			return nil
 		}
-		c.writes++
+		c.writes.Add(1)
 		_, err := c.TCPConn.Write(p)
 		return err
 	}
@@ -189,7 +202,7 @@ func (c *wholeConn) releaseLocked(p []byte) error {
 	// the connection's own two-slot array each time: no allocation.
 	c.vec = [2][]byte{held, p}
 	c.bufs = c.vec[:]
-	c.writes++
+	c.writes.Add(1)
 	_, err := c.bufs.WriteTo(c.TCPConn)
 	c.vec, c.bufs = [2][]byte{}, nil
 	if cap(held) <= 64<<10 {
@@ -202,17 +215,23 @@ func (c *wholeConn) releaseLocked(p []byte) error {
 
 // release ends a hold, if one is on, before another use of the connection.
 func (c *wholeConn) release() error {
+	if !c.holding.Load() {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.holding {
+	if !c.holding.Load() {
 		return nil
 	}
 	return c.releaseLocked(nil)
 }
 
-// SetDeadline, SetReadDeadline, SetWriteDeadline, ReadFrom, CloseWrite and
-// Close end a hold first: net/http calls one of them at the end of every
-// request (after its last write), so nothing waits past it.
+// SetDeadline, SetReadDeadline, SetWriteDeadline, ReadFrom and CloseWrite
+// end a hold first: net/http calls one of them at the end of every request,
+// after its last write and before it closes a connection, so nothing waits
+// past the request. Close does not: the serving goroutine has released any
+// hold by then, and a close from elsewhere (shutdown) cuts the response
+// anyway.
 
 func (c *wholeConn) SetDeadline(t time.Time) error {
 	err := c.release()
@@ -243,10 +262,6 @@ func (c *wholeConn) CloseWrite() error {
 	return joinFirst(err, c.TCPConn.CloseWrite())
 }
 
-func (c *wholeConn) Close() error {
-	_ = c.release() // closing anyway; the close's error says more
-	return c.TCPConn.Close()
-}
 
 // joinFirst returns the first non-nil error.
 func joinFirst(a, b error) error {
