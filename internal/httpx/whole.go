@@ -262,7 +262,6 @@ func (c *wholeConn) CloseWrite() error {
 	return joinFirst(err, c.TCPConn.CloseWrite())
 }
 
-
 // joinFirst returns the first non-nil error.
 func joinFirst(a, b error) error {
 	if a != nil {
