@@ -178,7 +178,7 @@ func BenchmarkWholeResponse(b *testing.B) {
 					b.Fatal(err)
 				}
 				srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-				var sl net.Listener = ln
+				sl := ln
 				if whole {
 					sl = WholeListener(ln)
 					srv.ConnContext = WholeConnContext
