@@ -54,7 +54,9 @@ func (l *connsListener) writes(t *testing.T) int {
 // 4 KiB buffer through WriteWhole, and others without it, over one
 // keep-alive connection: each whole response arrives intact and, written
 // with WriteWhole, in one system call; HEAD, 304 and streamed responses
-// are unchanged.
+// are unchanged, and a hold that miscounts (body written before
+// WriteWhole, more announced than written) still delivers the response
+// by the end of its request.
 func TestWholeResponseOneWrite(t *testing.T) {
 	sizes := []int{0, 1, 100, 2047, 2048, 3000, 3300, 4000, 4096, 4097, 5000, 8192, 16000, 100000}
 	body := func(n int) []byte {
@@ -77,6 +79,22 @@ func TestWholeResponseOneWrite(t *testing.T) {
 	})
 	mux.HandleFunc("/plain", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		_, _ = w.Write(body(n))
+	})
+	mux.HandleFunc("/prefixed", func(w http.ResponseWriter, r *http.Request) {
+		// Some body before WriteWhole: the hold ends short of the
+		// response, and the rest follows in a write of its own.
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		w.Header().Set("Content-Length", strconv.Itoa(3+n))
+		_, _ = w.Write([]byte("abc"))
+		_, _ = WriteWhole(w, body(n))
+	})
+	mux.HandleFunc("/overcount", func(w http.ResponseWriter, r *http.Request) {
+		// A hold that waits for more than comes: net/http's end of the
+		// request ends it.
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		w.(*statusWriter).conn.expect(n + 100)
+		w.Header().Set("Content-Length", strconv.Itoa(n))
 		_, _ = w.Write(body(n))
 	})
 	mux.HandleFunc("/stream", func(w http.ResponseWriter, r *http.Request) {
@@ -127,6 +145,8 @@ func TestWholeResponseOneWrite(t *testing.T) {
 			t.Errorf("WriteWhole of %d bytes without Content-Length: %d writes, want 1", n, w)
 		}
 		get("GET", "/plain"+q, body(n))
+		get("GET", "/prefixed"+q, append([]byte("abc"), body(n)...))
+		get("GET", "/overcount"+q, body(n))
 		get("HEAD", "/whole"+q, []byte{})
 		get("GET", "/whole"+q+"&304", []byte{})
 		if w := get("GET", "/stream", []byte("firstsecond")); w < 2 {
