@@ -12,6 +12,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/salvehealth/salve/internal/httpx"
 )
 
 // Assets are the embedded static files, each served at a URL that contains a
@@ -111,7 +113,7 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
+		_, _ = httpx.WriteWhole(w, body)
 	}
 }
 

@@ -27,7 +27,7 @@ func Theme(w http.ResponseWriter, r *http.Request) error {
 	cacheVersioned(w, r, t.Theme.Version())
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(css)))
-	_, err := w.Write([]byte(css))
+	_, err := httpx.WriteWhole(w, []byte(css))
 	return err
 }
 
@@ -40,7 +40,7 @@ func Logo(w http.ResponseWriter, r *http.Request) error {
 	cacheVersioned(w, r, t.Logo.SHA256[:16])
 	w.Header().Set("Content-Type", t.Logo.ContentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(t.Logo.Data)))
-	_, err := w.Write(t.Logo.Data)
+	_, err := httpx.WriteWhole(w, t.Logo.Data)
 	return err
 }
 
@@ -55,7 +55,7 @@ func Favicon(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", t.Logo.ContentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(t.Logo.Data)))
-	_, err := w.Write(t.Logo.Data)
+	_, err := httpx.WriteWhole(w, t.Logo.Data)
 	return err
 }
 

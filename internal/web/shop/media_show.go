@@ -6,6 +6,7 @@ import (
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
+	"github.com/salvehealth/salve/internal/httpx"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -37,6 +38,6 @@ func (h *Handlers) showMedia(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	// Re-encoded image bytes with their own type; nosniff is set on every response.
-	_, err = w.Write(rd.Data) //nolint:gosec // an image we re-encoded, served with its image type
+	_, err = httpx.WriteWhole(w, rd.Data) //nolint:gosec // an image we re-encoded, served with its image type
 	return err
 }
