@@ -116,16 +116,17 @@ func (b *searchSQL) from() string {
 			parts[i] = b.expand(tenant, t)
 		}
 		m := `(` + strings.Join(parts, ` || ' AND ' || `) + `)`
-		// The matches of all tenants by rowid only, then their products by
-		// products.fts_rowid (indexed), which keeps the tenant: the
-		// product's tenant_id is the check, not the index's copy. Why not
-		// products_fts.product_id or tenant_id: reading either makes FTS5
-		// seek its content table for every match, most of a search's time
-		// at 100,000 products. Why CROSS JOIN: it fixes the order (matches
-		// first, then one index probe each); the other order would run the
-		// MATCH once per product of the tenant.
+		// The matches of all tenants by rowid only, then the columns the
+		// search reads of each by its rowid in search_rows (migration
+		// 0018, kept by triggers on products), which keeps the tenant:
+		// the product's tenant_id is the check, not the index's copy. Why
+		// not products_fts.product_id or tenant_id: reading either makes
+		// FTS5 seek its content table for every match, most of a search's
+		// time at 100,000 products. Why CROSS JOIN: it fixes the order
+		// (matches first, then one rowid lookup each); the other order
+		// would run the MATCH once per product of the tenant.
 		return `(SELECT p.* FROM (SELECT rowid AS fts_rowid FROM products_fts WHERE products_fts MATCH ` + m + `) f
-			CROSS JOIN products p ON p.fts_rowid = f.fts_rowid WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
+			CROSS JOIN search_rows p ON p.fts_rowid = f.fts_rowid WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
 	}
 	parts := make([]string, len(b.spec.Terms))
 	for i, t := range b.spec.Terms {
@@ -252,9 +253,10 @@ func (b *searchSQL) relevance() string {
 // nameKey is the name as space-separated words, lower case, common
 // punctuation as spaces, with a space at either end: the same on both
 // engines for ASCII names (SQLite's lower() folds only ASCII, and the terms
-// are ASCII, so other letters never match). SQLite's index
-// products_fts_cover holds this same expression (over name), from which a
-// search reads it instead of computing it per match: change both together.
+// are ASCII, so other letters never match). SQLite's search_rows.nk holds
+// this same expression (over name, written by the triggers of migration
+// 0018), from which a search reads it instead of computing it per match:
+// change both together.
 const nameKey = `(' ' || replace(replace(replace(replace(replace(lower(p.name), '(', ' '), ')', ' '), ',', ' '), '-', ' '), '/', ' ') || ' ')`
 
 // orderBy is the sort. Ties end on the name and then the id, so that the
@@ -350,10 +352,13 @@ func (b *searchSQL) statement() string {
 	base := b.where(false, false)
 	// Matches under the shared filters, with only the columns the parts read.
 	// Why nk (nameKey) here: relevance reads it twice per term; here it
-	// is read once per match, from the covering index on SQLite.
+	// is computed once per match, or read from search_rows on SQLite.
 	nk := ""
 	if len(b.spec.Terms) > 0 {
 		nk = `, ` + nameKey + ` AS nk`
+		if b.engine == SQLite {
+			nk = `, p.nk`
+		}
 	}
 	m := `m AS MATERIALIZED (SELECT p.id, p.name, p.category_id, p.tags, p.price_min, p.in_stock, p.requires_prescription,
 		p.hsa_fsa_eligible, p.created_at` + nk + ` FROM ` + from + base + `)`
