@@ -62,6 +62,9 @@ func TestSearchRowsFollowProducts(t *testing.T) {
 				}
 				out = append(out, fmt.Sprint(v))
 			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
 			return strings.Join(out, "\n")
 		}
 		want := read(`SELECT ` + cols + `, ` + strings.ReplaceAll(store.NameKeyForTest, "p.", "") + `, 0 FROM products WHERE fts_rowid IS NOT NULL ORDER BY fts_rowid`)
