@@ -137,6 +137,42 @@ func TestSearchIsTheSameOnBothEngines(t *testing.T) {
 	}
 }
 
+// TestSearchFirstPageWhenNamesTie: generated products whose names all hold the
+// word searched (equal relevance) come in the same order on both
+// engines: the shorter name first, then by name. Before, the engines' own
+// text ranks (bm25, ts_rank) ordered them, and differently.
+func TestSearchFirstPageWhenNamesTie(t *testing.T) {
+	got := map[store.Engine]string{}
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		svc, tid := newService(t, e)
+		ctx := context.Background()
+		if err := svc.GenerateProducts(ctx, tid, 600, 600, nil); err != nil {
+			t.Fatal(err)
+		}
+		r, err := svc.Search(ctx, tid, catalog.Query{Text: "gummies", MinPrice: -1, MaxPrice: -1, Sort: catalog.SortRelevance, Page: 1, PerPage: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Products) < 2 {
+			t.Fatalf("%d products", len(r.Products))
+		}
+		var names []string
+		for i, p := range r.Products {
+			names = append(names, p.Name)
+			if i > 0 {
+				a, b := r.Products[i-1].Name, p.Name
+				if len(a) > len(b) || (len(a) == len(b) && strings.ToLower(a) > strings.ToLower(b)) {
+					t.Errorf("%q before %q", a, b)
+				}
+			}
+		}
+		got[e] = strings.Join(names, "; ")
+	})
+	if a, b := got[store.SQLite], got[store.Postgres]; a != "" && b != "" && a != b {
+		t.Errorf("engines differ:\n sqlite:   %s\n postgres: %s", a, b)
+	}
+}
+
 // TestProductRules covers bad input: nothing bad is saved.
 func TestProductRules(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {

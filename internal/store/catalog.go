@@ -103,14 +103,12 @@ func (b *searchSQL) arg(v any) string {
 	return fmt.Sprintf("$%d", len(b.args))
 }
 
-// from is the products of the tenant that match the text, with the engine's
-// text rank as "text_rank" (higher is better): FTS5 bm25 on SQLite (whose
-// smaller is better, hence the minus), ts_rank over the GIN-indexed tsvector on
-// PostgreSQL.
+// from is the products of the tenant that match the text. No engine text
+// rank (bm25, ts_rank) is read: see orderBy.
 func (b *searchSQL) from() string {
 	tenant := b.arg(b.tenant)
 	if len(b.spec.Terms) == 0 {
-		return `(SELECT p.*, 0.0 AS text_rank FROM products p WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
+		return `(SELECT p.* FROM products p WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
 	}
 	if b.engine == SQLite {
 		parts := make([]string, len(b.spec.Terms))
@@ -118,24 +116,24 @@ func (b *searchSQL) from() string {
 			parts[i] = b.expand(tenant, t)
 		}
 		m := `(` + strings.Join(parts, ` || ' AND ' || `) + `)`
-		// The matches of all tenants by rowid only, then their products by
-		// products.fts_rowid (indexed), which keeps the tenant: the
-		// product's tenant_id is the check, not the index's copy. Why not
-		// products_fts.product_id or tenant_id: reading either makes FTS5
-		// seek its content table for every match, most of a search's time
-		// at 100,000 products. Why CROSS JOIN: it fixes the order (matches
-		// first, then one index probe each); the other order would run the
-		// MATCH once per product of the tenant.
-		return `(SELECT p.*, -f.text_rank AS text_rank FROM (SELECT rowid AS fts_rowid, bm25(products_fts) AS text_rank
-			FROM products_fts WHERE products_fts MATCH ` + m + `) f CROSS JOIN products p ON p.fts_rowid = f.fts_rowid
-			WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
+		// The matches of all tenants by rowid only, then the columns the
+		// search reads of each by its rowid in search_rows (migration
+		// 0018, kept by triggers on products), which keeps the tenant:
+		// the product's tenant_id is the check, not the index's copy. Why
+		// not products_fts.product_id or tenant_id: reading either makes
+		// FTS5 seek its content table for every match, most of a search's
+		// time at 100,000 products. Why CROSS JOIN: it fixes the order
+		// (matches first, then one rowid lookup each); the other order
+		// would run the MATCH once per product of the tenant.
+		return `(SELECT p.* FROM (SELECT rowid AS fts_rowid FROM products_fts WHERE products_fts MATCH ` + m + `) f
+			CROSS JOIN search_rows p ON p.fts_rowid = f.fts_rowid WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active') p`
 	}
 	parts := make([]string, len(b.spec.Terms))
 	for i, t := range b.spec.Terms {
 		parts[i] = t + ":*"
 	}
 	m := b.arg(strings.Join(parts, " & "))
-	return `(SELECT p.*, ts_rank(p.search, to_tsquery('simple', ` + m + `)) AS text_rank FROM products p
+	return `(SELECT p.*, ` + nameKey + ` AS nk FROM products p
 		WHERE p.tenant_id = ` + tenant + ` AND p.status = 'active' AND p.search @@ to_tsquery('simple', ` + m + `)) p`
 }
 
@@ -230,20 +228,25 @@ func (b *searchSQL) tagFilter() []string {
 }
 
 // relevance scores the product's name for the terms the same way on both
-// engines: per term 3 for a whole word of the name, 2 for the start of one.
-// The engine's own text rank (bm25, ts_rank) orders products of equal score:
-// the name decides first, so the first page is the same on both engines
-// whenever names tell products apart.
+// engines: per term 3 for a whole word of the name, 2 for the start of one
+// (orderBy says what orders products of equal score). Why instr and strpos
+// rather than LIKE: the name key is lower case and a term is [a-z0-9]+, so
+// finding " term " in it is the same test as LIKE '% term %', without
+// LIKE's pattern matching for every match of a search.
 func (b *searchSQL) relevance() string {
 	if len(b.spec.Terms) == 0 {
 		return "0"
 	}
-	// p.nk is nameKey, computed once per match in the statement's m.
-	name := `p.nk`
+	// p.nk is nameKey: search_rows.nk on SQLite, computed in from on
+	// PostgreSQL.
+	find := `instr(p.nk, `
+	if b.engine == Postgres {
+		find = `strpos(p.nk, `
+	}
 	var parts []string
 	for _, t := range b.spec.Terms {
 		a := `CAST(` + b.arg(t) + ` AS TEXT)`
-		parts = append(parts, `(CASE WHEN `+name+` LIKE ('% ' || `+a+` || ' %') THEN 3 WHEN `+name+` LIKE ('% ' || `+a+` || '%') THEN 2 ELSE 0 END)`)
+		parts = append(parts, `(CASE WHEN `+find+`' ' || `+a+` || ' ') > 0 THEN 3 WHEN `+find+`' ' || `+a+`) > 0 THEN 2 ELSE 0 END)`)
 	}
 	return strings.Join(parts, " + ")
 }
@@ -251,9 +254,10 @@ func (b *searchSQL) relevance() string {
 // nameKey is the name as space-separated words, lower case, common
 // punctuation as spaces, with a space at either end: the same on both
 // engines for ASCII names (SQLite's lower() folds only ASCII, and the terms
-// are ASCII, so other letters never match). SQLite's index
-// products_fts_cover holds this same expression (over name), from which a
-// search reads it instead of computing it per match: change both together.
+// are ASCII, so other letters never match). SQLite's search_rows.nk holds
+// this same expression (over name, written by the triggers of migration
+// 0018), from which a search reads it instead of computing it per match:
+// change both together.
 const nameKey = `(' ' || replace(replace(replace(replace(replace(lower(p.name), '(', ' '), ')', ' '), ',', ' '), '-', ' '), '/', ' ') || ' ')`
 
 // orderBy is the sort. Ties end on the name and then the id, so that the
@@ -274,7 +278,16 @@ func (b *searchSQL) orderBy() string {
 		return `p.created_at DESC, ` + byName
 	case catalog.SortRelevance:
 		if len(b.spec.Terms) > 0 {
-			return `score DESC, p.text_rank DESC, ` + byName
+			// Products of equal score: the shorter name first (the
+			// terms are more of it), then by name. Why not the
+			// engine's text rank (FTS5 bm25, ts_rank): the two ranks
+			// disagree, so the first page differed between the engines
+			// whenever names tied; and bm25 cost a third of a search's
+			// time at 100,000 products (its document counts read the
+			// whole list of every word of the query once more, its
+			// lengths one more row per match). length counts
+			// characters on both engines.
+			return `score DESC, length(p.name), ` + byName
 		}
 	}
 	return byName
@@ -338,23 +351,27 @@ func (s *CatalogRepo) Search(ctx context.Context, tenantID string, spec catalog.
 func (b *searchSQL) statement() string {
 	from := b.from()
 	base := b.where(false, false)
-	// Matches under the shared filters, with only the columns the parts read.
-	// Why nk (nameKey) here: relevance reads it twice per term; here it
-	// is read once per match, from the covering index on SQLite.
-	nk := ""
-	if len(b.spec.Terms) > 0 {
-		nk = `, ` + nameKey + ` AS nk`
+	// Matches under the shared filters, with only the columns the parts
+	// read: the relevance score computed here, once per match, and the
+	// price and time only for the sorts by them. Why so narrow: every
+	// match is written to m and read back by each part, which was a fifth
+	// of a search with a thousand matches.
+	cols := ``
+	switch b.spec.Sort {
+	case catalog.SortPriceAsc, catalog.SortPriceDesc:
+		cols = `, p.price_min`
+	case catalog.SortNewest:
+		cols = `, p.created_at`
 	}
-	m := `m AS MATERIALIZED (SELECT p.id, p.name, p.category_id, p.tags, p.price_min, p.in_stock, p.requires_prescription,
-		p.hsa_fsa_eligible, p.created_at, p.text_rank` + nk + ` FROM ` + from + base + `)`
+	m := `m AS MATERIALIZED (SELECT p.id, p.name, p.category_id, p.tags, p.in_stock, p.requires_prescription,
+		p.hsa_fsa_eligible` + cols + `, ` + b.relevance() + ` AS score FROM ` + from + base + `)`
 	catW, tagW := b.categoryFilter(), b.tagFilter()
 	per := max(b.spec.PerPage, 1)
-	score := b.relevance()
 	order := b.orderBy()
 	// Why CAST around LIMIT and OFFSET: SQLite re-prepares a statement whose
 	// plan read a bound value, and a bare LIMIT $n is one (stmtcache.go).
 	page := `SELECT 0 AS kind, CAST(p.id AS TEXT) AS k, 0 AS n, 0 AS i, 0 AS r, 0 AS h, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS pos
-		FROM (SELECT p.*, ` + score + ` AS score FROM m p` + whereClause(append(append([]string{}, catW...), tagW...)) +
+		FROM (SELECT p.* FROM m p` + whereClause(append(append([]string{}, catW...), tagW...)) +
 		` ORDER BY ` + order + ` LIMIT CAST(` + b.arg(per) + ` AS INTEGER) OFFSET CAST(` + b.arg((max(b.spec.Page, 1)-1)*per) + ` AS INTEGER)) p`
 	counts := `SELECT 1, CAST(p.category_id AS TEXT), COUNT(*),
 			COALESCE(SUM(CASE WHEN p.in_stock THEN 1 ELSE 0 END), 0),
@@ -365,13 +382,17 @@ func (b *searchSQL) statement() string {
 	// are slugs: nothing in them needs escaping inside JSON. A product without
 	// tags splits into one empty tag on SQLite and none on PostgreSQL: the
 	// empty one is left out, so that it takes no place among the most
-	// frequent on either engine.
-	tag, split, byTag := `t.value`, `, json_each('["' || replace(p.tags, ',', '","') || '"]') t`, `t.value`
+	// frequent on either engine. The matches are first counted per set of
+	// tags (g), and only those sets are split. Why: a catalog has far fewer
+	// sets of tags than a broad search has matches, and splitting one
+	// (json_each on SQLite) cost more than the rest of a match's counting.
+	tag, split, byTag := `t.value`, `, json_each('["' || replace(g.tags, ',', '","') || '"]') t`, `t.value`
 	if b.engine == Postgres {
-		tag, split, byTag = `t.tag`, ` CROSS JOIN LATERAL unnest(string_to_array(p.tags, ',')) AS t(tag)`, `t.tag COLLATE "C"`
+		tag, split, byTag = `t.tag`, ` CROSS JOIN LATERAL unnest(string_to_array(g.tags, ',')) AS t(tag)`, `t.tag COLLATE "C"`
 	}
 	tags := `SELECT 2, x.tag, x.n, 0, 0, 0, ROW_NUMBER() OVER (ORDER BY x.n DESC, x.tag` + collateC(b.engine) + `) FROM (SELECT ` + tag +
-		` AS tag, COUNT(*) AS n FROM m p` + split + whereClause(append([]string{tag + ` <> ''`}, catW...)) + ` GROUP BY ` + tag + ` ORDER BY n DESC, ` + byTag +
+		` AS tag, CAST(SUM(g.n) AS INTEGER) AS n FROM (SELECT p.tags, COUNT(*) AS n FROM m p` + whereClause(catW) + ` GROUP BY p.tags) g` + split +
+		` WHERE ` + tag + ` <> '' GROUP BY ` + tag + ` ORDER BY n DESC, ` + byTag +
 		` LIMIT CAST(` + b.arg(catalog.MaxTagFacets) + ` AS INTEGER)) x`
 	return `WITH ` + m + ` SELECT kind, k, n, i, r, h FROM (` + page + ` UNION ALL ` + counts + ` UNION ALL ` + tags +
 		`) u ORDER BY kind, pos`
