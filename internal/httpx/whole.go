@@ -86,9 +86,10 @@ func bodyAllowed(status int) bool {
 // The hold starts when a handler calls WriteWhole (expect) and ends at the
 // first of: the header's end and the expected body bytes are held (the
 // usual case: one write of everything); or any other use of the connection
-// by net/http after the handler (a deadline set or cleared, a close,
-// ReadFrom), which net/http does at the end of every request — so a wrong
-// count can delay bytes until the request ends, never lose or keep them.
+// by net/http after the handler (a deadline set or cleared, ReadFrom,
+// CloseWrite), which net/http does at the end of every request, before it
+// closes a connection — so a wrong count can delay bytes until the request
+// ends, never lose or keep them.
 type wholeConn struct {
 	*net.TCPConn
 	// mu guards the hold. net/http writes from the serving goroutine
