@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -38,8 +39,10 @@ type listData struct {
 	Total, Page, Pages int
 	// Corrected is the spelling searched instead of the text as typed, which
 	// found nothing ("" when the text was searched as typed).
-	Corrected        string
-	Cards            []productCard
+	Corrected string
+	Cards     []productCard
+	// CardsHTML is Cards rendered (cardsHTML).
+	CardsHTML        template.HTML
 	Categories, Tags []facetLink
 	InStock, Rx, HSA facetLink
 	Sorts            []option
@@ -126,6 +129,7 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 	for _, p := range res.Products {
 		d.Cards = append(d.Cards, card(p))
 	}
+	d.CardsHTML = cardsHTML(d.Cards)
 	if cat == nil {
 		for _, f := range res.Facets.Categories {
 			sel := f.Value == q.Category
