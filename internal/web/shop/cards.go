@@ -58,6 +58,30 @@ func cardsHTML(cards []productCard) template.HTML {
 	return template.HTML(b.String())
 }
 
+// facetsHTML renders facet links as list items, as the products page's
+// template would with a {{range}} over them (for the same reason as
+// cardsHTML; TestFacetsHTMLIsTheTemplate compares them).
+func facetsHTML(fs ...facetLink) template.HTML {
+	var b strings.Builder
+	b.Grow(len(fs) * 160)
+	for i := range fs {
+		f := &fs[i]
+		b.WriteString("\n      <li><a href=\"")
+		escapeHTML(&b, normalizeURL(filterURL(f.URL)))
+		b.WriteString("\"")
+		if f.Selected {
+			b.WriteString(" aria-current=\"true\" class=\"selected\"")
+		}
+		b.WriteString(">")
+		escapeHTML(&b, f.Label)
+		b.WriteString("</a> <span class=\"count\">(")
+		b.WriteString(strconv.Itoa(f.Count))
+		b.WriteString(")</span></li>")
+	}
+	//nolint:gosec // every value above is escaped for its context, as html/template would
+	return template.HTML(b.String())
+}
+
 // escapeHTML writes s escaped as html/template escapes a string in text and
 // in a quoted attribute value: NUL, quotes, &, +, < and >. These are all
 // ASCII, and no byte of a multi-byte UTF-8 sequence is, so a byte loop finds

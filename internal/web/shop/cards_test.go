@@ -56,3 +56,28 @@ func BenchmarkCardsHTML(b *testing.B) {
 		_ = cardsHTML(cards)
 	}
 }
+
+// facetsTemplate is the products page's facet list markup as a template, as
+// it was before the lists were rendered in Go.
+const facetsTemplate = `{{- range .}}
+      <li><a href="{{.URL}}"{{if .Selected}} aria-current="true" class="selected"{{end}}>{{.Label}}</a> <span class="count">({{.Count}})</span></li>
+      {{- end}}`
+
+func TestFacetsHTMLIsTheTemplate(t *testing.T) {
+	tmpl := template.Must(template.New("facets").Parse(facetsTemplate))
+	var fs []facetLink
+	for i, s := range []string{"", "vitamins", `Tom & Jerry's "best" + <more>`, "nul\x00", "ünï ☃", "\xff"} {
+		for j, u := range []string{"/products?tag=a&in_stock=1", "/products?q=a+b%20c", "javascript:x", "/products?q=é <x>", ""} {
+			fs = append(fs, facetLink{Label: s, URL: u, Count: i*1000 - j, Selected: (i+j)%2 == 0})
+		}
+	}
+	for _, list := range [][]facetLink{nil, fs[:1], fs} {
+		var want strings.Builder
+		if err := tmpl.Execute(&want, list); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(facetsHTML(list...)); got != want.String() {
+			t.Errorf("facetsHTML differs from the template for %d links:\n got: %q\nwant: %q", len(list), got, want.String())
+		}
+	}
+}

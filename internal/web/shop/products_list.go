@@ -41,13 +41,14 @@ type listData struct {
 	// found nothing ("" when the text was searched as typed).
 	Corrected string
 	Cards     []productCard
-	// CardsHTML is Cards rendered (cardsHTML).
-	CardsHTML        template.HTML
-	Categories, Tags []facetLink
-	InStock, Rx, HSA facetLink
-	Sorts            []option
-	RxOptions        []option
-	Prev, Next       string
+	// CardsHTML, CategoriesHTML, TagsHTML and RefineHTML (InStock, HSA
+	// and Rx) are those rendered (cards.go).
+	CardsHTML, CategoriesHTML, TagsHTML, RefineHTML template.HTML
+	Categories, Tags                                []facetLink
+	InStock, Rx, HSA                                facetLink
+	Sorts                                           []option
+	RxOptions                                       []option
+	Prev, Next                                      string
 	// Last links to the last page when the page asked for is past it (a
 	// stale or edited link): the page says so instead of a count above an
 	// empty list.
@@ -76,7 +77,7 @@ func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
 // renderList renders a list page for a query; cat, when set, is the category
 // page's own category.
 func (h *Handlers) renderList(w http.ResponseWriter, r *http.Request, q catalog.Query, cat *catalog.Category) error {
-	return h.serveCached(w, r, h.list, "cat:"+cat.Slug+"|"+q.Values().Encode(), func() (string, any, error) {
+	return h.serveCached(w, r, h.list, "cat:"+cat.Slug+"|"+q.Encode(), func() (string, any, error) {
 		return h.listPage(r, q, cat)
 	})
 }
@@ -104,11 +105,10 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 		q2 := q
 		q2.Page = 1
 		change(&q2)
-		v := q2.Values()
 		if cat != nil {
-			v.Del("category")
+			q2.Category = "" // the page's own, in its path
 		}
-		if s := v.Encode(); s != "" {
+		if s := q2.Encode(); s != "" {
 			return path + "?" + s
 		}
 		return path
@@ -146,6 +146,8 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 	d.HSA = facetLink{Label: "HSA/FSA eligible", Count: res.Facets.HSA, Selected: q.HSA, URL: link(func(x *catalog.Query) { x.HSA = !q.HSA })}
 	d.Rx = facetLink{Label: "Prescription only", Count: res.Facets.Rx, Selected: q.Rx == "only",
 		URL: link(func(x *catalog.Query) { x.Rx = toggle(q.Rx == "only", "only") })}
+	d.CategoriesHTML, d.TagsHTML = facetsHTML(d.Categories...), facetsHTML(d.Tags...)
+	d.RefineHTML = facetsHTML(d.InStock, d.HSA, d.Rx)
 	for _, s := range []option{{catalog.SortRelevance, "Best match", false}, {catalog.SortName, "Name", false},
 		{catalog.SortPriceAsc, "Price: low to high", false}, {catalog.SortPriceDesc, "Price: high to low", false}, {catalog.SortNewest, "Newest", false}} {
 		s.Selected = s.Value == q.Sort
@@ -158,11 +160,10 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 	page := func(n int) string {
 		q2 := q
 		q2.Page = n
-		v := q2.Values()
 		if cat != nil {
-			v.Del("category")
+			q2.Category = ""
 		}
-		return path + "?" + v.Encode()
+		return path + "?" + q2.Encode()
 	}
 	if q.Page > 1 && q.Page <= res.Pages+1 {
 		d.Prev = page(q.Page - 1)
