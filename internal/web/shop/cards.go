@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+
+	"github.com/salvehealth/salve/internal/render"
 )
 
 // cardsHTML renders the product grid's cards, as the products page's
@@ -83,37 +85,8 @@ func facetsHTML(fs ...facetLink) template.HTML {
 }
 
 // escapeHTML writes s escaped as html/template escapes a string in text and
-// in a quoted attribute value: NUL, quotes, &, +, < and >. These are all
-// ASCII, and no byte of a multi-byte UTF-8 sequence is, so a byte loop finds
-// the same ones as html/template's loop over runes.
-func escapeHTML(b *strings.Builder, s string) {
-	written := 0
-	for i := 0; i < len(s); i++ {
-		var repl string
-		switch s[i] {
-		case 0:
-			repl = "\uFFFD"
-		case '"':
-			repl = "&#34;"
-		case '&':
-			repl = "&amp;"
-		case '\'':
-			repl = "&#39;"
-		case '+':
-			repl = "&#43;"
-		case '<':
-			repl = "&lt;"
-		case '>':
-			repl = "&gt;"
-		default:
-			continue
-		}
-		b.WriteString(s[written:i])
-		b.WriteString(repl)
-		written = i + 1
-	}
-	b.WriteString(s[written:])
-}
+// in a quoted attribute value.
+func escapeHTML(b *strings.Builder, s string) { b.WriteString(render.EscapeText(s)) }
 
 // filterURL is html/template's filter of a URL attribute's value: a URL with
 // a scheme other than http, https or mailto becomes "#ZgotmplZ".
