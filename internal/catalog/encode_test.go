@@ -26,8 +26,15 @@ func TestQueryEncodeIsValuesEncode(t *testing.T) {
 		q.InStock, q.HSA = i%2 == 0, i%13 < 6
 		q.Rx = []string{"", "only", "none"}[i%3]
 		q.Sort = []string{"", catalog.SortRelevance, catalog.SortName, catalog.SortPriceAsc, catalog.SortNewest}[i%5]
-		if got, want := q.Encode(), q.Values().Encode(); got != want {
+		want := q.Values().Encode()
+		if got := q.Encode(); got != want {
 			t.Fatalf("%+v: Encode %q, Values().Encode() %q", q, got, want)
+		}
+		if want != "" {
+			want = "?" + want
+		}
+		if got := q.URL("/products"); got != "/products"+want {
+			t.Fatalf("%+v: URL %q, want %q", q, got, "/products"+want)
 		}
 	}
 }

@@ -175,8 +175,27 @@ func (q Query) Values() url.Values {
 // its filter and page links (TestQueryEncodeIsValuesEncode compares them).
 func (q Query) Encode() string {
 	var b strings.Builder
+	q.encode(&b, 0)
+	return b.String()
+}
+
+// URL is path with the query's parameters (Encode), if any.
+func (q Query) URL(path string) string {
+	var b strings.Builder
+	b.Grow(len(path) + 64)
+	b.WriteString(path)
+	b.WriteByte('?')
+	if !q.encode(&b, b.Len()) {
+		return path
+	}
+	return b.String()
+}
+
+// encode writes the parameters to b, whose first start bytes are not
+// theirs, and reports whether there were any.
+func (q Query) encode(b *strings.Builder, start int) bool {
 	add := func(k, v string) {
-		if b.Len() > 0 {
+		if b.Len() > start {
 			b.WriteByte('&')
 		}
 		b.WriteString(k)
@@ -217,7 +236,7 @@ func (q Query) Encode() string {
 	if q.Tag != "" {
 		add("tag", q.Tag)
 	}
-	return b.String()
+	return b.Len() > start
 }
 
 // FormatDecimal formats minor units as "1299.50" (for forms and files).

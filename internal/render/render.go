@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/salvehealth/salve/internal/catalog"
 )
@@ -122,10 +123,12 @@ func (p *Page) ExecuteSplit(v *View) (head, tail []byte, err error) {
 	v.Slot = true
 	defer func() { v.Slot = false }()
 	var buf bytes.Buffer
+	buf.Grow(int(p.splitSize.Load()) + 1024)
 	if err := p.execute(&buf, v); err != nil {
 		return nil, nil, err
 	}
 	b := buf.Bytes()
+	p.splitSize.Store(int64(len(b)))
 	i := bytes.Index(b, []byte(SlotMarker))
 	if i < 0 {
 		return b, nil, nil
@@ -187,6 +190,10 @@ type Page struct {
 	t      *template.Template
 	layout *layout
 	bufs   *sync.Pool
+	// splitSize is the size of the page's last render for a cache: the
+	// next one's buffer starts there rather than doubling its way up
+	// (ExecuteSplit's bytes are kept, so they cannot come from bufs).
+	splitSize atomic.Int64
 }
 
 // Page returns a page by name, or an error; handlers get their pages when they

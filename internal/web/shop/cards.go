@@ -84,6 +84,26 @@ func facetsHTML(fs ...facetLink) template.HTML {
 	return template.HTML(b.String())
 }
 
+// optionsHTML renders a select's options, as the products page's template
+// would with a {{range}} over them (TestOptionsHTMLIsTheTemplate).
+func optionsHTML(os []option) template.HTML {
+	var b strings.Builder
+	b.Grow(len(os) * 64)
+	for _, o := range os {
+		b.WriteString("\n        <option value=\"")
+		escapeHTML(&b, o.Value)
+		b.WriteString("\"")
+		if o.Selected {
+			b.WriteString(" selected")
+		}
+		b.WriteString(">")
+		escapeHTML(&b, o.Label)
+		b.WriteString("</option>")
+	}
+	//nolint:gosec // every value above is escaped for its context, as html/template would
+	return template.HTML(b.String())
+}
+
 // escapeHTML writes s escaped as html/template escapes a string in text and
 // in a quoted attribute value.
 func escapeHTML(b *strings.Builder, s string) { b.WriteString(render.EscapeText(s)) }

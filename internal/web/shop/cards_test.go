@@ -81,3 +81,26 @@ func TestFacetsHTMLIsTheTemplate(t *testing.T) {
 		}
 	}
 }
+
+// optionsTemplate is the products page's select markup as a template, as it
+// was before the options were rendered in Go.
+const optionsTemplate = `{{- range .}}
+        <option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>
+        {{- end}}`
+
+func TestOptionsHTMLIsTheTemplate(t *testing.T) {
+	tmpl := template.Must(template.New("options").Parse(optionsTemplate))
+	var os []option
+	for i, s := range []string{"", "price_asc", `Tom & Jerry's "best" + <more>`, "nul\x00", "ünï ☃", "\xff"} {
+		os = append(os, option{Value: s, Label: "Label " + s, Selected: i%2 == 0})
+	}
+	for _, list := range [][]option{nil, os[:1], os} {
+		var want strings.Builder
+		if err := tmpl.Execute(&want, list); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(optionsHTML(list)); got != want.String() {
+			t.Errorf("optionsHTML differs from the template for %d options:\n got: %q\nwant: %q", len(list), got, want.String())
+		}
+	}
+}

@@ -41,14 +41,14 @@ type listData struct {
 	// found nothing ("" when the text was searched as typed).
 	Corrected string
 	Cards     []productCard
-	// CardsHTML, CategoriesHTML, TagsHTML and RefineHTML (InStock, HSA
-	// and Rx) are those rendered (cards.go).
-	CardsHTML, CategoriesHTML, TagsHTML, RefineHTML template.HTML
-	Categories, Tags                                []facetLink
-	InStock, Rx, HSA                                facetLink
-	Sorts                                           []option
-	RxOptions                                       []option
-	Prev, Next                                      string
+	// CardsHTML, CategoriesHTML, TagsHTML, RefineHTML (InStock, HSA and
+	// Rx), SortsHTML and RxOptionsHTML are those rendered (cards.go).
+	CardsHTML, CategoriesHTML, TagsHTML, RefineHTML, SortsHTML, RxOptionsHTML template.HTML
+	Categories, Tags                                                          []facetLink
+	InStock, Rx, HSA                                                          facetLink
+	Sorts                                                                     []option
+	RxOptions                                                                 []option
+	Prev, Next                                                                string
 	// Last links to the last page when the page asked for is past it (a
 	// stale or edited link): the page says so instead of a count above an
 	// empty list.
@@ -108,10 +108,7 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 		if cat != nil {
 			q2.Category = "" // the page's own, in its path
 		}
-		if s := q2.Encode(); s != "" {
-			return path + "?" + s
-		}
-		return path
+		return q2.URL(path)
 	}
 	d := listData{Heading: "Products", Action: path, Query: q, Total: res.Total, Page: q.Page, Pages: res.Pages, FixedCategory: cat != nil,
 		Corrected: res.Corrected}
@@ -157,6 +154,7 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 		s.Selected = s.Value == q.Rx
 		d.RxOptions = append(d.RxOptions, s)
 	}
+	d.SortsHTML, d.RxOptionsHTML = optionsHTML(d.Sorts), optionsHTML(d.RxOptions)
 	page := func(n int) string {
 		q2 := q
 		q2.Page = n
