@@ -37,14 +37,14 @@ type listing struct {
 	// as often as the row's Tags string names it), each an index into
 	// tagNames: a search counts its tag facets in a slice rather than
 	// splitting every row's Tags and counting in a map.
-	rowTags  [][]int32
+	rowTags  [][]int
 	tagNames []string
 }
 
 // numberTags fills rowTags and tagNames from the rows.
 func (l *listing) numberTags() {
-	ids := map[string]int32{}
-	l.rowTags = make([][]int32, len(l.rows))
+	ids := map[string]int{}
+	l.rowTags = make([][]int, len(l.rows))
 	for i := range l.rows {
 		// Tags are stored joined by ","; "" is a product without tags.
 		for t := range strings.SplitSeq(l.rows[i].Tags, ",") {
@@ -53,7 +53,7 @@ func (l *listing) numberTags() {
 			}
 			n, ok := ids[t]
 			if !ok {
-				n = int32(len(l.tagNames))
+				n = len(l.tagNames)
 				ids[t] = n
 				l.tagNames = append(l.tagNames, t)
 			}
@@ -111,10 +111,10 @@ func (l *listing) search(spec Spec) ([]string, Counts, bool) {
 	inCategory := func(r *ListingRow) bool { return spec.CategoryID == "" || r.CategoryID == spec.CategoryID }
 	// The tag filter's number, when it names a tag without a comma (a
 	// slug, as ParseQuery checks): a row has it when its numbers do.
-	tagID, byNumber := int32(-1), q.Tag != "" && !strings.Contains(q.Tag, ",")
+	tagID, byNumber := -1, q.Tag != "" && !strings.Contains(q.Tag, ",")
 	if byNumber {
 		if i := slices.Index(l.tagNames, q.Tag); i >= 0 {
-			tagID = int32(i)
+			tagID = i
 		}
 	}
 	hasTag := func(i int) bool {
