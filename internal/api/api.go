@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/catalog"
@@ -30,6 +31,9 @@ func OpenAPI() []byte { return openAPI }
 type Handlers struct {
 	catalog *catalog.Service
 	cache   *web.Cache
+	// jsonSize is the size of the last document that wrote its own JSON:
+	// the next one's buffer starts there rather than doubling its way up.
+	jsonSize atomic.Int64
 }
 
 // New returns the API handlers.
@@ -53,8 +57,11 @@ func (h *Handlers) serveCached(w http.ResponseWriter, r *http.Request, key strin
 		if err != nil {
 			return err
 		}
-		b, err := json.Marshal(v)
-		if err != nil {
+		var b []byte
+		if aj, ok := v.(appendJSON); ok {
+			b = aj.AppendJSON(make([]byte, 0, h.jsonSize.Load()+1024))
+			h.jsonSize.Store(int64(len(b)))
+		} else if b, err = json.Marshal(v); err != nil {
 			return apperr.Internalf("encode json: %w", err)
 		}
 		e = &web.Entry{Status: http.StatusOK, ContentType: "application/json", Head: append(b, '\n')}

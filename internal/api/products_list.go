@@ -49,7 +49,7 @@ func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
 			return nil, err
 		}
 		cats := categoryMap(res.Categories)
-		out := ProductList{Products: []ProductSummary{}, Total: res.Total, Page: q.Page, Pages: res.Pages, Limit: q.PerPage, Corrected: res.Corrected,
+		out := ProductList{Products: make([]ProductSummary, 0, len(res.Products)), Total: res.Total, Page: q.Page, Pages: res.Pages, Limit: q.PerPage, Corrected: res.Corrected,
 			Facets: FacetsJSON{Categories: []FacetJSON{}, Tags: []FacetJSON{}, InStock: res.Facets.InStock, Rx: res.Facets.Rx, HSA: res.Facets.HSA}}
 		for _, p := range res.Products {
 			out.Products = append(out.Products, summary(p, cats))
@@ -60,6 +60,6 @@ func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
 		for _, f := range res.Facets.Tags {
 			out.Facets.Tags = append(out.Facets.Tags, FacetJSON(f))
 		}
-		return out, nil
+		return &out, nil // a *ProductList writes its own JSON (listjson.go)
 	})
 }

@@ -7,6 +7,7 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -400,13 +401,16 @@ func decimal(minor int64, separators bool) string {
 	if minor < 0 {
 		sign, minor = "-", -minor
 	}
-	whole := fmt.Sprint(minor / 100)
+	// strconv and one concatenation rather than fmt: every price and price
+	// link of a catalog page passes here.
+	whole := strconv.FormatInt(minor/100, 10)
 	if separators {
 		for i := len(whole) - 3; i > 0; i -= 3 {
 			whole = whole[:i] + "," + whole[i:]
 		}
 	}
-	return fmt.Sprintf("%s%s.%02d", sign, whole, minor%100)
+	cents := minor % 100
+	return sign + whole + "." + string([]byte{byte('0' + cents/10), byte('0' + cents%10)})
 }
 
 // ParsePrice reads "12.99", "12", "$1,299.00" as minor units.

@@ -33,6 +33,33 @@ type listing struct {
 	version int64
 	rows    []ListingRow // nil with ok false: too many, search in SQL
 	ok      bool
+	// tags are the rows' tags as numbers (rowTags[i] for rows[i], a tag
+	// as often as the row's Tags string names it), each an index into
+	// tagNames: a search counts its tag facets in a slice rather than
+	// splitting every row's Tags and counting in a map.
+	rowTags  [][]int
+	tagNames []string
+}
+
+// numberTags fills rowTags and tagNames from the rows.
+func (l *listing) numberTags() {
+	ids := map[string]int{}
+	l.rowTags = make([][]int, len(l.rows))
+	for i := range l.rows {
+		// Tags are stored joined by ","; "" is a product without tags.
+		for t := range strings.SplitSeq(l.rows[i].Tags, ",") {
+			if t == "" {
+				continue
+			}
+			n, ok := ids[t]
+			if !ok {
+				n = len(l.tagNames)
+				ids[t] = n
+				l.tagNames = append(l.tagNames, t)
+			}
+			l.rowTags[i] = append(l.rowTags[i], n)
+		}
+	}
 }
 
 // listingAt returns the tenant's listing at catalog version v, reading it on
@@ -58,6 +85,7 @@ func (s *Service) listingAt(ctx context.Context, tenantID string, v int64) (*lis
 			return cmp.Or(strings.Compare(a.NameKey, b.NameKey), strings.Compare(a.ID, b.ID))
 		})
 		l.rows = rows
+		l.numberTags()
 	}
 	s.mu.Lock()
 	s.listings[tenantID] = l
@@ -81,28 +109,40 @@ func (l *listing) search(spec Spec) ([]string, Counts, bool) {
 			(!q.InStock || r.InStock) && (q.Rx != "only" || r.Rx) && (q.Rx != "none" || !r.Rx) && (!q.HSA || r.HSA)
 	}
 	inCategory := func(r *ListingRow) bool { return spec.CategoryID == "" || r.CategoryID == spec.CategoryID }
-	hasTag := func(r *ListingRow) bool {
-		return q.Tag == "" || strings.Contains(","+r.Tags+",", ","+q.Tag+",")
+	// The tag filter's number, when it names a tag without a comma (a
+	// slug, as ParseQuery checks): a row has it when its numbers do.
+	tagID, byNumber := -1, q.Tag != "" && !strings.Contains(q.Tag, ",")
+	if byNumber {
+		if i := slices.Index(l.tagNames, q.Tag); i >= 0 {
+			tagID = i
+		}
+	}
+	hasTag := func(i int) bool {
+		switch {
+		case q.Tag == "":
+			return true
+		case byNumber:
+			return slices.Contains(l.rowTags[i], tagID)
+		default:
+			return strings.Contains(","+l.rows[i].Tags+",", ","+q.Tag+",")
+		}
 	}
 	var page []*ListingRow
-	tags := map[string]int{}
+	tags := make([]int, len(l.tagNames))
 	for i := range l.rows {
 		r := &l.rows[i]
 		if !base(r) {
 			continue
 		}
-		cat, tag := inCategory(r), hasTag(r)
+		cat, tag := inCategory(r), hasTag(i)
 		if tag {
 			if r.CategoryID != "" {
 				c.Categories[r.CategoryID]++
 			}
 		}
 		if cat {
-			// Tags are stored joined by ","; "" is a product without tags.
-			for t := range strings.SplitSeq(r.Tags, ",") {
-				if t != "" {
-					tags[t]++
-				}
+			for _, t := range l.rowTags[i] {
+				tags[t]++
 			}
 		}
 		if cat && tag {
@@ -133,7 +173,9 @@ func (l *listing) search(spec Spec) ([]string, Counts, bool) {
 	}
 	facets := make([]Facet, 0, len(tags))
 	for t, n := range tags {
-		facets = append(facets, Facet{Value: t, Label: t, Count: n})
+		if n > 0 {
+			facets = append(facets, Facet{Value: l.tagNames[t], Label: l.tagNames[t], Count: n})
+		}
 	}
 	slices.SortFunc(facets, func(a, b Facet) int { return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value)) })
 	if len(facets) > 0 {

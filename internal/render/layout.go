@@ -34,24 +34,37 @@ type layout struct {
 }
 
 type layoutEntry struct {
-	key        layoutKey // a copy, compared on every hit (hash collisions)
-	head, tail []byte
+	key layoutKey // a copy, compared on every hit (hash collisions)
+	// The layout is pre, the page's title (escaped), post, the content,
+	// tail.
+	pre, post, tail []byte
 }
 
+// titleMarker stands for the page's title in a pre-rendered layout: the
+// title is written into it at each request, so that the layouts kept do not
+// depend on it. Why: a search page's title holds the search terms, and
+// layouts kept per title would be a cache keyed by what people search for.
+// Letters and dashes only, so no escaper changes it.
+const titleMarker = "salve-title-marker-5f2c"
+
 // layoutKey is every field of a View the base layout and its partials read:
-// all of View except Data (the content's) and RequestID (not in the layout).
-// A new View field the layout reads must be added here;
-// TestLayoutIsRenderedAsWithoutPreRendering compares both ways byte for byte.
+// all of View except Data (the content's) and RequestID (not in the layout),
+// and of the title only whether there is one (titleMarker). A new View field
+// the layout reads must be added here; TestLayoutIsRenderedAsWithoutPreRendering
+// compares both ways byte for byte.
 type layoutKey struct {
-	Title  string
-	Brand  Brand
-	Viewer Viewer
-	Menu   []MenuLink
-	Legal  []MenuLink
+	// Slot: the layout has the slot of a cached page's personal part
+	// (Page.ExecuteSplit).
+	Slot     bool
+	HasTitle bool
+	Brand    Brand
+	Viewer   Viewer
+	Menu     []MenuLink
+	Legal    []MenuLink
 }
 
 func keyOf(v *View) layoutKey {
-	return layoutKey{Title: v.Title, Brand: v.Brand, Viewer: v.Viewer, Menu: v.Menu, Legal: v.Legal}
+	return layoutKey{Slot: v.Slot, HasTitle: v.Title != "", Brand: v.Brand, Viewer: v.Viewer, Menu: v.Menu, Legal: v.Legal}
 }
 
 var layoutSeed = maphash.MakeSeed()
@@ -70,13 +83,12 @@ func (k *layoutKey) hash() uint64 {
 		}
 		_ = h.WriteByte(1)
 	}
-	str(k.Title)
 	str(k.Brand.Name)
 	str(k.Brand.LogoURL)
 	str(k.Brand.ThemeURL)
 	str(k.Brand.Footer)
 	var flags byte
-	for i, b := range []bool{k.Viewer.SignedIn, k.Viewer.Patient, k.Viewer.Staff, k.Viewer.Admin, k.Viewer.Orders} {
+	for i, b := range []bool{k.Slot, k.HasTitle, k.Viewer.SignedIn, k.Viewer.Patient, k.Viewer.Staff, k.Viewer.Admin, k.Viewer.Orders} {
 		if b {
 			flags |= 1 << i
 		}
@@ -97,7 +109,7 @@ func (k *layoutKey) hash() uint64 {
 
 func (k *layoutKey) equal(o *layoutKey) bool {
 	a, b := k.Viewer, o.Viewer
-	return k.Title == o.Title && k.Brand == o.Brand &&
+	return k.Slot == o.Slot && k.HasTitle == o.HasTitle && k.Brand == o.Brand &&
 		a.SignedIn == b.SignedIn && a.Patient == b.Patient && a.Staff == b.Staff &&
 		a.Admin == b.Admin && a.Orders == b.Orders &&
 		slices.Equal(a.Work, b.Work) && slices.Equal(a.Brands, b.Brands) &&
@@ -128,32 +140,43 @@ func newLayout(name string, page *template.Template) (*layout, error) {
 	return &layout{name: name, lt: lt, entries: make(map[uint64]*layoutEntry)}, nil
 }
 
-// parts returns the layout before and after the content for v, rendering it
-// once per set of layout inputs.
-func (l *layout) parts(v *View) (head, tail []byte, err error) {
+// parts returns the layout for v around its title and content (see
+// layoutEntry), rendering it once per set of layout inputs.
+func (l *layout) parts(v *View) (*layoutEntry, error) {
 	k := keyOf(v)
 	h := k.hash()
 	l.mu.RLock()
 	e := l.entries[h]
 	l.mu.RUnlock()
 	if e != nil && e.key.equal(&k) {
-		return e.head, e.tail, nil
+		return e, nil
+	}
+	lv := *v
+	if lv.Title != "" {
+		lv.Title = titleMarker
 	}
 	var b bytes.Buffer
-	if err := l.lt.ExecuteTemplate(&b, "base", v); err != nil {
-		return nil, nil, fmt.Errorf("render %s: %w", l.name, err)
-	}
-	i := bytes.Index(b.Bytes(), []byte(contentMarker))
-	if i < 0 || bytes.Contains(b.Bytes()[i+len(contentMarker):], []byte(contentMarker)) {
-		return nil, nil, fmt.Errorf("render %s: the layout shows its content %s", l.name, "not exactly once")
+	if err := l.lt.ExecuteTemplate(&b, "base", &lv); err != nil {
+		return nil, fmt.Errorf("render %s: %w", l.name, err)
 	}
 	out := b.Bytes()
-	e = &layoutEntry{key: k.clone(), head: out[:i:i], tail: out[i+len(contentMarker):]}
+	i := bytes.Index(out, []byte(contentMarker))
+	if i < 0 || bytes.Contains(out[i+len(contentMarker):], []byte(contentMarker)) {
+		return nil, fmt.Errorf("render %s: the layout shows its content %s", l.name, "not exactly once")
+	}
+	e = &layoutEntry{key: k.clone(), pre: out[:i:i], tail: out[i+len(contentMarker):]}
+	if k.HasTitle {
+		t := bytes.Index(out[:i], []byte(titleMarker))
+		if t < 0 || bytes.Count(out, []byte(titleMarker)) != 1 {
+			return nil, fmt.Errorf("render %s: the layout shows the title %s", l.name, "not exactly once, before the content")
+		}
+		e.pre, e.post = out[:t:t], out[t+len(titleMarker):i:i]
+	}
 	l.mu.Lock()
 	if len(l.entries) >= maxLayouts {
 		clear(l.entries)
 	}
 	l.entries[h] = e
 	l.mu.Unlock()
-	return e.head, e.tail, nil
+	return e, nil
 }

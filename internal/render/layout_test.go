@@ -21,6 +21,9 @@ func TestLayoutIsRenderedAsWithoutPreRendering(t *testing.T) {
 		return []*View{
 			{},
 			{Brand: Brand{Name: "Acme"}, Title: "Your dashboard", Data: nil},
+			// The title is written into the kept layout (titleMarker).
+			{Brand: Brand{Name: "Acme"}, Title: "Search: <b>\"zinc\" & 'gummies' + spray\x00 ☃ \xff", Menu: menu},
+			{Brand: Brand{Name: "Acme"}, Title: "Search: other words", Menu: menu},
 			{Brand: Brand{Name: "Acme <Health>", LogoURL: "/logo.png?x=\"1\"", ThemeURL: "/theme.css?v=2", Footer: "Registered pharmacy & clinic"},
 				Title: "Results", Menu: menu, Legal: legal, Viewer: Viewer{SignedIn: true, Patient: true}},
 			{Brand: Brand{Name: "Acme <Health>", LogoURL: "/logo.png?x=\"1\"", ThemeURL: "/theme.css?v=3", Footer: "Registered pharmacy & clinic"},
@@ -64,8 +67,27 @@ func TestLayoutIsRenderedAsWithoutPreRendering(t *testing.T) {
 					if got := rec.Body.Bytes(); !bytes.Equal(got, want) {
 						t.Fatalf("%s view %d round %d (banner %v): pre-rendered layout differs:\n%s\n---- want\n%s", name, i, round, banner, got, want)
 					}
-					if strings.Contains(rec.Body.String(), contentMarker) {
-						t.Fatalf("%s: the content marker reached the page", name)
+					if strings.Contains(rec.Body.String(), contentMarker) || strings.Contains(rec.Body.String(), titleMarker) {
+						t.Fatalf("%s: a marker reached the page", name)
+					}
+					// A cached page's render (ExecuteSplit) is the whole
+					// layout's with the slot, split at it.
+					v.Slot = true
+					full, err := p.Execute(v)
+					v.Slot = false
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantHead, wantTail := full, []byte(nil)
+					if j := bytes.Index(full, []byte(SlotMarker)); j >= 0 {
+						wantHead, wantTail = full[:j], full[j+len(SlotMarker):]
+					}
+					head, tail, err := p.ExecuteSplit(v)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(head, wantHead) || !bytes.Equal(tail, wantTail) {
+						t.Fatalf("%s view %d round %d (banner %v): split render differs:\n%s%s%s\n---- want\n%s", name, i, round, banner, head, SlotMarker, tail, full)
 					}
 					compared++
 				}

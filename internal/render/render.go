@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/salvehealth/salve/internal/catalog"
 	"github.com/salvehealth/salve/internal/httpx"
@@ -122,10 +123,13 @@ const SlotMarker = "<!--salve:personal-->"
 func (p *Page) ExecuteSplit(v *View) (head, tail []byte, err error) {
 	v.Slot = true
 	defer func() { v.Slot = false }()
-	b, err := p.Execute(v)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(int(p.splitSize.Load()) + 1024)
+	if err := p.execute(&buf, v); err != nil {
 		return nil, nil, err
 	}
+	b := buf.Bytes()
+	p.splitSize.Store(int64(len(b)))
 	i := bytes.Index(b, []byte(SlotMarker))
 	if i < 0 {
 		return b, nil, nil
@@ -187,6 +191,10 @@ type Page struct {
 	t      *template.Template
 	layout *layout
 	bufs   *sync.Pool
+	// splitSize is the size of the page's last render for a cache: the
+	// next one's buffer starts there rather than doubling its way up
+	// (ExecuteSplit's bytes are kept, so they cannot come from bufs).
+	splitSize atomic.Int64
 }
 
 // Page returns a page by name, or an error; handlers get their pages when they
@@ -227,22 +235,68 @@ func (p *Page) Render(w http.ResponseWriter, status int, v *View) error {
 // v's layout inputs, and the page's content rendered now. The output is the
 // same, byte for byte, as executing the whole layout (Execute).
 func (p *Page) execute(buf *bytes.Buffer, v *View) error {
-	if v.Slot || p.layout == nil {
+	if p.layout == nil {
 		if err := p.t.ExecuteTemplate(buf, "base", v); err != nil {
 			return fmt.Errorf("render %s: %w", p.name, err)
 		}
 		return nil
 	}
-	head, tail, err := p.layout.parts(v)
+	e, err := p.layout.parts(v)
 	if err != nil {
 		return err
 	}
-	buf.Write(head)
+	buf.Write(e.pre)
+	if v.Title != "" {
+		buf.WriteString(EscapeText(v.Title))
+		buf.Write(e.post)
+	}
 	if err := p.t.ExecuteTemplate(buf, "content", v); err != nil {
 		return fmt.Errorf("render %s: %w", p.name, err)
 	}
-	buf.Write(tail)
+	buf.Write(e.tail)
 	return nil
+}
+
+// EscapeText returns s escaped as html/template escapes a string in text, in
+// a title and in a quoted attribute value: NUL, quotes, &, +, < and >. (All
+// are ASCII, and no byte of a multi-byte UTF-8 sequence is, so a byte loop
+// finds the same ones as html/template's loop over runes.) s itself when
+// nothing needs escaping.
+func EscapeText(s string) string {
+	var b strings.Builder
+	written := 0
+	for i := 0; i < len(s); i++ {
+		var repl string
+		switch s[i] {
+		case 0:
+			repl = "\uFFFD"
+		case '"':
+			repl = "&#34;"
+		case '&':
+			repl = "&amp;"
+		case '\'':
+			repl = "&#39;"
+		case '+':
+			repl = "&#43;"
+		case '<':
+			repl = "&lt;"
+		case '>':
+			repl = "&gt;"
+		default:
+			continue
+		}
+		if written == 0 {
+			b.Grow(len(s) + 16)
+		}
+		b.WriteString(s[written:i])
+		b.WriteString(repl)
+		written = i + 1
+	}
+	if written == 0 {
+		return s
+	}
+	b.WriteString(s[written:])
+	return b.String()
 }
 
 // Execute renders the page into a byte slice (for caches and tests).

@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -38,13 +39,16 @@ type listData struct {
 	Total, Page, Pages int
 	// Corrected is the spelling searched instead of the text as typed, which
 	// found nothing ("" when the text was searched as typed).
-	Corrected        string
-	Cards            []productCard
-	Categories, Tags []facetLink
-	InStock, Rx, HSA facetLink
-	Sorts            []option
-	RxOptions        []option
-	Prev, Next       string
+	Corrected string
+	Cards     []productCard
+	// CardsHTML, CategoriesHTML, TagsHTML, RefineHTML (InStock, HSA and
+	// Rx), SortsHTML and RxOptionsHTML are those rendered (cards.go).
+	CardsHTML, CategoriesHTML, TagsHTML, RefineHTML, SortsHTML, RxOptionsHTML template.HTML
+	Categories, Tags                                                          []facetLink
+	InStock, Rx, HSA                                                          facetLink
+	Sorts                                                                     []option
+	RxOptions                                                                 []option
+	Prev, Next                                                                string
 	// Last links to the last page when the page asked for is past it (a
 	// stale or edited link): the page says so instead of a count above an
 	// empty list.
@@ -73,7 +77,7 @@ func (h *Handlers) listProducts(w http.ResponseWriter, r *http.Request) error {
 // renderList renders a list page for a query; cat, when set, is the category
 // page's own category.
 func (h *Handlers) renderList(w http.ResponseWriter, r *http.Request, q catalog.Query, cat *catalog.Category) error {
-	return h.serveCached(w, r, h.list, "cat:"+cat.Slug+"|"+q.Values().Encode(), func() (string, any, error) {
+	return h.serveCached(w, r, h.list, "cat:"+cat.Slug+"|"+q.Encode(), func() (string, any, error) {
 		return h.listPage(r, q, cat)
 	})
 }
@@ -101,14 +105,10 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 		q2 := q
 		q2.Page = 1
 		change(&q2)
-		v := q2.Values()
 		if cat != nil {
-			v.Del("category")
+			q2.Category = "" // the page's own, in its path
 		}
-		if s := v.Encode(); s != "" {
-			return path + "?" + s
-		}
-		return path
+		return q2.URL(path)
 	}
 	d := listData{Heading: "Products", Action: path, Query: q, Total: res.Total, Page: q.Page, Pages: res.Pages, FixedCategory: cat != nil,
 		Corrected: res.Corrected}
@@ -126,6 +126,7 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 	for _, p := range res.Products {
 		d.Cards = append(d.Cards, card(p))
 	}
+	d.CardsHTML = cardsHTML(d.Cards)
 	if cat == nil {
 		for _, f := range res.Facets.Categories {
 			sel := f.Value == q.Category
@@ -142,6 +143,8 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 	d.HSA = facetLink{Label: "HSA/FSA eligible", Count: res.Facets.HSA, Selected: q.HSA, URL: link(func(x *catalog.Query) { x.HSA = !q.HSA })}
 	d.Rx = facetLink{Label: "Prescription only", Count: res.Facets.Rx, Selected: q.Rx == "only",
 		URL: link(func(x *catalog.Query) { x.Rx = toggle(q.Rx == "only", "only") })}
+	d.CategoriesHTML, d.TagsHTML = facetsHTML(d.Categories...), facetsHTML(d.Tags...)
+	d.RefineHTML = facetsHTML(d.InStock, d.HSA, d.Rx)
 	for _, s := range []option{{catalog.SortRelevance, "Best match", false}, {catalog.SortName, "Name", false},
 		{catalog.SortPriceAsc, "Price: low to high", false}, {catalog.SortPriceDesc, "Price: high to low", false}, {catalog.SortNewest, "Newest", false}} {
 		s.Selected = s.Value == q.Sort
@@ -151,14 +154,14 @@ func buildList(res *catalog.Results, q catalog.Query, cat *catalog.Category, pat
 		s.Selected = s.Value == q.Rx
 		d.RxOptions = append(d.RxOptions, s)
 	}
+	d.SortsHTML, d.RxOptionsHTML = optionsHTML(d.Sorts), optionsHTML(d.RxOptions)
 	page := func(n int) string {
 		q2 := q
 		q2.Page = n
-		v := q2.Values()
 		if cat != nil {
-			v.Del("category")
+			q2.Category = ""
 		}
-		return path + "?" + v.Encode()
+		return path + "?" + q2.Encode()
 	}
 	if q.Page > 1 && q.Page <= res.Pages+1 {
 		d.Prev = page(q.Page - 1)
