@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/marketing"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -86,8 +87,13 @@ const sessionUserQuery = `SELECT s.id, s.tenant_id, s.user_id, s.role, s.created
 	users.email_verified_at, users.password_hash, users.totp_secret_ct, users.totp_last_step, users.mfa_enrolled_at,
 	users.failures, users.last_failure_at, users.locked_until, users.needs_unlock, users.last_login_at, users.disabled_at,
 	users.disabled_reason, users.created_at, users.updated_at, users.dob_ct, users.details_ct,
-	(SELECT count(*) FROM passkeys p WHERE p.user_id = users.id)
+	(SELECT count(*) FROM passkeys p WHERE p.user_id = users.id),
+	(SELECT count(*) FROM proxy_grants g WHERE g.tenant_id = s.tenant_id AND g.proxy_id = s.user_id AND g.revoked_at IS NULL),
+	dl.widgets, dl.hidden,
+	(SELECT count(*) FROM marketing_authorizations m WHERE m.tenant_id = s.tenant_id AND m.patient_id = s.user_id
+		AND m.purpose = '` + marketing.HealthOffers + `' AND m.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > $2))
 	FROM sessions s JOIN users ON users.tenant_id = s.tenant_id AND users.id = s.user_id
+	LEFT JOIN dashboard_layouts dl ON dl.tenant_id = s.tenant_id AND dl.user_id = s.user_id
 	WHERE s.id = $1`
 
 // WithUser finds a session by its token hash with its account's row, in one
@@ -95,17 +101,30 @@ const sessionUserQuery = `SELECT s.id, s.tenant_id, s.user_id, s.role, s.created
 // is still active and has the session's role), and one read a request is
 // one statement fewer on every page. NotFound when there is no such session
 // or its account is gone.
-func (q *Sessions) WithUser(ctx context.Context, id string) (signin.Session, accounts.User, error) {
+//
+// The same statement reads the person's signin.Extras (at now: an expired
+// authorization is not current): what the dashboard and the profile would
+// otherwise read in three statements of their own (issue 15), each an index
+// look-up that costs the other pages next to nothing.
+func (q *Sessions) WithUser(ctx context.Context, id string, now time.Time) (signin.Session, accounts.User, error) {
 	var (
-		s sessionScan
-		u userScan
+		s              sessionScan
+		u              userScan
+		widgets, hides sql.NullString
+		offers         int
 	)
-	err := q.db.r.QueryRowContext(ctx, sessionUserQuery, id).Scan(append(s.dest(), u.dest()...)...)
+	x := &s.s.Extras
+	dest := append(append(s.dest(), u.dest()...), &x.ProxyGrants, &widgets, &hides, &offers)
+	err := q.db.r.QueryRowContext(ctx, sessionUserQuery, id, now.UTC()).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return signin.Session{}, accounts.User{}, apperr.NotFoundError()
 	}
 	if err != nil {
 		return signin.Session{}, accounts.User{}, fmt.Errorf("session and user: %w", err)
+	}
+	x.Read, x.HealthOffers = true, offers > 0
+	if widgets.Valid {
+		x.Layout = &signin.Layout{Widgets: splitKeys(widgets.String), Hidden: splitKeys(hides.String)}
 	}
 	return s.done(), u.done(), nil
 }
