@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/apperr"
 	"github.com/salvehealth/salve/internal/audit"
 	"github.com/salvehealth/salve/internal/auth"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/tenant"
 )
 
@@ -57,6 +58,9 @@ type Extras struct {
 	// authorization for offers chosen from their health data
 	// (marketing.HealthOffers).
 	HealthOffers bool
+	// Key is the person's wrapped data key row (never a plaintext key),
+	// for the vault accesses of their own dashboard (phi.WithKeyRow).
+	Key phi.KeyRow
 }
 
 // Layout is a saved dashboard layout as stored: the widget keys in order

@@ -91,9 +91,11 @@ const sessionUserQuery = `SELECT s.id, s.tenant_id, s.user_id, s.role, s.created
 	(SELECT count(*) FROM proxy_grants g WHERE g.tenant_id = s.tenant_id AND g.proxy_id = s.user_id AND g.revoked_at IS NULL),
 	dl.widgets, dl.hidden,
 	(SELECT count(*) FROM marketing_authorizations m WHERE m.tenant_id = s.tenant_id AND m.patient_id = s.user_id
-		AND m.purpose = '` + marketing.HealthOffers + `' AND m.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > $2))
+		AND m.purpose = '` + marketing.HealthOffers + `' AND m.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > $2)),
+	k.kek_version, k.wrapped
 	FROM sessions s JOIN users ON users.tenant_id = s.tenant_id AND users.id = s.user_id
 	LEFT JOIN dashboard_layouts dl ON dl.tenant_id = s.tenant_id AND dl.user_id = s.user_id
+	LEFT JOIN vault_data_keys k ON k.tenant_id = s.tenant_id AND k.subject = s.user_id
 	WHERE s.id = $1`
 
 // WithUser finds a session by its token hash with its account's row, in one
@@ -104,7 +106,7 @@ const sessionUserQuery = `SELECT s.id, s.tenant_id, s.user_id, s.role, s.created
 //
 // The same statement reads the person's signin.Extras (at now: an expired
 // authorization is not current): what the dashboard and the profile would
-// otherwise read in three statements of their own (issue 15), each an index
+// otherwise read in four statements of their own (issue 15), each an index
 // look-up that costs the other pages next to nothing.
 func (q *Sessions) WithUser(ctx context.Context, id string, now time.Time) (signin.Session, accounts.User, error) {
 	var (
@@ -112,9 +114,10 @@ func (q *Sessions) WithUser(ctx context.Context, id string, now time.Time) (sign
 		u              userScan
 		widgets, hides sql.NullString
 		offers         int
+		kek            sql.NullString
 	)
 	x := &s.s.Extras
-	dest := append(append(s.dest(), u.dest()...), &x.ProxyGrants, &widgets, &hides, &offers)
+	dest := append(append(s.dest(), u.dest()...), &x.ProxyGrants, &widgets, &hides, &offers, &kek, &x.Key.Wrapped)
 	err := q.db.r.QueryRowContext(ctx, sessionUserQuery, id, now.UTC()).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return signin.Session{}, accounts.User{}, apperr.NotFoundError()
@@ -123,6 +126,7 @@ func (q *Sessions) WithUser(ctx context.Context, id string, now time.Time) (sign
 		return signin.Session{}, accounts.User{}, fmt.Errorf("session and user: %w", err)
 	}
 	x.Read, x.HealthOffers = true, offers > 0
+	x.Key.TenantID, x.Key.Subject, x.Key.Found, x.Key.KEKVersion = s.s.TenantID, s.s.UserID, kek.Valid, kek.String
 	if widgets.Valid {
 		x.Layout = &signin.Layout{Widgets: splitKeys(widgets.String), Hidden: splitKeys(hides.String)}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/id"
 	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/phi"
 	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
@@ -81,7 +82,8 @@ func (h *Handlers) dashboardOf(w http.ResponseWriter, r *http.Request, patientID
 	}
 	// What the session's lookup read with it (signin.Extras), each a
 	// statement this view need not run: whom the viewer may act for (none,
-	// for most), their layout, their marketing authorization.
+	// for most), their layout, their marketing authorization, their data
+	// key's row (used only when the dashboard is their own).
 	x := sess.Extras
 	var others []grants.ActingFor
 	if !x.Read || x.ProxyGrants > 0 {
@@ -116,6 +118,7 @@ func (h *Handlers) dashboardOf(w http.ResponseWriter, r *http.Request, patientID
 		}
 		ctx = dash.WithLayout(ctx, t.ID, sess.UserID, l, x.Layout != nil)
 		ctx = marketing.WithCurrent(ctx, t.ID, sess.UserID, x.HealthOffers)
+		ctx = phi.WithKeyRow(ctx, x.Key)
 	}
 	d.Dashboard, err = h.dashboard.Dashboard(ctx, dash.View{TenantID: t.ID, ViewerID: sess.UserID, PatientID: patientID,
 		Allowed: allowed}, h.sources)
