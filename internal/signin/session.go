@@ -63,6 +63,19 @@ type Extras struct {
 	Key phi.KeyRow
 }
 
+// extrasKey is the context key of a lookup that reads the extras.
+type extrasKey struct{}
+
+// WithExtras returns ctx in which Lookup also reads the session's Extras
+// (the guard sets it for the routes that use them; the others skip the
+// cost, a few microseconds a request).
+func WithExtras(ctx context.Context) context.Context {
+	return context.WithValue(ctx, extrasKey{}, true)
+}
+
+// wantsExtras says whether ctx came from WithExtras.
+func wantsExtras(ctx context.Context) bool { v, _ := ctx.Value(extrasKey{}).(bool); return v }
+
 // Layout is a saved dashboard layout as stored: the widget keys in order
 // and the hidden ones (portal.Layout).
 type Layout struct{ Widgets, Hidden []string }
@@ -147,7 +160,7 @@ func (s *Service) Lookup(ctx context.Context, tenantID, token string) (Session, 
 	// signed-in request, so the checks below see the rows as they are now
 	// (a revoked session or a disabled account is refused at once).
 	now := s.clock.Now()
-	row, u, err := s.sessions.WithUser(ctx, auth.HashToken(token), now)
+	row, u, err := s.sessions.WithUser(ctx, auth.HashToken(token), now, wantsExtras(ctx))
 	if err != nil {
 		return Session{}, ErrNoSession
 	}
