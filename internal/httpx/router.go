@@ -53,6 +53,10 @@ type Route struct {
 	// (such as "orders:read"); a route without one admits no token (see
 	// api.TokenGuard). Sessions ignore it.
 	Scope string
+	// Extras asks the guard for the session's extras (signin.Extras): the
+	// pages that use them read them with the session, and no other page
+	// pays for them.
+	Extras bool
 }
 
 // Option changes how a route is registered.
@@ -75,6 +79,9 @@ func MaxBody(n int64) Option { return func(r *Route) { r.MaxBody = n } }
 func Roles(roles ...access.Role) Option {
 	return func(r *Route) { r.Roles = append(r.Roles, roles...) }
 }
+
+// Extras has the guard read the session's extras with it (Route.Extras).
+func Extras() Option { return func(r *Route) { r.Extras = true } }
 
 // Scope names the API token scope an api-class route needs (Route.Scope).
 func Scope(scope string) Option { return func(r *Route) { r.Scope = scope } }

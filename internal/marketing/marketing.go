@@ -436,10 +436,17 @@ func (s *Service) targeted(ctx context.Context, tenantID, patientID string) (por
 		return portal.Summary{}, false, nil
 	}
 	// Why read on every view: a revocation must take effect on the next
-	// page view, so no copy of this answer is kept anywhere.
-	ok, err := s.d.Store.Current(ctx, tenantID, patientID, HealthOffers, now)
-	if err != nil || !ok {
-		return portal.Summary{}, false, err
+	// page view, so no copy of this answer is kept anywhere (a read with
+	// this request's session, WithCurrent, is this view's own read).
+	ok, read := currentRead(ctx, tenantID, patientID)
+	if !read {
+		var err error
+		if ok, err = s.d.Store.Current(ctx, tenantID, patientID, HealthOffers, now); err != nil {
+			return portal.Summary{}, false, err
+		}
+	}
+	if !ok {
+		return portal.Summary{}, false, nil
 	}
 	for _, p := range cands {
 		m, err := s.Matches(ctx, tenantID, patientID, p.Target)
@@ -517,4 +524,35 @@ func (s *Service) Reach(ctx context.Context, tenantID string, p promo.Promotion)
 		return Reach{}, nil
 	}
 	return Reach{Shown: true, Count: n}, nil
+}
+
+// currentKey is the context key of an authorization read this request read
+// already.
+type currentKey struct{}
+
+// readCurrent is whether a patient's health-offers authorization was current
+// when this request read it.
+type readCurrent struct {
+	tenantID, patientID string
+	ok                  bool
+}
+
+// WithCurrent returns ctx carrying whether the patient has a current
+// authorization for health-based offers (HealthOffers), as this request read
+// it already with the session (signin.Extras): the offer then reads no row
+// of its own, a statement fewer on every dashboard view. Why safe: it is
+// this request's read (a revocation still takes effect on the next view),
+// dropped with the request, and only the patient's own view uses it.
+func WithCurrent(ctx context.Context, tenantID, patientID string, ok bool) context.Context {
+	return context.WithValue(ctx, currentKey{}, &readCurrent{tenantID: tenantID, patientID: patientID, ok: ok})
+}
+
+// currentRead returns what WithCurrent put in ctx for this tenant and
+// patient; read is false when there is nothing for them.
+func currentRead(ctx context.Context, tenantID, patientID string) (ok, read bool) {
+	r, _ := ctx.Value(currentKey{}).(*readCurrent)
+	if r == nil || r.tenantID != tenantID || r.patientID != patientID {
+		return false, false
+	}
+	return r.ok, true
 }

@@ -53,3 +53,35 @@ func (m *KeyMemo) Do(key string, load func() (any, error)) (any, error) {
 	m.vals[key] = v
 	return v, nil
 }
+
+// KeyRow is a subject's wrapped data key row as a request read it earlier
+// (with its session: signin.Extras), never a plaintext key. Found is false
+// when the subject had no key row then.
+type KeyRow struct {
+	TenantID, Subject string
+	Found             bool
+	KEKVersion        string
+	Wrapped           []byte
+}
+
+type keyRowKey struct{}
+
+// WithKeyRow returns ctx carrying a key row this request read already: the
+// vault accesses under a KeyMemo (one view) then take the row of that
+// subject from it instead of reading it again, a statement fewer a view.
+// Why safe, as for KeyMemo: the row is this request's read, used only by
+// this request and dropped with it; a shred racing the request could not
+// have stopped a read made a moment later either.
+func WithKeyRow(ctx context.Context, r KeyRow) context.Context {
+	return context.WithValue(ctx, keyRowKey{}, &r)
+}
+
+// KeyRowFrom returns the row WithKeyRow put in ctx for tenant and subject;
+// ok is false when there is none for them.
+func KeyRowFrom(ctx context.Context, tenant, subject string) (r KeyRow, ok bool) {
+	p, _ := ctx.Value(keyRowKey{}).(*KeyRow)
+	if p == nil || p.TenantID != tenant || p.Subject != subject {
+		return KeyRow{}, false
+	}
+	return *p, true
+}

@@ -94,7 +94,9 @@ func (s *Service) Dashboard(ctx context.Context, v View, sources Sources) (Dashb
 		})
 	}
 	wg.Wait()
-	d.Panels = make([]Panel, 0, len(panels))
+	// Kept in place (a widget left out only moves the later ones down): a
+	// second array of panels was about 2 KB more to allocate on every view.
+	d.Panels = panels[:0]
 	for i, p := range panels {
 		if apperr.Is(errs[i], apperr.NotFound) {
 			continue

@@ -54,8 +54,9 @@ type Sessions interface {
 	// ByID finds a session by its token hash; NotFound when there is none.
 	ByID(ctx context.Context, id string) (Session, error)
 	// WithUser finds a session by its token hash and its account's row in
-	// one read; NotFound when either is missing.
-	WithUser(ctx context.Context, id string) (Session, accounts.User, error)
+	// one read, with the person's Extras as they are at now when extras is
+	// set; NotFound when the session or the account is missing.
+	WithUser(ctx context.Context, id string, now time.Time, extras bool) (Session, accounts.User, error)
 	// Touch records activity.
 	Touch(ctx context.Context, id string, now time.Time) error
 	// MarkAuth records that the user proved who they are now; mfa also

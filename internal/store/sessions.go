@@ -10,6 +10,8 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/phi"
 	"github.com/salvehealth/salve/internal/signin"
 	"github.com/salvehealth/salve/internal/tenant"
 )
@@ -77,17 +79,34 @@ func (q *Sessions) ByID(ctx context.Context, id string) (signin.Session, error) 
 	return scanSession(q.db.r.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
 }
 
-// sessionUserQuery reads a session and its account's row in one statement:
-// sessionColumns then userColumns, each qualified (both tables have id,
-// tenant_id, role and created_at).
-const sessionUserQuery = `SELECT s.id, s.tenant_id, s.user_id, s.role, s.created_at, s.last_seen_at, s.mfa_at, s.auth_at,
+// sessionUserColumns are sessionColumns then userColumns, each qualified
+// (both tables have id, tenant_id, role and created_at), and the account's
+// passkey count.
+const sessionUserColumns = `s.id, s.tenant_id, s.user_id, s.role, s.created_at, s.last_seen_at, s.mfa_at, s.auth_at,
 	s.revoked_at, s.device,
 	users.id, users.tenant_id, users.role, users.status, users.email_bidx, users.email_ct, users.name_ct, users.phone_ct,
 	users.email_verified_at, users.password_hash, users.totp_secret_ct, users.totp_last_step, users.mfa_enrolled_at,
 	users.failures, users.last_failure_at, users.locked_until, users.needs_unlock, users.last_login_at, users.disabled_at,
 	users.disabled_reason, users.created_at, users.updated_at, users.dob_ct, users.details_ct,
-	(SELECT count(*) FROM passkeys p WHERE p.user_id = users.id)
+	(SELECT count(*) FROM passkeys p WHERE p.user_id = users.id)`
+
+// sessionUserQuery reads a session and its account's row in one statement.
+const sessionUserQuery = `SELECT ` + sessionUserColumns + `
 	FROM sessions s JOIN users ON users.tenant_id = s.tenant_id AND users.id = s.user_id
+	WHERE s.id = $1`
+
+// sessionExtrasQuery is sessionUserQuery with the person's signin.Extras:
+// the live proxy grants naming them, their dashboard layout, whether their
+// health-offers authorization is current at $2, their data key's row.
+const sessionExtrasQuery = `SELECT ` + sessionUserColumns + `,
+	(SELECT count(*) FROM proxy_grants g WHERE g.tenant_id = s.tenant_id AND g.proxy_id = s.user_id AND g.revoked_at IS NULL),
+	dl.widgets, dl.hidden,
+	(SELECT count(*) FROM marketing_authorizations m WHERE m.tenant_id = s.tenant_id AND m.patient_id = s.user_id
+		AND m.purpose = '` + marketing.HealthOffers + `' AND m.revoked_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > $2)),
+	k.kek_version, k.wrapped
+	FROM sessions s JOIN users ON users.tenant_id = s.tenant_id AND users.id = s.user_id
+	LEFT JOIN dashboard_layouts dl ON dl.tenant_id = s.tenant_id AND dl.user_id = s.user_id
+	LEFT JOIN vault_data_keys k ON k.tenant_id = s.tenant_id AND k.subject = s.user_id
 	WHERE s.id = $1`
 
 // WithUser finds a session by its token hash with its account's row, in one
@@ -95,19 +114,58 @@ const sessionUserQuery = `SELECT s.id, s.tenant_id, s.user_id, s.role, s.created
 // is still active and has the session's role), and one read a request is
 // one statement fewer on every page. NotFound when there is no such session
 // or its account is gone.
-func (q *Sessions) WithUser(ctx context.Context, id string) (signin.Session, accounts.User, error) {
+//
+// With extras, the same statement reads the person's signin.Extras (at
+// now: an expired authorization is not current): what the dashboard and the
+// profile would otherwise read in four statements of their own (issue 15).
+// Without, it reads none of them: they cost a few microseconds a request.
+func (q *Sessions) WithUser(ctx context.Context, id string, now time.Time, extras bool) (signin.Session, accounts.User, error) {
 	var (
-		s sessionScan
-		u userScan
+		s   sessionScan
+		u   userScan
+		x   *extrasScan
+		err error
 	)
-	err := q.db.r.QueryRowContext(ctx, sessionUserQuery, id).Scan(append(s.dest(), u.dest()...)...)
+	dest := append(s.dest(), u.dest()...)
+	if extras {
+		x = &extrasScan{}
+		err = q.db.r.QueryRowContext(ctx, sessionExtrasQuery, id, now.UTC()).Scan(append(dest, x.dest()...)...)
+	} else {
+		err = q.db.r.QueryRowContext(ctx, sessionUserQuery, id).Scan(dest...)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return signin.Session{}, accounts.User{}, apperr.NotFoundError()
 	}
 	if err != nil {
 		return signin.Session{}, accounts.User{}, fmt.Errorf("session and user: %w", err)
 	}
-	return s.done(), u.done(), nil
+	sess := s.done()
+	if x != nil {
+		sess.Extras = x.done(sess.TenantID, sess.UserID)
+	}
+	return sess, u.done(), nil
+}
+
+// extrasScan is where sessionExtrasQuery's extra columns are scanned into
+// (dest), then made a signin.Extras (done). Allocated only when asked for.
+type extrasScan struct {
+	grants, offers  int
+	widgets, hidden sql.NullString
+	kek             sql.NullString
+	wrapped         []byte
+}
+
+func (x *extrasScan) dest() []any {
+	return []any{&x.grants, &x.widgets, &x.hidden, &x.offers, &x.kek, &x.wrapped}
+}
+
+func (x *extrasScan) done(tenantID, userID string) signin.Extras {
+	e := signin.Extras{Read: true, ProxyGrants: x.grants, HealthOffers: x.offers > 0,
+		Key: phi.KeyRow{TenantID: tenantID, Subject: userID, Found: x.kek.Valid, KEKVersion: x.kek.String, Wrapped: x.wrapped}}
+	if x.widgets.Valid {
+		e.Layout = &signin.Layout{Widgets: splitKeys(x.widgets.String), Hidden: splitKeys(x.hidden.String)}
+	}
+	return e
 }
 
 // Touch records activity.

@@ -99,7 +99,11 @@ func BrandGuard(sessions Sessions, c Cookies, brands *BrandSwitch) httpx.Guard {
 			err  = signin.ErrNoSession
 		)
 		if t != nil && token != "" {
-			sess, err = sessions.Lookup(r.Context(), t.ID, token)
+			ctx := r.Context()
+			if route.Extras {
+				ctx = signin.WithExtras(ctx)
+			}
+			sess, err = sessions.Lookup(ctx, t.ID, token)
 			if err != nil && !errors.Is(err, signin.ErrNoSession) {
 				return nil, err
 			}

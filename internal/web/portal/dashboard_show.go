@@ -7,7 +7,10 @@ import (
 	"github.com/salvehealth/salve/internal/access"
 	"github.com/salvehealth/salve/internal/accounts"
 	"github.com/salvehealth/salve/internal/apperr"
+	"github.com/salvehealth/salve/internal/grants"
 	"github.com/salvehealth/salve/internal/id"
+	"github.com/salvehealth/salve/internal/marketing"
+	"github.com/salvehealth/salve/internal/phi"
 	dash "github.com/salvehealth/salve/internal/portal"
 	"github.com/salvehealth/salve/internal/tenant"
 	"github.com/salvehealth/salve/internal/web"
@@ -77,9 +80,16 @@ func (h *Handlers) dashboardOf(w http.ResponseWriter, r *http.Request, patientID
 	if classes != nil {
 		allowed = func(c access.DataClass) bool { return slices.Contains(classes, c) }
 	}
-	others, err := h.grants.ActingFor(r.Context())
-	if err != nil {
-		return err
+	// What the session's lookup read with it (signin.Extras), each a
+	// statement this view need not run: whom the viewer may act for (none,
+	// for most), their layout, their marketing authorization, their data
+	// key's row (used only when the dashboard is their own).
+	x := sess.Extras
+	var others []grants.ActingFor
+	if !x.Read || x.ProxyGrants > 0 {
+		if others, err = h.grants.ActingFor(r.Context()); err != nil {
+			return err
+		}
 	}
 	var d dashboardData
 	for _, g := range others {
@@ -100,6 +110,15 @@ func (h *Handlers) dashboardOf(w http.ResponseWriter, r *http.Request, patientID
 		// Why safe here: a view changes nothing, so the row is as current as
 		// a second read would be.
 		ctx = accounts.WithRow(ctx, u)
+	}
+	if x.Read {
+		var l dash.Layout
+		if x.Layout != nil {
+			l = dash.Layout{Widgets: x.Layout.Widgets, Hidden: x.Layout.Hidden}
+		}
+		ctx = dash.WithLayout(ctx, t.ID, sess.UserID, l, x.Layout != nil)
+		ctx = marketing.WithCurrent(ctx, t.ID, sess.UserID, x.HealthOffers)
+		ctx = phi.WithKeyRow(ctx, x.Key)
 	}
 	d.Dashboard, err = h.dashboard.Dashboard(ctx, dash.View{TenantID: t.ID, ViewerID: sess.UserID, PatientID: patientID,
 		Allowed: allowed}, h.sources)

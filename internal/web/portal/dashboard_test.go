@@ -288,7 +288,12 @@ func TestDashboardCost(t *testing.T) {
 		// Issue 15 (h1, again): the offer reads its products from the
 		// catalog's memory at the current version, so the catalog store
 		// is not read once they were loaded: 11 here, the new bound.
-		if budget := uint64(len(dash.Widgets())); many != one || many > budget {
+		// Issue 15 (h1, a third time): the session's lookup reads, in its
+		// own statement, whom the viewer may act for, their layout, their
+		// marketing authorization and their data key's row
+		// (signin.Extras), so the dashboard runs none of those four: 8
+		// here, the new bound.
+		if budget := uint64(len(dash.Widgets()) - 3); many != one || many > budget {
 			t.Errorf("statements per view: %d with 1 order, %d with 25 (budget %d, the same for both)", one, many, budget)
 		}
 		// One audited access per data class read: orders (both order

@@ -19,8 +19,10 @@ func (h *Handlers) Routes(rt *httpx.Router) {
 	rt.Handle(access.Customer, "GET /account/mfa/qr.png", h.enrolQR, httpx.Partial())
 	rt.Handle(access.Customer, "POST /account/mfa", h.confirmEnrol, httpx.Partial())
 
-	rt.Handle(access.Customer, "GET /account", h.showDashboard)
-	rt.Handle(access.Customer, "GET /account/profile", h.showProfile)
+	// Both read the session's extras with it (signin.Extras): a statement
+	// or four fewer each.
+	rt.Handle(access.Customer, "GET /account", h.showDashboard, httpx.Extras())
+	rt.Handle(access.Customer, "GET /account/profile", h.showProfile, httpx.Extras())
 	rt.Handle(access.Customer, "POST /account/profile", h.submitProfile)
 	rt.Handle(access.Customer, "GET /account/security", h.showSecurity)
 	rt.Handle(access.Customer, "POST /account/sessions/revoke", h.revokeSession)
