@@ -199,13 +199,21 @@ func (c *wholeConn) releaseLocked(p []byte) error {
 		return err
 	}
 	held := *c.hold
-	// WriteTo consumes bufs (slices it down), so it is made afresh from
-	// the connection's own two-slot array each time: no allocation.
-	c.vec = [2][]byte{held, p}
-	c.bufs = c.vec[:]
+	var err error
 	c.writes.Add(1)
-	_, err := c.bufs.WriteTo(c.TCPConn)
-	c.vec, c.bufs = [2][]byte{}, nil
+	if joinWrites {
+		// Race builds: one write(2) of the joined bytes (see joinWrites).
+		held = append(held, p...)
+		_, err = c.TCPConn.Write(held)
+	} else {
+		// WriteTo consumes bufs (slices it down), so it is made afresh
+		// from the connection's own two-slot array each time: no
+		// allocation.
+		c.vec = [2][]byte{held, p}
+		c.bufs = c.vec[:]
+		_, err = c.bufs.WriteTo(c.TCPConn)
+		c.vec, c.bufs = [2][]byte{}, nil
+	}
 	if cap(held) <= 64<<10 {
 		*c.hold = held[:0]
 		holdPool.Put(c.hold)
