@@ -35,7 +35,18 @@ type env struct {
 // the test gateway and invoices, as the server wires it.
 func newEnv(t testing.TB, e store.Engine) *env {
 	t.Helper()
+	return newEnvReturns(t, e, nil)
+}
+
+// newEnvReturns is newEnv with the return store passed through wrap (when
+// not nil), for tests that step between its reads.
+func newEnvReturns(t testing.TB, e store.Engine, wrap func(orders.ReturnStore) orders.ReturnStore) *env {
+	t.Helper()
 	st := testkit.NewStores(t, e)
+	var returns orders.ReturnStore = store.NewReturns(st.PHI)
+	if wrap != nil {
+		returns = wrap(returns)
+	}
 	gw := payment.NewTest()
 	promos := promo.NewService(store.NewPromotions(st.Catalog), st.Clock)
 	st2 := shiptax.New(store.NewShipTax(st.Catalog), st.AuditLog, st.Clock)
@@ -44,7 +55,7 @@ func newEnv(t testing.TB, e store.Engine) *env {
 		Outbox: outbox.New(store.NewOutbox(st.PHI), st.Vault, nil, st.Clock, nil),
 		// Status emails go to an address made from the person's id.
 		Contacts: func(_ context.Context, _, userID string) (string, error) { return userID + "@example.com", nil },
-		Gateways: []payment.Gateway{gw, payment.Invoice{}}, Returns: store.NewReturns(st.PHI), Clock: st.Clock, Log: st.Log.Logger()})
+		Gateways: []payment.Gateway{gw, payment.Invoice{}}, Returns: returns, Clock: st.Clock, Log: st.Log.Logger()})
 	return &env{Stores: st, Orders: svc, Catalog: catalog.NewService(store.NewCatalogRepo(st.Catalog), st.Clock), Promos: promos, Gateway: gw, ShipTax: st2,
 		Links: orders.Links{Brand: st.Tenant.Name, BaseURL: "https://pharmacy.test"}}
 }

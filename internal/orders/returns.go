@@ -371,6 +371,14 @@ func (s *Service) RequestReturn(ctx context.Context, tenantID, orderID string, r
 				claims = append(claims, ReturnUnit{i, u})
 			}
 		}
+		if int64(len(l.Units)) < q {
+			// Why: Eligibility counted the units left before another
+			// return's claim committed, and Units read after it; a line
+			// short of free units would be a return that claims nothing,
+			// so that the same unit could be returned (and refunded)
+			// twice. Refused as the losing claim of a race is.
+			return nil, apperr.New(apperr.Conflict, claimedMeanwhile)
+		}
 		l.Amount = unitsAmount(o.LineNet(i), it.Quantity, l.Units)
 		lines = append(lines, l)
 	}
@@ -390,7 +398,7 @@ func (s *Service) RequestReturn(ctx context.Context, tenantID, orderID string, r
 	err = s.returns.Insert(ctx, ReturnRecord{ID: ret.ID, TenantID: tenantID, OrderID: o.ID, UserID: o.UserID, Status: ReturnRequested,
 		DetailsCT: ct, CreatedAt: ret.CreatedAt, UpdatedAt: ret.CreatedAt}, claims)
 	if errors.Is(err, apperr.ErrDuplicate) {
-		return nil, apperr.New(apperr.Conflict, "Some of these items were just put in another return. Reload the order and try again.")
+		return nil, apperr.New(apperr.Conflict, claimedMeanwhile)
 	}
 	if err != nil {
 		return nil, err
@@ -398,6 +406,10 @@ func (s *Service) RequestReturn(ctx context.Context, tenantID, orderID string, r
 	s.returnEmail(ctx, tenantID, o, ReturnRequested, req.Links)
 	return ret, nil
 }
+
+// claimedMeanwhile is the answer to a return whose units another return
+// claimed first.
+const claimedMeanwhile = "Some of these items were just put in another return. Reload the order and try again."
 
 func sealReturn(h phi.Handle, r *Return) ([]byte, error) {
 	body, err := json.Marshal(r.ReturnDetails)

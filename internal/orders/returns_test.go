@@ -249,3 +249,51 @@ func TestReturnRulesAndAccess(t *testing.T) {
 		}
 	})
 }
+
+// raceReturns is the real return store, except that its second read of an
+// order's claimed units (RequestReturn's, after Eligibility's) first runs
+// between: another return of the same unit commits at that moment.
+type raceReturns struct {
+	orders.ReturnStore
+	calls   int
+	between func()
+}
+
+func (r *raceReturns) Units(ctx context.Context, tenantID, orderID string) ([]orders.ReturnUnit, error) {
+	r.calls++
+	if f := r.between; r.calls == 2 && f != nil {
+		r.between = nil
+		f()
+	}
+	return r.ReturnStore.Units(ctx, tenantID, orderID)
+}
+
+// TestReturnClaimedBetweenCheckAndClaim: another return takes the last unit
+// after this request counted it as left and before it claims it. The
+// request is a Conflict and stores nothing: a return that claimed no unit
+// would let the unit be returned, and refunded, twice (seen once in CI on
+// PostgreSQL as "the last unit was returned twice").
+func TestReturnClaimedBetweenCheckAndClaim(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		rs := &raceReturns{}
+		s := newEnvReturns(t, e, func(real orders.ReturnStore) orders.ReturnStore { rs.ReturnStore = real; return rs })
+		ctx, uid := buyer(t, s, 1)
+		v := product(t, s, "Thermometer", 1500, 5, false)
+		o := delivered(t, s, ctx, uid, "", orders.ItemRef{VariantID: v.ID, Quantity: 1})
+		req := orders.ReturnRequest{Quantities: map[int]int64{0: 1}, Reason: "Broken"}
+		var first *orders.Return
+		rs.calls, rs.between = 0, func() {
+			var err error
+			if first, err = s.Orders.RequestReturn(ctx, s.Tenant.ID, o.ID, req); err != nil {
+				t.Errorf("the return that came first: %v", err)
+			}
+		}
+		if _, err := s.Orders.RequestReturn(ctx, s.Tenant.ID, o.ID, req); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("a return of a unit claimed meanwhile: %v, want Conflict", err)
+		}
+		rets, err := s.Orders.Returns(ctx, s.Tenant.ID, o)
+		if err != nil || first == nil || len(rets) != 1 || rets[0].ID != first.ID {
+			t.Fatalf("returns %+v %v, want only the first", rets, err)
+		}
+	})
+}
