@@ -81,6 +81,8 @@ type Service struct {
 	// listings are each tenant's active products at one catalog version,
 	// for searches without text (memsearch.go).
 	listings map[string]*listing
+	// searches is the turn every search's SQL takes (admission.go).
+	searches admission
 }
 
 type versionEntry struct {
@@ -90,7 +92,7 @@ type versionEntry struct {
 
 // NewService returns the catalog service.
 func NewService(s Store, clk clock.Clock) *Service {
-	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}, kept: map[string]*atVersion{}, listings: map[string]*listing{}}
+	return &Service{store: s, clock: clk, ttl: time.Second, versions: map[string]versionEntry{}, words: map[string]vocabulary{}, kept: map[string]*atVersion{}, listings: map[string]*listing{}, searches: newAdmission()}
 }
 
 // Categories returns a tenant's categories.
@@ -246,7 +248,7 @@ func (s *Service) Search(ctx context.Context, tenantID string, q Query) (*Result
 		}
 		if changed {
 			spec.Terms = fixed
-			ids2, counts2, err := s.store.Search(ctx, tenantID, spec)
+			ids2, counts2, err := s.storeSearch(ctx, tenantID, spec)
 			if err != nil {
 				return nil, err
 			}
@@ -282,7 +284,7 @@ func (s *Service) search(ctx context.Context, tenantID string, v int64, spec Spe
 			return ids, c, nil
 		}
 	}
-	return s.store.Search(ctx, tenantID, spec)
+	return s.storeSearch(ctx, tenantID, spec)
 }
 
 // PublicProduct returns an active product by slug; drafts and archived products

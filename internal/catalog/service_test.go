@@ -20,13 +20,20 @@ import (
 
 func newService(t testing.TB, e store.Engine) (*catalog.Service, string) {
 	t.Helper()
+	repo, tid := newRepo(t, e)
+	return catalog.NewService(repo, clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))), tid
+}
+
+// newRepo opens a catalog store with one tenant.
+func newRepo(t testing.TB, e store.Engine) (*store.CatalogRepo, string) {
+	t.Helper()
 	db := testkit.OpenStore(t, e, store.Catalog)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	ten := &tenant.Tenant{ID: id.New(), Slug: "t", Name: "T", Theme: tenant.DefaultTheme, CreatedAt: now, UpdatedAt: now}
 	if err := store.NewTenants(db).Create(context.Background(), ten); err != nil {
 		t.Fatal(err)
 	}
-	return catalog.NewService(store.NewCatalogRepo(db), clock.NewFake(now)), ten.ID
+	return store.NewCatalogRepo(db), ten.ID
 }
 
 // seed adds three categories and a fixed set of products.
