@@ -102,6 +102,10 @@ type Config struct {
 	// loopback host (development and tests); otherwise only https:// URLs
 	// are accepted (--webhook-loopback-http).
 	WebhookLoopbackHTTP bool
+	// WebhookPrivateNetworks lets webhook deliveries connect to private
+	// network addresses (10/8, 172.16/12, 192.168/16, 100.64/10,
+	// fc00::/7); otherwise only public ones (--webhook-private-networks).
+	WebhookPrivateNetworks bool
 	// StripeSecretKey and StripeWebhookSecret connect the "stripe" gateway;
 	// StripeAPIURL replaces https://api.stripe.com (a local stripe-mock).
 	StripeSecretKey, StripeWebhookSecret, StripeAPIURL string

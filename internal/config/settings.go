@@ -282,6 +282,17 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return strconv.FormatBool(c.WebhookLoopbackHTTP) }},
+	{name: "webhook-private-networks", group: Server, def: "false", boolean: true,
+		usage: "let outgoing webhooks connect to private network addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); otherwise only public addresses (link-local, such as cloud metadata, never)",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.WebhookPrivateNetworks = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(c.WebhookPrivateNetworks) }},
 	{name: "stripe-secret-key", group: Server, secret: true, usage: "Stripe secret API key (sk_live_… or sk_test_…), for the stripe gateway",
 		set: func(c *Config, v string) error { c.StripeSecretKey = v; return nil },
 		get: func(c *Config) string { return c.StripeSecretKey }},

@@ -180,7 +180,7 @@ func NewServices(cfg *config.Config, stores *Stores, c clock.Clock, log *slog.Lo
 		log.Info("mail relay configured: email leaves only for tenants whose compliance officer bound the relay to a vendor with a current BAA (/admin/compliance/vendors); until then it waits in the outbox")
 	}
 	hooks := webhooks.New(webhooks.Deps{Store: store.NewWebhooks(stores.PHI), Vault: v, Audit: al, Gate: vend, Clock: c, Log: log,
-		AllowLoopbackHTTP: cfg.WebhookLoopbackHTTP})
+		AllowLoopbackHTTP: cfg.WebhookLoopbackHTTP, AllowPrivateNetworks: cfg.WebhookPrivateNetworks})
 	policy := auth.DefaultSessionPolicy()
 	if cfg.SessionAbsolute > 0 {
 		policy.Absolute = cfg.SessionAbsolute

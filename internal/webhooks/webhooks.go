@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -185,8 +186,12 @@ type Deps struct {
 	// follows no redirect.
 	Client *http.Client
 	// AllowLoopbackHTTP lets http:// URLs to a loopback host through (tests
-	// and development); everything else must be https.
+	// and development); everything else must be https. It also lets
+	// deliveries connect to loopback addresses at all (Reach).
 	AllowLoopbackHTTP bool
+	// AllowPrivateNetworks lets deliveries connect to private network
+	// addresses (Reach); public addresses only otherwise.
+	AllowPrivateNetworks bool
 	// Details reads an event's PHI for a subscription approved to carry it
 	// (nil: such payloads get no PHI fields).
 	Details Details
@@ -219,6 +224,16 @@ func New(d Deps) *Service {
 	// Why no redirects: a receiver could send a signed request on to a
 	// place nobody subscribed (and nobody signed a BAA with).
 	c := *d.Client
+	// Connections reach public addresses only, unless the operator allows
+	// more (reach.go), whatever client is given; only a round tripper that
+	// is not an *http.Transport (a test's stand-in) is left as it is.
+	reach := Reach{Loopback: d.AllowLoopbackHTTP, Private: d.AllowPrivateNetworks}
+	switch t := c.Transport.(type) {
+	case nil:
+		c.Transport = reach.transport(nil)
+	case *http.Transport:
+		c.Transport = reach.transport(t)
+	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	d.Client = &c
 	return &Service{d: d}
@@ -332,6 +347,13 @@ func (s *Service) check(ctx context.Context, tenantID string, in *Input, vendors
 	fields := map[string]string{}
 	if msg := CheckURL(in.URL, s.d.AllowLoopbackHTTP); msg != "" {
 		fields["url"] = msg
+	} else if u, err := url.Parse(strings.TrimSpace(in.URL)); err == nil {
+		// An address typed as an IP that no delivery may reach (reach.go)
+		// is refused here, where the admin can correct it; a name is
+		// checked on every delivery, once resolved.
+		if ip, err := netip.ParseAddr(u.Hostname()); err == nil && !(Reach{Loopback: s.d.AllowLoopbackHTTP, Private: s.d.AllowPrivateNetworks}).allows(ip) {
+			fields["url"] = "That address is not on the public internet: webhooks go only to public addresses."
+		}
 	}
 	in.Events = slices.DeleteFunc(slices.Clone(in.Events), func(e string) bool { return !slices.Contains(Events(), e) })
 	if len(in.Events) == 0 {
@@ -799,6 +821,9 @@ func (s *Service) post(ctx context.Context, target string, d Delivery, body, sec
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			return 0, errors.New("no answer in time")
+		}
+		if errors.Is(err, errNotPublic) {
+			return 0, errors.New("refused: the address is not on the public internet (see --webhook-private-networks)")
 		}
 		return 0, errors.New("could not connect")
 	}

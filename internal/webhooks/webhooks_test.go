@@ -297,3 +297,65 @@ func TestBackoffGrows(t *testing.T) {
 		t.Fatal("backoff does not double")
 	}
 }
+
+// TestWebhookReachesOnlyPublicAddresses: without --webhook-loopback-http
+// (and --webhook-private-networks) a subscription typed with a loopback,
+// private or link-local IP is refused when saved, and one whose name
+// resolves to such an address (localhost here: a name that rebinds does the
+// same) is refused when it connects: the receiver gets nothing and the
+// attempt says why. With loopback allowed, the same receiver is reached.
+func TestWebhookReachesOnlyPublicAddresses(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, e store.Engine) {
+		en := newEnv(t, e)
+		var got int
+		var mu sync.Mutex
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { mu.Lock(); got++; mu.Unlock() }))
+		t.Cleanup(srv.Close)
+		tenantID := en.st.Tenant.ID
+		// The receiver's certificate is trusted, so only the address
+		// check can stop the request.
+		// (httptest's certificate names example.com, not localhost.)
+		client := srv.Client()
+		client.Timeout = 2 * time.Second
+		client.Transport.(*http.Transport).TLSClientConfig.ServerName = "example.com"
+		strict := webhooks.New(webhooks.Deps{Store: store.NewWebhooks(en.st.PHI), Vault: en.st.Vault, Audit: en.st.AuditLog, Gate: en.vendors,
+			Clock: en.st.Clock, Log: en.st.Log.Logger(), Client: client})
+		v := en.vendor(t, false)
+		for _, u := range []string{srv.URL, "https://10.0.0.7/hook", "https://169.254.169.254/latest/meta-data/", "https://[::1]:8443/x", "https://[::ffff:192.168.0.1]/x"} {
+			_, _, err := strict.Subscribe(en.admin, tenantID, webhooks.Input{URL: u, Events: []string{webhooks.OrderShipped}, VendorID: v.ID}, en.vendors)
+			if f := apperr.As(err); f == nil || !strings.Contains(f.Fields["url"], "not on the public internet") {
+				t.Fatalf("%s saved: %v", u, err)
+			}
+		}
+		port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+		if _, _, err := strict.Subscribe(en.admin, tenantID, webhooks.Input{URL: "https://localhost:" + port + "/hook", Events: []string{webhooks.OrderShipped}, VendorID: v.ID}, en.vendors); err != nil {
+			t.Fatal(err)
+		}
+		if err := strict.Publish(context.Background(), tenantID, webhooks.OrderShipped, map[string]string{"order_id": id.New()}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := strict.Deliver(context.Background(), 10); err != nil || n != 0 {
+			t.Fatalf("delivery to localhost: %d %v", n, err)
+		}
+		mu.Lock()
+		n := got
+		mu.Unlock()
+		if n != 0 {
+			t.Fatalf("the receiver on loopback got %d requests", n)
+		}
+		log, err := strict.Overview(en.admin, tenantID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(log.Attempts) != 1 || !strings.Contains(log.Attempts[0].Error, "not on the public internet") {
+			t.Fatalf("attempts: %+v", log.Attempts)
+		}
+		// The operator allows loopback: the same delivery goes through.
+		open := webhooks.New(webhooks.Deps{Store: store.NewWebhooks(en.st.PHI), Vault: en.st.Vault, Audit: en.st.AuditLog, Gate: en.vendors,
+			Clock: en.st.Clock, Log: en.st.Log.Logger(), Client: client, AllowLoopbackHTTP: true})
+		en.st.Clock.Advance(webhooks.Backoff(1))
+		if n, err := open.Deliver(context.Background(), 10); err != nil || n != 1 {
+			t.Fatalf("delivery with loopback allowed: %d %v", n, err)
+		}
+	})
+}
