@@ -1,27 +1,27 @@
 package portal
 
 import (
+	"bytes"
 	"html"
-	"html/template"
 	"strconv"
 	"strings"
 
 	dash "github.com/salvehealth/salve/internal/portal"
 )
 
-// WidgetList is the dashboard's list of widgets (dashboard.html), written
-// here rather than in the template. Why: html/template reaches every field
-// through reflection and calls its escapers through reflect.Value.Call, a
-// dozen times per line of every widget; that was a fifth of a dashboard
-// view's CPU (BenchmarkDashboardRender). The markup is the template's, and
-// every value is escaped here as the template escaped it: text and
-// attribute values with html.EscapeString (every attribute is quoted), links
-// and form actions only when they are same-site paths (anything else becomes
-// "#ZgotmplZ", as html/template writes an unsafe URL), so a title or detail
-// holding markup is text, never markup.
-func (d dashboardData) WidgetList() template.HTML {
+// WriteHTML writes the dashboard's list of widgets (dashboard.html: the
+// page is split around it, see render.HTMLWriter) straight into the
+// page's buffer. Why written here rather than in the template: html/template
+// reaches every field through reflection and calls its escapers through
+// reflect.Value.Call, a dozen times per line of every widget; that was a
+// fifth of a dashboard view's CPU (BenchmarkDashboardRender). The markup is
+// the template's, and every value is escaped here as the template escaped
+// it: text and attribute values with html.EscapeString (every attribute is
+// quoted), links and form actions only when they are same-site paths
+// (anything else becomes "#ZgotmplZ", as html/template writes an unsafe
+// URL), so a title or detail holding markup is text, never markup.
+func (d dashboardData) WriteHTML(b *bytes.Buffer) {
 	own := d.ForID == ""
-	var b strings.Builder
 	b.Grow(widgetListSize(d.Panels, own))
 	b.WriteString(`<ol class="widgets"`)
 	if own {
@@ -29,16 +29,16 @@ func (d dashboardData) WidgetList() template.HTML {
 	}
 	b.WriteString(`>`)
 	for i := range d.Panels {
-		writePanel(&b, &d.Panels[i], own)
+		writePanel(b, &d.Panels[i], own)
 	}
 	b.WriteString("\n  </ol>")
-	return template.HTML(b.String()) //nolint:gosec // every value above is escaped (see the doc comment)
 }
 
 // widgetListSize is what the list takes, or a little more: the markup of a
-// panel and of a line with room for their escaped text. Why sized: the list
-// is written into one buffer allocated once; grown by doubling, as it was
-// from a guess too small, it took three times the page's size.
+// panel and of a line with room for their escaped text. Why sized: the
+// page's buffer then grows at most once for the list, rather than doubling
+// its way up (render reuses its buffers, so once they are large enough this
+// costs nothing).
 func widgetListSize(panels []dash.Panel, own bool) int {
 	n := 128
 	for i := range panels {
@@ -60,7 +60,7 @@ func widgetListSize(panels []dash.Panel, own bool) int {
 
 // writePanel writes one widget of the list. Why piece by piece: joining
 // the pieces with + first made a string for each join.
-func writePanel(b *strings.Builder, p *dash.Panel, own bool) {
+func writePanel(b *bytes.Buffer, p *dash.Panel, own bool) {
 	key, title := html.EscapeString(p.Key), html.EscapeString(p.Title)
 	sum := &p.Summary
 	ws(b, "\n    <li class=\"widget\" id=\"widget-", key, "\" data-widget=\"", key, "\"")
@@ -112,13 +112,13 @@ func writePanel(b *strings.Builder, p *dash.Panel, own bool) {
 }
 
 // writeMove writes a widget's form that moves it up or down.
-func writeMove(b *strings.Builder, key, title, dir, label string) {
+func writeMove(b *bytes.Buffer, key, title, dir, label string) {
 	ws(b, "\n          <form method=\"post\" action=\"/account/dashboard/", key, "/move\" class=\"inline-form\"><input type=\"hidden\" name=\"dir\" value=\"",
 		dir, "\"><button type=\"submit\" class=\"link-button\">", label, "<span class=\"visually-hidden\"> ", title, "</span></button></form>")
 }
 
 // writeLine writes one record of a widget.
-func writeLine(b *strings.Builder, l *dash.Line) {
+func writeLine(b *bytes.Buffer, l *dash.Line) {
 	b.WriteString("\n        <li>\n          <div class=\"line-text\">")
 	if l.Href != "" {
 		ws(b, `<a href="`, pathAttr(l.Href), `">`, html.EscapeString(l.Title), `</a>`)
@@ -144,7 +144,7 @@ func writeLine(b *strings.Builder, l *dash.Line) {
 }
 
 // ws writes the strings in order.
-func ws(b *strings.Builder, parts ...string) {
+func ws(b *bytes.Buffer, parts ...string) {
 	for _, s := range parts {
 		b.WriteString(s)
 	}
