@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"html"
 	"strings"
 	"testing"
 
@@ -41,4 +42,16 @@ func widgetList(d dashboardData) string {
 	var b bytes.Buffer
 	d.WriteHTML(&b)
 	return b.String()
+}
+
+// TestEscapeAsHTMLEscapeString: escape writes what html.EscapeString
+// returns, for text with and without the characters it escapes.
+func TestEscapeAsHTMLEscapeString(t *testing.T) {
+	for _, s := range []string{"", "plain text", `<script>alert("x")</script>`, "a & b's <c>", `&&''""<<>>`, "☃ \x00 \xff <", ">", "end&"} {
+		var b bytes.Buffer
+		escape(&b, s)
+		if got, want := b.String(), html.EscapeString(s); got != want {
+			t.Errorf("escape(%q) = %q, want %q", s, got, want)
+		}
+	}
 }
