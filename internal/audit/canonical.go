@@ -61,7 +61,15 @@ func entryFields(e *Entry) fields {
 // encodeBody packs the fields that are not columns: each string with a 4-byte
 // length in front, the subjects as a count and then each subject.
 func encodeBody(e *Entry) []byte {
-	b := make([]byte, 0, 128)
+	// Sized to fit: a typical body (a subject, a resource, a request id, a
+	// user agent) is over 200 bytes, and growing a smaller buffer made and
+	// copied it again for every event.
+	n := 4 + 4*len(e.Subjects) + 4*10 + len(e.ActorRole) + len(e.ResourceType) + len(e.ResourceID) + len(e.Purpose) +
+		len(e.Severity) + len(e.RequestID) + len(e.SourceIP) + len(e.UserAgent) + len(e.Detail) + len(e.TextHMAC)
+	for _, s := range e.Subjects {
+		n += len(s)
+	}
+	b := make([]byte, 0, n)
 	str := func(s string) {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(s))) //nolint:gosec // fields are far below 4 GiB
 		b = append(b, s...)

@@ -38,6 +38,9 @@ type Engine struct {
 	pages map[string]*template.Template
 	// layouts are the pages' pre-rendered layouts, by page name.
 	layouts map[string]*layout
+	// split are the pages whose content is written in three parts
+	// (defineSplitContent).
+	split map[string]bool
 	// personal renders the "personal" partial on its own, per request, into a
 	// cached page's slot.
 	personal *template.Template
@@ -56,7 +59,8 @@ type Options struct {
 // New parses every layout, partial and page. Page names are their paths under
 // templates/pages without ".html" ("shop/home", "error").
 func New(assets *Assets, o Options) (*Engine, error) {
-	e := &Engine{pages: make(map[string]*template.Template), layouts: make(map[string]*layout), assets: assets, opts: o,
+	e := &Engine{pages: make(map[string]*template.Template), layouts: make(map[string]*layout), split: make(map[string]bool),
+		assets: assets, opts: o,
 		bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	base := template.New("").Funcs(e.funcs())
 	for _, dir := range []string{"templates/layouts", "templates/partials"} {
@@ -89,10 +93,17 @@ func New(assets *Assets, o Options) (*Engine, error) {
 		if _, err := t.New(path.Base(p)).Parse(string(b)); err != nil {
 			return fmt.Errorf("parse template %s: %w", p, err)
 		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
+		split := t.Lookup(contentHead) != nil || t.Lookup(contentTail) != nil
+		if split {
+			if err := defineSplitContent(name, t); err != nil {
+				return err
+			}
+			e.split[name] = true
+		}
 		if t.Lookup("content") == nil {
 			return fmt.Errorf("template %s defines no \"content\"", p)
 		}
-		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
 		e.pages[name] = t
 		l, err := newLayout(name, t)
 		if err != nil {
@@ -179,6 +190,10 @@ func (e *Engine) funcs() template.FuncMap {
 		"contentMarker": func() template.HTML { return contentMarker },
 		// price formats minor units with the currency.
 		"price": catalog.FormatPrice,
+		// writtenHTML is the part of a split page's content that its data
+		// writes itself (defineSplitContent), as a value: for Execute, which
+		// renders the whole page through html/template.
+		"writtenHTML": writtenHTML,
 	}
 }
 
@@ -191,6 +206,9 @@ type Page struct {
 	t      *template.Template
 	layout *layout
 	bufs   *sync.Pool
+	// split says the page's content is its head, what its data writes, and
+	// its tail (defineSplitContent).
+	split bool
 	// splitSize is the size of the page's last render for a cache: the
 	// next one's buffer starts there rather than doubling its way up
 	// (ExecuteSplit's bytes are kept, so they cannot come from bufs).
@@ -204,7 +222,7 @@ func (e *Engine) Page(name string) (*Page, error) {
 	if !ok {
 		return nil, fmt.Errorf("render: no template for page %q", name)
 	}
-	return &Page{name: name, t: t, layout: e.layouts[name], bufs: e.bufs}, nil
+	return &Page{name: name, t: t, layout: e.layouts[name], bufs: e.bufs, split: e.split[name]}, nil
 }
 
 // Name returns the page name.
@@ -250,10 +268,34 @@ func (p *Page) execute(buf *bytes.Buffer, v *View) error {
 		buf.WriteString(EscapeText(v.Title))
 		buf.Write(e.post)
 	}
-	if err := p.t.ExecuteTemplate(buf, "content", v); err != nil {
-		return fmt.Errorf("render %s: %w", p.name, err)
+	if err := p.content(buf, v); err != nil {
+		return err
 	}
 	buf.Write(e.tail)
+	return nil
+}
+
+// content renders the page's content into buf: a split page's head, what
+// its data writes straight into buf, then its tail; any other page's
+// "content" template.
+func (p *Page) content(buf *bytes.Buffer, v *View) error {
+	if !p.split {
+		if err := p.t.ExecuteTemplate(buf, "content", v); err != nil {
+			return fmt.Errorf("render %s: %w", p.name, err)
+		}
+		return nil
+	}
+	hw, ok := v.Data.(HTMLWriter)
+	if !ok {
+		return fmt.Errorf("render %s: %w", p.name, errNotHTMLWriter)
+	}
+	if err := p.t.ExecuteTemplate(buf, contentHead, v); err != nil {
+		return fmt.Errorf("render %s: %w", p.name, err)
+	}
+	hw.WriteHTML(buf)
+	if err := p.t.ExecuteTemplate(buf, contentTail, v); err != nil {
+		return fmt.Errorf("render %s: %w", p.name, err)
+	}
 	return nil
 }
 

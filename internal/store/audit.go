@@ -95,7 +95,11 @@ func (s *AuditEvents) Append(ctx context.Context, link func(seq int64, hash []by
 			return err
 		}
 		args := make([]any, 0, len(links)*len(auditColumns))
-		var subjArgs []any
+		subjects := 0
+		for i := range links {
+			subjects += len(links[i].Subjects)
+		}
+		subjArgs := make([]any, 0, 2*subjects)
 		for i := range links {
 			l := &links[i]
 			args = append(args, l.Seq, l.AtMicros, l.ActorID, l.TenantID, l.Action, l.Outcome, l.Body, l.Hash)

@@ -72,11 +72,15 @@ type userScan struct {
 	nameCT, phoneCT, totpCT, dobCT, detailsCT             []byte
 }
 
-func (x *userScan) dest() []any {
+func (x *userScan) dest() []any { return x.appendDest(make([]any, 0, userScanColumns)) }
+
+// appendDest appends dest's list to d: into a list of a wider row with no
+// list of its own (Sessions.WithUser).
+func (x *userScan) appendDest(d []any) []any {
 	u := &x.u
-	return []any{&u.ID, &u.TenantID, &x.role, &u.Status, &u.EmailBidx, &u.EmailCT, &x.nameCT, &x.phoneCT, &x.verified,
+	return append(d, &u.ID, &u.TenantID, &x.role, &u.Status, &u.EmailBidx, &u.EmailCT, &x.nameCT, &x.phoneCT, &x.verified,
 		&u.PasswordHash, &x.totpCT, &u.TOTPLastStep, &x.enrolled, &u.Failures, &x.lastFail, &x.locked,
-		&u.NeedsUnlock, &x.login, &x.disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &x.dobCT, &x.detailsCT, &u.Passkeys}
+		&u.NeedsUnlock, &x.login, &x.disabled, &u.DisabledReason, &u.CreatedAt, &u.UpdatedAt, &x.dobCT, &x.detailsCT, &u.Passkeys)
 }
 
 func (x *userScan) done() accounts.User {

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"bytes"
+	"html"
 	"strings"
 	"testing"
 
@@ -16,7 +18,7 @@ func TestWidgetListEscapes(t *testing.T) {
 		{Title: `<script>alert(1)</script>`, Detail: `"quoted" & 'single'`, Href: "javascript:alert(1)", Badge: "<i>New</i>", Tone: dash.ToneWarn},
 		{Title: "Lipid panel", Href: "/account/results/r1", Action: &dash.Action{Label: "Open", Path: "//evil.example/x"}},
 	}}}
-	got := string(dashboardData{Dashboard: dash.Dashboard{Panels: []dash.Panel{p}}}.WidgetList())
+	got := widgetList(dashboardData{Dashboard: dash.Dashboard{Panels: []dash.Panel{p}}})
 	for _, bad := range []string{"<script>", "<b>", "<i>", `href="javascript:`, `action="//evil`, `"quoted"`} {
 		if strings.Contains(got, bad) {
 			t.Errorf("unescaped %q in:\n%s", bad, got)
@@ -29,8 +31,27 @@ func TestWidgetListEscapes(t *testing.T) {
 		}
 	}
 	// Acting for someone: no arranging tools.
-	other := string(dashboardData{Dashboard: dash.Dashboard{Panels: []dash.Panel{p}}, ForID: "someone"}.WidgetList())
+	other := widgetList(dashboardData{Dashboard: dash.Dashboard{Panels: []dash.Panel{p}}, ForID: "someone"})
 	if strings.Contains(other, "draggable") || strings.Contains(other, "/hide") {
 		t.Errorf("a proxy's view has arranging tools:\n%s", other)
+	}
+}
+
+// widgetList is what d writes of its page (WriteHTML).
+func widgetList(d dashboardData) string {
+	var b bytes.Buffer
+	d.WriteHTML(&b)
+	return b.String()
+}
+
+// TestEscapeAsHTMLEscapeString: escape writes what html.EscapeString
+// returns, for text with and without the characters it escapes.
+func TestEscapeAsHTMLEscapeString(t *testing.T) {
+	for _, s := range []string{"", "plain text", `<script>alert("x")</script>`, "a & b's <c>", `&&''""<<>>`, "☃ \x00 \xff <", ">", "end&"} {
+		var b bytes.Buffer
+		escape(&b, s)
+		if got, want := b.String(), html.EscapeString(s); got != want {
+			t.Errorf("escape(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
