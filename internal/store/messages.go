@@ -161,16 +161,17 @@ func (s *Messages) InsertPost(ctx context.Context, p messaging.PostRecord, a *me
 	})
 }
 
-const threadColumns = `id, tenant_id, patient_id, team_id, subject_ct, about_kind, about_id, status, assigned_to, started_by,
-	patient_unread, staff_unread, last_at, created_at, updated_at`
+// threadColumns are read with the timestamps as text on SQLite (textTime),
+// which scanThread parses.
+var threadColumns = `id, tenant_id, patient_id, team_id, subject_ct, about_kind, about_id, status, assigned_to, started_by,
+	patient_unread, staff_unread, ` + textTime("last_at") + `, ` + textTime("created_at") + `, ` + textTime("updated_at")
 
 func scanThread(row interface{ Scan(...any) error }) (messaging.ThreadRecord, error) {
 	var t messaging.ThreadRecord
 	var about, status string
 	err := row.Scan(&t.ID, &t.TenantID, &t.PatientID, &t.TeamID, &t.SubjectCT, &about, &t.AboutID, &status, &t.AssignedTo, &t.StartedBy,
-		&t.PatientUnread, &t.StaffUnread, &t.LastAt, &t.CreatedAt, &t.UpdatedAt)
+		&t.PatientUnread, &t.StaffUnread, timeScan{&t.LastAt}, timeScan{&t.CreatedAt}, timeScan{&t.UpdatedAt})
 	t.AboutKind, t.Status = messaging.About(about), messaging.Status(status)
-	t.LastAt, t.CreatedAt, t.UpdatedAt = t.LastAt.UTC(), t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	return t, err
 }
 

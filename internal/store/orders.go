@@ -25,14 +25,16 @@ const orderColumns = `id, tenant_id, user_id, reference, status, gateway, charge
 
 // orderReadColumns are orderColumns and the sealed shipment (set later,
 // never at insert).
-const orderReadColumns = orderColumns + `, shipment_ct`
+// The timestamps are read as text on SQLite (textTime), which scanOrder
+// parses.
+var orderReadColumns = `id, tenant_id, user_id, reference, status, gateway, charge_id, details_ct, ` + textTime("created_at") + `, ` +
+	textTime("updated_at") + `, shipment_ct`
 
 func scanOrder(row interface{ Scan(...any) error }) (orders.Record, error) {
 	var o orders.Record
 	var status string
-	err := row.Scan(&o.ID, &o.TenantID, &o.UserID, &o.Reference, &status, &o.Gateway, &o.ChargeID, &o.DetailsCT, &o.CreatedAt, &o.UpdatedAt, &o.ShipmentCT)
+	err := row.Scan(&o.ID, &o.TenantID, &o.UserID, &o.Reference, &status, &o.Gateway, &o.ChargeID, &o.DetailsCT, timeScan{&o.CreatedAt}, timeScan{&o.UpdatedAt}, &o.ShipmentCT)
 	o.Status = orders.Status(status)
-	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
 }
 
