@@ -224,6 +224,20 @@ const apptColumns = `id, tenant_id, patient_id, clinician_id, location_id, start
 var apptSelect = `id, tenant_id, patient_id, clinician_id, location_id, ` + textTime("starts_at") + `, ` + textTime("ends_at") +
 	`, status, details_ct, ` + textTime("reminded_at") + `, ` + textTime("created_at") + `, ` + textTime("updated_at")
 
+// apptOwnedSelect is apptSelect without the tenant and patient, for a read
+// whose WHERE names both (Upcoming): scanOwnedAppt sets them from its
+// arguments (see orderOwnedColumns why).
+var apptOwnedSelect = `id, clinician_id, location_id, ` + textTime("starts_at") + `, ` + textTime("ends_at") +
+	`, status, details_ct, ` + textTime("reminded_at") + `, ` + textTime("created_at") + `, ` + textTime("updated_at")
+
+// scanOwnedAppt scans apptOwnedSelect of a booking of tenantID's patientID.
+func scanOwnedAppt(r scanner, tenantID, patientID string) (appointments.Record, error) {
+	a := appointments.Record{TenantID: tenantID, PatientID: patientID}
+	err := r.Scan(&a.ID, &a.ClinicianID, &a.LocationID, timeScan{&a.StartsAt}, timeScan{&a.EndsAt}, &a.Status,
+		&a.DetailsCT, timeScan{&a.RemindedAt}, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt})
+	return a, err
+}
+
 func scanAppt(r scanner) (appointments.Record, error) {
 	var a appointments.Record
 	// A NULL reminded_at is the zero time (timeScan), all of them in UTC.
@@ -300,7 +314,8 @@ func (s *Appointments) ByPatient(ctx context.Context, tenantID, patientID string
 // dashboard's widget, which shows only those, reads no past appointment.
 func (s *Appointments) Upcoming(ctx context.Context, tenantID, patientID string, now time.Time) ([]appointments.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	return collect(ctx, s.db.r, "upcoming appointments", scanAppt, `SELECT `+apptSelect+` FROM appointments
+	scan := func(r scanner) (appointments.Record, error) { return scanOwnedAppt(r, tenantID, patientID) }
+	return collect(ctx, s.db.r, "upcoming appointments", scan, `SELECT `+apptOwnedSelect+` FROM appointments
 		WHERE tenant_id = $1 AND patient_id = $2 AND status = 'booked' AND ends_at > $3 ORDER BY starts_at, id`, tenantID, patientID, now.UTC())
 }
 

@@ -29,6 +29,12 @@ const labColumns = `id, tenant_id, patient_id, clinician_id, status, attention, 
 var labSelect = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, ` + textTime("created_at") + `, ` +
 	textTime("release_at") + `, ` + textTime("released_at") + `, ` + textTime("seen_at")
 
+// labReleasedSelect is labSelect without the tenant, patient and status,
+// for Released, whose WHERE names all three: it sets them from its
+// arguments (see orderOwnedColumns why).
+var labReleasedSelect = `id, clinician_id, attention, details_ct, ` + textTime("created_at") + `, ` +
+	textTime("release_at") + `, ` + textTime("released_at") + `, ` + textTime("seen_at")
+
 func scanLab(row interface{ Scan(...any) error }, extra ...any) (labs.Record, error) {
 	var r labs.Record
 	var status string
@@ -95,7 +101,7 @@ func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit i
 	// functions: a window makes SQLite read and sort every released report,
 	// sealed details and all, before the LIMIT; here only the rows kept are
 	// sorted with their details (the dashboard's widget keeps five).
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labSelect+`,
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labReleasedSelect+`,
 		(SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'),
 		(SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released' AND seen_at IS NULL)
 		FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'
@@ -107,7 +113,9 @@ func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit i
 	var out []labs.Record
 	var total, fresh int
 	for rows.Next() {
-		r, err := scanLab(rows, &total, &fresh)
+		r := labs.Record{TenantID: tenantID, PatientID: patientID, Status: labs.Released}
+		err := rows.Scan(&r.ID, &r.ClinicianID, &r.Attention, &r.DetailsCT, timeScan{&r.CreatedAt}, timeScan{&r.ReleaseAt},
+			timeScan{&r.ReleasedAt}, timeScan{&r.SeenAt}, &total, &fresh)
 		if err != nil {
 			return nil, 0, 0, fmt.Errorf("lab reports: %w", err)
 		}

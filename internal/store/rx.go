@@ -31,6 +31,22 @@ var rxSelect = `id, tenant_id, user_id, status, source, details_ct, fills_left, 
 
 func rxTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
 
+// rxOwnedSelect is rxSelect without the tenant and owner, for a read whose
+// WHERE names both (ByOwner): scanOwnedRx sets them from its arguments (see
+// orderOwnedColumns why).
+var rxOwnedSelect = `id, status, source, details_ct, fills_left, days_supply, ` + textTime("expires_at") + `, ` +
+	textTime("last_fill_at") + `, ` + textTime("reminded_at") + `, decided_by, version, ` + textTime("created_at") + `, ` + textTime("updated_at")
+
+// scanOwnedRx scans rxOwnedSelect of a row of tenantID's userID.
+func scanOwnedRx(row interface{ Scan(...any) error }, tenantID, userID string) (rx.Record, error) {
+	r := rx.Record{TenantID: tenantID, UserID: userID}
+	var status, source string
+	err := row.Scan(&r.ID, &status, &source, &r.DetailsCT, &r.FillsLeft, &r.DaysSupply, timeScan{&r.ExpiresAt},
+		timeScan{&r.LastFillAt}, timeScan{&r.RemindedAt}, &r.DecidedBy, &r.Version, timeScan{&r.CreatedAt}, timeScan{&r.UpdatedAt})
+	r.Status, r.Source = rx.Status(status), rx.Source(source)
+	return r, err
+}
+
 func scanRx(row interface{ Scan(...any) error }) (rx.Record, error) {
 	var r rx.Record
 	var status, source string
@@ -42,6 +58,11 @@ func scanRx(row interface{ Scan(...any) error }) (rx.Record, error) {
 }
 
 func (s *Rx) list(ctx context.Context, what, q string, args ...any) ([]rx.Record, error) {
+	return s.listWith(ctx, scanRx, what, q, args...)
+}
+
+// listWith is list with the rows scanned by scan.
+func (s *Rx) listWith(ctx context.Context, scan func(interface{ Scan(...any) error }) (rx.Record, error), what, q string, args ...any) ([]rx.Record, error) {
 	rows, err := s.db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -49,7 +70,7 @@ func (s *Rx) list(ctx context.Context, what, q string, args ...any) ([]rx.Record
 	defer rows.Close()
 	var out []rx.Record
 	for rows.Next() {
-		r, err := scanRx(rows)
+		r, err := scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
@@ -98,7 +119,8 @@ func (s *Rx) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([
 	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
-	return s.list(ctx, "prescriptions", `SELECT `+rxSelect+` FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2
+	scan := func(row interface{ Scan(...any) error }) (rx.Record, error) { return scanOwnedRx(row, tenantID, userID) }
+	return s.listWith(ctx, scan, "prescriptions", `SELECT `+rxOwnedSelect+` FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, userID, limit)
 }
 
