@@ -119,7 +119,9 @@ func (s *Rx) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([
 	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
-	scan := func(row interface{ Scan(...any) error }) (rx.Record, error) { return scanOwnedRx(row, tenantID, userID) }
+	scan := func(row interface{ Scan(...any) error }) (rx.Record, error) {
+		return scanOwnedRx(row, tenantID, userID)
+	}
 	return s.listWith(ctx, scan, "prescriptions", `SELECT `+rxOwnedSelect+` FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, userID, limit)
 }
