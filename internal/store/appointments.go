@@ -220,15 +220,13 @@ func (s *Appointments) DeleteException(ctx context.Context, tenantID, clinicianI
 const apptColumns = `id, tenant_id, patient_id, clinician_id, location_id, starts_at, ends_at, status, details_ct, reminded_at, created_at, updated_at`
 
 // apptSelect is apptColumns as a SELECT list: the timestamps read as text on
-// SQLite (textTime), which scanAppt parses.
-var apptSelect = `id, tenant_id, patient_id, clinician_id, location_id, ` + textTime("starts_at") + `, ` + textTime("ends_at") +
-	`, status, details_ct, ` + textTime("reminded_at") + `, ` + textTime("created_at") + `, ` + textTime("updated_at")
+// SQLite (COALESCE(col, NULL): texttime.go), which scanAppt parses.
+const apptSelect = `id, tenant_id, patient_id, clinician_id, location_id, COALESCE(starts_at, NULL), COALESCE(ends_at, NULL), status, details_ct, COALESCE(reminded_at, NULL), COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
 
 // apptOwnedSelect is apptSelect without the tenant and patient, for a read
 // whose WHERE names both (Upcoming): scanOwnedAppt sets them from its
 // arguments (see orderOwnedColumns why).
-var apptOwnedSelect = `id, clinician_id, location_id, ` + textTime("starts_at") + `, ` + textTime("ends_at") +
-	`, status, details_ct, ` + textTime("reminded_at") + `, ` + textTime("created_at") + `, ` + textTime("updated_at")
+const apptOwnedSelect = `id, clinician_id, location_id, COALESCE(starts_at, NULL), COALESCE(ends_at, NULL), status, details_ct, COALESCE(reminded_at, NULL), COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
 
 // scanOwnedAppt scans apptOwnedSelect of a booking of tenantID's patientID.
 func scanOwnedAppt(r scanner, tenantID, patientID string) (appointments.Record, error) {

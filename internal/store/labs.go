@@ -25,15 +25,13 @@ var _ labs.Store = (*Labs)(nil)
 const labColumns = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, created_at, release_at, released_at, seen_at`
 
 // labSelect is labColumns as a SELECT list: the timestamps read as text on
-// SQLite (textTime), which scanLab parses.
-var labSelect = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, ` + textTime("created_at") + `, ` +
-	textTime("release_at") + `, ` + textTime("released_at") + `, ` + textTime("seen_at")
+// SQLite (COALESCE(col, NULL): texttime.go), which scanLab parses.
+const labSelect = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, COALESCE(created_at, NULL), COALESCE(release_at, NULL), COALESCE(released_at, NULL), COALESCE(seen_at, NULL)`
 
 // labReleasedSelect is labSelect without the tenant, patient and status,
 // for Released, whose WHERE names all three: it sets them from its
 // arguments (see orderOwnedColumns why).
-var labReleasedSelect = `id, clinician_id, attention, details_ct, ` + textTime("created_at") + `, ` +
-	textTime("release_at") + `, ` + textTime("released_at") + `, ` + textTime("seen_at")
+const labReleasedSelect = `id, clinician_id, attention, details_ct, COALESCE(created_at, NULL), COALESCE(release_at, NULL), COALESCE(released_at, NULL), COALESCE(seen_at, NULL)`
 
 func scanLab(row interface{ Scan(...any) error }, extra ...any) (labs.Record, error) {
 	var r labs.Record

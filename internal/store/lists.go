@@ -24,8 +24,8 @@ var _ lists.Store = (*Lists)(nil)
 const listColumns = `id, tenant_id, user_id, kind, name_ct, items_ct, created_at, updated_at`
 
 // listSelect is listColumns as a SELECT list: the timestamps read as text on
-// SQLite (textTime), which scanList parses.
-var listSelect = `id, tenant_id, user_id, kind, name_ct, items_ct, ` + textTime("created_at") + `, ` + textTime("updated_at")
+// SQLite (COALESCE(col, NULL): texttime.go), which scanList parses.
+const listSelect = `id, tenant_id, user_id, kind, name_ct, items_ct, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
 
 func scanList(row interface{ Scan(...any) error }) (lists.Record, error) {
 	var l lists.Record

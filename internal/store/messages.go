@@ -161,10 +161,10 @@ func (s *Messages) InsertPost(ctx context.Context, p messaging.PostRecord, a *me
 	})
 }
 
-// threadColumns are read with the timestamps as text on SQLite (textTime),
+// threadColumns are read with the timestamps as text on SQLite (COALESCE(col, NULL): texttime.go),
 // which scanThread parses.
-var threadColumns = `id, tenant_id, patient_id, team_id, subject_ct, about_kind, about_id, status, assigned_to, started_by,
-	patient_unread, staff_unread, ` + textTime("last_at") + `, ` + textTime("created_at") + `, ` + textTime("updated_at")
+const threadColumns = `id, tenant_id, patient_id, team_id, subject_ct, about_kind, about_id, status, assigned_to, started_by,
+	patient_unread, staff_unread, COALESCE(last_at, NULL), COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
 
 func scanThread(row interface{ Scan(...any) error }) (messaging.ThreadRecord, error) {
 	var t messaging.ThreadRecord

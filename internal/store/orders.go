@@ -25,10 +25,9 @@ const orderColumns = `id, tenant_id, user_id, reference, status, gateway, charge
 
 // orderReadColumns are orderColumns and the sealed shipment (set later,
 // never at insert).
-// The timestamps are read as text on SQLite (textTime), which scanOrder
+// The timestamps are read as text on SQLite (COALESCE(col, NULL): texttime.go), which scanOrder
 // parses.
-var orderReadColumns = `id, tenant_id, user_id, reference, status, gateway, charge_id, details_ct, ` + textTime("created_at") + `, ` +
-	textTime("updated_at") + `, shipment_ct`
+const orderReadColumns = `id, tenant_id, user_id, reference, status, gateway, charge_id, details_ct, COALESCE(created_at, NULL), COALESCE(updated_at, NULL), shipment_ct`
 
 // orderOwnedColumns are orderReadColumns without the tenant and owner, for
 // a read whose WHERE names both (ByOwner): scanOwnedOrder sets them from
@@ -37,8 +36,7 @@ var orderReadColumns = `id, tenant_id, user_id, reference, status, gateway, char
 // on a dashboard view these two of every row were a few percent of its CPU.
 // No column is compared other than byte for byte (no COLLATE), so the row's
 // value is the argument's.
-var orderOwnedColumns = `id, reference, status, gateway, charge_id, details_ct, ` + textTime("created_at") + `, ` +
-	textTime("updated_at") + `, shipment_ct`
+const orderOwnedColumns = `id, reference, status, gateway, charge_id, details_ct, COALESCE(created_at, NULL), COALESCE(updated_at, NULL), shipment_ct`
 
 // scanOwnedOrder scans orderOwnedColumns of a row of tenantID's userID.
 func scanOwnedOrder(row interface{ Scan(...any) error }, tenantID, userID string) (orders.Record, error) {

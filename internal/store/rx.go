@@ -25,17 +25,15 @@ const rxColumns = `id, tenant_id, user_id, status, source, details_ct, fills_lef
 	reminded_at, decided_by, version, created_at, updated_at`
 
 // rxSelect is rxColumns as a SELECT list: the timestamps read as text on
-// SQLite (textTime), which scanRx parses.
-var rxSelect = `id, tenant_id, user_id, status, source, details_ct, fills_left, days_supply, ` + textTime("expires_at") + `, ` +
-	textTime("last_fill_at") + `, ` + textTime("reminded_at") + `, decided_by, version, ` + textTime("created_at") + `, ` + textTime("updated_at")
+// SQLite (COALESCE(col, NULL): texttime.go), which scanRx parses.
+const rxSelect = `id, tenant_id, user_id, status, source, details_ct, fills_left, days_supply, COALESCE(expires_at, NULL), COALESCE(last_fill_at, NULL), COALESCE(reminded_at, NULL), decided_by, version, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
 
 func rxTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
 
 // rxOwnedSelect is rxSelect without the tenant and owner, for a read whose
 // WHERE names both (ByOwner): scanOwnedRx sets them from its arguments (see
 // orderOwnedColumns why).
-var rxOwnedSelect = `id, status, source, details_ct, fills_left, days_supply, ` + textTime("expires_at") + `, ` +
-	textTime("last_fill_at") + `, ` + textTime("reminded_at") + `, decided_by, version, ` + textTime("created_at") + `, ` + textTime("updated_at")
+const rxOwnedSelect = `id, status, source, details_ct, fills_left, days_supply, COALESCE(expires_at, NULL), COALESCE(last_fill_at, NULL), COALESCE(reminded_at, NULL), decided_by, version, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
 
 // scanOwnedRx scans rxOwnedSelect of a row of tenantID's userID.
 func scanOwnedRx(row interface{ Scan(...any) error }, tenantID, userID string) (rx.Record, error) {

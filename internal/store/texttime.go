@@ -13,21 +13,21 @@ import (
 // row it first tries time.Time.String's layout (which Salve never writes),
 // then a layout it remembers per result set, each through time.Parse. On a
 // dashboard view (a dozen rows of five timestamps each) that was about 4 %
-// of the view's CPU. A column read through textTime is an expression, which
-// SQLite gives no declared type, so the driver hands over its text as it is;
-// timeScan then parses the one layout Salve writes (_time_format=sqlite,
-// sqlite.go) by hand, and anything else as the driver would have.
-// PostgreSQL returns a time.Time for the expression as for the column.
+// of the view's CPU. So the hot reads (the dashboard widgets' rows) select
+// such a column as COALESCE(col, NULL): an expression, which SQLite gives no
+// declared type, so the driver hands over its text as it is; timeScan then
+// parses the one layout Salve writes (_time_format=sqlite, sqlite.go) by
+// hand, and anything else as the driver would have. PostgreSQL returns a
+// time.Time for the expression as for the column.
+//
+// Why COALESCE(col, NULL): it is the identity on both engines and has no
+// declared type on SQLite, where the unary + that would do the same is no
+// operator of timestamptz. It is never given its column's name as an
+// alias: an ORDER BY of the column would then sort by the expression, and no
+// longer walk the index in order. The SELECT lists are constants, written
+// out, so that only constant text is ever joined into a statement.
 
-// textTime is col in a SELECT list, read as text on SQLite (see above) and as
-// the same timestamptz on PostgreSQL. Why COALESCE(col, NULL): it is the
-// identity on both engines and has no declared type on SQLite, where the
-// unary + that would do the same is no operator of timestamptz. It is never
-// given its column's name as an alias: an ORDER BY of the column would then
-// sort by the expression, and no longer walk the index in order.
-func textTime(col string) string { return "COALESCE(" + col + ", NULL)" }
-
-// timeScan is a Scan target for a column read through textTime: it stores the
+// timeScan is a Scan target for a column read as COALESCE(col, NULL): it stores the
 // time in UTC, or the zero time for NULL. Why not *time.Time: SQLite's
 // driver returns the expression's text, which database/sql does not convert.
 type timeScan struct{ t *time.Time }
