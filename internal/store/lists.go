@@ -27,6 +27,11 @@ const listColumns = `id, tenant_id, user_id, kind, name_ct, items_ct, created_at
 // SQLite (COALESCE(col, NULL): texttime.go), which scanList parses.
 const listSelect = `id, tenant_id, user_id, kind, name_ct, items_ct, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
 
+// listOwnedSelect is listSelect without the tenant and owner, for ByOwner,
+// whose WHERE names both: it sets them from its arguments (see
+// orderOwnedColumns why).
+const listOwnedSelect = `id, kind, name_ct, items_ct, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
 func scanList(row interface{ Scan(...any) error }) (lists.Record, error) {
 	var l lists.Record
 	err := row.Scan(&l.ID, &l.TenantID, &l.UserID, &l.Kind, &l.NameCT, &l.ItemsCT, timeScan{&l.CreatedAt}, timeScan{&l.UpdatedAt})
@@ -36,7 +41,7 @@ func scanList(row interface{ Scan(...any) error }) (lists.Record, error) {
 // ByOwner returns a person's lists, the wish list first, then by creation.
 func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+listSelect+` FROM lists WHERE tenant_id = $1 AND user_id = $2
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+listOwnedSelect+` FROM lists WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY CASE WHEN kind = 'wish' THEN 0 ELSE 1 END, created_at, id`, tenantID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("lists: %w", err)
@@ -44,7 +49,8 @@ func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.R
 	defer rows.Close()
 	var out []lists.Record
 	for rows.Next() {
-		l, err := scanList(rows)
+		l := lists.Record{TenantID: tenantID, UserID: userID}
+		err := rows.Scan(&l.ID, &l.Kind, &l.NameCT, &l.ItemsCT, timeScan{&l.CreatedAt}, timeScan{&l.UpdatedAt})
 		if err != nil {
 			return nil, fmt.Errorf("lists: %w", err)
 		}
