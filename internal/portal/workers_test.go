@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -47,5 +48,25 @@ func TestWorkersRunEverythingAtOnceAndExitWhenIdle(t *testing.T) {
 			t.Fatalf("%d workers still live after being idle", p.live())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The sources' context keeps the request's values and is never cancelled,
+// even when the request's is.
+func TestUncancelled(t *testing.T) {
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	cancel()
+	ctx := context.Context(uncancelled{parent})
+	if ctx.Value(key{}) != "v" || ctx.Done() != nil || ctx.Err() != nil {
+		t.Fatalf("value %v, done %v, err %v", ctx.Value(key{}), ctx.Done(), ctx.Err())
+	}
+	if _, ok := ctx.Deadline(); ok {
+		t.Fatal("a deadline")
+	}
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	if child.Err() != nil {
+		t.Fatal("a child of it was cancelled with the request")
 	}
 }

@@ -219,22 +219,35 @@ func (s *Appointments) DeleteException(ctx context.Context, tenantID, clinicianI
 
 const apptColumns = `id, tenant_id, patient_id, clinician_id, location_id, starts_at, ends_at, status, details_ct, reminded_at, created_at, updated_at`
 
+// apptSelect is apptColumns as a SELECT list: the timestamps read as text on
+// SQLite (COALESCE(col, NULL): texttime.go), which scanAppt parses.
+const apptSelect = `id, tenant_id, patient_id, clinician_id, location_id, COALESCE(starts_at, NULL), COALESCE(ends_at, NULL), status, details_ct, COALESCE(reminded_at, NULL), COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
+// apptOwnedSelect is apptSelect without the tenant and patient, for a read
+// whose WHERE names both (Upcoming): scanOwnedAppt sets them from its
+// arguments (see orderOwnedColumns why).
+const apptOwnedSelect = `id, clinician_id, location_id, COALESCE(starts_at, NULL), COALESCE(ends_at, NULL), status, details_ct, COALESCE(reminded_at, NULL), COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
+// scanOwnedAppt scans apptOwnedSelect of a booking of tenantID's patientID.
+func scanOwnedAppt(r scanner, tenantID, patientID string) (appointments.Record, error) {
+	a := appointments.Record{TenantID: tenantID, PatientID: patientID}
+	err := r.Scan(&a.ID, &a.ClinicianID, &a.LocationID, timeScan{&a.StartsAt}, timeScan{&a.EndsAt}, &a.Status,
+		&a.DetailsCT, timeScan{&a.RemindedAt}, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt})
+	return a, err
+}
+
 func scanAppt(r scanner) (appointments.Record, error) {
 	var a appointments.Record
-	var reminded sql.NullTime
-	err := r.Scan(&a.ID, &a.TenantID, &a.PatientID, &a.ClinicianID, &a.LocationID, &a.StartsAt, &a.EndsAt, &a.Status, &a.DetailsCT,
-		&reminded, &a.CreatedAt, &a.UpdatedAt)
-	a.StartsAt, a.EndsAt, a.CreatedAt, a.UpdatedAt = a.StartsAt.UTC(), a.EndsAt.UTC(), a.CreatedAt.UTC(), a.UpdatedAt.UTC()
-	if reminded.Valid {
-		a.RemindedAt = reminded.Time.UTC()
-	}
+	// A NULL reminded_at is the zero time (timeScan), all of them in UTC.
+	err := r.Scan(&a.ID, &a.TenantID, &a.PatientID, &a.ClinicianID, &a.LocationID, timeScan{&a.StartsAt}, timeScan{&a.EndsAt}, &a.Status,
+		&a.DetailsCT, timeScan{&a.RemindedAt}, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt})
 	return a, err
 }
 
 // Booked lists a tenant's live bookings that overlap [from, to).
 func (s *Appointments) Booked(ctx context.Context, tenantID string, from, to time.Time) ([]appointments.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	return collect(ctx, s.db.r, "booked appointments", scanAppt, `SELECT `+apptColumns+` FROM appointments
+	return collect(ctx, s.db.r, "booked appointments", scanAppt, `SELECT `+apptSelect+` FROM appointments
 		WHERE tenant_id = $1 AND status = 'booked' AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id`, tenantID, from.UTC(), to.UTC())
 }
 
@@ -278,7 +291,7 @@ func (s *Appointments) Insert(ctx context.Context, a appointments.Record) error 
 // ByID returns one of a tenant's appointments, or NotFound.
 func (s *Appointments) ByID(ctx context.Context, tenantID, id string) (appointments.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	a, err := scanAppt(s.db.r.QueryRowContext(ctx, `SELECT `+apptColumns+` FROM appointments WHERE id = $1 AND tenant_id = $2`, id, tenantID))
+	a, err := scanAppt(s.db.r.QueryRowContext(ctx, `SELECT `+apptSelect+` FROM appointments WHERE id = $1 AND tenant_id = $2`, id, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.NotFoundError()
 	}
@@ -291,7 +304,7 @@ func (s *Appointments) ByID(ctx context.Context, tenantID, id string) (appointme
 // ByPatient lists a patient's appointments by start.
 func (s *Appointments) ByPatient(ctx context.Context, tenantID, patientID string) ([]appointments.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	return collect(ctx, s.db.r, "patient appointments", scanAppt, `SELECT `+apptColumns+` FROM appointments
+	return collect(ctx, s.db.r, "patient appointments", scanAppt, `SELECT `+apptSelect+` FROM appointments
 		WHERE tenant_id = $1 AND patient_id = $2 ORDER BY starts_at, id`, tenantID, patientID)
 }
 
@@ -299,7 +312,8 @@ func (s *Appointments) ByPatient(ctx context.Context, tenantID, patientID string
 // dashboard's widget, which shows only those, reads no past appointment.
 func (s *Appointments) Upcoming(ctx context.Context, tenantID, patientID string, now time.Time) ([]appointments.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	return collect(ctx, s.db.r, "upcoming appointments", scanAppt, `SELECT `+apptColumns+` FROM appointments
+	scan := func(r scanner) (appointments.Record, error) { return scanOwnedAppt(r, tenantID, patientID) }
+	return collect(ctx, s.db.r, "upcoming appointments", scan, `SELECT `+apptOwnedSelect+` FROM appointments
 		WHERE tenant_id = $1 AND patient_id = $2 AND status = 'booked' AND ends_at > $3 ORDER BY starts_at, id`, tenantID, patientID, now.UTC())
 }
 
@@ -354,7 +368,7 @@ func (s *Appointments) Day(ctx context.Context, tenantID, clinicianID string, fr
 // that have had no reminder, at most limit.
 func (s *Appointments) DueReminders(ctx context.Context, from, to time.Time, limit int) ([]appointments.Record, error) {
 	ctx = tenant.AcrossTenants(ctx) // the reminder job walks every tenant
-	return collect(ctx, s.db.r, "due reminders", scanAppt, `SELECT `+apptColumns+` FROM appointments
+	return collect(ctx, s.db.r, "due reminders", scanAppt, `SELECT `+apptSelect+` FROM appointments
 		WHERE status = 'booked' AND reminded_at IS NULL AND starts_at >= $1 AND starts_at < $2 ORDER BY starts_at, id LIMIT $3`,
 		from.UTC(), to.UTC(), limit)
 }

@@ -24,23 +24,22 @@ var _ labs.Store = (*Labs)(nil)
 
 const labColumns = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, created_at, release_at, released_at, seen_at`
 
+// labSelect is labColumns as a SELECT list: the timestamps read as text on
+// SQLite (COALESCE(col, NULL): texttime.go), which scanLab parses.
+const labSelect = `id, tenant_id, patient_id, clinician_id, status, attention, details_ct, COALESCE(created_at, NULL), COALESCE(release_at, NULL), COALESCE(released_at, NULL), COALESCE(seen_at, NULL)`
+
+// labReleasedSelect is labSelect without the tenant, patient and status,
+// for Released, whose WHERE names all three: it sets them from its
+// arguments (see orderOwnedColumns why).
+const labReleasedSelect = `id, clinician_id, attention, details_ct, COALESCE(created_at, NULL), COALESCE(release_at, NULL), COALESCE(released_at, NULL), COALESCE(seen_at, NULL)`
+
 func scanLab(row interface{ Scan(...any) error }, extra ...any) (labs.Record, error) {
 	var r labs.Record
 	var status string
-	var release, released, seen sql.NullTime
-	err := row.Scan(append([]any{&r.ID, &r.TenantID, &r.PatientID, &r.ClinicianID, &status, &r.Attention, &r.DetailsCT, &r.CreatedAt,
-		&release, &released, &seen}, extra...)...)
+	// A NULL timestamp is the zero time (timeScan), all of them in UTC.
+	err := row.Scan(append([]any{&r.ID, &r.TenantID, &r.PatientID, &r.ClinicianID, &status, &r.Attention, &r.DetailsCT, timeScan{&r.CreatedAt},
+		timeScan{&r.ReleaseAt}, timeScan{&r.ReleasedAt}, timeScan{&r.SeenAt}}, extra...)...)
 	r.Status = labs.Status(status)
-	r.CreatedAt = r.CreatedAt.UTC()
-	if release.Valid {
-		r.ReleaseAt = release.Time.UTC()
-	}
-	if released.Valid {
-		r.ReleasedAt = released.Time.UTC()
-	}
-	if seen.Valid {
-		r.SeenAt = seen.Time.UTC()
-	}
 	return r, err
 }
 
@@ -62,7 +61,7 @@ func (s *Labs) Insert(ctx context.Context, recs []labs.Record) error {
 // ByID returns a report of a tenant, or NotFound.
 func (s *Labs) ByID(ctx context.Context, tenantID, reportID string) (labs.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	r, err := scanLab(s.db.r.QueryRowContext(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE id = $1 AND tenant_id = $2`, reportID, tenantID))
+	r, err := scanLab(s.db.r.QueryRowContext(ctx, `SELECT `+labSelect+` FROM lab_reports WHERE id = $1 AND tenant_id = $2`, reportID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundError()
 	}
@@ -100,7 +99,7 @@ func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit i
 	// functions: a window makes SQLite read and sort every released report,
 	// sealed details and all, before the LIMIT; here only the rows kept are
 	// sorted with their details (the dashboard's widget keeps five).
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labColumns+`,
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+labReleasedSelect+`,
 		(SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'),
 		(SELECT COUNT(*) FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released' AND seen_at IS NULL)
 		FROM lab_reports WHERE tenant_id = $1 AND patient_id = $2 AND status = 'released'
@@ -112,7 +111,9 @@ func (s *Labs) Released(ctx context.Context, tenantID, patientID string, limit i
 	var out []labs.Record
 	var total, fresh int
 	for rows.Next() {
-		r, err := scanLab(rows, &total, &fresh)
+		r := labs.Record{TenantID: tenantID, PatientID: patientID, Status: labs.Released}
+		err := rows.Scan(&r.ID, &r.ClinicianID, &r.Attention, &r.DetailsCT, timeScan{&r.CreatedAt}, timeScan{&r.ReleaseAt},
+			timeScan{&r.ReleasedAt}, timeScan{&r.SeenAt}, &total, &fresh)
 		if err != nil {
 			return nil, 0, 0, fmt.Errorf("lab reports: %w", err)
 		}
@@ -127,7 +128,7 @@ func (s *Labs) ByClinician(ctx context.Context, tenantID, clinicianID string, li
 	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
-	return s.list(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE tenant_id = $1 AND clinician_id = $2
+	return s.list(ctx, `SELECT `+labSelect+` FROM lab_reports WHERE tenant_id = $1 AND clinician_id = $2
 		ORDER BY CASE WHEN attention THEN 0 ELSE 1 END, CASE WHEN status = 'held' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`,
 		tenantID, clinicianID, limit)
 }
@@ -270,7 +271,7 @@ func (s *Labs) SetReleaseDelay(ctx context.Context, tenantID string, d time.Dura
 
 // dueLabs reads the held reports whose release time has come, inside tx.
 func dueLabs(ctx context.Context, tx *sql.Tx, now time.Time, limit int) ([]labs.Record, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+labColumns+` FROM lab_reports WHERE status = 'held' AND release_at IS NOT NULL AND release_at <= $1
+	rows, err := tx.QueryContext(ctx, `SELECT `+labSelect+` FROM lab_reports WHERE status = 'held' AND release_at IS NOT NULL AND release_at <= $1
 		ORDER BY release_at LIMIT $2`, now.UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due lab reports: %w", err)

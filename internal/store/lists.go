@@ -23,17 +23,25 @@ var _ lists.Store = (*Lists)(nil)
 
 const listColumns = `id, tenant_id, user_id, kind, name_ct, items_ct, created_at, updated_at`
 
+// listSelect is listColumns as a SELECT list: the timestamps read as text on
+// SQLite (COALESCE(col, NULL): texttime.go), which scanList parses.
+const listSelect = `id, tenant_id, user_id, kind, name_ct, items_ct, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
+// listOwnedSelect is listSelect without the tenant and owner, for ByOwner,
+// whose WHERE names both: it sets them from its arguments (see
+// orderOwnedColumns why).
+const listOwnedSelect = `id, kind, name_ct, items_ct, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
 func scanList(row interface{ Scan(...any) error }) (lists.Record, error) {
 	var l lists.Record
-	err := row.Scan(&l.ID, &l.TenantID, &l.UserID, &l.Kind, &l.NameCT, &l.ItemsCT, &l.CreatedAt, &l.UpdatedAt)
-	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
+	err := row.Scan(&l.ID, &l.TenantID, &l.UserID, &l.Kind, &l.NameCT, &l.ItemsCT, timeScan{&l.CreatedAt}, timeScan{&l.UpdatedAt})
 	return l, err
 }
 
 // ByOwner returns a person's lists, the wish list first, then by creation.
 func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+listColumns+` FROM lists WHERE tenant_id = $1 AND user_id = $2
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+listOwnedSelect+` FROM lists WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY CASE WHEN kind = 'wish' THEN 0 ELSE 1 END, created_at, id`, tenantID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("lists: %w", err)
@@ -41,7 +49,8 @@ func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.R
 	defer rows.Close()
 	var out []lists.Record
 	for rows.Next() {
-		l, err := scanList(rows)
+		l := lists.Record{TenantID: tenantID, UserID: userID}
+		err := rows.Scan(&l.ID, &l.Kind, &l.NameCT, &l.ItemsCT, timeScan{&l.CreatedAt}, timeScan{&l.UpdatedAt})
 		if err != nil {
 			return nil, fmt.Errorf("lists: %w", err)
 		}
@@ -53,7 +62,7 @@ func (s *Lists) ByOwner(ctx context.Context, tenantID, userID string) ([]lists.R
 // ByID returns a list of a tenant, or NotFound.
 func (s *Lists) ByID(ctx context.Context, tenantID, listID string) (lists.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	l, err := scanList(s.db.r.QueryRowContext(ctx, `SELECT `+listColumns+` FROM lists WHERE id = $1 AND tenant_id = $2`, listID, tenantID))
+	l, err := scanList(s.db.r.QueryRowContext(ctx, `SELECT `+listSelect+` FROM lists WHERE id = $1 AND tenant_id = $2`, listID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, apperr.NotFoundError()
 	}

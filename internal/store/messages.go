@@ -161,20 +161,45 @@ func (s *Messages) InsertPost(ctx context.Context, p messaging.PostRecord, a *me
 	})
 }
 
+// threadColumns are read with the timestamps as text on SQLite (COALESCE(col, NULL): texttime.go),
+// which scanThread parses.
 const threadColumns = `id, tenant_id, patient_id, team_id, subject_ct, about_kind, about_id, status, assigned_to, started_by,
-	patient_unread, staff_unread, last_at, created_at, updated_at`
+	patient_unread, staff_unread, COALESCE(last_at, NULL), COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
+// threadOwnedColumns are threadColumns without the tenant and patient, for
+// ThreadsOf, whose WHERE names both: it sets them from its arguments (see
+// orderOwnedColumns why).
+const threadOwnedColumns = `id, team_id, subject_ct, about_kind, about_id, status, assigned_to, started_by,
+	patient_unread, staff_unread, COALESCE(last_at, NULL), COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
+// scanOwnedThread scans threadOwnedColumns of a thread of tenantID's
+// patientID.
+func scanOwnedThread(row interface{ Scan(...any) error }, tenantID, patientID string) (messaging.ThreadRecord, error) {
+	t := messaging.ThreadRecord{TenantID: tenantID, PatientID: patientID}
+	var about, status string
+	err := row.Scan(&t.ID, &t.TeamID, &t.SubjectCT, &about, &t.AboutID, &status, &t.AssignedTo, &t.StartedBy,
+		&t.PatientUnread, &t.StaffUnread, timeScan{&t.LastAt}, timeScan{&t.CreatedAt}, timeScan{&t.UpdatedAt})
+	t.AboutKind, t.Status = messaging.About(about), messaging.Status(status)
+	return t, err
+}
 
 func scanThread(row interface{ Scan(...any) error }) (messaging.ThreadRecord, error) {
 	var t messaging.ThreadRecord
 	var about, status string
 	err := row.Scan(&t.ID, &t.TenantID, &t.PatientID, &t.TeamID, &t.SubjectCT, &about, &t.AboutID, &status, &t.AssignedTo, &t.StartedBy,
-		&t.PatientUnread, &t.StaffUnread, &t.LastAt, &t.CreatedAt, &t.UpdatedAt)
+		&t.PatientUnread, &t.StaffUnread, timeScan{&t.LastAt}, timeScan{&t.CreatedAt}, timeScan{&t.UpdatedAt})
 	t.AboutKind, t.Status = messaging.About(about), messaging.Status(status)
-	t.LastAt, t.CreatedAt, t.UpdatedAt = t.LastAt.UTC(), t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	return t, err
 }
 
 func (s *Messages) threads(ctx context.Context, q string, args ...any) ([]messaging.ThreadRecord, error) {
+	return s.threadsWith(ctx, scanThread, q, args...)
+}
+
+// threadsWith is threads with the rows scanned by scan.
+func (s *Messages) threadsWith(ctx context.Context, scan func(interface{ Scan(...any) error }) (messaging.ThreadRecord, error), q string,
+	args ...any,
+) ([]messaging.ThreadRecord, error) {
 	rows, err := s.db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("message threads: %w", err)
@@ -182,7 +207,7 @@ func (s *Messages) threads(ctx context.Context, q string, args ...any) ([]messag
 	defer rows.Close()
 	var out []messaging.ThreadRecord
 	for rows.Next() {
-		t, err := scanThread(rows)
+		t, err := scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("message threads: %w", err)
 		}
@@ -210,7 +235,10 @@ func (s *Messages) ThreadsOf(ctx context.Context, tenantID, patientID string, li
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go); this one runs on every
 	// dashboard view.
-	return s.threads(ctx, `SELECT `+threadColumns+` FROM message_threads WHERE tenant_id = $1 AND patient_id = $2
+	scan := func(row interface{ Scan(...any) error }) (messaging.ThreadRecord, error) {
+		return scanOwnedThread(row, tenantID, patientID)
+	}
+	return s.threadsWith(ctx, scan, `SELECT `+threadOwnedColumns+` FROM message_threads WHERE tenant_id = $1 AND patient_id = $2
 		ORDER BY last_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, patientID, limit)
 }
 

@@ -24,28 +24,43 @@ var _ rx.Store = (*Rx)(nil)
 const rxColumns = `id, tenant_id, user_id, status, source, details_ct, fills_left, days_supply, expires_at, last_fill_at,
 	reminded_at, decided_by, version, created_at, updated_at`
 
+// rxSelect is rxColumns as a SELECT list: the timestamps read as text on
+// SQLite (COALESCE(col, NULL): texttime.go), which scanRx parses.
+const rxSelect = `id, tenant_id, user_id, status, source, details_ct, fills_left, days_supply, COALESCE(expires_at, NULL), COALESCE(last_fill_at, NULL), COALESCE(reminded_at, NULL), decided_by, version, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
 func rxTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
+
+// rxOwnedSelect is rxSelect without the tenant and owner, for a read whose
+// WHERE names both (ByOwner): scanOwnedRx sets them from its arguments (see
+// orderOwnedColumns why).
+const rxOwnedSelect = `id, status, source, details_ct, fills_left, days_supply, COALESCE(expires_at, NULL), COALESCE(last_fill_at, NULL), COALESCE(reminded_at, NULL), decided_by, version, COALESCE(created_at, NULL), COALESCE(updated_at, NULL)`
+
+// scanOwnedRx scans rxOwnedSelect of a row of tenantID's userID.
+func scanOwnedRx(row interface{ Scan(...any) error }, tenantID, userID string) (rx.Record, error) {
+	r := rx.Record{TenantID: tenantID, UserID: userID}
+	var status, source string
+	err := row.Scan(&r.ID, &status, &source, &r.DetailsCT, &r.FillsLeft, &r.DaysSupply, timeScan{&r.ExpiresAt},
+		timeScan{&r.LastFillAt}, timeScan{&r.RemindedAt}, &r.DecidedBy, &r.Version, timeScan{&r.CreatedAt}, timeScan{&r.UpdatedAt})
+	r.Status, r.Source = rx.Status(status), rx.Source(source)
+	return r, err
+}
 
 func scanRx(row interface{ Scan(...any) error }) (rx.Record, error) {
 	var r rx.Record
 	var status, source string
-	var expires, last, reminded sql.NullTime
-	err := row.Scan(&r.ID, &r.TenantID, &r.UserID, &status, &source, &r.DetailsCT, &r.FillsLeft, &r.DaysSupply, &expires, &last,
-		&reminded, &r.DecidedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+	// A NULL timestamp is the zero time (timeScan), all of them in UTC.
+	err := row.Scan(&r.ID, &r.TenantID, &r.UserID, &status, &source, &r.DetailsCT, &r.FillsLeft, &r.DaysSupply, timeScan{&r.ExpiresAt},
+		timeScan{&r.LastFillAt}, timeScan{&r.RemindedAt}, &r.DecidedBy, &r.Version, timeScan{&r.CreatedAt}, timeScan{&r.UpdatedAt})
 	r.Status, r.Source = rx.Status(status), rx.Source(source)
-	for _, p := range []struct {
-		n *sql.NullTime
-		t *time.Time
-	}{{&expires, &r.ExpiresAt}, {&last, &r.LastFillAt}, {&reminded, &r.RemindedAt}} {
-		if p.n.Valid {
-			*p.t = p.n.Time.UTC()
-		}
-	}
-	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	return r, err
 }
 
 func (s *Rx) list(ctx context.Context, what, q string, args ...any) ([]rx.Record, error) {
+	return s.listWith(ctx, scanRx, what, q, args...)
+}
+
+// listWith is list with the rows scanned by scan.
+func (s *Rx) listWith(ctx context.Context, scan func(interface{ Scan(...any) error }) (rx.Record, error), what, q string, args ...any) ([]rx.Record, error) {
 	rows, err := s.db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -53,7 +68,7 @@ func (s *Rx) list(ctx context.Context, what, q string, args ...any) ([]rx.Record
 	defer rows.Close()
 	var out []rx.Record
 	for rows.Next() {
-		r, err := scanRx(rows)
+		r, err := scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
@@ -87,7 +102,7 @@ func (s *Rx) Insert(ctx context.Context, r rx.Record, up *rx.Upload) error {
 // ByID returns a prescription of a tenant, or NotFound.
 func (s *Rx) ByID(ctx context.Context, tenantID, id string) (rx.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	r, err := scanRx(s.db.r.QueryRowContext(ctx, `SELECT `+rxColumns+` FROM rx_prescriptions WHERE id = $1 AND tenant_id = $2`, id, tenantID))
+	r, err := scanRx(s.db.r.QueryRowContext(ctx, `SELECT `+rxSelect+` FROM rx_prescriptions WHERE id = $1 AND tenant_id = $2`, id, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundError()
 	}
@@ -102,7 +117,10 @@ func (s *Rx) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([
 	ctx = tenant.WithScope(ctx, tenantID)
 	// LIMIT CAST(...): a bare LIMIT parameter makes SQLite re-plan its cached
 	// statement on every run (stmtcache.go).
-	return s.list(ctx, "prescriptions", `SELECT `+rxColumns+` FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2
+	scan := func(row interface{ Scan(...any) error }) (rx.Record, error) {
+		return scanOwnedRx(row, tenantID, userID)
+	}
+	return s.listWith(ctx, scan, "prescriptions", `SELECT `+rxOwnedSelect+` FROM rx_prescriptions WHERE tenant_id = $1 AND user_id = $2
 		ORDER BY created_at DESC, id DESC LIMIT CAST($3 AS INTEGER)`, tenantID, userID, limit)
 }
 
@@ -110,7 +128,7 @@ func (s *Rx) ByOwner(ctx context.Context, tenantID, userID string, limit int) ([
 // limit.
 func (s *Rx) Queue(ctx context.Context, tenantID string, status rx.Status, limit int) ([]rx.Record, error) {
 	ctx = tenant.WithScope(ctx, tenantID)
-	return s.list(ctx, "prescription queue", `SELECT `+rxColumns+` FROM rx_prescriptions WHERE tenant_id = $1 AND status = $2
+	return s.list(ctx, "prescription queue", `SELECT `+rxSelect+` FROM rx_prescriptions WHERE tenant_id = $1 AND status = $2
 		ORDER BY created_at, id LIMIT $3`, tenantID, string(status), limit)
 }
 
@@ -189,7 +207,7 @@ func (s *Rx) Fill(ctx context.Context, tenantID, orderID string, ids []string, n
 // days' supply, in every tenant, not reminded of since their last fill.
 func (s *Rx) Reminders(ctx context.Context, now time.Time, limit int) ([]rx.Record, error) {
 	ctx = tenant.AcrossTenants(ctx) // the refill reminder job walks every tenant
-	return s.list(ctx, "refill reminders", `SELECT `+rxColumns+` FROM rx_prescriptions
+	return s.list(ctx, "refill reminders", `SELECT `+rxSelect+` FROM rx_prescriptions
 		WHERE status = 'verified' AND fills_left > 0 AND days_supply > 0 AND expires_at > $1
 		AND (reminded_at IS NULL OR (last_fill_at IS NOT NULL AND reminded_at < last_fill_at))
 		ORDER BY id LIMIT $2`, now, limit)
